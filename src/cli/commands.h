@@ -1,0 +1,15 @@
+// The subcommands of `flashfirst`. Each register_* adds its subcommand and
+// options to the app; the callback it installs runs the command and stores the
+// process exit code in `exit_code`.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace ff::cli {
+
+void register_cost(CLI::App& app, int& exit_code);
+void register_prices(CLI::App& app, int& exit_code);
+
+}  // namespace ff::cli

@@ -1,0 +1,97 @@
+#include "cli/common.h"
+
+#include <cstdlib>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "pricing/price_book_loader.h"
+
+namespace ff::cli {
+
+void add_book_options(CLI::App& app, BookOptions& opts) {
+  app.add_option("--prices", opts.prices_file,
+                 "Price book (TOML) to use instead of the built-in one (also $FLASHFIRST_PRICES); "
+                 "see data/prices.toml for the format")
+      ->type_name("FILE");
+  app.add_option("--holidays", opts.holidays_file,
+                 "Extra public holidays ([[holiday]] from/to/name entries) that are off-peak all day")
+      ->type_name("FILE");
+}
+
+core::Result<pricing::PriceBook> load_book(const BookOptions& opts) {
+  std::string path = opts.prices_file;
+  if (path.empty()) {
+    if (const char* env = std::getenv("FLASHFIRST_PRICES"); env != nullptr && *env != '\0') path = env;
+  }
+  auto book = path.empty() ? pricing::load_embedded_price_book() : pricing::load_price_book_file(path);
+  if (!book.ok()) return book;
+  if (!opts.holidays_file.empty()) {
+    core::Status s = pricing::add_holidays_from_file(*book, opts.holidays_file);
+    if (!s.ok()) return core::make_error(s.message());
+  }
+  return book;
+}
+
+core::Status check_currency(const pricing::PriceBook& book, const std::string& currency) {
+  auto all = book.currencies();
+  for (const std::string& c : all) {
+    if (c == currency) return core::Status::Ok();
+  }
+  std::string list;
+  for (const std::string& c : all) list += (list.empty() ? "" : ", ") + c;
+  return core::make_error(fmt::format("the price book has no {} prices (it has: {})", currency, list));
+}
+
+core::Result<std::int64_t> parse_token_count(const std::string& text) {
+  auto bad = [&] {
+    return core::make_error(fmt::format("'{}' is not a token count (examples: 250000, 200k, 1.5M, 2B)", text));
+  };
+  if (text.empty()) return bad();
+  std::int64_t multiplier = 1;
+  std::string digits = text;
+  switch (digits.back()) {
+    case 'k': case 'K': multiplier = 1'000; break;
+    case 'M': multiplier = 1'000'000; break;
+    case 'B': case 'G': multiplier = 1'000'000'000; break;
+    default: break;
+  }
+  if (multiplier != 1) digits.pop_back();
+  auto value = core::parse_money(digits);  // an exact decimal
+  if (!value.ok() || value->femto() < 0) return bad();
+  core::int128 scaled = value->femto() * multiplier;
+  if (scaled % core::Money::kUnitsPerCurrency != 0) {
+    return core::make_error(fmt::format("'{}' is not a whole number of tokens", text));
+  }
+  core::int128 tokens = scaled / core::Money::kUnitsPerCurrency;
+  if (tokens > static_cast<core::int128>(1'000'000'000'000'000'000)) return bad();
+  return static_cast<std::int64_t>(tokens);
+}
+
+core::Result<core::TokenUsage> parse_token_spec(const std::string& spec) {
+  core::TokenUsage u;
+  size_t start = 0;
+  bool any = false;
+  while (start <= spec.size()) {
+    size_t comma = spec.find(',', start);
+    std::string part = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? spec.size() + 1 : comma + 1;
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    if (eq == std::string::npos) {
+      return core::make_error(fmt::format("--tokens: '{}' must look like hit=N, miss=N or output=N", part));
+    }
+    std::string key = part.substr(0, eq);
+    auto n = parse_token_count(part.substr(eq + 1));
+    if (!n.ok()) return core::make_error("--tokens: " + n.error().message);
+    if (key == "hit") u.cache_hit = *n;
+    else if (key == "miss") u.cache_miss = *n;
+    else if (key == "output") u.output = *n;
+    else return core::make_error(fmt::format("--tokens: unknown class '{}' (use hit, miss, output)", key));
+    any = true;
+  }
+  if (!any) return core::make_error("--tokens: give at least one of hit=N, miss=N, output=N");
+  return u;
+}
+
+}  // namespace ff::cli

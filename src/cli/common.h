@@ -1,0 +1,45 @@
+// Helpers shared by the subcommands: the price book options, exit codes, parsing
+// of option values. Nothing here prints except to report a failure.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+#include "core/time.h"
+#include "core/usage.h"
+#include "pricing/price_book.h"
+
+namespace CLI {
+class App;
+}
+
+namespace ff::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,  // the command ran, and its result is a failure (e.g. --strict)
+  kExitUsage = 2,    // bad flags, unreadable or invalid input files
+};
+
+// Options every command that prices something takes.
+struct BookOptions {
+  std::string prices_file;    // --prices; default: $FLASHFIRST_PRICES, else the embedded book
+  std::string holidays_file;  // --holidays
+};
+void add_book_options(CLI::App& app, BookOptions& opts);
+
+// Loads the book the options name. The error message names the file, line and field.
+core::Result<pricing::PriceBook> load_book(const BookOptions& opts);
+
+// Checks that the book has rates in `currency`.
+core::Status check_currency(const pricing::PriceBook& book, const std::string& currency);
+
+// "hit=1.5M,miss=200k,output=10M" (suffixes k, M, B; any order; omitted = 0).
+core::Result<core::TokenUsage> parse_token_spec(const std::string& spec);
+
+// A token count such as "10M", "1.5k", "250000".
+core::Result<std::int64_t> parse_token_count(const std::string& text);
+
+}  // namespace ff::cli

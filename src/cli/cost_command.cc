@@ -1,0 +1,171 @@
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "planner/cost_engine.h"
+#include "planner/cost_report.h"
+
+namespace ff::cli {
+
+namespace {
+
+struct CostArgs {
+  BookOptions book;
+  std::vector<std::string> files;
+  std::string at;
+  std::string currency = "USD";
+  std::string tokens;
+  std::string model = "flash";
+  bool json = false;
+  std::string html;
+  bool strict = false;
+  bool no_progress = false;
+};
+
+// A one-line progress bar on stderr, redrawn at most ten times a second.
+class ProgressBar {
+ public:
+  void update(std::uint64_t done, std::optional<std::uint64_t> total) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    double secs = std::chrono::duration<double>(now - start_).count();
+    double mb = static_cast<double>(done) / 1e6;
+    std::string line;
+    if (total && *total > 0) {
+      double frac = std::min(1.0, static_cast<double>(done) / static_cast<double>(*total));
+      int filled = static_cast<int>(frac * 30);
+      line = fmt::format("\r[{}{}] {:5.1f}%  {:.0f} MB  {:.0f} MB/s", std::string(filled, '#'),
+                         std::string(30 - filled, '.'), frac * 100, mb, secs > 0 ? mb / secs : 0);
+    } else {
+      line = fmt::format("\r{:.0f} MB read  {:.0f} MB/s", mb, secs > 0 ? mb / secs : 0);
+    }
+    std::fputs(line.c_str(), stderr);
+    drawn_ = true;
+  }
+  ~ProgressBar() {
+    if (drawn_) std::fputs("\r\033[K", stderr);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_ = start_;
+  bool drawn_ = false;
+};
+
+int fail(int code, const std::string& message) {
+  fmt::print(stderr, "flashfirst cost: {}\n", message);
+  return code;
+}
+
+int run_cost(const CostArgs& a) {
+  auto book = load_book(a.book);
+  if (!book.ok()) return fail(kExitUsage, book.error().message);
+  if (auto s = check_currency(*book, a.currency); !s.ok()) return fail(kExitUsage, s.message());
+
+  planner::CostOptions options;
+  options.currency = a.currency;
+  if (!a.at.empty()) {
+    auto t = core::parse_time(a.at);
+    if (!t.ok()) return fail(kExitUsage, "--at: " + t.error().message);
+    options.at = *t;
+  }
+
+  planner::CostSummary summary;
+  if (!a.tokens.empty()) {
+    if (!a.files.empty()) return fail(kExitUsage, "give either usage files or --tokens, not both");
+    auto usage = parse_token_spec(a.tokens);
+    if (!usage.ok()) return fail(kExitUsage, usage.error().message);
+    const core::Timestamp when = options.at.value_or(core::system_clock().now());
+    options.at = when;
+    planner::CostEngine engine(*book, options);
+    planner::UsageRecord rec{a.model, std::nullopt, *usage};  // priced at options.at
+    if (auto reason = engine.add(rec)) {
+      pricing::QuoteResult q = book->quote(a.model, when, a.currency);
+      std::string why = q.quote ? fmt::format("no {} price for the Flash or Pro tier at {}", a.currency,
+                                              core::format_time(when))
+                                : book->explain(q.error, a.model, when, a.currency);
+      return fail(kExitFailure, why);
+    }
+    summary = engine.summary();
+  } else {
+    std::vector<std::string> files = a.files.empty() ? std::vector<std::string>{"-"} : a.files;
+    if (a.files.empty() && isatty(STDIN_FILENO)) {
+      return fail(kExitUsage, "give usage log files (or - for standard input), or --tokens; see --help");
+    }
+    std::unique_ptr<ProgressBar> bar;
+    planner::ProgressFn progress;
+    if (!a.no_progress && isatty(STDERR_FILENO)) {
+      bar = std::make_unique<ProgressBar>();
+      progress = [&bar](std::uint64_t done, std::optional<std::uint64_t> total) { bar->update(done, total); };
+    }
+    auto result = planner::cost_inputs(files, *book, options, progress);
+    bar.reset();
+    if (!result.ok()) return fail(kExitUsage, result.error().message);
+    summary = std::move(*result);
+  }
+
+  if (a.strict && summary.skipped_total() > 0) {
+    std::string detail;
+    for (int i = 0; i < planner::kSkipReasonCount; ++i) {
+      const auto& k = summary.skipped[i];
+      if (k.count == 0) continue;
+      detail += fmt::format("\n  {}: {} ({}), first at {}", planner::skip_reason_name(planner::SkipReason(i)), k.count,
+                            planner::skip_reason_text(planner::SkipReason(i)), k.first_locations.front());
+    }
+    return fail(kExitFailure, fmt::format("--strict: {} lines could not be priced:{}", summary.skipped_total(), detail));
+  }
+
+  const core::Timestamp ref = planner::reference_time(summary, core::system_clock().now());
+  if (!a.html.empty()) {
+    std::ofstream out(a.html, std::ios::binary | std::ios::trunc);
+    out << planner::cost_report_html(summary, *book, ref);
+    out.close();
+    if (!out) return fail(kExitUsage, fmt::format("cannot write '{}'", a.html));
+  }
+  if (a.json) {
+    std::fputs(planner::cost_report_json(summary, *book, ref).c_str(), stdout);
+  } else {
+    std::fputs(planner::cost_report_text(summary, *book, ref).c_str(), stdout);
+    if (!a.html.empty()) fmt::print("\nHTML report written to {}\n", a.html);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_cost(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<CostArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "cost",
+      "Exact cost of DeepSeek usage: as billed, all on Flash, all on Pro.\n"
+      "Reads JSON lines (chat completion responses, final stream chunks, OpenAI/Responses/Anthropic usage) "
+      "or CSV with a header (time, model, cache hit, cache miss, output tokens); gzip is detected. "
+      "Each request is priced at the rates in force at its start time (the response's `created`); "
+      "--at prices everything at one instant instead.");
+  cmd->add_option("files", args->files, "Usage logs; '-' or nothing reads standard input")->type_name("FILE ...");
+  cmd->add_option("--at", args->at, "Price every record at this instant (ISO 8601, UTC unless a zone is given)")
+      ->type_name("TIME");
+  cmd->add_option("--currency", args->currency, "Currency of the list prices to use: USD or CNY (not a conversion)")
+      ->capture_default_str();
+  cmd->add_option("--tokens", args->tokens,
+                  "Cost a volume without a file: hit=N,miss=N,output=N (suffixes k, M, B); priced at --at or now")
+      ->type_name("SPEC");
+  cmd->add_option("--model", args->model, "Model id for --tokens (flash, pro, or a DeepSeek id)")->capture_default_str();
+  cmd->add_flag("--json", args->json, "Print one JSON object (amounts as exact decimal strings)");
+  cmd->add_option("--html", args->html, "Also write a self-contained HTML report with SVG charts")->type_name("FILE");
+  cmd->add_flag("--strict", args->strict, "Fail (exit 1) if any line cannot be priced");
+  cmd->add_flag("--no-progress", args->no_progress, "Never draw the progress bar on stderr");
+  add_book_options(*cmd, args->book);
+  cmd->callback([args, &exit_code] { exit_code = run_cost(*args); });
+}
+
+}  // namespace ff::cli

@@ -1,0 +1,33 @@
+// flashfirst: run DeepSeek V4 Flash and Pro at the lowest bill that holds quality.
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+
+int main(int argc, char** argv) {
+  int exit_code = ff::cli::kExitOk;
+  try {
+    CLI::App app(
+        "flashfirst: default every DeepSeek request to Flash, make Pro prove itself, and account for every token "
+        "and cent exactly.",
+        "flashfirst");
+    app.set_version_flag("--version", "flashfirst 0.1.0");
+    app.require_subcommand(1);
+    ff::cli::register_cost(app, exit_code);
+    ff::cli::register_prices(app, exit_code);
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      int code = app.exit(e);
+      return code == 0 ? 0 : ff::cli::kExitUsage;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "flashfirst: internal error: %s\n", e.what());
+    return ff::cli::kExitFailure;
+  }
+  return exit_code;
+}

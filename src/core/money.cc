@@ -1,0 +1,136 @@
+#include "core/money.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ff::core {
+namespace {
+
+constexpr int kFemtoDigits = 15;
+
+int128 pow10(int n) {
+  int128 r = 1;
+  for (int i = 0; i < n; ++i) r *= 10;
+  return r;
+}
+
+// Parses "digits[.digits]" into an integer scaled by 10^scale. Rejects anything
+// else (signs are handled by callers), and more than `scale` decimals.
+Result<int128> parse_scaled(std::string_view text, int scale, int128 max_value, std::string_view what) {
+  if (text.empty()) return make_error(std::string(what) + " is empty");
+  int128 whole = 0;
+  size_t i = 0;
+  bool any_digit = false;
+  for (; i < text.size() && text[i] != '.'; ++i) {
+    char c = text[i];
+    if (c < '0' || c > '9') return make_error(std::string(what) + " '" + std::string(text) + "' is not a plain decimal number");
+    whole = whole * 10 + (c - '0');
+    any_digit = true;
+    if (whole > max_value) return make_error(std::string(what) + " '" + std::string(text) + "' is too large");
+  }
+  int128 frac = 0;
+  int frac_digits = 0;
+  if (i < text.size()) {  // text[i] == '.'
+    ++i;
+    if (i == text.size()) return make_error(std::string(what) + " '" + std::string(text) + "' ends with '.'");
+    for (; i < text.size(); ++i) {
+      char c = text[i];
+      if (c < '0' || c > '9') return make_error(std::string(what) + " '" + std::string(text) + "' is not a plain decimal number");
+      if (frac_digits == scale) {
+        if (c == '0') continue;  // trailing zeros beyond the scale lose nothing
+        return make_error(std::string(what) + " '" + std::string(text) + "' has more than " + std::to_string(scale) +
+                          " decimal places");
+      }
+      frac = frac * 10 + (c - '0');
+      ++frac_digits;
+      any_digit = true;
+    }
+  }
+  if (!any_digit) return make_error(std::string(what) + " '" + std::string(text) + "' has no digits");
+  return whole * pow10(scale) + frac * pow10(scale - frac_digits);
+}
+
+}  // namespace
+
+std::string int128_to_string(int128 v) {
+  if (v == 0) return "0";
+  bool neg = v < 0;
+  // Work in the negative range so that the minimum value does not overflow.
+  std::string digits;
+  while (v != 0) {
+    int d = static_cast<int>(v % 10);
+    digits.push_back(static_cast<char>('0' + (neg ? -d : d)));
+    v /= 10;
+  }
+  if (neg) digits.push_back('-');
+  std::reverse(digits.begin(), digits.end());
+  return digits;
+}
+
+std::string Money::to_decimal() const {
+  const int128 unit = kUnitsPerCurrency;
+  int128 abs = femto_ < 0 ? -femto_ : femto_;
+  std::string whole = int128_to_string(abs / unit);
+  std::string frac = int128_to_string(abs % unit);
+  frac.insert(0, kFemtoDigits - frac.size(), '0');
+  while (frac.size() > 2 && frac.back() == '0') frac.pop_back();
+  return (femto_ < 0 ? "-" : "") + whole + "." + frac;
+}
+
+std::string Money::to_fixed(int decimals) const {
+  decimals = std::clamp(decimals, 0, kFemtoDigits);
+  const int128 step = pow10(kFemtoDigits - decimals);
+  int128 abs = femto_ < 0 ? -femto_ : femto_;
+  int128 rounded = (abs + step / 2) / step;  // half away from zero
+  const int128 scale = pow10(decimals);
+  std::string out = (femto_ < 0 && rounded != 0) ? "-" : "";
+  out += int128_to_string(rounded / scale);
+  if (decimals > 0) {
+    std::string frac = int128_to_string(rounded % scale);
+    frac.insert(0, decimals - frac.size(), '0');
+    out += "." + frac;
+  }
+  return out;
+}
+
+std::string Money::to_display() const {
+  int128 abs = femto_ < 0 ? -femto_ : femto_;
+  return to_fixed(abs >= kUnitsPerCurrency ? 2 : 6);
+}
+
+double Money::to_double() const { return static_cast<double>(femto_) / static_cast<double>(kUnitsPerCurrency); }
+
+double Money::ratio_to(Money other) const {
+  if (other.femto_ == 0) return std::nan("");
+  return static_cast<double>(femto_) / static_cast<double>(other.femto_);
+}
+
+std::string display_money(Money m, std::string_view currency) {
+  std::string digits = m.to_display();
+  std::string sign;
+  if (!digits.empty() && digits.front() == '-') {
+    sign = "-";
+    digits.erase(0, 1);
+  }
+  if (currency == "USD") return sign + "$" + digits;
+  if (currency == "CNY") return sign + "\u00a5" + digits;
+  return sign + std::string(currency) + " " + digits;
+}
+
+Result<Rate> parse_rate(std::string_view text) {
+  // 1e9 currency units per 1M tokens is far above any real price and keeps
+  // nano_per_million within int64 (1e18).
+  auto r = parse_scaled(text, 9, 1'000'000'000, "rate");
+  if (!r.ok()) return r.error();
+  return Rate{static_cast<std::int64_t>(r.value())};
+}
+
+Result<Money> parse_money(std::string_view text) {
+  bool neg = !text.empty() && text.front() == '-';
+  if (neg) text.remove_prefix(1);
+  auto r = parse_scaled(text, kFemtoDigits, pow10(22), "amount");
+  if (!r.ok()) return r.error();
+  return Money::from_femto(neg ? -r.value() : r.value());
+}
+
+}  // namespace ff::core

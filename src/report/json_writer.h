@@ -1,0 +1,50 @@
+// JsonWriter: builds a JSON document as text, indented two spaces.
+//
+// Strings are escaped; bytes that are not valid UTF-8 become U+FFFD so that the
+// output is always valid JSON. Amounts of money are written as strings by the
+// callers (exact decimals), never as JSON numbers. Misuse (a value where a key is
+// due) is a programming error and asserts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ff::report {
+
+class JsonWriter {
+ public:
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  JsonWriter& key(std::string_view k);
+  JsonWriter& value(std::string_view s);
+  JsonWriter& value(const char* s) { return value(std::string_view(s)); }
+  JsonWriter& value(std::int64_t n);
+  JsonWriter& value(bool b);
+  JsonWriter& null();
+  // A number already formatted (e.g. "0.8123"); the caller guarantees JSON syntax.
+  JsonWriter& number_text(std::string_view text);
+
+  // The document; complete once every object and array is closed.
+  const std::string& str() const { return out_; }
+
+ private:
+  void before_value();
+  void newline();
+
+  std::string out_;
+  struct Level {
+    bool is_object;
+    bool empty;
+  };
+  std::vector<Level> stack_;
+  bool after_key_ = false;
+};
+
+// Appends `s` as a quoted, escaped JSON string.
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace ff::report
