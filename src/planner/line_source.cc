@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -76,7 +77,13 @@ core::Result<std::optional<LineSource::Chunk>> LineSource::next() {
   }
   while (true) {
     if (s.eof) {
-      if (s.filled == 0) return std::optional<Chunk>();
+      if (s.filled == 0) {
+        if (s.pending_dropped == 0) return std::optional<Chunk>();
+        // The input ended inside an over-long line: report it with no text.
+        Chunk c{std::string_view(s.buf.data(), 0), s.next_line, s.buf.size(), s.pending_dropped};
+        s.pending_dropped = 0;
+        return std::optional<Chunk>(c);
+      }
       // The last line has no newline: hand it out as it is.
       std::memset(s.buf.data() + s.filled, 0, kPadding);
       Chunk c{std::string_view(s.buf.data(), s.filled), s.next_line, s.buf.size(), s.pending_dropped};
@@ -86,13 +93,14 @@ core::Result<std::optional<LineSource::Chunk>> LineSource::next() {
       return std::optional<Chunk>(c);
     }
     if (s.buf.size() - kPadding - s.filled < kReadBytes / 2) {
-      if (s.buf.size() - kPadding >= kMaxLineBytes + kReadBytes) {
-        // The carried-over line alone exceeds the limit: drop it up to its newline.
+      // Everything buffered is one unfinished line (whole lines were handed out).
+      if (s.filled >= kMaxLineBytes) {
+        // Too long to be a usage record: drop it up to its newline.
         s.skipping_long_line = true;
         s.pending_dropped = s.next_line;
         s.filled = 0;
       } else {
-        s.buf.resize(s.buf.size() * 2);
+        s.buf.resize(std::min(s.buf.size() * 2, kMaxLineBytes + kReadBytes + kPadding));
       }
     }
     int n = gzread(s.gz, s.buf.data() + s.filled, static_cast<unsigned>(s.buf.size() - kPadding - s.filled));

@@ -1,0 +1,29 @@
+#include "report/json_writer.h"
+
+#include <gtest/gtest.h>
+
+namespace ff::report {
+namespace {
+
+TEST(JsonWriter, NestedDocument) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("a").value(std::int64_t{1});
+  w.key("b").begin_array().value("x").null().value(true).end_array();
+  w.key("c").begin_object().end_object();
+  w.key("d").number_text("0.5");
+  w.end_object();
+  EXPECT_EQ(w.str(), "{\n  \"a\": 1,\n  \"b\": [\n    \"x\",\n    null,\n    true\n  ],\n  \"c\": {},\n  \"d\": 0.5\n}\n");
+}
+
+TEST(JsonWriter, EscapesAndReplacesInvalidUtf8) {
+  std::string out;
+  append_json_string(out, "q\"b\\n\n\t\x01 \xe6\xaf\x95 \xff \xc0\xaf \xed\xa0\x80 \xf0\x9f\x98\x80");
+  // The valid 3-byte 毕 and the 4-byte emoji are kept; 0xff, an overlong '/', and a
+  // UTF-16 surrogate each become U+FFFD (one per byte that cannot start a sequence).
+  EXPECT_EQ(out,
+            "\"q\\\"b\\\\n\\n\\t\\u0001 \xe6\xaf\x95 \\ufffd \\ufffd\\ufffd \\ufffd\\ufffd\\ufffd \xf0\x9f\x98\x80\"");
+}
+
+}  // namespace
+}  // namespace ff::report
