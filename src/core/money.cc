@@ -95,7 +95,7 @@ std::string Money::to_fixed(int decimals) const {
 
 std::string Money::to_display() const {
   int128 abs = femto_ < 0 ? -femto_ : femto_;
-  return to_fixed(abs >= kUnitsPerCurrency ? 2 : 6);
+  return to_fixed(abs >= kUnitsPerCurrency || abs == 0 ? 2 : 6);
 }
 
 double Money::to_double() const { return static_cast<double>(femto_) / static_cast<double>(kUnitsPerCurrency); }
@@ -105,8 +105,8 @@ double Money::ratio_to(Money other) const {
   return static_cast<double>(femto_) / static_cast<double>(other.femto_);
 }
 
-std::string display_money(Money m, std::string_view currency) {
-  std::string digits = m.to_display();
+std::string display_money(Money m, std::string_view currency, int decimals) {
+  std::string digits = decimals < 0 ? m.to_display() : m.to_fixed(decimals);
   std::string sign;
   if (!digits.empty() && digits.front() == '-') {
     sign = "-";

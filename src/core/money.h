@@ -52,8 +52,8 @@ class Money {
   // Rounded half away from zero to `decimals` places (0..15), e.g. "2.80".
   std::string to_fixed(int decimals) const;
 
-  // Rounded for a person to read: 2 decimals from one currency unit upward,
-  // 6 below it (a single request costs fractions of a cent).
+  // Rounded for a person to read: 2 decimals from one currency unit upward and
+  // for zero, 6 below it (a single request costs fractions of a cent).
   std::string to_display() const;
 
   // Exact ratio this/other as a double for display only (e.g. "12.43x").
@@ -86,8 +86,9 @@ Result<Rate> parse_rate(std::string_view text);
 // 15 decimals.
 Result<Money> parse_money(std::string_view text);
 
-// "$2.80", "¥0.000049", "EUR 2.80": to_display() with the currency's sign.
-std::string display_money(Money m, std::string_view currency);
+// "$2.80", "¥0.000049", "EUR 2.80": the amount with the currency's sign, rounded
+// to `decimals` places, or as to_display() chooses when decimals is negative.
+std::string display_money(Money m, std::string_view currency, int decimals = -1);
 
 // Decimal rendering of an int128 (fmt cannot format __int128 portably).
 std::string int128_to_string(int128 v);

@@ -1,5 +1,7 @@
 #include "planner/cost_report.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "report/json_writer.h"
@@ -75,9 +77,13 @@ core::Timestamp reference_time(const CostSummary& s, core::Timestamp fallback) {
 
 std::string cost_report_text(const CostSummary& s, const pricing::PriceBook& book, core::Timestamp ref) {
   const std::string& cur = s.currency;
-  auto money = [&](Money m) { return core::display_money(m, cur); };
+  // One number of decimals for the whole report, so columns line up: cents when
+  // the figures are large, more digits when a small workload costs fractions of a cent.
+  const Money largest = std::max({s.total.cost, s.total.cost_if_flash, s.total.cost_if_pro});
+  const int decimals = largest >= Money::from_femto(Money::kUnitsPerCurrency) ? 2 : 6;
+  auto money = [&](Money m) { return core::display_money(m, cur, decimals); };
   std::string out;
-  out += fmt::format("flashfirst cost: {} records", thousands(s.total.records));
+  out += fmt::format("flashfirst cost: {} record{}", thousands(s.total.records), s.total.records == 1 ? "" : "s");
   if (s.first_time) {
     out += fmt::format(", {} .. {} ({} days)", core::format_time(*s.first_time), core::format_time(*s.last_time),
                        span_days(s));
@@ -113,7 +119,7 @@ std::string cost_report_text(const CostSummary& s, const pricing::PriceBook& boo
   if (auto f = effective_input_per_million(book, core::Tier::kFlash, ref, cur, t.cache_hit, t.cache_miss)) {
     auto p = effective_input_per_million(book, core::Tier::kPro, ref, cur, t.cache_hit, t.cache_miss);
     out += fmt::format("effective input price per 1M tokens at this hit rate ({}): Flash {}, Pro {}\n",
-                       core::format_time(ref), money(*f), p ? money(*p) : "-");
+                       core::format_time(ref), core::display_money(*f, cur), p ? core::display_money(*p, cur) : "-");
   }
 
   if (!s.by_model.empty()) {

@@ -1,1 +1,106 @@
-exit 0
+#!/usr/bin/env bash
+# End-to-end tests of the flashfirst binary, run by CTest:
+#   cli_test.sh path/to/flashfirst path/to/tests
+# Expected figures are worked out by hand in tests/data/formats.README.md and below.
+set -uo pipefail
+ff=$1
+tests=$2
+data=$tests/data
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+expect_eq() {  # name actual expected
+  if [[ "$2" == "$3" ]]; then ok; else bad "$1: got '$2', expected '$3'"; fi
+}
+expect_contains() {  # name haystack needle
+  if [[ "$2" == *"$3"* ]]; then ok; else bad "$1: output lacks '$3'. Output was:"$'\n'"$2"; fi
+}
+
+# The worked example: 10M output tokens at launch prices.
+out=$("$ff" cost --tokens output=10M --at 2026-04-24T12:00:00Z --json)
+expect_eq "worked example: all Flash" "$(jq -r .cost.all_flash <<<"$out")" "2.80"
+expect_eq "worked example: all Pro" "$(jq -r .cost.all_pro <<<"$out")" "34.80"
+expect_eq "worked example: actual on the default model (flash)" "$(jq -r .cost.actual <<<"$out")" "2.80"
+out=$("$ff" cost --tokens output=10M --model pro --at 2026-04-24T12:00:00Z)
+expect_eq "worked example, text" "$(grep -E -c '^actual \(as billed\) +\$34\.80 +1\.00x$' <<<"$out")" "1"
+expect_eq "worked example, text: Flash" "$(grep -E -c '^all on Flash +\$2\.80 +0\.08x$' <<<"$out")" "1"
+# 80% hits of 1M input tokens on Pro at launch: 0.8 x 0.145 + 0.2 x 1.74 = 0.464.
+out=$("$ff" cost --tokens hit=800k,miss=200k --model pro --at 2026-04-24T12:00:00Z --json)
+expect_eq "80% cache hits on Pro" "$(jq -r .cost.actual <<<"$out")" "0.464"
+
+# prices: ratios and effective input price at launch.
+out=$("$ff" prices --at 2026-04-24T12:00:00Z)
+expect_contains "prices ratios" "$out" "cache hit 5.18x, cache miss 12.43x, output 12.43x"
+expect_contains "prices effective 80%" "$out" "80%             0.0504   0.464        9.21x"
+out=$("$ff" prices --at 2026-11-24T02:00:00Z --currency CNY)
+expect_contains "prices CNY peak" "$out" "peak (now)       0.04        2.00    8.00"
+expect_contains "prices ids" "$out" "deepseek-flash, deepseek-v4-flash, deepseek-v4-flash-vision-exp, flash"
+
+# Every JSON shape in one file.
+out=$("$ff" cost "$data/formats.jsonl" --json)
+expect_eq "formats: records" "$(jq -r .records <<<"$out")" "5"
+expect_eq "formats: actual" "$(jq -r .cost.actual <<<"$out")" "0.0042766"
+expect_eq "formats: all flash" "$(jq -r .cost.all_flash <<<"$out")" "0.0022857"
+expect_eq "formats: all pro" "$(jq -r .cost.all_pro <<<"$out")" "0.0084436"
+expect_eq "formats: tokens" "$(jq -c .tokens <<<"$out")" \
+  '{"cache_hit":4900,"cache_miss":5100,"output":2510,"reasoning":400,"input":10000,"total":12510}'
+expect_eq "formats: hit rate 4900/10000" "$(jq -r .cache_hit_rate <<<"$out")" "0.49"
+expect_eq "formats: nothing skipped" "$(jq '[.skipped[]] | add' <<<"$out")" "0"
+expect_eq "formats: bands" "$(jq -r '.by_band.off_peak.records, .by_band.peak.records' <<<"$out" | tr '\n' ' ')" "5 0 "
+
+# CSV, gzip-compressed, from standard input.
+out=$(gzip -c "$data/usage.csv" | "$ff" cost - --json)
+expect_eq "csv: records" "$(jq -r .records <<<"$out")" "2"
+expect_eq "csv: costs" "$(jq -r '[.cost.actual, .cost.all_flash, .cost.all_pro] | join(" ")' <<<"$out")" "37.60 5.60 69.60"
+expect_eq "csv: malformed row" "$(jq -c '.skipped_first_lines' <<<"$out")" '{"malformed_csv":["<stdin>:3"]}'
+
+# --strict turns any skipped line into exit code 1 with the reasons.
+err=$("$ff" cost --strict - <"$data/usage.csv" 2>&1 >/dev/null)
+expect_eq "strict exit code" "$?" "1"
+expect_contains "strict message" "$err" "malformed_csv: 1 (malformed CSV row), first at <stdin>:3"
+
+# Bad input never crashes: random bytes, invalid UTF-8, a huge number.
+head -c 300000 /dev/urandom >"$tmp/random.bin"
+printf '{"model":"deepseek-flash","created":1795831200,"usage":{"prompt_tokens":1e400,"completion_tokens":1}}\n' >>"$tmp/random.bin"
+out=$("$ff" cost "$tmp/random.bin" --json)
+expect_eq "random bytes: exit 0" "$?" "0"
+expect_eq "random bytes: nothing priced" "$(jq -r .records <<<"$out")" "0"
+
+# Errors: exit 2 and a message that names the problem.
+err=$("$ff" cost /nonexistent.jsonl 2>&1)
+expect_eq "missing file exit" "$?" "2"
+expect_eq "missing file message" "$err" "flashfirst cost: cannot open '/nonexistent.jsonl': No such file or directory"
+printf '[[model]]\nid = "x"\ntier = "medium"\n' >"$tmp/bad.toml"
+err=$("$ff" prices --prices "$tmp/bad.toml" 2>&1)
+expect_eq "bad price book exit" "$?" "2"
+expect_eq "bad price book message" "$err" "flashfirst prices: $tmp/bad.toml:3: [[model]] #1: field 'tier' must be \"flash\" or \"pro\""
+err=$("$ff" cost --tokens output=ten 2>&1)
+expect_eq "bad --tokens exit" "$?" "2"
+expect_eq "bad --tokens message" "$err" "flashfirst cost: --tokens: 'ten' is not a token count (examples: 250000, 200k, 1.5M, 2B)"
+err=$("$ff" cost --currency EUR --tokens output=1 2>&1)
+expect_eq "unknown currency" "$err" "flashfirst cost: the price book has no EUR prices (it has: CNY, USD)"
+err=$("$ff" cost --tokens output=1 --model deepseek-chat --at 2026-08-01T00:00:00Z 2>&1)
+expect_eq "retired model exit" "$?" "1"
+expect_eq "retired model message" "$err" "flashfirst cost: model 'deepseek-chat' was retired at 2026-07-24T15:59:00Z"
+"$ff" frobnicate >/dev/null 2>&1
+expect_eq "unknown subcommand exit" "$?" "2"
+
+# --help says how records are priced.
+out=$("$ff" cost --help)
+expect_contains "help: start time" "$out" "priced at the rates in force at its start time"
+
+# HTML report: self-contained, two SVG charts.
+"$ff" cost "$data/formats.jsonl" --html "$tmp/report.html" >/dev/null
+expect_eq "html: two charts" "$(grep -o '<svg' "$tmp/report.html" | wc -l)" "2"
+expect_eq "html: no external resources" "$(grep -c -E 'src=|href=' "$tmp/report.html")" "0"
+
+# The FLASHFIRST_PRICES variable selects a book.
+err=$(FLASHFIRST_PRICES=/nonexistent.toml "$ff" prices 2>&1)
+expect_eq "env price book" "$err" "flashfirst prices: cannot open '/nonexistent.toml': No such file or directory"
+
+echo "cli: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

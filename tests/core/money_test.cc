@@ -71,6 +71,7 @@ TEST(Money, DisplayRoundsHalfAwayFromZero) {
   EXPECT_EQ(parse_money("-0.001")->to_fixed(2), "0.00");
   EXPECT_EQ(parse_money("0.0000485")->to_display(), "0.000049");  // below one unit: 6 decimals
   EXPECT_EQ(parse_money("1234.5")->to_display(), "1234.50");
+  EXPECT_EQ(Money().to_display(), "0.00");
   EXPECT_EQ(display_money(*parse_money("2.8"), "USD"), "$2.80");
   EXPECT_EQ(display_money(*parse_money("-2.8"), "CNY"), "-\u00a52.80");
   EXPECT_EQ(display_money(*parse_money("2.8"), "EUR"), "EUR 2.80");
