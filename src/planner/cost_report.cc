@@ -118,8 +118,8 @@ std::string cost_report_text(const CostSummary& s, const pricing::PriceBook& boo
   out += cost.render();
   if (auto f = effective_input_per_million(book, core::Tier::kFlash, ref, cur, t.cache_hit, t.cache_miss)) {
     auto p = effective_input_per_million(book, core::Tier::kPro, ref, cur, t.cache_hit, t.cache_miss);
-    out += fmt::format("effective input price per 1M tokens at this hit rate ({}): Flash {}, Pro {}\n",
-                       core::format_time(ref), core::display_money(*f, cur), p ? core::display_money(*p, cur) : "-");
+    out += fmt::format("effective input price per 1M tokens at this hit rate: Flash {}, Pro {}\n  (rates in force at {})\n",
+                       core::display_money(*f, cur), p ? core::display_money(*p, cur) : "-", core::format_time(ref));
   }
 
   if (!s.by_model.empty()) {

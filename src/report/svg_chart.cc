@@ -28,12 +28,17 @@ std::pair<double, double> nice_axis(double max_value) {
   return {std::ceil(max_value / step) * step, step};
 }
 
-std::string tick_label(double v) {
-  if (v == 0) return "0";
-  if (std::fabs(v) >= 100) return fmt::format("{:.0f}", v);
-  if (std::fabs(v) >= 1) return fmt::format("{:.2f}", v);
-  return fmt::format("{:.4g}", v);
+// A tick value with as many decimals as the axis step needs (step 0.25 -> "0.75").
+std::string tick_label(double v, double step) {
+  int decimals = 0;
+  while (decimals < 9 && std::fabs(step * std::pow(10, decimals) - std::round(step * std::pow(10, decimals))) > 1e-9) {
+    ++decimals;
+  }
+  return fmt::format("{:.{}f}", v, decimals);
 }
+
+// A data value for a tooltip.
+std::string value_label(double v) { return fmt::format("{:.6g}", v); }
 
 std::string frame(const std::string& title, const std::string& x_label, const std::string& y_label, double y_max,
                   double y_step) {
@@ -47,7 +52,7 @@ std::string frame(const std::string& title, const std::string& x_label, const st
     double y = kTop + plot_h - v / y_max * plot_h;
     s += fmt::format(R"(<line x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}" stroke="#e5e7eb"/>)", kLeft, y, kWidth - kRight, y);
     s += fmt::format(R"(<text x="{}" y="{:.1f}" text-anchor="end" fill="#374151">{}</text>)", kLeft - 6, y + 4,
-                     tick_label(v));
+                     tick_label(v, y_step));
   }
   s += fmt::format(R"(<text x="{}" y="{}" text-anchor="middle" fill="#374151">{}</text>)",
                    kLeft + (kWidth - kLeft - kRight) / 2, kHeight - 12, xml_escape(x_label));
@@ -107,7 +112,7 @@ std::string stacked_bar_chart(const std::string& title, const std::vector<std::s
       base -= h;
       s += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"><title>{} {}: {}</title></rect>)",
                        x, base, bar, h, kColors[i % std::size(kColors)], xml_escape(categories[c]),
-                       xml_escape(series[i].name), tick_label(v));
+                       xml_escape(series[i].name), value_label(v));
     }
     if (c % label_every == 0) {
       s += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle" fill="#374151" font-size="10">{}</text>)",
@@ -135,7 +140,7 @@ std::string line_chart(const std::string& title, const std::vector<double>& xs, 
   for (int i = 0; i <= 4; ++i) {
     double x = x_min + (x_max - x_min) * i / 4;
     s += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle" fill="#374151">{}</text>)", px(x),
-                     kTop + plot_h + 16, tick_label(x));
+                     kTop + plot_h + 16, tick_label(x, (x_max - x_min) / 4));
   }
   for (size_t i = 0; i < series.size(); ++i) {
     std::string points;
