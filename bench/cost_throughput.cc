@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   std::string dir = "/tmp";
   std::string jq = "jq";
   int mb = 512;
-  int runs = 3;
+  int runs = 5;
   bool keep = false;
   app.add_option("--flashfirst", flashfirst, "Path to the flashfirst binary")->capture_default_str();
   app.add_option("--mb", mb, "Size of the generated log in MB")->capture_default_str();
