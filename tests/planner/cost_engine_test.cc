@@ -152,6 +152,20 @@ TEST_F(CostInputs, CnyListPrices) {
   EXPECT_EQ(s.by_model["deepseek-flash"].cost.to_decimal(), "0.00023728");
 }
 
+TEST_F(CostInputs, OverLongLineIsSkippedAndReadingGoesOn) {
+  // A 65 MiB line (beyond the 64 MiB limit) followed by record A of kLog.
+  std::string path = ::testing::TempDir() + "/long.jsonl";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << std::string(65u << 20, ' ') << "\n" << std::string_view(kLog).substr(0, std::string_view(kLog).find('\n') + 1);
+  }
+  CostSummary s = run({path});
+  EXPECT_EQ(s.total.records, 1);
+  EXPECT_EQ(s.total.cost.to_decimal(), "0.0003388");
+  EXPECT_EQ(s.skipped[static_cast<int>(SkipReason::kLineTooLong)].first_locations,
+            std::vector<std::string>{path + ":1"});
+}
+
 TEST_F(CostInputs, UnreadableInputIsAnError) {
   auto r = cost_inputs({"/nonexistent/usage.jsonl"}, *book_, {});
   ASSERT_FALSE(r.ok());
