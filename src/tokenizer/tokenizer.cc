@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "tokenizer/pretokenizer.h"
+#include "tokenizer/unicode_tables.h"
 #include "tokenizer/utf8.h"
 
 namespace ff::tokenizer {
@@ -32,57 +33,86 @@ std::array<char32_t, 256> byte_to_char() {
   return map;
 }
 
-// Open-addressing map from a pair of ids to (rank, merged id); the BPE hot path.
+// The merge rules: (left id, right id) -> rank, in an open-addressing table of
+// 8-byte slots (left and right ids and the rank packed into 20 bits each), so
+// that the hot lookups of BPE touch half the memory of a plain table; the merged
+// id is kept per rank, since only the chosen merge needs it.
 class MergeTable {
  public:
-  struct Entry {
-    std::uint64_t key = kEmpty;
-    std::uint32_t rank = 0;
-    TokenId merged = 0;
-  };
-  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+  static constexpr std::uint32_t kMaxId = (1u << 20) - 1;
+  static constexpr std::uint32_t kNoRank = UINT32_MAX;
 
   void reserve(size_t n) {
     size_t cap = 16;
     while (cap < n * 2) cap <<= 1;
-    slots_.assign(cap, Entry{});
+    slots_.assign(cap, kEmpty);
     mask_ = cap - 1;
+    merged_.clear();
+    merged_.reserve(n);
   }
-  static std::uint64_t key(TokenId a, TokenId b) { return (std::uint64_t{a} << 32) | b; }
-  static size_t hash(std::uint64_t k) { return static_cast<size_t>((k * 0x9E3779B97F4A7C15ULL) >> 20); }
-  // Returns false if the pair is already present (the first, lower rank wins).
-  bool insert(TokenId a, TokenId b, std::uint32_t rank, TokenId merged) {
-    std::uint64_t k = key(a, b);
+  // Adds the next merge (ranks are given in order). Ids and ranks must be at most
+  // kMaxId. A repeated pair keeps its first, lower rank.
+  void push(TokenId a, TokenId b, TokenId merged) {
+    const auto rank = static_cast<std::uint32_t>(merged_.size());
+    merged_.push_back(merged);
+    const std::uint64_t k = pair_key(a, b);
     for (size_t i = hash(k) & mask_;; i = (i + 1) & mask_) {
-      if (slots_[i].key == kEmpty) {
-        slots_[i] = {k, rank, merged};
-        return true;
+      if (slots_[i] == kEmpty) {
+        slots_[i] = (k << 20) | rank;
+        return;
       }
-      if (slots_[i].key == k) return false;
+      if ((slots_[i] >> 20) == k) return;
     }
   }
-  // Every merge as {rank, left, right, merged}, in no particular order.
-  std::vector<std::array<std::uint32_t, 4>> entries() const {
-    std::vector<std::array<std::uint32_t, 4>> out;
-    for (const Entry& e : slots_) {
-      if (e.key != kEmpty) {
-        out.push_back({e.rank, static_cast<std::uint32_t>(e.key >> 32), static_cast<std::uint32_t>(e.key), e.merged});
-      }
+  // The rank of merging a with b, or kNoRank.
+  std::uint32_t rank(TokenId a, TokenId b) const {
+    const std::uint64_t k = pair_key(a, b);
+    for (size_t i = hash(k) & mask_;; i = (i + 1) & mask_) {
+      const std::uint64_t v = slots_[i];
+      if (v == kEmpty) return kNoRank;
+      if ((v >> 20) == k) return static_cast<std::uint32_t>(v & kMaxId);
+    }
+  }
+  TokenId merged(std::uint32_t rank) const { return merged_[rank]; }
+  size_t size() const { return merged_.size(); }
+  // Every merge as {left, right, merged}, by rank.
+  std::vector<std::array<std::uint32_t, 3>> by_rank() const {
+    std::vector<std::array<std::uint32_t, 3>> out(merged_.size());
+    for (std::uint64_t v : slots_) {
+      if (v == kEmpty) continue;
+      const auto r = static_cast<std::uint32_t>(v & kMaxId);
+      const std::uint64_t k = v >> 20;
+      out[r] = {static_cast<std::uint32_t>(k >> 20), static_cast<std::uint32_t>(k & kMaxId), merged_[r]};
     }
     return out;
   }
-  const Entry* find(TokenId a, TokenId b) const {
-    std::uint64_t k = key(a, b);
-    for (size_t i = hash(k) & mask_;; i = (i + 1) & mask_) {
-      if (slots_[i].key == k) return &slots_[i];
-      if (slots_[i].key == kEmpty) return nullptr;
-    }
-  }
 
  private:
-  std::vector<Entry> slots_;
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+  static std::uint64_t pair_key(TokenId a, TokenId b) { return (std::uint64_t{a} << 20) | b; }
+  static size_t hash(std::uint64_t k) { return static_cast<size_t>((k * 0x9E3779B97F4A7C15ULL) >> 24); }
+  std::vector<std::uint64_t> slots_;
+  std::vector<TokenId> merged_;
   size_t mask_ = 0;
 };
+
+char32_t decode_at(std::string_view s, size_t i) { return next_code_point(s, i); }
+
+// A fast hash of a short byte string; never 0, which marks empty slots below.
+[[gnu::always_inline]] inline std::uint64_t hash_bytes(std::string_view s) {
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 31;
+  }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  h = (h ^ tail) * 0x94D049BB133111EBULL;
+  return (h ^ (h >> 29)) | 1;
+}
 
 // Open-addressing map from byte-level token text (views into the parsed JSON,
 // which outlives it) to ids; used only while loading. One slot holds the hash,
@@ -95,20 +125,7 @@ class TokenTextMap {
     slots_.resize(cap);
     mask_ = cap - 1;
   }
-  static std::uint64_t hash(std::string_view s) {
-    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
-    size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-      h ^= h >> 31;
-    }
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, s.data() + i, s.size() - i);
-    h = (h ^ tail) * 0x94D049BB133111EBULL;
-    return (h ^ (h >> 29)) | 1;  // never 0, which marks an empty slot
-  }
+  static std::uint64_t hash(std::string_view s) { return hash_bytes(s); }
   void insert(std::string_view key, TokenId id) {
     const std::uint64_t h = hash(key);
     for (size_t i = h & mask_;; i = (i + 1) & mask_) {
@@ -178,17 +195,74 @@ struct BpeTokenizer::Impl {
 
 namespace {
 
-// Per-thread scratch and a cache of the ids of recently seen pieces, like the
-// reference implementation's own cache (results do not depend on it).
+// A direct-mapped cache of the ids of recently seen pieces (like the reference
+// implementation's own cache, results do not depend on it): one slot per hash
+// value, the newest piece wins a slot, everything is dropped when the arenas fill.
+class WordCache {
+  // Equality of short byte strings without a library call.
+  [[gnu::always_inline]] static bool same_bytes(const char* a, std::string_view b) {
+    size_t i = 0;
+    for (; i + 8 <= b.size(); i += 8) {
+      std::uint64_t x, y;
+      std::memcpy(&x, a + i, 8);
+      std::memcpy(&y, b.data() + i, 8);
+      if (x != y) return false;
+    }
+    for (; i < b.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+
+ public:
+  static constexpr size_t kSlots = 1u << 17;
+  static constexpr size_t kMaxPieceBytes = 512;
+  static constexpr size_t kMaxArenaBytes = 4u << 20;
+
+  WordCache() : slots_(kSlots) {}
+  void clear() {
+    std::fill(slots_.begin(), slots_.end(), Slot{});
+    keys_.clear();
+    ids_.clear();
+  }
+  // The cached ids of `piece` (hash h), or nullptr with n = 0.
+  const TokenId* find(std::string_view piece, std::uint64_t h, size_t& n) const {
+    const Slot& s = slots_[h & (kSlots - 1)];
+    if (s.hash == h && s.key_len == piece.size() && same_bytes(keys_.data() + s.key_off, piece)) {
+      n = s.ids_len;
+      return ids_.data() + s.ids_off;
+    }
+    n = 0;
+    return nullptr;
+  }
+  void insert(std::string_view piece, std::uint64_t h, const std::vector<TokenId>& ids) {
+    if (keys_.size() + piece.size() > kMaxArenaBytes || (ids_.size() + ids.size()) * 4 > kMaxArenaBytes) clear();
+    Slot& s = slots_[h & (kSlots - 1)];
+    s = {h, static_cast<std::uint32_t>(keys_.size()), static_cast<std::uint32_t>(piece.size()),
+         static_cast<std::uint32_t>(ids_.size()), static_cast<std::uint32_t>(ids.size())};
+    keys_.append(piece);
+    ids_.insert(ids_.end(), ids.begin(), ids.end());
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint32_t key_off = 0, key_len = 0, ids_off = 0, ids_len = 0;
+  };
+  std::vector<Slot> slots_;
+  std::string keys_;
+  std::vector<TokenId> ids_;
+};
+
+// Per-thread scratch and word cache.
 struct ThreadState {
   std::uint64_t serial = 0;
-  PretokenizerScratch pre;
   std::string repaired;
+  PretokenizerScratch pre;
   std::vector<TokenId> word;
-  std::unordered_map<std::string, std::vector<TokenId>> cache;
+  std::vector<std::uint32_t> ranks;
+  WordCache cache;
   std::string key;
-  static constexpr size_t kMaxCacheEntries = 1u << 16;
-  static constexpr size_t kMaxCachedPieceBytes = 64;
 };
 
 ThreadState& thread_state(std::uint64_t serial) {
@@ -206,27 +280,33 @@ std::uint64_t next_serial() {
 }
 
 // Byte-pair merges over `word` (ids of single bytes on entry): repeatedly merge
-// the adjacent pair with the lowest rank, leftmost first.
-void bpe_merge(const MergeTable& merges, std::vector<TokenId>& word) {
+// the adjacent pair with the lowest rank, leftmost first. `ranks` and `merged`
+// are scratch.
+void bpe_merge(const MergeTable& merges, std::vector<TokenId>& word, std::vector<std::uint32_t>& ranks) {
   const size_t n = word.size();
   if (n < 2) return;
-  if (n <= 48) {
-    // Small words: a scan per merge beats any bookkeeping.
-    while (word.size() > 1) {
-      std::uint32_t best_rank = UINT32_MAX;
+  if (n <= 256) {
+    // The rank of each adjacent pair, kept up to date: a merge costs a scan of
+    // plain integers and two table lookups.
+    ranks.resize(n - 1);
+    for (size_t i = 0; i + 1 < n; ++i) ranks[i] = merges.rank(word[i], word[i + 1]);
+    size_t m = n;
+    while (m > 1) {
       size_t best = 0;
-      TokenId merged = 0;
-      for (size_t i = 0; i + 1 < word.size(); ++i) {
-        if (const auto* e = merges.find(word[i], word[i + 1]); e != nullptr && e->rank < best_rank) {
-          best_rank = e->rank;
-          best = i;
-          merged = e->merged;
-        }
+      for (size_t i = 1; i + 1 < m; ++i) {
+        if (ranks[i] < ranks[best]) best = i;
       }
-      if (best_rank == UINT32_MAX) break;
-      word[best] = merged;
-      word.erase(word.begin() + static_cast<std::ptrdiff_t>(best) + 1);
+      if (ranks[best] == MergeTable::kNoRank) break;
+      word[best] = merges.merged(ranks[best]);
+      std::copy(word.begin() + best + 2, word.begin() + m, word.begin() + best + 1);
+      if (best + 2 < m - 1) {  // pairs after the merged one move down by one
+        std::copy(ranks.begin() + best + 2, ranks.begin() + m - 1, ranks.begin() + best + 1);
+      }
+      --m;
+      if (best + 1 < m) ranks[best] = merges.rank(word[best], word[best + 1]);
+      if (best > 0) ranks[best - 1] = merges.rank(word[best - 1], word[best]);
     }
+    word.resize(m);
     return;
   }
   // Long words (long runs of letters or symbols): a heap of candidate pairs keyed
@@ -247,7 +327,8 @@ void bpe_merge(const MergeTable& merges, std::vector<TokenId>& word) {
   std::priority_queue<Cand, std::vector<Cand>, std::greater<Cand>> heap;
   auto push = [&](std::int64_t i) {
     if (i < 0 || next[i] < 0) return;
-    if (const auto* e = merges.find(id[i], id[next[i]])) heap.push({e->rank, i, id[i], id[next[i]]});
+    std::uint32_t r = merges.rank(id[i], id[next[i]]);
+    if (r != MergeTable::kNoRank) heap.push({r, i, id[i], id[next[i]]});
   };
   for (size_t i = 0; i + 1 < n; ++i) push(static_cast<std::int64_t>(i));
   while (!heap.empty()) {
@@ -257,7 +338,7 @@ void bpe_merge(const MergeTable& merges, std::vector<TokenId>& word) {
     // Skip candidates made stale by an earlier merge.
     if (!alive[i] || next[i] < 0 || id[i] != c.left || id[next[i]] != c.right) continue;
     std::int64_t j = next[i];
-    id[i] = merges.find(c.left, c.right)->merged;
+    id[i] = merges.merged(c.rank);
     alive[j] = false;
     next[i] = next[j];
     if (next[j] >= 0) prev[next[j]] = i;
@@ -324,7 +405,7 @@ core::Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::load(std::string_view 
   std::string bytes;
   for (auto [key, value] : vocab) {
     std::int64_t id;
-    if (value.get_int64().get(id) || id < 0 || id > 10'000'000) return fail("a vocab id is not a small integer");
+    if (value.get_int64().get(id) || id < 0 || id > MergeTable::kMaxId) return fail("a vocab id is not below 2^20");
     if (static_cast<size_t>(id) >= by_id.size()) by_id.resize(id + 1);
     if (!to_bytes(key, bytes)) {
       // Special tokens such as <｜begin▁of▁sentence｜> sit in the vocab as plain
@@ -372,7 +453,8 @@ core::Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::load(std::string_view 
     joined.append(b);
     auto l = text_to_id.find(a), r = text_to_id.find(b), lr = text_to_id.find(joined);
     if (!l || !r || !lr) return fail(fmt::format("merge {} uses a token missing from the vocab", rank));
-    impl->merges.insert(*l, *r, rank, *lr);
+    if (rank > MergeTable::kMaxId) return fail("more than 2^20 merges");
+    impl->merges.push(*l, *r, *lr);
     ++rank;
   }
 
@@ -381,7 +463,8 @@ core::Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::load(std::string_view 
     for (simdjson::dom::element t : added) {
       std::string_view content;
       std::int64_t id;
-      if (t["content"].get_string().get(content) || t["id"].get_int64().get(id) || id < 0 || id > 10'000'000) {
+      if (t["content"].get_string().get(content) || t["id"].get_int64().get(id) || id < 0 ||
+          id > MergeTable::kMaxId) {
         return fail("an added token lacks content or id");
       }
       if (content.empty()) continue;
@@ -431,8 +514,7 @@ struct Reader32 {
 
 std::string BpeTokenizer::serialize() const {
   const Impl& im = *impl_;
-  std::vector<std::array<std::uint32_t, 4>> merges = im.merges.entries();  // rank, left, right, merged
-  std::sort(merges.begin(), merges.end());
+  const std::vector<std::array<std::uint32_t, 3>> merges = im.merges.by_rank();
   std::string out(kMagic);
   put_u32(out, static_cast<std::uint32_t>(vocab_size()));
   put_u32(out, static_cast<std::uint32_t>(merges.size()));
@@ -441,9 +523,9 @@ std::string BpeTokenizer::serialize() const {
   for (std::uint32_t o : im.offsets) put_u32(out, o);
   out += im.bytes;
   for (const auto& m : merges) {
+    put_u32(out, m[0]);
     put_u32(out, m[1]);
     put_u32(out, m[2]);
-    put_u32(out, m[3]);
   }
   std::vector<TokenId> added;
   for (const auto& [content, id] : im.added_by_content) added.push_back(id);
@@ -457,7 +539,7 @@ core::Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::load_compiled(std::str
   if (data.substr(0, kMagic.size()) != kMagic) return fail();
   Reader32 r{data, kMagic.size()};
   const std::uint32_t n_ids = r.u32(), n_merges = r.u32(), n_added = r.u32();
-  if (!r.ok || n_ids == 0 || n_ids > 10'000'000) return fail();
+  if (!r.ok || n_ids == 0 || n_ids > MergeTable::kMaxId + 1 || n_merges > MergeTable::kMaxId + 1) return fail();
   auto impl = std::make_unique<Impl>();
   impl->serial = next_serial();
   for (TokenId& id : impl->byte_id) id = r.u32();
@@ -469,7 +551,7 @@ core::Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::load_compiled(std::str
   for (std::uint32_t rank = 0; rank < n_merges; ++rank) {
     std::uint32_t a = r.u32(), b = r.u32(), merged = r.u32();
     if (a >= n_ids || b >= n_ids || merged >= n_ids) return fail();
-    impl->merges.insert(a, b, rank, merged);
+    impl->merges.push(a, b, merged);
   }
   for (std::uint32_t i = 0; i < n_added; ++i) {
     std::uint32_t id = r.u32();
@@ -499,31 +581,51 @@ void BpeTokenizer::run(std::string_view text, SpecialTokens special, Sink& sink)
     st.repaired = repair_utf8(text);
     text = st.repaired;
   }
-  auto encode_plain = [&](std::string_view section) {
+  auto encode_window = [&](std::string_view section) {
     pretokenize(section, st.pre, [&](std::uint32_t b, std::uint32_t e) {
       std::string_view piece = section.substr(b, e - b);
       if (piece.size() == 1) {
         sink(&im.byte_id[static_cast<unsigned char>(piece[0])], 1);
         return;
       }
-      const bool cacheable = piece.size() <= ThreadState::kMaxCachedPieceBytes;
+      const bool cacheable = piece.size() <= WordCache::kMaxPieceBytes;
+      std::uint64_t h = 0;
       if (cacheable) {
-        st.key.assign(piece);
-        auto it = st.cache.find(st.key);
-        if (it != st.cache.end()) {
-          sink(it->second.data(), it->second.size());
+        h = hash_bytes(piece);
+        size_t n;
+        if (const TokenId* ids = st.cache.find(piece, h, n)) {
+          sink(ids, n);
           return;
         }
       }
       st.word.clear();
       for (unsigned char ch : piece) st.word.push_back(im.byte_id[ch]);
-      bpe_merge(im.merges, st.word);
+      bpe_merge(im.merges, st.word, st.ranks);
       sink(st.word.data(), st.word.size());
-      if (cacheable) {
-        if (st.cache.size() >= ThreadState::kMaxCacheEntries) st.cache.clear();
-        st.cache.emplace(st.key, st.word);
-      }
+      if (cacheable) st.cache.insert(piece, h, st.word);
     });
+  };
+  // Long texts are pre-tokenized in windows that end where every stage must end a
+  // piece anyway: after a line break and before a character that is not
+  // whitespace. The pieces are the same; the scratch stays small and cache-hot.
+  auto encode_plain = [&](std::string_view section) {
+    constexpr size_t kWindow = 64 * 1024;
+    while (section.size() > kWindow) {
+      size_t cut = 0;
+      for (size_t p = kWindow; p < section.size(); ++p) {
+        if (section[p - 1] == '\n') {
+          unsigned char c = static_cast<unsigned char>(section[p]);
+          if (c >= 0x80 ? !(char_classes(decode_at(section, p)) & kSpace) : !(g_bmp_classes[c] & kSpace)) {
+            cut = p;
+            break;
+          }
+        }
+      }
+      if (cut == 0) break;
+      encode_window(section.substr(0, cut));
+      section.remove_prefix(cut);
+    }
+    encode_window(section);
   };
   if (special == SpecialTokens::kIgnore || im.added_by_content.empty()) {
     encode_plain(text);

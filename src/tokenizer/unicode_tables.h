@@ -24,7 +24,12 @@ struct UnicodeRun {
 extern const UnicodeRun kUnicodeRuns[];
 extern const int kUnicodeRunCount;
 
+// Classes of the Basic Multilingual Plane, filled from the runs before main().
+extern std::uint8_t g_bmp_classes[0x10000];
+// Classes above the BMP (binary search over the runs).
+std::uint8_t astral_char_classes(char32_t cp);
+
 // The CharClass bits of a code point. Thread-safe; O(1) in the BMP.
-std::uint8_t char_classes(char32_t cp);
+inline std::uint8_t char_classes(char32_t cp) { return cp < 0x10000 ? g_bmp_classes[cp] : astral_char_classes(cp); }
 
 }  // namespace ff::tokenizer

@@ -61,25 +61,22 @@ std::string repair_utf8(std::string_view s) {
   return out;
 }
 
+std::uint8_t g_bmp_classes[0x10000];
+
 namespace {
-
-struct BmpTable {
-  std::array<std::uint8_t, 0x10000> flags{};
-  BmpTable() {
-    for (int r = 0; r < kUnicodeRunCount; ++r) {
-      char32_t start = kUnicodeRuns[r].start;
-      if (start >= 0x10000) break;
-      char32_t end = r + 1 < kUnicodeRunCount ? kUnicodeRuns[r + 1].start : 0x110000;
-      for (char32_t c = start; c < end && c < 0x10000; ++c) flags[c] = kUnicodeRuns[r].flags;
-    }
+// Fills g_bmp_classes during static initialisation of this file.
+const bool kBmpFilled = [] {
+  for (int r = 0; r < kUnicodeRunCount; ++r) {
+    char32_t start = kUnicodeRuns[r].start;
+    if (start >= 0x10000) break;
+    char32_t end = r + 1 < kUnicodeRunCount ? kUnicodeRuns[r + 1].start : 0x110000;
+    for (char32_t c = start; c < end && c < 0x10000; ++c) g_bmp_classes[c] = kUnicodeRuns[r].flags;
   }
-};
-
+  return true;
+}();
 }  // namespace
 
-std::uint8_t char_classes(char32_t cp) {
-  static const BmpTable bmp;
-  if (cp < 0x10000) return bmp.flags[cp];
+std::uint8_t astral_char_classes(char32_t cp) {
   // Binary search for the last run starting at or before cp.
   int lo = 0, hi = kUnicodeRunCount - 1;
   while (lo < hi) {
