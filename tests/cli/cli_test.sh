@@ -102,5 +102,18 @@ expect_eq "html: no external resources" "$(grep -c -E 'src=|href=' "$tmp/report.
 err=$(FLASHFIRST_PRICES=/nonexistent.toml "$ff" prices 2>&1)
 expect_eq "env price book" "$err" "flashfirst prices: cannot open '/nonexistent.toml': No such file or directory"
 
+# tokens: exact counts and ids (ids from the reference, tests/data/tokenizer_golden.jsonl).
+expect_eq "tokens: count" "$(printf 'Hello! 毕老师! 1234567 is   a test\n\n  x' | "$ff" tokens)" "17"
+expect_eq "tokens: ids" "$(printf 'Hello! 毕老师!' | "$ff" tokens --ids)" "19923 3 223 5464 5008 3"
+expect_eq "tokens: json" "$(printf 'Hello! 毕老师!' | "$ff" tokens --json)" '{"tokens": 6, "bytes": 17}'
+expect_eq "tokens: lines" "$(printf 'a\nHello!\n' | "$ff" tokens --lines | tr '\n' ' ')" "1 2 "
+# Added tokens are text unless --special: <｜User｜> is 128803 only when asked, and
+# 5 tokens as plain text (the reference with its added tokens removed says so).
+expect_eq "tokens: special" "$(printf '<｜User｜>' | "$ff" tokens --ids --special)" "128803"
+expect_eq "tokens: special as text" "$(printf '<｜User｜>' | "$ff" tokens)" "5"
+expect_eq "tokens: invalid utf-8" "$(printf 'a\xff\xfeb' | "$ff" tokens --ids)" "$(grep '"invalid ff fe","hex":"61fffe62","special":false' "$tests/data/tokenizer_golden.jsonl" | sed 's/.*"ids":\[\(.*\)\]}/\1/' | tr ',' ' ')"
+err=$("$ff" tokens /nonexistent.txt 2>&1)
+expect_eq "tokens: missing file" "$err" "flashfirst tokens: cannot open '/nonexistent.txt': No such file or directory"
+
 echo "cli: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
