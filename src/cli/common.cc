@@ -9,6 +9,11 @@
 
 namespace ff::cli {
 
+int fail(std::string_view command, int code, const std::string& message) {
+  fmt::print(stderr, "flashfirst {}: {}\n", command, message);
+  return code;
+}
+
 void add_book_options(CLI::App& app, BookOptions& opts) {
   app.add_option("--prices", opts.prices_file,
                  "Price book (TOML) to use instead of the built-in one (also $FLASHFIRST_PRICES); "

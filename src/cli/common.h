@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "core/time.h"
@@ -22,6 +23,10 @@ enum ExitCode : int {
   kExitFailure = 1,  // the command ran, and its result is a failure (e.g. --strict)
   kExitUsage = 2,    // bad flags, unreadable or invalid input files
 };
+
+// Prints "flashfirst COMMAND: message" on stderr and returns `code`, so a command
+// can `return fail(...)`.
+int fail(std::string_view command, int code, const std::string& message);
 
 // Options every command that prices something takes.
 struct BookOptions {

@@ -61,29 +61,24 @@ class ProgressBar {
   bool drawn_ = false;
 };
 
-int fail(int code, const std::string& message) {
-  fmt::print(stderr, "flashfirst cost: {}\n", message);
-  return code;
-}
-
 int run_cost(const CostArgs& a) {
   auto book = load_book(a.book);
-  if (!book.ok()) return fail(kExitUsage, book.error().message);
-  if (auto s = check_currency(*book, a.currency); !s.ok()) return fail(kExitUsage, s.message());
+  if (!book.ok()) return fail("cost", kExitUsage, book.error().message);
+  if (auto s = check_currency(*book, a.currency); !s.ok()) return fail("cost", kExitUsage, s.message());
 
   planner::CostOptions options;
   options.currency = a.currency;
   if (!a.at.empty()) {
     auto t = core::parse_time(a.at);
-    if (!t.ok()) return fail(kExitUsage, "--at: " + t.error().message);
+    if (!t.ok()) return fail("cost", kExitUsage, "--at: " + t.error().message);
     options.at = *t;
   }
 
   planner::CostSummary summary;
   if (!a.tokens.empty()) {
-    if (!a.files.empty()) return fail(kExitUsage, "give either usage files or --tokens, not both");
+    if (!a.files.empty()) return fail("cost", kExitUsage, "give either usage files or --tokens, not both");
     auto usage = parse_token_spec(a.tokens);
-    if (!usage.ok()) return fail(kExitUsage, usage.error().message);
+    if (!usage.ok()) return fail("cost", kExitUsage, usage.error().message);
     const core::Timestamp when = options.at.value_or(core::system_clock().now());
     options.at = when;
     planner::CostEngine engine(*book, options);
@@ -93,13 +88,13 @@ int run_cost(const CostArgs& a) {
       std::string why = q.quote ? fmt::format("no {} price for the Flash or Pro tier at {}", a.currency,
                                               core::format_time(when))
                                 : book->explain(q.error, a.model, when, a.currency);
-      return fail(kExitFailure, why);
+      return fail("cost", kExitFailure, why);
     }
     summary = engine.summary();
   } else {
     std::vector<std::string> files = a.files.empty() ? std::vector<std::string>{"-"} : a.files;
     if (a.files.empty() && isatty(STDIN_FILENO)) {
-      return fail(kExitUsage, "give usage log files (or - for standard input), or --tokens; see --help");
+      return fail("cost", kExitUsage, "give usage log files (or - for standard input), or --tokens; see --help");
     }
     std::unique_ptr<ProgressBar> bar;
     planner::ProgressFn progress;
@@ -109,7 +104,7 @@ int run_cost(const CostArgs& a) {
     }
     auto result = planner::cost_inputs(files, *book, options, progress);
     bar.reset();
-    if (!result.ok()) return fail(kExitUsage, result.error().message);
+    if (!result.ok()) return fail("cost", kExitUsage, result.error().message);
     summary = std::move(*result);
   }
 
@@ -121,7 +116,7 @@ int run_cost(const CostArgs& a) {
       detail += fmt::format("\n  {}: {} ({}), first at {}", planner::skip_reason_name(planner::SkipReason(i)), k.count,
                             planner::skip_reason_text(planner::SkipReason(i)), k.first_locations.front());
     }
-    return fail(kExitFailure, fmt::format("--strict: {} lines could not be priced:{}", summary.skipped_total(), detail));
+    return fail("cost", kExitFailure, fmt::format("--strict: {} lines could not be priced:{}", summary.skipped_total(), detail));
   }
 
   const core::Timestamp ref = planner::reference_time(summary, core::system_clock().now());
@@ -129,7 +124,7 @@ int run_cost(const CostArgs& a) {
     std::ofstream out(a.html, std::ios::binary | std::ios::trunc);
     out << planner::cost_report_html(summary, *book, ref);
     out.close();
-    if (!out) return fail(kExitUsage, fmt::format("cannot write '{}'", a.html));
+    if (!out) return fail("cost", kExitUsage, fmt::format("cannot write '{}'", a.html));
   }
   if (a.json) {
     std::fputs(planner::cost_report_json(summary, *book, ref).c_str(), stdout);

@@ -41,21 +41,12 @@ core::Result<core::Money> effective(const pricing::TokenRates& r, const std::str
 
 int run_prices(const PricesArgs& a) {
   auto book = load_book(a.book);
-  if (!book.ok()) {
-    fmt::print(stderr, "flashfirst prices: {}\n", book.error().message);
-    return kExitUsage;
-  }
-  if (auto s = check_currency(*book, a.currency); !s.ok()) {
-    fmt::print(stderr, "flashfirst prices: {}\n", s.message());
-    return kExitUsage;
-  }
+  if (!book.ok()) return fail("prices", kExitUsage, book.error().message);
+  if (auto s = check_currency(*book, a.currency); !s.ok()) return fail("prices", kExitUsage, s.message());
   core::Timestamp t = core::system_clock().now();
   if (!a.at.empty()) {
     auto parsed = core::parse_time(a.at);
-    if (!parsed.ok()) {
-      fmt::print(stderr, "flashfirst prices: --at: {}\n", parsed.error().message);
-      return kExitUsage;
-    }
+    if (!parsed.ok()) return fail("prices", kExitUsage, "--at: " + parsed.error().message);
     t = *parsed;
   }
   const std::string& cur = a.currency;
@@ -120,10 +111,7 @@ int run_prices(const PricesArgs& a) {
     for (const std::string& h : a.hit_rates) {
       auto ef = effective(f, h);
       auto ep = effective(p, h);
-      if (!ef.ok()) {
-        fmt::print(stderr, "flashfirst prices: {}\n", ef.error().message);
-        return kExitUsage;
-      }
+      if (!ef.ok()) return fail("prices", kExitUsage, ef.error().message);
       eff.add_row({h + "%", ef->to_decimal(), ep->to_decimal(), fmt::format("{:.2f}x", ep->ratio_to(*ef))});
     }
     out += eff.render();

@@ -45,19 +45,15 @@ std::string join_ids(const std::vector<tokenizer::TokenId>& ids, const char* sep
 }
 
 int run_tokens(const TokensArgs& a) {
-  auto fail = [](const std::string& m) {
-    fmt::print(stderr, "flashfirst tokens: {}\n", m);
-    return kExitUsage;
-  };
-  if (a.file.empty() && isatty(STDIN_FILENO)) return fail("give a file (or - for standard input); see --help");
+  if (a.file.empty() && isatty(STDIN_FILENO)) return fail("tokens", kExitUsage, "give a file (or - for standard input); see --help");
   auto text = read_input(a.file.empty() ? "-" : a.file);
-  if (!text.ok()) return fail(text.error().message);
+  if (!text.ok()) return fail("tokens", kExitUsage, text.error().message);
 
   std::unique_ptr<tokenizer::BpeTokenizer> own;
   const tokenizer::BpeTokenizer* tok = nullptr;
   if (!a.vocab.empty()) {
     auto loaded = tokenizer::BpeTokenizer::load_file(a.vocab);
-    if (!loaded.ok()) return fail(loaded.error().message);
+    if (!loaded.ok()) return fail("tokens", kExitUsage, loaded.error().message);
     own = std::move(*loaded);
     tok = own.get();
   } else {
