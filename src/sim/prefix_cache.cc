@@ -1,0 +1,129 @@
+#include "sim/prefix_cache.h"
+
+#include <algorithm>
+
+namespace ff::sim {
+
+namespace {
+constexpr std::uint64_t kHashBase = 0x100000001B3ULL;  // odd multiplier of the rolling hash
+}
+
+size_t PrefixCache::KeyHash::operator()(const Key& k) const {
+  return std::hash<std::string>()(k.user) ^ (k.hash * 0x9E3779B97F4A7C15ULL) ^ static_cast<size_t>(k.length);
+}
+
+PrefixCache::PrefixCache(PrefixCacheConfig config) : config_(config) {}
+
+std::vector<std::uint64_t> PrefixCache::prefix_hashes(std::span<const tokenizer::TokenId> tokens) {
+  std::vector<std::uint64_t> h(tokens.size() + 1);
+  h[0] = 0;
+  for (size_t i = 0; i < tokens.size(); ++i) h[i + 1] = h[i] * kHashBase + tokens[i] + 1;
+  return h;
+}
+
+std::int64_t PrefixCache::common_prefix(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+  // Prefix hashes agree up to the common prefix and (but for collisions) differ
+  // after it, so the boundary can be found by binary search.
+  std::int64_t lo = 0, hi = static_cast<std::int64_t>(std::min(a.size(), b.size())) - 1;
+  while (lo < hi) {
+    std::int64_t mid = (lo + hi + 1) / 2;
+    if (a[mid] == b[mid]) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return lo;
+}
+
+void PrefixCache::expire(core::Timestamp now) {
+  auto drop = [&](UnitList::iterator it) {
+    units_.erase(Key{it->user, it->length, it->hash});
+    auto lengths = lengths_by_user_.find(it->user);
+    lengths->second.erase(lengths->second.find(it->length));
+    stored_tokens_ -= it->length;
+    lru_.erase(it);
+  };
+  while (!lru_.empty()) {
+    auto oldest = std::prev(lru_.end());
+    const bool expired = now.unix_seconds - oldest->last_used.unix_seconds > config_.expiry_seconds;
+    if (!expired && stored_tokens_ <= config_.capacity_tokens) break;
+    drop(oldest);
+  }
+}
+
+void PrefixCache::persist(const std::string& user, std::int64_t length, std::uint64_t hash, core::Timestamp now) {
+  if (length <= 0) return;
+  Key key{user, length, hash};
+  if (auto it = units_.find(key); it != units_.end()) {
+    it->second->last_used = now;
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return;
+  }
+  lru_.push_front(Unit{user, length, hash, core::Timestamp{now.unix_seconds + config_.build_delay_seconds}, now});
+  units_.emplace(std::move(key), lru_.begin());
+  lengths_by_user_[user].insert(length);
+  stored_tokens_ += length;
+}
+
+std::int64_t PrefixCache::lookup(std::string_view user, std::span<const tokenizer::TokenId> prompt,
+                                 core::Timestamp now) {
+  const std::vector<std::uint64_t> h = prefix_hashes(prompt);
+  std::lock_guard<std::mutex> lock(mu_);
+  expire(now);
+  auto lengths = lengths_by_user_.find(user);
+  if (lengths == lengths_by_user_.end()) return 0;
+  const std::string user_key(user);
+  // Longest unit first; a unit as long as the whole prompt counts as a hit too.
+  for (auto it = lengths->second.rbegin(); it != lengths->second.rend(); ++it) {
+    const std::int64_t len = *it;
+    if (len > static_cast<std::int64_t>(prompt.size())) continue;
+    auto unit = units_.find(Key{user_key, len, h[len]});
+    if (unit == units_.end() || unit->second->usable_from > now) continue;
+    unit->second->last_used = now;
+    lru_.splice(lru_.begin(), lru_, unit->second);
+    return len;
+  }
+  return 0;
+}
+
+void PrefixCache::record(std::string_view user_view, std::span<const tokenizer::TokenId> prompt,
+                         std::span<const tokenizer::TokenId> prompt_and_output, core::Timestamp now) {
+  const std::string user(user_view);
+  std::vector<std::uint64_t> h = prefix_hashes(prompt);
+  const std::vector<std::uint64_t> h_out = prefix_hashes(prompt_and_output);
+  const auto n = static_cast<std::int64_t>(prompt.size());
+  std::lock_guard<std::mutex> lock(mu_);
+  // 1. The ends of the input and of the output.
+  persist(user, n, h[n], now);
+  persist(user, static_cast<std::int64_t>(prompt_and_output.size()), h_out.back(), now);
+  // 3. Fixed intervals inside a long input.
+  if (config_.interval_tokens > 0) {
+    for (std::int64_t len = config_.interval_tokens; len < n; len += config_.interval_tokens) persist(user, len, h[len], now);
+  }
+  // 2. The longest common prefix with a recent prompt of the same user.
+  RecentPrompts& recent = recent_by_user_[user];
+  std::int64_t best = 0;
+  for (const Recent& r : recent.prompts) best = std::max(best, common_prefix(h, r.prefix_hashes));
+  if (best >= config_.min_common_prefix_tokens && best < n) persist(user, best, h[best], now);
+  recent.tokens += n;
+  recent.prompts.push_front(Recent{std::move(h)});
+  while (recent.prompts.size() > 1 && (recent.prompts.size() > config_.recent_prompts_per_user ||
+                                       recent.tokens > config_.recent_tokens_per_user)) {
+    recent.tokens -= static_cast<std::int64_t>(recent.prompts.back().prefix_hashes.size()) - 1;
+    recent.prompts.pop_back();
+  }
+  expire(now);
+}
+
+size_t PrefixCache::unit_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return units_.size();
+}
+
+std::int64_t PrefixCache::stored_tokens() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stored_tokens_;
+}
+
+}  // namespace ff::sim
