@@ -139,14 +139,13 @@ int run_cost(const CostArgs& a) {
 
 void register_cost(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<CostArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "cost",
-      "Exact cost of DeepSeek usage: as billed, all on Flash, all on Pro.\n"
-      "Reads JSON lines (chat completion responses, final stream chunks, OpenAI/Responses/Anthropic usage) "
-      "or CSV with a header (time, model, cache hit, cache miss, output tokens); gzip is detected. "
-      "Each request is priced at the rates in force at its start time (the response's `created`); "
-      "--at prices everything at one instant instead.");
-  cmd->add_option("files", args->files, "Usage logs; '-' or nothing reads standard input")->type_name("FILE ...");
+  CLI::App* cmd = app.add_subcommand("cost", "Exact cost of DeepSeek usage: as billed, all on Flash, all on Pro");
+  cmd->footer(
+      "Reads JSON lines (chat completion responses, final stream chunks, OpenAI/Responses/Anthropic usage) or CSV "
+      "with a header (time, model, cache hit, cache miss, output tokens); gzip is detected. Each request is priced "
+      "at the rates in force at its start time (the response's `created`); --at prices everything at one instant "
+      "instead. Exit codes: 0 ok, 1 --strict found unpriceable lines or --tokens could not be priced, 2 bad input.");
+  cmd->add_option("files", args->files, "Usage logs; '-' or nothing reads standard input")->type_name("FILE");
   cmd->add_option("--at", args->at, "Price every record at this instant (ISO 8601, UTC unless a zone is given)")
       ->type_name("TIME");
   cmd->add_option("--currency", args->currency, "Currency of the list prices to use: USD or CNY (not a conversion)")

@@ -127,17 +127,17 @@ int run_prices(const PricesArgs& a) {
 
 void register_prices(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<PricesArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "prices",
-      "Print the price book in force at a time: each billed model's rates per 1M tokens (cache hit, cache miss, "
-      "output; peak and off-peak where banded), the ids billed as it, and the Pro/Flash ratio per token class. "
-      "A request is priced at the rates in force at its start time.");
+  CLI::App* cmd = app.add_subcommand("prices", "The price book in force at a time, with Pro/Flash ratios");
+  cmd->footer(
+      "Prints each billed model's rates per 1M tokens (cache hit, cache miss, output; peak and off-peak where "
+      "banded), the ids billed as it, retired ids, the Pro/Flash ratio per token class, and the effective input "
+      "price at several cache-hit rates. A request is priced at the rates in force at its start time.");
   cmd->add_option("--at", args->at, "The instant (ISO 8601, UTC unless a zone is given); default now")
       ->type_name("TIME");
   cmd->add_option("--currency", args->currency, "USD or CNY (separate list prices, not a conversion)")
       ->capture_default_str();
   cmd->add_option("--hit-rate", args->hit_rates, "Cache-hit rates (percent) for the effective input price table")
-      ->type_name("PCT ...")
+      ->type_name("PCT")
       ->capture_default_str();
   add_book_options(*cmd, args->book);
   cmd->callback([args, &exit_code] { exit_code = run_prices(*args); });

@@ -107,10 +107,10 @@ int run_tokens(const TokensArgs& a) {
 
 void register_tokens(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<TokensArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "tokens",
-      "Count DeepSeek V3/V4 tokens exactly (byte-level BPE, the published 128K vocabulary). Invalid UTF-8 is read "
-      "as U+FFFD, as the reference tokenizer reads it. No BOS/EOS is added.");
+  CLI::App* cmd = app.add_subcommand("tokens", "Exact DeepSeek V3/V4 token counts and ids");
+  cmd->footer(
+      "Byte-level BPE with the published 128K vocabulary and DeepSeek's pre-tokenizer, identical to the reference "
+      "implementation. Invalid UTF-8 is read as U+FFFD, as the reference reads it. No BOS/EOS is added.");
   cmd->add_option("file", args->file, "Text file; '-' or nothing reads standard input")->type_name("FILE");
   cmd->add_flag("--ids", args->ids, "Print the token ids instead of the count");
   cmd->add_flag("--json", args->json, "Print {\"tokens\", \"bytes\"} (and \"ids\" with --ids) as JSON");
