@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libboost-dev libsimdjson-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  libboost1.81-dev libsimdjson-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   zlib1g-dev libsqlite3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   jq gzip python3

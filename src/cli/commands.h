@@ -12,5 +12,6 @@ namespace ff::cli {
 void register_cost(CLI::App& app, int& exit_code);
 void register_prices(CLI::App& app, int& exit_code);
 void register_tokens(CLI::App& app, int& exit_code);
+void register_sim(CLI::App& app, int& exit_code);
 
 }  // namespace ff::cli

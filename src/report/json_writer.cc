@@ -62,6 +62,7 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 
 void JsonWriter::newline() {
+  if (compact_) return;
   out_.push_back('\n');
   out_.append(stack_.size() * 2, ' ');
 }
@@ -92,7 +93,7 @@ JsonWriter& JsonWriter::end_object() {
   stack_.pop_back();
   if (!empty) newline();
   out_.push_back('}');
-  if (stack_.empty()) out_.push_back('\n');
+  if (stack_.empty() && !compact_) out_.push_back('\n');
   return *this;
 }
 
@@ -109,7 +110,7 @@ JsonWriter& JsonWriter::end_array() {
   stack_.pop_back();
   if (!empty) newline();
   out_.push_back(']');
-  if (stack_.empty()) out_.push_back('\n');
+  if (stack_.empty() && !compact_) out_.push_back('\n');
   return *this;
 }
 
@@ -119,7 +120,7 @@ JsonWriter& JsonWriter::key(std::string_view k) {
   stack_.back().empty = false;
   newline();
   append_json_string(out_, k);
-  out_ += ": ";
+  out_ += compact_ ? ":" : ": ";
   after_key_ = true;
   return *this;
 }

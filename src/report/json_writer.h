@@ -15,6 +15,9 @@ namespace ff::report {
 
 class JsonWriter {
  public:
+  // Indented (for people) by default; compact writes one line (for SSE and APIs).
+  explicit JsonWriter(bool compact = false) : compact_(compact) {}
+
   JsonWriter& begin_object();
   JsonWriter& end_object();
   JsonWriter& begin_array();
@@ -42,6 +45,7 @@ class JsonWriter {
   };
   std::vector<Level> stack_;
   bool after_key_ = false;
+  bool compact_ = false;
 };
 
 // Appends `s` as a quoted, escaped JSON string.

@@ -16,6 +16,12 @@ TEST(JsonWriter, NestedDocument) {
   EXPECT_EQ(w.str(), "{\n  \"a\": 1,\n  \"b\": [\n    \"x\",\n    null,\n    true\n  ],\n  \"c\": {},\n  \"d\": 0.5\n}\n");
 }
 
+TEST(JsonWriter, CompactIsOneLine) {
+  JsonWriter w(true);
+  w.begin_object().key("a").begin_array().value(std::int64_t{1}).value("x").end_array().key("b").null().end_object();
+  EXPECT_EQ(w.str(), R"({"a":[1,"x"],"b":null})");
+}
+
 TEST(JsonWriter, EscapesAndReplacesInvalidUtf8) {
   std::string out;
   append_json_string(out, "q\"b\\n\n\t\x01 \xe6\xaf\x95 \xff \xc0\xaf \xed\xa0\x80 \xf0\x9f\x98\x80");

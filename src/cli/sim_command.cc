@@ -1,0 +1,92 @@
+#include <cstdio>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "net/http_server.h"
+#include "sim/simulator.h"
+
+namespace ff::cli {
+
+namespace {
+
+struct SimArgs {
+  BookOptions book;
+  std::string listen = "127.0.0.1:8787";
+  std::vector<std::string> keys;
+  std::string balance;
+  std::string date;
+  double speed = 1.0;
+  std::uint64_t seed = 42;
+  std::int64_t cache_interval = 8192;
+};
+
+int run_sim(const SimArgs& a) {
+  auto book = load_book(a.book);
+  if (!book.ok()) return fail("sim", kExitUsage, book.error().message);
+  sim::SimOptions options;
+  options.keys = a.keys;
+  options.speed = a.speed;
+  options.seed = a.seed;
+  options.cache.interval_tokens = a.cache_interval;
+  if (a.speed < 0) return fail("sim", kExitUsage, "--speed must be 0 (instant) or more");
+  if (!a.balance.empty()) {
+    auto m = core::parse_money(a.balance);
+    if (!m.ok() || m->femto() < 0) return fail("sim", kExitUsage, fmt::format("--balance: '{}' is not an amount", a.balance));
+    options.balance = *m;
+  }
+  if (!a.date.empty()) {
+    auto t = core::parse_time(a.date);
+    if (!t.ok()) return fail("sim", kExitUsage, "--date: " + t.error().message);
+    options.date = *t;
+  }
+  const size_t colon = a.listen.rfind(':');
+  net::ServerOptions server_options;
+  if (colon == std::string::npos) return fail("sim", kExitUsage, "--listen must be HOST:PORT, e.g. 127.0.0.1:0");
+  server_options.host = a.listen.substr(0, colon);
+  try {
+    int port = std::stoi(a.listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    server_options.port = static_cast<std::uint16_t>(port);
+  } catch (const std::exception&) {
+    return fail("sim", kExitUsage, fmt::format("--listen: '{}' has no valid port", a.listen));
+  }
+  server_options.server_name = "flashfirst-sim";
+  sim::Simulator simulator(*book, tokenizer::BpeTokenizer::deepseek(), options, core::system_clock());
+  net::HttpServer server(server_options, [&simulator](const net::Request& r) { return simulator.handle(r); });
+  if (auto s = server.listen(); !s.ok()) return fail("sim", kExitUsage, s.message());
+  std::printf("listening on http://%s:%u\n", server_options.host.c_str(), static_cast<unsigned>(server.port()));
+  std::fflush(stdout);
+  server.run(/*handle_signals=*/true);
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_sim(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<SimArgs>();
+  CLI::App* cmd = app.add_subcommand("sim", "A local simulator of the DeepSeek API (no key, no network)");
+  cmd->footer(
+      "Serves POST /chat/completions (also /v1/ and /beta/; JSON and SSE), GET /models and GET /user/balance like the "
+      "DeepSeek API: Bearer keys, errors as {\"error\":{\"message\",\"type\",\"code\"}}, thinking mode, tool calls, "
+      "JSON mode, usage with prefix-cache hits (V4 rules) and exact token counts. The first line on stdout is "
+      "'listening on http://HOST:PORT'. SIGINT/SIGTERM stop it.");
+  cmd->add_option("--listen", args->listen, "Address to listen on; port 0 picks a free port")->capture_default_str();
+  cmd->add_option("--key", args->keys, "An accepted API key (repeatable); without any, every non-empty key works")
+      ->type_name("KEY");
+  cmd->add_option("--balance", args->balance, "USD balance; requests get 402 once it is spent (default: none)")
+      ->type_name("USD");
+  cmd->add_option("--date", args->date, "The simulated date for model ids and prices (default: now)")->type_name("TIME");
+  cmd->add_option("--speed", args->speed, "Speed factor of the latency model; 0 answers at once")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of all randomness (answers are reproducible)")->capture_default_str();
+  cmd->add_option("--cache-interval", args->cache_interval,
+                  "Tokens between cache units inside long inputs (unpublished by DeepSeek; 0 = none)")
+      ->capture_default_str();
+  add_book_options(*cmd, args->book);
+  cmd->callback([args, &exit_code] { exit_code = run_sim(*args); });
+}
+
+}  // namespace ff::cli

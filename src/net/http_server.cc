@@ -1,0 +1,244 @@
+#include "net/http_server.h"
+
+#include <atomic>
+#include <csignal>
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/beast.hpp>
+#include <fmt/format.h>
+
+#include "report/json_writer.h"
+
+namespace ff::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+// Completion token that returns [error_code, result...] instead of throwing.
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+std::string_view Request::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+std::string_view Request::path() const {
+  std::string_view t = target;
+  return t.substr(0, t.find('?'));
+}
+
+Response Response::json(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.headers.emplace_back("content-type", "application/json");
+  r.body = std::move(body);
+  return r;
+}
+
+namespace {
+
+std::string error_body(std::string_view message, std::string_view type, std::string_view code) {
+  std::string out = R"({"error":{"message":)";
+  report::append_json_string(out, message);
+  out += fmt::format(R"(,"type":"{}","code":"{}"}}}})", type, code);
+  return out;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  ServerOptions options;
+  Handler handler;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  asio::signal_set signals{io};
+  std::atomic<std::size_t> connections{0};
+  std::uint16_t port = 0;
+
+  // Writes a complete response; false if the client is gone or too slow.
+  awaitable<bool> write_full(beast::tcp_stream& stream, const Response& r, unsigned version, bool keep_alive) {
+    http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+    res.set(http::field::server, options.server_name);
+    for (const auto& [k, v] : r.headers) res.set(k, v);
+    res.keep_alive(keep_alive);
+    res.body() = r.body;
+    res.prepare_payload();
+    stream.expires_after(options.write_timeout);
+    auto [ec, n] = co_await http::async_write(stream, res, kNoThrow);
+    co_return !ec;
+  }
+
+  awaitable<bool> write_stream(beast::tcp_stream& stream, const Response& r, unsigned version, bool keep_alive) {
+    http::response<http::empty_body> res{static_cast<http::status>(r.status), version};
+    res.set(http::field::server, options.server_name);
+    for (const auto& [k, v] : r.headers) res.set(k, v);
+    res.keep_alive(keep_alive);
+    res.chunked(true);
+    http::response_serializer<http::empty_body> sr{res};
+    stream.expires_after(options.write_timeout);
+    auto [ec, n] = co_await http::async_write_header(stream, sr, kNoThrow);
+    if (ec) co_return false;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (const Chunk& c : *r.stream) {
+      if (c.delay.count() > 0) {
+        timer.expires_after(c.delay);
+        co_await timer.async_wait(kNoThrow);
+      }
+      stream.expires_after(options.write_timeout);
+      auto [wec, wn] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(c.data)), kNoThrow);
+      if (wec) co_return false;
+    }
+    stream.expires_after(options.write_timeout);
+    auto [lec, ln] = co_await asio::async_write(stream, http::make_chunk_last(), kNoThrow);
+    co_return !lec;
+  }
+
+  awaitable<void> session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    bool first = true;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(options.body_limit);
+      parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+      // The first request must arrive within the read timeout; later ones may
+      // wait up to the idle timeout, then must arrive as fast.
+      stream.expires_after(first ? options.read_timeout : options.idle_timeout + options.read_timeout);
+      first = false;
+      auto [ec, n] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+      if (ec) {
+        Response err;
+        if (ec == http::error::body_limit) {
+          err = Response::json(413, error_body("request body too large", "invalid_request_error", "body_too_large"));
+        } else if (ec == http::error::header_limit) {
+          err = Response::json(431, error_body("request headers too large", "invalid_request_error", "headers_too_large"));
+        } else if (ec == beast::error::timeout) {
+          if (parser.got_some()) {
+            err = Response::json(408, error_body("request not received in time", "invalid_request_error", "timeout"));
+          } else {
+            break;  // an idle connection timing out is normal
+          }
+        } else if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+                   ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+          break;
+        } else {
+          err = Response::json(400, error_body(fmt::format("malformed HTTP request: {}", ec.message()),
+                                               "invalid_request_error", "bad_request"));
+        }
+        co_await write_full(stream, err, 11, false);
+        break;
+      }
+      http::request<http::string_body> req = parser.release();
+      Request r;
+      r.method = std::string(req.method_string());
+      r.target = std::string(req.target());
+      for (const auto& f : req) {
+        r.headers.emplace_back(lower(std::string_view(f.name_string().data(), f.name_string().size())),
+                               std::string(f.value()));
+      }
+      r.body = std::move(req.body());
+      Response resp;
+      try {
+        resp = handler(r);
+      } catch (const std::exception&) {
+        resp = Response::json(500, error_body("internal error", "server_error", "internal_error"));
+      }
+      const bool keep_alive = req.keep_alive();
+      const bool ok = resp.stream ? co_await write_stream(stream, resp, req.version(), keep_alive)
+                                  : co_await write_full(stream, resp, req.version(), keep_alive);
+      if (!ok || !keep_alive) break;
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        continue;  // e.g. too many open files: keep serving the connections we have
+      }
+      if (connections.load() >= options.max_connections) {
+        beast::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      ++connections;
+      asio::co_spawn(
+          io,
+          [this, s = std::move(socket)]() mutable -> awaitable<void> {
+            try {
+              co_await session(std::move(s));
+            } catch (const std::exception&) {
+              // A connection's failure never reaches the server.
+            }
+            --connections;
+          },
+          asio::detached);
+    }
+  }
+};
+
+HttpServer::HttpServer(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->handler = std::move(handler);
+}
+
+HttpServer::~HttpServer() = default;
+
+core::Status HttpServer::listen() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.host, ec);
+  if (ec) return core::make_error(fmt::format("'{}' is not an IP address", impl_->options.host));
+  tcp::endpoint endpoint(address, impl_->options.port);
+  auto& a = impl_->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return core::make_error(fmt::format("cannot listen on {}:{}: {}", impl_->options.host, impl_->options.port,
+                                        ec.message()));
+  }
+  impl_->port = a.local_endpoint().port();
+  asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
+  return core::Status::Ok();
+}
+
+std::uint16_t HttpServer::port() const { return impl_->port; }
+
+void HttpServer::run(bool handle_signals) {
+  if (handle_signals) {
+    impl_->signals.add(SIGINT);
+    impl_->signals.add(SIGTERM);
+    impl_->signals.async_wait([this](const beast::error_code& ec, int) {
+      if (!ec) stop();
+    });
+  }
+  impl_->io.run();
+}
+
+void HttpServer::stop() {
+  asio::post(impl_->io, [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+    impl_->signals.cancel(ignored);
+    impl_->io.stop();
+  });
+}
+
+}  // namespace ff::net

@@ -1,0 +1,97 @@
+// HttpServer: the HTTP/1.1 server under `flashfirst sim` (and later `serve`).
+//
+// Boost.Beast over Asio, one coroutine per connection. Requests are handed to a
+// plain function Request -> Response, which can be unit-tested without a socket.
+// A Response either carries its whole body or a stream of chunks, each written
+// after its delay (used for SSE); streams go out with chunked transfer encoding.
+//
+// Every read has a deadline and a size limit: a client that sends its request
+// slower than `read_timeout`, headers over `header_limit` or a body over
+// `body_limit` gets a JSON error (408/431/413) and is disconnected; a client that
+// does not read its answer within `write_timeout` is disconnected. Malformed
+// requests get 400. The process never stops for a bad client.
+//
+// Thread-safety: run() may be called from several threads; stop() from any thread
+// (or a signal handler via the server's own signal set).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+
+namespace ff::net {
+
+struct Request {
+  std::string method;
+  std::string target;  // path and query, as sent
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+
+  // The first header with this (lower-case) name, or "".
+  std::string_view header(std::string_view name) const;
+  // The target without its query string.
+  std::string_view path() const;
+};
+
+struct Chunk {
+  std::chrono::milliseconds delay{0};  // wait this long before writing it
+  std::string data;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // When set, the body is these chunks, written one by one as they come due.
+  std::optional<std::vector<Chunk>> stream;
+
+  static Response json(int status, std::string body);
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0 picks a free port
+  // A 1M-token context is a few MB of JSON; images in base64 can be more.
+  std::size_t body_limit = 64u << 20;
+  std::size_t header_limit = 64u << 10;
+  std::chrono::milliseconds read_timeout{30'000};   // to receive one whole request
+  std::chrono::milliseconds write_timeout{60'000};  // for each write of the answer
+  std::chrono::milliseconds idle_timeout{60'000};   // between requests on a kept-alive connection
+  std::size_t max_connections = 10'000;
+  std::string server_name = "flashfirst";
+};
+
+class HttpServer {
+ public:
+  HttpServer(ServerOptions options, Handler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and listens. Fails with a message naming the address.
+  core::Status listen();
+  // The bound port (after listen()).
+  std::uint16_t port() const;
+  // Serves until stop() or SIGINT/SIGTERM (when handle_signals is set); the
+  // calling thread runs the event loop.
+  void run(bool handle_signals);
+  // Stops accepting and closes the loop; safe from any thread.
+  void stop();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ff::net

@@ -1,0 +1,247 @@
+// The simulator's API behaviour, called as a function (no sockets): routes, auth,
+// validation errors, model ids by date, thinking-mode rules, usage arithmetic,
+// prefix-cache hits across turns, balance, and the SSE chunk sequence.
+#include "sim/simulator.h"
+
+#include <simdjson.h>
+
+#include <gtest/gtest.h>
+
+#include "pricing/price_book_loader.h"
+
+namespace ff::sim {
+namespace {
+
+class FixedClock final : public core::Clock {
+ public:
+  core::Timestamp now() const override { return core::Timestamp{1795485600}; }  // Tue 2026-11-24 02:00 UTC (peak)
+};
+
+class SimTest : public ::testing::Test {
+ protected:
+  SimTest() : book_(std::move(pricing::load_embedded_price_book().value())) {}
+
+  Simulator make(SimOptions o = {}) {
+    o.speed = 0;
+    return Simulator(book_, tokenizer::BpeTokenizer::deepseek(), o, clock_);
+  }
+  static net::Request post(std::string body, std::string path = "/chat/completions") {
+    net::Request r;
+    r.method = "POST";
+    r.target = std::move(path);
+    r.headers = {{"authorization", "Bearer sk-test"}, {"content-type", "application/json"}};
+    r.body = std::move(body);
+    return r;
+  }
+  static std::string code_of(const net::Response& r) {
+    simdjson::dom::parser p;
+    std::string_view code;
+    if (p.parse(r.body)["error"]["code"].get_string().get(code)) return "<no error code>";
+    return std::string(code);
+  }
+  std::int64_t tokens(std::string_view text) { return tokenizer::BpeTokenizer::deepseek().count(text); }
+
+  pricing::PriceBook book_;
+  FixedClock clock_;
+};
+
+TEST_F(SimTest, RoutesAndAuth) {
+  Simulator sim = make();
+  net::Request r = post("{}");
+  r.headers = {};
+  EXPECT_EQ(sim.handle(r).status, 401);
+  r.headers = {{"authorization", "Basic abc"}};
+  EXPECT_EQ(sim.handle(r).status, 401);
+  net::Request unknown = post("{}", "/v2/nothing");
+  EXPECT_EQ(sim.handle(unknown).status, 404);
+  Simulator keyed = make(SimOptions{.keys = {"sk-right"}});
+  EXPECT_EQ(keyed.handle(post(R"({"model":"deepseek-flash","messages":[{"role":"user","content":"hi"}]})")).status, 401);
+  net::Request models = post("", "/v1/models");
+  models.method = "GET";
+  net::Response m = sim.handle(models);
+  EXPECT_EQ(m.status, 200);
+  EXPECT_EQ(m.body, R"({"object":"list","data":[{"id":"deepseek-flash","object":"model","owned_by":"deepseek"},)"
+                    R"({"id":"deepseek-v4-pro","object":"model","owned_by":"deepseek"}]})");
+}
+
+TEST_F(SimTest, ValidationErrors) {
+  Simulator sim = make();
+  const std::string msgs = R"("messages":[{"role":"user","content":"hi"}])";
+  struct Case {
+    std::string body;
+    int status;
+    const char* code;
+  };
+  const std::vector<Case> cases = {
+      {"{not json", 400, "invalid_request"},
+      {"[1,2]", 400, "invalid_request"},
+      {R"({"messages":[{"role":"user","content":"hi"}]})", 400, "invalid_request"},
+      {R"({"model":"gpt-4o",)" + msgs + "}", 400, "invalid_request"},
+      {R"({"model":"deepseek-chat",)" + msgs + "}", 400, "invalid_request"},  // retired 2026-07-24
+      {R"({"model":"deepseek-flash","messages":[]})", 400, "invalid_request"},
+      {R"({"model":"deepseek-flash","max_tokens":0,)" + msgs + "}", 422, "invalid_parameter"},
+      {R"({"model":"deepseek-flash","max_tokens":393217,)" + msgs + "}", 422, "invalid_parameter"},
+      {R"({"model":"deepseek-flash","temperature":2.5,)" + msgs + "}", 422, "invalid_parameter"},
+      {R"({"model":"deepseek-flash","messages":[{"role":"developer","content":"x"}]})", 422, "invalid_parameter"},
+      {R"({"model":"deepseek-flash","tools":[{"type":"function","function":{"name":"bad name!"}}],)" + msgs + "}", 422,
+       "invalid_parameter"},
+      {R"({"model":"deepseek-flash","tool_choice":"required","tools":[{"type":"function","function":{"name":"f"}}],)" +
+           msgs + "}",
+       400, "invalid_request"},
+  };
+  for (const Case& c : cases) {
+    net::Response r = sim.handle(post(c.body));
+    EXPECT_EQ(r.status, c.status) << c.body << " -> " << r.body;
+    EXPECT_EQ(code_of(r), c.code) << c.body;
+  }
+  std::string many = R"({"model":"deepseek-flash",)" + msgs + R"(,"tools":[)";
+  for (int i = 0; i < 129; ++i) many += std::string(i ? "," : "") + R"({"type":"function","function":{"name":"f)" + std::to_string(i) + R"("}})";
+  many += "]}";
+  EXPECT_EQ(sim.handle(post(many)).status, 422);
+  // The real API's message when a thinking-mode tool loop drops reasoning_content.
+  net::Response dropped = sim.handle(post(
+      R"({"model":"deepseek-flash","tools":[{"type":"function","function":{"name":"get"}}],"messages":[)"
+      R"({"role":"user","content":"weather?"},)"
+      R"({"role":"assistant","content":"","tool_calls":[{"id":"c1","type":"function","function":{"name":"get","arguments":"{}"}}]},)"
+      R"({"role":"tool","tool_call_id":"c1","content":"sunny"}]})"));
+  EXPECT_EQ(dropped.status, 400);
+  EXPECT_NE(dropped.body.find(R"(The \"reasoning_content\" in the thinking mode must be passed back to the API)"),
+            std::string::npos);
+}
+
+TEST_F(SimTest, UsageArithmeticAndCacheAcrossTurns) {
+  Simulator sim = make();
+  simdjson::dom::parser p;
+  // Turn 1, non-thinking: BOS + system + <｜User｜> + user + <｜Assistant｜>.
+  const std::string system = "You are a careful assistant.", user1 = "What is the capital of France?";
+  net::Response r1 = sim.handle(post(R"({"model":"deepseek-flash","thinking":{"type":"disabled"},"messages":[)"
+                                     R"({"role":"system","content":")" + system + R"("},{"role":"user","content":")" + user1 +
+                                     R"("}]})"));
+  ASSERT_EQ(r1.status, 200) << r1.body;
+  simdjson::dom::element u1 = p.parse(r1.body)["usage"];
+  const std::int64_t prompt1 = 1 + tokens(system) + 1 + tokens(user1) + 1;
+  EXPECT_EQ(std::int64_t(u1["prompt_tokens"]), prompt1);
+  EXPECT_EQ(std::int64_t(u1["prompt_cache_hit_tokens"]), 0);
+  EXPECT_EQ(std::int64_t(u1["prompt_cache_miss_tokens"]), prompt1);
+  EXPECT_EQ(std::int64_t(u1["completion_tokens_details"]["reasoning_tokens"]), 0);
+  const std::string answer1(std::string_view(p.parse(r1.body)["choices"].at(0)["message"]["content"]));
+  const std::int64_t completion1 = tokens(answer1);
+  EXPECT_EQ(std::int64_t(p.parse(r1.body)["usage"]["completion_tokens"]), completion1);
+  EXPECT_EQ(std::int64_t(p.parse(r1.body)["usage"]["total_tokens"]), prompt1 + completion1);
+
+  // Turn 2 sends turn 1 back: the unit at the end of turn 1's output (its prompt,
+  // the answer and <｜end▁of▁sentence｜>) is a full prefix and is billed as hits.
+  const std::string user2 = "And of Spain?";
+  net::Response r2 = sim.handle(post(
+      R"({"model":"deepseek-flash","thinking":{"type":"disabled"},"messages":[{"role":"system","content":")" + system +
+      R"("},{"role":"user","content":")" + user1 + R"("},{"role":"assistant","content":")" + answer1 +
+      R"("},{"role":"user","content":")" + user2 + R"("}]})"));
+  ASSERT_EQ(r2.status, 200) << r2.body;
+  simdjson::dom::element u2 = p.parse(r2.body)["usage"];
+  const std::int64_t hit = prompt1 + completion1 + 1;
+  const std::int64_t prompt2 = hit + 1 + tokens(user2) + 1;
+  EXPECT_EQ(std::int64_t(u2["prompt_tokens"]), prompt2);
+  EXPECT_EQ(std::int64_t(u2["prompt_cache_hit_tokens"]), hit);
+  EXPECT_EQ(std::int64_t(u2["prompt_tokens_details"]["cached_tokens"]), hit);
+  EXPECT_EQ(std::int64_t(u2["prompt_cache_miss_tokens"]), prompt2 - hit);
+}
+
+TEST_F(SimTest, ThinkingModeAndMaxTokens) {
+  Simulator sim = make();
+  simdjson::dom::parser p;
+  net::Response r = sim.handle(post(R"({"model":"deepseek-v4-pro","messages":[{"role":"user","content":"think"}]})"));
+  ASSERT_EQ(r.status, 200);
+  simdjson::dom::element doc = p.parse(r.body);
+  std::string_view reasoning = doc["choices"].at(0)["message"]["reasoning_content"];
+  EXPECT_FALSE(reasoning.empty());
+  EXPECT_EQ(std::int64_t(doc["usage"]["completion_tokens_details"]["reasoning_tokens"]), tokens(reasoning));
+  // max_tokens 3 cuts the reasoning: finish_reason length, no content, 3 completion tokens.
+  net::Response cut = sim.handle(post(R"({"model":"deepseek-v4-pro","max_tokens":3,"messages":[{"role":"user","content":"think"}]})"));
+  simdjson::dom::element c = p.parse(cut.body);
+  EXPECT_EQ(std::string_view(c["choices"].at(0)["finish_reason"]), "length");
+  EXPECT_EQ(std::int64_t(c["usage"]["completion_tokens"]), 3);
+  EXPECT_EQ(std::string_view(c["choices"].at(0)["message"]["content"]), "");
+}
+
+TEST_F(SimTest, JsonModeAndToolCallsFollowTheSchema) {
+  Simulator sim = make();
+  simdjson::dom::parser p;
+  net::Response j = sim.handle(post(R"({"model":"deepseek-flash","response_format":{"type":"json_object"},)"
+                                    R"("messages":[{"role":"user","content":"answer in JSON"}]})"));
+  std::string content(std::string_view(p.parse(j.body)["choices"].at(0)["message"]["content"]));
+  simdjson::dom::parser inner;
+  simdjson::dom::object parsed;
+  EXPECT_FALSE(inner.parse(content).get_object().get(parsed)) << content;
+
+  net::Response t = sim.handle(post(
+      R"({"model":"deepseek-flash","thinking":{"type":"disabled"},"tool_choice":{"type":"function","function":{"name":"get_weather"}},)"
+      R"("tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object",)"
+      R"("properties":{"city":{"type":"string"},"days":{"type":"integer"},"unit":{"type":"string","enum":["c","f"]}},)"
+      R"("required":["city"]}}}],"messages":[{"role":"user","content":"weather in Paris"}]})"));
+  ASSERT_EQ(t.status, 200) << t.body;
+  simdjson::dom::element choice = p.parse(t.body)["choices"].at(0);
+  EXPECT_EQ(std::string_view(choice["finish_reason"]), "tool_calls");
+  simdjson::dom::element call = choice["message"]["tool_calls"].at(0);
+  EXPECT_EQ(std::string_view(call["function"]["name"]), "get_weather");
+  EXPECT_EQ(std::string_view(call["function"]["arguments"]), R"({"city":"example","days":1,"unit":"c"})");
+}
+
+TEST_F(SimTest, StreamChunkSequence) {
+  Simulator sim = make();
+  net::Response r = sim.handle(post(R"({"model":"deepseek-v4-pro","stream":true,"stream_options":{"include_usage":true},)"
+                                    R"("messages":[{"role":"user","content":"hi"}]})"));
+  ASSERT_TRUE(r.stream.has_value());
+  const auto& chunks = *r.stream;
+  ASSERT_GE(chunks.size(), 4u);
+  EXPECT_EQ(chunks.back().data, "data: [DONE]\n\n");
+  simdjson::dom::parser p;
+  auto json = [&](size_t i) {
+    const std::string& d = chunks[i].data;
+    EXPECT_EQ(d.rfind("data: ", 0), 0u);
+    return p.parse(d.substr(6));
+  };
+  EXPECT_EQ(std::string_view(json(0)["choices"].at(0)["delta"]["role"]), "assistant");
+  EXPECT_TRUE(json(0)["usage"].is_null());
+  // Reasoning deltas come before content deltas.
+  bool seen_content = false;
+  std::string reasoning, content;
+  for (size_t i = 1; i + 2 < chunks.size(); ++i) {
+    simdjson::dom::element delta = json(i)["choices"].at(0)["delta"];
+    std::string_view s;
+    if (!delta["reasoning_content"].get_string().get(s)) {
+      EXPECT_FALSE(seen_content) << "reasoning after content";
+      reasoning += s;
+    }
+    if (!delta["content"].get_string().get(s)) {
+      seen_content = true;
+      content += s;
+    }
+  }
+  simdjson::dom::element last = json(chunks.size() - 2);
+  EXPECT_EQ(std::string_view(last["choices"].at(0)["finish_reason"]), "stop");
+  EXPECT_EQ(std::int64_t(last["usage"]["completion_tokens"]), tokens(reasoning) + tokens(content));
+  EXPECT_EQ(std::int64_t(last["usage"]["completion_tokens_details"]["reasoning_tokens"]), tokens(reasoning));
+}
+
+TEST_F(SimTest, BalanceIsSpentExactlyAndThen402) {
+  // $0.0005 of balance; one Pro request at peak costs (prompt x 1.32 + output x 3.96) per 1M.
+  Simulator sim = make(SimOptions{.balance = *core::parse_money("0.0005")});
+  simdjson::dom::parser p;
+  net::Response r = sim.handle(post(R"({"model":"deepseek-v4-pro","messages":[{"role":"user","content":"hi"}]})"));
+  ASSERT_EQ(r.status, 200);
+  simdjson::dom::element u = p.parse(r.body)["usage"];
+  const std::int64_t prompt = std::int64_t(u["prompt_tokens"]), output = std::int64_t(u["completion_tokens"]);
+  const core::Money cost = core::Money::from_femto(static_cast<core::int128>(prompt) * 1'320'000'000 +
+                                                   static_cast<core::int128>(output) * 3'960'000'000);
+  EXPECT_EQ(*sim.balance(), *core::parse_money("0.0005") - cost);
+  // Spend the rest, then the API answers 402.
+  for (int i = 0; i < 50 && sim.balance()->femto() > 0; ++i) {
+    (void)sim.handle(post(R"({"model":"deepseek-v4-pro","messages":[{"role":"user","content":"again )" + std::to_string(i) + R"("}]})"));
+  }
+  net::Response broke = sim.handle(post(R"({"model":"deepseek-v4-pro","messages":[{"role":"user","content":"hi"}]})"));
+  EXPECT_EQ(broke.status, 402);
+  EXPECT_EQ(code_of(broke), "insufficient_balance");
+}
+
+}  // namespace
+}  // namespace ff::sim
