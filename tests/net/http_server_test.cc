@@ -1,0 +1,157 @@
+// HttpServer over real loopback sockets: answers, keep-alive, chunked streams,
+// and the bad clients it must survive (malformed, oversized, slow).
+#include "net/http_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace ff::net {
+namespace {
+
+class Server {
+ public:
+  explicit Server(ServerOptions o) : server_(std::move(o), [](const Request& r) { return handle(r); }) {
+    EXPECT_TRUE(server_.listen().ok());
+    thread_ = std::thread([this] { server_.run(false); });
+  }
+  ~Server() {
+    server_.stop();
+    thread_.join();
+  }
+  std::uint16_t port() const { return server_.port(); }
+
+ private:
+  static Response handle(const Request& r) {
+    if (r.path() == "/stream") {
+      Response s;
+      s.headers.emplace_back("content-type", "text/event-stream");
+      s.stream = std::vector<Chunk>{{std::chrono::milliseconds(0), "data: 1\n\n"},
+                                    {std::chrono::milliseconds(20), "data: 2\n\n"}};
+      return s;
+    }
+    return Response::json(200, "{\"method\":\"" + r.method + "\",\"path\":\"" + std::string(r.path()) +
+                                   "\",\"bytes\":" + std::to_string(r.body.size()) + ",\"x\":\"" +
+                                   std::string(r.header("x-test")) + "\"}");
+  }
+  HttpServer server_;
+  std::thread thread_;
+};
+
+// A blocking client socket with a receive timeout.
+class Client {
+ public:
+  explicit Client(std::uint16_t port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    timeval tv{5, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  ~Client() { close(fd_); }
+  void send_all(const std::string& data) {
+    size_t off = 0;
+    while (off < data.size()) {
+      ssize_t n = ::send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      off += static_cast<size_t>(n);
+    }
+  }
+  // Reads until the peer closes (or the timeout).
+  std::string read_all() {
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = recv(fd_, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+    return out;
+  }
+  // Reads until `marker` has arrived.
+  std::string read_until(const std::string& marker) {
+    std::string out;
+    char buf[4096];
+    while (out.find(marker) == std::string::npos) {
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+
+ private:
+  int fd_;
+};
+
+TEST(HttpServer, AnswersAndKeepsTheConnectionAlive) {
+  Server s(ServerOptions{});
+  Client c(s.port());
+  c.send_all("POST /a?q=1 HTTP/1.1\r\nHost: x\r\nX-Test: yes\r\nContent-Length: 5\r\n\r\nhello");
+  std::string first = c.read_until("}");
+  EXPECT_EQ(first.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << first;
+  EXPECT_NE(first.find(R"({"method":"POST","path":"/a","bytes":5,"x":"yes"})"), std::string::npos) << first;
+  c.send_all("GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string second = c.read_all();
+  EXPECT_NE(second.find(R"({"method":"GET","path":"/b","bytes":0,"x":""})"), std::string::npos) << second;
+}
+
+TEST(HttpServer, StreamsChunks) {
+  Server s(ServerOptions{});
+  Client c(s.port());
+  c.send_all("GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string r = c.read_all();
+  EXPECT_NE(r.find("Transfer-Encoding: chunked"), std::string::npos) << r;
+  // Chunk sizes in hex, then the data, then the last chunk.
+  EXPECT_NE(r.find("\r\n\r\n9\r\ndata: 1\n\n\r\n9\r\ndata: 2\n\n\r\n0\r\n\r\n"), std::string::npos) << r;
+}
+
+TEST(HttpServer, MalformedRequestIs400) {
+  Server s(ServerOptions{});
+  Client c(s.port());
+  c.send_all("THIS IS NOT HTTP\r\n\r\n");
+  std::string r = c.read_all();
+  EXPECT_EQ(r.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << r;
+  EXPECT_NE(r.find(R"("code":"bad_request")"), std::string::npos);
+}
+
+TEST(HttpServer, OversizedBodyIs413AndHeadersAre431) {
+  ServerOptions o;
+  o.body_limit = 1000;
+  o.header_limit = 2000;
+  Server s(o);
+  {
+    Client c(s.port());
+    c.send_all("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'x'));
+    std::string r = c.read_all();
+    EXPECT_EQ(r.rfind("HTTP/1.1 413 Payload Too Large\r\n", 0), 0u) << r;
+  }
+  {
+    Client c(s.port());
+    c.send_all("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(5000, 'y') + "\r\n\r\n");
+    std::string r = c.read_all();
+    EXPECT_EQ(r.rfind("HTTP/1.1 431 Request Header Fields Too Large\r\n", 0), 0u) << r;
+  }
+}
+
+TEST(HttpServer, SlowClientGets408AndTheServerStillServes) {
+  ServerOptions o;
+  o.read_timeout = std::chrono::milliseconds(200);
+  Server s(o);
+  Client slow(s.port());
+  slow.send_all("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");  // 7 bytes never come
+  std::string r = slow.read_all();
+  EXPECT_EQ(r.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << r;
+  Client ok(s.port());
+  ok.send_all("GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(ok.read_all().find(R"("path":"/after")"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ff::net
