@@ -22,7 +22,24 @@ struct SimArgs {
   double speed = 1.0;
   std::uint64_t seed = 42;
   std::int64_t cache_interval = 8192;
+  std::string faults;
+  std::string concurrency;
 };
+
+// "k=v,k=v" into pairs; false on a part without '='.
+bool split_pairs(const std::string& spec, std::vector<std::pair<std::string, std::string>>& out) {
+  size_t start = 0;
+  while (start < spec.size()) {
+    size_t comma = spec.find(',', start);
+    std::string part = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? spec.size() : comma + 1;
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    if (eq == std::string::npos) return false;
+    out.emplace_back(part.substr(0, eq), part.substr(eq + 1));
+  }
+  return true;
+}
 
 int run_sim(const SimArgs& a) {
   auto book = load_book(a.book);
@@ -37,6 +54,33 @@ int run_sim(const SimArgs& a) {
     auto m = core::parse_money(a.balance);
     if (!m.ok() || m->femto() < 0) return fail("sim", kExitUsage, fmt::format("--balance: '{}' is not an amount", a.balance));
     options.balance = *m;
+  }
+  std::vector<std::pair<std::string, std::string>> pairs;
+  if (!split_pairs(a.faults, pairs)) return fail("sim", kExitUsage, "--faults must look like 503=0.01,cut=0.005");
+  for (const auto& [k, v] : pairs) {
+    double p = -1;
+    try {
+      p = std::stod(v);
+    } catch (const std::exception&) {
+    }
+    if (p < 0 || p > 1) return fail("sim", kExitUsage, fmt::format("--faults: {}={} is not a probability from 0 to 1", k, v));
+    sim::FaultRates& f = options.faults;
+    if (k == "429") f.rate_limited = p;
+    else if (k == "500") f.server_error = p;
+    else if (k == "503") f.overloaded = p;
+    else if (k == "slow") f.slow_first_byte = p;
+    else if (k == "cut") f.stream_cut = p;
+    else if (k == "malformed") f.malformed_chunk = p;
+    else return fail("sim", kExitUsage, fmt::format("--faults: unknown fault '{}' (429, 500, 503, slow, cut, malformed)", k));
+  }
+  pairs.clear();
+  if (!split_pairs(a.concurrency, pairs)) return fail("sim", kExitUsage, "--concurrency must look like flash=2500,pro=500");
+  for (const auto& [k, v] : pairs) {
+    auto n = parse_token_count(v);
+    if (!n.ok() || *n < 1 || (k != "flash" && k != "pro")) {
+      return fail("sim", kExitUsage, fmt::format("--concurrency: '{}={}' is not flash=N or pro=N", k, v));
+    }
+    (k == "flash" ? options.flash_concurrency : options.pro_concurrency) = *n;
   }
   if (!a.date.empty()) {
     auto t = core::parse_time(a.date);
@@ -85,6 +129,13 @@ void register_sim(CLI::App& app, int& exit_code) {
   cmd->add_option("--cache-interval", args->cache_interval,
                   "Tokens between cache units inside long inputs (unpublished by DeepSeek; 0 = none)")
       ->capture_default_str();
+  cmd->add_option("--faults", args->faults,
+                  "Fault probabilities per request: 429, 500, 503, slow (first byte), cut (stream), malformed (chunk); "
+                  "e.g. 503=0.01,cut=0.005. A request header x-sim-fault: 503|429|500|slow|cut|malformed forces one.")
+      ->type_name("SPEC");
+  cmd->add_option("--concurrency", args->concurrency,
+                  "Concurrent requests per tier before 429 (default flash=2500,pro=500)")
+      ->type_name("SPEC");
   add_book_options(*cmd, args->book);
   cmd->callback([args, &exit_code] { exit_code = run_sim(*args); });
 }

@@ -101,6 +101,11 @@ struct HttpServer::Impl {
       auto [wec, wn] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(c.data)), kNoThrow);
       if (wec) co_return false;
     }
+    if (r.abort_after_stream) {
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      co_return false;
+    }
     stream.expires_after(options.write_timeout);
     auto [lec, ln] = co_await asio::async_write(stream, http::make_chunk_last(), kNoThrow);
     co_return !lec;

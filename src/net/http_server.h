@@ -52,6 +52,12 @@ struct Response {
   std::string body;
   // When set, the body is these chunks, written one by one as they come due.
   std::optional<std::vector<Chunk>> stream;
+  // Close the connection after the chunks without ending the chunked body (a
+  // stream cut mid-way, for fault simulation).
+  bool abort_after_stream = false;
+  // Kept alive until the response has been written or dropped (e.g. to count the
+  // request as in flight until then).
+  std::shared_ptr<void> hold;
 
   static Response json(int status, std::string body);
 };

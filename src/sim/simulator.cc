@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -14,7 +15,6 @@ namespace ff::sim {
 
 namespace dom = simdjson::dom;
 using report::JsonWriter;
-using tokenizer::SpecialTokens;
 using tokenizer::TokenId;
 
 net::Response api_error(int status, std::string_view message, std::string_view type, std::string_view code) {
@@ -26,14 +26,6 @@ net::Response api_error(int status, std::string_view message, std::string_view t
 }
 
 namespace {
-
-constexpr std::int64_t kMaxTokensLimit = 393'216;
-constexpr size_t kMaxTools = 128;
-
-net::Response invalid(std::string_view message) { return api_error(400, message, "invalid_request_error", "invalid_request"); }
-net::Response unprocessable(std::string_view message) {
-  return api_error(422, message, "invalid_request_error", "invalid_parameter");
-}
 
 std::uint64_t mix(std::uint64_t z) {
   z += 0x9e3779b97f4a7c15ULL;
@@ -54,6 +46,7 @@ class Rng {
   explicit Rng(std::uint64_t seed) : state_(seed) {}
   std::uint64_t next() { return state_ = mix(state_); }
   std::int64_t between(std::int64_t lo, std::int64_t hi) { return lo + static_cast<std::int64_t>(next() % (hi - lo + 1)); }
+  bool chance(double p) { return p > 0 && static_cast<double>(next() % 1'000'000) < p * 1'000'000; }
 
  private:
   std::uint64_t state_;
@@ -76,40 +69,24 @@ constexpr const char* kThoughts[] = {
     "I will outline the steps and verify the arithmetic.",
 };
 
-// Reads an optional field into `out`, leaving it unchanged when absent or of
-// another type.
-template <typename T, typename Source>
-void read_optional(Source&& source, T& out) {
-  T value;
-  if (!std::forward<Source>(source).get(value)) out = value;
-}
-
-bool valid_tool_name(std::string_view n) {
-  if (n.empty() || n.size() > 64) return false;
-  return std::all_of(n.begin(), n.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-}
-
-// A JSON value that satisfies a (simple) JSON schema: required properties with
-// values of their type, enums' first value.
+// A JSON value that satisfies a (simple) JSON schema: every listed property with
+// a value of its type, an enum's first value.
 void sample_from_schema(JsonWriter& w, dom::element schema, int depth) {
   dom::array enumeration;
   if (!schema["enum"].get_array().get(enumeration) && enumeration.size() > 0) {
     dom::element first = enumeration.at(0);
     std::string_view s;
     std::int64_t i;
-    double d;
     bool b;
     if (!first.get_string().get(s)) w.value(s);
     else if (!first.get_int64().get(i)) w.value(i);
-    else if (!first.get_double().get(d)) w.number_text(fmt::format("{}", d));
     else if (!first.get_bool().get(b)) w.value(b);
-    else w.null();
+    else w.number_text(simdjson::to_string(first));
     return;
   }
   std::string_view type = "object";
-  read_optional(schema["type"].get_string(), type);
+  std::string_view t;
+  if (!schema["type"].get_string().get(t)) type = t;
   if (type == "string") {
     w.value("example");
   } else if (type == "integer") {
@@ -129,7 +106,6 @@ void sample_from_schema(JsonWriter& w, dom::element schema, int depth) {
     w.begin_object();
     dom::object props;
     if (depth < 4 && !schema["properties"].get_object().get(props)) {
-      // Every listed property, so required ones are always present.
       for (auto [key, sub] : props) {
         w.key(key);
         sample_from_schema(w, sub, depth + 1);
@@ -139,11 +115,264 @@ void sample_from_schema(JsonWriter& w, dom::element schema, int depth) {
   }
 }
 
-struct ToolCall {
+struct ToolCallOut {
   std::string id;
   std::string name;
   std::string arguments;  // JSON text
 };
+
+// Counts a request as in flight until the response holding it is written or dropped.
+std::shared_ptr<void> in_flight_guard(const std::shared_ptr<std::atomic<std::int64_t>>& counter) {
+  ++*counter;
+  return std::shared_ptr<void>(nullptr, [counter](void*) { --*counter; });
+}
+
+std::string anthropic_error_type(int status) {
+  switch (status) {
+    case 401: return "authentication_error";
+    case 402: return "billing_error";
+    case 404: return "not_found_error";
+    case 429: return "rate_limit_error";
+    case 500: return "api_error";
+    case 503: return "overloaded_error";
+    default: return "invalid_request_error";
+  }
+}
+
+}  // namespace
+
+struct Simulator::Answer {
+  std::string id;
+  std::string model;  // as requested
+  std::int64_t created = 0;
+  std::string reasoning;
+  std::string content;
+  std::vector<TokenId> reasoning_ids, content_ids;
+  std::vector<ToolCallOut> calls;
+  std::int64_t tool_tokens = 0;
+  std::string finish = "stop";  // OpenAI finish_reason
+  core::TokenUsage usage;
+  bool thinking = false;
+};
+
+namespace {
+
+using Scale = std::function<std::chrono::milliseconds(double)>;
+using Answer = Simulator::Answer;
+
+// The caller's key, for cache isolation between accounts.
+std::string key_of(const net::Request& req) {
+  std::string_view auth = req.header("authorization");
+  return std::string(auth.empty() ? req.header("x-api-key") : auth);
+}
+
+void write_openai_usage(JsonWriter& w, const core::TokenUsage& u) {
+  w.begin_object();
+  w.key("prompt_tokens").value(u.prompt());
+  w.key("completion_tokens").value(u.output);
+  w.key("total_tokens").value(u.total());
+  w.key("prompt_tokens_details").begin_object().key("cached_tokens").value(u.cache_hit).end_object();
+  w.key("completion_tokens_details").begin_object().key("reasoning_tokens").value(u.reasoning).end_object();
+  w.key("prompt_cache_hit_tokens").value(u.cache_hit);
+  w.key("prompt_cache_miss_tokens").value(u.cache_miss);
+  w.end_object();
+}
+
+constexpr const char* kFingerprint = "fp_ffsim_0001";
+
+std::string format_openai(const Answer& a) {
+  JsonWriter w(true);
+  w.begin_object();
+  w.key("id").value(a.id).key("object").value("chat.completion").key("created").value(a.created);
+  w.key("model").value(a.model);
+  w.key("choices").begin_array().begin_object();
+  w.key("index").value(std::int64_t{0});
+  w.key("message").begin_object();
+  w.key("role").value("assistant");
+  w.key("content").value(a.content);
+  if (a.thinking) w.key("reasoning_content").value(a.reasoning);
+  if (!a.calls.empty()) {
+    w.key("tool_calls").begin_array();
+    for (const ToolCallOut& c : a.calls) {
+      w.begin_object().key("id").value(c.id).key("type").value("function");
+      w.key("function").begin_object().key("name").value(c.name).key("arguments").value(c.arguments);
+      w.end_object().end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+  w.key("logprobs").null();
+  w.key("finish_reason").value(a.finish);
+  w.end_object().end_array();
+  w.key("usage");
+  write_openai_usage(w, a.usage);
+  w.key("system_fingerprint").value(kFingerprint);
+  w.end_object();
+  return w.str();
+}
+
+// The documented chunk sequence: role first, reasoning deltas, content deltas,
+// tool-call deltas, the last chunk with finish_reason and usage, then [DONE].
+std::vector<net::Chunk> stream_openai(const Answer& a, bool include_usage, double ms_per_token, const Scale& scaled,
+                                      const tokenizer::BpeTokenizer& tok) {
+  std::vector<net::Chunk> chunks;
+  auto chunk = [&](std::chrono::milliseconds delay, const std::function<void(JsonWriter&)>& delta,
+                   const char* finish, bool last) {
+    JsonWriter w(true);
+    w.begin_object();
+    w.key("id").value(a.id).key("object").value("chat.completion.chunk").key("created").value(a.created);
+    w.key("model").value(a.model).key("system_fingerprint").value(kFingerprint);
+    w.key("choices").begin_array().begin_object();
+    w.key("index").value(std::int64_t{0});
+    w.key("delta").begin_object();
+    delta(w);
+    w.end_object();
+    w.key("logprobs").null();
+    w.key("finish_reason");
+    if (finish != nullptr) {
+      w.value(finish);
+    } else {
+      w.null();
+    }
+    w.end_object().end_array();
+    if (last) {
+      w.key("usage");
+      write_openai_usage(w, a.usage);
+    } else if (include_usage) {
+      w.key("usage").null();
+    }
+    w.end_object();
+    chunks.push_back({delay, "data: " + w.str() + "\n\n"});
+  };
+  chunk(std::chrono::milliseconds(0), [](JsonWriter& w) { w.key("role").value("assistant").key("content").value(""); },
+        nullptr, false);
+  auto deltas = [&](const std::vector<TokenId>& ids, const char* field) {
+    constexpr size_t kPerChunk = 4;  // a few tokens per event, cut on token boundaries
+    for (size_t i = 0; i < ids.size(); i += kPerChunk) {
+      const size_t n = std::min(kPerChunk, ids.size() - i);
+      const std::string piece = *tok.decode(std::span<const TokenId>(ids.data() + i, n));
+      chunk(scaled(ms_per_token * static_cast<double>(n)), [&](JsonWriter& w) { w.key(field).value(piece); }, nullptr,
+            false);
+    }
+  };
+  deltas(a.reasoning_ids, "reasoning_content");
+  deltas(a.content_ids, "content");
+  for (size_t i = 0; i < a.calls.size(); ++i) {
+    chunk(scaled(ms_per_token * static_cast<double>(a.tool_tokens)), [&](JsonWriter& w) {
+      w.key("tool_calls").begin_array().begin_object();
+      w.key("index").value(static_cast<std::int64_t>(i)).key("id").value(a.calls[i].id).key("type").value("function");
+      w.key("function").begin_object().key("name").value(a.calls[i].name).key("arguments").value(a.calls[i].arguments);
+      w.end_object().end_object().end_array();
+    }, nullptr, false);
+  }
+  chunk(std::chrono::milliseconds(0), [](JsonWriter& w) { w.key("content").value("").key("role").null(); },
+        a.finish.c_str(), true);
+  chunks.push_back({std::chrono::milliseconds(0), "data: [DONE]\n\n"});
+  return chunks;
+}
+
+const char* anthropic_stop(const std::string& finish) {
+  if (finish == "length") return "max_tokens";
+  if (finish == "tool_calls") return "tool_use";
+  return "end_turn";
+}
+
+// Anthropic counts cache reads apart from input_tokens.
+void write_anthropic_usage(JsonWriter& w, const core::TokenUsage& u, std::int64_t output) {
+  w.begin_object();
+  w.key("input_tokens").value(u.cache_miss);
+  w.key("output_tokens").value(output);
+  w.key("cache_creation_input_tokens").value(std::int64_t{0});
+  w.key("cache_read_input_tokens").value(u.cache_hit);
+  w.end_object();
+}
+
+std::string format_anthropic(const Answer& a) {
+  JsonWriter w(true);
+  w.begin_object();
+  w.key("id").value("msg_" + a.id).key("type").value("message").key("role").value("assistant");
+  w.key("model").value(a.model);
+  w.key("content").begin_array();
+  if (a.thinking) {
+    w.begin_object().key("type").value("thinking").key("thinking").value(a.reasoning).key("signature").value("");
+    w.end_object();
+  }
+  if (!a.content.empty() || a.calls.empty()) w.begin_object().key("type").value("text").key("text").value(a.content).end_object();
+  for (const ToolCallOut& c : a.calls) {
+    w.begin_object().key("type").value("tool_use").key("id").value("toolu_" + c.id).key("name").value(c.name);
+    w.key("input").number_text(c.arguments);  // already JSON
+    w.end_object();
+  }
+  w.end_array();
+  w.key("stop_reason").value(anthropic_stop(a.finish)).key("stop_sequence").null();
+  w.key("usage");
+  write_anthropic_usage(w, a.usage, a.usage.output);
+  w.end_object();
+  return w.str();
+}
+
+// message_start, one content block per part (start, deltas, stop), message_delta
+// with the stop reason and output tokens, message_stop.
+std::vector<net::Chunk> stream_anthropic(const Answer& a, double ms_per_token, const Scale& scaled,
+                                         const tokenizer::BpeTokenizer& tok) {
+  std::vector<net::Chunk> chunks;
+  auto event = [&](std::chrono::milliseconds delay, const char* type, const std::function<void(JsonWriter&)>& body) {
+    JsonWriter w(true);
+    w.begin_object().key("type").value(type);
+    body(w);
+    w.end_object();
+    chunks.push_back({delay, fmt::format("event: {}\ndata: {}\n\n", type, w.str())});
+  };
+  event(std::chrono::milliseconds(0), "message_start", [&](JsonWriter& w) {
+    w.key("message").begin_object();
+    w.key("id").value("msg_" + a.id).key("type").value("message").key("role").value("assistant");
+    w.key("model").value(a.model).key("content").begin_array().end_array();
+    w.key("stop_reason").null().key("stop_sequence").null();
+    w.key("usage");
+    write_anthropic_usage(w, a.usage, 0);
+    w.end_object();
+  });
+  std::int64_t index = 0;
+  auto block = [&](const char* type, const char* field, const char* delta_type, const std::vector<TokenId>& ids) {
+    event(std::chrono::milliseconds(0), "content_block_start", [&](JsonWriter& w) {
+      w.key("index").value(index).key("content_block").begin_object().key("type").value(type).key(field).value("");
+      w.end_object();
+    });
+    constexpr size_t kPerChunk = 4;
+    for (size_t i = 0; i < ids.size(); i += kPerChunk) {
+      const size_t n = std::min(kPerChunk, ids.size() - i);
+      const std::string piece = *tok.decode(std::span<const TokenId>(ids.data() + i, n));
+      event(scaled(ms_per_token * static_cast<double>(n)), "content_block_delta", [&](JsonWriter& w) {
+        w.key("index").value(index).key("delta").begin_object().key("type").value(delta_type).key(field).value(piece);
+        w.end_object();
+      });
+    }
+    event(std::chrono::milliseconds(0), "content_block_stop", [&](JsonWriter& w) { w.key("index").value(index); });
+    ++index;
+  };
+  if (a.thinking) block("thinking", "thinking", "thinking_delta", a.reasoning_ids);
+  if (!a.content_ids.empty() || a.calls.empty()) block("text", "text", "text_delta", a.content_ids);
+  for (const ToolCallOut& c : a.calls) {
+    event(std::chrono::milliseconds(0), "content_block_start", [&](JsonWriter& w) {
+      w.key("index").value(index).key("content_block").begin_object().key("type").value("tool_use");
+      w.key("id").value("toolu_" + c.id).key("name").value(c.name).key("input").begin_object().end_object();
+      w.end_object();
+    });
+    event(scaled(ms_per_token * static_cast<double>(a.tool_tokens)), "content_block_delta", [&](JsonWriter& w) {
+      w.key("index").value(index).key("delta").begin_object().key("type").value("input_json_delta");
+      w.key("partial_json").value(c.arguments).end_object();
+    });
+    event(std::chrono::milliseconds(0), "content_block_stop", [&](JsonWriter& w) { w.key("index").value(index); });
+    ++index;
+  }
+  event(std::chrono::milliseconds(0), "message_delta", [&](JsonWriter& w) {
+    w.key("delta").begin_object().key("stop_reason").value(anthropic_stop(a.finish)).key("stop_sequence").null();
+    w.end_object();
+    w.key("usage").begin_object().key("output_tokens").value(a.usage.output).end_object();
+  });
+  event(std::chrono::milliseconds(0), "message_stop", [](JsonWriter&) {});
+  return chunks;
+}
 
 }  // namespace
 
@@ -154,7 +383,9 @@ Simulator::Simulator(const pricing::PriceBook& book, const tokenizer::BpeTokeniz
       options_(std::move(options)),
       clock_(clock),
       cache_(options_.cache),
-      balance_(options_.balance) {}
+      balance_(options_.balance),
+      flash_in_flight_(std::make_shared<std::atomic<std::int64_t>>(0)),
+      pro_in_flight_(std::make_shared<std::atomic<std::int64_t>>(0)) {}
 
 core::Timestamp Simulator::now() const { return options_.date.value_or(clock_.now()); }
 
@@ -163,26 +394,42 @@ std::optional<core::Money> Simulator::balance() const {
   return balance_;
 }
 
+std::int64_t Simulator::in_flight(core::Tier tier) const {
+  return (tier == core::Tier::kPro ? *pro_in_flight_ : *flash_in_flight_).load();
+}
+
+net::Response Simulator::error(Protocol protocol, const ApiError& e) const {
+  if (protocol == Protocol::kOpenAi) return api_error(e.status, e.message, e.type, e.code);
+  JsonWriter w(true);
+  w.begin_object().key("type").value("error").key("error").begin_object();
+  w.key("type").value(anthropic_error_type(e.status)).key("message").value(e.message);
+  w.end_object().end_object();
+  return net::Response::json(e.status, w.str());
+}
+
 net::Response Simulator::handle(const net::Request& req) {
   const std::string_view path = req.path();
-  const bool chat = path == "/chat/completions" || path == "/v1/chat/completions" || path == "/beta/chat/completions";
-  const bool known = chat || path == "/models" || path == "/v1/models" || path == "/user/balance";
-  if (!known) return api_error(404, fmt::format("no route for {} {}", req.method, path), "invalid_request_error", "not_found");
+  const bool chat_path = path == "/chat/completions" || path == "/v1/chat/completions" || path == "/beta/chat/completions";
+  const bool anthropic = path == "/anthropic/v1/messages";
+  const bool known = chat_path || anthropic || path == "/models" || path == "/v1/models" || path == "/user/balance";
+  const Protocol protocol = anthropic ? Protocol::kAnthropic : Protocol::kOpenAi;
+  if (!known) return error(protocol, {404, fmt::format("no route for {} {}", req.method, path), "invalid_request_error", "not_found"});
 
-  // Authorization: Bearer <key>.
-  std::string_view auth = req.header("authorization");
+  // Authorization: Bearer <key>; the Anthropic endpoint also takes x-api-key.
   std::string_view key;
+  std::string_view auth = req.header("authorization");
   if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) key = auth.substr(7);
+  if (key.empty() && anthropic) key = req.header("x-api-key");
   const bool key_ok = !key.empty() && (options_.keys.empty() ||
                                         std::find(options_.keys.begin(), options_.keys.end(), key) != options_.keys.end());
   if (!key_ok) {
-    return api_error(401, "Authentication Fails, Your api key is invalid", "authentication_error", "invalid_api_key");
+    return error(protocol, {401, "Authentication Fails, Your api key is invalid", "authentication_error", "invalid_api_key"});
   }
-  if (chat) {
-    if (req.method != "POST") return api_error(405, "use POST", "invalid_request_error", "method_not_allowed");
-    return chat_completions(req);
+  if (chat_path || anthropic) {
+    if (req.method != "POST") return error(protocol, {405, "use POST", "invalid_request_error", "method_not_allowed"});
+    return chat(req, protocol);
   }
-  if (req.method != "GET") return api_error(405, "use GET", "invalid_request_error", "method_not_allowed");
+  if (req.method != "GET") return error(protocol, {405, "use GET", "invalid_request_error", "method_not_allowed"});
   return path == "/user/balance" ? user_balance() : models();
 }
 
@@ -219,231 +466,107 @@ net::Response Simulator::user_balance() const {
   return net::Response::json(200, w.str());
 }
 
-net::Response Simulator::chat_completions(const net::Request& req) {
+net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (balance_ && balance_->femto() <= 0) {
-      return api_error(402, "Insufficient Balance", "invalid_request_error", "insufficient_balance");
+      return error(protocol, {402, "Insufficient Balance", "invalid_request_error", "insufficient_balance"});
     }
   }
-  dom::parser parser;
-  dom::element root;
-  if (auto err = parser.parse(req.body).get(root)) {
-    return invalid(fmt::format("Failed to parse the request body as JSON: {}", simdjson::error_message(err)));
-  }
-  dom::object body;
-  if (root.get_object().get(body)) return invalid("The request body must be a JSON object");
+  ParseResult parsed = protocol == Protocol::kOpenAi ? parse_openai(req.body) : parse_anthropic(req.body);
+  if (auto* e = std::get_if<ApiError>(&parsed)) return error(protocol, *e);
+  ChatRequest& r = std::get<ChatRequest>(parsed);
 
   // --- model, as of the simulated date ---
-  std::string_view model;
-  if (body["model"].get_string().get(model)) return invalid("Missing or invalid field: model (a string)");
   const core::Timestamp t = now();
-  pricing::QuoteResult quote = book_.quote(model, t, "USD");
-  if (!quote.quote) {
+  std::string model_id = r.model;
+  if (protocol == Protocol::kAnthropic) {
+    auto served = [&](core::Tier tier) {
+      pricing::QuoteResult q = book_.quote_tier(tier, t, "USD");
+      return q.quote ? book_.models()[q.quote->model].id : std::string();
+    };
+    model_id = anthropic_model_alias(r.model, served(core::Tier::kFlash), served(core::Tier::kPro));
+  }
+  pricing::QuoteResult quote = book_.quote(model_id, t, "USD");
+  if (!quote.quote || model_id == "flash" || model_id == "pro") {  // tier names are the gateway's, not the API's
     if (quote.error == pricing::QuoteError::kRetired) {
-      return invalid(fmt::format("Model Not Exist: {} is retired ({})", model,
-                                 book_.explain(quote.error, model, t, "USD")));
+      return error(protocol, {400, fmt::format("Model Not Exist: {}", book_.explain(quote.error, model_id, t, "USD")),
+                              "invalid_request_error", "model_not_found"});
     }
-    return invalid("Model Not Exist");
+    return error(protocol, {400, "Model Not Exist", "invalid_request_error", "model_not_found"});
   }
   const pricing::Model& billed = book_.models()[quote.quote->model];
-  // Tier names are the gateway's words, not the API's.
-  if (model == "flash" || model == "pro") return invalid("Model Not Exist");
 
-  // --- parameters ---
-  bool thinking = model != "deepseek-chat";
-  dom::object thinking_obj;
-  if (!body["thinking"].get_object().get(thinking_obj)) {
-    std::string_view type;
-    if (thinking_obj["type"].get_string().get(type) || (type != "enabled" && type != "disabled")) {
-      return unprocessable("thinking.type must be \"enabled\" or \"disabled\"");
-    }
-    thinking = type == "enabled";
+  // --- faults, forced by header or drawn by rate ---
+  Rng rng(mix(options_.seed ^ fnv(req.body)));
+  const std::string_view forced = req.header("x-sim-fault");
+  const FaultRates& f = options_.faults;
+  if (forced == "429" || (forced.empty() && rng.chance(f.rate_limited))) {
+    return error(protocol, {429, "Rate Limit Reached", "rate_limit_error", "rate_limit_exceeded"});
   }
-  std::string_view effort = "high";
-  if (auto e = body["reasoning_effort"]; e.error() != simdjson::NO_SUCH_FIELD) {
-    std::string_view v;
-    if (e.get_string().get(v)) return unprocessable("reasoning_effort must be a string");
-    if (v == "minimal" || v == "low") effort = "low";
-    else if (v == "medium" || v == "high" || v == "xhigh") effort = "high";
-    else if (v == "max" || v == "ultra") effort = "max";
-    else return unprocessable(fmt::format("unknown reasoning_effort '{}' (low, high, max)", v));
+  if (forced == "500" || (forced.empty() && rng.chance(f.server_error))) {
+    return error(protocol, {500, "Server Error", "server_error", "server_error"});
   }
-  std::int64_t max_tokens = thinking ? (effort == "max" ? 131'072 : 65'536) : 8'192;
-  if (auto m = body["max_tokens"]; m.error() != simdjson::NO_SUCH_FIELD && !m.is_null()) {
-    if (m.get_int64().get(max_tokens)) return unprocessable("max_tokens must be an integer");
-    if (max_tokens < 1 || max_tokens > kMaxTokensLimit) {
-      return unprocessable(fmt::format("max_tokens must be between 1 and {}, got {}", kMaxTokensLimit, max_tokens));
-    }
+  if (forced == "503" || (forced.empty() && rng.chance(f.overloaded))) {
+    return error(protocol, {503, "Server Overloaded", "server_error", "server_overloaded"});
   }
-  if (auto temp = body["temperature"]; temp.error() != simdjson::NO_SUCH_FIELD && !temp.is_null()) {
-    double v;
-    if (temp.get_double().get(v) || v < 0 || v > 2) return unprocessable("temperature must be a number from 0 to 2");
-  }
-  if (auto tp = body["top_p"]; tp.error() != simdjson::NO_SUCH_FIELD && !tp.is_null()) {
-    double v;
-    if (tp.get_double().get(v) || v < 0 || v > 1) return unprocessable("top_p must be a number from 0 to 1");
-  }
-  bool stream = false;
-  if (auto s = body["stream"]; s.error() != simdjson::NO_SUCH_FIELD && !s.is_null()) {
-    if (s.get_bool().get(stream)) return unprocessable("stream must be a boolean");
-  }
-  bool include_usage = false;
-  dom::object stream_options;
-  if (!body["stream_options"].get_object().get(stream_options)) {
-    read_optional(stream_options["include_usage"].get_bool(), include_usage);
-  }
-  bool json_mode = false;
-  dom::object response_format;
-  if (!body["response_format"].get_object().get(response_format)) {
-    std::string_view type;
-    if (response_format["type"].get_string().get(type) || (type != "text" && type != "json_object")) {
-      return unprocessable("response_format.type must be \"text\" or \"json_object\"");
-    }
-    json_mode = type == "json_object";
-  }
-  std::string_view user_id;
-  read_optional(body["user_id"].get_string(), user_id);
+  const bool slow = forced == "slow" || (forced.empty() && rng.chance(f.slow_first_byte));
+  const bool cut = r.stream && (forced == "cut" || (forced.empty() && rng.chance(f.stream_cut)));
+  const bool malformed = r.stream && (forced == "malformed" || (forced.empty() && rng.chance(f.malformed_chunk)));
 
-  // --- tools ---
-  dom::array tools;
-  const bool has_tools = !body["tools"].get_array().get(tools) && tools.size() > 0;
-  if (has_tools && tools.size() > kMaxTools) return unprocessable(fmt::format("at most {} tools are allowed", kMaxTools));
-  std::vector<std::pair<std::string_view, dom::element>> tool_defs;  // name, parameters schema
-  if (has_tools) {
-    for (dom::element tool : tools) {
-      std::string_view name;
-      if (tool["function"]["name"].get_string().get(name)) return unprocessable("every tool needs function.name");
-      if (!valid_tool_name(name)) {
-        return unprocessable(fmt::format("invalid tool name '{}': use [a-zA-Z0-9_-], at most 64 characters", name));
-      }
-      dom::element params;
-      if (tool["function"]["parameters"].get(params)) params = dom::element();
-      tool_defs.emplace_back(name, params);
-    }
+  // --- concurrency: the documented per-account limits ---
+  const bool pro_tier = billed.tier == core::Tier::kPro;
+  const auto& counter = pro_tier ? pro_in_flight_ : flash_in_flight_;
+  const std::int64_t limit = pro_tier ? options_.pro_concurrency : options_.flash_concurrency;
+  if (counter->load() >= limit) {
+    return error(protocol, {429, fmt::format("Rate Limit Reached: more than {} concurrent {} requests", limit, billed.id),
+                            "rate_limit_error", "rate_limit_exceeded"});
   }
-  std::string_view tool_choice = has_tools ? "auto" : "none";
-  std::string_view forced_tool;
-  if (auto tc = body["tool_choice"]; tc.error() != simdjson::NO_SUCH_FIELD) {
-    std::string_view s;
-    if (!tc.get_string().get(s)) {
-      if (s != "none" && s != "auto" && s != "required") return unprocessable("tool_choice must be none, auto or required");
-      tool_choice = s;
-    } else if (!tc["function"]["name"].get_string().get(forced_tool)) {
-      tool_choice = "named";
-    } else {
-      return unprocessable("tool_choice must be a string or {\"type\":\"function\",\"function\":{\"name\":...}}");
-    }
-    if (thinking && (tool_choice == "required" || tool_choice == "named")) {
-      return invalid("tool_choice 'required' or a named function is not supported in thinking mode");
-    }
-  }
+  std::shared_ptr<void> hold = in_flight_guard(counter);
 
-  // --- messages, rendered through the chat template into billed tokens ---
-  dom::array messages;
-  if (body["messages"].get_array().get(messages) || messages.size() == 0) {
-    return invalid("Missing or empty field: messages (an array)");
-  }
+  // --- the prompt, rendered through the chat template into billed tokens ---
   auto special = [&](const char* s) { return *tokenizer_.added_token_id(s); };
   std::vector<TokenId> prompt;
-  std::vector<TokenId> turn;
-  std::string system_text;
-  std::string last_user;
   prompt.push_back(special("<｜begin▁of▁sentence｜>"));
-  auto text_of = [](dom::element content, std::string& out) -> bool {
-    std::string_view s;
-    if (content.is_null()) return true;
-    if (!content.get_string().get(s)) {
-      out.append(s);
-      return true;
-    }
-    dom::array parts;
-    if (content.get_array().get(parts)) return false;
-    for (dom::element p : parts) {
-      std::string_view type, text;
-      if (p["type"].get_string().get(type)) return false;
-      if (type == "text" && !p["text"].get_string().get(text)) out.append(text);
-      else if (type == "image_url") out.append("[image]");
-    }
-    return true;
-  };
-  // System messages first, as the template gathers them.
-  for (dom::element m : messages) {
-    std::string_view role;
-    if (!m["role"].get_string().get(role) && role == "system") {
-      std::string text;
-      if (!text_of(m["content"].value_unsafe(), text)) return unprocessable("message content must be a string or parts");
-      system_text += (system_text.empty() ? "" : "\n\n") + text;
-    }
+  std::string system = r.system;
+  if (!r.tools.empty()) {
+    system += system.empty() ? "## Tools\n" : "\n\n## Tools\n";
+    for (const ToolDef& tool : r.tools) system += fmt::format("{}: {}\n", tool.name, tool.schema_json);
   }
-  if (has_tools) {
-    system_text += (system_text.empty() ? "" : "\n\n");
-    system_text += "## Tools\n";
-    system_text += simdjson::to_string(tools);
-  }
-  tokenizer_.encode(system_text, prompt);
+  tokenizer_.encode(system, prompt);
   bool tool_outputs_open = false;
-  size_t index = 0;
-  for (dom::element m : messages) {
-    ++index;
-    std::string_view role;
-    if (m["role"].get_string().get(role)) return invalid(fmt::format("messages[{}] has no role", index - 1));
-    if (role != "system" && role != "user" && role != "assistant" && role != "tool") {
-      return unprocessable(fmt::format(
-          "messages[{}]: unknown variant `{}`, expected one of `system`, `user`, `assistant`, `tool`", index - 1, role));
-    }
-    std::string text;
-    dom::element content;
-    if (!m["content"].get(content) && !text_of(content, text)) {
-      return unprocessable(fmt::format("messages[{}].content must be a string or an array of parts", index - 1));
-    }
-    if (role == "system") continue;
-    if (role != "tool" && tool_outputs_open) {
+  for (const Turn& turn : r.turns) {
+    if (turn.role != Turn::Role::kTool && tool_outputs_open) {
       prompt.push_back(special("<｜tool▁outputs▁end｜>"));
       tool_outputs_open = false;
     }
-    if (role == "user") {
+    if (turn.role == Turn::Role::kUser) {
       prompt.push_back(special("<｜User｜>"));
-      tokenizer_.encode(text, prompt);
-      last_user = text;
-    } else if (role == "assistant") {
-      dom::array calls;
-      const bool has_calls = !m["tool_calls"].get_array().get(calls) && calls.size() > 0;
-      std::string_view reasoning;
-      const bool has_reasoning = !m["reasoning_content"].get_string().get(reasoning);
-      if (thinking && has_calls && !has_reasoning) {
-        return invalid("The \"reasoning_content\" in the thinking mode must be passed back to the API");
-      }
+      tokenizer_.encode(turn.text, prompt);
+    } else if (turn.role == Turn::Role::kAssistant) {
       prompt.push_back(special("<｜Assistant｜>"));
       // Reasoning of turns that called tools stays in the context; other turns' is dropped.
-      if (thinking && has_calls) tokenizer_.encode(fmt::format("<think>{}</think>", reasoning), prompt);
-      tokenizer_.encode(text, prompt);
-      if (has_calls) {
+      if (r.thinking && !turn.tool_calls.empty()) tokenizer_.encode(fmt::format("<think>{}</think>", *turn.reasoning), prompt);
+      tokenizer_.encode(turn.text, prompt);
+      if (!turn.tool_calls.empty()) {
         prompt.push_back(special("<｜tool▁calls▁begin｜>"));
-        for (dom::element c : calls) {
-          std::string_view name, args;
-          read_optional(c["function"]["name"].get_string(), name);
-          read_optional(c["function"]["arguments"].get_string(), args);
+        for (const ToolCallIn& c : turn.tool_calls) {
           prompt.push_back(special("<｜tool▁call▁begin｜>"));
           tokenizer_.encode("function", prompt);
           prompt.push_back(special("<｜tool▁sep｜>"));
-          tokenizer_.encode(fmt::format("{}\n```json\n{}\n```", name, args), prompt);
+          tokenizer_.encode(fmt::format("{}\n```json\n{}\n```", c.name, c.arguments), prompt);
           prompt.push_back(special("<｜tool▁call▁end｜>"));
         }
         prompt.push_back(special("<｜tool▁calls▁end｜>"));
       }
       prompt.push_back(special("<｜end▁of▁sentence｜>"));
-    } else {  // tool
-      std::string_view call_id;
-      if (m["tool_call_id"].get_string().get(call_id)) {
-        return unprocessable(fmt::format("messages[{}] (role tool) needs tool_call_id", index - 1));
-      }
+    } else {
       if (!tool_outputs_open) {
         prompt.push_back(special("<｜tool▁outputs▁begin｜>"));
         tool_outputs_open = true;
       }
       prompt.push_back(special("<｜tool▁output▁begin｜>"));
-      tokenizer_.encode(text, prompt);
+      tokenizer_.encode(turn.text, prompt);
       prompt.push_back(special("<｜tool▁output▁end｜>"));
     }
   }
@@ -451,218 +574,138 @@ net::Response Simulator::chat_completions(const net::Request& req) {
   prompt.push_back(special("<｜Assistant｜>"));
 
   // --- the answer ---
-  Rng rng(mix(options_.seed ^ fnv(req.body)));
-  const std::string id = fmt::format("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", rng.next() >> 32, rng.next() & 0xffff,
-                                     rng.next() & 0xfff, rng.next() & 0xfff, rng.next() & 0xffffffffffffULL);
-  std::string reasoning_text;
-  if (thinking) {
-    const std::int64_t n = rng.between(1, 4);
-    for (std::int64_t i = 0; i < n; ++i) reasoning_text += std::string(i ? " " : "") + kThoughts[rng.next() % std::size(kThoughts)];
+  Answer a;
+  a.model = r.model;
+  a.created = t.unix_seconds;
+  a.thinking = r.thinking;
+  a.id = fmt::format("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", rng.next() >> 32, rng.next() & 0xffff, rng.next() & 0xfff,
+                     rng.next() & 0xfff, rng.next() & 0xffffffffffffULL);
+  if (r.thinking) {
+    const std::int64_t n = rng.between(1, r.effort == "max" ? 8 : r.effort == "low" ? 2 : 4);
+    for (std::int64_t i = 0; i < n; ++i) a.reasoning += std::string(i ? " " : "") + kThoughts[rng.next() % std::size(kThoughts)];
   }
-  std::vector<ToolCall> calls;
-  std::string content;
-  const bool call_tool = has_tools && tool_choice != "none" &&
-                         (tool_choice != "auto" || rng.next() % 100 < 70);
+  const bool call_tool = !r.tools.empty() && r.tool_choice != "none" && (r.tool_choice != "auto" || rng.next() % 100 < 70);
   if (call_tool) {
-    size_t pick = rng.next() % tool_defs.size();
-    if (!forced_tool.empty()) {
-      auto it = std::find_if(tool_defs.begin(), tool_defs.end(), [&](auto& d) { return d.first == forced_tool; });
-      if (it == tool_defs.end()) return unprocessable(fmt::format("tool_choice names '{}', which is not in tools", forced_tool));
-      pick = static_cast<size_t>(it - tool_defs.begin());
+    size_t pick = rng.next() % r.tools.size();
+    for (size_t i = 0; i < r.tools.size(); ++i) {
+      if (r.tool_choice == "named" && r.tools[i].name == r.forced_tool) pick = i;
     }
     JsonWriter args(true);
-    if (tool_defs[pick].second.type() == dom::element_type::OBJECT) {
-      sample_from_schema(args, tool_defs[pick].second, 0);
+    dom::parser schema_parser;
+    dom::element schema;
+    if (!r.tools[pick].schema_json.empty() && !schema_parser.parse(r.tools[pick].schema_json).get(schema)) {
+      sample_from_schema(args, schema, 0);
     } else {
       args.begin_object().end_object();
     }
-    calls.push_back({fmt::format("call_00_{:024x}", rng.next()), std::string(tool_defs[pick].first), args.str()});
-  } else if (json_mode) {
+    a.calls.push_back({fmt::format("call_00_{:024x}", rng.next()), r.tools[pick].name, args.str()});
+    a.finish = "tool_calls";
+  } else if (r.json_mode) {
     JsonWriter j(true);
     j.begin_object().key("answer").value(kSentences[rng.next() % std::size(kSentences)]);
     j.key("confidence").number_text(fmt::format("0.{}", rng.between(50, 99))).end_object();
-    content = j.str();
+    a.content = j.str();
   } else {
     const std::int64_t n = rng.between(1, 6);
-    for (std::int64_t i = 0; i < n; ++i) content += std::string(i ? " " : "") + kSentences[rng.next() % std::size(kSentences)];
+    for (std::int64_t i = 0; i < n; ++i) a.content += std::string(i ? " " : "") + kSentences[rng.next() % std::size(kSentences)];
   }
 
-  // Token counts, with max_tokens cutting reasoning first, then the answer.
-  std::vector<TokenId> reasoning_ids = tokenizer_.encode(reasoning_text);
-  std::vector<TokenId> content_ids = tokenizer_.encode(content);
-  std::int64_t tool_tokens = 0;
-  for (const ToolCall& c : calls) tool_tokens += tokenizer_.count(c.name) + tokenizer_.count(c.arguments) + 6;
-  std::string finish = calls.empty() ? "stop" : "tool_calls";
-  auto cut = [&](std::vector<TokenId>& ids, std::string& text, std::int64_t room) {
+  // Token counts, with max_tokens cutting the reasoning first, then the answer.
+  a.reasoning_ids = tokenizer_.encode(a.reasoning);
+  a.content_ids = tokenizer_.encode(a.content);
+  for (const ToolCallOut& c : a.calls) a.tool_tokens += tokenizer_.count(c.name) + tokenizer_.count(c.arguments) + 6;
+  auto cut_to = [&](std::vector<TokenId>& ids, std::string& text, std::int64_t room) {
     if (static_cast<std::int64_t>(ids.size()) <= room) return false;
     ids.resize(static_cast<size_t>(std::max<std::int64_t>(room, 0)));
     std::string bytes = *tokenizer_.decode(ids);
-    // A cut can split a character; drop the incomplete tail as the API would not send it.
+    // A cut can split a character; the incomplete tail is not sent.
     while (!bytes.empty() && !tokenizer::is_valid_utf8(bytes)) bytes.pop_back();
     text = bytes;
     return true;
   };
-  if (cut(reasoning_ids, reasoning_text, max_tokens)) {
-    content_ids.clear();
-    content.clear();
-    calls.clear();
-    tool_tokens = 0;
-    finish = "length";
-  } else if (cut(content_ids, content, max_tokens - static_cast<std::int64_t>(reasoning_ids.size()))) {
-    calls.clear();
-    tool_tokens = 0;
-    finish = "length";
-  } else if (static_cast<std::int64_t>(reasoning_ids.size() + content_ids.size()) + tool_tokens > max_tokens) {
-    calls.clear();
-    tool_tokens = 0;
-    finish = "length";
+  bool truncated = cut_to(a.reasoning_ids, a.reasoning, r.max_tokens);
+  if (truncated) {
+    a.content_ids.clear();
+    a.content.clear();
+  } else {
+    truncated = cut_to(a.content_ids, a.content, r.max_tokens - static_cast<std::int64_t>(a.reasoning_ids.size())) ||
+                static_cast<std::int64_t>(a.reasoning_ids.size() + a.content_ids.size()) + a.tool_tokens > r.max_tokens;
   }
-  const std::int64_t reasoning_tokens = static_cast<std::int64_t>(reasoning_ids.size());
-  const std::int64_t completion_tokens = reasoning_tokens + static_cast<std::int64_t>(content_ids.size()) + tool_tokens;
+  if (truncated) {
+    a.calls.clear();
+    a.tool_tokens = 0;
+    a.finish = "length";
+  }
 
   // --- cache and bill ---
-  const std::string cache_user = fmt::format("{}/{}", fnv(std::string(req.header("authorization"))), user_id);
+  const std::string cache_user = fmt::format("{:x}/{}", fnv(key_of(req)), r.user_id);
   const std::int64_t hit = cache_.lookup(cache_user, prompt, t);
   std::vector<TokenId> produced = prompt;
-  produced.insert(produced.end(), reasoning_ids.begin(), reasoning_ids.end());
-  produced.insert(produced.end(), content_ids.begin(), content_ids.end());
+  produced.insert(produced.end(), a.reasoning_ids.begin(), a.reasoning_ids.end());
+  produced.insert(produced.end(), a.content_ids.begin(), a.content_ids.end());
   produced.push_back(special("<｜end▁of▁sentence｜>"));
-  // In thinking mode `produced` contains this turn's reasoning, which the next turn
+  // In thinking mode `produced` holds this turn's reasoning, which the next turn
   // does not send back: the unit at the end of the output then never matches and
   // only the input's units help, as the API's guide implies.
   cache_.record(cache_user, prompt, produced, t);
-  core::TokenUsage usage;
-  usage.cache_hit = hit;
-  usage.cache_miss = static_cast<std::int64_t>(prompt.size()) - hit;
-  usage.output = completion_tokens;
-  usage.reasoning = reasoning_tokens;
+  a.usage.cache_hit = hit;
+  a.usage.cache_miss = static_cast<std::int64_t>(prompt.size()) - hit;
+  a.usage.reasoning = static_cast<std::int64_t>(a.reasoning_ids.size());
+  a.usage.output = a.usage.reasoning + static_cast<std::int64_t>(a.content_ids.size()) + a.tool_tokens;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (balance_) *balance_ -= quote.quote->cost(usage);
+    if (balance_) *balance_ -= quote.quote->cost(a.usage);
   }
 
-  auto write_usage = [&](JsonWriter& w) {
-    w.begin_object();
-    w.key("prompt_tokens").value(usage.prompt());
-    w.key("completion_tokens").value(usage.output);
-    w.key("total_tokens").value(usage.total());
-    w.key("prompt_tokens_details").begin_object().key("cached_tokens").value(usage.cache_hit).end_object();
-    w.key("completion_tokens_details").begin_object().key("reasoning_tokens").value(usage.reasoning).end_object();
-    w.key("prompt_cache_hit_tokens").value(usage.cache_hit);
-    w.key("prompt_cache_miss_tokens").value(usage.cache_miss);
-    w.end_object();
-  };
-  auto write_calls = [&](JsonWriter& w, bool with_index) {
-    w.begin_array();
-    for (size_t i = 0; i < calls.size(); ++i) {
-      w.begin_object();
-      if (with_index) w.key("index").value(static_cast<std::int64_t>(i));
-      w.key("id").value(calls[i].id).key("type").value("function");
-      w.key("function").begin_object().key("name").value(calls[i].name).key("arguments").value(calls[i].arguments);
-      w.end_object().end_object();
-    }
-    w.end_array();
-  };
-  const std::int64_t created = t.unix_seconds;
-  const std::string fingerprint = "fp_ffsim_0001";
-
-  // Timing: time to first token, then tokens at the model's rate (scaled by --speed).
-  const ModelSpeed& speed = billed.tier == core::Tier::kPro ? options_.pro : options_.flash;
+  // --- timing: first token, then tokens at the model's rate, scaled by --speed ---
+  const ModelSpeed& speed = pro_tier ? options_.pro : options_.flash;
+  const double effort_factor = r.thinking ? (r.effort == "max" ? 2.0 : r.effort == "low" ? 0.6 : 1.0) : 0.5;
   auto scaled = [&](double ms) {
     return options_.speed <= 0 ? std::chrono::milliseconds(0)
                                : std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms / options_.speed)));
   };
+  std::chrono::milliseconds first_token = scaled(static_cast<double>(speed.first_token_ms) * effort_factor);
+  if (slow) first_token += std::chrono::milliseconds(f.slow_first_byte_ms);
   const double ms_per_token = 1000.0 / speed.tokens_per_second;
 
-  if (!stream) {
-    JsonWriter w(true);
-    w.begin_object();
-    w.key("id").value(id).key("object").value("chat.completion").key("created").value(created);
-    w.key("model").value(model);
-    w.key("choices").begin_array().begin_object();
-    w.key("index").value(std::int64_t{0});
-    w.key("message").begin_object();
-    w.key("role").value("assistant");
-    w.key("content").value(content);
-    if (thinking) w.key("reasoning_content").value(reasoning_text);
-    if (!calls.empty()) {
-      w.key("tool_calls");
-      write_calls(w, false);
-    }
-    w.end_object();
-    w.key("logprobs").null();
-    w.key("finish_reason").value(finish);
-    w.end_object().end_array();
-    w.key("usage");
-    write_usage(w);
-    w.key("system_fingerprint").value(fingerprint);
-    w.end_object();
-    net::Response r = net::Response::json(200, w.str());
-    const auto total = scaled(static_cast<double>(speed.first_token_ms) + ms_per_token * static_cast<double>(completion_tokens));
-    if (total.count() > 0) r.stream = std::vector<net::Chunk>{{total, std::move(r.body)}};
-    return r;
-  }
-
-  // SSE: role first, reasoning deltas, content deltas, tool calls, then the last
-  // chunk with finish_reason and usage, then [DONE].
+  net::Response resp;
   std::vector<net::Chunk> chunks;
-  auto chunk = [&](std::chrono::milliseconds delay, const std::function<void(JsonWriter&)>& delta,
-                   const char* finish_reason, bool last) {
-    JsonWriter w(true);
-    w.begin_object();
-    w.key("id").value(id).key("object").value("chat.completion.chunk").key("created").value(created);
-    w.key("model").value(model).key("system_fingerprint").value(fingerprint);
-    w.key("choices").begin_array().begin_object();
-    w.key("index").value(std::int64_t{0});
-    w.key("delta").begin_object();
-    delta(w);
-    w.end_object();
-    w.key("logprobs").null();
-    w.key("finish_reason");
-    if (finish_reason) {
-      w.value(finish_reason);
-    } else {
-      w.null();
+  if (!r.stream) {
+    resp = net::Response::json(200, protocol == Protocol::kOpenAi ? format_openai(a) : format_anthropic(a));
+    const auto total = first_token + scaled(ms_per_token * static_cast<double>(a.usage.output));
+    if (total.count() > 0) {
+      // The API sends blank lines while the answer is prepared; JSON parsers skip them.
+      auto wait = total;
+      while (wait > options_.keep_alive_interval) {
+        chunks.push_back({options_.keep_alive_interval, "\n"});
+        wait -= options_.keep_alive_interval;
+      }
+      chunks.push_back({wait, std::move(resp.body)});
+      resp.stream = std::move(chunks);
     }
-    w.end_object().end_array();
-    if (last) {
-      w.key("usage");
-      write_usage(w);
-    } else if (include_usage) {
-      w.key("usage").null();
+  } else {
+    chunks = protocol == Protocol::kOpenAi ? stream_openai(a, r.include_usage, ms_per_token, scaled, tokenizer_)
+                                           : stream_anthropic(a, ms_per_token, scaled, tokenizer_);
+    // Keep-alive comments while the first token is awaited.
+    std::vector<net::Chunk> waiting;
+    auto wait = first_token;
+    while (wait > options_.keep_alive_interval) {
+      waiting.push_back({options_.keep_alive_interval, ": keep-alive\n\n"});
+      wait -= options_.keep_alive_interval;
     }
-    w.end_object();
-    chunks.push_back({delay, "data: " + w.str() + "\n\n"});
-  };
-  chunk(scaled(static_cast<double>(speed.first_token_ms)), [](JsonWriter& w) { w.key("role").value("assistant").key("content").value(""); }, nullptr, false);
-  auto deltas = [&](const std::vector<TokenId>& ids, const char* field) {
-    // A few tokens per event, split on token boundaries.
-    constexpr size_t kPerChunk = 4;
-    for (size_t i = 0; i < ids.size(); i += kPerChunk) {
-      size_t n = std::min(kPerChunk, ids.size() - i);
-      std::string piece = *tokenizer_.decode(std::span<const TokenId>(ids.data() + i, n));
-      chunk(scaled(ms_per_token * static_cast<double>(n)),
-            [&](JsonWriter& w) { w.key(field).value(piece); }, nullptr, false);
+    chunks.front().delay = wait;
+    chunks.insert(chunks.begin(), waiting.begin(), waiting.end());
+    if (malformed) chunks[chunks.size() / 2].data = "data: {\"id\": \"broken\n\n";
+    if (cut) {
+      chunks.resize(chunks.size() / 2);
+      resp.abort_after_stream = true;
     }
-  };
-  deltas(reasoning_ids, "reasoning_content");
-  deltas(content_ids, "content");
-  for (size_t i = 0; i < calls.size(); ++i) {
-    chunk(scaled(ms_per_token * static_cast<double>(tool_tokens)), [&](JsonWriter& w) {
-      w.key("tool_calls").begin_array().begin_object();
-      w.key("index").value(static_cast<std::int64_t>(i)).key("id").value(calls[i].id).key("type").value("function");
-      w.key("function").begin_object().key("name").value(calls[i].name).key("arguments").value(calls[i].arguments);
-      w.end_object().end_object().end_array();
-    }, nullptr, false);
+    resp.headers.emplace_back("content-type", "text/event-stream; charset=utf-8");
+    resp.headers.emplace_back("cache-control", "no-cache");
+    resp.stream = std::move(chunks);
   }
-  chunk(std::chrono::milliseconds(0), [](JsonWriter& w) { w.key("content").value("").key("role").null(); },
-        finish.c_str(), true);
-  chunks.push_back({std::chrono::milliseconds(0), "data: [DONE]\n\n"});
-  net::Response r;
-  r.headers.emplace_back("content-type", "text/event-stream; charset=utf-8");
-  r.headers.emplace_back("cache-control", "no-cache");
-  r.stream = std::move(chunks);
-  return r;
+  resp.hold = std::move(hold);
+  return resp;
 }
 
 }  // namespace ff::sim

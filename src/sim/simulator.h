@@ -2,20 +2,24 @@
 //
 // handle() is a plain function of an HTTP request to a response (see
 // net/http_server.h), so every wire behaviour is testable without a socket:
-// routes, Bearer auth, validation errors in the API's own format, model ids as of
+// routes, auth, validation errors in each protocol's own format, model ids as of
 // the simulated date (from the price book), thinking mode, usage with prefix-cache
-// hits from PrefixCache and token counts from the exact tokenizer, balance, and
-// SSE streams in the documented chunk format. Answers are deterministic: all
-// randomness is seeded from the request body and the global seed.
+// hits from PrefixCache and token counts from the exact tokenizer, balance,
+// concurrency limits, latency with keep-alives, faults, and SSE streams in the
+// documented chunk formats of the OpenAI-style and Anthropic endpoints. Answers
+// are deterministic: all randomness is seeded from the request body and the seed.
 //
 // The prompt is counted through a DeepSeek-V3-style chat template (special
 // tokens between turns, tool schemas as JSON text); DeepSeek does not publish the
 // V4 template, so billed prompt sizes are a close model, not a copy.
 //
-// Thread-safe: the cache and the balance are guarded inside.
+// Thread-safe: the cache, the balance and the in-flight counts are guarded.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -25,14 +29,26 @@
 #include "core/time.h"
 #include "net/http_server.h"
 #include "pricing/price_book.h"
+#include "sim/chat_request.h"
 #include "sim/prefix_cache.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ff::sim {
 
 struct ModelSpeed {
-  std::int64_t first_token_ms;  // time to first token
+  std::int64_t first_token_ms;  // time to first token at the default effort
   double tokens_per_second;
+};
+
+// Probabilities of injected faults, per request (0..1).
+struct FaultRates {
+  double rate_limited = 0;       // 429
+  double server_error = 0;       // 500
+  double overloaded = 0;         // 503
+  double slow_first_byte = 0;    // the first byte waits slow_first_byte_ms more
+  double stream_cut = 0;         // a stream stops half-way, connection closed
+  double malformed_chunk = 0;    // one stream chunk is not JSON
+  std::int64_t slow_first_byte_ms = 5'000;
 };
 
 struct SimOptions {
@@ -44,6 +60,13 @@ struct SimOptions {
   PrefixCacheConfig cache;
   ModelSpeed flash{350, 90.0};
   ModelSpeed pro{900, 35.0};
+  // Concurrent requests per tier before 429 (DeepSeek's documented account limits).
+  std::int64_t flash_concurrency = 2500;
+  std::int64_t pro_concurrency = 500;
+  // While a request waits for its first token, a keep-alive goes out this often
+  // (": keep-alive" on streams, a blank line on JSON answers), as the API does.
+  std::chrono::milliseconds keep_alive_interval{1000};
+  FaultRates faults;
 };
 
 class Simulator {
@@ -55,12 +78,18 @@ class Simulator {
 
   // Balance left, if one was configured.
   std::optional<core::Money> balance() const;
+  // Requests being answered now, per tier.
+  std::int64_t in_flight(core::Tier tier) const;
+
+  struct Answer;  // defined in simulator.cc
 
  private:
-  net::Response chat_completions(const net::Request& request);
+  enum class Protocol { kOpenAi, kAnthropic };
+  net::Response chat(const net::Request& request, Protocol protocol);
   net::Response models() const;
   net::Response user_balance() const;
   core::Timestamp now() const;
+  net::Response error(Protocol protocol, const ApiError& e) const;
 
   const pricing::PriceBook& book_;
   const tokenizer::BpeTokenizer& tokenizer_;
@@ -69,6 +98,7 @@ class Simulator {
   PrefixCache cache_;
   mutable std::mutex mu_;
   std::optional<core::Money> balance_;  // guarded by mu_
+  std::shared_ptr<std::atomic<std::int64_t>> flash_in_flight_, pro_in_flight_;
 };
 
 // {"error":{"message","type","code"}} as the API sends it.

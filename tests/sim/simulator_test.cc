@@ -76,8 +76,8 @@ TEST_F(SimTest, ValidationErrors) {
       {"{not json", 400, "invalid_request"},
       {"[1,2]", 400, "invalid_request"},
       {R"({"messages":[{"role":"user","content":"hi"}]})", 400, "invalid_request"},
-      {R"({"model":"gpt-4o",)" + msgs + "}", 400, "invalid_request"},
-      {R"({"model":"deepseek-chat",)" + msgs + "}", 400, "invalid_request"},  // retired 2026-07-24
+      {R"({"model":"gpt-4o",)" + msgs + "}", 400, "model_not_found"},
+      {R"({"model":"deepseek-chat",)" + msgs + "}", 400, "model_not_found"},  // retired 2026-07-24
       {R"({"model":"deepseek-flash","messages":[]})", 400, "invalid_request"},
       {R"({"model":"deepseek-flash","max_tokens":0,)" + msgs + "}", 422, "invalid_parameter"},
       {R"({"model":"deepseek-flash","max_tokens":393217,)" + msgs + "}", 422, "invalid_parameter"},
@@ -241,6 +241,96 @@ TEST_F(SimTest, BalanceIsSpentExactlyAndThen402) {
   net::Response broke = sim.handle(post(R"({"model":"deepseek-v4-pro","messages":[{"role":"user","content":"hi"}]})"));
   EXPECT_EQ(broke.status, 402);
   EXPECT_EQ(code_of(broke), "insufficient_balance");
+}
+
+TEST_F(SimTest, AnthropicMessages) {
+  Simulator sim = make();
+  simdjson::dom::parser p;
+  net::Request r = post(R"({"model":"claude-opus-4","max_tokens":1024,"system":"Be brief.",)"
+                        R"("messages":[{"role":"user","content":"hello"}]})",
+                        "/anthropic/v1/messages");
+  r.headers = {{"x-api-key", "sk-test"}};
+  net::Response resp = sim.handle(r);
+  ASSERT_EQ(resp.status, 200) << resp.body;
+  simdjson::dom::element m = p.parse(resp.body);
+  EXPECT_EQ(std::string_view(m["type"]), "message");
+  EXPECT_EQ(std::string_view(m["content"].at(0)["type"]), "thinking");
+  EXPECT_EQ(std::string_view(m["content"].at(1)["type"]), "text");
+  EXPECT_EQ(std::string_view(m["stop_reason"]), "end_turn");
+  // claude-opus* is billed as Pro: BOS + system + <｜User｜> + "hello" + <｜Assistant｜>.
+  EXPECT_EQ(std::int64_t(m["usage"]["input_tokens"]) + std::int64_t(m["usage"]["cache_read_input_tokens"]),
+            3 + tokens("Be brief.") + tokens("hello"));
+  // Errors come in Anthropic's shape.
+  net::Request bad = r;
+  bad.body = R"({"model":"claude-sonnet-4","messages":[{"role":"user","content":"x"}]})";  // no max_tokens
+  net::Response e = sim.handle(bad);
+  EXPECT_EQ(e.status, 400);
+  EXPECT_EQ(std::string_view(p.parse(e.body)["type"]), "error");
+  EXPECT_EQ(std::string_view(p.parse(e.body)["error"]["type"]), "invalid_request_error");
+}
+
+TEST_F(SimTest, ForcedFaults) {
+  Simulator sim = make();
+  const std::string body = R"({"model":"deepseek-flash","stream":true,"messages":[{"role":"user","content":"x"}]})";
+  for (auto [fault, status, code] : {std::tuple{"429", 429, "rate_limit_exceeded"}, std::tuple{"500", 500, "server_error"},
+                                     std::tuple{"503", 503, "server_overloaded"}}) {
+    net::Request r = post(body);
+    r.headers.emplace_back("x-sim-fault", fault);
+    net::Response resp = sim.handle(r);
+    EXPECT_EQ(resp.status, status);
+    EXPECT_EQ(code_of(resp), code);
+  }
+  net::Request cut = post(body);
+  cut.headers.emplace_back("x-sim-fault", "cut");
+  net::Response c = sim.handle(cut);
+  ASSERT_TRUE(c.stream);
+  EXPECT_TRUE(c.abort_after_stream);
+  EXPECT_EQ(c.stream->back().data.find("[DONE]"), std::string::npos);
+  net::Request malformed = post(body);
+  malformed.headers.emplace_back("x-sim-fault", "malformed");
+  net::Response m = sim.handle(malformed);
+  size_t broken = 0;
+  for (const net::Chunk& ch : *m.stream) broken += ch.data == "data: {\"id\": \"broken\n\n";
+  EXPECT_EQ(broken, 1u);
+}
+
+TEST_F(SimTest, ConcurrencyLimitAndInFlight) {
+  Simulator sim = make(SimOptions{.pro_concurrency = 2});
+  const std::string body = R"({"model":"deepseek-v4-pro","messages":[{"role":"user","content":"x"}]})";
+  net::Response a = sim.handle(post(body));
+  net::Response b = sim.handle(post(body));
+  EXPECT_EQ(sim.in_flight(core::Tier::kPro), 2);
+  EXPECT_EQ(sim.handle(post(body)).status, 429);  // a third while two are being answered
+  a = net::Response{};                            // the first answer is done
+  EXPECT_EQ(sim.in_flight(core::Tier::kPro), 1);
+  EXPECT_EQ(sim.handle(post(body)).status, 200);
+}
+
+TEST(SimTiming, KeepAlivesWhileWaiting) {
+  FixedClock clock;
+  pricing::PriceBook book = pricing::load_embedded_price_book().value();
+  SimOptions o;
+  o.speed = 1;
+  o.pro = ModelSpeed{2500, 1000.0};  // 2.5 s to the first token
+  o.keep_alive_interval = std::chrono::milliseconds(1000);
+  Simulator sim(book, tokenizer::BpeTokenizer::deepseek(), o, clock);
+  net::Request r;
+  r.method = "POST";
+  r.target = "/chat/completions";
+  r.headers = {{"authorization", "Bearer k"}};
+  r.body = R"({"model":"deepseek-v4-pro","stream":true,"messages":[{"role":"user","content":"x"}]})";
+  net::Response s = sim.handle(r);
+  ASSERT_TRUE(s.stream);
+  // 2.5 s of waiting: keep-alive at 1 s and 2 s, then the first chunk 0.5 s later.
+  EXPECT_EQ((*s.stream)[0].data, ": keep-alive\n\n");
+  EXPECT_EQ((*s.stream)[1].data, ": keep-alive\n\n");
+  EXPECT_EQ((*s.stream)[2].delay, std::chrono::milliseconds(500));
+  EXPECT_EQ((*s.stream)[2].data.rfind("data: {", 0), 0u);
+  r.body = R"({"model":"deepseek-v4-pro","thinking":{"type":"disabled"},"messages":[{"role":"user","content":"x"}]})";
+  net::Response j = sim.handle(r);
+  ASSERT_TRUE(j.stream);
+  EXPECT_EQ((*j.stream)[0].data, "\n");  // a blank line before the JSON body
+  EXPECT_EQ(j.stream->back().data.front(), '{');
 }
 
 }  // namespace
