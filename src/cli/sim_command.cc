@@ -24,6 +24,7 @@ struct SimArgs {
   std::int64_t cache_interval = 8192;
   std::string faults;
   std::string concurrency;
+  std::string quality;
 };
 
 // "k=v,k=v" into pairs; false on a part without '='.
@@ -99,7 +100,9 @@ int run_sim(const SimArgs& a) {
     return fail("sim", kExitUsage, fmt::format("--listen: '{}' has no valid port", a.listen));
   }
   server_options.server_name = "flashfirst-sim";
-  sim::Simulator simulator(*book, tokenizer::BpeTokenizer::deepseek(), options, core::system_clock());
+  auto quality = a.quality.empty() ? sim::QualityModel::embedded() : sim::QualityModel::load_file(a.quality);
+  if (!quality.ok()) return fail("sim", kExitUsage, quality.error().message);
+  sim::Simulator simulator(*book, tokenizer::BpeTokenizer::deepseek(), *quality, options, core::system_clock());
   net::HttpServer server(server_options, [&simulator](const net::Request& r) { return simulator.handle(r); });
   if (auto s = server.listen(); !s.ok()) return fail("sim", kExitUsage, s.message());
   std::printf("listening on http://%s:%u\n", server_options.host.c_str(), static_cast<unsigned>(server.port()));
@@ -136,6 +139,10 @@ void register_sim(CLI::App& app, int& exit_code) {
   cmd->add_option("--concurrency", args->concurrency,
                   "Concurrent requests per tier before 429 (default flash=2500,pro=500)")
       ->type_name("SPEC");
+  cmd->add_option("--quality", args->quality,
+                  "Failure rates per tier and task category (TOML, as data/quality.toml); a request picks its "
+                  "category with metadata.category and may carry metadata.expected_answer")
+      ->type_name("FILE");
   add_book_options(*cmd, args->book);
   cmd->callback([args, &exit_code] { exit_code = run_sim(*args); });
 }

@@ -86,10 +86,13 @@ std::optional<ApiError> check_common(ChatRequest& r, bool max_tokens_given) {
   return std::nullopt;
 }
 
-// Anthropic's metadata.user_id, DeepSeek's user_id in the Anthropic format.
+// metadata: user_id (Anthropic's place for it), and for eval suites the expected
+// answer and the task category.
 void read_metadata(dom::element root, ChatRequest& r) {
   std::string_view s;
   if (!root["metadata"]["user_id"].get_string().get(s)) r.user_id = std::string(s);
+  if (!root["metadata"]["expected_answer"].get_string().get(s)) r.expected_answer = std::string(s);
+  if (!root["metadata"]["category"].get_string().get(s)) r.category = std::string(s);
 }
 
 }  // namespace
@@ -100,8 +103,14 @@ std::string anthropic_model_alias(const std::string& model, const std::string& f
   return model;
 }
 
+// One parser per thread, reused: its buffers are the costly part of parsing.
+static dom::parser& thread_parser() {
+  thread_local dom::parser parser;
+  return parser;
+}
+
 ParseResult parse_openai(std::string_view body) {
-  dom::parser parser;
+  dom::parser& parser = thread_parser();
   dom::element root;
   if (auto err = parser.parse(body.data(), body.size()).get(root)) {
     return invalid(fmt::format("Failed to parse the request body as JSON: {}", simdjson::error_message(err)));
@@ -215,7 +224,7 @@ ParseResult parse_openai(std::string_view body) {
 }
 
 ParseResult parse_anthropic(std::string_view body) {
-  dom::parser parser;
+  dom::parser& parser = thread_parser();
   dom::element root;
   if (auto err = parser.parse(body.data(), body.size()).get(root)) {
     return invalid(fmt::format("Failed to parse the request body as JSON: {}", simdjson::error_message(err)));

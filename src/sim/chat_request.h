@@ -56,6 +56,10 @@ struct ChatRequest {
   std::vector<ToolDef> tools;
   std::string tool_choice = "none";  // none | auto | required | named
   std::string forced_tool;           // with tool_choice "named"
+  // metadata (eval suites): the checkable answer, and the task category whose
+  // failure rate applies.
+  std::optional<std::string> expected_answer;
+  std::string category;
 };
 
 using ParseResult = std::variant<ChatRequest, ApiError>;

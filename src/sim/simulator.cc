@@ -115,6 +115,44 @@ void sample_from_schema(JsonWriter& w, dom::element schema, int depth) {
   }
 }
 
+// A plausible wrong answer to compare against an expected one: a number off by
+// one, the next multiple-choice letter, or a non-answer.
+std::string wrong_answer(const std::string& expected) {
+  const bool integer = !expected.empty() && expected.size() < 18 &&
+                       std::all_of(expected.begin() + (expected[0] == '-' ? 1 : 0), expected.end(),
+                                   [](char c) { return c >= '0' && c <= '9'; }) &&
+                       expected != "-";
+  if (integer) return std::to_string(std::stoll(expected) + 1);
+  if (expected.size() == 1 && expected[0] >= 'A' && expected[0] <= 'J') {
+    return std::string(1, expected[0] == 'D' ? 'A' : static_cast<char>(expected[0] + 1));
+  }
+  return "I am not certain; I cannot determine the answer from the information given.";
+}
+
+// Tool arguments that break the schema: no properties when some are required,
+// else the first property with a value of the wrong type.
+std::string broken_arguments(dom::element schema) {
+  dom::array required;
+  if (!schema["required"].get_array().get(required) && required.size() > 0) return "{}";
+  dom::object props;
+  if (!schema["properties"].get_object().get(props)) {
+    for (auto [key, sub] : props) {
+      std::string_view type;
+      const bool is_string = !sub["type"].get_string().get(type) && type == "string";
+      JsonWriter w(true);
+      w.begin_object().key(key);
+      if (is_string) {
+        w.value(std::int64_t{12345});
+      } else {
+        w.value("not the expected type");
+      }
+      w.end_object();
+      return w.str();
+    }
+  }
+  return "[]";
+}
+
 struct ToolCallOut {
   std::string id;
   std::string name;
@@ -376,10 +414,11 @@ std::vector<net::Chunk> stream_anthropic(const Answer& a, double ms_per_token, c
 
 }  // namespace
 
-Simulator::Simulator(const pricing::PriceBook& book, const tokenizer::BpeTokenizer& tokenizer, SimOptions options,
-                     const core::Clock& clock)
+Simulator::Simulator(const pricing::PriceBook& book, const tokenizer::BpeTokenizer& tokenizer,
+                     const QualityModel& quality, SimOptions options, const core::Clock& clock)
     : book_(book),
       tokenizer_(tokenizer),
+      quality_(quality),
       options_(std::move(options)),
       clock_(clock),
       cache_(options_.cache),
@@ -584,6 +623,19 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
     const std::int64_t n = rng.between(1, r.effort == "max" ? 8 : r.effort == "low" ? 2 : 4);
     for (std::int64_t i = 0; i < n; ++i) a.reasoning += std::string(i ? " " : "") + kThoughts[rng.next() % std::size(kThoughts)];
   }
+  // Whether this answer fails, from the quality prior of its tier, category and effort.
+  const std::string category = r.category.empty() ? std::string(QualityModel::kDefaultCategory) : r.category;
+  const std::optional<double> fail_p =
+      quality_.failure_probability(billed.tier, category, r.thinking ? std::string_view(r.effort) : "none");
+  if (!fail_p) {
+    std::string names;
+    for (const auto& c : quality_.categories()) names += (names.empty() ? "" : ", ") + c.name;
+    return error(protocol, {422, fmt::format("metadata.category '{}' is not one of: {}", category, names),
+                            "invalid_request_error", "invalid_parameter"});
+  }
+  const bool fails = rng.chance(*fail_p);
+  bool cut_answer = false;  // a failure shown as an answer cut short
+
   const bool call_tool = !r.tools.empty() && r.tool_choice != "none" && (r.tool_choice != "auto" || rng.next() % 100 < 70);
   if (call_tool) {
     size_t pick = rng.next() % r.tools.size();
@@ -593,21 +645,36 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
     JsonWriter args(true);
     dom::parser schema_parser;
     dom::element schema;
-    if (!r.tools[pick].schema_json.empty() && !schema_parser.parse(r.tools[pick].schema_json).get(schema)) {
+    const bool has_schema = !r.tools[pick].schema_json.empty() && !schema_parser.parse(r.tools[pick].schema_json).get(schema);
+    std::string arguments;
+    if (has_schema && fails) {
+      arguments = broken_arguments(schema);
+    } else if (has_schema) {
       sample_from_schema(args, schema, 0);
+      arguments = args.str();
     } else {
-      args.begin_object().end_object();
+      arguments = "{}";
     }
-    a.calls.push_back({fmt::format("call_00_{:024x}", rng.next()), r.tools[pick].name, args.str()});
+    a.calls.push_back({fmt::format("call_00_{:024x}", rng.next()), r.tools[pick].name, arguments});
     a.finish = "tool_calls";
+  } else if (r.expected_answer) {
+    a.content = fails ? wrong_answer(*r.expected_answer) : *r.expected_answer;
+    if (r.json_mode) {
+      JsonWriter j(true);
+      j.begin_object().key("answer").value(a.content).end_object();
+      a.content = j.str();
+    }
   } else if (r.json_mode) {
     JsonWriter j(true);
     j.begin_object().key("answer").value(kSentences[rng.next() % std::size(kSentences)]);
     j.key("confidence").number_text(fmt::format("0.{}", rng.between(50, 99))).end_object();
     a.content = j.str();
+    // A failing JSON answer stops mid-object, which no JSON parser accepts.
+    if (fails) a.content.resize(a.content.size() / 2);
   } else {
     const std::int64_t n = rng.between(1, 6);
     for (std::int64_t i = 0; i < n; ++i) a.content += std::string(i ? " " : "") + kSentences[rng.next() % std::size(kSentences)];
+    cut_answer = fails;
   }
 
   // Token counts, with max_tokens cutting the reasoning first, then the answer.
@@ -623,6 +690,11 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
     text = bytes;
     return true;
   };
+  if (cut_answer) {
+    // A failing free-text answer ends early with finish_reason "length".
+    cut_to(a.content_ids, a.content, static_cast<std::int64_t>(a.content_ids.size()) / 2);
+    a.finish = "length";
+  }
   bool truncated = cut_to(a.reasoning_ids, a.reasoning, r.max_tokens);
   if (truncated) {
     a.content_ids.clear();

@@ -2,7 +2,9 @@
 //
 // handle() is a plain function of an HTTP request to a response (see
 // net/http_server.h), so every wire behaviour is testable without a socket:
-// routes, auth, validation errors in each protocol's own format, model ids as of
+// routes, auth, validation errors in each protocol's own format, failures drawn
+// from the QualityModel (a wrong answer when metadata carries the expected one,
+// invalid JSON in JSON mode, tool arguments that break the schema, a cut answer), model ids as of
 // the simulated date (from the price book), thinking mode, usage with prefix-cache
 // hits from PrefixCache and token counts from the exact tokenizer, balance,
 // concurrency limits, latency with keep-alives, faults, and SSE streams in the
@@ -31,6 +33,7 @@
 #include "pricing/price_book.h"
 #include "sim/chat_request.h"
 #include "sim/prefix_cache.h"
+#include "sim/quality_model.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ff::sim {
@@ -71,8 +74,8 @@ struct SimOptions {
 
 class Simulator {
  public:
-  Simulator(const pricing::PriceBook& book, const tokenizer::BpeTokenizer& tokenizer, SimOptions options,
-            const core::Clock& clock);
+  Simulator(const pricing::PriceBook& book, const tokenizer::BpeTokenizer& tokenizer, const QualityModel& quality,
+            SimOptions options, const core::Clock& clock);
 
   net::Response handle(const net::Request& request);
 
@@ -93,6 +96,7 @@ class Simulator {
 
   const pricing::PriceBook& book_;
   const tokenizer::BpeTokenizer& tokenizer_;
+  const QualityModel& quality_;
   const SimOptions options_;
   const core::Clock& clock_;
   PrefixCache cache_;

@@ -12,7 +12,7 @@ let client;
 
 before(async () => {
   sim = spawn(bin, ["sim", "--listen", "127.0.0.1:0", "--speed", "0", "--date", "2026-11-24T02:00:00Z",
-                    "--key", "sk-ant"], { stdio: ["ignore", "pipe", "inherit"] });
+                    "--key", "sk-ant", "--quality", new URL("no_failures.toml", import.meta.url).pathname], { stdio: ["ignore", "pipe", "inherit"] });
   const first = await new Promise((resolve, reject) => {
     createInterface({ input: sim.stdout }).once("line", resolve);
     sim.once("exit", (code) => reject(new Error(`sim exited with ${code}`)));

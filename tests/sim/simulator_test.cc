@@ -19,11 +19,17 @@ class FixedClock final : public core::Clock {
 
 class SimTest : public ::testing::Test {
  protected:
-  SimTest() : book_(std::move(pricing::load_embedded_price_book().value())) {}
+  SimTest()
+      : book_(std::move(pricing::load_embedded_price_book().value())),
+        // Tests of the wire format must not see drawn failures.
+        never_fails_(QualityModel::parse("[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n[[category]]\n"
+                                         "name = \"straightforward_qa\"\nflash = 0\npro = 0\nsource = \"test\"\n",
+                                         "test.toml")
+                         .value()) {}
 
-  Simulator make(SimOptions o = {}) {
+  Simulator make(SimOptions o = {}, const QualityModel* quality = nullptr) {
     o.speed = 0;
-    return Simulator(book_, tokenizer::BpeTokenizer::deepseek(), o, clock_);
+    return Simulator(book_, tokenizer::BpeTokenizer::deepseek(), quality ? *quality : never_fails_, o, clock_);
   }
   static net::Request post(std::string body, std::string path = "/chat/completions") {
     net::Request r;
@@ -42,6 +48,7 @@ class SimTest : public ::testing::Test {
   std::int64_t tokens(std::string_view text) { return tokenizer::BpeTokenizer::deepseek().count(text); }
 
   pricing::PriceBook book_;
+  QualityModel never_fails_;
   FixedClock clock_;
 };
 
@@ -313,7 +320,8 @@ TEST(SimTiming, KeepAlivesWhileWaiting) {
   o.speed = 1;
   o.pro = ModelSpeed{2500, 1000.0};  // 2.5 s to the first token
   o.keep_alive_interval = std::chrono::milliseconds(1000);
-  Simulator sim(book, tokenizer::BpeTokenizer::deepseek(), o, clock);
+  QualityModel quality = QualityModel::embedded().value();
+  Simulator sim(book, tokenizer::BpeTokenizer::deepseek(), quality, o, clock);
   net::Request r;
   r.method = "POST";
   r.target = "/chat/completions";
@@ -331,6 +339,116 @@ TEST(SimTiming, KeepAlivesWhileWaiting) {
   ASSERT_TRUE(j.stream);
   EXPECT_EQ((*j.stream)[0].data, "\n");  // a blank line before the JSON body
   EXPECT_EQ(j.stream->back().data.front(), '{');
+}
+
+}  // namespace
+}  // namespace ff::sim
+
+namespace ff::sim {
+namespace {
+
+TEST(QualityModel, ShippedPriorsAndEffort) {
+  QualityModel q = QualityModel::embedded().value();
+  EXPECT_EQ(q.categories().size(), 11u);
+  // data/quality.toml: AIME 2025 at high effort, Flash 66.3 and Pro 78.9.
+  EXPECT_DOUBLE_EQ(*q.failure_probability(core::Tier::kFlash, "multi_step_reasoning", "high"), 0.337);
+  EXPECT_DOUBLE_EQ(*q.failure_probability(core::Tier::kPro, "multi_step_reasoning", "high"), 0.211);
+  // Non-thinking multiplies by 1.3: 0.211 x 1.3 = 0.2743.
+  EXPECT_DOUBLE_EQ(*q.failure_probability(core::Tier::kPro, "multi_step_reasoning", "none"), 0.211 * 1.3);
+  EXPECT_FALSE(q.failure_probability(core::Tier::kPro, "poetry", "high").has_value());
+  for (const auto& c : q.categories()) EXPECT_FALSE(c.source.empty()) << c.name;
+}
+
+TEST(QualityModel, LoaderErrorsNameLineAndField) {
+  const std::string head = "[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n";
+  auto no_source = QualityModel::parse(head + "[[category]]\nname = \"straightforward_qa\"\nflash = 0.1\npro = 0.1\n", "q.toml");
+  ASSERT_FALSE(no_source.ok());
+  EXPECT_EQ(no_source.error().message, "q.toml:6: [[category]] #1: field 'source' must say where the numbers come from");
+  auto bad_p = QualityModel::parse(head + "[[category]]\nname = \"straightforward_qa\"\nflash = 1.5\npro = 0.1\nsource = \"x\"\n", "q.toml");
+  ASSERT_FALSE(bad_p.ok());
+  EXPECT_EQ(bad_p.error().message, "q.toml:8: [[category]] #1 field 'flash' must be a probability from 0 to 1");
+}
+
+class QualityTest : public ::testing::Test {
+ protected:
+  struct Clock final : core::Clock {
+    core::Timestamp now() const override { return core::Timestamp{1795485600}; }
+  };
+  QualityTest()
+      : book_(pricing::load_embedded_price_book().value()),
+        // Flash always fails, Pro never does.
+        quality_(QualityModel::parse("[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n[[category]]\n"
+                                     "name = \"straightforward_qa\"\nflash = 1\npro = 0\nsource = \"test\"\n",
+                                     "test.toml")
+                     .value()),
+        sim_(book_, tokenizer::BpeTokenizer::deepseek(), quality_, SimOptions{.speed = 0}, clock_) {}
+  simdjson::dom::element ask(const std::string& body) {
+    net::Request r;
+    r.method = "POST";
+    r.target = "/chat/completions";
+    r.headers = {{"authorization", "Bearer k"}};
+    r.body = body;
+    last_ = sim_.handle(r);
+    EXPECT_EQ(last_.status, 200) << last_.body;
+    return parser_.parse(last_.body);
+  }
+  pricing::PriceBook book_;
+  QualityModel quality_;
+  Clock clock_;
+  Simulator sim_;
+  net::Response last_;
+  simdjson::dom::parser parser_;
+};
+
+TEST_F(QualityTest, FailuresAreCheckable) {
+  const std::string q = R"("thinking":{"type":"disabled"},"metadata":{"expected_answer":"42"},"messages":[{"role":"user","content":"6 x 7?"}])";
+  EXPECT_EQ(std::string_view(ask(R"({"model":"deepseek-v4-pro",)" + q + "}")["choices"].at(0)["message"]["content"]), "42");
+  EXPECT_EQ(std::string_view(ask(R"({"model":"deepseek-flash",)" + q + "}")["choices"].at(0)["message"]["content"]), "43");
+  // JSON mode: a failing answer is not JSON.
+  std::string json(std::string_view(ask(R"({"model":"deepseek-flash","thinking":{"type":"disabled"},"response_format":{"type":"json_object"},"messages":[{"role":"user","content":"json"}]})")["choices"].at(0)["message"]["content"]));
+  simdjson::dom::parser p;
+  EXPECT_TRUE(p.parse(json).error()) << json;
+  // Tools: the arguments break the schema (a required property is missing).
+  simdjson::dom::element t = ask(
+      R"({"model":"deepseek-flash","thinking":{"type":"disabled"},"tool_choice":"required","tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}],"messages":[{"role":"user","content":"go"}]})");
+  EXPECT_EQ(std::string_view(t["choices"].at(0)["message"]["tool_calls"].at(0)["function"]["arguments"]), "{}");
+  // Free text: the answer is cut short.
+  EXPECT_EQ(std::string_view(ask(R"({"model":"deepseek-flash","messages":[{"role":"user","content":"hi"}]})")["choices"].at(0)["finish_reason"]), "length");
+  // An unknown category is a 422 naming the known ones.
+  net::Request r;
+  r.method = "POST";
+  r.target = "/chat/completions";
+  r.headers = {{"authorization", "Bearer k"}};
+  r.body = R"({"model":"deepseek-flash","metadata":{"category":"poetry"},"messages":[{"role":"user","content":"x"}]})";
+  net::Response bad = sim_.handle(r);
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("'poetry' is not one of: straightforward_qa"), std::string::npos);
+}
+
+TEST(QualityRates, DrawnFailuresMatchThePrior) {
+  // 2,000 different multi-step reasoning questions to Flash at high effort: the
+  // prior is 0.337, so the failure count should be 674 +- 3 sigma
+  // (sigma = sqrt(2000 x 0.337 x 0.663) = 21.1): between 611 and 737.
+  struct Clock final : core::Clock {
+    core::Timestamp now() const override { return core::Timestamp{1795485600}; }
+  } clock;
+  pricing::PriceBook book = pricing::load_embedded_price_book().value();
+  QualityModel quality = QualityModel::embedded().value();
+  Simulator sim(book, tokenizer::BpeTokenizer::deepseek(), quality, SimOptions{.speed = 0}, clock);
+  simdjson::dom::parser p;
+  int wrong = 0;
+  for (int i = 0; i < 2000; ++i) {
+    net::Request r;
+    r.method = "POST";
+    r.target = "/chat/completions";
+    r.headers = {{"authorization", "Bearer k"}};
+    r.body = R"({"model":"deepseek-flash","metadata":{"category":"multi_step_reasoning","expected_answer":"7"},)"
+             R"("messages":[{"role":"user","content":"question )" + std::to_string(i) + R"("}]})";
+    net::Response resp = sim.handle(r);
+    wrong += std::string_view(p.parse(resp.body)["choices"].at(0)["message"]["content"]) != "7";
+  }
+  EXPECT_GE(wrong, 611);
+  EXPECT_LE(wrong, 737);
 }
 
 }  // namespace
