@@ -66,15 +66,27 @@ struct HttpServer::Impl {
   tcp::acceptor acceptor{io};
   asio::signal_set signals{io};
   std::atomic<std::size_t> connections{0};
+  std::size_t active_requests = 0;  // read but not yet answered; touched on the io thread only
+  bool stopping = false;            // io thread only
   std::uint16_t port = 0;
 
+  // Ends the loop once no request is in progress or the grace period is over.
+  void finish_stop(std::chrono::steady_clock::time_point deadline) {
+    if (active_requests == 0 || std::chrono::steady_clock::now() >= deadline) {
+      io.stop();
+      return;
+    }
+    auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(20));
+    timer->async_wait([this, timer, deadline](const beast::error_code&) { finish_stop(deadline); });
+  }
+
   // Writes a complete response; false if the client is gone or too slow.
-  awaitable<bool> write_full(beast::tcp_stream& stream, const Response& r, unsigned version, bool keep_alive) {
+  awaitable<bool> write_full(beast::tcp_stream& stream, Response& r, unsigned version, bool keep_alive) {
     http::response<http::string_body> res{static_cast<http::status>(r.status), version};
     res.set(http::field::server, options.server_name);
     for (const auto& [k, v] : r.headers) res.set(k, v);
     res.keep_alive(keep_alive);
-    res.body() = r.body;
+    res.body() = std::move(r.body);
     res.prepare_payload();
     stream.expires_after(options.write_timeout);
     auto [ec, n] = co_await http::async_write(stream, res, kNoThrow);
@@ -172,6 +184,7 @@ struct HttpServer::Impl {
         break;
       }
       http::request<http::string_body> req = parser.release();
+      ++active_requests;
       Request r;
       r.method = std::string(req.method_string());
       r.target = std::string(req.target());
@@ -186,10 +199,11 @@ struct HttpServer::Impl {
       } catch (const std::exception&) {
         resp = Response::json(500, error_body("internal error", "server_error", "internal_error"));
       }
-      const bool keep_alive = req.keep_alive();
+      const bool keep_alive = req.keep_alive() && !stopping;
       const bool ok = resp.stream ? co_await write_stream(stream, resp, req.version(), keep_alive)
                                   : co_await write_full(stream, resp, req.version(), keep_alive);
-      if (!ok || !keep_alive) break;
+      --active_requests;
+      if (!ok || !keep_alive || stopping) break;
     }
     watch->stream = nullptr;
     beast::error_code ignored;
@@ -265,10 +279,12 @@ void HttpServer::run(bool handle_signals) {
 
 void HttpServer::stop() {
   asio::post(impl_->io, [this] {
+    if (impl_->stopping) return;
+    impl_->stopping = true;
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
     impl_->signals.cancel(ignored);
-    impl_->io.stop();
+    impl_->finish_stop(std::chrono::steady_clock::now() + impl_->options.shutdown_grace);
   });
 }
 

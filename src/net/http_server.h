@@ -74,6 +74,9 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{60'000};  // for each write of the answer
   std::chrono::milliseconds idle_timeout{60'000};   // between requests on a kept-alive connection
   std::size_t max_connections = 10'000;
+  // On stop(), requests being answered get this long to finish; idle kept-alive
+  // connections are closed at once.
+  std::chrono::milliseconds shutdown_grace{10'000};
   std::string server_name = "flashfirst";
 };
 
@@ -91,7 +94,8 @@ class HttpServer {
   // Serves until stop() or SIGINT/SIGTERM (when handle_signals is set); the
   // calling thread runs the event loop.
   void run(bool handle_signals);
-  // Stops accepting and closes the loop; safe from any thread.
+  // Stops accepting, lets the requests in progress finish (up to shutdown_grace),
+  // then ends run(); safe from any thread.
   void stop();
 
   struct Impl;

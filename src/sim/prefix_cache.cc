@@ -70,15 +70,41 @@ std::int64_t PrefixCache::lookup(std::string_view user, std::span<const tokenize
                                  core::Timestamp now) {
   const std::vector<std::uint64_t> h = prefix_hashes(prompt);
   std::lock_guard<std::mutex> lock(mu_);
+  return lookup_locked(std::string(user), h, now);
+}
+
+void PrefixCache::record(std::string_view user, std::span<const tokenizer::TokenId> prompt,
+                         std::span<const tokenizer::TokenId> prompt_and_output, core::Timestamp now) {
+  std::vector<std::uint64_t> h = prefix_hashes(prompt);
+  const std::vector<std::uint64_t> h_out = prefix_hashes(prompt_and_output);
+  std::lock_guard<std::mutex> lock(mu_);
+  record_locked(std::string(user), std::move(h), h_out.back(), static_cast<std::int64_t>(prompt_and_output.size()), now);
+}
+
+std::int64_t PrefixCache::serve(std::string_view user_view, std::span<const tokenizer::TokenId> prompt,
+                                std::span<const tokenizer::TokenId> prompt_and_output, core::Timestamp now) {
+  std::vector<std::uint64_t> h = prefix_hashes(prompt);
+  // The output continues the prompt, so its hash continues the prompt's.
+  std::uint64_t out_hash = h.back();
+  for (size_t i = prompt.size(); i < prompt_and_output.size(); ++i) out_hash = out_hash * kHashBase + prompt_and_output[i] + 1;
+  const std::string user(user_view);
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::int64_t hit = lookup_locked(user, h, now);
+  record_locked(user, std::move(h), out_hash, static_cast<std::int64_t>(prompt_and_output.size()), now);
+  return hit;
+}
+
+std::int64_t PrefixCache::lookup_locked(const std::string& user, const std::vector<std::uint64_t>& h,
+                                        core::Timestamp now) {
   expire(now);
   auto lengths = lengths_by_user_.find(user);
   if (lengths == lengths_by_user_.end()) return 0;
-  const std::string user_key(user);
+  const auto n = static_cast<std::int64_t>(h.size()) - 1;
   // Longest unit first; a unit as long as the whole prompt counts as a hit too.
   for (auto it = lengths->second.rbegin(); it != lengths->second.rend(); ++it) {
     const std::int64_t len = *it;
-    if (len > static_cast<std::int64_t>(prompt.size())) continue;
-    auto unit = units_.find(Key{user_key, len, h[len]});
+    if (len > n) continue;
+    auto unit = units_.find(Key{user, len, h[len]});
     if (unit == units_.end() || unit->second->usable_from > now) continue;
     unit->second->last_used = now;
     lru_.splice(lru_.begin(), lru_, unit->second);
@@ -87,16 +113,12 @@ std::int64_t PrefixCache::lookup(std::string_view user, std::span<const tokenize
   return 0;
 }
 
-void PrefixCache::record(std::string_view user_view, std::span<const tokenizer::TokenId> prompt,
-                         std::span<const tokenizer::TokenId> prompt_and_output, core::Timestamp now) {
-  const std::string user(user_view);
-  std::vector<std::uint64_t> h = prefix_hashes(prompt);
-  const std::vector<std::uint64_t> h_out = prefix_hashes(prompt_and_output);
-  const auto n = static_cast<std::int64_t>(prompt.size());
-  std::lock_guard<std::mutex> lock(mu_);
+void PrefixCache::record_locked(const std::string& user, std::vector<std::uint64_t> h, std::uint64_t output_hash,
+                                std::int64_t output_length, core::Timestamp now) {
+  const auto n = static_cast<std::int64_t>(h.size()) - 1;
   // 1. The ends of the input and of the output.
   persist(user, n, h[n], now);
-  persist(user, static_cast<std::int64_t>(prompt_and_output.size()), h_out.back(), now);
+  persist(user, output_length, output_hash, now);
   // 3. Fixed intervals inside a long input.
   if (config_.interval_tokens > 0) {
     for (std::int64_t len = config_.interval_tokens; len < n; len += config_.interval_tokens) persist(user, len, h[len], now);

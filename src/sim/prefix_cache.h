@@ -64,6 +64,10 @@ class PrefixCache {
   void record(std::string_view user, std::span<const tokenizer::TokenId> prompt,
               std::span<const tokenizer::TokenId> prompt_and_output, core::Timestamp now);
 
+  // lookup() then record() of one request, hashing the prompt once.
+  std::int64_t serve(std::string_view user, std::span<const tokenizer::TokenId> prompt,
+                     std::span<const tokenizer::TokenId> prompt_and_output, core::Timestamp now);
+
   // Units held now (for tests and metrics).
   size_t unit_count() const;
   std::int64_t stored_tokens() const;
@@ -95,6 +99,10 @@ class PrefixCache {
   };
 
   static std::vector<std::uint64_t> prefix_hashes(std::span<const tokenizer::TokenId> tokens);
+  // Both with mu_ held; `h` are the prompt's prefix hashes (consumed by record).
+  std::int64_t lookup_locked(const std::string& user, const std::vector<std::uint64_t>& h, core::Timestamp now);
+  void record_locked(const std::string& user, std::vector<std::uint64_t> h, std::uint64_t output_hash,
+                     std::int64_t output_length, core::Timestamp now);
   void persist(const std::string& user, std::int64_t length, std::uint64_t hash, core::Timestamp now);
   void expire(core::Timestamp now);
   static std::int64_t common_prefix(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b);

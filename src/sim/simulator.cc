@@ -115,6 +115,24 @@ void sample_from_schema(JsonWriter& w, dom::element schema, int depth) {
   }
 }
 
+Simulator::PhraseBank make_bank(const tokenizer::BpeTokenizer& tok, const char* const* texts, size_t n) {
+  Simulator::PhraseBank bank;
+  for (size_t i = 0; i < n; ++i) bank.push_back({texts[i], tok.encode(texts[i]), tok.encode(std::string(" ") + texts[i])});
+  return bank;
+}
+
+// `count` phrases drawn from the bank, joined by spaces, with their token ids.
+void compose(const Simulator::PhraseBank& bank, std::int64_t count, Rng& rng, std::string& text,
+             std::vector<TokenId>& ids) {
+  for (std::int64_t i = 0; i < count; ++i) {
+    const auto& p = bank[rng.next() % bank.size()];
+    if (i > 0) text += ' ';
+    text += p.text;
+    const auto& add = i > 0 ? p.spaced_ids : p.ids;
+    ids.insert(ids.end(), add.begin(), add.end());
+  }
+}
+
 // A plausible wrong answer to compare against an expected one: a number off by
 // one, the next multiple-choice letter, or a non-answer.
 std::string wrong_answer(const std::string& expected) {
@@ -422,6 +440,9 @@ Simulator::Simulator(const pricing::PriceBook& book, const tokenizer::BpeTokeniz
       options_(std::move(options)),
       clock_(clock),
       cache_(options_.cache),
+      sentences_(make_bank(tokenizer, kSentences, std::size(kSentences))),
+      thoughts_(make_bank(tokenizer, kThoughts, std::size(kThoughts))),
+      ids_(TemplateIds::of(tokenizer)),
       balance_(options_.balance),
       flash_in_flight_(std::make_shared<std::atomic<std::int64_t>>(0)),
       pro_in_flight_(std::make_shared<std::atomic<std::int64_t>>(0)) {}
@@ -564,9 +585,8 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   std::shared_ptr<void> hold = in_flight_guard(counter);
 
   // --- the prompt, rendered through the chat template into billed tokens ---
-  auto special = [&](const char* s) { return *tokenizer_.added_token_id(s); };
   std::vector<TokenId> prompt;
-  prompt.push_back(special("<｜begin▁of▁sentence｜>"));
+  prompt.push_back(ids_.begin_of_sentence);
   std::string system = r.system;
   if (!r.tools.empty()) {
     system += system.empty() ? "## Tools\n" : "\n\n## Tools\n";
@@ -576,41 +596,41 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   bool tool_outputs_open = false;
   for (const Turn& turn : r.turns) {
     if (turn.role != Turn::Role::kTool && tool_outputs_open) {
-      prompt.push_back(special("<｜tool▁outputs▁end｜>"));
+      prompt.push_back(ids_.tool_outputs_end);
       tool_outputs_open = false;
     }
     if (turn.role == Turn::Role::kUser) {
-      prompt.push_back(special("<｜User｜>"));
+      prompt.push_back(ids_.user);
       tokenizer_.encode(turn.text, prompt);
     } else if (turn.role == Turn::Role::kAssistant) {
-      prompt.push_back(special("<｜Assistant｜>"));
+      prompt.push_back(ids_.assistant);
       // Reasoning of turns that called tools stays in the context; other turns' is dropped.
       if (r.thinking && !turn.tool_calls.empty()) tokenizer_.encode(fmt::format("<think>{}</think>", *turn.reasoning), prompt);
       tokenizer_.encode(turn.text, prompt);
       if (!turn.tool_calls.empty()) {
-        prompt.push_back(special("<｜tool▁calls▁begin｜>"));
+        prompt.push_back(ids_.tool_calls_begin);
         for (const ToolCallIn& c : turn.tool_calls) {
-          prompt.push_back(special("<｜tool▁call▁begin｜>"));
+          prompt.push_back(ids_.tool_call_begin);
           tokenizer_.encode("function", prompt);
-          prompt.push_back(special("<｜tool▁sep｜>"));
+          prompt.push_back(ids_.tool_sep);
           tokenizer_.encode(fmt::format("{}\n```json\n{}\n```", c.name, c.arguments), prompt);
-          prompt.push_back(special("<｜tool▁call▁end｜>"));
+          prompt.push_back(ids_.tool_call_end);
         }
-        prompt.push_back(special("<｜tool▁calls▁end｜>"));
+        prompt.push_back(ids_.tool_calls_end);
       }
-      prompt.push_back(special("<｜end▁of▁sentence｜>"));
+      prompt.push_back(ids_.end_of_sentence);
     } else {
       if (!tool_outputs_open) {
-        prompt.push_back(special("<｜tool▁outputs▁begin｜>"));
+        prompt.push_back(ids_.tool_outputs_begin);
         tool_outputs_open = true;
       }
-      prompt.push_back(special("<｜tool▁output▁begin｜>"));
+      prompt.push_back(ids_.tool_output_begin);
       tokenizer_.encode(turn.text, prompt);
-      prompt.push_back(special("<｜tool▁output▁end｜>"));
+      prompt.push_back(ids_.tool_output_end);
     }
   }
-  if (tool_outputs_open) prompt.push_back(special("<｜tool▁outputs▁end｜>"));
-  prompt.push_back(special("<｜Assistant｜>"));
+  if (tool_outputs_open) prompt.push_back(ids_.tool_outputs_end);
+  prompt.push_back(ids_.assistant);
 
   // --- the answer ---
   Answer a;
@@ -619,10 +639,8 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   a.thinking = r.thinking;
   a.id = fmt::format("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", rng.next() >> 32, rng.next() & 0xffff, rng.next() & 0xfff,
                      rng.next() & 0xfff, rng.next() & 0xffffffffffffULL);
-  if (r.thinking) {
-    const std::int64_t n = rng.between(1, r.effort == "max" ? 8 : r.effort == "low" ? 2 : 4);
-    for (std::int64_t i = 0; i < n; ++i) a.reasoning += std::string(i ? " " : "") + kThoughts[rng.next() % std::size(kThoughts)];
-  }
+  if (r.thinking) compose(thoughts_, rng.between(1, r.effort == "max" ? 8 : r.effort == "low" ? 2 : 4), rng, a.reasoning, a.reasoning_ids);
+  bool content_ids_ready = false;
   // Whether this answer fails, from the quality prior of its tier, category and effort.
   const std::string category = r.category.empty() ? std::string(QualityModel::kDefaultCategory) : r.category;
   const std::optional<double> fail_p =
@@ -672,14 +690,13 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
     // A failing JSON answer stops mid-object, which no JSON parser accepts.
     if (fails) a.content.resize(a.content.size() / 2);
   } else {
-    const std::int64_t n = rng.between(1, 6);
-    for (std::int64_t i = 0; i < n; ++i) a.content += std::string(i ? " " : "") + kSentences[rng.next() % std::size(kSentences)];
+    compose(sentences_, rng.between(1, 6), rng, a.content, a.content_ids);
+    content_ids_ready = true;
     cut_answer = fails;
   }
 
   // Token counts, with max_tokens cutting the reasoning first, then the answer.
-  a.reasoning_ids = tokenizer_.encode(a.reasoning);
-  a.content_ids = tokenizer_.encode(a.content);
+  if (!content_ids_ready) a.content_ids = tokenizer_.encode(a.content);
   for (const ToolCallOut& c : a.calls) a.tool_tokens += tokenizer_.count(c.name) + tokenizer_.count(c.arguments) + 6;
   auto cut_to = [&](std::vector<TokenId>& ids, std::string& text, std::int64_t room) {
     if (static_cast<std::int64_t>(ids.size()) <= room) return false;
@@ -711,15 +728,14 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
 
   // --- cache and bill ---
   const std::string cache_user = fmt::format("{:x}/{}", fnv(key_of(req)), r.user_id);
-  const std::int64_t hit = cache_.lookup(cache_user, prompt, t);
   std::vector<TokenId> produced = prompt;
   produced.insert(produced.end(), a.reasoning_ids.begin(), a.reasoning_ids.end());
   produced.insert(produced.end(), a.content_ids.begin(), a.content_ids.end());
-  produced.push_back(special("<｜end▁of▁sentence｜>"));
+  produced.push_back(ids_.end_of_sentence);
   // In thinking mode `produced` holds this turn's reasoning, which the next turn
   // does not send back: the unit at the end of the output then never matches and
   // only the input's units help, as the API's guide implies.
-  cache_.record(cache_user, prompt, produced, t);
+  const std::int64_t hit = cache_.serve(cache_user, prompt, produced, t);
   a.usage.cache_hit = hit;
   a.usage.cache_miss = static_cast<std::int64_t>(prompt.size()) - hit;
   a.usage.reasoning = static_cast<std::int64_t>(a.reasoning_ids.size());
@@ -778,6 +794,23 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   }
   resp.hold = std::move(hold);
   return resp;
+}
+
+}  // namespace ff::sim
+
+namespace ff::sim {
+
+Simulator::TemplateIds Simulator::TemplateIds::of(const tokenizer::BpeTokenizer& tok) {
+  auto id = [&](const char* s) {
+    auto found = tok.added_token_id(s);
+    // The DeepSeek vocabulary has all of them; another vocabulary is a setup error.
+    if (!found) throw std::runtime_error(fmt::format("the vocabulary lacks the chat template token {}", s));
+    return *found;
+  };
+  return TemplateIds{id("<｜begin▁of▁sentence｜>"), id("<｜end▁of▁sentence｜>"), id("<｜User｜>"), id("<｜Assistant｜>"),
+                     id("<｜tool▁calls▁begin｜>"), id("<｜tool▁calls▁end｜>"), id("<｜tool▁call▁begin｜>"),
+                     id("<｜tool▁call▁end｜>"), id("<｜tool▁sep｜>"), id("<｜tool▁outputs▁begin｜>"),
+                     id("<｜tool▁outputs▁end｜>"), id("<｜tool▁output▁begin｜>"), id("<｜tool▁output▁end｜>")};
 }
 
 }  // namespace ff::sim

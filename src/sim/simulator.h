@@ -94,12 +94,34 @@ class Simulator {
   core::Timestamp now() const;
   net::Response error(Protocol protocol, const ApiError& e) const;
 
+  // Token ids of the canned sentences answers are made of, alone and after a
+  // space: an answer's ids are these concatenated (sentences end with '.', so the
+  // pre-tokenizer always splits between them), with no tokenizing per request.
+  struct Phrase {
+    std::string text;
+    std::vector<tokenizer::TokenId> ids, spaced_ids;
+  };
+
+ public:
+  using PhraseBank = std::vector<Phrase>;
+
+ private:
+
   const pricing::PriceBook& book_;
   const tokenizer::BpeTokenizer& tokenizer_;
   const QualityModel& quality_;
   const SimOptions options_;
   const core::Clock& clock_;
   PrefixCache cache_;
+  const std::vector<Phrase> sentences_, thoughts_;
+  // The chat template's special tokens, looked up once.
+  struct TemplateIds {
+    tokenizer::TokenId begin_of_sentence, end_of_sentence, user, assistant, tool_calls_begin, tool_calls_end,
+        tool_call_begin, tool_call_end, tool_sep, tool_outputs_begin, tool_outputs_end, tool_output_begin,
+        tool_output_end;
+    static TemplateIds of(const tokenizer::BpeTokenizer& tok);
+  };
+  const TemplateIds ids_;
   mutable std::mutex mu_;
   std::optional<core::Money> balance_;  // guarded by mu_
   std::shared_ptr<std::atomic<std::int64_t>> flash_in_flight_, pro_in_flight_;

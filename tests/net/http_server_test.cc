@@ -26,9 +26,15 @@ class Server {
     thread_.join();
   }
   std::uint16_t port() const { return server_.port(); }
+  void stop() { server_.stop(); }
 
  private:
   static Response handle(const Request& r) {
+    if (r.path() == "/slow") {
+      Response s = Response::json(200, "{\"slow\":true}");
+      s.stream = std::vector<Chunk>{{std::chrono::milliseconds(300), "{\"slow\":true}"}};
+      return s;
+    }
     if (r.path() == "/stream") {
       Response s;
       s.headers.emplace_back("content-type", "text/event-stream");
@@ -151,6 +157,18 @@ TEST(HttpServer, SlowClientGets408AndTheServerStillServes) {
   Client ok(s.port());
   ok.send_all("GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_NE(ok.read_all().find(R"("path":"/after")"), std::string::npos);
+}
+
+TEST(HttpServer, StopLetsARequestInProgressFinish) {
+  Server s(ServerOptions{});
+  Client c(s.port());
+  c.send_all("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const auto start = std::chrono::steady_clock::now();
+  s.stop();  // while the answer is still 250 ms away
+  std::string r = c.read_all();  // the answer, then the server closes the connection
+  EXPECT_NE(r.find("{\"slow\":true}"), std::string::npos) << r;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
 }  // namespace
