@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libsimdjson-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   zlib1g-dev libsqlite3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  jq gzip python3
+  jq gzip python3 curl
 )
 
 missing=()

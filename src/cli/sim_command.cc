@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "net/http_server.h"
+#include "sim/sim_config.h"
 #include "sim/simulator.h"
 
 namespace ff::cli {
@@ -25,6 +26,7 @@ struct SimArgs {
   std::string faults;
   std::string concurrency;
   std::string quality;
+  std::string config;
 };
 
 // "k=v,k=v" into pairs; false on a part without '='.
@@ -42,14 +44,25 @@ bool split_pairs(const std::string& spec, std::vector<std::pair<std::string, std
   return true;
 }
 
-int run_sim(const SimArgs& a) {
+int run_sim(const SimArgs& a, const CLI::App& cmd) {
   auto book = load_book(a.book);
   if (!book.ok()) return fail("sim", kExitUsage, book.error().message);
+  // The config file first; flags given on the command line override it.
   sim::SimOptions options;
-  options.keys = a.keys;
-  options.speed = a.speed;
-  options.seed = a.seed;
-  options.cache.interval_tokens = a.cache_interval;
+  std::string listen = a.listen;
+  std::string quality_file = a.quality;
+  if (!a.config.empty()) {
+    auto cfg = sim::load_sim_config(a.config);
+    if (!cfg.ok()) return fail("sim", kExitUsage, cfg.error().message);
+    options = cfg->options;
+    if (cfg->listen && cmd.count("--listen") == 0) listen = *cfg->listen;
+    if (cfg->quality_file && cmd.count("--quality") == 0) quality_file = *cfg->quality_file;
+  }
+  auto given = [&](const char* flag) { return a.config.empty() || cmd.count(flag) > 0; };
+  if (given("--key") && !a.keys.empty()) options.keys = a.keys;
+  if (given("--speed")) options.speed = a.speed;
+  if (given("--seed")) options.seed = a.seed;
+  if (given("--cache-interval")) options.cache.interval_tokens = a.cache_interval;
   if (a.speed < 0) return fail("sim", kExitUsage, "--speed must be 0 (instant) or more");
   if (!a.balance.empty()) {
     auto m = core::parse_money(a.balance);
@@ -88,19 +101,19 @@ int run_sim(const SimArgs& a) {
     if (!t.ok()) return fail("sim", kExitUsage, "--date: " + t.error().message);
     options.date = *t;
   }
-  const size_t colon = a.listen.rfind(':');
+  const size_t colon = listen.rfind(':');
   net::ServerOptions server_options;
   if (colon == std::string::npos) return fail("sim", kExitUsage, "--listen must be HOST:PORT, e.g. 127.0.0.1:0");
-  server_options.host = a.listen.substr(0, colon);
+  server_options.host = listen.substr(0, colon);
   try {
-    int port = std::stoi(a.listen.substr(colon + 1));
+    int port = std::stoi(listen.substr(colon + 1));
     if (port < 0 || port > 65535) throw std::out_of_range("port");
     server_options.port = static_cast<std::uint16_t>(port);
   } catch (const std::exception&) {
-    return fail("sim", kExitUsage, fmt::format("--listen: '{}' has no valid port", a.listen));
+    return fail("sim", kExitUsage, fmt::format("--listen: '{}' has no valid port", listen));
   }
   server_options.server_name = "flashfirst-sim";
-  auto quality = a.quality.empty() ? sim::QualityModel::embedded() : sim::QualityModel::load_file(a.quality);
+  auto quality = quality_file.empty() ? sim::QualityModel::embedded() : sim::QualityModel::load_file(quality_file);
   if (!quality.ok()) return fail("sim", kExitUsage, quality.error().message);
   sim::Simulator simulator(*book, tokenizer::BpeTokenizer::deepseek(), *quality, options, core::system_clock());
   net::HttpServer server(server_options, [&simulator](const net::Request& r) { return simulator.handle(r); });
@@ -144,7 +157,11 @@ void register_sim(CLI::App& app, int& exit_code) {
                   "category with metadata.category and may carry metadata.expected_answer")
       ->type_name("FILE");
   add_book_options(*cmd, args->book);
-  cmd->callback([args, &exit_code] { exit_code = run_sim(*args); });
+  cmd->add_option("--config", args->config,
+                  "TOML file with any of the settings above and more (latency per model, cache, fault rates); "
+                  "flags override it. See src/sim/sim_config.h for the fields")
+      ->type_name("FILE");
+  cmd->callback([args, cmd, &exit_code] { exit_code = run_sim(*args, *cmd); });
 }
 
 }  // namespace ff::cli

@@ -115,5 +115,22 @@ expect_eq "tokens: invalid utf-8" "$(printf 'a\xff\xfeb' | "$ff" tokens --ids)" 
 err=$("$ff" tokens /nonexistent.txt 2>&1)
 expect_eq "tokens: missing file" "$err" "flashfirst tokens: cannot open '/nonexistent.txt': No such file or directory"
 
+# sim: the first stdout line names the port; SIGTERM stops it with exit code 0.
+"$ff" sim --listen 127.0.0.1:0 --speed 0 --date 2026-11-24T02:00:00Z >"$tmp/sim.out" 2>"$tmp/sim.err" &
+sim_pid=$!
+for _ in $(seq 100); do grep -q '^listening on http://127.0.0.1:[0-9]*$' "$tmp/sim.out" && break; sleep 0.05; done
+url=$(sed -n 's/^listening on //p' "$tmp/sim.out")
+expect_eq "sim: listening line" "$(head -1 "$tmp/sim.out" | grep -c '^listening on http://127.0.0.1:[0-9][0-9]*$')" "1"
+out=$(curl -s "$url/models" -H 'Authorization: Bearer k')
+expect_eq "sim: models" "$out" '{"object":"list","data":[{"id":"deepseek-flash","object":"model","owned_by":"deepseek"},{"id":"deepseek-v4-pro","object":"model","owned_by":"deepseek"}]}'
+expect_eq "sim: no key is 401" "$(curl -s -o /dev/null -w '%{http_code}' "$url/models")" "401"
+kill -TERM "$sim_pid"
+wait "$sim_pid"
+expect_eq "sim: SIGTERM exit code" "$?" "0"
+printf 'speed = "fast"\n' >"$tmp/sim.toml"
+err=$("$ff" sim --config "$tmp/sim.toml" 2>&1)
+expect_eq "sim: bad config exit" "$?" "2"
+expect_eq "sim: bad config message" "$err" "flashfirst sim: $tmp/sim.toml:1: top level: field 'speed' must be a number from 0 to 1000"
+
 echo "cli: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

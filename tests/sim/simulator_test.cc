@@ -453,3 +453,68 @@ TEST(QualityRates, DrawnFailuresMatchThePrior) {
 
 }  // namespace
 }  // namespace ff::sim
+
+#include "sim/sim_config.h"
+
+namespace ff::sim {
+namespace {
+
+TEST(SimConfig, ParsesEveryTable) {
+  auto cfg = parse_sim_config(R"(
+listen = "127.0.0.1:0"
+keys = ["a", "b"]
+balance = "12.50"
+date = 2026-11-24T02:00:00Z
+speed = 0
+seed = 7
+keep_alive_ms = 500
+[concurrency]
+flash = 10
+pro = 2
+[latency.pro]
+first_token_ms = 100
+tokens_per_second = 50
+[cache]
+interval_tokens = 1024
+expiry_seconds = 60
+[faults]
+overloaded = 0.25
+slow_first_byte_ms = 20
+)", "sim.toml");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().message;
+  const SimOptions& o = cfg->options;
+  EXPECT_EQ(*cfg->listen, "127.0.0.1:0");
+  EXPECT_EQ(o.keys, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(o.balance->to_decimal(), "12.50");
+  EXPECT_EQ(o.date->unix_seconds, 1795485600);
+  EXPECT_EQ(o.speed, 0);
+  EXPECT_EQ(o.seed, 7u);
+  EXPECT_EQ(o.keep_alive_interval, std::chrono::milliseconds(500));
+  EXPECT_EQ(o.flash_concurrency, 10);
+  EXPECT_EQ(o.pro_concurrency, 2);
+  EXPECT_EQ(o.pro.first_token_ms, 100);
+  EXPECT_EQ(o.pro.tokens_per_second, 50);
+  EXPECT_EQ(o.flash.first_token_ms, 350);  // untouched default
+  EXPECT_EQ(o.cache.interval_tokens, 1024);
+  EXPECT_EQ(o.cache.expiry_seconds, 60);
+  EXPECT_EQ(o.faults.overloaded, 0.25);
+  EXPECT_EQ(o.faults.slow_first_byte_ms, 20);
+}
+
+TEST(SimConfig, ErrorsNameLineAndField) {
+  auto typo = parse_sim_config("speed = 1\n[faults]\noverload = 0.1\n", "sim.toml");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.error().message,
+            "sim.toml:3: [faults]: unknown field 'overload' (expected one of: rate_limited, server_error, overloaded, "
+            "slow_first_byte, stream_cut, malformed_chunk, slow_first_byte_ms)");
+  auto range = parse_sim_config("[faults]\noverloaded = 2\n", "sim.toml");
+  ASSERT_FALSE(range.ok());
+  EXPECT_EQ(range.error().message, "sim.toml:2: [faults]: field 'overloaded' must be a number from 0 to 1");
+  auto money = parse_sim_config("balance = -5\n", "sim.toml");
+  ASSERT_FALSE(money.ok());
+  EXPECT_EQ(money.error().message,
+            "sim.toml:1: top level: field 'balance' must be an amount of USD as a string, e.g. \"100.00\"");
+}
+
+}  // namespace
+}  // namespace ff::sim
