@@ -9,7 +9,14 @@ constexpr std::uint64_t kHashBase = 0x100000001B3ULL;  // odd multiplier of the 
 }
 
 size_t PrefixCache::KeyHash::operator()(const Key& k) const {
-  return std::hash<std::string>()(k.user) ^ (k.hash * 0x9E3779B97F4A7C15ULL) ^ static_cast<size_t>(k.length);
+  return static_cast<size_t>((k.hash ^ (std::uint64_t{k.user} << 40)) * 0x9E3779B97F4A7C15ULL) ^
+         static_cast<size_t>(k.length);
+}
+
+std::uint32_t PrefixCache::user_index(std::string_view user) {
+  auto [it, added] = user_ids_.try_emplace(std::string(user), static_cast<std::uint32_t>(users_.size()));
+  if (added) users_.emplace_back();
+  return it->second;
 }
 
 PrefixCache::PrefixCache(PrefixCacheConfig config) : config_(config) {}
@@ -39,8 +46,8 @@ std::int64_t PrefixCache::common_prefix(const std::vector<std::uint64_t>& a, con
 void PrefixCache::expire(core::Timestamp now) {
   auto drop = [&](UnitList::iterator it) {
     units_.erase(Key{it->user, it->length, it->hash});
-    auto lengths = lengths_by_user_.find(it->user);
-    lengths->second.erase(lengths->second.find(it->length));
+    auto& lengths = users_[it->user].lengths;
+    lengths.erase(lengths.find(it->length));
     stored_tokens_ -= it->length;
     lru_.erase(it);
   };
@@ -52,7 +59,7 @@ void PrefixCache::expire(core::Timestamp now) {
   }
 }
 
-void PrefixCache::persist(const std::string& user, std::int64_t length, std::uint64_t hash, core::Timestamp now) {
+void PrefixCache::persist(std::uint32_t user, std::int64_t length, std::uint64_t hash, core::Timestamp now) {
   if (length <= 0) return;
   Key key{user, length, hash};
   if (auto it = units_.find(key); it != units_.end()) {
@@ -61,8 +68,8 @@ void PrefixCache::persist(const std::string& user, std::int64_t length, std::uin
     return;
   }
   lru_.push_front(Unit{user, length, hash, core::Timestamp{now.unix_seconds + config_.build_delay_seconds}, now});
-  units_.emplace(std::move(key), lru_.begin());
-  lengths_by_user_[user].insert(length);
+  units_.emplace(key, lru_.begin());
+  users_[user].lengths.insert(length);
   stored_tokens_ += length;
 }
 
@@ -70,7 +77,7 @@ std::int64_t PrefixCache::lookup(std::string_view user, std::span<const tokenize
                                  core::Timestamp now) {
   const std::vector<std::uint64_t> h = prefix_hashes(prompt);
   std::lock_guard<std::mutex> lock(mu_);
-  return lookup_locked(std::string(user), h, now);
+  return lookup_locked(user_index(user), h, now);
 }
 
 void PrefixCache::record(std::string_view user, std::span<const tokenizer::TokenId> prompt,
@@ -78,7 +85,7 @@ void PrefixCache::record(std::string_view user, std::span<const tokenizer::Token
   std::vector<std::uint64_t> h = prefix_hashes(prompt);
   const std::vector<std::uint64_t> h_out = prefix_hashes(prompt_and_output);
   std::lock_guard<std::mutex> lock(mu_);
-  record_locked(std::string(user), std::move(h), h_out.back(), static_cast<std::int64_t>(prompt_and_output.size()), now);
+  record_locked(user_index(user), std::move(h), h_out.back(), static_cast<std::int64_t>(prompt_and_output.size()), now);
 }
 
 std::int64_t PrefixCache::serve(std::string_view user_view, std::span<const tokenizer::TokenId> prompt,
@@ -87,21 +94,20 @@ std::int64_t PrefixCache::serve(std::string_view user_view, std::span<const toke
   // The output continues the prompt, so its hash continues the prompt's.
   std::uint64_t out_hash = h.back();
   for (size_t i = prompt.size(); i < prompt_and_output.size(); ++i) out_hash = out_hash * kHashBase + prompt_and_output[i] + 1;
-  const std::string user(user_view);
   std::lock_guard<std::mutex> lock(mu_);
+  const std::uint32_t user = user_index(user_view);
   const std::int64_t hit = lookup_locked(user, h, now);
   record_locked(user, std::move(h), out_hash, static_cast<std::int64_t>(prompt_and_output.size()), now);
   return hit;
 }
 
-std::int64_t PrefixCache::lookup_locked(const std::string& user, const std::vector<std::uint64_t>& h,
+std::int64_t PrefixCache::lookup_locked(std::uint32_t user, const std::vector<std::uint64_t>& h,
                                         core::Timestamp now) {
   expire(now);
-  auto lengths = lengths_by_user_.find(user);
-  if (lengths == lengths_by_user_.end()) return 0;
+  const auto& lengths = users_[user].lengths;
   const auto n = static_cast<std::int64_t>(h.size()) - 1;
   // Longest unit first; a unit as long as the whole prompt counts as a hit too.
-  for (auto it = lengths->second.rbegin(); it != lengths->second.rend(); ++it) {
+  for (auto it = lengths.rbegin(); it != lengths.rend(); ++it) {
     const std::int64_t len = *it;
     if (len > n) continue;
     auto unit = units_.find(Key{user, len, h[len]});
@@ -113,7 +119,7 @@ std::int64_t PrefixCache::lookup_locked(const std::string& user, const std::vect
   return 0;
 }
 
-void PrefixCache::record_locked(const std::string& user, std::vector<std::uint64_t> h, std::uint64_t output_hash,
+void PrefixCache::record_locked(std::uint32_t user, std::vector<std::uint64_t> h, std::uint64_t output_hash,
                                 std::int64_t output_length, core::Timestamp now) {
   const auto n = static_cast<std::int64_t>(h.size()) - 1;
   // 1. The ends of the input and of the output.
@@ -124,7 +130,7 @@ void PrefixCache::record_locked(const std::string& user, std::vector<std::uint64
     for (std::int64_t len = config_.interval_tokens; len < n; len += config_.interval_tokens) persist(user, len, h[len], now);
   }
   // 2. The longest common prefix with a recent prompt of the same user.
-  RecentPrompts& recent = recent_by_user_[user];
+  RecentPrompts& recent = users_[user].recent;
   std::int64_t best = 0;
   for (const Recent& r : recent.prompts) best = std::max(best, common_prefix(h, r.prefix_hashes));
   if (best >= config_.min_common_prefix_tokens && best < n) persist(user, best, h[best], now);

@@ -74,7 +74,7 @@ class PrefixCache {
 
  private:
   struct Unit {
-    std::string user;
+    std::uint32_t user;
     std::int64_t length;
     std::uint64_t hash;
     core::Timestamp usable_from;
@@ -82,7 +82,7 @@ class PrefixCache {
   };
   using UnitList = std::list<Unit>;  // most recently used first
   struct Key {
-    std::string user;
+    std::uint32_t user;
     std::int64_t length;
     std::uint64_t hash;
     bool operator==(const Key&) const = default;
@@ -99,11 +99,12 @@ class PrefixCache {
   };
 
   static std::vector<std::uint64_t> prefix_hashes(std::span<const tokenizer::TokenId> tokens);
-  // Both with mu_ held; `h` are the prompt's prefix hashes (consumed by record).
-  std::int64_t lookup_locked(const std::string& user, const std::vector<std::uint64_t>& h, core::Timestamp now);
-  void record_locked(const std::string& user, std::vector<std::uint64_t> h, std::uint64_t output_hash,
+  // All with mu_ held; `h` are the prompt's prefix hashes (consumed by record).
+  std::uint32_t user_index(std::string_view user);
+  std::int64_t lookup_locked(std::uint32_t user, const std::vector<std::uint64_t>& h, core::Timestamp now);
+  void record_locked(std::uint32_t user, std::vector<std::uint64_t> h, std::uint64_t output_hash,
                      std::int64_t output_length, core::Timestamp now);
-  void persist(const std::string& user, std::int64_t length, std::uint64_t hash, core::Timestamp now);
+  void persist(std::uint32_t user, std::int64_t length, std::uint64_t hash, core::Timestamp now);
   void expire(core::Timestamp now);
   static std::int64_t common_prefix(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b);
 
@@ -112,8 +113,13 @@ class PrefixCache {
   // Guarded by mu_:
   UnitList lru_;
   std::unordered_map<Key, UnitList::iterator, KeyHash> units_;
-  std::map<std::string, std::multiset<std::int64_t>, std::less<>> lengths_by_user_;
-  std::map<std::string, RecentPrompts, std::less<>> recent_by_user_;
+  // Per user (by index): the lengths of its units, and its recent prompts.
+  struct UserState {
+    std::multiset<std::int64_t> lengths;
+    RecentPrompts recent;
+  };
+  std::unordered_map<std::string, std::uint32_t> user_ids_;
+  std::vector<UserState> users_;
   std::int64_t stored_tokens_ = 0;
 };
 
