@@ -103,19 +103,25 @@ std::string anthropic_model_alias(const std::string& model, const std::string& f
   return model;
 }
 
-// One parser per thread, reused: its buffers are the costly part of parsing.
-static dom::parser& thread_parser() {
-  thread_local dom::parser parser;
-  return parser;
-}
+namespace {
 
-ParseResult parse_openai(std::string_view body) {
-  dom::parser& parser = thread_parser();
-  dom::element root;
+// Parses a request body that must be a JSON object, with this thread's parser
+// (its buffers are the costly part of parsing, so they are reused). The element
+// stays valid until the thread parses again.
+std::optional<ApiError> parse_body(std::string_view body, dom::element& root) {
+  thread_local dom::parser parser;
   if (auto err = parser.parse(body.data(), body.size()).get(root)) {
     return invalid(fmt::format("Failed to parse the request body as JSON: {}", simdjson::error_message(err)));
   }
   if (root.type() != dom::element_type::OBJECT) return invalid("The request body must be a JSON object");
+  return std::nullopt;
+}
+
+}  // namespace
+
+ParseResult parse_openai(std::string_view body) {
+  dom::element root;
+  if (auto err = parse_body(body, root)) return *err;
   ChatRequest r;
   std::string_view s;
   if (root["model"].get_string().get(s)) return invalid("Missing or invalid field: model (a string)");
@@ -224,12 +230,8 @@ ParseResult parse_openai(std::string_view body) {
 }
 
 ParseResult parse_anthropic(std::string_view body) {
-  dom::parser& parser = thread_parser();
   dom::element root;
-  if (auto err = parser.parse(body.data(), body.size()).get(root)) {
-    return invalid(fmt::format("Failed to parse the request body as JSON: {}", simdjson::error_message(err)));
-  }
-  if (root.type() != dom::element_type::OBJECT) return invalid("The request body must be a JSON object");
+  if (auto err = parse_body(body, root)) return *err;
   ChatRequest r;
   std::string_view s;
   if (root["model"].get_string().get(s)) return invalid("model: field required");

@@ -2,26 +2,18 @@
 // endpoint (base URL .../anthropic, as DeepSeek serves it).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import Anthropic from "@anthropic-ai/sdk";
+import { startSim } from "./sim_process.mjs";
 
-const bin = process.env.FLASHFIRST ?? "build/release/flashfirst";
 let sim;
 let client;
 
 before(async () => {
-  sim = spawn(bin, ["sim", "--listen", "127.0.0.1:0", "--speed", "0", "--date", "2026-11-24T02:00:00Z",
-                    "--key", "sk-ant", "--quality", new URL("no_failures.toml", import.meta.url).pathname], { stdio: ["ignore", "pipe", "inherit"] });
-  const first = await new Promise((resolve, reject) => {
-    createInterface({ input: sim.stdout }).once("line", resolve);
-    sim.once("exit", (code) => reject(new Error(`sim exited with ${code}`)));
-  });
-  const base = /^listening on (http:\/\/[\d.]+:\d+)$/.exec(first)[1];
-  client = new Anthropic({ apiKey: "sk-ant", baseURL: `${base}/anthropic`, maxRetries: 0 });
+  sim = await startSim("sk-ant");
+  client = new Anthropic({ apiKey: "sk-ant", baseURL: `${sim.url}/anthropic`, maxRetries: 0 });
 });
 
-after(() => sim?.kill("SIGTERM"));
+after(() => sim?.stop());
 
 test("messages: thinking and text blocks, Anthropic usage", async () => {
   const m = await client.messages.create({

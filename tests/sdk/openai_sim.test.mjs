@@ -4,28 +4,18 @@
 //   FLASHFIRST=build/release/flashfirst node --test tests/sdk/
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import OpenAI from "openai";
+import { startSim } from "./sim_process.mjs";
 
-const bin = process.env.FLASHFIRST ?? "build/release/flashfirst";
 let sim;
 let client;
 
 before(async () => {
-  // A Tuesday at 02:00 UTC: peak hours, deepseek-flash and deepseek-v4-pro served.
-  sim = spawn(bin, ["sim", "--listen", "127.0.0.1:0", "--speed", "0", "--date", "2026-11-24T02:00:00Z",
-                    "--key", "sk-test", "--quality", new URL("no_failures.toml", import.meta.url).pathname], { stdio: ["ignore", "pipe", "inherit"] });
-  const first = await new Promise((resolve, reject) => {
-    createInterface({ input: sim.stdout }).once("line", resolve);
-    sim.once("exit", (code) => reject(new Error(`sim exited with ${code}`)));
-  });
-  const m = /^listening on (http:\/\/[\d.]+:\d+)$/.exec(first);
-  assert.ok(m, `unexpected first line: ${first}`);
-  client = new OpenAI({ apiKey: "sk-test", baseURL: m[1], maxRetries: 0 });
+  sim = await startSim("sk-test");
+  client = new OpenAI({ apiKey: "sk-test", baseURL: sim.url, maxRetries: 0 });
 });
 
-after(() => sim?.kill("SIGTERM"));
+after(() => sim?.stop());
 
 test("chat completion in thinking mode carries reasoning_content and exact usage", async () => {
   const r = await client.chat.completions.create({
