@@ -27,22 +27,31 @@ size_t utf8_length(std::string_view s, size_t i) {
 
 }  // namespace
 
+namespace {
+// Bytes that cannot be copied as they are: controls, '"', '\\', DEL and every
+// non-ASCII byte (checked as UTF-8 below).
+struct SpecialBytes {
+  bool special[256] = {};
+  constexpr SpecialBytes() {
+    for (int c = 0; c < 256; ++c) special[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+  }
+};
+constexpr SpecialBytes kSpecial;
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   for (size_t i = 0; i < s.size();) {
     // Copy the run of plain printable ASCII in one go: most text is just that.
     size_t run = i;
-    while (run < s.size()) {
-      unsigned char c = static_cast<unsigned char>(s[run]);
-      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') break;
-      ++run;
-    }
+    while (run < s.size() && !kSpecial.special[p[run]]) ++run;
     if (run > i) {
       out.append(s.data() + i, run - i);
       i = run;
       if (i == s.size()) break;
     }
-    unsigned char c = static_cast<unsigned char>(s[i]);
+    unsigned char c = p[i];
     if (c == '"' || c == '\\') {
       out.push_back('\\');
       out.push_back(static_cast<char>(c));

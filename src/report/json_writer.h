@@ -16,7 +16,7 @@ namespace ff::report {
 class JsonWriter {
  public:
   // Indented (for people) by default; compact writes one line (for SSE and APIs).
-  explicit JsonWriter(bool compact = false) : compact_(compact) {}
+  explicit JsonWriter(bool compact = false) : compact_(compact) { out_.reserve(1024); }
 
   JsonWriter& begin_object();
   JsonWriter& end_object();

@@ -89,15 +89,15 @@ void PrefixCache::record(std::string_view user, std::span<const tokenizer::Token
 }
 
 std::int64_t PrefixCache::serve(std::string_view user_view, std::span<const tokenizer::TokenId> prompt,
-                                std::span<const tokenizer::TokenId> prompt_and_output, core::Timestamp now) {
+                                std::span<const tokenizer::TokenId> output, core::Timestamp now) {
   std::vector<std::uint64_t> h = prefix_hashes(prompt);
   // The output continues the prompt, so its hash continues the prompt's.
   std::uint64_t out_hash = h.back();
-  for (size_t i = prompt.size(); i < prompt_and_output.size(); ++i) out_hash = out_hash * kHashBase + prompt_and_output[i] + 1;
+  for (tokenizer::TokenId t : output) out_hash = out_hash * kHashBase + t + 1;
   std::lock_guard<std::mutex> lock(mu_);
   const std::uint32_t user = user_index(user_view);
   const std::int64_t hit = lookup_locked(user, h, now);
-  record_locked(user, std::move(h), out_hash, static_cast<std::int64_t>(prompt_and_output.size()), now);
+  record_locked(user, std::move(h), out_hash, static_cast<std::int64_t>(prompt.size() + output.size()), now);
   return hit;
 }
 

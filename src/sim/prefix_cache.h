@@ -64,9 +64,11 @@ class PrefixCache {
   void record(std::string_view user, std::span<const tokenizer::TokenId> prompt,
               std::span<const tokenizer::TokenId> prompt_and_output, core::Timestamp now);
 
-  // lookup() then record() of one request, hashing the prompt once.
+  // lookup() then record() of one request, hashing the prompt once; `output` is
+  // what follows the prompt in the next turn (record()'s prompt_and_output minus
+  // the prompt).
   std::int64_t serve(std::string_view user, std::span<const tokenizer::TokenId> prompt,
-                     std::span<const tokenizer::TokenId> prompt_and_output, core::Timestamp now);
+                     std::span<const tokenizer::TokenId> output, core::Timestamp now);
 
   // Units held now (for tests and metrics).
   size_t unit_count() const;

@@ -728,7 +728,8 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
 
   // --- cache and bill ---
   const std::string cache_user = fmt::format("{:x}/{}", fnv(key_of(req)), r.user_id);
-  std::vector<TokenId> produced = prompt;
+  std::vector<TokenId> produced;
+  produced.reserve(a.reasoning_ids.size() + a.content_ids.size() + 1);
   produced.insert(produced.end(), a.reasoning_ids.begin(), a.reasoning_ids.end());
   produced.insert(produced.end(), a.content_ids.begin(), a.content_ids.end());
   produced.push_back(ids_.end_of_sentence);
