@@ -518,3 +518,70 @@ TEST(SimConfig, ErrorsNameLineAndField) {
 
 }  // namespace
 }  // namespace ff::sim
+
+namespace ff::sim {
+namespace {
+
+TEST(SimRobustness, MutatedBodiesNeverCrashAndAlwaysAnswerJson) {
+  // 4,000 corruptions of valid requests (truncation, byte flips, spliced values)
+  // for both protocols: every answer is a status the API uses, with a JSON body.
+  struct Clock final : core::Clock {
+    core::Timestamp now() const override { return core::Timestamp{1795485600}; }
+  } clock;
+  pricing::PriceBook book = pricing::load_embedded_price_book().value();
+  QualityModel quality = QualityModel::embedded().value();
+  Simulator sim(book, tokenizer::BpeTokenizer::deepseek(), quality, SimOptions{.speed = 0}, clock);
+  const std::vector<std::pair<std::string, std::string>> seeds = {
+      {"/chat/completions",
+       R"({"model":"deepseek-flash","stream":true,"response_format":{"type":"json_object"},"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"a":{"type":"array","items":{"type":"integer"}}},"required":["a"]}}}],"messages":[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"hi"}]},{"role":"assistant","content":null,"reasoning_content":"r","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]},{"role":"tool","tool_call_id":"c","content":"x"}]})"},
+      {"/anthropic/v1/messages",
+       R"({"model":"claude-opus-4","max_tokens":100,"system":[{"type":"text","text":"s"}],"tools":[{"name":"t","input_schema":{"type":"object","properties":{"q":{"type":"string"}}}}],"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":[{"type":"thinking","thinking":"x"},{"type":"tool_use","id":"u","name":"t","input":{"q":"a"}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"u","content":"ok"}]}]})"},
+  };
+  const std::vector<std::string> splices = {"null", "-1", "1e308", "\"\"", "[]", "{}", "true", "\"\xff\xfe\"",
+                                            "393217", "\"developer\"", "[[[[[[[[[[]]]]]]]]]]"};
+  std::uint64_t state = 12345;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  simdjson::dom::parser p;
+  int statuses[600] = {};
+  for (int i = 0; i < 4000; ++i) {
+    const auto& [path, seed] = seeds[i % seeds.size()];
+    std::string body = seed;
+    switch (next() % 3) {
+      case 0:
+        body.resize(next() % body.size());
+        break;
+      case 1:
+        for (int k = 0; k < 3; ++k) body[next() % body.size()] = static_cast<char>(next() % 256);
+        break;
+      default: {
+        // Replace the value after a random ':' with another JSON value.
+        size_t colon = body.find(':', next() % body.size());
+        if (colon != std::string::npos) {
+          size_t end = body.find_first_of(",}", colon + 1);
+          body.replace(colon + 1, end == std::string::npos ? std::string::npos : end - colon - 1,
+                       splices[next() % splices.size()]);
+        }
+      }
+    }
+    net::Request r;
+    r.method = "POST";
+    r.target = path;
+    r.headers = {{"authorization", "Bearer k"}};
+    r.body = body;
+    net::Response resp = sim.handle(r);
+    ASSERT_TRUE(resp.status == 200 || resp.status == 400 || resp.status == 422) << resp.status << " for " << body;
+    ++statuses[resp.status];
+    if (resp.stream) continue;
+    simdjson::dom::element e;
+    EXPECT_FALSE(p.parse(resp.body).get(e)) << resp.body;
+  }
+  // Both outcomes occur: the corruptions are not all caught by the same check.
+  EXPECT_GT(statuses[200], 0);
+  EXPECT_GT(statuses[400] + statuses[422], 1000);
+}
+
+}  // namespace
+}  // namespace ff::sim
