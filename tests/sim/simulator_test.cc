@@ -17,6 +17,14 @@ class FixedClock final : public core::Clock {
   core::Timestamp now() const override { return core::Timestamp{1795485600}; }  // Tue 2026-11-24 02:00 UTC (peak)
 };
 
+// A simulator with the shipped price book and quality priors, answering at once.
+struct ShippedSim {
+  FixedClock clock;
+  pricing::PriceBook book = pricing::load_embedded_price_book().value();
+  QualityModel quality = QualityModel::embedded().value();
+  Simulator sim{book, tokenizer::BpeTokenizer::deepseek(), quality, SimOptions{.speed = 0}, clock};
+};
+
 class SimTest : public ::testing::Test {
  protected:
   SimTest()
@@ -429,12 +437,8 @@ TEST(QualityRates, DrawnFailuresMatchThePrior) {
   // 2,000 different multi-step reasoning questions to Flash at high effort: the
   // prior is 0.337, so the failure count should be 674 +- 3 sigma
   // (sigma = sqrt(2000 x 0.337 x 0.663) = 21.1): between 611 and 737.
-  struct Clock final : core::Clock {
-    core::Timestamp now() const override { return core::Timestamp{1795485600}; }
-  } clock;
-  pricing::PriceBook book = pricing::load_embedded_price_book().value();
-  QualityModel quality = QualityModel::embedded().value();
-  Simulator sim(book, tokenizer::BpeTokenizer::deepseek(), quality, SimOptions{.speed = 0}, clock);
+  ShippedSim shipped;
+  Simulator& sim = shipped.sim;
   simdjson::dom::parser p;
   int wrong = 0;
   for (int i = 0; i < 2000; ++i) {
@@ -525,12 +529,8 @@ namespace {
 TEST(SimRobustness, MutatedBodiesNeverCrashAndAlwaysAnswerJson) {
   // 4,000 corruptions of valid requests (truncation, byte flips, spliced values)
   // for both protocols: every answer is a status the API uses, with a JSON body.
-  struct Clock final : core::Clock {
-    core::Timestamp now() const override { return core::Timestamp{1795485600}; }
-  } clock;
-  pricing::PriceBook book = pricing::load_embedded_price_book().value();
-  QualityModel quality = QualityModel::embedded().value();
-  Simulator sim(book, tokenizer::BpeTokenizer::deepseek(), quality, SimOptions{.speed = 0}, clock);
+  ShippedSim shipped;
+  Simulator& sim = shipped.sim;
   const std::vector<std::pair<std::string, std::string>> seeds = {
       {"/chat/completions",
        R"({"model":"deepseek-flash","stream":true,"response_format":{"type":"json_object"},"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"a":{"type":"array","items":{"type":"integer"}}},"required":["a"]}}}],"messages":[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"hi"}]},{"role":"assistant","content":null,"reasoning_content":"r","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]},{"role":"tool","tool_call_id":"c","content":"x"}]})"},
