@@ -74,7 +74,7 @@ struct Deadline {
 struct HttpServer::Impl {
   ServerOptions options;
   Handler handler;
-  asio::io_context io;
+  asio::io_context io{1};  // one thread runs it: no locking in the scheduler
   tcp::acceptor acceptor{io};
   asio::signal_set signals{io};
   std::atomic<std::size_t> connections{0};

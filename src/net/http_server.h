@@ -11,7 +11,7 @@
 // does not read its answer within `write_timeout` is disconnected. Malformed
 // requests get 400. The process never stops for a bad client.
 //
-// Thread-safety: run() may be called from several threads; stop() from any thread
+// Thread-safety: run() is called from one thread; stop() from any thread
 // (or a signal handler via the server's own signal set).
 #pragma once
 
