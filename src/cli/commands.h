@@ -13,5 +13,6 @@ void register_cost(CLI::App& app, int& exit_code);
 void register_prices(CLI::App& app, int& exit_code);
 void register_tokens(CLI::App& app, int& exit_code);
 void register_sim(CLI::App& app, int& exit_code);
+void register_advise(CLI::App& app, int& exit_code);
 
 }  // namespace ff::cli

@@ -132,5 +132,20 @@ err=$("$ff" sim --config "$tmp/sim.toml" 2>&1)
 expect_eq "sim: bad config exit" "$?" "2"
 expect_eq "sim: bad config message" "$err" "flashfirst sim: $tmp/sim.toml:1: top level: field 'speed' must be a number from 0 to 1000"
 
+# advise: the worked example from a JSON profile (numbers in tests/planner/advisor_test.cc).
+printf '{"mix":{"summarization":0.5,"rag":0.2,"agent_tool_chaining":0.3},"output_tokens_per_month":10000000,"input_tokens_per_month":30000000,"cache_hit_rate":0.4,"access":"api"}' >"$tmp/profile.json"
+out=$("$ff" advise --profile "$tmp/profile.json" --at 2026-04-24T12:00:00Z --json)
+expect_eq "advise: recommendation" "$(jq -r .recommendation <<<"$out")" "mixed"
+expect_eq "advise: pro categories" "$(jq -c .pro_categories <<<"$out")" '["agent_tool_chaining"]'
+expect_eq "advise: monthly cost" "$(jq -c .monthly_cost <<<"$out")" '{"all_flash":"5.656","all_pro":"67.86","recommended":"24.3172"}'
+# Interactive, through a pseudo-terminal.
+out=$(printf 'summarization=0.5,agents=0.5\n10M\n30M\n40\napi\nmedium\n' | script -qc "$ff advise --at 2026-04-24T12:00:00Z" /dev/null | tr -d '\r')
+expect_contains "advise: interactive" "$out" "Recommendation: mixed routing (Pro for 50% of traffic)"
+# Measured from a usage log: the sample's 31.9% hit rate and volume, Flash work only.
+out=$("$ff" advise --measure "$tests/../examples/usage.jsonl" --mix "summarization, classification" --json)
+expect_eq "advise: measured" "$(jq -r .recommendation <<<"$out")" "flash"
+err=$("$ff" advise </dev/null 2>&1)
+expect_eq "advise: no input exit" "$?" "2"
+
 echo "cli: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
