@@ -113,7 +113,7 @@ int run_sim(const SimArgs& a, const CLI::App& cmd) {
     return fail("sim", kExitUsage, fmt::format("--listen: '{}' has no valid port", listen));
   }
   server_options.server_name = "flashfirst-sim";
-  auto quality = quality_file.empty() ? sim::QualityModel::embedded() : sim::QualityModel::load_file(quality_file);
+  auto quality = quality_file.empty() ? pricing::QualityModel::embedded() : pricing::QualityModel::load_file(quality_file);
   if (!quality.ok()) return fail("sim", kExitUsage, quality.error().message);
   sim::Simulator simulator(*book, tokenizer::BpeTokenizer::deepseek(), *quality, options, core::system_clock());
   net::HttpServer server(server_options, [&simulator](const net::Request& r) { return simulator.handle(r); });

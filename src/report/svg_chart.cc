@@ -161,4 +161,41 @@ std::string line_chart(const std::string& title, const std::vector<double>& xs, 
   return s;
 }
 
+std::string scatter_chart(const std::string& title, const std::vector<Point>& points, const std::string& x_label,
+                          const std::string& y_label) {
+  double max_x = 0, max_y = 0;
+  for (const Point& p : points) {
+    max_x = std::max(max_x, p.x);
+    max_y = std::max(max_y, p.y);
+  }
+  auto [y_max, y_step] = nice_axis(max_y);
+  auto [x_max, x_step] = nice_axis(max_x);
+  std::string s = frame(title, x_label, y_label, y_max, y_step);
+  const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
+  auto px = [&](double x) { return kLeft + x / x_max * plot_w; };
+  auto py = [&](double y) { return kTop + plot_h - y / y_max * plot_h; };
+  for (double x = 0; x <= x_max + x_step / 2; x += x_step) {
+    s += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle" fill="#374151">{}</text>)", px(x),
+                     kTop + plot_h + 16, tick_label(x, x_step));
+  }
+  std::vector<Point> front;
+  for (const Point& p : points) {
+    if (p.highlight) front.push_back(p);
+  }
+  std::sort(front.begin(), front.end(), [](const Point& a, const Point& b) { return a.x < b.x; });
+  std::string line;
+  for (const Point& p : front) line += fmt::format("{:.1f},{:.1f} ", px(p.x), py(p.y));
+  if (front.size() > 1) {
+    s += fmt::format(R"(<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>)", kColors[0], line);
+  }
+  for (const Point& p : points) {
+    s += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="6" fill="{}" stroke="{}" stroke-width="2"/>)", px(p.x),
+                     py(p.y), p.highlight ? kColors[0] : "white", kColors[0]);
+    s += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" fill="#111827">{}</text>)", px(p.x) + 9, py(p.y) - 8,
+                     xml_escape(p.label));
+  }
+  s += "</svg>";
+  return s;
+}
+
 }  // namespace ff::report

@@ -24,6 +24,16 @@ std::string line_chart(const std::string& title, const std::vector<double>& xs, 
                        const std::string& x_label, const std::string& y_label, std::optional<double> marker_x,
                        const std::string& marker_label);
 
+struct Point {
+  std::string label;
+  double x = 0, y = 0;
+  bool highlight = false;  // drawn filled and joined by a line (e.g. a Pareto front)
+};
+
+// Labelled points; the highlighted ones are joined in order of x.
+std::string scatter_chart(const std::string& title, const std::vector<Point>& points, const std::string& x_label,
+                          const std::string& y_label);
+
 // Escapes text for HTML and SVG.
 std::string xml_escape(const std::string& s);
 

@@ -433,7 +433,7 @@ std::vector<net::Chunk> stream_anthropic(const Answer& a, double ms_per_token, c
 }  // namespace
 
 Simulator::Simulator(const pricing::PriceBook& book, const tokenizer::BpeTokenizer& tokenizer,
-                     const QualityModel& quality, SimOptions options, const core::Clock& clock)
+                     const pricing::QualityModel& quality, SimOptions options, const core::Clock& clock)
     : book_(book),
       tokenizer_(tokenizer),
       quality_(quality),
@@ -642,7 +642,7 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   if (r.thinking) compose(thoughts_, rng.between(1, r.effort == "max" ? 8 : r.effort == "low" ? 2 : 4), rng, a.reasoning, a.reasoning_ids);
   bool content_ids_ready = false;
   // Whether this answer fails, from the quality prior of its tier, category and effort.
-  const std::string category = r.category.empty() ? std::string(QualityModel::kDefaultCategory) : r.category;
+  const std::string category = r.category.empty() ? std::string(pricing::QualityModel::kDefaultCategory) : r.category;
   const std::optional<double> fail_p =
       quality_.failure_probability(billed.tier, category, r.thinking ? std::string_view(r.effort) : "none");
   if (!fail_p) {

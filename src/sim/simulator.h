@@ -33,7 +33,7 @@
 #include "pricing/price_book.h"
 #include "sim/chat_request.h"
 #include "sim/prefix_cache.h"
-#include "sim/quality_model.h"
+#include "pricing/quality_model.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ff::sim {
@@ -74,7 +74,7 @@ struct SimOptions {
 
 class Simulator {
  public:
-  Simulator(const pricing::PriceBook& book, const tokenizer::BpeTokenizer& tokenizer, const QualityModel& quality,
+  Simulator(const pricing::PriceBook& book, const tokenizer::BpeTokenizer& tokenizer, const pricing::QualityModel& quality,
             SimOptions options, const core::Clock& clock);
 
   net::Response handle(const net::Request& request);
@@ -109,7 +109,7 @@ class Simulator {
 
   const pricing::PriceBook& book_;
   const tokenizer::BpeTokenizer& tokenizer_;
-  const QualityModel& quality_;
+  const pricing::QualityModel& quality_;
   const SimOptions options_;
   const core::Clock& clock_;
   PrefixCache cache_;

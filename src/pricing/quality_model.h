@@ -15,7 +15,7 @@
 #include "core/result.h"
 #include "core/usage.h"
 
-namespace ff::sim {
+namespace ff::pricing {
 
 class QualityModel {
  public:
@@ -45,4 +45,4 @@ class QualityModel {
   std::map<std::string, double, std::less<>> effort_;
 };
 
-}  // namespace ff::sim
+}  // namespace ff::pricing

@@ -1,0 +1,135 @@
+#include "planner/whatif.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "report/json_writer.h"
+#include "report/svg_chart.h"
+#include "report/text_table.h"
+
+namespace ff::planner {
+
+using core::Money;
+
+namespace {
+
+core::TokenUsage scaled(const core::TokenUsage& u, double f) {
+  return core::TokenUsage{std::llround(static_cast<double>(u.cache_hit) * f),
+                          std::llround(static_cast<double>(u.cache_miss) * f),
+                          std::llround(static_cast<double>(u.output) * f), 0};
+}
+
+}  // namespace
+
+core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile& p, const pricing::PriceBook& book,
+                                                            const pricing::QualityModel& quality, core::Timestamp at,
+                                                            const std::string& currency, const WhatIfOptions& o) {
+  pricing::QuoteResult fq = book.quote_tier(core::Tier::kFlash, at, currency);
+  pricing::QuoteResult pq = book.quote_tier(core::Tier::kPro, at, currency);
+  if (!fq.quote) return core::make_error(book.explain(fq.error, "flash", at, currency));
+  if (!pq.quote) return core::make_error(book.explain(pq.error, "pro", at, currency));
+  const pricing::TokenRates& flash = fq.quote->rates;
+  const pricing::TokenRates& pro = pq.quote->rates;
+
+  core::TokenUsage month;
+  month.cache_hit = std::llround(static_cast<double>(p.input_tokens_per_month) * p.cache_hit_rate);
+  month.cache_miss = p.input_tokens_per_month - month.cache_hit;
+  month.output = p.output_tokens_per_month;
+
+  const double n = static_cast<double>(o.output_tokens_per_request);
+  const double flash_latency = o.flash_first_token_s + n / o.flash_tokens_per_s;
+  const double pro_latency = o.pro_first_token_s + n / o.pro_tokens_per_s;
+
+  PolicyOutcome all_flash{"all_flash"}, all_pro{"all_pro"}, routed{"routed"}, cascade{"cascade"};
+  all_flash.monthly_cost = flash.cost(month);
+  all_pro.monthly_cost = pro.cost(month);
+  all_pro.pro_share = 1;
+  all_flash.latency_seconds = flash_latency;
+  all_pro.latency_seconds = pro_latency;
+  Money routed_cost, cascade_cost = flash.cost(month);
+  for (const auto& [category, share] : p.mix) {
+    auto pf = quality.failure_probability(core::Tier::kFlash, category, o.effort);
+    auto pp = quality.failure_probability(core::Tier::kPro, category, o.effort);
+    if (!pf || !pp) return core::make_error(fmt::format("the quality priors have no category '{}'", category));
+    const core::TokenUsage part = scaled(month, share);
+    all_flash.failure_rate += share * *pf;
+    all_pro.failure_rate += share * *pp;
+    if (is_pro_category(category)) {
+      routed_cost += pro.cost(part);
+      routed.failure_rate += share * *pp;
+      routed.pro_share += share;
+    } else {
+      routed_cost += flash.cost(part);
+      routed.failure_rate += share * *pf;
+    }
+    // The cascade pays Flash for everything, and Pro again for what Flash failed.
+    cascade_cost += pro.cost(scaled(part, *pf));
+    cascade.escalation_rate += share * *pf;
+    cascade.failure_rate += share * *pf * *pp;
+  }
+  routed.monthly_cost = routed_cost;
+  routed.latency_seconds = routed.pro_share * pro_latency + (1 - routed.pro_share) * flash_latency;
+  cascade.monthly_cost = cascade_cost;
+  cascade.pro_share = cascade.escalation_rate;
+  cascade.latency_seconds = flash_latency + cascade.escalation_rate * pro_latency;
+
+  std::vector<PolicyOutcome> out = {all_flash, all_pro, routed, cascade};
+  for (PolicyOutcome& a : out) {
+    a.pareto = true;
+    for (const PolicyOutcome& b : out) {
+      const bool no_worse = b.monthly_cost <= a.monthly_cost && b.failure_rate <= a.failure_rate;
+      const bool better = b.monthly_cost < a.monthly_cost || b.failure_rate < a.failure_rate;
+      if (&a != &b && no_worse && better) a.pareto = false;
+    }
+  }
+  return out;
+}
+
+std::string whatif_text(const std::vector<PolicyOutcome>& outs, const std::string& currency, core::Timestamp at) {
+  report::TextTable t({"policy", "monthly cost", "failure rate", "Pro share", "escalations", "latency", "Pareto"});
+  for (const PolicyOutcome& o : outs) {
+    t.add_row({o.policy, core::display_money(o.monthly_cost, currency, 2), fmt::format("{:.2f}%", o.failure_rate * 100),
+               fmt::format("{:.1f}%", o.pro_share * 100), fmt::format("{:.1f}%", o.escalation_rate * 100),
+               fmt::format("{:.2f} s", o.latency_seconds), o.pareto ? "yes" : ""});
+  }
+  return fmt::format("Policies over the workload, at the rates in force at {} ({})\n", core::format_time(at), currency) +
+         t.render();
+}
+
+std::string whatif_json(const std::vector<PolicyOutcome>& outs, const std::string& currency, core::Timestamp at) {
+  report::JsonWriter w;
+  w.begin_object().key("currency").value(currency).key("priced_at").value(core::format_time(at));
+  w.key("policies").begin_array();
+  for (const PolicyOutcome& o : outs) {
+    w.begin_object();
+    w.key("policy").value(o.policy);
+    w.key("monthly_cost").value(o.monthly_cost.to_decimal());
+    w.key("failure_rate").number_text(fmt::format("{:.6f}", o.failure_rate));
+    w.key("pro_share").number_text(fmt::format("{:.6f}", o.pro_share));
+    w.key("escalation_rate").number_text(fmt::format("{:.6f}", o.escalation_rate));
+    w.key("latency_seconds").number_text(fmt::format("{:.3f}", o.latency_seconds));
+    w.key("pareto").value(o.pareto);
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return w.str();
+}
+
+std::string whatif_html(const std::vector<PolicyOutcome>& outs, const std::string& currency, core::Timestamp at) {
+  std::vector<report::Point> points;
+  for (const PolicyOutcome& o : outs) points.push_back({o.policy, o.monthly_cost.to_double(), o.failure_rate * 100, o.pareto});
+  std::string html = R"(<!doctype html><html lang="en"><head><meta charset="utf-8"><title>flashfirst simulate</title>
+<style>body{font-family:system-ui,sans-serif;max-width:860px;margin:2em auto;color:#111827;padding:0 1em}
+pre{background:#f9fafb;border:1px solid #e5e7eb;padding:1em;overflow-x:auto;font-size:13px}
+figcaption{color:#4b5563;font-size:13px}</style></head><body><h1>Routing policies: cost against quality</h1>
+)";
+  html += "<pre>" + report::xml_escape(whatif_text(outs, currency, at)) + "</pre>\n<figure>";
+  html += report::scatter_chart("Monthly cost vs failure rate", points, "monthly cost (" + currency + ")",
+                                "failure rate (%)");
+  html += "<figcaption>Each point is a policy; filled points are on the Pareto front (no other policy is both "
+          "cheaper and fails less), joined by the line.</figcaption></figure></body></html>\n";
+  return html;
+}
+
+}  // namespace ff::planner

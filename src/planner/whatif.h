@@ -1,0 +1,50 @@
+// What-if simulation of routing policies over a workload: all-Flash, all-Pro,
+// routed by task category, and Flash-first cascade. For each: the expected monthly
+// cost, failure rate, Pro share, escalation rate and latency, from the price book
+// and the per-(tier, category) quality priors (data/quality.toml). Pure computation.
+//
+// Model: a category's share of the mix is its share of requests and of tokens; a
+// Flash answer that fails in a checkable way is escalated by the cascade, which
+// pays for the wasted Flash call and then for Pro (at the same cache-hit rate); the
+// cascade's answer fails only when Pro fails too. Expected tokens are rounded to
+// whole tokens, then priced exactly.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/money.h"
+#include "core/result.h"
+#include "planner/advisor.h"
+#include "pricing/price_book.h"
+#include "pricing/quality_model.h"
+
+namespace ff::planner {
+
+struct PolicyOutcome {
+  std::string policy;  // all_flash | all_pro | routed | cascade
+  core::Money monthly_cost;
+  double failure_rate = 0;
+  double pro_share = 0;        // requests answered by Pro
+  double escalation_rate = 0;  // requests sent to Flash, then to Pro
+  double latency_seconds = 0;  // expected per request
+  bool pareto = false;         // no other policy is both cheaper and better
+};
+
+struct WhatIfOptions {
+  std::string effort = "high";              // low | high | max | none (non-thinking)
+  std::int64_t output_tokens_per_request = 500;  // for latency, when requests are not known
+  double flash_first_token_s = 0.35, flash_tokens_per_s = 90;  // the simulator's defaults
+  double pro_first_token_s = 0.9, pro_tokens_per_s = 35;
+};
+
+core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile& profile,
+                                                            const pricing::PriceBook& book,
+                                                            const pricing::QualityModel& quality, core::Timestamp at,
+                                                            const std::string& currency, const WhatIfOptions& options);
+
+std::string whatif_text(const std::vector<PolicyOutcome>& outcomes, const std::string& currency, core::Timestamp at);
+std::string whatif_json(const std::vector<PolicyOutcome>& outcomes, const std::string& currency, core::Timestamp at);
+std::string whatif_html(const std::vector<PolicyOutcome>& outcomes, const std::string& currency, core::Timestamp at);
+
+}  // namespace ff::planner
