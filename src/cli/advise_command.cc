@@ -21,18 +21,13 @@ struct AdviseArgs {
 };
 
 int run_advise(const AdviseArgs& a, const CLI::App& cmd) {
-  auto book = load_book(a.book);
-  if (!book.ok()) return fail("advise", kExitUsage, book.error().message);
-  if (auto s = check_currency(*book, a.currency); !s.ok()) return fail("advise", kExitUsage, s.message());
-  core::Timestamp at = core::system_clock().now();
-  if (!a.at.empty()) {
-    auto t = core::parse_time(a.at);
-    if (!t.ok()) return fail("advise", kExitUsage, "--at: " + t.error().message);
-    at = *t;
-  }
-  auto p = resolve_profile(a.profile, cmd, *book, a.currency);
+  auto ctx = pricing_context(a.book, a.currency, a.at);
+  if (!ctx.ok()) return fail("advise", kExitUsage, ctx.error().message);
+  const pricing::PriceBook& book = ctx->book;
+  const core::Timestamp at = ctx->at;
+  auto p = resolve_profile(a.profile, cmd, book, a.currency);
   if (!p.ok()) return fail("advise", kExitUsage, p.error().message);
-  auto advice = planner::advise(*p, *book, at, a.currency);
+  auto advice = planner::advise(*p, book, at, a.currency);
   if (!advice.ok()) return fail("advise", kExitFailure, advice.error().message);
   std::fputs((a.json ? planner::advice_json(*advice) : planner::advice_text(*advice)).c_str(), stdout);
   return kExitOk;

@@ -38,6 +38,19 @@ core::Result<pricing::PriceBook> load_book(const BookOptions& opts) {
   return book;
 }
 
+core::Result<PricingContext> pricing_context(const BookOptions& opts, const std::string& currency, const std::string& at) {
+  auto book = load_book(opts);
+  if (!book.ok()) return book.error();
+  if (auto s = check_currency(*book, currency); !s.ok()) return core::make_error(s.message());
+  core::Timestamp t = core::system_clock().now();
+  if (!at.empty()) {
+    auto parsed = core::parse_time(at);
+    if (!parsed.ok()) return core::make_error("--at: " + parsed.error().message);
+    t = *parsed;
+  }
+  return PricingContext{std::move(*book), t};
+}
+
 core::Status check_currency(const pricing::PriceBook& book, const std::string& currency) {
   auto all = book.currencies();
   for (const std::string& c : all) {

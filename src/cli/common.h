@@ -38,6 +38,15 @@ void add_book_options(CLI::App& app, BookOptions& opts);
 // Loads the book the options name. The error message names the file, line and field.
 core::Result<pricing::PriceBook> load_book(const BookOptions& opts);
 
+// What a command that prices at one instant needs: the book (checked to have
+// `currency`) and the instant (`at` parsed, or now when empty). Errors are ready
+// to print.
+struct PricingContext {
+  pricing::PriceBook book;
+  core::Timestamp at;
+};
+core::Result<PricingContext> pricing_context(const BookOptions& opts, const std::string& currency, const std::string& at);
+
 // Checks that the book has rates in `currency`.
 core::Status check_currency(const pricing::PriceBook& book, const std::string& currency);
 

@@ -40,27 +40,22 @@ core::Result<core::Money> effective(const pricing::TokenRates& r, const std::str
 }
 
 int run_prices(const PricesArgs& a) {
-  auto book = load_book(a.book);
-  if (!book.ok()) return fail("prices", kExitUsage, book.error().message);
-  if (auto s = check_currency(*book, a.currency); !s.ok()) return fail("prices", kExitUsage, s.message());
-  core::Timestamp t = core::system_clock().now();
-  if (!a.at.empty()) {
-    auto parsed = core::parse_time(a.at);
-    if (!parsed.ok()) return fail("prices", kExitUsage, "--at: " + parsed.error().message);
-    t = *parsed;
-  }
+  auto ctx = pricing_context(a.book, a.currency, a.at);
+  if (!ctx.ok()) return fail("prices", kExitUsage, ctx.error().message);
+  const pricing::PriceBook& book = ctx->book;
+  const core::Timestamp t = ctx->at;
   const std::string& cur = a.currency;
-  const bool peak_now = book->schedule().is_peak(t);
-  std::string out = fmt::format("Price book: {}\nRates in force at {} in {} per 1M tokens\n", book->source_name(),
+  const bool peak_now = book.schedule().is_peak(t);
+  std::string out = fmt::format("Price book: {}\nRates in force at {} in {} per 1M tokens\n", book.source_name(),
                                 core::format_time(t), cur);
 
   // Which models are billed at t, and which ids lead to them.
   std::map<int, std::vector<std::string>> ids_by_model;
   std::set<std::string> ids;
-  for (const pricing::Model& m : book->models()) ids.insert(m.id);
-  for (const pricing::Alias& al : book->aliases()) ids.insert(al.id);
+  for (const pricing::Model& m : book.models()) ids.insert(m.id);
+  for (const pricing::Alias& al : book.aliases()) ids.insert(al.id);
   for (const std::string& id : ids) {
-    pricing::QuoteResult q = book->quote(id, t, cur);
+    pricing::QuoteResult q = book.quote(id, t, cur);
     if (q.quote) ids_by_model[q.quote->model].push_back(id);
   }
   report::TextTable table({"model", "tier", "band", "cache hit", "cache miss", "output", "ids billed as it"},
@@ -70,8 +65,8 @@ int run_prices(const PricesArgs& a) {
                            report::TextTable::Align::kLeft});
   bool any_banded = false;
   for (const auto& [model, id_list] : ids_by_model) {
-    const pricing::Model& m = book->models()[model];
-    const pricing::RateRow* row = book->row_at(model, t, cur);
+    const pricing::Model& m = book.models()[model];
+    const pricing::RateRow* row = book.row_at(model, t, cur);
     std::string names;
     for (const std::string& id : id_list) names += (names.empty() ? "" : ", ") + id;
     auto add = [&](const char* band, const pricing::TokenRates& r, bool first) {
@@ -88,22 +83,22 @@ int run_prices(const PricesArgs& a) {
   }
   out += "\n" + table.render();
   if (any_banded) {
-    out += fmt::format("Peak hours: {}. {} is {}.\n", book->schedule().describe(), core::format_time(t),
+    out += fmt::format("Peak hours: {}. {} is {}.\n", book.schedule().describe(), core::format_time(t),
                        peak_now ? "peak" : "off-peak");
   }
   std::string retired;
-  for (const pricing::Retirement& r : book->retirements()) {
+  for (const pricing::Retirement& r : book.retirements()) {
     if (r.at <= t) retired += fmt::format("{}{} (since {})", retired.empty() ? "" : ", ", r.id, core::format_time(r.at));
   }
   if (!retired.empty()) out += "Retired: " + retired + "\n";
 
-  pricing::QuoteResult flash = book->quote_tier(core::Tier::kFlash, t, cur);
-  pricing::QuoteResult pro = book->quote_tier(core::Tier::kPro, t, cur);
+  pricing::QuoteResult flash = book.quote_tier(core::Tier::kFlash, t, cur);
+  pricing::QuoteResult pro = book.quote_tier(core::Tier::kPro, t, cur);
   if (flash.quote && pro.quote) {
     const pricing::TokenRates& f = flash.quote->rates;
     const pricing::TokenRates& p = pro.quote->rates;
     out += fmt::format("\nPro ({}) / Flash ({}), {} rates: cache hit {}, cache miss {}, output {}\n",
-                       book->models()[pro.quote->model].id, book->models()[flash.quote->model].id,
+                       book.models()[pro.quote->model].id, book.models()[flash.quote->model].id,
                        pricing::band_name(flash.quote->band), ratio(p.cache_hit, f.cache_hit),
                        ratio(p.cache_miss, f.cache_miss), ratio(p.output, f.output));
     out += "\nEffective input price per 1M tokens by cache-hit rate\n";
@@ -117,7 +112,7 @@ int run_prices(const PricesArgs& a) {
     out += eff.render();
   } else {
     out += fmt::format("\nNo Flash/Pro comparison: {}\n",
-                       flash.quote ? book->explain(pro.error, "pro", t, cur) : book->explain(flash.error, "flash", t, cur));
+                       flash.quote ? book.explain(pro.error, "pro", t, cur) : book.explain(flash.error, "flash", t, cur));
   }
   std::fputs(out.c_str(), stdout);
   return kExitOk;

@@ -110,9 +110,9 @@ core::Result<planner::WorkloadProfile> resolve_profile(const ProfileArgs& a, con
   } else {
     if (!a.profile.empty()) {
       auto text = pricing::read_text_file(a.profile);
-      if (!text.ok()) return core::make_error(text.error().message);
+      if (!text.ok()) return text.error();
       auto parsed = planner::parse_profile(*text, a.profile);
-      if (!parsed.ok()) return core::make_error(parsed.error().message);
+      if (!parsed.ok()) return parsed.error();
       p = *parsed;
     }
     if (!a.mix.empty()) {

@@ -26,25 +26,20 @@ struct SimulateArgs {
 };
 
 int run_simulate(const SimulateArgs& a, const CLI::App& cmd) {
-  auto book = load_book(a.book);
-  if (!book.ok()) return fail("simulate", kExitUsage, book.error().message);
-  if (auto s = check_currency(*book, a.currency); !s.ok()) return fail("simulate", kExitUsage, s.message());
-  core::Timestamp at = core::system_clock().now();
-  if (!a.at.empty()) {
-    auto t = core::parse_time(a.at);
-    if (!t.ok()) return fail("simulate", kExitUsage, "--at: " + t.error().message);
-    at = *t;
-  }
+  auto ctx = pricing_context(a.book, a.currency, a.at);
+  if (!ctx.ok()) return fail("simulate", kExitUsage, ctx.error().message);
+  const pricing::PriceBook& book = ctx->book;
+  const core::Timestamp at = ctx->at;
   if (a.effort != "none" && a.effort != "low" && a.effort != "high" && a.effort != "max") {
     return fail("simulate", kExitUsage, "--effort must be none, low, high or max");
   }
   auto quality = a.quality.empty() ? pricing::QualityModel::embedded() : pricing::QualityModel::load_file(a.quality);
   if (!quality.ok()) return fail("simulate", kExitUsage, quality.error().message);
-  auto p = resolve_profile(a.profile, cmd, *book, a.currency);
+  auto p = resolve_profile(a.profile, cmd, book, a.currency);
   if (!p.ok()) return fail("simulate", kExitUsage, p.error().message);
   planner::WhatIfOptions options;
   options.effort = a.effort;
-  auto outcomes = planner::simulate_policies(*p, *book, *quality, at, a.currency, options);
+  auto outcomes = planner::simulate_policies(*p, book, *quality, at, a.currency, options);
   if (!outcomes.ok()) return fail("simulate", kExitFailure, outcomes.error().message);
   if (!a.html.empty()) {
     std::ofstream out(a.html, std::ios::binary | std::ios::trunc);
