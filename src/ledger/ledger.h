@@ -1,0 +1,68 @@
+// Ledger: the append-only record of every request the gateway sent upstream.
+//
+// One row per upstream call: ids, the caller's key (hashed), times, requested and
+// routed model, category and reason, the link to the call it escalated from,
+// stream flag, status, billed usage, exact cost and what the same tokens would
+// have cost on Pro, latencies, error. Rows are never updated or deleted.
+//
+// append() returns once the row is durable (committed), so a caller that waits
+// for it before sending the last byte of a response loses no completed request
+// even to `kill -9`. Implementations are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/money.h"
+#include "core/result.h"
+#include "core/time.h"
+#include "core/usage.h"
+
+namespace ff::ledger {
+
+struct Row {
+  std::string request_id;
+  std::string key_hash;  // never the key itself
+  std::int64_t start_ms = 0;  // Unix milliseconds
+  std::int64_t end_ms = 0;
+  std::string requested_model;
+  std::string routed_model;
+  std::string effort;
+  std::string category;
+  std::string reason;
+  std::string escalated_from;  // request_id of the Flash call this one escalated, or ""
+  bool stream = false;
+  int status = 0;
+  core::TokenUsage usage;
+  bool usage_estimated = false;  // a stream that broke before its usage arrived
+  core::Money cost;
+  core::Money cost_if_pro;
+  std::string currency = "USD";
+  std::int64_t first_byte_ms = 0;
+  std::string error;
+
+  bool operator==(const Row&) const = default;
+};
+
+class Ledger {
+ public:
+  virtual ~Ledger() = default;
+
+  // Durably appends `row`; returns once it is committed.
+  virtual core::Status append(const Row& row) = 0;
+  // Appends without waiting: `done` runs (on a ledger thread) once the row is
+  // committed or has failed. For callers that must not block, e.g. an event loop.
+  virtual void append_async(Row row, std::function<void(core::Status)> done) = 0;
+  // Every row, in the order appended.
+  virtual core::Result<std::vector<Row>> read_all() = 0;
+};
+
+// An SQLite ledger in WAL mode; rows are committed in batches on one writer
+// thread (group commit). Opens or creates `path`.
+core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path);
+
+}  // namespace ff::ledger

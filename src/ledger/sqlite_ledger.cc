@@ -1,0 +1,251 @@
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <deque>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "ledger/ledger.h"
+
+namespace ff::ledger {
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS requests (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  request_id TEXT NOT NULL, key_hash TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL,
+  requested_model TEXT NOT NULL, routed_model TEXT NOT NULL, effort TEXT NOT NULL, category TEXT NOT NULL,
+  reason TEXT NOT NULL, escalated_from TEXT NOT NULL, stream INTEGER NOT NULL, status INTEGER NOT NULL,
+  cache_hit INTEGER NOT NULL, cache_miss INTEGER NOT NULL, output INTEGER NOT NULL, reasoning INTEGER NOT NULL,
+  usage_estimated INTEGER NOT NULL,
+  -- exact amounts in femto-units (1e-15) of `currency`: one request fits an int64
+  cost_femto INTEGER NOT NULL, cost_if_pro_femto INTEGER NOT NULL, currency TEXT NOT NULL,
+  first_byte_ms INTEGER NOT NULL, error TEXT NOT NULL);
+)sql";
+
+constexpr const char* kInsert =
+    "INSERT INTO requests (request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, "
+    "reason, escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, "
+    "cost_if_pro_femto, currency, first_byte_ms, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+constexpr const char* kSelect =
+    "SELECT request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, reason, "
+    "escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, "
+    "cost_if_pro_femto, currency, first_byte_ms, error FROM requests ORDER BY seq";
+
+std::string sqlite_error(sqlite3* db, const std::string& path, std::string_view what) {
+  return fmt::format("ledger {}: {}: {}", path, what, db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+core::Result<sqlite3*> open_db(const std::string& path, int flags) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = sqlite_error(db, path, "cannot open");
+    sqlite3_close(db);
+    return core::make_error(message);
+  }
+  sqlite3_busy_timeout(db, 10'000);
+  return db;
+}
+
+bool fits_int64(core::Money m) {
+  return m.femto() >= std::numeric_limits<std::int64_t>::min() && m.femto() <= std::numeric_limits<std::int64_t>::max();
+}
+
+class SqliteLedger final : public Ledger {
+ public:
+  SqliteLedger(std::string path, sqlite3* db, sqlite3_stmt* insert)
+      : path_(std::move(path)), db_(db), insert_(insert), writer_([this] { write_loop(); }) {}
+
+  ~SqliteLedger() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    writer_.join();  // the writer drains the queue first
+    sqlite3_finalize(insert_);
+    sqlite3_close(db_);
+  }
+
+  core::Status append(const Row& row) override {
+    std::mutex m;
+    std::condition_variable done_cv;
+    bool done = false;
+    core::Status result;
+    append_async(row, [&](core::Status s) {
+      std::lock_guard<std::mutex> lock(m);
+      result = std::move(s);
+      done = true;
+      done_cv.notify_one();
+    });
+    std::unique_lock<std::mutex> lock(m);
+    done_cv.wait(lock, [&] { return done; });
+    return result;
+  }
+
+  void append_async(Row row, std::function<void(core::Status)> done) override {
+    if (!fits_int64(row.cost) || !fits_int64(row.cost_if_pro)) {
+      done(core::make_error(fmt::format("ledger {}: cost of request {} is out of range", path_, row.request_id)));
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back({std::move(row), std::move(done)});
+    }
+    cv_.notify_one();
+  }
+
+  core::Result<std::vector<Row>> read_all() override {
+    auto db = open_db(path_, SQLITE_OPEN_READONLY);
+    if (!db.ok()) return db.error();
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(*db, kSelect, -1, &st, nullptr) != SQLITE_OK) {
+      std::string message = sqlite_error(*db, path_, "cannot read");
+      sqlite3_close(*db);
+      return core::make_error(message);
+    }
+    std::vector<Row> rows;
+    auto text = [&](int i) {
+      const unsigned char* t = sqlite3_column_text(st, i);
+      return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+    };
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      Row r;
+      r.request_id = text(0);
+      r.key_hash = text(1);
+      r.start_ms = sqlite3_column_int64(st, 2);
+      r.end_ms = sqlite3_column_int64(st, 3);
+      r.requested_model = text(4);
+      r.routed_model = text(5);
+      r.effort = text(6);
+      r.category = text(7);
+      r.reason = text(8);
+      r.escalated_from = text(9);
+      r.stream = sqlite3_column_int(st, 10) != 0;
+      r.status = sqlite3_column_int(st, 11);
+      r.usage.cache_hit = sqlite3_column_int64(st, 12);
+      r.usage.cache_miss = sqlite3_column_int64(st, 13);
+      r.usage.output = sqlite3_column_int64(st, 14);
+      r.usage.reasoning = sqlite3_column_int64(st, 15);
+      r.usage_estimated = sqlite3_column_int(st, 16) != 0;
+      r.cost = core::Money::from_femto(sqlite3_column_int64(st, 17));
+      r.cost_if_pro = core::Money::from_femto(sqlite3_column_int64(st, 18));
+      r.currency = text(19);
+      r.first_byte_ms = sqlite3_column_int64(st, 20);
+      r.error = text(21);
+      rows.push_back(std::move(r));
+    }
+    std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path_, "cannot read");
+    sqlite3_finalize(st);
+    sqlite3_close(*db);
+    if (!message.empty()) return core::make_error(message);
+    return rows;
+  }
+
+ private:
+  struct Pending {
+    Row row;
+    std::function<void(core::Status)> done;
+  };
+
+  // Commits whatever is queued in one transaction, then tells every waiter.
+  void write_loop() {
+    for (;;) {
+      std::deque<Pending> batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        if (queue_.empty() && stop_) return;
+        batch.swap(queue_);
+      }
+      core::Status status = commit(batch);
+      for (Pending& p : batch) p.done(status);
+    }
+  }
+
+  core::Status commit(const std::deque<Pending>& batch) {
+    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return core::make_error(sqlite_error(db_, path_, "cannot begin a transaction"));
+    }
+    for (const Pending& p : batch) {
+      const Row& r = p.row;
+      sqlite3_stmt* s = insert_;
+      sqlite3_reset(s);
+      int i = 0;
+      auto text = [&](const std::string& v) { sqlite3_bind_text(s, ++i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT); };
+      auto num = [&](std::int64_t v) { sqlite3_bind_int64(s, ++i, v); };
+      text(r.request_id);
+      text(r.key_hash);
+      num(r.start_ms);
+      num(r.end_ms);
+      text(r.requested_model);
+      text(r.routed_model);
+      text(r.effort);
+      text(r.category);
+      text(r.reason);
+      text(r.escalated_from);
+      num(r.stream ? 1 : 0);
+      num(r.status);
+      num(r.usage.cache_hit);
+      num(r.usage.cache_miss);
+      num(r.usage.output);
+      num(r.usage.reasoning);
+      num(r.usage_estimated ? 1 : 0);
+      num(static_cast<std::int64_t>(r.cost.femto()));
+      num(static_cast<std::int64_t>(r.cost_if_pro.femto()));
+      text(r.currency);
+      num(r.first_byte_ms);
+      text(r.error);
+      if (sqlite3_step(s) != SQLITE_DONE) {
+        std::string message = sqlite_error(db_, path_, "cannot write");
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        return core::make_error(message);
+      }
+    }
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      std::string message = sqlite_error(db_, path_, "cannot commit");
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return core::make_error(message);
+    }
+    return core::Status::Ok();
+  }
+
+  const std::string path_;
+  sqlite3* const db_;       // used by the writer thread only (and the destructor)
+  sqlite3_stmt* const insert_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;  // guarded by mu_
+  bool stop_ = false;          // guarded by mu_
+  std::thread writer_;         // last: starts after everything above exists
+};
+
+}  // namespace
+
+core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path) {
+  auto db = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+  if (!db.ok()) return db.error();
+  // WAL: readers never block the writer; FULL: a commit survives the OS, not just the process.
+  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", kSchema}) {
+    if (sqlite3_exec(*db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      std::string message = sqlite_error(*db, path, "cannot set up");
+      sqlite3_close(*db);
+      return core::make_error(message);
+    }
+  }
+  sqlite3_stmt* insert = nullptr;
+  if (sqlite3_prepare_v2(*db, kInsert, -1, &insert, nullptr) != SQLITE_OK) {
+    std::string message = sqlite_error(*db, path, "cannot prepare");
+    sqlite3_close(*db);
+    return core::make_error(message);
+  }
+  return std::unique_ptr<Ledger>(new SqliteLedger(path, *db, insert));
+}
+
+}  // namespace ff::ledger
