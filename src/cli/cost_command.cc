@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "ledger/ledger.h"
 #include "planner/cost_engine.h"
 #include "planner/cost_report.h"
 
@@ -23,6 +24,7 @@ struct CostArgs {
   std::string at;
   std::string currency = "USD";
   std::string tokens;
+  std::vector<std::string> ledgers;
   std::string model = "flash";
   bool json = false;
   std::string html;
@@ -91,6 +93,25 @@ int run_cost(const CostArgs& a) {
       return fail("cost", kExitFailure, why);
     }
     summary = engine.summary();
+  } else if (!a.ledgers.empty()) {
+    if (!a.files.empty()) return fail("cost", kExitUsage, "give either usage files or --ledger, not both");
+    // Each ledger row is one upstream call: priced from its usage at its start time.
+    planner::CostEngine engine(*book, options);
+    for (const std::string& path : a.ledgers) {
+      auto rows = ledger::read_sqlite_ledger(path);
+      if (!rows.ok()) return fail("cost", kExitUsage, rows.error().message);
+      std::int64_t n = 0;
+      for (const ledger::Row& row : *rows) {
+        ++n;
+        if (row.usage.total() == 0) {
+          engine.skip(planner::SkipReason::kNoUsage, path, n);  // the call failed before any usage
+          continue;
+        }
+        planner::UsageRecord rec{row.routed_model, core::Timestamp{row.start_ms / 1000}, row.usage};
+        if (auto reason = engine.add(rec)) engine.skip(*reason, path, n);
+      }
+    }
+    summary = engine.summary();
   } else {
     std::vector<std::string> files = a.files.empty() ? std::vector<std::string>{"-"} : a.files;
     if (a.files.empty() && isatty(STDIN_FILENO)) {
@@ -153,6 +174,10 @@ void register_cost(CLI::App& app, int& exit_code) {
   cmd->add_option("--tokens", args->tokens,
                   "Cost a volume without a file: hit=N,miss=N,output=N (suffixes k, M, B); priced at --at or now")
       ->type_name("SPEC");
+  cmd->add_option("--ledger", args->ledgers,
+                  "Read the gateway's SQLite ledger instead of usage logs (each row is priced from its usage; locations "
+                  "of skipped rows are file:row)")
+      ->type_name("FILE");
   cmd->add_option("--model", args->model, "Model id for --tokens (flash, pro, or a DeepSeek id)")->capture_default_str();
   cmd->add_flag("--json", args->json, "Print one JSON object (amounts as exact decimal strings)");
   cmd->add_option("--html", args->html, "Also write a self-contained HTML report with SVG charts")->type_name("FILE");

@@ -65,4 +65,7 @@ class Ledger {
 // thread (group commit). Opens or creates `path`.
 core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path);
 
+// Every row of an existing SQLite ledger, read-only (fails if `path` is missing).
+core::Result<std::vector<Row>> read_sqlite_ledger(const std::string& path);
+
 }  // namespace ff::ledger

@@ -100,53 +100,7 @@ class SqliteLedger final : public Ledger {
     cv_.notify_one();
   }
 
-  core::Result<std::vector<Row>> read_all() override {
-    auto db = open_db(path_, SQLITE_OPEN_READONLY);
-    if (!db.ok()) return db.error();
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(*db, kSelect, -1, &st, nullptr) != SQLITE_OK) {
-      std::string message = sqlite_error(*db, path_, "cannot read");
-      sqlite3_close(*db);
-      return core::make_error(message);
-    }
-    std::vector<Row> rows;
-    auto text = [&](int i) {
-      const unsigned char* t = sqlite3_column_text(st, i);
-      return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-    };
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      Row r;
-      r.request_id = text(0);
-      r.key_hash = text(1);
-      r.start_ms = sqlite3_column_int64(st, 2);
-      r.end_ms = sqlite3_column_int64(st, 3);
-      r.requested_model = text(4);
-      r.routed_model = text(5);
-      r.effort = text(6);
-      r.category = text(7);
-      r.reason = text(8);
-      r.escalated_from = text(9);
-      r.stream = sqlite3_column_int(st, 10) != 0;
-      r.status = sqlite3_column_int(st, 11);
-      r.usage.cache_hit = sqlite3_column_int64(st, 12);
-      r.usage.cache_miss = sqlite3_column_int64(st, 13);
-      r.usage.output = sqlite3_column_int64(st, 14);
-      r.usage.reasoning = sqlite3_column_int64(st, 15);
-      r.usage_estimated = sqlite3_column_int(st, 16) != 0;
-      r.cost = core::Money::from_femto(sqlite3_column_int64(st, 17));
-      r.cost_if_pro = core::Money::from_femto(sqlite3_column_int64(st, 18));
-      r.currency = text(19);
-      r.first_byte_ms = sqlite3_column_int64(st, 20);
-      r.error = text(21);
-      rows.push_back(std::move(r));
-    }
-    std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path_, "cannot read");
-    sqlite3_finalize(st);
-    sqlite3_close(*db);
-    if (!message.empty()) return core::make_error(message);
-    return rows;
-  }
+  core::Result<std::vector<Row>> read_all() override { return read_sqlite_ledger(path_); }
 
  private:
   struct Pending {
@@ -227,6 +181,54 @@ class SqliteLedger final : public Ledger {
 };
 
 }  // namespace
+
+core::Result<std::vector<Row>> read_sqlite_ledger(const std::string& path) {
+    auto db = open_db(path, SQLITE_OPEN_READONLY);
+    if (!db.ok()) return db.error();
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(*db, kSelect, -1, &st, nullptr) != SQLITE_OK) {
+      std::string message = sqlite_error(*db, path, "cannot read");
+      sqlite3_close(*db);
+      return core::make_error(message);
+    }
+    std::vector<Row> rows;
+    auto text = [&](int i) {
+      const unsigned char* t = sqlite3_column_text(st, i);
+      return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+    };
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      Row r;
+      r.request_id = text(0);
+      r.key_hash = text(1);
+      r.start_ms = sqlite3_column_int64(st, 2);
+      r.end_ms = sqlite3_column_int64(st, 3);
+      r.requested_model = text(4);
+      r.routed_model = text(5);
+      r.effort = text(6);
+      r.category = text(7);
+      r.reason = text(8);
+      r.escalated_from = text(9);
+      r.stream = sqlite3_column_int(st, 10) != 0;
+      r.status = sqlite3_column_int(st, 11);
+      r.usage.cache_hit = sqlite3_column_int64(st, 12);
+      r.usage.cache_miss = sqlite3_column_int64(st, 13);
+      r.usage.output = sqlite3_column_int64(st, 14);
+      r.usage.reasoning = sqlite3_column_int64(st, 15);
+      r.usage_estimated = sqlite3_column_int(st, 16) != 0;
+      r.cost = core::Money::from_femto(sqlite3_column_int64(st, 17));
+      r.cost_if_pro = core::Money::from_femto(sqlite3_column_int64(st, 18));
+      r.currency = text(19);
+      r.first_byte_ms = sqlite3_column_int64(st, 20);
+      r.error = text(21);
+      rows.push_back(std::move(r));
+    }
+    std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path, "cannot read");
+    sqlite3_finalize(st);
+    sqlite3_close(*db);
+    if (!message.empty()) return core::make_error(message);
+    return rows;
+  }
 
 core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path) {
   auto db = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);

@@ -147,3 +147,31 @@ TEST(SqliteLedger, ClearErrors) {
 
 }  // namespace
 }  // namespace ff::ledger
+
+namespace ff::ledger {
+namespace {
+
+TEST(LedgerCost, TheCostReportReadsTheLedger) {
+  // Ten sample rows, each 800 hits + 200 misses + (10 + i) output tokens on its routed model
+  // at 2026-11-24 02:00 UTC (peak). Pro rows (odd i): 35.2 + 264 + (10 + i) x 3.96 per 1M;
+  // Flash rows (even i): 4.8 + 60 + (10 + i) x 1.2 per 1M.
+  //   Pro   i = 1,3,5,7,9: 5 x 299.2 + (11+13+15+17+19) x 3.96 = 1496 + 297 = 1793 per 1M
+  //   Flash i = 0,2,4,6,8: 5 x 64.8 + (10+12+14+16+18) x 1.2 = 324 + 84 = 408 per 1M
+  // Total 2201 per 1M = $0.002201.
+  const std::string path = fresh_path("ledger_cost.db");
+  {
+    auto ledger = open_sqlite_ledger(path);
+    ASSERT_TRUE(ledger.ok());
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE((*ledger)->append(sample(i)).ok());
+  }
+  const std::string cmd = std::string(FF_FLASHFIRST_BIN) + " cost --json --ledger " + path + " | jq -r .cost.actual";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[128] = {};
+  ASSERT_NE(fgets(buf, sizeof buf, p), nullptr);
+  pclose(p);
+  EXPECT_EQ(std::string(buf), "0.002201\n");
+}
+
+}  // namespace
+}  // namespace ff::ledger
