@@ -28,8 +28,18 @@ bool ask(const std::string& question, Parse&& parse) {
   }
 }
 
+// A question whose answer is a token count such as "20M".
+bool ask_tokens(const std::string& question, std::int64_t& out) {
+  return ask(question, [&](const std::string& s) {
+    auto n = parse_token_count(s);
+    if (!n.ok()) return n.error().message;
+    out = *n;
+    return std::string();
+  });
+}
+
 bool interactive(planner::WorkloadProfile& p) {
-  std::cout << "flashfirst advise: a few questions about your workload (Ctrl-D to stop)\n";
+  std::cout << "flashfirst: a few questions about your workload (Ctrl-D to stop)\n";
   return ask("Task mix (categories or plain words, with shares if you know them;\n"
              "  e.g. \"summarization=0.6, rag=0.2, agents=0.2\"): ",
              [&](const std::string& s) {
@@ -38,20 +48,8 @@ bool interactive(planner::WorkloadProfile& p) {
                p.mix = *m;
                return std::string();
              }) &&
-         ask("Output tokens per month (e.g. 20M): ",
-             [&](const std::string& s) {
-               auto n = parse_token_count(s);
-               if (!n.ok()) return n.error().message;
-               p.output_tokens_per_month = *n;
-               return std::string();
-             }) &&
-         ask("Input tokens per month (e.g. 100M): ",
-             [&](const std::string& s) {
-               auto n = parse_token_count(s);
-               if (!n.ok()) return n.error().message;
-               p.input_tokens_per_month = *n;
-               return std::string();
-             }) &&
+         ask_tokens("Output tokens per month (e.g. 20M): ", p.output_tokens_per_month) &&
+         ask_tokens("Input tokens per month (e.g. 100M): ", p.input_tokens_per_month) &&
          ask("Cache-hit rate in percent [0]: ",
              [&](const std::string& s) {
                if (s.empty()) return std::string();
@@ -66,16 +64,15 @@ bool interactive(planner::WorkloadProfile& p) {
              }) &&
          ask("API or subscription [api]: ",
              [&](const std::string& s) {
-               if (s.empty() || s == "api") p.access = planner::Access::kApi;
-               else if (s == "subscription") p.access = planner::Access::kSubscription;
-               else return std::string("answer api or subscription");
+               auto access = planner::parse_access(s.empty() ? "api" : s);
+               if (!access) return std::string("answer api or subscription");
+               p.access = *access;
                return std::string();
              }) &&
          ask("How costly is a wrong answer: low, medium or high [medium]: ", [&](const std::string& s) {
-           if (s.empty() || s == "medium") p.wrong_answer_cost = planner::WrongAnswerCost::kMedium;
-           else if (s == "low") p.wrong_answer_cost = planner::WrongAnswerCost::kLow;
-           else if (s == "high") p.wrong_answer_cost = planner::WrongAnswerCost::kHigh;
-           else return std::string("answer low, medium or high");
+           auto cost = planner::parse_wrong_answer_cost(s.empty() ? "medium" : s);
+           if (!cost) return std::string("answer low, medium or high");
+           p.wrong_answer_cost = *cost;
            return std::string();
          });
 }
@@ -162,15 +159,14 @@ core::Result<planner::WorkloadProfile> resolve_profile(const ProfileArgs& a, con
       p.cache_hit_rate = a.cache_hit_rate;
     }
     if (cmd.count("--access") > 0 || a.profile.empty()) {
-      if (a.access == "api") p.access = planner::Access::kApi;
-      else if (a.access == "subscription") p.access = planner::Access::kSubscription;
-      else return core::make_error("--access must be api or subscription");
+      auto access = planner::parse_access(a.access);
+      if (!access) return core::make_error("--access must be api or subscription");
+      p.access = *access;
     }
     if (cmd.count("--wrong-answer-cost") > 0 || a.profile.empty()) {
-      if (a.wrong_answer_cost == "low") p.wrong_answer_cost = planner::WrongAnswerCost::kLow;
-      else if (a.wrong_answer_cost == "medium") p.wrong_answer_cost = planner::WrongAnswerCost::kMedium;
-      else if (a.wrong_answer_cost == "high") p.wrong_answer_cost = planner::WrongAnswerCost::kHigh;
-      else return core::make_error("--wrong-answer-cost must be low, medium or high");
+      auto cost = planner::parse_wrong_answer_cost(a.wrong_answer_cost);
+      if (!cost) return core::make_error("--wrong-answer-cost must be low, medium or high");
+      p.wrong_answer_cost = *cost;
     }
   }
   return p;

@@ -96,6 +96,19 @@ core::Result<std::map<std::string, double>> parse_mix(const std::string& spec) {
   return mix;
 }
 
+std::optional<Access> parse_access(std::string_view w) {
+  if (w == "api") return Access::kApi;
+  if (w == "subscription") return Access::kSubscription;
+  return std::nullopt;
+}
+
+std::optional<WrongAnswerCost> parse_wrong_answer_cost(std::string_view w) {
+  if (w == "low") return WrongAnswerCost::kLow;
+  if (w == "medium") return WrongAnswerCost::kMedium;
+  if (w == "high") return WrongAnswerCost::kHigh;
+  return std::nullopt;
+}
+
 core::Result<WorkloadProfile> parse_profile(std::string_view text, const std::string& source) {
   WorkloadProfile p;
   auto bad = [&](const std::string& what) { return core::make_error(fmt::format("{}: {}", source, what)); };
@@ -154,13 +167,12 @@ core::Result<WorkloadProfile> parse_profile(std::string_view text, const std::st
   p.input_tokens_per_month = std::llround(*in);
   p.cache_hit_rate = hit.value_or(0);
   if (p.cache_hit_rate < 0 || p.cache_hit_rate > 1) return bad("'cache_hit_rate' must be from 0 to 1");
-  if (access == "api") p.access = Access::kApi;
-  else if (access == "subscription") p.access = Access::kSubscription;
-  else return bad("'access' must be \"api\" or \"subscription\"");
-  if (wrong == "low") p.wrong_answer_cost = WrongAnswerCost::kLow;
-  else if (wrong == "medium") p.wrong_answer_cost = WrongAnswerCost::kMedium;
-  else if (wrong == "high") p.wrong_answer_cost = WrongAnswerCost::kHigh;
-  else return bad("'wrong_answer_cost' must be low, medium or high");
+  auto parsed_access = parse_access(access);
+  if (!parsed_access) return bad("'access' must be \"api\" or \"subscription\"");
+  p.access = *parsed_access;
+  auto parsed_wrong = parse_wrong_answer_cost(wrong);
+  if (!parsed_wrong) return bad("'wrong_answer_cost' must be low, medium or high");
+  p.wrong_answer_cost = *parsed_wrong;
   return p;
 }
 

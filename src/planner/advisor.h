@@ -20,6 +20,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/money.h"
@@ -37,6 +38,10 @@ std::optional<std::string> category_from_word(std::string word);
 
 enum class Access { kApi, kSubscription };
 enum class WrongAnswerCost { kLow, kMedium, kHigh };
+
+// "api" / "subscription" and "low" / "medium" / "high"; nullopt for anything else.
+std::optional<Access> parse_access(std::string_view word);
+std::optional<WrongAnswerCost> parse_wrong_answer_cost(std::string_view word);
 
 struct WorkloadProfile {
   std::map<std::string, double> mix;  // category -> share (normalised to sum 1)

@@ -16,7 +16,6 @@
 
 #include <cstdint>
 #include <list>
-#include <map>
 #include <mutex>
 #include <set>
 #include <span>

@@ -96,8 +96,6 @@ class MergeTable {
   size_t mask_ = 0;
 };
 
-char32_t decode_at(std::string_view s, size_t i) { return next_code_point(s, i); }
-
 // A fast hash of a short byte string; never 0, which marks empty slots below.
 [[gnu::always_inline]] inline std::uint64_t hash_bytes(std::string_view s) {
   std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
@@ -614,8 +612,8 @@ void BpeTokenizer::run(std::string_view text, SpecialTokens special, Sink& sink)
       size_t cut = 0;
       for (size_t p = kWindow; p < section.size(); ++p) {
         if (section[p - 1] == '\n') {
-          unsigned char c = static_cast<unsigned char>(section[p]);
-          if (c >= 0x80 ? !(char_classes(decode_at(section, p)) & kSpace) : !(g_bmp_classes[c] & kSpace)) {
+          size_t next = p;
+          if (!(char_classes(next_code_point(section, next)) & kSpace)) {
             cut = p;
             break;
           }
