@@ -1,5 +1,7 @@
 #include "cli/common.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +14,16 @@ namespace ff::cli {
 int fail(std::string_view command, int code, const std::string& message) {
   fmt::print(stderr, "flashfirst {}: {}\n", command, message);
   return code;
+}
+
+core::Result<std::string> read_input(const std::string& path) {
+  if (path != "-") return pricing::read_text_file(path);
+  std::string out;
+  char buf[1 << 16];
+  ssize_t n;
+  while ((n = ::read(STDIN_FILENO, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  if (n < 0) return core::make_error("cannot read standard input");
+  return out;
 }
 
 void add_book_options(CLI::App& app, BookOptions& opts) {

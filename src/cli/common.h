@@ -50,6 +50,9 @@ core::Result<PricingContext> pricing_context(const BookOptions& opts, const std:
 // Checks that the book has rates in `currency`.
 core::Status check_currency(const pricing::PriceBook& book, const std::string& currency);
 
+// The whole of a file, or of standard input for "-".
+core::Result<std::string> read_input(const std::string& path);
+
 // "hit=1.5M,miss=200k,output=10M" (suffixes k, M, B; any order; omitted = 0).
 core::Result<core::TokenUsage> parse_token_spec(const std::string& spec);
 

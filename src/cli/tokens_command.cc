@@ -25,16 +25,6 @@ struct TokensArgs {
   std::string vocab;
 };
 
-core::Result<std::string> read_input(const std::string& path) {
-  if (path != "-") return pricing::read_text_file(path);
-  std::string out;
-  char buf[1 << 16];
-  ssize_t n;
-  while ((n = ::read(STDIN_FILENO, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  if (n < 0) return core::make_error("cannot read standard input");
-  return out;
-}
-
 std::string join_ids(const std::vector<tokenizer::TokenId>& ids, const char* sep) {
   std::string out;
   for (size_t i = 0; i < ids.size(); ++i) {

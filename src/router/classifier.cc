@@ -1,0 +1,190 @@
+#include "router/classifier.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "router/features.h"
+
+namespace ff::router {
+
+namespace {
+
+constexpr const char* kNames[] = {"summarization",     "translation",    "classification",     "straightforward_qa",
+                                  "rag",               "structured_content", "coding_moderate", "multi_step_reasoning",
+                                  "codebase_debugging", "agent_tool_chaining", "long_coherent_output"};
+static_assert(sizeof(kNames) / sizeof(kNames[0]) == kCategoryCount);
+
+using C = Category;
+using S = Signal;
+
+// Collects the evidence for each category and what it was.
+class Scorer {
+ public:
+  void add(C c, double w, std::string why) {
+    auto i = static_cast<std::size_t>(c);
+    score_[i] += w;
+    why_[i].push_back({w, std::move(why)});
+  }
+  double score(C c) const { return score_[static_cast<std::size_t>(c)]; }
+  const std::array<double, kCategoryCount>& scores() const { return score_; }
+
+  // The signals behind a category's score, strongest first.
+  std::string reason(C c) const {
+    auto items = why_[static_cast<std::size_t>(c)];
+    std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::string out;
+    for (const auto& [w, text] : items) {
+      if (w <= 0) continue;
+      if (!out.empty()) out += ", ";
+      out += text;
+    }
+    return out.empty() ? "no specific signal" : out;
+  }
+
+ private:
+  std::array<double, kCategoryCount> score_{};
+  std::array<std::vector<std::pair<double, std::string>>, kCategoryCount> why_;
+};
+
+std::string cue(const CueHits& hits, S s) {
+  return fmt::format("cue \"{}\" ({})", hits.first[static_cast<std::size_t>(s)], signal_name(s));
+}
+
+}  // namespace
+
+const char* category_name(Category c) { return kNames[static_cast<std::size_t>(c)]; }
+
+std::optional<Category> parse_category(std::string_view name) {
+  for (std::size_t i = 0; i < kCategoryCount; ++i) {
+    if (name == kNames[i]) return static_cast<Category>(i);
+  }
+  return std::nullopt;
+}
+
+core::Tier natural_tier(Category c) {
+  switch (c) {
+    case C::kMultiStepReasoning:
+    case C::kCodebaseDebugging:
+    case C::kAgentToolChaining:
+    case C::kLongCoherentOutput:
+      return core::Tier::kPro;
+    default:
+      return core::Tier::kFlash;
+  }
+}
+
+Classification classify(const Features& f) {
+  Scorer sc;
+  const CueHits& u = f.cues;
+  const CueHits& ctx = f.context_cues;
+  auto has = [&](S s) { return u[s] > 0; };
+  // A cue in the instruction counts fully; one only in the system prompt or an
+  // earlier turn counts for less (system prompts describe many tasks at once).
+  auto cue_weight = [&](S s, C c, double w) {
+    if (has(s)) {
+      sc.add(c, w, cue(u, s));
+    } else if (ctx[s] > 0) {
+      sc.add(c, w * 0.4, "context " + cue(ctx, s));
+    }
+  };
+  const bool code = f.code_fences >= 2 || f.code_lines >= 3;
+
+  // Every request could be a plain question; this is the floor the others must beat.
+  sc.add(C::kStraightforwardQa, 1.0, "");
+  if (has(S::kQuestion)) sc.add(C::kStraightforwardQa, 1.0, cue(u, S::kQuestion));
+  if (f.question_marks > 0) sc.add(C::kStraightforwardQa, 0.5, "a question");
+  if (f.choices >= 3) sc.add(C::kStraightforwardQa, 2.5, fmt::format("a multiple-choice question ({} options)", f.choices));
+  // "Step by step" asks for shown work, not for a harder model.
+  if (has(S::kStepByStep)) sc.add(C::kStraightforwardQa, 0.5, cue(u, S::kStepByStep));
+
+  cue_weight(S::kSummarize, C::kSummarization, 3.5);
+  if (has(S::kSummarize) && f.instruction_tokens > 300) sc.add(C::kSummarization, 1.0, "a long text to condense");
+  cue_weight(S::kTranslate, C::kTranslation, 4.0);
+  cue_weight(S::kClassify, C::kClassification, 3.5);
+
+  // RAG: passages supplied with the question.
+  if (f.passage_markers >= 2) sc.add(C::kRag, 2.5, fmt::format("{} passage markers", f.passage_markers));
+  cue_weight(S::kPassageRef, C::kRag, 2.5);
+  if ((has(S::kPassageRef) || f.passage_markers >= 2) && (has(S::kQuestion) || f.question_marks > 0)) {
+    sc.add(C::kRag, 1.0, "a question about them");
+  }
+
+  cue_weight(S::kStructured, C::kStructuredContent, 3.0);
+  cue_weight(S::kExtract, C::kStructuredContent, 3.0);
+  cue_weight(S::kCreative, C::kStructuredContent, 2.5);
+  if (f.json_mode) sc.add(C::kStructuredContent, 1.5, "JSON output mode");
+
+  // Coding of moderate size: one snippet, one function, one query.
+  cue_weight(S::kCodeTask, C::kCodingModerate, 3.0);
+  if (code) sc.add(C::kCodingModerate, 2.0, fmt::format("code in the request ({} code lines)", f.code_lines));
+  if (has(S::kDebug) && (code || has(S::kCodeTask))) sc.add(C::kCodingModerate, 1.5, cue(u, S::kDebug));
+
+  // Multi-step reasoning chains.
+  if (has(S::kProof)) sc.add(C::kMultiStepReasoning, 4.0, cue(u, S::kProof));
+  if (has(S::kCompetitionMath)) {
+    sc.add(C::kMultiStepReasoning, u[S::kCompetitionMath] >= 2 ? 4.5 : 3.0, cue(u, S::kCompetitionMath));
+  }
+  if (has(S::kLogicPuzzle)) sc.add(C::kMultiStepReasoning, u[S::kLogicPuzzle] >= 2 ? 4.5 : 3.0, cue(u, S::kLogicPuzzle));
+  if (has(S::kPlanning)) sc.add(C::kMultiStepReasoning, u[S::kPlanning] >= 2 ? 4.0 : 2.0, cue(u, S::kPlanning));
+  if (has(S::kQuantAnalysis)) sc.add(C::kMultiStepReasoning, 3.5, cue(u, S::kQuantAnalysis));
+
+  // Debugging across a codebase: traces through several files, concurrency,
+  // cross-module behaviour. One snippet with a bug is moderate coding.
+  if (f.stack_frames >= 3) sc.add(C::kCodebaseDebugging, 3.0, fmt::format("a stack trace ({} frames)", f.stack_frames));
+  if (f.files >= 3) {
+    sc.add(C::kCodebaseDebugging, 2.5, fmt::format("{} source files", f.files));
+  } else if (f.files == 2 && (f.stack_frames >= 2 || has(S::kCodebase))) {
+    sc.add(C::kCodebaseDebugging, 1.0, "2 source files");
+  }
+  if (has(S::kConcurrency) && (code || has(S::kDebug) || f.stack_frames > 0)) {
+    sc.add(C::kCodebaseDebugging, 4.0, cue(u, S::kConcurrency));
+  }
+  if (has(S::kCodebase) && (code || has(S::kDebug) || f.files >= 2)) sc.add(C::kCodebaseDebugging, 2.0, cue(u, S::kCodebase));
+  if (sc.score(C::kCodebaseDebugging) > 0 && has(S::kDebug)) sc.add(C::kCodebaseDebugging, 1.5, cue(u, S::kDebug));
+
+  // Agents: tools and a conversation already carrying tool calls, or many tools
+  // and a task of several dependent steps. One tool and one question is not.
+  const int tool_history = f.tool_results + f.tool_call_turns;
+  if (f.tools_defined > 0 && tool_history > 0) {
+    sc.add(C::kAgentToolChaining, 6.0 + std::min(tool_history, 6) * 0.5,
+           fmt::format("{} tools and {} tool calls/results so far", f.tools_defined, f.tool_calls + f.tool_results));
+  } else if (tool_history >= 2) {
+    sc.add(C::kAgentToolChaining, 5.0, fmt::format("{} tool calls/results so far", f.tool_calls + f.tool_results));
+  }
+  if (f.tools_defined >= 2 && u[S::kAgentSteps] >= 1) {
+    sc.add(C::kAgentToolChaining, u[S::kAgentSteps] >= 2 ? 5.0 : 3.5,
+           fmt::format("{} tools and a task of dependent steps ({})", f.tools_defined, cue(u, S::kAgentSteps)));
+  }
+
+  // Long coherent output: the length asked for, not max_tokens.
+  if (f.requested_output_tokens >= 8000) {
+    sc.add(C::kLongCoherentOutput, 6.0, fmt::format("asks for about {} output tokens", f.requested_output_tokens));
+  } else if (f.requested_output_tokens >= 3000 && has(S::kLongForm)) {
+    sc.add(C::kLongCoherentOutput, 2.0, fmt::format("asks for about {} output tokens", f.requested_output_tokens));
+  }
+  if (has(S::kLongForm)) sc.add(C::kLongCoherentOutput, u[S::kLongForm] >= 2 ? 3.5 : 2.0, cue(u, S::kLongForm));
+  if (f.requested_output_tokens > 0 && f.requested_output_tokens < 3000) {
+    // A stated short length is evidence against long output.
+    sc.add(C::kLongCoherentOutput, -2.0, "");
+  }
+
+  // The winner, and its softmax share as the confidence.
+  const auto& s = sc.scores();
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < kCategoryCount; ++i) {
+    if (s[i] > s[best]) best = i;
+  }
+  double denom = 0;
+  for (double v : s) denom += std::exp(v - s[best]);
+  Classification out;
+  out.category = static_cast<Category>(best);
+  out.confidence = 1.0 / denom;
+  out.scores = s;
+  out.reason = sc.reason(out.category);
+  return out;
+}
+
+}  // namespace ff::router

@@ -1,0 +1,56 @@
+// The task categories the router decides between, and the classifier that
+// puts a request's features into one of them.
+//
+// The classifier is a transparent scoring rule: every signal it uses adds a
+// fixed weight to the categories it points to, the highest score wins, and the
+// confidence is the winner's softmax share over all categories. The reason
+// string names the signals that gave the winner its score. Deterministic, no
+// state, safe to call from any thread.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/usage.h"
+
+namespace ff::router {
+
+struct Features;
+
+enum class Category : std::uint8_t {
+  kSummarization,
+  kTranslation,
+  kClassification,
+  kStraightforwardQa,
+  kRag,
+  kStructuredContent,
+  kCodingModerate,
+  kMultiStepReasoning,
+  kCodebaseDebugging,
+  kAgentToolChaining,
+  kLongCoherentOutput,
+  kCount
+};
+inline constexpr std::size_t kCategoryCount = static_cast<std::size_t>(Category::kCount);
+
+// "summarization", "straightforward_qa", … (the names quality.toml and the
+// policy file use).
+const char* category_name(Category c);
+std::optional<Category> parse_category(std::string_view name);
+// The tier the routing rule gives a category: Pro for multi-step reasoning,
+// codebase debugging, agent tool chaining and long coherent output; Flash else.
+core::Tier natural_tier(Category c);
+
+struct Classification {
+  Category category = Category::kStraightforwardQa;
+  double confidence = 0;  // 0..1
+  std::string reason;     // the deciding signals, e.g. "cue \"how many ways\" (competition_math)"
+  std::array<double, kCategoryCount> scores{};
+};
+
+Classification classify(const Features& f);
+
+}  // namespace ff::router

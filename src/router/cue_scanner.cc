@@ -1,0 +1,147 @@
+#include "router/cue_scanner.h"
+
+#include <cassert>
+#include <deque>
+#include <string>
+
+namespace ff::router {
+
+namespace {
+
+constexpr const char* kSignalNames[] = {
+    "summarize", "translate", "classify",   "passage_ref", "structured", "extract",   "code_task", "debug",
+    "proof",     "competition_math", "logic_puzzle", "planning", "quant_analysis", "concurrency", "codebase",
+    "agent_steps", "long_form", "step_by_step", "question", "creative", "lang_es", "lang_de", "lang_fr"};
+static_assert(sizeof(kSignalNames) / sizeof(kSignalNames[0]) == kSignalCount);
+
+// Bytes compared case-insensitively (ASCII only) and with every kind of
+// whitespace as one space, so "Step\nby step" matches "step by step".
+inline unsigned char fold(unsigned char b) {
+  if (b >= 'A' && b <= 'Z') return static_cast<unsigned char>(b + 32);
+  if (b == '\n' || b == '\t' || b == '\r') return ' ';
+  return b;
+}
+
+inline bool ascii_word(unsigned char b) {
+  return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
+}
+
+// A code point that continues a Latin-script word: accented and other
+// alphabetic letters (U+00C0 to U+1FFF). Punctuation such as '¿' or '«', and
+// CJK, end a word.
+inline bool letter_cp(char32_t c) { return c >= 0xC0 && c < 0x2000; }
+
+// Whether the character ending just before byte `i` continues a word.
+bool word_before(const unsigned char* p, std::size_t i) {
+  if (i == 0) return false;
+  if (p[i - 1] < 0x80) return ascii_word(p[i - 1]);
+  std::size_t j = i - 1;
+  while (j > 0 && (p[j] & 0xC0) == 0x80 && i - j < 4) --j;
+  char32_t c = 0;
+  if ((p[j] & 0xE0) == 0xC0) c = ((p[j] & 0x1F) << 6) | (p[j + 1] & 0x3F);
+  else if ((p[j] & 0xF0) == 0xE0 && i - j == 3) c = ((p[j] & 0x0F) << 12) | ((p[j + 1] & 0x3F) << 6) | (p[j + 2] & 0x3F);
+  return letter_cp(c);
+}
+
+// Whether the character starting at byte `i` continues a word.
+bool word_at(const unsigned char* p, std::size_t n, std::size_t i) {
+  if (i >= n) return false;
+  if (p[i] < 0x80) return ascii_word(p[i]);
+  if ((p[i] & 0xE0) == 0xC0 && i + 1 < n) return letter_cp(((p[i] & 0x1F) << 6) | (p[i + 1] & 0x3F));
+  return false;
+}
+
+inline bool latin(std::string_view cue) {
+  return ascii_word(static_cast<unsigned char>(cue.front()));
+}
+
+}  // namespace
+
+const char* signal_name(Signal s) { return kSignalNames[static_cast<std::size_t>(s)]; }
+
+void CueHits::add(Signal s, std::string_view cue) {
+  auto i = static_cast<std::size_t>(s);
+  if (count[i] == 0) first[i] = cue;
+  if (count[i] < UINT16_MAX) ++count[i];
+}
+
+const CueScanner& CueScanner::builtin() {
+  static const CueScanner scanner(builtin_cues());
+  return scanner;
+}
+
+CueScanner::CueScanner(const std::vector<Cue>& cues) : cues_(cues) {
+  // The trie, with -1 for a missing edge until the BFS folds the failure links in.
+  std::vector<std::array<std::int32_t, kAlphabet>> go(1);
+  go[0].fill(-1);
+  std::vector<std::vector<std::uint16_t>> own(1);
+  for (std::size_t ci = 0; ci < cues_.size(); ++ci) {
+    std::int32_t s = 0;
+    for (char ch : cues_[ci].text) {
+      unsigned char b = fold(static_cast<unsigned char>(ch));
+      if (go[s][b] < 0) {
+        go[s][b] = static_cast<std::int32_t>(go.size());
+        go.emplace_back().fill(-1);
+        own.emplace_back();
+      }
+      s = go[s][b];
+    }
+    own[s].push_back(static_cast<std::uint16_t>(ci));
+  }
+  assert(go.size() < UINT16_MAX && cues_.size() < UINT16_MAX);
+
+  std::vector<std::int32_t> fail(go.size(), 0);
+  std::vector<std::vector<std::uint16_t>> outs(go.size());
+  std::deque<std::int32_t> queue;
+  for (int b = 0; b < kAlphabet; ++b) {
+    if (go[0][b] < 0) {
+      go[0][b] = 0;
+    } else {
+      queue.push_back(go[0][b]);
+    }
+  }
+  outs[0] = own[0];
+  while (!queue.empty()) {
+    std::int32_t u = queue.front();
+    queue.pop_front();
+    outs[u] = own[u];
+    outs[u].insert(outs[u].end(), outs[fail[u]].begin(), outs[fail[u]].end());
+    for (int b = 0; b < kAlphabet; ++b) {
+      std::int32_t v = go[u][b];
+      if (v < 0) {
+        go[u][b] = go[fail[u]][b];
+      } else {
+        fail[v] = go[fail[u]][b];
+        queue.push_back(v);
+      }
+    }
+  }
+
+  next_.resize(go.size() * kAlphabet);
+  out_begin_.reserve(go.size() + 1);
+  for (std::size_t s = 0; s < go.size(); ++s) {
+    for (int b = 0; b < kAlphabet; ++b) next_[s * kAlphabet + b] = static_cast<std::uint16_t>(go[s][b]);
+    out_begin_.push_back(static_cast<std::uint32_t>(out_.size()));
+    out_.insert(out_.end(), outs[s].begin(), outs[s].end());
+  }
+  out_begin_.push_back(static_cast<std::uint32_t>(out_.size()));
+}
+
+void CueScanner::scan(std::string_view text, CueHits& hits) const {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  std::uint32_t s = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    s = next_[s * kAlphabet + fold(p[i])];
+    std::uint32_t b = out_begin_[s], e = out_begin_[s + 1];
+    for (; b < e; ++b) {
+      const Cue& cue = cues_[out_[b]];
+      const std::size_t start = i + 1 - cue.text.size();
+      if (latin(cue.text) && word_before(p, start)) continue;
+      if (cue.word_end && word_at(p, n, i + 1)) continue;
+      hits.add(cue.signal, cue.text);
+    }
+  }
+}
+
+}  // namespace ff::router

@@ -1,0 +1,90 @@
+// CueScanner: finds the task cues of the router's lexicon in a text, in one pass.
+//
+// A cue is a short phrase in one of the supported languages ("summarize",
+// "总结", "zusammenfassen", "how many ways", "race condition"…) that signals
+// one kind of task. All cues are compiled once into one Aho–Corasick automaton
+// over ASCII-lowercased bytes, so a scan costs one table lookup per byte however
+// many cues there are. Latin-script cues match only at a word start (so "prove"
+// does not fire inside "improve"); a cue written with a trailing '$' must also
+// end at a word end.
+//
+// The lexicon lives in cues.cc. The scanner is immutable after construction and
+// safe to share between threads; scan() keeps no state between calls.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace ff::router {
+
+// What a cue says about the request. The classifier weighs these.
+enum class Signal : std::uint8_t {
+  kSummarize,
+  kTranslate,
+  kClassify,
+  kPassageRef,     // "based on the following passages", "according to the context"
+  kStructured,     // write an email / outline / product description / cover letter
+  kExtract,        // extract … into JSON / a table / fields
+  kCodeTask,       // write a function, implement, refactor, unit test, SQL, regex
+  kDebug,          // fix, bug, error, debug, why does … fail
+  kProof,          // prove, show that, proof
+  kCompetitionMath,  // how many ways, positive integers, probability that, remainder when
+  kLogicPuzzle,    // knights and knaves, truth-teller, who owns the zebra
+  kPlanning,       // schedule under constraints, itinerary with constraints, optimal plan
+  kQuantAnalysis,  // multi-hop quantitative analysis: NPV, CAGR, compare scenarios
+  kConcurrency,    // race condition, deadlock, intermittent, thread-safety
+  kCodebase,       // across modules, several services, repository, call chain
+  kAgentSteps,     // then…, for each…, after that…, and finally (dependent actions)
+  kLongForm,       // novel, book, full report, chapters
+  kStepByStep,     // "step by step": on its own, not a reason for Pro
+  kQuestion,       // what is, who, when, explain, define
+  kCreative,       // story, poem, blog post
+  kLangEs,
+  kLangDe,
+  kLangFr,
+  kCount
+};
+inline constexpr std::size_t kSignalCount = static_cast<std::size_t>(Signal::kCount);
+
+const char* signal_name(Signal s);
+
+struct CueHits {
+  std::array<std::uint16_t, kSignalCount> count{};
+  // The first cue seen for each signal (a view of the lexicon), for the reason string.
+  std::array<std::string_view, kSignalCount> first{};
+
+  std::uint16_t operator[](Signal s) const { return count[static_cast<std::size_t>(s)]; }
+  void add(Signal s, std::string_view cue);
+};
+
+class CueScanner {
+ public:
+  // The scanner over the built-in lexicon, built on first use.
+  static const CueScanner& builtin();
+
+  struct Cue {
+    std::string_view text;  // lowercase, as written in the lexicon ('$' stripped)
+    Signal signal;
+    bool word_end = false;  // must end at a word end
+  };
+  explicit CueScanner(const std::vector<Cue>& cues);
+
+  // Adds the cues found in `text` to `hits`.
+  void scan(std::string_view text, CueHits& hits) const;
+
+  std::size_t state_count() const { return out_begin_.size() - 1; }
+
+ private:
+  static constexpr int kAlphabet = 256;
+  std::vector<Cue> cues_;
+  std::vector<std::uint16_t> next_;      // state * 256 + byte -> state (failure links folded in)
+  std::vector<std::uint32_t> out_begin_; // per state, into out_ (state count + 1 entries)
+  std::vector<std::uint16_t> out_;       // cue indices that end at a state
+};
+
+// The built-in lexicon (cues.cc).
+const std::vector<CueScanner::Cue>& builtin_cues();
+
+}  // namespace ff::router

@@ -1,0 +1,458 @@
+#include "router/features.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "tokenizer/tokenizer.h"
+
+namespace ff::router {
+
+namespace dom = simdjson::dom;
+
+namespace {
+
+// How much of a long instruction is searched for cues: its start and its end,
+// where people put what they want done; the middle is material.
+constexpr std::size_t kWindow = 2048;
+// How much of the system prompt and of each earlier user turn.
+constexpr std::size_t kContextWindow = 1024;
+constexpr int kMaxFiles = 64;
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_ident(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '-' || c == '/';
+}
+
+// Moves a cut point forward to the start of a UTF-8 character.
+std::size_t char_boundary(std::string_view s, std::size_t i) {
+  while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+  return i;
+}
+
+// The parts of `text` that are searched for cues: all of it when short, else its
+// first and last kWindow bytes.
+template <typename F>
+void for_windows(std::string_view text, std::size_t window, bool tail, F&& f) {
+  if (text.size() <= (tail ? 2 * window : window)) {
+    f(text);
+    return;
+  }
+  f(text.substr(0, char_boundary(text, window)));
+  if (tail) f(text.substr(char_boundary(text, text.size() - window)));
+}
+
+const std::array<std::string_view, 27> kSourceExtensions = {
+    "py", "js", "ts", "tsx", "jsx", "java", "go", "rs", "c", "cc", "cpp", "h", "hpp", "cs",
+    "rb", "php", "kt", "swift", "scala", "sql", "yaml", "yml", "toml", "sh", "vue", "m", "mm"};
+
+class TextScanner {
+ public:
+  explicit TextScanner(Features& f) : f_(f) {}
+
+  // Counts the structural signals of one user or system text.
+  void scan(std::string_view text) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      const char* nl = static_cast<const char*>(std::memchr(text.data() + pos, '\n', text.size() - pos));
+      std::size_t end = nl ? static_cast<std::size_t>(nl - text.data()) : text.size();
+      line(text.substr(pos, end - pos));
+      pos = end + 1;
+    }
+  }
+
+ private:
+  void line(std::string_view l) {
+    std::size_t i = l.find_first_not_of(" \t");
+    if (i == std::string_view::npos) return;
+    std::string_view t = l.substr(i);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\r' || t.back() == '\t')) t.remove_suffix(1);
+    if (t.empty()) return;
+
+    if (starts_with(t, "```")) ++f_.code_fences;
+    if (looks_like_code(t)) ++f_.code_lines;
+    if (starts_with(t, "Traceback (most recent call last)") || starts_with(t, "Exception in thread") ||
+        starts_with(t, "Caused by:") || starts_with(t, "panic:") || starts_with(t, "goroutine ") ||
+        starts_with(t, "thread '") || starts_with(t, "Uncaught ") ||
+        (starts_with(t, "at ") && t.find_first_of("(:", 3) != std::string_view::npos && t.find(' ', 3) == std::string_view::npos) ||
+        (starts_with(t, "at ") && t.find(".java:") != std::string_view::npos) ||
+        (t.size() > 2 && t[0] == '#' && is_digit(t[1]) && t.find(" in ") != std::string_view::npos)) {
+      ++f_.stack_frames;
+    }
+    if (is_passage_marker(t)) ++f_.passage_markers;
+    if (t.size() >= 3 && ((t[0] >= 'A' && t[0] <= 'E' && (t[1] == '.' || t[1] == ')')) ||
+                          (t[0] == '(' && t[1] >= 'A' && t[1] <= 'E' && t[2] == ')'))) {
+      ++f_.choices;
+    }
+    files(t);
+  }
+
+  static bool looks_like_code(std::string_view t) {
+    char last = t.back();
+    if (last == ';' || last == '{' || last == '}') return true;
+    static constexpr std::string_view kStarts[] = {
+        "def ",    "class ",   "import ", "from ",   "#include", "return ", "function ", "const ", "let ",
+        "var ",    "public ",  "private ", "fn ",    "func ",    "SELECT ", "INSERT ",   "UPDATE ", "CREATE TABLE",
+        "for (",   "if (",     "while (",  "elif ",  "print(",   "console.", "package ", "async ",  "@"};
+    for (std::string_view s : kStarts) {
+      if (starts_with(t, s)) return s != "@" || (t.size() > 1 && t[1] >= 'a' && t[1] <= 'z' && t.find(' ') == std::string_view::npos);
+    }
+    return false;
+  }
+
+  static bool is_passage_marker(std::string_view t) {
+    if (t.size() >= 3 && t[0] == '[' && is_digit(t[1])) return true;
+    static constexpr std::string_view kMarkers[] = {
+        "Document ", "Passage ", "Source ", "Doc ", "<doc", "<document", "Article ", "Excerpt ", "Context:",
+        "Documento ", "Dokument ", "Texte ", "Pasaje ", "文档", "資料", "段落", "文書", "参考"};
+    for (std::string_view m : kMarkers) {
+      if (starts_with(t, m)) return true;
+    }
+    return false;
+  }
+
+  // Records each distinct name.ext with a source extension; a name followed by
+  // a line number (":12", "\", line 12") is also a stack frame.
+  void files(std::string_view t) {
+    std::size_t dot = 0;
+    while ((dot = t.find('.', dot)) != std::string_view::npos) {
+      std::size_t e = dot + 1;
+      while (e < t.size() && t[e] >= 'a' && t[e] <= 'z') ++e;
+      std::string_view ext = t.substr(dot + 1, e - dot - 1);
+      std::size_t b = dot;
+      while (b > 0 && is_ident(t[b - 1])) --b;
+      bool boundary = e == t.size() || !is_ident(t[e]);
+      if (b < dot && boundary && std::find(kSourceExtensions.begin(), kSourceExtensions.end(), ext) != kSourceExtensions.end()) {
+        remember(t.substr(b, e - b));
+        if ((e + 1 < t.size() && t[e] == ':' && is_digit(t[e + 1])) || t.substr(e, 8) == "\", line ") ++f_.stack_frames;
+      }
+      dot = e;
+    }
+  }
+
+  void remember(std::string_view name) {
+    // Only the base name counts: "src/a.py" and "a.py" are one file.
+    std::size_t slash = name.rfind('/');
+    if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
+    std::uint64_t h = 1469598103934665603ull;
+    for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    if (std::find(seen_.begin(), seen_.begin() + f_.files, h) != seen_.begin() + f_.files) return;
+    if (f_.files < kMaxFiles) seen_[f_.files++] = h;
+  }
+
+  Features& f_;
+  std::array<std::uint64_t, kMaxFiles> seen_{};
+};
+
+// The length of output a text asks for, in estimated tokens: "10,000 words",
+// "20 pages", "两万字", "5000文字", "3000 palabras". Takes the largest it finds.
+std::int64_t requested_output(std::string_view s) {
+  struct Unit {
+    std::string_view word;
+    std::int64_t tokens_per_100;  // tokens per 100 units
+  };
+  static constexpr Unit kUnits[] = {
+      {"words", 133}, {"word", 133}, {"-word", 133}, {"pages", 65000}, {"page", 65000}, {"tokens", 100},
+      {"chapters", 250000}, {"palabras", 150}, {"wörter", 150}, {"worte", 150}, {"mots", 150},
+      {"字", 60}, {"文字", 60}, {"页", 65000}, {"ページ", 65000}, {"章", 250000}};
+  std::int64_t best = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    // A number: ASCII digits with separators, or Chinese numerals before 万/千.
+    std::int64_t value = 0;
+    std::size_t j = i;
+    bool digits = false;
+    // Thousands separators: "12,000", "12.000", "12 000", "12\u00a0000" (a
+    // separator followed by exactly three digits).
+    auto separator = [&](std::size_t at) -> std::size_t {
+      std::size_t len = 0;
+      if (s[at] == ',' || s[at] == '.' || s[at] == ' ' || s[at] == '\'') len = 1;
+      else if (s.substr(at, 2) == "\u00a0") len = 2;
+      else if (s.substr(at, 3) == "\u202f") len = 3;
+      if (len == 0 || at + len + 3 > s.size()) return 0;
+      for (std::size_t d = 0; d < 3; ++d) {
+        if (!is_digit(s[at + len + d])) return 0;
+      }
+      return at + len + 3 < s.size() && is_digit(s[at + len + 3]) ? 0 : len;
+    };
+    while (j < s.size()) {
+      if (is_digit(s[j])) {
+        value = std::min<std::int64_t>(value * 10 + (s[j] - '0'), 100'000'000);
+        digits = true;
+        ++j;
+      } else if (std::size_t len = digits ? separator(j) : 0) {
+        j += len;
+      } else {
+        break;
+      }
+    }
+    static constexpr std::pair<std::string_view, int> kCjkDigits[] = {
+        {"一", 1}, {"两", 2}, {"二", 2}, {"三", 3}, {"四", 4}, {"五", 5}, {"六", 6}, {"七", 7}, {"八", 8}, {"九", 9}, {"十", 10}};
+    if (!digits) {
+      for (auto [d, v] : kCjkDigits) {
+        if (s.substr(j, d.size()) == d) {
+          value = v;
+          j += d.size();
+          digits = true;
+          break;
+        }
+      }
+    }
+    if (!digits) {
+      ++i;
+      continue;
+    }
+    while (j < s.size() && s[j] == '.') ++j;  // "2.5" counts as 2
+    while (j < s.size() && is_digit(s[j])) ++j;
+    if (s.substr(j, 1) == "k" || s.substr(j, 1) == "K") {
+      value *= 1000;
+      ++j;
+    } else if (s.substr(j, 3) == "万") {
+      value *= 10000;
+      j += 3;
+    } else if (s.substr(j, 3) == "千") {
+      value *= 1000;
+      j += 3;
+    }
+    std::size_t k = j;
+    while (k < s.size() && (s[k] == ' ' || s[k] == '-')) ++k;
+    for (const Unit& u : kUnits) {
+      std::string_view w = s.substr(k, u.word.size());
+      bool match = w.size() == u.word.size();
+      for (std::size_t c = 0; match && c < w.size(); ++c) {
+        char x = w[c];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+        match = x == u.word[c];
+      }
+      if (match) {
+        best = std::max(best, value * u.tokens_per_100 / 100);
+        break;
+      }
+    }
+    i = j > i ? j : i + 1;
+  }
+  return best;
+}
+
+struct ScriptCounts {
+  std::int64_t han = 0, kana = 0, hangul = 0, cyrillic = 0, latin = 0;
+  void add(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      unsigned char b = p[i];
+      if (b < 0x80) {
+        latin += (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+      } else if (b >= 0xE3 && b <= 0xE9 && i + 2 < s.size()) {
+        char32_t c = ((b & 0x0F) << 12) | ((p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
+        if (c >= 0x3040 && c <= 0x30FF) ++kana;
+        else if (c >= 0x4E00 && c <= 0x9FFF) ++han;
+        i += 2;
+      } else if (b >= 0xEA && b <= 0xED) {
+        ++hangul;
+        i += 2;
+      } else if (b == 0xD0 || b == 0xD1) {
+        ++cyrillic;
+        ++i;
+      }
+    }
+  }
+};
+
+std::string_view language_of(const ScriptCounts& sc, const CueHits& cues) {
+  if (sc.kana > 0 && sc.kana * 4 >= sc.han / 4) return "ja";
+  if (sc.han > 0 && sc.han * 2 >= sc.latin / 4) return "zh";
+  if (sc.hangul > 0 && sc.hangul * 2 >= sc.latin / 4) return "ko";
+  if (sc.cyrillic > sc.latin) return "ru";
+  int es = cues[Signal::kLangEs], de = cues[Signal::kLangDe], fr = cues[Signal::kLangFr];
+  int top = std::max({es, de, fr});
+  if (top >= 2) return top == es ? "es" : top == de ? "de" : "fr";
+  return "en";
+}
+
+std::string field_error(std::string_view what, std::size_t index, std::string_view tail) {
+  return fmt::format("{}[{}]{}", what, index, tail);
+}
+
+}  // namespace
+
+core::Result<Features> extract_features(std::string_view body, const tokenizer::Tokenizer& tokenizer) {
+  thread_local dom::parser parser;
+  dom::element root;
+  if (auto err = parser.parse(body.data(), body.size()).get(root)) {
+    return core::make_error(fmt::format("the request is not valid JSON: {}", simdjson::error_message(err)));
+  }
+  if (root.type() != dom::element_type::OBJECT) return core::make_error("the request must be a JSON object");
+
+  Features f;
+  TextScanner scanner(f);
+  dom::array messages;
+  if (root["messages"].get_array().get(messages)) {
+    return core::make_error("the request has no `messages` array");
+  }
+  if (messages.size() == 0) return core::make_error("`messages` is empty");
+
+  // System text: OpenAI system/developer messages or the Anthropic top-level field.
+  auto add_text = [&](std::string_view text) {
+    f.text_bytes += static_cast<std::int64_t>(text.size());
+    f.input_tokens += tokenizer.count(text);
+  };
+  auto context_text = [&](std::string_view text) {
+    add_text(text);
+    scanner.scan(text);
+    for_windows(text, kContextWindow, false, [&](std::string_view w) { CueScanner::builtin().scan(w, f.context_cues); });
+  };
+  if (auto sys = root["system"]; sys.error() == simdjson::SUCCESS) {
+    std::string_view s;
+    dom::array parts;
+    if (!sys.get_string().get(s)) {
+      context_text(s);
+    } else if (!sys.get_array().get(parts)) {
+      for (dom::element p : parts) {
+        if (!p["text"].get_string().get(s)) context_text(s);
+      }
+    } else {
+      return core::make_error("`system` must be a string or an array of text blocks");
+    }
+  }
+
+  // The last user message is the instruction; find it first.
+  std::size_t last_user = messages.size();
+  {
+    std::size_t i = 0;
+    for (dom::element m : messages) {
+      std::string_view role;
+      if (m.type() != dom::element_type::OBJECT) return core::make_error(field_error("messages", i, " must be an object"));
+      if (m["role"].get_string().get(role)) return core::make_error(field_error("messages", i, ".role must be a string"));
+      if (role == "user") last_user = i;
+      ++i;
+    }
+  }
+
+  std::size_t i = 0;
+  for (dom::element m : messages) {
+    std::string_view role;
+    if (m["role"].get_string().get(role)) continue;  // cannot happen: checked above
+    ++f.messages;
+    const bool user = role == "user";
+    const bool system = role == "system" || role == "developer";
+    const bool tool = role == "tool" || role == "function";
+    if (user) ++f.user_turns;
+    if (role == "assistant") ++f.assistant_turns;
+    if (tool) ++f.tool_results;
+
+    auto on_text = [&](std::string_view text) {
+      if (i == last_user) {
+        add_text(text);
+        f.instruction_tokens += tokenizer.count(text);
+        scanner.scan(text);
+        for_windows(text, kWindow, true, [&](std::string_view w) { CueScanner::builtin().scan(w, f.cues); });
+      } else if (user || system) {
+        context_text(text);
+      } else {
+        add_text(text);  // assistant answers and tool results: size only
+      }
+    };
+
+    dom::element content;
+    if (m["content"].get(content) == simdjson::SUCCESS) {
+      std::string_view s;
+      dom::array parts;
+      if (!content.get_string().get(s)) {
+        on_text(s);
+      } else if (!content.get_array().get(parts)) {
+        for (dom::element p : parts) {
+          std::string_view type;
+          if (p.type() != dom::element_type::OBJECT || p["type"].get_string().get(type)) {
+            return core::make_error(field_error("messages", i, ".content parts must be objects with a `type`"));
+          }
+          if (type == "text") {
+            if (p["text"].get_string().get(s)) return core::make_error(field_error("messages", i, ".content text part needs a string `text`"));
+            on_text(s);
+          } else if (type == "tool_use") {
+            ++f.tool_calls;
+            dom::element input;
+            if (p["input"].get(input) == simdjson::SUCCESS) add_text(simdjson::to_string(input));
+          } else if (type == "tool_result") {
+            ++f.tool_results;
+            dom::element rc;
+            if (p["content"].get(rc) == simdjson::SUCCESS) {
+              if (!rc.get_string().get(s)) add_text(s);
+            }
+          }
+        }
+        // An Anthropic assistant turn with tool_use blocks is a tool-call turn.
+        if (role == "assistant") {
+          for (dom::element p : parts) {
+            std::string_view type;
+            if (!p["type"].get_string().get(type) && type == "tool_use") {
+              ++f.tool_call_turns;
+              break;
+            }
+          }
+        }
+      } else if (!content.is_null()) {
+        return core::make_error(field_error("messages", i, ".content must be a string, an array of parts or null"));
+      }
+    }
+    dom::array calls;
+    if (auto tc = m["tool_calls"]; tc.error() == simdjson::SUCCESS && !tc.is_null()) {
+      if (tc.get_array().get(calls)) return core::make_error(field_error("messages", i, ".tool_calls must be an array"));
+      if (calls.size() > 0) {
+        ++f.tool_call_turns;
+        f.tool_calls += static_cast<int>(calls.size());
+        for (dom::element c : calls) {
+          std::string_view args;
+          if (!c["function"]["arguments"].get_string().get(args)) add_text(args);
+        }
+      }
+    }
+    ++i;
+  }
+
+  if (auto tools = root["tools"]; tools.error() == simdjson::SUCCESS && !tools.is_null()) {
+    dom::array arr;
+    if (tools.get_array().get(arr)) return core::make_error("`tools` must be an array");
+    f.tools_defined = static_cast<int>(arr.size());
+    for (dom::element t : arr) add_text(simdjson::to_string(t));
+  }
+  if (auto rf = root["response_format"]; rf.error() == simdjson::SUCCESS) {
+    std::string_view type;
+    if (!rf["type"].get_string().get(type)) f.json_mode = type == "json_object" || type == "json_schema";
+  }
+  for (const char* name : {"max_tokens", "max_completion_tokens"}) {
+    if (auto mt = root[name]; mt.error() == simdjson::SUCCESS && !mt.is_null()) {
+      if (mt.get_int64().get(f.max_tokens)) return core::make_error(fmt::format("`{}` must be an integer", name));
+    }
+  }
+
+  // Language and requested length from the instruction.
+  if (last_user < messages.size()) {
+    dom::element m = messages.at(last_user);
+    ScriptCounts sc;
+    auto look = [&](std::string_view text) {
+      for_windows(text, kWindow, true, [&](std::string_view w) {
+        sc.add(w);
+        f.requested_output_tokens = std::max(f.requested_output_tokens, requested_output(w));
+        for (std::size_t q = 0; (q = w.find('?', q)) != std::string_view::npos; ++q) ++f.question_marks;
+        for (std::size_t q = 0; (q = w.find("？", q)) != std::string_view::npos; ++q) ++f.question_marks;
+      });
+    };
+    std::string_view s;
+    dom::array parts;
+    if (!m["content"].get_string().get(s)) {
+      look(s);
+    } else if (!m["content"].get_array().get(parts)) {
+      for (dom::element p : parts) {
+        if (!p["text"].get_string().get(s)) look(s);
+      }
+    }
+    f.language = language_of(sc, f.cues);
+  }
+  return f;
+}
+
+}  // namespace ff::router

@@ -1,0 +1,66 @@
+// Features: what the router knows about one chat request, extracted in a single
+// pass over the raw request body.
+//
+// extract_features() accepts both wire formats the gateway serves (OpenAI Chat
+// Completions and Anthropic Messages). It keeps counts and flags only — no copy
+// of any message text — so its cost is one JSON parse plus one scan of the
+// text. Task cues are looked for in the instruction: the last user message
+// (its first and last 2 KB when longer), with the system prompt and earlier user
+// turns kept apart as context; structural signals (code, stack traces, file
+// names, passage markers) are counted over all user and system text.
+//
+// Thread-safe: each thread reuses its own JSON parser.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/result.h"
+#include "router/cue_scanner.h"
+
+namespace ff::tokenizer {
+class Tokenizer;
+}
+
+namespace ff::router {
+
+struct Features {
+  // Conversation structure.
+  int messages = 0;
+  int user_turns = 0;
+  int assistant_turns = 0;
+  int tools_defined = 0;
+  int tool_call_turns = 0;  // assistant turns that call tools
+  int tool_calls = 0;       // tool calls in those turns
+  int tool_results = 0;     // tool results sent back
+  bool json_mode = false;   // response_format json_object / json_schema
+  std::int64_t max_tokens = 0;  // 0 when the request sets none
+
+  // Sizes, in tokens as counted by the tokenizer the caller passes.
+  std::int64_t input_tokens = 0;      // all message, system and tool-schema text
+  std::int64_t instruction_tokens = 0;  // the last user message
+  std::int64_t text_bytes = 0;
+
+  // Content signals over user and system text.
+  int code_fences = 0;     // ``` lines
+  int code_lines = 0;      // lines that look like source code
+  int stack_frames = 0;    // stack-trace frames and trace headers
+  int files = 0;           // distinct source file names mentioned (capped at 64)
+  int passage_markers = 0; // "[1]", "Document 2:", "<doc>", "文档1" … at line starts
+  int choices = 0;         // "A." / "B)" / "(C)" answer options at line starts
+  int question_marks = 0;  // in the instruction
+  // Output the instruction asks for ("a 10,000-word report", "写一篇两万字"), in
+  // estimated tokens; 0 when it names no length.
+  std::int64_t requested_output_tokens = 0;
+  std::string_view language = "en";  // en zh ja ko ru es de fr
+
+  CueHits cues;          // in the instruction
+  CueHits context_cues;  // in the system prompt and earlier user turns
+};
+
+// Extracts the features of a request body. Errors (not JSON, not an object, no
+// `messages` array, a field of the wrong type) come back as a message that names
+// the field, e.g. "messages[2].content must be a string, an array of parts or null".
+core::Result<Features> extract_features(std::string_view body, const tokenizer::Tokenizer& tokenizer);
+
+}  // namespace ff::router

@@ -1,0 +1,70 @@
+#include "router/router.h"
+
+#include <fmt/format.h>
+
+#include "router/features.h"
+#include "tokenizer/tokenizer.h"
+
+namespace ff::router {
+
+Router::Router(Policy policy, std::shared_ptr<const tokenizer::Tokenizer> tokenizer)
+    : policy_(std::move(policy)), tokenizer_(std::move(tokenizer)) {}
+
+Decision Router::with_tier(Decision d, core::Tier tier, Category category) const {
+  const CategoryPolicy& cp = policy_.categories[static_cast<std::size_t>(category)];
+  d.tier = tier;
+  // The category's own model applies only when the category's tier is used.
+  d.model = (tier == cp.tier && !cp.model.empty()) ? cp.model : policy_.model_for(tier);
+  d.effort = cp.effort;
+  d.cascade = tier == core::Tier::kFlash && cp.cascade;
+  return d;
+}
+
+Decision Router::decide(const Features& f, const RouteContext& ctx) const {
+  Classification c = classify(f);
+  Decision d;
+  d.category = c.category;
+  d.confidence = c.confidence;
+  d.input_tokens = f.input_tokens;
+  const CategoryPolicy& cp = policy_.categories[static_cast<std::size_t>(c.category)];
+  std::string why = fmt::format("{}: {}", category_name(c.category), c.reason);
+
+  // Overrides first, in order of who knows best: the caller, the key, the size.
+  if (policy_.header_overrides && (ctx.tier_header == "pro" || ctx.tier_header == "flash")) {
+    auto tier = ctx.tier_header == "pro" ? core::Tier::kPro : core::Tier::kFlash;
+    d.reason = fmt::format("header x-flashfirst-tier: {} ({})", ctx.tier_header, why);
+    return with_tier(std::move(d), tier, c.category);
+  }
+  if (auto it = policy_.key_tiers.find(ctx.key); !ctx.key.empty() && it != policy_.key_tiers.end()) {
+    d.reason = fmt::format("key {} is set to {} ({})", ctx.key, core::tier_name(it->second), why);
+    return with_tier(std::move(d), it->second, c.category);
+  }
+  if (f.input_tokens > policy_.context_threshold_tokens) {
+    d.reason = fmt::format("input of {} tokens is over the {}-token context threshold ({})", f.input_tokens,
+                           policy_.context_threshold_tokens, why);
+    return with_tier(std::move(d), core::Tier::kPro, c.category);
+  }
+  if (c.confidence < policy_.min_confidence) {
+    d.reason = fmt::format("confidence {:.2f} below {:.2f}, default tier ({})", c.confidence, policy_.min_confidence, why);
+    return with_tier(std::move(d), policy_.default_tier, c.category);
+  }
+  d.reason = std::move(why);
+  return with_tier(std::move(d), cp.tier, c.category);
+}
+
+core::Result<Decision> Router::route(std::string_view body, const RouteContext& ctx) const {
+  auto f = extract_features(body, *tokenizer_);
+  if (!f.ok()) return f.error();
+  return decide(*f, ctx);
+}
+
+Decision Router::route_or_default(std::string_view body, const RouteContext& ctx) const {
+  auto d = route(body, ctx);
+  if (d.ok()) return std::move(d).value();
+  Decision fallback;
+  fallback.confidence = 0;
+  fallback.reason = fmt::format("request not understood ({}), default tier", d.error().message);
+  return with_tier(std::move(fallback), policy_.default_tier, Category::kStraightforwardQa);
+}
+
+}  // namespace ff::router

@@ -1,0 +1,66 @@
+// Router: request body -> {tier, model, effort, cascade} with the category,
+// the confidence and the reason, before the upstream call.
+//
+// The gateway calls route_or_default() on every request: it never fails, and a
+// request it cannot read goes to the policy's default tier with a reason that
+// says so (the upstream will answer the malformed request with its own error).
+// `flashfirst route` calls route(), which reports such requests as errors.
+//
+// Immutable after construction; route() may be called from any thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "core/usage.h"
+#include "router/classifier.h"
+#include "router/policy.h"
+
+namespace ff::tokenizer {
+class Tokenizer;
+}
+
+namespace ff::router {
+
+struct Features;
+
+// Who is asking, for the overrides.
+struct RouteContext {
+  std::string_view key;          // the virtual key's name ("" if none)
+  std::string_view tier_header;  // the x-flashfirst-tier header ("" if absent)
+};
+
+struct Decision {
+  core::Tier tier = core::Tier::kFlash;
+  std::string model;
+  std::string effort;
+  bool cascade = false;  // check Flash's answer and escalate (Flash-routed only)
+  Category category = Category::kStraightforwardQa;
+  double confidence = 0;
+  std::string reason;
+  std::int64_t input_tokens = 0;
+};
+
+class Router {
+ public:
+  // `tokenizer` counts input tokens for the context threshold; the ratio
+  // estimate is enough for that and keeps a decision in microseconds.
+  Router(Policy policy, std::shared_ptr<const tokenizer::Tokenizer> tokenizer);
+
+  [[nodiscard]] core::Result<Decision> route(std::string_view body, const RouteContext& ctx = {}) const;
+  Decision route_or_default(std::string_view body, const RouteContext& ctx = {}) const;
+  // The decision for features already extracted.
+  Decision decide(const Features& f, const RouteContext& ctx) const;
+
+  const Policy& policy() const { return policy_; }
+
+ private:
+  Decision with_tier(Decision d, core::Tier tier, Category category) const;
+
+  Policy policy_;
+  std::shared_ptr<const tokenizer::Tokenizer> tokenizer_;
+};
+
+}  // namespace ff::router
