@@ -96,7 +96,7 @@ Classification classify(const Features& f) {
   sc.add(C::kStraightforwardQa, 1.0, "");
   if (has(S::kQuestion)) sc.add(C::kStraightforwardQa, 1.0, cue(u, S::kQuestion));
   if (f.question_marks > 0) sc.add(C::kStraightforwardQa, 0.5, "a question");
-  if (f.choices >= 3) sc.add(C::kStraightforwardQa, 2.5, fmt::format("a multiple-choice question ({} options)", f.choices));
+  if (f.choices >= 3) sc.add(C::kStraightforwardQa, 3.5, fmt::format("a multiple-choice question ({} options)", f.choices));
   // "Step by step" asks for shown work, not for a harder model.
   if (has(S::kStepByStep)) sc.add(C::kStraightforwardQa, 0.5, cue(u, S::kStepByStep));
 
@@ -122,14 +122,26 @@ Classification classify(const Features& f) {
   if (code) sc.add(C::kCodingModerate, 2.0, fmt::format("code in the request ({} code lines)", f.code_lines));
   if (has(S::kDebug) && (code || has(S::kCodeTask))) sc.add(C::kCodingModerate, 1.5, cue(u, S::kDebug));
 
-  // Multi-step reasoning chains.
-  if (has(S::kProof)) sc.add(C::kMultiStepReasoning, 4.0, cue(u, S::kProof));
+  // Multi-step reasoning chains. Mathematical words inside a coding task
+  // describe the function to write ("given a positive integer n, return…"),
+  // so they count for half there.
+  const bool coding = code || has(S::kCodeTask);
+  const double math_factor = coding ? 0.5 : 1.0;
+  if (has(S::kProof)) sc.add(C::kMultiStepReasoning, math_factor * 4.0, cue(u, S::kProof));
   if (has(S::kCompetitionMath)) {
-    sc.add(C::kMultiStepReasoning, u[S::kCompetitionMath] >= 2 ? 4.5 : 3.0, cue(u, S::kCompetitionMath));
+    sc.add(C::kMultiStepReasoning, math_factor * (u[S::kCompetitionMath] >= 2 ? 4.5 : 3.0), cue(u, S::kCompetitionMath));
   }
-  if (has(S::kLogicPuzzle)) sc.add(C::kMultiStepReasoning, u[S::kLogicPuzzle] >= 2 ? 4.5 : 3.0, cue(u, S::kLogicPuzzle));
-  if (has(S::kPlanning)) sc.add(C::kMultiStepReasoning, u[S::kPlanning] >= 2 ? 4.0 : 2.0, cue(u, S::kPlanning));
-  if (has(S::kQuantAnalysis)) sc.add(C::kMultiStepReasoning, 3.5, cue(u, S::kQuantAnalysis));
+  if (has(S::kLogicPuzzle)) sc.add(C::kMultiStepReasoning, math_factor * (u[S::kLogicPuzzle] >= 2 ? 4.5 : 3.0), cue(u, S::kLogicPuzzle));
+  if (has(S::kPlanning)) sc.add(C::kMultiStepReasoning, math_factor * (u[S::kPlanning] >= 2 ? 4.0 : 2.0), cue(u, S::kPlanning));
+  if (has(S::kQuantAnalysis)) sc.add(C::kMultiStepReasoning, math_factor * 3.5, cue(u, S::kQuantAnalysis));
+  // Weak mathematical words add up: one is ordinary prose, three are a problem.
+  if (int m = u[S::kMathWeak]; m > 0) {
+    sc.add(C::kMultiStepReasoning, math_factor * (m >= 3 ? 3.0 : m == 2 ? 2.0 : 0.8), fmt::format("{} ({} mathematical cues)", cue(u, S::kMathWeak), m));
+  }
+  if (has(S::kJustify)) {
+    const bool problem = has(S::kMathWeak) || has(S::kCompetitionMath) || has(S::kLogicPuzzle) || has(S::kPlanning);
+    sc.add(C::kMultiStepReasoning, math_factor * (problem ? 1.5 : 0.5), cue(u, S::kJustify));
+  }
 
   // Debugging across a codebase: traces through several files, concurrency,
   // cross-module behaviour. One snippet with a bug is moderate coding.
@@ -142,7 +154,13 @@ Classification classify(const Features& f) {
   if (has(S::kConcurrency) && (code || has(S::kDebug) || f.stack_frames > 0)) {
     sc.add(C::kCodebaseDebugging, 4.0, cue(u, S::kConcurrency));
   }
-  if (has(S::kCodebase) && (code || has(S::kDebug) || f.files >= 2)) sc.add(C::kCodebaseDebugging, 2.0, cue(u, S::kCodebase));
+  const bool spread = f.files >= 2 || f.stack_frames >= 2 || u[S::kCodebase] >= 2;
+  if (has(S::kIntermittent) && (spread || (code && has(S::kCodebase)))) {
+    sc.add(C::kCodebaseDebugging, 2.5, cue(u, S::kIntermittent));
+  }
+  if (has(S::kCodebase) && (code || has(S::kDebug) || f.files >= 2 || has(S::kIntermittent))) {
+    sc.add(C::kCodebaseDebugging, spread ? 2.0 : 1.0, cue(u, S::kCodebase));
+  }
   if (sc.score(C::kCodebaseDebugging) > 0 && has(S::kDebug)) sc.add(C::kCodebaseDebugging, 1.5, cue(u, S::kDebug));
 
   // Agents: tools and a conversation already carrying tool calls, or many tools
@@ -154,19 +172,25 @@ Classification classify(const Features& f) {
   } else if (tool_history >= 2) {
     sc.add(C::kAgentToolChaining, 5.0, fmt::format("{} tool calls/results so far", f.tool_calls + f.tool_results));
   }
-  if (f.tools_defined >= 2 && u[S::kAgentSteps] >= 1) {
+  if (f.tools_defined >= 1 && (u[S::kAction] >= 3 || (u[S::kAction] >= 2 && has(S::kAgentSteps)))) {
+    sc.add(C::kAgentToolChaining, 5.0,
+           fmt::format("{} tools and a task of {} actions ({})", f.tools_defined, u[S::kAction], cue(u, S::kAction)));
+  } else if (f.tools_defined >= 2 && u[S::kAgentSteps] >= 1) {
     sc.add(C::kAgentToolChaining, u[S::kAgentSteps] >= 2 ? 5.0 : 3.5,
            fmt::format("{} tools and a task of dependent steps ({})", f.tools_defined, cue(u, S::kAgentSteps)));
   }
 
-  // Long coherent output: the length asked for, not max_tokens.
-  if (f.requested_output_tokens >= 8000) {
+  // Long coherent output: the length asked for, not max_tokens. A length
+  // counts only in a request for a text ("reads 20 pages a day" asks for none).
+  const bool writing = has(S::kWriteVerb) || has(S::kLongForm) || has(S::kCreative) || has(S::kStructured);
+  const std::int64_t asked = writing ? f.requested_output_tokens : 0;
+  if (asked >= 8000) {
     sc.add(C::kLongCoherentOutput, 6.0, fmt::format("asks for about {} output tokens", f.requested_output_tokens));
-  } else if (f.requested_output_tokens >= 3000 && has(S::kLongForm)) {
+  } else if (asked >= 3000 && has(S::kLongForm)) {
     sc.add(C::kLongCoherentOutput, 2.0, fmt::format("asks for about {} output tokens", f.requested_output_tokens));
   }
   if (has(S::kLongForm)) sc.add(C::kLongCoherentOutput, u[S::kLongForm] >= 2 ? 3.5 : 2.0, cue(u, S::kLongForm));
-  if (f.requested_output_tokens > 0 && f.requested_output_tokens < 3000) {
+  if (asked > 0 && asked < 3000) {
     // A stated short length is evidence against long output.
     sc.add(C::kLongCoherentOutput, -2.0, "");
   }

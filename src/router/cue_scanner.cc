@@ -10,8 +10,8 @@ namespace {
 
 constexpr const char* kSignalNames[] = {
     "summarize", "translate", "classify",   "passage_ref", "structured", "extract",   "code_task", "debug",
-    "proof",     "competition_math", "logic_puzzle", "planning", "quant_analysis", "concurrency", "codebase",
-    "agent_steps", "long_form", "step_by_step", "question", "creative", "lang_es", "lang_de", "lang_fr"};
+    "proof",     "competition_math", "math", "justify", "logic_puzzle", "planning", "quant_analysis", "concurrency", "intermittent", "codebase",
+    "agent_steps", "action", "long_form", "write", "step_by_step", "question", "creative", "lang_es", "lang_de", "lang_fr"};
 static_assert(sizeof(kSignalNames) / sizeof(kSignalNames[0]) == kSignalCount);
 
 // Bytes compared case-insensitively (ASCII only) and with every kind of
@@ -59,7 +59,9 @@ inline bool latin(std::string_view cue) {
 
 const char* signal_name(Signal s) { return kSignalNames[static_cast<std::size_t>(s)]; }
 
-void CueHits::add(Signal s, std::string_view cue) {
+void CueHits::add(Signal s, std::size_t cue_index, std::string_view cue) {
+  if (seen_[cue_index]) return;
+  seen_[cue_index] = true;
   auto i = static_cast<std::size_t>(s);
   if (count[i] == 0) first[i] = cue;
   if (count[i] < UINT16_MAX) ++count[i];
@@ -88,7 +90,7 @@ CueScanner::CueScanner(const std::vector<Cue>& cues) : cues_(cues) {
     }
     own[s].push_back(static_cast<std::uint16_t>(ci));
   }
-  assert(go.size() < UINT16_MAX && cues_.size() < UINT16_MAX);
+  assert(go.size() < UINT16_MAX && cues_.size() <= CueHits::kMaxCues);
 
   std::vector<std::int32_t> fail(go.size(), 0);
   std::vector<std::vector<std::uint16_t>> outs(go.size());
@@ -139,7 +141,7 @@ void CueScanner::scan(std::string_view text, CueHits& hits) const {
       const std::size_t start = i + 1 - cue.text.size();
       if (latin(cue.text) && word_before(p, start)) continue;
       if (cue.word_end && word_at(p, n, i + 1)) continue;
-      hits.add(cue.signal, cue.text);
+      hits.add(cue.signal, out_[b], cue.text);
     }
   }
 }

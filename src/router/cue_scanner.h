@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -31,13 +32,18 @@ enum class Signal : std::uint8_t {
   kDebug,          // fix, bug, error, debug, why does … fail
   kProof,          // prove, show that, proof
   kCompetitionMath,  // how many ways, positive integers, probability that, remainder when
+  kMathWeak,       // smallest, consecutive, remainder, 余: mathematical, weak alone
+  kJustify,        // justify, rigorous, show your reasoning: asks for a derivation
   kLogicPuzzle,    // knights and knaves, truth-teller, who owns the zebra
   kPlanning,       // schedule under constraints, itinerary with constraints, optimal plan
   kQuantAnalysis,  // multi-hop quantitative analysis: NPV, CAGR, compare scenarios
   kConcurrency,    // race condition, deadlock, intermittent, thread-safety
+  kIntermittent,   // sometimes, only when, once every: a bug that comes and goes
   kCodebase,       // across modules, several services, repository, call chain
   kAgentSteps,     // then…, for each…, after that…, and finally (dependent actions)
+  kAction,         // get, create, send, refund, book…: one action a tool would do
   kLongForm,       // novel, book, full report, chapters
+  kWriteVerb,      // write, draft, 写, escribe: the request is for a text
   kStepByStep,     // "step by step": on its own, not a reason for Pro
   kQuestion,       // what is, who, when, explain, define
   kCreative,       // story, poem, blog post
@@ -50,13 +56,19 @@ inline constexpr std::size_t kSignalCount = static_cast<std::size_t>(Signal::kCo
 
 const char* signal_name(Signal s);
 
+// The cues found, per signal. A cue counts once however often it occurs, so
+// `count` is the number of different cues of a signal.
 struct CueHits {
+  static constexpr std::size_t kMaxCues = 2048;
   std::array<std::uint16_t, kSignalCount> count{};
   // The first cue seen for each signal (a view of the lexicon), for the reason string.
   std::array<std::string_view, kSignalCount> first{};
 
   std::uint16_t operator[](Signal s) const { return count[static_cast<std::size_t>(s)]; }
-  void add(Signal s, std::string_view cue);
+  void add(Signal s, std::size_t cue_index, std::string_view cue);
+
+ private:
+  std::bitset<kMaxCues> seen_;
 };
 
 class CueScanner {
