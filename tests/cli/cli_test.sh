@@ -153,5 +153,49 @@ expect_eq "simulate: costs" "$(jq -r '[.policies[].monthly_cost] | join(" ")' <<
 expect_eq "simulate: pareto" "$(jq -r '[.policies[] | select(.pareto) | .policy] | join(" ")' <<<"$out")" "all_flash cascade"
 expect_eq "simulate: chart" "$(grep -o '<circle' "$tmp/whatif.html" | wc -l)" "4"
 
+# route: one request, JSONL with ids and a bad line, labelled evaluation, bad input.
+printf '%s' '{"model":"auto","messages":[{"role":"user","content":"How many ways can 8 rooks be placed so that no two attack each other?"}]}' >"$tmp/one.json"
+out=$("$ff" route "$tmp/one.json")
+expect_contains "route: text" "$out" "pro   deepseek-v4-pro  multi_step_reasoning"
+expect_contains "route: reason" "$out" 'cue "how many ways" (competition_math)'
+cat >"$tmp/many.jsonl" <<'JSONL'
+{"id": "a", "request": {"messages": [{"role": "user", "content": "Translate into German: good night"}]}}
+{"id": 7, "request": {"messages": [{"role": "user", "content": "Prove that the square root of 2 is irrational."}]}}
+
+not json at all
+{"messages": [{"role": "user", "content": "What is the capital of Peru?"}]}
+JSONL
+out=$("$ff" route --json "$tmp/many.jsonl")
+expect_eq "route: exit status with a bad line" "$?" "1"
+expect_eq "route --json: one line per request" "$(wc -l <<<"$out")" "4"
+expect_eq "route --json: ids, tiers, categories" "$(jq -r '[.id, .tier, .category] | map(tostring) | join(" ")' <<<"$out" | tr '\n' '|')" \
+  "a flash translation|7 pro multi_step_reasoning|null null null|null flash straightforward_qa|"
+expect_eq "route --json: bad line" "$(sed -n 3p <<<"$out" | jq -r '"\(.line): \(.error)"')" \
+  "4: not valid JSON: Problem while parsing an atom starting with the letter 'n'"
+expect_eq "route --json: cascade on Flash only" "$(jq -r .cascade <<<"$out" | tr '\n' ' ')" "true false null true "
+out=$("$ff" route --tier pro --json "$tmp/one.json" | jq -r .reason)
+expect_contains "route --tier" "$out" "header x-flashfirst-tier: pro (multi_step_reasoning: "
+# The development set and the check set (tools/router/build_devset.py, tests/data/router_checkset.jsonl).
+out=$("$ff" route --eval "$tests/../data/router/devset.jsonl" --json)
+expect_eq "route --eval devset: requests" "$(jq -r .requests <<<"$out")" "269"
+expect_eq "route --eval devset: tier accuracy" "$(jq -r .tier_accuracy <<<"$out")" "1"
+expect_eq "route --eval devset: pro recall" "$(jq -r '"\(.pro_recall) \(.pro_expected)"' <<<"$out")" "1 56"
+out=$("$ff" route --eval "$data/router_checkset.jsonl")
+expect_contains "route --eval checkset" "$out" "tier accuracy       100.0%  (63 of 63)"
+expect_contains "route --eval: confusion matrix" "$out" "Confusion matrix (rows: labelled category, columns: routed category)"
+err=$("$ff" route "$tmp/many.jsonl" 2>&1 >/dev/null)
+expect_contains "route: bad line on stderr" "$err" "flashfirst route: line 4: not valid JSON"
+# Megabytes of one line that is not JSON: a clear error, no crash.
+head -c 5000000 /dev/zero | tr '\0' 'a' >"$tmp/huge.txt"
+err=$("$ff" route "$tmp/huge.txt" 2>&1)
+expect_eq "route: huge garbage exit" "$?" "1"
+expect_contains "route: huge garbage" "$err" "flashfirst route: line 1: not valid JSON"
+printf '{"messages": "hi"}' | "$ff" route - >/dev/null 2>"$tmp/err"
+expect_contains "route: wrong type" "$(cat "$tmp/err")" "the request has no \`messages\` array"
+printf '[category.rag]\ntier = "gold"\n' >"$tmp/bad_policy.toml"
+err=$("$ff" route --policy "$tmp/bad_policy.toml" "$tmp/one.json" 2>&1)
+expect_eq "route: bad policy exit" "$?" "2"
+expect_eq "route: bad policy" "$err" "flashfirst route: $tmp/bad_policy.toml:2: [category.rag] field 'tier' must be \"flash\" or \"pro\""
+
 echo "cli: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

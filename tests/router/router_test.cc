@@ -1,0 +1,358 @@
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "router/cue_scanner.h"
+#include "router/evaluation.h"
+#include "router/features.h"
+#include "router/policy.h"
+#include "router/router.h"
+#include "tokenizer/tokenizer.h"
+
+namespace ff::router {
+namespace {
+
+using core::Tier;
+
+// A request with one user message; `text` is a JSON string body (already escaped).
+std::string ask(const std::string& text, const std::string& extra = "") {
+  return R"({"model":"auto","messages":[{"role":"user","content":")" + text + "\"}]" + extra + "}";
+}
+
+Features features(const std::string& body) {
+  static const tokenizer::RatioEstimator ratio;
+  auto f = extract_features(body, ratio);
+  EXPECT_TRUE(f.ok()) << (f.ok() ? "" : f.error().message);
+  return f.ok() ? *f : Features{};
+}
+
+Router default_router() {
+  auto p = Policy::embedded();
+  EXPECT_TRUE(p.ok());
+  return Router(*p, std::make_shared<tokenizer::RatioEstimator>());
+}
+
+// ---------------------------------------------------------------- cue scanner
+
+TEST(CueScanner, MatchesAtWordStartsOnly) {
+  CueHits h;
+  CueScanner::builtin().scan("We should improve the design.", h);
+  EXPECT_EQ(h[Signal::kProof], 0);  // "prove " inside "improve "
+  CueHits h2;
+  CueScanner::builtin().scan("Prove that 7 is prime.", h2);
+  EXPECT_EQ(h2[Signal::kProof], 2);  // "prove " and "prove that"
+  EXPECT_EQ(h2.first[static_cast<std::size_t>(Signal::kProof)], "prove ");
+}
+
+TEST(CueScanner, PunctuationBeforeACueIsABoundaryAndCaseFolds) {
+  CueHits h;
+  CueScanner::builtin().scan("¿De cuántas formas se pueden ordenar?", h);
+  EXPECT_EQ(h[Signal::kCompetitionMath], 1);
+  CueHits h2;
+  CueScanner::builtin().scan("SUMMARIZE\nthis", h2);
+  EXPECT_EQ(h2[Signal::kSummarize], 1);
+}
+
+TEST(CueScanner, WordEndCuesAndDistinctCounting) {
+  // "proof$" must end at a word end: "proofread" is not a proof.
+  CueHits h;
+  CueScanner::builtin().scan("Please proofread this. Proofread it again.", h);
+  EXPECT_EQ(h[Signal::kProof], 0);
+  EXPECT_EQ(h[Signal::kStructured], 1);  // "proofread" counts once however often it occurs
+  // Chinese cues need no word boundaries.
+  CueHits h3;
+  CueScanner::builtin().scan("请总结一下", h3);
+  EXPECT_EQ(h3[Signal::kSummarize], 1);
+}
+
+TEST(CueScanner, SmallLexiconCompilesToAnAutomaton) {
+  CueScanner s({{"ab", Signal::kProof, false}, {"bc", Signal::kDebug, true}, {"abcd", Signal::kSummarize, false}});
+  // States: root, a, ab, abc, abcd, b, bc = 7.
+  EXPECT_EQ(s.state_count(), 7u);
+  CueHits h;
+  s.scan("abcd xab ab bcd", h);
+  EXPECT_EQ(h[Signal::kProof], 1);      // "ab" at two word starts, counted once; not in "xab"
+  EXPECT_EQ(h[Signal::kSummarize], 1);  // "abcd"
+  // "bc" starts a word only in "bcd", where it does not end one.
+  EXPECT_EQ(h[Signal::kDebug], 0);
+}
+
+// ---------------------------------------------------------------- features
+
+TEST(Features, CountsStructureAndTokens) {
+  const std::string body = R"({"model":"auto","max_tokens":900,"response_format":{"type":"json_object"},
+    "tools":[{"type":"function","function":{"name":"a"}},{"type":"function","function":{"name":"b"}}],
+    "messages":[{"role":"system","content":"You are helpful."},
+      {"role":"user","content":"Look it up."},
+      {"role":"assistant","content":null,"tool_calls":[{"id":"1","type":"function","function":{"name":"a","arguments":"{}"}},
+                                                     {"id":"2","type":"function","function":{"name":"b","arguments":"{}"}}]},
+      {"role":"tool","tool_call_id":"1","content":"x"},
+      {"role":"tool","tool_call_id":"2","content":"y"},
+      {"role":"user","content":"Summarize this."}]})";
+  Features f = features(body);
+  EXPECT_EQ(f.messages, 6);
+  EXPECT_EQ(f.user_turns, 2);
+  EXPECT_EQ(f.assistant_turns, 1);
+  EXPECT_EQ(f.tools_defined, 2);
+  EXPECT_EQ(f.tool_call_turns, 1);
+  EXPECT_EQ(f.tool_calls, 2);
+  EXPECT_EQ(f.tool_results, 2);
+  EXPECT_TRUE(f.json_mode);
+  EXPECT_EQ(f.max_tokens, 900);
+  // Ratio estimate, rounded up per text: "Summarize this." 15 chars -> 4.5 -> 5.
+  EXPECT_EQ(f.instruction_tokens, 5);
+  // + "You are helpful." 16 -> 5, "Look it up." 11 -> 4, two "{}" -> 1 each, "x" and "y" -> 1 each,
+  // the tool schemas {"type":"function","function":{"name":"a"}} 43 chars -> 12.9 -> 13 each.
+  EXPECT_EQ(f.input_tokens, 5 + 5 + 4 + 1 + 1 + 1 + 1 + 13 + 13);
+  EXPECT_EQ(f.cues[Signal::kSummarize], 1);
+  EXPECT_EQ(f.language, "en");
+}
+
+TEST(Features, CodeTracesFilesAndPassages) {
+  const std::string body = ask(
+      "Traceback (most recent call last):\\n  File \\\"app/main.py\\\", line 8, in run\\n  File \\\"app/db.py\\\", "
+      "line 3, in get\\nKeyError: 1\\nSee app/main.py and lib/util.py.\\n```python\\nx = 1;\\n```\\n[1] first\\n[2] second");
+  Features f = features(body);
+  EXPECT_EQ(f.stack_frames, 3);  // the header and two File "...", line frames
+  EXPECT_EQ(f.files, 3);         // main.py, db.py, util.py (main.py twice)
+  EXPECT_EQ(f.code_fences, 2);
+  EXPECT_EQ(f.code_lines, 1);  // "x = 1;"
+  EXPECT_EQ(f.passage_markers, 2);
+}
+
+TEST(Features, RequestedLengthInManyNotations) {
+  // words x1.33, palabras/mots x1.5, CJK characters x0.6, pages x650.
+  EXPECT_EQ(features(ask("Write a 10,000-word report.")).requested_output_tokens, 13300);
+  EXPECT_EQ(features(ask("Escribe una novela de 12.000 palabras.")).requested_output_tokens, 18000);
+  EXPECT_EQ(features(ask("Écris un roman de 15 000 mots.")).requested_output_tokens, 22500);
+  EXPECT_EQ(features(ask("写一部两万字的小说")).requested_output_tokens, 12000);
+  EXPECT_EQ(features(ask("Write 40 pages.")).requested_output_tokens, 26000);
+  EXPECT_EQ(features(ask("Write 2.5k words.")).requested_output_tokens, 2660);  // 2k: the decimal is dropped
+  EXPECT_EQ(features(ask("What is 2+2?")).requested_output_tokens, 0);
+}
+
+TEST(Features, Languages) {
+  EXPECT_EQ(features(ask("请总结这篇文章")).language, "zh");
+  EXPECT_EQ(features(ask("この記事を要約してください")).language, "ja");
+  EXPECT_EQ(features(ask("Resume el texto para los clientes, por favor")).language, "es");
+  EXPECT_EQ(features(ask("Fasse den Text zusammen und nenne die Punkte, bitte")).language, "de");
+  EXPECT_EQ(features(ask("Résumez les points pour les clients, s'il vous plaît")).language, "fr");
+}
+
+TEST(Features, AnthropicFormat) {
+  const std::string body = R"({"model":"claude-sonnet-4","system":[{"type":"text","text":"Be brief."}],
+    "tools":[{"name":"w","input_schema":{"type":"object"}}],
+    "messages":[{"role":"user","content":[{"type":"text","text":"Weather?"}]},
+      {"role":"assistant","content":[{"type":"tool_use","id":"t","name":"w","input":{"c":"x"}}]},
+      {"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"sunny"}]}]})";
+  Features f = features(body);
+  EXPECT_EQ(f.tools_defined, 1);
+  EXPECT_EQ(f.tool_call_turns, 1);
+  EXPECT_EQ(f.tool_calls, 1);
+  EXPECT_EQ(f.tool_results, 1);
+}
+
+TEST(Features, BadInputIsAClearError) {
+  tokenizer::RatioEstimator ratio;
+  auto msg = [&](const std::string& body) {
+    auto f = extract_features(body, ratio);
+    return f.ok() ? std::string("ok") : f.error().message;
+  };
+  EXPECT_EQ(msg("{nope"), "the request is not valid JSON: The JSON document has an improper structure: missing or superfluous "
+            "commas, braces, missing keys, etc.");
+  EXPECT_EQ(msg("[1,2]"), "the request must be a JSON object");
+  EXPECT_EQ(msg(R"({"model":"x"})"), "the request has no `messages` array");
+  EXPECT_EQ(msg(R"({"messages":[]})"), "`messages` is empty");
+  EXPECT_EQ(msg(R"({"messages":[1]})"), "messages[0] must be an object");
+  EXPECT_EQ(msg(R"({"messages":[{"content":"x"}]})"), "messages[0].role must be a string");
+  EXPECT_EQ(msg(R"({"messages":[{"role":"user","content":5}]})"),
+            "messages[0].content must be a string, an array of parts or null");
+  EXPECT_EQ(msg(R"({"messages":[{"role":"user","content":"x"}],"tools":{}})"), "`tools` must be an array");
+  EXPECT_EQ(msg(R"({"messages":[{"role":"user","content":"x"}],"max_tokens":"9"})"), "`max_tokens` must be an integer");
+  EXPECT_EQ(msg(""), "the request is not valid JSON: Empty: no JSON found");
+}
+
+// ---------------------------------------------------------------- the routing rule's hard cases
+
+struct Case {
+  const char* name;
+  std::string body;
+  Category category;
+  Tier tier;
+};
+
+TEST(Router, HardCasesOfTheRule) {
+  std::string passages;
+  for (int i = 1; i <= 20; ++i) {
+    const std::string n = std::to_string(i);
+    passages.append("[").append(n).append("] The plant in city ").append(n).append(" opened in ");
+    passages.append(std::to_string(1990 + i)).append(".\\n");
+  }
+  const std::string snippet = "```python\\ndef mean(xs):\\n    return sum(xs) / len(xs)\\n```";
+  const std::string tools = R"(,"tools":[{"type":"function","function":{"name":"get_weather"}},{"type":"function","function":{"name":"book"}}])";
+  const Case cases[] = {
+      {"one-line combinatorics is Pro", ask("How many ways can 8 rooks be placed on a chessboard so that no two attack each other?"),
+       Category::kMultiStepReasoning, Tier::kPro},
+      {"20-passage RAG lookup is Flash", ask(passages + "Based on the passages above, when did the plant in city 7 open?"),
+       Category::kRag, Tier::kFlash},
+      {"step by step on an easy question is Flash", ask("What is the capital of France? Think step by step."),
+       Category::kStraightforwardQa, Tier::kFlash},
+      {"large max_tokens on a short task is Flash", ask("Write a two-line thank-you note to my team.", R"(,"max_tokens":300000)"),
+       Category::kStructuredContent, Tier::kFlash},
+      {"debug on one snippet is Flash", ask("Debug this, it crashes on an empty list:\\n" + snippet), Category::kCodingModerate,
+       Tier::kFlash},
+      {"a multi-file stack trace is Pro",
+       ask("Traceback (most recent call last):\\n  File \\\"api/views.py\\\", line 40, in post\\n  File \\\"core/orders.py\\\", "
+           "line 212, in place\\n  File \\\"core/stock.py\\\", line 9, in take\\nValueError: negative stock\\nIt only "
+           "happens under load. Find the root cause."),
+       Category::kCodebaseDebugging, Tier::kPro},
+      {"one tool and one question is Flash", ask("What's the weather in Oslo?", tools), Category::kStraightforwardQa,
+       Tier::kFlash},
+      {"a conversation carrying tool calls is Pro",
+       R"({"messages":[{"role":"user","content":"Weather in Oslo, then book"},{"role":"assistant","content":null,"tool_calls":[{"id":"1","type":"function","function":{"name":"get_weather","arguments":"{}"}}]},{"role":"tool","tool_call_id":"1","content":"sun"}])" +
+           tools + "}",
+       Category::kAgentToolChaining, Tier::kPro},
+      {"a 10K-word text is Pro", ask("Write a 12,000-word novella in ten chapters."), Category::kLongCoherentOutput, Tier::kPro},
+      {"a proof in German is Pro", ask("Beweise, dass es unendlich viele Primzahlen gibt."), Category::kMultiStepReasoning,
+       Tier::kPro},
+      {"translation in Chinese is Flash", ask("把这句话翻译成英文：明天见。"), Category::kTranslation, Tier::kFlash},
+  };
+  Router r = default_router();
+  for (const Case& c : cases) {
+    auto d = r.route(c.body);
+    ASSERT_TRUE(d.ok()) << c.name << ": " << d.error().message;
+    EXPECT_EQ(category_name(d->category), std::string(category_name(c.category))) << c.name << ": " << d->reason;
+    EXPECT_EQ(d->tier, c.tier) << c.name << ": " << d->reason;
+  }
+}
+
+TEST(Router, LengthAloneDoesNotDecideButTheContextThresholdDoes) {
+  Router r = default_router();
+  // 300,000 ASCII characters -> 90,000 estimated tokens: under the 100K threshold.
+  std::string text(300000, 'a');
+  for (std::size_t i = 7; i < text.size(); i += 8) text[i] = ' ';
+  auto d = r.route(ask("Summarize this:\\n" + text));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->tier, Tier::kFlash) << d->reason;
+  EXPECT_EQ(d->category, Category::kSummarization);
+  // 400,000 characters -> 120,000 tokens: Pro, and the reason says why.
+  std::string more(400000, 'a');
+  for (std::size_t i = 7; i < more.size(); i += 8) more[i] = ' ';
+  d = r.route(ask("Summarize this:\\n" + more));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->tier, Tier::kPro);
+  EXPECT_EQ(d->category, Category::kSummarization);
+  EXPECT_EQ(d->input_tokens, 120005);  // (16 + 400000) * 0.3 = 120004.8, rounded up
+  EXPECT_EQ(d->reason.rfind("input of 120005 tokens is over the 100000-token context threshold (summarization: ", 0), 0u)
+      << d->reason;
+  EXPECT_FALSE(d->cascade);  // Pro answers are not cascaded
+}
+
+// ---------------------------------------------------------------- policy
+
+TEST(Policy, EmbeddedMatchesTheRule) {
+  auto p = Policy::embedded();
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  for (std::size_t i = 0; i < kCategoryCount; ++i) {
+    auto c = static_cast<Category>(i);
+    EXPECT_EQ(p->categories[i].tier, natural_tier(c)) << category_name(c);
+  }
+  EXPECT_EQ(p->context_threshold_tokens, 100000);
+  EXPECT_EQ(p->categories[static_cast<std::size_t>(Category::kTranslation)].effort, "low");
+}
+
+TEST(Policy, OverridesInOrder) {
+  auto p = Policy::parse(R"(
+min_confidence = 0.3
+[models]
+pro = "deepseek-v4-pro"
+[category.translation]
+tier = "pro"
+model = "deepseek-v4-pro-special"
+effort = "max"
+[key.batch]
+tier = "flash"
+)",
+                         "test.toml");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  Router r(*p, std::make_shared<tokenizer::RatioEstimator>());
+  const std::string body = ask("Translate into French: good morning");
+  auto d = r.route(body);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->tier, Tier::kPro);
+  EXPECT_EQ(d->model, "deepseek-v4-pro-special");
+  EXPECT_EQ(d->effort, "max");
+  // The key's tier wins over the category; its model is the tier's.
+  d = r.route(body, {"batch", ""});
+  EXPECT_EQ(d->tier, Tier::kFlash);
+  EXPECT_EQ(d->model, "deepseek-v4-flash");
+  EXPECT_TRUE(d->cascade);
+  EXPECT_EQ(d->reason.rfind("key batch is set to flash (translation: ", 0), 0u) << d->reason;
+  // The header wins over the key.
+  d = r.route(body, {"batch", "pro"});
+  EXPECT_EQ(d->tier, Tier::kPro);
+  EXPECT_EQ(d->reason.rfind("header x-flashfirst-tier: pro (translation: ", 0), 0u) << d->reason;
+}
+
+TEST(Policy, LowConfidenceTakesTheDefaultTier) {
+  auto p = Policy::parse("default_tier = \"pro\"\nmin_confidence = 0.99\n", "t.toml");
+  ASSERT_TRUE(p.ok());
+  Router r(*p, std::make_shared<tokenizer::RatioEstimator>());
+  auto d = r.route(ask("hello there"));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->tier, Tier::kPro);
+  EXPECT_EQ(d->category, Category::kStraightforwardQa);
+  EXPECT_EQ(d->reason.rfind("confidence ", 0), 0u) << d->reason;
+}
+
+TEST(Policy, BadFilesNameLineAndField) {
+  auto err = [](const std::string& text) {
+    auto p = Policy::parse(text, "p.toml");
+    return p.ok() ? std::string("ok") : p.error().message;
+  };
+  EXPECT_EQ(err("min_confidence = 2"), "p.toml:1: field 'min_confidence' must be a number from 0 to 1");
+  EXPECT_EQ(err("\n[category.poetry]\ntier = \"pro\""),
+            "p.toml:2: unknown category 'poetry' (the router's categories are summarization, translation, "
+            "classification, straightforward_qa, rag, structured_content, coding_moderate, multi_step_reasoning, "
+            "codebase_debugging, agent_tool_chaining, long_coherent_output)");
+  EXPECT_EQ(err("[category.rag]\ntier = \"medium\""), "p.toml:2: [category.rag] field 'tier' must be \"flash\" or \"pro\"");
+  EXPECT_EQ(err("[category.rag]\nefort = \"low\""),
+            "p.toml:2: [category.rag] unknown field 'efort' (expected tier, model, effort, cascade)");
+  EXPECT_EQ(err("context_threshold_tokens = -5"), "p.toml:1: field 'context_threshold_tokens' must be a positive integer");
+  EXPECT_EQ(err("[key.a]\n"), "p.toml:1: [key.a] missing field 'tier'");
+}
+
+TEST(Router, UnreadableRequestGetsTheDefaultTier) {
+  Router r = default_router();
+  Decision d = r.route_or_default("\xff\xfe not json");
+  EXPECT_EQ(d.tier, Tier::kFlash);
+  EXPECT_EQ(d.model, "deepseek-v4-flash");
+  EXPECT_EQ(d.confidence, 0);
+  EXPECT_EQ(d.reason.rfind("request not understood (the request is not valid JSON: ", 0), 0u) << d.reason;
+}
+
+// ---------------------------------------------------------------- evaluation
+
+TEST(RouteEvaluation, Arithmetic) {
+  RouteEvaluation ev;
+  ev.add("a", Category::kRag, Tier::kFlash, Category::kRag, Tier::kFlash, "");
+  ev.add("b", Category::kMultiStepReasoning, Tier::kPro, Category::kStraightforwardQa, Tier::kFlash, "r");
+  ev.add("c", Category::kMultiStepReasoning, Tier::kPro, Category::kCodebaseDebugging, Tier::kPro, "");
+  ev.add("d", Category::kSummarization, Tier::kFlash, Category::kLongCoherentOutput, Tier::kPro, "");
+  EXPECT_EQ(ev.total(), 4);
+  EXPECT_EQ(ev.tier_correct(), 2);      // a, c
+  EXPECT_EQ(ev.category_correct(), 1);  // a
+  EXPECT_EQ(ev.pro_expected(), 2);      // b, c
+  EXPECT_EQ(ev.pro_recalled(), 1);      // c
+  EXPECT_EQ(ev.pro_routed(), 2);        // c, d
+  EXPECT_EQ(ev.confusion()[static_cast<std::size_t>(Category::kMultiStepReasoning)]
+                          [static_cast<std::size_t>(Category::kStraightforwardQa)], 1);
+  ASSERT_EQ(ev.tier_misses().size(), 2u);
+  EXPECT_EQ(ev.tier_misses()[0].id, "b");
+  EXPECT_EQ(ev.tier_misses()[1].id, "d");
+  EXPECT_EQ(ev.per_category()[static_cast<std::size_t>(Category::kMultiStepReasoning)].tier_correct, 1);
+}
+
+}  // namespace
+}  // namespace ff::router
