@@ -17,12 +17,15 @@ namespace {
 
 // How much of a long instruction is searched for cues: its start and its end,
 // where people put what they want done; the middle is material.
-constexpr std::size_t kWindow = 2048;
+constexpr std::size_t kWindow = 1024;
 // How much of the system prompt and of each earlier user turn.
 constexpr std::size_t kContextWindow = 1024;
 constexpr int kMaxFiles = 64;
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+// Most lines fail on the first byte, so that is compared before the rest.
+inline bool starts_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && !p.empty() && s[0] == p[0] && std::memcmp(s.data(), p.data(), p.size()) == 0;
+}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_ident(char c) {
@@ -192,7 +195,9 @@ std::int64_t requested_output(std::string_view s) {
     }
     static constexpr std::pair<std::string_view, int> kCjkDigits[] = {
         {"一", 1}, {"两", 2}, {"二", 2}, {"三", 3}, {"四", 4}, {"五", 5}, {"六", 6}, {"七", 7}, {"八", 8}, {"九", 9}, {"十", 10}};
-    if (!digits) {
+    // Every CJK numeral used here starts with byte 0xE4 or 0xE5.
+    const auto lead = static_cast<unsigned char>(s[j]);
+    if (!digits && (lead == 0xE4 || lead == 0xE5)) {
       for (auto [d, v] : kCjkDigits) {
         if (s.substr(j, d.size()) == d) {
           value = v;

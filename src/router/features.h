@@ -5,7 +5,7 @@
 // Completions and Anthropic Messages). It keeps counts and flags only — no copy
 // of any message text — so its cost is one JSON parse plus one scan of the
 // text. Task cues are looked for in the instruction: the last user message
-// (its first and last 2 KB when longer), with the system prompt and earlier user
+// (its first and last 1 KB when longer), with the system prompt and earlier user
 // turns kept apart as context; structural signals (code, stack traces, file
 // names, passage markers) are counted over all user and system text.
 //

@@ -165,5 +165,21 @@ TEST(RatioEstimator, DocumentedRatios) {
   EXPECT_EQ(est.count(""), 0);
 }
 
+TEST(RatioEstimator, RangeEdgesAndMixedText) {
+  RatioEstimator est;
+  // Each edge of the CJK ranges, one character at a time: 6 tenths inside, 3 outside.
+  // U+2E7F out, U+2E80 in, U+9FFF in, U+A000 out, U+AC00 in, U+D7AF in, U+D7B0 out,
+  // U+F8FF out, U+F900 in, U+FAFF in, U+FB00 out, U+1F600 out, U+20000 in, U+3FFFF in, U+40000 out.
+  // In: 8 x 6 = 48; out: 7 x 3 = 21; total 69 tenths -> 7 tokens.
+  EXPECT_EQ(est.count("\u2E7F\u2E80\u9FFF\uA000\uAC00\uD7AF\uD7B0\uF8FF\uF900\uFAFF\uFB00\U0001F600\U00020000"
+                      "\U0003FFFF\U00040000"),
+            7);
+  // 17 ASCII (one full 8-byte block, then 9 more, across the fast path), "é" (2 bytes, 3 tenths),
+  // "日本" (12 tenths): 51 + 3 + 12 = 66 tenths -> 7 tokens.
+  EXPECT_EQ(est.count("abcdefgh12345678 \u00e9\u65e5\u672c"), 7);
+  // Invalid UTF-8 is read as U+FFFD (not CJK): "a\xff b" -> a, U+FFFD, space, b = 12 tenths -> 2.
+  EXPECT_EQ(est.count("a\xff b"), 2);
+}
+
 }  // namespace
 }  // namespace ff::tokenizer
