@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <vector>
 
 #include "tokenizer/tokenizer.h"
 
@@ -78,16 +79,31 @@ class TextScanner {
     if (t.empty()) return;
 
     if (starts_with(t, "```")) ++f_.code_fences;
-    if (looks_like_code(t)) ++f_.code_lines;
-    if (starts_with(t, "Traceback (most recent call last)") || starts_with(t, "Exception in thread") ||
-        starts_with(t, "Caused by:") || starts_with(t, "panic:") || starts_with(t, "goroutine ") ||
-        starts_with(t, "thread '") || starts_with(t, "Uncaught ") ||
-        (starts_with(t, "at ") && t.find_first_of("(:", 3) != std::string_view::npos && t.find(' ', 3) == std::string_view::npos) ||
-        (starts_with(t, "at ") && t.find(".java:") != std::string_view::npos) ||
-        (t.size() > 2 && t[0] == '#' && is_digit(t[1]) && t.find(" in ") != std::string_view::npos)) {
-      ++f_.stack_frames;
+    // The prefixes of interest, bucketed by first byte: most lines have none.
+    bool code = t.back() == ';' || t.back() == '{' || t.back() == '}';
+    bool frame = false, passage = t.size() >= 3 && t[0] == '[' && is_digit(t[1]);
+    for (const Prefix& p : prefixes()[static_cast<unsigned char>(t[0])]) {
+      if (!starts_with(t, p.text)) continue;
+      switch (p.kind) {
+        case Prefix::kCode:
+          code = code || p.text != "@" || (t.size() > 1 && t[1] >= 'a' && t[1] <= 'z' && t.find(' ') == std::string_view::npos);
+          break;
+        case Prefix::kTrace:
+          frame = true;
+          break;
+        case Prefix::kFrameAt:  // "at com.x.Y.f(Y.java:12)", "at f (file.js:3:9)"
+          frame = frame || (t.find_first_of("(:", 3) != std::string_view::npos && t.find(' ', 3) == std::string_view::npos) ||
+                  t.find(".java:") != std::string_view::npos;
+          break;
+        case Prefix::kPassage:
+          passage = true;
+          break;
+      }
     }
-    if (is_passage_marker(t)) ++f_.passage_markers;
+    if (t.size() > 2 && t[0] == '#' && is_digit(t[1]) && t.find(" in ") != std::string_view::npos) frame = true;  // gdb
+    f_.code_lines += code;
+    f_.stack_frames += frame;
+    f_.passage_markers += passage;
     if (t.size() >= 3 && ((t[0] >= 'A' && t[0] <= 'E' && (t[1] == '.' || t[1] == ')')) ||
                           (t[0] == '(' && t[1] >= 'A' && t[1] <= 'E' && t[2] == ')'))) {
       ++f_.choices;
@@ -95,28 +111,32 @@ class TextScanner {
     files(t);
   }
 
-  static bool looks_like_code(std::string_view t) {
-    char last = t.back();
-    if (last == ';' || last == '{' || last == '}') return true;
-    static constexpr std::string_view kStarts[] = {
-        "def ",    "class ",   "import ", "from ",   "#include", "return ", "function ", "const ", "let ",
-        "var ",    "public ",  "private ", "fn ",    "func ",    "SELECT ", "INSERT ",   "UPDATE ", "CREATE TABLE",
-        "for (",   "if (",     "while (",  "elif ",  "print(",   "console.", "package ", "async ",  "@"};
-    for (std::string_view s : kStarts) {
-      if (starts_with(t, s)) return s != "@" || (t.size() > 1 && t[1] >= 'a' && t[1] <= 'z' && t.find(' ') == std::string_view::npos);
-    }
-    return false;
-  }
+  struct Prefix {
+    enum Kind { kCode, kTrace, kFrameAt, kPassage };
+    std::string_view text;
+    Kind kind;
+  };
 
-  static bool is_passage_marker(std::string_view t) {
-    if (t.size() >= 3 && t[0] == '[' && is_digit(t[1])) return true;
-    static constexpr std::string_view kMarkers[] = {
-        "Document ", "Passage ", "Source ", "Doc ", "<doc", "<document", "Article ", "Excerpt ", "Context:",
-        "Documento ", "Dokument ", "Texte ", "Pasaje ", "文档", "資料", "段落", "文書", "参考"};
-    for (std::string_view m : kMarkers) {
-      if (starts_with(t, m)) return true;
-    }
-    return false;
+  static const std::array<std::vector<Prefix>, 256>& prefixes() {
+    static const std::array<std::vector<Prefix>, 256> table = [] {
+      std::array<std::vector<Prefix>, 256> t;
+      auto add = [&](std::initializer_list<std::string_view> list, Prefix::Kind kind) {
+        for (std::string_view p : list) t[static_cast<unsigned char>(p[0])].push_back({p, kind});
+      };
+      add({"def ", "class ", "import ", "from ", "#include", "return ", "function ", "const ", "let ", "var ", "public ",
+           "private ", "fn ", "func ", "SELECT ", "INSERT ", "UPDATE ", "CREATE TABLE", "for (", "if (", "while (",
+           "elif ", "print(", "console.", "package ", "async ", "@"},
+          Prefix::kCode);
+      add({"Traceback (most recent call last)", "Exception in thread", "Caused by:", "panic:", "goroutine ", "thread '",
+           "Uncaught "},
+          Prefix::kTrace);
+      add({"at "}, Prefix::kFrameAt);
+      add({"Document ", "Passage ", "Source ", "Doc ", "<doc", "Article ", "Excerpt ", "Context:", "Documento ",
+           "Dokument ", "Texte ", "Pasaje ", "文档", "資料", "段落", "文書", "参考"},
+          Prefix::kPassage);
+      return t;
+    }();
+    return table;
   }
 
   // Records each distinct name.ext with a source extension; a name followed by
