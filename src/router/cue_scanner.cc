@@ -11,7 +11,7 @@ namespace {
 constexpr const char* kSignalNames[] = {
     "summarize", "translate", "classify",   "passage_ref", "structured", "extract",   "code_task", "debug",
     "proof",     "competition_math", "math", "justify", "logic_puzzle", "planning", "quant_analysis", "concurrency", "intermittent", "codebase",
-    "agent_steps", "action", "long_form", "write", "step_by_step", "question", "creative", "lang_es", "lang_de", "lang_fr"};
+    "agent_steps", "action", "long_form", "write", "length_unit", "step_by_step", "question", "creative", "lang_es", "lang_de", "lang_fr"};
 static_assert(sizeof(kSignalNames) / sizeof(kSignalNames[0]) == kSignalCount);
 
 // Bytes compared case-insensitively (ASCII only) and with every kind of
@@ -119,22 +119,46 @@ CueScanner::CueScanner(const std::vector<Cue>& cues) : cues_(cues) {
     }
   }
 
-  next_.resize(go.size() * kAlphabet);
+  // Bytes that occur in no cue all behave alike (back to the root), so the
+  // table has one column per byte that does occur, plus one for the rest:
+  // about half the size, and more of it stays in cache.
+  class_.fill(0);
+  classes_ = 1;
+  for (const Cue& c : cues_) {
+    for (char ch : c.text) {
+      unsigned char b = fold(static_cast<unsigned char>(ch));
+      if (class_[b] == 0) class_[b] = static_cast<std::uint8_t>(classes_++);
+    }
+  }
+  for (int b = 0; b < kAlphabet; ++b) class_[b] = class_[fold(static_cast<unsigned char>(b))];
+  next_.resize(go.size() * classes_);
   out_begin_.reserve(go.size() + 1);
   for (std::size_t s = 0; s < go.size(); ++s) {
-    for (int b = 0; b < kAlphabet; ++b) next_[s * kAlphabet + b] = static_cast<std::uint16_t>(go[s][b]);
+    for (int b = 0; b < kAlphabet; ++b) {
+      if (class_[b] != 0 || b == 0) {
+        next_[s * classes_ + class_[b]] = static_cast<std::uint32_t>(go[s][fold(static_cast<unsigned char>(b))] * classes_);
+      }
+    }
     out_begin_.push_back(static_cast<std::uint32_t>(out_.size()));
     out_.insert(out_.end(), outs[s].begin(), outs[s].end());
   }
   out_begin_.push_back(static_cast<std::uint32_t>(out_.size()));
+  // Each entry is (row offset << 1) | whether that state ends a cue.
+  assert(next_.size() < (1u << 31));
+  for (std::uint32_t& v : next_) {
+    const std::size_t st = v / classes_;
+    v = (v << 1) | (out_begin_[st + 1] > out_begin_[st] ? 1u : 0u);
+  }
 }
 
 void CueScanner::scan(std::string_view text, CueHits& hits) const {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
-  std::uint32_t s = 0;
+  std::uint32_t v = 0;  // (row offset << 1) | ends-a-cue, as next_ stores it
   for (std::size_t i = 0; i < n; ++i) {
-    s = next_[s * kAlphabet + fold(p[i])];
+    v = next_[(v >> 1) + class_[p[i]]];
+    if ((v & 1) == 0) continue;
+    const std::size_t s = (v >> 1) / classes_;
     std::uint32_t b = out_begin_[s], e = out_begin_[s + 1];
     for (; b < e; ++b) {
       const Cue& cue = cues_[out_[b]];

@@ -44,6 +44,7 @@ enum class Signal : std::uint8_t {
   kAction,         // get, create, send, refund, book…: one action a tool would do
   kLongForm,       // novel, book, full report, chapters
   kWriteVerb,      // write, draft, 写, escribe: the request is for a text
+  kLengthUnit,     // words, pages, 字: the request may name a length
   kStepByStep,     // "step by step": on its own, not a reason for Pro
   kQuestion,       // what is, who, when, explain, define
   kCreative,       // story, poem, blog post
@@ -91,7 +92,12 @@ class CueScanner {
  private:
   static constexpr int kAlphabet = 256;
   std::vector<Cue> cues_;
-  std::vector<std::uint16_t> next_;      // state * 256 + byte -> state (failure links folded in)
+  std::array<std::uint8_t, kAlphabet> class_{};  // byte -> column (case and whitespace folded)
+  std::size_t classes_ = 1;
+  // Row offset (state * classes_) + column -> (the next state's row offset << 1)
+  // | (1 if that state ends a cue); failure links folded in. Offsets rather than
+  // state numbers save a multiply per byte.
+  std::vector<std::uint32_t> next_;
   std::vector<std::uint32_t> out_begin_; // per state, into out_ (state count + 1 entries)
   std::vector<std::uint16_t> out_;       // cue indices that end at a state
 };

@@ -7,7 +7,8 @@
 // text. Task cues are looked for in the instruction: the last user message
 // (its first and last 1 KB when longer), with the system prompt and earlier user
 // turns kept apart as context; structural signals (code, stack traces, file
-// names, passage markers) are counted over all user and system text.
+// names, passage markers) are counted over all user and system text (over the
+// first 128 KB and last 64 KB of a longer text).
 //
 // Thread-safe: each thread reuses its own JSON parser.
 #pragma once
