@@ -7,21 +7,19 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <simdjson.h>
 
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "report/json_writer.h"
 #include "report/text_table.h"
 #include "router/evaluation.h"
+#include "router/request_lines.h"
 #include "router/router.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ff::cli {
 
 namespace {
-
-namespace dom = simdjson::dom;
 
 struct RouteArgs {
   std::string file;
@@ -34,95 +32,13 @@ struct RouteArgs {
   bool show_misses = false;
 };
 
-// One input request: its id (raw JSON, or empty), its body, or why it is unusable.
-struct Item {
-  std::int64_t line = 0;
-  std::string id;  // as JSON text: "\"q1\"" or "17"
-  std::string body;
-  std::string error;
-  // --eval labels
-  std::optional<router::Category> category;
-  std::optional<core::Tier> tier;
-};
-
-std::string id_text(const Item& it) {
-  if (it.id.empty()) return fmt::format("line {}", it.line);
-  std::string s = it.id;
-  if (s.size() >= 2 && s.front() == '"') s = s.substr(1, s.size() - 2);
-  return s;
-}
-
-// Reads one JSONL line: a bare request, or {"id", "request"} (with "category"
-// and "tier" labels when `labelled`).
-Item read_item(dom::parser& parser, std::string_view line, std::int64_t number, bool labelled) {
-  Item it;
-  it.line = number;
-  dom::element root;
-  if (auto err = parser.parse(line.data(), line.size()).get(root)) {
-    it.error = fmt::format("not valid JSON: {}", simdjson::error_message(err));
-    return it;
-  }
-  if (root.type() != dom::element_type::OBJECT) {
-    it.error = "a line must be a JSON object";
-    return it;
-  }
-  dom::element id, request;
-  if (root["id"].get(id) == simdjson::SUCCESS) it.id = simdjson::to_string(id);
-  if (root["request"].get(request) == simdjson::SUCCESS) {
-    it.body = simdjson::to_string(request);
-  } else if (labelled) {
-    it.error = "a labelled line needs {\"id\", \"category\", \"tier\", \"request\": {...}}";
-    return it;
-  } else {
-    it.body = std::string(line);
-  }
-  if (labelled) {
-    std::string_view s;
-    if (root["category"].get_string().get(s) || !(it.category = router::parse_category(s))) {
-      it.error = "field `category` must name one of the router's 11 categories";
-      return it;
-    }
-    if (root["tier"].get_string().get(s) || (s != "flash" && s != "pro")) {
-      it.error = "field `tier` must be \"flash\" or \"pro\"";
-      return it;
-    }
-    it.tier = s == "pro" ? core::Tier::kPro : core::Tier::kFlash;
-  }
-  return it;
-}
-
-// The requests of an input: one JSON document, or JSON Lines.
-std::vector<Item> read_items(const std::string& text, bool labelled) {
-  dom::parser parser;
-  std::vector<Item> items;
-  dom::element whole;
-  std::string_view all = text;
-  // One document (possibly pretty-printed over many lines), else JSON Lines.
-  if (!labelled && parser.parse(all.data(), all.size()).get(whole) == simdjson::SUCCESS) {
-    items.push_back(read_item(parser, all, 1, labelled));
-    return items;
-  }
-  std::int64_t number = 0;
-  std::size_t start = 0;
-  while (start < all.size()) {
-    std::size_t nl = all.find('\n', start);
-    std::size_t end = nl == std::string_view::npos ? all.size() : nl;
-    std::string_view line = all.substr(start, end - start);
-    ++number;
-    start = end + 1;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    items.push_back(read_item(parser, line, number, labelled));
-  }
-  return items;
-}
-
 std::string percent(std::int64_t n, std::int64_t d) { return d == 0 ? "-" : fmt::format("{:.1f}%", 100.0 * n / d); }
 
 int run_eval(const RouteArgs& a, const router::Router& r, const std::string& text) {
-  std::vector<Item> items = read_items(text, true);
+  std::vector<router::RequestLine> items = router::parse_request_lines(text, true);
   router::RouteEvaluation ev;
   int bad = 0;
-  for (const Item& it : items) {
+  for (const router::RequestLine& it : items) {
     if (!it.error.empty()) {
       fmt::print(stderr, "flashfirst route: {}:{}: {}\n", a.eval_file, it.line, it.error);
       ++bad;
@@ -130,7 +46,7 @@ int run_eval(const RouteArgs& a, const router::Router& r, const std::string& tex
     }
     // A request the router cannot read still gets the gateway's safe default.
     router::Decision d = r.route_or_default(it.body, {a.key, a.tier_header});
-    ev.add(id_text(it), *it.category, *it.tier, d.category, d.tier, d.reason);
+    ev.add(it.display_id(), *it.category, *it.tier, d.category, d.tier, d.reason);
   }
   if (ev.total() == 0) return fail("route", kExitUsage, fmt::format("{}: no labelled requests", a.eval_file));
 
@@ -251,7 +167,7 @@ int run_route(const RouteArgs& a) {
   }
   auto text = read_input(a.file.empty() ? "-" : a.file);
   if (!text.ok()) return fail("route", kExitUsage, text.error().message);
-  std::vector<Item> items = read_items(*text, false);
+  std::vector<router::RequestLine> items = router::parse_request_lines(*text, false);
   if (items.empty()) return fail("route", kExitUsage, "no requests in the input");
 
   int bad = 0;
@@ -259,7 +175,7 @@ int run_route(const RouteArgs& a) {
   report::TextTable table({"request", "tier", "model", "category", "confidence", "reason"},
                           {report::TextTable::Align::kLeft, report::TextTable::Align::kLeft, report::TextTable::Align::kLeft,
                            report::TextTable::Align::kLeft, report::TextTable::Align::kRight, report::TextTable::Align::kLeft});
-  for (const Item& it : items) {
+  for (const router::RequestLine& it : items) {
     std::string error = it.error;
     router::Decision d;
     if (error.empty()) {
@@ -279,7 +195,7 @@ int run_route(const RouteArgs& a) {
         w.key("line").value(it.line).key("error").value(error).end_object();
         out += w.str() + "\n";
       } else {
-        fmt::print(stderr, "flashfirst route: {}: {}\n", id_text(it), error);
+        fmt::print(stderr, "flashfirst route: {}: {}\n", it.display_id(), error);
       }
       continue;
     }
@@ -298,7 +214,7 @@ int run_route(const RouteArgs& a) {
       w.end_object();
       out += w.str() + "\n";
     } else {
-      table.add_row({id_text(it), core::tier_name(d.tier), d.model, router::category_name(d.category),
+      table.add_row({it.display_id(), core::tier_name(d.tier), d.model, router::category_name(d.category),
                      fmt::format("{:.2f}", d.confidence), d.reason});
     }
   }

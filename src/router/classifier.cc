@@ -182,7 +182,7 @@ Classification classify(const Features& f) {
 
   // Long coherent output: the length asked for, not max_tokens. A length
   // counts only in a request for a text ("reads 20 pages a day" asks for none).
-  const bool writing = has(S::kWriteVerb) || has(S::kLongForm) || has(S::kCreative) || has(S::kStructured);
+  const bool writing = has(S::kWriteVerb) || has(S::kCreative) || has(S::kStructured);
   const std::int64_t asked = writing ? f.requested_output_tokens : 0;
   if (asked >= 8000) {
     sc.add(C::kLongCoherentOutput, 6.0, fmt::format("asks for about {} output tokens", f.requested_output_tokens));

@@ -196,11 +196,21 @@ constexpr Entry kLexicon[] = {
     {S::kMathWeak, "el menor"}, {S::kMathWeak, "el mayor"}, {S::kMathWeak, "aufeinanderfolgende"},
     {S::kMathWeak, "kleinste"}, {S::kMathWeak, "größte"}, {S::kMathWeak, "consécutifs"}, {S::kMathWeak, "le plus petit"},
     {S::kMathWeak, "au bout de combien"}, {S::kMathWeak, "combien de jours"},
+    {S::kMathWeak, "probability"}, {S::kMathWeak, "expected time"}, {S::kMathWeak, "expected cost"},
+    {S::kMathWeak, "integral"}, {S::kMathWeak, "derivative"}, {S::kMathWeak, "solutions to"},
+    {S::kMathWeak, "at minimum"}, {S::kMathWeak, "minimum number"}, {S::kMathWeak, "fewest"},
+    {S::kMathWeak, "determine which"}, {S::kMathWeak, "how can you"}, {S::kMathWeak, "only once"},
+    {S::kMathWeak, "guarantee"}, {S::kMathWeak, "what sequence"}, {S::kMathWeak, "crossings"},
+    {S::kMathWeak, "across a river"}, {S::kMathWeak, "capacities"}, {S::kMathWeak, "interest rate"},
+    {S::kMathWeak, "zinsen"}, {S::kMathWeak, "wie vielen jahren"}, {S::kMathWeak, "intereses"},
+    {S::kMathWeak, "intérêts"}, {S::kMathWeak, "利息"}, {S::kMathWeak, "利率"}, {S::kMathWeak, "金利"},
+    {S::kMathWeak, "随机"}, {S::kMathWeak, "是非题"}, {S::kMathWeak, "如何确定"}, {S::kMathWeak, "最少"},
     {S::kJustify, "justify"}, {S::kJustify, "rigorous"}, {S::kJustify, "show your work"}, {S::kJustify, "show your reasoning"},
     {S::kJustify, "explain your reasoning"}, {S::kJustify, "give a proof"}, {S::kJustify, "reasoning process"},
     {S::kJustify, "推理过程"}, {S::kJustify, "推理"}, {S::kJustify, "解题过程"}, {S::kJustify, "理由"}, {S::kJustify, "考え方"},
     {S::kJustify, "justifica"}, {S::kJustify, "razona"}, {S::kJustify, "begründe"}, {S::kJustify, "justifiez"},
     {S::kJustify, "justifie"},
+    {S::kJustify, "derive"}, {S::kJustify, "carefully"}, {S::kJustify, "give an assignment"},
 
     // --- logic puzzles
     {S::kLogicPuzzle, "knights and knaves"}, {S::kMathWeak, "knight"}, {S::kMathWeak, "knave"},
@@ -237,6 +247,8 @@ constexpr Entry kLexicon[] = {
     {S::kPlanning, "maximise"}, {S::kPlanning, "optimal"}, {S::kPlanning, "scenarios"}, {S::kPlanning, "trade-off"},
     {S::kPlanning, "依赖"}, {S::kPlanning, "最短"}, {S::kPlanning, "依存関係"}, {S::kPlanning, "dependencias"},
     {S::kPlanning, "abhängigkeiten"}, {S::kPlanning, "dépendances"},
+    {S::kPlanning, "capacity"}, {S::kPlanning, "assignment"}, {S::kPlanning, "can everything"},
+    {S::kPlanning, "each truck"}, {S::kPlanning, "trips"},
 
     // --- multi-hop quantitative analysis
     {S::kQuantAnalysis, "npv"}, {S::kQuantAnalysis, "net present value"}, {S::kQuantAnalysis, "irr$"},
@@ -305,6 +317,9 @@ constexpr Entry kLexicon[] = {
     {S::kAction, "reembolsa"}, {S::kAction, "busca"}, {S::kAction, "reserva"}, {S::kAction, "buche"},
     {S::kAction, "sende"}, {S::kAction, "erstelle"}, {S::kAction, "prüfe"}, {S::kAction, "cherche"},
     {S::kAction, "envoie"}, {S::kAction, "rembourse"}, {S::kAction, "réserve"}, {S::kAction, "crée"},
+    {S::kAction, "find$"}, {S::kAction, "draft$"}, {S::kAction, "add$"}, {S::kAction, "revert$"}, {S::kAction, "merge$"},
+    {S::kAction, "list$"}, {S::kAction, "figure out"}, {S::kAction, "look at"}, {S::kAction, "ajoute"},
+    {S::kAction, "préviens"}, {S::kAction, "recherche"}, {S::kAction, "añade"}, {S::kAction, "füge"},
 
     // --- long, coherent output
     {S::kLongForm, "novel"}, {S::kLongForm, "novella"}, {S::kLongForm, "entire book"}, {S::kLongForm, "full book"},
@@ -315,6 +330,9 @@ constexpr Entry kLexicon[] = {
     {S::kLongForm, "小说"}, {S::kLongForm, "章节"}, {S::kLongForm, "长篇"}, {S::kLongForm, "全书"},
     {S::kLongForm, "小説"}, {S::kLongForm, "長編"}, {S::kLongForm, "章立て"}, {S::kLongForm, "capítulos"},
     {S::kLongForm, "kapitel"}, {S::kLongForm, "chapitres"}, {S::kLongForm, "roman$"},
+    {S::kLongForm, "episodes"}, {S::kLongForm, "complete scripts"}, {S::kLongForm, "full season"},
+    {S::kLongForm, "complete course"}, {S::kLongForm, "lessons"}, {S::kLongForm, "informe técnico completo"},
+    {S::kLongForm, "rapport complet"}, {S::kLongForm, "vollständigen bericht"},
 
     {S::kWriteVerb, "write"}, {S::kWriteVerb, "produce"}, {S::kWriteVerb, "draft"}, {S::kWriteVerb, "compose"},
     {S::kWriteVerb, "generate"}, {S::kWriteVerb, "create"}, {S::kWriteVerb, "i need"}, {S::kWriteVerb, "写"},
@@ -322,6 +340,7 @@ constexpr Entry kLexicon[] = {
     {S::kWriteVerb, "escrib"}, {S::kWriteVerb, "redact"}, {S::kWriteVerb, "schreib"}, {S::kWriteVerb, "verfass"},
     {S::kWriteVerb, "écri"}, {S::kWriteVerb, "rédige"},
     {S::kLengthUnit, "word"}, {S::kLengthUnit, "page"}, {S::kLengthUnit, "token"}, {S::kLengthUnit, "chapter"},
+    {S::kLengthUnit, "lesson"}, {S::kLengthUnit, "episode"}, {S::kLengthUnit, "página"}, {S::kLengthUnit, "seite"},
     {S::kLengthUnit, "palabras"}, {S::kLengthUnit, "wörter"}, {S::kLengthUnit, "worte"}, {S::kLengthUnit, "mots"},
     {S::kLengthUnit, "字"}, {S::kLengthUnit, "页"}, {S::kLengthUnit, "ページ"}, {S::kLengthUnit, "章"},
     {S::kStepByStep, "step by step"}, {S::kStepByStep, "step-by-step"}, {S::kStepByStep, "think carefully"},
