@@ -1,5 +1,6 @@
 #include <fstream>
 #include <memory>
+#include <tuple>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -9,6 +10,10 @@
 #include "cli/profile_options.h"
 #include "planner/whatif.h"
 #include "pricing/quality_model.h"
+#include "report/json_writer.h"
+#include "router/request_lines.h"
+#include "router/router.h"
+#include "tokenizer/tokenizer.h"
 
 namespace ff::cli {
 
@@ -23,7 +28,84 @@ struct SimulateArgs {
   std::string quality;
   std::string html;
   bool json = false;
+  std::string requests;        // a JSONL of real requests: the mix comes from the router
+  std::string policy;          // routing policy for --requests
+  std::string requests_per_month;        // empty: the sample is one month
+  std::int64_t output_per_request = 500;
 };
+
+// The workload of --requests: the sample's mix and input size, with the
+// volume flags that were given taking precedence.
+core::Result<planner::WorkloadProfile> profile_from_requests(const SimulateArgs& a, const CLI::App& cmd,
+                                                             planner::RequestSample& sample) {
+  for (const char* flag : {"--profile", "--mix", "--measure"}) {
+    if (cmd.count(flag) > 0) return core::make_error(fmt::format("--requests gives the task mix; drop {}", flag));
+  }
+  auto policy = a.policy.empty() ? router::Policy::embedded() : router::Policy::load_file(a.policy);
+  if (!policy.ok()) return policy.error();
+  auto text = read_input(a.requests);
+  if (!text.ok()) return text.error();
+  // Exact token counts: this is offline, and the volume is priced.
+  router::Router r(std::move(*policy), std::shared_ptr<const tokenizer::Tokenizer>(&tokenizer::BpeTokenizer::deepseek(),
+                                                                                    [](const auto*) {}));
+  sample = planner::classify_requests(router::parse_request_lines(*text, false), r);
+  if (sample.requests == 0) return core::make_error(fmt::format("{}: no readable requests", a.requests));
+  if (a.output_per_request < 0) return core::make_error("--output-per-request must not be negative");
+  std::int64_t per_month = sample.requests;
+  if (!a.requests_per_month.empty()) {
+    auto n = parse_token_count(a.requests_per_month);
+    if (!n.ok() || *n <= 0) return core::make_error("--requests-per-month must be a positive count such as 250k or 2M");
+    per_month = *n;
+  }
+  planner::WorkloadProfile p = planner::profile_from_sample(sample, per_month, a.output_per_request);
+  for (auto [flag, text, out] : {std::tuple{"--output-tokens", &a.profile.output_tokens, &p.output_tokens_per_month},
+                                 std::tuple{"--input-tokens", &a.profile.input_tokens, &p.input_tokens_per_month}}) {
+    if (text->empty()) continue;
+    auto n = parse_token_count(*text);
+    if (!n.ok()) return core::make_error(fmt::format("{}: {}", flag, n.error().message));
+    *out = *n;
+  }
+  if (a.profile.cache_hit_rate >= 0) {
+    if (a.profile.cache_hit_rate > 1) return core::make_error("--cache-hit-rate is a fraction from 0 to 1");
+    p.cache_hit_rate = a.profile.cache_hit_rate;
+  }
+  auto access = planner::parse_access(a.profile.access);
+  if (!access) return core::make_error("--access must be api or subscription");
+  p.access = *access;
+  return p;
+}
+
+std::string sample_text(const SimulateArgs& a, const planner::RequestSample& s, const planner::WorkloadProfile& p) {
+  std::string out = fmt::format("Workload: {} requests from {}, classified by the router ({} to Pro):\n", s.requests,
+                                a.requests, s.routed_to_pro);
+  for (const auto& [category, n] : s.categories) {
+    out += fmt::format("  {:<22} {:>6}  {:>5.1f}%\n", category, n, 100.0 * n / s.requests);
+  }
+  out += fmt::format("Per month: {} input and {} output tokens ({} input tokens per request on average)\n",
+                     p.input_tokens_per_month, p.output_tokens_per_month, s.input_tokens / s.requests);
+  for (const std::string& skip : s.skipped) out += "  skipped " + skip + "\n";
+  return out + "\n";
+}
+
+// The sample as a JSON member, to put at the start of the simulation's object.
+std::string sample_json(const SimulateArgs& a, const planner::RequestSample& s, const planner::WorkloadProfile& p) {
+  report::JsonWriter w(true);
+  w.begin_object();
+  w.key("file").value(a.requests);
+  w.key("requests").value(s.requests);
+  w.key("routed_to_pro").value(s.routed_to_pro);
+  w.key("input_tokens").value(s.input_tokens);
+  w.key("input_tokens_per_month").value(p.input_tokens_per_month);
+  w.key("output_tokens_per_month").value(p.output_tokens_per_month);
+  w.key("categories").begin_object();
+  for (const auto& [category, n] : s.categories) w.key(category).value(n);
+  w.end_object();
+  w.key("skipped").begin_array();
+  for (const std::string& skip : s.skipped) w.value(skip);
+  w.end_array();
+  w.end_object();
+  return w.str();
+}
 
 int run_simulate(const SimulateArgs& a, const CLI::App& cmd) {
   auto ctx = pricing_context(a.book, a.currency, a.at);
@@ -35,10 +117,12 @@ int run_simulate(const SimulateArgs& a, const CLI::App& cmd) {
   }
   auto quality = a.quality.empty() ? pricing::QualityModel::embedded() : pricing::QualityModel::load_file(a.quality);
   if (!quality.ok()) return fail("simulate", kExitUsage, quality.error().message);
-  auto p = resolve_profile(a.profile, cmd, book, a.currency);
+  planner::RequestSample sample;
+  auto p = a.requests.empty() ? resolve_profile(a.profile, cmd, book, a.currency) : profile_from_requests(a, cmd, sample);
   if (!p.ok()) return fail("simulate", kExitUsage, p.error().message);
   planner::WhatIfOptions options;
   options.effort = a.effort;
+  if (!a.requests.empty()) options.output_tokens_per_request = a.output_per_request;
   auto outcomes = planner::simulate_policies(*p, book, *quality, at, a.currency, options);
   if (!outcomes.ok()) return fail("simulate", kExitFailure, outcomes.error().message);
   if (!a.html.empty()) {
@@ -46,9 +130,15 @@ int run_simulate(const SimulateArgs& a, const CLI::App& cmd) {
     out << planner::whatif_html(*outcomes, a.currency, at);
     if (!out) return fail("simulate", kExitUsage, fmt::format("cannot write '{}'", a.html));
   }
-  std::fputs((a.json ? planner::whatif_json(*outcomes, a.currency, at) : planner::whatif_text(*outcomes, a.currency, at))
-                 .c_str(),
-             stdout);
+  std::string out = a.json ? planner::whatif_json(*outcomes, a.currency, at) : planner::whatif_text(*outcomes, a.currency, at);
+  if (!a.requests.empty()) {
+    if (a.json) {
+      out.insert(1, "\n  \"workload\": " + sample_json(a, sample, *p) + ",");
+    } else {
+      out.insert(0, sample_text(a, sample, *p));
+    }
+  }
+  std::fputs(out.c_str(), stdout);
   return kExitOk;
 }
 
@@ -60,8 +150,20 @@ void register_simulate(CLI::App& app, int& exit_code) {
   cmd->footer(
       "For each policy: the expected monthly cost, failure rate (from the quality priors, data/quality.toml), Pro "
       "share, escalation rate and latency. The cascade pays for the wasted Flash call on every escalation. The "
-      "workload options are those of `advise`.");
+      "workload options are those of `advise`, or --requests FILE: a sample of real requests that the router "
+      "classifies (exact token counts), scaled to --requests-per-month.");
   add_profile_options(*cmd, args->profile);
+  cmd->add_option("--requests", args->requests,
+                  "Real requests (JSON Lines, as `flashfirst route` reads): the router classifies each, which gives "
+                  "the task mix and the input size")
+      ->type_name("FILE");
+  cmd->add_option("--requests-per-month", args->requests_per_month,
+                  "With --requests: monthly volume in requests, k/M/B suffixes (default: the file is one month)")
+      ->type_name("N");
+  cmd->add_option("--output-per-request", args->output_per_request, "With --requests: output tokens per request")
+      ->capture_default_str();
+  cmd->add_option("--policy", args->policy, "With --requests: routing policy (TOML) instead of the built-in one")
+      ->type_name("FILE");
   cmd->add_option("--effort", args->effort, "Reasoning effort of every request: none (non-thinking), low, high, max")
       ->capture_default_str();
   cmd->add_option("--quality", args->quality, "Failure-rate priors (TOML, as data/quality.toml)")->type_name("FILE");

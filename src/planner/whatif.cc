@@ -7,6 +7,7 @@
 #include "report/json_writer.h"
 #include "report/svg_chart.h"
 #include "report/text_table.h"
+#include "router/router.h"
 
 namespace ff::planner {
 
@@ -130,6 +131,38 @@ figcaption{color:#4b5563;font-size:13px}</style></head><body><h1>Routing policie
   html += "<figcaption>Each point is a policy; filled points are on the Pareto front (no other policy is both "
           "cheaper and fails less), joined by the line.</figcaption></figure></body></html>\n";
   return html;
+}
+
+RequestSample classify_requests(const std::vector<router::RequestLine>& lines, const router::Router& router) {
+  RequestSample out;
+  for (const router::RequestLine& line : lines) {
+    if (!line.error.empty()) {
+      out.skipped.push_back(fmt::format("{}: {}", line.display_id(), line.error));
+      continue;
+    }
+    auto d = router.route(line.body);
+    if (!d.ok()) {
+      out.skipped.push_back(fmt::format("{}: {}", line.display_id(), d.error().message));
+      continue;
+    }
+    ++out.requests;
+    out.input_tokens += d->input_tokens;
+    ++out.categories[router::category_name(d->category)];
+    if (d->tier == core::Tier::kPro) ++out.routed_to_pro;
+  }
+  return out;
+}
+
+WorkloadProfile profile_from_sample(const RequestSample& sample, std::int64_t requests_per_month,
+                                    std::int64_t output_per_request) {
+  WorkloadProfile p;
+  for (const auto& [category, n] : sample.categories) {
+    p.mix[category] = static_cast<double>(n) / static_cast<double>(sample.requests);
+  }
+  p.input_tokens_per_month =
+      static_cast<std::int64_t>(static_cast<core::int128>(sample.input_tokens) * requests_per_month / sample.requests);
+  p.output_tokens_per_month = output_per_request * requests_per_month;
+  return p;
 }
 
 }  // namespace ff::planner

@@ -18,6 +18,11 @@
 #include "planner/advisor.h"
 #include "pricing/price_book.h"
 #include "pricing/quality_model.h"
+#include "router/request_lines.h"
+
+namespace ff::router {
+class Router;
+}
 
 namespace ff::planner {
 
@@ -42,6 +47,23 @@ core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile
                                                             const pricing::PriceBook& book,
                                                             const pricing::QualityModel& quality, core::Timestamp at,
                                                             const std::string& currency, const WhatIfOptions& options);
+
+// A sample of real requests, classified by the router: the workload's mix and
+// input size come from it.
+struct RequestSample {
+  std::int64_t requests = 0;
+  std::vector<std::string> skipped;  // "line N: why" for each unusable line
+  std::int64_t input_tokens = 0;     // summed, as the router's tokenizer counts them
+  std::map<std::string, std::int64_t> categories;  // category -> requests
+  std::int64_t routed_to_pro = 0;
+};
+RequestSample classify_requests(const std::vector<router::RequestLine>& lines, const router::Router& router);
+
+// The profile for `requests_per_month` requests like the sample's, each with
+// `output_per_request` output tokens: the mix is the sample's category shares,
+// input tokens scale with the sample's average. Precondition: sample.requests > 0.
+WorkloadProfile profile_from_sample(const RequestSample& sample, std::int64_t requests_per_month,
+                                    std::int64_t output_per_request);
 
 std::string whatif_text(const std::vector<PolicyOutcome>& outcomes, const std::string& currency, core::Timestamp at);
 std::string whatif_json(const std::vector<PolicyOutcome>& outcomes, const std::string& currency, core::Timestamp at);

@@ -152,6 +152,30 @@ out=$("$ff" simulate --profile "$tmp/profile.json" --at 2026-04-24T12:00:00Z --j
 expect_eq "simulate: costs" "$(jq -r '[.policies[].monthly_cost] | join(" ")' <<<"$out")" "5.656 67.86 24.3172 19.716592"
 expect_eq "simulate: pareto" "$(jq -r '[.policies[] | select(.pareto) | .policy] | join(" ")' <<<"$out")" "all_flash cascade"
 expect_eq "simulate: chart" "$(grep -o '<circle' "$tmp/whatif.html" | wc -l)" "4"
+# simulate --requests: 10 real requests that the router classifies as 5 summarization, 2 RAG and
+# 3 agent tool chains -- the profile above -- so with the same volumes, the same four costs.
+reqs="$data/simulate_requests.jsonl"
+out=$("$ff" simulate --requests "$reqs" --output-tokens 10M --input-tokens 30M --cache-hit-rate 0.4 --at 2026-04-24T12:00:00Z --json)
+expect_eq "simulate --requests: mix" "$(jq -c .workload.categories <<<"$out")" '{"agent_tool_chaining":3,"rag":2,"summarization":5}'
+expect_eq "simulate --requests: costs" "$(jq -r '[.policies[].monthly_cost] | join(" ")' <<<"$out")" "5.656 67.86 24.3172 19.716592"
+# Volumes from the sample: its input tokens (exact, as `route --exact-tokens` counts them) scaled to 1M
+# requests, 500 output tokens each. All-Flash at launch rates (hit 0.028, miss 0.14, output 0.28 per 1M):
+# 384 tokens x 100,000 = 38.4M input; 38.4 x (0.4 x 0.028 + 0.6 x 0.14) = 3.65568; 500M x 0.28 = 140.
+out=$("$ff" simulate --requests "$reqs" --requests-per-month 1M --cache-hit-rate 0.4 --at 2026-04-24T12:00:00Z --json)
+expect_eq "simulate --requests: input tokens = route's" "$(jq -r .workload.input_tokens <<<"$out")" \
+  "$("$ff" route --exact-tokens --json "$reqs" | jq -s 'map(.input_tokens) | add')"
+expect_eq "simulate --requests: input tokens" "$(jq -r .workload.input_tokens <<<"$out")" "384"
+expect_eq "simulate --requests: volumes" "$(jq -r '"\(.workload.input_tokens_per_month) \(.workload.output_tokens_per_month)"' <<<"$out")" \
+  "38400000 500000000"
+expect_eq "simulate --requests: all Flash" "$(jq -r '.policies[0].monthly_cost' <<<"$out")" "143.65568"
+{ cat "$reqs"; echo 'not json'; } >"$tmp/reqs_bad.jsonl"
+out=$("$ff" simulate --requests "$tmp/reqs_bad.jsonl" --cache-hit-rate 0.4 --json)
+expect_eq "simulate --requests: skipped line" "$(jq -r '.workload.skipped[0]' <<<"$out")" \
+  "line 11: not valid JSON: Problem while parsing an atom starting with the letter 'n'"
+err=$("$ff" simulate --requests "$reqs" --mix rag 2>&1)
+expect_eq "simulate --requests with --mix" "$err" "flashfirst simulate: --requests gives the task mix; drop --mix"
+out=$("$ff" simulate --requests "$reqs" --cache-hit-rate 0.4)
+expect_contains "simulate --requests: text" "$out" "Workload: 10 requests from $reqs, classified by the router (3 to Pro):"
 
 # route: one request, JSONL with ids and a bad line, labelled evaluation, bad input.
 printf '%s' '{"model":"auto","messages":[{"role":"user","content":"How many ways can 8 rooks be placed so that no two attack each other?"}]}' >"$tmp/one.json"

@@ -57,3 +57,21 @@ TEST(WhatIf, HandComputedCase) {
 
 }  // namespace
 }  // namespace ff::planner
+
+namespace ff::planner {
+namespace {
+
+TEST(WhatIf, ProfileFromARequestSample) {
+  RequestSample s;
+  s.requests = 4;
+  s.input_tokens = 1001;
+  s.categories = {{"rag", 1}, {"summarization", 3}};
+  WorkloadProfile p = profile_from_sample(s, 7, 100);
+  EXPECT_EQ(p.mix.at("rag"), 0.25);
+  EXPECT_EQ(p.mix.at("summarization"), 0.75);
+  EXPECT_EQ(p.input_tokens_per_month, 1751);  // 1001 x 7 / 4 = 1751.75, rounded down
+  EXPECT_EQ(p.output_tokens_per_month, 700);  // 7 x 100
+}
+
+}  // namespace
+}  // namespace ff::planner
