@@ -132,11 +132,18 @@ Classification classify(const Features& f) {
     sc.add(C::kMultiStepReasoning, math_factor * (u[S::kCompetitionMath] >= 2 ? 4.5 : 3.0), cue(u, S::kCompetitionMath));
   }
   if (has(S::kLogicPuzzle)) sc.add(C::kMultiStepReasoning, math_factor * (u[S::kLogicPuzzle] >= 2 ? 4.5 : 3.0), cue(u, S::kLogicPuzzle));
-  if (has(S::kPlanning)) sc.add(C::kMultiStepReasoning, math_factor * (u[S::kPlanning] >= 2 ? 4.0 : 2.0), cue(u, S::kPlanning));
+  if (has(S::kPlanning)) sc.add(C::kMultiStepReasoning, math_factor * (u[S::kPlanning] >= 2 ? 4.0 : 1.5), cue(u, S::kPlanning));
   if (has(S::kQuantAnalysis)) sc.add(C::kMultiStepReasoning, math_factor * 3.5, cue(u, S::kQuantAnalysis));
   // Weak mathematical words add up: one is ordinary prose, three are a problem.
   if (int m = u[S::kMathWeak]; m > 0) {
     sc.add(C::kMultiStepReasoning, math_factor * (m >= 3 ? 3.0 : m == 2 ? 2.0 : 0.8), fmt::format("{} ({} mathematical cues)", cue(u, S::kMathWeak), m));
+  }
+  // Formulas, and problems stated with many numbers and a demand for a derivation.
+  if (f.math_symbols >= 2 && !coding) {
+    sc.add(C::kMultiStepReasoning, f.math_symbols >= 4 ? 2.0 : 1.0, fmt::format("{} mathematical symbols", f.math_symbols));
+  }
+  if (f.numbers >= 4 && (has(S::kJustify) || u[S::kPlanning] >= 2 || u[S::kMathWeak] >= 2) && !coding) {
+    sc.add(C::kMultiStepReasoning, 1.0, fmt::format("{} numbers in the problem", f.numbers));
   }
   if (has(S::kJustify)) {
     const bool problem = has(S::kMathWeak) || has(S::kCompetitionMath) || has(S::kLogicPuzzle) || has(S::kPlanning);
@@ -147,7 +154,7 @@ Classification classify(const Features& f) {
   // cross-module behaviour. One snippet with a bug is moderate coding.
   if (f.stack_frames >= 3) sc.add(C::kCodebaseDebugging, 3.0, fmt::format("a stack trace ({} frames)", f.stack_frames));
   if (f.files >= 3) {
-    sc.add(C::kCodebaseDebugging, 2.5, fmt::format("{} source files", f.files));
+    sc.add(C::kCodebaseDebugging, 3.0, fmt::format("{} source files", f.files));
   } else if (f.files == 2 && (f.stack_frames >= 2 || has(S::kCodebase))) {
     sc.add(C::kCodebaseDebugging, 1.0, "2 source files");
   }
@@ -172,7 +179,7 @@ Classification classify(const Features& f) {
   } else if (tool_history >= 2) {
     sc.add(C::kAgentToolChaining, 5.0, fmt::format("{} tool calls/results so far", f.tool_calls + f.tool_results));
   }
-  if (f.tools_defined >= 1 && (u[S::kAction] >= 3 || (u[S::kAction] >= 2 && has(S::kAgentSteps)))) {
+  if (f.tools_defined >= 1 && (u[S::kAction] >= 3 || (u[S::kAction] >= 2 && (has(S::kAgentSteps) || f.tools_defined >= 2)))) {
     sc.add(C::kAgentToolChaining, 5.0,
            fmt::format("{} tools and a task of {} actions ({})", f.tools_defined, u[S::kAction], cue(u, S::kAction)));
   } else if (f.tools_defined >= 2 && u[S::kAgentSteps] >= 1) {

@@ -185,6 +185,10 @@ constexpr Entry kLexicon[] = {
     {S::kCompetitionMath, "teilbar durch"}, {S::kCompetitionMath, "combien de façons"},
     {S::kCompetitionMath, "entiers positifs"}, {S::kCompetitionMath, "probabilité que"},
     {S::kCompetitionMath, "divisible par"},
+    {S::kCompetitionMath, "how many numbers"}, {S::kCompetitionMath, "how many integers"},
+    {S::kCompetitionMath, "four-digit"}, {S::kCompetitionMath, "three-digit"}, {S::kCompetitionMath, "cuántos números"},
+    {S::kCompetitionMath, "wie viele zahlen"}, {S::kCompetitionMath, "combien de nombres"}, {S::kCompetitionMath, "多少个"},
+    {S::kCompetitionMath, "prove or disprove"},
     {S::kMathWeak, "smallest"}, {S::kMathWeak, "largest"}, {S::kMathWeak, "consecutive"}, {S::kMathWeak, "integers"},
     {S::kMathWeak, "factorial"}, {S::kMathWeak, "digits"}, {S::kMathWeak, "prime"}, {S::kMathWeak, "exactly"},
     {S::kMathWeak, "remainder"}, {S::kMathWeak, "sum of all"}, {S::kMathWeak, "product of"}, {S::kMathWeak, "in how many"},
@@ -205,12 +209,21 @@ constexpr Entry kLexicon[] = {
     {S::kMathWeak, "zinsen"}, {S::kMathWeak, "wie vielen jahren"}, {S::kMathWeak, "intereses"},
     {S::kMathWeak, "intérêts"}, {S::kMathWeak, "利息"}, {S::kMathWeak, "利率"}, {S::kMathWeak, "金利"},
     {S::kMathWeak, "随机"}, {S::kMathWeak, "是非题"}, {S::kMathWeak, "如何确定"}, {S::kMathWeak, "最少"},
+    {S::kMathWeak, "minimum"}, {S::kMathWeak, "maximum"}, {S::kMathWeak, "earliest"}, {S::kMathWeak, "is there a way"},
+    {S::kMathWeak, "counterfeit"}, {S::kMathWeak, "heavier"}, {S::kMathWeak, "lighter"}, {S::kMathWeak, "queens"},
+    {S::kMathWeak, "last digit"}, {S::kMathWeak, "identify it"}, {S::kMathWeak, "at most two"},
+    {S::kMathWeak, "flashlight"}, {S::kMathWeak, "when will it next"}, {S::kMathWeak, "how far"},
+    {S::kMathWeak, "would have matched"}, {S::kMathWeak, "constant rate"}, {S::kMathWeak, "in total"},
+    {S::kMathWeak, "cifras"}, {S::kMathWeak, "dígitos"}, {S::kMathWeak, "distintas"}, {S::kMathWeak, "ziffern"},
+    {S::kMathWeak, "chiffres"}, {S::kMathWeak, "位数"}, {S::kMathWeak, "说谎"}, {S::kMathWeak, "真话"},
     {S::kJustify, "justify"}, {S::kJustify, "rigorous"}, {S::kJustify, "show your work"}, {S::kJustify, "show your reasoning"},
     {S::kJustify, "explain your reasoning"}, {S::kJustify, "give a proof"}, {S::kJustify, "reasoning process"},
     {S::kJustify, "推理过程"}, {S::kJustify, "推理"}, {S::kJustify, "解题过程"}, {S::kJustify, "理由"}, {S::kJustify, "考え方"},
     {S::kJustify, "justifica"}, {S::kJustify, "razona"}, {S::kJustify, "begründe"}, {S::kJustify, "justifiez"},
     {S::kJustify, "justifie"},
     {S::kJustify, "derive"}, {S::kJustify, "carefully"}, {S::kJustify, "give an assignment"},
+    {S::kJustify, "reason it out"}, {S::kJustify, "reason through"}, {S::kJustify, "generalize"}, {S::kJustify, "generalise"},
+    {S::kJustify, "walk through"},
 
     // --- logic puzzles
     {S::kLogicPuzzle, "knights and knaves"}, {S::kMathWeak, "knight"}, {S::kMathWeak, "knave"},
@@ -249,6 +262,7 @@ constexpr Entry kLexicon[] = {
     {S::kPlanning, "abhängigkeiten"}, {S::kPlanning, "dépendances"},
     {S::kPlanning, "capacity"}, {S::kPlanning, "assignment"}, {S::kPlanning, "can everything"},
     {S::kPlanning, "each truck"}, {S::kPlanning, "trips"},
+    {S::kPlanning, "precede"}, {S::kPlanning, "must go"}, {S::kPlanning, "earliest"}, {S::kPlanning, "the order of"},
 
     // --- multi-hop quantitative analysis
     {S::kQuantAnalysis, "npv"}, {S::kQuantAnalysis, "net present value"}, {S::kQuantAnalysis, "irr$"},
@@ -293,6 +307,8 @@ constexpr Entry kLexicon[] = {
     {S::kCodebase, "interact"}, {S::kCodebase, "what is going on"}, {S::kCodebase, "what's going on"},
     {S::kCodebase, "服务"}, {S::kCodebase, "升级"}, {S::kCodebase, "日志"}, {S::kCodebase, "サービス間"},
     {S::kCodebase, "アップグレード"}, {S::kCodebase, "servicios"}, {S::kCodebase, "dienste"},
+    {S::kCodebase, "la cause"}, {S::kCodebase, "depuis la mise à jour"}, {S::kCodebase, "since the update"},
+    {S::kCodebase, "another user"}, {S::kCodebase, "d'un autre utilisateur"}, {S::kCodebase, "shared between"},
 
     // --- several dependent actions
     {S::kAgentSteps, "and then"}, {S::kAgentSteps, "then use"}, {S::kAgentSteps, "after that"},
@@ -305,7 +321,7 @@ constexpr Entry kLexicon[] = {
     {S::kAgentSteps, "zuerst"}, {S::kAgentSteps, "d'abord"}, {S::kAgentSteps, "首先"}, {S::kAgentSteps, "先"},
     {S::kAgentSteps, "まず"},
     {S::kAction, "get$"}, {S::kAction, "pull$"}, {S::kAction, "fetch"}, {S::kAction, "create$"}, {S::kAction, "post$"},
-    {S::kAction, "send$"}, {S::kAction, "email$"}, {S::kAction, "compute$"}, {S::kAction, "generate$"},
+    {S::kAction, "send$"}, {S::kAction, "email it"}, {S::kAction, "email them"}, {S::kAction, "email me"}, {S::kAction, "email the"}, {S::kAction, "compute$"}, {S::kAction, "generate$"},
     {S::kAction, "book$"}, {S::kAction, "check$"}, {S::kAction, "search$"}, {S::kAction, "update$"},
     {S::kAction, "delete$"}, {S::kAction, "refund$"}, {S::kAction, "transfer$"}, {S::kAction, "query$"},
     {S::kAction, "notify$"}, {S::kAction, "upload$"}, {S::kAction, "download$"}, {S::kAction, "run$"},
@@ -320,6 +336,8 @@ constexpr Entry kLexicon[] = {
     {S::kAction, "find$"}, {S::kAction, "draft$"}, {S::kAction, "add$"}, {S::kAction, "revert$"}, {S::kAction, "merge$"},
     {S::kAction, "list$"}, {S::kAction, "figure out"}, {S::kAction, "look at"}, {S::kAction, "ajoute"},
     {S::kAction, "préviens"}, {S::kAction, "recherche"}, {S::kAction, "añade"}, {S::kAction, "füge"},
+    {S::kAction, "scan$"}, {S::kAction, "archive$"}, {S::kAction, "convert$"}, {S::kAction, "post a"},
+    {S::kAction, "invite"}, {S::kAction, "remind"}, {S::kAction, "汇总"}, {S::kAction, "查找"},
 
     // --- long, coherent output
     {S::kLongForm, "novel"}, {S::kLongForm, "novella"}, {S::kLongForm, "entire book"}, {S::kLongForm, "full book"},

@@ -500,6 +500,19 @@ core::Result<Features> extract_features(std::string_view body, const tokenizer::
           f.requested_output_tokens = std::max(f.requested_output_tokens, requested_output(w));
         }
         for (std::size_t q = 0; (q = w.find('?', q)) != std::string_view::npos; ++q) ++f.question_marks;
+        for (std::size_t q = 0; q < w.size(); ++q) {
+          const char c = w[q];
+          if (is_digit(c)) {
+            ++f.numbers;
+            while (q + 1 < w.size() && (is_digit(w[q + 1]) || w[q + 1] == ',' || w[q + 1] == '.')) ++q;
+            if (q + 1 < w.size() && w[q + 1] == '!') ++f.math_symbols;
+          } else if (c == '^' || c == '=' || c == '<' || c == '>') {
+            ++f.math_symbols;
+          }
+        }
+        for (std::string_view sym : {"≤", "≥", "√", "∑", "≠"}) {
+          for (std::size_t q = 0; (q = w.find(sym, q)) != std::string_view::npos; q += sym.size()) ++f.math_symbols;
+        }
         for (std::size_t q = 0; (q = w.find("？", q)) != std::string_view::npos; ++q) ++f.question_marks;
       });
     };

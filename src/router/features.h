@@ -50,6 +50,8 @@ struct Features {
   int passage_markers = 0; // "[1]", "Document 2:", "<doc>", "文档1" … at line starts
   int choices = 0;         // "A." / "B)" / "(C)" answer options at line starts
   int question_marks = 0;  // in the instruction
+  int numbers = 0;         // digit runs in the instruction
+  int math_symbols = 0;    // '^', '=', '<', '>', '≤', '≥', '√' and n! in the instruction
   // Output the instruction asks for ("a 10,000-word report", "写一篇两万字"), in
   // estimated tokens; 0 when it names no length.
   std::int64_t requested_output_tokens = 0;
