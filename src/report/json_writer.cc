@@ -1,6 +1,8 @@
 #include "report/json_writer.h"
 
 #include <cassert>
+#include <cstdint>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -37,6 +39,17 @@ struct SpecialBytes {
   }
 };
 constexpr SpecialBytes kSpecial;
+
+// Whether any of 8 bytes is special, without looking at them one by one.
+inline bool any_special8(const unsigned char* p) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  auto zero_byte = [&](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;  // exact for bytes < 0x80
+  return ((w & kHigh) | below_space | zero_byte(w ^ (kOnes * '"')) | zero_byte(w ^ (kOnes * '\\')) |
+          zero_byte(w ^ (kOnes * 0x7f))) != 0;
+}
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -45,6 +58,7 @@ void append_json_string(std::string& out, std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     // Copy the run of plain printable ASCII in one go: most text is just that.
     size_t run = i;
+    while (run + 8 <= s.size() && !any_special8(p + run)) run += 8;
     while (run < s.size() && !kSpecial.special[p[run]]) ++run;
     if (run > i) {
       out.append(s.data() + i, run - i);

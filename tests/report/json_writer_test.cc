@@ -31,5 +31,23 @@ TEST(JsonWriter, EscapesAndReplacesInvalidUtf8) {
             "\"q\\\"b\\\\n\\n\\t\\u0001 \xe6\xaf\x95 \\ufffd \\ufffd\\ufffd \\ufffd\\ufffd\\ufffd \xf0\x9f\x98\x80\"");
 }
 
+TEST(JsonWriter, SpecialBytesAtEveryPositionOfLongRuns) {
+  // Runs of plain bytes are skipped 8 at a time; a special byte anywhere in a
+  // block must still be escaped. Expected: the same text with the byte escaped.
+  const std::pair<std::string, std::string> specials[] = {
+      {"\"", "\\\""}, {"\\", "\\\\"}, {"\n", "\\n"}, {"\x1f", "\\u001f"}, {"\x7f", "\\u007f"},
+      {"\xc3\xa9", "\xc3\xa9"}, {"\xff", "\\ufffd"}, {" ", " "}, {"~", "~"}};
+  for (const auto& [raw, escaped] : specials) {
+    for (size_t pos = 0; pos <= 24; ++pos) {
+      std::string in(24, 'a'), want(24, 'a');
+      in.insert(pos, raw);
+      want.insert(pos, escaped);
+      std::string out;
+      append_json_string(out, in);
+      EXPECT_EQ(out, "\"" + want + "\"") << "byte " << static_cast<int>(static_cast<unsigned char>(raw[0])) << " at " << pos;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ff::report
