@@ -16,5 +16,6 @@ void register_sim(CLI::App& app, int& exit_code);
 void register_advise(CLI::App& app, int& exit_code);
 void register_simulate(CLI::App& app, int& exit_code);
 void register_route(CLI::App& app, int& exit_code);
+void register_serve(CLI::App& app, int& exit_code);
 
 }  // namespace ff::cli

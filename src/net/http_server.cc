@@ -75,6 +75,7 @@ struct Deadline {
 struct HttpServer::Impl {
   ServerOptions options;
   Handler handler;
+  AsyncHandler async_handler;
   asio::io_context io{1};  // one thread runs it: no locking in the scheduler
   tcp::acceptor acceptor{io};
   asio::signal_set signals{io};
@@ -180,6 +181,75 @@ struct HttpServer::Impl {
     co_return !lec;
   }
 
+  // The ResponseWriter of one request on one connection.
+  class Writer final : public ResponseWriter {
+   public:
+    Writer(Impl& impl, tcp::socket& socket, Deadline& dl, unsigned version, bool keep_alive, std::string& head)
+        : impl_(impl), socket_(socket), dl_(dl), version_(version), keep_alive_(keep_alive), head_(head) {}
+
+    awaitable<bool> send(Response r) override {
+      if (started_) co_return false;
+      started_ = true;
+      ok_ = co_await impl_.write_full(socket_, dl_, r, version_, keep_alive_, head_);
+      done_ = true;
+      co_return ok_;
+    }
+    awaitable<bool> start(int status, std::vector<std::pair<std::string, std::string>> headers) override {
+      if (started_) co_return false;
+      started_ = true;
+      head_.clear();
+      const auto reason = http::obsolete_reason(static_cast<http::status>(status));
+      head_.append("HTTP/1.1 ").append(std::to_string(status)).append(" ").append(reason.data(), reason.size());
+      head_.append("\r\nServer: ").append(impl_.options.server_name).append("\r\n");
+      for (const auto& [k, v] : headers) head_.append(k).append(": ").append(v).append("\r\n");
+      head_.append("Transfer-Encoding: chunked\r\n");
+      if (!keep_alive_) head_.append("Connection: close\r\n");
+      head_.append("\r\n");
+      ok_ = co_await write_now(asio::buffer(head_));
+      co_return ok_;
+    }
+    awaitable<bool> write(std::string_view data) override {
+      if (!ok_ || !started_ || done_) co_return false;
+      if (data.empty()) co_return true;  // an empty chunk would end the body
+      ok_ = co_await write_now(http::make_chunk(asio::buffer(data.data(), data.size())));
+      co_return ok_;
+    }
+    awaitable<bool> finish() override {
+      if (!ok_ || !started_ || done_) co_return false;
+      done_ = true;
+      ok_ = co_await write_now(http::make_chunk_last());
+      co_return ok_;
+    }
+    void abort() override {
+      ok_ = false;
+      done_ = true;
+      beast::error_code ignored;
+      socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    }
+    bool started() const override { return started_; }
+    bool answered() const { return started_; }
+    bool ok() const { return ok_ && done_; }
+
+   private:
+    template <typename Buffers>
+    awaitable<bool> write_now(const Buffers& buffers) {
+      dl_.reading = false;
+      dl_.at = std::chrono::steady_clock::now() + impl_.options.write_timeout;
+      auto [ec, n] = co_await asio::async_write(socket_, buffers, kNoThrow);
+      // Between writes the handler waits on its upstream, not on the client.
+      dl_.at = std::chrono::steady_clock::time_point::max();
+      co_return !ec;
+    }
+
+    Impl& impl_;
+    tcp::socket& socket_;
+    Deadline& dl_;
+    unsigned version_;
+    bool keep_alive_;
+    std::string& head_;
+    bool started_ = false, done_ = false, ok_ = true;
+  };
+
   awaitable<void> session(tcp::socket socket) {
     auto dl = std::make_shared<Deadline>();
     dl->socket = &socket;
@@ -232,15 +302,33 @@ struct HttpServer::Impl {
                                std::string(f.value()));
       }
       r.body = std::move(req.body());
-      Response resp;
-      try {
-        resp = handler(r);
-      } catch (const std::exception&) {
-        resp = Response::json(500, error_body("internal error", "server_error", "internal_error"));
-      }
       const bool keep_alive = req.keep_alive() && !stopping;
-      const bool ok = resp.stream ? co_await write_stream(socket, *dl, resp, req.version(), keep_alive)
-                                  : co_await write_full(socket, *dl, resp, req.version(), keep_alive, head);
+      bool ok = false;
+      if (async_handler) {
+        Writer w(*this, socket, *dl, req.version(), keep_alive, head);
+        dl->at = std::chrono::steady_clock::time_point::max();  // the handler's own timeouts apply
+        bool failed = false;
+        try {
+          co_await async_handler(r, w);
+        } catch (const std::exception&) {
+          failed = true;
+        }
+        if (!w.answered()) {
+          Response err = Response::json(500, error_body(failed ? "internal error" : "no answer", "server_error",
+                                                        "internal_error"));
+          co_await w.send(std::move(err));
+        }
+        ok = w.ok();
+      } else {
+        Response resp;
+        try {
+          resp = handler(r);
+        } catch (const std::exception&) {
+          resp = Response::json(500, error_body("internal error", "server_error", "internal_error"));
+        }
+        ok = resp.stream ? co_await write_stream(socket, *dl, resp, req.version(), keep_alive)
+                         : co_await write_full(socket, *dl, resp, req.version(), keep_alive, head);
+      }
       --active_requests;
       if (!ok || !keep_alive || stopping) break;
     }
@@ -283,7 +371,14 @@ HttpServer::HttpServer(ServerOptions options, Handler handler) : impl_(std::make
   impl_->handler = std::move(handler);
 }
 
+HttpServer::HttpServer(ServerOptions options, AsyncHandler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->async_handler = std::move(handler);
+}
+
 HttpServer::~HttpServer() = default;
+
+boost::asio::any_io_executor HttpServer::executor() { return impl_->io.get_executor(); }
 
 core::Status HttpServer::listen() {
   beast::error_code ec;

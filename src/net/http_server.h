@@ -12,7 +12,9 @@
 // requests get 400. The process never stops for a bad client.
 //
 // Thread-safety: run() is called from one thread; stop() from any thread
-// (or a signal handler via the server's own signal set).
+// (or a signal handler via the server's own signal set). A plain Handler runs on
+// the server's thread and must not block; an AsyncHandler (a coroutine) may wait
+// on I/O bound to executor().
 #pragma once
 
 #include <chrono>
@@ -24,6 +26,9 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 
 #include "core/result.h"
 
@@ -64,6 +69,27 @@ struct Response {
 
 using Handler = std::function<Response(const Request&)>;
 
+// For handlers that wait on something (an upstream) before or while answering.
+// The handler drives the writer: either send() once, or start(), write()...,
+// finish(). Every call returns false once the client is gone (or too slow);
+// the handler should then stop. A handler that returns without answering gets
+// a 500 sent for it. Writers live on the server's one thread.
+class ResponseWriter {
+ public:
+  virtual ~ResponseWriter() = default;
+  virtual boost::asio::awaitable<bool> send(Response r) = 0;
+  // A streamed answer (chunked transfer encoding).
+  virtual boost::asio::awaitable<bool> start(int status, std::vector<std::pair<std::string, std::string>> headers) = 0;
+  virtual boost::asio::awaitable<bool> write(std::string_view data) = 0;
+  virtual boost::asio::awaitable<bool> finish() = 0;
+  // Ends a started stream without its last chunk and closes the connection, so
+  // the client sees the answer is incomplete (an upstream that broke mid-way).
+  virtual void abort() = 0;
+  // Whether any byte of the answer has been sent.
+  virtual bool started() const = 0;
+};
+using AsyncHandler = std::function<boost::asio::awaitable<void>(const Request&, ResponseWriter&)>;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  // 0 picks a free port
@@ -83,6 +109,7 @@ struct ServerOptions {
 class HttpServer {
  public:
   HttpServer(ServerOptions options, Handler handler);
+  HttpServer(ServerOptions options, AsyncHandler handler);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -91,6 +118,8 @@ class HttpServer {
   core::Status listen();
   // The bound port (after listen()).
   std::uint16_t port() const;
+  // The executor of the server's thread: what async handlers' I/O runs on.
+  boost::asio::any_io_executor executor();
   // Serves until stop() or SIGINT/SIGTERM (when handle_signals is set); the
   // calling thread runs the event loop.
   void run(bool handle_signals);

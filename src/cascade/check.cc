@@ -1,0 +1,159 @@
+#include "cascade/check.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <cmath>
+
+namespace ff::cascade {
+
+namespace dom = simdjson::dom;
+
+namespace {
+
+bool type_matches(dom::element v, std::string_view type) {
+  switch (v.type()) {
+    case dom::element_type::OBJECT:
+      return type == "object";
+    case dom::element_type::ARRAY:
+      return type == "array";
+    case dom::element_type::STRING:
+      return type == "string";
+    case dom::element_type::INT64:
+    case dom::element_type::UINT64:
+      return type == "integer" || type == "number";
+    case dom::element_type::DOUBLE: {
+      double d = 0;
+      if (v.get_double().get(d)) return false;
+      return type == "number" || (type == "integer" && std::floor(d) == d);
+    }
+    case dom::element_type::BOOL:
+      return type == "boolean";
+    case dom::element_type::NULL_VALUE:
+      return type == "null";
+  }
+  return false;
+}
+
+std::optional<std::string> check(dom::element schema, dom::element v, const std::string& where, int depth) {
+  if (depth > 32 || schema.type() != dom::element_type::OBJECT) return std::nullopt;
+  std::string_view type;
+  dom::array types;
+  if (!schema["type"].get_string().get(type)) {
+    if (!type_matches(v, type)) return fmt::format("{} must be {}", where, type);
+  } else if (!schema["type"].get_array().get(types)) {
+    bool any = false;
+    for (dom::element t : types) {
+      std::string_view s;
+      if (!t.get_string().get(s) && type_matches(v, s)) any = true;
+    }
+    if (!any) return fmt::format("{} has none of the allowed types", where);
+  }
+  dom::array allowed;
+  if (!schema["enum"].get_array().get(allowed)) {
+    const std::string got = simdjson::minify(v);
+    bool found = false;
+    for (dom::element a : allowed) found = found || simdjson::minify(a) == got;
+    if (!found) return fmt::format("{} is not one of the allowed values", where);
+  }
+  if (v.type() == dom::element_type::OBJECT) {
+    dom::array required;
+    if (!schema["required"].get_array().get(required)) {
+      for (dom::element r : required) {
+        std::string_view name;
+        if (r.get_string().get(name)) continue;
+        if (v[name].error()) return fmt::format("missing required property '{}'{}", name, where == "arguments" ? "" : " in " + where);
+      }
+    }
+    dom::object props;
+    if (!schema["properties"].get_object().get(props)) {
+      for (auto [name, sub] : props) {
+        dom::element value;
+        if (v[name].get(value)) continue;
+        if (auto e = check(sub, value, fmt::format("'{}'", name), depth + 1)) return e;
+      }
+    }
+  }
+  if (v.type() == dom::element_type::ARRAY) {
+    dom::element items;
+    if (!schema["items"].get(items)) {
+      std::size_t i = 0;
+      for (dom::element item : dom::array(v)) {
+        if (auto e = check(items, item, fmt::format("{}[{}]", where, i++), depth + 1)) return e;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> check_schema(std::string_view schema_json, std::string_view value_json) {
+  dom::parser sp, vp;
+  dom::element schema, value;
+  if (sp.parse(schema_json.data(), schema_json.size()).get(schema)) return std::nullopt;  // no usable schema
+  if (vp.parse(value_json.data(), value_json.size()).get(value)) return "arguments are not valid JSON";
+  return check(schema, value, "arguments", 0);
+}
+
+std::optional<std::string> check_answer(std::string_view request_body, std::string_view response_body) {
+  dom::parser rq, rs;
+  dom::element req, res;
+  if (rs.parse(response_body.data(), response_body.size()).get(res) || res.type() != dom::element_type::OBJECT) {
+    return "not a chat completion";
+  }
+  dom::element choice;
+  if (res["choices"].at(0).get(choice)) return "not a chat completion";
+  std::string_view finish;
+  if (!choice["finish_reason"].get_string().get(finish) &&
+      (finish == "length" || finish == "content_filter" || finish == "insufficient_system_resource")) {
+    return fmt::format("finish_reason {}", finish);
+  }
+  std::string_view content;
+  const bool has_content = !choice["message"]["content"].get_string().get(content) &&
+                           content.find_first_not_of(" \t\r\n") != std::string_view::npos;
+  dom::array calls;
+  const bool has_calls = !choice["message"]["tool_calls"].get_array().get(calls) && calls.size() > 0;
+  if (!has_content && !has_calls) return "empty answer";
+
+  const bool have_request = !rq.parse(request_body.data(), request_body.size()).get(req);
+  if (!have_request) return std::nullopt;
+  std::string_view format;
+  if (has_content && !req["response_format"]["type"].get_string().get(format) && format == "json_object") {
+    dom::parser jp;
+    dom::element j;
+    if (jp.parse(content.data(), content.size()).get(j) || j.type() != dom::element_type::OBJECT) {
+      return "answer is not a JSON object under json_object";
+    }
+  }
+  if (has_calls) {
+    dom::array tools;
+    const bool have_tools = !req["tools"].get_array().get(tools);
+    for (dom::element call : calls) {
+      std::string_view name, args;
+      if (call["function"]["name"].get_string().get(name)) return "tool call without a name";
+      if (call["function"]["arguments"].get_string().get(args)) args = "{}";
+      dom::element schema;
+      bool defined = false, has_schema = false;
+      if (have_tools) {
+        for (dom::element t : tools) {
+          std::string_view tn;
+          if (!t["function"]["name"].get_string().get(tn) && tn == name) {
+            defined = true;
+            has_schema = !t["function"]["parameters"].get(schema) && schema.type() == dom::element_type::OBJECT;
+            break;
+          }
+        }
+      }
+      if (!defined) return fmt::format("tool call to undefined tool '{}'", name);
+      if (has_schema) {
+        if (auto e = check_schema(simdjson::minify(schema), args.empty() ? "{}" : args)) {
+          return fmt::format("tool '{}': {}", name, *e);
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace ff::cascade

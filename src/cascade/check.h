@@ -1,0 +1,30 @@
+// The cascade's check of a Flash answer: does it demonstrably fail, so that the
+// request should be asked again on Pro?
+//
+// An answer fails when it was cut or refused (finish_reason `length`,
+// `content_filter`, `insufficient_system_resource`), is empty (no content and
+// no tool call), is not a JSON object under `response_format: json_object`, or
+// calls a tool the request did not define or with arguments that break that
+// tool's JSON schema (type, required, properties, items, enum — the subset
+// function schemas use). A failure names its reason, for the ledger and the
+// response headers.
+//
+// Pure functions over JSON text; any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ff::cascade {
+
+// Why `response_body` (a chat completion) fails `request_body` (the request it
+// answers), or nullopt when it passes. A response that is not a chat
+// completion at all is a failure too ("not a chat completion").
+std::optional<std::string> check_answer(std::string_view request_body, std::string_view response_body);
+
+// Whether `value_json` satisfies `schema_json`; nullopt if so, else the first
+// violation ("missing required property 'city'", "'days' must be integer").
+std::optional<std::string> check_schema(std::string_view schema_json, std::string_view value_json);
+
+}  // namespace ff::cascade

@@ -1,0 +1,190 @@
+// flashfirst serve: the Flash-first gateway.
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "gateway/gateway.h"
+#include "gateway/upstream.h"
+#include "ledger/ledger.h"
+#include "net/http_server.h"
+#include "pricing/quality_model.h"
+#include "router/router.h"
+#include "sim/simulator.h"
+#include "tokenizer/tokenizer.h"
+
+namespace ff::cli {
+
+namespace {
+
+struct ServeArgs {
+  BookOptions book;
+  std::string listen = "127.0.0.1:8080";
+  std::string upstream = "https://api.deepseek.com";
+  std::string ledger = "flashfirst-ledger.db";
+  std::vector<std::string> keys;
+  std::string policy;
+  std::string currency = "USD";
+  std::string ca_file;
+  bool insecure = false;
+  int max_retries = 2;
+  double sim_speed = 1.0;
+};
+
+core::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen) {
+  const std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return core::make_error("--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+  try {
+    const int port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    return std::pair{listen.substr(0, colon), static_cast<std::uint16_t>(port)};
+  } catch (const std::exception&) {
+    return core::make_error(fmt::format("--listen: '{}' has no valid port", listen));
+  }
+}
+
+// The simulator, in-process on a loopback port, on its own thread.
+class InProcessSim {
+ public:
+  static constexpr const char* kKey = "flashfirst-in-process-sim";
+
+  InProcessSim(const pricing::PriceBook& book, const pricing::QualityModel& quality, double speed) {
+    sim::SimOptions options;
+    options.keys = {kKey};
+    options.speed = speed;
+    simulator_ = std::make_unique<sim::Simulator>(book, tokenizer::BpeTokenizer::deepseek(), quality, options,
+                                                  core::system_clock());
+    net::ServerOptions so;
+    so.host = "127.0.0.1";
+    so.port = 0;
+    so.server_name = "flashfirst-sim";
+    server_ = std::make_unique<net::HttpServer>(so, [this](const net::Request& r) { return simulator_->handle(r); });
+  }
+  ~InProcessSim() {
+    if (thread_.joinable()) {
+      server_->stop();
+      thread_.join();
+    }
+  }
+  core::Status start() {
+    if (auto s = server_->listen(); !s.ok()) return s;
+    thread_ = std::thread([this] { server_->run(false); });
+    return core::Status::Ok();
+  }
+  std::string url() const { return fmt::format("http://127.0.0.1:{}", server_->port()); }
+
+ private:
+  std::unique_ptr<sim::Simulator> simulator_;
+  std::unique_ptr<net::HttpServer> server_;
+  std::thread thread_;
+};
+
+int run_serve(const ServeArgs& a) {
+  auto book = load_book(a.book);
+  if (!book.ok()) return fail("serve", kExitUsage, book.error().message);
+  if (auto s = check_currency(*book, a.currency); !s.ok()) return fail("serve", kExitUsage, s.message());
+  auto policy = a.policy.empty() ? router::Policy::embedded() : router::Policy::load_file(a.policy);
+  if (!policy.ok()) return fail("serve", kExitUsage, policy.error().message);
+  auto listen = parse_listen(a.listen);
+  if (!listen.ok()) return fail("serve", kExitUsage, listen.error().message);
+  if (a.max_retries < 0 || a.max_retries > 10) return fail("serve", kExitUsage, "--max-retries must be from 0 to 10");
+
+  gateway::UpstreamOptions up;
+  std::unique_ptr<InProcessSim> sim;
+  std::optional<pricing::QualityModel> quality;
+  if (a.upstream == "sim") {
+    auto q = pricing::QualityModel::embedded();
+    if (!q.ok()) return fail("serve", kExitUsage, q.error().message);
+    quality = std::move(*q);
+    if (a.sim_speed < 0) return fail("serve", kExitUsage, "--sim-speed must be 0 (instant) or more");
+    sim = std::make_unique<InProcessSim>(*book, *quality, a.sim_speed);
+    if (auto s = sim->start(); !s.ok()) return fail("serve", kExitUsage, s.message());
+    up.base_url = sim->url();
+    up.api_key = InProcessSim::kKey;
+  } else {
+    up.base_url = a.upstream;
+    const char* env = std::getenv("DEEPSEEK_API_KEY");
+    if (env == nullptr || *env == '\0') {
+      return fail("serve", kExitUsage,
+                  "set DEEPSEEK_API_KEY to the upstream API key (or use --upstream sim to try it without one)");
+    }
+    up.api_key = env;
+  }
+  up.verify_tls = !a.insecure;
+  up.ca_file = a.ca_file;
+
+  auto ledger = ledger::open_sqlite_ledger(a.ledger);
+  if (!ledger.ok()) return fail("serve", kExitUsage, ledger.error().message);
+
+  router::Router router(std::move(*policy), std::make_shared<tokenizer::RatioEstimator>());
+  gateway::GatewayOptions go;
+  go.currency = a.currency;
+  go.max_retries = a.max_retries;
+  for (std::size_t i = 0; i < a.keys.size(); ++i) {
+    if (a.keys[i].empty()) return fail("serve", kExitUsage, "--key must not be empty");
+    const std::string hash = gateway::sha256_hex(a.keys[i]);
+    go.keys.push_back({fmt::format("key-{}", hash.substr(0, 8)), hash});
+  }
+
+  net::ServerOptions so;
+  so.host = listen->first;
+  so.port = listen->second;
+  so.server_name = "flashfirst";
+  std::unique_ptr<gateway::Gateway> gw;
+  std::unique_ptr<gateway::UpstreamClient> client;
+  net::HttpServer server(so, [&gw](const net::Request& r, net::ResponseWriter& w) { return gw->handle(r, w); });
+  auto c = gateway::UpstreamClient::create(server.executor(), up);
+  if (!c.ok()) return fail("serve", kExitUsage, c.error().message);
+  client = std::move(*c);
+  gw = std::make_unique<gateway::Gateway>(*book, router, **ledger, *client, go);
+  if (auto s = server.listen(); !s.ok()) return fail("serve", kExitUsage, s.message());
+  std::printf("listening on http://%s:%u\n", so.host.c_str(), static_cast<unsigned>(server.port()));
+  std::fflush(stdout);
+  fmt::print(stderr, "flashfirst serve: upstream {}{}, ledger {}, {}\n", a.upstream == "sim" ? "the built-in simulator at " : "",
+             up.base_url, a.ledger,
+             go.keys.empty() ? "no virtual keys (any bearer key is accepted)" : fmt::format("{} virtual keys", go.keys.size()));
+  server.run(/*handle_signals=*/true);
+  gw.reset();
+  client.reset();
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_serve(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand("serve", "The Flash-first gateway: route, cascade, account (OpenAI-compatible)");
+  cmd->footer(
+      "Point an OpenAI SDK's base URL at http://HOST:PORT/v1. `model`: auto lets the router decide; flash or pro "
+      "picks a tier; a DeepSeek id passes through. Answers carry x-flashfirst-model, -route, -escalated, -cost and "
+      "-cost-if-pro headers (streams: a `flashfirst` object on the usage event). Every upstream call is a ledger "
+      "row, committed before the answer's last byte; `flashfirst cost --ledger FILE` reports on it.\n"
+      "The first line on stdout is `listening on http://HOST:PORT`. SIGTERM/SIGINT stop accepting and let "
+      "requests in progress finish.");
+  cmd->add_option("--listen", args->listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
+  cmd->add_option("--upstream", args->upstream,
+                  "The DeepSeek API base URL (key from $DEEPSEEK_API_KEY), or `sim` for the built-in simulator")
+      ->capture_default_str();
+  cmd->add_option("--ledger", args->ledger, "SQLite ledger file (created if missing)")->capture_default_str();
+  cmd->add_option("--key", args->keys, "A virtual API key clients must send (repeatable); none: any key is accepted")
+      ->type_name("KEY");
+  cmd->add_option("--policy", args->policy, "Routing policy (TOML) instead of the built-in data/routing.toml")
+      ->type_name("FILE");
+  cmd->add_option("--currency", args->currency, "Currency of the recorded costs: USD or CNY")->capture_default_str();
+  cmd->add_option("--max-retries", args->max_retries,
+                  "Retries on connect failures and 429/500/503 before anything reached the client")
+      ->capture_default_str();
+  cmd->add_option("--ca-file", args->ca_file, "Extra CA certificates (PEM) to trust for the upstream")->type_name("FILE");
+  cmd->add_flag("--insecure", args->insecure, "Do not verify the upstream's TLS certificate (testing only)");
+  cmd->add_option("--sim-speed", args->sim_speed, "With --upstream sim: its speed factor (0 = instant)")
+      ->capture_default_str();
+  add_book_options(*cmd, args->book);
+  cmd->callback([args, &exit_code] { exit_code = run_serve(*args); });
+}
+
+}  // namespace ff::cli

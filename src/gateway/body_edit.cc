@@ -1,0 +1,96 @@
+#include "gateway/body_edit.h"
+
+namespace ff::gateway {
+
+namespace {
+
+bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::size_t skip_space(std::string_view s, std::size_t i) {
+  while (i < s.size() && space(s[i])) ++i;
+  return i;
+}
+
+// Index just past the string that starts at s[i] == '"'.
+std::size_t skip_string(std::string_view s, std::size_t i) {
+  for (++i; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      ++i;
+    } else if (s[i] == '"') {
+      return i + 1;
+    }
+  }
+  return s.size();
+}
+
+// Index just past the value that starts at s[i].
+std::size_t skip_value(std::string_view s, std::size_t i) {
+  if (i >= s.size()) return s.size();
+  if (s[i] == '"') return skip_string(s, i);
+  if (s[i] == '{' || s[i] == '[') {
+    int depth = 0;
+    for (; i < s.size(); ++i) {
+      const char c = s[i];
+      if (c == '"') {
+        i = skip_string(s, i) - 1;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (--depth == 0) return i + 1;
+      }
+    }
+    return s.size();
+  }
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !space(s[i])) ++i;
+  return i;
+}
+
+// The key text between the quotes, compared raw: the keys the gateway edits
+// contain no escapes.
+bool key_is(std::string_view s, std::size_t start, std::size_t end, std::string_view key) {
+  return end - start == key.size() + 2 && s.substr(start + 1, key.size()) == key;
+}
+
+}  // namespace
+
+std::optional<Span> find_member(std::string_view s, std::string_view key) {
+  std::size_t i = skip_space(s, 0);
+  if (i >= s.size() || s[i] != '{') return std::nullopt;
+  i = skip_space(s, i + 1);
+  while (i < s.size() && s[i] == '"') {
+    const std::size_t key_end = skip_string(s, i);
+    const bool match = key_is(s, i, key_end, key);
+    i = skip_space(s, key_end);
+    if (i >= s.size() || s[i] != ':') return std::nullopt;
+    i = skip_space(s, i + 1);
+    const std::size_t value_end = skip_value(s, i);
+    if (match) return Span{i, value_end - i};
+    i = skip_space(s, value_end);
+    if (i < s.size() && s[i] == ',') i = skip_space(s, i + 1);
+  }
+  return std::nullopt;
+}
+
+std::string set_member(std::string_view s, std::string_view key, std::string_view json_value) {
+  std::string out;
+  if (auto span = find_member(s, key)) {
+    out.reserve(s.size() + json_value.size());
+    out.append(s.substr(0, span->offset)).append(json_value).append(s.substr(span->offset + span->length));
+    return out;
+  }
+  // Added before the closing brace of the top-level object.
+  std::size_t close = s.find_last_of('}');
+  if (close == std::string_view::npos) return std::string(s);
+  std::size_t before = close;
+  while (before > 0 && space(s[before - 1])) --before;
+  const bool empty = before > 0 && s[before - 1] == '{';
+  out.reserve(s.size() + key.size() + json_value.size() + 4);
+  out.append(s.substr(0, before));
+  if (!empty) out.push_back(',');
+  out.push_back('"');
+  out.append(key).append("\":").append(json_value);
+  out.append(s.substr(before));
+  return out;
+}
+
+}  // namespace ff::gateway

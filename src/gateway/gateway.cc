@@ -1,0 +1,655 @@
+#include "gateway/gateway.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <atomic>
+#include <optional>
+#include <random>
+#include <variant>
+
+#include <boost/asio.hpp>
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "cascade/check.h"
+#include "gateway/body_edit.h"
+#include "gateway/upstream.h"
+#include "ledger/ledger.h"
+#include "net/http_server.h"
+#include "pricing/price_book.h"
+#include "report/json_writer.h"
+#include "router/router.h"
+#include "tokenizer/tokenizer.h"
+
+namespace ff::gateway {
+
+namespace asio = boost::asio;
+namespace dom = simdjson::dom;
+using asio::awaitable;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+std::string sha256_hex(std::string_view text) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int n = 0;
+  EVP_Digest(text.data(), text.size(), md.data(), &n, EVP_sha256(), nullptr);
+  std::string out;
+  for (unsigned int i = 0; i < n; ++i) out += fmt::format("{:02x}", md[i]);
+  return out;
+}
+
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string error_json(std::string_view message, std::string_view type, std::string_view code) {
+  report::JsonWriter w(true);
+  w.begin_object().key("error").begin_object();
+  w.key("message").value(message).key("type").value(type).key("code").value(code);
+  w.end_object().end_object();
+  return w.str();
+}
+
+net::Response openai_error(int status, std::string_view message, std::string_view type, std::string_view code) {
+  return net::Response::json(status, error_json(message, type, code));
+}
+
+// Header values are ASCII on one line: other bytes are percent-encoded (a reason
+// may quote a Chinese cue).
+std::string header_value(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f && c != '%') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+// The usage of a chat completion (or of the final chunk of a stream).
+std::optional<core::TokenUsage> usage_of(dom::element root) {
+  dom::element u;
+  if (root["usage"].get(u) || u.type() != dom::element_type::OBJECT) return std::nullopt;
+  auto num = [](simdjson::simdjson_result<dom::element> e) -> std::optional<std::int64_t> {
+    std::int64_t v;
+    if (e.get_int64().get(v) || v < 0) return std::nullopt;
+    return v;
+  };
+  core::TokenUsage out;
+  auto hit = num(u["prompt_cache_hit_tokens"]);
+  auto miss = num(u["prompt_cache_miss_tokens"]);
+  auto prompt = num(u["prompt_tokens"]);
+  auto cached = num(u["prompt_tokens_details"]["cached_tokens"]);
+  auto completion = num(u["completion_tokens"]);
+  if (!completion) return std::nullopt;
+  if (hit && miss) {
+    out.cache_hit = *hit;
+    out.cache_miss = *miss;
+  } else if (prompt) {
+    // cached_tokens is the same hit count: counted once.
+    out.cache_hit = cached.value_or(0);
+    out.cache_miss = std::max<std::int64_t>(0, *prompt - out.cache_hit);
+  } else {
+    return std::nullopt;
+  }
+  out.output = *completion;
+  out.reasoning = num(u["completion_tokens_details"]["reasoning_tokens"]).value_or(0);
+  return out;
+}
+
+struct Priced {
+  core::Money cost;
+  core::Money cost_if_pro;
+  bool known = false;
+};
+
+}  // namespace
+
+struct Gateway::Impl {
+  const pricing::PriceBook& book;
+  const router::Router& router;
+  ledger::Ledger& ledger;
+  UpstreamClient& upstream;
+  GatewayOptions options;
+  tokenizer::RatioEstimator estimate;
+  std::mt19937_64 rng{std::random_device{}()};
+  std::uint64_t next_id = 1;
+  std::string id_prefix = fmt::format("ff-{:08x}", static_cast<std::uint32_t>(std::random_device{}()));
+
+  // Counters for /metrics (server thread only).
+  std::map<std::string, std::int64_t> requests;  // "tier,status" -> count
+  std::int64_t escalations = 0, upstream_errors = 0, retries = 0, ledger_failures = 0;
+  core::Money cost_total, cost_if_pro_total;
+  core::TokenUsage tokens_total;
+
+  Impl(const pricing::PriceBook& b, const router::Router& r, ledger::Ledger& l, UpstreamClient& u, GatewayOptions o)
+      : book(b), router(r), ledger(l), upstream(u), options(std::move(o)) {}
+
+  std::string new_id() { return fmt::format("{}-{:06}", id_prefix, next_id++); }
+
+  // The key's name, or nullopt when the request may not use the gateway.
+  std::optional<std::string> authenticate(const net::Request& r, std::string& hash) const {
+    std::string_view auth = r.header("authorization");
+    std::string_view key;
+    if (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ") key = auth.substr(7);
+    if (key.empty()) key = r.header("x-api-key");  // Anthropic clients
+    if (key.empty()) return std::nullopt;
+    hash = sha256_hex(key);
+    if (options.keys.empty()) return std::string("anonymous");
+    for (const VirtualKey& k : options.keys) {
+      if (k.sha256_hex == hash) return k.name;
+    }
+    return std::nullopt;
+  }
+
+  Priced price(const std::string& model, const core::TokenUsage& u, std::int64_t start_ms) const {
+    Priced p;
+    const core::Timestamp t{start_ms / 1000};
+    auto q = book.quote(model, t, options.currency);
+    auto pro = book.quote_tier(core::Tier::kPro, t, options.currency);
+    if (q.quote) {
+      p.cost = q.quote->cost(u);
+      p.known = true;
+    }
+    if (pro.quote) p.cost_if_pro = pro.quote->cost(u);
+    return p;
+  }
+
+  // Waits for the ledger to commit `row` without blocking the server's thread:
+  // the ledger's writer thread posts the outcome back to this coroutine's executor.
+  awaitable<core::Status> commit(const ledger::Row& row) {
+    core::Status s = co_await append_op(ledger, std::make_shared<ledger::Row>(row));
+    if (!s.ok()) ++ledger_failures;
+    co_return s;
+  }
+
+  // Not a coroutine: the row travels in a shared_ptr, never as a capture of a
+  // coroutine's frame.
+  static awaitable<core::Status> append_op(ledger::Ledger& l, std::shared_ptr<ledger::Row> row) {
+    return asio::async_initiate<decltype(asio::use_awaitable), void(core::Status)>(
+        [&l, row](auto handler) {
+          auto ex = asio::get_associated_executor(handler);
+          auto h = std::make_shared<decltype(handler)>(std::move(handler));
+          l.append_async(*row, [ex, h](core::Status st) {
+            asio::post(ex, [h, st = std::move(st)]() mutable { (*h)(std::move(st)); });
+          });
+        },
+        asio::use_awaitable);
+  }
+
+  void count(const ledger::Row& row, core::Tier tier) {
+    ++requests[fmt::format("{},{}", core::tier_name(tier), row.status)];
+    cost_total += row.cost;
+    cost_if_pro_total += row.cost_if_pro;
+    tokens_total += row.usage;
+  }
+
+  std::chrono::milliseconds backoff(int attempt, std::string_view retry_after) {
+    if (!retry_after.empty()) {
+      std::int64_t secs = 0;
+      for (char c : retry_after) {
+        if (c < '0' || c > '9') {
+          secs = -1;
+          break;
+        }
+        secs = std::min<std::int64_t>(secs * 10 + (c - '0'), 3600);
+      }
+      if (secs >= 0) return std::min(std::chrono::milliseconds(secs * 1000), options.retry_after_cap);
+    }
+    const auto base = options.retry_base * (1 << std::min(attempt, 10));
+    std::uniform_int_distribution<std::int64_t> jitter(0, base.count() / 2);
+    return base + std::chrono::milliseconds(jitter(rng));
+  }
+
+  static bool retryable(int status) { return status == 429 || status == 500 || status == 503; }
+
+  awaitable<void> sleep(std::chrono::milliseconds d) {
+    asio::steady_timer t(co_await asio::this_coro::executor, d);
+    co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+
+  // A non-stream call with retries on connect failures and 429/500/503.
+  awaitable<std::variant<UpstreamResponse, UpstreamError>> call(std::string_view path, const std::string& body) {
+    const Headers headers{{"content-type", "application/json"}};
+    for (int attempt = 0;; ++attempt) {
+      auto res = co_await upstream.request("POST", path, body, headers);
+      const bool last = attempt >= options.max_retries;
+      if (auto* e = std::get_if<UpstreamError>(&res)) {
+        if (last || e->kind != UpstreamError::Kind::kConnect) co_return res;
+        ++retries;
+        co_await sleep(backoff(attempt, {}));
+        continue;
+      }
+      auto& ok = std::get<UpstreamResponse>(res);
+      if (last || !retryable(ok.head.status)) co_return res;
+      ++retries;
+      co_await sleep(backoff(attempt, ok.head.header("retry-after")));
+    }
+  }
+
+  awaitable<std::variant<UpstreamStream, UpstreamError>> open(std::string_view path, const std::string& body) {
+    const Headers headers{{"content-type", "application/json"}, {"accept", "text/event-stream"}};
+    for (int attempt = 0;; ++attempt) {
+      auto res = co_await upstream.open("POST", path, body, headers);
+      const bool last = attempt >= options.max_retries;
+      if (auto* e = std::get_if<UpstreamError>(&res)) {
+        if (last || e->kind != UpstreamError::Kind::kConnect) co_return res;
+        ++retries;
+        co_await sleep(backoff(attempt, {}));
+        continue;
+      }
+      auto& s = std::get<UpstreamStream>(res);
+      if (last || !retryable(s.head().status)) co_return res;
+      ++retries;
+      const std::string retry_after(s.head().header("retry-after"));
+      // Drain the error body so the connection can be reused.
+      for (;;) {
+        auto piece = co_await s.next();
+        if (!std::holds_alternative<std::optional<std::string>>(piece) || !std::get<0>(piece)) break;
+      }
+      co_await sleep(backoff(attempt, retry_after));
+    }
+  }
+
+  Headers route_headers(const router::Decision& d, const std::string& model, bool escalated) const {
+    return {{"x-flashfirst-model", model},
+            {"x-flashfirst-route", header_value(fmt::format("{}; {}", router::category_name(d.category), d.reason))},
+            {"x-flashfirst-escalated", escalated ? "true" : "false"}};
+  }
+
+  ledger::Row base_row(const std::string& key_hash, const std::string& requested, const router::Decision& d,
+                       const std::string& model, bool stream, std::int64_t start_ms) {
+    ledger::Row row;
+    row.request_id = new_id();
+    row.key_hash = key_hash;
+    row.start_ms = start_ms;
+    row.requested_model = requested;
+    row.routed_model = model;
+    row.effort = d.effort;
+    row.category = router::category_name(d.category);
+    row.reason = d.reason;
+    row.stream = stream;
+    row.currency = options.currency;
+    return row;
+  }
+
+  // One non-stream call, recorded. The row is returned committed (or with the
+  // ledger's failure counted).
+  struct CallOutcome {
+    std::variant<UpstreamResponse, UpstreamError> response;
+    ledger::Row row;
+  };
+  awaitable<CallOutcome> call_and_record(std::string_view path, const std::string& body, ledger::Row row) {
+    auto res = co_await call(path, body);
+    row.end_ms = now_ms();
+    if (auto* e = std::get_if<UpstreamError>(&res)) {
+      ++upstream_errors;
+      row.status = e->kind == UpstreamError::Kind::kTimeout ? 504 : 502;
+      row.error = e->message;
+    } else {
+      auto& ok = std::get<UpstreamResponse>(res);
+      row.status = ok.head.status;
+      row.first_byte_ms = row.end_ms - row.start_ms;
+      thread_local dom::parser parser;
+      dom::element root;
+      if (!parser.parse(ok.body).get(root)) {
+        if (auto u = usage_of(root)) {
+          row.usage = *u;
+          Priced p = price(row.routed_model, *u, row.start_ms);
+          row.cost = p.cost;
+          row.cost_if_pro = p.cost_if_pro;
+        }
+        std::string_view msg;
+        if (ok.head.status != 200 && !root["error"]["message"].get_string().get(msg)) row.error = std::string(msg);
+      } else if (ok.head.status != 200) {
+        row.error = "upstream error body is not JSON";
+      }
+    }
+    (void)co_await commit(row);
+    co_return CallOutcome{std::move(res), std::move(row)};
+  }
+
+  awaitable<void> chat(const net::Request& r, net::ResponseWriter& w, const std::string& key_name,
+                       const std::string& key_hash);
+  awaitable<void> stream(const net::Request& r, net::ResponseWriter& w, std::string_view path, const std::string& body,
+                         ledger::Row row, const router::Decision& d, core::Tier tier);
+};
+
+awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& w, const std::string& key_name,
+                                    const std::string& key_hash) {
+  const std::int64_t start_ms = now_ms();
+  thread_local dom::parser parser;
+  dom::element root;
+  if (auto err = parser.parse(r.body).get(root); err || root.type() != dom::element_type::OBJECT) {
+    co_await w.send(openai_error(400,
+                                 err ? fmt::format("the request body is not valid JSON: {}", simdjson::error_message(err))
+                                     : "the request body must be a JSON object",
+                                 "invalid_request_error", "invalid_request"));
+    co_return;
+  }
+  std::string_view model_sv = "auto";
+  dom::element model_el;
+  if (!root["model"].get(model_el) && model_el.get_string().get(model_sv)) {
+    co_await w.send(openai_error(400, "`model` must be a string", "invalid_request_error", "invalid_request"));
+    co_return;
+  }
+  const std::string requested(model_sv);
+  bool is_stream = false;
+  dom::element stream_el;
+  if (!root["stream"].get(stream_el) && !stream_el.is_null() && stream_el.get_bool().get(is_stream)) {
+    co_await w.send(openai_error(400, "`stream` must be a boolean", "invalid_request_error", "invalid_request"));
+    co_return;
+  }
+
+  // Route. The router also classifies requests that name a tier or a model, for the record.
+  router::Decision d = router.route_or_default(r.body, {key_name, r.header("x-flashfirst-tier")});
+  const router::Policy& policy = router.policy();
+  core::Tier tier = d.tier;
+  std::string model = d.model;
+  if (requested == "flash" || requested == "pro") {
+    tier = requested == "pro" ? core::Tier::kPro : core::Tier::kFlash;
+    model = policy.model_for(tier);
+    d.reason = fmt::format("client asked for {} ({})", requested, d.reason);
+    d.cascade = tier == core::Tier::kFlash && policy.categories[static_cast<std::size_t>(d.category)].cascade;
+  } else if (requested != "auto") {
+    model = requested;
+    const core::Timestamp t{start_ms / 1000};
+    auto q = book.quote(model, t, options.currency);
+    tier = q.quote ? book.models()[static_cast<std::size_t>(q.quote->model)].tier : core::Tier::kFlash;
+    d.reason = fmt::format("client named the model ({})", d.reason);
+    d.cascade = false;
+  }
+  d.tier = tier;
+  std::string body = set_member(r.body, "model", "\"" + model + "\"");  // ids are plain ASCII
+  const std::string_view path = "/chat/completions";
+
+  if (is_stream) {
+    body = set_member(body, "stream_options", R"({"include_usage":true})");
+    co_await stream(r, w, path, body, base_row(key_hash, requested, d, model, true, start_ms), d, tier);
+    co_return;
+  }
+
+  CallOutcome first = co_await call_and_record(path, body, base_row(key_hash, requested, d, model, false, start_ms));
+  count(first.row, tier);
+  if (auto* e = std::get_if<UpstreamError>(&first.response)) {
+    net::Response res = openai_error(first.row.status, e->message, "upstream_error",
+                                     e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
+    for (auto& h : route_headers(d, model, false)) res.headers.push_back(std::move(h));
+    co_await w.send(std::move(res));
+    co_return;
+  }
+  auto* answer = &std::get<UpstreamResponse>(first.response);
+  ledger::Row* final_row = &first.row;
+  core::Money total = first.row.cost;
+  bool escalated = false;
+  std::optional<CallOutcome> second;
+  if (answer->head.status == 200 && d.cascade && tier == core::Tier::kFlash) {
+    if (auto failure = cascade::check_answer(body, answer->body)) {
+      ++escalations;
+      escalated = true;
+      const std::string pro_model = policy.pro_model;
+      router::Decision pd = d;
+      pd.reason = fmt::format("escalated: Flash's answer failed ({})", *failure);
+      ledger::Row row = base_row(key_hash, requested, pd, pro_model, false, now_ms());
+      row.escalated_from = first.row.request_id;
+      second = co_await call_and_record(path, set_member(r.body, "model", "\"" + pro_model + "\""), std::move(row));
+      count(second->row, core::Tier::kPro);
+      if (std::holds_alternative<UpstreamResponse>(second->response)) {
+        answer = &std::get<UpstreamResponse>(second->response);
+        final_row = &second->row;
+        model = pro_model;
+        d = pd;
+        total += second->row.cost;
+      }
+      // If Pro could not be reached, Flash's answer is still the best there is.
+    }
+  }
+
+  net::Response res;
+  res.status = answer->head.status;
+  const std::string_view ct = answer->head.header("content-type");
+  res.headers.emplace_back("content-type", ct.empty() ? "application/json" : std::string(ct));
+  for (auto& h : route_headers(d, model, escalated)) res.headers.push_back(std::move(h));
+  res.headers.emplace_back("x-flashfirst-cost", total.to_decimal());
+  res.headers.emplace_back("x-flashfirst-cost-if-pro", final_row->cost_if_pro.to_decimal());
+  res.headers.emplace_back("x-flashfirst-request-id", final_row->request_id);
+  res.body = std::move(answer->body);
+  co_await w.send(std::move(res));
+}
+
+awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter& w, std::string_view path,
+                                      const std::string& body, ledger::Row row, const router::Decision& d,
+                                      core::Tier tier) {
+  (void)r;
+  auto opened = co_await open(path, body);
+  if (auto* e = std::get_if<UpstreamError>(&opened)) {
+    ++upstream_errors;
+    row.end_ms = now_ms();
+    row.status = e->kind == UpstreamError::Kind::kTimeout ? 504 : 502;
+    row.error = e->message;
+    (void)co_await commit(row);
+    count(row, tier);
+    net::Response res = openai_error(row.status, e->message, "upstream_error",
+                                     e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
+    for (auto& h : route_headers(d, row.routed_model, false)) res.headers.push_back(std::move(h));
+    co_await w.send(std::move(res));
+    co_return;
+  }
+  UpstreamStream& up = std::get<UpstreamStream>(opened);
+  row.status = up.head().status;
+  if (row.status != 200) {
+    // An error answer: read it whole and pass it on.
+    std::string err_body;
+    for (;;) {
+      auto piece = co_await up.next();
+      if (!std::holds_alternative<std::optional<std::string>>(piece) || !std::get<0>(piece)) break;
+      err_body += *std::get<0>(piece);
+    }
+    row.end_ms = now_ms();
+    row.error = err_body.substr(0, 500);
+    (void)co_await commit(row);
+    count(row, tier);
+    net::Response res;
+    res.status = row.status;
+    res.headers.emplace_back("content-type", std::string(up.head().header("content-type")));
+    for (auto& h : route_headers(d, row.routed_model, false)) res.headers.push_back(std::move(h));
+    res.body = std::move(err_body);
+    co_await w.send(std::move(res));
+    co_return;
+  }
+
+  Headers headers{{"content-type", "text/event-stream"}, {"cache-control", "no-cache"}};
+  for (auto& h : route_headers(d, row.routed_model, false)) headers.push_back(std::move(h));
+  headers.emplace_back("x-flashfirst-request-id", row.request_id);
+  bool client_ok = co_await w.start(200, std::move(headers));
+
+  std::string pending;
+  bool have_usage = false, recorded = false;
+  std::int64_t streamed_output_tokens = 0;
+  thread_local dom::parser parser;
+
+  // Records the row (once), before the stream's last bytes go out.
+  auto record = [&]() -> awaitable<void> {
+    if (recorded) co_return;
+    recorded = true;
+    row.end_ms = now_ms();
+    if (!have_usage) {
+      // The usage never came: estimate it, and say so.
+      row.usage_estimated = true;
+      row.usage.cache_miss = d.input_tokens;
+      row.usage.output = streamed_output_tokens;
+      Priced p = price(row.routed_model, row.usage, row.start_ms);
+      row.cost = p.cost;
+      row.cost_if_pro = p.cost_if_pro;
+    }
+    (void)co_await commit(row);
+    count(row, tier);
+  };
+
+  // Handles one complete event ("...\n\n"); returns the text to forward.
+  auto on_event = [&](std::string event) -> std::string {
+    if (event.rfind("data: ", 0) != 0 && event.rfind("data:", 0) != 0) return event;  // comments, keep-alives
+    const std::size_t start = event[5] == ' ' ? 6 : 5;
+    std::string_view data(event.data() + start, event.size() - start);
+    while (!data.empty() && (data.back() == '\n' || data.back() == '\r')) data.remove_suffix(1);
+    if (data == "[DONE]") return event;
+    dom::element root;
+    if (parser.parse(data.data(), data.size()).get(root)) return event;  // malformed: pass on as is
+    dom::array choices;
+    if (!root["choices"].get_array().get(choices)) {
+      for (dom::element c : choices) {
+        std::string_view text;
+        if (!c["delta"]["content"].get_string().get(text)) streamed_output_tokens += estimate.count(text);
+        if (!c["delta"]["reasoning_content"].get_string().get(text)) streamed_output_tokens += estimate.count(text);
+      }
+    }
+    auto u = usage_of(root);
+    if (!u) return event;
+    have_usage = true;
+    row.usage = *u;
+    Priced p = price(row.routed_model, *u, row.start_ms);
+    row.cost = p.cost;
+    row.cost_if_pro = p.cost_if_pro;
+    // The figures ride on this event as an extra member that clients ignore.
+    report::JsonWriter f(true);
+    f.begin_object();
+    f.key("request_id").value(row.request_id);
+    f.key("model").value(row.routed_model);
+    f.key("category").value(row.category);
+    f.key("escalated").value(false);
+    f.key("cost").number_text(row.cost.to_decimal());
+    f.key("cost_if_pro").number_text(row.cost_if_pro.to_decimal());
+    f.key("currency").value(row.currency);
+    f.end_object();
+    std::string out = "data: " + set_member(data, "flashfirst", f.str());
+    return out + "\n\n";
+  };
+
+  bool broken = false;
+  for (;;) {
+    auto piece = co_await up.next();
+    if (auto* e = std::get_if<UpstreamError>(&piece)) {
+      row.error = e->message;
+      broken = true;
+      break;
+    }
+    auto& data = std::get<std::optional<std::string>>(piece);
+    if (!data) break;
+    if (row.first_byte_ms == 0) row.first_byte_ms = now_ms() - row.start_ms;
+    pending += *data;
+    std::size_t pos;
+    while ((pos = pending.find("\n\n")) != std::string::npos) {
+      std::string event = pending.substr(0, pos + 2);
+      pending.erase(0, pos + 2);
+      // An SSE stream may carry "\r\n" line ends; events are still split on the blank line.
+      std::string out = on_event(std::move(event));
+      if (out.rfind("data: [DONE]", 0) == 0) co_await record();
+      if (client_ok) client_ok = co_await w.write(out);
+    }
+  }
+  if (!pending.empty() && client_ok) client_ok = co_await w.write(pending);
+  if (broken || !have_usage) {
+    if (!broken) row.error = "the stream ended without usage";
+    co_await record();
+    if (broken) {
+      ++upstream_errors;
+      w.abort();
+      co_return;
+    }
+  }
+  co_await record();
+  if (client_ok) co_await w.finish();
+}
+
+Gateway::Gateway(const pricing::PriceBook& book, const router::Router& router, ledger::Ledger& ledger,
+                 UpstreamClient& upstream, GatewayOptions options)
+    : impl_(std::make_unique<Impl>(book, router, ledger, upstream, std::move(options))) {}
+
+Gateway::~Gateway() = default;
+
+awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& w) {
+  const std::string_view path = r.path();
+  if (path == "/healthz") {
+    co_await w.send(net::Response::json(200, R"({"status":"ok"})"));
+    co_return;
+  }
+  if (path == "/readyz") {
+    co_await w.send(net::Response::json(200, R"({"status":"ready"})"));
+    co_return;
+  }
+  if (path == "/metrics") {
+    net::Response res;
+    res.headers.emplace_back("content-type", "text/plain; version=0.0.4");
+    res.body = metrics_text();
+    co_await w.send(std::move(res));
+    co_return;
+  }
+  const bool chat = path == "/v1/chat/completions" || path == "/chat/completions";
+  const bool models = path == "/v1/models" || path == "/models";
+  if (!chat && !models) {
+    co_await w.send(openai_error(404, fmt::format("no route for {} {}", r.method, path), "invalid_request_error",
+                                 "not_found"));
+    co_return;
+  }
+  std::string hash;
+  auto key = impl_->authenticate(r, hash);
+  if (!key) {
+    co_await w.send(openai_error(401, "missing or unknown API key (send Authorization: Bearer <your flashfirst key>)",
+                                 "authentication_error", "invalid_api_key"));
+    co_return;
+  }
+  if (models) {
+    if (r.method != "GET") {
+      co_await w.send(openai_error(405, "use GET for /v1/models", "invalid_request_error", "method_not_allowed"));
+      co_return;
+    }
+    auto res = co_await impl_->upstream.request("GET", "/models", "", {});
+    if (auto* e = std::get_if<UpstreamError>(&res)) {
+      co_await w.send(openai_error(502, e->message, "upstream_error", "upstream_unavailable"));
+      co_return;
+    }
+    auto& ok = std::get<UpstreamResponse>(res);
+    co_await w.send(net::Response::json(ok.head.status, std::move(ok.body)));
+    co_return;
+  }
+  if (r.method != "POST") {
+    co_await w.send(openai_error(405, "use POST for chat completions", "invalid_request_error", "method_not_allowed"));
+    co_return;
+  }
+  co_await impl_->chat(r, w, *key, hash);
+}
+
+std::string Gateway::metrics_text() const {
+  const Impl& m = *impl_;
+  std::string out;
+  out += "# HELP flashfirst_requests_total Upstream calls by tier and status.\n# TYPE flashfirst_requests_total counter\n";
+  for (const auto& [k, n] : m.requests) {
+    const std::size_t comma = k.find(',');
+    out += fmt::format("flashfirst_requests_total{{tier=\"{}\",status=\"{}\"}} {}\n", k.substr(0, comma),
+                       k.substr(comma + 1), n);
+  }
+  out += "# HELP flashfirst_escalations_total Flash answers that failed the check and went to Pro.\n"
+         "# TYPE flashfirst_escalations_total counter\n";
+  out += fmt::format("flashfirst_escalations_total {}\n", m.escalations);
+  out += "# TYPE flashfirst_upstream_errors_total counter\n";
+  out += fmt::format("flashfirst_upstream_errors_total {}\n", m.upstream_errors);
+  out += "# TYPE flashfirst_retries_total counter\n";
+  out += fmt::format("flashfirst_retries_total {}\n", m.retries);
+  out += "# TYPE flashfirst_ledger_failures_total counter\n";
+  out += fmt::format("flashfirst_ledger_failures_total {}\n", m.ledger_failures);
+  out += fmt::format("# HELP flashfirst_cost_total Billed cost, in {}.\n# TYPE flashfirst_cost_total counter\n", m.options.currency);
+  out += fmt::format("flashfirst_cost_total {}\n", m.cost_total.to_decimal());
+  out += "# TYPE flashfirst_cost_if_pro_total counter\n";
+  out += fmt::format("flashfirst_cost_if_pro_total {}\n", m.cost_if_pro_total.to_decimal());
+  out += "# TYPE flashfirst_tokens_total counter\n";
+  out += fmt::format("flashfirst_tokens_total{{kind=\"cache_hit\"}} {}\n", m.tokens_total.cache_hit);
+  out += fmt::format("flashfirst_tokens_total{{kind=\"cache_miss\"}} {}\n", m.tokens_total.cache_miss);
+  out += fmt::format("flashfirst_tokens_total{{kind=\"output\"}} {}\n", m.tokens_total.output);
+  return out;
+}
+
+}  // namespace ff::gateway

@@ -1,0 +1,81 @@
+// Gateway: the request path of `flashfirst serve`.
+//
+// For each chat request: authenticate the virtual key, route (the router
+// decides for `auto`; `flash`/`pro` pick a tier; a concrete id passes through),
+// rewrite only `model` (and ask streams for their usage), call the upstream
+// with retries while nothing has reached the client, check a Flash answer and
+// escalate it to Pro when it demonstrably fails (cascade), price the billed
+// usage exactly, commit the ledger row(s), and only then send the answer's last
+// bytes, with the route, model and cost in `x-flashfirst-*` headers (and, for
+// streams, in a `flashfirst` object on the event that carries the usage).
+//
+// One Gateway serves one HttpServer: handle() runs on the server's thread; the
+// book, router and policy are immutable; the ledger is thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/money.h"
+#include "core/usage.h"
+
+namespace ff::pricing {
+class PriceBook;
+}
+namespace ff::router {
+class Router;
+}
+namespace ff::ledger {
+class Ledger;
+}
+namespace ff::net {
+struct Request;
+class ResponseWriter;
+}  // namespace ff::net
+
+namespace ff::gateway {
+
+class UpstreamClient;
+
+struct VirtualKey {
+  std::string name;
+  std::string sha256_hex;  // of the key; the key itself is not kept
+};
+
+struct GatewayOptions {
+  std::string currency = "USD";
+  // Empty: any non-empty bearer key is accepted, as the key "anonymous".
+  std::vector<VirtualKey> keys;
+  int max_retries = 2;                           // after the first attempt
+  std::chrono::milliseconds retry_base{200};     // doubled each retry, plus jitter
+  std::chrono::milliseconds retry_after_cap{10'000};
+};
+
+// Lower-case hex SHA-256 of `text`.
+std::string sha256_hex(std::string_view text);
+
+class Gateway {
+ public:
+  Gateway(const pricing::PriceBook& book, const router::Router& router, ledger::Ledger& ledger,
+          UpstreamClient& upstream, GatewayOptions options);
+  ~Gateway();
+
+  boost::asio::awaitable<void> handle(const net::Request& request, net::ResponseWriter& writer);
+
+  // Prometheus text exposition of the counters.
+  std::string metrics_text() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ff::gateway

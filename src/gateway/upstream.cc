@@ -1,0 +1,317 @@
+#include "gateway/upstream.h"
+
+#include <array>
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
+#include <fmt/format.h>
+
+namespace ff::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// One kept-alive connection, plain or TLS.
+struct Connection {
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  beast::flat_buffer buffer;
+
+  beast::tcp_stream& tcp() { return plain ? *plain : beast::get_lowest_layer(*tls); }
+  bool open() { return tcp().socket().is_open(); }
+};
+
+UpstreamError error(UpstreamError::Kind kind, std::string message) { return UpstreamError{kind, std::move(message)}; }
+
+UpstreamError from_ec(const beast::error_code& ec, std::string_view during) {
+  if (ec == beast::error::timeout) return error(UpstreamError::Kind::kTimeout, fmt::format("upstream timed out {}", during));
+  if (ec == http::error::body_limit) return error(UpstreamError::Kind::kTooLarge, "upstream answer over the size limit");
+  return error(UpstreamError::Kind::kBroken, fmt::format("upstream connection failed {}: {}", during, ec.message()));
+}
+
+UpstreamHead head_of(const http::response_header<>& h) {
+  UpstreamHead out;
+  out.status = static_cast<int>(h.result_int());
+  for (const auto& f : h) {
+    out.headers.emplace_back(lower(std::string_view(f.name_string().data(), f.name_string().size())),
+                             std::string(f.value()));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view UpstreamHead::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+struct UpstreamClient::Impl {
+  asio::any_io_executor executor;
+  UpstreamOptions options;
+  bool use_tls = false;
+  std::string host;
+  std::string port;
+  std::string base_path;  // without a trailing '/'
+  std::unique_ptr<ssl::context> tls_context;
+  std::vector<std::unique_ptr<Connection>> idle;
+
+  awaitable<std::variant<std::unique_ptr<Connection>, UpstreamError>> connect() {
+    tcp::resolver resolver(executor);
+    auto [rec, results] = co_await resolver.async_resolve(host, port, kNoThrow);
+    if (rec) co_return error(UpstreamError::Kind::kConnect, fmt::format("cannot resolve {}: {}", host, rec.message()));
+    auto c = std::make_unique<Connection>();
+    if (use_tls) {
+      c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, *tls_context);
+    } else {
+      c->plain = std::make_unique<beast::tcp_stream>(executor);
+    }
+    c->tcp().expires_after(options.connect_timeout);
+    auto [cec, ep] = co_await c->tcp().async_connect(results, kNoThrow);
+    if (cec) {
+      co_return error(UpstreamError::Kind::kConnect, fmt::format("cannot connect to {}:{}: {}", host, port,
+                                                                 cec == beast::error::timeout ? "timed out" : cec.message()));
+    }
+    beast::error_code ignored;
+    c->tcp().socket().set_option(tcp::no_delay(true), ignored);
+    if (use_tls) {
+      // SNI, and the certificate must name the host.
+      if (!SSL_set_tlsext_host_name(c->tls->native_handle(), host.c_str())) {
+        co_return error(UpstreamError::Kind::kConnect, "cannot set the TLS server name");
+      }
+      if (options.verify_tls) c->tls->set_verify_callback(ssl::host_name_verification(host));
+      c->tcp().expires_after(options.connect_timeout);
+      auto [hec] = co_await c->tls->async_handshake(ssl::stream_base::client, kNoThrow);
+      if (hec) {
+        co_return error(UpstreamError::Kind::kConnect, fmt::format("TLS handshake with {} failed: {}", host, hec.message()));
+      }
+    }
+    co_return std::move(c);
+  }
+
+  // A pooled connection if one is still open, else a new one; `reused` says which.
+  awaitable<std::variant<std::unique_ptr<Connection>, UpstreamError>> acquire(bool& reused) {
+    while (!idle.empty()) {
+      auto c = std::move(idle.back());
+      idle.pop_back();
+      if (c->open()) {
+        reused = true;
+        co_return std::move(c);
+      }
+    }
+    reused = false;
+    co_return co_await connect();
+  }
+
+  void release(std::unique_ptr<Connection> c) {
+    if (c && c->open() && idle.size() < options.pool_size) idle.push_back(std::move(c));
+  }
+
+  http::request<http::string_body> make_request(std::string_view method, std::string_view path, std::string_view body,
+                                                const std::vector<std::pair<std::string, std::string>>& headers) {
+    http::request<http::string_body> req;
+    req.method_string(method);
+    req.target(base_path + std::string(path));
+    req.version(11);
+    req.set(http::field::host, port == (use_tls ? "443" : "80") ? host : host + ":" + port);
+    req.set(http::field::user_agent, "flashfirst");
+    if (!options.api_key.empty()) req.set(http::field::authorization, "Bearer " + options.api_key);
+    for (const auto& [k, v] : headers) req.set(k, v);
+    req.keep_alive(true);
+    req.body() = std::string(body);
+    req.prepare_payload();
+    return req;
+  }
+
+  template <typename F>
+  static auto with_stream(Connection& c, F&& f) {
+    return c.plain ? f(*c.plain) : f(*c.tls);
+  }
+
+  // Sends the request on a connection; retries once on a fresh connection when
+  // a pooled one turns out to have been closed by the server.
+  awaitable<std::variant<std::unique_ptr<Connection>, UpstreamError>> send(const http::request<http::string_body>& req,
+                                                                           http::response_parser<http::buffer_body>* stream_parser,
+                                                                           http::response_parser<http::string_body>* whole_parser) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      bool reused = false;
+      auto got = co_await acquire(reused);
+      if (auto* e = std::get_if<UpstreamError>(&got)) co_return *e;
+      auto c = std::move(std::get<0>(got));
+      c->tcp().expires_after(options.idle_timeout);
+      auto [wec, wn] = co_await with_stream(*c, [&](auto& s) { return http::async_write(s, req, kNoThrow); });
+      if (wec) {
+        if (reused) continue;
+        co_return from_ec(wec, "sending the request");
+      }
+      c->tcp().expires_after(options.first_byte_timeout);
+      beast::error_code rec;
+      if (stream_parser) {
+        auto [ec, n] = co_await with_stream(*c, [&](auto& s) {
+          return http::async_read_header(s, c->buffer, *stream_parser, kNoThrow);
+        });
+        rec = ec;
+      } else {
+        auto [ec, n] = co_await with_stream(*c, [&](auto& s) { return http::async_read(s, c->buffer, *whole_parser, kNoThrow); });
+        rec = ec;
+      }
+      if (rec) {
+        const bool nothing = stream_parser ? !stream_parser->got_some() : !whole_parser->got_some();
+        if (reused && nothing && rec != beast::error::timeout) {
+          // The server closed the kept-alive connection; nothing was processed. Start over,
+          // with fresh parsers.
+          if (stream_parser) std::destroy_at(stream_parser), std::construct_at(stream_parser);
+          if (whole_parser) std::destroy_at(whole_parser), std::construct_at(whole_parser);
+          if (stream_parser) stream_parser->body_limit(options.body_limit);
+          if (whole_parser) whole_parser->body_limit(options.body_limit);
+          continue;
+        }
+        co_return from_ec(rec, "waiting for the answer");
+      }
+      co_return std::move(c);
+    }
+    co_return error(UpstreamError::Kind::kBroken, "upstream closed the connection twice");
+  }
+};
+
+struct UpstreamStream::Impl {
+  UpstreamClient::Impl* client = nullptr;
+  std::unique_ptr<Connection> connection;
+  http::response_parser<http::buffer_body> parser;
+  UpstreamHead head;
+  bool done = false;
+  std::array<char, 16384> chunk;
+};
+
+UpstreamStream::UpstreamStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+UpstreamStream::~UpstreamStream() = default;
+UpstreamStream::UpstreamStream(UpstreamStream&&) noexcept = default;
+UpstreamStream& UpstreamStream::operator=(UpstreamStream&&) noexcept = default;
+const UpstreamHead& UpstreamStream::head() const { return impl_->head; }
+
+awaitable<std::variant<std::optional<std::string>, UpstreamError>> UpstreamStream::next() {
+  Impl& s = *impl_;
+  if (s.done || s.parser.is_done()) {
+    if (!s.done) {
+      s.done = true;
+      if (s.parser.keep_alive()) s.client->release(std::move(s.connection));
+    }
+    co_return std::optional<std::string>();
+  }
+  s.parser.get().body().data = s.chunk.data();
+  s.parser.get().body().size = s.chunk.size();
+  s.connection->tcp().expires_after(s.client->options.idle_timeout);
+  auto [ec, n] = co_await UpstreamClient::Impl::with_stream(*s.connection, [&](auto& st) {
+    return http::async_read_some(st, s.connection->buffer, s.parser, kNoThrow);
+  });
+  if (ec && ec != http::error::need_buffer) {
+    s.done = true;
+    co_return from_ec(ec, "while streaming");
+  }
+  const std::size_t got = s.chunk.size() - s.parser.get().body().size;
+  if (s.parser.is_done()) {
+    s.done = true;
+    if (s.parser.keep_alive()) s.client->release(std::move(s.connection));
+  }
+  co_return std::optional<std::string>(std::string(s.chunk.data(), got));
+}
+
+UpstreamClient::UpstreamClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+UpstreamClient::~UpstreamClient() = default;
+const UpstreamOptions& UpstreamClient::options() const { return impl_->options; }
+std::string UpstreamClient::endpoint() const { return impl_->host + ":" + impl_->port; }
+
+core::Result<std::unique_ptr<UpstreamClient>> UpstreamClient::create(asio::any_io_executor executor,
+                                                                     UpstreamOptions options) {
+  auto impl = std::make_unique<Impl>();
+  std::string_view url = options.base_url;
+  if (url.rfind("https://", 0) == 0) {
+    impl->use_tls = true;
+    url.remove_prefix(8);
+  } else if (url.rfind("http://", 0) == 0) {
+    url.remove_prefix(7);
+  } else {
+    return core::make_error(fmt::format("upstream URL '{}' must start with http:// or https://", options.base_url));
+  }
+  const std::size_t slash = url.find('/');
+  std::string_view authority = url.substr(0, slash);
+  impl->base_path = slash == std::string_view::npos ? "" : std::string(url.substr(slash));
+  while (!impl->base_path.empty() && impl->base_path.back() == '/') impl->base_path.pop_back();
+  const std::size_t colon = authority.rfind(':');
+  if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
+    impl->host = std::string(authority.substr(0, colon));
+    impl->port = std::string(authority.substr(colon + 1));
+  } else {
+    impl->host = std::string(authority);
+    impl->port = impl->use_tls ? "443" : "80";
+  }
+  if (impl->host.empty() || impl->port.empty() || impl->port.find_first_not_of("0123456789") != std::string::npos) {
+    return core::make_error(fmt::format("upstream URL '{}' has no valid host and port", options.base_url));
+  }
+  if (impl->use_tls) {
+    impl->tls_context = std::make_unique<ssl::context>(ssl::context::tls_client);
+    beast::error_code ec;
+    impl->tls_context->set_default_verify_paths(ec);
+    if (!options.ca_file.empty()) {
+      impl->tls_context->load_verify_file(options.ca_file, ec);
+      if (ec) return core::make_error(fmt::format("cannot read CA file '{}': {}", options.ca_file, ec.message()));
+    }
+    impl->tls_context->set_verify_mode(options.verify_tls ? ssl::verify_peer : ssl::verify_none);
+  }
+  impl->executor = std::move(executor);
+  impl->options = std::move(options);
+  return std::unique_ptr<UpstreamClient>(new UpstreamClient(std::move(impl)));
+}
+
+awaitable<std::variant<UpstreamResponse, UpstreamError>> UpstreamClient::request(
+    std::string_view method, std::string_view path, std::string_view body,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  auto req = impl_->make_request(method, path, body, headers);
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(impl_->options.body_limit);
+  auto sent = co_await impl_->send(req, nullptr, &parser);
+  if (auto* e = std::get_if<UpstreamError>(&sent)) co_return *e;
+  auto c = std::move(std::get<0>(sent));
+  UpstreamResponse out;
+  out.head = head_of(parser.get().base());
+  out.body = std::move(parser.get().body());
+  if (parser.keep_alive()) impl_->release(std::move(c));
+  co_return out;
+}
+
+awaitable<std::variant<UpstreamStream, UpstreamError>> UpstreamClient::open(
+    std::string_view method, std::string_view path, std::string_view body,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  auto req = impl_->make_request(method, path, body, headers);
+  auto s = std::make_unique<UpstreamStream::Impl>();
+  s->client = impl_.get();
+  s->parser.body_limit(impl_->options.body_limit);
+  auto sent = co_await impl_->send(req, &s->parser, nullptr);
+  if (auto* e = std::get_if<UpstreamError>(&sent)) co_return *e;
+  s->connection = std::move(std::get<0>(sent));
+  s->head = head_of(s->parser.get().base());
+  co_return UpstreamStream(std::move(s));
+}
+
+}  // namespace ff::gateway
