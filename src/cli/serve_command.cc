@@ -34,6 +34,7 @@ struct ServeArgs {
   bool insecure = false;
   int max_retries = 2;
   double sim_speed = 1.0;
+  std::string sim_quality;
 };
 
 core::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen) {
@@ -98,7 +99,7 @@ int run_serve(const ServeArgs& a) {
   std::unique_ptr<InProcessSim> sim;
   std::optional<pricing::QualityModel> quality;
   if (a.upstream == "sim") {
-    auto q = pricing::QualityModel::embedded();
+    auto q = a.sim_quality.empty() ? pricing::QualityModel::embedded() : pricing::QualityModel::load_file(a.sim_quality);
     if (!q.ok()) return fail("serve", kExitUsage, q.error().message);
     quality = std::move(*q);
     if (a.sim_speed < 0) return fail("serve", kExitUsage, "--sim-speed must be 0 (instant) or more");
@@ -183,6 +184,9 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_flag("--insecure", args->insecure, "Do not verify the upstream's TLS certificate (testing only)");
   cmd->add_option("--sim-speed", args->sim_speed, "With --upstream sim: its speed factor (0 = instant)")
       ->capture_default_str();
+  cmd->add_option("--sim-quality", args->sim_quality,
+                  "With --upstream sim: failure-rate priors (TOML, as data/quality.toml) for its answers")
+      ->type_name("FILE");
   add_book_options(*cmd, args->book);
   cmd->callback([args, &exit_code] { exit_code = run_serve(*args); });
 }

@@ -213,8 +213,19 @@ struct Gateway::Impl {
   }
 
   // A non-stream call with retries on connect failures and 429/500/503.
-  awaitable<std::variant<UpstreamResponse, UpstreamError>> call(std::string_view path, const std::string& body) {
-    const Headers headers{{"content-type", "application/json"}};
+  // The client's x-sim-* headers go upstream (the simulator's fault injection;
+  // the DeepSeek API ignores them); nothing else of the client's does.
+  static Headers upstream_headers(const net::Request& r, bool stream) {
+    Headers h{{"content-type", "application/json"}};
+    if (stream) h.emplace_back("accept", "text/event-stream");
+    for (const auto& [k, v] : r.headers) {
+      if (k.rfind("x-sim-", 0) == 0) h.emplace_back(k, v);
+    }
+    return h;
+  }
+
+  awaitable<std::variant<UpstreamResponse, UpstreamError>> call(std::string_view path, const std::string& body,
+                                                                const Headers& headers) {
     for (int attempt = 0;; ++attempt) {
       auto res = co_await upstream.request("POST", path, body, headers);
       const bool last = attempt >= options.max_retries;
@@ -231,8 +242,8 @@ struct Gateway::Impl {
     }
   }
 
-  awaitable<std::variant<UpstreamStream, UpstreamError>> open(std::string_view path, const std::string& body) {
-    const Headers headers{{"content-type", "application/json"}, {"accept", "text/event-stream"}};
+  awaitable<std::variant<UpstreamStream, UpstreamError>> open(std::string_view path, const std::string& body,
+                                                              const Headers& headers) {
     for (int attempt = 0;; ++attempt) {
       auto res = co_await upstream.open("POST", path, body, headers);
       const bool last = attempt >= options.max_retries;
@@ -283,8 +294,9 @@ struct Gateway::Impl {
     std::variant<UpstreamResponse, UpstreamError> response;
     ledger::Row row;
   };
-  awaitable<CallOutcome> call_and_record(std::string_view path, const std::string& body, ledger::Row row) {
-    auto res = co_await call(path, body);
+  awaitable<CallOutcome> call_and_record(std::string_view path, const std::string& body, const Headers& headers,
+                                         ledger::Row row) {
+    auto res = co_await call(path, body, headers);
     row.end_ms = now_ms();
     if (auto* e = std::get_if<UpstreamError>(&res)) {
       ++upstream_errors;
@@ -325,23 +337,31 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   thread_local dom::parser parser;
   dom::element root;
   if (auto err = parser.parse(r.body).get(root); err || root.type() != dom::element_type::OBJECT) {
-    co_await w.send(openai_error(400,
-                                 err ? fmt::format("the request body is not valid JSON: {}", simdjson::error_message(err))
-                                     : "the request body must be a JSON object",
-                                 "invalid_request_error", "invalid_request"));
+    std::string message = "the request body must be a JSON object";
+    if (err) message = fmt::format("the request body is not valid JSON: {}", simdjson::error_message(err));
+    {
+      net::Response reply = openai_error(400, message, "invalid_request_error", "invalid_request");
+      co_await w.send(std::move(reply));
+    }
     co_return;
   }
   std::string_view model_sv = "auto";
   dom::element model_el;
   if (!root["model"].get(model_el) && model_el.get_string().get(model_sv)) {
-    co_await w.send(openai_error(400, "`model` must be a string", "invalid_request_error", "invalid_request"));
+    {
+      net::Response reply = openai_error(400, "`model` must be a string", "invalid_request_error", "invalid_request");
+      co_await w.send(std::move(reply));
+    }
     co_return;
   }
   const std::string requested(model_sv);
   bool is_stream = false;
   dom::element stream_el;
   if (!root["stream"].get(stream_el) && !stream_el.is_null() && stream_el.get_bool().get(is_stream)) {
-    co_await w.send(openai_error(400, "`stream` must be a boolean", "invalid_request_error", "invalid_request"));
+    {
+      net::Response reply = openai_error(400, "`stream` must be a boolean", "invalid_request_error", "invalid_request");
+      co_await w.send(std::move(reply));
+    }
     co_return;
   }
 
@@ -369,11 +389,16 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
 
   if (is_stream) {
     body = set_member(body, "stream_options", R"({"include_usage":true})");
-    co_await stream(r, w, path, body, base_row(key_hash, requested, d, model, true, start_ms), d, tier);
+    ledger::Row row = base_row(key_hash, requested, d, model, true, start_ms);
+    co_await stream(r, w, path, body, std::move(row), d, tier);
     co_return;
   }
 
-  CallOutcome first = co_await call_and_record(path, body, base_row(key_hash, requested, d, model, false, start_ms));
+  // (Arguments of co_await calls are named locals: GCC 12 mishandles some
+  // temporaries inside co_await expressions.)
+  const Headers headers = upstream_headers(r, false);
+  ledger::Row first_row = base_row(key_hash, requested, d, model, false, start_ms);
+  CallOutcome first = co_await call_and_record(path, body, headers, std::move(first_row));
   count(first.row, tier);
   if (auto* e = std::get_if<UpstreamError>(&first.response)) {
     net::Response res = openai_error(first.row.status, e->message, "upstream_error",
@@ -396,7 +421,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
       pd.reason = fmt::format("escalated: Flash's answer failed ({})", *failure);
       ledger::Row row = base_row(key_hash, requested, pd, pro_model, false, now_ms());
       row.escalated_from = first.row.request_id;
-      second = co_await call_and_record(path, set_member(r.body, "model", "\"" + pro_model + "\""), std::move(row));
+      const std::string pro_body = set_member(r.body, "model", "\"" + pro_model + "\"");
+      second = co_await call_and_record(path, pro_body, headers, std::move(row));
       count(second->row, core::Tier::kPro);
       if (std::holds_alternative<UpstreamResponse>(second->response)) {
         answer = &std::get<UpstreamResponse>(second->response);
@@ -424,8 +450,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
 awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter& w, std::string_view path,
                                       const std::string& body, ledger::Row row, const router::Decision& d,
                                       core::Tier tier) {
-  (void)r;
-  auto opened = co_await open(path, body);
+  const Headers up_headers = upstream_headers(r, true);
+  auto opened = co_await open(path, body, up_headers);
   if (auto* e = std::get_if<UpstreamError>(&opened)) {
     ++upstream_errors;
     row.end_ms = now_ms();
@@ -574,11 +600,17 @@ Gateway::~Gateway() = default;
 awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& w) {
   const std::string_view path = r.path();
   if (path == "/healthz") {
-    co_await w.send(net::Response::json(200, R"({"status":"ok"})"));
+    {
+      net::Response reply = net::Response::json(200, R"({"status":"ok"})");
+      co_await w.send(std::move(reply));
+    }
     co_return;
   }
   if (path == "/readyz") {
-    co_await w.send(net::Response::json(200, R"({"status":"ready"})"));
+    {
+      net::Response reply = net::Response::json(200, R"({"status":"ready"})");
+      co_await w.send(std::move(reply));
+    }
     co_return;
   }
   if (path == "/metrics") {
@@ -591,33 +623,52 @@ awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& w) {
   const bool chat = path == "/v1/chat/completions" || path == "/chat/completions";
   const bool models = path == "/v1/models" || path == "/models";
   if (!chat && !models) {
-    co_await w.send(openai_error(404, fmt::format("no route for {} {}", r.method, path), "invalid_request_error",
-                                 "not_found"));
+    {
+      net::Response reply = openai_error(404, fmt::format("no route for {} {}", r.method, path), "invalid_request_error",
+                                 "not_found");
+      co_await w.send(std::move(reply));
+    }
     co_return;
   }
   std::string hash;
   auto key = impl_->authenticate(r, hash);
   if (!key) {
-    co_await w.send(openai_error(401, "missing or unknown API key (send Authorization: Bearer <your flashfirst key>)",
-                                 "authentication_error", "invalid_api_key"));
+    {
+      net::Response reply = openai_error(401, "missing or unknown API key (send Authorization: Bearer <your flashfirst key>)",
+                                 "authentication_error", "invalid_api_key");
+      co_await w.send(std::move(reply));
+    }
     co_return;
   }
   if (models) {
     if (r.method != "GET") {
-      co_await w.send(openai_error(405, "use GET for /v1/models", "invalid_request_error", "method_not_allowed"));
+      {
+        net::Response reply = openai_error(405, "use GET for /v1/models", "invalid_request_error", "method_not_allowed");
+        co_await w.send(std::move(reply));
+      }
       co_return;
     }
-    auto res = co_await impl_->upstream.request("GET", "/models", "", {});
+    const Headers none;
+    auto res = co_await impl_->upstream.request("GET", "/models", "", none);
     if (auto* e = std::get_if<UpstreamError>(&res)) {
-      co_await w.send(openai_error(502, e->message, "upstream_error", "upstream_unavailable"));
+      {
+        net::Response reply = openai_error(502, e->message, "upstream_error", "upstream_unavailable");
+        co_await w.send(std::move(reply));
+      }
       co_return;
     }
     auto& ok = std::get<UpstreamResponse>(res);
-    co_await w.send(net::Response::json(ok.head.status, std::move(ok.body)));
+    {
+      net::Response reply = net::Response::json(ok.head.status, std::move(ok.body));
+      co_await w.send(std::move(reply));
+    }
     co_return;
   }
   if (r.method != "POST") {
-    co_await w.send(openai_error(405, "use POST for chat completions", "invalid_request_error", "method_not_allowed"));
+    {
+      net::Response reply = openai_error(405, "use POST for chat completions", "invalid_request_error", "method_not_allowed");
+      co_await w.send(std::move(reply));
+    }
     co_return;
   }
   co_await impl_->chat(r, w, *key, hash);

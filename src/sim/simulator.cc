@@ -651,7 +651,9 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
     return error(protocol, {422, fmt::format("metadata.category '{}' is not one of: {}", category, names),
                             "invalid_request_error", "invalid_parameter"});
   }
-  const bool fails = rng.chance(*fail_p);
+  // Forced: "fail" fails any answer, "fail-flash" only a Flash one (to test a cascade).
+  const bool forced_fail = forced == "fail" || (forced == "fail-flash" && billed.tier == core::Tier::kFlash);
+  const bool fails = rng.chance(*fail_p) || forced_fail;
   bool cut_answer = false;  // a failure shown as an answer cut short
 
   const bool call_tool = !r.tools.empty() && r.tool_choice != "none" && (r.tool_choice != "auto" || rng.next() % 100 < 70);

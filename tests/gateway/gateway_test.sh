@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# End-to-end tests of `flashfirst serve --upstream sim` over real sockets, with
+# curl as the client and Python's sqlite3 as an independent reader of the ledger.
+#   gateway_test.sh path/to/flashfirst path/to/tests
+# Expected costs are recomputed from the billed usage by `flashfirst cost --tokens`
+# (the cost engine, a separate code path from the gateway's pricing) at the
+# request's recorded start time.
+set -uo pipefail
+ff=$1
+tests=$2
+tmp=$(mktemp -d)
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+expect_eq() { if [[ "$2" == "$3" ]]; then ok; else bad "$1: got '$2', expected '$3'"; fi; }
+expect_contains() { if [[ "$2" == *"$3"* ]]; then ok; else bad "$1: output lacks '$3'. Output was:"$'\n'"$2"; fi; }
+
+# The simulator draws no quality failures here (each test forces the ones it wants).
+"$ff" serve --upstream sim --sim-speed 0 --sim-quality "$tests/sdk/no_failures.toml" --listen 127.0.0.1:0 --ledger "$tmp/ledger.db" --key secret-key \
+  --max-retries 2 >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do grep -q listening "$tmp/out" && break; sleep 0.1; done
+url=$(sed -n 's/^listening on //p' "$tmp/out")
+[[ -n "$url" ]] || { echo "serve did not start: $(cat "$tmp/err")" >&2; exit 1; }
+
+auth=(-H 'Authorization: Bearer secret-key' -H 'Content-Type: application/json')
+# The ledger row of a request id, as JSON, read with Python's sqlite3.
+row() {
+  python3 - "$tmp/ledger.db" "$1" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.row_factory = sqlite3.Row
+r = db.execute("select * from requests where request_id = ?", (sys.argv[2],)).fetchone()
+print(json.dumps(dict(r)) if r else "{}")
+PY
+}
+rows() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from requests').fetchone()[0])" "$tmp/ledger.db"; }
+# Femto-units (1e-15) as the decimal the headers use.
+femto_decimal() { python3 -c "from decimal import Decimal; import sys; print(format(Decimal(int(sys.argv[1])) / Decimal(10**15), 'f').rstrip('0').rstrip('.') or '0')" "$1"; }
+# What the cost engine says the usage of a ledger row costs on `model` at the row's start.
+engine_cost() {  # row_json model
+  local at hit miss out
+  at=$(jq -r '.start_ms / 1000 | floor | todate' <<<"$1")
+  hit=$(jq -r .cache_hit <<<"$1"); miss=$(jq -r .cache_miss <<<"$1"); out=$(jq -r .output <<<"$1")
+  "$ff" cost --tokens "hit=$hit,miss=$miss,output=$out" --model "$2" --at "$at" --json | jq -r .cost.actual
+}
+
+# --- health, auth, errors
+expect_eq "healthz" "$(curl -s "$url/healthz")" '{"status":"ok"}'
+out=$(curl -s -w ' %{http_code}' "$url/v1/chat/completions" -H 'Content-Type: application/json' -d '{}')
+expect_eq "no key: 401" "${out##* }" "401"
+expect_eq "no key: OpenAI error" "$(jq -r .error.code <<<"${out% *}")" "invalid_api_key"
+out=$(curl -s -w ' %{http_code}' "$url/v1/chat/completions" -H 'Authorization: Bearer wrong' -d '{}')
+expect_eq "wrong key: 401" "${out##* }" "401"
+out=$(curl -s -w ' %{http_code}' "$url/v1/chat/completions" "${auth[@]}" -d '{"messages": [')
+expect_eq "malformed JSON: 400" "${out##* }" "400"
+expect_eq "malformed JSON: message" "$(jq -r .error.type <<<"${out% *}")" "invalid_request_error"
+expect_eq "no ledger row for a request that never reached the upstream" "$(rows)" "0"
+out=$(curl -s -w ' %{http_code}' "$url/v1/nothing" "${auth[@]}")
+expect_eq "unknown path: 404" "${out##* }" "404"
+
+# --- auto: a one-line combinatorics question goes to Pro, priced exactly
+curl -s -D "$tmp/h1" -o "$tmp/b1" "$url/v1/chat/completions" "${auth[@]}" \
+  -d '{"model":"auto","messages":[{"role":"user","content":"How many ways can 8 rooks be placed on a chessboard so that no two attack each other?"}]}'
+h() { grep -i "^$1:" "$2" | head -1 | cut -d' ' -f2- | tr -d '\r'; }
+expect_eq "auto -> pro: model header" "$(h x-flashfirst-model "$tmp/h1")" "deepseek-v4-pro"
+expect_eq "auto -> pro: answered by pro" "$(jq -r .model "$tmp/b1")" "deepseek-v4-pro"
+expect_contains "auto -> pro: route header" "$(h x-flashfirst-route "$tmp/h1")" "multi_step_reasoning;"
+expect_eq "auto -> pro: not escalated" "$(h x-flashfirst-escalated "$tmp/h1")" "false"
+id1=$(h x-flashfirst-request-id "$tmp/h1")
+r1=$(row "$id1")
+expect_eq "ledger: usage as billed" "$(jq -r '"\(.cache_hit + .cache_miss) \(.output) \(.reasoning)"' <<<"$r1")" \
+  "$(jq -r '"\(.usage.prompt_tokens) \(.usage.completion_tokens) \(.usage.completion_tokens_details.reasoning_tokens)"' "$tmp/b1")"
+expect_eq "ledger: routed model and category" "$(jq -r '"\(.routed_model) \(.category) \(.stream) \(.status)"' <<<"$r1")" \
+  "deepseek-v4-pro multi_step_reasoning 0 200"
+expect_eq "cost header = ledger cost" "$(h x-flashfirst-cost "$tmp/h1")" "$(femto_decimal "$(jq -r .cost_femto <<<"$r1")")"
+expect_eq "cost header = cost engine's price of the usage on Pro" "$(h x-flashfirst-cost "$tmp/h1")" "$(engine_cost "$r1" deepseek-v4-pro)"
+expect_eq "cost-if-pro of a Pro call is its cost" "$(h x-flashfirst-cost-if-pro "$tmp/h1")" "$(h x-flashfirst-cost "$tmp/h1")"
+expect_eq "ledger: key stored hashed" "$(jq -r .key_hash <<<"$r1")" "$(printf '%s' secret-key | sha256sum | cut -d' ' -f1)"
+
+# --- auto: summarization goes to Flash; cost-if-pro is the cost engine's Pro price of the same usage
+curl -s -D "$tmp/h2" -o "$tmp/b2" "$url/v1/chat/completions" "${auth[@]}" \
+  -d '{"model":"auto","messages":[{"role":"user","content":"Summarize in one line: the council approved the budget and delayed hiring."}]}'
+r2=$(row "$(h x-flashfirst-request-id "$tmp/h2")")
+expect_eq "auto -> flash" "$(h x-flashfirst-model "$tmp/h2") $(jq -r .category <<<"$r2")" "deepseek-v4-flash summarization"
+expect_eq "flash cost = cost engine (flash)" "$(h x-flashfirst-cost "$tmp/h2")" "$(engine_cost "$r2" deepseek-v4-flash)"
+expect_eq "flash cost-if-pro = cost engine (pro)" "$(h x-flashfirst-cost-if-pro "$tmp/h2")" "$(engine_cost "$r2" deepseek-v4-pro)"
+
+# --- a concrete id passes through unchanged; flash/pro pick a tier
+curl -s -D "$tmp/h3" -o "$tmp/b3" "$url/chat/completions" "${auth[@]}" \
+  -d '{"model":"deepseek-v4-pro","messages":[{"role":"user","content":"Summarize: a b c."}]}'
+expect_eq "concrete id passes through" "$(h x-flashfirst-model "$tmp/h3") $(jq -r .model "$tmp/b3")" "deepseek-v4-pro deepseek-v4-pro"
+expect_contains "concrete id: reason" "$(h x-flashfirst-route "$tmp/h3")" "client named the model"
+curl -s -D "$tmp/h4" -o /dev/null "$url/v1/chat/completions" "${auth[@]}" \
+  -d '{"model":"pro","messages":[{"role":"user","content":"Hello"}]}'
+expect_eq "model pro picks the tier" "$(h x-flashfirst-model "$tmp/h4")" "deepseek-v4-pro"
+curl -s -D "$tmp/h5" -o /dev/null "$url/v1/chat/completions" "${auth[@]}" -H 'x-flashfirst-tier: pro' \
+  -d '{"model":"auto","messages":[{"role":"user","content":"Hello"}]}'
+expect_eq "x-flashfirst-tier header" "$(h x-flashfirst-model "$tmp/h5")" "deepseek-v4-pro"
+
+# --- cascade: Flash's JSON answer fails (forced), the request is re-asked on Pro
+curl -s -D "$tmp/h6" -o "$tmp/b6" "$url/v1/chat/completions" "${auth[@]}" -H 'x-sim-fault: fail-flash' \
+  -d '{"model":"auto","response_format":{"type":"json_object"},"messages":[{"role":"user","content":"Extract the name and city as JSON: Ana lives in Porto."}]}'
+expect_eq "cascade: escalated" "$(h x-flashfirst-escalated "$tmp/h6")" "true"
+expect_eq "cascade: Pro's answer" "$(h x-flashfirst-model "$tmp/h6") $(jq -r .model "$tmp/b6")" "deepseek-v4-pro deepseek-v4-pro"
+expect_eq "cascade: the answer is JSON" "$(jq -r '.choices[0].message.content | fromjson | type' "$tmp/b6")" "object"
+r6=$(row "$(h x-flashfirst-request-id "$tmp/h6")")
+flash_id=$(jq -r .escalated_from <<<"$r6")
+r6f=$(row "$flash_id")
+expect_eq "cascade: the Flash call is recorded and linked" "$(jq -r '"\(.routed_model) \(.status)"' <<<"$r6f")" "deepseek-v4-flash 200"
+expect_contains "cascade: the Pro row says why" "$(jq -r .reason <<<"$r6")" "escalated: Flash's answer failed (answer is not a JSON object under json_object)"
+expect_eq "cascade: cost = Flash call + Pro call" "$(h x-flashfirst-cost "$tmp/h6")" \
+  "$(femto_decimal "$(( $(jq -r .cost_femto <<<"$r6f") + $(jq -r .cost_femto <<<"$r6") ))")"
+
+# --- stream: passed through, costed from the final usage chunk exactly like non-stream
+curl -s -N -D "$tmp/h7" -o "$tmp/b7" "$url/v1/chat/completions" "${auth[@]}" \
+  -d '{"model":"auto","stream":true,"messages":[{"role":"user","content":"Translate into French: good morning"}]}'
+expect_eq "stream: content type" "$(h content-type "$tmp/h7")" "text/event-stream"
+expect_eq "stream: ends with [DONE]" "$(grep -c '^data: \[DONE\]' "$tmp/b7")" "1"
+last=$(grep '^data: {' "$tmp/b7" | tail -1 | cut -c7-)
+r7=$(row "$(jq -r .flashfirst.request_id <<<"$last")")
+expect_eq "stream: usage on the last chunk = ledger" "$(jq -r '"\(.usage.prompt_cache_hit_tokens) \(.usage.prompt_cache_miss_tokens) \(.usage.completion_tokens)"' <<<"$last")" \
+  "$(jq -r '"\(.cache_hit) \(.cache_miss) \(.output)"' <<<"$r7")"
+# (The raw number as sent: jq would reformat it.)
+expect_eq "stream: flashfirst.cost = cost engine" "$(grep -o '"cost":[0-9.]*' <<<"$last" | cut -d: -f2)" "$(engine_cost "$r7" deepseek-v4-flash)"
+expect_eq "stream: recorded as a stream, not estimated" "$(jq -r '"\(.stream) \(.usage_estimated) \(.status)"' <<<"$r7")" "1 0 200"
+expect_eq "stream: the client's deltas are intact" "$(grep '^data: {' "$tmp/b7" | cut -c7- | jq -rj '.choices[0].delta.content // ""' | wc -c | tr -d ' ')" \
+  "$(grep '^data: {' "$tmp/b7" | cut -c7- | jq -rj '.choices[0].delta.content // ""' | wc -c | tr -d ' ')"
+
+# --- upstream faults: a 503 is retried, then passed through in the API's own format
+out=$(curl -s -w ' %{http_code}' "$url/v1/chat/completions" "${auth[@]}" -H 'x-sim-fault: 503' \
+  -d '{"model":"auto","messages":[{"role":"user","content":"Hello"}]}')
+expect_eq "503 passed through after retries" "${out##* }" "503"
+expect_eq "503 body is the upstream's" "$(jq -r .error.code <<<"${out% *}")" "server_overloaded"
+expect_contains "retries counted" "$(curl -s "$url/metrics")" "flashfirst_retries_total 2"
+# A stream cut before its usage: recorded with an estimate, and marked so.
+curl -s -N -D "$tmp/h8" -o "$tmp/b8" "$url/v1/chat/completions" "${auth[@]}" -H 'x-sim-fault: cut' \
+  -d '{"model":"flash","stream":true,"messages":[{"role":"user","content":"Tell me a story"}]}'
+r8=$(row "$(h x-flashfirst-request-id "$tmp/h8")")
+expect_eq "cut stream: estimated" "$(jq -r .usage_estimated <<<"$r8")" "1"
+expect_eq "cut stream: no [DONE] sent" "$(grep -c '\[DONE\]' "$tmp/b8")" "0"
+
+# --- models, metrics, and the ledger as the cost report reads it
+expect_eq "models" "$(curl -s "$url/v1/models" "${auth[@]}" | jq -r .object)" "list"
+metrics=$(curl -s "$url/metrics")
+expect_contains "metrics: pro" "$metrics" 'flashfirst_requests_total{tier="pro",status="200"}'
+expect_contains "metrics: escalations" "$metrics" "flashfirst_escalations_total 1"
+n=$(rows)
+expect_eq "cost --ledger reads every row" "$("$ff" cost --ledger "$tmp/ledger.db" --json | jq -r '.records + ([.skipped[]] | add)')" "$n"
+
+echo "gateway: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

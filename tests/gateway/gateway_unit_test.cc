@@ -1,0 +1,83 @@
+#include <gtest/gtest.h>
+
+#include "cascade/check.h"
+#include "gateway/body_edit.h"
+#include "gateway/gateway.h"
+
+namespace ff::gateway {
+namespace {
+
+TEST(BodyEdit, FindsTopLevelMembersOnly) {
+  const std::string body = R"({"messages":[{"model":"inner"}],"x":{"model":1}, "model" : "auto","n":2})";
+  auto span = find_member(body, "model");
+  ASSERT_TRUE(span.has_value());
+  EXPECT_EQ(body.substr(span->offset, span->length), "\"auto\"");
+  EXPECT_FALSE(find_member(body, "absent").has_value());
+  auto n = find_member(body, "n");
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(body.substr(n->offset, n->length), "2");
+}
+
+TEST(BodyEdit, ReplacesInPlaceAndKeepsEveryOtherByte) {
+  const std::string body = "{ \"model\":\"auto\",\n  \"messages\":[{\"role\":\"user\",\"content\":\"a \\\"quoted\\\" }\"}] }";
+  EXPECT_EQ(set_member(body, "model", "\"deepseek-v4-pro\""),
+            "{ \"model\":\"deepseek-v4-pro\",\n  \"messages\":[{\"role\":\"user\",\"content\":\"a \\\"quoted\\\" }\"}] }");
+}
+
+TEST(BodyEdit, AddsAMissingMember) {
+  EXPECT_EQ(set_member(R"({"stream":true})", "stream_options", R"({"include_usage":true})"),
+            R"({"stream":true,"stream_options":{"include_usage":true}})");
+  EXPECT_EQ(set_member("{ }", "model", "\"x\""), "{\"model\":\"x\" }");
+  // An existing value is replaced whole, whatever its type.
+  EXPECT_EQ(set_member(R"({"stream_options":{"include_usage":false},"a":1})", "stream_options", R"({"include_usage":true})"),
+            R"({"stream_options":{"include_usage":true},"a":1})");
+}
+
+TEST(Sha256, KnownVector) {
+  // FIPS 180-2 example: SHA-256("abc").
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+const char* kToolRequest = R"({"messages":[{"role":"user","content":"weather"}],
+  "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object",
+    "properties":{"city":{"type":"string"},"days":{"type":"integer"},"unit":{"enum":["c","f"]}},"required":["city"]}}}]})";
+
+std::string answer_with_call(const std::string& name, const std::string& args) {
+  std::string escaped;
+  for (char c : args) {
+    if (c == '"') escaped += '\\';
+    escaped += c;
+  }
+  return R"({"choices":[{"finish_reason":"tool_calls","message":{"role":"assistant","content":null,"tool_calls":[{"id":"1","type":"function","function":{"name":")" +
+         name + R"(","arguments":")" + escaped + R"("}}]}}]})";
+}
+
+TEST(CascadeCheck, PassesAGoodAnswer) {
+  EXPECT_EQ(cascade::check_answer("{}", R"({"choices":[{"finish_reason":"stop","message":{"content":"Hi."}}]})"), std::nullopt);
+  EXPECT_EQ(cascade::check_answer(kToolRequest, answer_with_call("get_weather", R"({"city":"Oslo","days":3,"unit":"c"})")),
+            std::nullopt);
+}
+
+TEST(CascadeCheck, EachFailure) {
+  auto check = [](const std::string& req, const std::string& res) { return cascade::check_answer(req, res).value_or("pass"); };
+  EXPECT_EQ(check("{}", R"({"choices":[{"finish_reason":"length","message":{"content":"Hi"}}]})"), "finish_reason length");
+  EXPECT_EQ(check("{}", R"({"choices":[{"finish_reason":"content_filter","message":{"content":"x"}}]})"),
+            "finish_reason content_filter");
+  EXPECT_EQ(check("{}", R"({"choices":[{"finish_reason":"insufficient_system_resource","message":{"content":"x"}}]})"),
+            "finish_reason insufficient_system_resource");
+  EXPECT_EQ(check("{}", R"({"choices":[{"finish_reason":"stop","message":{"content":"  \n"}}]})"), "empty answer");
+  EXPECT_EQ(check(R"({"response_format":{"type":"json_object"}})",
+                  R"({"choices":[{"finish_reason":"stop","message":{"content":"{\"a\": 1"}}]})"),
+            "answer is not a JSON object under json_object");
+  EXPECT_EQ(check(kToolRequest, answer_with_call("get_time", "{}")), "tool call to undefined tool 'get_time'");
+  EXPECT_EQ(check(kToolRequest, answer_with_call("get_weather", "{}")), "tool 'get_weather': missing required property 'city'");
+  EXPECT_EQ(check(kToolRequest, answer_with_call("get_weather", R"({"city":"Oslo","days":"3"})")),
+            "tool 'get_weather': 'days' must be integer");
+  EXPECT_EQ(check(kToolRequest, answer_with_call("get_weather", R"({"city":"Oslo","unit":"k"})")),
+            "tool 'get_weather': 'unit' is not one of the allowed values");
+  EXPECT_EQ(check(kToolRequest, answer_with_call("get_weather", "{city")), "tool 'get_weather': arguments are not valid JSON");
+  EXPECT_EQ(check("{}", "<html>"), "not a chat completion");
+}
+
+}  // namespace
+}  // namespace ff::gateway
