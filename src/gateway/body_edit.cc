@@ -71,6 +71,20 @@ std::optional<Span> find_member(std::string_view s, std::string_view key) {
   return std::nullopt;
 }
 
+std::vector<Span> array_elements(std::string_view s) {
+  std::vector<Span> out;
+  std::size_t i = skip_space(s, 0);
+  if (i >= s.size() || s[i] != '[') return out;
+  i = skip_space(s, i + 1);
+  while (i < s.size() && s[i] != ']') {
+    const std::size_t end = skip_value(s, i);
+    out.push_back({i, end - i});
+    i = skip_space(s, end);
+    if (i < s.size() && s[i] == ',') i = skip_space(s, i + 1);
+  }
+  return out;
+}
+
 std::string set_member(std::string_view s, std::string_view key, std::string_view json_value) {
   std::string out;
   if (auto span = find_member(s, key)) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ff::gateway {
 
@@ -21,6 +22,9 @@ struct Span {
 // Where the value of the top-level member `key` is in `body` (the raw JSON text
 // of the value, quotes included for a string), or nullopt when it is absent.
 std::optional<Span> find_member(std::string_view body, std::string_view key);
+
+// Where each element of the JSON array `array_json` is (offsets into it).
+std::vector<Span> array_elements(std::string_view array_json);
 
 // `body` with the top-level member `key` set to `json_value` (raw JSON):
 // replaced in place when present, else added as the last member.

@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <deque>
+#include <unordered_map>
 #include <atomic>
 #include <optional>
 #include <random>
@@ -119,6 +121,93 @@ struct Gateway::Impl {
   std::mt19937_64 rng{std::random_device{}()};
   std::uint64_t next_id = 1;
   std::string id_prefix = fmt::format("ff-{:08x}", static_cast<std::uint32_t>(std::random_device{}()));
+
+  // The reasoning_content of each tool call the upstream made, by tool call id,
+  // to restore it when a client sends the conversation back without it
+  // (oldest forgotten first past kReasoningCap calls).
+  static constexpr std::size_t kReasoningCap = 100'000;
+  std::unordered_map<std::string, std::string> reasoning_of_call;
+  std::deque<std::string> reasoning_order;
+  std::int64_t reasoning_restored = 0;
+
+  void remember_reasoning(const std::string& call_id, std::string_view reasoning) {
+    if (call_id.empty() || reasoning.empty()) return;
+    auto [it, added] = reasoning_of_call.insert_or_assign(call_id, std::string(reasoning));
+    if (!added) return;
+    reasoning_order.push_back(call_id);
+    if (reasoning_order.size() > kReasoningCap) {
+      reasoning_of_call.erase(reasoning_order.front());
+      reasoning_order.pop_front();
+    }
+  }
+
+  // Remembers the reasoning of a chat completion's tool calls.
+  void remember_answer(std::string_view response_body) {
+    thread_local dom::parser p;
+    dom::element root;
+    if (p.parse(response_body.data(), response_body.size()).get(root)) return;
+    dom::array choices;
+    if (root["choices"].get_array().get(choices)) return;
+    for (dom::element c : choices) {
+      std::string_view reasoning;
+      dom::array calls;
+      if (c["message"]["reasoning_content"].get_string().get(reasoning) || c["message"]["tool_calls"].get_array().get(calls)) {
+        continue;
+      }
+      for (dom::element call : calls) {
+        std::string_view id;
+        if (!call["id"].get_string().get(id)) remember_reasoning(std::string(id), reasoning);
+      }
+    }
+  }
+
+  // `body` with the reasoning_content put back into every assistant tool-call
+  // turn that lacks it and whose calls the gateway has seen (thinking mode only:
+  // that is where the API requires it). `restored` counts the turns.
+  std::string restore_reasoning(const std::string& body, dom::element root, int& restored) {
+    restored = 0;
+    std::string_view s;
+    if (!root["thinking"]["type"].get_string().get(s) && s == "disabled") return body;
+    if (!root["model"].get_string().get(s) && s == "deepseek-chat") return body;
+    dom::array messages;
+    if (root["messages"].get_array().get(messages)) return body;
+    std::vector<std::pair<std::size_t, const std::string*>> edits;
+    std::size_t i = 0;
+    for (dom::element m : messages) {
+      std::string_view role, id;
+      dom::array calls;
+      dom::element existing;
+      const bool has_reasoning = !m["reasoning_content"].get(existing) && !existing.is_null();
+      if (!m["role"].get_string().get(role) && role == "assistant" && !has_reasoning &&
+          !m["tool_calls"].get_array().get(calls) && calls.size() > 0 && !calls.at(0)["id"].get_string().get(id)) {
+        auto it = reasoning_of_call.find(std::string(id));
+        if (it != reasoning_of_call.end()) edits.emplace_back(i, &it->second);
+      }
+      ++i;
+    }
+    if (edits.empty()) return body;
+    auto span = find_member(body, "messages");
+    if (!span) return body;
+    const std::string_view array(body.data() + span->offset, span->length);
+    const std::vector<Span> elements = array_elements(array);
+    std::string out(body.substr(0, span->offset));
+    std::size_t copied = 0, next = 0;
+    for (std::size_t e = 0; e < elements.size(); ++e) {
+      if (next < edits.size() && edits[next].first == e) {
+        out.append(array.substr(copied, elements[e].offset - copied));
+        std::string value;
+        report::append_json_string(value, *edits[next].second);
+        out += set_member(array.substr(elements[e].offset, elements[e].length), "reasoning_content", value);
+        copied = elements[e].offset + elements[e].length;
+        ++next;
+        ++restored;
+      }
+    }
+    out.append(array.substr(copied));
+    out.append(body.substr(span->offset + span->length));
+    reasoning_restored += restored;
+    return out;
+  }
 
   // Counters for /metrics (server thread only).
   std::map<std::string, std::int64_t> requests;  // "tier,status" -> count
@@ -385,6 +474,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   }
   d.tier = tier;
   std::string body = set_member(r.body, "model", "\"" + model + "\"");  // ids are plain ASCII
+  int restored = 0;
+  body = restore_reasoning(body, root, restored);
   const std::string_view path = "/chat/completions";
 
   if (is_stream) {
@@ -421,7 +512,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
       pd.reason = fmt::format("escalated: Flash's answer failed ({})", *failure);
       ledger::Row row = base_row(key_hash, requested, pd, pro_model, false, now_ms());
       row.escalated_from = first.row.request_id;
-      const std::string pro_body = set_member(r.body, "model", "\"" + pro_model + "\"");
+      const std::string pro_body = set_member(body, "model", "\"" + pro_model + "\"");
       second = co_await call_and_record(path, pro_body, headers, std::move(row));
       count(second->row, core::Tier::kPro);
       if (std::holds_alternative<UpstreamResponse>(second->response)) {
@@ -443,6 +534,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   res.headers.emplace_back("x-flashfirst-cost", total.to_decimal());
   res.headers.emplace_back("x-flashfirst-cost-if-pro", final_row->cost_if_pro.to_decimal());
   res.headers.emplace_back("x-flashfirst-request-id", final_row->request_id);
+  if (restored > 0) res.headers.emplace_back("x-flashfirst-reasoning-restored", std::to_string(restored));
+  if (res.status == 200) remember_answer(answer->body);
   res.body = std::move(answer->body);
   co_await w.send(std::move(res));
 }
@@ -496,6 +589,8 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
   std::string pending;
   bool have_usage = false, recorded = false;
   std::int64_t streamed_output_tokens = 0;
+  std::string stream_reasoning;  // to restore it later in a tool loop
+  std::vector<std::string> stream_call_ids;
   thread_local dom::parser parser;
 
   // Records the row (once), before the stream's last bytes go out.
@@ -530,7 +625,17 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
       for (dom::element c : choices) {
         std::string_view text;
         if (!c["delta"]["content"].get_string().get(text)) streamed_output_tokens += estimate.count(text);
-        if (!c["delta"]["reasoning_content"].get_string().get(text)) streamed_output_tokens += estimate.count(text);
+        if (!c["delta"]["reasoning_content"].get_string().get(text)) {
+          streamed_output_tokens += estimate.count(text);
+          if (stream_reasoning.size() < (1u << 20)) stream_reasoning += text;
+        }
+        dom::array calls;
+        if (!c["delta"]["tool_calls"].get_array().get(calls)) {
+          for (dom::element call : calls) {
+            std::string_view id;
+            if (!call["id"].get_string().get(id) && !id.empty()) stream_call_ids.emplace_back(id);
+          }
+        }
       }
     }
     auto u = usage_of(root);
@@ -588,6 +693,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
     }
   }
   co_await record();
+  for (const std::string& id : stream_call_ids) remember_reasoning(id, stream_reasoning);
   if (client_ok) co_await w.finish();
 }
 
@@ -690,6 +796,9 @@ std::string Gateway::metrics_text() const {
   out += fmt::format("flashfirst_upstream_errors_total {}\n", m.upstream_errors);
   out += "# TYPE flashfirst_retries_total counter\n";
   out += fmt::format("flashfirst_retries_total {}\n", m.retries);
+  out += "# HELP flashfirst_reasoning_restored_total Assistant tool-call turns whose reasoning_content was put back.\n"
+         "# TYPE flashfirst_reasoning_restored_total counter\n";
+  out += fmt::format("flashfirst_reasoning_restored_total {}\n", m.reasoning_restored);
   out += "# TYPE flashfirst_ledger_failures_total counter\n";
   out += fmt::format("flashfirst_ledger_failures_total {}\n", m.ledger_failures);
   out += fmt::format("# HELP flashfirst_cost_total Billed cost, in {}.\n# TYPE flashfirst_cost_total counter\n", m.options.currency);

@@ -142,6 +142,24 @@ r8=$(row "$(h x-flashfirst-request-id "$tmp/h8")")
 expect_eq "cut stream: estimated" "$(jq -r .usage_estimated <<<"$r8")" "1"
 expect_eq "cut stream: no [DONE] sent" "$(grep -c '\[DONE\]' "$tmp/b8")" "0"
 
+# --- thinking-mode tool loop: the client drops reasoning_content, the gateway puts it back
+sim_url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/err" | head -1)
+tools='[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}]'
+curl -s "$url/v1/chat/completions" "${auth[@]}" \
+  -d "{\"model\":\"flash\",\"tools\":$tools,\"messages\":[{\"role\":\"user\",\"content\":\"What is the weather in Oslo?\"}]}" >"$tmp/t1"
+call=$(jq -c '.choices[0].message.tool_calls' "$tmp/t1")
+expect_eq "tool loop: the first turn calls the tool" "$(jq -r '.[0].function.name' <<<"$call")" "get_weather"
+loop="{\"model\":\"flash\",\"tools\":$tools,\"messages\":[{\"role\":\"user\",\"content\":\"What is the weather in Oslo?\"},{\"role\":\"assistant\",\"content\":null,\"tool_calls\":$call},{\"role\":\"tool\",\"tool_call_id\":$(jq '.[0].id' <<<"$call"),\"content\":\"sunny\"}]}"
+# Sent straight to the API (the simulator), that conversation is the documented 400 ...
+out=$(curl -s -w ' %{http_code}' "$sim_url/chat/completions" -H 'Authorization: Bearer flashfirst-in-process-sim' \
+  -d "${loop/\"model\":\"flash\"/\"model\":\"deepseek-v4-flash\"}")
+expect_eq "tool loop without reasoning_content: the API's 400" "${out##* }" "400"
+# ... and through the gateway it just works.
+curl -s -D "$tmp/h9" -o "$tmp/b9" "$url/v1/chat/completions" "${auth[@]}" -d "$loop"
+expect_eq "tool loop through the gateway: 200" "$(head -1 "$tmp/h9" | cut -d' ' -f2)" "200"
+expect_eq "tool loop: one turn restored" "$(h x-flashfirst-reasoning-restored "$tmp/h9")" "1"
+expect_eq "tool loop: routed as an agent tool chain" "$(jq -r .category <<<"$(row "$(h x-flashfirst-request-id "$tmp/h9")")")" "agent_tool_chaining"
+
 # --- models, metrics, and the ledger as the cost report reads it
 expect_eq "models" "$(curl -s "$url/v1/models" "${auth[@]}" | jq -r .object)" "list"
 metrics=$(curl -s "$url/metrics")
