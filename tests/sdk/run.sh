@@ -4,7 +4,8 @@
 # (scripts/setup.sh installs them with npm ci).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-if ! command -v node >/dev/null || [[ ! -d "$here/node_modules/openai" || ! -d "$here/node_modules/@anthropic-ai/sdk" ]]; then
+if ! command -v node >/dev/null || [[ ! -d "$here/node_modules/openai" || ! -d "$here/node_modules/@anthropic-ai/sdk" ||
+      ! -d "$here/node_modules/@ai-sdk/deepseek" ]]; then
   echo "SDK packages not installed (npm ci --prefix tests/sdk): skipped"
   exit 77
 fi
