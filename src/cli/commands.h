@@ -17,5 +17,6 @@ void register_advise(CLI::App& app, int& exit_code);
 void register_simulate(CLI::App& app, int& exit_code);
 void register_route(CLI::App& app, int& exit_code);
 void register_serve(CLI::App& app, int& exit_code);
+void register_demo(CLI::App& app, int& exit_code);
 
 }  // namespace ff::cli

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "ledger/ledger.h"
 #include "pricing/price_book_loader.h"
 
 namespace ff::cli {
@@ -14,6 +15,26 @@ namespace ff::cli {
 int fail(std::string_view command, int code, const std::string& message) {
   fmt::print(stderr, "flashfirst {}: {}\n", command, message);
   return code;
+}
+
+core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::string>& paths,
+                                                       const pricing::PriceBook& book, const planner::CostOptions& options) {
+  planner::CostEngine engine(book, options);
+  for (const std::string& path : paths) {
+    auto rows = ledger::read_sqlite_ledger(path);
+    if (!rows.ok()) return rows.error();
+    std::int64_t n = 0;
+    for (const ledger::Row& row : *rows) {
+      ++n;
+      if (row.usage.total() == 0) {
+        engine.skip(planner::SkipReason::kNoUsage, path, n);  // the call failed before any usage
+        continue;
+      }
+      planner::UsageRecord rec{row.routed_model, core::Timestamp{row.start_ms / 1000}, row.usage};
+      if (auto reason = engine.add(rec)) engine.skip(*reason, path, n);
+    }
+  }
+  return engine.summary();
 }
 
 core::Result<std::string> read_input(const std::string& path) {

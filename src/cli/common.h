@@ -6,10 +6,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "core/time.h"
 #include "core/usage.h"
+#include "planner/cost_engine.h"
 #include "pricing/price_book.h"
 
 namespace CLI {
@@ -49,6 +51,12 @@ core::Result<PricingContext> pricing_context(const BookOptions& opts, const std:
 
 // Checks that the book has rates in `currency`.
 core::Status check_currency(const pricing::PriceBook& book, const std::string& currency);
+
+// The cost report of gateway ledgers: each row is one upstream call, priced from
+// its usage at its start time (or at options.at); a call that failed before any
+// usage is counted as skipped (no usage).
+core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::string>& paths,
+                                                       const pricing::PriceBook& book, const planner::CostOptions& options);
 
 // The whole of a file, or of standard input for "-".
 core::Result<std::string> read_input(const std::string& path);

@@ -95,23 +95,9 @@ int run_cost(const CostArgs& a) {
     summary = engine.summary();
   } else if (!a.ledgers.empty()) {
     if (!a.files.empty()) return fail("cost", kExitUsage, "give either usage files or --ledger, not both");
-    // Each ledger row is one upstream call: priced from its usage at its start time.
-    planner::CostEngine engine(*book, options);
-    for (const std::string& path : a.ledgers) {
-      auto rows = ledger::read_sqlite_ledger(path);
-      if (!rows.ok()) return fail("cost", kExitUsage, rows.error().message);
-      std::int64_t n = 0;
-      for (const ledger::Row& row : *rows) {
-        ++n;
-        if (row.usage.total() == 0) {
-          engine.skip(planner::SkipReason::kNoUsage, path, n);  // the call failed before any usage
-          continue;
-        }
-        planner::UsageRecord rec{row.routed_model, core::Timestamp{row.start_ms / 1000}, row.usage};
-        if (auto reason = engine.add(rec)) engine.skip(*reason, path, n);
-      }
-    }
-    summary = engine.summary();
+    auto s = ledger_cost_summary(a.ledgers, *book, options);
+    if (!s.ok()) return fail("cost", kExitUsage, s.error().message);
+    summary = std::move(*s);
   } else {
     std::vector<std::string> files = a.files.empty() ? std::vector<std::string>{"-"} : a.files;
     if (a.files.empty() && isatty(STDIN_FILENO)) {

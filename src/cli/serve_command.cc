@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/in_process_sim.h"
 #include "gateway/gateway.h"
 #include "gateway/upstream.h"
 #include "ledger/ledger.h"
@@ -48,42 +49,6 @@ core::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::stri
     return core::make_error(fmt::format("--listen: '{}' has no valid port", listen));
   }
 }
-
-// The simulator, in-process on a loopback port, on its own thread.
-class InProcessSim {
- public:
-  static constexpr const char* kKey = "flashfirst-in-process-sim";
-
-  InProcessSim(const pricing::PriceBook& book, const pricing::QualityModel& quality, double speed) {
-    sim::SimOptions options;
-    options.keys = {kKey};
-    options.speed = speed;
-    simulator_ = std::make_unique<sim::Simulator>(book, tokenizer::BpeTokenizer::deepseek(), quality, options,
-                                                  core::system_clock());
-    net::ServerOptions so;
-    so.host = "127.0.0.1";
-    so.port = 0;
-    so.server_name = "flashfirst-sim";
-    server_ = std::make_unique<net::HttpServer>(so, [this](const net::Request& r) { return simulator_->handle(r); });
-  }
-  ~InProcessSim() {
-    if (thread_.joinable()) {
-      server_->stop();
-      thread_.join();
-    }
-  }
-  core::Status start() {
-    if (auto s = server_->listen(); !s.ok()) return s;
-    thread_ = std::thread([this] { server_->run(false); });
-    return core::Status::Ok();
-  }
-  std::string url() const { return fmt::format("http://127.0.0.1:{}", server_->port()); }
-
- private:
-  std::unique_ptr<sim::Simulator> simulator_;
-  std::unique_ptr<net::HttpServer> server_;
-  std::thread thread_;
-};
 
 int run_serve(const ServeArgs& a) {
   auto book = load_book(a.book);

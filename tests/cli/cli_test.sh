@@ -221,5 +221,16 @@ err=$("$ff" route --policy "$tmp/bad_policy.toml" "$tmp/one.json" 2>&1)
 expect_eq "route: bad policy exit" "$?" "2"
 expect_eq "route: bad policy" "$err" "flashfirst route: $tmp/bad_policy.toml:2: [category.rag] field 'tier' must be \"flash\" or \"pro\""
 
+# demo: the bundled workload through the in-process gateway; its figures are the ledger's.
+out=$("$ff" demo --speed 0 --ledger "$tmp/demo.db" --html "$tmp/demo.html")
+expect_eq "demo: exit" "$?" "0"
+expect_contains "demo: no client errors" "$out" "127 client requests (36 streams, "
+expect_contains "demo: no client errors (count)" "$out" ", 0 client errors."
+calls=$(sed -n 's/.* \([0-9]*\) upstream calls.*/\1/p' <<<"$out")
+expect_eq "demo: every upstream call is a ledger row" "$("$ff" cost --ledger "$tmp/demo.db" --json | jq -r .records)" "$calls"
+expect_eq "demo: the run's cost is the ledger's" "$(sed -n 's/^  cost of this run *\([0-9.]*\) USD.*/\1/p' <<<"$out")" \
+  "$("$ff" cost --ledger "$tmp/demo.db" --json | jq -r .cost.actual)"
+expect_eq "demo: HTML report with charts" "$(grep -c '<svg' "$tmp/demo.html")" "2"
+
 echo "cli: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
