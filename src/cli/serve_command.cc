@@ -1,4 +1,5 @@
 // flashfirst serve: the Flash-first gateway.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -36,6 +37,9 @@ struct ServeArgs {
   int max_retries = 2;
   double sim_speed = 1.0;
   std::string sim_quality;
+  double read_timeout_s = 30;
+  std::int64_t max_body_mb = 64;
+  std::int64_t max_connections = 10000;
 };
 
 core::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen) {
@@ -101,6 +105,12 @@ int run_serve(const ServeArgs& a) {
   so.host = listen->first;
   so.port = listen->second;
   so.server_name = "flashfirst";
+  if (a.read_timeout_s <= 0 || a.max_body_mb <= 0 || a.max_connections <= 0) {
+    return fail("serve", kExitUsage, "--read-timeout, --max-body-mb and --max-connections must be positive");
+  }
+  so.read_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(a.read_timeout_s * 1000));
+  so.body_limit = static_cast<std::size_t>(a.max_body_mb) << 20;
+  so.max_connections = static_cast<std::size_t>(a.max_connections);
   std::unique_ptr<gateway::Gateway> gw;
   std::unique_ptr<gateway::UpstreamClient> client;
   net::HttpServer server(so, [&gw](const net::Request& r, net::ResponseWriter& w) { return gw->handle(r, w); });
@@ -152,6 +162,12 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--sim-quality", args->sim_quality,
                   "With --upstream sim: failure-rate priors (TOML, as data/quality.toml) for its answers")
       ->type_name("FILE");
+  cmd->add_option("--read-timeout", args->read_timeout_s, "Seconds a client has to send a whole request (408 after)")
+      ->capture_default_str();
+  cmd->add_option("--max-body-mb", args->max_body_mb,
+                  "Largest request body in MiB (413 above; a 1M-token context is a few MiB)")
+      ->capture_default_str();
+  cmd->add_option("--max-connections", args->max_connections, "Open client connections at most")->capture_default_str();
   add_book_options(*cmd, args->book);
   cmd->callback([args, &exit_code] { exit_code = run_serve(*args); });
 }

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Bad clients and a crash, against `flashfirst serve --upstream sim`:
+# oversized bodies and headers, a client too slow to send its request, garbage,
+# and `kill -9` under load -- after which every request whose answer a client
+# received completely must be in the ledger.
+#   gateway_faults_test.sh path/to/flashfirst path/to/tests
+set -uo pipefail
+ff=$1
+tests=$2
+tmp=$(mktemp -d)
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+expect_eq() { if [[ "$2" == "$3" ]]; then ok; else bad "$1: got '$2', expected '$3'"; fi; }
+
+start() {  # extra serve flags...
+  "$ff" serve --upstream sim --sim-quality "$tests/sdk/no_failures.toml" --listen 127.0.0.1:0 \
+    --ledger "$tmp/ledger.db" "$@" >"$tmp/out" 2>"$tmp/err" &
+  pid=$!
+  for _ in $(seq 100); do grep -q listening "$tmp/out" && break; sleep 0.1; done
+  url=$(sed -n 's/^listening on //p' "$tmp/out")
+  [[ -n "$url" ]] || { echo "serve did not start: $(cat "$tmp/err")" >&2; exit 1; }
+}
+trap 'kill -9 $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+auth=(-H 'Authorization: Bearer k' -H 'Content-Type: application/json')
+
+# --- bad clients: clear 4xx, and the gateway keeps serving
+start --sim-speed 0 --max-body-mb 1 --read-timeout 1
+head -c 2000000 /dev/zero | tr '\0' 'a' >"$tmp/big"
+code=$(curl -s -o "$tmp/r" -w '%{http_code}' "$url/v1/chat/completions" "${auth[@]}" --data-binary @"$tmp/big")
+expect_eq "2 MB body over a 1 MiB limit: 413" "$code" "413"
+expect_eq "413 in the OpenAI format" "$(jq -r .error.code "$tmp/r")" "body_too_large"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$url/v1/chat/completions" "${auth[@]}" -H "x-big: $(head -c 70000 /dev/zero | tr '\0' 'b')" -d '{}')
+expect_eq "70 KB of headers: 431" "$code" "431"
+# A client that sends half a request and stalls gets a 408 after the read timeout.
+exec 3<>"/dev/tcp/127.0.0.1/${url##*:}"
+printf 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"mod' >&3
+status=$(timeout 5 head -1 <&3 | tr -d '\r')
+exec 3>&-
+expect_eq "slow client: 408" "$status" "HTTP/1.1 408 Request Timeout"
+printf 'GARBAGE\r\n\r\n' | timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/${url##*:}; cat >&3; head -1 <&3" >"$tmp/g" 2>/dev/null
+expect_eq "not HTTP: 400" "$(head -1 "$tmp/g" | cut -d' ' -f2)" "400"
+code=$(curl -s -o "$tmp/r" -w '%{http_code}' "$url/v1/chat/completions" "${auth[@]}" -d '{"model": 5, "messages": []}')
+expect_eq "model of the wrong type: 400" "$code" "400"
+code=$(curl -s -o "$tmp/r" -w '%{http_code}' "$url/v1/chat/completions" "${auth[@]}" --data-binary $'{"model":"auto","messages":[{"role":"user","content":"\xff\xfe bad utf-8"}]}')
+expect_eq "invalid UTF-8 is the upstream's 400, not a crash" "$code" "400"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$url/v1/chat/completions" "${auth[@]}" \
+  -d '{"model":"auto","messages":[{"role":"user","content":"still up?"}]}')
+expect_eq "still serving after all that" "$code" "200"
+kill $pid; wait $pid 2>/dev/null
+expect_eq "SIGTERM: clean exit" "$?" "0"
+
+# --- kill -9 under load: every complete answer a client got is in the ledger
+rm -f "$tmp/ledger.db"*
+start --sim-speed 5
+client() {  # n: requests one after another, each id logged once the whole answer arrived
+  for i in $(seq 200); do
+    if curl -s -f -D "$tmp/h$1" -o "$tmp/b$1" --max-time 10 "$url/v1/chat/completions" "${auth[@]}" \
+         -d "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"Summarize item $1-$i: prices rose.\"}]}"; then
+      if jq -e .usage "$tmp/b$1" >/dev/null 2>&1; then
+        grep -i '^x-flashfirst-request-id:' "$tmp/h$1" | cut -d' ' -f2 | tr -d '\r' >>"$tmp/received"
+      fi
+    fi
+  done
+}
+: >"$tmp/received"
+for c in 1 2 3 4 5 6; do client "$c" & done
+sleep 3
+kill -9 $pid
+wait 2>/dev/null
+received=$(sort -u "$tmp/received" | grep -c .)
+missing=$(python3 - "$tmp/ledger.db" "$tmp/received" <<'PY'
+import sqlite3, sys
+ids = {r[0] for r in sqlite3.connect(sys.argv[1]).execute("select request_id from requests")}
+got = {l.strip() for l in open(sys.argv[2]) if l.strip()}
+print(len(got - ids))
+PY
+)
+[[ $received -gt 20 ]] && ok || bad "kill -9: only $received answers before the kill"
+expect_eq "kill -9: complete answers missing from the ledger" "$missing" "0"
+echo "kill -9 after $received complete answers; none missing from the ledger: $([[ $missing == 0 ]] && echo yes || echo no)"
+
+echo "gateway faults: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
