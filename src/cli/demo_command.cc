@@ -196,7 +196,7 @@ int run_demo(const DemoArgs& a) {
     auto upstream = gateway::UpstreamClient::create(server.executor(), up);
     if (!upstream.ok()) return fail("demo", kExitFailure, upstream.error().message);
     gateway::GatewayOptions go;
-    go.keys.push_back({"demo", gateway::sha256_hex("flashfirst-demo")});
+    go.keys.push_back({"demo", gateway::sha256_hex("flashfirst-demo"), {}, {}});
     gw = std::make_unique<gateway::Gateway>(*book, router, **ledger, **upstream, go);
     if (auto s = server.listen(); !s.ok()) return fail("demo", kExitFailure, s.message());
     std::thread gateway_thread([&server] { server.run(false); });

@@ -12,6 +12,7 @@
 #include "cli/common.h"
 #include "cli/in_process_sim.h"
 #include "gateway/gateway.h"
+#include "gateway/serve_config.h"
 #include "gateway/upstream.h"
 #include "ledger/ledger.h"
 #include "net/http_server.h"
@@ -26,6 +27,7 @@ namespace {
 
 struct ServeArgs {
   BookOptions book;
+  std::string config;
   std::string listen = "127.0.0.1:8080";
   std::string upstream = "https://api.deepseek.com";
   std::string ledger = "flashfirst-ledger.db";
@@ -54,7 +56,23 @@ core::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::stri
   }
 }
 
-int run_serve(const ServeArgs& a) {
+int run_serve(ServeArgs a, const CLI::App& cmd) {
+  // The config file first; flags given on the command line override it.
+  std::vector<gateway::VirtualKey> config_keys;
+  if (!a.config.empty()) {
+    auto cfg = gateway::load_serve_config(a.config);
+    if (!cfg.ok()) return fail("serve", kExitUsage, cfg.error().message);
+    auto take = [&](const std::optional<std::string>& v, std::string& out, const char* flag) {
+      if (v && cmd.count(flag) == 0) out = *v;
+    };
+    take(cfg->listen, a.listen, "--listen");
+    take(cfg->upstream, a.upstream, "--upstream");
+    take(cfg->ledger, a.ledger, "--ledger");
+    take(cfg->currency, a.currency, "--currency");
+    take(cfg->policy, a.policy, "--policy");
+    if (cfg->max_retries && cmd.count("--max-retries") == 0) a.max_retries = *cfg->max_retries;
+    config_keys = cfg->keys;
+  }
   auto book = load_book(a.book);
   if (!book.ok()) return fail("serve", kExitUsage, book.error().message);
   if (auto s = check_currency(*book, a.currency); !s.ok()) return fail("serve", kExitUsage, s.message());
@@ -95,10 +113,11 @@ int run_serve(const ServeArgs& a) {
   gateway::GatewayOptions go;
   go.currency = a.currency;
   go.max_retries = a.max_retries;
+  go.keys = config_keys;
   for (std::size_t i = 0; i < a.keys.size(); ++i) {
     if (a.keys[i].empty()) return fail("serve", kExitUsage, "--key must not be empty");
     const std::string hash = gateway::sha256_hex(a.keys[i]);
-    go.keys.push_back({fmt::format("key-{}", hash.substr(0, 8)), hash});
+    go.keys.push_back({fmt::format("key-{}", hash.substr(0, 8)), hash, {}, {}});
   }
 
   net::ServerOptions so;
@@ -169,7 +188,11 @@ void register_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-connections", args->max_connections, "Open client connections at most")->capture_default_str();
   add_book_options(*cmd, args->book);
-  cmd->callback([args, &exit_code] { exit_code = run_serve(*args); });
+  cmd->add_option("--config", args->config,
+                  "Config file (TOML: listen, upstream, ledger, currency, policy, max_retries, [[key]] with budgets "
+                  "and allowed tiers); flags override it")
+      ->type_name("FILE");
+  cmd->callback([args, cmd, &exit_code] { exit_code = run_serve(*args, *cmd); });
 }
 
 }  // namespace ff::cli

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <deque>
 #include <unordered_map>
@@ -211,28 +212,58 @@ struct Gateway::Impl {
 
   // Counters for /metrics (server thread only).
   std::map<std::string, std::int64_t> requests;  // "tier,status" -> count
-  std::int64_t escalations = 0, upstream_errors = 0, retries = 0, ledger_failures = 0;
+  std::int64_t escalations = 0, upstream_errors = 0, retries = 0, ledger_failures = 0, budget_refusals = 0;
   core::Money cost_total, cost_if_pro_total;
   core::TokenUsage tokens_total;
 
   Impl(const pricing::PriceBook& b, const router::Router& r, ledger::Ledger& l, UpstreamClient& u, GatewayOptions o)
-      : book(b), router(r), ledger(l), upstream(u), options(std::move(o)) {}
+      : book(b), router(r), ledger(l), upstream(u), options(std::move(o)) {
+    bool any = false;
+    for (const VirtualKey& k : options.keys) {
+      budgets.set_limits(k.sha256_hex, k.name, k.budgets);
+      any = any || budgets.has_limits(k.sha256_hex);
+    }
+    if (any) {
+      auto rows = ledger.read_all();
+      if (rows.ok()) {
+        for (const ledger::Row& row : *rows) budgets.add_spent(row.key_hash, row.cost, row.start_ms);
+      }
+    }
+  }
 
   std::string new_id() { return fmt::format("{}-{:06}", id_prefix, next_id++); }
 
-  // The key's name, or nullopt when the request may not use the gateway.
-  std::optional<std::string> authenticate(const net::Request& r, std::string& hash) const {
+  // The request's key, or nullptr when it may not use the gateway.
+  const VirtualKey* authenticate(const net::Request& r) const {
     std::string_view auth = r.header("authorization");
     std::string_view key;
     if (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ") key = auth.substr(7);
     if (key.empty()) key = r.header("x-api-key");  // Anthropic clients
-    if (key.empty()) return std::nullopt;
-    hash = sha256_hex(key);
-    if (options.keys.empty()) return std::string("anonymous");
-    for (const VirtualKey& k : options.keys) {
-      if (k.sha256_hex == hash) return k.name;
+    if (key.empty()) return nullptr;
+    const std::string hash = sha256_hex(key);
+    if (options.keys.empty()) {
+      anonymous.sha256_hex = hash;
+      return &anonymous;
     }
-    return std::nullopt;
+    for (const VirtualKey& k : options.keys) {
+      if (k.sha256_hex == hash) return &k;
+    }
+    return nullptr;
+  }
+  mutable VirtualKey anonymous{"anonymous", "", {}, {}};
+  budget::BudgetBook budgets;
+
+  static constexpr std::int64_t kTemplateAllowance = 64;
+  // What a call may cost at most, for admission: the prompt at the miss rate and
+  // the output cap at the output rate.
+  core::Money admission_estimate(const std::string& model, std::int64_t input_tokens, std::int64_t max_tokens,
+                       std::int64_t start_ms) const {
+    core::TokenUsage u;
+    // The ratio estimate of the text, plus the chat template's tokens (role
+    // markers, BOS), which it does not see.
+    u.cache_miss = input_tokens + kTemplateAllowance;
+    u.output = max_tokens > 0 ? max_tokens : options.default_output_cap;
+    return price(model, u, start_ms).cost;
   }
 
   Priced price(const std::string& model, const core::TokenUsage& u, std::int64_t start_ms) const {
@@ -414,14 +445,15 @@ struct Gateway::Impl {
     co_return CallOutcome{std::move(res), std::move(row)};
   }
 
-  awaitable<void> chat(const net::Request& r, net::ResponseWriter& w, const std::string& key_name,
-                       const std::string& key_hash);
+  awaitable<void> chat(const net::Request& r, net::ResponseWriter& w, const VirtualKey& key);
   awaitable<void> stream(const net::Request& r, net::ResponseWriter& w, std::string_view path, const std::string& body,
-                         ledger::Row row, const router::Decision& d, core::Tier tier);
+                         ledger::Row row, const router::Decision& d, core::Tier tier,
+                         budget::BudgetBook::Reservation reservation);
 };
 
-awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& w, const std::string& key_name,
-                                    const std::string& key_hash) {
+awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& w, const VirtualKey& key) {
+  const std::string& key_name = key.name;
+  const std::string& key_hash = key.sha256_hex;
   const std::int64_t start_ms = now_ms();
   thread_local dom::parser parser;
   dom::element root;
@@ -473,6 +505,35 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
     d.cascade = false;
   }
   d.tier = tier;
+  // A key limited to some tiers: the router's choice moves to an allowed tier; a
+  // tier or model the client named itself is refused.
+  if (!key.tiers.empty() && std::find(key.tiers.begin(), key.tiers.end(), tier) == key.tiers.end()) {
+    if (requested != "auto") {
+      net::Response reply = openai_error(403, fmt::format("key {} may not use {} models", key.name, core::tier_name(tier)),
+                                         "permission_error", "tier_not_allowed");
+      co_await w.send(std::move(reply));
+      co_return;
+    }
+    tier = key.tiers.front();
+    model = policy.model_for(tier);
+    d.reason = fmt::format("key {} allows only {} ({})", key.name, core::tier_name(tier), d.reason);
+    d.tier = tier;
+    d.cascade = false;
+  }
+  // Budget admission: the most this call can cost is reserved before it is made.
+  std::int64_t max_tokens = 0;
+  for (const char* name : {"max_tokens", "max_completion_tokens"}) {
+    std::int64_t v = 0;
+    if (!root[name].get_int64().get(v) && v > 0) max_tokens = v;
+  }
+  auto reservation = budgets.reserve(key_hash, admission_estimate(model, d.input_tokens, max_tokens, start_ms), start_ms,
+                                     options.currency);
+  if (!reservation.ok()) {
+    ++budget_refusals;
+    net::Response reply = openai_error(429, reservation.error().message, "rate_limit_error", "budget_exceeded");
+    co_await w.send(std::move(reply));
+    co_return;
+  }
   std::string body = set_member(r.body, "model", "\"" + model + "\"");  // ids are plain ASCII
   int restored = 0;
   body = restore_reasoning(body, root, restored);
@@ -481,7 +542,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   if (is_stream) {
     body = set_member(body, "stream_options", R"({"include_usage":true})");
     ledger::Row row = base_row(key_hash, requested, d, model, true, start_ms);
-    co_await stream(r, w, path, body, std::move(row), d, tier);
+    co_await stream(r, w, path, body, std::move(row), d, tier, *reservation);
     co_return;
   }
 
@@ -490,6 +551,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   const Headers headers = upstream_headers(r, false);
   ledger::Row first_row = base_row(key_hash, requested, d, model, false, start_ms);
   CallOutcome first = co_await call_and_record(path, body, headers, std::move(first_row));
+  budgets.settle(*reservation, first.row.cost);
   count(first.row, tier);
   if (auto* e = std::get_if<UpstreamError>(&first.response)) {
     net::Response res = openai_error(first.row.status, e->message, "upstream_error",
@@ -504,7 +566,19 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   bool escalated = false;
   std::optional<CallOutcome> second;
   if (answer->head.status == 200 && d.cascade && tier == core::Tier::kFlash) {
-    if (auto failure = cascade::check_answer(body, answer->body)) {
+    auto failure = cascade::check_answer(body, answer->body);
+    std::optional<budget::BudgetBook::Reservation> pro_reservation;
+    if (failure) {
+      auto pr = budgets.reserve(key_hash, admission_estimate(policy.pro_model, d.input_tokens, max_tokens, now_ms()), now_ms(),
+                                options.currency);
+      if (pr.ok()) {
+        pro_reservation = *pr;
+      } else {
+        ++budget_refusals;  // no room to escalate: Flash's answer stands
+        failure.reset();
+      }
+    }
+    if (failure) {
       ++escalations;
       escalated = true;
       const std::string pro_model = policy.pro_model;
@@ -514,6 +588,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
       row.escalated_from = first.row.request_id;
       const std::string pro_body = set_member(body, "model", "\"" + pro_model + "\"");
       second = co_await call_and_record(path, pro_body, headers, std::move(row));
+      budgets.settle(*pro_reservation, second->row.cost);
       count(second->row, core::Tier::kPro);
       if (std::holds_alternative<UpstreamResponse>(second->response)) {
         answer = &std::get<UpstreamResponse>(second->response);
@@ -542,7 +617,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
 
 awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter& w, std::string_view path,
                                       const std::string& body, ledger::Row row, const router::Decision& d,
-                                      core::Tier tier) {
+                                      core::Tier tier, budget::BudgetBook::Reservation reservation) {
   const Headers up_headers = upstream_headers(r, true);
   auto opened = co_await open(path, body, up_headers);
   if (auto* e = std::get_if<UpstreamError>(&opened)) {
@@ -550,6 +625,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
     row.end_ms = now_ms();
     row.status = e->kind == UpstreamError::Kind::kTimeout ? 504 : 502;
     row.error = e->message;
+    budgets.settle(reservation, row.cost);
     (void)co_await commit(row);
     count(row, tier);
     net::Response res = openai_error(row.status, e->message, "upstream_error",
@@ -570,6 +646,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
     }
     row.end_ms = now_ms();
     row.error = err_body.substr(0, 500);
+    budgets.settle(reservation, row.cost);
     (void)co_await commit(row);
     count(row, tier);
     net::Response res;
@@ -607,6 +684,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
       row.cost = p.cost;
       row.cost_if_pro = p.cost_if_pro;
     }
+    budgets.settle(reservation, row.cost);
     (void)co_await commit(row);
     count(row, tier);
   };
@@ -736,9 +814,8 @@ awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& w) {
     }
     co_return;
   }
-  std::string hash;
-  auto key = impl_->authenticate(r, hash);
-  if (!key) {
+  const VirtualKey* key = impl_->authenticate(r);
+  if (key == nullptr) {
     {
       net::Response reply = openai_error(401, "missing or unknown API key (send Authorization: Bearer <your flashfirst key>)",
                                  "authentication_error", "invalid_api_key");
@@ -777,7 +854,7 @@ awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& w) {
     }
     co_return;
   }
-  co_await impl_->chat(r, w, *key, hash);
+  co_await impl_->chat(r, w, *key);
 }
 
 std::string Gateway::metrics_text() const {
@@ -799,6 +876,9 @@ std::string Gateway::metrics_text() const {
   out += "# HELP flashfirst_reasoning_restored_total Assistant tool-call turns whose reasoning_content was put back.\n"
          "# TYPE flashfirst_reasoning_restored_total counter\n";
   out += fmt::format("flashfirst_reasoning_restored_total {}\n", m.reasoning_restored);
+  out += "# HELP flashfirst_budget_refusals_total Calls refused (or escalations skipped) for a key's budget.\n"
+         "# TYPE flashfirst_budget_refusals_total counter\n";
+  out += fmt::format("flashfirst_budget_refusals_total {}\n", m.budget_refusals);
   out += "# TYPE flashfirst_ledger_failures_total counter\n";
   out += fmt::format("flashfirst_ledger_failures_total {}\n", m.ledger_failures);
   out += fmt::format("# HELP flashfirst_cost_total Billed cost, in {}.\n# TYPE flashfirst_cost_total counter\n", m.options.currency);

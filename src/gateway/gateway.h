@@ -23,6 +23,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "budget/budget.h"
 #include "core/money.h"
 #include "core/usage.h"
 
@@ -47,6 +48,8 @@ class UpstreamClient;
 struct VirtualKey {
   std::string name;
   std::string sha256_hex;  // of the key; the key itself is not kept
+  budget::Limits budgets;  // in GatewayOptions::currency
+  std::vector<core::Tier> tiers;  // allowed tiers; empty: both
 };
 
 struct GatewayOptions {
@@ -56,6 +59,9 @@ struct GatewayOptions {
   int max_retries = 2;                           // after the first attempt
   std::chrono::milliseconds retry_base{200};     // doubled each retry, plus jitter
   std::chrono::milliseconds retry_after_cap{10'000};
+  // The output a request without max_tokens is assumed to produce, for budget
+  // admission.
+  std::int64_t default_output_cap = 8192;
 };
 
 // Lower-case hex SHA-256 of `text`.
@@ -63,6 +69,7 @@ std::string sha256_hex(std::string_view text);
 
 class Gateway {
  public:
+  // Seeds the keys' budgets with what the ledger already records they spent.
   Gateway(const pricing::PriceBook& book, const router::Router& router, ledger::Ledger& ledger,
           UpstreamClient& upstream, GatewayOptions options);
   ~Gateway();

@@ -51,6 +51,45 @@ expect_eq "still serving after all that" "$code" "200"
 kill $pid; wait $pid 2>/dev/null
 expect_eq "SIGTERM: clean exit" "$?" "0"
 
+# --- budgets and allowed tiers, from a config file
+rm -f "$tmp/ledger.db"*
+cat >"$tmp/serve.toml" <<'TOML'
+max_retries = 0
+[[key]]
+name = "team-a"
+key = "key-a"
+budget_per_day = "0.0004"
+[[key]]
+name = "interns"
+key = "key-i"
+tiers = ["flash"]
+TOML
+start --sim-speed 0 --config "$tmp/serve.toml"
+a=(-H 'Authorization: Bearer key-a' -H 'Content-Type: application/json')
+req='{"model":"flash","max_tokens":200,"messages":[{"role":"user","content":"Summarize: prices rose."}]}'
+codes=""
+for i in $(seq 12); do codes+="$(curl -s -o "$tmp/last" -w '%{http_code}' "$url/v1/chat/completions" "${a[@]}" -d "$req") "; done
+expect_eq "budget: admitted until the daily budget, then 429" "$(tr ' ' '\n' <<<"$codes" | grep -c 429 | awk '$1 > 0 {print "refused"}')" "refused"
+expect_eq "budget: the refusal's code" "$(jq -r .error.code "$tmp/last")" "budget_exceeded"
+expect_eq "budget: the refusal names the budget" "$(jq -r .error.message "$tmp/last" | cut -d: -f1)" "the daily budget of 0.0004 USD of key team-a would be exceeded"
+# What the key spent stays within its budget (each call's bill is at most the estimate
+# reserved for it: prompt plus template allowance at the miss rate, max_tokens at the output rate).
+spent=$(python3 -c "
+import sqlite3,sys; from decimal import Decimal
+s=sum(r[0] for r in sqlite3.connect(sys.argv[1]).execute(\"select cost_femto from requests where key_hash=?\", (sys.argv[2],)))
+print('within' if Decimal(s)/Decimal(10**15) <= Decimal('0.0004') else 'over: %s' % (Decimal(s)/Decimal(10**15)))" "$tmp/ledger.db" "$(printf key-a | sha256sum | cut -d' ' -f1)")
+expect_eq "budget: spent within the budget" "$spent" "within"
+i=(-H 'Authorization: Bearer key-i' -H 'Content-Type: application/json')
+code=$(curl -s -o "$tmp/r" -w '%{http_code}' "$url/v1/chat/completions" "${i[@]}" -d '{"model":"pro","messages":[{"role":"user","content":"hi"}]}')
+expect_eq "tiers: a flash-only key asking for pro: 403" "$code" "403"
+curl -s -D "$tmp/hi" -o /dev/null "$url/v1/chat/completions" "${i[@]}" \
+  -d '{"model":"auto","messages":[{"role":"user","content":"Prove that the square root of 2 is irrational."}]}'
+expect_eq "tiers: the router's Pro choice moves to Flash" "$(grep -i '^x-flashfirst-model:' "$tmp/hi" | cut -d' ' -f2 | tr -d '\r')" "deepseek-v4-flash"
+kill $pid; wait $pid 2>/dev/null
+printf 'listen = 5\n' >"$tmp/bad.toml"
+err=$("$ff" serve --upstream sim --config "$tmp/bad.toml" 2>&1)
+expect_eq "config: a bad file names its line and field" "$err" "flashfirst serve: $tmp/bad.toml:1: field 'listen' must be a string"
+
 # --- kill -9 under load: every complete answer a client got is in the ledger
 rm -f "$tmp/ledger.db"*
 start --sim-speed 5

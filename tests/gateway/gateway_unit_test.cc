@@ -81,3 +81,53 @@ TEST(CascadeCheck, EachFailure) {
 
 }  // namespace
 }  // namespace ff::gateway
+
+#include "budget/budget.h"
+
+namespace ff::budget {
+namespace {
+
+core::Money usd(const char* s) { return *core::parse_money(s); }
+
+TEST(Budget, DayAndMonthIndexes) {
+  EXPECT_EQ(day_index(0), 0);
+  EXPECT_EQ(day_index(86'399'999), 0);
+  EXPECT_EQ(day_index(86'400'000), 1);
+  EXPECT_EQ(day_index(-1), -1);
+  // 2026-11-28T12:00:00Z = 1795867200 s; 1970-01 is month 1970*12.
+  EXPECT_EQ(month_index(1'795'867'200'000), 2026 * 12 + 10);
+  EXPECT_EQ(month_index(0), 1970 * 12);
+}
+
+TEST(Budget, ReservationsCountUntilSettled) {
+  BudgetBook b;
+  b.set_limits("h", "team-a", Limits{usd("1.00"), std::nullopt, std::nullopt});
+  const std::int64_t t = 1'795'867'200'000;
+  auto r1 = b.reserve("h", usd("0.60"), t, "USD");
+  ASSERT_TRUE(r1.ok());
+  // 0.60 in flight + 0.50 > 1.00: refused while the first call is open.
+  auto r2 = b.reserve("h", usd("0.50"), t, "USD");
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.error().message,
+            "the daily budget of 1.00 USD of key team-a would be exceeded: 0.00 spent, 0.60 in flight, this call up to 0.50");
+  b.settle(*r1, usd("0.20"));  // billed less than reserved
+  EXPECT_TRUE(b.reserve("h", usd("0.50"), t, "USD").ok());  // 0.20 spent + 0.50 <= 1.00 (and stays in flight)
+  // The next day starts from zero spent, but what is in flight still counts:
+  // 0.50 in flight + 0.50 <= 1.00, while 0.50 + 0.51 is not.
+  EXPECT_TRUE(b.reserve("h", usd("0.50"), t + 86'400'000, "USD").ok());
+  EXPECT_FALSE(b.reserve("h", usd("0.01"), t + 86'400'000, "USD").ok());
+  // A key without budgets is never refused.
+  EXPECT_TRUE(b.reserve("other", usd("1000"), t, "USD").ok());
+}
+
+TEST(Budget, SeededFromTheLedger) {
+  BudgetBook b;
+  b.set_limits("h", "k", Limits{std::nullopt, usd("10"), usd("12")});
+  const std::int64_t t = 1'795'867'200'000;
+  b.add_spent("h", usd("9.5"), t - 86'400'000LL * 40);  // October: total only
+  EXPECT_FALSE(b.reserve("h", usd("3"), t, "USD").ok());  // total: 9.5 + 3 > 12
+  EXPECT_TRUE(b.reserve("h", usd("2.5"), t, "USD").ok());  // month 2.5 <= 10, total 12 <= 12
+}
+
+}  // namespace
+}  // namespace ff::budget
