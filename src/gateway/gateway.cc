@@ -59,6 +59,20 @@ net::Response openai_error(int status, std::string_view message, std::string_vie
   return net::Response::json(status, error_json(message, type, code));
 }
 
+enum class Protocol { kOpenAi, kAnthropic };
+
+// An error in the client's protocol: OpenAI's {"error": {message, type, code}} or
+// Anthropic's {"type": "error", "error": {type, message}}.
+net::Response error_response(Protocol p, int status, std::string_view message, std::string_view type,
+                             std::string_view code) {
+  if (p == Protocol::kOpenAi) return openai_error(status, message, type, code);
+  std::string_view t = type == "upstream_error" ? "api_error" : code == "not_found" ? "not_found_error" : type;
+  report::JsonWriter w(true);
+  w.begin_object().key("type").value("error").key("error").begin_object();
+  w.key("type").value(t).key("message").value(message).end_object().end_object();
+  return net::Response::json(status, w.str());
+}
+
 // Header values are ASCII on one line: other bytes are percent-encoded (a reason
 // may quote a Chinese cue).
 std::string header_value(std::string_view s) {
@@ -83,6 +97,13 @@ std::optional<core::TokenUsage> usage_of(dom::element root) {
     return v;
   };
   core::TokenUsage out;
+  // Anthropic Messages: input_tokens are the uncached ones; cache reads are hits.
+  if (auto in = num(u["input_tokens"]); in && num(u["output_tokens"])) {
+    out.cache_hit = num(u["cache_read_input_tokens"]).value_or(0);
+    out.cache_miss = *in + num(u["cache_creation_input_tokens"]).value_or(0);
+    out.output = *num(u["output_tokens"]);
+    return out;
+  }
   auto hit = num(u["prompt_cache_hit_tokens"]);
   auto miss = num(u["prompt_cache_miss_tokens"]);
   auto prompt = num(u["prompt_tokens"]);
@@ -339,7 +360,7 @@ struct Gateway::Impl {
     Headers h{{"content-type", "application/json"}};
     if (stream) h.emplace_back("accept", "text/event-stream");
     for (const auto& [k, v] : r.headers) {
-      if (k.rfind("x-sim-", 0) == 0) h.emplace_back(k, v);
+      if (k.rfind("x-sim-", 0) == 0 || k == "anthropic-version" || k == "anthropic-beta") h.emplace_back(k, v);
     }
     return h;
   }
@@ -445,13 +466,15 @@ struct Gateway::Impl {
     co_return CallOutcome{std::move(res), std::move(row)};
   }
 
-  awaitable<void> chat(const net::Request& r, net::ResponseWriter& w, const VirtualKey& key);
+  awaitable<void> chat(const net::Request& r, net::ResponseWriter& w, const VirtualKey& key, Protocol protocol);
   awaitable<void> stream(const net::Request& r, net::ResponseWriter& w, std::string_view path, const std::string& body,
                          ledger::Row row, const router::Decision& d, core::Tier tier,
-                         budget::BudgetBook::Reservation reservation);
+                         budget::BudgetBook::Reservation reservation, Protocol protocol);
 };
 
-awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& w, const VirtualKey& key) {
+awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& w, const VirtualKey& key,
+                                    Protocol protocol) {
+  const bool anthropic = protocol == Protocol::kAnthropic;
   const std::string& key_name = key.name;
   const std::string& key_hash = key.sha256_hex;
   const std::int64_t start_ms = now_ms();
@@ -461,7 +484,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
     std::string message = "the request body must be a JSON object";
     if (err) message = fmt::format("the request body is not valid JSON: {}", simdjson::error_message(err));
     {
-      net::Response reply = openai_error(400, message, "invalid_request_error", "invalid_request");
+      net::Response reply = error_response(protocol, 400, message, "invalid_request_error", "invalid_request");
       co_await w.send(std::move(reply));
     }
     co_return;
@@ -470,7 +493,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   dom::element model_el;
   if (!root["model"].get(model_el) && model_el.get_string().get(model_sv)) {
     {
-      net::Response reply = openai_error(400, "`model` must be a string", "invalid_request_error", "invalid_request");
+      net::Response reply = error_response(protocol, 400, "`model` must be a string", "invalid_request_error", "invalid_request");
       co_await w.send(std::move(reply));
     }
     co_return;
@@ -480,7 +503,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   dom::element stream_el;
   if (!root["stream"].get(stream_el) && !stream_el.is_null() && stream_el.get_bool().get(is_stream)) {
     {
-      net::Response reply = openai_error(400, "`stream` must be a boolean", "invalid_request_error", "invalid_request");
+      net::Response reply = error_response(protocol, 400, "`stream` must be a boolean", "invalid_request_error", "invalid_request");
       co_await w.send(std::move(reply));
     }
     co_return;
@@ -491,8 +514,10 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   const router::Policy& policy = router.policy();
   core::Tier tier = d.tier;
   std::string model = d.model;
-  if (requested == "flash" || requested == "pro") {
-    tier = requested == "pro" ? core::Tier::kPro : core::Tier::kFlash;
+  const bool claude = anthropic && requested.rfind("claude-", 0) == 0;
+  if (requested == "flash" || requested == "pro" || claude) {
+    // Claude names map as the DeepSeek Anthropic endpoint maps them: opus to Pro, others to Flash.
+    tier = requested == "pro" || requested.rfind("claude-opus", 0) == 0 ? core::Tier::kPro : core::Tier::kFlash;
     model = policy.model_for(tier);
     d.reason = fmt::format("client asked for {} ({})", requested, d.reason);
     d.cascade = tier == core::Tier::kFlash && policy.categories[static_cast<std::size_t>(d.category)].cascade;
@@ -509,7 +534,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   // tier or model the client named itself is refused.
   if (!key.tiers.empty() && std::find(key.tiers.begin(), key.tiers.end(), tier) == key.tiers.end()) {
     if (requested != "auto") {
-      net::Response reply = openai_error(403, fmt::format("key {} may not use {} models", key.name, core::tier_name(tier)),
+      net::Response reply = error_response(protocol, 403, fmt::format("key {} may not use {} models", key.name, core::tier_name(tier)),
                                          "permission_error", "tier_not_allowed");
       co_await w.send(std::move(reply));
       co_return;
@@ -530,19 +555,20 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
                                      options.currency);
   if (!reservation.ok()) {
     ++budget_refusals;
-    net::Response reply = openai_error(429, reservation.error().message, "rate_limit_error", "budget_exceeded");
+    net::Response reply = error_response(protocol, 429, reservation.error().message, "rate_limit_error", "budget_exceeded");
     co_await w.send(std::move(reply));
     co_return;
   }
   std::string body = set_member(r.body, "model", "\"" + model + "\"");  // ids are plain ASCII
   int restored = 0;
-  body = restore_reasoning(body, root, restored);
-  const std::string_view path = "/chat/completions";
+  if (!anthropic) body = restore_reasoning(body, root, restored);
+  if (anthropic) d.cascade = false;  // the check reads OpenAI answers
+  const std::string_view path = anthropic ? "/anthropic/v1/messages" : "/chat/completions";
 
   if (is_stream) {
-    body = set_member(body, "stream_options", R"({"include_usage":true})");
+    if (!anthropic) body = set_member(body, "stream_options", R"({"include_usage":true})");
     ledger::Row row = base_row(key_hash, requested, d, model, true, start_ms);
-    co_await stream(r, w, path, body, std::move(row), d, tier, *reservation);
+    co_await stream(r, w, path, body, std::move(row), d, tier, *reservation, protocol);
     co_return;
   }
 
@@ -554,7 +580,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   budgets.settle(*reservation, first.row.cost);
   count(first.row, tier);
   if (auto* e = std::get_if<UpstreamError>(&first.response)) {
-    net::Response res = openai_error(first.row.status, e->message, "upstream_error",
+    net::Response res = error_response(protocol, first.row.status, e->message, "upstream_error",
                                      e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
     for (auto& h : route_headers(d, model, false)) res.headers.push_back(std::move(h));
     co_await w.send(std::move(res));
@@ -617,7 +643,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
 
 awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter& w, std::string_view path,
                                       const std::string& body, ledger::Row row, const router::Decision& d,
-                                      core::Tier tier, budget::BudgetBook::Reservation reservation) {
+                                      core::Tier tier, budget::BudgetBook::Reservation reservation,
+                                      Protocol protocol) {
   const Headers up_headers = upstream_headers(r, true);
   auto opened = co_await open(path, body, up_headers);
   if (auto* e = std::get_if<UpstreamError>(&opened)) {
@@ -628,7 +655,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
     budgets.settle(reservation, row.cost);
     (void)co_await commit(row);
     count(row, tier);
-    net::Response res = openai_error(row.status, e->message, "upstream_error",
+    net::Response res = error_response(protocol, row.status, e->message, "upstream_error",
                                      e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
     for (auto& h : route_headers(d, row.routed_model, false)) res.headers.push_back(std::move(h));
     co_await w.send(std::move(res));
@@ -690,14 +717,44 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
   };
 
   // Handles one complete event ("...\n\n"); returns the text to forward.
+  core::TokenUsage anthropic_input;  // from message_start, until message_delta brings the output
+  // The end of the answer: OpenAI's "data: [DONE]", Anthropic's message_stop.
+  auto is_end = [&](std::string_view event) {
+    return event.rfind("data: [DONE]", 0) == 0 || event.rfind("event: message_stop", 0) == 0;
+  };
   auto on_event = [&](std::string event) -> std::string {
-    if (event.rfind("data: ", 0) != 0 && event.rfind("data:", 0) != 0) return event;  // comments, keep-alives
-    const std::size_t start = event[5] == ' ' ? 6 : 5;
-    std::string_view data(event.data() + start, event.size() - start);
-    while (!data.empty() && (data.back() == '\n' || data.back() == '\r')) data.remove_suffix(1);
+    // The event's data line (OpenAI events are one; Anthropic's start with "event: ...").
+    std::size_t line = event.rfind("data:", 0) == 0 ? 0 : event.find("\ndata:");
+    if (line == std::string::npos) return event;  // comments, keep-alives
+    if (line != 0) ++line;
+    std::size_t start = line + 5;
+    if (start < event.size() && event[start] == ' ') ++start;
+    std::size_t stop = event.find('\n', start);
+    if (stop == std::string::npos) stop = event.size();
+    std::string_view data(event.data() + start, stop - start);
+    while (!data.empty() && data.back() == '\r') data.remove_suffix(1);
     if (data == "[DONE]") return event;
     dom::element root;
     if (parser.parse(data.data(), data.size()).get(root)) return event;  // malformed: pass on as is
+    std::string_view type;
+    if (protocol == Protocol::kAnthropic && !root["type"].get_string().get(type)) {
+      if (type == "message_start") {
+        dom::element m;
+        if (!root["message"].get(m)) {
+          if (auto u = usage_of(m)) anthropic_input = *u;
+        }
+        return event;
+      }
+      std::string_view text;
+      if (!root["delta"]["text"].get_string().get(text)) streamed_output_tokens += estimate.count(text);
+      if (!root["delta"]["thinking"].get_string().get(text)) streamed_output_tokens += estimate.count(text);
+      std::int64_t output = 0;
+      if (type != "message_delta" || root["usage"]["output_tokens"].get_int64().get(output)) return event;
+      core::TokenUsage u = anthropic_input;
+      u.output = output;
+      have_usage = true;
+      row.usage = u;
+    }
     dom::array choices;
     if (!root["choices"].get_array().get(choices)) {
       for (dom::element c : choices) {
@@ -716,11 +773,13 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
         }
       }
     }
-    auto u = usage_of(root);
-    if (!u) return event;
-    have_usage = true;
-    row.usage = *u;
-    Priced p = price(row.routed_model, *u, row.start_ms);
+    if (protocol == Protocol::kOpenAi) {
+      auto u = usage_of(root);
+      if (!u) return event;
+      have_usage = true;
+      row.usage = *u;
+    }
+    Priced p = price(row.routed_model, row.usage, row.start_ms);
     row.cost = p.cost;
     row.cost_if_pro = p.cost_if_pro;
     // The figures ride on this event as an extra member that clients ignore.
@@ -734,8 +793,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
     f.key("cost_if_pro").number_text(row.cost_if_pro.to_decimal());
     f.key("currency").value(row.currency);
     f.end_object();
-    std::string out = "data: " + set_member(data, "flashfirst", f.str());
-    return out + "\n\n";
+    return event.substr(0, start) + set_member(data, "flashfirst", f.str()) + event.substr(data.data() + data.size() - event.data());
   };
 
   bool broken = false;
@@ -756,7 +814,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
       pending.erase(0, pos + 2);
       // An SSE stream may carry "\r\n" line ends; events are still split on the blank line.
       std::string out = on_event(std::move(event));
-      if (out.rfind("data: [DONE]", 0) == 0) co_await record();
+      if (is_end(out)) co_await record();
       if (client_ok) client_ok = co_await w.write(out);
     }
   }
@@ -805,8 +863,10 @@ awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& w) {
     co_return;
   }
   const bool chat = path == "/v1/chat/completions" || path == "/chat/completions";
+  const bool messages = path == "/v1/messages" || path == "/anthropic/v1/messages";
   const bool models = path == "/v1/models" || path == "/models";
-  if (!chat && !models) {
+  const Protocol protocol = messages ? Protocol::kAnthropic : Protocol::kOpenAi;
+  if (!chat && !models && !messages) {
     {
       net::Response reply = openai_error(404, fmt::format("no route for {} {}", r.method, path), "invalid_request_error",
                                  "not_found");
@@ -817,8 +877,9 @@ awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& w) {
   const VirtualKey* key = impl_->authenticate(r);
   if (key == nullptr) {
     {
-      net::Response reply = openai_error(401, "missing or unknown API key (send Authorization: Bearer <your flashfirst key>)",
-                                 "authentication_error", "invalid_api_key");
+      net::Response reply = error_response(protocol, 401,
+                                           "missing or unknown API key (send Authorization: Bearer <your flashfirst key>)",
+                                           "authentication_error", "invalid_api_key");
       co_await w.send(std::move(reply));
     }
     co_return;
@@ -849,12 +910,12 @@ awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& w) {
   }
   if (r.method != "POST") {
     {
-      net::Response reply = openai_error(405, "use POST for chat completions", "invalid_request_error", "method_not_allowed");
+      net::Response reply = error_response(protocol, 405, "use POST", "invalid_request_error", "method_not_allowed");
       co_await w.send(std::move(reply));
     }
     co_return;
   }
-  co_await impl_->chat(r, w, *key);
+  co_await impl_->chat(r, w, *key, protocol);
 }
 
 std::string Gateway::metrics_text() const {

@@ -136,7 +136,11 @@ struct UpstreamClient::Impl {
     req.version(11);
     req.set(http::field::host, port == (use_tls ? "443" : "80") ? host : host + ":" + port);
     req.set(http::field::user_agent, "flashfirst");
-    if (!options.api_key.empty()) req.set(http::field::authorization, "Bearer " + options.api_key);
+    if (!options.api_key.empty()) {
+      req.set(http::field::authorization, "Bearer " + options.api_key);
+      // The Anthropic-format endpoint also reads the key from x-api-key.
+      if (path.rfind("/anthropic/", 0) == 0) req.set("x-api-key", options.api_key);
+    }
     for (const auto& [k, v] : headers) req.set(k, v);
     req.keep_alive(true);
     req.body() = std::string(body);
