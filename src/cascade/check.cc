@@ -89,7 +89,7 @@ std::optional<std::string> check(dom::element schema, dom::element v, const std:
 }  // namespace
 
 std::optional<std::string> check_schema(std::string_view schema_json, std::string_view value_json) {
-  dom::parser sp, vp;
+  thread_local dom::parser sp, vp;  // parsers keep their buffers: reused per thread
   dom::element schema, value;
   if (sp.parse(schema_json.data(), schema_json.size()).get(schema)) return std::nullopt;  // no usable schema
   if (vp.parse(value_json.data(), value_json.size()).get(value)) return "arguments are not valid JSON";
@@ -97,7 +97,7 @@ std::optional<std::string> check_schema(std::string_view schema_json, std::strin
 }
 
 std::optional<std::string> check_answer(std::string_view request_body, std::string_view response_body) {
-  dom::parser rq, rs;
+  thread_local dom::parser rq, rs;
   dom::element req, res;
   if (rs.parse(response_body.data(), response_body.size()).get(res) || res.type() != dom::element_type::OBJECT) {
     return "not a chat completion";
@@ -120,7 +120,7 @@ std::optional<std::string> check_answer(std::string_view request_body, std::stri
   if (!have_request) return std::nullopt;
   std::string_view format;
   if (has_content && !req["response_format"]["type"].get_string().get(format) && format == "json_object") {
-    dom::parser jp;
+    thread_local dom::parser jp;
     dom::element j;
     if (jp.parse(content.data(), content.size()).get(j) || j.type() != dom::element_type::OBJECT) {
       return "answer is not a JSON object under json_object";

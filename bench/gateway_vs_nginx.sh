@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The gateway's overhead, side by side in one run on this machine: small
+# non-stream chat requests to a fixed-body upstream (nginx returning a real chat
+# completion), sent
+#   1. directly to that upstream,
+#   2. through nginx as a reverse proxy (keep-alive to the upstream),
+#   3. through `flashfirst serve` (routing, cost, ledger on),
+#   4. through the Portkey gateway (npm @portkey-ai/gateway) when it is installed
+#      in bench/portkey (npm install --prefix bench/portkey @portkey-ai/gateway).
+# Each server runs one worker thread; wrk is the load generator. Answers are
+# checked first; then requests/s, p99 and the ratio to nginx are printed, and the
+# gateway's memory (RSS) with 1,000 open connections.
+#   bench/gateway_vs_nginx.sh build/release/flashfirst [SECONDS] [CONNECTIONS]
+# Needs nginx, wrk and curl (apt-get install nginx-light wrk curl).
+set -euo pipefail
+ff=$(realpath "$1")
+secs=${2:-10}
+conns=${3:-32}
+here=$(cd "$(dirname "$0")" && pwd)
+for tool in nginx wrk curl jq; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install nginx-light wrk curl jq)" >&2; exit 2; }
+done
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+body='{"model":"auto","max_tokens":64,"messages":[{"role":"user","content":"Summarize in one line: the meeting moved to Friday."}]}'
+
+# The upstream's fixed answer: a real chat completion from the simulator.
+"$ff" sim --listen 127.0.0.1:0 --speed 0 >"$work/sim.out" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do grep -q listening "$work/sim.out" && break; sleep 0.1; done
+sim_url=$(sed -n 's/^listening on //p' "$work/sim.out")
+answer=$(curl -sf "$sim_url/chat/completions" -H 'Authorization: Bearer k' -H 'Content-Type: application/json' \
+  -d "${body/\"auto\"/\"deepseek-v4-flash\"}")
+jq -e .usage <<<"$answer" >/dev/null || { echo "no usage in the upstream answer: $answer" >&2; exit 1; }
+escaped=$(printf '%s' "$answer" | sed 's/\\/\\\\/g; s/"/\\"/g')
+up_port=$((20000 + RANDOM % 10000))
+proxy_port=$((up_port + 1))
+cat >"$work/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/error.log;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $work/body;
+  proxy_temp_path $work/proxy;
+  upstream fixed { server 127.0.0.1:$up_port; keepalive 64; }
+  server {
+    listen 127.0.0.1:$up_port;
+    location / { default_type application/json; return 200 "$escaped"; }
+  }
+  server {
+    listen 127.0.0.1:$proxy_port;
+    location / { proxy_pass http://fixed; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+CONF
+nginx -c "$work/nginx.conf"
+sleep 0.3
+
+DEEPSEEK_API_KEY=bench "$ff" serve --upstream "http://127.0.0.1:$up_port" --listen 127.0.0.1:0 \
+  --ledger "$work/ledger.db" >"$work/ff.out" 2>"$work/ff.err" &
+ff_pid=$!
+pids+=($ff_pid)
+for _ in $(seq 50); do grep -q listening "$work/ff.out" && break; sleep 0.1; done
+ff_url=$(sed -n 's/^listening on //p' "$work/ff.out")
+check=$(curl -sf -D - "$ff_url/v1/chat/completions" -H 'Authorization: Bearer k' -H 'Content-Type: application/json' -d "$body")
+grep -qi '^x-flashfirst-cost: 0\.' <<<"$check" || { echo "the gateway's answer is not costed: $check" >&2; exit 1; }
+[[ "$(curl -sf "http://127.0.0.1:$proxy_port/chat/completions" -d "$body")" == "$answer" ]] || { echo "nginx proxy answer differs" >&2; exit 1; }
+
+portkey_url=""
+if [[ -x "$here/portkey/node_modules/.bin/portkey" ]] || [[ -d "$here/portkey/node_modules/@portkey-ai/gateway" ]]; then
+  pk_port=$((up_port + 2))
+  (cd "$here/portkey" && PORT=$pk_port node node_modules/@portkey-ai/gateway/build/start-server.js --port "$pk_port" >"$work/pk.out" 2>&1) &
+  pids+=($!)
+  sleep 2
+  portkey_url="http://127.0.0.1:$pk_port/v1/chat/completions"
+fi
+
+cat >"$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$body'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer k"
+wrk.headers["x-portkey-provider"] = "openai"
+wrk.headers["x-portkey-custom-host"] = "http://127.0.0.1:$up_port"
+LUA
+run() {  # name url -> "rps p99"
+  local out rps p99 errors
+  out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$work/post.lua" "$2")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(grep -E "Non-2xx|Socket errors" <<<"$out" | tr '\n' ' ' || true)
+  printf '%-40s %12s req/s   p99 %9s   %s\n' "$1" "$rps" "$p99" "$errors" >&2
+  echo "$rps $p99"
+}
+to_us() { awk -v v="$1" 'BEGIN { if (v ~ /ms$/) { sub(/ms/, "", v); print v * 1000 } else if (v ~ /us$/) { sub(/us/, "", v); print v } else { sub(/s$/, "", v); print v * 1000000 } }'; }
+echo "small non-stream requests, $conns connections, ${secs}s each, one server thread each" >&2
+read -r d_rps d_p99 < <(run "direct to the fixed upstream" "http://127.0.0.1:$up_port/chat/completions")
+read -r n_rps n_p99 < <(run "through nginx (reverse proxy)" "http://127.0.0.1:$proxy_port/chat/completions")
+read -r f_rps f_p99 < <(run "through flashfirst serve" "$ff_url/v1/chat/completions")
+if [[ -n "$portkey_url" ]]; then run "through Portkey gateway" "$portkey_url" >/dev/null; fi
+awk -v f="$f_rps" -v n="$n_rps" -v fp="$(to_us "$f_p99")" -v np="$(to_us "$n_p99")" 'BEGIN {
+  printf "flashfirst: %.2fx nginx'"'"'s requests/s (goal >= 0.80x), p99 %.2fx nginx'"'"'s (goal <= 1.5x)\n", f / n, fp / np }'
+rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from requests').fetchone()[0])" "$work/ledger.db")
+echo "ledger rows written by flashfirst during the run: $rows"
+
+# Memory with 1,000 open connections.
+wrk -t1 -c1000 -d"${secs}s" -s "$work/post.lua" "$ff_url/v1/chat/completions" >"$work/wrk1000" 2>&1 &
+wrk_pid=$!
+sleep $((secs / 2 + 1))
+rss_kb=$(ps -o rss= -p "$ff_pid" | tr -d ' ')
+wait $wrk_pid || true
+echo "flashfirst RSS with 1,000 open connections: $((rss_kb / 1024)) MB (goal < 50 MB); $(awk '/Requests\/sec/ {print $2}' "$work/wrk1000") req/s"
