@@ -42,6 +42,7 @@ struct ServeArgs {
   double read_timeout_s = 30;
   std::int64_t max_body_mb = 64;
   std::int64_t max_connections = 10000;
+  std::string access_log = "-";
 };
 
 core::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen) {
@@ -114,6 +115,20 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   go.currency = a.currency;
   go.max_retries = a.max_retries;
   go.keys = config_keys;
+  std::FILE* access_file = nullptr;
+  if (a.access_log == "-") {
+    access_file = stderr;
+  } else if (a.access_log != "off") {
+    access_file = std::fopen(a.access_log.c_str(), "a");
+    if (access_file == nullptr) return fail("serve", kExitUsage, fmt::format("cannot open access log '{}'", a.access_log));
+  }
+  if (access_file != nullptr) {
+    go.access_log = [access_file](std::string_view line) {
+      std::fwrite(line.data(), 1, line.size(), access_file);
+      std::fputc('\n', access_file);
+      std::fflush(access_file);
+    };
+  }
   for (std::size_t i = 0; i < a.keys.size(); ++i) {
     if (a.keys[i].empty()) return fail("serve", kExitUsage, "--key must not be empty");
     const std::string hash = gateway::sha256_hex(a.keys[i]);
@@ -185,6 +200,9 @@ void register_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-body-mb", args->max_body_mb,
                   "Largest request body in MiB (413 above; a 1M-token context is a few MiB)")
+      ->capture_default_str();
+  cmd->add_option("--access-log", args->access_log,
+                  "Where the JSON access log lines go: a file (appended), - for stderr, or off")
       ->capture_default_str();
   cmd->add_option("--max-connections", args->max_connections, "Open client connections at most")->capture_default_str();
   add_book_options(*cmd, args->book);

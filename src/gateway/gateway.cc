@@ -322,6 +322,32 @@ struct Gateway::Impl {
         asio::use_awaitable);
   }
 
+  // One access-log line: the client's request and what became of it.
+  void access(const net::Request& r, const VirtualKey* key, int status, const ledger::Row* row, core::Money cost,
+              bool escalated, std::int64_t start_ms, std::string_view error = {}) const {
+    if (!options.access_log) return;
+    report::JsonWriter w(true);
+    w.begin_object();
+    w.key("ts_ms").value(start_ms);
+    w.key("method").value(r.method).key("path").value(r.path());
+    w.key("key").value(key ? std::string_view(key->name) : std::string_view("-"));
+    w.key("status").value(static_cast<std::int64_t>(status));
+    if (row != nullptr) {
+      w.key("request_id").value(row->request_id);
+      w.key("model").value(row->routed_model).key("category").value(row->category);
+      w.key("stream").value(row->stream).key("escalated").value(escalated);
+      w.key("tokens").begin_object();
+      w.key("cache_hit").value(row->usage.cache_hit).key("cache_miss").value(row->usage.cache_miss);
+      w.key("output").value(row->usage.output).end_object();
+      w.key("cost").number_text(cost.to_decimal());
+      w.key("cost_if_pro").number_text(row->cost_if_pro.to_decimal());
+    }
+    if (!error.empty()) w.key("error").value(error);
+    w.key("latency_ms").value(now_ms() - start_ms);
+    w.end_object();
+    options.access_log(w.str());
+  }
+
   void count(const ledger::Row& row, core::Tier tier) {
     ++requests[fmt::format("{},{}", core::tier_name(tier), row.status)];
     cost_total += row.cost;
@@ -469,7 +495,7 @@ struct Gateway::Impl {
   awaitable<void> chat(const net::Request& r, net::ResponseWriter& w, const VirtualKey& key, Protocol protocol);
   awaitable<void> stream(const net::Request& r, net::ResponseWriter& w, std::string_view path, const std::string& body,
                          ledger::Row row, const router::Decision& d, core::Tier tier,
-                         budget::BudgetBook::Reservation reservation, Protocol protocol);
+                         budget::BudgetBook::Reservation reservation, Protocol protocol, const VirtualKey& key);
 };
 
 awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& w, const VirtualKey& key,
@@ -557,6 +583,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
     ++budget_refusals;
     net::Response reply = error_response(protocol, 429, reservation.error().message, "rate_limit_error", "budget_exceeded");
     co_await w.send(std::move(reply));
+    access(r, &key, 429, nullptr, core::Money{}, false, start_ms, reservation.error().message);
     co_return;
   }
   std::string body = set_member(r.body, "model", "\"" + model + "\"");  // ids are plain ASCII
@@ -568,7 +595,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   if (is_stream) {
     if (!anthropic) body = set_member(body, "stream_options", R"({"include_usage":true})");
     ledger::Row row = base_row(key_hash, requested, d, model, true, start_ms);
-    co_await stream(r, w, path, body, std::move(row), d, tier, *reservation, protocol);
+    co_await stream(r, w, path, body, std::move(row), d, tier, *reservation, protocol, key);
     co_return;
   }
 
@@ -584,6 +611,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
                                      e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
     for (auto& h : route_headers(d, model, false)) res.headers.push_back(std::move(h));
     co_await w.send(std::move(res));
+    access(r, &key, first.row.status, &first.row, first.row.cost, false, start_ms, first.row.error);
     co_return;
   }
   auto* answer = &std::get<UpstreamResponse>(first.response);
@@ -638,13 +666,15 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   if (restored > 0) res.headers.emplace_back("x-flashfirst-reasoning-restored", std::to_string(restored));
   if (res.status == 200) remember_answer(answer->body);
   res.body = std::move(answer->body);
+  const int final_status = res.status;
   co_await w.send(std::move(res));
+  access(r, &key, final_status, final_row, total, escalated, start_ms);
 }
 
 awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter& w, std::string_view path,
                                       const std::string& body, ledger::Row row, const router::Decision& d,
                                       core::Tier tier, budget::BudgetBook::Reservation reservation,
-                                      Protocol protocol) {
+                                      Protocol protocol, const VirtualKey& key) {
   const Headers up_headers = upstream_headers(r, true);
   auto opened = co_await open(path, body, up_headers);
   if (auto* e = std::get_if<UpstreamError>(&opened)) {
@@ -825,12 +855,14 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
     if (broken) {
       ++upstream_errors;
       w.abort();
+      access(r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
       co_return;
     }
   }
   co_await record();
   for (const std::string& id : stream_call_ids) remember_reasoning(id, stream_reasoning);
   if (client_ok) co_await w.finish();
+  access(r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
 }
 
 Gateway::Gateway(const pricing::PriceBook& book, const router::Router& router, ledger::Ledger& ledger,

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -62,6 +63,9 @@ struct GatewayOptions {
   // The output a request without max_tokens is assumed to produce, for budget
   // admission.
   std::int64_t default_output_cap = 8192;
+  // Receives one JSON line per client request (route, status, cost, latency);
+  // unset: no access log.
+  std::function<void(std::string_view)> access_log;
 };
 
 // Lower-case hex SHA-256 of `text`.

@@ -168,5 +168,11 @@ expect_contains "metrics: escalations" "$metrics" "flashfirst_escalations_total 
 n=$(rows)
 expect_eq "cost --ledger reads every row" "$("$ff" cost --ledger "$tmp/ledger.db" --json | jq -r '.records + ([.skipped[]] | add)')" "$n"
 
+# --- the access log: one JSON line per client request, with the route and the cost
+log_line=$(grep -F "\"request_id\":\"$id1\"" "$tmp/err")
+expect_eq "access log: the Pro request" "$(jq -r '"\(.status) \(.model) \(.category) \(.key)"' <<<"$log_line")" \
+  "200 deepseek-v4-pro multi_step_reasoning key-$(printf '%s' secret-key | sha256sum | cut -c1-8)"
+expect_eq "access log: its cost" "$(grep -o '"cost":[0-9.]*' <<<"$log_line" | cut -d: -f2)" "$(h x-flashfirst-cost "$tmp/h1")"
+
 echo "gateway: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
