@@ -66,7 +66,7 @@ nginx -c "$work/nginx.conf"
 sleep 0.3
 
 DEEPSEEK_API_KEY=bench "$ff" serve --upstream "http://127.0.0.1:$up_port" --listen 127.0.0.1:0 \
-  --ledger "$work/ledger.db" >"$work/ff.out" 2>"$work/ff.err" &
+  --ledger "$work/ledger.db" --access-log "$work/access.log" >"$work/ff.out" 2>"$work/ff.err" &
 ff_pid=$!
 pids+=($ff_pid)
 for _ in $(seq 50); do grep -q listening "$work/ff.out" && break; sleep 0.1; done

@@ -43,6 +43,7 @@ struct ServeArgs {
   std::int64_t max_body_mb = 64;
   std::int64_t max_connections = 10000;
   std::string access_log = "-";
+  std::string ledger_sync = "full";
 };
 
 core::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen) {
@@ -107,7 +108,9 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   up.verify_tls = !a.insecure;
   up.ca_file = a.ca_file;
 
-  auto ledger = ledger::open_sqlite_ledger(a.ledger);
+  if (a.ledger_sync != "full" && a.ledger_sync != "process") return fail("serve", kExitUsage, "--ledger-sync must be full or process");
+  auto ledger = ledger::open_sqlite_ledger(
+      a.ledger, a.ledger_sync == "full" ? ledger::Durability::kFull : ledger::Durability::kProcess);
   if (!ledger.ok()) return fail("serve", kExitUsage, ledger.error().message);
 
   router::Router router(std::move(*policy), std::make_shared<tokenizer::RatioEstimator>());
@@ -200,6 +203,10 @@ void register_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-body-mb", args->max_body_mb,
                   "Largest request body in MiB (413 above; a 1M-token context is a few MiB)")
+      ->capture_default_str();
+  cmd->add_option("--ledger-sync", args->ledger_sync,
+                  "full: every batch of rows is synced to disk (survives power loss); process: rows survive the "
+                  "gateway being killed (kill -9) but not an OS crash, for more requests per second")
       ->capture_default_str();
   cmd->add_option("--access-log", args->access_log,
                   "Where the JSON access log lines go: a file (appended), - for stderr, or off")

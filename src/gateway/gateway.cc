@@ -36,8 +36,12 @@ std::string sha256_hex(std::string_view text) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int n = 0;
   EVP_Digest(text.data(), text.size(), md.data(), &n, EVP_sha256(), nullptr);
-  std::string out;
-  for (unsigned int i = 0; i < n; ++i) out += fmt::format("{:02x}", md[i]);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(2 * n, '0');
+  for (unsigned int i = 0; i < n; ++i) {
+    out[2 * i] = kHex[md[i] >> 4];
+    out[2 * i + 1] = kHex[md[i] & 15];
+  }
   return out;
 }
 
@@ -124,6 +128,12 @@ std::optional<core::TokenUsage> usage_of(dom::element root) {
   out.reasoning = num(u["completion_tokens_details"]["reasoning_tokens"]).value_or(0);
   return out;
 }
+
+// Lets an unordered_map<std::string, ...> be searched with a string_view.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 struct Priced {
   core::Money cost;
@@ -261,17 +271,27 @@ struct Gateway::Impl {
     if (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ") key = auth.substr(7);
     if (key.empty()) key = r.header("x-api-key");  // Anthropic clients
     if (key.empty()) return nullptr;
+    // Hashing costs more than the rest of admission: remember the keys seen (the
+    // map holds keys that were presented, bounded; the configured keys stay hashed).
+    auto cached = known_keys.find(key);
+    if (cached != known_keys.end()) return cached->second;
     const std::string hash = sha256_hex(key);
+    const VirtualKey* found = nullptr;
     if (options.keys.empty()) {
-      anonymous.sha256_hex = hash;
-      return &anonymous;
+      anonymous_keys.push_back(VirtualKey{"anonymous", hash, {}, {}});
+      found = &anonymous_keys.back();
+    } else {
+      for (const VirtualKey& k : options.keys) {
+        if (k.sha256_hex == hash) found = &k;
+      }
     }
-    for (const VirtualKey& k : options.keys) {
-      if (k.sha256_hex == hash) return &k;
-    }
-    return nullptr;
+    if (known_keys.size() >= kKnownKeysCap) known_keys.clear();  // many distinct keys: start over
+    known_keys.emplace(std::string(key), found);
+    return found;
   }
-  mutable VirtualKey anonymous{"anonymous", "", {}, {}};
+  static constexpr std::size_t kKnownKeysCap = 4096;
+  mutable std::unordered_map<std::string, const VirtualKey*, StringHash, std::equal_to<>> known_keys;
+  mutable std::deque<VirtualKey> anonymous_keys;  // stable addresses
   budget::BudgetBook budgets;
 
   static constexpr std::int64_t kTemplateAllowance = 64;

@@ -230,11 +230,12 @@ core::Result<std::vector<Row>> read_sqlite_ledger(const std::string& path) {
     return rows;
   }
 
-core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path) {
+core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path, Durability durability) {
   auto db = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
   if (!db.ok()) return db.error();
   // WAL: readers never block the writer; FULL: a commit survives the OS, not just the process.
-  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", kSchema}) {
+  const char* sync = durability == Durability::kFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
+  for (const char* sql : {"PRAGMA journal_mode=WAL", sync, kSchema}) {
     if (sqlite3_exec(*db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
       std::string message = sqlite_error(*db, path, "cannot set up");
       sqlite3_close(*db);
