@@ -90,6 +90,45 @@ printf 'listen = 5\n' >"$tmp/bad.toml"
 err=$("$ff" serve --upstream sim --config "$tmp/bad.toml" 2>&1)
 expect_eq "config: a bad file names its line and field" "$err" "flashfirst serve: $tmp/bad.toml:1: field 'listen' must be a string"
 
+# --- TLS to the upstream: certificates are verified (host name included)
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+  -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=elsewhere.example" -addext "subjectAltName=DNS:elsewhere.example" \
+  -keyout "$tmp/key2.pem" -out "$tmp/cert2.pem" >/dev/null 2>&1
+python3 "$(dirname "$0")/tls_upstream.py" "$tmp/cert.pem" "$tmp/key.pem" >"$tmp/tls.out" &
+tls_pid=$!
+for _ in $(seq 50); do [[ -s "$tmp/tls.out" ]] && break; sleep 0.1; done
+tls_port=$(head -1 "$tmp/tls.out")
+tls_serve() {  # extra flags...
+  rm -f "$tmp/tls.db"*
+  DEEPSEEK_API_KEY=upstream-secret "$ff" serve --upstream "https://127.0.0.1:$tls_port" --listen 127.0.0.1:0 \
+    --ledger "$tmp/tls.db" --max-retries 0 "$@" >"$tmp/out" 2>"$tmp/err" &
+  pid=$!
+  for _ in $(seq 100); do grep -q listening "$tmp/out" && break; sleep 0.1; done
+  url=$(sed -n 's/^listening on //p' "$tmp/out")
+}
+tls_serve --ca-file "$tmp/cert.pem"
+out=$(curl -s -w ' %{http_code}' "$url/v1/chat/completions" "${auth[@]}" -d '{"model":"flash","messages":[{"role":"user","content":"hi"}]}')
+expect_eq "TLS with the upstream's CA: answered" "${out##* }" "200"
+expect_eq "TLS: the answer came over TLS" "$(jq -r '.choices[0].message.content' <<<"${out% *}")" "Over TLS."
+kill $pid; wait $pid 2>/dev/null
+tls_serve
+out=$(curl -s -w ' %{http_code}' "$url/v1/chat/completions" "${auth[@]}" -d '{"model":"flash","messages":[{"role":"user","content":"hi"}]}')
+expect_eq "TLS: an untrusted certificate is refused (502)" "${out##* }" "502"
+expect_eq "TLS: and the error says why" "$(jq -r .error.message <<<"${out% *}" | grep -c 'TLS handshake')" "1"
+kill $pid; wait $pid 2>/dev/null
+kill $tls_pid 2>/dev/null
+# A trusted certificate that names another host: refused too.
+python3 "$(dirname "$0")/tls_upstream.py" "$tmp/cert2.pem" "$tmp/key2.pem" >"$tmp/tls2.out" &
+tls_pid=$!
+for _ in $(seq 50); do [[ -s "$tmp/tls2.out" ]] && break; sleep 0.1; done
+tls_port=$(head -1 "$tmp/tls2.out")
+tls_serve --ca-file "$tmp/cert2.pem"
+out=$(curl -s -w ' %{http_code}' "$url/v1/chat/completions" "${auth[@]}" -d '{"model":"flash","messages":[{"role":"user","content":"hi"}]}')
+expect_eq "TLS: a trusted certificate for another host name is refused" "${out##* }" "502"
+kill $pid; wait $pid 2>/dev/null
+kill $tls_pid 2>/dev/null
+
 # --- kill -9 under load: every complete answer a client got is in the ledger
 rm -f "$tmp/ledger.db"*
 start --sim-speed 5
