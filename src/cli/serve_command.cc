@@ -155,6 +155,7 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   if (!c.ok()) return fail("serve", kExitUsage, c.error().message);
   client = std::move(*c);
   gw = std::make_unique<gateway::Gateway>(*book, router, **ledger, *client, go);
+  if (auto s = gw->seed_budgets(); !s.ok()) return fail("serve", kExitFailure, s.message());
   if (auto s = server.listen(); !s.ok()) return fail("serve", kExitUsage, s.message());
   std::printf("listening on http://%s:%u\n", so.host.c_str(), static_cast<unsigned>(server.port()));
   std::fflush(stdout);

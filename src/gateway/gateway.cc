@@ -249,17 +249,7 @@ struct Gateway::Impl {
 
   Impl(const pricing::PriceBook& b, const router::Router& r, ledger::Ledger& l, UpstreamClient& u, GatewayOptions o)
       : book(b), router(r), ledger(l), upstream(u), options(std::move(o)) {
-    bool any = false;
-    for (const VirtualKey& k : options.keys) {
-      budgets.set_limits(k.sha256_hex, k.name, k.budgets);
-      any = any || budgets.has_limits(k.sha256_hex);
-    }
-    if (any) {
-      auto rows = ledger.read_all();
-      if (rows.ok()) {
-        for (const ledger::Row& row : *rows) budgets.add_spent(row.key_hash, row.cost, row.start_ms);
-      }
-    }
+    for (const VirtualKey& k : options.keys) budgets.set_limits(k.sha256_hex, k.name, k.budgets);
   }
 
   std::string new_id() { return fmt::format("{}-{:06}", id_prefix, next_id++); }
@@ -890,6 +880,16 @@ Gateway::Gateway(const pricing::PriceBook& book, const router::Router& router, l
     : impl_(std::make_unique<Impl>(book, router, ledger, upstream, std::move(options))) {}
 
 Gateway::~Gateway() = default;
+
+core::Status Gateway::seed_budgets() {
+  bool any = false;
+  for (const VirtualKey& k : impl_->options.keys) any = any || impl_->budgets.has_limits(k.sha256_hex);
+  if (!any) return core::Status::Ok();
+  auto rows = impl_->ledger.read_all();
+  if (!rows.ok()) return core::make_error("cannot read the ledger to seed the budgets: " + rows.error().message);
+  for (const ledger::Row& row : *rows) impl_->budgets.add_spent(row.key_hash, row.cost, row.start_ms);
+  return core::Status::Ok();
+}
 
 awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& w) {
   const std::string_view path = r.path();

@@ -26,6 +26,7 @@
 
 #include "budget/budget.h"
 #include "core/money.h"
+#include "core/result.h"
 #include "core/usage.h"
 
 namespace ff::pricing {
@@ -73,10 +74,14 @@ std::string sha256_hex(std::string_view text);
 
 class Gateway {
  public:
-  // Seeds the keys' budgets with what the ledger already records they spent.
   Gateway(const pricing::PriceBook& book, const router::Router& router, ledger::Ledger& ledger,
           UpstreamClient& upstream, GatewayOptions options);
   ~Gateway();
+
+  // Seeds the keys' budgets with what the ledger already records they spent;
+  // call once before serving. Fails when the ledger cannot be read (serving
+  // then would let keys spend their budgets again).
+  core::Status seed_budgets();
 
   boost::asio::awaitable<void> handle(const net::Request& request, net::ResponseWriter& writer);
 

@@ -86,6 +86,11 @@ curl -s -D "$tmp/hi" -o /dev/null "$url/v1/chat/completions" "${i[@]}" \
   -d '{"model":"auto","messages":[{"role":"user","content":"Prove that the square root of 2 is irrational."}]}'
 expect_eq "tiers: the router's Pro choice moves to Flash" "$(grep -i '^x-flashfirst-model:' "$tmp/hi" | cut -d' ' -f2 | tr -d '\r')" "deepseek-v4-flash"
 kill $pid; wait $pid 2>/dev/null
+# A restart remembers what the key spent: the budget is still used up.
+start --sim-speed 0 --config "$tmp/serve.toml"
+code=$(curl -s -o "$tmp/last" -w '%{http_code}' "$url/v1/chat/completions" "${a[@]}" -d "$req")
+expect_eq "budget: seeded from the ledger after a restart" "$code $(jq -r .error.code "$tmp/last")" "429 budget_exceeded"
+kill $pid; wait $pid 2>/dev/null
 printf 'listen = 5\n' >"$tmp/bad.toml"
 err=$("$ff" serve --upstream sim --config "$tmp/bad.toml" 2>&1)
 expect_eq "config: a bad file names its line and field" "$err" "flashfirst serve: $tmp/bad.toml:1: field 'listen' must be a string"
