@@ -67,7 +67,15 @@ run() {  # name url
   printf '%-34s %12s req/s   p99 %8s   %s\n' "$1" "$rps" "$p99" "$errors" >&2
   echo "$rps"
 }
-echo "body ${#answer} bytes; $conns connections, ${secs}s each, one server thread each" >&2
-nginx_rps=$(run "nginx (fixed body)" "http://127.0.0.1:$nginx_port/chat/completions")
-sim_rps=$(run "flashfirst sim --speed 0" "$sim_url/chat/completions")
-awk -v s="$sim_rps" -v n="$nginx_rps" 'BEGIN { printf "flashfirst sim serves %.2fx nginx'"'"'s rate (goal: at least 0.50x)\n", s / n }'
+rounds=${ROUNDS:-5}
+echo "body ${#answer} bytes; $conns connections, ${secs}s each, one server thread each; $rounds alternating rounds" >&2
+# This machine is shared and noisy: the two servers are measured alternately, and
+# the median of the per-round ratios is the result.
+ratios=()
+for round in $(seq "$rounds"); do
+  nginx_rps=$(run "round $round: nginx (fixed body)" "http://127.0.0.1:$nginx_port/chat/completions")
+  sim_rps=$(run "round $round: flashfirst sim --speed 0" "$sim_url/chat/completions")
+  ratios+=("$(awk -v s="$sim_rps" -v n="$nginx_rps" 'BEGIN { printf "%.3f", s / n }')")
+done
+printf '%s\n' "${ratios[@]}" | sort -n | awk '{ r[NR] = $1 } END {
+  printf "flashfirst sim serves %.2fx nginx'"'"'s rate, median of %d rounds (%.2f..%.2f) (goal: at least 0.50x)\n", r[int((NR + 1) / 2)], NR, r[1], r[NR] }'

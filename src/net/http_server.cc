@@ -51,14 +51,6 @@ std::string error_body(std::string_view message, std::string_view type, std::str
   return out;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 }  // namespace
 
 // One connection's deadline, watched by the server's sweeper: arming it is a
@@ -256,6 +248,7 @@ struct HttpServer::Impl {
     deadlines.push_back(dl);
     beast::flat_buffer buffer;
     std::string head;  // the status line and headers of each answer, reused
+    Request r;
     bool first = true;
     for (;;) {
       http::request_parser<http::string_body> parser;
@@ -293,14 +286,21 @@ struct HttpServer::Impl {
       }
       http::request<http::string_body> req = parser.release();
       ++active_requests;
-      Request r;
-      r.method = std::string(req.method_string());
-      r.target = std::string(req.target());
-      r.headers.reserve(16);
+      // One Request per connection, refilled for each request: its strings keep
+      // their capacity, so a kept-alive connection stops allocating for them.
+      r.method.assign(req.method_string().data(), req.method_string().size());
+      r.target.assign(req.target().data(), req.target().size());
+      std::size_t count = 0;
       for (const auto& f : req) {
-        r.headers.emplace_back(lower(std::string_view(f.name_string().data(), f.name_string().size())),
-                               std::string(f.value()));
+        if (count == r.headers.size()) r.headers.emplace_back();
+        auto& [name, value] = r.headers[count++];
+        name.assign(f.name_string().data(), f.name_string().size());
+        for (char& c : name) {
+          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        }
+        value.assign(f.value().data(), f.value().size());
       }
+      r.headers.resize(count);
       r.body = std::move(req.body());
       const bool keep_alive = req.keep_alive() && !stopping;
       bool ok = false;
