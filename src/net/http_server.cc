@@ -197,19 +197,22 @@ struct HttpServer::Impl {
       head_.append("Transfer-Encoding: chunked\r\n");
       if (!keep_alive_) head_.append("Connection: close\r\n");
       head_.append("\r\n");
-      ok_ = co_await write_now(asio::buffer(head_));
+      const auto buffer = asio::buffer(head_);  // named: awaited arguments are never temporaries (GCC 12)
+      ok_ = co_await write_now(buffer);
       co_return ok_;
     }
     awaitable<bool> write(std::string_view data) override {
       if (!ok_ || !started_ || done_) co_return false;
       if (data.empty()) co_return true;  // an empty chunk would end the body
-      ok_ = co_await write_now(http::make_chunk(asio::buffer(data.data(), data.size())));
+      const auto chunk = http::make_chunk(asio::buffer(data.data(), data.size()));
+      ok_ = co_await write_now(chunk);
       co_return ok_;
     }
     awaitable<bool> finish() override {
       if (!ok_ || !started_ || done_) co_return false;
       done_ = true;
-      ok_ = co_await write_now(http::make_chunk_last());
+      const auto last = http::make_chunk_last();
+      ok_ = co_await write_now(last);
       co_return ok_;
     }
     void abort() override {
@@ -219,7 +222,6 @@ struct HttpServer::Impl {
       socket_.shutdown(tcp::socket::shutdown_both, ignored);
     }
     bool started() const override { return started_; }
-    bool answered() const { return started_; }
     bool ok() const { return ok_ && done_; }
 
    private:
@@ -313,7 +315,7 @@ struct HttpServer::Impl {
         } catch (const std::exception&) {
           failed = true;
         }
-        if (!w.answered()) {
+        if (!w.started()) {
           Response err = Response::json(500, error_body(failed ? "internal error" : "no answer", "server_error",
                                                         "internal_error"));
           co_await w.send(std::move(err));
