@@ -5,8 +5,8 @@
 #   1. directly to that upstream,
 #   2. through nginx as a reverse proxy (keep-alive to the upstream),
 #   3. through `flashfirst serve` (routing, cost, ledger on),
-#   4. through the Portkey gateway (npm @portkey-ai/gateway) when it is installed
-#      in bench/portkey (npm install --prefix bench/portkey @portkey-ai/gateway).
+#   4. through the Portkey gateway (npm @portkey-ai/gateway, installed into
+#      bench/.portkey on first use when npm can reach its registry).
 # Each server runs one worker thread; wrk is the load generator. Answers are
 # checked first; then requests/s, p99 and the ratio to nginx are printed, and the
 # gateway's memory (RSS) with 1,000 open connections.
@@ -76,12 +76,24 @@ grep -qi '^x-flashfirst-cost: 0\.' <<<"$check" || { echo "the gateway's answer i
 [[ "$(curl -sf "http://127.0.0.1:$proxy_port/chat/completions" -d "$body")" == "$answer" ]] || { echo "nginx proxy answer differs" >&2; exit 1; }
 
 portkey_url=""
-if [[ -x "$here/portkey/node_modules/.bin/portkey" ]] || [[ -d "$here/portkey/node_modules/@portkey-ai/gateway" ]]; then
+pk_dir="$here/.portkey"
+if [[ ! -d "$pk_dir/node_modules/@portkey-ai/gateway" ]] && command -v npm >/dev/null; then
+  npm install --prefix "$pk_dir" --no-audit --no-fund @portkey-ai/gateway@1.15.2 >/dev/null 2>&1 || true
+fi
+if [[ -f "$pk_dir/node_modules/@portkey-ai/gateway/build/start-server.js" ]]; then
   pk_port=$((up_port + 2))
-  (cd "$here/portkey" && PORT=$pk_port node node_modules/@portkey-ai/gateway/build/start-server.js --port "$pk_port" >"$work/pk.out" 2>&1) &
+  node "$pk_dir/node_modules/@portkey-ai/gateway/build/start-server.js" --port="$pk_port" --headless >"$work/pk.out" 2>&1 &
   pids+=($!)
-  sleep 2
-  portkey_url="http://127.0.0.1:$pk_port/v1/chat/completions"
+  for _ in $(seq 50); do grep -q "Ready for connections" "$work/pk.out" && break; sleep 0.2; done
+  got=$(curl -sf "http://127.0.0.1:$pk_port/v1/chat/completions" -H 'Content-Type: application/json' -H 'Authorization: Bearer k' \
+    -H 'x-portkey-provider: openai' -H "x-portkey-custom-host: http://127.0.0.1:$up_port" -d "$body" || true)
+  if [[ "$(jq -c .usage <<<"$got" 2>/dev/null)" == "$(jq -c .usage <<<"$answer")" ]]; then
+    portkey_url="http://127.0.0.1:$pk_port/v1/chat/completions"
+  else
+    echo "Portkey did not answer as expected; left out: $got" >&2
+  fi
+else
+  echo "Portkey gateway not installed (npm unavailable?); left out" >&2
 fi
 
 cat >"$work/post.lua" <<LUA
@@ -106,9 +118,14 @@ echo "small non-stream requests, $conns connections, ${secs}s each, one server t
 read -r d_rps d_p99 < <(run "direct to the fixed upstream" "http://127.0.0.1:$up_port/chat/completions")
 read -r n_rps n_p99 < <(run "through nginx (reverse proxy)" "http://127.0.0.1:$proxy_port/chat/completions")
 read -r f_rps f_p99 < <(run "through flashfirst serve" "$ff_url/v1/chat/completions")
-if [[ -n "$portkey_url" ]]; then run "through Portkey gateway" "$portkey_url" >/dev/null; fi
+p_rps=""
+if [[ -n "$portkey_url" ]]; then read -r p_rps p_p99 < <(run "through the Portkey gateway" "$portkey_url"); fi
 awk -v f="$f_rps" -v n="$n_rps" -v fp="$(to_us "$f_p99")" -v np="$(to_us "$n_p99")" 'BEGIN {
   printf "flashfirst: %.2fx nginx'"'"'s requests/s (goal >= 0.80x), p99 %.2fx nginx'"'"'s (goal <= 1.5x)\n", f / n, fp / np }'
+if [[ -n "$p_rps" ]]; then
+  awk -v f="$f_rps" -v p="$p_rps" -v fp="$(to_us "$f_p99")" -v pp="$(to_us "$p_p99")" 'BEGIN {
+    printf "flashfirst: %.2fx Portkey'"'"'s requests/s, p99 %.2fx Portkey'"'"'s\n", f / p, fp / pp }'
+fi
 rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from requests').fetchone()[0])" "$work/ledger.db")
 echo "ledger rows written by flashfirst during the run: $rows"
 
