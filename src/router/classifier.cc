@@ -158,7 +158,7 @@ Classification classify(const Features& f) {
   } else if (f.files == 2 && (f.stack_frames >= 2 || has(S::kCodebase))) {
     sc.add(C::kCodebaseDebugging, 1.0, "2 source files");
   }
-  if (has(S::kConcurrency) && (code || has(S::kDebug) || f.stack_frames > 0)) {
+  if (has(S::kConcurrency) && (code || has(S::kDebug) || f.stack_frames > 0 || f.files >= 2)) {
     sc.add(C::kCodebaseDebugging, 4.0, cue(u, S::kConcurrency));
   }
   const bool spread = f.files >= 2 || f.stack_frames >= 2 || u[S::kCodebase] >= 2;
@@ -189,7 +189,9 @@ Classification classify(const Features& f) {
 
   // Long coherent output: the length asked for, not max_tokens. A length
   // counts only in a request for a text ("reads 20 pages a day" asks for none).
-  const bool writing = has(S::kWriteVerb) || has(S::kCreative) || has(S::kStructured);
+  // A length next to "summarize" is the input's ("this 40-page report").
+  const bool writing = (has(S::kWriteVerb) || has(S::kCreative) || has(S::kStructured)) &&
+                       (!has(S::kSummarize) || has(S::kLongForm));
   const std::int64_t asked = writing ? f.requested_output_tokens : 0;
   if (asked >= 8000) {
     sc.add(C::kLongCoherentOutput, 6.0, fmt::format("asks for about {} output tokens", f.requested_output_tokens));

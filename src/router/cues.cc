@@ -281,6 +281,8 @@ constexpr Entry kLexicon[] = {
     {S::kConcurrency, "thread-safe"}, {S::kConcurrency, "thread safety"}, {S::kConcurrency, "memory leak"},
     {S::kConcurrency, "heisenbug"}, {S::kConcurrency, "only under load"}, {S::kConcurrency, "concurrent"},
     {S::kConcurrency, "竞态"}, {S::kConcurrency, "死锁"}, {S::kConcurrency, "内存泄漏"}, {S::kConcurrency, "偶发"},
+    {S::kConcurrency, "pool exhausted"}, {S::kConcurrency, "exhausted"}, {S::kConcurrency, "leaks"},
+    {S::kConcurrency, "stream reset"}, {S::kConcurrency, "connection reset"},
     {S::kConcurrency, "デッドロック"}, {S::kConcurrency, "競合状態"}, {S::kConcurrency, "メモリリーク"},
     {S::kConcurrency, "condición de carrera"}, {S::kConcurrency, "interbloqueo"},
     {S::kConcurrency, "sporadisch"}, {S::kConcurrency, "wettlaufsituation"},
@@ -293,6 +295,8 @@ constexpr Entry kLexicon[] = {
     {S::kIntermittent, "たまに"}, {S::kIntermittent, "a veces"}, {S::kIntermittent, "de vez en cuando"},
     {S::kIntermittent, "manchmal"}, {S::kIntermittent, "gelegentlich"}, {S::kIntermittent, "parfois"},
     {S::kIntermittent, "de temps en temps"},
+    {S::kIntermittent, "esporádica"}, {S::kIntermittent, "esporádico"}, {S::kIntermittent, "de forma intermitente"},
+    {S::kIntermittent, "only behind"}, {S::kIntermittent, "only in staging"}, {S::kIntermittent, "only on "},
 
     {S::kCodebase, "across modules"}, {S::kCodebase, "across the codebase"}, {S::kCodebase, "our codebase"},
     {S::kCodebase, "the codebase"}, {S::kCodebase, "several files"}, {S::kCodebase, "multiple files"},
@@ -337,7 +341,7 @@ constexpr Entry kLexicon[] = {
     {S::kAction, "list$"}, {S::kAction, "figure out"}, {S::kAction, "look at"}, {S::kAction, "ajoute"},
     {S::kAction, "préviens"}, {S::kAction, "recherche"}, {S::kAction, "añade"}, {S::kAction, "füge"},
     {S::kAction, "scan$"}, {S::kAction, "archive$"}, {S::kAction, "convert$"}, {S::kAction, "post a"},
-    {S::kAction, "invite"}, {S::kAction, "remind"}, {S::kAction, "汇总"}, {S::kAction, "查找"},
+    {S::kAction, "invite"}, {S::kAction, "remind"}, {S::kAction, "汇总"}, {S::kAction, "查找"}, {S::kAction, "起草"}, {S::kAction, "整理"}, {S::kAction, "排序"},
 
     // --- long, coherent output
     {S::kLongForm, "novel"}, {S::kLongForm, "novella"}, {S::kLongForm, "entire book"}, {S::kLongForm, "full book"},
@@ -358,7 +362,7 @@ constexpr Entry kLexicon[] = {
     {S::kWriteVerb, "escrib"}, {S::kWriteVerb, "redact"}, {S::kWriteVerb, "schreib"}, {S::kWriteVerb, "verfass"},
     {S::kWriteVerb, "écri"}, {S::kWriteVerb, "rédige"},
     {S::kLengthUnit, "word"}, {S::kLengthUnit, "page"}, {S::kLengthUnit, "token"}, {S::kLengthUnit, "chapter"},
-    {S::kLengthUnit, "lesson"}, {S::kLengthUnit, "episode"}, {S::kLengthUnit, "página"}, {S::kLengthUnit, "seite"},
+    {S::kLengthUnit, "part"}, {S::kLengthUnit, "installment"}, {S::kLengthUnit, "lesson"}, {S::kLengthUnit, "episode"}, {S::kLengthUnit, "página"}, {S::kLengthUnit, "seite"},
     {S::kLengthUnit, "palabras"}, {S::kLengthUnit, "wörter"}, {S::kLengthUnit, "worte"}, {S::kLengthUnit, "mots"},
     {S::kLengthUnit, "字"}, {S::kLengthUnit, "页"}, {S::kLengthUnit, "ページ"}, {S::kLengthUnit, "章"},
     {S::kStepByStep, "step by step"}, {S::kStepByStep, "step-by-step"}, {S::kStepByStep, "think carefully"},
