@@ -333,6 +333,39 @@ std::string_view language_of(const ScriptCounts& sc, const CueHits& cues) {
   return "en";
 }
 
+// Question marks, numbers and formula symbols of an instruction window, in one
+// pass: most bytes are none of them and are skipped by one table lookup.
+void count_marks(std::string_view w, Features& f) {
+  static const auto kInteresting = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : std::string_view("0123456789?^=<>")) t[c] = true;
+    t[0xE2] = t[0xEF] = true;  // lead bytes of the symbols below and of the fullwidth "？"
+    return t;
+  }();
+  const auto* p = reinterpret_cast<const unsigned char*>(w.data());
+  const std::size_t n = w.size();
+  for (std::size_t q = 0; q < n; ++q) {
+    const unsigned char c = p[q];
+    if (!kInteresting[c]) continue;
+    if (c >= '0' && c <= '9') {
+      ++f.numbers;
+      while (q + 1 < n && (is_digit(w[q + 1]) || w[q + 1] == ',' || w[q + 1] == '.')) ++q;
+      if (q + 1 < n && w[q + 1] == '!') ++f.math_symbols;  // n!
+    } else if (c == '?') {
+      ++f.question_marks;
+    } else if (c < 0x80) {
+      ++f.math_symbols;  // ^ = < >
+    } else if (q + 2 < n) {
+      const std::string_view three = w.substr(q, 3);
+      if (three == "？") {
+        ++f.question_marks;
+      } else if (three == "≤" || three == "≥" || three == "√" || three == "∑" || three == "≠") {
+        ++f.math_symbols;
+      }
+    }
+  }
+}
+
 std::string field_error(std::string_view what, std::size_t index, std::string_view tail) {
   return fmt::format("{}[{}]{}", what, index, tail);
 }
@@ -500,21 +533,7 @@ core::Result<Features> extract_features(std::string_view body, const tokenizer::
         if (f.cues[Signal::kLengthUnit] > 0) {
           f.requested_output_tokens = std::max(f.requested_output_tokens, requested_output(w));
         }
-        for (std::size_t q = 0; (q = w.find('?', q)) != std::string_view::npos; ++q) ++f.question_marks;
-        for (std::size_t q = 0; q < w.size(); ++q) {
-          const char c = w[q];
-          if (is_digit(c)) {
-            ++f.numbers;
-            while (q + 1 < w.size() && (is_digit(w[q + 1]) || w[q + 1] == ',' || w[q + 1] == '.')) ++q;
-            if (q + 1 < w.size() && w[q + 1] == '!') ++f.math_symbols;
-          } else if (c == '^' || c == '=' || c == '<' || c == '>') {
-            ++f.math_symbols;
-          }
-        }
-        for (std::string_view sym : {"≤", "≥", "√", "∑", "≠"}) {
-          for (std::size_t q = 0; (q = w.find(sym, q)) != std::string_view::npos; q += sym.size()) ++f.math_symbols;
-        }
-        for (std::size_t q = 0; (q = w.find("？", q)) != std::string_view::npos; ++q) ++f.question_marks;
+        count_marks(w, f);
       });
     };
     std::string_view s;
