@@ -401,45 +401,46 @@ struct Gateway::Impl {
     return h;
   }
 
+  // Whether to try again after attempt `attempt` (0-based) ended with a
+  // transport `error` or with HTTP `status`, and after how long: connect
+  // failures and 429/500/503 are retried up to max_retries times; anything else
+  // is final (nullopt).
+  std::optional<std::chrono::milliseconds> retry_delay(int attempt, const UpstreamError* error, int status,
+                                                       std::string_view retry_after) {
+    if (attempt >= options.max_retries) return std::nullopt;
+    if (error != nullptr ? error->kind != UpstreamError::Kind::kConnect : !retryable(status)) return std::nullopt;
+    ++retries;
+    return backoff(attempt, error != nullptr ? std::string_view() : retry_after);
+  }
+
+  // A non-stream call, with retries.
   awaitable<std::variant<UpstreamResponse, UpstreamError>> call(std::string_view path, const std::string& body,
                                                                 const Headers& headers) {
     for (int attempt = 0;; ++attempt) {
       auto res = co_await upstream.request("POST", path, body, headers);
-      const bool last = attempt >= options.max_retries;
-      if (auto* e = std::get_if<UpstreamError>(&res)) {
-        if (last || e->kind != UpstreamError::Kind::kConnect) co_return res;
-        ++retries;
-        co_await sleep(backoff(attempt, {}));
-        continue;
-      }
-      auto& ok = std::get<UpstreamResponse>(res);
-      if (last || !retryable(ok.head.status)) co_return res;
-      ++retries;
-      co_await sleep(backoff(attempt, ok.head.header("retry-after")));
+      const auto* ok = std::get_if<UpstreamResponse>(&res);
+      const auto delay = retry_delay(attempt, std::get_if<UpstreamError>(&res), ok ? ok->head.status : 0,
+                                     ok ? ok->head.header("retry-after") : std::string_view());
+      if (!delay) co_return res;
+      co_await sleep(*delay);
     }
   }
 
+  // A streamed call, with the same retries (decided on the answer's head).
   awaitable<std::variant<UpstreamStream, UpstreamError>> open(std::string_view path, const std::string& body,
                                                               const Headers& headers) {
     for (int attempt = 0;; ++attempt) {
       auto res = co_await upstream.open("POST", path, body, headers);
-      const bool last = attempt >= options.max_retries;
-      if (auto* e = std::get_if<UpstreamError>(&res)) {
-        if (last || e->kind != UpstreamError::Kind::kConnect) co_return res;
-        ++retries;
-        co_await sleep(backoff(attempt, {}));
-        continue;
-      }
-      auto& s = std::get<UpstreamStream>(res);
-      if (last || !retryable(s.head().status)) co_return res;
-      ++retries;
-      const std::string retry_after(s.head().header("retry-after"));
+      auto* s = std::get_if<UpstreamStream>(&res);
+      const auto delay = retry_delay(attempt, std::get_if<UpstreamError>(&res), s ? s->head().status : 0,
+                                     s ? s->head().header("retry-after") : std::string_view());
+      if (!delay) co_return res;
       // Drain the error body so the connection can be reused.
-      for (;;) {
-        auto piece = co_await s.next();
+      while (s != nullptr) {
+        auto piece = co_await s->next();
         if (!std::holds_alternative<std::optional<std::string>>(piece) || !std::get<0>(piece)) break;
       }
-      co_await sleep(backoff(attempt, retry_after));
+      co_await sleep(*delay);
     }
   }
 
