@@ -37,6 +37,18 @@ core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::st
   return engine.summary();
 }
 
+core::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen) {
+  const std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return core::make_error("--listen must be HOST:PORT, e.g. 127.0.0.1:0");
+  try {
+    const int port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    return std::pair{listen.substr(0, colon), static_cast<std::uint16_t>(port)};
+  } catch (const std::exception&) {
+    return core::make_error(fmt::format("--listen: '{}' has no valid port", listen));
+  }
+}
+
 core::Result<std::string> read_input(const std::string& path) {
   if (path != "-") return pricing::read_text_file(path);
   std::string out;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -57,6 +58,9 @@ core::Status check_currency(const pricing::PriceBook& book, const std::string& c
 // usage is counted as skipped (no usage).
 core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::string>& paths,
                                                        const pricing::PriceBook& book, const planner::CostOptions& options);
+
+// "HOST:PORT" of a --listen option (port 0: any free port). The error names the flag.
+core::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen);
 
 // The whole of a file, or of standard input for "-".
 core::Result<std::string> read_input(const std::string& path);

@@ -46,18 +46,6 @@ struct ServeArgs {
   std::string ledger_sync = "full";
 };
 
-core::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen) {
-  const std::size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return core::make_error("--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
-  try {
-    const int port = std::stoi(listen.substr(colon + 1));
-    if (port < 0 || port > 65535) throw std::out_of_range("port");
-    return std::pair{listen.substr(0, colon), static_cast<std::uint16_t>(port)};
-  } catch (const std::exception&) {
-    return core::make_error(fmt::format("--listen: '{}' has no valid port", listen));
-  }
-}
-
 int run_serve(ServeArgs a, const CLI::App& cmd) {
   // The config file first; flags given on the command line override it.
   std::vector<gateway::VirtualKey> config_keys;

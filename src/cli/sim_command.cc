@@ -101,17 +101,11 @@ int run_sim(const SimArgs& a, const CLI::App& cmd) {
     if (!t.ok()) return fail("sim", kExitUsage, "--date: " + t.error().message);
     options.date = *t;
   }
-  const size_t colon = listen.rfind(':');
+  auto address = parse_listen(listen);
+  if (!address.ok()) return fail("sim", kExitUsage, address.error().message);
   net::ServerOptions server_options;
-  if (colon == std::string::npos) return fail("sim", kExitUsage, "--listen must be HOST:PORT, e.g. 127.0.0.1:0");
-  server_options.host = listen.substr(0, colon);
-  try {
-    int port = std::stoi(listen.substr(colon + 1));
-    if (port < 0 || port > 65535) throw std::out_of_range("port");
-    server_options.port = static_cast<std::uint16_t>(port);
-  } catch (const std::exception&) {
-    return fail("sim", kExitUsage, fmt::format("--listen: '{}' has no valid port", listen));
-  }
+  server_options.host = address->first;
+  server_options.port = address->second;
   server_options.server_name = "flashfirst-sim";
   auto quality = quality_file.empty() ? pricing::QualityModel::embedded() : pricing::QualityModel::load_file(quality_file);
   if (!quality.ok()) return fail("sim", kExitUsage, quality.error().message);
