@@ -3,22 +3,12 @@
 #   cli_test.sh path/to/flashfirst path/to/tests
 # Expected figures are worked out by hand in tests/data/formats.README.md and below.
 set -uo pipefail
+source "$(dirname "$0")/../lib/expect.sh"
 ff=$1
 tests=$2
 data=$tests/data
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-expect_eq() {  # name actual expected
-  if [[ "$2" == "$3" ]]; then ok; else bad "$1: got '$2', expected '$3'"; fi
-}
-expect_contains() {  # name haystack needle
-  if [[ "$2" == *"$3"* ]]; then ok; else bad "$1: output lacks '$3'. Output was:"$'\n'"$2"; fi
-}
 
 # The worked example: 10M output tokens at launch prices.
 out=$("$ff" cost --tokens output=10M --at 2026-04-24T12:00:00Z --json)
@@ -232,5 +222,4 @@ expect_eq "demo: the run's cost is the ledger's" "$(sed -n 's/^  cost of this ru
   "$("$ff" cost --ledger "$tmp/demo.db" --json | jq -r .cost.actual)"
 expect_eq "demo: HTML report with charts" "$(grep -c '<svg' "$tmp/demo.html")" "2"
 
-echo "cli: $passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+report "cli"

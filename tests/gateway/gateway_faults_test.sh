@@ -5,14 +5,10 @@
 # received completely must be in the ledger.
 #   gateway_faults_test.sh path/to/flashfirst path/to/tests
 set -uo pipefail
+source "$(dirname "$0")/../lib/expect.sh"
 ff=$1
 tests=$2
 tmp=$(mktemp -d)
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-expect_eq() { if [[ "$2" == "$3" ]]; then ok; else bad "$1: got '$2', expected '$3'"; fi; }
 
 start() {  # extra serve flags...
   "$ff" serve --upstream sim --sim-quality "$tests/sdk/no_failures.toml" --listen 127.0.0.1:0 \
@@ -164,5 +160,4 @@ PY
 expect_eq "kill -9: complete answers missing from the ledger" "$missing" "0"
 echo "kill -9 after $received complete answers; none missing from the ledger: $([[ $missing == 0 ]] && echo yes || echo no)"
 
-echo "gateway faults: $passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+report "gateway faults"

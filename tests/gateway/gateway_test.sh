@@ -6,15 +6,10 @@
 # (the cost engine, a separate code path from the gateway's pricing) at the
 # request's recorded start time.
 set -uo pipefail
+source "$(dirname "$0")/../lib/expect.sh"
 ff=$1
 tests=$2
 tmp=$(mktemp -d)
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-expect_eq() { if [[ "$2" == "$3" ]]; then ok; else bad "$1: got '$2', expected '$3'"; fi; }
-expect_contains() { if [[ "$2" == *"$3"* ]]; then ok; else bad "$1: output lacks '$3'. Output was:"$'\n'"$2"; fi; }
 
 # The simulator draws no quality failures here (each test forces the ones it wants).
 "$ff" serve --upstream sim --sim-speed 0 --sim-quality "$tests/sdk/no_failures.toml" --listen 127.0.0.1:0 --ledger "$tmp/ledger.db" --key secret-key \
@@ -174,5 +169,4 @@ expect_eq "access log: the Pro request" "$(jq -r '"\(.status) \(.model) \(.categ
   "200 deepseek-v4-pro multi_step_reasoning key-$(printf '%s' secret-key | sha256sum | cut -c1-8)"
 expect_eq "access log: its cost" "$(grep -o '"cost":[0-9.]*' <<<"$log_line" | cut -d: -f2)" "$(h x-flashfirst-cost "$tmp/h1")"
 
-echo "gateway: $passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+report "gateway"
