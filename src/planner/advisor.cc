@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
+#include "pricing/toml_support.h"
 #include "report/json_writer.h"
 #include "report/text_table.h"
 
@@ -138,12 +138,9 @@ core::Result<WorkloadProfile> parse_profile(std::string_view text, const std::st
     if (!root["access"].get_string().get(s)) access = std::string(s);
     if (!root["wrong_answer_cost"].get_string().get(s)) wrong = std::string(s);
   } else {
-    toml::table root;
-    try {
-      root = toml::parse(text, std::string_view(source));
-    } catch (const toml::parse_error& e) {
-      return core::make_error(fmt::format("{}:{}: {}", source, e.source().begin.line, e.description()));
-    }
+    auto parsed = pricing::parse_toml(text, source);
+    if (!parsed.ok()) return parsed.error();
+    toml::table& root = *parsed;
     if (const toml::table* mix = root["mix"].as_table()) {
       for (auto&& [k, v] : *mix) {
         auto share = v.value<double>();

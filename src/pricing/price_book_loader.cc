@@ -1,5 +1,7 @@
 #include "pricing/price_book_loader.h"
 
+#include "pricing/toml_support.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -247,13 +249,6 @@ Result<PeakSchedule> parse_peak_hours(const Reader& rd, const toml::table& root,
   return PeakSchedule(offset, std::move(windows), mask, std::move(*holidays));
 }
 
-Result<toml::table> parse_toml(std::string_view text, const std::string& name) {
-  try {
-    return toml::parse(text, std::string_view(name));
-  } catch (const toml::parse_error& e) {
-    return make_error(fmt::format("{}:{}: {}", name, e.source().begin.line, e.description()));
-  }
-}
 
 Result<core::Tier> parse_tier(const Reader& rd, const toml::table& t, std::string_view ctx) {
   auto tier = rd.string_field(t, "tier", ctx, true);
@@ -486,6 +481,18 @@ core::Status add_holidays_from_file(PriceBook& book, const std::string& path) {
   if (!days.ok()) return days.error();
   book.mutable_schedule().add_holidays(*days);
   return core::Status::Ok();
+}
+
+core::Result<toml::table> parse_toml(std::string_view text, const std::string& source_name) {
+  try {
+    return toml::parse(text, std::string_view(source_name));
+  } catch (const toml::parse_error& e) {
+    return core::make_error(fmt::format("{}:{}: {}", source_name, e.source().begin.line, e.description()));
+  }
+}
+
+core::Error toml_error_at(const std::string& source_name, const toml::node* node, std::string_view what) {
+  return core::make_error(fmt::format("{}:{}: {}", source_name, node ? node->source().begin.line : 0, what));
 }
 
 }  // namespace ff::pricing

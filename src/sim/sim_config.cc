@@ -1,11 +1,13 @@
 #include "sim/sim_config.h"
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include "pricing/price_book_loader.h"
+#include "pricing/toml_support.h"
 
 namespace ff::sim {
+
+using pricing::parse_toml;
 
 namespace {
 
@@ -50,12 +52,9 @@ class Reader {
 }  // namespace
 
 core::Result<SimConfigFile> parse_sim_config(std::string_view text, const std::string& source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, std::string_view(source));
-  } catch (const toml::parse_error& e) {
-    return core::make_error(fmt::format("{}:{}: {}", source, e.source().begin.line, e.description()));
-  }
+  auto parsed = parse_toml(text, source);
+  if (!parsed.ok()) return parsed.error();
+  toml::table& root = *parsed;
   Reader rd(source);
   SimConfigFile cfg;
   SimOptions& o = cfg.options;
