@@ -71,10 +71,17 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   auto listen = parse_listen(a.listen);
   if (!listen.ok()) return fail("serve", kExitUsage, listen.error().message);
   if (a.max_retries < 0 || a.max_retries > 10) return fail("serve", kExitUsage, "--max-retries must be from 0 to 10");
+  if (a.read_timeout_s <= 0 || a.max_body_mb <= 0 || a.max_connections <= 0) {
+    return fail("serve", kExitUsage, "--read-timeout, --max-body-mb and --max-connections must be positive");
+  }
+  if (a.ledger_sync != "full" && a.ledger_sync != "process") {
+    return fail("serve", kExitUsage, "--ledger-sync must be full or process");
+  }
 
   gateway::UpstreamOptions up;
-  std::unique_ptr<InProcessSim> sim;
+  // The quality priors outlive the simulator thread that reads them.
   std::optional<pricing::QualityModel> quality;
+  std::unique_ptr<InProcessSim> sim;
   if (a.upstream == "sim") {
     auto q = a.sim_quality.empty() ? pricing::QualityModel::embedded() : pricing::QualityModel::load_file(a.sim_quality);
     if (!q.ok()) return fail("serve", kExitUsage, q.error().message);
@@ -96,7 +103,6 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   up.verify_tls = !a.insecure;
   up.ca_file = a.ca_file;
 
-  if (a.ledger_sync != "full" && a.ledger_sync != "process") return fail("serve", kExitUsage, "--ledger-sync must be full or process");
   auto ledger = ledger::open_sqlite_ledger(
       a.ledger, a.ledger_sync == "full" ? ledger::Durability::kFull : ledger::Durability::kProcess);
   if (!ledger.ok()) return fail("serve", kExitUsage, ledger.error().message);
@@ -107,10 +113,12 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   go.max_retries = a.max_retries;
   go.keys = config_keys;
   std::FILE* access_file = nullptr;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> owned_access_file(nullptr, &std::fclose);
   if (a.access_log == "-") {
     access_file = stderr;
   } else if (a.access_log != "off") {
-    access_file = std::fopen(a.access_log.c_str(), "a");
+    owned_access_file.reset(std::fopen(a.access_log.c_str(), "a"));
+    access_file = owned_access_file.get();
     if (access_file == nullptr) return fail("serve", kExitUsage, fmt::format("cannot open access log '{}'", a.access_log));
   }
   if (access_file != nullptr) {
@@ -130,9 +138,6 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   so.host = listen->first;
   so.port = listen->second;
   so.server_name = "flashfirst";
-  if (a.read_timeout_s <= 0 || a.max_body_mb <= 0 || a.max_connections <= 0) {
-    return fail("serve", kExitUsage, "--read-timeout, --max-body-mb and --max-connections must be positive");
-  }
   so.read_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(a.read_timeout_s * 1000));
   so.body_limit = static_cast<std::size_t>(a.max_body_mb) << 20;
   so.max_connections = static_cast<std::size_t>(a.max_connections);
