@@ -140,39 +140,6 @@ struct HttpServer::Impl {
     co_return !ec;
   }
 
-  awaitable<bool> write_stream(tcp::socket& socket, Deadline& dl, const Response& r, unsigned version,
-                               bool keep_alive) {
-    http::response<http::empty_body> res{static_cast<http::status>(r.status), version};
-    res.set(http::field::server, options.server_name);
-    for (const auto& [k, v] : r.headers) res.set(k, v);
-    res.keep_alive(keep_alive);
-    res.chunked(true);
-    http::response_serializer<http::empty_body> sr{res};
-    dl.reading = false;
-    dl.at = std::chrono::steady_clock::now() + options.write_timeout;
-    auto [ec, n] = co_await http::async_write_header(socket, sr, kNoThrow);
-    if (ec) co_return false;
-    asio::steady_timer timer(co_await asio::this_coro::executor);
-    for (const Chunk& c : *r.stream) {
-      if (c.delay.count() > 0) {
-        dl.at = std::chrono::steady_clock::time_point::max();  // waiting on ourselves, not the client
-        timer.expires_after(c.delay);
-        co_await timer.async_wait(kNoThrow);
-      }
-      dl.at = std::chrono::steady_clock::now() + options.write_timeout;
-      auto [wec, wn] = co_await asio::async_write(socket, http::make_chunk(asio::buffer(c.data)), kNoThrow);
-      if (wec) co_return false;
-    }
-    if (r.abort_after_stream) {
-      beast::error_code ignored;
-      socket.shutdown(tcp::socket::shutdown_both, ignored);
-      co_return false;
-    }
-    dl.at = std::chrono::steady_clock::now() + options.write_timeout;
-    auto [lec, ln] = co_await asio::async_write(socket, http::make_chunk_last(), kNoThrow);
-    co_return !lec;
-  }
-
   // The ResponseWriter of one request on one connection.
   class Writer final : public ResponseWriter {
    public:
@@ -244,6 +211,27 @@ struct HttpServer::Impl {
     bool started_ = false, done_ = false, ok_ = true;
   };
 
+  // A plain handler's stream: its chunks written through the same Writer an
+  // async handler uses, each after its delay.
+  awaitable<bool> write_stream(Writer& w, Response& r) {
+    auto headers = std::move(r.headers);
+    if (!co_await w.start(r.status, std::move(headers))) co_return false;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (const Chunk& c : *r.stream) {
+      if (c.delay.count() > 0) {  // waiting on ourselves: the writer has no client deadline armed
+        timer.expires_after(c.delay);
+        co_await timer.async_wait(kNoThrow);
+      }
+      const std::string_view data = c.data;
+      if (!co_await w.write(data)) co_return false;
+    }
+    if (r.abort_after_stream) {
+      w.abort();
+      co_return false;
+    }
+    co_return co_await w.finish();
+  }
+
   awaitable<void> session(tcp::socket socket) {
     auto dl = std::make_shared<Deadline>();
     dl->socket = &socket;
@@ -305,9 +293,8 @@ struct HttpServer::Impl {
       r.headers.resize(count);
       r.body = std::move(req.body());
       const bool keep_alive = req.keep_alive() && !stopping;
-      bool ok = false;
+      Writer w(*this, socket, *dl, req.version(), keep_alive, head);
       if (async_handler) {
-        Writer w(*this, socket, *dl, req.version(), keep_alive, head);
         dl->at = std::chrono::steady_clock::time_point::max();  // the handler's own timeouts apply
         bool failed = false;
         try {
@@ -320,7 +307,6 @@ struct HttpServer::Impl {
                                                         "internal_error"));
           co_await w.send(std::move(err));
         }
-        ok = w.ok();
       } else {
         Response resp;
         try {
@@ -328,11 +314,14 @@ struct HttpServer::Impl {
         } catch (const std::exception&) {
           resp = Response::json(500, error_body("internal error", "server_error", "internal_error"));
         }
-        ok = resp.stream ? co_await write_stream(socket, *dl, resp, req.version(), keep_alive)
-                         : co_await write_full(socket, *dl, resp, req.version(), keep_alive, head);
+        if (resp.stream) {
+          co_await write_stream(w, resp);
+        } else {
+          co_await w.send(std::move(resp));
+        }
       }
       --active_requests;
-      if (!ok || !keep_alive || stopping) break;
+      if (!w.ok() || !keep_alive || stopping) break;
     }
     dl->socket = nullptr;  // the sweeper drops it
     beast::error_code ignored;
