@@ -51,6 +51,53 @@ std::string error_body(std::string_view message, std::string_view type, std::str
   return out;
 }
 
+// Parses a request straight into a Request that the connection reuses: no
+// header container, no per-field allocations once its strings have grown (Beast's
+// request_parser would build a message with a node per field, then be copied).
+class RequestReader final : public http::basic_parser<true> {
+ public:
+  explicit RequestReader(Request& r) : r_(r) {}
+  unsigned version() const { return version_; }
+
+ private:
+  void on_request_impl(http::verb, beast::string_view method, beast::string_view target, int version,
+                       beast::error_code&) override {
+    r_.method.assign(method.data(), method.size());
+    r_.target.assign(target.data(), target.size());
+    version_ = static_cast<unsigned>(version);
+    fields_ = 0;
+  }
+  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
+  void on_field_impl(http::field, beast::string_view name, beast::string_view value, beast::error_code&) override {
+    if (fields_ == r_.headers.size()) r_.headers.emplace_back();
+    auto& [n, v] = r_.headers[fields_++];
+    n.assign(name.data(), name.size());
+    for (char& c : n) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    v.assign(value.data(), value.size());
+  }
+  void on_header_impl(beast::error_code&) override { r_.headers.resize(fields_); }
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code&) override {
+    r_.body.clear();
+    if (length) r_.body.reserve(static_cast<std::size_t>(*length));  // within body_limit, checked before
+  }
+  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    r_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code&) override {
+    r_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  Request& r_;
+  std::size_t fields_ = 0;
+  unsigned version_ = 11;
+};
+
 }  // namespace
 
 // One connection's deadline, watched by the server's sweeper: arming it is a
@@ -241,7 +288,9 @@ struct HttpServer::Impl {
     Request r;
     bool first = true;
     for (;;) {
-      http::request_parser<http::string_body> parser;
+      // The Request is refilled for each request: its strings keep their capacity.
+      r.body.clear();
+      RequestReader parser(r);
       parser.body_limit(options.body_limit);
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
       // The first request must arrive within the read timeout; later ones may
@@ -274,26 +323,9 @@ struct HttpServer::Impl {
         co_await write_full(socket, *dl, err, 11, false, head);
         break;
       }
-      http::request<http::string_body> req = parser.release();
       ++active_requests;
-      // One Request per connection, refilled for each request: its strings keep
-      // their capacity, so a kept-alive connection stops allocating for them.
-      r.method.assign(req.method_string().data(), req.method_string().size());
-      r.target.assign(req.target().data(), req.target().size());
-      std::size_t count = 0;
-      for (const auto& f : req) {
-        if (count == r.headers.size()) r.headers.emplace_back();
-        auto& [name, value] = r.headers[count++];
-        name.assign(f.name_string().data(), f.name_string().size());
-        for (char& c : name) {
-          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        }
-        value.assign(f.value().data(), f.value().size());
-      }
-      r.headers.resize(count);
-      r.body = std::move(req.body());
-      const bool keep_alive = req.keep_alive() && !stopping;
-      Writer w(*this, socket, *dl, req.version(), keep_alive, head);
+      const bool keep_alive = parser.keep_alive() && !stopping;
+      Writer w(*this, socket, *dl, parser.version(), keep_alive, head);
       if (async_handler) {
         dl->at = std::chrono::steady_clock::time_point::max();  // the handler's own timeouts apply
         bool failed = false;

@@ -40,6 +40,13 @@ std::uint64_t fnv(std::string_view s) {
   return h;
 }
 
+// `v`'s low `digits` hex digits, zero-padded (ids are formatted per request:
+// this is the hot path of a benchmark, and fmt's general machinery costs more).
+void append_hex(std::string& out, std::uint64_t v, int digits) {
+  constexpr char kDigits[] = "0123456789abcdef";
+  for (int i = digits - 1; i >= 0; --i) out.push_back(kDigits[(v >> (4 * i)) & 0xf]);
+}
+
 // Deterministic randomness for one request.
 class Rng {
  public:
@@ -217,9 +224,9 @@ using Scale = std::function<std::chrono::milliseconds(double)>;
 using Answer = Simulator::Answer;
 
 // The caller's key, for cache isolation between accounts.
-std::string key_of(const net::Request& req) {
+std::string_view key_of(const net::Request& req) {
   std::string_view auth = req.header("authorization");
-  return std::string(auth.empty() ? req.header("x-api-key") : auth);
+  return auth.empty() ? req.header("x-api-key") : auth;
 }
 
 void write_openai_usage(JsonWriter& w, const core::TokenUsage& u) {
@@ -637,8 +644,17 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   a.model = r.model;
   a.created = t.unix_seconds;
   a.thinking = r.thinking;
-  a.id = fmt::format("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", rng.next() >> 32, rng.next() & 0xffff, rng.next() & 0xfff,
-                     rng.next() & 0xfff, rng.next() & 0xffffffffffffULL);
+  // A version-4 UUID: 8-4-4-4-12 hex digits.
+  a.id.reserve(36);
+  append_hex(a.id, rng.next() >> 32, 8);
+  a.id += '-';
+  append_hex(a.id, rng.next(), 4);
+  a.id += "-4";
+  append_hex(a.id, rng.next(), 3);
+  a.id += "-a";
+  append_hex(a.id, rng.next(), 3);
+  a.id += '-';
+  append_hex(a.id, rng.next(), 12);
   if (r.thinking) compose(thoughts_, rng.between(1, r.effort == "max" ? 8 : r.effort == "low" ? 2 : 4), rng, a.reasoning, a.reasoning_ids);
   bool content_ids_ready = false;
   // Whether this answer fails, from the quality prior of its tier, category and effort.
@@ -703,10 +719,10 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   auto cut_to = [&](std::vector<TokenId>& ids, std::string& text, std::int64_t room) {
     if (static_cast<std::int64_t>(ids.size()) <= room) return false;
     ids.resize(static_cast<size_t>(std::max<std::int64_t>(room, 0)));
-    std::string bytes = *tokenizer_.decode(ids);
+    // `ids` encode `text`, so the kept ids stand for a prefix of it.
+    text.resize(*tokenizer_.decoded_size(ids));
     // A cut can split a character; the incomplete tail is not sent.
-    while (!bytes.empty() && !tokenizer::is_valid_utf8(bytes)) bytes.pop_back();
-    text = bytes;
+    while (!text.empty() && !tokenizer::is_valid_utf8(text)) text.pop_back();
     return true;
   };
   if (cut_answer) {
@@ -729,7 +745,10 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   }
 
   // --- cache and bill ---
-  const std::string cache_user = fmt::format("{:x}/{}", fnv(key_of(req)), r.user_id);
+  std::string cache_user;
+  cache_user.reserve(17 + r.user_id.size());
+  append_hex(cache_user, fnv(key_of(req)), 16);
+  cache_user.append("/").append(r.user_id);
   std::vector<TokenId> produced;
   produced.reserve(a.reasoning_ids.size() + a.content_ids.size() + 1);
   produced.insert(produced.end(), a.reasoning_ids.begin(), a.reasoning_ids.end());

@@ -680,6 +680,16 @@ core::Result<std::string> BpeTokenizer::decode(std::span<const TokenId> ids) con
   return out;
 }
 
+core::Result<size_t> BpeTokenizer::decoded_size(std::span<const TokenId> ids) const {
+  size_t n = 0;
+  for (TokenId id : ids) {
+    const size_t len = id < vocab_size() ? impl_->token(id).size() : 0;
+    if (len == 0) return core::make_error(fmt::format("token id {} is not in the vocabulary", id));
+    n += len;
+  }
+  return n;
+}
+
 std::int64_t RatioEstimator::count(std::string_view text, SpecialTokens) const {
   // Tenths of a token: 3 per character, 6 per CJK character (documented ratios).
   std::string repaired;

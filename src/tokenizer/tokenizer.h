@@ -71,6 +71,10 @@ class BpeTokenizer final : public Tokenizer {
 
   // The bytes the ids stand for. Fails on an id outside the vocabulary.
   core::Result<std::string> decode(std::span<const TokenId> ids) const;
+  // How many bytes decode() would return, without building them: the ids of
+  // encode(text) stand for exactly `text`, so a prefix of them is a prefix of
+  // it this long. Fails on an id outside the vocabulary.
+  core::Result<size_t> decoded_size(std::span<const TokenId> ids) const;
 
   // Number of ids (one more than the largest id).
   size_t vocab_size() const;

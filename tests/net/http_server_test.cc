@@ -108,6 +108,22 @@ TEST(HttpServer, AnswersAndKeepsTheConnectionAlive) {
   EXPECT_NE(second.find(R"({"method":"GET","path":"/b","bytes":0,"x":""})"), std::string::npos) << second;
 }
 
+TEST(HttpServer, ReadsAChunkedBodyThenAnHttp10Request) {
+  Server s(ServerOptions{});
+  Client c(s.port());
+  // "hello" + " world": 11 bytes in two chunks; the next request's shorter
+  // header list must not keep the first one's X-Test.
+  c.send_all("POST /c HTTP/1.1\r\nHost: x\r\nX-Test: one\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+  std::string first = c.read_until("}");
+  EXPECT_NE(first.find(R"({"method":"POST","path":"/c","bytes":11,"x":"one"})"), std::string::npos) << first;
+  // HTTP/1.0 without keep-alive: answered as 1.0, then the connection closes.
+  c.send_all("PUT /d HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi");
+  std::string second = c.read_all();
+  EXPECT_EQ(second.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << second;
+  EXPECT_NE(second.find(R"({"method":"PUT","path":"/d","bytes":2,"x":""})"), std::string::npos) << second;
+}
+
 TEST(HttpServer, StreamsChunks) {
   Server s(ServerOptions{});
   Client c(s.port());

@@ -56,6 +56,7 @@ TEST(Tokenizer, MatchesTheReferenceOnEveryGoldenCase) {
     EXPECT_EQ(tok.count(c.bytes, mode), static_cast<std::int64_t>(c.ids.size()));
     // Decoding gives back the text as the reference read it (invalid UTF-8 as U+FFFD).
     EXPECT_EQ(*tok.decode(c.ids), repair_utf8(c.bytes));
+    EXPECT_EQ(*tok.decoded_size(c.ids), repair_utf8(c.bytes).size());
   }
 }
 
@@ -71,6 +72,10 @@ TEST(Tokenizer, KnownIds) {
   EXPECT_FALSE(tok.added_token_id("<think>").has_value());
   EXPECT_FALSE(tok.decode(std::vector<TokenId>{200000}).ok());
   EXPECT_EQ(tok.decode(std::vector<TokenId>{200000}).error().message, "token id 200000 is not in the vocabulary");
+  EXPECT_EQ(tok.decoded_size(std::vector<TokenId>{19923, 200000}).error().message,
+            "token id 200000 is not in the vocabulary");
+  // "Hello" is 5 bytes, "!" 1: a prefix of the ids is a prefix of the text.
+  EXPECT_EQ(*tok.decoded_size(std::span<const TokenId>(ids.data(), 2)), 6u);
 }
 
 TEST(Tokenizer, SameIdsFromSeveralThreads) {
