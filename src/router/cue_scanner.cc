@@ -1,6 +1,8 @@
 #include "router/cue_scanner.h"
 
 #include <cassert>
+#include <algorithm>
+#include <array>
 #include <deque>
 #include <string>
 
@@ -59,11 +61,17 @@ inline bool latin(std::string_view cue) {
 
 const char* signal_name(Signal s) { return kSignalNames[static_cast<std::size_t>(s)]; }
 
-void CueHits::add(Signal s, std::size_t cue_index, std::string_view cue) {
+void CueHits::add(Signal s, std::size_t cue_index, std::string_view cue, std::size_t at) {
+  // A text is not scanned in order (see CueScanner::scan), so the first cue is
+  // the one that starts earliest, wherever it was found.
+  const auto i = static_cast<std::size_t>(s);
+  const std::uint64_t where = scanned_ + at;
+  if (count[i] == 0 || where < first_at_[i]) {
+    first[i] = cue;
+    first_at_[i] = where;
+  }
   if (seen_[cue_index]) return;
   seen_[cue_index] = true;
-  auto i = static_cast<std::size_t>(s);
-  if (count[i] == 0) first[i] = cue;
   if (count[i] < UINT16_MAX) ++count[i];
 }
 
@@ -91,6 +99,7 @@ CueScanner::CueScanner(const std::vector<Cue>& cues) : cues_(cues) {
     own[s].push_back(static_cast<std::uint16_t>(ci));
   }
   assert(go.size() < UINT16_MAX && cues_.size() <= CueHits::kMaxCues);
+  for (const Cue& c : cues_) longest_cue_ = std::max(longest_cue_, c.text.size());
 
   std::vector<std::int32_t> fail(go.size(), 0);
   std::vector<std::vector<std::uint16_t>> outs(go.size());
@@ -151,23 +160,60 @@ CueScanner::CueScanner(const std::vector<Cue>& cues) : cues_(cues) {
   }
 }
 
+void CueScanner::report(std::uint32_t v, const unsigned char* p, std::size_t n, std::size_t end, CueHits& hits) const {
+  const std::size_t s = (v >> 1) / classes_;
+  for (std::uint32_t b = out_begin_[s], e = out_begin_[s + 1]; b < e; ++b) {
+    const Cue& cue = cues_[out_[b]];
+    const std::size_t start = end - cue.text.size();
+    if (latin(cue.text) && word_before(p, start)) continue;
+    if (cue.word_end && word_at(p, n, end)) continue;
+    hits.add(cue.signal, out_[b], cue.text, start);
+  }
+}
+
 void CueScanner::scan(std::string_view text, CueHits& hits) const {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
-  std::uint32_t v = 0;  // (row offset << 1) | ends-a-cue, as next_ stores it
-  for (std::size_t i = 0; i < n; ++i) {
-    v = next_[(v >> 1) + class_[p[i]]];
-    if ((v & 1) == 0) continue;
-    const std::size_t s = (v >> 1) / classes_;
-    std::uint32_t b = out_begin_[s], e = out_begin_[s + 1];
-    for (; b < e; ++b) {
-      const Cue& cue = cues_[out_[b]];
-      const std::size_t start = i + 1 - cue.text.size();
-      if (latin(cue.text) && word_before(p, start)) continue;
-      if (cue.word_end && word_at(p, n, i + 1)) continue;
-      hits.add(cue.signal, out_[b], cue.text);
+  const std::uint32_t* next = next_.data();
+  // Each entry is (row offset << 1) | ends-a-cue, as next_ stores it.
+  auto run = [&](std::uint32_t v, std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) {
+      v = next[(v >> 1) + class_[p[i]]];
+      if (v & 1) report(v, p, n, i + 1, hits);
     }
+  };
+  constexpr std::size_t kLanes = 4;
+  const std::size_t stretch = n / kLanes;
+  if (stretch < 4 * longest_cue_) {
+    run(0, 0, n);
+    hits.scanned_ += n;
+    return;
   }
+  // Lane k covers [begin[k], end[k]); every lane but the first starts
+  // `longest_cue_` early, so a cue that crosses into it from the previous
+  // stretch is still seen whole (found twice, it counts once).
+  std::array<std::size_t, kLanes> begin{}, end{};
+  for (std::size_t k = 0; k < kLanes; ++k) {
+    begin[k] = k == 0 ? 0 : k * stretch - longest_cue_;
+    end[k] = k + 1 == kLanes ? n : (k + 1) * stretch;
+  }
+  const std::size_t common = end[0] - begin[0];  // the shortest lane
+  std::uint32_t v0 = 0, v1 = 0, v2 = 0, v3 = 0;
+  for (std::size_t i = 0; i < common; ++i) {
+    v0 = next[(v0 >> 1) + class_[p[begin[0] + i]]];
+    v1 = next[(v1 >> 1) + class_[p[begin[1] + i]]];
+    v2 = next[(v2 >> 1) + class_[p[begin[2] + i]]];
+    v3 = next[(v3 >> 1) + class_[p[begin[3] + i]]];
+    if (((v0 | v1 | v2 | v3) & 1) == 0) continue;
+    if (v0 & 1) report(v0, p, n, begin[0] + i + 1, hits);
+    if (v1 & 1) report(v1, p, n, begin[1] + i + 1, hits);
+    if (v2 & 1) report(v2, p, n, begin[2] + i + 1, hits);
+    if (v3 & 1) report(v3, p, n, begin[3] + i + 1, hits);
+  }
+  run(v1, begin[1] + common, end[1]);
+  run(v2, begin[2] + common, end[2]);
+  run(v3, begin[3] + common, end[3]);
+  hits.scanned_ += n;
 }
 
 }  // namespace ff::router

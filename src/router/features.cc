@@ -51,9 +51,25 @@ void for_windows(std::string_view text, std::size_t window, bool tail, F&& f) {
   if (tail) f(text.substr(char_boundary(text, text.size() - window)));
 }
 
-const std::array<std::string_view, 27> kSourceExtensions = {
-    "py", "js", "ts", "tsx", "jsx", "java", "go", "rs", "c", "cc", "cpp", "h", "hpp", "cs",
-    "rb", "php", "kt", "swift", "scala", "sql", "yaml", "yml", "toml", "sh", "vue", "m", "mm"};
+// Up to 8 bytes as one integer, so an extension is compared in one step.
+constexpr std::uint64_t pack(std::string_view s) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < s.size() && i < 8; ++i) v |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
+  return v;
+}
+
+constexpr std::size_t kLongestExtension = 5;
+constexpr std::array<std::uint64_t, 27> kSourceExtensions = {
+    pack("py"),  pack("js"),  pack("ts"),  pack("tsx"),   pack("jsx"),   pack("java"), pack("go"),
+    pack("rs"),  pack("c"),   pack("cc"),  pack("cpp"),   pack("h"),     pack("hpp"),  pack("cs"),
+    pack("rb"),  pack("php"), pack("kt"),  pack("swift"), pack("scala"), pack("sql"),  pack("yaml"),
+    pack("yml"), pack("toml"), pack("sh"), pack("vue"),   pack("m"),     pack("mm")};
+
+bool source_extension(std::string_view ext) {
+  if (ext.empty() || ext.size() > kLongestExtension) return false;
+  const std::uint64_t v = pack(ext);
+  return std::find(kSourceExtensions.begin(), kSourceExtensions.end(), v) != kSourceExtensions.end();
+}
 
 class TextScanner {
  public:
@@ -90,8 +106,9 @@ class TextScanner {
   }
 
   void line(std::string_view l) {
-    std::size_t i = l.find_first_not_of(" \t");
-    if (i == std::string_view::npos) return;
+    std::size_t i = 0;  // a loop: find_first_not_of calls memchr once per byte
+    while (i < l.size() && (l[i] == ' ' || l[i] == '\t')) ++i;
+    if (i == l.size()) return;
     std::string_view t = l.substr(i);
     while (!t.empty() && (t.back() == ' ' || t.back() == '\r' || t.back() == '\t')) t.remove_suffix(1);
     if (t.empty()) return;
@@ -168,7 +185,7 @@ class TextScanner {
       std::size_t b = dot;
       while (b > 0 && is_ident(t[b - 1])) --b;
       bool boundary = e == t.size() || !is_ident(t[e]);
-      if (b < dot && boundary && std::find(kSourceExtensions.begin(), kSourceExtensions.end(), ext) != kSourceExtensions.end()) {
+      if (b < dot && boundary && source_extension(ext)) {
         remember(t.substr(b, e - b));
         if ((e + 1 < t.size() && t[e] == ':' && is_digit(t[e + 1])) || t.substr(e, 8) == "\", line ") ++f_.stack_frames;
       }
@@ -391,7 +408,9 @@ core::Result<Features> extract_features(std::string_view body, const tokenizer::
   // System text: OpenAI system/developer messages or the Anthropic top-level field.
   auto add_text = [&](std::string_view text) {
     f.text_bytes += static_cast<std::int64_t>(text.size());
-    f.input_tokens += tokenizer.count(text);
+    const std::int64_t tokens = tokenizer.count(text);
+    f.input_tokens += tokens;
+    return tokens;
   };
   auto context_text = [&](std::string_view text) {
     add_text(text);
@@ -439,8 +458,7 @@ core::Result<Features> extract_features(std::string_view body, const tokenizer::
 
     auto on_text = [&](std::string_view text) {
       if (i == last_user) {
-        add_text(text);
-        f.instruction_tokens += tokenizer.count(text);
+        f.instruction_tokens += add_text(text);
         scanner.scan(text);
         for_windows(text, kWindow, true, [&](std::string_view w) { CueScanner::builtin().scan(w, f.cues); });
       } else if (user || system) {

@@ -78,6 +78,37 @@ TEST(CueScanner, SmallLexiconCompilesToAnAutomaton) {
   EXPECT_EQ(h[Signal::kDebug], 0);
 }
 
+TEST(CueScanner, ALongTextScannedInLanesLosesNoCueAndKeepsReadingOrder) {
+  CueScanner s({{"wxyz", Signal::kProof, false},
+                {"mnop", Signal::kDebug, false},
+                {"qrst", Signal::kSummarize, false},
+                {"efgh", Signal::kTranslate, false},
+                {"early", Signal::kClassify, false},
+                {"late", Signal::kClassify, false}});
+  // 200 bytes: four lanes of 50, the lane boundaries at 50, 100 and 150. One
+  // cue straddles each boundary, one ends the text; "early" (at 40, lane 0) is
+  // found after "late" (at 103, near the start of lane 2) but comes first.
+  std::string text(200, ' ');
+  auto put = [&](std::size_t at, std::string_view cue) { text.replace(at, cue.size(), cue); };
+  put(48, "wxyz");
+  put(97, "mnop");
+  put(148, "qrst");
+  put(196, "efgh");
+  put(40, "early");
+  put(103, "late");
+  CueHits h;
+  s.scan(text, h);
+  EXPECT_EQ(h[Signal::kProof], 1);
+  EXPECT_EQ(h[Signal::kDebug], 1);
+  EXPECT_EQ(h[Signal::kSummarize], 1);
+  EXPECT_EQ(h[Signal::kTranslate], 1);
+  EXPECT_EQ(h[Signal::kClassify], 2);
+  EXPECT_EQ(h.first[static_cast<std::size_t>(Signal::kClassify)], "early");
+  // A later text's cues come after all of this one's.
+  s.scan("late", h);
+  EXPECT_EQ(h.first[static_cast<std::size_t>(Signal::kClassify)], "early");
+}
+
 // ---------------------------------------------------------------- features
 
 TEST(Features, CountsStructureAndTokens) {
