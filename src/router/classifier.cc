@@ -142,6 +142,11 @@ Classification classify(const Features& f) {
   if (f.math_symbols >= 2 && !coding) {
     sc.add(C::kMultiStepReasoning, f.math_symbols >= 4 ? 2.0 : 1.0, fmt::format("{} mathematical symbols", f.math_symbols));
   }
+  // Formulas over named quantities: "f(n)", "x + y = 7", "AB = 13".
+  // Not in a multiple-choice question, whose options spell formulas out.
+  if (f.variables >= 2 && !coding && !has(S::kDebug) && f.code_lines == 0 && f.choices < 3) {
+    sc.add(C::kMultiStepReasoning, f.variables >= 4 ? 2.5 : 1.5, fmt::format("formulas over variables ({} uses)", f.variables));
+  }
   if (f.numbers >= 4 && (has(S::kJustify) || u[S::kPlanning] >= 2 || u[S::kMathWeak] >= 2) && !coding) {
     sc.add(C::kMultiStepReasoning, 1.0, fmt::format("{} numbers in the problem", f.numbers));
   }

@@ -119,6 +119,7 @@ constexpr Entry kLexicon[] = {
     {S::kExtract, "extraire"}, {S::kExtract, "extrayez"},
 
     // --- moderate coding
+    {S::kCodeTask, "list comprehension"}, {S::kCodeTask, "this loop"}, {S::kDebug, "off-by-one"},
     {S::kCodeTask, "write a function"}, {S::kCodeTask, "write a python"}, {S::kCodeTask, "write a script"},
     {S::kCodeTask, "write a program"}, {S::kCodeTask, "write a sql"}, {S::kCodeTask, "sql query"},
     {S::kCodeTask, "regex"}, {S::kCodeTask, "regular expression"}, {S::kCodeTask, "implement"},
@@ -189,6 +190,16 @@ constexpr Entry kLexicon[] = {
     {S::kCompetitionMath, "four-digit"}, {S::kCompetitionMath, "three-digit"}, {S::kCompetitionMath, "cuántos números"},
     {S::kCompetitionMath, "wie viele zahlen"}, {S::kCompetitionMath, "combien de nombres"}, {S::kCompetitionMath, "多少个"},
     {S::kCompetitionMath, "prove or disprove"},
+    {S::kCompetitionMath, "without replacement"}, {S::kCompetitionMath, "binary strings"},
+    {S::kCompetitionMath, "no three consecutive"}, {S::kCompetitionMath, "no two consecutive"},
+    {S::kCompetitionMath, "angle bisector"}, {S::kCompetitionMath, "bisecting angle"}, {S::kCompetitionMath, "foot of the altitude"},
+    {S::kCompetitionMath, "circumradius"}, {S::kCompetitionMath, "inradius"},
+    {S::kCompetitionMath, "sin reemplazo"}, {S::kCompetitionMath, "ohne zurücklegen"}, {S::kCompetitionMath, "sans remise"},
+    {S::kCompetitionMath, "不放回"}, {S::kCompetitionMath, "二进制串"},
+    {S::kMathWeak, "chance"}, {S::kMathWeak, "given that"}, {S::kMathWeak, "compute"}, {S::kMathWeak, "triangle"},
+    {S::kMathWeak, "altitude"}, {S::kMathWeak, "a qué hora"}, {S::kMathWeak, "a qué distancia"},
+    {S::kMathWeak, "se cruzan"}, {S::kMathWeak, "se encuentran"}, {S::kMathWeak, "treffen sie sich"},
+    {S::kMathWeak, "se croisent"}, {S::kMathWeak, "相遇"}, {S::kMathWeak, "km/h"},
     {S::kMathWeak, "smallest"}, {S::kMathWeak, "largest"}, {S::kMathWeak, "consecutive"}, {S::kMathWeak, "integers"},
     {S::kMathWeak, "factorial"}, {S::kMathWeak, "digits"}, {S::kMathWeak, "prime"}, {S::kMathWeak, "exactly"},
     {S::kMathWeak, "remainder"}, {S::kMathWeak, "sum of all"}, {S::kMathWeak, "product of"}, {S::kMathWeak, "in how many"},
@@ -223,7 +234,8 @@ constexpr Entry kLexicon[] = {
     {S::kJustify, "justifie"},
     {S::kJustify, "derive"}, {S::kJustify, "carefully"}, {S::kJustify, "give an assignment"},
     {S::kJustify, "reason it out"}, {S::kJustify, "reason through"}, {S::kJustify, "generalize"}, {S::kJustify, "generalise"},
-    {S::kJustify, "walk through"},
+    {S::kJustify, "walk through"}, {S::kJustify, "give an argument"}, {S::kJustify, "don't just assert"},
+    {S::kJustify, "an argument i could check"},
 
     // --- logic puzzles
     {S::kLogicPuzzle, "knights and knaves"}, {S::kMathWeak, "knight"}, {S::kMathWeak, "knave"},

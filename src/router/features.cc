@@ -115,7 +115,9 @@ class TextScanner {
 
     if (starts_with(t, "```")) ++f_.code_fences;
     // The prefixes of interest, bucketed by first byte: most lines have none.
-    bool code = t.back() == ';' || t.back() == '{' || t.back() == '}';
+    bool code = t.back() == ';' || t.back() == '{' || t.back() == '}' ||
+                (t.back() == ':' && (starts_with(t, "for ") || starts_with(t, "if ") || starts_with(t, "while ") ||
+                                     starts_with(t, "else") || starts_with(t, "try") || starts_with(t, "except")));
     bool frame = false, passage = t.size() >= 3 && t[0] == '[' && is_digit(t[1]);
     for (const Prefix& p : prefixes()[static_cast<unsigned char>(t[0])]) {
       if (!starts_with(t, p.text)) continue;
@@ -219,7 +221,7 @@ std::int64_t requested_output(std::string_view s) {
       {"chapters", 250000}, {"palabras", 150}, {"wörter", 150}, {"worte", 150}, {"mots", 150},
       {"字", 60}, {"文字", 60}, {"页", 65000}, {"ページ", 65000}, {"章", 250000}, {"páginas", 65000},
       {"seiten", 65000}, {"lessons", 200000}, {"episodes", 500000}, {"-episode", 500000}, {"-part", 200000},
-      {"parts", 200000}, {"installments", 200000}};
+      {"parts", 200000}, {"installments", 200000}, {"modules", 300000}, {"-module", 300000}};
   std::int64_t best = 0;
   for (std::size_t i = 0; i < s.size();) {
     // A number: ASCII digits with separators, or Chinese numerals before 万/千.
@@ -352,26 +354,81 @@ std::string_view language_of(const ScriptCounts& sc, const CueHits& cues) {
 
 // Question marks, numbers and formula symbols of an instruction window, in one
 // pass: most bytes are none of them and are skipped by one table lookup.
-void count_marks(std::string_view w, Features& f) {
-  static const auto kInteresting = [] {
+bool is_letter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+
+// Whether w[b, e) is a name as formulas write them: one letter ("x", "n"), or
+// two or three capitals ("AB", "ABC" in geometry), standing alone: not part of
+// a longer word, a number or "it's".
+bool short_name(std::string_view w, std::size_t b, std::size_t e) {
+  if (e <= b || e - b > 3) return false;
+  for (std::size_t k = b; k < e; ++k) {
+    const auto c = static_cast<unsigned char>(w[k]);
+    if (!(e - b == 1 ? is_letter(c) : is_upper(c))) return false;
+  }
+  auto joins = [](unsigned char c) { return is_letter(c) || (c >= '0' && c <= '9') || c == '\'' || c == '_' || c >= 0x80; };
+  return (b == 0 || !joins(static_cast<unsigned char>(w[b - 1]))) && (e == w.size() || !joins(static_cast<unsigned char>(w[e])));
+}
+
+// The token just before `end` and just from `begin`, spaces skipped: [b, e).
+std::pair<std::size_t, std::size_t> token_before(std::string_view w, std::size_t end) {
+  while (end > 0 && w[end - 1] == ' ') --end;
+  std::size_t b = end;
+  while (b > 0 && is_letter(static_cast<unsigned char>(w[b - 1])) && end - b <= 3) --b;
+  return {b, end};
+}
+std::pair<std::size_t, std::size_t> token_after(std::string_view w, std::size_t begin) {
+  while (begin < w.size() && w[begin] == ' ') ++begin;
+  std::size_t e = begin;
+  while (e < w.size() && is_letter(static_cast<unsigned char>(w[e])) && e - begin <= 3) ++e;
+  return {begin, e};
+}
+
+// Whether an operator at `q` stands between names or numbers as in a formula.
+// `=`, `^`, `<`, `>` need a name on one side ("x = 3", "AB = 13", "n^5"); `+ - * /`
+// need one letter on one side and a letter or a number on the other ("x + y",
+// "n - 1", "2/k"): in prose they join words ("e-mail", "C++", "and/or").
+bool operator_of_names(std::string_view w, std::size_t q, bool arithmetic) {
+  auto [lb, le] = token_before(w, q);
+  auto [rb, re] = token_after(w, q + 1);
+  const bool left = short_name(w, lb, le), right = short_name(w, rb, re);
+  if (!arithmetic) return left || right;
+  const bool left_one = left && le - lb == 1, right_one = right && re - rb == 1;
+  const bool left_number = le > 0 && is_digit(w[le - 1]) && lb == le;
+  const bool right_number = rb < w.size() && is_digit(w[rb]) && rb == re;
+  return (left_one && (right_one || right_number)) || (right_one && left_number);
+}
+
+void count_marks(std::string_view w, bool formulas, Features& f) {
+  // The bytes looked at; arithmetic operators only where formulas are counted.
+  auto table = [](std::string_view bytes) {
     std::array<bool, 256> t{};
-    for (unsigned char c : std::string_view("0123456789?^=<>")) t[c] = true;
+    for (unsigned char c : bytes) t[c] = true;
     t[0xE2] = t[0xEF] = true;  // lead bytes of the symbols below and of the fullwidth "？"
     return t;
-  }();
+  };
+  static const auto kMarks = table("0123456789?^=<>");
+  static const auto kMarksAndOperators = table("0123456789?^=<>+-*/(");
+  const auto& interesting = formulas ? kMarksAndOperators : kMarks;
   const auto* p = reinterpret_cast<const unsigned char*>(w.data());
   const std::size_t n = w.size();
   for (std::size_t q = 0; q < n; ++q) {
     const unsigned char c = p[q];
-    if (!kInteresting[c]) continue;
+    if (!interesting[c]) continue;
     if (c >= '0' && c <= '9') {
       ++f.numbers;
       while (q + 1 < n && (is_digit(w[q + 1]) || w[q + 1] == ',' || w[q + 1] == '.')) ++q;
       if (q + 1 < n && w[q + 1] == '!') ++f.math_symbols;  // n!
     } else if (c == '?') {
       ++f.question_marks;
+    } else if (c == '(') {
+      // Function notation: f(n), P(A), g(x); "(a)" and "see (1)" are not.
+      if (q > 0 && short_name(w, q - 1, q)) ++f.variables;
+    } else if (c == '+' || c == '-' || c == '*' || c == '/') {
+      if (operator_of_names(w, q, true)) ++f.variables;
     } else if (c < 0x80) {
       ++f.math_symbols;  // ^ = < >
+      if (formulas && operator_of_names(w, q, false)) ++f.variables;
     } else if (q + 2 < n) {
       const std::string_view three = w.substr(q, 3);
       if (three == "？") {
@@ -544,6 +601,8 @@ core::Result<Features> extract_features(std::string_view body, const tokenizer::
   if (last_user < messages.size()) {
     dom::element m = messages.at(last_user);
     ScriptCounts sc;
+    // Operators in source code are not formulas (and code has many of them).
+    const bool formulas = f.code_lines == 0 && f.code_fences == 0;
     auto look = [&](std::string_view text) {
       for_windows(text, kWindow, true, [&](std::string_view w) {
         sc.add(w);
@@ -551,7 +610,7 @@ core::Result<Features> extract_features(std::string_view body, const tokenizer::
         if (f.cues[Signal::kLengthUnit] > 0) {
           f.requested_output_tokens = std::max(f.requested_output_tokens, requested_output(w));
         }
-        count_marks(w, f);
+        count_marks(w, formulas, f);
       });
     };
     std::string_view s;

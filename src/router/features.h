@@ -52,6 +52,7 @@ struct Features {
   int question_marks = 0;  // in the instruction
   int numbers = 0;         // digit runs in the instruction
   int math_symbols = 0;    // '^', '=', '<', '>', '≤', '≥', '√' and n! in the instruction
+  int variables = 0;       // one-letter names next to an operator or in f(x) notation, in the instruction
   // Output the instruction asks for ("a 10,000-word report", "写一篇两万字"), in
   // estimated tokens; 0 when it names no length.
   std::int64_t requested_output_tokens = 0;

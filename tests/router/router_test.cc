@@ -152,6 +152,18 @@ TEST(Features, CodeTracesFilesAndPassages) {
   EXPECT_EQ(f.passage_markers, 2);
 }
 
+TEST(Features, FormulaNotationIsCountedAndProseIsNot) {
+  // f( counts; "= n" counts; "n^" counts; "2 - 1" is between numbers, no name;
+  // "x + y" and "y =" count: 5. Symbols = ^ =: 3. Numbers 2, 1, 7: 3.
+  Features f = features(ask("Let f(n) = n^2 - 1 and x + y = 7."));
+  EXPECT_EQ(f.variables, 5);
+  EXPECT_EQ(f.math_symbols, 3);
+  EXPECT_EQ(f.numbers, 3);
+  // Compounds and languages are not formulas; "AB = 13" in geometry is.
+  EXPECT_EQ(features(ask("Send an e-mail about C++ and/or it's x-ray (a) results.")).variables, 0);
+  EXPECT_EQ(features(ask("Triangle ABC has AB = 13.")).variables, 1);
+}
+
 TEST(Features, RequestedLengthInManyNotations) {
   // words x1.33, palabras/mots x1.5, CJK characters x0.6, pages x650.
   EXPECT_EQ(features(ask("Write a 10,000-word report.")).requested_output_tokens, 13300);
