@@ -92,6 +92,100 @@ std::string header_value(std::string_view s) {
 }
 
 // The usage of a chat completion (or of the final chunk of a stream).
+// A checked chat.completion as the stream a client asked for: the role chunk,
+// then the reasoning, the content and the tool calls each as one delta, the
+// finish_reason with the usage and `flashfirst` (the gateway's figures), then
+// [DONE]. An answer that is not a chat.completion comes back as nullopt.
+// A member's string or integer value, or empty/0 when it is absent or of another type.
+std::string_view string_or_empty(simdjson::simdjson_result<dom::element> e) {
+  std::string_view v;
+  return e.get_string().get(v) ? std::string_view() : v;
+}
+std::int64_t int_or_zero(simdjson::simdjson_result<dom::element> e) {
+  std::int64_t v = 0;
+  return e.get_int64().get(v) ? 0 : v;
+}
+
+std::optional<std::string> completion_as_stream(std::string_view answer, std::string_view flashfirst) {
+  thread_local dom::parser parser;
+  dom::element root;
+  dom::array choices;
+  if (parser.parse(answer.data(), answer.size()).get(root) || root["choices"].get_array().get(choices)) return std::nullopt;
+  std::string out;
+  // Every chunk starts with the answer's own id, created, model and fingerprint.
+  auto chunk = [&](auto&& choices_writer, bool last) {
+    report::JsonWriter w(true);
+    w.begin_object();
+    std::string_view s;
+    std::int64_t created = 0;
+    if (!root["id"].get_string().get(s)) w.key("id").value(s);
+    w.key("object").value("chat.completion.chunk");
+    if (!root["created"].get_int64().get(created)) w.key("created").value(created);
+    if (!root["model"].get_string().get(s)) w.key("model").value(s);
+    if (!root["system_fingerprint"].get_string().get(s)) w.key("system_fingerprint").value(s);
+    w.key("choices").begin_array();
+    choices_writer(w);
+    w.end_array();
+    dom::element usage;
+    if (last && !root["usage"].get(usage)) w.key("usage").number_text(simdjson::minify(usage));
+    if (last) w.key("flashfirst").number_text(flashfirst);
+    w.end_object();
+    out += "data: ";
+    out += w.str();
+    out += "\n\n";
+  };
+  for (dom::element c : choices) {
+    const std::int64_t index = int_or_zero(c["index"]);
+    dom::element message;
+    if (c["message"].get(message)) continue;
+    auto delta = [&](auto&& fill) {
+      chunk([&](report::JsonWriter& w) {
+        w.begin_object().key("index").value(index).key("delta").begin_object();
+        fill(w);
+        w.end_object().key("logprobs").null().key("finish_reason").null().end_object();
+      }, false);
+    };
+    delta([&](report::JsonWriter& w) { w.key("role").value("assistant").key("content").value(""); });
+    std::string_view text;
+    if (!message["reasoning_content"].get_string().get(text) && !text.empty()) {
+      delta([&](report::JsonWriter& w) { w.key("reasoning_content").value(text); });
+    }
+    if (!message["content"].get_string().get(text) && !text.empty()) {
+      delta([&](report::JsonWriter& w) { w.key("content").value(text); });
+    }
+    dom::array calls;
+    if (!message["tool_calls"].get_array().get(calls) && calls.size() > 0) {
+      delta([&](report::JsonWriter& w) {
+        w.key("tool_calls").begin_array();
+        std::int64_t i = 0;
+        for (dom::element call : calls) {
+          w.begin_object().key("index").value(i++).key("id").value(string_or_empty(call["id"])).key("type").value("function");
+          w.key("function").begin_object().key("name").value(string_or_empty(call["function"]["name"]));
+          w.key("arguments").value(string_or_empty(call["function"]["arguments"])).end_object();
+          w.end_object();
+        }
+        w.end_array();
+      });
+    }
+  }
+  // The finish reasons, with the usage on the same (last) chunk.
+  chunk([&](report::JsonWriter& w) {
+    for (dom::element c : choices) {
+      std::string_view finish;
+      w.begin_object().key("index").value(int_or_zero(c["index"])).key("delta").begin_object().end_object().key("logprobs").null();
+      w.key("finish_reason");
+      if (!c["finish_reason"].get_string().get(finish)) {
+        w.value(finish);
+      } else {
+        w.null();
+      }
+      w.end_object();
+    }
+  }, true);
+  out += "data: [DONE]\n\n";
+  return out;
+}
+
 std::optional<core::TokenUsage> usage_of(dom::element root) {
   dom::element u;
   if (root["usage"].get(u) || u.type() != dom::element_type::OBJECT) return std::nullopt;
@@ -557,7 +651,9 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
     tier = requested == "pro" || requested.rfind("claude-opus", 0) == 0 ? core::Tier::kPro : core::Tier::kFlash;
     model = policy.model_for(tier);
     d.reason = fmt::format("client asked for {} ({})", requested, d.reason);
-    d.cascade = tier == core::Tier::kFlash && policy.categories[static_cast<std::size_t>(d.category)].cascade;
+    const router::CategoryPolicy& cp = policy.categories[static_cast<std::size_t>(d.category)];
+    d.cascade = tier == core::Tier::kFlash && cp.cascade;
+    d.buffer_streams = d.cascade && cp.buffer_streams;
   } else if (requested != "auto") {
     model = requested;
     const core::Timestamp t{start_ms / 1000};
@@ -603,7 +699,14 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   if (anthropic) d.cascade = false;  // the check reads OpenAI answers
   const std::string_view path = anthropic ? "/anthropic/v1/messages" : "/chat/completions";
 
-  if (is_stream) {
+  // A stream the policy lets the cascade check: asked of the upstream whole,
+  // checked (and escalated) like any answer, then sent as a stream.
+  const bool buffered = is_stream && d.cascade && d.buffer_streams && tier == core::Tier::kFlash;
+  if (buffered) {
+    body = set_member(body, "stream", "false");
+    if (find_member(body, "stream_options")) body = set_member(body, "stream_options", "null");
+  }
+  if (is_stream && !buffered) {
     if (!anthropic) body = set_member(body, "stream_options", R"({"include_usage":true})");
     ledger::Row row = base_row(key_hash, requested, d, model, true, start_ms);
     co_await stream(r, w, path, body, std::move(row), d, tier, *reservation, protocol, key);
@@ -613,7 +716,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   // (Arguments of co_await calls are named locals: GCC 12 mishandles some
   // temporaries inside co_await expressions.)
   const Headers headers = upstream_headers(r, false);
-  ledger::Row first_row = base_row(key_hash, requested, d, model, false, start_ms);
+  ledger::Row first_row = base_row(key_hash, requested, d, model, is_stream, start_ms);
   CallOutcome first = co_await call_and_record(path, body, headers, std::move(first_row));
   budgets.settle(*reservation, first.row.cost);
   count(first.row, tier);
@@ -649,7 +752,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
       const std::string pro_model = policy.pro_model;
       router::Decision pd = d;
       pd.reason = fmt::format("escalated: Flash's answer failed ({})", *failure);
-      ledger::Row row = base_row(key_hash, requested, pd, pro_model, false, now_ms());
+      ledger::Row row = base_row(key_hash, requested, pd, pro_model, is_stream, now_ms());
       row.escalated_from = first.row.request_id;
       const std::string pro_body = set_member(body, "model", "\"" + pro_model + "\"");
       second = co_await call_and_record(path, pro_body, headers, std::move(row));
@@ -676,9 +779,29 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   res.headers.emplace_back("x-flashfirst-request-id", final_row->request_id);
   if (restored > 0) res.headers.emplace_back("x-flashfirst-reasoning-restored", std::to_string(restored));
   if (res.status == 200) remember_answer(answer->body);
-  res.body = std::move(answer->body);
   const int final_status = res.status;
-  co_await w.send(std::move(res));
+  std::optional<std::string> events;
+  if (buffered && final_status == 200) {
+    report::JsonWriter f(true);
+    f.begin_object();
+    f.key("request_id").value(final_row->request_id);
+    f.key("model").value(final_row->routed_model);
+    f.key("category").value(final_row->category);
+    f.key("escalated").value(escalated);
+    f.key("cost").number_text(total.to_decimal());
+    f.key("cost_if_pro").number_text(final_row->cost_if_pro.to_decimal());
+    f.key("currency").value(final_row->currency);
+    f.end_object();
+    events = completion_as_stream(answer->body, f.str());
+  }
+  if (events) {
+    res.headers.front() = {"content-type", "text/event-stream"};
+    res.headers.emplace_back("cache-control", "no-cache");
+    if (co_await w.start(200, std::move(res.headers)) && co_await w.write(*events)) (void)co_await w.finish();
+  } else {
+    res.body = std::move(answer->body);
+    co_await w.send(std::move(res));
+  }
   access(r, &key, final_status, final_row, total, escalated, start_ms);
 }
 

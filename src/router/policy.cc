@@ -107,7 +107,7 @@ core::Result<Policy> Policy::parse(std::string_view text, const std::string& sou
       const toml::table* t = node.as_table();
       const std::string where = fmt::format("[category.{}] ", name.str());
       if (t == nullptr) return toml_error_at(source, &node, where + "must be a table");
-      if (auto e = only(source, *t, where, {"tier", "model", "effort", "cascade"})) return *e;
+      if (auto e = only(source, *t, where, {"tier", "model", "effort", "cascade", "buffer_streams"})) return *e;
       CategoryPolicy& cp = p.categories[static_cast<std::size_t>(*cat)];
       if (auto e = tier_field(*t, "tier", where, cp.tier)) return *e;
       if (const toml::node* m = t->get("model")) {
@@ -126,6 +126,11 @@ core::Result<Policy> Policy::parse(std::string_view text, const std::string& sou
         auto v = m->value_exact<bool>();
         if (!v) return toml_error_at(source, m, where + "field 'cascade' must be true or false");
         cp.cascade = *v;
+      }
+      if (const toml::node* m = t->get("buffer_streams")) {
+        auto v = m->value_exact<bool>();
+        if (!v) return toml_error_at(source, m, where + "field 'buffer_streams' must be true or false");
+        cp.buffer_streams = *v;
       }
     }
   }

@@ -17,6 +17,7 @@ Decision Router::with_tier(Decision d, core::Tier tier, Category category) const
   d.model = (tier == cp.tier && !cp.model.empty()) ? cp.model : policy_.model_for(tier);
   d.effort = cp.effort;
   d.cascade = tier == core::Tier::kFlash && cp.cascade;
+  d.buffer_streams = d.cascade && cp.buffer_streams;
   return d;
 }
 

@@ -37,6 +37,7 @@ struct Decision {
   std::string model;
   std::string effort;
   bool cascade = false;  // check Flash's answer and escalate (Flash-routed only)
+  bool buffer_streams = false;  // cascade streams too, by holding them until checked
   Category category = Category::kStraightforwardQa;
   double confidence = 0;
   std::string reason;

@@ -745,10 +745,12 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   }
 
   // --- cache and bill ---
+  // Caches are isolated per account and user_id (documented), and per model:
+  // one model's KV cache cannot serve another.
   std::string cache_user;
-  cache_user.reserve(17 + r.user_id.size());
+  cache_user.reserve(18 + billed.id.size() + r.user_id.size());
   append_hex(cache_user, fnv(key_of(req)), 16);
-  cache_user.append("/").append(r.user_id);
+  cache_user.append("/").append(billed.id).append("/").append(r.user_id);
   std::vector<TokenId> produced;
   produced.reserve(a.reasoning_ids.size() + a.content_ids.size() + 1);
   produced.insert(produced.end(), a.reasoning_ids.begin(), a.reasoning_ids.end());

@@ -169,4 +169,38 @@ expect_eq "access log: the Pro request" "$(jq -r '"\(.status) \(.model) \(.categ
   "200 deepseek-v4-pro multi_step_reasoning key-$(printf '%s' secret-key | sha256sum | cut -c1-8)"
 expect_eq "access log: its cost" "$(grep -o '"cost":[0-9.]*' <<<"$log_line" | cut -d: -f2)" "$(h x-flashfirst-cost "$tmp/h1")"
 
+# --- a policy that buffers streams: Flash's streamed answer is checked, and escalated, too
+sed 's/^cascade = true/cascade = true\nbuffer_streams = true/' "$tests/../data/routing.toml" >"$tmp/buffered.toml"
+"$ff" serve --upstream sim --sim-speed 0 --sim-quality "$tests/sdk/no_failures.toml" --policy "$tmp/buffered.toml" \
+  --listen 127.0.0.1:0 --ledger "$tmp/buffered.db" --key secret-key >"$tmp/out2" 2>"$tmp/err2" &
+pid2=$!
+trap 'kill $pid $pid2 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do grep -q listening "$tmp/out2" && break; sleep 0.1; done
+url2=$(sed -n 's/^listening on //p' "$tmp/out2")
+curl -s -N -D "$tmp/hb" -o "$tmp/bb" "$url2/v1/chat/completions" "${auth[@]}" -H 'x-sim-fault: fail-flash' \
+  -d '{"model":"auto","stream":true,"messages":[{"role":"user","content":"Summarize: the meeting moved to Friday."}]}'
+expect_eq "buffered stream: an event stream" "$(h content-type "$tmp/hb")" "text/event-stream"
+expect_eq "buffered stream: Flash failed, Pro answered" "$(h x-flashfirst-escalated "$tmp/hb") $(h x-flashfirst-model "$tmp/hb")" \
+  "true deepseek-v4-pro"
+expect_eq "buffered stream: ends with [DONE]" "$(grep '^data: ' "$tmp/bb" | tail -1)" "data: [DONE]"
+last=$(grep '^data: {' "$tmp/bb" | tail -1 | cut -c7-)
+expect_eq "buffered stream: the last event carries the figures" "$(jq -r '"\(.flashfirst.escalated) \(.flashfirst.cost)"' <<<"$last")" \
+  "true $(h x-flashfirst-cost "$tmp/hb")"
+# The role, then the reasoning and the content as one delta each, then the finish.
+expect_eq "buffered stream: the deltas in order" \
+  "$(grep '^data: {' "$tmp/bb" | cut -c7- | jq -r '.choices[0].delta | keys_unsorted | join("+") | if . == "" then "-" else . end' | tr '\n' ' ')" \
+  "role+content reasoning_content content - "
+buffered_rows=$(python3 - "$tmp/buffered.db" <<'PY'
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(
+    "select request_id, routed_model, stream, escalated_from, cost_femto, cache_hit + cache_miss from requests order by start_ms, request_id").fetchall()
+print(len(rows), rows[0][1], rows[1][1], rows[0][2] + rows[1][2], rows[1][3] == rows[0][0], rows[0][4] + rows[1][4], rows[1][5])
+PY
+)
+read -r n_rows flash_model pro_model streamed linked total_femto pro_prompt <<<"$buffered_rows"
+expect_eq "buffered stream: two linked rows, Flash then Pro, both streams" "$n_rows $flash_model $pro_model $streamed $linked" \
+  "2 deepseek-v4-flash deepseek-v4-pro 2 True"
+expect_eq "buffered stream: the header's cost is both calls'" "$(femto_decimal "$total_femto")" "$(h x-flashfirst-cost "$tmp/hb")"
+expect_eq "buffered stream: the usage is Pro's" "$(jq -r .usage.prompt_tokens <<<"$last")" "$pro_prompt"
+
 report "gateway"

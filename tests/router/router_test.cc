@@ -361,9 +361,29 @@ TEST(Policy, BadFilesNameLineAndField) {
             "codebase_debugging, agent_tool_chaining, long_coherent_output)");
   EXPECT_EQ(err("[category.rag]\ntier = \"medium\""), "p.toml:2: [category.rag] field 'tier' must be \"flash\" or \"pro\"");
   EXPECT_EQ(err("[category.rag]\nefort = \"low\""),
-            "p.toml:2: [category.rag] unknown field 'efort' (expected tier, model, effort, cascade)");
+            "p.toml:2: [category.rag] unknown field 'efort' (expected tier, model, effort, cascade, buffer_streams)");
+  EXPECT_EQ(err("[category.rag]\nbuffer_streams = 1"), "p.toml:2: [category.rag] field 'buffer_streams' must be true or false");
   EXPECT_EQ(err("context_threshold_tokens = -5"), "p.toml:1: field 'context_threshold_tokens' must be a positive integer");
   EXPECT_EQ(err("[key.a]\n"), "p.toml:1: [key.a] missing field 'tier'");
+}
+
+TEST(Policy, BufferedStreamsFollowTheCascade) {
+  // Summaries: Flash with the cascade, so streams are buffered; proofs: Pro, no
+  // cascade, so the flag has nothing to do.
+  auto p = Policy::parse("[category.summarization]\nbuffer_streams = true\n[category.multi_step_reasoning]\nbuffer_streams = true",
+                         "p.toml");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  Router r(*p, std::make_shared<ff::tokenizer::RatioEstimator>());
+  auto summary = r.route(R"({"messages":[{"role":"user","content":"Summarize this: the meeting moved to Friday."}]})");
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->category, Category::kSummarization);
+  EXPECT_TRUE(summary->buffer_streams);
+  auto proof = r.route(R"({"messages":[{"role":"user","content":"Prove that there are infinitely many primes."}]})");
+  ASSERT_TRUE(proof.ok());
+  EXPECT_EQ(proof->tier, Tier::kPro);
+  EXPECT_FALSE(proof->buffer_streams);
+  // Not asked for: off.
+  EXPECT_FALSE(default_router().route(R"({"messages":[{"role":"user","content":"Summarize this: it rained."}]})")->buffer_streams);
 }
 
 TEST(Router, UnreadableRequestGetsTheDefaultTier) {
