@@ -91,11 +91,22 @@ std::string header_value(std::string_view s) {
   return out;
 }
 
-// The usage of a chat completion (or of the final chunk of a stream).
-// A checked chat.completion as the stream a client asked for: the role chunk,
-// then the reasoning, the content and the tool calls each as one delta, the
-// finish_reason with the usage and `flashfirst` (the gateway's figures), then
-// [DONE]. An answer that is not a chat.completion comes back as nullopt.
+// The `flashfirst` object a stream's last event carries: the answer's row, and
+// `cost` for the whole request (both calls when it was escalated).
+std::string figures_json(const ledger::Row& row, bool escalated, core::Money cost) {
+  report::JsonWriter f(true);
+  f.begin_object();
+  f.key("request_id").value(row.request_id);
+  f.key("model").value(row.routed_model);
+  f.key("category").value(row.category);
+  f.key("escalated").value(escalated);
+  f.key("cost").number_text(cost.to_decimal());
+  f.key("cost_if_pro").number_text(row.cost_if_pro.to_decimal());
+  f.key("currency").value(row.currency);
+  f.end_object();
+  return f.str();
+}
+
 // A member's string or integer value, or empty/0 when it is absent or of another type.
 std::string_view string_or_empty(simdjson::simdjson_result<dom::element> e) {
   std::string_view v;
@@ -106,6 +117,10 @@ std::int64_t int_or_zero(simdjson::simdjson_result<dom::element> e) {
   return e.get_int64().get(v) ? 0 : v;
 }
 
+// A checked chat.completion as the stream a client asked for: the role chunk,
+// then the reasoning, the content and the tool calls each as one delta, the
+// finish_reason with the usage and `flashfirst` (the gateway's figures), then
+// [DONE]. An answer that is not a chat.completion comes back as nullopt.
 std::optional<std::string> completion_as_stream(std::string_view answer, std::string_view flashfirst) {
   thread_local dom::parser parser;
   dom::element root;
@@ -186,6 +201,7 @@ std::optional<std::string> completion_as_stream(std::string_view answer, std::st
   return out;
 }
 
+// The usage of a chat completion (or of the final chunk of a stream).
 std::optional<core::TokenUsage> usage_of(dom::element root) {
   dom::element u;
   if (root["usage"].get(u) || u.type() != dom::element_type::OBJECT) return std::nullopt;
@@ -782,17 +798,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   const int final_status = res.status;
   std::optional<std::string> events;
   if (buffered && final_status == 200) {
-    report::JsonWriter f(true);
-    f.begin_object();
-    f.key("request_id").value(final_row->request_id);
-    f.key("model").value(final_row->routed_model);
-    f.key("category").value(final_row->category);
-    f.key("escalated").value(escalated);
-    f.key("cost").number_text(total.to_decimal());
-    f.key("cost_if_pro").number_text(final_row->cost_if_pro.to_decimal());
-    f.key("currency").value(final_row->currency);
-    f.end_object();
-    events = completion_as_stream(answer->body, f.str());
+    events = completion_as_stream(answer->body, figures_json(*final_row, escalated, total));
   }
   if (events) {
     res.headers.front() = {"content-type", "text/event-stream"};
@@ -947,17 +953,8 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
     row.cost = p.cost;
     row.cost_if_pro = p.cost_if_pro;
     // The figures ride on this event as an extra member that clients ignore.
-    report::JsonWriter f(true);
-    f.begin_object();
-    f.key("request_id").value(row.request_id);
-    f.key("model").value(row.routed_model);
-    f.key("category").value(row.category);
-    f.key("escalated").value(false);
-    f.key("cost").number_text(row.cost.to_decimal());
-    f.key("cost_if_pro").number_text(row.cost_if_pro.to_decimal());
-    f.key("currency").value(row.currency);
-    f.end_object();
-    return event.substr(0, start) + set_member(data, "flashfirst", f.str()) + event.substr(data.data() + data.size() - event.data());
+    return event.substr(0, start) + set_member(data, "flashfirst", figures_json(row, false, row.cost)) +
+           event.substr(data.data() + data.size() - event.data());
   };
 
   bool broken = false;

@@ -352,8 +352,6 @@ std::string_view language_of(const ScriptCounts& sc, const CueHits& cues) {
   return "en";
 }
 
-// Question marks, numbers and formula symbols of an instruction window, in one
-// pass: most bytes are none of them and are skipped by one table lookup.
 bool is_letter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 
@@ -399,6 +397,9 @@ bool operator_of_names(std::string_view w, std::size_t q, bool arithmetic) {
   return (left_one && (right_one || right_number)) || (right_one && left_number);
 }
 
+// Question marks, numbers, formula symbols and (when `formulas`) the operators
+// between named quantities of an instruction window, in one pass: most bytes are
+// none of them and are skipped by one table lookup.
 void count_marks(std::string_view w, bool formulas, Features& f) {
   // The bytes looked at; arithmetic operators only where formulas are counted.
   auto table = [](std::string_view bytes) {
