@@ -37,6 +37,8 @@ struct ServeArgs {
   std::string ca_file;
   bool insecure = false;
   int max_retries = 2;
+  int fallback_after = 0;
+  std::int64_t fallback_seconds = 30;
   double sim_speed = 1.0;
   std::string sim_quality;
   double read_timeout_s = 30;
@@ -61,6 +63,8 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
     take(cfg->currency, a.currency, "--currency");
     take(cfg->policy, a.policy, "--policy");
     if (cfg->max_retries && cmd.count("--max-retries") == 0) a.max_retries = *cfg->max_retries;
+    if (cfg->fallback_after && cmd.count("--fallback-after") == 0) a.fallback_after = *cfg->fallback_after;
+    if (cfg->fallback_seconds && cmd.count("--fallback-seconds") == 0) a.fallback_seconds = *cfg->fallback_seconds;
     config_keys = cfg->keys;
   }
   auto book = load_book(a.book);
@@ -71,6 +75,9 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   auto listen = parse_listen(a.listen);
   if (!listen.ok()) return fail("serve", kExitUsage, listen.error().message);
   if (a.max_retries < 0 || a.max_retries > 10) return fail("serve", kExitUsage, "--max-retries must be from 0 to 10");
+  if (a.fallback_after < 0 || a.fallback_seconds <= 0) {
+    return fail("serve", kExitUsage, "--fallback-after must be 0 (off) or more and --fallback-seconds positive");
+  }
   if (a.read_timeout_s <= 0 || a.max_body_mb <= 0 || a.max_connections <= 0) {
     return fail("serve", kExitUsage, "--read-timeout, --max-body-mb and --max-connections must be positive");
   }
@@ -111,6 +118,8 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   gateway::GatewayOptions go;
   go.currency = a.currency;
   go.max_retries = a.max_retries;
+  go.fallback_after = a.fallback_after;
+  go.fallback_for = std::chrono::seconds(a.fallback_seconds);
   go.keys = config_keys;
   std::FILE* access_file = nullptr;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> owned_access_file(nullptr, &std::fclose);
@@ -186,6 +195,11 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-retries", args->max_retries,
                   "Retries on connect failures and 429/500/503 before anything reached the client")
       ->capture_default_str();
+  cmd->add_option("--fallback-after", args->fallback_after,
+                  "Failed calls in a row (upstream errors, 429/5xx after retries) after which a tier's requests go "
+                  "to the other tier for --fallback-seconds; a failed call is also re-made once there (0 = off)")
+      ->capture_default_str();
+  cmd->add_option("--fallback-seconds", args->fallback_seconds, "How long a failing tier is avoided")->capture_default_str();
   cmd->add_option("--ca-file", args->ca_file, "Extra CA certificates (PEM) to trust for the upstream")->type_name("FILE");
   cmd->add_flag("--insecure", args->insecure, "Do not verify the upstream's TLS certificate (testing only)");
   cmd->add_option("--sim-speed", args->sim_speed, "With --upstream sim: its speed factor (0 = instant)")
@@ -208,7 +222,8 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-connections", args->max_connections, "Open client connections at most")->capture_default_str();
   add_book_options(*cmd, args->book);
   cmd->add_option("--config", args->config,
-                  "Config file (TOML: listen, upstream, ledger, currency, policy, max_retries, [[key]] with budgets "
+                  "Config file (TOML: listen, upstream, ledger, currency, policy, max_retries, fallback_after, "
+                  "fallback_seconds, [[key]] with budgets "
                   "and allowed tiers); flags override it")
       ->type_name("FILE");
   cmd->callback([args, cmd, &exit_code] { exit_code = run_serve(*args, *cmd); });

@@ -353,7 +353,31 @@ struct Gateway::Impl {
 
   // Counters for /metrics (server thread only).
   std::map<std::string, std::int64_t> requests;  // "tier,status" -> count
-  std::int64_t escalations = 0, upstream_errors = 0, retries = 0, ledger_failures = 0, budget_refusals = 0;
+  std::int64_t escalations = 0, upstream_errors = 0, retries = 0, ledger_failures = 0, budget_refusals = 0, fallbacks = 0;
+
+  // Fallback state per tier (server thread only): failed calls in a row, and
+  // until when the tier is avoided.
+  struct TierHealth {
+    int failures_in_a_row = 0;
+    std::int64_t avoid_until_ms = 0;
+  };
+  std::array<TierHealth, 2> health;
+  static std::size_t tier_index(core::Tier t) { return t == core::Tier::kPro ? 1 : 0; }
+  static core::Tier other_tier(core::Tier t) { return t == core::Tier::kPro ? core::Tier::kFlash : core::Tier::kPro; }
+  static bool failed_call(int status) { return status == 429 || status >= 500; }
+  bool avoided(core::Tier t, std::int64_t at_ms) const {
+    return options.fallback_after > 0 && health[tier_index(t)].avoid_until_ms > at_ms;
+  }
+  void note_health(core::Tier t, int status) {
+    TierHealth& h = health[tier_index(t)];
+    if (!failed_call(status)) {
+      h = TierHealth{};
+      return;
+    }
+    if (++h.failures_in_a_row >= options.fallback_after && options.fallback_after > 0) {
+      h.avoid_until_ms = now_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(options.fallback_for).count();
+    }
+  }
   core::Money cost_total, cost_if_pro_total;
   core::TokenUsage tokens_total;
 
@@ -470,6 +494,7 @@ struct Gateway::Impl {
 
   void count(const ledger::Row& row, core::Tier tier) {
     ++requests[fmt::format("{},{}", core::tier_name(tier), row.status)];
+    note_health(tier, row.status);
     cost_total += row.cost;
     cost_if_pro_total += row.cost_if_pro;
     tokens_total += row.usage;
@@ -694,6 +719,25 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
     d.tier = tier;
     d.cascade = false;
   }
+  // A tier that keeps failing is avoided for a while, when the other one may be used.
+  const bool tier_choice = requested == "auto" || requested == "flash" || requested == "pro" || claude;
+  auto allowed = [&](core::Tier t) {
+    return key.tiers.empty() || std::find(key.tiers.begin(), key.tiers.end(), t) != key.tiers.end();
+  };
+  auto can_fall_back = [&](core::Tier from) {
+    const core::Tier to = other_tier(from);
+    return options.fallback_after > 0 && tier_choice && allowed(to) && !avoided(to, now_ms());
+  };
+  if (avoided(tier, start_ms) && can_fall_back(tier)) {
+    ++fallbacks;
+    d.reason = fmt::format("fallback: {} is failing ({} failed calls in a row) ({})", core::tier_name(tier),
+                           health[tier_index(tier)].failures_in_a_row, d.reason);
+    tier = other_tier(tier);
+    model = policy.model_for(tier);
+    d.tier = tier;
+    d.cascade = false;
+    d.buffer_streams = false;
+  }
   // Budget admission: the most this call can cost is reserved before it is made.
   std::int64_t max_tokens = 0;
   for (const char* name : {"max_tokens", "max_completion_tokens"}) {
@@ -736,6 +780,34 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   CallOutcome first = co_await call_and_record(path, body, headers, std::move(first_row));
   budgets.settle(*reservation, first.row.cost);
   count(first.row, tier);
+  // The call failed and nothing has reached the client: once more on the other tier.
+  core::Money failed_cost;  // of a call that failed before a fallback (usually nothing)
+  if (failed_call(first.row.status) && can_fall_back(tier)) {
+    const core::Tier to = other_tier(tier);
+    const std::string to_model = policy.model_for(to);
+    auto fr = budgets.reserve(key_hash, admission_estimate(to_model, d.input_tokens, max_tokens, now_ms()), now_ms(),
+                              options.currency);
+    if (fr.ok()) {
+      ++fallbacks;
+      router::Decision fd = d;
+      fd.reason = fmt::format("fallback: {} answered {} ({})", core::tier_name(tier), first.row.status, d.reason);
+      fd.tier = to;
+      fd.cascade = false;
+      ledger::Row row = base_row(key_hash, requested, fd, to_model, is_stream, now_ms());
+      row.escalated_from = first.row.request_id;
+      const std::string to_body = set_member(body, "model", "\"" + to_model + "\"");
+      CallOutcome again = co_await call_and_record(path, to_body, headers, std::move(row));
+      budgets.settle(*fr, again.row.cost);
+      count(again.row, to);
+      failed_cost = first.row.cost;
+      first = std::move(again);
+      tier = to;
+      model = to_model;
+      d = fd;
+    } else {
+      ++budget_refusals;
+    }
+  }
   if (auto* e = std::get_if<UpstreamError>(&first.response)) {
     net::Response res = error_response(protocol, first.row.status, e->message, "upstream_error",
                                      e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
@@ -746,7 +818,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   }
   auto* answer = &std::get<UpstreamResponse>(first.response);
   ledger::Row* final_row = &first.row;
-  core::Money total = first.row.cost;
+  core::Money total = first.row.cost + failed_cost;
   bool escalated = false;
   std::optional<CallOutcome> second;
   if (answer->head.status == 200 && d.cascade && tier == core::Tier::kFlash) {
@@ -1103,6 +1175,9 @@ std::string Gateway::metrics_text() const {
   out += "# HELP flashfirst_escalations_total Flash answers that failed the check and went to Pro.\n"
          "# TYPE flashfirst_escalations_total counter\n";
   out += fmt::format("flashfirst_escalations_total {}\n", m.escalations);
+  out += "# HELP flashfirst_fallbacks_total Requests sent to the other tier because theirs kept failing.\n"
+         "# TYPE flashfirst_fallbacks_total counter\n";
+  out += fmt::format("flashfirst_fallbacks_total {}\n", m.fallbacks);
   out += "# TYPE flashfirst_upstream_errors_total counter\n";
   out += fmt::format("flashfirst_upstream_errors_total {}\n", m.upstream_errors);
   out += "# TYPE flashfirst_retries_total counter\n";

@@ -64,6 +64,12 @@ struct GatewayOptions {
   // The output a request without max_tokens is assumed to produce, for budget
   // admission.
   std::int64_t default_output_cap = 8192;
+  // Fallback tier: after this many failed calls in a row to one tier (an upstream
+  // error or 429/5xx once retries are spent) its requests go to the other tier
+  // for `fallback_for`, and a call that fails is re-made once on the other tier.
+  // 0: off. Requests naming a concrete model never fall back.
+  int fallback_after = 0;
+  std::chrono::seconds fallback_for{30};
   // Receives one JSON line per client request (route, status, cost, latency);
   // unset: no access log.
   std::function<void(std::string_view)> access_log;

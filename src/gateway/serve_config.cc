@@ -31,10 +31,19 @@ core::Result<ServeConfig> parse_serve_config(std::string_view text, const std::s
       if (!v || *v < 0 || *v > 10)
         return toml_error_at(source, &node, "field 'max_retries' must be an integer from 0 to 10");
       c.max_retries = static_cast<int>(*v);
+    } else if (k == "fallback_after") {
+      auto v = node.value_exact<std::int64_t>();
+      if (!v || *v < 0 || *v > 1000)
+        return toml_error_at(source, &node, "field 'fallback_after' must be an integer from 0 (off) to 1000");
+      c.fallback_after = static_cast<int>(*v);
+    } else if (k == "fallback_seconds") {
+      auto v = node.value_exact<std::int64_t>();
+      if (!v || *v <= 0) return toml_error_at(source, &node, "field 'fallback_seconds' must be a positive integer");
+      c.fallback_seconds = *v;
     } else {
       return toml_error_at(source, &node,
                            fmt::format("unknown field '{}' (expected listen, upstream, ledger, currency, policy, "
-                                       "max_retries, [[key]])",
+                                       "max_retries, fallback_after, fallback_seconds, [[key]])",
                                        k));
     }
   }

@@ -8,6 +8,8 @@
 //   currency = "USD"
 //   policy = "routing.toml"
 //   max_retries = 2
+//   fallback_after = 5             # failed calls in a row before a tier is avoided (0 = off)
+//   fallback_seconds = 30
 //   [[key]]
 //   name = "team-a"
 //   key = "sk-..."                 # or key_sha256 = "<64 hex digits>"
@@ -17,6 +19,7 @@
 //   tiers = ["flash"]              # allowed tiers (default both)
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,7 +32,8 @@ namespace ff::gateway {
 
 struct ServeConfig {
   std::optional<std::string> listen, upstream, ledger, currency, policy;
-  std::optional<int> max_retries;
+  std::optional<int> max_retries, fallback_after;
+  std::optional<std::int64_t> fallback_seconds;
   std::vector<VirtualKey> keys;
 };
 

@@ -574,7 +574,9 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   if (forced == "500" || (forced.empty() && rng.chance(f.server_error))) {
     return error(protocol, {500, "Server Error", "server_error", "server_error"});
   }
-  if (forced == "503" || (forced.empty() && rng.chance(f.overloaded))) {
+  // "503-flash": overloaded only when Flash would answer (to test a gateway's fallback tier).
+  if (forced == "503" || (forced == "503-flash" && billed.tier == core::Tier::kFlash) ||
+      (forced.empty() && rng.chance(f.overloaded))) {
     return error(protocol, {503, "Server Overloaded", "server_error", "server_overloaded"});
   }
   const bool slow = forced == "slow" || (forced.empty() && rng.chance(f.slow_first_byte));

@@ -91,6 +91,40 @@ printf 'listen = 5\n' >"$tmp/bad.toml"
 err=$("$ff" serve --upstream sim --config "$tmp/bad.toml" 2>&1)
 expect_eq "config: a bad file names its line and field" "$err" "flashfirst serve: $tmp/bad.toml:1: field 'listen' must be a string"
 
+# --- fallback tier: Flash keeps answering 503, so its requests go to Pro
+rm -f "$tmp/ledger.db"*
+cat >"$tmp/fallback.toml" <<'TOML'
+max_retries = 0
+fallback_after = 2
+fallback_seconds = 60
+TOML
+start --sim-speed 0 --config "$tmp/fallback.toml"
+summary='{"model":"auto","messages":[{"role":"user","content":"Summarize: the meeting moved to Friday."}]}'
+for n in 1 2; do
+  curl -s -D "$tmp/fh$n" -o "$tmp/fb$n" "$url/v1/chat/completions" "${auth[@]}" -H 'x-sim-fault: 503-flash' -d "$summary"
+done
+# Each failed Flash call is re-made on Pro at once, and the client gets Pro's answer.
+expect_eq "fallback: the failed call answered by Pro" "$(head -1 "$tmp/fh1" | cut -d' ' -f2) $(grep -i '^x-flashfirst-model:' "$tmp/fh1" | cut -d' ' -f2 | tr -d '\r')" \
+  "200 deepseek-v4-pro"
+expect_contains "fallback: the route says why" "$(grep -i '^x-flashfirst-route:' "$tmp/fh1")" "fallback: flash answered 503"
+# After two failures in a row, Flash is avoided: the next request goes to Pro without the fault.
+curl -s -D "$tmp/fh3" -o /dev/null "$url/v1/chat/completions" "${auth[@]}" -d "$summary"
+expect_eq "fallback: Flash avoided after 2 failures" "$(grep -i '^x-flashfirst-model:' "$tmp/fh3" | cut -d' ' -f2 | tr -d '\r')" "deepseek-v4-pro"
+expect_contains "fallback: and says so" "$(grep -i '^x-flashfirst-route:' "$tmp/fh3")" "fallback: flash is failing (2 failed calls in a row)"
+# A concrete model id never falls back.
+code=$(curl -s -o /dev/null -w '%{http_code}' "$url/v1/chat/completions" "${auth[@]}" -H 'x-sim-fault: 503-flash' \
+  -d '{"model":"deepseek-v4-flash","messages":[{"role":"user","content":"hi"}]}')
+expect_eq "fallback: a named model gets the upstream's 503" "$code" "503"
+expect_contains "fallback: counted" "$(curl -s "$url/metrics")" "flashfirst_fallbacks_total 3"
+# The ledger: Flash 503, Pro 200 linked to it (twice), Pro 200, Flash 503.
+ledger_rows=$(python3 -c "
+import sqlite3,sys
+rows = sqlite3.connect(sys.argv[1]).execute('select request_id, routed_model, status, escalated_from from requests order by rowid').fetchall()
+ids = [r[0] for r in rows]
+print(' '.join('%s:%s:%s' % (r[1].split('-')[-1], r[2], ids.index(r[3]) + 1 if r[3] else '-') for r in rows))" "$tmp/ledger.db")
+expect_eq "fallback: the ledger rows (model:status:linked row)" "$ledger_rows" "flash:503:- pro:200:1 flash:503:- pro:200:3 pro:200:- flash:503:-"
+kill $pid; wait $pid 2>/dev/null
+
 # --- TLS to the upstream: certificates are verified (host name included)
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
   -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1
