@@ -156,4 +156,55 @@ std::optional<std::string> check_answer(std::string_view request_body, std::stri
   return std::nullopt;
 }
 
+std::optional<std::string> check_anthropic_answer(std::string_view request_body, std::string_view response_body) {
+  thread_local dom::parser rq, rs;
+  dom::element req, res;
+  dom::array blocks;
+  std::string_view type;
+  if (rs.parse(response_body.data(), response_body.size()).get(res) || res.type() != dom::element_type::OBJECT ||
+      res["type"].get_string().get(type) || type != "message" || res["content"].get_array().get(blocks)) {
+    return "not a message";
+  }
+  std::string_view stop;
+  if (!res["stop_reason"].get_string().get(stop) && (stop == "max_tokens" || stop == "refusal")) {
+    return fmt::format("stop_reason {}", stop);
+  }
+  bool has_text = false, has_calls = false;
+  for (dom::element b : blocks) {
+    std::string_view bt, text;
+    if (b["type"].get_string().get(bt)) continue;
+    if (bt == "text" && !b["text"].get_string().get(text) && text.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+      has_text = true;
+    }
+    if (bt == "tool_use") has_calls = true;
+  }
+  if (!has_text && !has_calls) return "empty answer";
+  if (!has_calls || rq.parse(request_body.data(), request_body.size()).get(req)) return std::nullopt;
+  dom::array tools;
+  const bool have_tools = !req["tools"].get_array().get(tools);
+  for (dom::element b : blocks) {
+    std::string_view bt, name;
+    if (b["type"].get_string().get(bt) || bt != "tool_use") continue;
+    if (b["name"].get_string().get(name)) return "tool call without a name";
+    dom::element schema, input;
+    bool defined = false, has_schema = false;
+    if (have_tools) {
+      for (dom::element t : tools) {
+        std::string_view tn;
+        if (!t["name"].get_string().get(tn) && tn == name) {
+          defined = true;
+          has_schema = !t["input_schema"].get(schema) && schema.type() == dom::element_type::OBJECT;
+          break;
+        }
+      }
+    }
+    if (!defined) return fmt::format("tool call to undefined tool '{}'", name);
+    if (b["input"].get(input)) return fmt::format("tool '{}': no input", name);
+    if (has_schema) {
+      if (auto e = check(schema, input, "arguments", 0)) return fmt::format("tool '{}': {}", name, *e);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace ff::cascade

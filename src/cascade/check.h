@@ -23,6 +23,12 @@ namespace ff::cascade {
 // completion at all is a failure too ("not a chat completion").
 std::optional<std::string> check_answer(std::string_view request_body, std::string_view response_body);
 
+// The same check of an Anthropic Messages answer (`/v1/messages`): stop_reason
+// `max_tokens` or `refusal`; no text and no tool_use block; a tool_use naming a
+// tool the request did not define, or whose input breaks its `input_schema`. A
+// response that is not a message is "not a message".
+std::optional<std::string> check_anthropic_answer(std::string_view request_body, std::string_view response_body);
+
 // Whether `value_json` satisfies `schema_json`; nullopt if so, else the first
 // violation ("missing required property 'city'", "'days' must be integer").
 std::optional<std::string> check_schema(std::string_view schema_json, std::string_view value_json);

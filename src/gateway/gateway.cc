@@ -756,12 +756,11 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   std::string body = set_member(r.body, "model", "\"" + model + "\"");  // ids are plain ASCII
   int restored = 0;
   if (!anthropic) body = restore_reasoning(body, root, restored);
-  if (anthropic) d.cascade = false;  // the check reads OpenAI answers
   const std::string_view path = anthropic ? "/anthropic/v1/messages" : "/chat/completions";
 
   // A stream the policy lets the cascade check: asked of the upstream whole,
   // checked (and escalated) like any answer, then sent as a stream.
-  const bool buffered = is_stream && d.cascade && d.buffer_streams && tier == core::Tier::kFlash;
+  const bool buffered = is_stream && !anthropic && d.cascade && d.buffer_streams && tier == core::Tier::kFlash;
   if (buffered) {
     body = set_member(body, "stream", "false");
     if (find_member(body, "stream_options")) body = set_member(body, "stream_options", "null");
@@ -822,7 +821,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   bool escalated = false;
   std::optional<CallOutcome> second;
   if (answer->head.status == 200 && d.cascade && tier == core::Tier::kFlash) {
-    auto failure = cascade::check_answer(body, answer->body);
+    auto failure = anthropic ? cascade::check_anthropic_answer(body, answer->body) : cascade::check_answer(body, answer->body);
     std::optional<budget::BudgetBook::Reservation> pro_reservation;
     if (failure) {
       auto pr = budgets.reserve(key_hash, admission_estimate(policy.pro_model, d.input_tokens, max_tokens, now_ms()), now_ms(),

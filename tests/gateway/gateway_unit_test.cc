@@ -79,6 +79,28 @@ TEST(CascadeCheck, EachFailure) {
   EXPECT_EQ(check("{}", "<html>"), "not a chat completion");
 }
 
+TEST(CascadeCheck, AnthropicMessages) {
+  auto check = [](const std::string& req, const std::string& res) {
+    return cascade::check_anthropic_answer(req, res).value_or("pass");
+  };
+  const std::string tools = R"({"messages":[{"role":"user","content":"weather"}],"tools":[{"name":"get_weather",
+    "input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}]})";
+  auto use = [](const std::string& name, const std::string& input) {
+    return R"({"type":"message","role":"assistant","stop_reason":"tool_use","content":[{"type":"tool_use","id":"t1","name":")" +
+           name + R"(","input":)" + input + "}]}";
+  };
+  EXPECT_EQ(check("{}", R"({"type":"message","stop_reason":"end_turn","content":[{"type":"text","text":"Hi."}]})"), "pass");
+  EXPECT_EQ(check(tools, use("get_weather", R"({"city":"Oslo"})")), "pass");
+  EXPECT_EQ(check("{}", R"({"type":"message","stop_reason":"max_tokens","content":[{"type":"text","text":"Hi"}]})"),
+            "stop_reason max_tokens");
+  EXPECT_EQ(check("{}", R"({"type":"message","stop_reason":"end_turn","content":[{"type":"thinking","thinking":"hm"},{"type":"text","text":" "}]})"),
+            "empty answer");
+  EXPECT_EQ(check(tools, use("get_time", "{}")), "tool call to undefined tool 'get_time'");
+  EXPECT_EQ(check(tools, use("get_weather", "{}")), "tool 'get_weather': missing required property 'city'");
+  EXPECT_EQ(check(tools, use("get_weather", R"({"city":7})")), "tool 'get_weather': 'city' must be string");
+  EXPECT_EQ(check("{}", R"({"choices":[]})"), "not a message");
+}
+
 }  // namespace
 }  // namespace ff::gateway
 

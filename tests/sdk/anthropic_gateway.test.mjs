@@ -44,6 +44,35 @@ test("a streamed message ends with its usage, and the cost rides on message_delt
   assert.ok(delta.flashfirst.cost > 0);
 });
 
+test("a Flash message that fails the check is re-asked on Pro", async () => {
+  // The simulator cuts Flash's answer short (stop_reason max_tokens); the gateway
+  // checks Anthropic answers too, and escalates.
+  const { data, response } = await client.messages
+    .create({ model: "flash", max_tokens: 512, messages: [{ role: "user", content: "Summarize: sales rose in May." }] },
+            { headers: { "x-sim-fault": "fail-flash" } })
+    .withResponse();
+  assert.equal(response.headers.get("x-flashfirst-escalated"), "true");
+  assert.equal(response.headers.get("x-flashfirst-model"), "deepseek-v4-pro");
+  assert.match(response.headers.get("x-flashfirst-route"), /escalated: Flash's answer failed \(stop_reason max_tokens\)/);
+  assert.equal(data.stop_reason, "end_turn");
+});
+
+test("a Flash tool call off its schema is re-asked on Pro", async () => {
+  const { data, response } = await client.messages
+    .create({ model: "flash", max_tokens: 512,
+              tools: [{ name: "get_weather", input_schema: { type: "object", properties: { city: { type: "string" } },
+                                                                 required: ["city"] } }],
+              tool_choice: { type: "any" }, thinking: { type: "disabled" },
+              messages: [{ role: "user", content: "Weather in Oslo?" }] },
+            { headers: { "x-sim-fault": "fail-flash" } })
+    .withResponse();
+  assert.equal(response.headers.get("x-flashfirst-escalated"), "true");
+  assert.match(response.headers.get("x-flashfirst-route"), /tool 'get_weather': missing required property 'city'/);
+  const call = data.content.find((b) => b.type === "tool_use");
+  assert.equal(call.name, "get_weather");
+  assert.equal(typeof call.input.city, "string");
+});
+
 test("a wrong key is a 401 in Anthropic's format", async () => {
   const bad = new Anthropic({ apiKey: "nope", baseURL: gw.url, maxRetries: 0 });
   await assert.rejects(bad.messages.create({ model: "auto", max_tokens: 16, messages: [{ role: "user", content: "hi" }] }),
