@@ -58,6 +58,42 @@ UpstreamHead head_of(const http::response_header<>& h) {
   return out;
 }
 
+// Parses a whole response straight into its head and body: no message object
+// with a node per header field (the non-stream path runs once per request).
+class ResponseReader final : public http::basic_parser<false> {
+ public:
+  UpstreamHead head;
+  std::string body;
+
+ private:
+  void on_request_impl(http::verb, beast::string_view, beast::string_view, int, beast::error_code&) override {}
+  void on_response_impl(int status, beast::string_view, int, beast::error_code&) override { head.status = status; }
+  void on_field_impl(http::field, beast::string_view name, beast::string_view value, beast::error_code&) override {
+    head.headers.emplace_back(lower(std::string_view(name.data(), name.size())), std::string(value.data(), value.size()));
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code&) override {
+    if (length) body.reserve(static_cast<std::size_t>(*length));  // within body_limit, checked before
+  }
+  std::size_t on_body_impl(beast::string_view data, beast::error_code&) override {
+    body.append(data.data(), data.size());
+    return data.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view data, beast::error_code&) override {
+    body.append(data.data(), data.size());
+    return data.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+};
+
+// A request's head (request line and header fields), written together with its
+// body in one gathered write.
+struct OutgoingRequest {
+  std::string head;
+  std::string_view body;
+};
+
 }  // namespace
 
 std::string_view UpstreamHead::header(std::string_view name) const {
@@ -128,23 +164,22 @@ struct UpstreamClient::Impl {
     if (c && c->open() && idle.size() < options.pool_size) idle.push_back(std::move(c));
   }
 
-  http::request<http::string_body> make_request(std::string_view method, std::string_view path, std::string_view body,
-                                                const std::vector<std::pair<std::string, std::string>>& headers) {
-    http::request<http::string_body> req;
-    req.method_string(method);
-    req.target(base_path + std::string(path));
-    req.version(11);
-    req.set(http::field::host, port == (use_tls ? "443" : "80") ? host : host + ":" + port);
-    req.set(http::field::user_agent, "flashfirst");
+  OutgoingRequest make_request(std::string_view method, std::string_view path, std::string_view body,
+                               const std::vector<std::pair<std::string, std::string>>& headers) {
+    OutgoingRequest req{std::string(), body};
+    std::string& h = req.head;
+    h.reserve(256);
+    h.append(method).append(" ").append(base_path).append(path).append(" HTTP/1.1\r\nHost: ").append(host);
+    if (port != (use_tls ? "443" : "80")) h.append(":").append(port);
+    h.append("\r\nUser-Agent: flashfirst\r\n");
     if (!options.api_key.empty()) {
-      req.set(http::field::authorization, "Bearer " + options.api_key);
+      h.append("Authorization: Bearer ").append(options.api_key).append("\r\n");
       // The Anthropic-format endpoint also reads the key from x-api-key.
-      if (path.rfind("/anthropic/", 0) == 0) req.set("x-api-key", options.api_key);
+      if (path.rfind("/anthropic/", 0) == 0) h.append("x-api-key: ").append(options.api_key).append("\r\n");
     }
-    for (const auto& [k, v] : headers) req.set(k, v);
-    req.keep_alive(true);
-    req.body() = std::string(body);
-    req.prepare_payload();
+    // The forwarded fields come from a parsed client request: no CR or LF in them.
+    for (const auto& [k, v] : headers) h.append(k).append(": ").append(v).append("\r\n");
+    h.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n");
     return req;
   }
 
@@ -155,16 +190,17 @@ struct UpstreamClient::Impl {
 
   // Sends the request on a connection; retries once on a fresh connection when
   // a pooled one turns out to have been closed by the server.
-  awaitable<std::variant<std::unique_ptr<Connection>, UpstreamError>> send(const http::request<http::string_body>& req,
+  awaitable<std::variant<std::unique_ptr<Connection>, UpstreamError>> send(const OutgoingRequest& req,
                                                                            http::response_parser<http::buffer_body>* stream_parser,
-                                                                           http::response_parser<http::string_body>* whole_parser) {
+                                                                           ResponseReader* whole_parser) {
     for (int attempt = 0; attempt < 2; ++attempt) {
       bool reused = false;
       auto got = co_await acquire(reused);
       if (auto* e = std::get_if<UpstreamError>(&got)) co_return *e;
       auto c = std::move(std::get<0>(got));
       c->tcp().expires_after(options.idle_timeout);
-      auto [wec, wn] = co_await with_stream(*c, [&](auto& s) { return http::async_write(s, req, kNoThrow); });
+      const std::array<asio::const_buffer, 2> buffers{asio::buffer(req.head), asio::buffer(req.body.data(), req.body.size())};
+      auto [wec, wn] = co_await with_stream(*c, [&](auto& s) { return asio::async_write(s, buffers, kNoThrow); });
       if (wec) {
         if (reused) continue;
         co_return from_ec(wec, "sending the request");
@@ -291,15 +327,15 @@ core::Result<std::unique_ptr<UpstreamClient>> UpstreamClient::create(asio::any_i
 awaitable<std::variant<UpstreamResponse, UpstreamError>> UpstreamClient::request(
     std::string_view method, std::string_view path, std::string_view body,
     const std::vector<std::pair<std::string, std::string>>& headers) {
-  auto req = impl_->make_request(method, path, body, headers);
-  http::response_parser<http::string_body> parser;
+  const OutgoingRequest req = impl_->make_request(method, path, body, headers);
+  ResponseReader parser;
   parser.body_limit(impl_->options.body_limit);
   auto sent = co_await impl_->send(req, nullptr, &parser);
   if (auto* e = std::get_if<UpstreamError>(&sent)) co_return *e;
   auto c = std::move(std::get<0>(sent));
   UpstreamResponse out;
-  out.head = head_of(parser.get().base());
-  out.body = std::move(parser.get().body());
+  out.head = std::move(parser.head);
+  out.body = std::move(parser.body);
   if (parser.keep_alive()) impl_->release(std::move(c));
   co_return out;
 }
@@ -307,7 +343,7 @@ awaitable<std::variant<UpstreamResponse, UpstreamError>> UpstreamClient::request
 awaitable<std::variant<UpstreamStream, UpstreamError>> UpstreamClient::open(
     std::string_view method, std::string_view path, std::string_view body,
     const std::vector<std::pair<std::string, std::string>>& headers) {
-  auto req = impl_->make_request(method, path, body, headers);
+  const OutgoingRequest req = impl_->make_request(method, path, body, headers);
   auto s = std::make_unique<UpstreamStream::Impl>();
   s->client = impl_.get();
   s->parser.body_limit(impl_->options.body_limit);
