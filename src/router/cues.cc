@@ -190,7 +190,10 @@ constexpr Entry kLexicon[] = {
     {S::kCompetitionMath, "four-digit"}, {S::kCompetitionMath, "three-digit"}, {S::kCompetitionMath, "cuántos números"},
     {S::kCompetitionMath, "wie viele zahlen"}, {S::kCompetitionMath, "combien de nombres"}, {S::kCompetitionMath, "多少个"},
     {S::kCompetitionMath, "prove or disprove"},
-    {S::kCompetitionMath, "without replacement"}, {S::kCompetitionMath, "binary strings"},
+    {S::kCompetitionMath, "without replacement"}, {S::kCompetitionMath, "standard deck"},
+    {S::kCompetitionMath, "card hands"}, {S::kCompetitionMath, "通项公式"}, {S::kMathWeak, "数列"},
+    {S::kMathWeak, "sachant que"}, {S::kMathWeak, "solve for"}, {S::kMathWeak, "log_"},
+    {S::kMathWeak, "number line"}, {S::kMathWeak, "ever lands"}, {S::kCompetitionMath, "binary strings"},
     {S::kCompetitionMath, "no three consecutive"}, {S::kCompetitionMath, "no two consecutive"},
     {S::kCompetitionMath, "angle bisector"}, {S::kCompetitionMath, "bisecting angle"}, {S::kCompetitionMath, "foot of the altitude"},
     {S::kCompetitionMath, "circumradius"}, {S::kCompetitionMath, "inradius"},
@@ -259,7 +262,8 @@ constexpr Entry kLexicon[] = {
     {S::kLogicPuzzle, "menteur"}, {S::kLogicPuzzle, "ment toujours"},
 
     // --- planning under constraints
-    {S::kPlanning, "constraints"}, {S::kPlanning, "subject to"}, {S::kPlanning, "must not overlap"},
+    {S::kPlanning, "constraints"}, {S::kPlanning, "valid assignments"}, {S::kPlanning, "how many valid"},
+    {S::kPlanning, "can't be on the same"}, {S::kPlanning, "cannot be on the same"}, {S::kPlanning, "must be on"}, {S::kPlanning, "subject to"}, {S::kPlanning, "must not overlap"},
     {S::kPlanning, "cannot be scheduled"}, {S::kPlanning, "feasible schedule"}, {S::kPlanning, "optimal schedule"},
     {S::kPlanning, "optimal plan"}, {S::kPlanning, "minimize the total"}, {S::kPlanning, "maximize the total"},
     {S::kPlanning, "shortest route"}, {S::kPlanning, "allocate"}, {S::kPlanning, "no two"},
@@ -278,7 +282,8 @@ constexpr Entry kLexicon[] = {
 
     // --- multi-hop quantitative analysis
     {S::kQuantAnalysis, "npv"}, {S::kQuantAnalysis, "net present value"}, {S::kQuantAnalysis, "irr$"},
-    {S::kQuantAnalysis, "cagr"}, {S::kQuantAnalysis, "break-even"}, {S::kQuantAnalysis, "sensitivity analysis"},
+    {S::kQuantAnalysis, "cagr"}, {S::kQuantAnalysis, "annualized"}, {S::kQuantAnalysis, "annualised"},
+    {S::kQuantAnalysis, "net return"}, {S::kQuantAnalysis, "which ended higher"}, {S::kQuantAnalysis, "break-even"}, {S::kQuantAnalysis, "sensitivity analysis"},
     {S::kQuantAnalysis, "discounted cash flow"}, {S::kQuantAnalysis, "compound annual"},
     {S::kQuantAnalysis, "monte carlo"}, {S::kQuantAnalysis, "净现值"}, {S::kQuantAnalysis, "复合增长率"},
     {S::kQuantAnalysis, "正味現在価値"}, {S::kQuantAnalysis, "valor presente neto"},
@@ -295,6 +300,10 @@ constexpr Entry kLexicon[] = {
     {S::kConcurrency, "竞态"}, {S::kConcurrency, "死锁"}, {S::kConcurrency, "内存泄漏"}, {S::kConcurrency, "偶发"},
     {S::kConcurrency, "pool exhausted"}, {S::kConcurrency, "exhausted"}, {S::kConcurrency, "leaks"},
     {S::kConcurrency, "stream reset"}, {S::kConcurrency, "connection reset"},
+    {S::kConcurrency, "leak$"}, {S::kConcurrency, "oom-killed"}, {S::kConcurrency, "oom killed"},
+    {S::kConcurrency, "out of memory"}, {S::kConcurrency, "memory keeps"}, {S::kConcurrency, "lock ordering"},
+    {S::kConcurrency, "under load"}, {S::kConcurrency, "fuga de memoria"}, {S::kConcurrency, "speicherleck"},
+    {S::kConcurrency, "fuite mémoire"}, {S::kConcurrency, "fuite de mémoire"},
     {S::kConcurrency, "デッドロック"}, {S::kConcurrency, "競合状態"}, {S::kConcurrency, "メモリリーク"},
     {S::kConcurrency, "condición de carrera"}, {S::kConcurrency, "interbloqueo"},
     {S::kConcurrency, "sporadisch"}, {S::kConcurrency, "wettlaufsituation"},
@@ -307,6 +316,8 @@ constexpr Entry kLexicon[] = {
     {S::kIntermittent, "たまに"}, {S::kIntermittent, "a veces"}, {S::kIntermittent, "de vez en cuando"},
     {S::kIntermittent, "manchmal"}, {S::kIntermittent, "gelegentlich"}, {S::kIntermittent, "parfois"},
     {S::kIntermittent, "de temps en temps"},
+    {S::kIntermittent, "aleatoriamente"}, {S::kIntermittent, "zufällig"}, {S::kIntermittent, "aléatoirement"},
+    {S::kIntermittent, "right after"}, {S::kIntermittent, "every morning"},
     {S::kIntermittent, "esporádica"}, {S::kIntermittent, "esporádico"}, {S::kIntermittent, "de forma intermitente"},
     {S::kIntermittent, "only behind"}, {S::kIntermittent, "only in staging"}, {S::kIntermittent, "only on "},
 
@@ -320,6 +331,10 @@ constexpr Entry kLexicon[] = {
     {S::kCodebase, "plusieurs fichiers"}, {S::kCodebase, "cause racine"},
     {S::kCodebase, "since last deploy"}, {S::kCodebase, "since the last deploy"}, {S::kCodebase, "after the upgrade"},
     {S::kCodebase, "after we upgraded"}, {S::kCodebase, "between services"}, {S::kCodebase, "services"},
+    {S::kCodebase, "these modules"}, {S::kCodebase, "these files"}, {S::kCodebase, "these three files"},
+    {S::kCodebase, "these pieces"}, {S::kCodebase, "how do these"}, {S::kCodebase, "how these"},
+    {S::kCodebase, "interact"}, {S::kCodebase, "kubernetes"}, {S::kCodebase, "interactúan"},
+    {S::kCodebase, "zusammenspiel"}, {S::kCodebase, "interagissent"},
     {S::kCodebase, "interact"}, {S::kCodebase, "what is going on"}, {S::kCodebase, "what's going on"},
     {S::kCodebase, "服务"}, {S::kCodebase, "升级"}, {S::kCodebase, "日志"}, {S::kCodebase, "サービス間"},
     {S::kCodebase, "アップグレード"}, {S::kCodebase, "servicios"}, {S::kCodebase, "dienste"},
@@ -328,7 +343,7 @@ constexpr Entry kLexicon[] = {
 
     // --- several dependent actions
     {S::kAgentSteps, "and then"}, {S::kAgentSteps, "then use"}, {S::kAgentSteps, "after that"},
-    {S::kAgentSteps, "for each"}, {S::kAgentSteps, "and finally"}, {S::kAgentSteps, "once you have"},
+    {S::kAgentSteps, "for each"}, {S::kAgentSteps, "for every"}, {S::kAgentSteps, "for any"}, {S::kAgentSteps, "and finally"}, {S::kAgentSteps, "once you have"},
     {S::kAgentSteps, "then book"}, {S::kAgentSteps, "then send"}, {S::kAgentSteps, "then email"},
     {S::kAgentSteps, "然后"}, {S::kAgentSteps, "再把"}, {S::kAgentSteps, "最后"}, {S::kAgentSteps, "それから"},
     {S::kAgentSteps, "その後"}, {S::kAgentSteps, "luego"}, {S::kAgentSteps, "después"}, {S::kAgentSteps, "danach"},
@@ -356,7 +371,8 @@ constexpr Entry kLexicon[] = {
     {S::kAction, "invite"}, {S::kAction, "remind"}, {S::kAction, "汇总"}, {S::kAction, "查找"}, {S::kAction, "起草"}, {S::kAction, "整理"}, {S::kAction, "排序"},
 
     // --- long, coherent output
-    {S::kLongForm, "novel"}, {S::kLongForm, "novella"}, {S::kLongForm, "entire book"}, {S::kLongForm, "full book"},
+    {S::kLongForm, "novel"}, {S::kLongForm, "handbook"}, {S::kLongForm, "fully written"},
+    {S::kLongForm, "full text of"}, {S::kLongForm, "written out in full"}, {S::kLongForm, "each section"}, {S::kLongForm, "novella"}, {S::kLongForm, "entire book"}, {S::kLongForm, "full book"},
     {S::kLongForm, "chapters"}, {S::kLongForm, "each chapter"}, {S::kLongForm, "full-length"},
     {S::kLongForm, "comprehensive report"}, {S::kLongForm, "complete specification"},
     {S::kLongForm, "design document"}, {S::kLongForm, "whitepaper"}, {S::kLongForm, "white paper"},

@@ -221,7 +221,8 @@ std::int64_t requested_output(std::string_view s) {
       {"chapters", 250000}, {"palabras", 150}, {"wörter", 150}, {"worte", 150}, {"mots", 150},
       {"字", 60}, {"文字", 60}, {"页", 65000}, {"ページ", 65000}, {"章", 250000}, {"páginas", 65000},
       {"seiten", 65000}, {"lessons", 200000}, {"episodes", 500000}, {"-episode", 500000}, {"-part", 200000},
-      {"parts", 200000}, {"installments", 200000}, {"modules", 300000}, {"-module", 300000}};
+      {"parts", 200000}, {"installments", 200000}, {"modules", 300000}, {"-module", 300000},
+      {"sections", 100000}, {"-chapter", 250000}};
   std::int64_t best = 0;
   for (std::size_t i = 0; i < s.size();) {
     // A number: ASCII digits with separators, or Chinese numerals before 万/千.
@@ -364,8 +365,14 @@ bool short_name(std::string_view w, std::size_t b, std::size_t e) {
     const auto c = static_cast<unsigned char>(w[k]);
     if (!(e - b == 1 ? is_letter(c) : is_upper(c))) return false;
   }
-  auto joins = [](unsigned char c) { return is_letter(c) || (c >= '0' && c <= '9') || c == '\'' || c == '_' || c >= 0x80; };
-  return (b == 0 || !joins(static_cast<unsigned char>(w[b - 1]))) && (e == w.size() || !joins(static_cast<unsigned char>(w[e])));
+  // Letters, digits, ' and _ join a name to its neighbour; so do accented
+  // letters (two-byte UTF-8), but not CJK text or punctuation ("，a(n+1)").
+  auto joins = [](unsigned char c) { return is_letter(c) || (c >= '0' && c <= '9') || c == '\'' || c == '_'; };
+  auto two_byte_lead = [](unsigned char c) { return c >= 0xC2 && c <= 0xDF; };
+  const auto* p = reinterpret_cast<const unsigned char*>(w.data());
+  const bool before = b > 0 && (joins(p[b - 1]) || (p[b - 1] >= 0x80 && b >= 2 && two_byte_lead(p[b - 2])));
+  const bool after = e < w.size() && (joins(p[e]) || two_byte_lead(p[e]));
+  return !before && !after;
 }
 
 // The token just before `end` and just from `begin`, spaces skipped: [b, e).

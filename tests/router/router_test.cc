@@ -162,6 +162,8 @@ TEST(Features, FormulaNotationIsCountedAndProseIsNot) {
   // Compounds and languages are not formulas; "AB = 13" in geometry is.
   EXPECT_EQ(features(ask("Send an e-mail about C++ and/or it's x-ray (a) results.")).variables, 0);
   EXPECT_EQ(features(ask("Triangle ABC has AB = 13.")).variables, 1);
+  // Next to CJK punctuation a letter stands alone: "a(" and "n+1" count; "2a(" does not.
+  EXPECT_EQ(features(ask("已知数列 a1=1，a(n+1)=2a(n)+n")).variables, 2);
 }
 
 TEST(Features, RequestedLengthInManyNotations) {
