@@ -190,7 +190,8 @@ constexpr Entry kLexicon[] = {
     {S::kCompetitionMath, "four-digit"}, {S::kCompetitionMath, "three-digit"}, {S::kCompetitionMath, "cuántos números"},
     {S::kCompetitionMath, "wie viele zahlen"}, {S::kCompetitionMath, "combien de nombres"}, {S::kCompetitionMath, "多少个"},
     {S::kCompetitionMath, "prove or disprove"},
-    {S::kCompetitionMath, "without replacement"}, {S::kCompetitionMath, "standard deck"},
+    {S::kCompetitionMath, "without replacement"}, {S::kCompetitionMath, "perfect play"},
+    {S::kCompetitionMath, "winning strategy"}, {S::kCompetitionMath, "dominoes"}, {S::kCompetitionMath, "tilings"}, {S::kCompetitionMath, "standard deck"},
     {S::kCompetitionMath, "card hands"}, {S::kCompetitionMath, "通项公式"}, {S::kMathWeak, "数列"},
     {S::kMathWeak, "sachant que"}, {S::kMathWeak, "solve for"}, {S::kMathWeak, "log_"},
     {S::kMathWeak, "number line"}, {S::kMathWeak, "ever lands"}, {S::kCompetitionMath, "binary strings"},
@@ -222,7 +223,7 @@ constexpr Entry kLexicon[] = {
     {S::kMathWeak, "across a river"}, {S::kMathWeak, "capacities"}, {S::kMathWeak, "interest rate"},
     {S::kMathWeak, "zinsen"}, {S::kMathWeak, "wie vielen jahren"}, {S::kMathWeak, "intereses"},
     {S::kMathWeak, "intérêts"}, {S::kMathWeak, "利息"}, {S::kMathWeak, "利率"}, {S::kMathWeak, "金利"},
-    {S::kMathWeak, "随机"}, {S::kMathWeak, "是非题"}, {S::kMathWeak, "如何确定"}, {S::kMathWeak, "最少"},
+    {S::kMathWeak, "随机"}, {S::kMathWeak, "是非题"}, {S::kMathWeak, "如何确定"},
     {S::kMathWeak, "minimum"}, {S::kMathWeak, "maximum"}, {S::kMathWeak, "earliest"}, {S::kMathWeak, "is there a way"},
     {S::kMathWeak, "counterfeit"}, {S::kMathWeak, "heavier"}, {S::kMathWeak, "lighter"}, {S::kMathWeak, "queens"},
     {S::kMathWeak, "last digit"}, {S::kMathWeak, "identify it"}, {S::kMathWeak, "at most two"},
@@ -241,7 +242,8 @@ constexpr Entry kLexicon[] = {
     {S::kJustify, "an argument i could check"},
 
     // --- logic puzzles
-    {S::kLogicPuzzle, "knights and knaves"}, {S::kMathWeak, "knight"}, {S::kMathWeak, "knave"},
+    {S::kLogicPuzzle, "knights and knaves"}, {S::kLogicPuzzle, "exactly one of them"},
+    {S::kLogicPuzzle, "is telling the truth"}, {S::kMathWeak, "knight"}, {S::kMathWeak, "knave"},
     {S::kLogicPuzzle, "truth-teller"}, {S::kLogicPuzzle, "truth teller"}, {S::kLogicPuzzle, "always lies"},
     {S::kLogicPuzzle, "always tells the truth"}, {S::kMathWeak, "liar"}, {S::kMathWeak, "puzzle"},
     {S::kMathWeak, "riddle"}, {S::kLogicPuzzle, "who owns"}, {S::kLogicPuzzle, "who is lying"},
@@ -262,7 +264,8 @@ constexpr Entry kLexicon[] = {
     {S::kLogicPuzzle, "menteur"}, {S::kLogicPuzzle, "ment toujours"},
 
     // --- planning under constraints
-    {S::kPlanning, "constraints"}, {S::kPlanning, "valid assignments"}, {S::kPlanning, "how many valid"},
+    {S::kPlanning, "constraints"}, {S::kPlanning, "rotation"}, {S::kPlanning, "back-to-back"},
+    {S::kPlanning, "no more than"}, {S::kPlanning, "valid assignments"}, {S::kPlanning, "how many valid"},
     {S::kPlanning, "can't be on the same"}, {S::kPlanning, "cannot be on the same"}, {S::kPlanning, "must be on"}, {S::kPlanning, "subject to"}, {S::kPlanning, "must not overlap"},
     {S::kPlanning, "cannot be scheduled"}, {S::kPlanning, "feasible schedule"}, {S::kPlanning, "optimal schedule"},
     {S::kPlanning, "optimal plan"}, {S::kPlanning, "minimize the total"}, {S::kPlanning, "maximize the total"},
@@ -282,7 +285,8 @@ constexpr Entry kLexicon[] = {
 
     // --- multi-hop quantitative analysis
     {S::kQuantAnalysis, "npv"}, {S::kQuantAnalysis, "net present value"}, {S::kQuantAnalysis, "irr$"},
-    {S::kQuantAnalysis, "cagr"}, {S::kQuantAnalysis, "annualized"}, {S::kQuantAnalysis, "annualised"},
+    {S::kQuantAnalysis, "cagr"}, {S::kQuantAnalysis, "cheaper overall"}, {S::kQuantAnalysis, "overtake"},
+    {S::kQuantAnalysis, "at what point"}, {S::kQuantAnalysis, "annualized"}, {S::kQuantAnalysis, "annualised"},
     {S::kQuantAnalysis, "net return"}, {S::kQuantAnalysis, "which ended higher"}, {S::kQuantAnalysis, "break-even"}, {S::kQuantAnalysis, "sensitivity analysis"},
     {S::kQuantAnalysis, "discounted cash flow"}, {S::kQuantAnalysis, "compound annual"},
     {S::kQuantAnalysis, "monte carlo"}, {S::kQuantAnalysis, "净现值"}, {S::kQuantAnalysis, "复合增长率"},
@@ -333,7 +337,7 @@ constexpr Entry kLexicon[] = {
     {S::kCodebase, "after we upgraded"}, {S::kCodebase, "between services"}, {S::kCodebase, "services"},
     {S::kCodebase, "these modules"}, {S::kCodebase, "these files"}, {S::kCodebase, "these three files"},
     {S::kCodebase, "these pieces"}, {S::kCodebase, "how do these"}, {S::kCodebase, "how these"},
-    {S::kCodebase, "interact"}, {S::kCodebase, "kubernetes"}, {S::kCodebase, "interactúan"},
+    {S::kCodebase, "kubernetes"}, {S::kCodebase, "interactúan"},
     {S::kCodebase, "zusammenspiel"}, {S::kCodebase, "interagissent"},
     {S::kCodebase, "interact"}, {S::kCodebase, "what is going on"}, {S::kCodebase, "what's going on"},
     {S::kCodebase, "服务"}, {S::kCodebase, "升级"}, {S::kCodebase, "日志"}, {S::kCodebase, "サービス間"},
@@ -343,7 +347,8 @@ constexpr Entry kLexicon[] = {
 
     // --- several dependent actions
     {S::kAgentSteps, "and then"}, {S::kAgentSteps, "then use"}, {S::kAgentSteps, "after that"},
-    {S::kAgentSteps, "for each"}, {S::kAgentSteps, "for every"}, {S::kAgentSteps, "for any"}, {S::kAgentSteps, "and finally"}, {S::kAgentSteps, "once you have"},
+    {S::kAgentSteps, "for each"}, {S::kAgentSteps, "für jede"}, {S::kAgentSteps, "für jeden"},
+    {S::kAgentSteps, "pour chaque"}, {S::kAgentSteps, "para cada"}, {S::kAgentSteps, "每个"}, {S::kAgentSteps, "for every"}, {S::kAgentSteps, "for any"}, {S::kAgentSteps, "and finally"}, {S::kAgentSteps, "once you have"},
     {S::kAgentSteps, "then book"}, {S::kAgentSteps, "then send"}, {S::kAgentSteps, "then email"},
     {S::kAgentSteps, "然后"}, {S::kAgentSteps, "再把"}, {S::kAgentSteps, "最后"}, {S::kAgentSteps, "それから"},
     {S::kAgentSteps, "その後"}, {S::kAgentSteps, "luego"}, {S::kAgentSteps, "después"}, {S::kAgentSteps, "danach"},
@@ -371,7 +376,7 @@ constexpr Entry kLexicon[] = {
     {S::kAction, "invite"}, {S::kAction, "remind"}, {S::kAction, "汇总"}, {S::kAction, "查找"}, {S::kAction, "起草"}, {S::kAction, "整理"}, {S::kAction, "排序"},
 
     // --- long, coherent output
-    {S::kLongForm, "novel"}, {S::kLongForm, "handbook"}, {S::kLongForm, "fully written"},
+    {S::kLongForm, "novel"}, {S::kLongForm, "complete documentation"}, {S::kLongForm, "each with"}, {S::kLongForm, "handbook"}, {S::kLongForm, "fully written"},
     {S::kLongForm, "full text of"}, {S::kLongForm, "written out in full"}, {S::kLongForm, "each section"}, {S::kLongForm, "novella"}, {S::kLongForm, "entire book"}, {S::kLongForm, "full book"},
     {S::kLongForm, "chapters"}, {S::kLongForm, "each chapter"}, {S::kLongForm, "full-length"},
     {S::kLongForm, "comprehensive report"}, {S::kLongForm, "complete specification"},

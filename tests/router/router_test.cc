@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "router/cue_scanner.h"
@@ -64,6 +65,14 @@ TEST(CueScanner, WordEndCuesAndDistinctCounting) {
   CueHits h3;
   CueScanner::builtin().scan("请总结一下", h3);
   EXPECT_EQ(h3[Signal::kSummarize], 1);
+}
+
+TEST(CueScanner, NoCueIsListedTwiceForOneSignal) {
+  // A repeated cue would count twice: one word would weigh as two.
+  std::set<std::pair<std::string_view, Signal>> seen;
+  for (const CueScanner::Cue& c : builtin_cues()) {
+    EXPECT_TRUE(seen.emplace(c.text, c.signal).second) << "'" << c.text << "' (" << signal_name(c.signal) << ") twice";
+  }
 }
 
 TEST(CueScanner, SmallLexiconCompilesToAnAutomaton) {
