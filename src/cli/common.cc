@@ -21,7 +21,7 @@ core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::st
                                                        const pricing::PriceBook& book, const planner::CostOptions& options) {
   planner::CostEngine engine(book, options);
   for (const std::string& path : paths) {
-    auto rows = ledger::read_sqlite_ledger(path);
+    auto rows = ledger::read_ledger(path);
     if (!rows.ok()) return rows.error();
     std::int64_t n = 0;
     for (const ledger::Row& row : *rows) {

@@ -161,9 +161,9 @@ void register_cost(CLI::App& app, int& exit_code) {
                   "Cost a volume without a file: hit=N,miss=N,output=N (suffixes k, M, B); priced at --at or now")
       ->type_name("SPEC");
   cmd->add_option("--ledger", args->ledgers,
-                  "Read the gateway's SQLite ledger instead of usage logs (each row is priced from its usage; locations "
-                  "of skipped rows are file:row)")
-      ->type_name("FILE");
+                  "Read the gateway's ledger (SQLite file or PostgreSQL URL) instead of usage logs (each row is "
+                  "priced from its usage; locations of skipped rows are file:row)")
+      ->type_name("FILE|URL");
   cmd->add_option("--model", args->model, "Model id for --tokens (flash, pro, or a DeepSeek id)")->capture_default_str();
   cmd->add_flag("--json", args->json, "Print one JSON object (amounts as exact decimal strings)");
   cmd->add_option("--html", args->html, "Also write a self-contained HTML report with SVG charts")->type_name("FILE");

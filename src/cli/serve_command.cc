@@ -110,7 +110,7 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   up.verify_tls = !a.insecure;
   up.ca_file = a.ca_file;
 
-  auto ledger = ledger::open_sqlite_ledger(
+  auto ledger = ledger::open_ledger(
       a.ledger, a.ledger_sync == "full" ? ledger::Durability::kFull : ledger::Durability::kProcess);
   if (!ledger.ok()) return fail("serve", kExitUsage, ledger.error().message);
 
@@ -186,7 +186,10 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--upstream", args->upstream,
                   "The DeepSeek API base URL (key from $DEEPSEEK_API_KEY), or `sim` for the built-in simulator")
       ->capture_default_str();
-  cmd->add_option("--ledger", args->ledger, "SQLite ledger file (created if missing)")->capture_default_str();
+  cmd->add_option("--ledger", args->ledger,
+                  "Ledger: an SQLite file (created if missing) or a PostgreSQL URL (postgresql://user@host/db) that "
+                  "several gateways can share")
+      ->capture_default_str();
   cmd->add_option("--key", args->keys, "A virtual API key clients must send (repeatable); none: any key is accepted")
       ->type_name("KEY");
   cmd->add_option("--policy", args->policy, "Routing policy (TOML) instead of the built-in data/routing.toml")

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/money.h"
@@ -73,5 +74,20 @@ core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path
 
 // Every row of an existing SQLite ledger, read-only (fails if `path` is missing).
 core::Result<std::vector<Row>> read_sqlite_ledger(const std::string& path);
+
+// A PostgreSQL ledger (libpq URL: postgresql://user:password@host:port/db, or
+// postgresql:///db?host=/socket/dir&port=5432), for several gateway instances
+// writing to one place. The same table and columns as the SQLite ledger,
+// created if missing; rows are committed in batches on one writer thread, and a
+// commit is durable as the server's synchronous_commit (on by default) makes it.
+core::Result<std::unique_ptr<Ledger>> open_pg_ledger(const std::string& url);
+core::Result<std::vector<Row>> read_pg_ledger(const std::string& url);
+
+// Whether a ledger location is a PostgreSQL URL (postgresql:// or postgres://).
+bool is_postgres_url(std::string_view spec);
+// A ledger by location: a PostgreSQL URL, else an SQLite file (`durability`
+// applies to SQLite; PostgreSQL's is the server's).
+core::Result<std::unique_ptr<Ledger>> open_ledger(const std::string& spec, Durability durability = Durability::kFull);
+core::Result<std::vector<Row>> read_ledger(const std::string& spec);
 
 }  // namespace ff::ledger

@@ -1,0 +1,273 @@
+#include <libpq-fe.h>
+
+#include <condition_variable>
+#include <deque>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "ledger/ledger.h"
+
+namespace ff::ledger {
+
+namespace {
+
+// The same columns as the SQLite ledger; `seq` keeps the order rows were appended.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS requests (
+  seq BIGSERIAL PRIMARY KEY,
+  request_id TEXT NOT NULL, key_hash TEXT NOT NULL, start_ms BIGINT NOT NULL, end_ms BIGINT NOT NULL,
+  requested_model TEXT NOT NULL, routed_model TEXT NOT NULL, effort TEXT NOT NULL, category TEXT NOT NULL,
+  reason TEXT NOT NULL, escalated_from TEXT NOT NULL, stream BOOLEAN NOT NULL, status INTEGER NOT NULL,
+  cache_hit BIGINT NOT NULL, cache_miss BIGINT NOT NULL, output BIGINT NOT NULL, reasoning BIGINT NOT NULL,
+  usage_estimated BOOLEAN NOT NULL,
+  -- exact amounts in femto-units (1e-15) of `currency`: one request fits a BIGINT
+  cost_femto BIGINT NOT NULL, cost_if_pro_femto BIGINT NOT NULL, currency TEXT NOT NULL,
+  first_byte_ms BIGINT NOT NULL, error TEXT NOT NULL)
+)sql";
+
+constexpr const char* kInsert =
+    "INSERT INTO requests (request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, "
+    "reason, escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, "
+    "cost_if_pro_femto, currency, first_byte_ms, error) "
+    "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)";
+
+constexpr const char* kSelect =
+    "SELECT request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, reason, "
+    "escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, "
+    "cost_if_pro_femto, currency, first_byte_ms, error FROM requests ORDER BY seq";
+
+// The URL without its password, for messages.
+std::string redacted(const std::string& url) {
+  const std::size_t scheme = url.find("://");
+  const std::size_t at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  const std::size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon) + ":***" + url.substr(at);
+}
+
+std::string pg_error(PGconn* c, const std::string& url, std::string_view what) {
+  std::string detail = c ? PQerrorMessage(c) : "out of memory";
+  while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' ')) detail.pop_back();
+  return fmt::format("ledger {}: {}: {}", redacted(url), what, detail);
+}
+
+// Runs one statement without parameters; true when it succeeded.
+bool exec(PGconn* c, const char* sql) {
+  PGresult* r = PQexec(c, sql);
+  const ExecStatusType s = PQresultStatus(r);
+  PQclear(r);
+  return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+}
+
+core::Result<PGconn*> connect(const std::string& url) {
+  PGconn* c = PQconnectdb(url.c_str());
+  if (c == nullptr || PQstatus(c) != CONNECTION_OK) {
+    std::string message = pg_error(c, url, "cannot connect");
+    PQfinish(c);
+    return core::make_error(message);
+  }
+  return c;
+}
+
+bool fits_int64(core::Money m) {
+  return m.femto() >= std::numeric_limits<std::int64_t>::min() && m.femto() <= std::numeric_limits<std::int64_t>::max();
+}
+
+// Rows are committed in batches on one writer thread (group commit), as in the
+// SQLite ledger; a commit is durable when the server's synchronous_commit is
+// on (its default). A lost connection is re-opened for the next batch.
+class PgLedger final : public Ledger {
+ public:
+  PgLedger(std::string url, PGconn* conn) : url_(std::move(url)), conn_(conn), writer_([this] { write_loop(); }) {}
+
+  ~PgLedger() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    writer_.join();  // the writer drains the queue first
+    PQfinish(conn_);
+  }
+
+  core::Status append(const Row& row) override {
+    std::mutex m;
+    std::condition_variable done_cv;
+    bool done = false;
+    core::Status result;
+    append_async(row, [&](core::Status s) {
+      std::lock_guard<std::mutex> lock(m);
+      result = std::move(s);
+      done = true;
+      done_cv.notify_one();
+    });
+    std::unique_lock<std::mutex> lock(m);
+    done_cv.wait(lock, [&] { return done; });
+    return result;
+  }
+
+  void append_async(Row row, std::function<void(core::Status)> done) override {
+    if (!fits_int64(row.cost) || !fits_int64(row.cost_if_pro)) {
+      done(core::make_error(fmt::format("ledger {}: cost of request {} is out of range", redacted(url_), row.request_id)));
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back({std::move(row), std::move(done)});
+    }
+    cv_.notify_one();
+  }
+
+  core::Result<std::vector<Row>> read_all() override { return read_pg_ledger(url_); }
+
+ private:
+  struct Pending {
+    Row row;
+    std::function<void(core::Status)> done;
+  };
+
+  void write_loop() {
+    for (;;) {
+      std::deque<Pending> batch;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        if (queue_.empty() && stop_) return;
+        batch.swap(queue_);
+      }
+      core::Status status = commit(batch);
+      for (Pending& p : batch) p.done(status);
+    }
+  }
+
+  core::Status commit(const std::deque<Pending>& batch) {
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      PQreset(conn_);
+      if (PQstatus(conn_) != CONNECTION_OK) return core::make_error(pg_error(conn_, url_, "connection lost"));
+    }
+    if (!exec(conn_, "BEGIN")) return core::make_error(pg_error(conn_, url_, "cannot begin a transaction"));
+    for (const Pending& p : batch) {
+      const Row& r = p.row;
+      const std::string ints[] = {std::to_string(r.start_ms),
+                                  std::to_string(r.end_ms),
+                                  std::to_string(r.status),
+                                  std::to_string(r.usage.cache_hit),
+                                  std::to_string(r.usage.cache_miss),
+                                  std::to_string(r.usage.output),
+                                  std::to_string(r.usage.reasoning),
+                                  std::to_string(static_cast<std::int64_t>(r.cost.femto())),
+                                  std::to_string(static_cast<std::int64_t>(r.cost_if_pro.femto())),
+                                  std::to_string(r.first_byte_ms)};
+      const char* values[22] = {r.request_id.c_str(),     r.key_hash.c_str(),     ints[0].c_str(),
+                                ints[1].c_str(),          r.requested_model.c_str(), r.routed_model.c_str(),
+                                r.effort.c_str(),         r.category.c_str(),     r.reason.c_str(),
+                                r.escalated_from.c_str(), r.stream ? "t" : "f",   ints[2].c_str(),
+                                ints[3].c_str(),          ints[4].c_str(),        ints[5].c_str(),
+                                ints[6].c_str(),          r.usage_estimated ? "t" : "f", ints[7].c_str(),
+                                ints[8].c_str(),          r.currency.c_str(),     ints[9].c_str(),
+                                r.error.c_str()};
+      PGresult* res = PQexecParams(conn_, kInsert, 22, nullptr, values, nullptr, nullptr, 0);
+      const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+      PQclear(res);
+      if (!ok) {
+        std::string message = pg_error(conn_, url_, "cannot write");
+        exec(conn_, "ROLLBACK");
+        return core::make_error(message);
+      }
+    }
+    if (!exec(conn_, "COMMIT")) {
+      std::string message = pg_error(conn_, url_, "cannot commit");
+      exec(conn_, "ROLLBACK");
+      return core::make_error(message);
+    }
+    return core::Status::Ok();
+  }
+
+  const std::string url_;
+  PGconn* conn_;  // used by the writer thread only (and the destructor)
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;  // guarded by mu_
+  bool stop_ = false;          // guarded by mu_
+  std::thread writer_;         // last: starts after everything above exists
+};
+
+}  // namespace
+
+bool is_postgres_url(std::string_view spec) {
+  return spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0;
+}
+
+core::Result<std::vector<Row>> read_pg_ledger(const std::string& url) {
+  auto c = connect(url);
+  if (!c.ok()) return c.error();
+  PGresult* res = PQexecParams(*c, kSelect, 0, nullptr, nullptr, nullptr, nullptr, 0);
+  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    std::string message = pg_error(*c, url, "cannot read");
+    PQclear(res);
+    PQfinish(*c);
+    return core::make_error(message);
+  }
+  std::vector<Row> rows;
+  const int n = PQntuples(res);
+  rows.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    auto text = [&](int col) { return std::string(PQgetvalue(res, i, col), static_cast<std::size_t>(PQgetlength(res, i, col))); };
+    auto num = [&](int col) { return std::stoll(PQgetvalue(res, i, col)); };
+    auto flag = [&](int col) { return PQgetvalue(res, i, col)[0] == 't'; };
+    Row r;
+    r.request_id = text(0);
+    r.key_hash = text(1);
+    r.start_ms = num(2);
+    r.end_ms = num(3);
+    r.requested_model = text(4);
+    r.routed_model = text(5);
+    r.effort = text(6);
+    r.category = text(7);
+    r.reason = text(8);
+    r.escalated_from = text(9);
+    r.stream = flag(10);
+    r.status = static_cast<int>(num(11));
+    r.usage.cache_hit = num(12);
+    r.usage.cache_miss = num(13);
+    r.usage.output = num(14);
+    r.usage.reasoning = num(15);
+    r.usage_estimated = flag(16);
+    r.cost = core::Money::from_femto(num(17));
+    r.cost_if_pro = core::Money::from_femto(num(18));
+    r.currency = text(19);
+    r.first_byte_ms = num(20);
+    r.error = text(21);
+    rows.push_back(std::move(r));
+  }
+  PQclear(res);
+  PQfinish(*c);
+  return rows;
+}
+
+core::Result<std::unique_ptr<Ledger>> open_pg_ledger(const std::string& url) {
+  auto c = connect(url);
+  if (!c.ok()) return c.error();
+  // Several gateways may start at once against one database: the table is
+  // created under an advisory lock, so CREATE TABLE IF NOT EXISTS cannot race.
+  if (!exec(*c, "SELECT pg_advisory_lock(7254418)") || !exec(*c, kSchema) || !exec(*c, "SELECT pg_advisory_unlock(7254418)")) {
+    std::string message = pg_error(*c, url, "cannot set up");
+    PQfinish(*c);
+    return core::make_error(message);
+  }
+  return std::unique_ptr<Ledger>(new PgLedger(url, *c));
+}
+
+core::Result<std::unique_ptr<Ledger>> open_ledger(const std::string& spec, Durability durability) {
+  return is_postgres_url(spec) ? open_pg_ledger(spec) : open_sqlite_ledger(spec, durability);
+}
+
+core::Result<std::vector<Row>> read_ledger(const std::string& spec) {
+  return is_postgres_url(spec) ? read_pg_ledger(spec) : read_sqlite_ledger(spec);
+}
+
+}  // namespace ff::ledger

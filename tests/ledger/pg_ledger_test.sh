@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The PostgreSQL ledger against a real PostgreSQL server, started for this test
+# in a temporary directory (unix socket only): two gateways write to one
+# database, every row is there and is read back by psql (an independent reader)
+# and by `flashfirst cost`; a bad URL is a clear error that never shows the
+# password.
+#   pg_ledger_test.sh path/to/flashfirst path/to/tests
+# Exit 77 (skipped) when the PostgreSQL server binaries are not installed
+# (scripts/setup.sh installs them).
+set -uo pipefail
+source "$(dirname "$0")/../lib/expect.sh"
+ff=$1
+tests=$2
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [[ -z "$pgbin" || ! -x "$pgbin/initdb" ]] || ! command -v psql >/dev/null; then
+  echo "PostgreSQL server not installed (apt-get install postgresql): skipped"
+  exit 77
+fi
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+# initdb refuses to run as root: as root, the server runs as the postgres user.
+as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+mkdir "$tmp/data" "$tmp/sock"
+[[ $(id -u) -eq 0 ]] && chown postgres "$tmp/data" "$tmp/sock"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  as_pg "$pgbin/pg_ctl" -D "$tmp/data" -m immediate stop >/dev/null 2>&1
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+as_pg "$pgbin/initdb" -D "$tmp/data" -A trust -U postgres >"$tmp/initdb.log" 2>&1 || { cat "$tmp/initdb.log" >&2; exit 1; }
+port=$((30000 + RANDOM % 20000))
+as_pg "$pgbin/pg_ctl" -D "$tmp/data" -l "$tmp/sock/pg.log" -w \
+  -o "-p $port -k $tmp/sock -c listen_addresses=''" start >/dev/null || { cat "$tmp/sock/pg.log" >&2; exit 1; }
+url="postgresql:///postgres?host=$tmp/sock&port=$port&user=postgres"
+sql() { psql -X -A -t -h "$tmp/sock" -p "$port" -U postgres -d postgres -c "$1"; }
+
+start() {  # name -> url of a gateway writing to the PostgreSQL ledger
+  "$ff" serve --upstream sim --sim-speed 0 --sim-quality "$tests/sdk/no_failures.toml" --listen 127.0.0.1:0 \
+    --ledger "$url" >"$tmp/$1.out" 2>"$tmp/$1.err" &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q listening "$tmp/$1.out" && break; sleep 0.1; done
+  sed -n 's/^listening on //p' "$tmp/$1.out"
+}
+a=$(start a)
+b=$(start b)
+[[ -n "$a" && -n "$b" ]] || { echo "serve did not start: $(cat "$tmp/a.err" "$tmp/b.err")" >&2; exit 1; }
+auth=(-H 'Authorization: Bearer k' -H 'Content-Type: application/json')
+h() { grep -i "^$1:" "$2" | head -1 | cut -d' ' -f2- | tr -d '\r'; }
+
+# Ten requests to each gateway, at the same time; one of them escalated.
+for i in $(seq 10); do
+  curl -s -o /dev/null "$a/v1/chat/completions" "${auth[@]}" -d "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"Summarize item $i: prices rose.\"}]}" &
+  curl -s -o /dev/null "$b/v1/chat/completions" "${auth[@]}" -d "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"Translate item $i to French: good morning.\"}]}" &
+done
+wait_clients() { for p in $(jobs -p); do [[ " ${pids[*]} " == *" $p "* ]] || wait "$p"; done; }
+wait_clients
+curl -s -D "$tmp/he" -o "$tmp/be" "$a/v1/chat/completions" "${auth[@]}" -H 'x-sim-fault: fail-flash' \
+  -d '{"model":"auto","response_format":{"type":"json_object"},"messages":[{"role":"user","content":"Give me a JSON summary: sales rose."}]}'
+expect_eq "pg: the escalated request was answered by Pro" "$(h x-flashfirst-escalated "$tmp/he") $(h x-flashfirst-model "$tmp/he")" \
+  "true deepseek-v4-pro"
+expect_eq "pg: every call of both gateways is a row" "$(sql 'select count(*) from requests')" "22"
+expect_eq "pg: rows from both gateways (distinct id prefixes)" \
+  "$(sql "select count(distinct split_part(request_id, '-', 2)) from requests")" "2"
+pro_id=$(h x-flashfirst-request-id "$tmp/he")
+expect_eq "pg: the Pro row links the Flash call" \
+  "$(sql "select f.routed_model || ' ' || p.routed_model from requests p join requests f on f.request_id = p.escalated_from where p.request_id = '$pro_id'")" \
+  "deepseek-v4-flash deepseek-v4-pro"
+# The header's cost is both calls' (femto-units in the table, as exact integers).
+total=$(sql "select sum(cost_femto) from requests where request_id = '$pro_id' or request_id = (select escalated_from from requests where request_id = '$pro_id')")
+expect_eq "pg: the cost header is the rows' exact sum" "$(python3 -c "from decimal import Decimal; import sys; print(format(Decimal(int(sys.argv[1])) / Decimal(10**15), 'f').rstrip('0').rstrip('.'))" "$total")" \
+  "$(h x-flashfirst-cost "$tmp/he")"
+# `flashfirst cost` reads the same rows.
+expect_eq "pg: cost --ledger reads every row" "$("$ff" cost --ledger "$url" --json | jq -r '.records + ([.skipped[]] | add)')" "22"
+# A restart seeds from the table (and creating it again is harmless).
+for p in "${pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null; done
+pids=()
+c=$(start c)
+expect_eq "pg: a restarted gateway serves" "$(curl -s -o /dev/null -w '%{http_code}' "$c/v1/chat/completions" "${auth[@]}" \
+  -d '{"model":"flash","messages":[{"role":"user","content":"hi"}]}')" "200"
+expect_eq "pg: and appends" "$(sql 'select count(*) from requests')" "23"
+
+# A server that is not there: a clear error at start-up, without the password.
+err=$("$ff" serve --upstream sim --listen 127.0.0.1:0 --ledger "postgresql://ff:s3cret@127.0.0.1:1/ledger" 2>&1)
+code=$?
+expect_eq "pg: no server: usage error" "$code" "2"
+expect_contains "pg: no server: says so" "$err" "flashfirst serve: ledger postgresql://ff:***@127.0.0.1:1/ledger: cannot connect:"
+expect_eq "pg: the password is never printed" "$(grep -c s3cret <<<"$err")" "0"
+
+report "postgresql ledger"
