@@ -1,6 +1,7 @@
 #include <libpq-fe.h>
 
 #include <condition_variable>
+#include <algorithm>
 #include <deque>
 #include <limits>
 #include <mutex>
@@ -39,8 +40,12 @@ constexpr const char* kSelect =
     "escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, "
     "cost_if_pro_femto, currency, first_byte_ms, error FROM requests ORDER BY seq";
 
-// The URL without its password, for messages.
-std::string redacted(const std::string& url) {
+// The URL without its password (user:password@ or ?password=), for messages.
+std::string redacted(std::string url) {
+  for (std::size_t p = url.find("password="); p != std::string::npos; p = url.find("password=", p + 1)) {
+    const std::size_t value = p + 9, end = std::min(url.find('&', value), url.size());
+    url.replace(value, end - value, "***");
+  }
   const std::size_t scheme = url.find("://");
   const std::size_t at = url.find('@');
   if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;

@@ -87,5 +87,8 @@ code=$?
 expect_eq "pg: no server: usage error" "$code" "2"
 expect_contains "pg: no server: says so" "$err" "flashfirst serve: ledger postgresql://ff:***@127.0.0.1:1/ledger: cannot connect:"
 expect_eq "pg: the password is never printed" "$(grep -c s3cret <<<"$err")" "0"
+err=$("$ff" cost --ledger "postgresql://127.0.0.1:1/ledger?user=ff&password=s3cret&sslmode=disable" 2>&1)
+expect_contains "pg: nor as a URL parameter" "$err" "ledger postgresql://127.0.0.1:1/ledger?user=ff&password=***&sslmode=disable: cannot connect:"
+expect_eq "pg: nor there" "$(grep -c s3cret <<<"$err")" "0"
 
 report "postgresql ledger"
