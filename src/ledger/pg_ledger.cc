@@ -1,15 +1,11 @@
 #include <libpq-fe.h>
 
-#include <condition_variable>
 #include <algorithm>
 #include <deque>
-#include <limits>
-#include <mutex>
-#include <thread>
 
 #include <fmt/format.h>
 
-#include "ledger/ledger.h"
+#include "ledger/batching_ledger.h"
 
 namespace ff::ledger {
 
@@ -30,15 +26,9 @@ CREATE TABLE IF NOT EXISTS requests (
 )sql";
 
 constexpr const char* kInsert =
-    "INSERT INTO requests (request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, "
-    "reason, escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, "
-    "cost_if_pro_femto, currency, first_byte_ms, error) "
+    "INSERT INTO requests (" FF_LEDGER_COLUMNS ") "
     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)";
-
-constexpr const char* kSelect =
-    "SELECT request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, reason, "
-    "escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, "
-    "cost_if_pro_femto, currency, first_byte_ms, error FROM requests ORDER BY seq";
+constexpr const char* kSelect = "SELECT " FF_LEDGER_COLUMNS " FROM requests ORDER BY seq";
 
 // The URL without its password (user:password@ or ?password=), for messages.
 std::string redacted(std::string url) {
@@ -78,78 +68,22 @@ core::Result<PGconn*> connect(const std::string& url) {
   return c;
 }
 
-bool fits_int64(core::Money m) {
-  return m.femto() >= std::numeric_limits<std::int64_t>::min() && m.femto() <= std::numeric_limits<std::int64_t>::max();
-}
-
 // Rows are committed in batches on one writer thread (group commit), as in the
 // SQLite ledger; a commit is durable when the server's synchronous_commit is
 // on (its default). A lost connection is re-opened for the next batch.
-class PgLedger final : public Ledger {
+class PgLedger final : public BatchingLedger {
  public:
-  PgLedger(std::string url, PGconn* conn) : url_(std::move(url)), conn_(conn), writer_([this] { write_loop(); }) {}
+  PgLedger(std::string url, PGconn* conn) : BatchingLedger(redacted(url)), url_(std::move(url)), conn_(conn) { start(); }
 
   ~PgLedger() override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    writer_.join();  // the writer drains the queue first
+    stop();
     PQfinish(conn_);
-  }
-
-  core::Status append(const Row& row) override {
-    std::mutex m;
-    std::condition_variable done_cv;
-    bool done = false;
-    core::Status result;
-    append_async(row, [&](core::Status s) {
-      std::lock_guard<std::mutex> lock(m);
-      result = std::move(s);
-      done = true;
-      done_cv.notify_one();
-    });
-    std::unique_lock<std::mutex> lock(m);
-    done_cv.wait(lock, [&] { return done; });
-    return result;
-  }
-
-  void append_async(Row row, std::function<void(core::Status)> done) override {
-    if (!fits_int64(row.cost) || !fits_int64(row.cost_if_pro)) {
-      done(core::make_error(fmt::format("ledger {}: cost of request {} is out of range", redacted(url_), row.request_id)));
-      return;
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      queue_.push_back({std::move(row), std::move(done)});
-    }
-    cv_.notify_one();
   }
 
   core::Result<std::vector<Row>> read_all() override { return read_pg_ledger(url_); }
 
  private:
-  struct Pending {
-    Row row;
-    std::function<void(core::Status)> done;
-  };
-
-  void write_loop() {
-    for (;;) {
-      std::deque<Pending> batch;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-        if (queue_.empty() && stop_) return;
-        batch.swap(queue_);
-      }
-      core::Status status = commit(batch);
-      for (Pending& p : batch) p.done(status);
-    }
-  }
-
-  core::Status commit(const std::deque<Pending>& batch) {
+  core::Status commit(const std::deque<Pending>& batch) override {
     if (PQstatus(conn_) != CONNECTION_OK) {
       PQreset(conn_);
       if (PQstatus(conn_) != CONNECTION_OK) return core::make_error(pg_error(conn_, url_, "connection lost"));
@@ -167,7 +101,7 @@ class PgLedger final : public Ledger {
                                   std::to_string(static_cast<std::int64_t>(r.cost.femto())),
                                   std::to_string(static_cast<std::int64_t>(r.cost_if_pro.femto())),
                                   std::to_string(r.first_byte_ms)};
-      const char* values[22] = {r.request_id.c_str(),     r.key_hash.c_str(),     ints[0].c_str(),
+      const char* values[kLedgerColumnCount] = {r.request_id.c_str(),     r.key_hash.c_str(),     ints[0].c_str(),
                                 ints[1].c_str(),          r.requested_model.c_str(), r.routed_model.c_str(),
                                 r.effort.c_str(),         r.category.c_str(),     r.reason.c_str(),
                                 r.escalated_from.c_str(), r.stream ? "t" : "f",   ints[2].c_str(),
@@ -175,7 +109,7 @@ class PgLedger final : public Ledger {
                                 ints[6].c_str(),          r.usage_estimated ? "t" : "f", ints[7].c_str(),
                                 ints[8].c_str(),          r.currency.c_str(),     ints[9].c_str(),
                                 r.error.c_str()};
-      PGresult* res = PQexecParams(conn_, kInsert, 22, nullptr, values, nullptr, nullptr, 0);
+      PGresult* res = PQexecParams(conn_, kInsert, kLedgerColumnCount, nullptr, values, nullptr, nullptr, 0);
       const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
       PQclear(res);
       if (!ok) {
@@ -194,11 +128,6 @@ class PgLedger final : public Ledger {
 
   const std::string url_;
   PGconn* conn_;  // used by the writer thread only (and the destructor)
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;  // guarded by mu_
-  bool stop_ = false;          // guarded by mu_
-  std::thread writer_;         // last: starts after everything above exists
 };
 
 }  // namespace
@@ -222,32 +151,9 @@ core::Result<std::vector<Row>> read_pg_ledger(const std::string& url) {
   rows.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     auto text = [&](int col) { return std::string(PQgetvalue(res, i, col), static_cast<std::size_t>(PQgetlength(res, i, col))); };
-    auto num = [&](int col) { return std::stoll(PQgetvalue(res, i, col)); };
+    auto integer = [&](int col) { return static_cast<std::int64_t>(std::stoll(PQgetvalue(res, i, col))); };
     auto flag = [&](int col) { return PQgetvalue(res, i, col)[0] == 't'; };
-    Row r;
-    r.request_id = text(0);
-    r.key_hash = text(1);
-    r.start_ms = num(2);
-    r.end_ms = num(3);
-    r.requested_model = text(4);
-    r.routed_model = text(5);
-    r.effort = text(6);
-    r.category = text(7);
-    r.reason = text(8);
-    r.escalated_from = text(9);
-    r.stream = flag(10);
-    r.status = static_cast<int>(num(11));
-    r.usage.cache_hit = num(12);
-    r.usage.cache_miss = num(13);
-    r.usage.output = num(14);
-    r.usage.reasoning = num(15);
-    r.usage_estimated = flag(16);
-    r.cost = core::Money::from_femto(num(17));
-    r.cost_if_pro = core::Money::from_femto(num(18));
-    r.currency = text(19);
-    r.first_byte_ms = num(20);
-    r.error = text(21);
-    rows.push_back(std::move(r));
+    rows.push_back(row_from_columns(text, integer, flag));
   }
   PQclear(res);
   PQfinish(*c);

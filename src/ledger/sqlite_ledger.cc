@@ -1,14 +1,10 @@
 #include <sqlite3.h>
 
-#include <condition_variable>
 #include <deque>
-#include <limits>
-#include <mutex>
-#include <thread>
 
 #include <fmt/format.h>
 
-#include "ledger/ledger.h"
+#include "ledger/batching_ledger.h"
 
 namespace ff::ledger {
 
@@ -28,14 +24,8 @@ CREATE TABLE IF NOT EXISTS requests (
 )sql";
 
 constexpr const char* kInsert =
-    "INSERT INTO requests (request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, "
-    "reason, escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, "
-    "cost_if_pro_femto, currency, first_byte_ms, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-
-constexpr const char* kSelect =
-    "SELECT request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, reason, "
-    "escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, "
-    "cost_if_pro_femto, currency, first_byte_ms, error FROM requests ORDER BY seq";
+    "INSERT INTO requests (" FF_LEDGER_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* kSelect = "SELECT " FF_LEDGER_COLUMNS " FROM requests ORDER BY seq";
 
 std::string sqlite_error(sqlite3* db, const std::string& path, std::string_view what) {
   return fmt::format("ledger {}: {}: {}", path, what, db ? sqlite3_errmsg(db) : "out of memory");
@@ -52,78 +42,23 @@ core::Result<sqlite3*> open_db(const std::string& path, int flags) {
   return db;
 }
 
-bool fits_int64(core::Money m) {
-  return m.femto() >= std::numeric_limits<std::int64_t>::min() && m.femto() <= std::numeric_limits<std::int64_t>::max();
-}
-
-class SqliteLedger final : public Ledger {
+class SqliteLedger final : public BatchingLedger {
  public:
   SqliteLedger(std::string path, sqlite3* db, sqlite3_stmt* insert)
-      : path_(std::move(path)), db_(db), insert_(insert), writer_([this] { write_loop(); }) {}
+      : BatchingLedger(path), path_(std::move(path)), db_(db), insert_(insert) {
+    start();
+  }
 
   ~SqliteLedger() override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    writer_.join();  // the writer drains the queue first
+    stop();
     sqlite3_finalize(insert_);
     sqlite3_close(db_);
-  }
-
-  core::Status append(const Row& row) override {
-    std::mutex m;
-    std::condition_variable done_cv;
-    bool done = false;
-    core::Status result;
-    append_async(row, [&](core::Status s) {
-      std::lock_guard<std::mutex> lock(m);
-      result = std::move(s);
-      done = true;
-      done_cv.notify_one();
-    });
-    std::unique_lock<std::mutex> lock(m);
-    done_cv.wait(lock, [&] { return done; });
-    return result;
-  }
-
-  void append_async(Row row, std::function<void(core::Status)> done) override {
-    if (!fits_int64(row.cost) || !fits_int64(row.cost_if_pro)) {
-      done(core::make_error(fmt::format("ledger {}: cost of request {} is out of range", path_, row.request_id)));
-      return;
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      queue_.push_back({std::move(row), std::move(done)});
-    }
-    cv_.notify_one();
   }
 
   core::Result<std::vector<Row>> read_all() override { return read_sqlite_ledger(path_); }
 
  private:
-  struct Pending {
-    Row row;
-    std::function<void(core::Status)> done;
-  };
-
-  // Commits whatever is queued in one transaction, then tells every waiter.
-  void write_loop() {
-    for (;;) {
-      std::deque<Pending> batch;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-        if (queue_.empty() && stop_) return;
-        batch.swap(queue_);
-      }
-      core::Status status = commit(batch);
-      for (Pending& p : batch) p.done(status);
-    }
-  }
-
-  core::Status commit(const std::deque<Pending>& batch) {
+  core::Status commit(const std::deque<Pending>& batch) override {
     if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
       return core::make_error(sqlite_error(db_, path_, "cannot begin a transaction"));
     }
@@ -171,13 +106,8 @@ class SqliteLedger final : public Ledger {
   }
 
   const std::string path_;
-  sqlite3* const db_;       // used by the writer thread only (and the destructor)
+  sqlite3* const db_;  // used by the writer thread only (and the destructor)
   sqlite3_stmt* const insert_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;  // guarded by mu_
-  bool stop_ = false;          // guarded by mu_
-  std::thread writer_;         // last: starts after everything above exists
 };
 
 }  // namespace
@@ -198,30 +128,9 @@ core::Result<std::vector<Row>> read_sqlite_ledger(const std::string& path) {
     };
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      Row r;
-      r.request_id = text(0);
-      r.key_hash = text(1);
-      r.start_ms = sqlite3_column_int64(st, 2);
-      r.end_ms = sqlite3_column_int64(st, 3);
-      r.requested_model = text(4);
-      r.routed_model = text(5);
-      r.effort = text(6);
-      r.category = text(7);
-      r.reason = text(8);
-      r.escalated_from = text(9);
-      r.stream = sqlite3_column_int(st, 10) != 0;
-      r.status = sqlite3_column_int(st, 11);
-      r.usage.cache_hit = sqlite3_column_int64(st, 12);
-      r.usage.cache_miss = sqlite3_column_int64(st, 13);
-      r.usage.output = sqlite3_column_int64(st, 14);
-      r.usage.reasoning = sqlite3_column_int64(st, 15);
-      r.usage_estimated = sqlite3_column_int(st, 16) != 0;
-      r.cost = core::Money::from_femto(sqlite3_column_int64(st, 17));
-      r.cost_if_pro = core::Money::from_femto(sqlite3_column_int64(st, 18));
-      r.currency = text(19);
-      r.first_byte_ms = sqlite3_column_int64(st, 20);
-      r.error = text(21);
-      rows.push_back(std::move(r));
+      rows.push_back(row_from_columns(
+          text, [&](int i) { return static_cast<std::int64_t>(sqlite3_column_int64(st, i)); },
+          [&](int i) { return sqlite3_column_int(st, i) != 0; }));
     }
     std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path, "cannot read");
     sqlite3_finalize(st);

@@ -1,0 +1,71 @@
+#include "ledger/batching_ledger.h"
+
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace ff::ledger {
+
+namespace {
+// Costs are stored as int64 femto-units: one request's cost always fits.
+bool fits_int64(core::Money m) {
+  return m.femto() >= std::numeric_limits<std::int64_t>::min() && m.femto() <= std::numeric_limits<std::int64_t>::max();
+}
+}  // namespace
+
+BatchingLedger::~BatchingLedger() { stop(); }
+
+void BatchingLedger::start() { writer_ = std::thread([this] { write_loop(); }); }
+
+void BatchingLedger::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();  // the writer drains the queue first
+}
+
+core::Status BatchingLedger::append(const Row& row) {
+  std::mutex m;
+  std::condition_variable done_cv;
+  bool done = false;
+  core::Status result;
+  append_async(row, [&](core::Status s) {
+    std::lock_guard<std::mutex> lock(m);
+    result = std::move(s);
+    done = true;
+    done_cv.notify_one();
+  });
+  std::unique_lock<std::mutex> lock(m);
+  done_cv.wait(lock, [&] { return done; });
+  return result;
+}
+
+void BatchingLedger::append_async(Row row, std::function<void(core::Status)> done) {
+  if (!fits_int64(row.cost) || !fits_int64(row.cost_if_pro)) {
+    done(core::make_error(fmt::format("ledger {}: cost of request {} is out of range", name_, row.request_id)));
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back({std::move(row), std::move(done)});
+  }
+  cv_.notify_one();
+}
+
+void BatchingLedger::write_loop() {
+  for (;;) {
+    std::deque<Pending> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty() && stop_) return;
+      batch.swap(queue_);
+    }
+    core::Status status = commit(batch);
+    for (Pending& p : batch) p.done(status);
+  }
+}
+
+}  // namespace ff::ledger

@@ -1,0 +1,91 @@
+// BatchingLedger: what the SQLite and PostgreSQL ledgers share. Rows are queued
+// and committed in batches by one writer thread (group commit): whatever
+// arrived while the last batch was being committed goes in the next one, and
+// every waiter is told its batch's outcome. A subclass provides commit().
+//
+// A subclass calls start() at the end of its constructor and stop() first in its
+// destructor, so the writer thread never calls commit() on a half-built or
+// half-destroyed object. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "ledger/ledger.h"
+
+namespace ff::ledger {
+
+// The columns of the `requests` table, in the order both ledgers write and read
+// them (the schema itself differs by its SQL types).
+#define FF_LEDGER_COLUMNS                                                                                        \
+  "request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, reason, "             \
+  "escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, " \
+  "cost_if_pro_femto, currency, first_byte_ms, error"
+inline constexpr int kLedgerColumnCount = 22;
+
+// A row from a result's columns in FF_LEDGER_COLUMNS order: `text(i)`,
+// `integer(i)` (int64) and `flag(i)` read column i.
+template <typename Text, typename Integer, typename Flag>
+Row row_from_columns(Text&& text, Integer&& integer, Flag&& flag) {
+  Row r;
+  r.request_id = text(0);
+  r.key_hash = text(1);
+  r.start_ms = integer(2);
+  r.end_ms = integer(3);
+  r.requested_model = text(4);
+  r.routed_model = text(5);
+  r.effort = text(6);
+  r.category = text(7);
+  r.reason = text(8);
+  r.escalated_from = text(9);
+  r.stream = flag(10);
+  r.status = static_cast<int>(integer(11));
+  r.usage.cache_hit = integer(12);
+  r.usage.cache_miss = integer(13);
+  r.usage.output = integer(14);
+  r.usage.reasoning = integer(15);
+  r.usage_estimated = flag(16);
+  r.cost = core::Money::from_femto(integer(17));
+  r.cost_if_pro = core::Money::from_femto(integer(18));
+  r.currency = text(19);
+  r.first_byte_ms = integer(20);
+  r.error = text(21);
+  return r;
+}
+
+class BatchingLedger : public Ledger {
+ public:
+  core::Status append(const Row& row) final;
+  void append_async(Row row, std::function<void(core::Status)> done) final;
+
+ protected:
+  struct Pending {
+    Row row;
+    std::function<void(core::Status)> done;
+  };
+
+  // `name` identifies the ledger in messages (a path, or a URL without its password).
+  explicit BatchingLedger(std::string name) : name_(std::move(name)) {}
+  ~BatchingLedger() override;
+  void start();
+  void stop();  // commits what is queued, then ends the writer thread
+  // Commits `batch` in one transaction (on the writer thread).
+  virtual core::Status commit(const std::deque<Pending>& batch) = 0;
+  const std::string& name() const { return name_; }
+
+ private:
+  void write_loop();
+
+  const std::string name_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;  // guarded by mu_
+  bool stop_ = false;          // guarded by mu_
+  std::thread writer_;
+};
+
+}  // namespace ff::ledger
