@@ -222,7 +222,7 @@ std::int64_t requested_output(std::string_view s) {
       {"字", 60}, {"文字", 60}, {"页", 65000}, {"ページ", 65000}, {"章", 250000}, {"páginas", 65000},
       {"seiten", 65000}, {"lessons", 200000}, {"episodes", 500000}, {"-episode", 500000}, {"-part", 200000},
       {"parts", 200000}, {"installments", 200000}, {"modules", 300000}, {"-module", 300000},
-      {"sections", 100000}, {"-chapter", 250000}, {"endpoints", 40000}};
+      {"sections", 100000}, {"-chapter", 250000}, {"endpoints", 40000}, {"newsletters", 80000}};
   std::int64_t best = 0;
   for (std::size_t i = 0; i < s.size();) {
     // A number: ASCII digits with separators, or Chinese numerals before 万/千.
