@@ -395,7 +395,10 @@ constexpr Entry kLexicon[] = {
     {S::kWriteVerb, "撰写"}, {S::kWriteVerb, "書い"}, {S::kWriteVerb, "書く"}, {S::kWriteVerb, "作成"},
     {S::kWriteVerb, "escrib"}, {S::kWriteVerb, "redact"}, {S::kWriteVerb, "schreib"}, {S::kWriteVerb, "verfass"},
     {S::kWriteVerb, "écri"}, {S::kWriteVerb, "rédige"},
-    {S::kLengthUnit, "module"}, {S::kLengthUnit, "section"}, {S::kLengthUnit, "endpoint"}, {S::kLengthUnit, "newsletter"},
+    // Units that also occur in code ("module_0", "section[2]"), matched only as
+    // "10-module" or after a space, so code does not make the length be looked for.
+    {S::kLengthUnit, "-module"}, {S::kLengthUnit, " modules"}, {S::kLengthUnit, " sections"},
+    {S::kLengthUnit, " endpoints"}, {S::kLengthUnit, " newsletters"},
     {S::kLengthUnit, "word"}, {S::kLengthUnit, "page"}, {S::kLengthUnit, "token"}, {S::kLengthUnit, "chapter"},
     {S::kLengthUnit, "part"}, {S::kLengthUnit, "installment"}, {S::kLengthUnit, "lesson"}, {S::kLengthUnit, "episode"}, {S::kLengthUnit, "página"}, {S::kLengthUnit, "seite"},
     {S::kLengthUnit, "palabras"}, {S::kLengthUnit, "wörter"}, {S::kLengthUnit, "worte"}, {S::kLengthUnit, "mots"},

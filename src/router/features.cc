@@ -216,13 +216,16 @@ std::int64_t requested_output(std::string_view s) {
     std::string_view word;
     std::int64_t tokens_per_100;  // tokens per 100 units
   };
+  // Singular forms: a unit matches as a whole word, or with a plural "s"
+  // ("3 parts", not "3 participants").
   static constexpr Unit kUnits[] = {
-      {"words", 133}, {"word", 133}, {"-word", 133}, {"pages", 65000}, {"page", 65000}, {"tokens", 100},
-      {"chapters", 250000}, {"palabras", 150}, {"wörter", 150}, {"worte", 150}, {"mots", 150},
-      {"字", 60}, {"文字", 60}, {"页", 65000}, {"ページ", 65000}, {"章", 250000}, {"páginas", 65000},
-      {"seiten", 65000}, {"lessons", 200000}, {"episodes", 500000}, {"-episode", 500000}, {"-part", 200000},
-      {"parts", 200000}, {"installments", 200000}, {"modules", 300000}, {"-module", 300000},
-      {"sections", 100000}, {"-chapter", 250000}, {"endpoints", 40000}, {"newsletters", 80000}};
+      // "chapters" only: "an outline for a 10-chapter book" names the book's length, not the answer's.
+      {"word", 133}, {"page", 65000}, {"token", 100}, {"chapters", 250000}, {"palabra", 150}, {"wörter", 150},
+      {"wörtern", 150},
+      {"worte", 150}, {"mot", 150}, {"字", 60}, {"文字", 60}, {"页", 65000}, {"ページ", 65000}, {"章", 250000},
+      {"página", 65000}, {"seiten", 65000}, {"seite", 65000}, {"lesson", 200000}, {"episode", 500000},
+      {"part", 200000}, {"installment", 200000}, {"module", 300000}, {"section", 100000}, {"endpoint", 40000},
+      {"newsletter", 80000}};
   std::int64_t best = 0;
   for (std::size_t i = 0; i < s.size();) {
     // A number: ASCII digits with separators, or Chinese numerals before 万/千.
@@ -292,6 +295,14 @@ std::int64_t requested_output(std::string_view s) {
         char x = w[c];
         if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
         match = x == u.word[c];
+      }
+      if (match) {
+        // The word must end here, or after a plural "s".
+        auto letter = [&](std::size_t at) {
+          return at < s.size() && ((s[at] >= 'a' && s[at] <= 'z') || (s[at] >= 'A' && s[at] <= 'Z'));
+        };
+        const std::size_t after = k + u.word.size();
+        match = !letter(after) || ((s[after] == 's' || s[after] == 'S') && !letter(after + 1));
       }
       if (match) {
         best = std::max(best, value * u.tokens_per_100 / 100);

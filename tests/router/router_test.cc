@@ -184,6 +184,13 @@ TEST(Features, RequestedLengthInManyNotations) {
   EXPECT_EQ(features(ask("Write 40 pages.")).requested_output_tokens, 26000);
   EXPECT_EQ(features(ask("Write 2.5k words.")).requested_output_tokens, 2660);  // 2k: the decimal is dropped
   EXPECT_EQ(features(ask("What is 2+2?")).requested_output_tokens, 0);
+  // Sections x1000, modules x3000; "module" in code names no length.
+  EXPECT_EQ(features(ask("Write a handbook in 15 sections.")).requested_output_tokens, 15000);
+  EXPECT_EQ(features(ask("Create a 10-module course.")).requested_output_tokens, 30000);
+  EXPECT_EQ(features(ask("Fix app/module_10.py and module_2")).requested_output_tokens, 0);
+  // A unit is a whole word: 5 participants are not 5 parts; "a 4-part series" is 4 parts.
+  EXPECT_EQ(features(ask("Write an email to 5 participants about the 3 parts.")).requested_output_tokens, 6000);
+  EXPECT_EQ(features(ask("Write a 4-part series.")).requested_output_tokens, 8000);
 }
 
 TEST(Features, Languages) {
