@@ -352,7 +352,7 @@ struct Gateway::Impl {
   }
 
   // Counters for /metrics (server thread only).
-  std::map<std::string, std::int64_t> requests;  // "tier,status" -> count
+  std::map<std::pair<core::Tier, int>, std::int64_t> requests;  // (tier, status) -> count
   std::int64_t escalations = 0, upstream_errors = 0, retries = 0, ledger_failures = 0, budget_refusals = 0, fallbacks = 0;
 
   // Fallback state per tier (server thread only): failed calls in a row, and
@@ -493,7 +493,7 @@ struct Gateway::Impl {
   }
 
   void count(const ledger::Row& row, core::Tier tier) {
-    ++requests[fmt::format("{},{}", core::tier_name(tier), row.status)];
+    ++requests[{tier, row.status}];
     note_health(tier, row.status);
     cost_total += row.cost;
     cost_if_pro_total += row.cost_if_pro;
@@ -1167,9 +1167,7 @@ std::string Gateway::metrics_text() const {
   std::string out;
   out += "# HELP flashfirst_requests_total Upstream calls by tier and status.\n# TYPE flashfirst_requests_total counter\n";
   for (const auto& [k, n] : m.requests) {
-    const std::size_t comma = k.find(',');
-    out += fmt::format("flashfirst_requests_total{{tier=\"{}\",status=\"{}\"}} {}\n", k.substr(0, comma),
-                       k.substr(comma + 1), n);
+    out += fmt::format("flashfirst_requests_total{{tier=\"{}\",status=\"{}\"}} {}\n", core::tier_name(k.first), k.second, n);
   }
   out += "# HELP flashfirst_escalations_total Flash answers that failed the check and went to Pro.\n"
          "# TYPE flashfirst_escalations_total counter\n";
