@@ -39,6 +39,7 @@ struct ServeArgs {
   int max_retries = 2;
   int fallback_after = 0;
   std::int64_t fallback_seconds = 30;
+  std::int64_t budget_sync_ms = 1000;
   double sim_speed = 1.0;
   std::string sim_quality;
   double read_timeout_s = 30;
@@ -75,6 +76,7 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   auto listen = parse_listen(a.listen);
   if (!listen.ok()) return fail("serve", kExitUsage, listen.error().message);
   if (a.max_retries < 0 || a.max_retries > 10) return fail("serve", kExitUsage, "--max-retries must be from 0 to 10");
+  if (a.budget_sync_ms <= 0) return fail("serve", kExitUsage, "--budget-sync-ms must be positive");
   if (a.fallback_after < 0 || a.fallback_seconds <= 0) {
     return fail("serve", kExitUsage, "--fallback-after must be 0 (off) or more and --fallback-seconds positive");
   }
@@ -158,11 +160,12 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   client = std::move(*c);
   gw = std::make_unique<gateway::Gateway>(*book, router, **ledger, *client, go);
   if (auto s = gw->seed_budgets(); !s.ok()) return fail("serve", kExitFailure, s.message());
+  gw->follow_shared_ledger(server.executor(), std::chrono::milliseconds(a.budget_sync_ms));
   if (auto s = server.listen(); !s.ok()) return fail("serve", kExitUsage, s.message());
   std::printf("listening on http://%s:%u\n", so.host.c_str(), static_cast<unsigned>(server.port()));
   std::fflush(stdout);
   fmt::print(stderr, "flashfirst serve: upstream {}{}, ledger {}, {}\n", a.upstream == "sim" ? "the built-in simulator at " : "",
-             up.base_url, a.ledger,
+             up.base_url, ledger::display_name(a.ledger),
              go.keys.empty() ? "no virtual keys (any bearer key is accepted)" : fmt::format("{} virtual keys", go.keys.size()));
   server.run(/*handle_signals=*/true);
   gw.reset();
@@ -203,6 +206,10 @@ void register_serve(CLI::App& app, int& exit_code) {
                   "to the other tier for --fallback-seconds; a failed call is also re-made once there (0 = off)")
       ->capture_default_str();
   cmd->add_option("--fallback-seconds", args->fallback_seconds, "How long a failing tier is avoided")->capture_default_str();
+  cmd->add_option("--budget-sync-ms", args->budget_sync_ms,
+                  "With keys that have budgets: how often the spending of other gateways sharing the ledger is read "
+                  "and counted (milliseconds)")
+      ->capture_default_str();
   cmd->add_option("--ca-file", args->ca_file, "Extra CA certificates (PEM) to trust for the upstream")->type_name("FILE");
   cmd->add_flag("--insecure", args->insecure, "Do not verify the upstream's TLS certificate (testing only)");
   cmd->add_option("--sim-speed", args->sim_speed, "With --upstream sim: its speed factor (0 = instant)")

@@ -8,6 +8,9 @@
 #include <unordered_map>
 #include <atomic>
 #include <optional>
+#include <thread>
+#include <mutex>
+#include <condition_variable>
 #include <random>
 #include <variant>
 
@@ -263,6 +266,23 @@ struct Gateway::Impl {
   std::mt19937_64 rng{std::random_device{}()};
   std::uint64_t next_id = 1;
   std::string id_prefix = fmt::format("ff-{:08x}", static_cast<std::uint32_t>(std::random_device{}()));
+
+  // The shared-ledger follower (see follow_shared_ledger): its thread, and the
+  // position in the ledger up to which rows have been counted.
+  std::int64_t ledger_position = 0;
+  std::thread follower;
+  std::mutex follower_mu;
+  std::condition_variable follower_cv;
+  bool follower_stop = false;  // guarded by follower_mu
+
+  ~Impl() {
+    {
+      std::lock_guard<std::mutex> lock(follower_mu);
+      follower_stop = true;
+    }
+    follower_cv.notify_all();
+    if (follower.joinable()) follower.join();
+  }
 
   // The reasoning_content of each tool call the upstream made, by tool call id,
   // to restore it when a client sends the conversation back without it
@@ -1077,10 +1097,38 @@ core::Status Gateway::seed_budgets() {
   bool any = false;
   for (const VirtualKey& k : impl_->options.keys) any = any || impl_->budgets.has_limits(k.sha256_hex);
   if (!any) return core::Status::Ok();
-  auto rows = impl_->ledger.read_all();
+  auto rows = impl_->ledger.read_after(0, impl_->ledger_position);
   if (!rows.ok()) return core::make_error("cannot read the ledger to seed the budgets: " + rows.error().message);
   for (const ledger::Row& row : *rows) impl_->budgets.add_spent(row.key_hash, row.cost, row.start_ms);
   return core::Status::Ok();
+}
+
+void Gateway::follow_shared_ledger(asio::any_io_executor executor, std::chrono::milliseconds every) {
+  Impl& m = *impl_;
+  bool any = false;
+  for (const VirtualKey& k : m.options.keys) any = any || m.budgets.has_limits(k.sha256_hex);
+  if (!any || m.follower.joinable()) return;
+  m.follower = std::thread([&m, executor, every] {
+    const std::string own = m.id_prefix + "-";
+    std::int64_t position = m.ledger_position;  // this thread's from here on
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(m.follower_mu);
+        if (m.follower_cv.wait_for(lock, every, [&] { return m.follower_stop; })) return;
+      }
+      auto rows = m.ledger.read_after(position, position);
+      if (!rows.ok()) continue;  // the next look tries again; the writer reports ledger faults
+      std::vector<ledger::Row> others;
+      for (ledger::Row& row : *rows) {
+        if (row.request_id.rfind(own, 0) != 0 && row.cost.femto() != 0) others.push_back(std::move(row));
+      }
+      if (others.empty()) continue;
+      // The budget book belongs to the server's thread.
+      asio::post(executor, [&m, others = std::move(others)] {
+        for (const ledger::Row& row : others) m.budgets.add_spent(row.key_hash, row.cost, row.start_ms);
+      });
+    }
+  });
 }
 
 awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& w) {

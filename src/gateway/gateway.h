@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "budget/budget.h"
@@ -88,6 +89,15 @@ class Gateway {
   // call once before serving. Fails when the ledger cannot be read (serving
   // then would let keys spend their budgets again).
   core::Status seed_budgets();
+
+  // For a ledger that other gateways append to as well (a shared PostgreSQL
+  // database, or an SQLite file on one host): every `every`, a thread of its own
+  // reads the rows other instances appended since the last look and counts
+  // their cost against the keys' budgets, on `executor` (the server's). So a
+  // budget is overrun across instances by at most what they spend in one
+  // interval, plus what is in flight. Call after seed_budgets(); nothing to do
+  // when no key has a budget. Stops with the Gateway.
+  void follow_shared_ledger(boost::asio::any_io_executor executor, std::chrono::milliseconds every);
 
   boost::asio::awaitable<void> handle(const net::Request& request, net::ResponseWriter& writer);
 

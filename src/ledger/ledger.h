@@ -60,6 +60,10 @@ class Ledger {
   virtual void append_async(Row row, std::function<void(core::Status)> done) = 0;
   // Every row, in the order appended.
   virtual core::Result<std::vector<Row>> read_all() = 0;
+  // The rows appended after position `after` (0: all of them), in order, and in
+  // `last` the position of the last one (left as is when there is none): to
+  // follow a ledger that other processes append to as well.
+  virtual core::Result<std::vector<Row>> read_after(std::int64_t after, std::int64_t& last) = 0;
 };
 
 // An SQLite ledger in WAL mode; rows are committed in batches on one writer
@@ -89,5 +93,7 @@ bool is_postgres_url(std::string_view spec);
 // applies to SQLite; PostgreSQL's is the server's).
 core::Result<std::unique_ptr<Ledger>> open_ledger(const std::string& spec, Durability durability = Durability::kFull);
 core::Result<std::vector<Row>> read_ledger(const std::string& spec);
+// A ledger location fit for messages and logs: a URL's password replaced by ***.
+std::string display_name(const std::string& spec);
 
 }  // namespace ff::ledger

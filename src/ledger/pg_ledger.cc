@@ -11,6 +11,8 @@ namespace ff::ledger {
 
 namespace {
 
+core::Result<std::vector<Row>> read_rows(const std::string& url, std::int64_t after, std::int64_t* last);
+
 // The same columns as the SQLite ledger; `seq` keeps the order rows were appended.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS requests (
@@ -29,6 +31,7 @@ constexpr const char* kInsert =
     "INSERT INTO requests (" FF_LEDGER_COLUMNS ") "
     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)";
 constexpr const char* kSelect = "SELECT " FF_LEDGER_COLUMNS " FROM requests ORDER BY seq";
+constexpr const char* kSelectAfter = "SELECT " FF_LEDGER_COLUMNS ", seq FROM requests WHERE seq > $1 ORDER BY seq";
 
 // The URL without its password (user:password@ or ?password=), for messages.
 std::string redacted(std::string url) {
@@ -81,6 +84,9 @@ class PgLedger final : public BatchingLedger {
   }
 
   core::Result<std::vector<Row>> read_all() override { return read_pg_ledger(url_); }
+  core::Result<std::vector<Row>> read_after(std::int64_t after, std::int64_t& last) override {
+    return read_rows(url_, after, &last);
+  }
 
  private:
   core::Status commit(const std::deque<Pending>& batch) override {
@@ -136,10 +142,19 @@ bool is_postgres_url(std::string_view spec) {
   return spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0;
 }
 
-core::Result<std::vector<Row>> read_pg_ledger(const std::string& url) {
+core::Result<std::vector<Row>> read_pg_ledger(const std::string& url) { return read_rows(url, 0, nullptr); }
+
+namespace {
+
+// Every row, or with `last` the rows after position `after` (and in `last` the
+// position of the last one), on a connection of its own.
+core::Result<std::vector<Row>> read_rows(const std::string& url, std::int64_t after, std::int64_t* last) {
   auto c = connect(url);
   if (!c.ok()) return c.error();
-  PGresult* res = PQexecParams(*c, kSelect, 0, nullptr, nullptr, nullptr, nullptr, 0);
+  const std::string after_text = std::to_string(after);
+  const char* params[] = {after_text.c_str()};
+  PGresult* res = last ? PQexecParams(*c, kSelectAfter, 1, nullptr, params, nullptr, nullptr, 0)
+                       : PQexecParams(*c, kSelect, 0, nullptr, nullptr, nullptr, nullptr, 0);
   if (PQresultStatus(res) != PGRES_TUPLES_OK) {
     std::string message = pg_error(*c, url, "cannot read");
     PQclear(res);
@@ -154,11 +169,14 @@ core::Result<std::vector<Row>> read_pg_ledger(const std::string& url) {
     auto integer = [&](int col) { return static_cast<std::int64_t>(std::stoll(PQgetvalue(res, i, col))); };
     auto flag = [&](int col) { return PQgetvalue(res, i, col)[0] == 't'; };
     rows.push_back(row_from_columns(text, integer, flag));
+    if (last) *last = integer(kLedgerColumnCount);
   }
   PQclear(res);
   PQfinish(*c);
   return rows;
 }
+
+}  // namespace
 
 core::Result<std::unique_ptr<Ledger>> open_pg_ledger(const std::string& url) {
   auto c = connect(url);
@@ -176,6 +194,8 @@ core::Result<std::unique_ptr<Ledger>> open_pg_ledger(const std::string& url) {
 core::Result<std::unique_ptr<Ledger>> open_ledger(const std::string& spec, Durability durability) {
   return is_postgres_url(spec) ? open_pg_ledger(spec) : open_sqlite_ledger(spec, durability);
 }
+
+std::string display_name(const std::string& spec) { return is_postgres_url(spec) ? redacted(spec) : spec; }
 
 core::Result<std::vector<Row>> read_ledger(const std::string& spec) {
   return is_postgres_url(spec) ? read_pg_ledger(spec) : read_sqlite_ledger(spec);

@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS requests (
 constexpr const char* kInsert =
     "INSERT INTO requests (" FF_LEDGER_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 constexpr const char* kSelect = "SELECT " FF_LEDGER_COLUMNS " FROM requests ORDER BY seq";
+constexpr const char* kSelectAfter = "SELECT " FF_LEDGER_COLUMNS ", seq FROM requests WHERE seq > ? ORDER BY seq";
 
 std::string sqlite_error(sqlite3* db, const std::string& path, std::string_view what) {
   return fmt::format("ledger {}: {}: {}", path, what, db ? sqlite3_errmsg(db) : "out of memory");
@@ -56,6 +57,33 @@ class SqliteLedger final : public BatchingLedger {
   }
 
   core::Result<std::vector<Row>> read_all() override { return read_sqlite_ledger(path_); }
+
+  // On a connection of its own: the writer thread keeps `db_`.
+  core::Result<std::vector<Row>> read_after(std::int64_t after, std::int64_t& last) override {
+    auto db = open_db(path_, SQLITE_OPEN_READONLY);
+    if (!db.ok()) return db.error();
+    sqlite3_stmt* st = nullptr;
+    std::vector<Row> rows;
+    int rc = sqlite3_prepare_v2(*db, kSelectAfter, -1, &st, nullptr);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(st, 1, after);
+      auto text = [&](int i) {
+        const unsigned char* t = sqlite3_column_text(st, i);
+        return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+      };
+      while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rows.push_back(row_from_columns(
+            text, [&](int i) { return static_cast<std::int64_t>(sqlite3_column_int64(st, i)); },
+            [&](int i) { return sqlite3_column_int(st, i) != 0; }));
+        last = sqlite3_column_int64(st, kLedgerColumnCount);
+      }
+    }
+    std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path_, "cannot read");
+    sqlite3_finalize(st);
+    sqlite3_close(*db);
+    if (!message.empty()) return core::make_error(message);
+    return rows;
+  }
 
  private:
   core::Status commit(const std::deque<Pending>& batch) override {

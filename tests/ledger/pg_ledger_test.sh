@@ -81,6 +81,36 @@ expect_eq "pg: a restarted gateway serves" "$(curl -s -o /dev/null -w '%{http_co
   -d '{"model":"flash","messages":[{"role":"user","content":"hi"}]}')" "200"
 expect_eq "pg: and appends" "$(sql 'select count(*) from requests')" "23"
 
+# Budgets across gateways: what one spends counts against the key on the other.
+for p in "${pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null; done
+pids=()
+cat >"$tmp/budget.toml" <<'TOML'
+max_retries = 0
+[[key]]
+name = "team-a"
+key = "key-a"
+budget_per_day = "0.0004"
+TOML
+start_with() {  # name flags... -> url
+  local name=$1
+  shift
+  "$ff" serve --upstream sim --sim-speed 0 --sim-quality "$tests/sdk/no_failures.toml" --listen 127.0.0.1:0 \
+    --ledger "$url" --config "$tmp/budget.toml" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q listening "$tmp/$name.out" && break; sleep 0.1; done
+  sed -n 's/^listening on //p' "$tmp/$name.out"
+}
+d=$(start_with d --budget-sync-ms 200)
+e=$(start_with e --budget-sync-ms 200)
+ka=(-H 'Authorization: Bearer key-a' -H 'Content-Type: application/json')
+req='{"model":"flash","max_tokens":200,"messages":[{"role":"user","content":"Summarize: prices rose."}]}'
+codes=""
+for i in $(seq 12); do codes+="$(curl -s -o /dev/null -w '%{http_code}' "$d/v1/chat/completions" "${ka[@]}" -d "$req") "; done
+expect_eq "pg budgets: gateway d spends the daily budget, then refuses" "$(tr ' ' '\n' <<<"$codes" | grep -c 429 | awk '$1 > 0 {print "refused"}')" "refused"
+sleep 0.8  # a few of gateway e's looks at the shared ledger
+code=$(curl -s -o "$tmp/eb" -w '%{http_code}' "$e/v1/chat/completions" "${ka[@]}" -d "$req")
+expect_eq "pg budgets: gateway e has counted d's spending and refuses too" "$code $(jq -r .error.code "$tmp/eb")" "429 budget_exceeded"
+
 # A server that is not there: a clear error at start-up, without the password.
 err=$("$ff" serve --upstream sim --listen 127.0.0.1:0 --ledger "postgresql://ff:s3cret@127.0.0.1:1/ledger" 2>&1)
 code=$?

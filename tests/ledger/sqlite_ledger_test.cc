@@ -61,6 +61,29 @@ TEST(SqliteLedger, RoundTripsEveryFieldExactly) {
   EXPECT_EQ((*rows)[3].cost.to_decimal(), "0.0003388");
 }
 
+TEST(SqliteLedger, ReadAfterFollowsWhatIsAppended) {
+  const std::string path = fresh_path("ledger_follow.db");
+  auto ledger = open_sqlite_ledger(path);
+  ASSERT_TRUE(ledger.ok()) << ledger.error().message;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE((*ledger)->append(sample(i)).ok());
+  std::int64_t position = 0;
+  auto first = (*ledger)->read_after(0, position);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_EQ(first->size(), 3u);
+  EXPECT_EQ((*first)[2], sample(2));
+  EXPECT_EQ(position, 3);  // the third row's position
+  auto none = (*ledger)->read_after(position, position);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(position, 3);  // unchanged
+  ASSERT_TRUE((*ledger)->append(sample(7)).ok());
+  auto next = (*ledger)->read_after(position, position);
+  ASSERT_TRUE(next.ok());
+  ASSERT_EQ(next->size(), 1u);
+  EXPECT_EQ((*next)[0], sample(7));
+  EXPECT_EQ(position, 4);
+}
+
 TEST(SqliteLedger, ConcurrentAppendsAreAllKept) {
   const std::string path = fresh_path("ledger_concurrent.db");
   auto ledger = open_sqlite_ledger(path);
