@@ -4,14 +4,14 @@
 
 #include <algorithm>
 #include <array>
-#include <deque>
-#include <unordered_map>
 #include <atomic>
-#include <optional>
-#include <thread>
-#include <mutex>
 #include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
 #include <random>
+#include <thread>
+#include <unordered_map>
 #include <variant>
 
 #include <boost/asio.hpp>
