@@ -9,6 +9,8 @@
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
+#include "net/message_reader.h"
+
 namespace ff::gateway {
 
 namespace asio = boost::asio;
@@ -58,33 +60,21 @@ UpstreamHead head_of(const http::response_header<>& h) {
   return out;
 }
 
-// Parses a whole response straight into its head and body: no message object
-// with a node per header field (the non-stream path runs once per request).
-class ResponseReader final : public http::basic_parser<false> {
- public:
+// A whole answer's head and body, which ResponseReader fills (a base of its
+// own, so that they exist before the parser that refers to them).
+struct ResponseParts {
   UpstreamHead head;
   std::string body;
+};
+
+// Parses a whole response straight into its head and body: no message object
+// with a node per header field (the non-stream path runs once per request).
+class ResponseReader final : public ResponseParts, public net::MessageReader<false> {
+ public:
+  ResponseReader() : MessageReader(head.headers, body) {}
 
  private:
-  void on_request_impl(http::verb, beast::string_view, beast::string_view, int, beast::error_code&) override {}
-  void on_response_impl(int status, beast::string_view, int, beast::error_code&) override { head.status = status; }
-  void on_field_impl(http::field, beast::string_view name, beast::string_view value, beast::error_code&) override {
-    head.headers.emplace_back(lower(std::string_view(name.data(), name.size())), std::string(value.data(), value.size()));
-  }
-  void on_header_impl(beast::error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code&) override {
-    if (length) body.reserve(static_cast<std::size_t>(*length));  // within body_limit, checked before
-  }
-  std::size_t on_body_impl(beast::string_view data, beast::error_code&) override {
-    body.append(data.data(), data.size());
-    return data.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view data, beast::error_code&) override {
-    body.append(data.data(), data.size());
-    return data.size();
-  }
-  void on_finish_impl(beast::error_code&) override {}
+  void on_response_impl(int status, string_view, int, error_code&) override { head.status = status; }
 };
 
 // A request's head (request line and header fields), written together with its

@@ -10,6 +10,7 @@
 #include <boost/beast.hpp>
 #include <fmt/format.h>
 
+#include "net/message_reader.h"
 #include "report/json_writer.h"
 
 namespace ff::net {
@@ -51,50 +52,20 @@ std::string error_body(std::string_view message, std::string_view type, std::str
   return out;
 }
 
-// Parses a request straight into a Request that the connection reuses: no
-// header container, no per-field allocations once its strings have grown (Beast's
-// request_parser would build a message with a node per field, then be copied).
-class RequestReader final : public http::basic_parser<true> {
+// Parses a request straight into the Request the connection reuses.
+class RequestReader final : public MessageReader<true> {
  public:
-  explicit RequestReader(Request& r) : r_(r) {}
+  explicit RequestReader(Request& r) : MessageReader(r.headers, r.body), r_(r) {}
   unsigned version() const { return version_; }
 
  private:
-  void on_request_impl(http::verb, beast::string_view method, beast::string_view target, int version,
-                       beast::error_code&) override {
+  void on_request_impl(http::verb, string_view method, string_view target, int version, error_code&) override {
     r_.method.assign(method.data(), method.size());
     r_.target.assign(target.data(), target.size());
     version_ = static_cast<unsigned>(version);
-    fields_ = 0;
   }
-  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
-  void on_field_impl(http::field, beast::string_view name, beast::string_view value, beast::error_code&) override {
-    if (fields_ == r_.headers.size()) r_.headers.emplace_back();
-    auto& [n, v] = r_.headers[fields_++];
-    n.assign(name.data(), name.size());
-    for (char& c : n) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    v.assign(value.data(), value.size());
-  }
-  void on_header_impl(beast::error_code&) override { r_.headers.resize(fields_); }
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code&) override {
-    r_.body.clear();
-    if (length) r_.body.reserve(static_cast<std::size_t>(*length));  // within body_limit, checked before
-  }
-  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
-    r_.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code&) override {
-    r_.body.append(body.data(), body.size());
-    return body.size();
-  }
-  void on_finish_impl(beast::error_code&) override {}
 
   Request& r_;
-  std::size_t fields_ = 0;
   unsigned version_ = 11;
 };
 

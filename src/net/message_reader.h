@@ -1,0 +1,62 @@
+// MessageReader: a Beast parser that fills a header list (names lower-cased)
+// and a body string the caller owns, with no message object in between. The
+// server reads requests with it into the Request a connection reuses (its
+// strings keep their capacity), the gateway's upstream client reads whole
+// answers with it. A subclass takes the start line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/beast/http/basic_parser.hpp>
+
+namespace ff::net {
+
+template <bool isRequest>
+class MessageReader : public boost::beast::http::basic_parser<isRequest> {
+ public:
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  MessageReader(Headers& headers, std::string& body) : headers_(headers), body_(body) {}
+
+ protected:
+  using string_view = boost::beast::string_view;
+  using error_code = boost::beast::error_code;
+
+  void on_request_impl(boost::beast::http::verb, string_view, string_view, int, error_code&) override {}
+  void on_response_impl(int, string_view, int, error_code&) override {}
+  // Entries already in the list are overwritten, then the list is cut to the
+  // fields read: a reused list stops allocating once its strings have grown.
+  void on_field_impl(boost::beast::http::field, string_view name, string_view value, error_code&) override {
+    if (fields_ == headers_.size()) headers_.emplace_back();
+    auto& [n, v] = headers_[fields_++];
+    n.assign(name.data(), name.size());
+    for (char& c : n) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    v.assign(value.data(), value.size());
+  }
+  void on_header_impl(error_code&) override { headers_.resize(fields_); }
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
+    body_.clear();
+    if (length) body_.reserve(static_cast<std::size_t>(*length));  // within body_limit, checked before
+  }
+  std::size_t on_body_impl(string_view data, error_code&) override {
+    body_.append(data.data(), data.size());
+    return data.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, string_view data, error_code&) override {
+    body_.append(data.data(), data.size());
+    return data.size();
+  }
+  void on_finish_impl(error_code&) override {}
+
+ private:
+  Headers& headers_;
+  std::string& body_;
+  std::size_t fields_ = 0;
+};
+
+}  // namespace ff::net
