@@ -43,6 +43,34 @@ core::Result<sqlite3*> open_db(const std::string& path, int flags) {
   return db;
 }
 
+// Every row of the ledger at `path`, read-only; or with `last`, the rows after
+// position `after`, and in `last` the position of the last one.
+core::Result<std::vector<Row>> read_rows(const std::string& path, std::int64_t after, std::int64_t* last) {
+  auto db = open_db(path, SQLITE_OPEN_READONLY);
+  if (!db.ok()) return db.error();
+  sqlite3_stmt* st = nullptr;
+  std::vector<Row> rows;
+  int rc = sqlite3_prepare_v2(*db, last ? kSelectAfter : kSelect, -1, &st, nullptr);
+  if (rc == SQLITE_OK) {
+    if (last) sqlite3_bind_int64(st, 1, after);
+    auto text = [&](int i) {
+      const unsigned char* t = sqlite3_column_text(st, i);
+      return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+    };
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      rows.push_back(row_from_columns(
+          text, [&](int i) { return static_cast<std::int64_t>(sqlite3_column_int64(st, i)); },
+          [&](int i) { return sqlite3_column_int(st, i) != 0; }));
+      if (last) *last = sqlite3_column_int64(st, kLedgerColumnCount);
+    }
+  }
+  std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path, "cannot read");
+  sqlite3_finalize(st);
+  sqlite3_close(*db);
+  if (!message.empty()) return core::make_error(message);
+  return rows;
+}
+
 class SqliteLedger final : public BatchingLedger {
  public:
   SqliteLedger(std::string path, sqlite3* db, sqlite3_stmt* insert)
@@ -60,29 +88,7 @@ class SqliteLedger final : public BatchingLedger {
 
   // On a connection of its own: the writer thread keeps `db_`.
   core::Result<std::vector<Row>> read_after(std::int64_t after, std::int64_t& last) override {
-    auto db = open_db(path_, SQLITE_OPEN_READONLY);
-    if (!db.ok()) return db.error();
-    sqlite3_stmt* st = nullptr;
-    std::vector<Row> rows;
-    int rc = sqlite3_prepare_v2(*db, kSelectAfter, -1, &st, nullptr);
-    if (rc == SQLITE_OK) {
-      sqlite3_bind_int64(st, 1, after);
-      auto text = [&](int i) {
-        const unsigned char* t = sqlite3_column_text(st, i);
-        return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-      };
-      while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        rows.push_back(row_from_columns(
-            text, [&](int i) { return static_cast<std::int64_t>(sqlite3_column_int64(st, i)); },
-            [&](int i) { return sqlite3_column_int(st, i) != 0; }));
-        last = sqlite3_column_int64(st, kLedgerColumnCount);
-      }
-    }
-    std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path_, "cannot read");
-    sqlite3_finalize(st);
-    sqlite3_close(*db);
-    if (!message.empty()) return core::make_error(message);
-    return rows;
+    return read_rows(path_, after, &last);
   }
 
  private:
@@ -140,32 +146,7 @@ class SqliteLedger final : public BatchingLedger {
 
 }  // namespace
 
-core::Result<std::vector<Row>> read_sqlite_ledger(const std::string& path) {
-    auto db = open_db(path, SQLITE_OPEN_READONLY);
-    if (!db.ok()) return db.error();
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(*db, kSelect, -1, &st, nullptr) != SQLITE_OK) {
-      std::string message = sqlite_error(*db, path, "cannot read");
-      sqlite3_close(*db);
-      return core::make_error(message);
-    }
-    std::vector<Row> rows;
-    auto text = [&](int i) {
-      const unsigned char* t = sqlite3_column_text(st, i);
-      return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-    };
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      rows.push_back(row_from_columns(
-          text, [&](int i) { return static_cast<std::int64_t>(sqlite3_column_int64(st, i)); },
-          [&](int i) { return sqlite3_column_int(st, i) != 0; }));
-    }
-    std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path, "cannot read");
-    sqlite3_finalize(st);
-    sqlite3_close(*db);
-    if (!message.empty()) return core::make_error(message);
-    return rows;
-  }
+core::Result<std::vector<Row>> read_sqlite_ledger(const std::string& path) { return read_rows(path, 0, nullptr); }
 
 core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path, Durability durability) {
   auto db = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
