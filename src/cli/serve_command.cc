@@ -203,7 +203,8 @@ void register_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--fallback-after", args->fallback_after,
                   "Failed calls in a row (upstream errors, 429/5xx after retries) after which a tier's requests go "
-                  "to the other tier for --fallback-seconds; a failed call is also re-made once there (0 = off)")
+                  "to the other tier for --fallback-seconds; a failed non-stream call is also re-made once there "
+                  "(0 = off)")
       ->capture_default_str();
   cmd->add_option("--fallback-seconds", args->fallback_seconds, "How long a failing tier is avoided")->capture_default_str();
   cmd->add_option("--budget-sync-ms", args->budget_sync_ms,

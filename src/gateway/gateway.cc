@@ -726,7 +726,10 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   d.tier = tier;
   // A key limited to some tiers: the router's choice moves to an allowed tier; a
   // tier or model the client named itself is refused.
-  if (!key.tiers.empty() && std::find(key.tiers.begin(), key.tiers.end(), tier) == key.tiers.end()) {
+  auto allowed = [&](core::Tier t) {
+    return key.tiers.empty() || std::find(key.tiers.begin(), key.tiers.end(), t) != key.tiers.end();
+  };
+  if (!allowed(tier)) {
     if (requested != "auto") {
       net::Response reply = error_response(protocol, 403, fmt::format("key {} may not use {} models", key.name, core::tier_name(tier)),
                                          "permission_error", "tier_not_allowed");
@@ -741,9 +744,6 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   }
   // A tier that keeps failing is avoided for a while, when the other one may be used.
   const bool tier_choice = requested == "auto" || requested == "flash" || requested == "pro" || claude;
-  auto allowed = [&](core::Tier t) {
-    return key.tiers.empty() || std::find(key.tiers.begin(), key.tiers.end(), t) != key.tiers.end();
-  };
   auto can_fall_back = [&](core::Tier from) {
     const core::Tier to = other_tier(from);
     return options.fallback_after > 0 && tier_choice && allowed(to) && !avoided(to, now_ms());
