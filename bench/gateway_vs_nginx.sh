@@ -29,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-body='{"model":"auto","max_tokens":64,"messages":[{"role":"user","content":"Summarize in one line: the meeting moved to Friday."}]}'
+body='{"model":"auto","max_tokens":128,"messages":[{"role":"user","content":"Summarize in one line: the meeting moved to Friday."}]}'
 
 # The upstream's fixed answer: a real chat completion from the simulator.
 "$ff" sim --listen 127.0.0.1:0 --speed 0 >"$work/sim.out" 2>&1 &
@@ -73,6 +73,9 @@ for _ in $(seq 50); do grep -q listening "$work/ff.out" && break; sleep 0.1; don
 ff_url=$(sed -n 's/^listening on //p' "$work/ff.out")
 check=$(curl -sf -D - "$ff_url/v1/chat/completions" -H 'Authorization: Bearer k' -H 'Content-Type: application/json' -d "$body")
 grep -qi '^x-flashfirst-cost: 0\.' <<<"$check" || { echo "the gateway's answer is not costed: $check" >&2; exit 1; }
+# One upstream call per request, as through nginx: Flash's fixed answer passes the
+# cascade's check (an answer cut at max_tokens would be re-asked of Pro each time).
+grep -qi '^x-flashfirst-escalated: false' <<<"$check" || { echo "the gateway escalated the benchmark request: $check" >&2; exit 1; }
 [[ "$(curl -sf "http://127.0.0.1:$proxy_port/chat/completions" -d "$body")" == "$answer" ]] || { echo "nginx proxy answer differs" >&2; exit 1; }
 
 portkey_url=""

@@ -5,6 +5,7 @@
 #include <memory>
 #include <thread>
 
+#include <boost/asio/post.hpp>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -24,6 +25,39 @@
 namespace ff::cli {
 
 namespace {
+
+// The access log's lines, written together once per turn of the server's event
+// loop: the lines of all requests that finished in one turn go out in one
+// write, and none waits longer than that turn (nor past shutdown: flush()).
+class AccessLog {
+ public:
+  AccessLog(std::FILE* file, boost::asio::any_io_executor executor) : file_(file), executor_(std::move(executor)) {}
+
+  void line(std::string_view text) {
+    buffer_.append(text).push_back('\n');
+    if (buffer_.size() >= kMaxBuffered) {
+      flush();
+    } else if (!flush_posted_) {
+      flush_posted_ = true;
+      boost::asio::post(executor_, [this] { flush(); });
+    }
+  }
+
+  void flush() {
+    flush_posted_ = false;
+    if (buffer_.empty()) return;
+    std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
+    std::fflush(file_);
+    buffer_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kMaxBuffered = 64 * 1024;
+  std::FILE* file_;
+  boost::asio::any_io_executor executor_;
+  std::string buffer_;
+  bool flush_posted_ = false;
+};
 
 struct ServeArgs {
   BookOptions book;
@@ -132,13 +166,6 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
     access_file = owned_access_file.get();
     if (access_file == nullptr) return fail("serve", kExitUsage, fmt::format("cannot open access log '{}'", a.access_log));
   }
-  if (access_file != nullptr) {
-    go.access_log = [access_file](std::string_view line) {
-      std::fwrite(line.data(), 1, line.size(), access_file);
-      std::fputc('\n', access_file);
-      std::fflush(access_file);
-    };
-  }
   for (std::size_t i = 0; i < a.keys.size(); ++i) {
     if (a.keys[i].empty()) return fail("serve", kExitUsage, "--key must not be empty");
     const std::string hash = gateway::sha256_hex(a.keys[i]);
@@ -155,6 +182,11 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   std::unique_ptr<gateway::Gateway> gw;
   std::unique_ptr<gateway::UpstreamClient> client;
   net::HttpServer server(so, [&gw](const net::Request& r, net::ResponseWriter& w) { return gw->handle(r, w); });
+  std::optional<AccessLog> access_log;
+  if (access_file != nullptr) {
+    access_log.emplace(access_file, server.executor());
+    go.access_log = [&access_log](std::string_view line) { access_log->line(line); };
+  }
   auto c = gateway::UpstreamClient::create(server.executor(), up);
   if (!c.ok()) return fail("serve", kExitUsage, c.error().message);
   client = std::move(*c);
@@ -168,6 +200,7 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
              up.base_url, ledger::display_name(a.ledger),
              go.keys.empty() ? "no virtual keys (any bearer key is accepted)" : fmt::format("{} virtual keys", go.keys.size()));
   server.run(/*handle_signals=*/true);
+  if (access_log) access_log->flush();
   gw.reset();
   client.reset();
   return kExitOk;
