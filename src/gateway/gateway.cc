@@ -81,17 +81,18 @@ net::Response error_response(Protocol p, int status, std::string_view message, s
 }
 
 // Header values are ASCII on one line: other bytes are percent-encoded (a reason
-// may quote a Chinese cue).
-std::string header_value(std::string_view s) {
-  std::string out;
+// may quote a Chinese cue). Appends `s` so encoded to `out`.
+void append_header_value(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
   for (unsigned char c : s) {
     if (c >= 0x20 && c < 0x7f && c != '%') {
       out.push_back(static_cast<char>(c));
     } else {
-      out += fmt::format("%{:02X}", c);
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
     }
   }
-  return out;
 }
 
 // The `flashfirst` object a stream's last event carries: the answer's row, and
@@ -466,8 +467,11 @@ struct Gateway::Impl {
 
   // Waits for the ledger to commit `row` without blocking the server's thread:
   // the ledger's writer thread posts the outcome back to this coroutine's executor.
-  awaitable<core::Status> commit(const ledger::Row& row) {
-    core::Status s = co_await append_op(ledger, std::make_shared<ledger::Row>(row));
+  // The row is lent to the ledger meanwhile (moved out and back, not copied).
+  awaitable<core::Status> commit(ledger::Row& row) {
+    auto lent = std::make_shared<ledger::Row>(std::move(row));
+    core::Status s = co_await append_op(ledger, lent);
+    row = std::move(*lent);
     if (!s.ok()) ++ledger_failures;
     co_return s;
   }
@@ -479,7 +483,7 @@ struct Gateway::Impl {
         [&l, row](auto handler) {
           auto ex = asio::get_associated_executor(handler);
           auto h = std::make_shared<decltype(handler)>(std::move(handler));
-          l.append_async(*row, [ex, h](core::Status st) {
+          l.append_async(row, [ex, h](core::Status st) {
             asio::post(ex, [h, st = std::move(st)]() mutable { (*h)(std::move(st)); });
           });
         },
@@ -599,10 +603,14 @@ struct Gateway::Impl {
     }
   }
 
-  Headers route_headers(const router::Decision& d, const std::string& model, bool escalated) const {
-    return {{"x-flashfirst-model", model},
-            {"x-flashfirst-route", header_value(fmt::format("{}; {}", router::category_name(d.category), d.reason))},
-            {"x-flashfirst-escalated", escalated ? "true" : "false"}};
+  // Appends the route's headers (model, category and reason, escalated) to `out`.
+  static void add_route_headers(Headers& out, const router::Decision& d, const std::string& model, bool escalated) {
+    out.emplace_back("x-flashfirst-model", model);
+    std::string route(router::category_name(d.category));
+    route.append("; ");
+    append_header_value(route, d.reason);
+    out.emplace_back("x-flashfirst-route", std::move(route));
+    out.emplace_back("x-flashfirst-escalated", escalated ? "true" : "false");
   }
 
   ledger::Row base_row(const std::string& key_hash, const std::string& requested, const router::Decision& d,
@@ -830,7 +838,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   if (auto* e = std::get_if<UpstreamError>(&first.response)) {
     net::Response res = error_response(protocol, first.row.status, e->message, "upstream_error",
                                      e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
-    for (auto& h : route_headers(d, model, false)) res.headers.push_back(std::move(h));
+    add_route_headers(res.headers, d, model, false);
     co_await w.send(std::move(res));
     access(r, &key, first.row.status, &first.row, first.row.cost, false, start_ms, first.row.error);
     co_return;
@@ -878,9 +886,10 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
 
   net::Response res;
   res.status = answer->head.status;
+  res.headers.reserve(9);
   const std::string_view ct = answer->head.header("content-type");
   res.headers.emplace_back("content-type", ct.empty() ? "application/json" : std::string(ct));
-  for (auto& h : route_headers(d, model, escalated)) res.headers.push_back(std::move(h));
+  add_route_headers(res.headers, d, model, escalated);
   res.headers.emplace_back("x-flashfirst-cost", total.to_decimal());
   res.headers.emplace_back("x-flashfirst-cost-if-pro", final_row->cost_if_pro.to_decimal());
   res.headers.emplace_back("x-flashfirst-request-id", final_row->request_id);
@@ -918,7 +927,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
     count(row, tier);
     net::Response res = error_response(protocol, row.status, e->message, "upstream_error",
                                      e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
-    for (auto& h : route_headers(d, row.routed_model, false)) res.headers.push_back(std::move(h));
+    add_route_headers(res.headers, d, row.routed_model, false);
     co_await w.send(std::move(res));
     co_return;
   }
@@ -940,14 +949,14 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
     net::Response res;
     res.status = row.status;
     res.headers.emplace_back("content-type", std::string(up.head().header("content-type")));
-    for (auto& h : route_headers(d, row.routed_model, false)) res.headers.push_back(std::move(h));
+    add_route_headers(res.headers, d, row.routed_model, false);
     res.body = std::move(err_body);
     co_await w.send(std::move(res));
     co_return;
   }
 
   Headers headers{{"content-type", "text/event-stream"}, {"cache-control", "no-cache"}};
-  for (auto& h : route_headers(d, row.routed_model, false)) headers.push_back(std::move(h));
+  add_route_headers(headers, d, row.routed_model, false);
   headers.emplace_back("x-flashfirst-request-id", row.request_id);
   bool client_ok = co_await w.start(200, std::move(headers));
 

@@ -31,7 +31,8 @@ core::Status BatchingLedger::append(const Row& row) {
   std::condition_variable done_cv;
   bool done = false;
   core::Status result;
-  append_async(row, [&](core::Status s) {
+  // The row outlives the wait: it can be shared without a copy.
+  append_async(std::shared_ptr<const Row>(&row, [](const Row*) {}), [&](core::Status s) {
     std::lock_guard<std::mutex> lock(m);
     result = std::move(s);
     done = true;
@@ -42,9 +43,9 @@ core::Status BatchingLedger::append(const Row& row) {
   return result;
 }
 
-void BatchingLedger::append_async(Row row, std::function<void(core::Status)> done) {
-  if (!fits_int64(row.cost) || !fits_int64(row.cost_if_pro)) {
-    done(core::make_error(fmt::format("ledger {}: cost of request {} is out of range", name_, row.request_id)));
+void BatchingLedger::append_async(std::shared_ptr<const Row> row, std::function<void(core::Status)> done) {
+  if (!fits_int64(row->cost) || !fits_int64(row->cost_if_pro)) {
+    done(core::make_error(fmt::format("ledger {}: cost of request {} is out of range", name_, row->request_id)));
     return;
   }
   {

@@ -60,11 +60,11 @@ Row row_from_columns(Text&& text, Integer&& integer, Flag&& flag) {
 class BatchingLedger : public Ledger {
  public:
   core::Status append(const Row& row) final;
-  void append_async(Row row, std::function<void(core::Status)> done) final;
+  void append_async(std::shared_ptr<const Row> row, std::function<void(core::Status)> done) final;
 
  protected:
   struct Pending {
-    Row row;
+    std::shared_ptr<const Row> row;
     std::function<void(core::Status)> done;
   };
 

@@ -57,7 +57,8 @@ class Ledger {
   virtual core::Status append(const Row& row) = 0;
   // Appends without waiting: `done` runs (on a ledger thread) once the row is
   // committed or has failed. For callers that must not block, e.g. an event loop.
-  virtual void append_async(Row row, std::function<void(core::Status)> done) = 0;
+  // The row is shared, not copied: the caller must not change it until `done`.
+  virtual void append_async(std::shared_ptr<const Row> row, std::function<void(core::Status)> done) = 0;
   // Every row, in the order appended.
   virtual core::Result<std::vector<Row>> read_all() = 0;
   // The rows appended after position `after` (0: all of them), in order, and in

@@ -96,7 +96,7 @@ class PgLedger final : public BatchingLedger {
     }
     if (!exec(conn_, "BEGIN")) return core::make_error(pg_error(conn_, url_, "cannot begin a transaction"));
     for (const Pending& p : batch) {
-      const Row& r = p.row;
+      const Row& r = *p.row;
       const std::string ints[] = {std::to_string(r.start_ms),
                                   std::to_string(r.end_ms),
                                   std::to_string(r.status),

@@ -97,7 +97,7 @@ class SqliteLedger final : public BatchingLedger {
       return core::make_error(sqlite_error(db_, path_, "cannot begin a transaction"));
     }
     for (const Pending& p : batch) {
-      const Row& r = p.row;
+      const Row& r = *p.row;
       sqlite3_stmt* s = insert_;
       sqlite3_reset(s);
       int i = 0;

@@ -111,7 +111,7 @@ TEST(SqliteLedger, AppendAsyncReportsTheCommit) {
   std::condition_variable cv;
   int done = 0;
   for (int i = 0; i < 20; ++i) {
-    (*ledger)->append_async(sample(i), [&](core::Status s) {
+    (*ledger)->append_async(std::make_shared<const Row>(sample(i)), [&](core::Status s) {
       EXPECT_TRUE(s.ok());
       std::lock_guard<std::mutex> lock(m);
       ++done;
