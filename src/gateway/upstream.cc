@@ -38,8 +38,9 @@ struct Connection {
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
   beast::flat_buffer buffer;
 
-  // A small answer in one read (Beast would read 512 bytes at a time).
-  Connection() { buffer.reserve(16384); }
+  // A small answer in one read (Beast would read 512 bytes at a time); a page,
+  // as a thousand concurrent calls each hold a connection.
+  Connection() { buffer.reserve(4096); }
 
   beast::tcp_stream& tcp() { return plain ? *plain : beast::get_lowest_layer(*tls); }
   bool open() { return tcp().socket().is_open(); }

@@ -255,9 +255,6 @@ struct HttpServer::Impl {
     dl->socket = &socket;
     deadlines.push_back(dl);
     beast::flat_buffer buffer;
-    // Room for a whole small request in one read (Beast would read 512 bytes at
-    // a time); pages are only touched as far as data arrives.
-    buffer.reserve(16384);
     std::string head;  // the status line and headers of each answer, reused
     Request r;
     bool first = true;
