@@ -167,7 +167,9 @@ Classification classify(const Features& f) {
     sc.add(C::kCodebaseDebugging, 4.0, cue(u, S::kConcurrency));
   }
   const bool spread = f.files >= 2 || f.stack_frames >= 2 || u[S::kCodebase] >= 2;
-  if (has(S::kIntermittent) && (spread || (code && has(S::kCodebase)))) {
+  // "Sometimes" next to a system's parts (services, a deploy, production) is a
+  // bug across them, described or shown.
+  if (has(S::kIntermittent) && (spread || has(S::kCodebase))) {
     sc.add(C::kCodebaseDebugging, 2.5, cue(u, S::kIntermittent));
   }
   if (has(S::kCodebase) && (code || has(S::kDebug) || f.files >= 2 || has(S::kIntermittent))) {

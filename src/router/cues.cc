@@ -146,6 +146,8 @@ constexpr Entry kLexicon[] = {
     {S::kDebug, "バグ"}, {S::kDebug, "デバッグ"}, {S::kDebug, "error en"}, {S::kDebug, "depura"},
     {S::kDebug, "fehler"}, {S::kDebug, "stürzt"}, {S::kDebug, "erreur"}, {S::kDebug, "débogue"},
     {S::kDebug, "plante"},
+    {S::kDebug, "stack dump"}, {S::kDebug, "thread dump"}, {S::kDebug, "heap dump"}, {S::kDebug, "heap snapshot"},
+    {S::kDebug, "core dump"}, {S::kDebug, "root cause"},
 
     // --- proofs
     {S::kProof, "prove "}, {S::kProof, "prove that"}, {S::kProof, "proof$"}, {S::kProof, "proofs$"}, {S::kProof, "show that the"}, {S::kProof, "show that every"}, {S::kProof, "show that there"}, {S::kProof, "show that if"}, {S::kProof, "show that for"}, {S::kProof, "show that no"},
@@ -199,6 +201,8 @@ constexpr Entry kLexicon[] = {
     {S::kCompetitionMath, "no three consecutive"}, {S::kCompetitionMath, "no two consecutive"},
     {S::kCompetitionMath, "angle bisector"}, {S::kCompetitionMath, "bisecting angle"}, {S::kCompetitionMath, "foot of the altitude"},
     {S::kCompetitionMath, "circumradius"}, {S::kCompetitionMath, "inradius"},
+    {S::kCompetitionMath, "last two digits"}, {S::kCompetitionMath, "last three digits"}, {S::kCompetitionMath, "units digit"},
+    {S::kCompetitionMath, "末两位"}, {S::kCompetitionMath, "末尾两位"}, {S::kCompetitionMath, "下2桁"}, {S::kCompetitionMath, "últimas dos cifras"},
     {S::kCompetitionMath, "sin reemplazo"}, {S::kCompetitionMath, "ohne zurücklegen"}, {S::kCompetitionMath, "sans remise"},
     {S::kCompetitionMath, "不放回"}, {S::kCompetitionMath, "二进制串"},
     {S::kMathWeak, "chance"}, {S::kMathWeak, "given that"}, {S::kMathWeak, "compute"}, {S::kMathWeak, "triangle"},
@@ -283,6 +287,8 @@ constexpr Entry kLexicon[] = {
     {S::kPlanning, "capacity"}, {S::kPlanning, "assignment"}, {S::kPlanning, "can everything"},
     {S::kPlanning, "each truck"}, {S::kPlanning, "trips"},
     {S::kPlanning, "precede"}, {S::kPlanning, "must go"}, {S::kPlanning, "earliest"}, {S::kPlanning, "the order of"},
+    {S::kPlanning, "timetable"}, {S::kPlanning, "is there an order"}, {S::kPlanning, "in what order"}, {S::kPlanning, "in which order"},
+    {S::kPlanning, "time window"}, {S::kPlanning, "time slots"},
 
     // --- multi-hop quantitative analysis
     {S::kQuantAnalysis, "npv"}, {S::kQuantAnalysis, "net present value"}, {S::kQuantAnalysis, "irr$"},
@@ -374,7 +380,7 @@ constexpr Entry kLexicon[] = {
     {S::kAction, "list$"}, {S::kAction, "figure out"}, {S::kAction, "look at"}, {S::kAction, "ajoute"},
     {S::kAction, "préviens"}, {S::kAction, "recherche"}, {S::kAction, "añade"}, {S::kAction, "füge"},
     {S::kAction, "scan$"}, {S::kAction, "archive$"}, {S::kAction, "convert$"}, {S::kAction, "post a"},
-    {S::kAction, "invite"}, {S::kAction, "remind"}, {S::kAction, "汇总"}, {S::kAction, "查找"}, {S::kAction, "起草"}, {S::kAction, "整理"}, {S::kAction, "排序"},
+    {S::kAction, "invite"}, {S::kAction, "remind"}, {S::kAction, "tag$"}, {S::kAction, "reply$"}, {S::kAction, "escalate$"}, {S::kAction, "assign$"}, {S::kAction, "forward$"}, {S::kAction, "汇总"}, {S::kAction, "查找"}, {S::kAction, "起草"}, {S::kAction, "整理"}, {S::kAction, "排序"},
 
     // --- long, coherent output
     {S::kLongForm, "novel"}, {S::kLongForm, "full screenplay"}, {S::kLongForm, "all scenes"}, {S::kLongForm, "complete documentation"}, {S::kLongForm, "each with"}, {S::kLongForm, "handbook"}, {S::kLongForm, "fully written"},
@@ -383,6 +389,7 @@ constexpr Entry kLexicon[] = {
     {S::kLongForm, "comprehensive report"}, {S::kLongForm, "complete specification"},
     {S::kLongForm, "design document"}, {S::kLongForm, "whitepaper"}, {S::kLongForm, "white paper"},
     {S::kLongForm, "thesis"}, {S::kLongForm, "screenplay"}, {S::kLongForm, "textbook"},
+    {S::kLongForm, "exhaustive"}, {S::kLongForm, "appendices"},
     {S::kLongForm, "小说"}, {S::kLongForm, "章节"}, {S::kLongForm, "长篇"}, {S::kLongForm, "全书"},
     {S::kLongForm, "小説"}, {S::kLongForm, "長編"}, {S::kLongForm, "章立て"}, {S::kLongForm, "capítulos"},
     {S::kLongForm, "kapitel"}, {S::kLongForm, "chapitres"}, {S::kLongForm, "roman$"},
