@@ -116,6 +116,9 @@ std::optional<std::string> check_answer(std::string_view request_body, std::stri
   const bool has_calls = !choice["message"]["tool_calls"].get_array().get(calls) && calls.size() > 0;
   if (!has_content && !has_calls) return "empty answer";
 
+  // The request is read again only for what the answer needs checked against it:
+  // a JSON answer under json_object, or tool calls against the tools defined.
+  if (!has_calls && request_body.find("json_object") == std::string_view::npos) return std::nullopt;
   const bool have_request = !rq.parse(request_body.data(), request_body.size()).get(req);
   if (!have_request) return std::nullopt;
   std::string_view format;

@@ -710,7 +710,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   }
 
   // Route. The router also classifies requests that name a tier or a model, for the record.
-  router::Decision d = router.route_or_default(r.body, {key_name, r.header("x-flashfirst-tier")});
+  router::Decision d = router.route_or_default(root, {key_name, r.header("x-flashfirst-tier")});
   const router::Policy& policy = router.policy();
   core::Tier tier = d.tier;
   std::string model = d.model;

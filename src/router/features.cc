@@ -471,6 +471,10 @@ core::Result<Features> extract_features(std::string_view body, const tokenizer::
   if (auto err = parser.parse(body.data(), body.size()).get(root)) {
     return core::make_error(fmt::format("the request is not valid JSON: {}", simdjson::error_message(err)));
   }
+  return extract_features(root, tokenizer);
+}
+
+core::Result<Features> extract_features(const dom::element& root, const tokenizer::Tokenizer& tokenizer) {
   if (root.type() != dom::element_type::OBJECT) return core::make_error("the request must be a JSON object");
 
   Features f;

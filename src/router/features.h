@@ -22,6 +22,9 @@
 namespace ff::tokenizer {
 class Tokenizer;
 }
+namespace simdjson::dom {
+class element;
+}
 
 namespace ff::router {
 
@@ -66,5 +69,7 @@ struct Features {
 // `messages` array, a field of the wrong type) come back as a message that names
 // the field, e.g. "messages[2].content must be a string, an array of parts or null".
 core::Result<Features> extract_features(std::string_view body, const tokenizer::Tokenizer& tokenizer);
+// The same for a body already parsed (the gateway parses each request once).
+core::Result<Features> extract_features(const simdjson::dom::element& root, const tokenizer::Tokenizer& tokenizer);
 
 }  // namespace ff::router

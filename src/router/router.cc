@@ -60,11 +60,18 @@ core::Result<Decision> Router::route(std::string_view body, const RouteContext& 
 }
 
 Decision Router::route_or_default(std::string_view body, const RouteContext& ctx) const {
-  auto d = route(body, ctx);
-  if (d.ok()) return std::move(d).value();
+  return decide_or_default(extract_features(body, *tokenizer_), ctx);
+}
+
+Decision Router::route_or_default(const simdjson::dom::element& root, const RouteContext& ctx) const {
+  return decide_or_default(extract_features(root, *tokenizer_), ctx);
+}
+
+Decision Router::decide_or_default(const core::Result<Features>& f, const RouteContext& ctx) const {
+  if (f.ok()) return decide(*f, ctx);
   Decision fallback;
   fallback.confidence = 0;
-  fallback.reason = fmt::format("request not understood ({}), default tier", d.error().message);
+  fallback.reason = fmt::format("request not understood ({}), default tier", f.error().message);
   return with_tier(std::move(fallback), policy_.default_tier, Category::kStraightforwardQa);
 }
 

@@ -21,6 +21,9 @@
 namespace ff::tokenizer {
 class Tokenizer;
 }
+namespace simdjson::dom {
+class element;
+}
 
 namespace ff::router {
 
@@ -52,12 +55,15 @@ class Router {
 
   [[nodiscard]] core::Result<Decision> route(std::string_view body, const RouteContext& ctx = {}) const;
   Decision route_or_default(std::string_view body, const RouteContext& ctx = {}) const;
+  // The same for a body already parsed (`root`: the request's JSON value).
+  Decision route_or_default(const simdjson::dom::element& root, const RouteContext& ctx = {}) const;
   // The decision for features already extracted.
   Decision decide(const Features& f, const RouteContext& ctx) const;
 
   const Policy& policy() const { return policy_; }
 
  private:
+  Decision decide_or_default(const core::Result<Features>& f, const RouteContext& ctx) const;
   Decision with_tier(Decision d, core::Tier tier, Category category) const;
 
   Policy policy_;

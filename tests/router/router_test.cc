@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <memory>
 #include <set>
@@ -286,6 +287,29 @@ TEST(Router, HardCasesOfTheRule) {
     EXPECT_EQ(category_name(d->category), std::string(category_name(c.category))) << c.name << ": " << d->reason;
     EXPECT_EQ(d->tier, c.tier) << c.name << ": " << d->reason;
   }
+}
+
+// The gateway hands the router the request it has parsed already: the decision
+// is the one the raw body gets, an unreadable request included.
+TEST(Router, AParsedRequestGetsTheSameDecisionAsItsBody) {
+  const Router router = default_router();
+  simdjson::dom::parser parser;
+  for (const std::string& body : {ask("Prove that there are infinitely many primes."), ask("Translate 'hello' into German."),
+                                 std::string(R"({"model":"auto"})")}) {
+    simdjson::dom::element root;
+    ASSERT_FALSE(parser.parse(body).get(root)) << body;
+    const Decision a = router.route_or_default(body), b = router.route_or_default(root);
+    EXPECT_EQ(b.tier, a.tier) << body;
+    EXPECT_EQ(b.category, a.category) << body;
+    EXPECT_EQ(b.reason, a.reason) << body;
+    EXPECT_EQ(b.input_tokens, a.input_tokens) << body;
+  }
+  // Worked out by hand: a proof is Pro; no messages is the default tier, Flash.
+  simdjson::dom::element root;
+  ASSERT_FALSE(parser.parse(ask("Prove that there are infinitely many primes.")).get(root));
+  EXPECT_EQ(router.route_or_default(root).tier, Tier::kPro);
+  ASSERT_FALSE(parser.parse(std::string(R"({"model":"auto"})")).get(root));
+  EXPECT_EQ(router.route_or_default(root).reason, "request not understood (the request has no `messages` array), default tier");
 }
 
 TEST(Router, LengthAloneDoesNotDecideButTheContextThresholdDoes) {
