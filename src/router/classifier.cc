@@ -139,13 +139,22 @@ Classification classify(const Features& f) {
     sc.add(C::kMultiStepReasoning, math_factor * (m >= 3 ? 3.0 : m == 2 ? 2.0 : 0.8), fmt::format("{} ({} mathematical cues)", cue(u, S::kMathWeak), m));
   }
   // Formulas, and problems stated with many numbers and a demand for a derivation.
-  if (f.math_symbols >= 2 && !coding) {
+  // Not in a line of code ("for (i = 0; i <= n; i++)"), fenced or not.
+  if (f.math_symbols >= 2 && !coding && f.code_lines == 0 && !has(S::kDebug)) {
     sc.add(C::kMultiStepReasoning, f.math_symbols >= 4 ? 2.0 : 1.0, fmt::format("{} mathematical symbols", f.math_symbols));
   }
   // Formulas over named quantities: "f(n)", "x + y = 7", "AB = 13".
   // Not in a multiple-choice question, whose options spell formulas out.
   if (f.variables >= 2 && !coding && !has(S::kDebug) && f.code_lines == 0 && f.choices < 3) {
     sc.add(C::kMultiStepReasoning, f.variables >= 4 ? 2.5 : 1.5, fmt::format("formulas over variables ({} uses)", f.variables));
+  }
+  // A quantitative problem asked in several questions ("What is the angle? And
+  // when are the hands opposite?"): one calculation rarely needs two. Not a
+  // list of questions to sort, summarize or translate, nor one over passages.
+  const bool text_task = has(S::kClassify) || has(S::kSummarize) || has(S::kTranslate) || has(S::kExtract);
+  if (f.question_marks >= 2 && f.question_marks <= 3 && f.numbers >= 3 && !coding && f.choices < 3 &&
+      f.passage_markers < 2 && !text_task) {
+    sc.add(C::kMultiStepReasoning, 3.0, fmt::format("a problem with {} numbers in {} questions", f.numbers, f.question_marks));
   }
   if (f.numbers >= 4 && (has(S::kJustify) || u[S::kPlanning] >= 2 || u[S::kMathWeak] >= 2) && !coding) {
     sc.add(C::kMultiStepReasoning, 1.0, fmt::format("{} numbers in the problem", f.numbers));
@@ -175,6 +184,12 @@ Classification classify(const Features& f) {
   if (has(S::kCodebase) && (code || has(S::kDebug) || f.files >= 2 || has(S::kIntermittent))) {
     sc.add(C::kCodebaseDebugging, spread ? 2.0 : 1.0, cue(u, S::kCodebase));
   }
+  // A problem told in the names of a system's classes and functions
+  // ("UserProfileSerializer", "get_queryset"), without the code itself.
+  if (f.code_names >= 3 && !code &&
+      (has(S::kDebug) || has(S::kIntermittent) || has(S::kConcurrency) || has(S::kCodebase))) {
+    sc.add(C::kCodebaseDebugging, 3.0, fmt::format("{} names from the code in the description", f.code_names));
+  }
   if (sc.score(C::kCodebaseDebugging) > 0 && has(S::kDebug)) sc.add(C::kCodebaseDebugging, 1.5, cue(u, S::kDebug));
 
   // Agents: tools and a conversation already carrying tool calls, or many tools
@@ -189,6 +204,11 @@ Classification classify(const Features& f) {
   if (f.tools_defined >= 1 && (u[S::kAction] >= 3 || (u[S::kAction] >= 2 && (has(S::kAgentSteps) || f.tools_defined >= 2)))) {
     sc.add(C::kAgentToolChaining, 5.0,
            fmt::format("{} tools and a task of {} actions ({})", f.tools_defined, u[S::kAction], cue(u, S::kAction)));
+  } else if (f.tools_defined >= 2 && f.clauses >= 2 && (u[S::kAction] >= 1 || u[S::kAgentSteps] >= 1)) {
+    // Several tools and a task told in several clauses, one an action.
+    sc.add(C::kAgentToolChaining, 4.5,
+           fmt::format("{} tools and a task in {} clauses ({})", f.tools_defined, f.clauses + 1,
+                       has(S::kAction) ? cue(u, S::kAction) : cue(u, S::kAgentSteps)));
   } else if (f.tools_defined >= 2 && u[S::kAgentSteps] >= 1) {
     sc.add(C::kAgentToolChaining, u[S::kAgentSteps] >= 2 ? 5.0 : 3.5,
            fmt::format("{} tools and a task of dependent steps ({})", f.tools_defined, cue(u, S::kAgentSteps)));

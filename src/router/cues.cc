@@ -244,7 +244,7 @@ constexpr Entry kLexicon[] = {
     {S::kJustify, "derive"}, {S::kJustify, "carefully"}, {S::kJustify, "give an assignment"},
     {S::kJustify, "reason it out"}, {S::kJustify, "reason through"}, {S::kJustify, "generalize"}, {S::kJustify, "generalise"},
     {S::kJustify, "walk through"}, {S::kJustify, "give an argument"}, {S::kJustify, "don't just assert"},
-    {S::kJustify, "an argument i could check"},
+    {S::kJustify, "an argument i could check"}, {S::kJustify, "and why"}, {S::kJustify, "explain why"},
 
     // --- logic puzzles
     {S::kLogicPuzzle, "knights and knaves"}, {S::kLogicPuzzle, "exactly one of them"},
@@ -288,7 +288,11 @@ constexpr Entry kLexicon[] = {
     {S::kPlanning, "each truck"}, {S::kPlanning, "trips"},
     {S::kPlanning, "precede"}, {S::kPlanning, "must go"}, {S::kPlanning, "earliest"}, {S::kPlanning, "the order of"},
     {S::kPlanning, "timetable"}, {S::kPlanning, "is there an order"}, {S::kPlanning, "in what order"}, {S::kPlanning, "in which order"},
-    {S::kPlanning, "time window"}, {S::kPlanning, "time slots"},
+    {S::kPlanning, "time window"}, {S::kPlanning, "time slots"}, {S::kPlanning, "cheapest way"}, {S::kPlanning, "most efficient way"},
+    {S::kQuantAnalysis, "how long until"}, {S::kQuantAnalysis, "compounded monthly"}, {S::kQuantAnalysis, "compounded annually"},
+    {S::kMathWeak, "each night"}, {S::kMathWeak, "toggles"}, {S::kMathWeak, "lockers"}, {S::kMathWeak, "at the end"},
+    {S::kCompetitionMath, "三位数"}, {S::kCompetitionMath, "两位数"}, {S::kCompetitionMath, "各位数字"}, {S::kMathWeak, "求这个"},
+    {S::kPlanning, "fewest boxes"}, {S::kPlanning, "fewest possible"},
 
     // --- multi-hop quantitative analysis
     {S::kQuantAnalysis, "npv"}, {S::kQuantAnalysis, "net present value"}, {S::kQuantAnalysis, "irr$"},
@@ -317,7 +321,7 @@ constexpr Entry kLexicon[] = {
     {S::kConcurrency, "fuite mémoire"}, {S::kConcurrency, "fuite de mémoire"},
     {S::kConcurrency, "デッドロック"}, {S::kConcurrency, "競合状態"}, {S::kConcurrency, "メモリリーク"},
     {S::kConcurrency, "condición de carrera"}, {S::kConcurrency, "interbloqueo"},
-    {S::kConcurrency, "sporadisch"}, {S::kConcurrency, "wettlaufsituation"},
+    {S::kConcurrency, "sporadisch"}, {S::kConcurrency, "wettlaufsituation"}, {S::kConcurrency, "unter last"}, {S::kConcurrency, "bajo carga"}, {S::kConcurrency, "sous charge"}, {S::kConcurrency, "高负载"},
     {S::kConcurrency, "condition de course"}, {S::kConcurrency, "interblocage"},
     {S::kIntermittent, "sometimes"}, {S::kIntermittent, "occasionally"}, {S::kIntermittent, "randomly"},
     {S::kIntermittent, "once every"}, {S::kIntermittent, "every few"}, {S::kIntermittent, "only when"},
@@ -331,6 +335,8 @@ constexpr Entry kLexicon[] = {
     {S::kIntermittent, "right after"}, {S::kIntermittent, "every morning"},
     {S::kIntermittent, "esporádica"}, {S::kIntermittent, "esporádico"}, {S::kIntermittent, "de forma intermitente"},
     {S::kIntermittent, "only behind"}, {S::kIntermittent, "only in staging"}, {S::kIntermittent, "only on "},
+    {S::kIntermittent, "1 in "}, {S::kIntermittent, "one in every"}, {S::kCodebase, "bottleneck"}, {S::kCodebase, "load balancer"},
+    {S::kCodebase, "gunicorn"}, {S::kCodebase, "goroutine"}, {S::kDebug, "returns 502"}, {S::kDebug, "returns 500"}, {S::kDebug, "gehen verloren"}, {S::kDebug, "verliert"},
 
     {S::kCodebase, "across modules"}, {S::kCodebase, "across the codebase"}, {S::kCodebase, "our codebase"},
     {S::kCodebase, "the codebase"}, {S::kCodebase, "several files"}, {S::kCodebase, "multiple files"},
@@ -380,7 +386,7 @@ constexpr Entry kLexicon[] = {
     {S::kAction, "list$"}, {S::kAction, "figure out"}, {S::kAction, "look at"}, {S::kAction, "ajoute"},
     {S::kAction, "préviens"}, {S::kAction, "recherche"}, {S::kAction, "añade"}, {S::kAction, "füge"},
     {S::kAction, "scan$"}, {S::kAction, "archive$"}, {S::kAction, "convert$"}, {S::kAction, "post a"},
-    {S::kAction, "invite"}, {S::kAction, "remind"}, {S::kAction, "tag$"}, {S::kAction, "reply$"}, {S::kAction, "escalate$"}, {S::kAction, "assign$"}, {S::kAction, "forward$"}, {S::kAction, "汇总"}, {S::kAction, "查找"}, {S::kAction, "起草"}, {S::kAction, "整理"}, {S::kAction, "排序"},
+    {S::kAction, "invite"}, {S::kAction, "remind"}, {S::kAction, "récupère"}, {S::kAction, "réponds"}, {S::kAction, "classe"}, {S::kAction, "tag$"}, {S::kAction, "reply$"}, {S::kAction, "escalate$"}, {S::kAction, "assign$"}, {S::kAction, "forward$"}, {S::kAction, "汇总"}, {S::kAction, "查找"}, {S::kAction, "起草"}, {S::kAction, "整理"}, {S::kAction, "排序"},
 
     // --- long, coherent output
     {S::kLongForm, "novel"}, {S::kLongForm, "full screenplay"}, {S::kLongForm, "all scenes"}, {S::kLongForm, "complete documentation"}, {S::kLongForm, "each with"}, {S::kLongForm, "handbook"}, {S::kLongForm, "fully written"},

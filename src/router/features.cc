@@ -415,19 +415,39 @@ bool operator_of_names(std::string_view w, std::size_t q, bool arithmetic) {
   return (left_one && (right_one || right_number)) || (right_one && left_number);
 }
 
-// Question marks, numbers, formula symbols and (when `formulas`) the operators
-// between named quantities of an instruction window, in one pass: most bytes are
-// none of them and are skipped by one table lookup.
+// Whether the word (letters and underscores) that starts at `b` is a name from
+// code: a lower-case letter followed by an upper-case one ("getUserData",
+// "OrderService", "JwtFilter") or an underscore between letters
+// ("select_related"). Returns the word's end; digits, '-' and '/' end a word,
+// so numbers and operators after it are still counted.
+std::size_t code_name_end(std::string_view w, std::size_t b, bool& is_name) {
+  std::size_t e = b;
+  bool hump = false, underscore = false;
+  while (e < w.size() && (is_letter(static_cast<unsigned char>(w[e])) || w[e] == '_')) {
+    if (e > b && is_upper(static_cast<unsigned char>(w[e])) && w[e - 1] >= 'a' && w[e - 1] <= 'z') hump = true;
+    if (w[e] == '_' && e > b && e + 1 < w.size() && is_letter(static_cast<unsigned char>(w[e + 1]))) underscore = true;
+    ++e;
+  }
+  is_name = hump || underscore;
+  return e;
+}
+
+// Question marks, numbers, formula symbols, clause separators and (when
+// `formulas`, i.e. in prose without code) the operators between named
+// quantities and the names from code, of an instruction window, in one pass:
+// most bytes are none of them and are skipped by one table lookup.
 void count_marks(std::string_view w, bool formulas, Features& f) {
   // The bytes looked at; arithmetic operators only where formulas are counted.
   auto table = [](std::string_view bytes) {
     std::array<bool, 256> t{};
     for (unsigned char c : bytes) t[c] = true;
-    t[0xE2] = t[0xEF] = true;  // lead bytes of the symbols below and of the fullwidth "？"
+    t[0xE2] = t[0xE3] = t[0xEF] = true;  // lead bytes of the symbols below, "、" and the fullwidth "？，；"
     return t;
   };
-  static const auto kMarks = table("0123456789?^=<>");
-  static const auto kMarksAndOperators = table("0123456789?^=<>+-*/(");
+  static const auto kMarks = table("0123456789?^=<>,;");
+  // In prose, every letter may start a name from code.
+  static const auto kMarksAndOperators =
+      table("0123456789?^=<>,;+-*/(abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_");
   const auto& interesting = formulas ? kMarksAndOperators : kMarks;
   const auto* p = reinterpret_cast<const unsigned char*>(w.data());
   const std::size_t n = w.size();
@@ -440,6 +460,16 @@ void count_marks(std::string_view w, bool formulas, Features& f) {
       if (q + 1 < n && w[q + 1] == '!') ++f.math_symbols;  // n!
     } else if (c == '?') {
       ++f.question_marks;
+    } else if (c == ',' || c == ';') {
+      ++f.clauses;
+    } else if (is_letter(c) || c == '_') {
+      // A word (only reached in prose): a name from code, or skipped whole.
+      if (q > 0 && (is_letter(p[q - 1]) || p[q - 1] == '_')) continue;
+      bool name = false;
+      const std::size_t e = code_name_end(w, q, name);
+      f.code_names += name;
+      if (e > q + 1) q = e - 1;
+      // A one-letter word may be a formula's name: its operator comes next.
     } else if (c == '(') {
       // Function notation: f(n), P(A), g(x); "(a)" and "see (1)" are not.
       if (q > 0 && short_name(w, q - 1, q)) ++f.variables;
@@ -452,6 +482,8 @@ void count_marks(std::string_view w, bool formulas, Features& f) {
       const std::string_view three = w.substr(q, 3);
       if (three == "？") {
         ++f.question_marks;
+      } else if (three == "，" || three == "；" || three == "、") {
+        ++f.clauses;
       } else if (three == "≤" || three == "≥" || three == "√" || three == "∑" || three == "≠") {
         ++f.math_symbols;
       }

@@ -56,6 +56,8 @@ struct Features {
   int numbers = 0;         // digit runs in the instruction
   int math_symbols = 0;    // '^', '=', '<', '>', '≤', '≥', '√' and n! in the instruction
   int variables = 0;       // one-letter names next to an operator or in f(x) notation, in the instruction
+  int clauses = 0;         // clause separators (, ; ， ； 、) in the instruction
+  int code_names = 0;      // camelCase, PascalCase and snake_case names in the instruction's prose (not in code)
   // Output the instruction asks for ("a 10,000-word report", "写一篇两万字"), in
   // estimated tokens; 0 when it names no length.
   std::int64_t requested_output_tokens = 0;

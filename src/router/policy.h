@@ -32,7 +32,7 @@ struct CategoryPolicy {
 
 struct Policy {
   core::Tier default_tier = core::Tier::kFlash;  // when the classifier is unsure
-  double min_confidence = 0.45;
+  double min_confidence = 0.35;
   // Inputs above this many tokens go to Pro: it keeps coherence better at
   // high context lengths.
   std::int64_t context_threshold_tokens = 100'000;

@@ -176,6 +176,22 @@ TEST(Features, FormulaNotationIsCountedAndProseIsNot) {
   EXPECT_EQ(features(ask("已知数列 a1=1，a(n+1)=2a(n)+n")).variables, 2);
 }
 
+TEST(Features, ClausesAndNamesFromCode) {
+  // Three commas; in Chinese "，", "；" and "、": three each time.
+  EXPECT_EQ(features(ask("Pull the sales from the warehouse, build a chart, write a commentary, and email it.")).clauses, 3);
+  EXPECT_EQ(features(ask("查一下订单，然后退款；最后发邮件、通知她。")).clauses, 3);
+  // UserProfileSerializer, ReportsView, BaseOrgMixin (a lower-case letter then an
+  // upper-case one), get_queryset and select_related (an underscore between
+  // letters): 5. "N+1", "queries", "'org'" are not names from code.
+  Features f = features(ask("UserProfileSerializer makes N+1 queries only from ReportsView; BaseOrgMixin calls "
+                            "get_queryset() and select_related('org')."));
+  EXPECT_EQ(f.code_names, 5);
+  EXPECT_EQ(f.numbers, 1);
+  // Names inside code are the code's, not a description's: not counted.
+  EXPECT_EQ(features(ask("Why is this slow?\\n```python\\nuser_list = get_users()\\nfor userId in user_list:\\n    "
+                         "load(userId)\\n```")).code_names, 0);
+}
+
 TEST(Features, RequestedLengthInManyNotations) {
   // words x1.33, palabras/mots x1.5, CJK characters x0.6, pages x650.
   EXPECT_EQ(features(ask("Write a 10,000-word report.")).requested_output_tokens, 13300);
@@ -291,6 +307,34 @@ TEST(Router, HardCasesOfTheRule) {
 
 // The gateway hands the router the request it has parsed already: the decision
 // is the one the raw body gets, an unreadable request included.
+// Structure, not wording: a bug told in a system's class names, a task of several
+// clauses over several tools, a quantity problem in two questions.
+TEST(Router, StructuralSignalsOfProWork) {
+  const Router router = default_router();
+  auto decide = [&](const std::string& body) {
+    auto d = router.route(body);
+    EXPECT_TRUE(d.ok()) << body;
+    return d.ok() ? *d : Decision{};
+  };
+  Decision d = decide(ask("UserProfileSerializer is slow only when ReportsView calls it; BaseOrgMixin overrides "
+                          "get_queryset. Why?"));
+  EXPECT_EQ(d.category, Category::kCodebaseDebugging);
+  EXPECT_EQ(d.tier, Tier::kPro);
+  const std::string three_tools =
+      R"(,"tools":[{"type":"function","function":{"name":"crm_search"}},{"type":"function","function":{"name":"get_usage"}},)"
+      R"({"type":"function","function":{"name":"create_task"}}])";
+  d = decide(ask("Look at renewals due this month, pull usage for each account, and open a task for low ones.", three_tools));
+  EXPECT_EQ(d.category, Category::kAgentToolChaining);
+  EXPECT_EQ(d.tier, Tier::kPro);
+  // One clause with the same tools is one lookup: Flash.
+  EXPECT_EQ(decide(ask("Look up the customer jo@example.com.", three_tools)).tier, Tier::kFlash);
+  d = decide(ask("A clock shows 3:15. What is the angle between the hands? When between 3 and 4 are they opposite?"));
+  EXPECT_EQ(d.category, Category::kMultiStepReasoning);
+  EXPECT_EQ(d.tier, Tier::kPro);
+  // Two questions about a text to summarize are a summary.
+  EXPECT_EQ(decide(ask("Summarize: Q1 revenue was 4M? Q2 was 5M? Q3 was 6M.")).tier, Tier::kFlash);
+}
+
 TEST(Router, AParsedRequestGetsTheSameDecisionAsItsBody) {
   const Router router = default_router();
   simdjson::dom::parser parser;
