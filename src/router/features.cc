@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "router/tier_model.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ff::router {
@@ -670,12 +671,20 @@ core::Result<Features> extract_features(const dom::element& root, const tokenize
     };
     std::string_view s;
     dom::array parts;
+    // The tier model reads the instruction's first and last 500 bytes.
     if (!m["content"].get_string().get(s)) {
       look(s);
+      for_windows(s, 500, true, [&](std::string_view w) { f.model_windows.emplace_back(w); });
     } else if (!m["content"].get_array().get(parts)) {
+      std::vector<std::string_view> texts;
       for (dom::element p : parts) {
-        if (!p["text"].get_string().get(s)) look(s);
+        std::string_view type;
+        if (!p["text"].get_string().get(s)) {
+          look(s);
+          if (!p["type"].get_string().get(type) && type == "text") texts.push_back(s);
+        }
       }
+      f.model_windows = instruction_windows(texts);
     }
     f.language = language_of(sc, f.cues);
   }

@@ -14,7 +14,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "router/cue_scanner.h"
@@ -62,6 +64,11 @@ struct Features {
   // estimated tokens; 0 when it names no length.
   std::int64_t requested_output_tokens = 0;
   std::string_view language = "en";  // en zh ja ko ru es de fr
+
+  // What the tier model reads (router/tier_model.h): the instruction's first and
+  // last 500 bytes, or all of it when shorter (at most 1,000 bytes, copied). The
+  // router scores it only when the rules leave the request on Flash.
+  std::vector<std::string> model_windows;
 
   CueHits cues;          // in the instruction
   CueHits context_cues;  // in the system prompt and earlier user turns

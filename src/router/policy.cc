@@ -49,7 +49,7 @@ core::Result<Policy> Policy::parse(std::string_view text, const std::string& sou
   toml::table& root = *parsed;
   Policy p = defaults();
   if (auto e = only(source, root, "",
-                    {"default_tier", "min_confidence", "context_threshold_tokens", "header_overrides", "models",
+                    {"default_tier", "min_confidence", "model_threshold", "context_threshold_tokens", "header_overrides", "models",
                      "category", "key"})) {
     return *e;
   }
@@ -67,6 +67,11 @@ core::Result<Policy> Policy::parse(std::string_view text, const std::string& sou
     auto v = n->is_number() ? n->value<double>() : std::nullopt;
     if (!v || *v < 0 || *v > 1) return toml_error_at(source, n, "field 'min_confidence' must be a number from 0 to 1");
     p.min_confidence = *v;
+  }
+  if (const toml::node* n = root.get("model_threshold")) {
+    auto v = n->is_number() ? n->value<double>() : std::nullopt;
+    if (!v || *v < 0 || *v > 1) return toml_error_at(source, n, "field 'model_threshold' must be a number from 0 to 1");
+    p.model_threshold = *v;
   }
   if (const toml::node* n = root.get("context_threshold_tokens")) {
     auto v = n->value_exact<std::int64_t>();

@@ -33,6 +33,9 @@ struct CategoryPolicy {
 struct Policy {
   core::Tier default_tier = core::Tier::kFlash;  // when the classifier is unsure
   double min_confidence = 0.35;
+  // The tier model (router/tier_model.h) moves a request the rules give to Flash
+  // over to Pro when its P(Pro) is at least this; 0 turns it off.
+  double model_threshold = 0.8;
   // Inputs above this many tokens go to Pro: it keeps coherence better at
   // high context lengths.
   std::int64_t context_threshold_tokens = 100'000;

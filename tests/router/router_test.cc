@@ -10,6 +10,7 @@
 #include "router/features.h"
 #include "router/policy.h"
 #include "router/router.h"
+#include "router/tier_model.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ff::router {
@@ -501,6 +502,53 @@ TEST(RouteEvaluation, Arithmetic) {
   EXPECT_EQ(ev.tier_misses()[0].id, "b");
   EXPECT_EQ(ev.tier_misses()[1].id, "d");
   EXPECT_EQ(ev.per_category()[static_cast<std::size_t>(Category::kMultiStepReasoning)].tier_correct, 1);
+}
+
+}  // namespace
+}  // namespace ff::router
+
+namespace ff::router {
+namespace {
+
+// The tier model's features must be the trainer's, byte for byte. The expected
+// indices come from tools/router/train_model.py's features() on the same requests:
+//   python3 -c 'import sys; sys.path.insert(0, "tools/router"); import train_model as t;
+//               print(t.features({"messages": [{"role": "user", "content": "..."}]}))'
+TEST(TierModel, FeaturesMatchTheTrainer) {
+  const TierModel& m = TierModel::builtin();
+  EXPECT_EQ(m.features({"How many ways? Étude 12, x_1 and 3.5!"}, 0, false),
+            (std::vector<std::uint32_t>{29920, 49298, 53510, 57431, 62994, 67143, 78450, 91154, 136322, 147197, 151595,
+                                        156199, 169147, 181448, 189000, 191265, 210426, 211303, 246007}));
+  EXPECT_EQ(m.features({"请证明：n²+1 不是 3 的倍数？"}, 0, false),
+            (std::vector<std::uint32_t>{10557, 13455, 13717, 50938, 53510, 56856, 57431, 67143, 109621, 123379, 135784,
+                                        147197, 158853, 169147, 169364, 172258, 174333, 176608, 191372, 208501, 222121,
+                                        229341, 242861, 256346}));
+  EXPECT_EQ(m.features({"Book it"}, 4, false),
+            (std::vector<std::uint32_t>{51603, 53075, 57431, 96115, 144797, 147197, 168712}));
+}
+
+// P(Pro) from the shipped weights, as the trainer computes it from the same file
+// (0.993446 and 0.008365); and the terms that pushed toward Pro are named.
+TEST(TierModel, ScoresWithTheShippedWeights) {
+  const TierModel& m = TierModel::builtin();
+  const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
+  EXPECT_NEAR(hard.pro, 0.993446, 1e-5);
+  EXPECT_FALSE(hard.top_terms.empty());
+  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.008365, 1e-5);
+}
+
+// Parts are joined by single spaces; a long instruction is read as its first
+// and last 500 bytes, cut at character starts.
+TEST(TierModel, InstructionWindows) {
+  EXPECT_EQ(instruction_windows({"ab", "cd"}), (std::vector<std::string>{"ab cd"}));
+  const std::string a(800, 'a'), b = "é" + std::string(497, 'b') + "é";  // 501 bytes
+  const auto w = instruction_windows({a, b});  // 1,302 bytes joined
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0], std::string(500, 'a'));
+  // The last 500 bytes start at byte 802, the second byte of the first "é": the cut moves past it.
+  EXPECT_EQ(w[1], std::string(497, 'b') + "é");
+  EXPECT_FALSE(TierModel::parse("bias 1\n").ok());
+  EXPECT_EQ(TierModel::parse("buckets 4\n9 1.0\n").error().message, "tier model line 2: bad index '9'");
 }
 
 }  // namespace

@@ -1,0 +1,327 @@
+#include "router/tier_model.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace ff::router {
+
+extern const std::string_view kEmbeddedTierModel;
+
+namespace {
+
+constexpr std::size_t kHead = 500, kTail = 500;
+
+// FNV-1a over several pieces, as if they were one string.
+class Fnv {
+ public:
+  Fnv& add(std::string_view s) {
+    for (unsigned char c : s) byte(c);
+    return *this;
+  }
+  void byte(unsigned char c) { h_ = (h_ ^ c) * 0x100000001b3ull; }
+  std::uint64_t value() const { return h_; }
+
+ private:
+  std::uint64_t h_ = 0xcbf29ce484222325ull;
+};
+
+bool is_cjk(std::uint32_t cp) {
+  return (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+         (cp >= 0xF900 && cp <= 0xFAFF);
+}
+bool is_separator(std::uint32_t cp) {  // spaces and punctuation beyond ASCII, CJK included
+  return cp == 0x3000 || cp == 0x00A0 || (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3001 && cp <= 0x303F) ||
+         (cp >= 0xFF00 && cp <= 0xFF65);
+}
+
+// A token: bytes [begin, end) of its window. Words are runs of ASCII letters
+// (lower-cased when hashed), digits and '_' with other non-CJK characters
+// inside; digits alone read as "#"; each CJK character is a token of its own.
+struct Token {
+  std::uint32_t begin, end;
+  bool digits;  // digits only: read as "#"
+};
+
+void tokenize(std::string_view w, std::vector<Token>& out) {
+  out.clear();
+  std::size_t start = 0;
+  bool in_word = false, digits_only = true;
+  auto flush = [&](std::size_t at) {
+    if (in_word) out.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(at), digits_only});
+    in_word = false;
+    digits_only = true;
+  };
+  auto extend = [&](std::size_t at, bool digit) {
+    if (!in_word) {
+      in_word = true;
+      start = at;
+    }
+    digits_only = digits_only && digit;
+  };
+  const auto* p = reinterpret_cast<const unsigned char*>(w.data());
+  const std::size_t n = w.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_') {
+        extend(i, false);
+      } else if (c >= '0' && c <= '9') {
+        extend(i, true);
+      } else {
+        flush(i);
+      }
+      ++i;
+      continue;
+    }
+    const std::size_t len = c >> 5 == 0b110 ? 2 : c >> 4 == 0b1110 ? 3 : c >> 3 == 0b11110 ? 4 : 1;
+    if (len == 1 || i + len > n) {
+      flush(i);
+      ++i;
+      continue;
+    }
+    std::uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (p[i + k] & 0x3F);
+    if (is_cjk(cp)) {
+      flush(i);
+      out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + len), false});
+    } else if (is_separator(cp)) {
+      flush(i);
+    } else {
+      extend(i, false);
+    }
+    i += len;
+  }
+  flush(n);
+}
+
+// Adds a token as the trainer spells it (lower-cased, or "#") to one or two hashes.
+inline void add_token(std::string_view w, const Token& t, Fnv& a, Fnv* b = nullptr) {
+  if (t.digits) {
+    a.byte('#');
+    if (b) b->byte('#');
+    return;
+  }
+  for (std::uint32_t k = t.begin; k < t.end; ++k) {
+    auto c = static_cast<unsigned char>(w[k]);
+    if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c + 32);
+    a.byte(c);
+    if (b) b->byte(c);
+  }
+}
+
+// Whether a unigram says something to a reader of the reason: not a number, a
+// letter or two, or one of the commonest English words.
+bool telling(std::string_view w, const Token& t) {
+  if (t.digits) return false;
+  const std::string_view s = w.substr(t.begin, t.end - t.begin);
+  if (s.size() < 3) return static_cast<unsigned char>(s[0]) >= 0x80;  // a CJK character tells
+  static constexpr std::string_view kCommon[] = {"and", "the", "for", "with", "that", "this", "are", "from", "our",
+                                                 "you", "your", "was", "has", "have", "will", "what", "how", "not",
+                                                 "but", "all", "can", "its", "one", "two", "who", "why", "each"};
+  for (std::string_view c : kCommon) {
+    if (s.size() == c.size() && std::equal(s.begin(), s.end(), c.begin(), [](char a, char b) {
+          return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + 32) : a) == b;
+        })) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string token_text(std::string_view w, const Token& t) {
+  if (t.digits) return "#";
+  std::string s(w.substr(t.begin, t.end - t.begin));
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  return s;
+}
+
+std::size_t cut_start(std::string_view s, std::size_t i) {
+  while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+  return i;
+}
+
+}  // namespace
+
+core::Result<TierModel> TierModel::parse(std::string_view text) {
+  TierModel m;
+  std::size_t line_no = 0;
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    ++line_no;
+    if (line.empty() || line[0] == '#') continue;
+    const std::size_t sp = line.find(' ');
+    if (sp == std::string_view::npos) return core::make_error(fmt::format("tier model line {}: expected two fields", line_no));
+    const std::string_view key = line.substr(0, sp), value = line.substr(sp + 1);
+    auto number = [&](std::string_view v, double& out) {
+      const auto r = std::from_chars(v.data(), v.data() + v.size(), out);
+      return r.ec == std::errc() && r.ptr == v.data() + v.size();
+    };
+    double v = 0;
+    if (!number(value, v)) return core::make_error(fmt::format("tier model line {}: '{}' is not a number", line_no, value));
+    if (key == "buckets") {
+      // A power of two: an index is the hash's low bits (the trainer's hash % buckets).
+      const auto b = static_cast<std::uint32_t>(v);
+      if (v < 1 || v > (1 << 24) || b != v || (b & (b - 1)) != 0) {
+        return core::make_error(fmt::format("tier model line {}: the bucket count must be a power of two up to 2^24", line_no));
+      }
+      m.buckets_ = b;
+      m.mask_ = b - 1;
+      m.weights_.assign(m.buckets_, 0.0F);
+    } else if (key == "bias") {
+      m.bias_ = v;
+    } else {
+      std::uint32_t index = 0;
+      const auto r = std::from_chars(key.data(), key.data() + key.size(), index);
+      if (r.ec != std::errc() || r.ptr != key.data() + key.size() || index >= m.buckets_) {
+        return core::make_error(fmt::format("tier model line {}: bad index '{}'", line_no, key));
+      }
+      m.weights_[index] = static_cast<float>(v);
+    }
+  }
+  if (m.buckets_ == 0) return core::make_error("tier model: no `buckets` line");
+  return m;
+}
+
+const TierModel& TierModel::builtin() {
+  static const TierModel model = [] {
+    auto m = parse(kEmbeddedTierModel);
+    return m.ok() ? std::move(m).value() : TierModel();  // the shipped file is tested to parse
+  }();
+  return model;
+}
+
+template <typename F>
+void TierModel::each_feature(const std::vector<std::string_view>& windows, int tools, bool history, F&& f) const {
+  thread_local std::vector<Token> toks;
+  std::size_t count = 0, questions = 0;
+  for (std::size_t wi = 0; wi < windows.size(); ++wi) {
+    const std::string_view w = windows[wi];
+    tokenize(w, toks);
+    count += toks.size();
+    for (char c : w) questions += c == '?';
+    for (std::size_t pos = w.find("？"); pos != std::string_view::npos; pos = w.find("？", pos + 3)) ++questions;
+    // Each token is read twice: once for its unigram and the start of the bigram
+    // it begins ("b:" t " "), once as the end of the bigram before it.
+    Fnv next_prefix;
+    for (std::size_t i = 0; i < toks.size(); ++i) {
+      Fnv u, prefix;
+      u.add("u:");
+      prefix.add("b:");
+      if (i > 0) {
+        Fnv bigram = next_prefix;
+        add_token(w, toks[i], bigram);
+        f(static_cast<std::uint32_t>(bigram.value() & mask_), w, &toks[i - 1], &toks[i]);
+      }
+      add_token(w, toks[i], u, &prefix);
+      prefix.byte(' ');
+      next_prefix = prefix;
+      f(static_cast<std::uint32_t>(u.value() & mask_), w, &toks[i], nullptr);
+    }
+  }
+  char buf[32];
+  auto structural = [&](std::string_view name, std::size_t v) {
+    const std::size_t n = name.size();
+    std::memcpy(buf, name.data(), n);
+    buf[n] = static_cast<char>('0' + v);  // every value is a single digit
+    f(static_cast<std::uint32_t>(Fnv().add(std::string_view(buf, n + 1)).value() & mask_), std::string_view(), nullptr,
+      nullptr);
+  };
+  structural("tools:", static_cast<std::size_t>(std::clamp(tools, 0, 3)));
+  structural("history:", history ? 1 : 0);
+  structural("length:", std::min<std::size_t>(count / 40, 6));
+  structural("questions:", std::min<std::size_t>(questions, 3));
+}
+
+std::vector<std::uint32_t> TierModel::features(const std::vector<std::string_view>& windows, int tools, bool history) const {
+  std::vector<std::uint32_t> out;
+  if (buckets_ == 0) return out;
+  each_feature(windows, tools, history, [&](std::uint32_t index, std::string_view, const void*, const void*) { out.push_back(index); });
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+TierScore TierModel::score(const std::vector<std::string_view>& windows, int tools, bool history) const {
+  TierScore s;
+  if (buckets_ == 0) return s;
+  // Each index counts once, as in the trainer's set of features: a bitmap of the
+  // indices seen, cleared again afterwards.
+  thread_local std::vector<std::uint64_t> seen;
+  thread_local std::vector<std::uint32_t> touched;
+  if (seen.size() < (buckets_ + 63) / 64) seen.assign((buckets_ + 63) / 64, 0);
+  touched.clear();
+  struct Top {
+    float weight = 0;
+    std::string_view window;
+    const Token* first = nullptr;
+    const Token* second = nullptr;
+  };
+  std::array<Top, 3> top{};
+  std::array<std::string, 3> names;
+  double z = bias_;
+  each_feature(windows, tools, history, [&](std::uint32_t index, std::string_view w, const void* a, const void* b) {
+    std::uint64_t& word = seen[index >> 6];
+    const std::uint64_t bit = std::uint64_t{1} << (index & 63);
+    if (word & bit) return;
+    word |= bit;
+    touched.push_back(index);
+    const float weight = weights_[index];
+    z += weight;
+    if (a == nullptr || weight <= top.back().weight) return;
+    if (b == nullptr && !telling(w, *static_cast<const Token*>(a))) return;
+    // The strongest n-grams toward Pro, named now: the tokens are reused per window.
+    std::size_t k = top.size() - 1;
+    while (k > 0 && weight > top[k - 1].weight) --k;
+    std::move_backward(top.begin() + static_cast<std::ptrdiff_t>(k), top.end() - 1, top.end());
+    std::move_backward(names.begin() + static_cast<std::ptrdiff_t>(k), names.end() - 1, names.end());
+    top[k] = {weight, w, static_cast<const Token*>(a), static_cast<const Token*>(b)};
+    names[k] = token_text(w, *top[k].first);
+    if (b != nullptr) names[k].append(" ").append(token_text(w, *top[k].second));
+  });
+  for (std::uint32_t index : touched) seen[index >> 6] = 0;
+  s.pro = 1.0 / (1.0 + std::exp(-std::clamp(z, -30.0, 30.0)));
+  for (std::size_t k = 0; k < top.size() && top[k].first != nullptr; ++k) {
+    if (!s.top_terms.empty()) s.top_terms += ", ";
+    s.top_terms.append("\"").append(names[k]).append("\"");
+  }
+  return s;
+}
+
+std::vector<std::string> instruction_windows(const std::vector<std::string_view>& parts) {
+  // The joined text's bytes [from, to), read across the parts and the spaces between them.
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < parts.size(); ++i) total += parts[i].size() + (i > 0 ? 1 : 0);
+  auto slice = [&](std::size_t from, std::size_t to) {
+    std::string out;
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < parts.size() && at < to; ++i) {
+      if (i > 0) {
+        if (at >= from && at < to) out.push_back(' ');
+        ++at;
+      }
+      const std::string_view p = parts[i];
+      const std::size_t b = std::max(from, at), e = std::min(to, at + p.size());
+      if (b < e) out.append(p.substr(b - at, e - b));
+      at += p.size();
+    }
+    return out;
+  };
+  if (total <= kHead + kTail) return {slice(0, total)};
+  // Cut points move forward to a character's start, as Features' windows do.
+  std::string head = slice(0, kHead + 3);
+  head.resize(cut_start(head, kHead));
+  std::string tail = slice(total - kTail, total);
+  tail.erase(0, cut_start(tail, 0));
+  return {std::move(head), std::move(tail)};
+}
+
+}  // namespace ff::router

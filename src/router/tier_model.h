@@ -1,0 +1,60 @@
+// TierModel: the router's learned signal. A logistic regression gives P(Pro)
+// from hashed word n-grams of the instruction (the last user message) and a few
+// structural features; data/router/tier_model.txt holds its weights, trained by
+// tools/router/train_model.py on the development and check sets and a sample of
+// public prompts. Features here match that script's byte for byte.
+//
+// The rules recognise Flash work well but miss hard problems told in words they
+// have no cue for; the model, trained on many phrasings, catches more of those.
+// The router lets it move a request to Pro only (policy `model_threshold`).
+//
+// Immutable; score() may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace ff::router {
+
+struct TierScore {
+  double pro = 0;           // P(Pro), 0..1
+  std::string top_terms;    // the n-grams that pushed most toward Pro, quoted: "\"how many\", \"each night\""
+};
+
+class TierModel {
+ public:
+  // Parses the model file's text ("buckets N", "bias B", then "INDEX WEIGHT" lines).
+  static core::Result<TierModel> parse(std::string_view text);
+  // The copy of data/router/tier_model.txt compiled into the binary.
+  static const TierModel& builtin();
+
+  // `windows`: the instruction, whole when up to 1,000 bytes, else its first and
+  // last 500 (cut at character starts); `tools` defined; `history`: the
+  // conversation already carries tool calls or results.
+  TierScore score(const std::vector<std::string_view>& windows, int tools, bool history) const;
+
+  // The hashed feature indices of the same input, sorted and distinct (for tests).
+  std::vector<std::uint32_t> features(const std::vector<std::string_view>& windows, int tools, bool history) const;
+
+ private:
+  // Calls f(index, window, first token, second token) for each feature, repeats
+  // included (tokens are null for the structural ones).
+  template <typename F>
+  void each_feature(const std::vector<std::string_view>& windows, int tools, bool history, F&& f) const;
+
+  std::uint32_t buckets_ = 0;
+  std::uint64_t mask_ = 0;  // buckets_ - 1
+  double bias_ = 0;
+  std::vector<float> weights_;
+};
+
+// The instruction's windows as TierModel reads them, from the text of the last
+// user message given in parts (joined by single spaces): at most 1,000 bytes
+// are copied.
+std::vector<std::string> instruction_windows(const std::vector<std::string_view>& parts);
+
+}  // namespace ff::router

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Trains the router's tier model: a logistic regression (Pro vs Flash) over hashed
+word n-grams of the instruction, written to data/router/tier_model.txt.
+
+    python3 tools/router/train_model.py ../shared/data/public > data/router/tier_model.txt
+    python3 tools/router/train_model.py ../shared/data/public --eval   # time-ordered held-out batches
+
+Deterministic: a fixed seed, a fixed sample of the public prompts, plain Python.
+The features must match src/router/tier_model.cc byte for byte: see features().
+Training data: data/router/devset.jsonl, tests/data/router_checkset.jsonl (both
+labelled), and every 5th public prompt (GSM8K, HumanEval, MMLU: Flash work by this
+project's labels; licences in ../shared/data/public/*/LICENSE).
+"""
+import csv, glob, gzip, json, math, os, random, re, sys
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+BUCKETS = 1 << 18
+HEAD = TAIL = 500  # bytes of the instruction read: all of it up to 1000, else its first and last 500
+
+
+def fnv1a(data):
+    h = 0xcbf29ce484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def instruction(req):
+    """The last user message's text (string content or text parts joined by a space)."""
+    text = ""
+    for m in req.get("messages", []):
+        if m.get("role") == "user":
+            c = m.get("content")
+            if isinstance(c, list):
+                c = " ".join(p["text"] for p in c
+                             if isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str))
+            text = c if isinstance(c, str) else ""
+    return text.encode("utf-8")
+
+
+def cut_start(b, i):
+    """Moves a cut point forward to the start of a UTF-8 character."""
+    while i < len(b) and (b[i] & 0xC0) == 0x80:
+        i += 1
+    return i
+
+
+def windows(b):
+    if len(b) <= HEAD + TAIL:
+        return [b]
+    head_end = cut_start(b, HEAD)
+    return [b[:head_end], b[cut_start(b, len(b) - TAIL):]]
+
+
+def is_cjk(cp):
+    return 0x3040 <= cp <= 0x30FF or 0x3400 <= cp <= 0x9FFF or 0xAC00 <= cp <= 0xD7AF or 0xF900 <= cp <= 0xFAFF
+
+
+def tokens(w):
+    """Words: runs of ASCII letters, digits and '_' (lower-cased; digits only become '#'),
+    with non-CJK non-ASCII characters (é, ü, ñ, Cyrillic…) inside them; each CJK
+    character is a token of its own; everything else separates."""
+    out, cur, i, n = [], bytearray(), 0, len(w)
+
+    def flush():
+        if cur:
+            out.append(b"#" if cur.isdigit() else bytes(cur))
+            cur.clear()
+    while i < n:
+        c = w[i]
+        if c < 0x80:
+            if 0x41 <= c <= 0x5A:
+                cur.append(c + 32)
+            elif 0x61 <= c <= 0x7A or 0x30 <= c <= 0x39 or c == 0x5F:
+                cur.append(c)
+            else:
+                flush()
+            i += 1
+            continue
+        length = 2 if c >> 5 == 0b110 else 3 if c >> 4 == 0b1110 else 4 if c >> 3 == 0b11110 else 1
+        seq = w[i:i + length]
+        if length == 1 or len(seq) < length:
+            flush()
+            i += 1
+            continue
+        cp = c & (0x1F if length == 2 else 0x0F if length == 3 else 0x07)
+        for x in seq[1:]:
+            cp = (cp << 6) | (x & 0x3F)
+        if is_cjk(cp):
+            flush()
+            out.append(bytes(seq))
+        elif cp in (0x3000, 0x00A0) or 0x2000 <= cp <= 0x206F or 0x3001 <= cp <= 0x303F or 0xFF00 <= cp <= 0xFF65:
+            flush()  # spaces and punctuation, ASCII-like and CJK
+        else:
+            cur.extend(seq)
+        i += length
+    flush()
+    return out
+
+
+def features(req):
+    """Hashed feature indices (a set) of one request."""
+    names = set()
+    count = 0
+    questions = 0
+    for w in windows(instruction(req)):
+        toks = tokens(w)
+        count += len(toks)
+        questions += w.count(b"?") + w.count("？".encode())
+        for i, t in enumerate(toks):
+            names.add(b"u:" + t)
+            if i + 1 < len(toks):
+                names.add(b"b:" + t + b" " + toks[i + 1])
+    msgs = req.get("messages", [])
+    tools = len(req.get("tools", []) or [])
+    history = any(m.get("role") in ("tool", "function") or m.get("tool_calls") or
+                  (isinstance(m.get("content"), list) and
+                   any(isinstance(p, dict) and p.get("type") in ("tool_use", "tool_result") for p in m["content"]))
+                  for m in msgs if isinstance(m, dict))
+    names.add(b"tools:%d" % min(tools, 3))
+    names.add(b"history:%d" % (1 if history else 0))
+    names.add(b"length:%d" % min(count // 40, 6))
+    names.add(b"questions:%d" % min(questions, 3))
+    return sorted({fnv1a(x) % BUCKETS for x in names})
+
+
+def batch_of(id):
+    m = re.match(r"check(\d*)-", id)
+    return int(m.group(1) or 1) if m else 0
+
+
+def labelled():
+    out = []
+    for path in ("data/router/devset.jsonl", "tests/data/router_checkset.jsonl"):
+        for line in open(os.path.join(ROOT, path), encoding="utf-8"):
+            if line.strip():
+                d = json.loads(line)
+                out.append((features(d["request"]), d["tier"] == "pro", batch_of(d["id"])))
+    return out
+
+
+def public(pub):
+    texts = [json.loads(l)["question"] for l in open(f"{pub}/gsm8k/test.jsonl", encoding="utf-8")]
+    with gzip.open(f"{pub}/humaneval/HumanEval.jsonl.gz", "rt", encoding="utf-8") as f:
+        texts += ["Complete this Python function:\n\n```python\n" + json.loads(l)["prompt"] + "```" for l in f]
+    for p in sorted(glob.glob(f"{pub}/routellm/mmlu/*.csv")):
+        texts += [r[0] for r in list(csv.reader(open(p, encoding="utf-8")))[1:]]
+    return [{"model": "auto", "messages": [{"role": "user", "content": t}]} for t in texts]
+
+
+def train(data, epochs=15, rate=0.2, l2=1e-5):
+    rng = random.Random(7)
+    data = list(data)
+    w = [0.0] * BUCKETS
+    b = 0.0
+    pos = sum(1 for _, y in data if y)
+    wp, wn = len(data) / (2 * pos), len(data) / (2 * (len(data) - pos))  # classes weighted equally
+    for _ in range(epochs):
+        rng.shuffle(data)
+        for x, y in data:
+            z = max(-30.0, min(30.0, b + sum(w[i] for i in x)))
+            g = (1 / (1 + math.exp(-z)) - y) * (wp if y else wn) * rate
+            for i in x:
+                w[i] -= g + l2 * w[i]
+            b -= g
+    return w, b
+
+
+def prob(model, x):
+    w, b = model
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, b + sum(w[i] for i in x)))))
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    pub = [(features(r), False) for r in public(sys.argv[1])]
+    sample = pub[::5]
+    data = labelled()
+    if "--eval" in sys.argv:
+        # Each check batch, with a model trained only on what came before it.
+        for held in range(5, 1 + max(b for _, _, b in data)):
+            model = train([(x, y) for x, y, b in data if b < held] + sample)
+            test = [(x, y) for x, y, b in data if b == held]
+            for th in (0.5, 0.7, 0.8):
+                tp = sum(1 for x, y in test if y and prob(model, x) >= th)
+                fp = sum(1 for x, y in test if not y and prob(model, x) >= th)
+                p = sum(1 for _, y in test if y)
+                print(f"batch {held}, threshold {th}: Pro recall {tp}/{p}, Flash sent to Pro {fp}/{len(test) - p}")
+        model = train([(x, y) for x, y, _ in data] + sample)
+        rest = [x for i, (x, _) in enumerate(pub) if i % 5]
+        for th in (0.5, 0.7, 0.8):
+            print(f"public prompts not trained on, threshold {th}: {sum(1 for x in rest if prob(model, x) >= th)} of {len(rest)} to Pro")
+        return
+    w, b = train([(x, y) for x, y, _ in data] + sample)
+    print("# flashfirst router tier model: logistic regression, P(Pro) over hashed word n-grams of the instruction.")
+    print("# Generated by: python3 tools/router/train_model.py ../shared/data/public  (do not edit)")
+    print(f"buckets {BUCKETS}")
+    print(f"bias {b:.6f}")
+    for i, v in enumerate(w):
+        if abs(v) >= 0.005:
+            print(f"{i} {v:.6f}")
+
+
+if __name__ == "__main__":
+    main()
