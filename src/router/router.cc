@@ -27,9 +27,10 @@ Decision Router::with_tier(Decision d, core::Tier tier, Category category) const
 Decision Router::decide(const Features& f, const RouteContext& ctx) const {
   Classification c = classify(f);
   // The tier model: a request the rules give to a Flash category, or to any
-  // category on too little evidence, goes to the best-supported Pro category
-  // (multi-step reasoning when none has any) when the model is sure enough. It
-  // never moves a request to Flash: the rules rarely send Flash work to Pro.
+  // category on too little evidence, goes to the Pro category with the most rule
+  // evidence (or, with none, the one its shape suggests) when the model is sure
+  // enough. It never moves a request to Flash: the rules rarely send Flash work
+  // to Pro. It is scored only when it could change the tier.
   const bool rules_flash = natural_tier(c.category) == core::Tier::kFlash || c.confidence < policy_.min_confidence;
   TierScore model;
   if (policy_.model_threshold > 0 && rules_flash) {

@@ -14,7 +14,7 @@ extern const std::string_view kEmbeddedTierModel;
 
 namespace {
 
-constexpr std::size_t kHead = 500, kTail = 500;
+constexpr std::size_t kHead = TierModel::kWindow, kTail = TierModel::kWindow;
 
 // FNV-1a over several pieces, as if they were one string.
 class Fnv {

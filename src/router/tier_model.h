@@ -11,6 +11,7 @@
 // Immutable; score() may be called from any thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,6 +28,9 @@ struct TierScore {
 
 class TierModel {
  public:
+  // How much of a long instruction is read: its first and last kWindow bytes.
+  static constexpr std::size_t kWindow = 500;
+
   // Parses the model file's text ("buckets N", "bias B", then "INDEX WEIGHT" lines).
   static core::Result<TierModel> parse(std::string_view text);
   // The copy of data/router/tier_model.txt compiled into the binary.
