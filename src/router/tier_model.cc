@@ -169,8 +169,8 @@ core::Result<TierModel> TierModel::parse(std::string_view text) {
     if (!number(value, v)) return core::make_error(fmt::format("tier model line {}: '{}' is not a number", line_no, value));
     if (key == "buckets") {
       // A power of two: an index is the hash's low bits (the trainer's hash % buckets).
-      const auto b = static_cast<std::uint32_t>(v);
-      if (v < 1 || v > (1 << 24) || b != v || (b & (b - 1)) != 0) {
+      const auto b = v >= 1 && v <= (1 << 24) ? static_cast<std::uint32_t>(v) : 0U;
+      if (b == 0 || b != v || (b & (b - 1)) != 0) {
         return core::make_error(fmt::format("tier model line {}: the bucket count must be a power of two up to 2^24", line_no));
       }
       m.buckets_ = b;

@@ -549,6 +549,9 @@ TEST(TierModel, InstructionWindows) {
   EXPECT_EQ(w[1], std::string(497, 'b') + "é");
   EXPECT_FALSE(TierModel::parse("bias 1\n").ok());
   EXPECT_EQ(TierModel::parse("buckets 4\n9 1.0\n").error().message, "tier model line 2: bad index '9'");
+  EXPECT_EQ(TierModel::parse("buckets 1e30\n").error().message,
+            "tier model line 1: the bucket count must be a power of two up to 2^24");
+  EXPECT_FALSE(TierModel::parse("buckets 6\n").ok());
 }
 
 }  // namespace
