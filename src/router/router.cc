@@ -1,5 +1,7 @@
 #include "router/router.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "router/features.h"
@@ -37,7 +39,10 @@ Decision Router::decide(const Features& f, const RouteContext& ctx) const {
     const std::vector<std::string_view> windows(f.model_windows.begin(), f.model_windows.end());
     model = TierModel::builtin().score(windows, f.tools_defined, f.tool_results + f.tool_call_turns > 0);
   }
-  if (policy_.model_threshold > 0 && model.pro >= policy_.model_threshold && rules_flash) {
+  // Specific evidence for a Flash category (a summary asked for, passages given)
+  // takes more to overrule: the model must also beat the rules' confidence by 0.25.
+  const double needed = std::max(policy_.model_threshold, std::min(0.99, c.confidence + 0.25));
+  if (policy_.model_threshold > 0 && model.pro >= needed && rules_flash) {
     // With no rule evidence for any Pro category, the request's shape names one.
     const CueHits& u = f.cues;
     Category best = f.tools_defined > 0 ? Category::kAgentToolChaining
