@@ -436,12 +436,32 @@ TEST(Policy, LowConfidenceTakesTheDefaultTier) {
   EXPECT_EQ(d->reason.rfind("confidence ", 0), 0u) << d->reason;
 }
 
+// The tier model moves a problem the rules read as a plain question to Pro,
+// saying so; model_threshold = 0 turns it off.
+TEST(Policy, TheTierModelCanBeTurnedOff) {
+  const std::string frog =
+      ask("A frog jumps 3 steps forward and 1 back on each hop along a line of 50 stones; on which hop does it first "
+          "land on the last stone?");
+  auto on = default_router().route(frog);
+  ASSERT_TRUE(on.ok());
+  EXPECT_EQ(on->tier, Tier::kPro);
+  EXPECT_EQ(on->reason.rfind("multi_step_reasoning: tier model: Pro at ", 0), 0u) << on->reason;
+  EXPECT_NE(on->reason.find("the rules said straightforward_qa"), std::string::npos) << on->reason;
+  auto p = Policy::parse("model_threshold = 0\n", "t.toml");
+  ASSERT_TRUE(p.ok());
+  auto off = Router(*p, std::make_shared<tokenizer::RatioEstimator>()).route(frog);
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->tier, Tier::kFlash);
+  EXPECT_EQ(off->category, Category::kStraightforwardQa);
+}
+
 TEST(Policy, BadFilesNameLineAndField) {
   auto err = [](const std::string& text) {
     auto p = Policy::parse(text, "p.toml");
     return p.ok() ? std::string("ok") : p.error().message;
   };
   EXPECT_EQ(err("min_confidence = 2"), "p.toml:1: field 'min_confidence' must be a number from 0 to 1");
+  EXPECT_EQ(err("model_threshold = \"high\""), "p.toml:1: field 'model_threshold' must be a number from 0 to 1");
   EXPECT_EQ(err("\n[category.poetry]\ntier = \"pro\""),
             "p.toml:2: unknown category 'poetry' (the router's categories are summarization, translation, "
             "classification, straightforward_qa, rag, structured_content, coding_moderate, multi_step_reasoning, "
