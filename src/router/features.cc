@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "router/text.h"
 #include "router/tier_model.h"
 #include "tokenizer/tokenizer.h"
 
@@ -34,11 +35,6 @@ bool is_ident(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '-' || c == '/';
 }
 
-// Moves a cut point forward to the start of a UTF-8 character.
-std::size_t char_boundary(std::string_view s, std::size_t i) {
-  while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
-  return i;
-}
 
 // The parts of `text` that are searched for cues: all of it when short, else its
 // first and last kWindow bytes.
@@ -200,8 +196,7 @@ class TextScanner {
     // Only the base name counts: "src/a.py" and "a.py" are one file.
     std::size_t slash = name.rfind('/');
     if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
-    std::uint64_t h = 1469598103934665603ull;
-    for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    const std::uint64_t h = Fnv().add(name).value();
     if (std::find(seen_.begin(), seen_.begin() + f_.files, h) != seen_.begin() + f_.files) return;
     if (f_.files < kMaxFiles) seen_[f_.files++] = h;
   }

@@ -26,44 +26,44 @@ Decision Router::with_tier(Decision d, core::Tier tier, Category category) const
   return d;
 }
 
-Decision Router::decide(const Features& f, const RouteContext& ctx) const {
-  Classification c = classify(f);
-  // The tier model: a request the rules give to a Flash category, or to any
-  // category on too little evidence, goes to the Pro category with the most rule
-  // evidence (or, with none, the one its shape suggests) when the model is sure
-  // enough. It never moves a request to Flash: the rules rarely send Flash work
-  // to Pro. It is scored only when it could change the tier.
+// The tier model: a request the rules give to a Flash category, or to any
+// category on too little evidence, goes to the Pro category with the most rule
+// evidence (or, with none, the one its shape suggests) when the model is sure
+// enough. It never moves a request to Flash: the rules rarely send Flash work to
+// Pro. It is scored only when it could change the tier.
+void Router::apply_tier_model(const Features& f, Classification& c) const {
   const bool rules_flash = natural_tier(c.category) == core::Tier::kFlash || c.confidence < policy_.min_confidence;
-  TierScore model;
-  if (policy_.model_threshold > 0 && rules_flash) {
-    const std::vector<std::string_view> windows(f.model_windows.begin(), f.model_windows.end());
-    model = TierModel::builtin().score(windows, f.tools_defined, f.tool_results + f.tool_call_turns > 0);
-  }
+  if (policy_.model_threshold <= 0 || !rules_flash) return;
+  const std::vector<std::string_view> windows(f.model_windows.begin(), f.model_windows.end());
+  const TierScore model = TierModel::builtin().score(windows, f.tools_defined, f.tool_results + f.tool_call_turns > 0);
   // Specific evidence for a Flash category (a summary asked for, passages given)
   // takes more to overrule: the model must also beat the rules' confidence by 0.25.
-  const double needed = std::max(policy_.model_threshold, std::min(0.99, c.confidence + 0.25));
-  if (policy_.model_threshold > 0 && model.pro >= needed && rules_flash) {
-    // With no rule evidence for any Pro category, the request's shape names one.
-    const CueHits& u = f.cues;
-    Category best = f.tools_defined > 0 ? Category::kAgentToolChaining
-                    : (u[Signal::kDebug] + u[Signal::kCodebase] + u[Signal::kIntermittent] + u[Signal::kConcurrency] > 0 ||
-                       f.code_names > 0 || f.stack_frames > 0)
-                        ? Category::kCodebaseDebugging
-                    : (u[Signal::kLongForm] > 0 || f.requested_output_tokens >= 3000) ? Category::kLongCoherentOutput
-                                                                                        : Category::kMultiStepReasoning;
-    double best_score = 0;
-    for (Category pc : {Category::kMultiStepReasoning, Category::kCodebaseDebugging, Category::kAgentToolChaining,
-                        Category::kLongCoherentOutput}) {
-      if (const double s = c.scores[static_cast<std::size_t>(pc)]; s > best_score) {
-        best = pc;
-        best_score = s;
-      }
+  if (model.pro < std::max(policy_.model_threshold, std::min(0.99, c.confidence + 0.25))) return;
+  // With no rule evidence for any Pro category, the request's shape names one.
+  const CueHits& u = f.cues;
+  Category best = f.tools_defined > 0 ? Category::kAgentToolChaining
+                  : (u[Signal::kDebug] + u[Signal::kCodebase] + u[Signal::kIntermittent] + u[Signal::kConcurrency] > 0 ||
+                     f.code_names > 0 || f.stack_frames > 0)
+                      ? Category::kCodebaseDebugging
+                  : (u[Signal::kLongForm] > 0 || f.requested_output_tokens >= 3000) ? Category::kLongCoherentOutput
+                                                                                      : Category::kMultiStepReasoning;
+  double best_score = 0;
+  for (Category pc : {Category::kMultiStepReasoning, Category::kCodebaseDebugging, Category::kAgentToolChaining,
+                      Category::kLongCoherentOutput}) {
+    if (const double s = c.scores[static_cast<std::size_t>(pc)]; s > best_score) {
+      best = pc;
+      best_score = s;
     }
-    c.reason = fmt::format("tier model: Pro at {:.2f} ({}); the rules said {}: {}", model.pro,
-                           model.top_terms.empty() ? "no single term" : model.top_terms, category_name(c.category), c.reason);
-    c.category = best;
-    c.confidence = model.pro;
   }
+  c.reason = fmt::format("tier model: Pro at {:.2f} ({}); the rules said {}: {}", model.pro,
+                         model.top_terms.empty() ? "no single term" : model.top_terms, category_name(c.category), c.reason);
+  c.category = best;
+  c.confidence = model.pro;
+}
+
+Decision Router::decide(const Features& f, const RouteContext& ctx) const {
+  Classification c = classify(f);
+  apply_tier_model(f, c);
   Decision d;
   d.category = c.category;
   d.confidence = c.confidence;

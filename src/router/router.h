@@ -63,6 +63,7 @@ class Router {
   const Policy& policy() const { return policy_; }
 
  private:
+  void apply_tier_model(const Features& f, Classification& c) const;
   Decision decide_or_default(const core::Result<Features>& f, const RouteContext& ctx) const;
   Decision with_tier(Decision d, core::Tier tier, Category category) const;
 

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "router/text.h"
+
 namespace ff::router {
 
 extern const std::string_view kEmbeddedTierModel;
@@ -15,20 +17,6 @@ extern const std::string_view kEmbeddedTierModel;
 namespace {
 
 constexpr std::size_t kHead = TierModel::kWindow, kTail = TierModel::kWindow;
-
-// FNV-1a over several pieces, as if they were one string.
-class Fnv {
- public:
-  Fnv& add(std::string_view s) {
-    for (unsigned char c : s) byte(c);
-    return *this;
-  }
-  void byte(unsigned char c) { h_ = (h_ ^ c) * 0x100000001b3ull; }
-  std::uint64_t value() const { return h_; }
-
- private:
-  std::uint64_t h_ = 0xcbf29ce484222325ull;
-};
 
 bool is_cjk(std::uint32_t cp) {
   return (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
@@ -140,11 +128,6 @@ std::string token_text(std::string_view w, const Token& t) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
   }
   return s;
-}
-
-std::size_t cut_start(std::string_view s, std::size_t i) {
-  while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
-  return i;
 }
 
 }  // namespace
@@ -318,9 +301,9 @@ std::vector<std::string> instruction_windows(const std::vector<std::string_view>
   if (total <= kHead + kTail) return {slice(0, total)};
   // Cut points move forward to a character's start, as Features' windows do.
   std::string head = slice(0, kHead + 3);
-  head.resize(cut_start(head, kHead));
+  head.resize(char_boundary(head, kHead));
   std::string tail = slice(total - kTail, total);
-  tail.erase(0, cut_start(tail, 0));
+  tail.erase(0, char_boundary(tail, 0));
   return {std::move(head), std::move(tail)};
 }
 
