@@ -97,11 +97,16 @@ std::optional<std::string> check_schema(std::string_view schema_json, std::strin
 }
 
 std::optional<std::string> check_answer(std::string_view request_body, std::string_view response_body) {
-  thread_local dom::parser rq, rs;
-  dom::element req, res;
-  if (rs.parse(response_body.data(), response_body.size()).get(res) || res.type() != dom::element_type::OBJECT) {
-    return "not a chat completion";
-  }
+  thread_local dom::parser rs;
+  dom::element res;
+  if (rs.parse(response_body.data(), response_body.size()).get(res)) return "not a chat completion";
+  return check_answer(request_body, res);
+}
+
+std::optional<std::string> check_answer(std::string_view request_body, const dom::element& res) {
+  thread_local dom::parser rq;
+  dom::element req;
+  if (res.type() != dom::element_type::OBJECT) return "not a chat completion";
   dom::element choice;
   if (res["choices"].at(0).get(choice)) return "not a chat completion";
   std::string_view finish;

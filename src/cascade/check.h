@@ -16,12 +16,19 @@
 #include <string>
 #include <string_view>
 
+namespace simdjson::dom {
+class element;
+}
+
 namespace ff::cascade {
 
 // Why `response_body` (a chat completion) fails `request_body` (the request it
 // answers), or nullopt when it passes. A response that is not a chat
 // completion at all is a failure too ("not a chat completion").
 std::optional<std::string> check_answer(std::string_view request_body, std::string_view response_body);
+// The same check of an answer already parsed (`response`, the document's root),
+// for a caller that has read it for something else: no second parse.
+std::optional<std::string> check_answer(std::string_view request_body, const simdjson::dom::element& response);
 
 // The same check of an Anthropic Messages answer (`/v1/messages`): stop_reason
 // `max_tokens` or `refusal`; no text and no tool_use block; a tool_use naming a

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 namespace ff::core {
 namespace {
@@ -53,7 +55,11 @@ Result<int128> parse_scaled(std::string_view text, int scale, int128 max_value, 
 }  // namespace
 
 std::string int128_to_string(int128 v) {
-  if (v == 0) return "0";
+  // Native 64-bit conversion where the value fits (every price and nearly every
+  // amount); 128-bit division is a library call, slow on a per-request path.
+  if (v >= std::numeric_limits<std::int64_t>::min() && v <= std::numeric_limits<std::int64_t>::max()) {
+    return std::to_string(static_cast<std::int64_t>(v));
+  }
   bool neg = v < 0;
   // Work in the negative range so that the minimum value does not overflow.
   std::string digits;
@@ -69,12 +75,24 @@ std::string int128_to_string(int128 v) {
 
 std::string Money::to_decimal() const {
   const int128 unit = kUnitsPerCurrency;
-  int128 abs = femto_ < 0 ? -femto_ : femto_;
-  std::string whole = int128_to_string(abs / unit);
-  std::string frac = int128_to_string(abs % unit);
+  const int128 abs = femto_ < 0 ? -femto_ : femto_;
+  std::string out = femto_ < 0 ? "-" : "";
+  std::string frac;
+  if (abs <= std::numeric_limits<std::uint64_t>::max()) {  // 64-bit division: no library call
+    const auto a = static_cast<std::uint64_t>(abs);
+    const auto u = static_cast<std::uint64_t>(kUnitsPerCurrency);
+    out += std::to_string(a / u);
+    frac = std::to_string(a % u);
+  } else {
+    out += int128_to_string(abs / unit);
+    frac = int128_to_string(abs % unit);
+  }
   frac.insert(0, kFemtoDigits - frac.size(), '0');
-  while (frac.size() > 2 && frac.back() == '0') frac.pop_back();
-  return (femto_ < 0 ? "-" : "") + whole + "." + frac;
+  std::size_t keep = frac.size();
+  while (keep > 2 && frac[keep - 1] == '0') --keep;
+  out += '.';
+  out.append(frac, 0, keep);
+  return out;
 }
 
 std::string Money::to_fixed(int decimals) const {

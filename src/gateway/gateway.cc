@@ -306,6 +306,8 @@ struct Gateway::Impl {
 
   // Remembers the reasoning of a chat completion's tool calls.
   void remember_answer(std::string_view response_body) {
+    // Most answers call no tool: no need to parse them again to find that out.
+    if (response_body.find("\"tool_calls\"") == std::string_view::npos) return;
     thread_local dom::parser p;
     dom::element root;
     if (p.parse(response_body.data(), response_body.size()).get(root)) return;
@@ -630,13 +632,18 @@ struct Gateway::Impl {
   }
 
   // One non-stream call, recorded. The row is returned committed (or with the
-  // ledger's failure counted).
+  // ledger's failure counted). With `check`, a 200 chat completion also gets the
+  // cascade's check from the same parse that read its usage.
   struct CallOutcome {
     std::variant<UpstreamResponse, UpstreamError> response;
     ledger::Row row;
+    bool checked = false;
+    std::optional<std::string> failure;  // the check's verdict, when `checked`
   };
   awaitable<CallOutcome> call_and_record(std::string_view path, const std::string& body, const Headers& headers,
-                                         ledger::Row row) {
+                                         ledger::Row row, bool check = false) {
+    bool checked = false;
+    std::optional<std::string> failure;
     auto res = co_await call(path, body, headers);
     row.end_ms = now_ms();
     if (auto* e = std::get_if<UpstreamError>(&res)) {
@@ -649,7 +656,8 @@ struct Gateway::Impl {
       row.first_byte_ms = row.end_ms - row.start_ms;
       thread_local dom::parser parser;
       dom::element root;
-      if (!parser.parse(ok.body).get(root)) {
+      const bool parsed = !parser.parse(ok.body).get(root);
+      if (parsed) {
         if (auto u = usage_of(root)) {
           row.usage = *u;
           Priced p = price(row.routed_model, *u, row.start_ms);
@@ -661,9 +669,13 @@ struct Gateway::Impl {
       } else if (ok.head.status != 200) {
         row.error = "upstream error body is not JSON";
       }
+      if (check && ok.head.status == 200) {
+        checked = true;
+        failure = parsed ? cascade::check_answer(body, root) : std::optional<std::string>("not a chat completion");
+      }
     }
     (void)co_await commit(row);
-    co_return CallOutcome{std::move(res), std::move(row)};
+    co_return CallOutcome{std::move(res), std::move(row), checked, std::move(failure)};
   }
 
   awaitable<void> chat(const net::Request& r, net::ResponseWriter& w, const VirtualKey& key, Protocol protocol);
@@ -804,7 +816,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   // temporaries inside co_await expressions.)
   const Headers headers = upstream_headers(r, false);
   ledger::Row first_row = base_row(key_hash, requested, d, model, is_stream, start_ms);
-  CallOutcome first = co_await call_and_record(path, body, headers, std::move(first_row));
+  const bool check_first = !anthropic && d.cascade && tier == core::Tier::kFlash;
+  CallOutcome first = co_await call_and_record(path, body, headers, std::move(first_row), check_first);
   budgets.settle(*reservation, first.row.cost);
   count(first.row, tier);
   // The call failed and nothing has reached the client: once more on the other tier.
@@ -849,7 +862,9 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   bool escalated = false;
   std::optional<CallOutcome> second;
   if (answer->head.status == 200 && d.cascade && tier == core::Tier::kFlash) {
-    auto failure = anthropic ? cascade::check_anthropic_answer(body, answer->body) : cascade::check_answer(body, answer->body);
+    auto failure = anthropic        ? cascade::check_anthropic_answer(body, answer->body)
+                   : first.checked ? first.failure
+                                   : cascade::check_answer(body, answer->body);
     std::optional<budget::BudgetBook::Reservation> pro_reservation;
     if (failure) {
       auto pr = budgets.reserve(key_hash, admission_estimate(policy.pro_model, d.input_tokens, max_tokens, now_ms()), now_ms(),

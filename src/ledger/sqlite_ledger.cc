@@ -101,7 +101,8 @@ class SqliteLedger final : public BatchingLedger {
       sqlite3_stmt* s = insert_;
       sqlite3_reset(s);
       int i = 0;
-      auto text = [&](const std::string& v) { sqlite3_bind_text(s, ++i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT); };
+      // SQLITE_STATIC: the batch (and so the row) outlives the step that reads it; no copy.
+      auto text = [&](const std::string& v) { sqlite3_bind_text(s, ++i, v.c_str(), static_cast<int>(v.size()), SQLITE_STATIC); };
       auto num = [&](std::int64_t v) { sqlite3_bind_int64(s, ++i, v); };
       text(r.request_id);
       text(r.key_hash);

@@ -82,6 +82,23 @@ TEST(Money, Int128ToString) {
   int128 big = static_cast<int128>(1) << 100;
   EXPECT_EQ(int128_to_string(big), "1267650600228229401496703205376");
   EXPECT_EQ(int128_to_string(-big), "-1267650600228229401496703205376");
+  // Either side of the 64-bit fast path: int64 max 2^63-1 = 9223372036854775807.
+  const int128 i64max = 9'223'372'036'854'775'807;
+  EXPECT_EQ(int128_to_string(i64max), "9223372036854775807");
+  EXPECT_EQ(int128_to_string(i64max + 1), "9223372036854775808");
+  EXPECT_EQ(int128_to_string(-i64max - 1), "-9223372036854775808");
+  EXPECT_EQ(int128_to_string(-i64max - 2), "-9223372036854775809");
+}
+
+TEST(Money, DecimalStringsEitherSideOfSixtyFourBits) {
+  // 2^64-1 femto-units = 18446744073709551615e-15; one more takes the 128-bit path.
+  const int128 u64max = (static_cast<int128>(1) << 64) - 1;
+  EXPECT_EQ(Money::from_femto(u64max).to_decimal(), "18446.744073709551615");
+  EXPECT_EQ(Money::from_femto(u64max + 1).to_decimal(), "18446.744073709551616");
+  EXPECT_EQ(Money::from_femto(-u64max).to_decimal(), "-18446.744073709551615");
+  EXPECT_EQ(Money::from_femto(-(u64max + 1)).to_decimal(), "-18446.744073709551616");
+  // Whole amounts beyond 2^64 femto keep two decimals: 10^6 * 10^15 = 10^21.
+  EXPECT_EQ(Money::from_femto(static_cast<int128>(1'000'000) * Money::kUnitsPerCurrency).to_decimal(), "1000000.00");
 }
 
 }  // namespace
