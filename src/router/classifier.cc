@@ -108,7 +108,11 @@ Classification classify(const Features& f) {
   // RAG: passages supplied with the question.
   if (f.passage_markers >= 2) sc.add(C::kRag, 2.5, fmt::format("{} passage markers", f.passage_markers));
   cue_weight(S::kPassageRef, C::kRag, 2.5);
-  if ((has(S::kPassageRef) || f.passage_markers >= 2) && (has(S::kQuestion) || f.question_marks > 0)) {
+  // One passage ("Context: …") counts when the system prompt says to answer from it.
+  const bool pointed_passage = f.passage_markers == 1 && ctx[S::kPassageRef] > 0;
+  if (pointed_passage) sc.add(C::kRag, 1.5, "a passage the system prompt points to");
+  const bool passages = has(S::kPassageRef) || f.passage_markers >= 2 || pointed_passage;
+  if (passages && (has(S::kQuestion) || f.question_marks > 0)) {
     sc.add(C::kRag, 1.0, "a question about them");
   }
 

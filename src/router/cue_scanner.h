@@ -6,7 +6,8 @@
 // over ASCII-lowercased bytes, so a scan costs one table lookup per byte however
 // many cues there are. Latin-script cues match only at a word start (so "prove"
 // does not fire inside "improve"); a cue written with a trailing '$' must also
-// end at a word end.
+// end at a word end, and one written with a leading '^' must not be the tail
+// of a hyphenated word ("proof" is not a cue in "leak-proof").
 //
 // The lexicon lives in cues.cc. The scanner is immutable after construction and
 // safe to share between threads; scan() keeps no state between calls.
@@ -83,9 +84,10 @@ class CueScanner {
   static const CueScanner& builtin();
 
   struct Cue {
-    std::string_view text;  // lowercase, as written in the lexicon ('$' stripped)
+    std::string_view text;  // lowercase, as written in the lexicon ('^' and '$' stripped)
     Signal signal;
-    bool word_end = false;  // must end at a word end
+    bool word_end = false;        // must end at a word end
+    bool not_after_hyphen = false;  // must not follow "word-"
   };
   explicit CueScanner(const std::vector<Cue>& cues);
 

@@ -81,6 +81,9 @@ constexpr Entry kLexicon[] = {
     {S::kPassageRef, "in the passages above"}, {S::kPassageRef, "which document"}, {S::kPassageRef, "which passage"},
     {S::kPassageRef, "根据以下"}, {S::kPassageRef, "根据上述"}, {S::kPassageRef, "根据上面"},
     {S::kPassageRef, "根据提供"}, {S::kPassageRef, "根据文档"}, {S::kPassageRef, "根据材料"},
+    {S::kPassageRef, "根据资料"}, {S::kPassageRef, "根据下面"}, {S::kPassageRef, "下面的资料"}, {S::kPassageRef, "以下资料"},
+    {S::kPassageRef, "from the provided context"}, {S::kPassageRef, "from the context"},
+    {S::kPassageRef, "in the provided context"}, {S::kPassageRef, "from the supplied"},
     {S::kPassageRef, "以下の文書"}, {S::kPassageRef, "以下の資料"}, {S::kPassageRef, "に基づいて"},
     {S::kPassageRef, "参考資料"}, {S::kPassageRef, "según el texto"}, {S::kPassageRef, "según los documentos"},
     {S::kPassageRef, "según el contexto"}, {S::kPassageRef, "basándote en"}, {S::kPassageRef, "con base en"},
@@ -150,7 +153,7 @@ constexpr Entry kLexicon[] = {
     {S::kDebug, "core dump"}, {S::kDebug, "root cause"},
 
     // --- proofs
-    {S::kProof, "prove "}, {S::kProof, "prove that"}, {S::kProof, "proof$"}, {S::kProof, "proofs$"}, {S::kProof, "show that the"}, {S::kProof, "show that every"}, {S::kProof, "show that there"}, {S::kProof, "show that if"}, {S::kProof, "show that for"}, {S::kProof, "show that no"},
+    {S::kProof, "prove "}, {S::kProof, "prove that"}, {S::kProof, "^proof$"}, {S::kProof, "^proofs$"}, {S::kProof, "show that the"}, {S::kProof, "show that every"}, {S::kProof, "show that there"}, {S::kProof, "show that if"}, {S::kProof, "show that for"}, {S::kProof, "show that no"},
     {S::kProof, "by induction"},
     {S::kProof, "证明"}, {S::kProof, "證明"}, {S::kProof, "証明"}, {S::kProof, "demuestra"},
     {S::kProof, "demostrar"}, {S::kProof, "demuestre"}, {S::kProof, "beweise"}, {S::kProof, "beweis"},
@@ -459,7 +462,9 @@ const std::vector<CueScanner::Cue>& builtin_cues() {
       std::string_view t = e.text;
       bool end = !t.empty() && t.back() == '$';
       if (end) t.remove_suffix(1);
-      out.push_back({t, e.signal, end});
+      bool whole = !t.empty() && t.front() == '^';
+      if (whole) t.remove_prefix(1);
+      out.push_back({t, e.signal, end, whole});
     }
     return out;
   }();

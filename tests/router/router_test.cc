@@ -69,6 +69,16 @@ TEST(CueScanner, WordEndCuesAndDistinctCounting) {
   EXPECT_EQ(h3[Signal::kSummarize], 1);
 }
 
+TEST(CueScanner, ACueMarkedWholeIsNotTheTailOfAHyphenatedWord) {
+  // "^proof$": "leak-proof" and "future-proof" describe things; a proof asked for stays one.
+  CueHits h;
+  CueScanner::builtin().scan("A leak-proof lid, a future-proof design.", h);
+  EXPECT_EQ(h[Signal::kProof], 0);
+  CueHits h2;
+  CueScanner::builtin().scan("Give a proof. Then a short -proof sketch.", h2);
+  EXPECT_EQ(h2[Signal::kProof], 1);  // "proof" counted once; after "-" with no word before, it is a word start
+}
+
 TEST(CueScanner, NoCueIsListedTwiceForOneSignal) {
   // A repeated cue would count twice: one word would weigh as two.
   std::set<std::pair<std::string_view, Signal>> seen;
@@ -336,6 +346,23 @@ TEST(Router, StructuralSignalsOfProWork) {
   EXPECT_EQ(decide(ask("Summarize: Q1 revenue was 4M? Q2 was 5M? Q3 was 6M.")).tier, Tier::kFlash);
 }
 
+// One "Context:" passage counts as RAG when the system prompt says to answer from it.
+TEST(Router, APassageTheSystemPromptPointsToIsRag) {
+  const Router router = default_router();
+  const std::string body =
+      R"({"model":"auto","messages":[{"role":"system","content":"Answer strictly from the provided context."},)"
+      R"({"role":"user","content":"Context:\nThe reset button is under the router.\n\nQuestion: where is the reset button?"}]})";
+  auto d = router.route(body);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->category, Category::kRag);
+  EXPECT_EQ(d->tier, Tier::kFlash);
+  EXPECT_NE(d->reason.find("a passage the system prompt points to"), std::string::npos) << d->reason;
+  // Without the system prompt's pointer the same text is a plain question.
+  auto q = router.route(ask("Context:\\nThe reset button is under the router.\\n\\nQuestion: where is the reset button?"));
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->category, Category::kStraightforwardQa);
+}
+
 TEST(Router, AParsedRequestGetsTheSameDecisionAsItsBody) {
   const Router router = default_router();
   simdjson::dom::parser parser;
@@ -552,9 +579,9 @@ TEST(TierModel, FeaturesMatchTheTrainer) {
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.992646, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.992117, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
-  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.002664, 1e-5);
+  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.003412, 1e-5);
 }
 
 // Parts are joined by single spaces; a long instruction is read as its first
