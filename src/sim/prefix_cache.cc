@@ -135,13 +135,36 @@ void PrefixCache::record_locked(std::uint32_t user, std::vector<std::uint64_t> h
   for (const Recent& r : recent.prompts) best = std::max(best, common_prefix(h, r.prefix_hashes));
   if (best >= config_.min_common_prefix_tokens && best < n) persist(user, best, h[best], now);
   recent.tokens += n;
+  recent_tokens_ += n;
   recent.prompts.push_front(Recent{std::move(h)});
   while (recent.prompts.size() > 1 && (recent.prompts.size() > config_.recent_prompts_per_user ||
                                        recent.tokens > config_.recent_tokens_per_user)) {
-    recent.tokens -= static_cast<std::int64_t>(recent.prompts.back().prefix_hashes.size()) - 1;
-    recent.prompts.pop_back();
+    drop_oldest_recent(user);
+  }
+  // This user is now the most recently active; over all users, the least
+  // recently active lose their oldest prompts first (the one just recorded stays).
+  UserState& u = users_[user];
+  if (u.active) active_.erase(*u.active);
+  active_.push_front(user);
+  u.active = active_.begin();
+  while (recent_tokens_ > config_.recent_tokens_total) {
+    const std::uint32_t last = active_.back();
+    if (last == user && users_[last].recent.prompts.size() <= 1) break;
+    drop_oldest_recent(last);
   }
   expire(now);
+}
+
+void PrefixCache::drop_oldest_recent(std::uint32_t user) {
+  UserState& u = users_[user];
+  const std::int64_t n = static_cast<std::int64_t>(u.recent.prompts.back().prefix_hashes.size()) - 1;
+  u.recent.tokens -= n;
+  recent_tokens_ -= n;
+  u.recent.prompts.pop_back();
+  if (u.recent.prompts.empty() && u.active) {
+    active_.erase(*u.active);
+    u.active.reset();
+  }
 }
 
 size_t PrefixCache::unit_count() const {

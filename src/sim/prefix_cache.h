@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -38,6 +39,9 @@ struct PrefixCacheConfig {
   // how many of their tokens are kept at most (8 bytes each).
   size_t recent_prompts_per_user = 32;
   std::int64_t recent_tokens_per_user = 4'000'000;
+  // The same over all users (128 MB of hashes): the least recently active
+  // users' oldest prompts go first, so many keys cannot grow it without bound.
+  std::int64_t recent_tokens_total = 16'000'000;
   // A unit can be hit only this long after it was persisted.
   std::int64_t build_delay_seconds = 0;
   // A unit not hit for this long is dropped.
@@ -107,6 +111,7 @@ class PrefixCache {
                      std::int64_t output_length, core::Timestamp now);
   void persist(std::uint32_t user, std::int64_t length, std::uint64_t hash, core::Timestamp now);
   void expire(core::Timestamp now);
+  void drop_oldest_recent(std::uint32_t user);
   static std::int64_t common_prefix(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b);
 
   const PrefixCacheConfig config_;
@@ -118,9 +123,12 @@ class PrefixCache {
   struct UserState {
     std::multiset<std::int64_t> lengths;
     RecentPrompts recent;
+    std::optional<std::list<std::uint32_t>::iterator> active;  // place in active_ while it has recent prompts
   };
   std::unordered_map<std::string, std::uint32_t> user_ids_;
   std::vector<UserState> users_;
+  std::list<std::uint32_t> active_;  // users with recent prompts, most recently active first
+  std::int64_t recent_tokens_ = 0;   // over all users
   std::int64_t stored_tokens_ = 0;
 };
 

@@ -95,6 +95,24 @@ TEST(PrefixCache, IntervalUnitsInsideLongInputs) {
   EXPECT_EQ(cache.unit_count(), 3u);
 }
 
+// Recent prompts (for finding common prefixes) are bounded over all users too.
+TEST(PrefixCache, RecentPromptsAreBoundedOverAllUsers) {
+  const Tokens A = block(1000, 300), B = block(2000, 200), C = block(3000, 150), D = block(4000, 120);
+  auto replay = [&](std::int64_t recent_total) {
+    PrefixCache cache(
+        PrefixCacheConfig{.interval_tokens = 0, .min_common_prefix_tokens = 64, .recent_tokens_total = recent_total});
+    cache.record("alice", cat({A, B}), cat({A, B}), kT0);
+    cache.record("bob", cat({A, B}), cat({A, B}), kT0);
+    // alice's A+C shares A with her A+B, if that is still held: A (300 tokens) is persisted.
+    cache.record("alice", cat({A, C}), cat({A, C}), kT0);
+    return cache.lookup("alice", cat({A, D}), kT0);
+  };
+  EXPECT_EQ(replay(16'000'000), 300);
+  // Room for 700 tokens: bob's A+B (500 more, 1,000 in all) pushed out alice's
+  // A+B, the least recently active user's oldest prompt: nothing to share A with.
+  EXPECT_EQ(replay(700), 0);
+}
+
 TEST(PrefixCache, BuildDelayExpiryAndCapacity) {
   PrefixCache cache(PrefixCacheConfig{.interval_tokens = 0, .build_delay_seconds = 5, .expiry_seconds = 3600});
   const Tokens p = block(1, 100);
