@@ -128,10 +128,13 @@ class SqliteLedger final : public BatchingLedger {
       text(r.error);
       if (sqlite3_step(s) != SQLITE_DONE) {
         std::string message = sqlite_error(db_, path_, "cannot write");
+        sqlite3_clear_bindings(insert_);
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         return core::make_error(message);
       }
     }
+    // The bound text points into the batch's rows, freed after this: unbind it.
+    sqlite3_clear_bindings(insert_);
     if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
       std::string message = sqlite_error(db_, path_, "cannot commit");
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
