@@ -168,6 +168,12 @@ log_line=$(grep -F "\"request_id\":\"$id1\"" "$tmp/err")
 expect_eq "access log: the Pro request" "$(jq -r '"\(.status) \(.model) \(.category) \(.key)"' <<<"$log_line")" \
   "200 deepseek-v4-pro multi_step_reasoning key-$(printf '%s' secret-key | sha256sum | cut -c1-8)"
 expect_eq "access log: its cost" "$(grep -o '"cost":[0-9.]*' <<<"$log_line" | cut -d: -f2)" "$(h x-flashfirst-cost "$tmp/h1")"
+expect_eq "access log: every field, in order" "$(jq -c keys_unsorted <<<"$log_line")" \
+  '["ts_ms","method","path","key","status","request_id","model","category","stream","escalated","tokens","cost","cost_if_pro","latency_ms"]'
+expect_eq "access log: the request and its tokens as billed" \
+  "$(jq -c '[.method, .path, .stream, .escalated, .tokens, (.ts_ms | type), (.latency_ms >= 0)]' <<<"$log_line")" \
+  "[\"POST\",\"/v1/chat/completions\",false,false,$(jq -c '{cache_hit, cache_miss, output}' <<<"$r1"),\"number\",true]"
+expect_eq "access log: its Pro price" "$(grep -o '"cost_if_pro":[0-9.]*' <<<"$log_line" | cut -d: -f2)" "$(h x-flashfirst-cost-if-pro "$tmp/h1")"
 
 # --- a policy that buffers streams: Flash's streamed answer is checked, and escalated, too
 sed 's/^cascade = true/cascade = true\nbuffer_streams = true/' "$tests/../data/routing.toml" >"$tmp/buffered.toml"
