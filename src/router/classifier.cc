@@ -33,13 +33,17 @@ class Scorer {
 
   // The signals behind a category's score, strongest first.
   std::string reason(C c) const {
-    auto items = why_[static_cast<std::size_t>(c)];
-    std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    const auto& items = why_[static_cast<std::size_t>(c)];
+    std::vector<const std::pair<double, std::string>*> order;  // sorted by pointer: the texts are not copied
+    order.reserve(items.size());
+    for (const auto& item : items) {
+      if (item.first > 0) order.push_back(&item);
+    }
+    std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return a->first > b->first; });
     std::string out;
-    for (const auto& [w, text] : items) {
-      if (w <= 0) continue;
+    for (const auto* item : order) {
       if (!out.empty()) out += ", ";
-      out += text;
+      out += item->second;
     }
     return out.empty() ? "no specific signal" : out;
   }
