@@ -327,16 +327,16 @@ struct Gateway::Impl {
     }
   }
 
-  // `body` with the reasoning_content put back into every assistant tool-call
-  // turn that lacks it and whose calls the gateway has seen (thinking mode only:
-  // that is where the API requires it). `restored` counts the turns.
-  std::string restore_reasoning(const std::string& body, dom::element root, int& restored) {
-    restored = 0;
+  // Puts the reasoning_content back into every assistant tool-call turn of
+  // `body` that lacks it and whose calls the gateway has seen (thinking mode
+  // only: that is where the API requires it); returns how many turns. `body` is
+  // left as it is (not copied) when there is nothing to restore.
+  int restore_reasoning(std::string& body, dom::element root) {
     std::string_view s;
-    if (!root["thinking"]["type"].get_string().get(s) && s == "disabled") return body;
-    if (!root["model"].get_string().get(s) && s == "deepseek-chat") return body;
+    if (!root["thinking"]["type"].get_string().get(s) && s == "disabled") return 0;
+    if (!root["model"].get_string().get(s) && s == "deepseek-chat") return 0;
     dom::array messages;
-    if (root["messages"].get_array().get(messages)) return body;
+    if (root["messages"].get_array().get(messages)) return 0;
     std::vector<std::pair<std::size_t, const std::string*>> edits;
     std::size_t i = 0;
     for (dom::element m : messages) {
@@ -351,9 +351,10 @@ struct Gateway::Impl {
       }
       ++i;
     }
-    if (edits.empty()) return body;
+    if (edits.empty()) return 0;
     auto span = find_member(body, "messages");
-    if (!span) return body;
+    if (!span) return 0;
+    int restored = 0;
     const std::string_view array(body.data() + span->offset, span->length);
     const std::vector<Span> elements = array_elements(array);
     std::string out(body.substr(0, span->offset));
@@ -371,8 +372,9 @@ struct Gateway::Impl {
     }
     out.append(array.substr(copied));
     out.append(body.substr(span->offset + span->length));
+    body = std::move(out);
     reasoning_restored += restored;
-    return out;
+    return restored;
   }
 
   // Counters for /metrics (server thread only).
@@ -826,8 +828,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
     co_return;
   }
   std::string body = set_member(r.body, "model", "\"" + model + "\"");  // ids are plain ASCII
-  int restored = 0;
-  if (!anthropic) body = restore_reasoning(body, root, restored);
+  const int restored = anthropic ? 0 : restore_reasoning(body, root);
   const std::string_view path = anthropic ? "/anthropic/v1/messages" : "/chat/completions";
 
   // A stream the policy lets the cascade check: asked of the upstream whole,

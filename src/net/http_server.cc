@@ -276,6 +276,7 @@ struct HttpServer::Impl {
     // Within the body limit: Beast checked the length against it with the header.
     const auto total = static_cast<std::size_t>(*length);
     const std::size_t buffered = std::min(total, buffer.size());
+    r.body.reserve(total + kParsePadding);
     r.body.resize(total);
     asio::buffer_copy(asio::buffer(r.body.data(), buffered), buffer.data());
     buffer.consume(buffered);

@@ -14,6 +14,11 @@
 
 namespace ff::net {
 
+// Room kept after a body for a JSON parser's padding: simdjson reads up to 64
+// bytes past the end of what it parses, and with that room in the string's
+// capacity it parses the body where it is instead of copying it first.
+inline constexpr std::size_t kParsePadding = 64;
+
 template <bool isRequest>
 class MessageReader : public boost::beast::http::basic_parser<isRequest> {
  public:
@@ -40,7 +45,7 @@ class MessageReader : public boost::beast::http::basic_parser<isRequest> {
   void on_header_impl(error_code&) override { headers_.resize(fields_); }
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
     body_.clear();
-    if (length) body_.reserve(static_cast<std::size_t>(*length));  // within body_limit, checked before
+    if (length) body_.reserve(static_cast<std::size_t>(*length) + kParsePadding);  // within body_limit, checked before
   }
   std::size_t on_body_impl(string_view data, error_code&) override {
     body_.append(data.data(), data.size());
