@@ -161,6 +161,13 @@ TEST(HttpServer, OversizedBodyIs413AndHeadersAre431) {
     EXPECT_EQ(r.rfind("HTTP/1.1 413 Payload Too Large\r\n", 0), 0u) << r;
   }
   {
+    // A length that would take the large-body path is refused from the header alone.
+    Client c(s.port());
+    c.send_all("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n");
+    std::string r = c.read_all();
+    EXPECT_EQ(r.rfind("HTTP/1.1 413 Payload Too Large\r\n", 0), 0u) << r;
+  }
+  {
     Client c(s.port());
     c.send_all("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(5000, 'y') + "\r\n\r\n");
     std::string r = c.read_all();
