@@ -712,6 +712,74 @@ struct Gateway::Impl {
     co_return CallOutcome{std::move(res), std::move(row), checked, std::move(failure)};
   }
 
+  // A non-stream request as chat() sends it upstream, for the two rare turns it
+  // can take below. Those are coroutines of their own so that their locals (a
+  // ledger row, a second call's outcome, a new body) take frame space only when
+  // they happen: chat()'s frame is allocated for every request in flight.
+  struct Outgoing {
+    std::string_view path;
+    const std::string& body;
+    const Headers& headers;
+    const std::string& key_hash;
+    const std::string& requested;
+    bool is_stream;
+    std::int64_t max_tokens;
+  };
+
+  // The first call failed and nothing has reached the client: once more on the
+  // other tier, if the budget allows; then `first` is that call, and the tier,
+  // model and decision are the other tier's.
+  awaitable<void> fall_back(const Outgoing& o, CallOutcome& first, router::Decision& d, core::Tier& tier,
+                            std::string& model, core::Money& failed_cost) {
+    const core::Tier to = other_tier(tier);
+    const std::string to_model = router.policy().model_for(to);
+    auto fr = budgets.reserve(o.key_hash, admission_estimate(to_model, d.input_tokens, o.max_tokens, now_ms()), now_ms(),
+                              options.currency);
+    if (!fr.ok()) {
+      ++budget_refusals;
+      co_return;
+    }
+    ++fallbacks;
+    router::Decision fd = d;
+    fd.reason = fmt::format("fallback: {} answered {} ({})", core::tier_name(tier), first.row.status, d.reason);
+    fd.tier = to;
+    fd.cascade = false;
+    ledger::Row row = base_row(o.key_hash, o.requested, fd, to_model, o.is_stream, now_ms());
+    row.escalated_from = first.row.request_id;
+    const std::string to_body = set_member(o.body, "model", "\"" + to_model + "\"");
+    CallOutcome again = co_await call_and_record(o.path, to_body, o.headers, std::move(row));
+    budgets.settle(*fr, again.row.cost);
+    count(again.row, to);
+    failed_cost = first.row.cost;
+    first = std::move(again);
+    tier = to;
+    model = to_model;
+    d = std::move(fd);
+  }
+
+  // Flash's answer failed the cascade's check (`failure`): the request again on
+  // Pro, reserved for already. `second` is that call; when Pro answered, the
+  // model and decision are Pro's.
+  awaitable<void> escalate(const Outgoing& o, const std::string& failure, const std::string& flash_request_id,
+                           budget::BudgetBook::Reservation reservation, std::optional<CallOutcome>& second,
+                           router::Decision& d, std::string& model) {
+    ++escalations;
+    const std::string pro_model = router.policy().pro_model;
+    router::Decision pd = d;
+    pd.reason = fmt::format("escalated: Flash's answer failed ({})", failure);
+    ledger::Row row = base_row(o.key_hash, o.requested, pd, pro_model, o.is_stream, now_ms());
+    row.escalated_from = flash_request_id;
+    const std::string pro_body = set_member(o.body, "model", "\"" + pro_model + "\"");
+    second = co_await call_and_record(o.path, pro_body, o.headers, std::move(row));
+    budgets.settle(reservation, second->row.cost);
+    count(second->row, core::Tier::kPro);
+    if (std::holds_alternative<UpstreamResponse>(second->response)) {
+      model = pro_model;
+      d = std::move(pd);
+    }
+    // If Pro could not be reached, Flash's answer is still the best there is.
+  }
+
   awaitable<void> chat(const net::Request& r, net::ResponseWriter& w, const VirtualKey& key, Protocol protocol);
   awaitable<void> stream(const net::Request& r, net::ResponseWriter& w, std::string_view path, const std::string& body,
                          ledger::Row row, const router::Decision& d, core::Tier tier,
@@ -853,33 +921,10 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   CallOutcome first = co_await call_and_record(path, body, headers, std::move(first_row), check_first);
   budgets.settle(*reservation, first.row.cost);
   count(first.row, tier);
-  // The call failed and nothing has reached the client: once more on the other tier.
+  const Outgoing outgoing{path, body, headers, key_hash, requested, is_stream, max_tokens};
   core::Money failed_cost;  // of a call that failed before a fallback (usually nothing)
   if (failed_call(first.row.status) && can_fall_back(tier)) {
-    const core::Tier to = other_tier(tier);
-    const std::string to_model = policy.model_for(to);
-    auto fr = budgets.reserve(key_hash, admission_estimate(to_model, d.input_tokens, max_tokens, now_ms()), now_ms(),
-                              options.currency);
-    if (fr.ok()) {
-      ++fallbacks;
-      router::Decision fd = d;
-      fd.reason = fmt::format("fallback: {} answered {} ({})", core::tier_name(tier), first.row.status, d.reason);
-      fd.tier = to;
-      fd.cascade = false;
-      ledger::Row row = base_row(key_hash, requested, fd, to_model, is_stream, now_ms());
-      row.escalated_from = first.row.request_id;
-      const std::string to_body = set_member(body, "model", "\"" + to_model + "\"");
-      CallOutcome again = co_await call_and_record(path, to_body, headers, std::move(row));
-      budgets.settle(*fr, again.row.cost);
-      count(again.row, to);
-      failed_cost = first.row.cost;
-      first = std::move(again);
-      tier = to;
-      model = to_model;
-      d = fd;
-    } else {
-      ++budget_refusals;
-    }
+    co_await fall_back(outgoing, first, d, tier, model, failed_cost);
   }
   if (auto* e = std::get_if<UpstreamError>(&first.response)) {
     net::Response res = error_response(protocol, first.row.status, e->message, "upstream_error",
@@ -910,25 +955,13 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
       }
     }
     if (failure) {
-      ++escalations;
       escalated = true;
-      const std::string pro_model = policy.pro_model;
-      router::Decision pd = d;
-      pd.reason = fmt::format("escalated: Flash's answer failed ({})", *failure);
-      ledger::Row row = base_row(key_hash, requested, pd, pro_model, is_stream, now_ms());
-      row.escalated_from = first.row.request_id;
-      const std::string pro_body = set_member(body, "model", "\"" + pro_model + "\"");
-      second = co_await call_and_record(path, pro_body, headers, std::move(row));
-      budgets.settle(*pro_reservation, second->row.cost);
-      count(second->row, core::Tier::kPro);
+      co_await escalate(outgoing, *failure, first.row.request_id, *pro_reservation, second, d, model);
       if (std::holds_alternative<UpstreamResponse>(second->response)) {
         answer = &std::get<UpstreamResponse>(second->response);
         final_row = &second->row;
-        model = pro_model;
-        d = pd;
         total += second->row.cost;
       }
-      // If Pro could not be reached, Flash's answer is still the best there is.
     }
   }
 
