@@ -22,9 +22,20 @@ chmod 755 "$tmp"
 as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 mkdir "$tmp/data" "$tmp/sock"
 [[ $(id -u) -eq 0 ]] && chown postgres "$tmp/data" "$tmp/sock"
-pids=()
+# Gateways are started inside $(...), a subshell, so their pids go to a file
+# (an array set there would be lost, and the gateways left running).
+stop_gateways() {
+  [[ -f "$tmp/pids" ]] || return 0
+  local p n
+  while read -r p; do kill "$p" 2>/dev/null; done <"$tmp/pids"
+  while read -r p; do
+    for n in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+    kill -9 "$p" 2>/dev/null
+  done <"$tmp/pids"
+  rm -f "$tmp/pids"
+}
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  stop_gateways
   as_pg "$pgbin/pg_ctl" -D "$tmp/data" -m immediate stop >/dev/null 2>&1
   rm -rf "$tmp"
 }
@@ -39,7 +50,7 @@ sql() { psql -X -A -t -h "$tmp/sock" -p "$port" -U postgres -d postgres -c "$1";
 start() {  # name -> url of a gateway writing to the PostgreSQL ledger
   "$ff" serve --upstream sim --sim-speed 0 --sim-quality "$tests/sdk/no_failures.toml" --listen 127.0.0.1:0 \
     --ledger "$url" >"$tmp/$1.out" 2>"$tmp/$1.err" &
-  pids+=($!)
+  echo $! >>"$tmp/pids"
   for _ in $(seq 100); do grep -q listening "$tmp/$1.out" && break; sleep 0.1; done
   sed -n 's/^listening on //p' "$tmp/$1.out"
 }
@@ -54,7 +65,7 @@ for i in $(seq 10); do
   curl -s -o /dev/null "$a/v1/chat/completions" "${auth[@]}" -d "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"Summarize item $i: prices rose.\"}]}" &
   curl -s -o /dev/null "$b/v1/chat/completions" "${auth[@]}" -d "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"Translate item $i to French: good morning.\"}]}" &
 done
-wait_clients() { for p in $(jobs -p); do [[ " ${pids[*]} " == *" $p "* ]] || wait "$p"; done; }
+wait_clients() { for p in $(jobs -p); do wait "$p"; done; }
 wait_clients
 curl -s -D "$tmp/he" -o "$tmp/be" "$a/v1/chat/completions" "${auth[@]}" -H 'x-sim-fault: fail-flash' \
   -d '{"model":"auto","response_format":{"type":"json_object"},"messages":[{"role":"user","content":"Give me a JSON summary: sales rose."}]}'
@@ -74,16 +85,14 @@ expect_eq "pg: the cost header is the rows' exact sum" "$(python3 -c "from decim
 # `flashfirst cost` reads the same rows.
 expect_eq "pg: cost --ledger reads every row" "$("$ff" cost --ledger "$url" --json | jq -r '.records + ([.skipped[]] | add)')" "22"
 # A restart seeds from the table (and creating it again is harmless).
-for p in "${pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null; done
-pids=()
+stop_gateways
 c=$(start c)
 expect_eq "pg: a restarted gateway serves" "$(curl -s -o /dev/null -w '%{http_code}' "$c/v1/chat/completions" "${auth[@]}" \
   -d '{"model":"flash","messages":[{"role":"user","content":"hi"}]}')" "200"
 expect_eq "pg: and appends" "$(sql 'select count(*) from requests')" "23"
 
 # Budgets across gateways: what one spends counts against the key on the other.
-for p in "${pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null; done
-pids=()
+stop_gateways
 cat >"$tmp/budget.toml" <<'TOML'
 max_retries = 0
 [[key]]
@@ -96,7 +105,7 @@ start_with() {  # name flags... -> url
   shift
   "$ff" serve --upstream sim --sim-speed 0 --sim-quality "$tests/sdk/no_failures.toml" --listen 127.0.0.1:0 \
     --ledger "$url" --config "$tmp/budget.toml" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  pids+=($!)
+  echo $! >>"$tmp/pids"
   for _ in $(seq 100); do grep -q listening "$tmp/$name.out" && break; sleep 0.1; done
   sed -n 's/^listening on //p' "$tmp/$name.out"
 }
