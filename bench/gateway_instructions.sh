@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The gateway's user-space instructions per request, counted by callgrind: unlike
+# requests/s on a shared machine, the count does not change from run to run, so
+# it shows what a change to the request path saves. `flashfirst serve` runs under
+# callgrind in front of a `flashfirst sim` process (its own process, not counted);
+# after a warm-up the counters are zeroed, wrk sends small non-stream requests
+# for SECONDS, and the total is divided by the ledger rows written meanwhile
+# (each request is checked to make exactly one upstream call first).
+#   bench/gateway_instructions.sh build/release/flashfirst [SECONDS]
+# Needs valgrind, wrk, curl and python3 (apt-get install valgrind wrk curl python3).
+set -euo pipefail
+ff=$(realpath "$1")
+secs=${2:-8}
+for tool in valgrind callgrind_control callgrind_annotate wrk curl python3; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install valgrind wrk curl python3)" >&2; exit 2; }
+done
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$ff" sim --listen 127.0.0.1:0 --speed 0 >"$work/sim.out" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do grep -q listening "$work/sim.out" && break; sleep 0.1; done
+sim_url=$(sed -n 's/^listening on //p' "$work/sim.out")
+
+DEEPSEEK_API_KEY=bench valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$ff" serve \
+  --upstream "$sim_url" --listen 127.0.0.1:0 --ledger "$work/ledger.db" --access-log "$work/access.log" \
+  >"$work/ff.out" 2>"$work/ff.err" &
+vg=$!
+pids+=($vg)
+for _ in $(seq 300); do grep -q listening "$work/ff.out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/^listening on //p' "$work/ff.out")
+[[ -n "$url" ]] || { echo "serve did not start: $(cat "$work/ff.err")" >&2; exit 1; }
+
+body='{"model":"auto","max_tokens":128,"messages":[{"role":"user","content":"Summarize in one line: the meeting moved to Friday."}]}'
+check=$(curl -sf -D - -o /dev/null "$url/v1/chat/completions" -H 'Authorization: Bearer k' -H 'Content-Type: application/json' -d "$body")
+grep -qi '^x-flashfirst-escalated: false' <<<"$check" || { echo "the request was escalated (two upstream calls): $check" >&2; exit 1; }
+cat >"$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$body'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer k"
+LUA
+rows() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from requests').fetchone()[0])" "$work/ledger.db"; }
+
+wrk -t1 -c8 -d3s -s "$work/post.lua" "$url/v1/chat/completions" >/dev/null  # warm-up
+sleep 0.5
+callgrind_control -z "$vg" >/dev/null 2>&1
+before=$(rows)
+wrk -t1 -c8 -d"${secs}s" -s "$work/post.lua" "$url/v1/chat/completions" >/dev/null
+sleep 0.5
+callgrind_control -d "$vg" >/dev/null 2>&1
+after=$(rows)
+dump=$(ls -t "$work"/cg.out.* | head -1)
+total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+n=$((after - before))
+[[ $n -gt 0 ]] || { echo "no requests were recorded" >&2; exit 1; }
+echo "$n requests under callgrind: $((total / n)) user-space instructions per request (server and ledger threads)"
