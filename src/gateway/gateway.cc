@@ -761,7 +761,7 @@ struct Gateway::Impl {
   // Pro, reserved for already. `second` is that call; when Pro answered, the
   // model and decision are Pro's.
   awaitable<void> escalate(const Outgoing& o, const std::string& failure, const std::string& flash_request_id,
-                           budget::BudgetBook::Reservation reservation, std::optional<CallOutcome>& second,
+                           const budget::BudgetBook::Reservation& reservation, std::optional<CallOutcome>& second,
                            router::Decision& d, std::string& model) {
     ++escalations;
     const std::string pro_model = router.policy().pro_model;
