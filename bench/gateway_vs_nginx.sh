@@ -11,7 +11,7 @@
 # checked first; then requests/s, p99 and the ratios to nginx (medians over
 # ROUNDS alternating rounds, default 3) are printed, and the gateway's memory
 # (RSS) with 1,000 open connections. BODY_KB=N pads the request to about N KB
-# (a long context: 1100 is about 300k tokens) to measure the large-body path,
+# (a long context: 1100 is about 340k tokens) to measure the large-body path,
 # best with 1 connection.
 #   [ROUNDS=N] [BODY_KB=N] bench/gateway_vs_nginx.sh build/release/flashfirst [SECONDS] [CONNECTIONS]
 # Needs nginx, wrk and curl (apt-get install nginx-light wrk curl).

@@ -30,7 +30,7 @@ stop_gateways() {
   while read -r p; do kill "$p" 2>/dev/null; done <"$tmp/pids"
   while read -r p; do
     for n in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
-    kill -9 "$p" 2>/dev/null
+    kill -9 "$p" 2>/dev/null || true
   done <"$tmp/pids"
   rm -f "$tmp/pids"
 }

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <fstream>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "pricing/price_book_loader.h"
@@ -57,7 +59,10 @@ class CostInputs : public ::testing::Test {
     auto b = pricing::load_embedded_price_book();
     ASSERT_TRUE(b.ok());
     book_.emplace(std::move(*b));
-    path_ = ::testing::TempDir() + "/usage.jsonl";
+    // One file per test and process: ctest runs these tests in parallel, and a
+    // shared name let one test's SetUp truncate the file another was reading.
+    path_ = ::testing::TempDir() + "/usage-" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
+            std::to_string(::getpid()) + ".jsonl";
     std::ofstream(path_, std::ios::binary) << kLog;
   }
   CostSummary run(const std::vector<std::string>& paths, CostOptions options = {}) {
@@ -107,7 +112,7 @@ TEST_F(CostInputs, EverySkipReasonWithItsLine) {
 }
 
 TEST_F(CostInputs, GzipGivesTheSameAnswer) {
-  std::string gz_path = ::testing::TempDir() + "/usage.jsonl.gz";
+  std::string gz_path = path_ + ".gz";
   gzFile gz = gzopen(gz_path.c_str(), "wb");
   ASSERT_NE(gz, nullptr);
   ASSERT_EQ(gzwrite(gz, kLog, static_cast<unsigned>(std::strlen(kLog))), static_cast<int>(std::strlen(kLog)));
@@ -154,7 +159,7 @@ TEST_F(CostInputs, CnyListPrices) {
 
 TEST_F(CostInputs, OverLongLineIsSkippedAndReadingGoesOn) {
   // A 65 MiB line (beyond the 64 MiB limit) followed by record A of kLog.
-  std::string path = ::testing::TempDir() + "/long.jsonl";
+  std::string path = ::testing::TempDir() + "/long-" + std::to_string(::getpid()) + ".jsonl";
   {
     std::ofstream out(path, std::ios::binary);
     out << std::string(65u << 20, ' ') << "\n" << std::string_view(kLog).substr(0, std::string_view(kLog).find('\n') + 1);

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "pricing/price_book_loader.h"
@@ -144,7 +146,7 @@ TEST(PriceBookLoader, ExtraHolidaysFromAFile) {
   // Thursday 2026-12-31 at 02:00 UTC is peak until it is declared a holiday.
   const auto t = *core::parse_time("2026-12-31T02:00:00Z");
   EXPECT_TRUE(b->schedule().is_peak(t));
-  std::string path = ::testing::TempDir() + "/holidays.toml";
+  std::string path = ::testing::TempDir() + "/holidays-" + std::to_string(::getpid()) + ".toml";
   std::ofstream(path) << "[[holiday]]\nfrom = 2026-12-31\nto = 2027-01-01\nname = \"test\"\n";
   ASSERT_TRUE(add_holidays_from_file(*b, path).ok());
   EXPECT_FALSE(b->schedule().is_peak(t));
