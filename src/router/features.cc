@@ -669,7 +669,7 @@ core::Result<Features> extract_features(const dom::element& root, const tokenize
     // The tier model reads the instruction's first and last 500 bytes.
     if (!m["content"].get_string().get(s)) {
       look(s);
-      for_windows(s, TierModel::kWindow, true, [&](std::string_view w) { f.model_windows.emplace_back(w); });
+      f.model_windows = instruction_windows({s});
     } else if (!m["content"].get_array().get(parts)) {
       std::vector<std::string_view> texts;
       for (dom::element p : parts) {
