@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -499,57 +498,26 @@ struct Gateway::Impl {
   void access(const net::Request& r, const VirtualKey* key, int status, const ledger::Row* row, core::Money cost,
               bool escalated, std::int64_t start_ms, std::string_view error = {}) const {
     if (!options.access_log) return;
-    // Written by hand into one reused buffer: one line per request, so
-    // JsonWriter's generality (nesting, pretty printing) was a measurable cost.
-    thread_local std::string line;
-    line.clear();
-    auto key_ = [&](std::string_view k) {
-      line.append(line.empty() ? "{\"" : ",\"").append(k).append("\":");
-    };
-    auto text = [&](std::string_view k, std::string_view v) {
-      key_(k);
-      report::append_json_string(line, v);
-    };
-    auto integer = [&](std::int64_t v) {
-      char digits[24];
-      line.append(digits, std::to_chars(digits, digits + sizeof digits, v).ptr);
-    };
-    auto number = [&](std::string_view k, std::int64_t v) {
-      key_(k);
-      integer(v);
-    };
-    auto flag = [&](std::string_view k, bool v) {
-      key_(k);
-      line.append(v ? "true" : "false");
-    };
-    number("ts_ms", start_ms);
-    text("method", r.method);
-    text("path", r.path());
-    text("key", key ? std::string_view(key->name) : std::string_view("-"));
-    number("status", status);
+    report::JsonWriter w(true);
+    w.begin_object();
+    w.key("ts_ms").value(start_ms);
+    w.key("method").value(r.method).key("path").value(r.path());
+    w.key("key").value(key ? std::string_view(key->name) : std::string_view("-"));
+    w.key("status").value(static_cast<std::int64_t>(status));
     if (row != nullptr) {
-      text("request_id", row->request_id);
-      text("model", row->routed_model);
-      text("category", row->category);
-      flag("stream", row->stream);
-      flag("escalated", escalated);
-      key_("tokens");
-      line.append("{\"cache_hit\":");
-      integer(row->usage.cache_hit);
-      line.append(",\"cache_miss\":");
-      integer(row->usage.cache_miss);
-      line.append(",\"output\":");
-      integer(row->usage.output);
-      line.push_back('}');
-      key_("cost");
-      line.append(cost.to_decimal());
-      key_("cost_if_pro");
-      line.append(row->cost_if_pro.to_decimal());
+      w.key("request_id").value(row->request_id);
+      w.key("model").value(row->routed_model).key("category").value(row->category);
+      w.key("stream").value(row->stream).key("escalated").value(escalated);
+      w.key("tokens").begin_object();
+      w.key("cache_hit").value(row->usage.cache_hit).key("cache_miss").value(row->usage.cache_miss);
+      w.key("output").value(row->usage.output).end_object();
+      w.key("cost").number_text(cost.to_decimal());
+      w.key("cost_if_pro").number_text(row->cost_if_pro.to_decimal());
     }
-    if (!error.empty()) text("error", error);
-    number("latency_ms", now_ms() - start_ms);
-    line.push_back('}');
-    options.access_log(line);
+    if (!error.empty()) w.key("error").value(error);
+    w.key("latency_ms").value(now_ms() - start_ms);
+    w.end_object();
+    options.access_log(w.str());
   }
 
   void count(const ledger::Row& row, core::Tier tier) {

@@ -1,6 +1,7 @@
 #include "report/json_writer.h"
 
 #include <cassert>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 
@@ -155,7 +156,7 @@ JsonWriter& JsonWriter::key(std::string_view k) {
   stack_.back().empty = false;
   newline();
   append_json_string(out_, k);
-  out_ += compact_ ? ":" : ": ";
+  out_.append(": ", compact_ ? 1 : 2);
   after_key_ = true;
   return *this;
 }
@@ -168,7 +169,8 @@ JsonWriter& JsonWriter::value(std::string_view s) {
 
 JsonWriter& JsonWriter::value(std::int64_t n) {
   before_value();
-  out_ += std::to_string(n);
+  char digits[24];
+  out_.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
   return *this;
 }
 
