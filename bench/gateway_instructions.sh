@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The gateway's user-space instructions per request, counted by callgrind: unlike
-# requests/s on a shared machine, the count does not change from run to run, so
-# it shows what a change to the request path saves. `flashfirst serve` runs under
+# requests/s on a shared machine (20% from run to run), the count moves by 1-2%
+# (the ledger's batches differ), so it shows what a change to the request path saves. `flashfirst serve` runs under
 # callgrind in front of a `flashfirst sim` process (its own process, not counted);
 # after a warm-up the counters are zeroed, wrk sends small non-stream requests
 # for SECONDS, and the total is divided by the ledger rows written meanwhile
@@ -9,6 +9,7 @@
 #   bench/gateway_instructions.sh build/release/flashfirst [SECONDS]
 # Needs valgrind, wrk, curl and python3 (apt-get install valgrind wrk curl python3).
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 ff=$(realpath "$1")
 secs=${2:-8}
 for tool in valgrind callgrind_control callgrind_annotate wrk curl python3; do
@@ -39,12 +40,7 @@ url=$(sed -n 's/^listening on //p' "$work/ff.out")
 body='{"model":"auto","max_tokens":128,"messages":[{"role":"user","content":"Summarize in one line: the meeting moved to Friday."}]}'
 check=$(curl -sf -D - -o /dev/null "$url/v1/chat/completions" -H 'Authorization: Bearer k' -H 'Content-Type: application/json' -d "$body")
 grep -qi '^x-flashfirst-escalated: false' <<<"$check" || { echo "the request was escalated (two upstream calls): $check" >&2; exit 1; }
-cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '$body'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer k"
-LUA
+wrk_post_script "$work/post.lua" "$body"
 rows() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from requests').fetchone()[0])" "$work/ledger.db"; }
 
 wrk -t1 -c8 -d3s -s "$work/post.lua" "$url/v1/chat/completions" >/dev/null  # warm-up

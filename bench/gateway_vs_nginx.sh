@@ -16,6 +16,7 @@
 #   [ROUNDS=N] [BODY_KB=N] bench/gateway_vs_nginx.sh build/release/flashfirst [SECONDS] [CONNECTIONS]
 # Needs nginx, wrk and curl (apt-get install nginx-light wrk curl).
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 ff=$(realpath "$1")
 secs=${2:-10}
 conns=${3:-32}
@@ -110,14 +111,8 @@ else
   echo "Portkey gateway not installed (npm unavailable?); left out" >&2
 fi
 
-cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '$body'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer k"
-wrk.headers["x-portkey-provider"] = "openai"
-wrk.headers["x-portkey-custom-host"] = "http://127.0.0.1:$up_port"
-LUA
+wrk_post_script "$work/post.lua" "$body" 'wrk.headers["x-portkey-provider"] = "openai"
+wrk.headers["x-portkey-custom-host"] = "http://127.0.0.1:'"$up_port"'"'
 run() {  # name url -> "rps p99"
   local out rps p99 errors
   out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$work/post.lua" "$2")

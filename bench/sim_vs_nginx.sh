@@ -5,6 +5,7 @@
 # Needs nginx and wrk (apt-get install nginx-light wrk).
 #   bench/sim_vs_nginx.sh build/release/flashfirst [SECONDS] [CONNECTIONS]
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 ff=$(realpath "$1")
 secs=${2:-10}
 conns=${3:-32}
@@ -51,12 +52,7 @@ sleep 0.3
 got=$(curl -sf -X POST "http://127.0.0.1:$nginx_port/chat/completions" -d "$body")
 [[ "$got" == "$answer" ]] || { echo "nginx does not serve the expected body" >&2; exit 1; }
 
-cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '$body'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer k"
-LUA
+wrk_post_script "$work/post.lua" "$body"
 run() {  # name url
   local out
   out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$work/post.lua" "$2")
