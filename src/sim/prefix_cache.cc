@@ -144,9 +144,11 @@ void PrefixCache::record_locked(std::uint32_t user, std::vector<std::uint64_t> h
   // This user is now the most recently active; over all users, the least
   // recently active lose their oldest prompts first (the one just recorded stays).
   UserState& u = users_[user];
-  if (u.active) active_.erase(*u.active);
-  active_.push_front(user);
-  u.active = active_.begin();
+  if (u.active) {
+    active_.splice(active_.begin(), active_, *u.active);
+  } else {
+    u.active = active_.insert(active_.begin(), user);
+  }
   while (recent_tokens_ > config_.recent_tokens_total) {
     const std::uint32_t last = active_.back();
     if (last == user && users_[last].recent.prompts.size() <= 1) break;
