@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libsimdjson-dev libfmt-dev libcli11-dev libtomlplusplus-dev
-  zlib1g-dev libsqlite3-dev libssl-dev libpq-dev
+  zlib1g-dev libsqlite3-dev libssl-dev libpq-dev libmimalloc-dev
   postgresql
   libgtest-dev libgmock-dev libbenchmark-dev
   jq gzip python3 curl
