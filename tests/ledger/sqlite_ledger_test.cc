@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "ledger/ledger.h"
 
@@ -82,6 +83,39 @@ TEST(SqliteLedger, ReadAfterFollowsWhatIsAppended) {
   ASSERT_EQ(next->size(), 1u);
   EXPECT_EQ((*next)[0], sample(7));
   EXPECT_EQ(position, 4);
+}
+
+// Ledgers written before seq lost AUTOINCREMENT keep their schema and work as before.
+TEST(SqliteLedger, AFileWithTheEarlierSchemaIsAppendedToAndFollowed) {
+  const std::string path = fresh_path("ledger_autoincrement.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* earlier = R"sql(
+CREATE TABLE requests (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  request_id TEXT NOT NULL, key_hash TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL,
+  requested_model TEXT NOT NULL, routed_model TEXT NOT NULL, effort TEXT NOT NULL, category TEXT NOT NULL,
+  reason TEXT NOT NULL, escalated_from TEXT NOT NULL, stream INTEGER NOT NULL, status INTEGER NOT NULL,
+  cache_hit INTEGER NOT NULL, cache_miss INTEGER NOT NULL, output INTEGER NOT NULL, reasoning INTEGER NOT NULL,
+  usage_estimated INTEGER NOT NULL,
+  cost_femto INTEGER NOT NULL, cost_if_pro_femto INTEGER NOT NULL, currency TEXT NOT NULL,
+  first_byte_ms INTEGER NOT NULL, error TEXT NOT NULL);)sql";
+    ASSERT_EQ(sqlite3_exec(db, earlier, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  auto ledger = open_sqlite_ledger(path);
+  ASSERT_TRUE(ledger.ok()) << ledger.error().message;
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE((*ledger)->append(sample(i)).ok());
+  std::int64_t position = 0;
+  auto rows = (*ledger)->read_after(1, position);
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0], sample(1));
+  EXPECT_EQ(position, 2);
+  auto all = (*ledger)->read_all();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 2u);
 }
 
 TEST(SqliteLedger, ConcurrentAppendsAreAllKept) {
