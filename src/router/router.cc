@@ -39,10 +39,16 @@ void Router::apply_tier_model(const Features& f, Classification& c) const {
   const bool rules_flash = natural_tier(c.category) == core::Tier::kFlash || c.confidence < policy_.min_confidence;
   if (policy_.model_threshold <= 0 || !rules_flash) return;
   const std::vector<std::string_view> windows(f.model_windows.begin(), f.model_windows.end());
-  const TierScore model = TierModel::builtin().score(windows, f.tools_defined, f.tool_results + f.tool_call_turns > 0);
+  const bool history = f.tool_results + f.tool_call_turns > 0;
   // Specific evidence for a Flash category (a summary asked for, passages given)
   // takes more to overrule: the model must also beat the rules' confidence by 0.25.
-  if (model.pro < std::max(policy_.model_threshold, std::min(0.99, c.confidence + 0.25))) return;
+  // The terms behind P(Pro) are named only for a request the model moves.
+  const TierModel& tier_model = TierModel::builtin();
+  if (tier_model.probability(windows, f.tools_defined, history) <
+      std::max(policy_.model_threshold, std::min(0.99, c.confidence + 0.25))) {
+    return;
+  }
+  const TierScore model = tier_model.score(windows, f.tools_defined, history);
   // With no rule evidence for any Pro category, the request's shape names one.
   const CueHits& u = f.cues;
   Category best = f.tools_defined > 0 ? Category::kAgentToolChaining

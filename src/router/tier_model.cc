@@ -233,15 +233,36 @@ std::vector<std::uint32_t> TierModel::features(const std::vector<std::string_vie
   return out;
 }
 
-TierScore TierModel::score(const std::vector<std::string_view>& windows, int tools, bool history) const {
-  TierScore s;
-  if (buckets_ == 0) return s;
+template <typename OnNew>
+double TierModel::sum(const std::vector<std::string_view>& windows, int tools, bool history, OnNew&& on_new) const {
   // Each index counts once, as in the trainer's set of features: a bitmap of the
   // indices seen, cleared again afterwards.
   thread_local std::vector<std::uint64_t> seen;
   thread_local std::vector<std::uint32_t> touched;
   if (seen.size() < (buckets_ + 63) / 64) seen.assign((buckets_ + 63) / 64, 0);
   touched.clear();
+  double z = bias_;
+  each_feature(windows, tools, history, [&](std::uint32_t index, std::string_view w, const void* a, const void* b) {
+    std::uint64_t& word = seen[index >> 6];
+    const std::uint64_t bit = std::uint64_t{1} << (index & 63);
+    if (word & bit) return;
+    word |= bit;
+    touched.push_back(index);
+    z += weights_[index];
+    on_new(weights_[index], w, a, b);
+  });
+  for (std::uint32_t index : touched) seen[index >> 6] = 0;
+  return 1.0 / (1.0 + std::exp(-std::clamp(z, -30.0, 30.0)));
+}
+
+double TierModel::probability(const std::vector<std::string_view>& windows, int tools, bool history) const {
+  if (buckets_ == 0) return 0;
+  return sum(windows, tools, history, [](float, std::string_view, const void*, const void*) {});
+}
+
+TierScore TierModel::score(const std::vector<std::string_view>& windows, int tools, bool history) const {
+  TierScore s;
+  if (buckets_ == 0) return s;
   struct Top {
     float weight = 0;
     std::string_view window;
@@ -250,15 +271,7 @@ TierScore TierModel::score(const std::vector<std::string_view>& windows, int too
   };
   std::array<Top, 3> top{};
   std::array<std::string, 3> names;
-  double z = bias_;
-  each_feature(windows, tools, history, [&](std::uint32_t index, std::string_view w, const void* a, const void* b) {
-    std::uint64_t& word = seen[index >> 6];
-    const std::uint64_t bit = std::uint64_t{1} << (index & 63);
-    if (word & bit) return;
-    word |= bit;
-    touched.push_back(index);
-    const float weight = weights_[index];
-    z += weight;
+  s.pro = sum(windows, tools, history, [&](float weight, std::string_view w, const void* a, const void* b) {
     if (a == nullptr || weight <= top.back().weight) return;
     if (b == nullptr && !telling(w, *static_cast<const Token*>(a))) return;
     // The strongest n-grams toward Pro, named now: the tokens are reused per window.
@@ -270,8 +283,6 @@ TierScore TierModel::score(const std::vector<std::string_view>& windows, int too
     names[k] = token_text(w, *top[k].first);
     if (b != nullptr) names[k].append(" ").append(token_text(w, *top[k].second));
   });
-  for (std::uint32_t index : touched) seen[index >> 6] = 0;
-  s.pro = 1.0 / (1.0 + std::exp(-std::clamp(z, -30.0, 30.0)));
   for (std::size_t k = 0; k < top.size() && top[k].first != nullptr; ++k) {
     if (!s.top_terms.empty()) s.top_terms += ", ";
     s.top_terms.append("\"").append(names[k]).append("\"");

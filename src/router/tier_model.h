@@ -40,6 +40,8 @@ class TierModel {
   // last 500 (cut at character starts); `tools` defined; `history`: the
   // conversation already carries tool calls or results.
   TierScore score(const std::vector<std::string_view>& windows, int tools, bool history) const;
+  // score().pro alone, without naming the terms (which takes a string per new top term).
+  double probability(const std::vector<std::string_view>& windows, int tools, bool history) const;
 
   // The hashed feature indices of the same input, sorted and distinct (for tests).
   std::vector<std::uint32_t> features(const std::vector<std::string_view>& windows, int tools, bool history) const;
@@ -49,6 +51,10 @@ class TierModel {
   // included (tokens are null for the structural ones).
   template <typename F>
   void each_feature(const std::vector<std::string_view>& windows, int tools, bool history, F&& f) const;
+  // P(Pro): the weights of the distinct features summed and squashed; on_new(weight,
+  // window, first token, second token) is called for each distinct feature.
+  template <typename OnNew>
+  double sum(const std::vector<std::string_view>& windows, int tools, bool history, OnNew&& on_new) const;
 
   std::uint32_t buckets_ = 0;
   std::uint64_t mask_ = 0;  // buckets_ - 1

@@ -575,13 +575,17 @@ TEST(TierModel, FeaturesMatchTheTrainer) {
 }
 
 // P(Pro) from the shipped weights, as the trainer computes it from the same file
-// (0.992646 and 0.002664); and the terms that pushed toward Pro are named.
+// (0.991846 and 0.004028); and the terms that pushed toward Pro are named.
+// probability() is the same sum without the naming: the same double.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
   EXPECT_NEAR(hard.pro, 0.991846, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
+  EXPECT_EQ(m.probability({"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
   EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.004028, 1e-5);
+  EXPECT_EQ(m.probability({"What is the capital of France?"}, 0, false),
+            m.score({"What is the capital of France?"}, 0, false).pro);
 }
 
 // Parts are joined by single spaces; a long instruction is read as its first
