@@ -458,16 +458,33 @@ struct Gateway::Impl {
 
   Priced price(const std::string& model, const core::TokenUsage& u, std::int64_t start_ms) const {
     Priced p;
-    const core::Timestamp t{start_ms / 1000};
-    auto q = book.quote(model, t, options.currency);
-    auto pro = book.quote_tier(core::Tier::kPro, t, options.currency);
-    if (q.quote) {
-      p.cost = q.quote->cost(u);
+    if (const pricing::Quote* q = quote(model, start_ms)) {
+      p.cost = q->cost(u);
       p.known = true;
     }
-    if (pro.quote) p.cost_if_pro = pro.quote->cost(u);
+    if (const pricing::Quote* pro = quote(core::tier_name(core::Tier::kPro), start_ms)) p.cost_if_pro = pro->cost(u);
     return p;
   }
+
+  // The book's quote for a model id (or a tier's name) at a request's start, or
+  // null when it has none. A quote holds for a span of time (to the next change
+  // of rate or band): it is looked up again only when the time asked is outside
+  // it. Server thread only.
+  const pricing::Quote* quote(std::string_view id, std::int64_t start_ms) const {
+    const core::Timestamp t{start_ms / 1000};
+    for (auto& [known, q] : quotes) {
+      if (known == id && q.covers(t)) return &q;
+    }
+    auto fresh = book.quote(id, t, options.currency);
+    if (!fresh.quote) return nullptr;
+    for (auto& [known, q] : quotes) {
+      if (known == id) return &(q = *fresh.quote);
+    }
+    if (quotes.size() == kQuotesCap) quotes.pop_back();  // many model ids named: the last one makes room
+    return &quotes.emplace_back(std::string(id), *fresh.quote).second;
+  }
+  static constexpr std::size_t kQuotesCap = 16;
+  mutable std::deque<std::pair<std::string, pricing::Quote>> quotes;  // stable addresses
 
   // Waits for the ledger to commit `row` without blocking the server's thread:
   // the ledger's writer thread posts the outcome back to this coroutine's executor.
@@ -807,9 +824,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
     d.buffer_streams = d.cascade && cp.buffer_streams;
   } else if (requested != "auto") {
     model = requested;
-    const core::Timestamp t{start_ms / 1000};
-    auto q = book.quote(model, t, options.currency);
-    tier = q.quote ? book.models()[static_cast<std::size_t>(q.quote->model)].tier : core::Tier::kFlash;
+    const pricing::Quote* q = quote(model, start_ms);
+    tier = q ? book.models()[static_cast<std::size_t>(q->model)].tier : core::Tier::kFlash;
     d.reason = fmt::format("client named the model ({})", d.reason);
     d.cascade = false;
   }
