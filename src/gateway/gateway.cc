@@ -1,6 +1,7 @@
 #include "gateway/gateway.h"
 
 #include <openssl/evp.h>
+#include <string.h>
 
 #include <algorithm>
 #include <array>
@@ -307,7 +308,9 @@ struct Gateway::Impl {
   // Remembers the reasoning of a chat completion's tool calls.
   void remember_answer(std::string_view response_body) {
     // Most answers call no tool: no need to parse them again to find that out.
-    if (response_body.find("\"tool_calls\"") == std::string_view::npos) return;
+    // (memmem: string_view::find looks for the needle at every '"' of the JSON.)
+    static constexpr std::string_view kToolCalls = "\"tool_calls\"";
+    if (::memmem(response_body.data(), response_body.size(), kToolCalls.data(), kToolCalls.size()) == nullptr) return;
     thread_local dom::parser p;
     dom::element root;
     if (p.parse(response_body.data(), response_body.size()).get(root)) return;
