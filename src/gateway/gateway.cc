@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -414,7 +415,16 @@ struct Gateway::Impl {
     for (const VirtualKey& k : options.keys) budgets.set_limits(k.sha256_hex, k.name, k.budgets);
   }
 
-  std::string new_id() { return fmt::format("{}-{:06}", id_prefix, next_id++); }
+  // "<prefix>-000042": the number with at least six digits.
+  std::string new_id() {
+    char digits[24];
+    const std::size_t n = static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, next_id++).ptr - digits);
+    std::string id;
+    id.reserve(id_prefix.size() + 1 + std::max<std::size_t>(n, 6));
+    id.append(id_prefix).push_back('-');
+    id.append(n < 6 ? 6 - n : 0, '0').append(digits, n);
+    return id;
+  }
 
   // The request's key, or nullptr when it may not use the gateway.
   const VirtualKey* authenticate(const net::Request& r) const {

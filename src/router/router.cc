@@ -79,7 +79,10 @@ Decision Router::decide(const Features& f, const RouteContext& ctx) const {
   d.confidence = c.confidence;
   d.input_tokens = f.input_tokens;
   const CategoryPolicy& cp = policy_.categories[static_cast<std::size_t>(c.category)];
-  std::string why = fmt::format("{}: {}", category_name(c.category), c.reason);
+  const std::string_view category = category_name(c.category);
+  std::string why;
+  why.reserve(category.size() + 2 + c.reason.size());
+  why.append(category).append(": ").append(c.reason);
 
   // Overrides first, in order of who knows best: the caller, the key, the size.
   if (policy_.header_overrides && (ctx.tier_header == "pro" || ctx.tier_header == "flash")) {

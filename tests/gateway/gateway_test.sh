@@ -65,6 +65,8 @@ expect_eq "auto -> pro: answered by pro" "$(jq -r .model "$tmp/b1")" "deepseek-v
 expect_contains "auto -> pro: route header" "$(h x-flashfirst-route "$tmp/h1")" "multi_step_reasoning;"
 expect_eq "auto -> pro: not escalated" "$(h x-flashfirst-escalated "$tmp/h1")" "false"
 id1=$(h x-flashfirst-request-id "$tmp/h1")
+# The gateway's prefix, then its first request's number in six digits.
+expect_eq "request id: prefix and number" "$(sed -E 's/^ff-[0-9a-f]{8}-/ff-PREFIX-/' <<<"$id1")" "ff-PREFIX-000001"
 r1=$(row "$id1")
 expect_eq "ledger: usage as billed" "$(jq -r '"\(.cache_hit + .cache_miss) \(.output) \(.reasoning)"' <<<"$r1")" \
   "$(jq -r '"\(.usage.prompt_tokens) \(.usage.completion_tokens) \(.usage.completion_tokens_details.reasoning_tokens)"' "$tmp/b1")"
