@@ -1,7 +1,6 @@
 #include "gateway/gateway.h"
 
 #include <openssl/evp.h>
-#include <string.h>
 
 #include <algorithm>
 #include <array>
@@ -306,21 +305,17 @@ struct Gateway::Impl {
     }
   }
 
-  // Remembers the reasoning of a chat completion's tool calls.
-  void remember_answer(std::string_view response_body) {
-    // Most answers call no tool: no need to parse them again to find that out.
-    // (memmem: string_view::find looks for the needle at every '"' of the JSON.)
-    static constexpr std::string_view kToolCalls = "\"tool_calls\"";
-    if (::memmem(response_body.data(), response_body.size(), kToolCalls.data(), kToolCalls.size()) == nullptr) return;
-    thread_local dom::parser p;
-    dom::element root;
-    if (p.parse(response_body.data(), response_body.size()).get(root)) return;
+  // Remembers the reasoning of a chat completion's tool calls, from the parse
+  // that read the answer's usage (every answer the upstream gives with 200).
+  void remember_answer(dom::element root) {
     dom::array choices;
     if (root["choices"].get_array().get(choices)) return;
     for (dom::element c : choices) {
       std::string_view reasoning;
       dom::array calls;
-      if (c["message"]["reasoning_content"].get_string().get(reasoning) || c["message"]["tool_calls"].get_array().get(calls)) {
+      dom::element message;
+      if (c["message"].get(message) || message["tool_calls"].get_array().get(calls) ||
+          message["reasoning_content"].get_string().get(reasoning)) {
         continue;
       }
       for (dom::element call : calls) {
@@ -701,6 +696,7 @@ struct Gateway::Impl {
       } else if (ok.head.status != 200) {
         row.error = "upstream error body is not JSON";
       }
+      if (parsed && ok.head.status == 200) remember_answer(root);
       if (check && ok.head.status == 200) {
         checked = true;
         failure = parsed ? cascade::check_answer(body, root) : std::optional<std::string>("not a chat completion");
@@ -972,7 +968,6 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
   res.headers.emplace_back("x-flashfirst-cost-if-pro", final_row->cost_if_pro.to_decimal());
   res.headers.emplace_back("x-flashfirst-request-id", final_row->request_id);
   if (restored > 0) res.headers.emplace_back("x-flashfirst-reasoning-restored", std::to_string(restored));
-  if (res.status == 200) remember_answer(answer->body);
   const int final_status = res.status;
   std::optional<std::string> events;
   if (buffered && final_status == 200) {
