@@ -14,9 +14,32 @@ size_t PrefixCache::KeyHash::operator()(const Key& k) const {
 }
 
 std::uint32_t PrefixCache::user_index(std::string_view user) {
-  auto [it, added] = user_ids_.try_emplace(std::string(user), static_cast<std::uint32_t>(users_.size()));
-  if (added) users_.emplace_back();
-  return it->second;
+  std::string name(user);
+  if (auto it = user_ids_.find(name); it != user_ids_.end()) return it->second;
+  std::uint32_t index = static_cast<std::uint32_t>(users_.size());
+  if (free_users_.empty()) {
+    users_.emplace_back();
+  } else {
+    index = free_users_.back();
+    free_users_.pop_back();
+    users_[index] = UserState{};
+  }
+  users_[index].name = name;
+  user_ids_.emplace(std::move(name), index);
+  return index;
+}
+
+void PrefixCache::release_idle_users() {
+  for (std::uint32_t user : maybe_idle_) {
+    UserState& u = users_[user];
+    if (!u.lengths.empty() || !u.recent.prompts.empty()) continue;
+    auto it = user_ids_.find(u.name);
+    if (it == user_ids_.end() || it->second != user) continue;  // released already (listed twice)
+    user_ids_.erase(it);
+    u = UserState{};
+    free_users_.push_back(user);
+  }
+  maybe_idle_.clear();
 }
 
 PrefixCache::PrefixCache(PrefixCacheConfig config) : config_(config) {}
@@ -48,6 +71,7 @@ void PrefixCache::expire(core::Timestamp now) {
     units_.erase(Key{it->user, it->length, it->hash});
     auto& lengths = users_[it->user].lengths;
     lengths.erase(lengths.find(it->length));
+    if (lengths.empty()) maybe_idle_.push_back(it->user);
     stored_tokens_ -= it->length;
     lru_.erase(it);
   };
@@ -56,6 +80,12 @@ void PrefixCache::expire(core::Timestamp now) {
     const bool expired = now.unix_seconds - oldest->last_used.unix_seconds > config_.expiry_seconds;
     if (!expired && stored_tokens_ <= config_.capacity_tokens) break;
     drop(oldest);
+  }
+  // A user inactive for longer than a unit lives shares no prefix any more.
+  while (!active_.empty()) {
+    const std::uint32_t user = active_.back();
+    if (now.unix_seconds - users_[user].last_active.unix_seconds <= config_.expiry_seconds) break;
+    while (!users_[user].recent.prompts.empty()) drop_oldest_recent(user);
   }
 }
 
@@ -77,7 +107,11 @@ std::int64_t PrefixCache::lookup(std::string_view user, std::span<const tokenize
                                  core::Timestamp now) {
   const std::vector<std::uint64_t> h = prefix_hashes(prompt);
   std::lock_guard<std::mutex> lock(mu_);
-  return lookup_locked(user_index(user), h, now);
+  const std::uint32_t index = user_index(user);
+  const std::int64_t hit = lookup_locked(index, h, now);
+  maybe_idle_.push_back(index);  // a key that only looks holds nothing
+  release_idle_users();
+  return hit;
 }
 
 void PrefixCache::record(std::string_view user, std::span<const tokenizer::TokenId> prompt,
@@ -86,6 +120,7 @@ void PrefixCache::record(std::string_view user, std::span<const tokenizer::Token
   const std::vector<std::uint64_t> h_out = prefix_hashes(prompt_and_output);
   std::lock_guard<std::mutex> lock(mu_);
   record_locked(user_index(user), std::move(h), h_out.back(), static_cast<std::int64_t>(prompt_and_output.size()), now);
+  release_idle_users();
 }
 
 std::int64_t PrefixCache::serve(std::string_view user_view, std::span<const tokenizer::TokenId> prompt,
@@ -98,6 +133,7 @@ std::int64_t PrefixCache::serve(std::string_view user_view, std::span<const toke
   const std::uint32_t user = user_index(user_view);
   const std::int64_t hit = lookup_locked(user, h, now);
   record_locked(user, std::move(h), out_hash, static_cast<std::int64_t>(prompt.size() + output.size()), now);
+  release_idle_users();
   return hit;
 }
 
@@ -144,6 +180,7 @@ void PrefixCache::record_locked(std::uint32_t user, std::vector<std::uint64_t> h
   // This user is now the most recently active; over all users, the least
   // recently active lose their oldest prompts first (the one just recorded stays).
   UserState& u = users_[user];
+  u.last_active = now;
   if (u.active) {
     active_.splice(active_.begin(), active_, *u.active);
   } else {
@@ -166,12 +203,18 @@ void PrefixCache::drop_oldest_recent(std::uint32_t user) {
   if (u.recent.prompts.empty() && u.active) {
     active_.erase(*u.active);
     u.active.reset();
+    maybe_idle_.push_back(user);
   }
 }
 
 size_t PrefixCache::unit_count() const {
   std::lock_guard<std::mutex> lock(mu_);
   return units_.size();
+}
+
+size_t PrefixCache::user_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return user_ids_.size();
 }
 
 std::int64_t PrefixCache::stored_tokens() const {

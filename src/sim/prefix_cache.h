@@ -73,9 +73,10 @@ class PrefixCache {
   std::int64_t serve(std::string_view user, std::span<const tokenizer::TokenId> prompt,
                      std::span<const tokenizer::TokenId> output, core::Timestamp now);
 
-  // Units held now (for tests and metrics).
+  // Units held now, and users with any state (for tests and metrics).
   size_t unit_count() const;
   std::int64_t stored_tokens() const;
+  size_t user_count() const;
 
  private:
   struct Unit {
@@ -110,8 +111,14 @@ class PrefixCache {
   void record_locked(std::uint32_t user, std::vector<std::uint64_t> h, std::uint64_t output_hash,
                      std::int64_t output_length, core::Timestamp now);
   void persist(std::uint32_t user, std::int64_t length, std::uint64_t hash, core::Timestamp now);
+  // Drops units unused past the expiry (or past the capacity), and the recent
+  // prompts of users inactive past the expiry.
   void expire(core::Timestamp now);
   void drop_oldest_recent(std::uint32_t user);
+  // Forgets the users left with no unit and no recent prompt (their indices are
+  // reused): a stream of one-off keys cannot grow the cache. Call when no
+  // operation holds a user index.
+  void release_idle_users();
   static std::int64_t common_prefix(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b);
 
   const PrefixCacheConfig config_;
@@ -121,12 +128,16 @@ class PrefixCache {
   std::unordered_map<Key, UnitList::iterator, KeyHash> units_;
   // Per user (by index): the lengths of its units, and its recent prompts.
   struct UserState {
+    std::string name;
     std::multiset<std::int64_t> lengths;
     RecentPrompts recent;
     std::optional<std::list<std::uint32_t>::iterator> active;  // place in active_ while it has recent prompts
+    core::Timestamp last_active{0};                            // of the last prompt recorded
   };
   std::unordered_map<std::string, std::uint32_t> user_ids_;
   std::vector<UserState> users_;
+  std::vector<std::uint32_t> free_users_;     // indices of released users, for reuse
+  std::vector<std::uint32_t> maybe_idle_;     // users that lost a unit or their last recent prompt
   std::list<std::uint32_t> active_;  // users with recent prompts, most recently active first
   std::int64_t recent_tokens_ = 0;   // over all users
   std::int64_t stored_tokens_ = 0;

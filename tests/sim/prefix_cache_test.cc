@@ -113,6 +113,31 @@ TEST(PrefixCache, RecentPromptsAreBoundedOverAllUsers) {
   EXPECT_EQ(replay(700), 0);
 }
 
+// A key seen once is forgotten once its units have expired and it has been
+// inactive as long: a stream of one-off keys cannot grow the cache. A released
+// user's slot serves a new key with nothing of the old one's.
+TEST(PrefixCache, KeysSeenOnceAreForgottenAfterTheExpiry) {
+  PrefixCache cache(PrefixCacheConfig{.interval_tokens = 0, .min_common_prefix_tokens = 64, .expiry_seconds = 3600});
+  const Tokens A = block(1000, 300), B = block(2000, 200), C = block(3000, 150);
+  for (int k = 0; k < 100; ++k) cache.record("one-off-" + std::to_string(k), cat({A, B}), cat({A, B}), kT0);
+  EXPECT_EQ(cache.user_count(), 100u);
+  EXPECT_EQ(cache.unit_count(), 100u);  // each key's A+B
+  // Within the hour, a key keeps its unit and its recent prompt (A+C shares A with A+B).
+  cache.record("one-off-7", cat({A, C}), cat({A, C}), at(3600));
+  EXPECT_EQ(cache.lookup("one-off-7", cat({A, B}), at(3600)), 500);
+  EXPECT_EQ(cache.lookup("one-off-7", cat({A, block(4000, 10)}), at(3600)), 300);  // the common prefix A
+  // An hour and a second after the others were last used, only one-off-7 is left.
+  EXPECT_EQ(cache.lookup("new", cat({A, B}), at(3601)), 0);
+  EXPECT_EQ(cache.user_count(), 1u);  // one-off-7 ("new" only looked: it holds nothing)
+  // "new" takes a released slot: it does not see the A+B its previous holder persisted.
+  cache.record("new", cat({A, C}), cat({A, C}), at(3601));
+  EXPECT_EQ(cache.lookup("new", cat({A, block(4000, 10)}), at(3601)), 0);
+  // Two hours on, everyone is gone.
+  EXPECT_EQ(cache.lookup("late", cat({A, B}), at(3 * 3600 + 10)), 0);
+  EXPECT_EQ(cache.unit_count(), 0u);
+  EXPECT_EQ(cache.user_count(), 0u);
+}
+
 TEST(PrefixCache, BuildDelayExpiryAndCapacity) {
   PrefixCache cache(PrefixCacheConfig{.interval_tokens = 0, .build_delay_seconds = 5, .expiry_seconds = 3600});
   const Tokens p = block(1, 100);
