@@ -80,6 +80,9 @@ struct ServeArgs {
   double sim_speed = 1.0;
   std::string sim_quality;
   double read_timeout_s = 30;
+  double upstream_connect_timeout_s = 10;
+  double upstream_first_byte_timeout_s = 600;
+  double upstream_idle_timeout_s = 300;
   std::int64_t max_body_mb = 64;
   std::int64_t max_connections = 10000;
   std::string access_log = "-";
@@ -120,6 +123,10 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   if (a.read_timeout_s <= 0 || a.max_body_mb <= 0 || a.max_connections <= 0) {
     return fail("serve", kExitUsage, "--read-timeout, --max-body-mb and --max-connections must be positive");
   }
+  if (a.upstream_connect_timeout_s <= 0 || a.upstream_first_byte_timeout_s <= 0 || a.upstream_idle_timeout_s <= 0) {
+    return fail("serve", kExitUsage, "--upstream-connect-timeout, --upstream-first-byte-timeout and "
+                                     "--upstream-idle-timeout must be positive");
+  }
   if (a.ledger_sync != "full" && a.ledger_sync != "process") {
     return fail("serve", kExitUsage, "--ledger-sync must be full or process");
   }
@@ -148,6 +155,10 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   }
   up.verify_tls = !a.insecure;
   up.ca_file = a.ca_file;
+  auto millis = [](double seconds) { return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000)); };
+  up.connect_timeout = millis(a.upstream_connect_timeout_s);
+  up.first_byte_timeout = millis(a.upstream_first_byte_timeout_s);
+  up.idle_timeout = millis(a.upstream_idle_timeout_s);
 
   auto ledger = ledger::open_ledger(
       a.ledger, a.ledger_sync == "full" ? ledger::Durability::kFull : ledger::Durability::kProcess);
@@ -255,6 +266,15 @@ void register_serve(CLI::App& app, int& exit_code) {
                   "With --upstream sim: failure-rate priors (TOML, as data/quality.toml) for its answers")
       ->type_name("FILE");
   cmd->add_option("--read-timeout", args->read_timeout_s, "Seconds a client has to send a whole request (408 after)")
+      ->capture_default_str();
+  cmd->add_option("--upstream-connect-timeout", args->upstream_connect_timeout_s,
+                  "Seconds to connect to the upstream (and finish TLS); a connect failure is retried")
+      ->capture_default_str();
+  cmd->add_option("--upstream-first-byte-timeout", args->upstream_first_byte_timeout_s,
+                  "Seconds the upstream has to start its answer (504 after; thinking models can take minutes)")
+      ->capture_default_str();
+  cmd->add_option("--upstream-idle-timeout", args->upstream_idle_timeout_s,
+                  "Seconds the upstream may go silent in the middle of an answer or a stream")
       ->capture_default_str();
   cmd->add_option("--max-body-mb", args->max_body_mb,
                   "Largest request body in MiB (413 above; a 1M-token context is a few MiB)")

@@ -47,6 +47,28 @@ expect_eq "still serving after all that" "$code" "200"
 kill $pid; wait $pid 2>/dev/null
 expect_eq "SIGTERM: clean exit" "$?" "0"
 
+# --- upstream timeouts: the simulator's "slow" fault holds the answer back 5 s
+rm -f "$tmp/ledger.db"*
+start --sim-speed 0 --upstream-first-byte-timeout 1 --upstream-idle-timeout 1
+rows() { python3 -c "
+import sqlite3,sys
+for r in sqlite3.connect(sys.argv[1]).execute('select status, stream, usage_estimated, error from requests order by seq'): print('|'.join(map(str, r)))" "$tmp/ledger.db"; }
+took=$(curl -s -o "$tmp/r" -w '%{http_code} %{time_total}' "$url/v1/chat/completions" "${auth[@]}" -H 'x-sim-fault: slow' \
+  -d '{"model":"auto","messages":[{"role":"user","content":"hi there"}]}')
+expect_eq "no answer within the first-byte timeout: 504" "${took% *} $(jq -r .error.code "$tmp/r")" "504 upstream_timeout"
+expect_eq "504 after the 1 s timeout, not the 5 s delay" "$(awk -v t="${took#* }" 'BEGIN { print (t >= 0.9 && t < 3) ? "yes" : "no: " t }')" "yes"
+took=$(curl -sN -o "$tmp/r" -w '%{http_code} %{time_total}' "$url/v1/chat/completions" "${auth[@]}" -H 'x-sim-fault: slow' \
+  -d '{"model":"auto","stream":true,"messages":[{"role":"user","content":"hi there"}]}')
+expect_eq "a stream that goes silent ends after the idle timeout" "$(awk -v t="${took#* }" 'BEGIN { print (t >= 0.9 && t < 3) ? "yes" : "no: " t }')" "yes"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$url/v1/chat/completions" "${auth[@]}" \
+  -d '{"model":"auto","messages":[{"role":"user","content":"hi there"}]}')
+expect_eq "after the timeouts, the next call is answered" "$code" "200"
+# The stream's row: its headers had gone out (200), its usage never came (estimated).
+expect_eq "timeouts in the ledger" "$(rows)" "504|0|0|upstream timed out waiting for the answer
+200|1|1|upstream timed out while streaming
+200|0|0|"
+kill $pid; wait $pid 2>/dev/null
+
 # --- budgets and allowed tiers, from a config file
 rm -f "$tmp/ledger.db"*
 cat >"$tmp/serve.toml" <<'TOML'
