@@ -1,6 +1,9 @@
 #include "gateway/upstream.h"
 
 #include <array>
+#include <chrono>
+#include <list>
+#include <memory>
 
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -32,24 +35,96 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+using Clock = std::chrono::steady_clock;
+
+// The deadline of a connection's operation in progress, watched by the client's
+// sweeper (below), which closes the socket once it has passed: arming it is a
+// store, where a timer per operation (beast::tcp_stream) cost about 6,000
+// instructions per call.
+struct Deadline {
+  tcp::socket* socket = nullptr;  // null once the connection is gone
+  Clock::time_point at = Clock::time_point::max();  // max: no operation in progress
+  bool expired = false;
+};
+
+// The deadlines of a client's connections, checked every kSweep while any is
+// armed (so a timeout fires at most kSweep late); when none is, the sweeper
+// stops, and an io_context with nothing else to do can return.
+struct Sweep {
+  static constexpr std::chrono::milliseconds kSweep{50};
+  explicit Sweep(asio::any_io_executor ex) : timer(std::move(ex)) {}
+  std::list<std::shared_ptr<Deadline>> deadlines;
+  asio::steady_timer timer;
+  bool running = false;
+  bool stopped = false;
+
+  static awaitable<void> run(std::shared_ptr<Sweep> self) {
+    while (!self->stopped) {
+      self->timer.expires_after(kSweep);
+      co_await self->timer.async_wait(kNoThrow);
+      const auto now = Clock::now();
+      bool armed = false;
+      for (auto it = self->deadlines.begin(); it != self->deadlines.end();) {
+        Deadline& d = **it;
+        if (d.socket == nullptr) {
+          it = self->deadlines.erase(it);
+          continue;
+        }
+        if (d.at != Clock::time_point::max() && !d.expired) {
+          armed = true;
+          if (now >= d.at) {
+            d.expired = true;
+            beast::error_code ignored;
+            d.socket->close(ignored);  // the operation in progress ends with an error
+          }
+        }
+        ++it;
+      }
+      if (!armed) break;
+    }
+    self->running = false;
+  }
+};
+
 // One kept-alive connection, plain or TLS.
 struct Connection {
-  std::unique_ptr<beast::tcp_stream> plain;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  std::unique_ptr<tcp::socket> plain;
+  std::unique_ptr<beast::ssl_stream<tcp::socket>> tls;
   beast::flat_buffer buffer;
+  std::shared_ptr<Sweep> sweep;
+  std::shared_ptr<Deadline> deadline = std::make_shared<Deadline>();
 
   // A small answer in one read (Beast would read 512 bytes at a time); a page,
   // as a thousand concurrent calls each hold a connection.
-  Connection() { buffer.reserve(4096); }
+  explicit Connection(std::shared_ptr<Sweep> s) : sweep(std::move(s)) { buffer.reserve(4096); }
+  ~Connection() { deadline->socket = nullptr; }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
-  beast::tcp_stream& tcp() { return plain ? *plain : beast::get_lowest_layer(*tls); }
-  bool open() { return tcp().socket().is_open(); }
+  tcp::socket& socket() { return plain ? *plain : beast::get_lowest_layer(*tls); }
+  bool open() { return socket().is_open(); }
+
+  // The next operation must end within `d`, or the connection is closed.
+  void expires_after(Clock::duration d) {
+    if (deadline->socket == nullptr) {
+      deadline->socket = &socket();
+      sweep->deadlines.push_back(deadline);
+    }
+    deadline->at = Clock::now() + d;
+    if (!sweep->running && !sweep->stopped) {
+      sweep->running = true;
+      asio::co_spawn(sweep->timer.get_executor(), Sweep::run(sweep), asio::detached);
+    }
+  }
+  // No operation in progress (pooled, or the caller is busy elsewhere).
+  void disarm() { deadline->at = Clock::time_point::max(); }
+  bool timed_out() const { return deadline->expired; }
 };
 
 UpstreamError error(UpstreamError::Kind kind, std::string message) { return UpstreamError{kind, std::move(message)}; }
 
-UpstreamError from_ec(const beast::error_code& ec, std::string_view during) {
-  if (ec == beast::error::timeout) return error(UpstreamError::Kind::kTimeout, fmt::format("upstream timed out {}", during));
+UpstreamError from_ec(const Connection& c, const beast::error_code& ec, std::string_view during) {
+  if (c.timed_out()) return error(UpstreamError::Kind::kTimeout, fmt::format("upstream timed out {}", during));
   if (ec == http::error::body_limit) return error(UpstreamError::Kind::kTooLarge, "upstream answer over the size limit");
   return error(UpstreamError::Kind::kBroken, fmt::format("upstream connection failed {}: {}", during, ec.message()));
 }
@@ -105,36 +180,48 @@ struct UpstreamClient::Impl {
   std::string port;
   std::string base_path;  // without a trailing '/'
   std::unique_ptr<ssl::context> tls_context;
+  std::shared_ptr<Sweep> sweep;  // shared with the sweeper coroutine, which may outlive the client
   std::vector<std::unique_ptr<Connection>> idle;
+
+  ~Impl() {
+    idle.clear();
+    if (sweep) {
+      sweep->stopped = true;
+      sweep->timer.cancel();
+    }
+  }
 
   awaitable<std::variant<std::unique_ptr<Connection>, UpstreamError>> connect() {
     tcp::resolver resolver(executor);
     auto [rec, results] = co_await resolver.async_resolve(host, port, kNoThrow);
     if (rec) co_return error(UpstreamError::Kind::kConnect, fmt::format("cannot resolve {}: {}", host, rec.message()));
-    auto c = std::make_unique<Connection>();
+    auto c = std::make_unique<Connection>(sweep);
     if (use_tls) {
-      c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, *tls_context);
+      c->tls = std::make_unique<beast::ssl_stream<tcp::socket>>(executor, *tls_context);
     } else {
-      c->plain = std::make_unique<beast::tcp_stream>(executor);
+      c->plain = std::make_unique<tcp::socket>(executor);
     }
-    c->tcp().expires_after(options.connect_timeout);
-    auto [cec, ep] = co_await c->tcp().async_connect(results, kNoThrow);
+    c->expires_after(options.connect_timeout);
+    auto [cec, ep] = co_await asio::async_connect(c->socket(), results, kNoThrow);
+    c->disarm();
     if (cec) {
       co_return error(UpstreamError::Kind::kConnect, fmt::format("cannot connect to {}:{}: {}", host, port,
-                                                                 cec == beast::error::timeout ? "timed out" : cec.message()));
+                                                                 c->timed_out() ? "timed out" : cec.message()));
     }
     beast::error_code ignored;
-    c->tcp().socket().set_option(tcp::no_delay(true), ignored);
+    c->socket().set_option(tcp::no_delay(true), ignored);
     if (use_tls) {
       // SNI, and the certificate must name the host.
       if (!SSL_set_tlsext_host_name(c->tls->native_handle(), host.c_str())) {
         co_return error(UpstreamError::Kind::kConnect, "cannot set the TLS server name");
       }
       if (options.verify_tls) c->tls->set_verify_callback(ssl::host_name_verification(host));
-      c->tcp().expires_after(options.connect_timeout);
+      c->expires_after(options.connect_timeout);
       auto [hec] = co_await c->tls->async_handshake(ssl::stream_base::client, kNoThrow);
+      c->disarm();
       if (hec) {
-        co_return error(UpstreamError::Kind::kConnect, fmt::format("TLS handshake with {} failed: {}", host, hec.message()));
+        co_return error(UpstreamError::Kind::kConnect, fmt::format("TLS handshake with {} failed: {}", host,
+                                                                   c->timed_out() ? "timed out" : hec.message()));
       }
     }
     co_return std::move(c);
@@ -155,7 +242,8 @@ struct UpstreamClient::Impl {
   }
 
   void release(std::unique_ptr<Connection> c) {
-    if (c && c->open() && idle.size() < options.pool_size) idle.push_back(std::move(c));
+    if (c) c->disarm();
+    if (c && c->open() && !c->timed_out() && idle.size() < options.pool_size) idle.push_back(std::move(c));
   }
 
   OutgoingRequest make_request(std::string_view method, std::string_view path, std::string_view body,
@@ -192,14 +280,14 @@ struct UpstreamClient::Impl {
       auto got = co_await acquire(reused);
       if (auto* e = std::get_if<UpstreamError>(&got)) co_return *e;
       auto c = std::move(std::get<0>(got));
-      c->tcp().expires_after(options.idle_timeout);
+      c->expires_after(options.idle_timeout);
       const std::array<asio::const_buffer, 2> buffers{asio::buffer(req.head), asio::buffer(req.body.data(), req.body.size())};
       auto [wec, wn] = co_await with_stream(*c, [&](auto& s) { return asio::async_write(s, buffers, kNoThrow); });
       if (wec) {
-        if (reused) continue;
-        co_return from_ec(wec, "sending the request");
+        if (reused && !c->timed_out()) continue;
+        co_return from_ec(*c, wec, "sending the request");
       }
-      c->tcp().expires_after(options.first_byte_timeout);
+      c->expires_after(options.first_byte_timeout);
       beast::error_code rec;
       if (stream_parser) {
         auto [ec, n] = co_await with_stream(*c, [&](auto& s) {
@@ -210,9 +298,10 @@ struct UpstreamClient::Impl {
         auto [ec, n] = co_await with_stream(*c, [&](auto& s) { return http::async_read(s, c->buffer, *whole_parser, kNoThrow); });
         rec = ec;
       }
+      c->disarm();
       if (rec) {
         const bool nothing = stream_parser ? !stream_parser->got_some() : !whole_parser->got_some();
-        if (reused && nothing && rec != beast::error::timeout) {
+        if (reused && nothing && !c->timed_out()) {
           // The server closed the kept-alive connection; nothing was processed. Start over,
           // with fresh parsers.
           if (stream_parser) std::destroy_at(stream_parser), std::construct_at(stream_parser);
@@ -221,7 +310,7 @@ struct UpstreamClient::Impl {
           if (whole_parser) whole_parser->body_limit(options.body_limit);
           continue;
         }
-        co_return from_ec(rec, "waiting for the answer");
+        co_return from_ec(*c, rec, "waiting for the answer");
       }
       co_return std::move(c);
     }
@@ -255,13 +344,14 @@ awaitable<std::variant<std::optional<std::string>, UpstreamError>> UpstreamStrea
   }
   s.parser.get().body().data = s.chunk.data();
   s.parser.get().body().size = s.chunk.size();
-  s.connection->tcp().expires_after(s.client->options.idle_timeout);
+  s.connection->expires_after(s.client->options.idle_timeout);
   auto [ec, n] = co_await UpstreamClient::Impl::with_stream(*s.connection, [&](auto& st) {
     return http::async_read_some(st, s.connection->buffer, s.parser, kNoThrow);
   });
+  s.connection->disarm();
   if (ec && ec != http::error::need_buffer) {
     s.done = true;
-    co_return from_ec(ec, "while streaming");
+    co_return from_ec(*s.connection, ec, "while streaming");
   }
   const std::size_t got = s.chunk.size() - s.parser.get().body().size;
   if (s.parser.is_done()) {
@@ -313,6 +403,7 @@ core::Result<std::unique_ptr<UpstreamClient>> UpstreamClient::create(asio::any_i
     }
     impl->tls_context->set_verify_mode(options.verify_tls ? ssl::verify_peer : ssl::verify_none);
   }
+  impl->sweep = std::make_shared<Sweep>(executor);
   impl->executor = std::move(executor);
   impl->options = std::move(options);
   return std::unique_ptr<UpstreamClient>(new UpstreamClient(std::move(impl)));

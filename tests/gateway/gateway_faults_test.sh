@@ -48,8 +48,10 @@ kill $pid; wait $pid 2>/dev/null
 expect_eq "SIGTERM: clean exit" "$?" "0"
 
 # --- upstream timeouts: the simulator's "slow" fault holds the answer back 5 s
+# (sending a keep-alive every second meanwhile, as the API does: a stream with
+# an idle timeout of 0.5 s breaks, a non-stream answer must be whole within 1 s)
 rm -f "$tmp/ledger.db"*
-start --sim-speed 0 --upstream-first-byte-timeout 1 --upstream-idle-timeout 1
+start --sim-speed 0 --upstream-first-byte-timeout 1 --upstream-idle-timeout 0.5
 rows() { python3 -c "
 import sqlite3,sys
 for r in sqlite3.connect(sys.argv[1]).execute('select status, stream, usage_estimated, error from requests order by seq'): print('|'.join(map(str, r)))" "$tmp/ledger.db"; }
@@ -59,7 +61,7 @@ expect_eq "no answer within the first-byte timeout: 504" "${took% *} $(jq -r .er
 expect_eq "504 after the 1 s timeout, not the 5 s delay" "$(awk -v t="${took#* }" 'BEGIN { print (t >= 0.9 && t < 3) ? "yes" : "no: " t }')" "yes"
 took=$(curl -sN -o "$tmp/r" -w '%{http_code} %{time_total}' "$url/v1/chat/completions" "${auth[@]}" -H 'x-sim-fault: slow' \
   -d '{"model":"auto","stream":true,"messages":[{"role":"user","content":"hi there"}]}')
-expect_eq "a stream that goes silent ends after the idle timeout" "$(awk -v t="${took#* }" 'BEGIN { print (t >= 0.9 && t < 3) ? "yes" : "no: " t }')" "yes"
+expect_eq "a stream that goes silent ends after the idle timeout" "$(awk -v t="${took#* }" 'BEGIN { print (t >= 0.45 && t < 3) ? "yes" : "no: " t }')" "yes"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$url/v1/chat/completions" "${auth[@]}" \
   -d '{"model":"auto","messages":[{"role":"user","content":"hi there"}]}')
 expect_eq "after the timeouts, the next call is answered" "$code" "200"
@@ -183,6 +185,27 @@ tls_port=$(head -1 "$tmp/tls2.out")
 tls_serve --ca-file "$tmp/cert2.pem"
 out=$(curl -s -w ' %{http_code}' "$url/v1/chat/completions" "${auth[@]}" -d '{"model":"flash","messages":[{"role":"user","content":"hi"}]}')
 expect_eq "TLS: a trusted certificate for another host name is refused" "${out##* }" "502"
+kill $pid; wait $pid 2>/dev/null
+kill $tls_pid 2>/dev/null
+
+# An upstream that accepts the connection and never says a word: the TLS
+# handshake is cut at the connect timeout (502, the call not retried here).
+python3 -c "
+import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)" >"$tmp/silent.out" &
+tls_pid=$!
+for _ in $(seq 50); do [[ -s "$tmp/silent.out" ]] && break; sleep 0.1; done
+tls_port=$(head -1 "$tmp/silent.out")
+tls_serve --upstream-connect-timeout 0.5
+out=$(curl -s -w ' %{http_code} %{time_total}' "$url/v1/chat/completions" "${auth[@]}" -d '{"model":"flash","messages":[{"role":"user","content":"hi"}]}')
+read -r code took <<<"${out##*\} }"
+expect_eq "TLS: a silent upstream is given up on at the connect timeout (502)" "$code" "502"
+expect_eq "TLS: after 0.5 s" "$(awk -v t="$took" 'BEGIN { print (t >= 0.45 && t < 3) ? "yes" : "no: " t }')" "yes"
+expect_eq "TLS: and the error says so" "$(jq -r .error.message <<<"${out% * *}")" "TLS handshake with 127.0.0.1 failed: timed out"
 kill $pid; wait $pid 2>/dev/null
 kill $tls_pid 2>/dev/null
 
