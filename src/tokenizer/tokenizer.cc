@@ -704,6 +704,15 @@ std::int64_t RatioEstimator::count(std::string_view text, SpecialTokens) const {
   std::int64_t tenths = 0;
   std::size_t i = 0;
   while (i < n) {
+    // Long ASCII stretches (a pasted document) 32 bytes at a time: a quarter of
+    // the loop turns of 8 at a time, the most of this function's cost on 1 MB.
+    while (i + 32 <= n) {
+      std::uint64_t w[4];
+      std::memcpy(w, p + i, 32);
+      if (((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull) != 0) break;
+      tenths += 96;
+      i += 32;
+    }
     if (i + 8 <= n) {
       std::uint64_t w;
       std::memcpy(&w, p + i, 8);

@@ -184,6 +184,9 @@ TEST(RatioEstimator, RangeEdgesAndMixedText) {
   EXPECT_EQ(est.count("abcdefgh12345678 \u00e9\u65e5\u672c"), 7);
   // Invalid UTF-8 is read as U+FFFD (not CJK): "a\xff b" -> a, U+FFFD, space, b = 12 tenths -> 2.
   EXPECT_EQ(est.count("a\xff b"), 2);
+  // A CJK character inside the second 32-byte block of ASCII (the widest fast path):
+  // 45 + 70 ASCII = 345 tenths, plus 6 = 351 -> 36 tokens.
+  EXPECT_EQ(est.count(std::string(45, 'a') + "\u65e5" + std::string(70, 'b')), 36);
 }
 
 }  // namespace
