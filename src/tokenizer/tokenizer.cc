@@ -713,6 +713,7 @@ std::int64_t RatioEstimator::count(std::string_view text, SpecialTokens) const {
       tenths += 96;
       i += 32;
     }
+    if (i == n) break;
     if (i + 8 <= n) {
       std::uint64_t w;
       std::memcpy(&w, p + i, 8);

@@ -187,6 +187,11 @@ TEST(RatioEstimator, RangeEdgesAndMixedText) {
   // A CJK character inside the second 32-byte block of ASCII (the widest fast path):
   // 45 + 70 ASCII = 345 tenths, plus 6 = 351 -> 36 tokens.
   EXPECT_EQ(est.count(std::string(45, 'a') + "\u65e5" + std::string(70, 'b')), 36);
+  // Exactly three 32-byte blocks and nothing after them: 288 tenths -> 29 tokens
+  // (cut from a longer text: a count that ran past the end would read a 'z' and
+  // say 30).
+  const std::string longer = std::string(96, 'a') + "zzzz";
+  EXPECT_EQ(est.count(std::string_view(longer).substr(0, 96)), 29);
 }
 
 }  // namespace
