@@ -1,4 +1,6 @@
 // flashfirst serve: the Flash-first gateway.
+#include <fcntl.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -51,14 +53,27 @@ class AccessLog {
     if (buffer_.empty()) return;
     std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
     std::fflush(file_);
+    unsynced_ += buffer_.size();
     buffer_.clear();
+    // Start writing the log to disk every MiB (not waiting for it), rather than
+    // leaving it to the kernel's flusher: at thousands of requests per second
+    // it otherwise piles up tens of MB, and when the flusher writes them out the
+    // ledger's next sync waits for them (ext4 orders a file's data before the
+    // journal commit that a sync forces) -- a 15-60 ms stall of every request in
+    // one round in four of the benchmark. A pipe or terminal just says no.
+    if (unsynced_ >= kSyncEvery) {
+      ::sync_file_range(::fileno(file_), 0, 0, SYNC_FILE_RANGE_WRITE);
+      unsynced_ = 0;
+    }
   }
 
  private:
   static constexpr std::size_t kMaxBuffered = 64 * 1024;
+  static constexpr std::size_t kSyncEvery = 1 << 20;
   std::FILE* file_;
   boost::asio::any_io_executor executor_;
   std::string buffer_;
+  std::size_t unsynced_ = 0;
   bool flush_posted_ = false;
 };
 
