@@ -12,8 +12,10 @@
 # ROUNDS alternating rounds, default 3) are printed, and the gateway's memory
 # (RSS) with 1,000 open connections. BODY_KB=N pads the request to about N KB
 # (a long context: 1100 is about 340k tokens) to measure the large-body path,
-# best with 1 connection.
-#   [ROUNDS=N] [BODY_KB=N] bench/gateway_vs_nginx.sh build/release/flashfirst [SECONDS] [CONNECTIONS]
+# best with 1 connection. BASELINE=path/to/another/flashfirst (an earlier build)
+# runs it as well, in the same rounds, and prints the median ratio of the two:
+# how much a change gained, measured side by side.
+#   [ROUNDS=N] [BODY_KB=N] [BASELINE=BIN] bench/gateway_vs_nginx.sh build/release/flashfirst [SECONDS] [CONNECTIONS]
 # Needs nginx, wrk and curl (apt-get install nginx-light wrk curl).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -76,6 +78,15 @@ CONF
 nginx -c "$work/nginx.conf"
 sleep 0.3
 
+base_url=""
+if [[ -n "${BASELINE:-}" ]]; then
+  DEEPSEEK_API_KEY=bench "$(realpath "$BASELINE")" serve --upstream "http://127.0.0.1:$up_port" --listen 127.0.0.1:0 \
+    --ledger "$work/base.db" --access-log "$work/base.log" >"$work/base.out" 2>"$work/base.err" &
+  pids+=($!)
+  for _ in $(seq 50); do grep -q listening "$work/base.out" && break; sleep 0.1; done
+  base_url=$(sed -n 's/^listening on //p' "$work/base.out")
+  [[ -n "$base_url" ]] || { echo "the baseline did not start: $(cat "$work/base.err")" >&2; exit 1; }
+fi
 DEEPSEEK_API_KEY=bench "$ff" serve --upstream "http://127.0.0.1:$up_port" --listen 127.0.0.1:0 \
   --ledger "$work/ledger.db" --access-log "$work/access.log" >"$work/ff.out" 2>"$work/ff.err" &
 ff_pid=$!
@@ -131,11 +142,15 @@ read -r d_rps d_p99 < <(run "direct to the fixed upstream" "http://127.0.0.1:$up
 # This machine is shared and its speed changes from minute to minute: nginx and
 # flashfirst are measured alternately, and the medians of the per-round ratios
 # are the result.
-ratios=()
+ratios=() base_ratios=()
 for round in $(seq "$rounds"); do
   read -r n_rps n_p99 < <(run "round $round: through nginx (reverse proxy)" "http://127.0.0.1:$proxy_port/chat/completions")
   read -r f_rps f_p99 < <(run "round $round: through flashfirst serve" "$ff_url/v1/chat/completions")
   ratios+=("$(awk -v f="$f_rps" -v n="$n_rps" -v fp="$(to_us "$f_p99")" -v np="$(to_us "$n_p99")" 'BEGIN { printf "%.3f %.3f", f / n, fp / np }')")
+  if [[ -n "$base_url" ]]; then
+    read -r b_rps b_p99 < <(run "round $round: through the baseline" "$base_url/v1/chat/completions")
+    base_ratios+=("$(awk -v f="$f_rps" -v b="$b_rps" -v fp="$(to_us "$f_p99")" -v bp="$(to_us "$b_p99")" 'BEGIN { printf "%.3f %.3f", f / b, fp / bp }')")
+  fi
 done
 p_rps=""
 if [[ -n "$portkey_url" ]]; then read -r p_rps p_p99 < <(run "through the Portkey gateway" "$portkey_url"); fi
@@ -144,6 +159,9 @@ goal_rps=" (goal >= 0.80x)" goal_p99=" (goal <= 1.5x)"
 [[ -n "${BODY_KB:-}" ]] && goal_rps="" goal_p99=""
 echo "flashfirst: $(printf '%s\n' "${ratios[@]}" | cut -d' ' -f1 | median) nginx's requests/s$goal_rps"
 echo "flashfirst: p99 $(printf '%s\n' "${ratios[@]}" | cut -d' ' -f2 | median) nginx's$goal_p99"
+if [[ -n "$base_url" ]]; then
+  echo "flashfirst: $(printf '%s\n' "${base_ratios[@]}" | cut -d' ' -f1 | median) the baseline's requests/s, p99 $(printf '%s\n' "${base_ratios[@]}" | cut -d' ' -f2 | median) the baseline's"
+fi
 if [[ -n "$p_rps" ]]; then
   awk -v f="$f_rps" -v p="$p_rps" -v fp="$(to_us "$f_p99")" -v pp="$(to_us "$p_p99")" 'BEGIN {
     printf "flashfirst (last round): %.2fx Portkey'"'"'s requests/s, p99 %.2fx Portkey'"'"'s\n", f / p, fp / pp }'
