@@ -60,7 +60,7 @@ class AccessLog {
     // it otherwise piles up tens of MB, and when the flusher writes them out the
     // ledger's next sync waits for them (ext4 orders a file's data before the
     // journal commit that a sync forces) -- a 15-60 ms stall of every request in
-    // one round in four of the benchmark. A pipe or terminal just says no.
+    // about one round in five of the benchmark. A pipe or terminal just says no.
     if (unsynced_ >= kSyncEvery) {
       ::sync_file_range(::fileno(file_), 0, 0, SYNC_FILE_RANGE_WRITE);
       unsynced_ = 0;
