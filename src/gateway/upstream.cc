@@ -1,8 +1,6 @@
 #include "gateway/upstream.h"
 
 #include <array>
-#include <chrono>
-#include <list>
 #include <memory>
 
 #include <boost/asio.hpp>
@@ -12,6 +10,7 @@
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
+#include "net/deadline.h"
 #include "net/message_reader.h"
 
 namespace ff::gateway {
@@ -35,69 +34,20 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-using Clock = std::chrono::steady_clock;
-
-// The deadline of a connection's operation in progress, watched by the client's
-// sweeper (below), which closes the socket once it has passed: arming it is a
-// store, where a timer per operation (beast::tcp_stream) cost about 6,000
-// instructions per call.
-struct Deadline {
-  tcp::socket* socket = nullptr;  // null once the connection is gone
-  Clock::time_point at = Clock::time_point::max();  // max: no operation in progress
-  bool expired = false;
-};
-
-// The deadlines of a client's connections, checked every kSweep while any is
-// armed (so a timeout fires at most kSweep late); when none is, the sweeper
-// stops, and an io_context with nothing else to do can return.
-struct Sweep {
-  static constexpr std::chrono::milliseconds kSweep{50};
-  explicit Sweep(asio::any_io_executor ex) : timer(std::move(ex)) {}
-  std::list<std::shared_ptr<Deadline>> deadlines;
-  asio::steady_timer timer;
-  bool running = false;
-  bool stopped = false;
-
-  static awaitable<void> run(std::shared_ptr<Sweep> self) {
-    while (!self->stopped) {
-      self->timer.expires_after(kSweep);
-      co_await self->timer.async_wait(kNoThrow);
-      const auto now = Clock::now();
-      bool armed = false;
-      for (auto it = self->deadlines.begin(); it != self->deadlines.end();) {
-        Deadline& d = **it;
-        if (d.socket == nullptr) {
-          it = self->deadlines.erase(it);
-          continue;
-        }
-        if (d.at != Clock::time_point::max() && !d.expired) {
-          armed = true;
-          if (now >= d.at) {
-            d.expired = true;
-            beast::error_code ignored;
-            d.socket->close(ignored);  // the operation in progress ends with an error
-          }
-        }
-        ++it;
-      }
-      if (!armed) break;
-    }
-    self->running = false;
-  }
-};
-
 // One kept-alive connection, plain or TLS.
 struct Connection {
   std::unique_ptr<tcp::socket> plain;
   std::unique_ptr<beast::ssl_stream<tcp::socket>> tls;
   beast::flat_buffer buffer;
-  std::shared_ptr<Sweep> sweep;
-  std::shared_ptr<Deadline> deadline = std::make_shared<Deadline>();
+  net::DeadlineSweeper& sweeper;
+  std::shared_ptr<net::Deadline> deadline;  // watched from the first operation on
 
   // A small answer in one read (Beast would read 512 bytes at a time); a page,
   // as a thousand concurrent calls each hold a connection.
-  explicit Connection(std::shared_ptr<Sweep> s) : sweep(std::move(s)) { buffer.reserve(4096); }
-  ~Connection() { deadline->socket = nullptr; }
+  explicit Connection(net::DeadlineSweeper& s) : sweeper(s) { buffer.reserve(4096); }
+  ~Connection() {
+    if (deadline) deadline->socket = nullptr;
+  }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -105,20 +55,15 @@ struct Connection {
   bool open() { return socket().is_open(); }
 
   // The next operation must end within `d`, or the connection is closed.
-  void expires_after(Clock::duration d) {
-    if (deadline->socket == nullptr) {
-      deadline->socket = &socket();
-      sweep->deadlines.push_back(deadline);
-    }
-    deadline->at = Clock::now() + d;
-    if (!sweep->running && !sweep->stopped) {
-      sweep->running = true;
-      asio::co_spawn(sweep->timer.get_executor(), Sweep::run(sweep), asio::detached);
-    }
+  void expires_after(net::Deadline::Clock::duration d) {
+    if (!deadline) deadline = sweeper.watch(socket());
+    sweeper.arm(*deadline, d);
   }
   // No operation in progress (pooled, or the caller is busy elsewhere).
-  void disarm() { deadline->at = Clock::time_point::max(); }
-  bool timed_out() const { return deadline->expired; }
+  void disarm() {
+    if (deadline) net::DeadlineSweeper::disarm(*deadline);
+  }
+  bool timed_out() const { return deadline && deadline->expired; }
 };
 
 UpstreamError error(UpstreamError::Kind kind, std::string message) { return UpstreamError{kind, std::move(message)}; }
@@ -180,22 +125,16 @@ struct UpstreamClient::Impl {
   std::string port;
   std::string base_path;  // without a trailing '/'
   std::unique_ptr<ssl::context> tls_context;
-  std::shared_ptr<Sweep> sweep;  // shared with the sweeper coroutine, which may outlive the client
+  // The connections' deadlines; it outlives them (streams hand connections back
+  // to `idle`, a member declared after it).
+  std::unique_ptr<net::DeadlineSweeper> sweeper;
   std::vector<std::unique_ptr<Connection>> idle;
-
-  ~Impl() {
-    idle.clear();
-    if (sweep) {
-      sweep->stopped = true;
-      sweep->timer.cancel();
-    }
-  }
 
   awaitable<std::variant<std::unique_ptr<Connection>, UpstreamError>> connect() {
     tcp::resolver resolver(executor);
     auto [rec, results] = co_await resolver.async_resolve(host, port, kNoThrow);
     if (rec) co_return error(UpstreamError::Kind::kConnect, fmt::format("cannot resolve {}: {}", host, rec.message()));
-    auto c = std::make_unique<Connection>(sweep);
+    auto c = std::make_unique<Connection>(*sweeper);
     if (use_tls) {
       c->tls = std::make_unique<beast::ssl_stream<tcp::socket>>(executor, *tls_context);
     } else {
@@ -403,7 +342,7 @@ core::Result<std::unique_ptr<UpstreamClient>> UpstreamClient::create(asio::any_i
     }
     impl->tls_context->set_verify_mode(options.verify_tls ? ssl::verify_peer : ssl::verify_none);
   }
-  impl->sweep = std::make_shared<Sweep>(executor);
+  impl->sweeper = std::make_unique<net::DeadlineSweeper>(executor);
   impl->executor = std::move(executor);
   impl->options = std::move(options);
   return std::unique_ptr<UpstreamClient>(new UpstreamClient(std::move(impl)));

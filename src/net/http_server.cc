@@ -4,13 +4,13 @@
 #include <array>
 #include <atomic>
 #include <csignal>
-#include <list>
 
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast.hpp>
 #include <fmt/format.h>
 
+#include "net/deadline.h"
 #include "net/message_reader.h"
 #include "report/json_writer.h"
 
@@ -72,17 +72,6 @@ class RequestReader final : public MessageReader<true> {
 
 }  // namespace
 
-// One connection's deadline, watched by the server's sweeper: arming it is a
-// store, not a timer operation, which matters at tens of thousands of requests
-// per second. Expired reads are cancelled (the socket stays open, so the client
-// can still be told 408); expired writes close the socket.
-struct Deadline {
-  tcp::socket* socket = nullptr;  // null once the connection is gone
-  std::chrono::steady_clock::time_point at = std::chrono::steady_clock::time_point::max();
-  bool reading = false;
-  bool expired = false;
-};
-
 struct HttpServer::Impl {
   ServerOptions options;
   Handler handler;
@@ -94,7 +83,10 @@ struct HttpServer::Impl {
   std::size_t active_requests = 0;  // read but not yet answered; touched on the io thread only
   bool stopping = false;            // io thread only
   std::uint16_t port = 0;
-  std::list<std::shared_ptr<Deadline>> deadlines;  // io thread only
+  // Every connection's read and write deadlines. Expired reads are cancelled (the
+  // socket stays open, so the client can still be told 408); expired writes
+  // close the socket.
+  DeadlineSweeper sweeper{io.get_executor()};
 
   // Ends the loop once no request is in progress or the grace period is over.
   void finish_stop(std::chrono::steady_clock::time_point deadline) {
@@ -104,35 +96,6 @@ struct HttpServer::Impl {
     }
     auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(20));
     timer->async_wait([this, timer, deadline](const beast::error_code&) { finish_stop(deadline); });
-  }
-
-  // Checks every connection's deadline a few times a second, so a timeout fires
-  // at most `kSweep` late.
-  static constexpr std::chrono::milliseconds kSweep{50};
-  awaitable<void> sweeper() {
-    asio::steady_timer timer(io);
-    while (!stopping) {
-      timer.expires_after(kSweep);
-      co_await timer.async_wait(kNoThrow);
-      const auto now = std::chrono::steady_clock::now();
-      for (auto it = deadlines.begin(); it != deadlines.end();) {
-        Deadline& d = **it;
-        if (d.socket == nullptr) {
-          it = deadlines.erase(it);
-          continue;
-        }
-        if (!d.expired && now >= d.at) {
-          d.expired = true;
-          beast::error_code ignored;
-          if (d.reading) {
-            d.socket->cancel(ignored);
-          } else {
-            d.socket->close(ignored);
-          }
-        }
-        ++it;
-      }
-    }
   }
 
   // Writes a complete response; false if the client is gone or too slow. The
@@ -152,8 +115,7 @@ struct HttpServer::Impl {
     if (!keep_alive && version != 10) head.append("Connection: close\r\n");
     if (keep_alive && version == 10) head.append("Connection: keep-alive\r\n");
     head.append("\r\n");
-    dl.reading = false;
-    dl.at = std::chrono::steady_clock::now() + options.write_timeout;
+    sweeper.arm(dl, options.write_timeout);
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(r.body)};
     auto [ec, n] = co_await asio::async_write(socket, buffers, kNoThrow);
     co_return !ec;
@@ -213,11 +175,10 @@ struct HttpServer::Impl {
    private:
     template <typename Buffers>
     awaitable<bool> write_now(const Buffers& buffers) {
-      dl_.reading = false;
-      dl_.at = std::chrono::steady_clock::now() + impl_.options.write_timeout;
+      impl_.sweeper.arm(dl_, impl_.options.write_timeout);
       auto [ec, n] = co_await asio::async_write(socket_, buffers, kNoThrow);
       // Between writes the handler waits on its upstream, not on the client.
-      dl_.at = std::chrono::steady_clock::time_point::max();
+      DeadlineSweeper::disarm(dl_);
       co_return !ec;
     }
 
@@ -300,9 +261,7 @@ struct HttpServer::Impl {
   }
 
   awaitable<void> session(tcp::socket socket) {
-    auto dl = std::make_shared<Deadline>();
-    dl->socket = &socket;
-    deadlines.push_back(dl);
+    const std::shared_ptr<Deadline> dl = sweeper.watch(socket);
     beast::flat_buffer buffer;
     std::string head;  // the status line and headers of each answer, reused
     Request r;
@@ -315,9 +274,7 @@ struct HttpServer::Impl {
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
       // The first request must arrive within the read timeout; later ones may
       // wait up to the idle timeout, then must arrive as fast.
-      dl->reading = true;
-      dl->expired = false;
-      dl->at = std::chrono::steady_clock::now() + (first ? options.read_timeout : options.idle_timeout + options.read_timeout);
+      sweeper.arm(*dl, first ? options.read_timeout : options.idle_timeout + options.read_timeout, /*cancel_only=*/true);
       first = false;
       beast::error_code ec = co_await read_request(socket, buffer, parser, r);
       if (dl->expired && ec) ec = beast::error::timeout;
@@ -347,7 +304,7 @@ struct HttpServer::Impl {
       const bool keep_alive = parser.keep_alive() && !stopping;
       Writer w(*this, socket, *dl, parser.version(), keep_alive, head);
       if (async_handler) {
-        dl->at = std::chrono::steady_clock::time_point::max();  // the handler's own timeouts apply
+        DeadlineSweeper::disarm(*dl);  // the handler's own timeouts apply
         bool failed = false;
         try {
           co_await async_handler(r, w);
@@ -439,7 +396,6 @@ core::Status HttpServer::listen() {
   }
   impl_->port = a.local_endpoint().port();
   asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
-  asio::co_spawn(impl_->io, impl_->sweeper(), asio::detached);
   return core::Status::Ok();
 }
 
@@ -460,6 +416,7 @@ void HttpServer::stop() {
   asio::post(impl_->io, [this] {
     if (impl_->stopping) return;
     impl_->stopping = true;
+    impl_->sweeper.stop();  // as before: requests in progress finish without deadlines
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
     impl_->signals.cancel(ignored);
