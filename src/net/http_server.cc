@@ -76,7 +76,10 @@ struct HttpServer::Impl {
   ServerOptions options;
   Handler handler;
   AsyncHandler async_handler;
-  asio::io_context io{1};  // one thread runs it: no locking in the scheduler
+  // One thread runs it and does all socket I/O on it (the handlers' upstream
+  // calls too): the reactor takes no lock per socket operation. Other threads
+  // only post to it (the ledger's commits, stop()), and posting stays locked.
+  asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   tcp::acceptor acceptor{io};
   asio::signal_set signals{io};
   std::atomic<std::size_t> connections{0};

@@ -14,7 +14,9 @@
 // Thread-safety: run() is called from one thread; stop() from any thread
 // (or a signal handler via the server's own signal set). A plain Handler runs on
 // the server's thread and must not block; an AsyncHandler (a coroutine) may wait
-// on I/O bound to executor().
+// on I/O bound to executor(). Sockets and timers bound to executor() must only be
+// used from the server's thread (its reactor does not lock them); other threads
+// may post work to it.
 #pragma once
 
 #include <chrono>
