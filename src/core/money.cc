@@ -74,25 +74,34 @@ std::string int128_to_string(int128 v) {
 }
 
 std::string Money::to_decimal() const {
-  const int128 unit = kUnitsPerCurrency;
+  // Written right to left into a buffer: the 15 decimals (then cut to their last
+  // non-zero digit, keeping at least 2), the point, the whole units, the sign.
+  // This runs several times per request (headers, access log).
   const int128 abs = femto_ < 0 ? -femto_ : femto_;
-  std::string out = femto_ < 0 ? "-" : "";
-  std::string frac;
+  char buf[64];  // sign + 24 whole digits (2^127 / 10^15) + '.' + 15 decimals
+  char* const end = buf + sizeof buf;
+  char* p = end - kFemtoDigits;
+  int128 whole = 0;
   if (abs <= std::numeric_limits<std::uint64_t>::max()) {  // 64-bit division: no library call
     const auto a = static_cast<std::uint64_t>(abs);
     const auto u = static_cast<std::uint64_t>(kUnitsPerCurrency);
-    out += std::to_string(a / u);
-    frac = std::to_string(a % u);
+    std::uint64_t frac = a % u;
+    for (char* q = end; q != p; frac /= 10) *--q = static_cast<char>('0' + frac % 10);
+    whole = a / u;
   } else {
-    out += int128_to_string(abs / unit);
-    frac = int128_to_string(abs % unit);
+    int128 frac = abs % kUnitsPerCurrency;
+    for (char* q = end; q != p; frac /= 10) *--q = static_cast<char>('0' + static_cast<int>(frac % 10));
+    whole = abs / kUnitsPerCurrency;
   }
-  frac.insert(0, kFemtoDigits - frac.size(), '0');
-  std::size_t keep = frac.size();
-  while (keep > 2 && frac[keep - 1] == '0') --keep;
-  out += '.';
-  out.append(frac, 0, keep);
-  return out;
+  const char* keep = end;
+  while (keep > p + 2 && keep[-1] == '0') --keep;
+  *--p = '.';
+  do {
+    *--p = static_cast<char>('0' + static_cast<int>(whole % 10));
+    whole /= 10;
+  } while (whole != 0);
+  if (femto_ < 0) *--p = '-';
+  return std::string(p, static_cast<std::size_t>(keep - p));
 }
 
 std::string Money::to_fixed(int decimals) const {
