@@ -22,6 +22,7 @@
 #include "cascade/check.h"
 #include "gateway/body_edit.h"
 #include "gateway/upstream.h"
+#include "gateway/usage_of.h"
 #include "ledger/ledger.h"
 #include "net/http_server.h"
 #include "pricing/price_book.h"
@@ -203,44 +204,6 @@ std::optional<std::string> completion_as_stream(std::string_view answer, std::st
     }
   }, true);
   out += "data: [DONE]\n\n";
-  return out;
-}
-
-// The usage of a chat completion (or of the final chunk of a stream).
-std::optional<core::TokenUsage> usage_of(dom::element root) {
-  dom::element u;
-  if (root["usage"].get(u) || u.type() != dom::element_type::OBJECT) return std::nullopt;
-  auto num = [](simdjson::simdjson_result<dom::element> e) -> std::optional<std::int64_t> {
-    std::int64_t v;
-    if (e.get_int64().get(v) || v < 0) return std::nullopt;
-    return v;
-  };
-  core::TokenUsage out;
-  // Anthropic Messages: input_tokens are the uncached ones; cache reads are hits.
-  if (auto in = num(u["input_tokens"]); in && num(u["output_tokens"])) {
-    out.cache_hit = num(u["cache_read_input_tokens"]).value_or(0);
-    out.cache_miss = *in + num(u["cache_creation_input_tokens"]).value_or(0);
-    out.output = *num(u["output_tokens"]);
-    return out;
-  }
-  auto hit = num(u["prompt_cache_hit_tokens"]);
-  auto miss = num(u["prompt_cache_miss_tokens"]);
-  auto prompt = num(u["prompt_tokens"]);
-  auto cached = num(u["prompt_tokens_details"]["cached_tokens"]);
-  auto completion = num(u["completion_tokens"]);
-  if (!completion) return std::nullopt;
-  if (hit && miss) {
-    out.cache_hit = *hit;
-    out.cache_miss = *miss;
-  } else if (prompt) {
-    // cached_tokens is the same hit count: counted once.
-    out.cache_hit = cached.value_or(0);
-    out.cache_miss = std::max<std::int64_t>(0, *prompt - out.cache_hit);
-  } else {
-    return std::nullopt;
-  }
-  out.output = *completion;
-  out.reasoning = num(u["completion_tokens_details"]["reasoning_tokens"]).value_or(0);
   return out;
 }
 
@@ -519,31 +482,56 @@ struct Gateway::Impl {
         asio::use_awaitable);
   }
 
-  // One access-log line: the client's request and what became of it.
+  // One access-log line: the client's request and what became of it, one JSON
+  // object whose keys are always these, in this order (written straight into a
+  // reused line, not through a JsonWriter: this runs once per request).
   void access(const net::Request& r, const VirtualKey* key, int status, const ledger::Row* row, core::Money cost,
               bool escalated, std::int64_t start_ms, std::string_view error = {}) const {
     if (!options.access_log) return;
-    report::JsonWriter w(true);
-    w.begin_object();
-    w.key("ts_ms").value(start_ms);
-    w.key("method").value(r.method).key("path").value(r.path());
-    w.key("key").value(key ? std::string_view(key->name) : std::string_view("-"));
-    w.key("status").value(static_cast<std::int64_t>(status));
+    std::string& o = access_line;
+    auto number = [&o](std::int64_t n) {
+      char digits[24];
+      o.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+    };
+    auto text = [&o](std::string_view s) { report::append_json_string(o, s); };
+    o.assign(R"({"ts_ms":)");
+    number(start_ms);
+    o.append(R"(,"method":)");
+    text(r.method);
+    o.append(R"(,"path":)");
+    text(r.path());
+    o.append(R"(,"key":)");
+    text(key ? std::string_view(key->name) : std::string_view("-"));
+    o.append(R"(,"status":)");
+    number(status);
     if (row != nullptr) {
-      w.key("request_id").value(row->request_id);
-      w.key("model").value(row->routed_model).key("category").value(row->category);
-      w.key("stream").value(row->stream).key("escalated").value(escalated);
-      w.key("tokens").begin_object();
-      w.key("cache_hit").value(row->usage.cache_hit).key("cache_miss").value(row->usage.cache_miss);
-      w.key("output").value(row->usage.output).end_object();
-      w.key("cost").number_text(cost.to_decimal());
-      w.key("cost_if_pro").number_text(row->cost_if_pro.to_decimal());
+      o.append(R"(,"request_id":)");
+      text(row->request_id);
+      o.append(R"(,"model":)");
+      text(row->routed_model);
+      o.append(R"(,"category":)");
+      text(row->category);
+      o.append(R"(,"stream":)").append(row->stream ? "true" : "false");
+      o.append(R"(,"escalated":)").append(escalated ? "true" : "false");
+      o.append(R"(,"tokens":{"cache_hit":)");
+      number(row->usage.cache_hit);
+      o.append(R"(,"cache_miss":)");
+      number(row->usage.cache_miss);
+      o.append(R"(,"output":)");
+      number(row->usage.output);
+      o.append(R"(},"cost":)").append(cost.to_decimal());
+      o.append(R"(,"cost_if_pro":)").append(row->cost_if_pro.to_decimal());
     }
-    if (!error.empty()) w.key("error").value(error);
-    w.key("latency_ms").value(now_ms() - start_ms);
-    w.end_object();
-    options.access_log(w.str());
+    if (!error.empty()) {
+      o.append(R"(,"error":)");
+      text(error);
+    }
+    o.append(R"(,"latency_ms":)");
+    number(now_ms() - start_ms);
+    o.push_back('}');
+    options.access_log(o);
   }
+  mutable std::string access_line;  // the server's thread only
 
   void count(const ledger::Row& row, core::Tier tier) {
     ++requests[{tier, row.status}];
