@@ -23,38 +23,48 @@ using S = Signal;
 // Collects the evidence for each category and what it was.
 class Scorer {
  public:
+  Scorer() { items_.reserve(8); }  // one allocation: a request has a few items, not one list per category
   void add(C c, double w, std::string why) {
-    auto i = static_cast<std::size_t>(c);
-    score_[i] += w;
-    why_[i].push_back({w, std::move(why)});
+    score_[static_cast<std::size_t>(c)] += w;
+    items_.push_back({c, w, std::move(why)});
   }
   double score(C c) const { return score_[static_cast<std::size_t>(c)]; }
   const std::array<double, kCategoryCount>& scores() const { return score_; }
 
-  // The signals behind a category's score, strongest first.
+  // The signals behind a category's score, strongest first (in the order they
+  // were added among equals).
   std::string reason(C c) const {
-    const auto& items = why_[static_cast<std::size_t>(c)];
-    std::vector<const std::pair<double, std::string>*> order;  // sorted by pointer: the texts are not copied
-    order.reserve(items.size());
-    for (const auto& item : items) {
-      if (item.first > 0) order.push_back(&item);
+    std::vector<const Item*> order;  // sorted by pointer: the texts are not copied
+    for (const Item& item : items_) {
+      if (item.category == c && item.weight > 0) order.push_back(&item);
     }
-    std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return a->first > b->first; });
+    std::stable_sort(order.begin(), order.end(), [](const Item* a, const Item* b) { return a->weight > b->weight; });
     std::string out;
-    for (const auto* item : order) {
+    for (const Item* item : order) {
       if (!out.empty()) out += ", ";
-      out += item->second;
+      out += item->why;
     }
     return out.empty() ? "no specific signal" : out;
   }
 
  private:
+  struct Item {
+    C category;
+    double weight;
+    std::string why;
+  };
   std::array<double, kCategoryCount> score_{};
-  std::array<std::vector<std::pair<double, std::string>>, kCategoryCount> why_;
+  std::vector<Item> items_;
 };
 
+// `cue "summarize" (summarize)`: nearly every request has one, so by appends.
 std::string cue(const CueHits& hits, S s) {
-  return fmt::format("cue \"{}\" ({})", hits.first[static_cast<std::size_t>(s)], signal_name(s));
+  const std::string_view found = hits.first[static_cast<std::size_t>(s)];
+  const std::string_view name = signal_name(s);
+  std::string out;
+  out.reserve(found.size() + name.size() + 9);
+  out.append("cue \"").append(found).append("\" (").append(name).append(")");
+  return out;
 }
 
 }  // namespace
