@@ -164,7 +164,7 @@ if [[ -n "$base_url" ]]; then
 fi
 if [[ -n "$p_rps" ]]; then
   awk -v f="$f_rps" -v p="$p_rps" -v fp="$(to_us "$f_p99")" -v pp="$(to_us "$p_p99")" 'BEGIN {
-    printf "flashfirst (last round): %.2fx Portkey'"'"'s requests/s, p99 %.2fx Portkey'"'"'s\n", f / p, fp / pp }'
+    printf "flashfirst (last round): %.1fx Portkey'"'"'s requests/s, p99 1/%.0f of Portkey'"'"'s\n", f / p, pp / fp }'
 fi
 rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from requests').fetchone()[0])" "$work/ledger.db")
 echo "ledger rows written by flashfirst during the run: $rows"
