@@ -234,8 +234,9 @@ struct UpstreamClient::Impl {
         });
         rec = ec;
       } else {
-        auto [ec, n] = co_await with_stream(*c, [&](auto& s) { return http::async_read(s, c->buffer, *whole_parser, kNoThrow); });
-        rec = ec;
+        rec = co_await with_stream(*c, [&](auto& s) {
+          return net::read_message(s, c->buffer, *whole_parser, [](const auto& p) { return p.is_done(); });
+        });
       }
       c->disarm();
       if (rec) {

@@ -224,18 +224,11 @@ struct HttpServer::Impl {
   static constexpr std::size_t kBodyLowWater = 256 * 1024;
   static awaitable<beast::error_code> read_request(tcp::socket& socket, beast::flat_buffer& buffer, RequestReader& parser,
                                                    Request& r) {
-    auto [ec, n] = co_await http::async_read_header(socket, buffer, parser, kNoThrow);
+    beast::error_code ec = co_await read_message(socket, buffer, parser, [](const auto& p) { return p.is_header_done(); });
     if (ec || parser.is_done()) co_return ec;
     const auto length = parser.content_length();
-    if (!length || *length < kDirectBody) {  // chunked, or small: Beast reads it
-      // Usually the body came with the header: parse it from the buffer, no second read.
-      if (buffer.size() > 0) {
-        buffer.consume(parser.put(buffer.data(), ec));
-        if (ec == http::error::need_more) ec = {};  // a part of it: the read below gets the rest
-        if (ec || parser.is_done()) co_return ec;
-      }
-      auto [ec2, n2] = co_await http::async_read(socket, buffer, parser, kNoThrow);
-      co_return ec2;
+    if (!length || *length < kDirectBody) {  // chunked, or small: usually it came with the header
+      co_return co_await read_message(socket, buffer, parser, [](const auto& p) { return p.is_done(); });
     }
     // Within the body limit: Beast checked the length against it with the header.
     const auto total = static_cast<std::size_t>(*length);

@@ -3,6 +3,9 @@
 // server reads requests with it into the Request a connection reuses (its
 // strings keep their capacity), the gateway's upstream client reads whole
 // answers with it. A subclass takes the start line.
+//
+// read_message: feeds a parser from a stream until a condition holds, as
+// Beast's http::async_read does, as one coroutine.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +13,13 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
 
 namespace ff::net {
 
@@ -64,4 +73,43 @@ class MessageReader : public boost::beast::http::basic_parser<isRequest> {
   std::size_t fields_ = 0;
 };
 
+// Parses what `buffer` holds and reads more from `stream` (a socket or a TLS
+// stream) while the parser needs it, until `done(parser)`: the steps and errors
+// of Beast's http::async_read (reads of up to 64 KB; end_of_stream when the peer
+// closed before sending anything, partial_message when it closed mid-way; the
+// parser's own errors such as header_limit), without its layers of composed
+// operations around each read. Bytes past the message stay in `buffer`.
+template <class Stream, bool isRequest, class Done>
+boost::asio::awaitable<boost::beast::error_code> read_message(Stream& stream, boost::beast::flat_buffer& buffer,
+                                                              boost::beast::http::basic_parser<isRequest>& parser,
+                                                              Done done) {
+  namespace http = boost::beast::http;
+  boost::beast::error_code ec;
+  for (;;) {
+    while (buffer.size() > 0 && !done(parser)) {
+      const std::size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec == http::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec) co_return ec;
+      if (used == 0) break;
+    }
+    if (done(parser)) co_return ec;
+    const std::size_t size = boost::beast::read_size(buffer, 65536);
+    if (size == 0) co_return http::error::buffer_overflow;
+    const auto space = buffer.prepare(size);
+    auto [read_ec, n] = co_await stream.async_read_some(space, boost::asio::as_tuple(boost::asio::use_awaitable));
+    buffer.commit(n);
+    if (read_ec == boost::asio::error::eof) {
+      if (!parser.got_some()) co_return http::error::end_of_stream;
+      parser.put_eof(ec);  // complete if the message ends at the close, else partial_message
+      co_return ec;
+    }
+    if (read_ec) co_return read_ec;
+  }
+}
+
 }  // namespace ff::net
+

@@ -209,6 +209,50 @@ expect_eq "TLS: and the error says so" "$(jq -r .error.message <<<"${out% * *}")
 kill $pid; wait $pid 2>/dev/null
 kill $tls_pid 2>/dev/null
 
+# --- an upstream's answer framed by closing the connection (no Content-Length),
+# which HTTP/1.1 allows, and one cut short: read whole, and a clear 502.
+python3 -c "
+import json, socket, threading
+answer = json.dumps({'id': 'raw-1', 'object': 'chat.completion', 'model': 'deepseek-v4-flash',
+                     'choices': [{'index': 0, 'finish_reason': 'stop', 'message': {'role': 'assistant', 'content': 'Read to the close.'}}],
+                     'usage': {'prompt_tokens': 12, 'completion_tokens': 5, 'prompt_cache_hit_tokens': 0, 'prompt_cache_miss_tokens': 12}}).encode()
+def serve(c):
+    data = b''
+    while b'\\r\\n\\r\\n' not in data:
+        data += c.recv(65536)
+    head, body = data.split(b'\\r\\n\\r\\n', 1)
+    length = int([l.split(b':')[1] for l in head.split(b'\\r\\n') if l.lower().startswith(b'content-length:')][0])
+    while len(body) < length:
+        body += c.recv(65536)
+    if b'x-sim-mode: cut' in head.lower():
+        c.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nContent-Length: 1000\\r\\n\\r\\n' + answer[:40])
+    else:
+        c.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nConnection: close\\r\\n\\r\\n' + answer)
+    c.close()
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept(); threading.Thread(target=serve, args=(c,)).start()" >"$tmp/raw.out" &
+raw_pid=$!
+for _ in $(seq 50); do [[ -s "$tmp/raw.out" ]] && break; sleep 0.1; done
+rm -f "$tmp/raw.db"*
+DEEPSEEK_API_KEY=k "$ff" serve --upstream "http://127.0.0.1:$(head -1 "$tmp/raw.out")" --listen 127.0.0.1:0 \
+  --ledger "$tmp/raw.db" --max-retries 0 >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 100); do grep -q listening "$tmp/out" && break; sleep 0.1; done
+url=$(sed -n 's/^listening on //p' "$tmp/out")
+out=$(curl -s -w ' %{http_code}' "$url/v1/chat/completions" "${auth[@]}" -d '{"model":"flash","messages":[{"role":"user","content":"hi"}]}')
+expect_eq "an answer ended by the upstream's close: read whole" "${out##* } $(jq -r '.choices[0].message.content' <<<"${out% *}")" "200 Read to the close."
+out=$(curl -s -w ' %{http_code}' "$url/v1/chat/completions" "${auth[@]}" -H 'x-sim-mode: cut' -d '{"model":"flash","messages":[{"role":"user","content":"hi"}]}')
+expect_eq "an answer cut short: 502" "${out##* }" "502"
+expect_eq "and the error says so" "$(jq -r .error.message <<<"${out% *}")" "upstream connection failed waiting for the answer: partial message"
+expect_eq "both in the ledger, the first costed from its usage" "$(python3 -c "
+import sqlite3,sys
+for r in sqlite3.connect(sys.argv[1]).execute('select status, cache_miss, output, error from requests order by seq'): print('|'.join(map(str, r)))" "$tmp/raw.db" | tr '\n' ';')" \
+  "200|12|5|;502|0|0|upstream connection failed waiting for the answer: partial message;"
+kill $pid; wait $pid 2>/dev/null
+kill $raw_pid 2>/dev/null
+
 # --- kill -9 under load: every complete answer a client got is in the ledger
 rm -f "$tmp/ledger.db"*
 start --sim-speed 5

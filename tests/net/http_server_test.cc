@@ -78,6 +78,8 @@ class Client {
       off += static_cast<size_t>(n);
     }
   }
+  // Ends what this client sends (the peer reads end of stream); it can still read.
+  void shutdown_send() { ::shutdown(fd_, SHUT_WR); }
   // Reads until the peer closes (or the timeout).
   std::string read_all() {
     std::string out;
@@ -138,6 +140,42 @@ TEST(HttpServer, StreamsChunks) {
   EXPECT_NE(r.find("Transfer-Encoding: chunked"), std::string::npos) << r;
   // Chunk sizes in hex, then the data, then the last chunk.
   EXPECT_NE(r.find("\r\n\r\n9\r\ndata: 1\n\n\r\n9\r\ndata: 2\n\n\r\n0\r\n\r\n"), std::string::npos) << r;
+}
+
+TEST(HttpServer, PipelinedRequestsAreAnsweredInOrder) {
+  Server s(ServerOptions{});
+  Client c(s.port());
+  // Three requests in one write: what follows each message stays buffered for the next.
+  c.send_all("POST /p1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab"
+             "GET /p2 HTTP/1.1\r\nHost: x\r\nX-Test: two\r\n\r\n"
+             "POST /p3 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nxyz");
+  const std::string r = c.read_all();
+  const auto a = r.find(R"({"method":"POST","path":"/p1","bytes":2,"x":""})");
+  const auto b = r.find(R"({"method":"GET","path":"/p2","bytes":0,"x":"two"})");
+  const auto d = r.find(R"({"method":"POST","path":"/p3","bytes":3,"x":""})");
+  ASSERT_NE(a, std::string::npos) << r;
+  ASSERT_NE(b, std::string::npos) << r;
+  ASSERT_NE(d, std::string::npos) << r;
+  EXPECT_LT(a, b);
+  EXPECT_LT(b, d);
+}
+
+TEST(HttpServer, ARequestCutShortIs400) {
+  Server s(ServerOptions{});
+  // The client ends its side after 3 of 10 body bytes, then in the header: told
+  // why (it may still read), and the server goes on.
+  for (const char* part : {"POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc",
+                           "POST /cut HTTP/1.1\r\nHost: x\r\nContent-Le"}) {
+    Client c(s.port());
+    c.send_all(part);
+    c.shutdown_send();
+    const std::string r = c.read_all();
+    EXPECT_EQ(r.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << r;
+    EXPECT_NE(r.find(R"("message":"malformed HTTP request: partial message")"), std::string::npos) << r;
+  }
+  Client c(s.port());
+  c.send_all("GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(c.read_all().find(R"("path":"/after")"), std::string::npos);
 }
 
 TEST(HttpServer, MalformedRequestIs400) {
