@@ -11,6 +11,9 @@ tests=$2
 tmp=$(mktemp -d)
 
 start() {  # extra serve flags...
+  # Emptied here, not by the redirection below: that happens in the new process,
+  # maybe after the wait loop has found the last server's "listening" line.
+  : >"$tmp/out"
   "$ff" serve --upstream sim --sim-quality "$tests/sdk/no_failures.toml" --listen 127.0.0.1:0 \
     --ledger "$tmp/ledger.db" "$@" >"$tmp/out" 2>"$tmp/err" &
   pid=$!
@@ -160,6 +163,7 @@ for _ in $(seq 50); do [[ -s "$tmp/tls.out" ]] && break; sleep 0.1; done
 tls_port=$(head -1 "$tmp/tls.out")
 tls_serve() {  # extra flags...
   rm -f "$tmp/tls.db"*
+  : >"$tmp/out"
   DEEPSEEK_API_KEY=upstream-secret "$ff" serve --upstream "https://127.0.0.1:$tls_port" --listen 127.0.0.1:0 \
     --ledger "$tmp/tls.db" --max-retries 0 "$@" >"$tmp/out" 2>"$tmp/err" &
   pid=$!
@@ -236,6 +240,7 @@ while True:
 raw_pid=$!
 for _ in $(seq 50); do [[ -s "$tmp/raw.out" ]] && break; sleep 0.1; done
 rm -f "$tmp/raw.db"*
+: >"$tmp/out"
 DEEPSEEK_API_KEY=k "$ff" serve --upstream "http://127.0.0.1:$(head -1 "$tmp/raw.out")" --listen 127.0.0.1:0 \
   --ledger "$tmp/raw.db" --max-retries 0 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
