@@ -4,7 +4,7 @@
 # (the ledger's batches differ), so it shows what a change to the request path saves. `flashfirst serve` runs under
 # callgrind in front of a `flashfirst sim` process (its own process, not counted);
 # after a warm-up the counters are zeroed, wrk sends small non-stream requests
-# for SECONDS, and the total is divided by the ledger rows written meanwhile
+# for SECONDS, and each thread's total is divided by the ledger rows written meanwhile
 # (each request is checked to make exactly one upstream call first).
 #   bench/gateway_instructions.sh build/release/flashfirst [SECONDS]
 # Needs valgrind, wrk, curl and python3 (apt-get install valgrind wrk curl python3).
@@ -28,7 +28,7 @@ pids+=($!)
 for _ in $(seq 50); do grep -q listening "$work/sim.out" && break; sleep 0.1; done
 sim_url=$(sed -n 's/^listening on //p' "$work/sim.out")
 
-DEEPSEEK_API_KEY=bench valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$ff" serve \
+DEEPSEEK_API_KEY=bench valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/cg.out" "$ff" serve \
   --upstream "$sim_url" --listen 127.0.0.1:0 --ledger "$work/ledger.db" --access-log "$work/access.log" \
   >"$work/ff.out" 2>"$work/ff.err" &
 vg=$!
@@ -51,8 +51,15 @@ wrk -t1 -c8 -d"${secs}s" -s "$work/post.lua" "$url/v1/chat/completions" >/dev/nu
 sleep 0.5
 callgrind_control -d "$vg" >/dev/null 2>&1
 after=$(rows)
-dump=$(ls -t "$work"/cg.out.* | head -1)
-total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+# One dump per thread: thread 1 runs the server's event loop (the whole request
+# path), the others are the ledger's writer (and idle helpers).
+count() { callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'; }
+server=0 others=0
+for dump in "$work"/cg.out.1-*; do
+  c=$(count "$dump")
+  if [[ "$dump" == *-01 ]]; then server=$((server + c)); else others=$((others + c)); fi
+done
 n=$((after - before))
 [[ $n -gt 0 ]] || { echo "no requests were recorded" >&2; exit 1; }
-echo "$n requests under callgrind: $((total / n)) user-space instructions per request (server and ledger threads)"
+echo "$n requests under callgrind: $(((server + others) / n)) user-space instructions per request (server and ledger threads):"
+echo "  the server thread $((server / n)), the ledger's writer thread $((others / n))"
