@@ -227,17 +227,11 @@ struct UpstreamClient::Impl {
         co_return from_ec(*c, wec, "sending the request");
       }
       c->expires_after(options.first_byte_timeout);
-      beast::error_code rec;
-      if (stream_parser) {
-        auto [ec, n] = co_await with_stream(*c, [&](auto& s) {
-          return http::async_read_header(s, c->buffer, *stream_parser, kNoThrow);
-        });
-        rec = ec;
-      } else {
-        rec = co_await with_stream(*c, [&](auto& s) {
-          return net::read_message(s, c->buffer, *whole_parser, [](const auto& p) { return p.is_done(); });
-        });
-      }
+      // A stream's head only (its body is read piece by piece), or the whole answer.
+      const beast::error_code rec = co_await with_stream(*c, [&](auto& s) {
+        return stream_parser ? net::read_message(s, c->buffer, *stream_parser, net::kHeaderRead)
+                             : net::read_message(s, c->buffer, *whole_parser, net::kMessageRead);
+      });
       c->disarm();
       if (rec) {
         const bool nothing = stream_parser ? !stream_parser->got_some() : !whole_parser->got_some();

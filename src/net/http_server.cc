@@ -224,11 +224,11 @@ struct HttpServer::Impl {
   static constexpr std::size_t kBodyLowWater = 256 * 1024;
   static awaitable<beast::error_code> read_request(tcp::socket& socket, beast::flat_buffer& buffer, RequestReader& parser,
                                                    Request& r) {
-    beast::error_code ec = co_await read_message(socket, buffer, parser, [](const auto& p) { return p.is_header_done(); });
+    beast::error_code ec = co_await read_message(socket, buffer, parser, kHeaderRead);
     if (ec || parser.is_done()) co_return ec;
     const auto length = parser.content_length();
     if (!length || *length < kDirectBody) {  // chunked, or small: usually it came with the header
-      co_return co_await read_message(socket, buffer, parser, [](const auto& p) { return p.is_done(); });
+      co_return co_await read_message(socket, buffer, parser, kMessageRead);
     }
     // Within the body limit: Beast checked the length against it with the header.
     const auto total = static_cast<std::size_t>(*length);

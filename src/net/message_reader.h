@@ -73,6 +73,10 @@ class MessageReader : public boost::beast::http::basic_parser<isRequest> {
   std::size_t fields_ = 0;
 };
 
+// The two conditions read_message is used with: the header, or the whole message.
+inline constexpr auto kHeaderRead = [](const auto& parser) { return parser.is_header_done(); };
+inline constexpr auto kMessageRead = [](const auto& parser) { return parser.is_done(); };
+
 // Parses what `buffer` holds and reads more from `stream` (a socket or a TLS
 // stream) while the parser needs it, until `done(parser)`: the steps and errors
 // of Beast's http::async_read (reads of up to 64 KB; end_of_stream when the peer
