@@ -9,8 +9,9 @@
 #      bench/.portkey on first use when npm can reach its registry).
 # Each server runs one worker thread; wrk is the load generator. Answers are
 # checked first; then requests/s, p99 and the ratios to nginx (medians over
-# ROUNDS alternating rounds, default 3) are printed, and the gateway's memory
-# (RSS) with 1,000 open connections. BODY_KB=N pads the request to about N KB
+# ROUNDS alternating rounds, default 3) are printed, then where the CPU goes (user
+# and system time per request of wrk, the proxy's threads and the upstream, over one
+# more run through each), and the gateway's memory (RSS) with 1,000 open connections. BODY_KB=N pads the request to about N KB
 # (a long context: 1100 is about 340k tokens) to measure the large-body path,
 # best with 1 connection. BASELINE=path/to/another/flashfirst (an earlier build)
 # runs it as well, in the same rounds, and prints the median ratio of the two:
@@ -30,7 +31,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  for f in "$work"/*.pid; do [[ -f "$f" ]] && kill "$(cat "$f")" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -53,29 +54,28 @@ jq -e .usage <<<"$answer" >/dev/null || { echo "no usage in the upstream answer:
 escaped=$(printf '%s' "$answer" | sed 's/\\/\\\\/g; s/"/\\"/g')
 up_port=$((20000 + RANDOM % 10000))
 proxy_port=$((up_port + 1))
-cat >"$work/nginx.conf" <<CONF
+# The upstream and the proxy are nginx processes of their own, so that each one's
+# CPU can be told apart (in one process, the proxy did as many requests/s).
+nginx_conf() {  # name server-block
+  cat >"$work/$1.conf" <<CONF
 worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log;
+pid $work/$1.pid;
+error_log $work/$1.error.log;
 events { worker_connections 8192; }
 http {
   access_log off;
   client_max_body_size 16m;
   client_body_buffer_size 16m;
-  client_body_temp_path $work/body;
-  proxy_temp_path $work/proxy;
-  upstream fixed { server 127.0.0.1:$up_port; keepalive 64; }
-  server {
-    listen 127.0.0.1:$up_port;
-    location / { default_type application/json; return 200 "$escaped"; }
-  }
-  server {
-    listen 127.0.0.1:$proxy_port;
-    location / { proxy_pass http://fixed; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
+  client_body_temp_path $work/$1.body;
+  proxy_temp_path $work/$1.proxy;
+  $2
 }
 CONF
-nginx -c "$work/nginx.conf"
+  nginx -c "$work/$1.conf"
+}
+nginx_conf upstream "server { listen 127.0.0.1:$up_port; location / { default_type application/json; return 200 \"$escaped\"; } }"
+nginx_conf proxy "upstream fixed { server 127.0.0.1:$up_port; keepalive 64; }
+  server { listen 127.0.0.1:$proxy_port; location / { proxy_pass http://fixed; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
 sleep 0.3
 
 base_url=""
@@ -168,6 +168,38 @@ if [[ -n "$p_rps" ]]; then
 fi
 rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from requests').fetchone()[0])" "$work/ledger.db")
 echo "ledger rows written by flashfirst during the run: $rows"
+
+# Where the CPU goes: one more run through each, and each process's (or thread's)
+# user and system time per request from /proc over its middle ${secs}s.
+ticks() { cut -d' ' -f14,15 "$1"; }  # utime stime, in clock ticks
+cpu_run() {  # label url name=/proc/.../stat ...
+  local label=$1 url=$2
+  shift 2
+  wrk -t1 -c"$conns" -d"$((secs + 2))s" -s "$work/post.lua" "$url" >"$work/cpu.wrk" &
+  local wrk_pid=$! entry line=""
+  sleep 1
+  local -a before=()
+  for entry in "wrk=/proc/$wrk_pid/stat" "$@"; do before+=("$(ticks "${entry#*=}")"); done
+  sleep "$secs"
+  local i=0 rps
+  local -a after=()
+  for entry in "wrk=/proc/$wrk_pid/stat" "$@"; do after+=("$(ticks "${entry#*=}")"); done
+  wait "$wrk_pid" || true
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/cpu.wrk")
+  for entry in "wrk=/proc/$wrk_pid/stat" "$@"; do
+    line+=$(awk -v name="${entry%%=*}" -v b="${before[$i]}" -v a="${after[$i]}" -v r="$rps" -v s="$secs" -v hz="$(getconf CLK_TCK)" '
+      BEGIN { split(b, x, " "); split(a, y, " "); n = r * s
+              printf "%s%s %.1f+%.1f", (name == "wrk" ? "" : ", "), name, (y[1] - x[1]) / hz * 1e6 / n, (y[2] - x[2]) / hz * 1e6 / n }')
+    i=$((i + 1))
+  done
+  printf 'CPU per request, user+system us, through %s (%s req/s): %s\n' "$label" "$rps" "$line"
+}
+up_worker=$(pgrep -P "$(cat "$work/upstream.pid")")
+proxy_worker=$(pgrep -P "$(cat "$work/proxy.pid")")
+ledger_tid=$(grep -l '^ff-ledger$' /proc/"$ff_pid"/task/*/comm | head -1 | cut -d/ -f5)
+cpu_run nginx "http://127.0.0.1:$proxy_port/chat/completions" "proxy=/proc/$proxy_worker/stat" "upstream=/proc/$up_worker/stat"
+cpu_run flashfirst "$ff_url/v1/chat/completions" "server thread=/proc/$ff_pid/task/$ff_pid/stat" \
+  "ledger writer=/proc/$ff_pid/task/$ledger_tid/stat" "upstream=/proc/$up_worker/stat"
 
 # The goals are for small requests; a large body is held while it is routed,
 # so the memory of 1,000 of them says nothing.

@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/in_process_sim.h"
+#include "core/thread_name.h"
 #include "gateway/gateway.h"
 #include "gateway/upstream.h"
 #include "ledger/ledger.h"
@@ -199,7 +200,10 @@ int run_demo(const DemoArgs& a) {
     go.keys.push_back({"demo", gateway::sha256_hex("flashfirst-demo"), {}, {}});
     gw = std::make_unique<gateway::Gateway>(*book, router, **ledger, **upstream, go);
     if (auto s = server.listen(); !s.ok()) return fail("demo", kExitFailure, s.message());
-    std::thread gateway_thread([&server] { server.run(false); });
+    std::thread gateway_thread([&server] {
+      core::name_this_thread("ff-gateway");
+      server.run(false);
+    });
 
     const bool tty = isatty(STDERR_FILENO);
     fmt::print("flashfirst demo: the simulator and the gateway on loopback (no key, no network)\n");

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/result.h"
+#include "core/thread_name.h"
 #include "net/http_server.h"
 #include "pricing/price_book.h"
 #include "pricing/quality_model.h"
@@ -42,7 +43,10 @@ class InProcessSim {
   }
   core::Status start() {
     if (auto s = server_->listen(); !s.ok()) return s;
-    thread_ = std::thread([this] { server_->run(false); });
+    thread_ = std::thread([this] {
+      core::name_this_thread("ff-sim");
+      server_->run(false);
+    });
     return core::Status::Ok();
   }
   std::string url() const { return fmt::format("http://127.0.0.1:{}", server_->port()); }

@@ -20,6 +20,7 @@
 #include <simdjson.h>
 
 #include "cascade/check.h"
+#include "core/thread_name.h"
 #include "gateway/body_edit.h"
 #include "gateway/upstream.h"
 #include "gateway/usage_of.h"
@@ -1179,6 +1180,7 @@ void Gateway::follow_shared_ledger(asio::any_io_executor executor, std::chrono::
   for (const VirtualKey& k : m.options.keys) any = any || m.budgets.has_limits(k.sha256_hex);
   if (!any || m.follower.joinable()) return;
   m.follower = std::thread([&m, executor, every] {
+    core::name_this_thread("ff-follower");
     const std::string own = m.id_prefix + "-";
     std::int64_t position = m.ledger_position;  // this thread's from here on
     for (;;) {

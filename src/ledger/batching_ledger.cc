@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/thread_name.h"
+
 namespace ff::ledger {
 
 namespace {
@@ -15,7 +17,12 @@ bool fits_int64(core::Money m) {
 
 BatchingLedger::~BatchingLedger() { stop(); }
 
-void BatchingLedger::start() { writer_ = std::thread([this] { write_loop(); }); }
+void BatchingLedger::start() {
+  writer_ = std::thread([this] {
+    core::name_this_thread("ff-ledger");
+    write_loop();
+  });
+}
 
 void BatchingLedger::stop() {
   {
