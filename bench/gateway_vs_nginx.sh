@@ -9,9 +9,10 @@
 #      bench/.portkey on first use when npm can reach its registry).
 # Each server runs one worker thread; wrk is the load generator. Answers are
 # checked first; then requests/s, p99 and the ratios to nginx (medians over
-# ROUNDS alternating rounds, default 3) are printed, then where the CPU goes (user
-# and system time per request of wrk, the proxy's threads and the upstream, over one
-# more run through each), and the gateway's memory (RSS) with 1,000 open connections. BODY_KB=N pads the request to about N KB
+# ROUNDS alternating rounds, default 3) are printed, then where the CPU goes
+# (user and system time per request of wrk, the proxy's threads and the upstream,
+# over one more run through each), and the gateway's memory (RSS) with 1,000 open
+# connections. BODY_KB=N pads the request to about N KB
 # (a long context: 1100 is about 340k tokens) to measure the large-body path,
 # best with 1 connection. BASELINE=path/to/another/flashfirst (an earlier build)
 # runs it as well, in the same rounds, and prints the median ratio of the two:
@@ -196,10 +197,12 @@ cpu_run() {  # label url name=/proc/.../stat ...
 }
 up_worker=$(pgrep -P "$(cat "$work/upstream.pid")")
 proxy_worker=$(pgrep -P "$(cat "$work/proxy.pid")")
-ledger_tid=$(grep -l '^ff-ledger$' /proc/"$ff_pid"/task/*/comm | head -1 | cut -d/ -f5)
+ff_threads=("server thread=/proc/$ff_pid/task/$ff_pid/stat")
+# The ledger's writer is the thread named ff-ledger (not in builds before the names).
+ledger_tid=$(grep -l '^ff-ledger$' /proc/"$ff_pid"/task/*/comm 2>/dev/null | head -1 | cut -d/ -f5 || true)
+[[ -n "$ledger_tid" ]] && ff_threads+=("ledger writer=/proc/$ff_pid/task/$ledger_tid/stat")
 cpu_run nginx "http://127.0.0.1:$proxy_port/chat/completions" "proxy=/proc/$proxy_worker/stat" "upstream=/proc/$up_worker/stat"
-cpu_run flashfirst "$ff_url/v1/chat/completions" "server thread=/proc/$ff_pid/task/$ff_pid/stat" \
-  "ledger writer=/proc/$ff_pid/task/$ledger_tid/stat" "upstream=/proc/$up_worker/stat"
+cpu_run flashfirst "$ff_url/v1/chat/completions" "${ff_threads[@]}" "upstream=/proc/$up_worker/stat"
 
 # The goals are for small requests; a large body is held while it is routed,
 # so the memory of 1,000 of them says nothing.
