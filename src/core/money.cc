@@ -82,17 +82,17 @@ std::string Money::to_decimal() const {
   char* const end = buf + sizeof buf;
   char* p = end - kFemtoDigits;
   int128 whole = 0;
+  std::uint64_t frac = 0;  // below kUnitsPerCurrency (10^15): fits
   if (abs <= std::numeric_limits<std::uint64_t>::max()) {  // 64-bit division: no library call
     const auto a = static_cast<std::uint64_t>(abs);
     const auto u = static_cast<std::uint64_t>(kUnitsPerCurrency);
-    std::uint64_t frac = a % u;
-    for (char* q = end; q != p; frac /= 10) *--q = static_cast<char>('0' + frac % 10);
+    frac = a % u;
     whole = a / u;
   } else {
-    int128 frac = abs % kUnitsPerCurrency;
-    for (char* q = end; q != p; frac /= 10) *--q = static_cast<char>('0' + static_cast<int>(frac % 10));
+    frac = static_cast<std::uint64_t>(abs % kUnitsPerCurrency);
     whole = abs / kUnitsPerCurrency;
   }
+  for (char* q = end; q != p; frac /= 10) *--q = static_cast<char>('0' + frac % 10);
   const char* keep = end;
   while (keep > p + 2 && keep[-1] == '0') --keep;
   *--p = '.';

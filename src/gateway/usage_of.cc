@@ -18,24 +18,25 @@ std::optional<core::TokenUsage> usage_of(const dom::element& root) {
   enum Field { kInput, kOutput, kCacheRead, kCacheCreation, kHit, kMiss, kPrompt, kCached, kCompletion, kReasoning, kFields };
   std::array<std::optional<std::int64_t>, kFields> v;
   std::array<bool, kFields> named{};
-  auto take = [&](Field f, dom::element e) {
-    if (named[f]) return;
-    named[f] = true;
+  auto count = [&](Field f, dom::element e) {
     std::int64_t n;
     if (!e.get_int64().get(n) && n >= 0) v[f] = n;
   };
-  // The first `key` object's only field of interest.
+  auto take = [&](Field f, dom::element e) {
+    if (named[f]) return;
+    named[f] = true;
+    count(f, e);
+  };
+  // The first `key` object decides its field of interest (a lookup in anything
+  // else finds nothing), from where that field is first named in it.
   auto take_in = [&](Field f, dom::element e, std::string_view key) {
     if (named[f]) return;
-    dom::object o;
-    if (e.get(o)) {
-      named[f] = true;  // not an object: a lookup in it finds nothing
-      return;
-    }
-    for (auto [k, value] : o) {
-      if (k == key) return take(f, value);
-    }
     named[f] = true;
+    dom::object o;
+    if (e.get(o)) return;
+    for (auto [k, value] : o) {
+      if (k == key) return count(f, value);
+    }
   };
   for (auto [k, e] : u) {
     if (k == "prompt_cache_hit_tokens") take(kHit, e);
