@@ -177,21 +177,19 @@ cpu_run() {  # label url name=/proc/.../stat ...
   local label=$1 url=$2
   shift 2
   wrk -t1 -c"$conns" -d"$((secs + 2))s" -s "$work/post.lua" "$url" >"$work/cpu.wrk" &
-  local wrk_pid=$! entry line=""
+  local -a entries=("wrk=/proc/$!/stat" "$@") before=() after=()
+  local wrk_pid=$! i rps line=""
   sleep 1
-  local -a before=()
-  for entry in "wrk=/proc/$wrk_pid/stat" "$@"; do before+=("$(ticks "${entry#*=}")"); done
+  for i in "${!entries[@]}"; do before[i]=$(ticks "${entries[i]#*=}"); done
   sleep "$secs"
-  local i=0 rps
-  local -a after=()
-  for entry in "wrk=/proc/$wrk_pid/stat" "$@"; do after+=("$(ticks "${entry#*=}")"); done
+  for i in "${!entries[@]}"; do after[i]=$(ticks "${entries[i]#*=}"); done
   wait "$wrk_pid" || true
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/cpu.wrk")
-  for entry in "wrk=/proc/$wrk_pid/stat" "$@"; do
-    line+=$(awk -v name="${entry%%=*}" -v b="${before[$i]}" -v a="${after[$i]}" -v r="$rps" -v s="$secs" -v hz="$(getconf CLK_TCK)" '
+  for i in "${!entries[@]}"; do
+    line+=$(awk -v sep="$([[ $i -gt 0 ]] && echo ', ')" -v name="${entries[i]%%=*}" -v b="${before[i]}" -v a="${after[i]}" \
+      -v r="$rps" -v s="$secs" -v hz="$(getconf CLK_TCK)" '
       BEGIN { split(b, x, " "); split(a, y, " "); n = r * s
-              printf "%s%s %.1f+%.1f", (name == "wrk" ? "" : ", "), name, (y[1] - x[1]) / hz * 1e6 / n, (y[2] - x[2]) / hz * 1e6 / n }')
-    i=$((i + 1))
+              printf "%s%s %.1f+%.1f", sep, name, (y[1] - x[1]) / hz * 1e6 / n, (y[2] - x[2]) / hz * 1e6 / n }')
   done
   printf 'CPU per request, user+system us, through %s (%s req/s): %s\n' "$label" "$rps" "$line"
 }
