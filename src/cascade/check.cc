@@ -103,6 +103,26 @@ std::optional<std::string> check_answer(std::string_view request_body, std::stri
   return check_answer(request_body, res);
 }
 
+namespace {
+
+// Whether the client's request sets an output cap of its own (`max_tokens`, or
+// the newer `max_completion_tokens`): an answer cut there is the answer asked
+// for, and Pro would stop at the same cap.
+bool client_capped(std::string_view request_body) {
+  thread_local dom::parser rq;
+  dom::element req;
+  if (rq.parse(request_body.data(), request_body.size()).get(req)) return false;
+  for (const char* name : {"max_tokens", "max_completion_tokens"}) {
+    std::int64_t v = 0;
+    if (!req[name].get_int64().get(v) && v > 0) return true;
+  }
+  return false;
+}
+
+constexpr const char* kUncappedCut = " at the model's own output limit (the client set no max_tokens)";
+
+}  // namespace
+
 std::optional<std::string> check_answer(std::string_view request_body, const dom::element& res) {
   thread_local dom::parser rq;
   dom::element req;
@@ -110,9 +130,16 @@ std::optional<std::string> check_answer(std::string_view request_body, const dom
   dom::element choice;
   if (res["choices"].at(0).get(choice)) return "not a chat completion";
   std::string_view finish;
-  if (!choice["finish_reason"].get_string().get(finish) &&
-      (finish == "length" || finish == "content_filter" || finish == "insufficient_system_resource")) {
-    return fmt::format("finish_reason {}", finish);
+  if (!choice["finish_reason"].get_string().get(finish)) {
+    if (finish == "length") {
+      // A cut at the client's own cap passes as it is, even with no content
+      // (in thinking mode reasoning counts against the cap too).
+      if (client_capped(request_body)) return std::nullopt;
+      return fmt::format("finish_reason length{}", kUncappedCut);
+    }
+    if (finish == "content_filter" || finish == "insufficient_system_resource") {
+      return fmt::format("finish_reason {}", finish);
+    }
   }
   std::string_view content;
   const bool has_content = !choice["message"]["content"].get_string().get(content) &&
@@ -174,8 +201,12 @@ std::optional<std::string> check_anthropic_answer(std::string_view request_body,
     return "not a message";
   }
   std::string_view stop;
-  if (!res["stop_reason"].get_string().get(stop) && (stop == "max_tokens" || stop == "refusal")) {
-    return fmt::format("stop_reason {}", stop);
+  if (!res["stop_reason"].get_string().get(stop)) {
+    if (stop == "max_tokens") {
+      if (client_capped(request_body)) return std::nullopt;
+      return fmt::format("stop_reason max_tokens{}", kUncappedCut);
+    }
+    if (stop == "refusal") return "stop_reason refusal";
   }
   bool has_text = false, has_calls = false;
   for (dom::element b : blocks) {

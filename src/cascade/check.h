@@ -1,8 +1,11 @@
 // The cascade's check of a Flash answer: does it demonstrably fail, so that the
 // request should be asked again on Pro?
 //
-// An answer fails when it was cut or refused (finish_reason `length`,
-// `content_filter`, `insufficient_system_resource`), is empty (no content and
+// An answer fails when it was refused (finish_reason `content_filter`,
+// `insufficient_system_resource`) or cut short of what the client allowed
+// (`length` when the request sets no `max_tokens`/`max_completion_tokens`: a cut
+// at the client's own cap is the answer it asked for, passed as it is, since Pro
+// would stop at the same cap), is empty (no content and
 // no tool call), is not a JSON object under `response_format: json_object`, or
 // calls a tool the request did not define or with arguments that break that
 // tool's JSON schema (type, required, properties, items, enum — the subset
@@ -23,7 +26,7 @@ class element;
 namespace ff::cascade {
 
 // Why `response_body` (a chat completion) fails `request_body` (the request it
-// answers), or nullopt when it passes. A response that is not a chat
+// answers, as the client sent it: its caps are the client's), or nullopt when it passes. A response that is not a chat
 // completion at all is a failure too ("not a chat completion").
 std::optional<std::string> check_answer(std::string_view request_body, std::string_view response_body);
 // The same check of an answer already parsed (`response`, the document's root),

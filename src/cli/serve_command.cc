@@ -210,6 +210,9 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   so.max_connections = static_cast<std::size_t>(a.max_connections);
   std::unique_ptr<gateway::Gateway> gw;
   std::unique_ptr<gateway::UpstreamClient> client;
+  so.on_rejected = [&gw](const net::Request& r, int status, std::string_view message) {
+    if (gw) gw->log_rejected(r, status, message);
+  };
   net::HttpServer server(so, [&gw](const net::Request& r, net::ResponseWriter& w) { return gw->handle(r, w); });
   std::optional<AccessLog> access_log;
   if (access_file != nullptr) {
@@ -227,7 +230,8 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   std::fflush(stdout);
   fmt::print(stderr, "flashfirst serve: upstream {}{}, ledger {}, {}\n", a.upstream == "sim" ? "the built-in simulator at " : "",
              up.base_url, ledger::display_name(a.ledger),
-             go.keys.empty() ? "no virtual keys (any bearer key is accepted)" : fmt::format("{} virtual keys", go.keys.size()));
+             go.keys.empty() ? "no virtual keys (any bearer key is accepted)"
+                            : fmt::format("{} virtual key{}", go.keys.size(), go.keys.size() == 1 ? "" : "s"));
   server.run(/*handle_signals=*/true);
   if (access_log) access_log->flush();
   gw.reset();

@@ -1,5 +1,7 @@
 #include "gateway/body_edit.h"
 
+#include <simdjson.h>
+
 namespace ff::gateway {
 
 namespace {
@@ -105,6 +107,28 @@ std::string set_member(std::string_view s, std::string_view key, std::string_vie
   out.append(key).append("\":").append(json_value);
   out.append(s.substr(before));
   return out;
+}
+
+std::string apply_effort(std::string& body, const simdjson::dom::element& root, bool anthropic,
+                         std::string_view policy_effort) {
+  auto present = [&](const char* key) {
+    simdjson::dom::element e;
+    return !root[key].get(e) && !e.is_null();
+  };
+  const char* effort_field = anthropic ? "output_config" : "reasoning_effort";
+  std::string_view v;
+  if (!root["thinking"]["type"].get_string().get(v) && v == "disabled") return "none";
+  if (!(anthropic ? root["output_config"]["effort"] : root["reasoning_effort"]).get_string().get(v)) return std::string(v);
+  if (present("thinking") || present(effort_field)) return "high";
+  if (policy_effort.empty()) return "";
+  if (policy_effort == "none") {
+    body = set_member(body, "thinking", R"({"type":"disabled"})");
+  } else if (anthropic) {
+    body = set_member(body, "output_config", "{\"effort\":\"" + std::string(policy_effort) + "\"}");
+  } else {
+    body = set_member(body, "reasoning_effort", "\"" + std::string(policy_effort) + "\"");
+  }
+  return std::string(policy_effort);
 }
 
 }  // namespace ff::gateway

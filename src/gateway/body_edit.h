@@ -12,6 +12,10 @@
 #include <string_view>
 #include <vector>
 
+namespace simdjson::dom {
+class element;
+}
+
 namespace ff::gateway {
 
 struct Span {
@@ -29,5 +33,18 @@ std::vector<Span> array_elements(std::string_view array_json);
 // `body` with the top-level member `key` set to `json_value` (raw JSON):
 // replaced in place when present, else added as the last member.
 std::string set_member(std::string_view body, std::string_view key, std::string_view json_value);
+
+// Applies the policy's reasoning effort (`none`, `low`, `high` or `max`) to
+// `body`, whose parse is `root`, the way the DeepSeek API takes it: `none` turns
+// thinking off (`"thinking":{"type":"disabled"}`); the others are
+// `reasoning_effort` on chat completions and `output_config.effort` on
+// Anthropic Messages. A request that sets its own (`thinking` or
+// `reasoning_effort`; `thinking` or `output_config` on Anthropic) is left as it
+// is. Returns the effort the request carries as sent: the policy's, or the
+// client's own (`none` for thinking disabled; `high`, the API's default, when
+// the client turned thinking on without naming an effort). An empty
+// `policy_effort` edits nothing: the client's own effort, or "" when it set none.
+std::string apply_effort(std::string& body, const simdjson::dom::element& root, bool anthropic,
+                         std::string_view policy_effort);
 
 }  // namespace ff::gateway

@@ -69,6 +69,45 @@ net::Response openai_error(int status, std::string_view message, std::string_vie
   return net::Response::json(status, error_json(message, type, code));
 }
 
+}  // namespace
+
+// The writer a request's handling answers through: it passes everything on to
+// the server's writer and remembers the status sent, the error message of an
+// error answer, and whether the request's access-log line was written, so that
+// handle() can write the line of any request that ended without one (every
+// client request writes exactly one).
+class LoggedWriter final : public net::ResponseWriter {
+ public:
+  explicit LoggedWriter(net::ResponseWriter& inner) : inner_(inner) {}
+  awaitable<bool> send(net::Response r) override {
+    status = r.status;
+    if (r.status >= 400) {
+      thread_local dom::parser p;
+      std::string_view msg;
+      dom::element e;
+      if (!p.parse(r.body).get(e) && !e["error"]["message"].get_string().get(msg)) error.assign(msg);
+    }
+    return inner_.send(std::move(r));
+  }
+  awaitable<bool> start(int s, std::vector<std::pair<std::string, std::string>> headers) override {
+    status = s;
+    return inner_.start(s, std::move(headers));
+  }
+  awaitable<bool> write(std::string_view data) override { return inner_.write(data); }
+  awaitable<bool> finish() override { return inner_.finish(); }
+  void abort() override { inner_.abort(); }
+  bool started() const override { return inner_.started(); }
+
+  int status = 0;
+  std::string error;
+  bool logged = false;
+
+ private:
+  net::ResponseWriter& inner_;
+};
+
+namespace {
+
 enum class Protocol { kOpenAi, kAnthropic };
 
 // An error in the client's protocol: OpenAI's {"error": {message, type, code}} or
@@ -486,8 +525,14 @@ struct Gateway::Impl {
   // One access-log line: the client's request and what became of it, one JSON
   // object whose keys are always these, in this order (written straight into a
   // reused line, not through a JsonWriter: this runs once per request).
-  void access(const net::Request& r, const VirtualKey* key, int status, const ledger::Row* row, core::Money cost,
-              bool escalated, std::int64_t start_ms, std::string_view error = {}) const {
+  // The request's access-log line, once (`w` remembers it was written).
+  void access(LoggedWriter& w, const net::Request& r, const VirtualKey* key, int status, const ledger::Row* row,
+              core::Money cost, bool escalated, std::int64_t start_ms, std::string_view error = {}) const {
+    w.logged = true;
+    write_access_line(r, key, status, row, cost, escalated, start_ms, error);
+  }
+  void write_access_line(const net::Request& r, const VirtualKey* key, int status, const ledger::Row* row, core::Money cost,
+                   bool escalated, std::int64_t start_ms, std::string_view error) const {
     if (!options.access_log) return;
     std::string& o = access_line;
     auto number = [&o](std::int64_t n) {
@@ -763,13 +808,13 @@ struct Gateway::Impl {
     // If Pro could not be reached, Flash's answer is still the best there is.
   }
 
-  awaitable<void> chat(const net::Request& r, net::ResponseWriter& w, const VirtualKey& key, Protocol protocol);
-  awaitable<void> stream(const net::Request& r, net::ResponseWriter& w, std::string_view path, const std::string& body,
+  awaitable<void> chat(const net::Request& r, LoggedWriter& w, const VirtualKey& key, Protocol protocol);
+  awaitable<void> stream(const net::Request& r, LoggedWriter& w, std::string_view path, const std::string& body,
                          ledger::Row row, const router::Decision& d, core::Tier tier,
                          budget::BudgetBook::Reservation reservation, Protocol protocol, const VirtualKey& key);
 };
 
-awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& w, const VirtualKey& key,
+awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, const VirtualKey& key,
                                     Protocol protocol) {
   const bool anthropic = protocol == Protocol::kAnthropic;
   const std::string& key_name = key.name;
@@ -874,11 +919,14 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
     ++budget_refusals;
     net::Response reply = error_response(protocol, 429, reservation.error().message, "rate_limit_error", "budget_exceeded");
     co_await w.send(std::move(reply));
-    access(r, &key, 429, nullptr, core::Money{}, false, start_ms, reservation.error().message);
+    access(w, r, &key, 429, nullptr, core::Money{}, false, start_ms, reservation.error().message);
     co_return;
   }
   std::string body = set_member(r.body, "model", "\"" + model + "\"");  // ids are plain ASCII
   const int restored = anthropic ? 0 : restore_reasoning(body, root);
+  // The category's reasoning effort, when the gateway chose the model (a named
+  // concrete model passes as sent); the ledger records the effort as sent.
+  d.effort = apply_effort(body, root, anthropic, tier_choice ? std::string_view(d.effort) : std::string_view());
   const std::string_view path = anthropic ? "/anthropic/v1/messages" : "/chat/completions";
 
   // A stream the policy lets the cascade check: asked of the upstream whole,
@@ -913,7 +961,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
                                      e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
     add_route_headers(res.headers, d, model, false);
     co_await w.send(std::move(res));
-    access(r, &key, first.row.status, &first.row, first.row.cost, false, start_ms, first.row.error);
+    access(w, r, &key, first.row.status, &first.row, first.row.cost, false, start_ms, first.row.error);
     co_return;
   }
   auto* answer = &std::get<UpstreamResponse>(first.response);
@@ -970,10 +1018,10 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, net::ResponseWriter& 
     res.body = std::move(answer->body);
     co_await w.send(std::move(res));
   }
-  access(r, &key, final_status, final_row, total, escalated, start_ms);
+  access(w, r, &key, final_status, final_row, total, escalated, start_ms);
 }
 
-awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter& w, std::string_view path,
+awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, std::string_view path,
                                       const std::string& body, ledger::Row row, const router::Decision& d,
                                       core::Tier tier, budget::BudgetBook::Reservation reservation,
                                       Protocol protocol, const VirtualKey& key) {
@@ -991,6 +1039,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
                                      e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
     add_route_headers(res.headers, d, row.routed_model, false);
     co_await w.send(std::move(res));
+    access(w, r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
     co_return;
   }
   UpstreamStream& up = std::get<UpstreamStream>(opened);
@@ -1014,6 +1063,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
     add_route_headers(res.headers, d, row.routed_model, false);
     res.body = std::move(err_body);
     co_await w.send(std::move(res));
+    access(w, r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
     co_return;
   }
 
@@ -1148,14 +1198,14 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, net::ResponseWriter
     if (broken) {
       ++upstream_errors;
       w.abort();
-      access(r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
+      access(w, r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
       co_return;
     }
   }
   co_await record();
   for (const std::string& id : stream_call_ids) remember_reasoning(id, stream_reasoning);
   if (client_ok) co_await w.finish();
-  access(r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
+  access(w, r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
 }
 
 Gateway::Gateway(const pricing::PriceBook& book, const router::Router& router, ledger::Ledger& ledger,
@@ -1203,7 +1253,24 @@ void Gateway::follow_shared_ledger(asio::any_io_executor executor, std::chrono::
   });
 }
 
-awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& w) {
+awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& writer) {
+  const std::int64_t start_ms = now_ms();
+  LoggedWriter w(writer);
+  const VirtualKey* key = nullptr;
+  co_await dispatch(r, w, key);
+  // Probes and scrapes are not client requests: they write no line.
+  const std::string_view path = r.path();
+  if (!w.logged && path != "/healthz" && path != "/readyz" && path != "/metrics") {
+    impl_->access(w, r, key, w.status, nullptr, core::Money{}, false, start_ms, w.error);
+  }
+}
+
+void Gateway::log_rejected(const net::Request& r, int status, std::string_view error) {
+  const std::int64_t now = now_ms();
+  impl_->write_access_line(r, nullptr, status, nullptr, core::Money{}, false, now, error);
+}
+
+awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const VirtualKey*& key_out) {
   const std::string_view path = r.path();
   if (path == "/healthz") {
     {
@@ -1239,6 +1306,7 @@ awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& w) {
     co_return;
   }
   const VirtualKey* key = impl_->authenticate(r);
+  key_out = key;
   if (key == nullptr) {
     {
       net::Response reply = error_response(protocol, 401,

@@ -79,6 +79,8 @@ struct GatewayOptions {
 // Lower-case hex SHA-256 of `text`.
 std::string sha256_hex(std::string_view text);
 
+class LoggedWriter;
+
 class Gateway {
  public:
   Gateway(const pricing::PriceBook& book, const router::Router& router, ledger::Ledger& ledger,
@@ -99,7 +101,14 @@ class Gateway {
   // when no key has a budget. Stops with the Gateway.
   void follow_shared_ledger(boost::asio::any_io_executor executor, std::chrono::milliseconds every);
 
+  // Answers one client request. Every request but the probes and scrapes
+  // (/healthz, /readyz, /metrics) writes exactly one access-log line.
   boost::asio::awaitable<void> handle(const net::Request& request, net::ResponseWriter& writer);
+
+  // The access-log line of a request the server answered itself, before the
+  // gateway saw it (net::ServerOptions::on_rejected: 400, 408, 413, 431). Its
+  // key is "-" (not read) and its latency 0.
+  void log_rejected(const net::Request& request, int status, std::string_view error);
 
   // Prometheus text exposition of the counters.
   std::string metrics_text() const;
@@ -107,6 +116,7 @@ class Gateway {
   struct Impl;
 
  private:
+  boost::asio::awaitable<void> dispatch(const net::Request& request, LoggedWriter& writer, const VirtualKey*& key);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -265,6 +265,8 @@ struct HttpServer::Impl {
     for (;;) {
       // The Request is refilled for each request: its strings keep their capacity.
       r.body.clear();
+      r.method.clear();  // an answer to a request cut short names only what was read of it
+      r.target.clear();
       RequestReader parser(r);
       parser.body_limit(options.body_limit);
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
@@ -275,24 +277,25 @@ struct HttpServer::Impl {
       beast::error_code ec = co_await read_request(socket, buffer, parser, r);
       if (dl->expired && ec) ec = beast::error::timeout;
       if (ec) {
-        Response err;
+        int status = 0;
+        std::string message;
         if (ec == http::error::body_limit) {
-          err = Response::json(413, error_body("request body too large", "invalid_request_error", "body_too_large"));
+          status = 413, message = "request body too large";
         } else if (ec == http::error::header_limit) {
-          err = Response::json(431, error_body("request headers too large", "invalid_request_error", "headers_too_large"));
+          status = 431, message = "request headers too large";
         } else if (ec == beast::error::timeout) {
-          if (parser.got_some()) {
-            err = Response::json(408, error_body("request not received in time", "invalid_request_error", "timeout"));
-          } else {
-            break;  // an idle connection timing out is normal
-          }
+          if (!parser.got_some()) break;  // an idle connection timing out is normal
+          status = 408, message = "request not received in time";
         } else if (ec == http::error::end_of_stream || ec == asio::error::eof ||
                    ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
           break;
         } else {
-          err = Response::json(400, error_body(fmt::format("malformed HTTP request: {}", ec.message()),
-                                               "invalid_request_error", "bad_request"));
+          status = 400, message = fmt::format("malformed HTTP request: {}", ec.message());
         }
+        const char* code = status == 413 ? "body_too_large" : status == 431 ? "headers_too_large"
+                           : status == 408 ? "timeout" : "bad_request";
+        Response err = Response::json(status, error_body(message, "invalid_request_error", code));
+        if (options.on_rejected) options.on_rejected(r, status, message);
         co_await write_full(socket, *dl, err, 11, false, head);
         break;
       }

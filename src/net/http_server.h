@@ -106,6 +106,12 @@ struct ServerOptions {
   // connections are closed at once.
   std::chrono::milliseconds shutdown_grace{10'000};
   std::string server_name = "flashfirst";
+  // Told of each request the server answers itself, before any handler sees it
+  // (400 malformed, 408 too slow, 413 body or 431 headers too large), with what
+  // was read of it (the method and target, once the request line has arrived),
+  // the status and the error message; for an access log. Runs on the server's
+  // thread. Unset: nothing is told.
+  std::function<void(const Request&, int status, std::string_view message)> on_rejected;
 };
 
 class HttpServer {

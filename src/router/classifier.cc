@@ -210,14 +210,17 @@ Classification classify(const Features& f) {
   }
   if (sc.score(C::kCodebaseDebugging) > 0 && has(S::kDebug)) sc.add(C::kCodebaseDebugging, 1.5, cue(u, S::kDebug));
 
-  // Agents: tools and a conversation already carrying tool calls, or many tools
-  // and a task of several dependent steps. One tool and one question is not.
-  const int tool_history = f.tool_results + f.tool_call_turns;
-  if (f.tools_defined > 0 && tool_history > 0) {
-    sc.add(C::kAgentToolChaining, 6.0 + std::min(tool_history, 6) * 0.5,
-           fmt::format("{} tools and {} tool calls/results so far", f.tools_defined, f.tool_calls + f.tool_results));
-  } else if (tool_history >= 2) {
-    sc.add(C::kAgentToolChaining, 5.0, fmt::format("{} tool calls/results so far", f.tool_calls + f.tool_results));
+  // Agents: a conversation that has already taken dependent tool steps, or tools
+  // and a task of several dependent actions. One tool and one question is not.
+  // A step is one assistant turn of tool calls with its results: a call and its
+  // result are one step, and so are parallel calls in one turn. After one step
+  // the conversation keeps the tier its question earned (the new turn is that
+  // step's result, no new evidence); a second step is a call made on the result
+  // of the first, which is chaining.
+  const int steps = std::max(f.tool_call_turns, f.tool_results > 0 ? 1 : 0);
+  if (steps >= 2) {
+    sc.add(C::kAgentToolChaining, 6.0 + std::min(steps, 6) * 0.5,
+           fmt::format("{} dependent tool steps so far", steps));
   }
   if (f.tools_defined >= 1 && (u[S::kAction] >= 3 || (u[S::kAction] >= 2 && (has(S::kAgentSteps) || f.tools_defined >= 2)))) {
     sc.add(C::kAgentToolChaining, 5.0,
@@ -262,6 +265,10 @@ Classification classify(const Features& f) {
   out.confidence = 1.0 / denom;
   out.scores = s;
   out.reason = sc.reason(out.category);
+  if (steps == 1 && out.category != C::kAgentToolChaining) {
+    out.reason += out.reason.empty() ? "" : "; ";
+    out.reason += "1 tool step so far (a call and its result): the conversation keeps its question's tier";
+  }
   return out;
 }
 

@@ -57,6 +57,7 @@ std::optional<ApiError> read_effort(std::string_view v, std::string& effort) {
 }
 
 std::optional<ApiError> check_common(ChatRequest& r, bool max_tokens_given) {
+  r.max_tokens_given = max_tokens_given;
   if (!max_tokens_given) r.max_tokens = r.thinking ? (r.effort == "max" ? 131'072 : 65'536) : 8'192;
   if (r.max_tokens < 1 || r.max_tokens > kMaxTokensLimit) {
     return unprocessable(fmt::format("max_tokens must be between 1 and {}, got {}", kMaxTokensLimit, r.max_tokens));

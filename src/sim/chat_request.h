@@ -47,6 +47,7 @@ struct ChatRequest {
   bool thinking = true;
   std::string effort = "high";   // low | high | max
   std::int64_t max_tokens = 0;   // after defaults
+  bool max_tokens_given = false; // the client set its own cap
   bool stream = false;
   bool include_usage = false;    // OpenAI stream_options.include_usage
   bool json_mode = false;

@@ -142,11 +142,16 @@ expect_eq "cut stream: no [DONE] sent" "$(grep -c '\[DONE\]' "$tmp/b8")" "0"
 # --- thinking-mode tool loop: the client drops reasoning_content, the gateway puts it back
 sim_url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/err" | head -1)
 tools='[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}]'
-curl -s "$url/v1/chat/completions" "${auth[@]}" \
-  -d "{\"model\":\"flash\",\"tools\":$tools,\"messages\":[{\"role\":\"user\",\"content\":\"What is the weather in Oslo?\"}]}" >"$tmp/t1"
-call=$(jq -c '.choices[0].message.tool_calls' "$tmp/t1")
+# With tool_choice "auto" the model may answer without a call: ask about another
+# city until it calls (the simulator is deterministic: always the same turns).
+for city in Oslo Paris Rome Kyiv Lima Quito; do
+  curl -s "$url/v1/chat/completions" "${auth[@]}" \
+    -d "{\"model\":\"flash\",\"tools\":$tools,\"messages\":[{\"role\":\"user\",\"content\":\"What is the weather in $city?\"}]}" >"$tmp/t1"
+  call=$(jq -c '.choices[0].message.tool_calls' "$tmp/t1")
+  [[ $call != null ]] && break
+done
 expect_eq "tool loop: the first turn calls the tool" "$(jq -r '.[0].function.name' <<<"$call")" "get_weather"
-loop="{\"model\":\"flash\",\"tools\":$tools,\"messages\":[{\"role\":\"user\",\"content\":\"What is the weather in Oslo?\"},{\"role\":\"assistant\",\"content\":null,\"tool_calls\":$call},{\"role\":\"tool\",\"tool_call_id\":$(jq '.[0].id' <<<"$call"),\"content\":\"sunny\"}]}"
+loop="{\"model\":\"flash\",\"tools\":$tools,\"messages\":[{\"role\":\"user\",\"content\":\"What is the weather in $city?\"},{\"role\":\"assistant\",\"content\":null,\"tool_calls\":$call},{\"role\":\"tool\",\"tool_call_id\":$(jq '.[0].id' <<<"$call"),\"content\":\"sunny\"}]}"
 # Sent straight to the API (the simulator), that conversation is the documented 400 ...
 out=$(curl -s -w ' %{http_code}' "$sim_url/chat/completions" -H 'Authorization: Bearer flashfirst-in-process-sim' \
   -d "${loop/\"model\":\"flash\"/\"model\":\"deepseek-v4-flash\"}")
@@ -155,7 +160,24 @@ expect_eq "tool loop without reasoning_content: the API's 400" "${out##* }" "400
 curl -s -D "$tmp/h9" -o "$tmp/b9" "$url/v1/chat/completions" "${auth[@]}" -d "$loop"
 expect_eq "tool loop through the gateway: 200" "$(head -1 "$tmp/h9" | cut -d' ' -f2)" "200"
 expect_eq "tool loop: one turn restored" "$(h x-flashfirst-reasoning-restored "$tmp/h9")" "1"
-expect_eq "tool loop: routed as an agent tool chain" "$(jq -r .category <<<"$(row "$(h x-flashfirst-request-id "$tmp/h9")")")" "agent_tool_chaining"
+# One call and its result are one step: the conversation stays on its question's tier.
+r9=$(row "$(h x-flashfirst-request-id "$tmp/h9")")
+expect_eq "tool loop: one step is no agent tool chain" "$(jq -r '"\(.category) \(.routed_model)"' <<<"$r9")" \
+  "straightforward_qa deepseek-v4-flash"
+expect_contains "tool loop: the reason says why" "$(jq -r .reason <<<"$r9")" \
+  "1 tool step so far (a call and its result): the conversation keeps its question's tier"
+
+# --- a cut at the client's own max_tokens is the answer asked for: not escalated, billed once
+curl -s -D "$tmp/hc" -o "$tmp/bc" "$url/v1/chat/completions" "${auth[@]}" \
+  -d '{"model":"auto","max_tokens":5,"messages":[{"role":"user","content":"Summarize: the meeting moved to Friday because the room was booked."}]}'
+expect_eq "capped: finish_reason length" "$(jq -r '.choices[0].finish_reason' "$tmp/bc")" "length"
+expect_eq "capped: not escalated" "$(h x-flashfirst-escalated "$tmp/hc") $(h x-flashfirst-model "$tmp/hc")" "false deepseek-v4-flash"
+rc=$(row "$(h x-flashfirst-request-id "$tmp/hc")")
+expect_eq "capped: one row, billed once" "$(h x-flashfirst-cost "$tmp/hc")" "$(femto_decimal "$(jq -r .cost_femto <<<"$rc")")"
+expect_eq "capped: no row escalated from it" \
+  "$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from requests where escalated_from=?', (sys.argv[2],)).fetchone()[0])" "$tmp/ledger.db" "$(jq -r .request_id <<<"$rc")")" "0"
+# The policy's effort for the category reaches the upstream and the ledger (summaries: high).
+expect_eq "effort: recorded as sent" "$(jq -r .effort <<<"$rc")" "high"
 
 # --- models, metrics, and the ledger as the cost report reads it
 expect_eq "models" "$(curl -s "$url/v1/models" "${auth[@]}" | jq -r .object)" "list"

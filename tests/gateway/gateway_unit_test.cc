@@ -35,6 +35,38 @@ TEST(BodyEdit, AddsAMissingMember) {
             R"({"stream_options":{"include_usage":true},"a":1})");
 }
 
+// apply_effort on `body` as the gateway calls it: {body as sent, effort recorded}.
+std::pair<std::string, std::string> effort(std::string body, bool anthropic, std::string_view policy) {
+  simdjson::dom::parser p;
+  simdjson::dom::element root = p.parse(body);
+  std::string out = body;
+  std::string sent = apply_effort(out, root, anthropic, policy);
+  return {out, sent};
+}
+
+TEST(BodyEdit, ThePolicysEffortIsSentTheWayTheApiTakesIt) {
+  using P = std::pair<std::string, std::string>;
+  EXPECT_EQ(effort(R"({"model":"m"})", false, "low"), P(R"({"model":"m","reasoning_effort":"low"})", "low"));
+  EXPECT_EQ(effort(R"({"model":"m"})", false, "none"), P(R"({"model":"m","thinking":{"type":"disabled"}})", "none"));
+  EXPECT_EQ(effort(R"({"model":"m"})", true, "max"), P(R"({"model":"m","output_config":{"effort":"max"}})", "max"));
+  EXPECT_EQ(effort(R"({"model":"m"})", true, "none"), P(R"({"model":"m","thinking":{"type":"disabled"}})", "none"));
+  // A null is as good as absent.
+  EXPECT_EQ(effort(R"({"reasoning_effort":null})", false, "low"), P(R"({"reasoning_effort":"low"})", "low"));
+}
+
+TEST(BodyEdit, TheClientsOwnEffortIsKeptAndRecorded) {
+  using P = std::pair<std::string, std::string>;
+  EXPECT_EQ(effort(R"({"reasoning_effort":"max"})", false, "low"), P(R"({"reasoning_effort":"max"})", "max"));
+  EXPECT_EQ(effort(R"({"thinking":{"type":"disabled"}})", false, "low"), P(R"({"thinking":{"type":"disabled"}})", "none"));
+  // Thinking on without an effort: the API's default, high.
+  EXPECT_EQ(effort(R"({"thinking":{"type":"enabled"}})", false, "low"), P(R"({"thinking":{"type":"enabled"}})", "high"));
+  EXPECT_EQ(effort(R"({"output_config":{"effort":"low"}})", true, "max"), P(R"({"output_config":{"effort":"low"}})", "low"));
+  EXPECT_EQ(effort(R"({"thinking":{"type":"enabled","budget_tokens":9}})", true, "low"),
+            P(R"({"thinking":{"type":"enabled","budget_tokens":9}})", "high"));
+  // No policy effort (a concrete model named by the client): nothing is edited.
+  EXPECT_EQ(effort(R"({"model":"m"})", false, ""), P(R"({"model":"m"})", ""));
+}
+
 TEST(Sha256, KnownVector) {
   // FIPS 180-2 example: SHA-256("abc").
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
@@ -129,7 +161,8 @@ TEST(CascadeCheck, PassesAGoodAnswer) {
 
 TEST(CascadeCheck, EachFailure) {
   auto check = [](const std::string& req, const std::string& res) { return cascade::check_answer(req, res).value_or("pass"); };
-  EXPECT_EQ(check("{}", R"({"choices":[{"finish_reason":"length","message":{"content":"Hi"}}]})"), "finish_reason length");
+  EXPECT_EQ(check("{}", R"({"choices":[{"finish_reason":"length","message":{"content":"Hi"}}]})"),
+            "finish_reason length at the model's own output limit (the client set no max_tokens)");
   EXPECT_EQ(check("{}", R"({"choices":[{"finish_reason":"content_filter","message":{"content":"x"}}]})"),
             "finish_reason content_filter");
   EXPECT_EQ(check("{}", R"({"choices":[{"finish_reason":"insufficient_system_resource","message":{"content":"x"}}]})"),
@@ -148,6 +181,27 @@ TEST(CascadeCheck, EachFailure) {
   EXPECT_EQ(check("{}", "<html>"), "not a chat completion");
 }
 
+TEST(CascadeCheck, ACutAtTheClientsOwnCapPasses) {
+  // The client asked for at most 5 tokens and got them: Pro would stop at the
+  // same cap, so escalating would only pay twice. Empty content too (in thinking
+  // mode the reasoning can use the whole cap).
+  const std::string cut = R"({"choices":[{"finish_reason":"length","message":{"content":"The cap"}}]})";
+  const std::string empty = R"({"choices":[{"finish_reason":"length","message":{"content":"","reasoning_content":"Hm"}}]})";
+  for (const char* req : {R"({"max_tokens":5})", R"({"max_completion_tokens":5})"}) {
+    EXPECT_EQ(cascade::check_answer(req, cut), std::nullopt) << req;
+    EXPECT_EQ(cascade::check_answer(req, empty), std::nullopt) << req;
+  }
+  // A cap of 0 or of the wrong type is not a cap the client set.
+  EXPECT_EQ(cascade::check_answer(R"({"max_tokens":"5"})", cut).value_or("pass"),
+            "finish_reason length at the model's own output limit (the client set no max_tokens)");
+  // Anthropic: max_tokens is the client's cap as well.
+  const std::string msg = R"({"type":"message","stop_reason":"max_tokens","content":[{"type":"text","text":""}]})";
+  EXPECT_EQ(cascade::check_anthropic_answer(R"({"max_tokens":5})", msg), std::nullopt);
+  // Without a cap, an empty answer cut at the model's limit still fails.
+  EXPECT_EQ(cascade::check_anthropic_answer("{}", msg).value_or("pass"),
+            "stop_reason max_tokens at the model's own output limit (the client set no max_tokens)");
+}
+
 TEST(CascadeCheck, AnthropicMessages) {
   auto check = [](const std::string& req, const std::string& res) {
     return cascade::check_anthropic_answer(req, res).value_or("pass");
@@ -161,7 +215,7 @@ TEST(CascadeCheck, AnthropicMessages) {
   EXPECT_EQ(check("{}", R"({"type":"message","stop_reason":"end_turn","content":[{"type":"text","text":"Hi."}]})"), "pass");
   EXPECT_EQ(check(tools, use("get_weather", R"({"city":"Oslo"})")), "pass");
   EXPECT_EQ(check("{}", R"({"type":"message","stop_reason":"max_tokens","content":[{"type":"text","text":"Hi"}]})"),
-            "stop_reason max_tokens");
+            "stop_reason max_tokens at the model's own output limit (the client set no max_tokens)");
   EXPECT_EQ(check("{}", R"({"type":"message","stop_reason":"end_turn","content":[{"type":"thinking","thinking":"hm"},{"type":"text","text":" "}]})"),
             "empty answer");
   EXPECT_EQ(check(tools, use("get_time", "{}")), "tool call to undefined tool 'get_time'");

@@ -45,15 +45,16 @@ test("a streamed message ends with its usage, and the cost rides on message_delt
 });
 
 test("a Flash message that fails the check is re-asked on Pro", async () => {
-  // The simulator cuts Flash's answer short (stop_reason max_tokens); the gateway
-  // checks Anthropic answers too, and escalates.
+  // The simulator's failing Flash answer comes back empty (a cut at the client's
+  // own max_tokens would be no failure); the gateway checks Anthropic answers
+  // too, and escalates.
   const { data, response } = await client.messages
     .create({ model: "flash", max_tokens: 512, messages: [{ role: "user", content: "Summarize: sales rose in May." }] },
             { headers: { "x-sim-fault": "fail-flash" } })
     .withResponse();
   assert.equal(response.headers.get("x-flashfirst-escalated"), "true");
   assert.equal(response.headers.get("x-flashfirst-model"), "deepseek-v4-pro");
-  assert.match(response.headers.get("x-flashfirst-route"), /escalated: Flash's answer failed \(stop_reason max_tokens\)/);
+  assert.match(response.headers.get("x-flashfirst-route"), /escalated: Flash's answer failed \(empty answer\)/);
   assert.equal(data.stop_reason, "end_turn");
 });
 

@@ -95,6 +95,27 @@ test("a thinking-mode tool loop works even when the client drops reasoning_conte
   assert.equal(response.headers.get("x-flashfirst-reasoning-restored"), "1");
 });
 
+test("a one-tool loop stays on Flash: a call and its result are one step", async () => {
+  const tools = [{ type: "function", function: { name: "get_weather",
+    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } }];
+  let messages, call, first;
+  for (const city of ["Paris", "Oslo", "Rome", "Kyiv", "Lima", "Quito"]) {
+    messages = [{ role: "user", content: `What's the weather in ${city}?` }];
+    first = await client.chat.completions.create({ model: "auto", messages, tools }).withResponse();
+    call = first.data.choices[0].message.tool_calls?.[0];
+    if (call) break;
+  }
+  assert.ok(call, "no tool call in six tries");
+  assert.equal(first.response.headers.get("x-flashfirst-model"), "deepseek-v4-flash");
+  messages.push(first.data.choices[0].message);  // as the SDK hands it back, reasoning_content included
+  messages.push({ role: "tool", tool_call_id: call.id, content: "sunny, 24C" });
+  const { data, response } = await client.chat.completions.create({ model: "auto", messages, tools }).withResponse();
+  assert.equal(data.model, "deepseek-v4-flash");
+  assert.equal(response.headers.get("x-flashfirst-model"), "deepseek-v4-flash");
+  assert.match(response.headers.get("x-flashfirst-route"),
+               /^straightforward_qa; .*1 tool step so far \(a call and its result\): the conversation keeps its question's tier$/);
+});
+
 test("a wrong key is a 401 in the OpenAI format", async () => {
   const bad = new OpenAI({ apiKey: "nope", baseURL: `${gw.url}/v1`, maxRetries: 0 });
   await assert.rejects(bad.chat.completions.create({ model: "auto", messages: [{ role: "user", content: "hi" }] }),
