@@ -69,6 +69,23 @@ net::Response openai_error(int status, std::string_view message, std::string_vie
   return net::Response::json(status, error_json(message, type, code));
 }
 
+// The upstream's model list with the names only the gateway serves put first:
+// `auto` (the router decides), `flash` and `pro` (a tier). A list not in the
+// OpenAI shape (no `data` array) is passed as it came.
+std::string with_gateway_models(const std::string& list) {
+  const auto data = find_member(list, "data");
+  if (!data || data->length < 2 || list[data->offset] != '[') return list;
+  const bool empty = array_elements(std::string_view(list).substr(data->offset, data->length)).empty();
+  std::string entries;
+  for (const char* id : {"auto", "flash", "pro"}) {
+    entries += fmt::format(R"({{"id":"{}","object":"model","owned_by":"flashfirst"}},)", id);
+  }
+  if (empty) entries.pop_back();
+  std::string out = list;
+  out.insert(data->offset + 1, entries);
+  return out;
+}
+
 }  // namespace
 
 // The writer a request's handling answers through: it passes everything on to
@@ -666,6 +683,28 @@ struct Gateway::Impl {
     }
   }
 
+  // Why `id` cannot be served at `start_ms`, and the model names that can:
+  // "model 'gpt-4o' is not known; use auto, flash, pro or one of: deepseek-v4-flash, …".
+  std::string unknown_model_message(std::string_view id, std::int64_t start_ms) const {
+    const core::Timestamp t{start_ms / 1000};
+    std::vector<std::string> ids;
+    auto consider = [&](const std::string& candidate) {
+      if (candidate == "flash" || candidate == "pro") return;
+      if (std::find(ids.begin(), ids.end(), candidate) != ids.end()) return;
+      if (book.quote(candidate, t, options.currency).quote) ids.push_back(candidate);
+    };
+    for (const pricing::Model& m : book.models()) consider(m.id);
+    for (const pricing::Alias& a : book.aliases()) consider(a.id);
+    std::sort(ids.begin(), ids.end());
+    std::string known;
+    for (const std::string& i : ids) known += (known.empty() ? "" : ", ") + i;
+    const pricing::QuoteResult why = book.quote(id, t, options.currency);
+    const std::string what = why.error == pricing::QuoteError::kUnknownModel
+                                 ? fmt::format("model '{}' is not known", id)
+                                 : book.explain(why.error, id, t, options.currency);
+    return fmt::format("{}; use auto, flash, pro or one of: {}", what, known);
+  }
+
   // Appends the route's headers (model, category and reason, escalated) to `out`.
   static void add_route_headers(Headers& out, const router::Decision& d, const std::string& model, bool escalated) {
     out.emplace_back("x-flashfirst-model", model);
@@ -851,6 +890,14 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     co_return;
   }
 
+  const std::string_view tier_header = r.header("x-flashfirst-tier");
+  if (!tier_header.empty() && tier_header != "pro" && tier_header != "flash") {
+    net::Response reply = error_response(
+        protocol, 400, fmt::format("x-flashfirst-tier must be pro or flash, got '{}'", tier_header),
+        "invalid_request_error", "invalid_tier");
+    co_await w.send(std::move(reply));
+    co_return;
+  }
   // Route. The router also classifies requests that name a tier or a model, for the record.
   router::Decision d = router.route_or_default(root, {key_name, r.header("x-flashfirst-tier")});
   const router::Policy& policy = router.policy();
@@ -868,7 +915,15 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   } else if (requested != "auto") {
     model = requested;
     const pricing::Quote* q = quote(model, start_ms);
-    tier = q ? book.models()[static_cast<std::size_t>(q->model)].tier : core::Tier::kFlash;
+    if (q == nullptr) {
+      // Caught here rather than passed upstream: the API's "Model Not Exist"
+      // names no alternative, and the call could not be priced.
+      net::Response reply = error_response(protocol, 400, unknown_model_message(requested, start_ms),
+                                           "invalid_request_error", "model_not_found");
+      co_await w.send(std::move(reply));
+      co_return;
+    }
+    tier = book.models()[static_cast<std::size_t>(q->model)].tier;
     d.reason = fmt::format("client named the model ({})", d.reason);
     d.cascade = false;
   }
@@ -1334,6 +1389,7 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
       co_return;
     }
     auto& ok = std::get<UpstreamResponse>(res);
+    if (ok.head.status == 200) ok.body = with_gateway_models(ok.body);
     {
       net::Response reply = net::Response::json(ok.head.status, std::move(ok.body));
       co_await w.send(std::move(reply));
