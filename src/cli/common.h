@@ -71,4 +71,7 @@ core::Result<core::TokenUsage> parse_token_spec(const std::string& spec);
 // A token count such as "10M", "1.5k", "250000".
 core::Result<std::int64_t> parse_token_count(const std::string& text);
 
+// Levenshtein distance between two names (bytes), for "did you mean" hints.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
 }  // namespace ff::cli

@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/in_process_sim.h"
+#include "core/text.h"
 #include "core/thread_name.h"
 #include "gateway/gateway.h"
 #include "gateway/upstream.h"
@@ -246,9 +247,10 @@ int run_demo(const DemoArgs& a) {
   const std::int64_t calls = flash + pro;
   const planner::CostSummary& s = *summary;
   const core::Money actual = s.total.cost, all_flash = s.total.cost_if_flash, all_pro = s.total.cost_if_pro;
-  fmt::print("Done in {:.1f} s: {} client requests ({} streams, {} agent tool loops answered after a tool call), "
-             "{} upstream calls, {} client errors.\n\n",
-             seconds, items->size(), counters.streams, counters.loops, calls, counters.errors);
+  fmt::print("Done in {:.1f} s: {} ({}, {} answered after a tool call), {}, {}.\n\n", seconds,
+             core::count_of(static_cast<std::int64_t>(items->size()), "client request"),
+             core::count_of(counters.streams, "stream"), core::count_of(counters.loops, "agent tool loop"),
+             core::count_of(calls, "upstream call"), core::count_of(counters.errors, "client error"));
   fmt::print("  calls by tier        Flash {} ({}), Pro {} ({})\n", flash, percent(flash, calls), pro, percent(pro, calls));
   fmt::print("  escalations          {} Flash answers failed the check and were re-asked on Pro\n", escalations);
   if (auto r = s.cache_hit_rate()) fmt::print("  cache-hit rate       {:.1f}% of input tokens\n", *r * 100);

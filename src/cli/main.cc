@@ -1,5 +1,10 @@
 // flashfirst: run DeepSeek V4 Flash and Pro at the lowest bill that holds quality.
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
 #include <exception>
 
 #include <CLI/CLI.hpp>
@@ -36,6 +41,32 @@ int main(int argc, char** argv) {
     ff::cli::register_serve(app, exit_code);
     ff::cli::register_demo(app, exit_code);
     ff::cli::register_sim(app, exit_code);
+    // `flashfirst help [COMMAND]`, and a misspelt command named with the nearest one.
+    if (argc >= 2 && argv[1][0] != '-') {
+      const std::string_view first = argv[1];
+      std::vector<std::string> names;
+      for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+      if (first == "help") {
+        const CLI::App* sub = nullptr;
+        for (const CLI::App* c : app.get_subcommands({})) {
+          if (argc >= 3 && c->get_name() == argv[2]) sub = c;
+        }
+        std::fputs((sub ? sub->help() : app.help()).c_str(), stdout);
+        return argc >= 3 && sub == nullptr ? ff::cli::kExitUsage : ff::cli::kExitOk;
+      }
+      if (std::find(names.begin(), names.end(), first) == names.end()) {
+        std::string known, nearest;
+        std::size_t best = SIZE_MAX;
+        for (const std::string& n : names) {
+          known += (known.empty() ? "" : ", ") + n;
+          if (const std::size_t d = ff::cli::edit_distance(first, n); d < best) best = d, nearest = n;
+        }
+        std::string hint = best <= 2 ? fmt::format(" Did you mean '{}'?", nearest) : "";
+        fmt::print(stderr, "flashfirst: unknown command '{}'.{}\nCommands: {}. `flashfirst help COMMAND` for one's flags.\n",
+                   first, hint, known);
+        return ff::cli::kExitUsage;
+      }
+    }
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

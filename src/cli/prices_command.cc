@@ -46,6 +46,8 @@ int run_prices(const PricesArgs& a) {
   const core::Timestamp t = ctx->at;
   const std::string& cur = a.currency;
   const bool peak_now = book.schedule().is_peak(t);
+  // The band in force is "now" only when no --at moved the instant.
+  const char* in_force = a.at.empty() ? " (now)" : " (then)";
   std::string out = fmt::format("Price book: {}\nRates in force at {} in {} per 1M tokens\n", book.source_name(),
                                 core::format_time(t), cur);
 
@@ -77,8 +79,10 @@ int run_prices(const PricesArgs& a) {
       add("flat", *row->flat, true);
     } else {
       any_banded = true;
-      add(peak_now ? "off-peak" : "off-peak (now)", *row->off_peak, true);
-      add(peak_now ? "peak (now)" : "peak", *row->peak, false);
+      const std::string off_peak = peak_now ? "off-peak" : std::string("off-peak") + in_force;
+      const std::string peak = peak_now ? std::string("peak") + in_force : "peak";
+      add(off_peak.c_str(), *row->off_peak, true);
+      add(peak.c_str(), *row->peak, false);
     }
   }
   out += "\n" + table.render();

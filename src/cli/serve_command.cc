@@ -1,6 +1,7 @@
 // flashfirst serve: the Flash-first gateway.
 #include <fcntl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
+#include <variant>
 
 #include <boost/asio/post.hpp>
 #include <CLI/CLI.hpp>
@@ -17,6 +20,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/in_process_sim.h"
+#include "core/text.h"
 #include "gateway/gateway.h"
 #include "gateway/serve_config.h"
 #include "gateway/upstream.h"
@@ -110,17 +114,39 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   if (!a.config.empty()) {
     auto cfg = gateway::load_serve_config(a.config);
     if (!cfg.ok()) return fail("serve", kExitUsage, cfg.error().message);
-    auto take = [&](const std::optional<std::string>& v, std::string& out, const char* flag) {
-      if (v && cmd.count(flag) == 0) out = *v;
-    };
-    take(cfg->listen, a.listen, "--listen");
-    take(cfg->upstream, a.upstream, "--upstream");
-    take(cfg->ledger, a.ledger, "--ledger");
-    take(cfg->currency, a.currency, "--currency");
-    take(cfg->policy, a.policy, "--policy");
-    if (cfg->max_retries && cmd.count("--max-retries") == 0) a.max_retries = *cfg->max_retries;
-    if (cfg->fallback_after && cmd.count("--fallback-after") == 0) a.fallback_after = *cfg->fallback_after;
-    if (cfg->fallback_seconds && cmd.count("--fallback-seconds") == 0) a.fallback_seconds = *cfg->fallback_seconds;
+    // Each setting of the file is the flag of the same name (`_` for `-`).
+    using Target = std::variant<std::string*, int*, std::int64_t*, double*, bool*>;
+    const std::pair<const char*, Target> targets[] = {
+        {"listen", &a.listen}, {"upstream", &a.upstream}, {"ledger", &a.ledger}, {"ledger_sync", &a.ledger_sync},
+        {"currency", &a.currency}, {"policy", &a.policy}, {"prices", &a.book.prices_file},
+        {"holidays", &a.book.holidays_file}, {"access_log", &a.access_log}, {"max_retries", &a.max_retries},
+        {"fallback_after", &a.fallback_after}, {"fallback_seconds", &a.fallback_seconds},
+        {"budget_sync_ms", &a.budget_sync_ms}, {"read_timeout", &a.read_timeout_s},
+        {"upstream_connect_timeout", &a.upstream_connect_timeout_s},
+        {"upstream_first_byte_timeout", &a.upstream_first_byte_timeout_s},
+        {"upstream_idle_timeout", &a.upstream_idle_timeout_s}, {"max_body_mb", &a.max_body_mb},
+        {"max_connections", &a.max_connections}, {"ca_file", &a.ca_file}, {"insecure", &a.insecure},
+        {"sim_speed", &a.sim_speed}, {"sim_quality", &a.sim_quality}};
+    static_assert(std::size(targets) == 23, "one target per config field");
+    for (const auto& [name, target] : targets) {
+      auto it = cfg->values.find(std::string_view(name));
+      std::string flag = "--" + std::string(name);
+      std::replace(flag.begin(), flag.end(), '_', '-');
+      if (it == cfg->values.end() || cmd.count(flag) > 0) continue;
+      const gateway::ConfigValue& v = it->second;
+      std::visit(
+          [&v](auto* out) {
+            using T = std::remove_pointer_t<decltype(out)>;
+            if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool>) {
+              *out = std::get<T>(v);
+            } else if (const auto* i = std::get_if<std::int64_t>(&v)) {
+              *out = static_cast<T>(*i);
+            } else {
+              *out = static_cast<T>(std::get<double>(v));
+            }
+          },
+          target);
+    }
     config_keys = cfg->keys;
   }
   auto book = load_book(a.book);
@@ -151,7 +177,7 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   std::optional<pricing::QualityModel> quality;
   std::unique_ptr<InProcessSim> sim;
   if (a.upstream == "sim") {
-    auto q = a.sim_quality.empty() ? pricing::QualityModel::embedded() : pricing::QualityModel::load_file(a.sim_quality);
+    auto q = pricing::QualityModel::from_flag(a.sim_quality);
     if (!q.ok()) return fail("serve", kExitUsage, q.error().message);
     quality = std::move(*q);
     if (a.sim_speed < 0) return fail("serve", kExitUsage, "--sim-speed must be 0 (instant) or more");
@@ -210,6 +236,10 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   so.max_connections = static_cast<std::size_t>(a.max_connections);
   std::unique_ptr<gateway::Gateway> gw;
   std::unique_ptr<gateway::UpstreamClient> client;
+  so.on_hangup = [] {
+    fmt::print(stderr, "flashfirst serve: SIGHUP ignored: keys, budgets, the policy and the price book are read once "
+                       "at start; restart the gateway to load new ones\n");
+  };
   so.on_rejected = [&gw](const net::Request& r, int status, std::string_view message) {
     if (gw) gw->log_rejected(r, status, message);
   };
@@ -231,7 +261,19 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   fmt::print(stderr, "flashfirst serve: upstream {}{}, ledger {}, {}\n", a.upstream == "sim" ? "the built-in simulator at " : "",
              up.base_url, ledger::display_name(a.ledger),
              go.keys.empty() ? "no virtual keys (any bearer key is accepted)"
-                            : fmt::format("{} virtual key{}", go.keys.size(), go.keys.size() == 1 ? "" : "s"));
+                            : core::count_of(static_cast<std::int64_t>(go.keys.size()), "virtual key"));
+  if (quality && a.sim_quality != "off") {
+    double lo = 1, hi = 0;
+    for (const auto& c : quality->categories()) {
+      lo = std::min({lo, c.flash, c.pro});
+      hi = std::max({hi, c.flash, c.pro});
+    }
+    if (hi > 0) {
+      fmt::print(stderr, "flashfirst serve: the simulator makes {:.0f}-{:.0f}% of its answers fail on purpose (wrong, "
+                         "cut, invalid JSON), as real ones do, from {}; --sim-quality off turns that off\n",
+                 lo * 100, hi * 100, a.sim_quality.empty() ? "data/quality.toml" : a.sim_quality);
+    }
+  }
   server.run(/*handle_signals=*/true);
   if (access_log) access_log->flush();
   gw.reset();
@@ -249,8 +291,10 @@ void register_serve(CLI::App& app, int& exit_code) {
       "picks a tier; a DeepSeek id passes through. Answers carry x-flashfirst-model, -route, -escalated, -cost and "
       "-cost-if-pro headers (streams: a `flashfirst` object on the usage event). Every upstream call is a ledger "
       "row, committed before the answer's last byte; `flashfirst cost --ledger FILE` reports on it.\n"
+      "Routes: POST /v1/chat/completions (OpenAI), POST /v1/messages (Anthropic; also /anthropic/v1/messages), "
+      "GET /v1/models, GET /healthz and /readyz, GET /metrics (Prometheus text).\n"
       "The first line on stdout is `listening on http://HOST:PORT`. SIGTERM/SIGINT stop accepting and let "
-      "requests in progress finish.");
+      "requests in progress finish; SIGHUP is ignored (restart to load a new config).");
   cmd->add_option("--listen", args->listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
   cmd->add_option("--upstream", args->upstream,
                   "The DeepSeek API base URL (key from $DEEPSEEK_API_KEY), or `sim` for the built-in simulator")
@@ -282,7 +326,9 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--sim-speed", args->sim_speed, "With --upstream sim: its speed factor (0 = instant)")
       ->capture_default_str();
   cmd->add_option("--sim-quality", args->sim_quality,
-                  "With --upstream sim: failure-rate priors (TOML, as data/quality.toml) for its answers")
+                  "With --upstream sim: failure-rate priors (TOML, as data/quality.toml) for its answers; by default "
+                  "the built-in priors, so some answers fail (wrong, cut, invalid JSON) as real ones do; `off` for "
+                  "none")
       ->type_name("FILE");
   cmd->add_option("--read-timeout", args->read_timeout_s, "Seconds a client has to send a whole request (408 after)")
       ->capture_default_str();
@@ -308,9 +354,9 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-connections", args->max_connections, "Open client connections at most")->capture_default_str();
   add_book_options(*cmd, args->book);
   cmd->add_option("--config", args->config,
-                  "Config file (TOML: listen, upstream, ledger, currency, policy, max_retries, fallback_after, "
-                  "fallback_seconds, [[key]] with budgets "
-                  "and allowed tiers); flags override it")
+                  "Config file (TOML): every flag above as a field of the same name with _ for - (max_body_mb = 8), "
+                  "and [[key]] tables with name, key or key_sha256, budgets and allowed tiers; flags given here "
+                  "override it. examples/serve.toml lists them all")
       ->type_name("FILE");
   cmd->callback([args, cmd, &exit_code] { exit_code = run_serve(*args, *cmd); });
 }

@@ -107,7 +107,7 @@ int run_sim(const SimArgs& a, const CLI::App& cmd) {
   server_options.host = address->first;
   server_options.port = address->second;
   server_options.server_name = "flashfirst-sim";
-  auto quality = quality_file.empty() ? pricing::QualityModel::embedded() : pricing::QualityModel::load_file(quality_file);
+  auto quality = pricing::QualityModel::from_flag(quality_file);
   if (!quality.ok()) return fail("sim", kExitUsage, quality.error().message);
   sim::Simulator simulator(*book, tokenizer::BpeTokenizer::deepseek(), *quality, options, core::system_clock());
   net::HttpServer server(server_options, [&simulator](const net::Request& r) { return simulator.handle(r); });
@@ -124,8 +124,9 @@ void register_sim(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<SimArgs>();
   CLI::App* cmd = app.add_subcommand("sim", "A local simulator of the DeepSeek API (no key, no network)");
   cmd->footer(
-      "Serves POST /chat/completions (also /v1/ and /beta/; JSON and SSE), GET /models and GET /user/balance like the "
-      "DeepSeek API: Bearer keys, errors as {\"error\":{\"message\",\"type\",\"code\"}}, thinking mode, tool calls, "
+      "Serves POST /chat/completions (also /v1/ and /beta/; JSON and SSE), POST /anthropic/v1/messages (the "
+      "Anthropic format), GET /models and GET /user/balance like the DeepSeek API (and GET /healthz, no key, for "
+      "probes; it has no /metrics): Bearer keys, errors as {\"error\":{\"message\",\"type\",\"code\"}}, thinking mode, tool calls, "
       "JSON mode, usage with prefix-cache hits (V4 rules) and exact token counts. The first line on stdout is "
       "'listening on http://HOST:PORT'. SIGINT/SIGTERM stop it.");
   cmd->add_option("--listen", args->listen, "Address to listen on; port 0 picks a free port")->capture_default_str();
@@ -147,8 +148,9 @@ void register_sim(CLI::App& app, int& exit_code) {
                   "Concurrent requests per tier before 429 (default flash=2500,pro=500)")
       ->type_name("SPEC");
   cmd->add_option("--quality", args->quality,
-                  "Failure rates per tier and task category (TOML, as data/quality.toml); a request picks its "
-                  "category with metadata.category and may carry metadata.expected_answer")
+                  "Failure rates per tier and task category (TOML, as data/quality.toml; by default the built-in "
+                  "priors, so some answers fail on purpose; `off` for none); a request picks its category with "
+                  "metadata.category and may carry metadata.expected_answer")
       ->type_name("FILE");
   add_book_options(*cmd, args->book);
   cmd->add_option("--config", args->config,

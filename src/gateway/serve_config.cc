@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "pricing/price_book_loader.h"
 #include "pricing/toml_support.h"
 
@@ -10,41 +12,119 @@ namespace ff::gateway {
 using pricing::parse_toml;
 using pricing::toml_error_at;
 
-namespace {}  // namespace
+namespace {
+
+// The text of the number `node` as it stands in `text`, underscores dropped, so
+// that an amount written 5.5 is read exactly as 5.5.
+std::string number_as_written(std::string_view text, const toml::node& node) {
+  const toml::source_position at = node.source().begin;
+  std::size_t pos = 0;
+  for (std::uint32_t line = 1; line < at.line && pos != std::string_view::npos; ++line) {
+    pos = text.find('\n', pos);
+    if (pos != std::string_view::npos) ++pos;
+  }
+  if (pos == std::string_view::npos) return "";
+  pos += at.column - 1;
+  std::string out;
+  for (; pos < text.size() && std::string_view("0123456789+-._eE").find(text[pos]) != std::string_view::npos; ++pos) {
+    if (text[pos] != '_') out.push_back(text[pos]);
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<ConfigField>& serve_config_fields() {
+  using K = ConfigField::Kind;
+  static const std::vector<ConfigField> fields = {
+      {"listen", K::kString},
+      {"upstream", K::kString},
+      {"ledger", K::kString},
+      {"ledger_sync", K::kString, 0, 0, false, "full|process"},
+      {"currency", K::kString},
+      {"policy", K::kString},
+      {"prices", K::kString},
+      {"holidays", K::kString},
+      {"access_log", K::kString},
+      {"max_retries", K::kInteger, 0, 10},
+      {"fallback_after", K::kInteger, 0, 1000},
+      {"fallback_seconds", K::kInteger, 0, 1e9, true},
+      {"budget_sync_ms", K::kInteger, 0, 1e9, true},
+      {"read_timeout", K::kNumber, 0, 1e6, true},
+      {"upstream_connect_timeout", K::kNumber, 0, 1e6, true},
+      {"upstream_first_byte_timeout", K::kNumber, 0, 1e6, true},
+      {"upstream_idle_timeout", K::kNumber, 0, 1e6, true},
+      {"max_body_mb", K::kInteger, 0, 1 << 20, true},
+      {"max_connections", K::kInteger, 0, 1e7, true},
+      {"ca_file", K::kString},
+      {"insecure", K::kBool},
+      {"sim_speed", K::kNumber, 0, 1e6},
+      {"sim_quality", K::kString},
+  };
+  return fields;
+}
 
 core::Result<ServeConfig> parse_serve_config(std::string_view text, const std::string& source) {
   auto parsed = parse_toml(text, source);
   if (!parsed.ok()) return parsed.error();
   toml::table& root = *parsed;
   ServeConfig c;
+  using K = ConfigField::Kind;
   for (auto&& [key, node] : root) {
     const std::string_view k = key.str();
     if (k == "key") continue;
-    std::optional<std::string>* field = k == "listen" ? &c.listen : k == "upstream" ? &c.upstream : k == "ledger" ? &c.ledger
-                                        : k == "currency" ? &c.currency : k == "policy" ? &c.policy : nullptr;
-    if (field != nullptr) {
-      if (!node.is_string() || node.as_string()->get().empty())
-        return toml_error_at(source, &node, fmt::format("field '{}' must be a string", k));
-      *field = node.as_string()->get();
-    } else if (k == "max_retries") {
-      auto v = node.value_exact<std::int64_t>();
-      if (!v || *v < 0 || *v > 10)
-        return toml_error_at(source, &node, "field 'max_retries' must be an integer from 0 to 10");
-      c.max_retries = static_cast<int>(*v);
-    } else if (k == "fallback_after") {
-      auto v = node.value_exact<std::int64_t>();
-      if (!v || *v < 0 || *v > 1000)
-        return toml_error_at(source, &node, "field 'fallback_after' must be an integer from 0 (off) to 1000");
-      c.fallback_after = static_cast<int>(*v);
-    } else if (k == "fallback_seconds") {
-      auto v = node.value_exact<std::int64_t>();
-      if (!v || *v <= 0) return toml_error_at(source, &node, "field 'fallback_seconds' must be a positive integer");
-      c.fallback_seconds = *v;
-    } else {
-      return toml_error_at(source, &node,
-                           fmt::format("unknown field '{}' (expected listen, upstream, ledger, currency, policy, "
-                                       "max_retries, fallback_after, fallback_seconds, [[key]])",
-                                       k));
+    const auto& fields = serve_config_fields();
+    auto f = std::find_if(fields.begin(), fields.end(), [&](const ConfigField& cf) { return cf.name == k; });
+    if (f == fields.end()) {
+      std::string names;
+      for (const ConfigField& cf : fields) names.append(cf.name).append(", ");
+      return toml_error_at(source, &node, fmt::format("unknown field '{}' (expected {}[[key]])", k, names));
+    }
+    auto range = [&]() -> std::string {
+      if (f->min_exclusive && f->max >= 1e6) return fmt::format("above {}", f->min);
+      return fmt::format("from {} to {}", f->min, f->max);
+    };
+    switch (f->kind) {
+      case K::kString: {
+        if (!node.is_string() || node.as_string()->get().empty())
+          return toml_error_at(source, &node, fmt::format("field '{}' must be a string", k));
+        const std::string& v = node.as_string()->get();
+        if (f->choices != nullptr) {
+          bool found = false;
+          for (std::string_view rest = f->choices; !found && !rest.empty();) {
+            const auto bar = rest.find('|');
+            found = rest.substr(0, bar) == v;
+            rest = bar == std::string_view::npos ? std::string_view() : rest.substr(bar + 1);
+          }
+          if (!found) return toml_error_at(source, &node, fmt::format("field '{}' must be one of {}", k, f->choices));
+        }
+        c.values.emplace(std::string(k), v);
+        break;
+      }
+      case K::kBool: {
+        auto v = node.value_exact<bool>();
+        if (!v) return toml_error_at(source, &node, fmt::format("field '{}' must be true or false", k));
+        c.values.emplace(std::string(k), *v);
+        break;
+      }
+      case K::kInteger:
+      case K::kNumber: {
+        std::optional<double> d;
+        auto i = node.value_exact<std::int64_t>();
+        if (i) d = static_cast<double>(*i);
+        if (!i && f->kind == K::kNumber) d = node.value_exact<double>();
+        const bool in_range = d && (f->min_exclusive ? *d > f->min : *d >= f->min) && *d <= f->max;
+        if (!in_range) {
+          return toml_error_at(source, &node, fmt::format("field '{}' must be {} {}", k,
+                                                          f->kind == K::kInteger ? "an integer" : "a number", range()));
+        }
+        if (i) {
+          c.values.emplace(std::string(k), *i);
+        } else {
+          c.values.emplace(std::string(k), *d);
+        }
+        break;
+      }
     }
   }
   if (const toml::node* keys = root.get("key")) {
@@ -63,12 +143,12 @@ core::Result<ServeConfig> parse_serve_config(std::string_view text, const std::s
           std::string textual;
           if (node.is_string()) {
             textual = node.as_string()->get();
-          } else if (auto i = node.value_exact<std::int64_t>()) {
-            textual = std::to_string(*i);
+          } else if (node.is_integer() || node.is_floating_point()) {
+            // The number as written (5.5, 1_000), not as a double holds it.
+            textual = number_as_written(text, node);
           } else {
-            return toml_error_at(
-                source, &node,
-                fmt::format("{} field '{}' must be an amount as a string (\"12.50\") or an integer", where, n));
+            return toml_error_at(source, &node,
+                                 fmt::format("{} field '{}' must be an amount (\"12.50\", 12.5 or 12)", where, n));
           }
           auto m = core::parse_money(textual);
           if (!m.ok() || m->femto() < 0)

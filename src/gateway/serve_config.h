@@ -1,20 +1,18 @@
 // ServeConfig: `flashfirst serve --config FILE` (TOML), read and validated once
-// at start-up; a bad file names its line and field. Flags given on the command
-// line override the file.
+// at start-up; a bad file names its line and field. It holds every setting
+// `serve` has a flag for, named as the flag with `_` for `-` (`--max-body-mb`
+// is `max_body_mb`), plus the virtual keys; flags given on the command line
+// override the file. examples/serve.toml lists them all.
 //
 //   listen = "127.0.0.1:8080"
 //   upstream = "https://api.deepseek.com"   # or "sim"
-//   ledger = "ledger.db"
-//   currency = "USD"
-//   policy = "routing.toml"
 //   max_retries = 2
-//   fallback_after = 5             # failed calls in a row before a tier is avoided (0 = off)
-//   fallback_seconds = 30
+//   access_log = "access.log"
 //   [[key]]
 //   name = "team-a"
 //   key = "sk-..."                 # or key_sha256 = "<64 hex digits>"
-//   budget_per_day = "5.00"        # in `currency`; strings or integers (exact)
-//   budget_per_month = "100"
+//   budget_per_day = "5.50"        # in `currency`; exact decimals, as strings or numbers
+//   budget_per_month = 100
 //   budget_total = "1000"
 //   tiers = ["flash"]              # allowed tiers (default both)
 #pragma once
@@ -23,6 +21,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <map>
+#include <variant>
 #include <vector>
 
 #include "core/result.h"
@@ -30,10 +30,26 @@
 
 namespace ff::gateway {
 
+// What one setting holds: text, a whole number, a number, or true/false.
+using ConfigValue = std::variant<std::string, std::int64_t, double, bool>;
+
+// One setting a config file may hold: its name, kind and the range of a number
+// (inclusive; `min_exclusive` makes the lower bound strict).
+struct ConfigField {
+  enum class Kind { kString, kInteger, kNumber, kBool };
+  const char* name;
+  Kind kind;
+  double min = 0;
+  double max = 1e18;
+  bool min_exclusive = false;
+  const char* choices = nullptr;  // for strings: the allowed values, "a|b"
+};
+
+// Every setting of `serve`'s config file, in the order the example lists them.
+const std::vector<ConfigField>& serve_config_fields();
+
 struct ServeConfig {
-  std::optional<std::string> listen, upstream, ledger, currency, policy;
-  std::optional<int> max_retries, fallback_after;
-  std::optional<std::int64_t> fallback_seconds;
+  std::map<std::string, ConfigValue, std::less<>> values;  // the settings the file sets
   std::vector<VirtualKey> keys;
 };
 

@@ -404,11 +404,19 @@ void HttpServer::run(bool handle_signals) {
   if (handle_signals) {
     impl_->signals.add(SIGINT);
     impl_->signals.add(SIGTERM);
-    impl_->signals.async_wait([this](const beast::error_code& ec, int) {
-      if (!ec) stop();
-    });
+    impl_->signals.add(SIGHUP);  // by default it would end the process
+    wait_for_signal();
   }
   impl_->io.run();
+}
+
+void HttpServer::wait_for_signal() {
+  impl_->signals.async_wait([this](const beast::error_code& ec, int signal) {
+    if (ec) return;
+    if (signal != SIGHUP) return stop();
+    if (impl_->options.on_hangup) impl_->options.on_hangup();
+    wait_for_signal();
+  });
 }
 
 void HttpServer::stop() {

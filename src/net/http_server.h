@@ -112,6 +112,8 @@ struct ServerOptions {
   // the status and the error message; for an access log. Runs on the server's
   // thread. Unset: nothing is told.
   std::function<void(const Request&, int status, std::string_view message)> on_rejected;
+  // Called on the server's thread for each SIGHUP while run(true) serves.
+  std::function<void()> on_hangup;
 };
 
 class HttpServer {
@@ -128,8 +130,9 @@ class HttpServer {
   std::uint16_t port() const;
   // The executor of the server's thread: what async handlers' I/O runs on.
   boost::asio::any_io_executor executor();
-  // Serves until stop() or SIGINT/SIGTERM (when handle_signals is set); the
-  // calling thread runs the event loop.
+  // Serves until stop() or SIGINT/SIGTERM (when handle_signals is set: SIGHUP
+  // then calls ServerOptions::on_hangup and serving goes on); the calling
+  // thread runs the event loop.
   void run(bool handle_signals);
   // Stops accepting, lets the requests in progress finish (up to shutdown_grace),
   // then ends run(); safe from any thread.
@@ -138,6 +141,7 @@ class HttpServer {
   struct Impl;
 
  private:
+  void wait_for_signal();
   std::unique_ptr<Impl> impl_;
 };
 

@@ -77,6 +77,18 @@ core::Result<QualityModel> QualityModel::load_file(const std::string& path) {
 
 core::Result<QualityModel> QualityModel::embedded() { return parse(kEmbeddedQuality, "<embedded quality.toml>"); }
 
+core::Result<QualityModel> QualityModel::from_flag(const std::string& spec) {
+  if (spec.empty()) return embedded();
+  if (spec != "off") return load_file(spec);
+  auto q = embedded();
+  if (!q.ok()) return q;
+  for (Category& c : q->categories_) {
+    c.flash = c.pro = 0;
+    c.source = "failures switched off (--quality off)";
+  }
+  return q;
+}
+
 bool QualityModel::has_category(std::string_view name) const {
   return std::any_of(categories_.begin(), categories_.end(), [&](const Category& c) { return c.name == name; });
 }

@@ -30,6 +30,9 @@ class QualityModel {
   static core::Result<QualityModel> load_file(const std::string& path);
   // The copy compiled into the binary.
   static core::Result<QualityModel> embedded();
+  // `spec` as the --quality / --sim-quality flags take it: empty for the
+  // embedded priors, `off` for the same categories with no failures, else a file.
+  static core::Result<QualityModel> from_flag(const std::string& spec);
 
   // Probability that an answer fails; effort is "none" (non-thinking), "low",
   // "high" or "max". Nullopt for a category the file does not list.

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/text.h"
 #include "router/features.h"
 
 namespace ff::router {
@@ -224,15 +225,15 @@ Classification classify(const Features& f) {
   }
   if (f.tools_defined >= 1 && (u[S::kAction] >= 3 || (u[S::kAction] >= 2 && (has(S::kAgentSteps) || f.tools_defined >= 2)))) {
     sc.add(C::kAgentToolChaining, 5.0,
-           fmt::format("{} tools and a task of {} actions ({})", f.tools_defined, u[S::kAction], cue(u, S::kAction)));
+           fmt::format("{} and a task of {} actions ({})", core::count_of(f.tools_defined, "tool"), u[S::kAction], cue(u, S::kAction)));
   } else if (f.tools_defined >= 2 && f.clauses >= 2 && (u[S::kAction] >= 1 || u[S::kAgentSteps] >= 1)) {
     // Several tools and a task told in several clauses, one an action.
     sc.add(C::kAgentToolChaining, 4.5,
-           fmt::format("{} tools and a task in {} clauses ({})", f.tools_defined, f.clauses + 1,
+           fmt::format("{} and a task in {} clauses ({})", core::count_of(f.tools_defined, "tool"), f.clauses + 1,
                        has(S::kAction) ? cue(u, S::kAction) : cue(u, S::kAgentSteps)));
   } else if (f.tools_defined >= 2 && u[S::kAgentSteps] >= 1) {
     sc.add(C::kAgentToolChaining, u[S::kAgentSteps] >= 2 ? 5.0 : 3.5,
-           fmt::format("{} tools and a task of dependent steps ({})", f.tools_defined, cue(u, S::kAgentSteps)));
+           fmt::format("{} and a task of dependent steps ({})", core::count_of(f.tools_defined, "tool"), cue(u, S::kAgentSteps)));
   }
 
   // Long coherent output: the length asked for, not max_tokens. A length

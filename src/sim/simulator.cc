@@ -476,6 +476,8 @@ net::Response Simulator::error(Protocol protocol, const ApiError& e) const {
 
 net::Response Simulator::handle(const net::Request& req) {
   const std::string_view path = req.path();
+  // Not part of the DeepSeek API: a liveness probe for scripts and orchestrators.
+  if (path == "/healthz") return net::Response::json(200, R"({"status":"ok"})");
   const bool chat_path = path == "/chat/completions" || path == "/v1/chat/completions" || path == "/beta/chat/completions";
   const bool anthropic = path == "/anthropic/v1/messages";
   const bool known = chat_path || anthropic || path == "/models" || path == "/v1/models" || path == "/user/balance";

@@ -27,7 +27,7 @@ out=$("$ff" prices --at 2026-04-24T12:00:00Z)
 expect_contains "prices ratios" "$out" "cache hit 5.18x, cache miss 12.43x, output 12.43x"
 expect_contains "prices effective 80%" "$out" "80%             0.0504   0.464        9.21x"
 out=$("$ff" prices --at 2026-11-24T02:00:00Z --currency CNY)
-expect_contains "prices CNY peak" "$out" "peak (now)       0.04        2.00    8.00"
+expect_contains "prices CNY peak" "$out" "peak (then)       0.04        2.00    8.00"
 expect_contains "prices ids" "$out" "deepseek-flash, deepseek-v4-flash, deepseek-v4-flash-vision-exp, flash"
 
 # Every JSON shape in one file.
@@ -221,5 +221,57 @@ expect_eq "demo: every upstream call is a ledger row" "$("$ff" cost --ledger "$t
 expect_eq "demo: the run's cost is the ledger's" "$(sed -n 's/^  cost of this run *\([0-9.]*\) USD.*/\1/p' <<<"$out")" \
   "$("$ff" cost --ledger "$tmp/demo.db" --json | jq -r .cost.actual)"
 expect_eq "demo: HTML report with charts" "$(grep -c '<svg' "$tmp/demo.html")" "2"
+
+# --- help: a misspelt command names the nearest one; `help` works; serve's and sim's help list their routes
+out=$("$ff" serv 2>&1); rc=$?
+expect_eq "misspelt command: exit 2" "$rc" "2"
+expect_contains "misspelt command: suggestion" "$out" "flashfirst: unknown command 'serv'. Did you mean 'serve'?"
+expect_contains "flashfirst help" "$("$ff" help)" "Usage: flashfirst [OPTIONS] SUBCOMMAND"
+expect_contains "flashfirst help cost" "$("$ff" help cost)" "Usage: cost [OPTIONS] [files...]"
+help=$("$ff" serve --help)
+for route in "POST /v1/messages (Anthropic" "GET /healthz" "GET /metrics" "SIGHUP is ignored"; do
+  expect_contains "serve --help: $route" "$help" "$route"
+done
+expect_contains "sim --help: the Anthropic route" "$("$ff" sim --help)" "POST /anthropic/v1/messages"
+# --- prices --at a past instant: the band in force is "then", not "now"
+expect_contains "prices --at: band then" "$("$ff" prices --at 2026-11-02T02:00:00Z)" "peak (then)"
+expect_eq "prices --at: no 'now'" "$("$ff" prices --at 2026-11-02T02:00:00Z | grep -c '(now)')" "0"
+
+# --- serve with the simulator's default priors says so at start, and names the way off;
+# --- SIGHUP is logged and ignored, the gateway keeps serving
+"$ff" serve --upstream sim --listen 127.0.0.1:0 --ledger "$tmp/hup.db" --access-log off >"$tmp/hup.out" 2>"$tmp/hup.err" &
+hup_pid=$!
+for _ in $(seq 100); do grep -q listening "$tmp/hup.out" && break; sleep 0.1; done
+hup_url=$(sed -n 's/^listening on //p' "$tmp/hup.out")
+expect_contains "serve --upstream sim: says the priors fail answers" "$(cat "$tmp/hup.err")" \
+  "of its answers fail on purpose (wrong, cut, invalid JSON), as real ones do, from data/quality.toml; --sim-quality off turns that off"
+kill -HUP $hup_pid
+sleep 0.3
+expect_eq "SIGHUP: still serving" "$(curl -s "$hup_url/healthz")" '{"status":"ok"}'
+expect_contains "SIGHUP: logged" "$(cat "$tmp/hup.err")" "SIGHUP ignored: keys, budgets, the policy and the price book are read once at start"
+kill -TERM $hup_pid; wait $hup_pid
+expect_eq "SIGTERM after SIGHUP: clean exit" "$?" "0"
+"$ff" serve --upstream sim --sim-quality off --listen 127.0.0.1:0 --ledger "$tmp/hup2.db" >"$tmp/hup2.out" 2>"$tmp/hup2.err" &
+hup_pid=$!
+for _ in $(seq 100); do grep -q listening "$tmp/hup2.out" && break; sleep 0.1; done
+kill -TERM $hup_pid; wait $hup_pid
+expect_eq "--sim-quality off: no notice" "$(grep -c 'fail on purpose' "$tmp/hup2.err")" "0"
+# --- the example config loads whole (every field), and its values reach serve
+sed -e 's|^listen = .*|listen = "127.0.0.1:0"|' -e "s|^ledger = .*|ledger = \"$tmp/cfg.db\"|" \
+    -e "s|^policy = .*|policy = \"$tests/../data/routing.toml\"|" -e "s|^prices = .*|prices = \"$tests/../data/prices.toml\"|" \
+    -e "s|^holidays = .*|holidays = \"$tests/../examples/holidays.toml\"|" -e 's|^access_log = .*|access_log = "off"|' \
+    -e 's|^ca_file = .*||' "$tests/../examples/serve.toml" >"$tmp/serve.toml"
+"$ff" serve --config "$tmp/serve.toml" --sim-speed 0 >"$tmp/cfg.out" 2>"$tmp/cfg.err" &
+cfg_pid=$!
+for _ in $(seq 100); do grep -q listening "$tmp/cfg.out" && break; sleep 0.1; done
+cfg_url=$(sed -n 's/^listening on //p' "$tmp/cfg.out")
+expect_contains "example config: 2 virtual keys" "$(cat "$tmp/cfg.err")" "2 virtual keys"
+expect_eq "example config: team-a's key works" \
+  "$(curl -s -o /dev/null -w '%{http_code}' "$cfg_url/v1/chat/completions" -H 'Authorization: Bearer sk-team-a-change-me' \
+     -d '{"model":"auto","messages":[{"role":"user","content":"Hello"}]}')" "200"
+kill -TERM $cfg_pid; wait $cfg_pid
+printf 'access_log = 7\n' >"$tmp/bad.toml"
+expect_eq "config: a bad field names file and line" "$("$ff" serve --config "$tmp/bad.toml" 2>&1)" \
+  "flashfirst serve: $tmp/bad.toml:1: field 'access_log' must be a string"
 
 report "cli"

@@ -4,6 +4,7 @@
 #include "cascade/check.h"
 #include "gateway/body_edit.h"
 #include "gateway/gateway.h"
+#include "gateway/serve_config.h"
 #include "gateway/usage_of.h"
 
 namespace ff::gateway {
@@ -65,6 +66,47 @@ TEST(BodyEdit, TheClientsOwnEffortIsKeptAndRecorded) {
             P(R"({"thinking":{"type":"enabled","budget_tokens":9}})", "high"));
   // No policy effort (a concrete model named by the client): nothing is edited.
   EXPECT_EQ(effort(R"({"model":"m"})", false, ""), P(R"({"model":"m"})", ""));
+}
+
+TEST(ServeConfig, TheExampleSetsEverySetting) {
+  auto c = load_serve_config(FF_SOURCE_DIR "/examples/serve.toml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  for (const ConfigField& f : serve_config_fields()) EXPECT_TRUE(c->values.count(f.name)) << f.name;
+  EXPECT_EQ(c->values.size(), serve_config_fields().size());
+  EXPECT_EQ(std::get<std::int64_t>(c->values.at("max_body_mb")), 64);
+  EXPECT_EQ(std::get<double>(c->values.at("sim_speed")), 1.0);
+  EXPECT_EQ(std::get<bool>(c->values.at("insecure")), false);
+  EXPECT_EQ(std::get<std::string>(c->values.at("access_log")), "-");
+  ASSERT_EQ(c->keys.size(), 2u);
+  // 5.5 as written, 100 as a string, 1000 as an integer: all exact.
+  EXPECT_EQ(c->keys[0].budgets.per_day->to_decimal(), "5.50");
+  EXPECT_EQ(c->keys[0].budgets.per_month->to_decimal(), "100.00");
+  EXPECT_EQ(c->keys[0].budgets.total->to_decimal(), "1000.00");
+  EXPECT_EQ(c->keys[1].tiers, std::vector<core::Tier>{core::Tier::kFlash});
+}
+
+TEST(ServeConfig, ExactDecimalBudgetsAndClearErrors) {
+  auto budget = [](const std::string& v) {
+    auto c = parse_serve_config("[[key]]\nname = \"a\"\nkey = \"k\"\nbudget_per_day = " + v + "\n", "t.toml");
+    return c.ok() ? c->keys[0].budgets.per_day->to_decimal() : c.error().message;
+  };
+  EXPECT_EQ(budget("5.5"), "5.50");
+  EXPECT_EQ(budget("0.1"), "0.10");  // as written, not the double nearest 0.1
+  EXPECT_EQ(budget("0.000000001"), "0.000000001");
+  EXPECT_EQ(budget("1_000.25"), "1000.25");
+  EXPECT_EQ(budget("\"12.50\""), "12.50");
+  EXPECT_EQ(budget("5e3"), "t.toml:4: [[key]] #1 field 'budget_per_day': '5e3' is not an amount");
+  EXPECT_EQ(budget("-1.5"), "t.toml:4: [[key]] #1 field 'budget_per_day': '-1.5' is not an amount");
+  auto error = [](const std::string& text) {
+    auto c = parse_serve_config(text, "t.toml");
+    return c.ok() ? std::string("ok") : c.error().message;
+  };
+  EXPECT_EQ(error("max_body_mb = 0\n"), "t.toml:1: field 'max_body_mb' must be an integer above 0");
+  EXPECT_EQ(error("read_timeout = \"30\"\n"), "t.toml:1: field 'read_timeout' must be a number above 0");
+  EXPECT_EQ(error("ledger_sync = \"fast\"\n"), "t.toml:1: field 'ledger_sync' must be one of full|process");
+  EXPECT_EQ(error("insecure = 1\n"), "t.toml:1: field 'insecure' must be true or false");
+  EXPECT_EQ(error("max_retries = 11\n"), "t.toml:1: field 'max_retries' must be an integer from 0 to 10");
+  EXPECT_EQ(error("read_timeout = 2.5\n"), "ok");
 }
 
 TEST(Sha256, KnownVector) {
