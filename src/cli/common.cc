@@ -3,7 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -156,6 +159,13 @@ core::Result<core::TokenUsage> parse_token_spec(const std::string& spec) {
   }
   if (!any) return core::make_error("--tokens: give at least one of hit=N, miss=N, output=N");
   return u;
+}
+
+core::Status check_writable(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "ab");
+  if (f == nullptr) return core::make_error(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
+  std::fclose(f);
+  return core::Status::Ok();
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

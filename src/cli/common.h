@@ -71,6 +71,11 @@ core::Result<core::TokenUsage> parse_token_spec(const std::string& spec);
 // A token count such as "10M", "1.5k", "250000".
 core::Result<std::int64_t> parse_token_count(const std::string& text);
 
+// Fails, naming `path` and why, when an output file cannot be created or
+// written there (checked before long work, so that it fails first, not last).
+// Creates the file, empty, when it did not exist.
+core::Status check_writable(const std::string& path);
+
 // Levenshtein distance between two names (bytes), for "did you mean" hints.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

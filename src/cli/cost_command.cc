@@ -67,6 +67,9 @@ int run_cost(const CostArgs& a) {
   auto book = load_book(a.book);
   if (!book.ok()) return fail("cost", kExitUsage, book.error().message);
   if (auto s = check_currency(*book, a.currency); !s.ok()) return fail("cost", kExitUsage, s.message());
+  if (!a.html.empty()) {
+    if (auto s = check_writable(a.html); !s.ok()) return fail("cost", kExitUsage, s.message());
+  }
 
   planner::CostOptions options;
   options.currency = a.currency;
@@ -139,6 +142,12 @@ int run_cost(const CostArgs& a) {
     std::fputs(planner::cost_report_text(summary, *book, ref).c_str(), stdout);
     if (!a.html.empty()) fmt::print("\nHTML report written to {}\n", a.html);
   }
+  // Lines were read but none could be priced: the report above (with its
+  // skip table) says $0, which is no answer.
+  if (summary.total.records == 0 && summary.skipped_total() > 0) {
+    return fail("cost", kExitFailure,
+                fmt::format("none of the {} lines could be priced (see the skipped lines above)", summary.skipped_total()));
+  }
   return kExitOk;
 }
 
@@ -151,7 +160,9 @@ void register_cost(CLI::App& app, int& exit_code) {
       "Reads JSON lines (chat completion responses, final stream chunks, OpenAI/Responses/Anthropic usage) or CSV "
       "with a header (time, model, cache hit, cache miss, output tokens); gzip is detected. Each request is priced "
       "at the rates in force at its start time (the response's `created`); --at prices everything at one instant "
-      "instead. Exit codes: 0 ok, 1 --strict found unpriceable lines or --tokens could not be priced, 2 bad input.");
+      "instead. A Unix `created` may be in seconds, milliseconds, microseconds or nanoseconds (told apart by size). "
+      "Exit codes: 0 ok, 1 nothing could be priced, --strict found unpriceable lines or --tokens could not be "
+      "priced, 2 bad input (unreadable, a directory, a truncated gzip).");
   cmd->add_option("files", args->files, "Usage logs; '-' or nothing reads standard input")->type_name("FILE");
   cmd->add_option("--at", args->at, "Price every record at this instant (ISO 8601, UTC unless a zone is given)")
       ->type_name("TIME");

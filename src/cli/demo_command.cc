@@ -167,6 +167,8 @@ int run_demo(const DemoArgs& a) {
   if (!quality.ok() || !policy.ok()) return fail("demo", kExitFailure, "the built-in data does not load");
   if (a.speed < 0) return fail("demo", kExitUsage, "--speed must be 0 (instant) or more");
   if (a.connections < 1 || a.connections > 256) return fail("demo", kExitUsage, "--connections must be from 1 to 256");
+  if (auto s = check_writable(a.html); !s.ok()) return fail("demo", kExitUsage, s.message());
+  if (auto s = check_writable(a.ledger); !s.ok()) return fail("demo", kExitUsage, s.message());
   std::string workload_text(kEmbeddedDemoWorkload);
   if (!a.workload.empty()) {
     auto t = read_input(a.workload);

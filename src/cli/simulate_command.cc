@@ -112,6 +112,9 @@ int run_simulate(const SimulateArgs& a, const CLI::App& cmd) {
   if (!ctx.ok()) return fail("simulate", kExitUsage, ctx.error().message);
   const pricing::PriceBook& book = ctx->book;
   const core::Timestamp at = ctx->at;
+  if (!a.html.empty()) {
+    if (auto s = check_writable(a.html); !s.ok()) return fail("simulate", kExitUsage, s.message());
+  }
   if (a.effort != "none" && a.effort != "low" && a.effort != "high" && a.effort != "max") {
     return fail("simulate", kExitUsage, "--effort must be none, low, high or max");
   }

@@ -1,5 +1,7 @@
 #include "core/time.h"
 
+#include <cstdint>
+
 #include <chrono>
 
 #include <fmt/format.h>
@@ -77,6 +79,15 @@ Result<CivilDate> parse_date(std::string_view text) {
   return d;
 }
 
+Timestamp unix_time_any_unit(std::int64_t v) {
+  auto floor_div = [](std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); };
+  const std::uint64_t magnitude = v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
+  if (magnitude < 100'000'000'000) return Timestamp{v};
+  if (magnitude < 100'000'000'000'000) return Timestamp{floor_div(v, 1'000)};
+  if (magnitude < 100'000'000'000'000'000) return Timestamp{floor_div(v, 1'000'000)};
+  return Timestamp{floor_div(v, 1'000'000'000)};
+}
+
 Result<Timestamp> parse_time(std::string_view text) {
   auto bad = [&] {
     return make_error(fmt::format(
@@ -85,10 +96,11 @@ Result<Timestamp> parse_time(std::string_view text) {
   };
   if (text.empty()) return bad();
   if (text.find_first_not_of("0123456789") == std::string_view::npos) {
-    if (text.size() > 12) return bad();  // beyond year 33658: certainly not a Unix time in seconds
-    std::int64_t v = 0;
-    for (char c : text) v = v * 10 + (c - '0');
-    return Timestamp{v};
+    if (text.size() > 19) return bad();  // no Unix time of any unit has 20 digits before the year 2286
+    std::uint64_t v = 0;
+    for (char c : text) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    if (v > static_cast<std::uint64_t>(INT64_MAX)) return bad();
+    return unix_time_any_unit(static_cast<std::int64_t>(v));
   }
   size_t pos = 0;
   auto date = parse_date_prefix(text, pos);

@@ -48,6 +48,12 @@ constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 // A time without a zone is UTC. Fails with a message that quotes the input.
 Result<Timestamp> parse_time(std::string_view text);
 
+// A Unix time in seconds, milliseconds, microseconds or nanoseconds, told apart
+// by magnitude: below 10^11 it is seconds (up to the year 5138), below 10^14
+// milliseconds, below 10^17 microseconds, else nanoseconds. Truncated to the
+// second (toward the past).
+Timestamp unix_time_any_unit(std::int64_t value);
+
 // Parses YYYY-MM-DD.
 Result<CivilDate> parse_date(std::string_view text);
 

@@ -4,6 +4,9 @@
 // field it was read from); output includes reasoning tokens, which bill as output.
 #pragma once
 
+#include <optional>
+#include <string_view>
+
 #include <cstdint>
 
 namespace ff::core {
@@ -31,5 +34,14 @@ struct TokenUsage {
 enum class Tier { kFlash, kPro };
 
 inline const char* tier_name(Tier t) { return t == Tier::kFlash ? "flash" : "pro"; }
+
+// The tier DeepSeek's Anthropic endpoint serves a Claude model name as:
+// claude-opus* is Pro, claude-sonnet* and claude-haiku* are Flash; nullopt for
+// any other name. One rule for the gateway, the simulator and the cost report.
+inline std::optional<Tier> claude_tier(std::string_view model) {
+  if (model.rfind("claude-opus", 0) == 0) return Tier::kPro;
+  if (model.rfind("claude-sonnet", 0) == 0 || model.rfind("claude-haiku", 0) == 0) return Tier::kFlash;
+  return std::nullopt;
+}
 
 }  // namespace ff::core

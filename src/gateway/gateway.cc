@@ -163,8 +163,8 @@ std::string figures_json(const ledger::Row& row, bool escalated, core::Money cos
   f.key("model").value(row.routed_model);
   f.key("category").value(row.category);
   f.key("escalated").value(escalated);
-  f.key("cost").number_text(cost.to_decimal());
-  f.key("cost_if_pro").number_text(row.cost_if_pro.to_decimal());
+  f.key("cost").value(cost.to_decimal());
+  f.key("cost_if_pro").value(row.cost_if_pro.to_decimal());
   f.key("currency").value(row.currency);
   f.end_object();
   return f.str();
@@ -582,8 +582,8 @@ struct Gateway::Impl {
       number(row->usage.cache_miss);
       o.append(R"(,"output":)");
       number(row->usage.output);
-      o.append(R"(},"cost":)").append(cost.to_decimal());
-      o.append(R"(,"cost_if_pro":)").append(row->cost_if_pro.to_decimal());
+      o.append(R"(},"cost":")").append(cost.to_decimal());  // exact decimal strings, as in the headers
+      o.append(R"(","cost_if_pro":")").append(row->cost_if_pro.to_decimal()).push_back('"');
     }
     if (!error.empty()) {
       o.append(R"(,"error":)");
@@ -903,10 +903,11 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   const router::Policy& policy = router.policy();
   core::Tier tier = d.tier;
   std::string model = d.model;
-  const bool claude = anthropic && requested.rfind("claude-", 0) == 0;
+  const std::optional<core::Tier> claude_tier = anthropic ? core::claude_tier(requested) : std::nullopt;
+  const bool claude = claude_tier.has_value();
   if (requested == "flash" || requested == "pro" || claude) {
-    // Claude names map as the DeepSeek Anthropic endpoint maps them: opus to Pro, others to Flash.
-    tier = requested == "pro" || requested.rfind("claude-opus", 0) == 0 ? core::Tier::kPro : core::Tier::kFlash;
+    // Claude names map as the DeepSeek Anthropic endpoint maps them: opus to Pro, sonnet and haiku to Flash.
+    tier = requested == "pro" || claude_tier == core::Tier::kPro ? core::Tier::kPro : core::Tier::kFlash;
     model = policy.model_for(tier);
     d.reason = fmt::format("client asked for {} ({})", requested, d.reason);
     const router::CategoryPolicy& cp = policy.categories[static_cast<std::size_t>(d.category)];

@@ -81,7 +81,11 @@ std::optional<SkipReason> CostEngine::add(const UsageRecord& rec) {
   std::optional<core::Timestamp> when = options_.at ? options_.at : rec.time;
   if (!when) return SkipReason::kNoTimestamp;
   pricing::QuoteError error{};
-  auto actual = quote_cached(actual_cache_, rec.model, *when, error);
+  // A Claude name (an Anthropic-format log, as the gateway and the simulator
+  // answer) is billed as the tier DeepSeek serves it as.
+  const std::optional<core::Tier> claude = core::claude_tier(rec.model);
+  const std::string_view model = claude ? std::string_view(core::tier_name(*claude)) : std::string_view(rec.model);
+  auto actual = quote_cached(actual_cache_, model, *when, error);
   if (!actual) {
     switch (error) {
       case pricing::QuoteError::kUnknownModel:

@@ -110,6 +110,14 @@ core::Result<std::optional<LineSource::Chunk>> LineSource::next() {
       return core::make_error(fmt::format("cannot read '{}': {}", name_, err == Z_ERRNO ? std::strerror(errno) : msg));
     }
     if (n == 0) {
+      // zlib ends a gzip stream cut short like a whole one, and says so only here.
+      int err = Z_OK;
+      gzerror(s.gz, &err);
+      if (err == Z_BUF_ERROR && gzdirect(s.gz) == 0) {
+        return core::make_error(fmt::format("cannot read '{}': the compressed data is truncated (it ends at byte {} "
+                                            "of the file, inside a gzip stream)",
+                                            name_, static_cast<std::int64_t>(gzoffset(s.gz))));
+      }
       s.eof = true;
       if (s.skipping_long_line) {
         s.filled = 0;

@@ -240,7 +240,7 @@ LineOutcome UsageParser::parse_json(std::string_view s, size_t readable) {
       if (v.type().get(type)) return out;
       if (type == od::json_type::number) {
         std::int64_t secs;
-        if (!v.get_int64().get(secs)) time = core::Timestamp{secs};
+        if (!v.get_int64().get(secs)) time = core::unix_time_any_unit(secs);
       } else if (type == od::json_type::string) {
         std::string_view ts;
         if (!v.get_string().get(ts)) {

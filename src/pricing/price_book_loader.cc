@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -450,6 +451,8 @@ Result<PriceBook> parse_price_book(std::string_view text, std::string source_nam
 }
 
 Result<std::string> read_text_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return make_error(fmt::format("'{}' is a directory, not a file", path));
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
   std::ostringstream ss;

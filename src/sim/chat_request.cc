@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "core/usage.h"
+
 namespace ff::sim {
 
 namespace dom = simdjson::dom;
@@ -99,9 +101,8 @@ void read_metadata(dom::element root, ChatRequest& r) {
 }  // namespace
 
 std::string anthropic_model_alias(const std::string& model, const std::string& flash_id, const std::string& pro_id) {
-  if (model.rfind("claude-opus", 0) == 0) return pro_id;
-  if (model.rfind("claude-sonnet", 0) == 0 || model.rfind("claude-haiku", 0) == 0) return flash_id;
-  return model;
+  const auto tier = core::claude_tier(model);
+  return !tier ? model : *tier == core::Tier::kPro ? pro_id : flash_id;
 }
 
 namespace {

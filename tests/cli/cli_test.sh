@@ -57,7 +57,7 @@ expect_contains "strict message" "$err" "malformed_csv: 1 (malformed CSV row), f
 head -c 300000 /dev/urandom >"$tmp/random.bin"
 printf '{"model":"deepseek-flash","created":1795831200,"usage":{"prompt_tokens":1e400,"completion_tokens":1}}\n' >>"$tmp/random.bin"
 out=$("$ff" cost "$tmp/random.bin" --json)
-expect_eq "random bytes: exit 0" "$?" "0"
+expect_eq "random bytes: exit 1 (nothing could be priced)" "$?" "1"
 expect_eq "random bytes: nothing priced" "$(jq -r .records <<<"$out")" "0"
 
 # Errors: exit 2 and a message that names the problem.
@@ -221,6 +221,44 @@ expect_eq "demo: every upstream call is a ledger row" "$("$ff" cost --ledger "$t
 expect_eq "demo: the run's cost is the ledger's" "$(sed -n 's/^  cost of this run *\([0-9.]*\) USD.*/\1/p' <<<"$out")" \
   "$("$ff" cost --ledger "$tmp/demo.db" --json | jq -r .cost.actual)"
 expect_eq "demo: HTML report with charts" "$(grep -c '<svg' "$tmp/demo.html")" "2"
+
+# --- Anthropic-shaped usage with Claude names (what the gateway's and the simulator's
+# /v1/messages answers carry) is billed as DeepSeek serves those names. By hand,
+# at 2026-11-02 12:00 UTC (a Monday, off-peak; per 1M: Flash miss 0.15, output
+# 0.60; Pro hit 0.022, miss 0.66, output 1.98):
+#   sonnet -> Flash: 1000 x 0.15 + 500 x 0.60 = 150 + 300 = 450 per 1M -> 0.00045
+#   opus -> Pro: 2000 x 0.022 + 1000 x 0.66 + 500 x 1.98 = 44 + 660 + 990 = 1694 -> 0.001694
+out=$(printf '%s\n' '{"type":"message","model":"claude-sonnet-4-5","usage":{"input_tokens":1000,"cache_read_input_tokens":0,"output_tokens":500},"created_at":"2026-11-02T12:00:00Z"}' \
+  '{"type":"message","model":"claude-opus-4","usage":{"input_tokens":1000,"cache_read_input_tokens":2000,"output_tokens":500},"created_at":"2026-11-02T12:00:00Z"}' |
+  "$ff" cost --json | jq -c '[.records, .by_model["deepseek-flash"].cost, .by_model["deepseek-v4-pro"].cost, .cost.actual]')
+expect_eq "claude names: billed as their tiers" "$out" '[2,"0.00045","0.001694","0.002144"]'
+# --- output paths are checked before the work: the demo fails at once, not after its replay
+err=$("$ff" demo --html /nonexistent-dir/x.html --ledger "$tmp/never.db" 2>&1); rc=$?
+expect_eq "demo --html unwritable: exit 2" "$rc" "2"
+expect_eq "demo --html unwritable: message" "$err" "flashfirst demo: cannot write '/nonexistent-dir/x.html': No such file or directory"
+expect_eq "demo --html unwritable: no ledger written" "$(ls "$tmp"/never.db* 2>/dev/null | wc -l)" "0"
+
+# --- cost never quietly says $0: nothing priced is exit 1 with the skip table; a
+# --- truncated gzip names the file and offset; a directory is refused; Unix times in ms/us/ns
+printf 'junk\n{"x":1}\n' >"$tmp/allbad.jsonl"
+out=$("$ff" cost "$tmp/allbad.jsonl" 2>&1); rc=$?
+expect_eq "all lines bad: exit 1" "$rc" "1"
+expect_contains "all lines bad: skip table" "$out" "no_usage                 1  JSON without usage; first: $tmp/allbad.jsonl:2"
+expect_contains "all lines bad: says so" "$out" "flashfirst cost: none of the 2 lines could be priced (see the skipped lines above)"
+head -c 200000 "$tests/../examples/usage.jsonl" | gzip -c | head -c 10000 >"$tmp/cut.gz"
+for flags in "" "--strict"; do
+  err=$("$ff" cost $flags "$tmp/cut.gz" 2>&1 >/dev/null); rc=$?
+  expect_eq "truncated gzip $flags: exit 2" "$rc" "2"
+  expect_eq "truncated gzip $flags: message" "$err" \
+    "flashfirst cost: cannot read '$tmp/cut.gz': the compressed data is truncated (it ends at byte 10000 of the file, inside a gzip stream)"
+done
+err=$("$ff" tokens "$tmp" 2>&1); rc=$?
+expect_eq "tokens on a directory: refused" "$rc $err" "2 flashfirst tokens: '$tmp' is a directory, not a file"
+# 2026-11-02T12:00:00Z = 1793620800 s, written in ms, us, ns and as a string of seconds, an hour apart.
+out=$(for c in 1793620800123 1793624400123456 1793628000123456789 '"1793631600"'; do
+  echo "{\"created\":$c,\"model\":\"deepseek-v4-flash\",\"usage\":{\"prompt_cache_hit_tokens\":0,\"prompt_cache_miss_tokens\":1000,\"completion_tokens\":10}}"
+done | "$ff" cost --json | jq -c '[.records, .time_span.first, .time_span.last]')
+expect_eq "created in s, ms, us, ns" "$out" '[4,"2026-11-02T12:00:00Z","2026-11-02T15:00:00Z"]'
 
 # --- help: a misspelt command names the nearest one; `help` works; serve's and sim's help list their routes
 out=$("$ff" serv 2>&1); rc=$?

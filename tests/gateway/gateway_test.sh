@@ -120,8 +120,9 @@ last=$(grep '^data: {' "$tmp/b7" | tail -1 | cut -c7-)
 r7=$(row "$(jq -r .flashfirst.request_id <<<"$last")")
 expect_eq "stream: usage on the last chunk = ledger" "$(jq -r '"\(.usage.prompt_cache_hit_tokens) \(.usage.prompt_cache_miss_tokens) \(.usage.completion_tokens)"' <<<"$last")" \
   "$(jq -r '"\(.cache_hit) \(.cache_miss) \(.output)"' <<<"$r7")"
-# (The raw number as sent: jq would reformat it.)
-expect_eq "stream: flashfirst.cost = cost engine" "$(grep -o '"cost":[0-9.]*' <<<"$last" | cut -d: -f2)" "$(engine_cost "$r7" deepseek-v4-flash)"
+# An exact decimal string, as in the headers.
+expect_eq "stream: flashfirst.cost is a string" "$(jq -r '.flashfirst.cost | type' <<<"$last")" "string"
+expect_eq "stream: flashfirst.cost = cost engine" "$(jq -r .flashfirst.cost <<<"$last")" "$(engine_cost "$r7" deepseek-v4-flash)"
 expect_eq "stream: recorded as a stream, not estimated" "$(jq -r '"\(.stream) \(.usage_estimated) \(.status)"' <<<"$r7")" "1 0 200"
 expect_eq "stream: the client's deltas are intact" "$(grep '^data: {' "$tmp/b7" | cut -c7- | jq -rj '.choices[0].delta.content // ""' | wc -c | tr -d ' ')" \
   "$(grep '^data: {' "$tmp/b7" | cut -c7- | jq -rj '.choices[0].delta.content // ""' | wc -c | tr -d ' ')"
@@ -191,13 +192,13 @@ expect_eq "cost --ledger reads every row" "$("$ff" cost --ledger "$tmp/ledger.db
 log_line=$(grep -F "\"request_id\":\"$id1\"" "$tmp/err")
 expect_eq "access log: the Pro request" "$(jq -r '"\(.status) \(.model) \(.category) \(.key)"' <<<"$log_line")" \
   "200 deepseek-v4-pro multi_step_reasoning key-$(printf '%s' secret-key | sha256sum | cut -c1-8)"
-expect_eq "access log: its cost" "$(grep -o '"cost":[0-9.]*' <<<"$log_line" | cut -d: -f2)" "$(h x-flashfirst-cost "$tmp/h1")"
+expect_eq "access log: its cost" "$(jq -r .cost <<<"$log_line")" "$(h x-flashfirst-cost "$tmp/h1")"
 expect_eq "access log: every field, in order" "$(jq -c keys_unsorted <<<"$log_line")" \
   '["ts_ms","method","path","key","status","request_id","model","category","stream","escalated","tokens","cost","cost_if_pro","latency_ms"]'
 expect_eq "access log: the request and its tokens as billed" \
   "$(jq -c '[.method, .path, .stream, .escalated, .tokens, (.ts_ms | type), (.latency_ms >= 0)]' <<<"$log_line")" \
   "[\"POST\",\"/v1/chat/completions\",false,false,$(jq -c '{cache_hit, cache_miss, output}' <<<"$r1"),\"number\",true]"
-expect_eq "access log: its Pro price" "$(grep -o '"cost_if_pro":[0-9.]*' <<<"$log_line" | cut -d: -f2)" "$(h x-flashfirst-cost-if-pro "$tmp/h1")"
+expect_eq "access log: its Pro price" "$(jq -r .cost_if_pro <<<"$log_line")" "$(h x-flashfirst-cost-if-pro "$tmp/h1")"
 
 # --- a policy that buffers streams: Flash's streamed answer is checked, and escalated, too
 sed 's/^cascade = true/cascade = true\nbuffer_streams = true/' "$tests/../data/routing.toml" >"$tmp/buffered.toml"

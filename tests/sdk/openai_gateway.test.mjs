@@ -50,7 +50,9 @@ test("a stream is passed through and its last chunk carries usage and the cost",
   assert.ok(text.length > 0);
   assert.ok(last.usage.completion_tokens > 0);
   assert.equal(last.flashfirst.model, "deepseek-v4-flash");
-  assert.ok(last.flashfirst.cost > 0 && last.flashfirst.cost < last.flashfirst.cost_if_pro);
+  // Exact decimal strings, as in the headers.
+  assert.match(last.flashfirst.cost, /^\d+\.\d+$/);
+  assert.ok(Number(last.flashfirst.cost) > 0 && Number(last.flashfirst.cost) < Number(last.flashfirst.cost_if_pro));
 });
 
 test("tools: the call names a defined tool with arguments that parse", async () => {
