@@ -161,6 +161,26 @@ core::Result<core::TokenUsage> parse_token_spec(const std::string& spec) {
   return u;
 }
 
+core::Result<core::Money> parse_rate(std::string_view text, std::string_view what) {
+  std::string_view t = text;
+  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  const bool percent = !t.empty() && t.back() == '%';
+  if (percent) t.remove_suffix(1);
+  auto v = core::parse_money(t);
+  const core::Money one = core::Money::from_femto(core::Money::kUnitsPerCurrency);
+  const core::Money limit = percent ? core::Money::from_femto(100 * core::Money::kUnitsPerCurrency) : one;
+  if (!percent && v.ok() && v->femto() != 0 && t.find('.') == std::string_view::npos) {
+    return core::make_error(fmt::format("{}: '{}' is ambiguous: write {}% for a percentage or a fraction with a "
+                                        "decimal point (0.8)", what, text, t));
+  }
+  if (t.empty() || !v.ok() || v->femto() < 0 || v->femto() > limit.femto()) {
+    return core::make_error(fmt::format("{}: '{}' is not a rate: write a percentage (80%) or a fraction from 0 to 1 "
+                                        "(0.8)", what, text));
+  }
+  return percent ? core::Money::from_femto(v->femto() / 100) : *v;
+}
+
 core::Status check_writable(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "ab");
   if (f == nullptr) return core::make_error(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));

@@ -71,6 +71,13 @@ core::Result<core::TokenUsage> parse_token_spec(const std::string& spec);
 // A token count such as "10M", "1.5k", "250000".
 core::Result<std::int64_t> parse_token_count(const std::string& text);
 
+// A share such as a cache-hit rate, written the one way every flag and prompt
+// takes it: a fraction with a decimal point ("0.8", "1.0", ".5") or "0", or a
+// percentage with its sign ("80%", "12.5%"). A bare whole number other than 0
+// ("80", "1") is refused as ambiguous. The result is exact: 1 (currency unit)
+// stands for 100%. Errors name `what` (the flag or question).
+core::Result<core::Money> parse_rate(std::string_view text, std::string_view what);
+
 // Fails, naming `path` and why, when an output file cannot be created or
 // written there (checked before long work, so that it fails first, not last).
 // Creates the file, empty, when it did not exist.

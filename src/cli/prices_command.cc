@@ -17,7 +17,7 @@ struct PricesArgs {
   BookOptions book;
   std::string at;
   std::string currency = "USD";
-  std::vector<std::string> hit_rates = {"0", "50", "80", "90"};
+  std::vector<std::string> hit_rates = {"0%", "50%", "80%", "90%"};
 };
 
 std::string rate_text(core::Rate r) { return r.per_million().to_decimal(); }
@@ -27,16 +27,13 @@ std::string ratio(core::Rate pro, core::Rate flash) {
   return fmt::format("{:.2f}x", static_cast<double>(pro.nano_per_million) / static_cast<double>(flash.nano_per_million));
 }
 
-// Effective price of 1M input tokens at a hit rate given in percent (exact decimal).
-core::Result<core::Money> effective(const pricing::TokenRates& r, const std::string& percent) {
-  auto pct = core::parse_money(percent);
-  if (!pct.ok() || pct->femto() < 0 || pct->femto() > 100 * core::Money::kUnitsPerCurrency) {
-    return core::make_error(fmt::format("--hit-rate: '{}' is not a percentage from 0 to 100", percent));
-  }
-  // price = p/100 * hit + (1 - p/100) * miss, with p in femto-units of a percent.
-  const core::int128 scale = 100 * static_cast<core::int128>(core::Money::kUnitsPerCurrency);
-  core::int128 hit = r.cache_hit.per_million().femto(), miss = r.cache_miss.per_million().femto();
-  return core::Money::from_femto((pct->femto() * hit + (scale - pct->femto()) * miss) / scale);
+// Effective price of 1M input tokens at a hit rate (exact decimal): the rate,
+// exact, with 1 standing for 100%.
+core::Money effective(const pricing::TokenRates& r, core::Money rate) {
+  // price = rate * hit + (1 - rate) * miss, in femto-units of the rate.
+  const core::int128 scale = core::Money::kUnitsPerCurrency;
+  const core::int128 hit = r.cache_hit.per_million().femto(), miss = r.cache_miss.per_million().femto();
+  return core::Money::from_femto((rate.femto() * hit + (scale - rate.femto()) * miss) / scale);
 }
 
 int run_prices(const PricesArgs& a) {
@@ -108,10 +105,16 @@ int run_prices(const PricesArgs& a) {
     out += "\nEffective input price per 1M tokens by cache-hit rate\n";
     report::TextTable eff({"cache-hit rate", "Flash", "Pro", "Pro / Flash"});
     for (const std::string& h : a.hit_rates) {
-      auto ef = effective(f, h);
-      auto ep = effective(p, h);
-      if (!ef.ok()) return fail("prices", kExitUsage, ef.error().message);
-      eff.add_row({h + "%", ef->to_decimal(), ep->to_decimal(), fmt::format("{:.2f}x", ep->ratio_to(*ef))});
+      auto rate = parse_rate(h, "--hit-rate");
+      if (!rate.ok()) return fail("prices", kExitUsage, rate.error().message);
+      const core::Money ef = effective(f, *rate), ep = effective(p, *rate);
+      // The rate as a percentage: 0.125 -> "12.5%".
+      std::string label = core::Money::from_femto(rate->femto() * 100).to_decimal();
+      if (label.find('.') != std::string::npos) {
+        while (label.back() == '0') label.pop_back();
+        if (label.back() == '.') label.pop_back();
+      }
+      eff.add_row({label + "%", ef.to_decimal(), ep.to_decimal(), fmt::format("{:.2f}x", ep.ratio_to(ef))});
     }
     out += eff.render();
   } else {
@@ -135,7 +138,8 @@ void register_prices(CLI::App& app, int& exit_code) {
       ->type_name("TIME");
   cmd->add_option("--currency", args->currency, "USD or CNY (separate list prices, not a conversion)")
       ->capture_default_str();
-  cmd->add_option("--hit-rate", args->hit_rates, "Cache-hit rates (percent) for the effective input price table")
+  cmd->add_option("--hit-rate", args->hit_rates,
+                  "Cache-hit rates for the effective input price table: 80% or 0.8 (a bare 80 is refused as ambiguous)")
       ->type_name("PCT")
       ->capture_default_str();
   add_book_options(*cmd, args->book);

@@ -50,17 +50,13 @@ bool interactive(planner::WorkloadProfile& p) {
              }) &&
          ask_tokens("Output tokens per month (e.g. 20M): ", p.output_tokens_per_month) &&
          ask_tokens("Input tokens per month (e.g. 100M): ", p.input_tokens_per_month) &&
-         ask("Cache-hit rate in percent [0]: ",
+         ask("Cache-hit rate, as 80% or 0.8 [0%]: ",
              [&](const std::string& s) {
                if (s.empty()) return std::string();
-               try {
-                 double v = std::stod(s);
-                 if (v < 0 || v > 100) return std::string("give a percentage from 0 to 100");
-                 p.cache_hit_rate = v / 100;
-                 return std::string();
-               } catch (const std::exception&) {
-                 return std::string("give a percentage from 0 to 100");
-               }
+               auto rate = parse_rate(s, "cache-hit rate");
+               if (!rate.ok()) return rate.error().message;
+               p.cache_hit_rate = rate->to_double();
+               return std::string();
              }) &&
          ask("API or subscription [api]: ",
              [&](const std::string& s) {
@@ -84,7 +80,8 @@ void add_profile_options(CLI::App& cmd, ProfileArgs& args) {
   cmd.add_option("--mix", args.mix, "Task mix: category=share,... or plain words (equal shares)")->type_name("SPEC");
   cmd.add_option("--output-tokens", args.output_tokens, "Output tokens per month (k/M/B suffixes)")->type_name("N");
   cmd.add_option("--input-tokens", args.input_tokens, "Input tokens per month (k/M/B suffixes)")->type_name("N");
-  cmd.add_option("--cache-hit-rate", args.cache_hit_rate, "Share of input tokens that hit the cache, 0..1")
+  cmd.add_option("--cache-hit-rate", args.cache_hit_rate,
+                 "Share of input tokens that hit the cache: 40% or 0.4 (a bare 40 is refused as ambiguous)")
       ->type_name("R");
   cmd.add_option("--measure", args.measure,
                  "Usage logs to measure the cache-hit rate and the monthly volume from (as `flashfirst cost` reads)")
@@ -154,9 +151,10 @@ core::Result<planner::WorkloadProfile> resolve_profile(const ProfileArgs& a, con
     } else if (a.profile.empty()) {
       return core::make_error("give --input-tokens (per month), or --measure a usage log");
     }
-    if (a.cache_hit_rate >= 0) {
-      if (a.cache_hit_rate > 1) return core::make_error("--cache-hit-rate is a fraction from 0 to 1");
-      p.cache_hit_rate = a.cache_hit_rate;
+    if (!a.cache_hit_rate.empty()) {
+      auto rate = parse_rate(a.cache_hit_rate, "--cache-hit-rate");
+      if (!rate.ok()) return rate.error();
+      p.cache_hit_rate = rate->to_double();
     }
     if (cmd.count("--access") > 0 || a.profile.empty()) {
       auto access = planner::parse_access(a.access);

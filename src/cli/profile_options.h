@@ -20,7 +20,7 @@ struct ProfileArgs {
   std::string mix;
   std::string output_tokens;
   std::string input_tokens;
-  double cache_hit_rate = -1;
+  std::string cache_hit_rate;  // as parse_rate() reads it; empty: not given
   std::vector<std::string> measure;
   std::string access = "api";
   std::string wrong_answer_cost = "medium";

@@ -65,9 +65,10 @@ core::Result<planner::WorkloadProfile> profile_from_requests(const SimulateArgs&
     if (!n.ok()) return core::make_error(fmt::format("{}: {}", flag, n.error().message));
     *out = *n;
   }
-  if (a.profile.cache_hit_rate >= 0) {
-    if (a.profile.cache_hit_rate > 1) return core::make_error("--cache-hit-rate is a fraction from 0 to 1");
-    p.cache_hit_rate = a.profile.cache_hit_rate;
+  if (!a.profile.cache_hit_rate.empty()) {
+    auto rate = parse_rate(a.profile.cache_hit_rate, "--cache-hit-rate");
+    if (!rate.ok()) return rate.error();
+    p.cache_hit_rate = rate->to_double();
   }
   auto access = planner::parse_access(a.profile.access);
   if (!access) return core::make_error("--access must be api or subscription");

@@ -180,6 +180,10 @@ std::string millions(std::int64_t n) { return fmt::format("{:.3g}M", static_cast
 
 }  // namespace
 
+// All-Pro's monthly total at most this many times all-Flash's: cost does not
+// decide, so a workload with no Pro work may go either way.
+constexpr double kEitherTotalRatio = 1.25;
+
 core::Result<Advice> advise(const WorkloadProfile& p, const pricing::PriceBook& book, core::Timestamp at,
                             const std::string& currency) {
   Advice a;
@@ -212,6 +216,35 @@ core::Result<Advice> advise(const WorkloadProfile& p, const pricing::PriceBook& 
   if (!flash.ok()) return flash.error();
   auto pro = rates_of(core::Tier::kPro);
   if (!pro.ok()) return pro.error();
+
+  // Pro's input price over Flash's, per 1M input tokens, with no hits and at the
+  // workload's hit rate.
+  auto input_gap = [&](const pricing::TokenRates& f, const pricing::TokenRates& r, core::Timestamp when) {
+    auto effective = [&](const pricing::TokenRates& x, double hit) {
+      return hit * x.cache_hit.per_million().to_double() + (1 - hit) * x.cache_miss.per_million().to_double();
+    };
+    Advice::InputGap g;
+    g.at = when;
+    g.at_zero_hits = effective(r, 0) / effective(f, 0);
+    g.at_this_rate = effective(r, p.cache_hit_rate) / effective(f, p.cache_hit_rate);
+    return g;
+  };
+  a.input_gap = input_gap(flash->now, pro->now, at);
+  // Launch: the first instant at which the book prices both tiers.
+  std::vector<std::int64_t> starts;
+  for (const pricing::RateRow& row : book.rows()) {
+    if (row.currency == currency) starts.push_back(row.from.unix_seconds);
+  }
+  std::sort(starts.begin(), starts.end());
+  for (std::int64_t start : starts) {
+    const core::Timestamp launch{start};
+    pricing::QuoteResult lf = book.quote_tier(core::Tier::kFlash, launch, currency);
+    pricing::QuoteResult lp = book.quote_tier(core::Tier::kPro, launch, currency);
+    if (lf.quote && lp.quote) {
+      a.input_gap_at_launch = input_gap(lf.quote->rates, lp.quote->rates, launch);
+      break;
+    }
+  }
 
   core::TokenUsage month;
   month.cache_hit = std::llround(static_cast<double>(p.input_tokens_per_month) * p.cache_hit_rate);
@@ -262,13 +295,41 @@ core::Result<Advice> advise(const WorkloadProfile& p, const pricing::PriceBook& 
                                                  millions(p.output_tokens_per_month), money(pro_month, currency),
                                                  money(flash_month, currency), money(pro_month - flash_month, currency))});
     }
-    if (p.cache_hit_rate > 0.70) {
-      const double hit_ratio = pro->now.cache_hit.per_million().ratio_to(flash->now.cache_hit.per_million());
-      const double miss_ratio = pro->now.cache_miss.per_million().ratio_to(flash->now.cache_miss.per_million());
-      a.reasons.push_back({"cache", fmt::format("At a {} cache-hit rate the input gap narrows: cache hits cost {:.1f}x "
-                                                "more on Pro against {:.1f}x for misses. Compare the totals below.",
-                                                pct(p.cache_hit_rate), hit_ratio, miss_ratio)});
-      if (!any_pro) a.recommendation = "either";
+    if (p.cache_hit_rate > a.cache_threshold) {
+      // The article's rule: above 70% hits "the input gap narrows" and, with no
+      // Pro work, either model will do. Whether the gap narrows is a property of
+      // the prices, so it is worked out from the book, now and at launch.
+      const Advice::InputGap& now = *a.input_gap;
+      const Money flash_total = flash->now.cost(month), pro_total = pro->now.cost(month);
+      const double total_ratio = flash_total.femto() > 0 ? pro_total.ratio_to(flash_total) : 0;
+      std::string text;
+      if (now.narrows()) {
+        text = fmt::format("At a {} cache-hit rate the input gap narrows: Pro's input costs {:.2f}x Flash's, against "
+                           "{:.2f}x with no hits.",
+                           pct(p.cache_hit_rate), now.at_this_rate, now.at_zero_hits);
+      } else {
+        text = fmt::format("The article's rule that above 70% cache hits the input gap narrows does not hold at these "
+                           "prices: Pro's input costs {:.2f}x Flash's with no hits and {:.2f}x at {}, so hits widen "
+                           "the gap (Pro's cache hits are discounted less than Flash's).",
+                           now.at_zero_hits, now.at_this_rate, pct(p.cache_hit_rate));
+        if (a.input_gap_at_launch && a.input_gap_at_launch->narrows()) {
+          text += fmt::format(" At launch ({}) it held: {:.2f}x with no hits, {:.2f}x at {}.",
+                              core::format_time(a.input_gap_at_launch->at).substr(0, 10),
+                              a.input_gap_at_launch->at_zero_hits, a.input_gap_at_launch->at_this_rate,
+                              pct(p.cache_hit_rate));
+        }
+      }
+      // "Either" only where cost cannot decide: the gap narrows and all-Pro's
+      // total is within kEitherTotalRatio of all-Flash's.
+      if (!any_pro && now.narrows() && total_ratio <= kEitherTotalRatio) {
+        a.recommendation = "either";
+        text += fmt::format(" All-Pro's total is {:.2f}x all-Flash's: cost does not decide, pick on quality.",
+                            total_ratio);
+      } else if (!any_pro) {
+        text += fmt::format(" All-Pro still costs {:.2f}x all-Flash's total, so this does not make Pro an option.",
+                            total_ratio);
+      }
+      a.reasons.push_back({"cache", std::move(text)});
     }
   }
   if (a.recommendation == "flash") {
@@ -334,8 +395,12 @@ std::string advice_text(const Advice& a) {
   }
   out += t.render();
   out += "\nWhere the decision would flip\n";
-  out += fmt::format("  cache-hit rate above {:.0f}%: the input gap narrows (the framework's threshold)\n",
-                     a.cache_threshold * 100);
+  if (a.input_gap) {
+    out += fmt::format("  cache-hit rate above {:.0f}% (the framework's threshold): Pro's input costs {:.2f}x Flash's "
+                       "with no hits, {:.2f}x at this workload's rate, so hits {} the gap at these prices\n",
+                       a.cache_threshold * 100, a.input_gap->at_zero_hits, a.input_gap->at_this_rate,
+                       a.input_gap->narrows() ? "narrow" : "widen");
+  }
   if (a.pro_input_parity_hit_rate) {
     out += fmt::format("  at a {:.1f}% cache-hit rate Pro's input would cost what Flash's costs now\n",
                        *a.pro_input_parity_hit_rate * 100);
@@ -380,6 +445,16 @@ std::string advice_json(const Advice& a) {
   if (a.pro_input_parity_hit_rate) w.number_text(fmt::format("{:.6f}", *a.pro_input_parity_hit_rate)); else w.null();
   w.key("pro_share_majority_of_spend");
   if (a.pro_share_majority_of_spend) w.number_text(fmt::format("{:.6f}", *a.pro_share_majority_of_spend)); else w.null();
+  auto gap = [&](const char* key, const std::optional<Advice::InputGap>& g) {
+    w.key(key);
+    if (!g) return (void)w.null();
+    w.begin_object().key("at").value(core::format_time(g->at));
+    w.key("at_zero_hits").number_text(fmt::format("{:.4f}", g->at_zero_hits));
+    w.key("at_this_rate").number_text(fmt::format("{:.4f}", g->at_this_rate));
+    w.key("narrows").value(g->narrows()).end_object();
+  };
+  gap("pro_flash_input_price_ratio", a.input_gap);
+  gap("pro_flash_input_price_ratio_at_launch", a.input_gap_at_launch);
   w.end_object();
   w.key("next_steps").begin_array();
   for (const auto& s : a.next_steps) w.value(s);

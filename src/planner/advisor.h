@@ -76,7 +76,19 @@ struct Advice {
   std::optional<MonthlyCost> cost_off_peak;  // banded price books
   std::optional<MonthlyCost> cost_peak;
   MonthlyCost cost;  // at the band in force at priced_at
-  // Where the decision would flip: the framework's cache threshold, the hit rate
+  // The framework's cache rule, computed from the price book: Pro's input price
+  // over Flash's (per 1M input tokens at a hit rate) with no hits and at this
+  // workload's hit rate, at priced_at and at the book's first rates for both
+  // tiers (launch). The gap narrows when the second is below the first.
+  struct InputGap {
+    core::Timestamp at;
+    double at_zero_hits = 0;
+    double at_this_rate = 0;
+    bool narrows() const { return at_this_rate < at_zero_hits; }
+  };
+  std::optional<InputGap> input_gap, input_gap_at_launch;
+  // Where the decision would flip: the framework's cache threshold (the
+  // article's 70%, which applies only where the gap narrows), the hit rate
   // at which Pro's input would cost what Flash's costs now (if reachable), and the
   // Pro share above which Pro takes most of the spend.
   double cache_threshold = 0.70;

@@ -62,14 +62,79 @@ TEST_F(Advise, FlashByDefaultProOnlyForProWork) {
   EXPECT_EQ(pro.cost.recommended, pro.cost.all_pro);
 }
 
-TEST_F(Advise, HighCacheHitRateMakesItEither) {
-  Advice either = run(profile("summarization", 5'000'000, 50'000'000, 0.8));
-  EXPECT_EQ(either.recommendation, "either");
-  EXPECT_TRUE(has_rule(either, "cache"));
+TEST_F(Advise, TheCacheRuleIsComputedFromThePriceBook) {
+  // Launch prices (2026-04-24), 80% hits. Pro/Flash input per 1M:
+  //   no hits: 1.74 / 0.14 = 12.43; at 80%: (0.8 x 0.145 + 0.2 x 1.74) / (0.8 x 0.028 + 0.2 x 0.14)
+  //   = 0.464 / 0.0504 = 9.21: the gap narrows, as the article says.
+  // But all-Pro's total (5M out, 50M in): Flash 40M x 0.028 + 10M x 0.14 + 5M x 0.28 = 1.12 + 1.4 + 1.4 = 3.92;
+  //   Pro 40M x 0.145 + 10M x 1.74 + 5M x 3.48 = 5.8 + 17.4 + 17.4 = 40.6, 10.36x: cost decides, Flash.
+  Advice launch = run(profile("summarization", 5'000'000, 50'000'000, 0.8));
+  EXPECT_EQ(launch.recommendation, "flash");
+  ASSERT_TRUE(launch.input_gap.has_value());
+  EXPECT_EQ(fmt::format("{:.2f} {:.2f}", launch.input_gap->at_zero_hits, launch.input_gap->at_this_rate), "12.43 9.21");
+  EXPECT_TRUE(has_rule(launch, "cache"));
+  // Today's prices (2026-11-24 02:00 UTC, peak, USD per 1M: Flash hit 0.006, miss 0.30; Pro hit 0.044,
+  // miss 1.32): no hits 1.32 / 0.30 = 4.40; at 80%
+  // (0.0352 + 0.264) / (0.0048 + 0.06) = 0.2992 / 0.0648 = 4.62: hits widen the gap, and the reason says
+  // so and what it was at launch.
+  Advice today = run(profile("rag=0.5,translation=0.5", 10'000'000, 30'000'000, 0.8), "2026-11-24T02:00:00Z");
+  EXPECT_EQ(today.recommendation, "flash");
+  EXPECT_EQ(fmt::format("{:.2f} {:.2f}", today.input_gap->at_zero_hits, today.input_gap->at_this_rate), "4.40 4.62");
+  EXPECT_FALSE(today.input_gap->narrows());
+  std::string cache;
+  for (const auto& r : today.reasons) {
+    if (r.rule == "cache") cache = r.text;
+  }
+  EXPECT_NE(cache.find("does not hold at these prices: Pro's input costs 4.40x Flash's with no hits and 4.62x at 80%"),
+            std::string::npos) << cache;
+  EXPECT_NE(cache.find("At launch (2026-04-24) it held: 12.43x with no hits, 9.21x at 80%."), std::string::npos) << cache;
+  // Exactly 70% is not above the threshold: no cache reason at all.
+  EXPECT_FALSE(has_rule(run(profile("summarization", 5'000'000, 50'000'000, 0.7)), "cache"));
+}
+
+TEST_F(Advise, EitherOnlyWhereCostCannotDecide) {
+  // A book where Pro's hits cost what Flash's do: Flash hit 0.10, miss 0.20, output 1.00; Pro hit 0.10,
+  // miss 0.60, output 1.00. At 90% hits, 50M input and 5M output a month:
+  //   Flash 45M x 0.10 + 5M x 0.20 + 5M x 1.00 = 4.5 + 1 + 5 = 10.5
+  //   Pro   45M x 0.10 + 5M x 0.60 + 5M x 1.00 = 4.5 + 3 + 5 = 12.5, 1.19x (within 1.25x): either.
+  const char* toml = R"(
+[book]
+name = "test"
+default_currency = "USD"
+[[model]]
+id = "f"
+tier = "flash"
+[[model]]
+id = "p"
+tier = "pro"
+[[alias]]
+id = "flash"
+billed_as = "f"
+[[alias]]
+id = "pro"
+billed_as = "p"
+[[rates]]
+model = "f"
+currency = "USD"
+from = 2026-01-01T00:00:00Z
+flat = { hit = 0.10, miss = 0.20, output = 1.00 }
+[[rates]]
+model = "p"
+currency = "USD"
+from = 2026-01-01T00:00:00Z
+flat = { hit = 0.10, miss = 0.60, output = 1.00 }
+)";
+  auto book = pricing::parse_price_book(toml, "test.toml");
+  ASSERT_TRUE(book.ok()) << book.error().message;
+  auto a = advise(profile("summarization", 5'000'000, 50'000'000, 0.9), *book, *core::parse_time("2026-06-01T00:00:00Z"), "USD");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->recommendation, "either");
+  EXPECT_EQ(a->cost.all_flash.to_decimal(), "10.50");
+  EXPECT_EQ(a->cost.all_pro.to_decimal(), "12.50");
   // With Pro work in the mix the cache does not override the task rule.
-  EXPECT_EQ(run(profile("summarization=0.8,debugging=0.2", 5'000'000, 50'000'000, 0.8)).recommendation, "mixed");
-  // Exactly 70% is not above the threshold.
-  EXPECT_EQ(run(profile("summarization", 5'000'000, 50'000'000, 0.7)).recommendation, "flash");
+  auto mixed = advise(profile("summarization=0.8,debugging=0.2", 5'000'000, 50'000'000, 0.9), *book,
+                      *core::parse_time("2026-06-01T00:00:00Z"), "USD");
+  EXPECT_EQ(mixed->recommendation, "mixed");
 }
 
 TEST_F(Advise, SmallVolumePicksOnQuality) {
