@@ -129,8 +129,17 @@ expect_eq "advise: recommendation" "$(jq -r .recommendation <<<"$out")" "mixed"
 expect_eq "advise: pro categories" "$(jq -c .pro_categories <<<"$out")" '["agent_tool_chaining"]'
 expect_eq "advise: monthly cost" "$(jq -c .monthly_cost <<<"$out")" '{"all_flash":"5.656","all_pro":"67.86","recommended":"24.3172"}'
 # Interactive, through a pseudo-terminal.
-out=$(printf 'summarization=0.5,agents=0.5\n10M\n30M\n40\napi\nmedium\n' | script -qc "$ff advise --at 2026-04-24T12:00:00Z" /dev/null | tr -d '\r')
+# A bare 40 is ambiguous (40% or 0.40?): refused and asked again, then 40% is taken.
+out=$(printf 'summarization=0.5,agents=0.5\n10M\n30M\n40\n40%%\napi\nmedium\n' | script -qc "$ff advise --at 2026-04-24T12:00:00Z" /dev/null | tr -d '\r')
 expect_contains "advise: interactive" "$out" "Recommendation: mixed routing (Pro for 50% of traffic)"
+expect_contains "advise: interactive rate is one convention" "$out" "cache-hit rate: '40' is ambiguous: write 40% for a percentage or a fraction with a decimal point (0.8)"
+expect_eq "advise --cache-hit-rate 0.4 = 40%" \
+  "$("$ff" advise --mix rag --output-tokens 1M --input-tokens 1M --cache-hit-rate 0.4 --at 2026-04-24T12:00:00Z --json | jq -c .monthly_cost)" \
+  "$("$ff" advise --mix rag --output-tokens 1M --input-tokens 1M --cache-hit-rate 40% --at 2026-04-24T12:00:00Z --json | jq -c .monthly_cost)"
+err=$("$ff" simulate --mix rag --output-tokens 1M --input-tokens 1M --cache-hit-rate 1 2>&1); rc=$?
+expect_eq "simulate --cache-hit-rate 1: ambiguous" "$rc $err" \
+  "2 flashfirst simulate: --cache-hit-rate: '1' is ambiguous: write 1% for a percentage or a fraction with a decimal point (0.8)"
+expect_contains "prices --hit-rate 0.8 = 80%" "$("$ff" prices --hit-rate 0.8 --hit-rate 12.5% --at 2026-11-02T12:00:00Z)" "12.5%           0.131625  0.58025        4.41x"
 # Measured from a usage log: the sample's 31.9% hit rate and volume, Flash work only.
 out=$("$ff" advise --measure "$tests/../examples/usage.jsonl" --mix "summarization, classification" --json)
 expect_eq "advise: measured" "$(jq -r .recommendation <<<"$out")" "flash"
