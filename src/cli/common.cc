@@ -22,20 +22,46 @@ int fail(std::string_view command, int code, const std::string& message) {
 }
 
 core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::string>& paths,
-                                                       const pricing::PriceBook& book, const planner::CostOptions& options) {
+                                                       const pricing::PriceBook& book, const planner::CostOptions& options,
+                                                       const LedgerQuery& query) {
   planner::CostEngine engine(book, options);
+  engine.group_by(query.by);
+  std::string group;
   for (const std::string& path : paths) {
     auto rows = ledger::read_ledger(path);
     if (!rows.ok()) return rows.error();
     std::int64_t n = 0;
     for (const ledger::Row& row : *rows) {
       ++n;
-      if (row.usage.total() == 0) {
-        engine.skip(planner::SkipReason::kNoUsage, path, n);  // the call failed before any usage
+      const core::Timestamp start{core::floor_div(row.start_ms, 1000)};
+      if (!query.key.empty() && row.key_name != query.key) continue;
+      if ((query.from && start < *query.from) || (query.to && !(start < *query.to))) continue;
+      group.clear();
+      for (const std::string& d : query.by) {
+        if (!group.empty()) group.push_back('\x1f');
+        if (d == "key") {
+          group += row.key_name.empty() ? "(unnamed, " + row.key_hash.substr(0, 8) + ")" : row.key_name;
+        } else if (d == "category") {
+          group += row.category;
+        } else if (d == "tier") {
+          pricing::QuoteResult q = book.quote(row.routed_model, start, options.currency);
+          group += q.quote ? core::tier_name(book.models()[static_cast<std::size_t>(q.quote->model)].tier) : "?";
+        } else if (d == "model") {
+          group += row.routed_model;
+        } else if (d == "day") {
+          group += core::format_time(start).substr(0, 10);
+        }
+      }
+      if (row.status != 200 && row.usage.total() == 0) {
+        engine.add_error(group);  // the upstream answered an error: nothing was billed
         continue;
       }
-      planner::UsageRecord rec{row.routed_model, core::Timestamp{row.start_ms / 1000}, row.usage};
-      if (auto reason = engine.add(rec)) engine.skip(*reason, path, n);
+      if (row.usage.total() == 0) {
+        engine.skip(planner::SkipReason::kNoUsage, path, n);
+        continue;
+      }
+      planner::UsageRecord rec{row.routed_model, start, row.usage};
+      if (auto reason = engine.add(rec, group)) engine.skip(*reason, path, n);
     }
   }
   return engine.summary();

@@ -53,11 +53,21 @@ core::Result<PricingContext> pricing_context(const BookOptions& opts, const std:
 // Checks that the book has rates in `currency`.
 core::Status check_currency(const pricing::PriceBook& book, const std::string& currency);
 
+// Which ledger rows a report takes, and how it groups them.
+struct LedgerQuery {
+  std::vector<std::string> by;              // key, category, tier, model, day (in that order of nesting)
+  std::string key;                          // only this virtual key's rows (by name); "" for all
+  std::optional<core::Timestamp> from, to;  // only calls that started in [from, to)
+};
+// The dimensions LedgerQuery::by accepts.
+inline constexpr const char* kLedgerDimensions[] = {"key", "category", "tier", "model", "day"};
+
 // The cost report of gateway ledgers: each row is one upstream call, priced from
-// its usage at its start time (or at options.at); a call that failed before any
-// usage is counted as skipped (no usage).
+// its usage at its start time (or at options.at); a call the upstream answered
+// with an error (nothing billed) counts as an upstream error, not a skipped line.
 core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::string>& paths,
-                                                       const pricing::PriceBook& book, const planner::CostOptions& options);
+                                                       const pricing::PriceBook& book, const planner::CostOptions& options,
+                                                       const LedgerQuery& query = {});
 
 // "HOST:PORT" of a --listen option (port 0: any free port). The error names the flag.
 core::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen);

@@ -1,9 +1,12 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <memory>
+#include <tuple>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -30,6 +33,9 @@ struct CostArgs {
   std::string html;
   bool strict = false;
   bool no_progress = false;
+  std::string by;       // with --ledger: key,category,tier,model,day
+  std::string key;      // with --ledger: one virtual key's rows
+  std::string from, to; // with --ledger: calls that started in [from, to)
 };
 
 // A one-line progress bar on stderr, redrawn at most ten times a second.
@@ -98,10 +104,30 @@ int run_cost(const CostArgs& a) {
     summary = engine.summary();
   } else if (!a.ledgers.empty()) {
     if (!a.files.empty()) return fail("cost", kExitUsage, "give either usage files or --ledger, not both");
-    auto s = ledger_cost_summary(a.ledgers, *book, options);
+    LedgerQuery query;
+    query.key = a.key;
+    for (std::string_view rest = a.by; !rest.empty();) {
+      const std::size_t comma = rest.find(',');
+      const std::string d(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      if (std::find(std::begin(kLedgerDimensions), std::end(kLedgerDimensions), d) == std::end(kLedgerDimensions)) {
+        return fail("cost", kExitUsage, fmt::format("--by: '{}' is not one of key, category, tier, model, day", d));
+      }
+      if (std::find(query.by.begin(), query.by.end(), d) == query.by.end()) query.by.push_back(d);
+    }
+    for (auto [flag, text, out] : {std::tuple{"--from", &a.from, &query.from}, std::tuple{"--to", &a.to, &query.to}}) {
+      if (text->empty()) continue;
+      auto t = core::parse_time(*text);
+      if (!t.ok()) return fail("cost", kExitUsage, fmt::format("{}: {}", flag, t.error().message));
+      *out = *t;
+    }
+    auto s = ledger_cost_summary(a.ledgers, *book, options, query);
     if (!s.ok()) return fail("cost", kExitUsage, s.error().message);
     summary = std::move(*s);
   } else {
+    if (!a.by.empty() || !a.key.empty() || !a.from.empty() || !a.to.empty()) {
+      return fail("cost", kExitUsage, "--by, --key, --from and --to read a gateway ledger: give --ledger");
+    }
     std::vector<std::string> files = a.files.empty() ? std::vector<std::string>{"-"} : a.files;
     if (a.files.empty() && isatty(STDIN_FILENO)) {
       return fail("cost", kExitUsage, "give usage log files (or - for standard input), or --tokens; see --help");
@@ -175,6 +201,15 @@ void register_cost(CLI::App& app, int& exit_code) {
                   "Read the gateway's ledger (SQLite file or PostgreSQL URL) instead of usage logs (each row is "
                   "priced from its usage; locations of skipped rows are file:row)")
       ->type_name("FILE|URL");
+  cmd->add_option("--by", args->by,
+                  "With --ledger: spend grouped by key, category, tier, model and/or day (combine: --by key,category)")
+      ->type_name("DIMS");
+  cmd->add_option("--key", args->key, "With --ledger: only this virtual key's calls (its name in the config)")
+      ->type_name("NAME");
+  cmd->add_option("--from", args->from, "With --ledger: only calls that started at or after this time (ISO 8601)")
+      ->type_name("TIME");
+  cmd->add_option("--to", args->to, "With --ledger: only calls that started before this time (ISO 8601)")
+      ->type_name("TIME");
   cmd->add_option("--model", args->model, "Model id for --tokens (flash, pro, or a DeepSeek id)")->capture_default_str();
   cmd->add_flag("--json", args->json, "Print one JSON object (amounts as exact decimal strings)");
   cmd->add_option("--html", args->html, "Also write a self-contained HTML report with SVG charts")->type_name("FILE");

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -424,6 +425,13 @@ struct Gateway::Impl {
   }
   core::Money cost_total, cost_if_pro_total;
   core::TokenUsage tokens_total;
+  // Spend per virtual key and tier. Bounded: the keys are the config's (or the
+  // one "anonymous" key when none is configured), the tiers two.
+  struct Spend {
+    core::Money cost;
+    core::TokenUsage tokens;
+  };
+  std::map<std::pair<std::string, core::Tier>, Spend> spend_by_key;
 
   Impl(const pricing::PriceBook& b, const router::Router& r, ledger::Ledger& l, UpstreamClient& u, GatewayOptions o)
       : book(b), router(r), ledger(l), upstream(u), options(std::move(o)) {
@@ -602,6 +610,9 @@ struct Gateway::Impl {
     cost_total += row.cost;
     cost_if_pro_total += row.cost_if_pro;
     tokens_total += row.usage;
+    Spend& spend = spend_by_key[{row.key_name, tier}];
+    spend.cost += row.cost;
+    spend.tokens += row.usage;
   }
 
   std::chrono::milliseconds backoff(int attempt, std::string_view retry_after) {
@@ -715,11 +726,12 @@ struct Gateway::Impl {
     out.emplace_back("x-flashfirst-escalated", escalated ? "true" : "false");
   }
 
-  ledger::Row base_row(const std::string& key_hash, const std::string& requested, const router::Decision& d,
+  ledger::Row base_row(const VirtualKey& key, const std::string& requested, const router::Decision& d,
                        const std::string& model, bool stream, std::int64_t start_ms) {
     ledger::Row row;
     row.request_id = new_id();
-    row.key_hash = key_hash;
+    row.key_hash = key.sha256_hex;
+    row.key_name = key.name;
     row.start_ms = start_ms;
     row.requested_model = requested;
     row.routed_model = model;
@@ -787,7 +799,7 @@ struct Gateway::Impl {
     std::string_view path;
     const std::string& body;
     const Headers& headers;
-    const std::string& key_hash;
+    const VirtualKey& key;
     const std::string& requested;
     bool is_stream;
     std::int64_t max_tokens;
@@ -800,7 +812,7 @@ struct Gateway::Impl {
                             std::string& model, core::Money& failed_cost) {
     const core::Tier to = other_tier(tier);
     const std::string to_model = router.policy().model_for(to);
-    auto fr = budgets.reserve(o.key_hash, admission_estimate(to_model, d.input_tokens, o.max_tokens, now_ms()), now_ms(),
+    auto fr = budgets.reserve(o.key.sha256_hex, admission_estimate(to_model, d.input_tokens, o.max_tokens, now_ms()), now_ms(),
                               options.currency);
     if (!fr.ok()) {
       ++budget_refusals;
@@ -811,7 +823,7 @@ struct Gateway::Impl {
     fd.reason = fmt::format("fallback: {} answered {} ({})", core::tier_name(tier), first.row.status, d.reason);
     fd.tier = to;
     fd.cascade = false;
-    ledger::Row row = base_row(o.key_hash, o.requested, fd, to_model, o.is_stream, now_ms());
+    ledger::Row row = base_row(o.key, o.requested, fd, to_model, o.is_stream, now_ms());
     row.escalated_from = first.row.request_id;
     const std::string to_body = set_member(o.body, "model", "\"" + to_model + "\"");
     CallOutcome again = co_await call_and_record(o.path, to_body, o.headers, std::move(row));
@@ -834,7 +846,7 @@ struct Gateway::Impl {
     const std::string pro_model = router.policy().pro_model;
     router::Decision pd = d;
     pd.reason = fmt::format("escalated: Flash's answer failed ({})", failure);
-    ledger::Row row = base_row(o.key_hash, o.requested, pd, pro_model, o.is_stream, now_ms());
+    ledger::Row row = base_row(o.key, o.requested, pd, pro_model, o.is_stream, now_ms());
     row.escalated_from = flash_request_id;
     const std::string pro_body = set_member(o.body, "model", "\"" + pro_model + "\"");
     second = co_await call_and_record(o.path, pro_body, o.headers, std::move(row));
@@ -994,7 +1006,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   }
   if (is_stream && !buffered) {
     if (!anthropic) body = set_member(body, "stream_options", R"({"include_usage":true})");
-    ledger::Row row = base_row(key_hash, requested, d, model, true, start_ms);
+    ledger::Row row = base_row(key, requested, d, model, true, start_ms);
     co_await stream(r, w, path, body, std::move(row), d, tier, *reservation, protocol, key);
     co_return;
   }
@@ -1002,12 +1014,12 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   // (Arguments of co_await calls are named locals: GCC 12 mishandles some
   // temporaries inside co_await expressions.)
   const Headers headers = upstream_headers(r, false);
-  ledger::Row first_row = base_row(key_hash, requested, d, model, is_stream, start_ms);
+  ledger::Row first_row = base_row(key, requested, d, model, is_stream, start_ms);
   const bool check_first = !anthropic && d.cascade && tier == core::Tier::kFlash;
   CallOutcome first = co_await call_and_record(path, body, headers, std::move(first_row), check_first);
   budgets.settle(*reservation, first.row.cost);
   count(first.row, tier);
-  const Outgoing outgoing{path, body, headers, key_hash, requested, is_stream, max_tokens};
+  const Outgoing outgoing{path, body, headers, key, requested, is_stream, max_tokens};
   core::Money failed_cost;  // of a call that failed before a fallback (usually nothing)
   if (failed_call(first.row.status) && can_fall_back(tier)) {
     co_await fall_back(outgoing, first, d, tier, model, failed_cost);
@@ -1440,6 +1452,36 @@ std::string Gateway::metrics_text() const {
   out += fmt::format("flashfirst_tokens_total{{kind=\"cache_hit\"}} {}\n", m.tokens_total.cache_hit);
   out += fmt::format("flashfirst_tokens_total{{kind=\"cache_miss\"}} {}\n", m.tokens_total.cache_miss);
   out += fmt::format("flashfirst_tokens_total{{kind=\"output\"}} {}\n", m.tokens_total.output);
+  // A label value as Prometheus's text format writes it: \\, \" and \n escaped.
+  auto label = [](std::string_view v) {
+    std::string o;
+    for (char c : v) {
+      if (c == '\\' || c == '"') o.push_back('\\');
+      if (c == '\n') {
+        o += "\\n";
+        continue;
+      }
+      o.push_back(c);
+    }
+    return o;
+  };
+  out += fmt::format("# HELP flashfirst_key_cost_total Billed cost per virtual key and tier, in {}.\n"
+                     "# TYPE flashfirst_key_cost_total counter\n",
+                     m.options.currency);
+  for (const auto& [k, spend] : m.spend_by_key) {
+    out += fmt::format("flashfirst_key_cost_total{{key=\"{}\",tier=\"{}\"}} {}\n", label(k.first),
+                       core::tier_name(k.second), spend.cost.to_decimal());
+  }
+  out += "# HELP flashfirst_key_tokens_total Billed tokens per virtual key, tier and kind.\n"
+         "# TYPE flashfirst_key_tokens_total counter\n";
+  for (const auto& [k, spend] : m.spend_by_key) {
+    const std::pair<const char*, std::int64_t> kinds[] = {
+        {"cache_hit", spend.tokens.cache_hit}, {"cache_miss", spend.tokens.cache_miss}, {"output", spend.tokens.output}};
+    for (const auto& [kind, n] : kinds) {
+      out += fmt::format("flashfirst_key_tokens_total{{key=\"{}\",tier=\"{}\",kind=\"{}\"}} {}\n", label(k.first),
+                         core::tier_name(k.second), kind, n);
+    }
+  }
   return out;
 }
 

@@ -24,8 +24,8 @@ namespace ff::ledger {
 #define FF_LEDGER_COLUMNS                                                                                        \
   "request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, reason, "             \
   "escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, " \
-  "cost_if_pro_femto, currency, first_byte_ms, error"
-inline constexpr int kLedgerColumnCount = 22;
+  "cost_if_pro_femto, currency, first_byte_ms, error, key_name"
+inline constexpr int kLedgerColumnCount = 23;
 
 // A row from a result's columns in FF_LEDGER_COLUMNS order: `text(i)`,
 // `integer(i)` (int64) and `flag(i)` read column i.
@@ -54,6 +54,7 @@ Row row_from_columns(Text&& text, Integer&& integer, Flag&& flag) {
   r.currency = text(19);
   r.first_byte_ms = integer(20);
   r.error = text(21);
+  r.key_name = text(22);
   return r;
 }
 

@@ -1,6 +1,7 @@
 // Ledger: the append-only record of every request the gateway sent upstream.
 //
-// One row per upstream call: ids, the caller's key (hashed), times, requested and
+// One row per upstream call: ids, the caller's key (its name and hash, never the
+// key), times, requested and
 // routed model, category and reason, the link to the call it escalated from,
 // stream flag, status, billed usage, exact cost and what the same tokens would
 // have cost on Pro, latencies, error. Rows are never updated or deleted.
@@ -28,6 +29,7 @@ namespace ff::ledger {
 struct Row {
   std::string request_id;
   std::string key_hash;  // never the key itself
+  std::string key_name;  // the virtual key's name from the config ("" in ledgers from before names were kept)
   std::int64_t start_ms = 0;  // Unix milliseconds
   std::int64_t end_ms = 0;
   std::string requested_model;

@@ -24,14 +24,26 @@ CREATE TABLE IF NOT EXISTS requests (
   usage_estimated BOOLEAN NOT NULL,
   -- exact amounts in femto-units (1e-15) of `currency`: one request fits a BIGINT
   cost_femto BIGINT NOT NULL, cost_if_pro_femto BIGINT NOT NULL, currency TEXT NOT NULL,
-  first_byte_ms BIGINT NOT NULL, error TEXT NOT NULL)
+  first_byte_ms BIGINT NOT NULL, error TEXT NOT NULL, key_name TEXT NOT NULL DEFAULT '');
+-- Ledgers written before keys' names were kept get the column (empty in old rows).
+ALTER TABLE requests ADD COLUMN IF NOT EXISTS key_name TEXT NOT NULL DEFAULT ''
 )sql";
 
 constexpr const char* kInsert =
     "INSERT INTO requests (" FF_LEDGER_COLUMNS ") "
-    "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)";
+    "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)";
 constexpr const char* kSelect = "SELECT " FF_LEDGER_COLUMNS " FROM requests ORDER BY seq";
 constexpr const char* kSelectAfter = "SELECT " FF_LEDGER_COLUMNS ", seq FROM requests WHERE seq > $1 ORDER BY seq";
+// The same for a database from before key_name that no gateway of this version
+// has opened yet (a reader does not migrate it).
+#define FF_LEDGER_COLUMNS_V1 "request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, " \
+  "reason, escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, "     \
+  "cost_if_pro_femto, currency, first_byte_ms, error, '' AS key_name"
+constexpr const char* kSelectV1 = "SELECT " FF_LEDGER_COLUMNS_V1 " FROM requests ORDER BY seq";
+constexpr const char* kSelectAfterV1 = "SELECT " FF_LEDGER_COLUMNS_V1 ", seq FROM requests WHERE seq > $1 ORDER BY seq";
+constexpr const char* kHasKeyName =
+    "SELECT 1 FROM information_schema.columns WHERE table_name = 'requests' AND column_name = 'key_name' "
+    "AND table_schema = current_schema()";
 
 // The URL without its password (user:password@ or ?password=), for messages.
 std::string redacted(std::string url) {
@@ -114,7 +126,7 @@ class PgLedger final : public BatchingLedger {
                                 ints[3].c_str(),          ints[4].c_str(),        ints[5].c_str(),
                                 ints[6].c_str(),          r.usage_estimated ? "t" : "f", ints[7].c_str(),
                                 ints[8].c_str(),          r.currency.c_str(),     ints[9].c_str(),
-                                r.error.c_str()};
+                                r.error.c_str(),          r.key_name.c_str()};
       PGresult* res = PQexecParams(conn_, kInsert, kLedgerColumnCount, nullptr, values, nullptr, nullptr, 0);
       const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
       PQclear(res);
@@ -153,8 +165,11 @@ core::Result<std::vector<Row>> read_rows(const std::string& url, std::int64_t af
   if (!c.ok()) return c.error();
   const std::string after_text = std::to_string(after);
   const char* params[] = {after_text.c_str()};
-  PGresult* res = last ? PQexecParams(*c, kSelectAfter, 1, nullptr, params, nullptr, nullptr, 0)
-                       : PQexecParams(*c, kSelect, 0, nullptr, nullptr, nullptr, nullptr, 0);
+  PGresult* probe = PQexec(*c, kHasKeyName);
+  const bool v2 = PQresultStatus(probe) == PGRES_TUPLES_OK && PQntuples(probe) > 0;
+  PQclear(probe);
+  PGresult* res = last ? PQexecParams(*c, v2 ? kSelectAfter : kSelectAfterV1, 1, nullptr, params, nullptr, nullptr, 0)
+                       : PQexecParams(*c, v2 ? kSelect : kSelectV1, 0, nullptr, nullptr, nullptr, nullptr, 0);
   if (PQresultStatus(res) != PGRES_TUPLES_OK) {
     std::string message = pg_error(*c, url, "cannot read");
     PQclear(res);

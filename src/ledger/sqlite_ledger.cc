@@ -25,13 +25,33 @@ CREATE TABLE IF NOT EXISTS requests (
   usage_estimated INTEGER NOT NULL,
   -- exact amounts in femto-units (1e-15) of `currency`: one request fits an int64
   cost_femto INTEGER NOT NULL, cost_if_pro_femto INTEGER NOT NULL, currency TEXT NOT NULL,
-  first_byte_ms INTEGER NOT NULL, error TEXT NOT NULL);
+  first_byte_ms INTEGER NOT NULL, error TEXT NOT NULL, key_name TEXT NOT NULL DEFAULT '');
 )sql";
+// Ledgers written before keys' names were kept get the column (empty in old rows).
+constexpr const char* kAddKeyName = "ALTER TABLE requests ADD COLUMN key_name TEXT NOT NULL DEFAULT ''";
 
 constexpr const char* kInsert =
-    "INSERT INTO requests (" FF_LEDGER_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "INSERT INTO requests (" FF_LEDGER_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 constexpr const char* kSelect = "SELECT " FF_LEDGER_COLUMNS " FROM requests ORDER BY seq";
 constexpr const char* kSelectAfter = "SELECT " FF_LEDGER_COLUMNS ", seq FROM requests WHERE seq > ? ORDER BY seq";
+// The same for a file from before key_name (opened read-only, so not migrated).
+#define FF_LEDGER_COLUMNS_V1 "request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, " \
+  "reason, escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, "     \
+  "cost_if_pro_femto, currency, first_byte_ms, error, '' AS key_name"
+constexpr const char* kSelectV1 = "SELECT " FF_LEDGER_COLUMNS_V1 " FROM requests ORDER BY seq";
+constexpr const char* kSelectAfterV1 = "SELECT " FF_LEDGER_COLUMNS_V1 ", seq FROM requests WHERE seq > ? ORDER BY seq";
+
+// Whether the ledger's table has the key_name column.
+bool has_key_name(sqlite3* db) {
+  sqlite3_stmt* st = nullptr;
+  bool found = false;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('requests') WHERE name = 'key_name'", -1, &st, nullptr) ==
+      SQLITE_OK) {
+    found = sqlite3_step(st) == SQLITE_ROW;
+  }
+  sqlite3_finalize(st);
+  return found;
+}
 
 std::string sqlite_error(sqlite3* db, const std::string& path, std::string_view what) {
   return fmt::format("ledger {}: {}: {}", path, what, db ? sqlite3_errmsg(db) : "out of memory");
@@ -55,7 +75,9 @@ core::Result<std::vector<Row>> read_rows(const std::string& path, std::int64_t a
   if (!db.ok()) return db.error();
   sqlite3_stmt* st = nullptr;
   std::vector<Row> rows;
-  int rc = sqlite3_prepare_v2(*db, last ? kSelectAfter : kSelect, -1, &st, nullptr);
+  const bool v2 = has_key_name(*db);
+  int rc = sqlite3_prepare_v2(*db, last ? (v2 ? kSelectAfter : kSelectAfterV1) : (v2 ? kSelect : kSelectV1), -1, &st,
+                              nullptr);
   if (rc == SQLITE_OK) {
     if (last) sqlite3_bind_int64(st, 1, after);
     auto text = [&](int i) {
@@ -139,6 +161,7 @@ class SqliteLedger final : public BatchingLedger {
       text(r.currency);
       num(r.first_byte_ms);
       text(r.error);
+      text(r.key_name);
       if (sqlite3_step(s) != SQLITE_DONE) {
         std::string message = sqlite_error(db_, path_, "cannot write");
         sqlite3_clear_bindings(insert_);
@@ -180,6 +203,11 @@ core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path
       sqlite3_close(*db);
       return core::make_error(message);
     }
+  }
+  if (!has_key_name(*db) && sqlite3_exec(*db, kAddKeyName, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    std::string message = sqlite_error(*db, path, "cannot add the key_name column");
+    sqlite3_close(*db);
+    return core::make_error(message);
   }
   std::array<sqlite3_stmt*, 4> statements{};
   const std::array<const char*, 4> sql{kInsert, "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};

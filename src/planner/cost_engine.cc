@@ -128,6 +128,23 @@ std::optional<SkipReason> CostEngine::add(const UsageRecord& rec) {
   return std::nullopt;
 }
 
+std::optional<SkipReason> CostEngine::add(const UsageRecord& rec, const std::string& group) {
+  const CostLine before = summary_.total;
+  if (auto reason = add(rec)) return reason;
+  CostLine& g = summary_.by_group[group].line;
+  g.records += 1;
+  g.tokens += rec.usage;
+  g.cost += summary_.total.cost - before.cost;
+  g.cost_if_flash += summary_.total.cost_if_flash - before.cost_if_flash;
+  g.cost_if_pro += summary_.total.cost_if_pro - before.cost_if_pro;
+  return std::nullopt;
+}
+
+void CostEngine::add_error(const std::string& group) {
+  summary_.upstream_errors += 1;
+  summary_.by_group[group].errors += 1;
+}
+
 void CostEngine::skip(SkipReason reason, std::string_view source, std::int64_t line) {
   SkipSummary& s = summary_.skipped[static_cast<int>(reason)];
   s.count += 1;

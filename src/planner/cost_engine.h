@@ -37,6 +37,13 @@ struct CostLine {
   core::Money cost_if_pro;
 };
 
+// One group of a grouped report (`cost --ledger --by key,category`): its priced
+// calls, and the calls that failed upstream (no usage, no cost) apart.
+struct GroupLine {
+  CostLine line;
+  std::int64_t errors = 0;
+};
+
 struct SkipSummary {
   std::int64_t count = 0;
   std::vector<std::string> first_locations;  // "file:line", at most kMaxLocations
@@ -53,6 +60,13 @@ struct CostSummary {
   // Actual cost per UTC day (days since the epoch) and billed model.
   std::map<std::int64_t, std::map<std::string, core::Money>> by_day;
   std::array<SkipSummary, kSkipReasonCount> skipped;
+  // Ledger reports: calls that failed upstream (an error status, nothing billed),
+  // counted apart from lines that could not be priced.
+  std::int64_t upstream_errors = 0;
+  // Grouped reports: the dimensions (key, category, tier, model, day) and, per
+  // group, the values joined by '\x1f' in that order.
+  std::vector<std::string> group_by;
+  std::map<std::string, GroupLine> by_group;
 
   std::int64_t skipped_total() const;
   // hits / (hits + misses), or nullopt without input tokens.
@@ -68,6 +82,13 @@ class CostEngine {
 
   // Prices one record; returns why it cannot be priced, or nullopt when it was added.
   std::optional<SkipReason> add(const UsageRecord& record);
+
+  // As add(), and the record also counts toward `group` of a grouped report.
+  std::optional<SkipReason> add(const UsageRecord& record, const std::string& group);
+  // A call that failed upstream (nothing billed), in `group`.
+  void add_error(const std::string& group);
+  // Names the dimensions of a grouped report.
+  void group_by(std::vector<std::string> dimensions) { summary_.group_by = std::move(dimensions); }
 
   // Counts a line that was not priced, found at source:line.
   void skip(SkipReason reason, std::string_view source, std::int64_t line);

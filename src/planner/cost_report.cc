@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
 #include "report/json_writer.h"
 #include "report/svg_chart.h"
 #include "report/text_table.h"
@@ -141,6 +142,39 @@ std::string cost_report_text(const CostSummary& s, const pricing::PriceBook& boo
     out += tb.render();
   }
 
+  if (!s.group_by.empty()) {
+    std::string title;
+    for (const std::string& d : s.group_by) title += (title.empty() ? "" : ", ") + d;
+    out += fmt::format("\nBy {}\n", title);
+    std::vector<std::string> header = s.group_by;
+    for (const char* h : {"calls", "upstream errors", "input", "output", "cost", "if all Flash", "if all Pro"}) {
+      header.push_back(h);
+    }
+    std::vector<report::TextTable::Align> align(header.size(), report::TextTable::Align::kRight);
+    for (std::size_t i = 0; i < s.group_by.size(); ++i) align[i] = report::TextTable::Align::kLeft;
+    report::TextTable tg(header, align);
+    for (const auto& [key, g] : s.by_group) {
+      std::vector<std::string> row;
+      for (std::size_t from = 0;;) {
+        const std::size_t sep = key.find('\x1f', from);
+        row.push_back(key.substr(from, sep == std::string::npos ? std::string::npos : sep - from));
+        if (sep == std::string::npos) break;
+        from = sep + 1;
+      }
+      for (const std::string& v : {thousands(g.line.records), thousands(g.errors), thousands(g.line.tokens.prompt()),
+                                   thousands(g.line.tokens.output), money(g.line.cost), money(g.line.cost_if_flash),
+                                   money(g.line.cost_if_pro)}) {
+        row.push_back(v);
+      }
+      tg.add_row(row);
+    }
+    out += tg.render();
+  }
+  if (s.upstream_errors > 0) {
+    out += fmt::format("\nUpstream errors: {} (answered with an error status, nothing billed)\n",
+                       core::count_of(s.upstream_errors, "call"));
+  }
+
   if (s.skipped_total() > 0) {
     out += fmt::format("\nSkipped {} lines\n", thousands(s.skipped_total()));
     for (int i = 0; i < kSkipReasonCount; ++i) {
@@ -232,6 +266,28 @@ std::string cost_report_json(const CostSummary& s, const pricing::PriceBook& boo
     write_line(w, s.by_band[static_cast<int>(b)]);
   }
   w.end_object();
+  w.key("upstream_errors").value(s.upstream_errors);
+  if (!s.group_by.empty()) {
+    w.key("by_group").begin_array();
+    for (const auto& [key, g] : s.by_group) {
+      w.begin_object();
+      std::size_t from = 0;
+      for (const std::string& d : s.group_by) {
+        const std::size_t sep = key.find('\x1f', from);
+        w.key(d).value(key.substr(from, sep == std::string::npos ? std::string::npos : sep - from));
+        from = sep == std::string::npos ? key.size() : sep + 1;
+      }
+      w.key("calls").value(g.line.records);
+      w.key("upstream_errors").value(g.errors);
+      w.key("tokens");
+      write_tokens(w, g.line.tokens);
+      w.key("cost").value(g.line.cost.to_decimal());
+      w.key("cost_if_flash").value(g.line.cost_if_flash.to_decimal());
+      w.key("cost_if_pro").value(g.line.cost_if_pro.to_decimal());
+      w.end_object();
+    }
+    w.end_array();
+  }
   w.key("by_day").begin_array();
   for (const auto& [day, costs] : s.by_day) {
     w.begin_object();

@@ -3,7 +3,8 @@
 # it: 21 kinds of request (rejected by the server, by the gateway, by a budget
 # or a key's tiers, answered, streamed, a stream that ends in a 429) give 21
 # lines, each with its status. Probes (/healthz) write none. Also the gateway's
-# answers to an unknown model and a bad x-flashfirst-tier, and /v1/models.
+# answers to an unknown model and a bad x-flashfirst-tier, /v1/models, and spend
+# per key (the ledger's key names, `cost --ledger --by key`, /metrics).
 #   access_log_test.sh path/to/flashfirst path/to/tests
 set -uo pipefail
 source "$(dirname "$0")/../lib/expect.sh"
@@ -87,12 +88,15 @@ sent "$(raw 'GARBAGE GARBAGE GARBAGE\r\n\r\n' 0.3)"                             
 curl -s "$url/healthz" >/dev/null                                                         # a probe: no line
 
 expect_eq "statuses sent" "${statuses[*]}" "401 401 400 400 400 400 400 400 404 405 405 403 429 200 200 429 200 413 431 408 400"
+# One more call of another key, so that spend splits by key.
+curl -s -o /dev/null -H 'Authorization: Bearer key-f' "$chat" -d "$hello"
+metrics=$(curl -s "$url/metrics")
 kill -TERM $pid
 wait $pid
 lines=$(wc -l <"$tmp/access.log")
-expect_eq "one line per client request" "$lines" "${#statuses[@]}"
+expect_eq "one line per client request" "$lines" "$(( ${#statuses[@]} + 1 ))"
 logged=$(jq -r .status "$tmp/access.log" | sort | tr '\n' ' ')
-expect_eq "each line's status" "$logged" "$(printf '%s\n' "${statuses[@]}" | sort | tr '\n' ' ')"
+expect_eq "each line's status" "$logged" "$(printf '%s\n' "${statuses[@]}" 200 | sort | tr '\n' ' ')"
 expect_eq "every line is JSON with a path and a latency" "$(jq -c 'select(.path and .latency_ms >= 0) | 1' "$tmp/access.log" | wc -l)" "$lines"
 expect_contains "the 403 names the key" "$(jq -c 'select(.status == 403)' "$tmp/access.log")" '"key":"flash-only"'
 expect_contains "the stream's 429 has its row" "$(jq -c 'select(.status == 429 and .stream == true)' "$tmp/access.log")" '"request_id":'
@@ -107,4 +111,34 @@ expect_contains "unknown model: names the accepted ones" "$(jq -r .error.message
 expect_eq "bad tier header" "$(jq -r .error.message <<<"$badtier")" "x-flashfirst-tier must be pro or flash, got 'medium'"
 expect_eq "models: the gateway's names first" "$(jq -r '[.data[].id] | .[0:3] | join(",")' <<<"$models")" "auto,flash,pro"
 expect_eq "models: the upstream's follow" "$(jq -r '[.data[].id] | index("deepseek-v4-pro") > 2' <<<"$models")" "true"
+# --- spend per key: the ledger keeps each key's name (never the key); `cost --ledger --by`
+# groups by it; /metrics has counters per key and tier; an upstream error row is an
+# error, not a skipped line, so --strict passes on this ledger.
+sums=$(python3 - "$tmp/l.db" <<'PY'
+import sqlite3, sys
+from decimal import Decimal
+db = sqlite3.connect(sys.argv[1])
+for name, femto, n, errors in db.execute(
+        "select key_name, sum(cost_femto), count(*), sum(status != 200) from requests group by key_name order by key_name"):
+    print(name, format(Decimal(femto) / Decimal(10**15), 'f').rstrip('0').rstrip('.'), n, errors)
+PY
+)
+expect_eq "ledger: rows by key name (calls, errors)" "$(awk '{print $1, $3, $4}' <<<"$sums" | tr '\n' ';')" "flash-only 1 0;team-a 3 1;"
+by_key=$("$ff" cost --ledger "$tmp/l.db" --by key --json)
+for k in team-a flash-only; do
+  expect_eq "cost --by key: $k = the ledger's own sum" "$(jq -r --arg k "$k" '.by_group[] | select(.key == $k) | .cost' <<<"$by_key" | sed 's/0*$//; s/\.$//')" \
+    "$(awk -v k="$k" '$1 == k {print $2}' <<<"$sums")"
+done
+expect_eq "cost --by key: the 429 stream is an upstream error" "$(jq -c '[.upstream_errors, (.by_group[] | select(.key == "team-a") | .upstream_errors), .skipped.no_usage]' <<<"$by_key")" "[1,1,0]"
+expect_eq "cost --key: one key's calls" "$("$ff" cost --ledger "$tmp/l.db" --key flash-only --json | jq .records)" "1"
+expect_eq "cost --by key,tier: groups" "$("$ff" cost --ledger "$tmp/l.db" --by key,tier --json | jq -c '[.by_group[] | [.key, .tier, .calls]]')" \
+  '[["flash-only","flash",1],["team-a","flash",2]]'
+expect_eq "cost --from in the future: nothing" "$("$ff" cost --ledger "$tmp/l.db" --from 2099-01-01 --json | jq .records)" "0"
+"$ff" cost --ledger "$tmp/l.db" --strict >/dev/null
+expect_eq "cost --ledger --strict passes on an ordinary ledger" "$?" "0"
+err=$("$ff" cost --ledger "$tmp/l.db" --by team 2>&1)
+expect_eq "cost --by: unknown dimension" "$err" "flashfirst cost: --by: 'team' is not one of key, category, tier, model, day"
+expect_contains "metrics: cost per key and tier" "$metrics" "flashfirst_key_cost_total{key=\"team-a\",tier=\"flash\"} $(awk '$1 == "team-a" {print $2}' <<<"$sums")"
+expect_contains "metrics: tokens per key" "$metrics" 'flashfirst_key_tokens_total{key="flash-only",tier="flash",kind="output"}'
+expect_eq "no key is in the ledger" "$(python3 -c "import sqlite3,sys; print(sum(1 for r in sqlite3.connect(sys.argv[1]).execute('select * from requests') if any(k in str(r) for k in ('key-a','key-f','key-b'))))" "$tmp/l.db")" "0"
 report access_log
