@@ -186,7 +186,7 @@ metrics=$(curl -s "$url/metrics")
 expect_contains "metrics: pro" "$metrics" 'flashfirst_requests_total{tier="pro",status="200"}'
 expect_contains "metrics: escalations" "$metrics" "flashfirst_escalations_total 1"
 n=$(rows)
-expect_eq "cost --ledger reads every row" "$("$ff" cost --ledger "$tmp/ledger.db" --json | jq -r '.records + ([.skipped[]] | add)')" "$n"
+expect_eq "cost --ledger reads every row" "$("$ff" cost --ledger "$tmp/ledger.db" --json | jq -r '.records + .upstream_errors + ([.skipped[]] | add)')" "$n"
 
 # --- the access log: one JSON line per client request, with the route and the cost
 log_line=$(grep -F "\"request_id\":\"$id1\"" "$tmp/err")
