@@ -42,40 +42,62 @@ core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile
   const double flash_latency = o.flash_first_token_s + n / o.flash_tokens_per_s;
   const double pro_latency = o.pro_first_token_s + n / o.pro_tokens_per_s;
 
-  PolicyOutcome all_flash{"all_flash"}, all_pro{"all_pro"}, routed{"routed"}, cascade{"cascade"};
+  PolicyOutcome all_flash{"all_flash"}, all_pro{"all_pro"}, routed{"routed"}, cascade{"cascade"}, serve{"serve"};
   all_flash.monthly_cost = flash.cost(month);
   all_pro.monthly_cost = pro.cost(month);
   all_pro.pro_share = 1;
   all_flash.latency_seconds = flash_latency;
   all_pro.latency_seconds = pro_latency;
-  Money routed_cost, cascade_cost = flash.cost(month);
+  Money routed_cost, cascade_cost = flash.cost(month), serve_cost;
   for (const auto& [category, share] : p.mix) {
     auto pf = quality.failure_probability(core::Tier::kFlash, category, o.effort);
     auto pp = quality.failure_probability(core::Tier::kPro, category, o.effort);
-    if (!pf || !pp) return core::make_error(fmt::format("the quality priors have no category '{}'", category));
+    auto shows = quality.checkable_share(category);
+    if (!pf || !pp || !shows) return core::make_error(fmt::format("the quality priors have no category '{}'", category));
+    const double c = *shows;
     const core::TokenUsage part = scaled(month, share);
-    all_flash.failure_rate += share * *pf;
-    all_pro.failure_rate += share * *pp;
+    // An unchecked answer of a tier with failure probability f: fails f, unseen f(1-c).
+    auto unchecked = [&](PolicyOutcome& out, double f) {
+      out.failure_rate += share * f;
+      out.unseen_failure_rate += share * f * (1 - c);
+    };
+    // A checked Flash answer: its failures that show (pf c) go to Pro, which fails
+    // pp of them, unchecked; those in good form (pf (1-c)) stand.
+    auto checked = [&](PolicyOutcome& out, Money& cost) {
+      cost += pro.cost(scaled(part, *pf * c));
+      out.escalation_rate += share * *pf * c;
+      out.failure_rate += share * (*pf * (1 - c) + *pf * c * *pp);
+      out.unseen_failure_rate += share * (*pf * (1 - c) + *pf * c * *pp * (1 - c));
+    };
+    unchecked(all_flash, *pf);
+    unchecked(all_pro, *pp);
     if (is_pro_category(category)) {
       routed_cost += pro.cost(part);
-      routed.failure_rate += share * *pp;
+      serve_cost += pro.cost(part);
+      unchecked(routed, *pp);
+      unchecked(serve, *pp);
       routed.pro_share += share;
+      serve.pro_share += share;
     } else {
       routed_cost += flash.cost(part);
-      routed.failure_rate += share * *pf;
+      serve_cost += flash.cost(part);
+      unchecked(routed, *pf);
+      checked(serve, serve_cost);
     }
-    // The cascade pays Flash for everything, and Pro again for what Flash failed.
-    cascade_cost += pro.cost(scaled(part, *pf));
-    cascade.escalation_rate += share * *pf;
-    cascade.failure_rate += share * *pf * *pp;
+    // The cascade pays Flash for everything, and Pro again for what the check caught.
+    checked(cascade, cascade_cost);
   }
   routed.monthly_cost = routed_cost;
   routed.latency_seconds = routed.pro_share * pro_latency + (1 - routed.pro_share) * flash_latency;
   cascade.monthly_cost = cascade_cost;
   cascade.pro_share = cascade.escalation_rate;
   cascade.latency_seconds = flash_latency + cascade.escalation_rate * pro_latency;
+  serve.monthly_cost = serve_cost;
+  serve.latency_seconds = serve.pro_share * pro_latency + (1 - serve.pro_share) * flash_latency +
+                          serve.escalation_rate * pro_latency;
+  serve.pro_share += serve.escalation_rate;
 
-  std::vector<PolicyOutcome> out = {all_flash, all_pro, routed, cascade};
+  std::vector<PolicyOutcome> out = {all_flash, all_pro, routed, cascade, serve};
   for (PolicyOutcome& a : out) {
     a.pareto = true;
     for (const PolicyOutcome& b : out) {
@@ -88,14 +110,20 @@ core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile
 }
 
 std::string whatif_text(const std::vector<PolicyOutcome>& outs, const std::string& currency, core::Timestamp at) {
-  report::TextTable t({"policy", "monthly cost", "failure rate", "Pro share", "escalations", "latency", "Pareto"});
+  report::TextTable t({"policy", "monthly cost", "failure rate", "no check sees", "Pro share", "escalations", "latency",
+                       "Pareto"});
   for (const PolicyOutcome& o : outs) {
     t.add_row({o.policy, core::display_money(o.monthly_cost, currency, 2), fmt::format("{:.2f}%", o.failure_rate * 100),
-               fmt::format("{:.1f}%", o.pro_share * 100), fmt::format("{:.1f}%", o.escalation_rate * 100),
-               fmt::format("{:.2f} s", o.latency_seconds), o.pareto ? "yes" : ""});
+               fmt::format("{:.2f}%", o.unseen_failure_rate * 100), fmt::format("{:.1f}%", o.pro_share * 100),
+               fmt::format("{:.1f}%", o.escalation_rate * 100), fmt::format("{:.2f} s", o.latency_seconds),
+               o.pareto ? "yes" : ""});
   }
   return fmt::format("Policies over the workload, at the rates in force at {} ({})\n", core::format_time(at), currency) +
-         t.render();
+         t.render() +
+         "serve: what `flashfirst serve` does by default (Pro categories to Pro; Flash answers checked, escalated when "
+         "a failure shows).\ncascade: every request to Flash first, checked the same way. The check sees a failure "
+         "only in the answer's form (cut, empty, invalid JSON, a tool call off its schema); \"no check sees\" is the "
+         "part of the failure rate that is wrong answers in good form (data/quality.toml, `checkable`).\n";
 }
 
 std::string whatif_json(const std::vector<PolicyOutcome>& outs, const std::string& currency, core::Timestamp at) {
@@ -107,6 +135,7 @@ std::string whatif_json(const std::vector<PolicyOutcome>& outs, const std::strin
     w.key("policy").value(o.policy);
     w.key("monthly_cost").value(o.monthly_cost.to_decimal());
     w.key("failure_rate").number_text(fmt::format("{:.6f}", o.failure_rate));
+    w.key("unseen_failure_rate").number_text(fmt::format("{:.6f}", o.unseen_failure_rate));
     w.key("pro_share").number_text(fmt::format("{:.6f}", o.pro_share));
     w.key("escalation_rate").number_text(fmt::format("{:.6f}", o.escalation_rate));
     w.key("latency_seconds").number_text(fmt::format("{:.3f}", o.latency_seconds));

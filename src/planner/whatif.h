@@ -1,13 +1,17 @@
 // What-if simulation of routing policies over a workload: all-Flash, all-Pro,
-// routed by task category, and Flash-first cascade. For each: the expected monthly
-// cost, failure rate, Pro share, escalation rate and latency, from the price book
-// and the per-(tier, category) quality priors (data/quality.toml). Pure computation.
+// routed by task category (no check), Flash-first cascade (everything to Flash,
+// checked), and what `flashfirst serve` does by default (routed, with the Flash
+// categories' answers checked). For each: the expected monthly cost, failure
+// rate, the part of it no check can see, Pro share, escalation rate and latency,
+// from the price book and the per-(tier, category) quality priors
+// (data/quality.toml). Pure computation.
 //
-// Model: a category's share of the mix is its share of requests and of tokens; a
-// Flash answer that fails in a checkable way is escalated by the cascade, which
-// pays for the wasted Flash call and then for Pro (at the same cache-hit rate); the
-// cascade's answer fails only when Pro fails too. Expected tokens are rounded to
-// whole tokens, then priced exactly.
+// Model: a category's share of the mix is its share of requests and of tokens. A
+// failure shows in the answer's form with the category's checkable share; only
+// such a Flash failure is caught by the check and escalated, paying for the
+// wasted Flash call and then for Pro (at the same cache-hit rate). An escalated
+// answer fails when Pro fails too; a failure in good form passes the check and
+// stands. Expected tokens are rounded to whole tokens, then priced exactly.
 #pragma once
 
 #include <string>
@@ -27,9 +31,10 @@ class Router;
 namespace ff::planner {
 
 struct PolicyOutcome {
-  std::string policy;  // all_flash | all_pro | routed | cascade
+  std::string policy;  // all_flash | all_pro | routed | cascade | serve
   core::Money monthly_cost;
   double failure_rate = 0;
+  double unseen_failure_rate = 0;  // of failure_rate: wrong answers in good form, which no check sees
   double pro_share = 0;        // requests answered by Pro
   double escalation_rate = 0;  // requests sent to Flash, then to Pro
   double latency_seconds = 0;  // expected per request

@@ -44,7 +44,16 @@ core::Result<QualityModel> QualityModel::parse(std::string_view text, const std:
     if (name == nullptr || name->get().empty())
       return toml_error_at(source, t, fmt::format("[[category]] #{}: missing field 'name'", index));
     c.name = name->get();
-    for (auto [field, out] : {std::pair{"flash", &c.flash}, std::pair{"pro", &c.pro}}) {
+    for (auto&& [key, node] : *t) {
+      const std::string_view k = key.str();
+      if (k != "name" && k != "flash" && k != "pro" && k != "checkable" && k != "source" && k != "checkable_source") {
+        return toml_error_at(source, &node,
+                             fmt::format("[[category]] #{}: unknown field '{}' (expected name, flash, pro, checkable, "
+                                         "source, checkable_source)",
+                                         index, k));
+      }
+    }
+    for (auto [field, out] : {std::pair{"flash", &c.flash}, std::pair{"pro", &c.pro}, std::pair{"checkable", &c.checkable}}) {
       const toml::node* n = t->get(field);
       const double v = n != nullptr && n->is_number() ? n->value<double>().value_or(-1) : -1;
       if (v < 0 || v > 1) {
@@ -60,6 +69,7 @@ core::Result<QualityModel> QualityModel::parse(std::string_view text, const std:
                            fmt::format("[[category]] #{}: field 'source' must say where the numbers come from", index));
     }
     c.source = src->get();
+    if (const auto* cs = t->get_as<std::string>("checkable_source")) c.checkable_source = cs->get();
     if (m.has_category(c.name)) return toml_error_at(source, t, fmt::format("category '{}' is listed twice", c.name));
     m.categories_.push_back(std::move(c));
   }
@@ -87,6 +97,13 @@ core::Result<QualityModel> QualityModel::from_flag(const std::string& spec) {
     c.source = "failures switched off (--quality off)";
   }
   return q;
+}
+
+std::optional<double> QualityModel::checkable_share(std::string_view category) const {
+  for (const Category& c : categories_) {
+    if (c.name == category) return c.checkable;
+  }
+  return std::nullopt;
 }
 
 bool QualityModel::has_category(std::string_view name) const {

@@ -1,5 +1,6 @@
 // QualityModel: how often an answer fails, per model tier, task category and
-// reasoning effort, from data/quality.toml (or the user's file).
+// reasoning effort, and what share of those failures a check of the answer's
+// form can see, from data/quality.toml (or the user's file).
 //
 // Loaded and validated once (a bad file names its line and field); immutable and
 // thread-safe afterwards. The simulator draws failures from it; the planner's
@@ -23,7 +24,13 @@ class QualityModel {
     std::string name;
     double flash = 0;
     double pro = 0;
+    // The share of failures that show in the answer's form, where the
+    // gateway's check of a Flash answer can see them (cut short, empty,
+    // invalid JSON under json_object, tool arguments off the schema); the rest
+    // are wrong answers in good form, which no check sees.
+    double checkable = 0;
     std::string source;
+    std::string checkable_source;
   };
 
   static core::Result<QualityModel> parse(std::string_view toml, const std::string& source_name);
@@ -37,6 +44,10 @@ class QualityModel {
   // Probability that an answer fails; effort is "none" (non-thinking), "low",
   // "high" or "max". Nullopt for a category the file does not list.
   std::optional<double> failure_probability(core::Tier tier, std::string_view category, std::string_view effort) const;
+
+  // The checkable share of a category's failures; nullopt for a category the
+  // file does not list.
+  std::optional<double> checkable_share(std::string_view category) const;
 
   const std::vector<Category>& categories() const { return categories_; }
   bool has_category(std::string_view name) const;

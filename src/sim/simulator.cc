@@ -674,6 +674,11 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   // Forced: "fail" fails any answer, "fail-flash" only a Flash one (to test a cascade).
   const bool forced_fail = forced == "fail" || (forced == "fail-flash" && billed.tier == core::Tier::kFlash);
   const bool fails = rng.chance(*fail_p) || forced_fail;
+  // How a failure shows: in the answer's form, where a check can see it (cut,
+  // empty, invalid JSON, tool arguments off the schema), with the category's
+  // checkable share; otherwise as a wrong answer in good form. A forced failure
+  // always shows.
+  const bool shows = forced_fail || (fails && rng.chance(quality_.checkable_share(category).value_or(0)));
   bool cut_answer = false;  // a failure shown as an answer cut short
 
   const bool call_tool = !r.tools.empty() && r.tool_choice != "none" && (r.tool_choice != "auto" || rng.next() % 100 < 70);
@@ -687,7 +692,7 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
     dom::element schema;
     const bool has_schema = !r.tools[pick].schema_json.empty() && !schema_parser.parse(r.tools[pick].schema_json).get(schema);
     std::string arguments;
-    if (has_schema && fails) {
+    if (has_schema && shows) {
       arguments = broken_arguments(schema);
     } else if (has_schema) {
       sample_from_schema(args, schema, 0);
@@ -709,9 +714,9 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
     j.begin_object().key("answer").value(kSentences[rng.next() % std::size(kSentences)]);
     j.key("confidence").number_text(fmt::format("0.{}", rng.between(50, 99))).end_object();
     a.content = j.str();
-    // A failing JSON answer stops mid-object, which no JSON parser accepts.
-    if (fails) a.content.resize(a.content.size() / 2);
-  } else if (fails && r.max_tokens_given) {
+    // A failing JSON answer that shows stops mid-object, which no JSON parser accepts.
+    if (shows) a.content.resize(a.content.size() / 2);
+  } else if (shows && r.max_tokens_given) {
     // A failing free-text answer under the client's own cap comes back empty (a
     // cut there would be the length the client asked for, not a failure).
     content_ids_ready = true;
@@ -719,7 +724,7 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
     compose(sentences_, rng.between(1, 6), rng, a.content, a.content_ids);
     content_ids_ready = true;
     // Without a cap of the client's, it runs into the model's own limit.
-    cut_answer = fails;
+    cut_answer = shows;
   }
 
   // Token counts, with max_tokens cutting the reasoning first, then the answer.

@@ -31,7 +31,7 @@ class SimTest : public ::testing::Test {
       : book_(std::move(pricing::load_embedded_price_book().value())),
         // Tests of the wire format must not see drawn failures.
         never_fails_(pricing::QualityModel::parse("[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n[[category]]\n"
-                                         "name = \"straightforward_qa\"\nflash = 0\npro = 0\nsource = \"test\"\n",
+                                         "name = \"straightforward_qa\"\nflash = 0\npro = 0\ncheckable = 0\nsource = \"test\"\n",
                                          "test.toml")
                          .value()) {}
 
@@ -369,10 +369,10 @@ TEST(QualityModel, ShippedPriorsAndEffort) {
 
 TEST(QualityModel, LoaderErrorsNameLineAndField) {
   const std::string head = "[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n";
-  auto no_source = pricing::QualityModel::parse(head + "[[category]]\nname = \"straightforward_qa\"\nflash = 0.1\npro = 0.1\n", "q.toml");
+  auto no_source = pricing::QualityModel::parse(head + "[[category]]\nname = \"straightforward_qa\"\nflash = 0.1\npro = 0.1\ncheckable = 0.5\n", "q.toml");
   ASSERT_FALSE(no_source.ok());
   EXPECT_EQ(no_source.error().message, "q.toml:6: [[category]] #1: field 'source' must say where the numbers come from");
-  auto bad_p = pricing::QualityModel::parse(head + "[[category]]\nname = \"straightforward_qa\"\nflash = 1.5\npro = 0.1\nsource = \"x\"\n", "q.toml");
+  auto bad_p = pricing::QualityModel::parse(head + "[[category]]\nname = \"straightforward_qa\"\nflash = 1.5\npro = 0.1\ncheckable = 0.5\nsource = \"x\"\n", "q.toml");
   ASSERT_FALSE(bad_p.ok());
   EXPECT_EQ(bad_p.error().message, "q.toml:8: [[category]] #1 field 'flash' must be a probability from 0 to 1");
 }
@@ -386,7 +386,7 @@ class QualityTest : public ::testing::Test {
       : book_(pricing::load_embedded_price_book().value()),
         // Flash always fails, Pro never does.
         quality_(pricing::QualityModel::parse("[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n[[category]]\n"
-                                     "name = \"straightforward_qa\"\nflash = 1\npro = 0\nsource = \"test\"\n",
+                                     "name = \"straightforward_qa\"\nflash = 1\npro = 0\ncheckable = 1\nsource = \"test\"\n",
                                      "test.toml")
                      .value()),
         sim_(book_, tokenizer::BpeTokenizer::deepseek(), quality_, SimOptions{.speed = 0}, clock_) {}
@@ -453,6 +453,35 @@ TEST(QualityRates, DrawnFailuresMatchThePrior) {
   }
   EXPECT_GE(wrong, 611);
   EXPECT_LE(wrong, 737);
+}
+
+TEST(QualityRates, OnlyTheCheckableShareOfFailuresShows) {
+  // Flash always fails in this category, and 30% of its failures show in the
+  // answer's form. 2,000 free-text questions without max_tokens: a failure that
+  // shows is cut (finish_reason length); the rest are whole answers in good form.
+  // Expected 600 cut, sigma = sqrt(2000 x 0.3 x 0.7) = 20.5: between 539 and 661.
+  FixedClock clock;
+  pricing::PriceBook book = pricing::load_embedded_price_book().value();
+  pricing::QualityModel quality =
+      pricing::QualityModel::parse("[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n[[category]]\n"
+                                   "name = \"straightforward_qa\"\nflash = 1\npro = 0\ncheckable = 0.3\nsource = \"t\"\n",
+                                   "t.toml")
+          .value();
+  Simulator sim{book, tokenizer::BpeTokenizer::deepseek(), quality, SimOptions{.speed = 0}, clock};
+  simdjson::dom::parser p;
+  int cut = 0;
+  for (int i = 0; i < 2000; ++i) {
+    net::Request r;
+    r.method = "POST";
+    r.target = "/chat/completions";
+    r.headers = {{"authorization", "Bearer k"}};
+    r.body = R"({"model":"deepseek-flash","thinking":{"type":"disabled"},"messages":[{"role":"user","content":"question )" +
+             std::to_string(i) + R"("}]})";
+    net::Response resp = sim.handle(r);
+    cut += std::string_view(p.parse(resp.body)["choices"].at(0)["finish_reason"]) == "length";
+  }
+  EXPECT_GE(cut, 539);
+  EXPECT_LE(cut, 661);
 }
 
 }  // namespace
