@@ -148,15 +148,15 @@ expect_eq "advise: no input exit" "$?" "2"
 
 # simulate: the same workload under four policies (numbers in tests/planner/whatif_test.cc).
 out=$("$ff" simulate --profile "$tmp/profile.json" --at 2026-04-24T12:00:00Z --json --html "$tmp/whatif.html")
-expect_eq "simulate: costs" "$(jq -r '[.policies[].monthly_cost] | join(" ")' <<<"$out")" "5.656 67.86 24.3172 19.716592"
-expect_eq "simulate: pareto" "$(jq -r '[.policies[] | select(.pareto) | .policy] | join(" ")' <<<"$out")" "all_flash cascade"
-expect_eq "simulate: chart" "$(grep -o '<circle' "$tmp/whatif.html" | wc -l)" "4"
+expect_eq "simulate: costs" "$(jq -r '[.policies[].monthly_cost] | join(" ")' <<<"$out")" "5.656 67.86 24.3172 8.8766356 24.7162168"
+expect_eq "simulate: pareto" "$(jq -r '[.policies[] | select(.pareto) | .policy] | join(" ")' <<<"$out")" "all_flash all_pro routed cascade serve"
+expect_eq "simulate: chart" "$(grep -o '<circle' "$tmp/whatif.html" | wc -l)" "5"
 # simulate --requests: 10 real requests that the router classifies as 5 summarization, 2 RAG and
 # 3 agent tool chains -- the profile above -- so with the same volumes, the same four costs.
 reqs="$data/simulate_requests.jsonl"
 out=$("$ff" simulate --requests "$reqs" --output-tokens 10M --input-tokens 30M --cache-hit-rate 0.4 --at 2026-04-24T12:00:00Z --json)
 expect_eq "simulate --requests: mix" "$(jq -c .workload.categories <<<"$out")" '{"agent_tool_chaining":3,"rag":2,"summarization":5}'
-expect_eq "simulate --requests: costs" "$(jq -r '[.policies[].monthly_cost] | join(" ")' <<<"$out")" "5.656 67.86 24.3172 19.716592"
+expect_eq "simulate --requests: costs" "$(jq -r '[.policies[].monthly_cost] | join(" ")' <<<"$out")" "5.656 67.86 24.3172 8.8766356 24.7162168"
 # Volumes from the sample: its input tokens (exact, as `route --exact-tokens` counts them) scaled to 1M
 # requests, 500 output tokens each. All-Flash at launch rates (hit 0.028, miss 0.14, output 0.28 per 1M):
 # 384 tokens x 100,000 = 38.4M input; 38.4 x (0.4 x 0.028 + 0.6 x 0.14) = 3.65568; 500M x 0.28 = 140.
