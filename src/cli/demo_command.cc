@@ -254,7 +254,8 @@ int run_demo(const DemoArgs& a) {
              core::count_of(counters.streams, "stream"), core::count_of(counters.loops, "agent tool loop"),
              core::count_of(calls, "upstream call"), core::count_of(counters.errors, "client error"));
   fmt::print("  calls by tier        Flash {} ({}), Pro {} ({})\n", flash, percent(flash, calls), pro, percent(pro, calls));
-  fmt::print("  escalations          {} Flash answers failed the check and were re-asked on Pro\n", escalations);
+  fmt::print("  escalations          {} failed the check and {} re-asked on Pro\n",
+             core::count_of(escalations, "Flash answer"), escalations == 1 ? "was" : "were");
   if (auto r = s.cache_hit_rate()) fmt::print("  cache-hit rate       {:.1f}% of input tokens\n", *r * 100);
   fmt::print("  upstream errors      {}\n\n", failed);
   fmt::print("  cost of this run     {} USD (exact)\n", actual.to_decimal());

@@ -155,7 +155,7 @@ Classification classify(const Features& f) {
   if (has(S::kQuantAnalysis)) sc.add(C::kMultiStepReasoning, math_factor * 3.5, cue(u, S::kQuantAnalysis));
   // Weak mathematical words add up: one is ordinary prose, three are a problem.
   if (int m = u[S::kMathWeak]; m > 0) {
-    sc.add(C::kMultiStepReasoning, math_factor * (m >= 3 ? 3.0 : m == 2 ? 2.0 : 0.8), fmt::format("{} ({} mathematical cues)", cue(u, S::kMathWeak), m));
+    sc.add(C::kMultiStepReasoning, math_factor * (m >= 3 ? 3.0 : m == 2 ? 2.0 : 0.8), fmt::format("{} ({})", cue(u, S::kMathWeak), core::count_of(m, "mathematical cue")));
   }
   // Formulas, and problems stated with many numbers and a demand for a derivation.
   // Not in a line of code ("for (i = 0; i <= n; i++)"), fenced or not.

@@ -146,7 +146,7 @@ expect_eq "advise: measured" "$(jq -r .recommendation <<<"$out")" "flash"
 err=$("$ff" advise </dev/null 2>&1)
 expect_eq "advise: no input exit" "$?" "2"
 
-# simulate: the same workload under four policies (numbers in tests/planner/whatif_test.cc).
+# simulate: the same workload under five policies (numbers in tests/planner/whatif_test.cc).
 out=$("$ff" simulate --profile "$tmp/profile.json" --at 2026-04-24T12:00:00Z --json --html "$tmp/whatif.html")
 expect_eq "simulate: costs" "$(jq -r '[.policies[].monthly_cost] | join(" ")' <<<"$out")" "5.656 67.86 24.3172 8.8766356 24.7162168"
 expect_eq "simulate: pareto" "$(jq -r '[.policies[] | select(.pareto) | .policy] | join(" ")' <<<"$out")" "all_flash all_pro routed cascade serve"
