@@ -177,8 +177,18 @@ rc=$(row "$(h x-flashfirst-request-id "$tmp/hc")")
 expect_eq "capped: one row, billed once" "$(h x-flashfirst-cost "$tmp/hc")" "$(femto_decimal "$(jq -r .cost_femto <<<"$rc")")"
 expect_eq "capped: no row escalated from it" \
   "$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from requests where escalated_from=?', (sys.argv[2],)).fetchone()[0])" "$tmp/ledger.db" "$(jq -r .request_id <<<"$rc")")" "0"
-# The policy's effort for the category reaches the upstream and the ledger (summaries: high).
+# The policy's effort for the category reaches the upstream and the ledger (summaries: high;
+# translations: low, data/routing.toml); a client's own effort is kept.
 expect_eq "effort: recorded as sent" "$(jq -r .effort <<<"$rc")" "high"
+curl -s -D "$tmp/he" -o /dev/null "$url/v1/chat/completions" "${auth[@]}" \
+  -d '{"model":"auto","messages":[{"role":"user","content":"Translate into German: the train leaves at noon."}]}'
+expect_eq "effort: translation is low" "$(jq -r '"\(.category) \(.effort)"' <<<"$(row "$(h x-flashfirst-request-id "$tmp/he")")")" "translation low"
+curl -s -D "$tmp/he2" -o /dev/null "$url/v1/chat/completions" "${auth[@]}" \
+  -d '{"model":"auto","reasoning_effort":"max","messages":[{"role":"user","content":"Translate into German: the train leaves at noon."}]}'
+expect_eq "effort: the client's own is kept" "$(jq -r .effort <<<"$(row "$(h x-flashfirst-request-id "$tmp/he2")")")" "max"
+curl -s -D "$tmp/he3" -o /dev/null "$url/v1/chat/completions" "${auth[@]}" \
+  -d '{"model":"deepseek-v4-flash","messages":[{"role":"user","content":"Translate into German: the train leaves at noon."}]}'
+expect_eq "effort: a named model is sent as it came" "$(jq -r .effort <<<"$(row "$(h x-flashfirst-request-id "$tmp/he3")")")" ""
 
 # --- models, metrics, and the ledger as the cost report reads it
 expect_eq "models" "$(curl -s "$url/v1/models" "${auth[@]}" | jq -r .object)" "list"
