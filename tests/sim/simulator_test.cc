@@ -433,6 +433,16 @@ TEST_F(QualityTest, FailuresAreCheckable) {
   EXPECT_NE(bad.body.find("'poetry' is not one of: straightforward_qa"), std::string::npos);
 }
 
+// POSTs `body` to the simulator's chat route with a key.
+net::Response chat(Simulator& sim, std::string body) {
+  net::Request r;
+  r.method = "POST";
+  r.target = "/chat/completions";
+  r.headers = {{"authorization", "Bearer k"}};
+  r.body = std::move(body);
+  return sim.handle(r);
+}
+
 TEST(QualityRates, DrawnFailuresMatchThePrior) {
   // 2,000 different multi-step reasoning questions to Flash at high effort: the
   // prior is 0.337, so the failure count should be 674 +- 3 sigma
@@ -442,13 +452,8 @@ TEST(QualityRates, DrawnFailuresMatchThePrior) {
   simdjson::dom::parser p;
   int wrong = 0;
   for (int i = 0; i < 2000; ++i) {
-    net::Request r;
-    r.method = "POST";
-    r.target = "/chat/completions";
-    r.headers = {{"authorization", "Bearer k"}};
-    r.body = R"({"model":"deepseek-flash","metadata":{"category":"multi_step_reasoning","expected_answer":"7"},)"
-             R"("messages":[{"role":"user","content":"question )" + std::to_string(i) + R"("}]})";
-    net::Response resp = sim.handle(r);
+    net::Response resp = chat(sim, R"({"model":"deepseek-flash","metadata":{"category":"multi_step_reasoning","expected_answer":"7"},)"
+                                   R"("messages":[{"role":"user","content":"question )" + std::to_string(i) + R"("}]})");
     wrong += std::string_view(p.parse(resp.body)["choices"].at(0)["message"]["content"]) != "7";
   }
   EXPECT_GE(wrong, 611);
@@ -471,13 +476,8 @@ TEST(QualityRates, OnlyTheCheckableShareOfFailuresShows) {
   simdjson::dom::parser p;
   int cut = 0;
   for (int i = 0; i < 2000; ++i) {
-    net::Request r;
-    r.method = "POST";
-    r.target = "/chat/completions";
-    r.headers = {{"authorization", "Bearer k"}};
-    r.body = R"({"model":"deepseek-flash","thinking":{"type":"disabled"},"messages":[{"role":"user","content":"question )" +
-             std::to_string(i) + R"("}]})";
-    net::Response resp = sim.handle(r);
+    net::Response resp = chat(sim, R"({"model":"deepseek-flash","thinking":{"type":"disabled"},)"
+                                   R"("messages":[{"role":"user","content":"question )" + std::to_string(i) + R"("}]})");
     cut += std::string_view(p.parse(resp.body)["choices"].at(0)["finish_reason"]) == "length";
   }
   EXPECT_GE(cut, 539);
