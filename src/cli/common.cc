@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "core/config_file.h"
 #include "ledger/ledger.h"
 #include "pricing/price_book_loader.h"
 
@@ -80,7 +81,7 @@ core::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::stri
 }
 
 core::Result<std::string> read_input(const std::string& path) {
-  if (path != "-") return pricing::read_text_file(path);
+  if (path != "-") return core::read_text_file(path);
   std::string out;
   char buf[1 << 16];
   ssize_t n;

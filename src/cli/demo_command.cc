@@ -21,12 +21,12 @@
 #include "core/text.h"
 #include "core/thread_name.h"
 #include "gateway/gateway.h"
-#include "gateway/upstream.h"
+#include "net/http_client.h"
 #include "ledger/ledger.h"
 #include "net/http_server.h"
 #include "planner/cost_engine.h"
 #include "planner/cost_report.h"
-#include "report/json_writer.h"
+#include "core/json_writer.h"
 #include "router/request_lines.h"
 #include "router/router.h"
 
@@ -93,7 +93,7 @@ std::optional<std::string> loop_body(const std::string& body, const std::string&
       res["choices"].at(0)["message"]["tool_calls"].get_array().get(calls) || calls.size() == 0) {
     return std::nullopt;
   }
-  report::JsonWriter w(true);
+  core::JsonWriter w(true);
   w.begin_object();
   w.key("model").value("auto");
   w.key("tools").number_text(simdjson::minify(req["tools"].value_unsafe()));
@@ -117,15 +117,15 @@ struct Counters {
   int errors = 0, streams = 0, loops = 0;
 };
 
-asio::awaitable<void> worker(gateway::UpstreamClient& client, const std::vector<Item>& items, Counters& c, bool tty) {
+asio::awaitable<void> worker(net::UpstreamClient& client, const std::vector<Item>& items, Counters& c, bool tty) {
   const std::vector<std::pair<std::string, std::string>> json{{"content-type", "application/json"}};
   while (c.next < items.size()) {
     const Item& it = items[c.next++];
     if (it.stream) {
       auto opened = co_await client.open("POST", "/v1/chat/completions", it.body, json);
-      bool ok = std::holds_alternative<gateway::UpstreamStream>(opened);
+      bool ok = std::holds_alternative<net::UpstreamStream>(opened);
       if (ok) {
-        auto& s = std::get<gateway::UpstreamStream>(opened);
+        auto& s = std::get<net::UpstreamStream>(opened);
         ok = s.head().status == 200;
         for (;;) {
           auto piece = co_await s.next();
@@ -140,13 +140,13 @@ asio::awaitable<void> worker(gateway::UpstreamClient& client, const std::vector<
       if (!ok) ++c.errors;
     } else {
       auto res = co_await client.request("POST", "/v1/chat/completions", it.body, json);
-      auto* r = std::get_if<gateway::UpstreamResponse>(&res);
+      auto* r = std::get_if<net::UpstreamResponse>(&res);
       if (r == nullptr || r->head.status != 200) {
         ++c.errors;
       } else if (it.loop) {
         if (auto next = loop_body(it.body, r->body)) {
           auto again = co_await client.request("POST", "/v1/chat/completions", *next, json);
-          auto* r2 = std::get_if<gateway::UpstreamResponse>(&again);
+          auto* r2 = std::get_if<net::UpstreamResponse>(&again);
           if (r2 == nullptr || r2->head.status != 200) ++c.errors;
           ++c.loops;
         }
@@ -194,10 +194,10 @@ int run_demo(const DemoArgs& a) {
     so.port = 0;
     std::unique_ptr<gateway::Gateway> gw;
     net::HttpServer server(so, [&gw](const net::Request& r, net::ResponseWriter& w) { return gw->handle(r, w); });
-    gateway::UpstreamOptions up;
+    net::UpstreamOptions up;
     up.base_url = sim.url();
     up.api_key = InProcessSim::kKey;
-    auto upstream = gateway::UpstreamClient::create(server.executor(), up);
+    auto upstream = net::UpstreamClient::create(server.executor(), up);
     if (!upstream.ok()) return fail("demo", kExitFailure, upstream.error().message);
     gateway::GatewayOptions go;
     go.keys.push_back({"demo", gateway::sha256_hex("flashfirst-demo"), {}, {}});
@@ -214,11 +214,11 @@ int run_demo(const DemoArgs& a) {
                a.connections);
     std::fflush(stdout);
     asio::io_context io{1};
-    gateway::UpstreamOptions client_options;
+    net::UpstreamOptions client_options;
     client_options.base_url = fmt::format("http://127.0.0.1:{}", server.port());
     client_options.api_key = "flashfirst-demo";
     client_options.pool_size = static_cast<std::size_t>(a.connections);
-    auto client = gateway::UpstreamClient::create(io.get_executor(), client_options);
+    auto client = net::UpstreamClient::create(io.get_executor(), client_options);
     if (!client.ok()) exit_code = fail("demo", kExitFailure, client.error().message);
     if (client.ok()) {
       for (int i = 0; i < a.connections; ++i) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
+#include "core/config_file.h"
 #include "planner/cost_engine.h"
 #include "pricing/price_book_loader.h"
 
@@ -103,7 +104,7 @@ core::Result<planner::WorkloadProfile> resolve_profile(const ProfileArgs& a, con
     if (!interactive(p)) return core::make_error("input ended before every question was answered");
   } else {
     if (!a.profile.empty()) {
-      auto text = pricing::read_text_file(a.profile);
+      auto text = core::read_text_file(a.profile);
       if (!text.ok()) return text.error();
       auto parsed = planner::parse_profile(*text, a.profile);
       if (!parsed.ok()) return parsed.error();

@@ -10,7 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "report/json_writer.h"
+#include "core/json_writer.h"
 #include "report/text_table.h"
 #include "router/evaluation.h"
 #include "router/request_lines.h"
@@ -52,7 +52,7 @@ int run_eval(const RouteArgs& a, const router::Router& r, const std::string& tex
 
   const auto& pc = ev.per_category();
   if (a.json) {
-    report::JsonWriter w;
+    core::JsonWriter w;
     w.begin_object();
     w.key("requests").value(ev.total());
     w.key("tier_accuracy").number_text(fmt::format("{:.4f}", double(ev.tier_correct()) / ev.total()));
@@ -189,7 +189,7 @@ int run_route(const RouteArgs& a) {
     if (!error.empty()) {
       ++bad;
       if (a.json) {
-        report::JsonWriter w(true);
+        core::JsonWriter w(true);
         w.begin_object();
         if (!it.id.empty()) w.key("id").number_text(it.id);
         w.key("line").value(it.line).key("error").value(error).end_object();
@@ -200,7 +200,7 @@ int run_route(const RouteArgs& a) {
       continue;
     }
     if (a.json) {
-      report::JsonWriter w(true);
+      core::JsonWriter w(true);
       w.begin_object();
       if (!it.id.empty()) w.key("id").number_text(it.id);
       w.key("tier").value(core::tier_name(d.tier));

@@ -1,5 +1,4 @@
 // flashfirst serve: the Flash-first gateway.
-#include <fcntl.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,7 +12,6 @@
 #include <type_traits>
 #include <variant>
 
-#include <boost/asio/post.hpp>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -21,9 +19,10 @@
 #include "cli/common.h"
 #include "cli/in_process_sim.h"
 #include "core/text.h"
+#include "gateway/access_log.h"
 #include "gateway/gateway.h"
 #include "gateway/serve_config.h"
-#include "gateway/upstream.h"
+#include "net/http_client.h"
 #include "ledger/ledger.h"
 #include "net/http_server.h"
 #include "pricing/quality_model.h"
@@ -34,52 +33,6 @@
 namespace ff::cli {
 
 namespace {
-
-// The access log's lines, written together once per turn of the server's event
-// loop: the lines of all requests that finished in one turn go out in one
-// write, and none waits longer than that turn (nor past shutdown: flush()).
-class AccessLog {
- public:
-  AccessLog(std::FILE* file, boost::asio::any_io_executor executor) : file_(file), executor_(std::move(executor)) {}
-
-  void line(std::string_view text) {
-    buffer_.append(text).push_back('\n');
-    if (buffer_.size() >= kMaxBuffered) {
-      flush();
-    } else if (!flush_posted_) {
-      flush_posted_ = true;
-      boost::asio::post(executor_, [this] { flush(); });
-    }
-  }
-
-  void flush() {
-    flush_posted_ = false;
-    if (buffer_.empty()) return;
-    std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
-    std::fflush(file_);
-    unsynced_ += buffer_.size();
-    buffer_.clear();
-    // Start writing the log to disk every MiB (not waiting for it), rather than
-    // leaving it to the kernel's flusher: at thousands of requests per second
-    // it otherwise piles up tens of MB, and when the flusher writes them out the
-    // ledger's next sync waits for them (ext4 orders a file's data before the
-    // journal commit that a sync forces) -- a 15-60 ms stall of every request in
-    // about one round in five of the benchmark. A pipe or terminal just says no.
-    if (unsynced_ >= kSyncEvery) {
-      ::sync_file_range(::fileno(file_), 0, 0, SYNC_FILE_RANGE_WRITE);
-      unsynced_ = 0;
-    }
-  }
-
- private:
-  static constexpr std::size_t kMaxBuffered = 64 * 1024;
-  static constexpr std::size_t kSyncEvery = 1 << 20;
-  std::FILE* file_;
-  boost::asio::any_io_executor executor_;
-  std::string buffer_;
-  std::size_t unsynced_ = 0;
-  bool flush_posted_ = false;
-};
 
 struct ServeArgs {
   BookOptions book;
@@ -172,7 +125,7 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
     return fail("serve", kExitUsage, "--ledger-sync must be full or process");
   }
 
-  gateway::UpstreamOptions up;
+  net::UpstreamOptions up;
   // The quality priors outlive the simulator thread that reads them.
   std::optional<pricing::QualityModel> quality;
   std::unique_ptr<InProcessSim> sim;
@@ -235,7 +188,7 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   so.body_limit = static_cast<std::size_t>(a.max_body_mb) << 20;
   so.max_connections = static_cast<std::size_t>(a.max_connections);
   std::unique_ptr<gateway::Gateway> gw;
-  std::unique_ptr<gateway::UpstreamClient> client;
+  std::unique_ptr<net::UpstreamClient> client;
   so.on_hangup = [] {
     fmt::print(stderr, "flashfirst serve: SIGHUP ignored: keys, budgets, the policy and the price book are read once "
                        "at start; restart the gateway to load new ones\n");
@@ -244,12 +197,12 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
     if (gw) gw->log_rejected(r, status, message);
   };
   net::HttpServer server(so, [&gw](const net::Request& r, net::ResponseWriter& w) { return gw->handle(r, w); });
-  std::optional<AccessLog> access_log;
+  std::optional<gateway::AccessLog> access_log;
   if (access_file != nullptr) {
     access_log.emplace(access_file, server.executor());
     go.access_log = [&access_log](std::string_view line) { access_log->line(line); };
   }
-  auto c = gateway::UpstreamClient::create(server.executor(), up);
+  auto c = net::UpstreamClient::create(server.executor(), up);
   if (!c.ok()) return fail("serve", kExitUsage, c.error().message);
   client = std::move(*c);
   gw = std::make_unique<gateway::Gateway>(*book, router, **ledger, *client, go);

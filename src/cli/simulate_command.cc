@@ -10,7 +10,7 @@
 #include "cli/profile_options.h"
 #include "planner/whatif.h"
 #include "pricing/quality_model.h"
-#include "report/json_writer.h"
+#include "core/json_writer.h"
 #include "router/request_lines.h"
 #include "router/router.h"
 #include "tokenizer/tokenizer.h"
@@ -90,7 +90,7 @@ std::string sample_text(const SimulateArgs& a, const planner::RequestSample& s, 
 
 // The sample as a JSON member, to put at the start of the simulation's object.
 std::string sample_json(const SimulateArgs& a, const planner::RequestSample& s, const planner::WorkloadProfile& p) {
-  report::JsonWriter w(true);
+  core::JsonWriter w(true);
   w.begin_object();
   w.key("file").value(a.requests);
   w.key("requests").value(s.requests);

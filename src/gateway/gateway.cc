@@ -23,12 +23,12 @@
 #include "cascade/check.h"
 #include "core/thread_name.h"
 #include "gateway/body_edit.h"
-#include "gateway/upstream.h"
+#include "net/http_client.h"
 #include "gateway/usage_of.h"
 #include "ledger/ledger.h"
 #include "net/http_server.h"
 #include "pricing/price_book.h"
-#include "report/json_writer.h"
+#include "core/json_writer.h"
 #include "router/router.h"
 #include "tokenizer/tokenizer.h"
 
@@ -38,6 +38,9 @@ namespace asio = boost::asio;
 namespace dom = simdjson::dom;
 using asio::awaitable;
 using Headers = std::vector<std::pair<std::string, std::string>>;
+using net::UpstreamError;
+using net::UpstreamResponse;
+using net::UpstreamStream;
 
 std::string sha256_hex(std::string_view text) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
@@ -59,7 +62,7 @@ std::int64_t now_ms() {
 }
 
 std::string error_json(std::string_view message, std::string_view type, std::string_view code) {
-  report::JsonWriter w(true);
+  core::JsonWriter w(true);
   w.begin_object().key("error").begin_object();
   w.key("message").value(message).key("type").value(type).key("code").value(code);
   w.end_object().end_object();
@@ -134,7 +137,7 @@ net::Response error_response(Protocol p, int status, std::string_view message, s
                              std::string_view code) {
   if (p == Protocol::kOpenAi) return openai_error(status, message, type, code);
   std::string_view t = type == "upstream_error" ? "api_error" : code == "not_found" ? "not_found_error" : type;
-  report::JsonWriter w(true);
+  core::JsonWriter w(true);
   w.begin_object().key("type").value("error").key("error").begin_object();
   w.key("type").value(t).key("message").value(message).end_object().end_object();
   return net::Response::json(status, w.str());
@@ -158,7 +161,7 @@ void append_header_value(std::string& out, std::string_view s) {
 // The `flashfirst` object a stream's last event carries: the answer's row, and
 // `cost` for the whole request (both calls when it was escalated).
 std::string figures_json(const ledger::Row& row, bool escalated, core::Money cost) {
-  report::JsonWriter f(true);
+  core::JsonWriter f(true);
   f.begin_object();
   f.key("request_id").value(row.request_id);
   f.key("model").value(row.routed_model);
@@ -193,7 +196,7 @@ std::optional<std::string> completion_as_stream(std::string_view answer, std::st
   std::string out;
   // Every chunk starts with the answer's own id, created, model and fingerprint.
   auto chunk = [&](auto&& choices_writer, bool last) {
-    report::JsonWriter w(true);
+    core::JsonWriter w(true);
     w.begin_object();
     std::string_view s;
     std::int64_t created = 0;
@@ -218,23 +221,23 @@ std::optional<std::string> completion_as_stream(std::string_view answer, std::st
     dom::element message;
     if (c["message"].get(message)) continue;
     auto delta = [&](auto&& fill) {
-      chunk([&](report::JsonWriter& w) {
+      chunk([&](core::JsonWriter& w) {
         w.begin_object().key("index").value(index).key("delta").begin_object();
         fill(w);
         w.end_object().key("logprobs").null().key("finish_reason").null().end_object();
       }, false);
     };
-    delta([&](report::JsonWriter& w) { w.key("role").value("assistant").key("content").value(""); });
+    delta([&](core::JsonWriter& w) { w.key("role").value("assistant").key("content").value(""); });
     std::string_view text;
     if (!message["reasoning_content"].get_string().get(text) && !text.empty()) {
-      delta([&](report::JsonWriter& w) { w.key("reasoning_content").value(text); });
+      delta([&](core::JsonWriter& w) { w.key("reasoning_content").value(text); });
     }
     if (!message["content"].get_string().get(text) && !text.empty()) {
-      delta([&](report::JsonWriter& w) { w.key("content").value(text); });
+      delta([&](core::JsonWriter& w) { w.key("content").value(text); });
     }
     dom::array calls;
     if (!message["tool_calls"].get_array().get(calls) && calls.size() > 0) {
-      delta([&](report::JsonWriter& w) {
+      delta([&](core::JsonWriter& w) {
         w.key("tool_calls").begin_array();
         std::int64_t i = 0;
         for (dom::element call : calls) {
@@ -248,7 +251,7 @@ std::optional<std::string> completion_as_stream(std::string_view answer, std::st
     }
   }
   // The finish reasons, with the usage on the same (last) chunk.
-  chunk([&](report::JsonWriter& w) {
+  chunk([&](core::JsonWriter& w) {
     for (dom::element c : choices) {
       std::string_view finish;
       w.begin_object().key("index").value(int_or_zero(c["index"])).key("delta").begin_object().end_object().key("logprobs").null();
@@ -382,7 +385,7 @@ struct Gateway::Impl {
       if (next < edits.size() && edits[next].first == e) {
         out.append(array.substr(copied, elements[e].offset - copied));
         std::string value;
-        report::append_json_string(value, *edits[next].second);
+        core::append_json_string(value, *edits[next].second);
         out += set_member(array.substr(elements[e].offset, elements[e].length), "reasoning_content", value);
         copied = elements[e].offset + elements[e].length;
         ++next;
@@ -564,7 +567,7 @@ struct Gateway::Impl {
       char digits[24];
       o.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
     };
-    auto text = [&o](std::string_view s) { report::append_json_string(o, s); };
+    auto text = [&o](std::string_view s) { core::append_json_string(o, s); };
     o.assign(R"({"ts_ms":)");
     number(start_ms);
     o.append(R"(,"method":)");
@@ -911,7 +914,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     co_return;
   }
   // Route. The router also classifies requests that name a tier or a model, for the record.
-  router::Decision d = router.route_or_default(root, {key_name, r.header("x-flashfirst-tier")});
+  router::Decision d = router.route_or_default(root, {key_name, tier_header});
   const router::Policy& policy = router.policy();
   core::Tier tier = d.tier;
   std::string model = d.model;

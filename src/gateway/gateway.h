@@ -42,11 +42,12 @@ class Ledger;
 namespace ff::net {
 struct Request;
 class ResponseWriter;
+class UpstreamClient;
 }  // namespace ff::net
 
 namespace ff::gateway {
 
-class UpstreamClient;
+using net::UpstreamClient;
 
 struct VirtualKey {
   std::string name;

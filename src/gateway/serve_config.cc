@@ -5,12 +5,12 @@
 #include <algorithm>
 
 #include "pricing/price_book_loader.h"
-#include "pricing/toml_support.h"
+#include "core/config_file.h"
 
 namespace ff::gateway {
 
-using pricing::parse_toml;
-using pricing::toml_error_at;
+using core::parse_toml;
+using core::toml_error_at;
 
 namespace {
 
@@ -208,7 +208,7 @@ core::Result<ServeConfig> parse_serve_config(std::string_view text, const std::s
 }
 
 core::Result<ServeConfig> load_serve_config(const std::string& path) {
-  auto text = pricing::read_text_file(path);
+  auto text = core::read_text_file(path);
   if (!text.ok()) return text.error();
   return parse_serve_config(*text, path);
 }

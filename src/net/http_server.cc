@@ -12,7 +12,7 @@
 
 #include "net/deadline.h"
 #include "net/message_reader.h"
-#include "report/json_writer.h"
+#include "core/json_writer.h"
 
 namespace ff::net {
 
@@ -48,7 +48,7 @@ namespace {
 
 std::string error_body(std::string_view message, std::string_view type, std::string_view code) {
   std::string out = R"({"error":{"message":)";
-  report::append_json_string(out, message);
+  core::append_json_string(out, message);
   out += fmt::format(R"(,"type":"{}","code":"{}"}}}})", type, code);
   return out;
 }

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "pricing/toml_support.h"
-#include "report/json_writer.h"
+#include "core/config_file.h"
+#include "core/json_writer.h"
 #include "report/text_table.h"
 
 namespace ff::planner {
@@ -138,7 +138,7 @@ core::Result<WorkloadProfile> parse_profile(std::string_view text, const std::st
     if (!root["access"].get_string().get(s)) access = std::string(s);
     if (!root["wrong_answer_cost"].get_string().get(s)) wrong = std::string(s);
   } else {
-    auto parsed = pricing::parse_toml(text, source);
+    auto parsed = core::parse_toml(text, source);
     if (!parsed.ok()) return parsed.error();
     toml::table& root = *parsed;
     if (const toml::table* mix = root["mix"].as_table()) {
@@ -415,7 +415,7 @@ std::string advice_text(const Advice& a) {
 }
 
 std::string advice_json(const Advice& a) {
-  report::JsonWriter w;
+  core::JsonWriter w;
   w.begin_object();
   w.key("recommendation").value(a.recommendation);
   w.key("pro_categories").begin_array();

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/text.h"
-#include "report/json_writer.h"
+#include "core/json_writer.h"
 #include "report/svg_chart.h"
 #include "report/text_table.h"
 
@@ -35,7 +35,7 @@ std::string span_days(const CostSummary& s) {
   return fmt::format("{:.2f}", secs / core::kSecondsPerDay);
 }
 
-void write_tokens(report::JsonWriter& w, const core::TokenUsage& t) {
+void write_tokens(core::JsonWriter& w, const core::TokenUsage& t) {
   w.begin_object();
   w.key("cache_hit").value(t.cache_hit);
   w.key("cache_miss").value(t.cache_miss);
@@ -46,7 +46,7 @@ void write_tokens(report::JsonWriter& w, const core::TokenUsage& t) {
   w.end_object();
 }
 
-void write_line(report::JsonWriter& w, const CostLine& l) {
+void write_line(core::JsonWriter& w, const CostLine& l) {
   w.begin_object();
   w.key("records").value(l.records);
   w.key("tokens");
@@ -190,7 +190,7 @@ std::string cost_report_text(const CostSummary& s, const pricing::PriceBook& boo
 }
 
 std::string cost_report_json(const CostSummary& s, const pricing::PriceBook& book, core::Timestamp ref) {
-  report::JsonWriter w;
+  core::JsonWriter w;
   w.begin_object();
   w.key("records").value(s.total.records);
   w.key("skipped").begin_object();

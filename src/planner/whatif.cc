@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "report/json_writer.h"
+#include "core/json_writer.h"
 #include "report/svg_chart.h"
 #include "report/text_table.h"
 #include "router/router.h"
@@ -127,7 +127,7 @@ std::string whatif_text(const std::vector<PolicyOutcome>& outs, const std::strin
 }
 
 std::string whatif_json(const std::vector<PolicyOutcome>& outs, const std::string& currency, core::Timestamp at) {
-  report::JsonWriter w;
+  core::JsonWriter w;
   w.begin_object().key("currency").value(currency).key("priced_at").value(core::format_time(at));
   w.key("policies").begin_array();
   for (const PolicyOutcome& o : outs) {

@@ -30,7 +30,4 @@ core::Result<PriceBook> load_embedded_price_book();
 // to the book's peak schedule.
 core::Status add_holidays_from_file(PriceBook& book, const std::string& path);
 
-// Reads a whole file into a string.
-core::Result<std::string> read_text_file(const std::string& path);
-
 }  // namespace ff::pricing

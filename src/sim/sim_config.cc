@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include "pricing/price_book_loader.h"
-#include "pricing/toml_support.h"
+#include "core/config_file.h"
 
 namespace ff::sim {
 
-using pricing::parse_toml;
+using core::parse_toml;
 
 namespace {
 
@@ -152,7 +152,7 @@ core::Result<SimConfigFile> parse_sim_config(std::string_view text, const std::s
 }
 
 core::Result<SimConfigFile> load_sim_config(const std::string& path) {
-  auto text = pricing::read_text_file(path);
+  auto text = core::read_text_file(path);
   if (!text.ok()) return text.error();
   return parse_sim_config(*text, path);
 }

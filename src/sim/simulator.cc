@@ -8,13 +8,13 @@
 
 #include <fmt/format.h>
 
-#include "report/json_writer.h"
+#include "core/json_writer.h"
 #include "tokenizer/utf8.h"
 
 namespace ff::sim {
 
 namespace dom = simdjson::dom;
-using report::JsonWriter;
+using core::JsonWriter;
 using tokenizer::TokenId;
 
 net::Response api_error(int status, std::string_view message, std::string_view type, std::string_view code) {

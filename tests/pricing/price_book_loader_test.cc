@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/config_file.h"
 #include "pricing/price_book_loader.h"
 
 namespace ff::pricing {
@@ -128,7 +129,7 @@ TEST(PriceBookLoader, PeakHoursAreValidated) {
 }
 
 TEST(PriceBookLoader, ShippedFileMatchesTheEmbeddedCopy) {
-  auto file = read_text_file(std::string(FF_SOURCE_DIR) + "/data/prices.toml");
+  auto file = core::read_text_file(std::string(FF_SOURCE_DIR) + "/data/prices.toml");
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(*file, embedded_price_book_text());
   EXPECT_TRUE(load_embedded_price_book().ok());

@@ -1,4 +1,4 @@
-#include "gateway/upstream.h"
+#include "net/http_client.h"
 
 #include <array>
 #include <memory>
@@ -13,7 +13,7 @@
 #include "net/deadline.h"
 #include "net/message_reader.h"
 
-namespace ff::gateway {
+namespace ff::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -373,4 +373,4 @@ awaitable<std::variant<UpstreamStream, UpstreamError>> UpstreamClient::open(
   co_return UpstreamStream(std::move(s));
 }
 
-}  // namespace ff::gateway
+}  // namespace ff::net

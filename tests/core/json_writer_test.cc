@@ -1,8 +1,8 @@
-#include "report/json_writer.h"
+#include "core/json_writer.h"
 
 #include <gtest/gtest.h>
 
-namespace ff::report {
+namespace ff::core {
 namespace {
 
 TEST(JsonWriter, NestedDocument) {
@@ -50,4 +50,4 @@ TEST(JsonWriter, SpecialBytesAtEveryPositionOfLongRuns) {
 }
 
 }  // namespace
-}  // namespace ff::report
+}  // namespace ff::core

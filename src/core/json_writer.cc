@@ -1,4 +1,4 @@
-#include "report/json_writer.h"
+#include "core/json_writer.h"
 
 #include <cassert>
 #include <charconv>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace ff::report {
+namespace ff::core {
 
 namespace {
 
@@ -192,4 +192,4 @@ JsonWriter& JsonWriter::number_text(std::string_view text) {
   return *this;
 }
 
-}  // namespace ff::report
+}  // namespace ff::core

@@ -28,7 +28,7 @@
 
 #include "core/result.h"
 
-namespace ff::gateway {
+namespace ff::net {
 
 struct UpstreamOptions {
   std::string base_url;  // "https://api.deepseek.com" or "http://127.0.0.1:8787"
@@ -108,4 +108,4 @@ class UpstreamClient {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace ff::gateway
+}  // namespace ff::net

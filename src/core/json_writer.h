@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ff::report {
+namespace ff::core {
 
 class JsonWriter {
  public:
@@ -51,4 +51,4 @@ class JsonWriter {
 // Appends `s` as a quoted, escaped JSON string.
 void append_json_string(std::string& out, std::string_view s);
 
-}  // namespace ff::report
+}  // namespace ff::core
