@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "usage_generator.h"
 
@@ -114,7 +114,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   bool ok = true;
-  auto str = [&](const char* a, const char* b) { return std::string(std::string_view(doc[a][b].get_string().value_unsafe())); };
+  auto str = [&](const char* a, const char* b) {
+    return std::string(std::string_view(doc[a][b].get_string().value_unsafe()));
+  };
   ok &= check(doc["records"].get_int64().value_unsafe() == e.records, "records");
   ok &= check(doc["tokens"]["cache_hit"].get_int64().value_unsafe() == e.cache_hit, "cache_hit tokens");
   ok &= check(doc["tokens"]["cache_miss"].get_int64().value_unsafe() == e.cache_miss, "cache_miss tokens");
@@ -125,18 +127,19 @@ int main(int argc, char** argv) {
   ok &= check(str("cost", "all_pro") == ff::bench::femto_to_decimal(e.all_pro), "all_pro");
 
   // jq: the same token totals.
-  Run q = run_command(fmt::format(
-      "'{}' -n -c 'reduce inputs as $r ([0,0,0,0]; [.[0]+1, .[1]+$r.usage.prompt_cache_hit_tokens, "
-      ".[2]+$r.usage.prompt_cache_miss_tokens, .[3]+$r.usage.completion_tokens])' '{}'",
-      jq, path));
+  Run q = run_command(
+      fmt::format("'{}' -n -c 'reduce inputs as $r ([0,0,0,0]; [.[0]+1, .[1]+$r.usage.prompt_cache_hit_tokens, "
+                  ".[2]+$r.usage.prompt_cache_miss_tokens, .[3]+$r.usage.completion_tokens])' '{}'",
+                  jq, path));
   std::string expected_jq = fmt::format("[{},{},{},{}]\n", e.records, e.cache_hit, e.cache_miss, e.output);
   ok &= check(q.status == 0 && q.output == expected_jq, "jq totals: " + q.output);
   if (!keep) std::remove(path.c_str());
   if (!ok) return 1;
 
-  fmt::print("answers match the independent totals (records, tokens, actual/all-Flash/all-Pro cost = {} / {} / {} USD)\n",
-             ff::bench::femto_to_decimal(e.actual), ff::bench::femto_to_decimal(e.all_flash),
-             ff::bench::femto_to_decimal(e.all_pro));
+  fmt::print(
+      "answers match the independent totals (records, tokens, actual/all-Flash/all-Pro cost = {} / {} / {} USD)\n",
+      ff::bench::femto_to_decimal(e.actual), ff::bench::femto_to_decimal(e.all_flash),
+      ff::bench::femto_to_decimal(e.all_pro));
   fmt::print("{:<28} {:>9} {:>10}\n", "", "seconds", "MB/s");
   fmt::print("{:<28} {:>9.2f} {:>10.1f}\n", "flashfirst cost (best of " + std::to_string(runs) + ")", best.seconds,
              size_mb / best.seconds);

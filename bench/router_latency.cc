@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "router/router.h"
 #include "tokenizer/tokenizer.h"
@@ -35,7 +35,8 @@ struct Workload {
 
 // A RAG request of about `bytes`: numbered passages, then one lookup question.
 std::string rag_request(std::size_t bytes) {
-  std::string body = R"({"model":"auto","messages":[{"role":"system","content":"Answer from the passages and cite them."},{"role":"user","content":")";
+  std::string body =
+      R"({"model":"auto","messages":[{"role":"system","content":"Answer from the passages and cite them."},{"role":"user","content":")";
   const std::string passage =
       "The northern plant produced 1,240 units in March, up from 1,100 in February; the southern plant stayed at 900. "
       "Maintenance is scheduled every six weeks and takes two days per line. ";
@@ -46,9 +47,11 @@ std::string rag_request(std::size_t bytes) {
 
 // A multi-file debugging request of about `bytes`: a stack trace and the files.
 std::string debug_request(std::size_t bytes) {
-  std::string body = R"({"model":"auto","messages":[{"role":"user","content":"Our checkout fails intermittently under load. Find the root cause.\nTraceback (most recent call last):\n  File \"app/main.py\", line 88, in handle\n  File \"app/orders.py\", line 142, in place\n  File \"app/stock.py\", line 57, in reserve\nStaleDataError: SKU-1182\n)";
+  std::string body =
+      R"({"model":"auto","messages":[{"role":"user","content":"Our checkout fails intermittently under load. Find the root cause.\nTraceback (most recent call last):\n  File \"app/main.py\", line 88, in handle\n  File \"app/orders.py\", line 142, in place\n  File \"app/stock.py\", line 57, in reserve\nStaleDataError: SKU-1182\n)";
   for (int i = 0; body.size() < bytes - 100; ++i) {
-    body += fmt::format("```python\\n# app/module_{}.py\\ndef handler_{}(request):\\n    return process(request.body);\\n```\\n", i, i);
+    body += fmt::format(
+        "```python\\n# app/module_{}.py\\ndef handler_{}(request):\\n    return process(request.body);\\n```\\n", i, i);
   }
   body += R"("}]})";
   return body;
@@ -67,7 +70,9 @@ std::vector<double> time_runs(int runs, F&& f) {
   return us;
 }
 
-double pct(const std::vector<double>& v, double p) { return v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))]; }
+double pct(const std::vector<double>& v, double p) {
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
+}
 
 }  // namespace
 

@@ -13,8 +13,8 @@
 #include <fstream>
 #include <sstream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8.h"
@@ -45,7 +45,8 @@ bool check_golden(const BpeTokenizer& tok) {
     simdjson::dom::element e = parser.parse(line);
     std::string bytes;
     std::string_view hex = e["hex"];
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) bytes.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+    for (size_t i = 0; i + 1 < hex.size(); i += 2)
+      bytes.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
     std::vector<TokenId> want;
     for (std::int64_t id : e["ids"].get_array()) want.push_back(static_cast<TokenId>(id));
     auto got = tok.encode(bytes, bool(e["special"]) ? SpecialTokens::kRecognize : SpecialTokens::kIgnore);

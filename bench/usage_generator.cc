@@ -23,8 +23,7 @@ bool is_peak_utc(std::int64_t t) {
 }
 
 i128 cost(const Rates& r, std::int64_t hit, std::int64_t miss, std::int64_t out) {
-  return static_cast<i128>(hit) * r.hit + static_cast<i128>(miss) * r.miss +
-         static_cast<i128>(out) * r.output;
+  return static_cast<i128>(hit) * r.hit + static_cast<i128>(miss) * r.miss + static_cast<i128>(out) * r.output;
 }
 
 constexpr const char* kAnswers[] = {
@@ -69,16 +68,17 @@ void UsageGenerator::append_line(std::int64_t i, std::int64_t n, std::string& ou
   const char* answer = kAnswers[next() % std::size(kAnswers)];
   const char* thought = kReasoning[next() % std::size(kReasoning)];
 
-  fmt::format_to(std::back_inserter(out),
-                 R"({{"id":"{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}","object":"chat.completion","created":{},"model":"{}",)"
-                 R"("choices":[{{"index":0,"message":{{"role":"assistant","content":"{}","reasoning_content":"{}"}},)"
-                 R"("logprobs":null,"finish_reason":"stop"}}],"usage":{{"prompt_tokens":{},"completion_tokens":{},)"
-                 R"("total_tokens":{},"prompt_tokens_details":{{"cached_tokens":{}}},"completion_tokens_details":)"
-                 R"({{"reasoning_tokens":{}}},"prompt_cache_hit_tokens":{},"prompt_cache_miss_tokens":{}}},)"
-                 R"("system_fingerprint":"fp_a49d71b8a1"}})"
-                 "\n",
-                 r >> 32, (r >> 16) & 0xffff, r & 0xfff, (r >> 12) & 0xfff, next() & 0xffffffffffffULL, t, model,
-                 answer, thought, prompt, completion, prompt + completion, hit, reasoning, hit, miss);
+  fmt::format_to(
+      std::back_inserter(out),
+      R"({{"id":"{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}","object":"chat.completion","created":{},"model":"{}",)"
+      R"("choices":[{{"index":0,"message":{{"role":"assistant","content":"{}","reasoning_content":"{}"}},)"
+      R"("logprobs":null,"finish_reason":"stop"}}],"usage":{{"prompt_tokens":{},"completion_tokens":{},)"
+      R"("total_tokens":{},"prompt_tokens_details":{{"cached_tokens":{}}},"completion_tokens_details":)"
+      R"({{"reasoning_tokens":{}}},"prompt_cache_hit_tokens":{},"prompt_cache_miss_tokens":{}}},)"
+      R"("system_fingerprint":"fp_a49d71b8a1"}})"
+      "\n",
+      r >> 32, (r >> 16) & 0xffff, r & 0xfff, (r >> 12) & 0xfff, next() & 0xffffffffffffULL, t, model, answer, thought,
+      prompt, completion, prompt + completion, hit, reasoning, hit, miss);
 
   const bool peak = is_peak_utc(t);
   const Rates& flash = peak ? kFlashPeak : kFlashOff;

@@ -55,7 +55,8 @@ core::Result<BudgetBook::Reservation> BudgetBook::reserve(const std::string& key
   auto it = accounts_.find(key_hash);
   if (it == accounts_.end()) return r;
   Account& a = it->second;
-  auto check = [&](const std::optional<core::Money>& limit, core::Money spent, const char* what) -> std::optional<std::string> {
+  auto check = [&](const std::optional<core::Money>& limit, core::Money spent,
+                   const char* what) -> std::optional<std::string> {
     if (!limit) return std::nullopt;
     core::Money after = spent;
     after += a.reserved;

@@ -62,7 +62,8 @@ std::optional<std::string> check(dom::element schema, dom::element v, const std:
       for (dom::element r : required) {
         std::string_view name;
         if (r.get_string().get(name)) continue;
-        if (v[name].error()) return fmt::format("missing required property '{}'{}", name, where == "arguments" ? "" : " in " + where);
+        if (v[name].error())
+          return fmt::format("missing required property '{}'{}", name, where == "arguments" ? "" : " in " + where);
       }
     }
     dom::object props;
@@ -212,7 +213,8 @@ std::optional<std::string> check_anthropic_answer(std::string_view request_body,
   for (dom::element b : blocks) {
     std::string_view bt, text;
     if (b["type"].get_string().get(bt)) continue;
-    if (bt == "text" && !b["text"].get_string().get(text) && text.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+    if (bt == "text" && !b["text"].get_string().get(text) &&
+        text.find_first_not_of(" \t\r\n") != std::string_view::npos) {
       has_text = true;
     }
     if (bt == "tool_use") has_calls = true;

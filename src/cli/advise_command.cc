@@ -1,7 +1,7 @@
 #include <memory>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -37,7 +37,8 @@ int run_advise(const AdviseArgs& a, const CLI::App& cmd) {
 
 void register_advise(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<AdviseArgs>();
-  CLI::App* cmd = app.add_subcommand("advise", "Flash, Pro, mixed routing or either: a recommendation with reasons and costs");
+  CLI::App* cmd =
+      app.add_subcommand("advise", "Flash, Pro, mixed routing or either: a recommendation with reasons and costs");
   cmd->footer(
       "Give the workload by flags, by a profile file (JSON or TOML: mix, output_tokens_per_month, "
       "input_tokens_per_month, cache_hit_rate, access, wrong_answer_cost), or answer questions when run on a "

@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "core/config_file.h"
 #include "ledger/ledger.h"
@@ -23,8 +23,8 @@ int fail(std::string_view command, int code, const std::string& message) {
 }
 
 core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::string>& paths,
-                                                       const pricing::PriceBook& book, const planner::CostOptions& options,
-                                                       const LedgerQuery& query) {
+                                                       const pricing::PriceBook& book,
+                                                       const planner::CostOptions& options, const LedgerQuery& query) {
   planner::CostEngine engine(book, options);
   engine.group_by(query.by);
   std::string group;
@@ -114,7 +114,8 @@ core::Result<pricing::PriceBook> load_book(const BookOptions& opts) {
   return book;
 }
 
-core::Result<PricingContext> pricing_context(const BookOptions& opts, const std::string& currency, const std::string& at) {
+core::Result<PricingContext> pricing_context(const BookOptions& opts, const std::string& currency,
+                                             const std::string& at) {
   auto book = load_book(opts);
   if (!book.ok()) return book.error();
   if (auto s = check_currency(*book, currency); !s.ok()) return core::make_error(s.message());
@@ -145,10 +146,19 @@ core::Result<std::int64_t> parse_token_count(const std::string& text) {
   std::int64_t multiplier = 1;
   std::string digits = text;
   switch (digits.back()) {
-    case 'k': case 'K': multiplier = 1'000; break;
-    case 'M': multiplier = 1'000'000; break;
-    case 'B': case 'G': multiplier = 1'000'000'000; break;
-    default: break;
+    case 'k':
+    case 'K':
+      multiplier = 1'000;
+      break;
+    case 'M':
+      multiplier = 1'000'000;
+      break;
+    case 'B':
+    case 'G':
+      multiplier = 1'000'000'000;
+      break;
+    default:
+      break;
   }
   if (multiplier != 1) digits.pop_back();
   auto value = core::parse_money(digits);  // an exact decimal
@@ -178,10 +188,14 @@ core::Result<core::TokenUsage> parse_token_spec(const std::string& spec) {
     std::string key = part.substr(0, eq);
     auto n = parse_token_count(part.substr(eq + 1));
     if (!n.ok()) return core::make_error("--tokens: " + n.error().message);
-    if (key == "hit") u.cache_hit = *n;
-    else if (key == "miss") u.cache_miss = *n;
-    else if (key == "output") u.output = *n;
-    else return core::make_error(fmt::format("--tokens: unknown class '{}' (use hit, miss, output)", key));
+    if (key == "hit")
+      u.cache_hit = *n;
+    else if (key == "miss")
+      u.cache_miss = *n;
+    else if (key == "output")
+      u.output = *n;
+    else
+      return core::make_error(fmt::format("--tokens: unknown class '{}' (use hit, miss, output)", key));
     any = true;
   }
   if (!any) return core::make_error("--tokens: give at least one of hit=N, miss=N, output=N");
@@ -198,12 +212,16 @@ core::Result<core::Money> parse_rate(std::string_view text, std::string_view wha
   const core::Money one = core::Money::from_femto(core::Money::kUnitsPerCurrency);
   const core::Money limit = percent ? core::Money::from_femto(100 * core::Money::kUnitsPerCurrency) : one;
   if (!percent && v.ok() && v->femto() != 0 && t.find('.') == std::string_view::npos) {
-    return core::make_error(fmt::format("{}: '{}' is ambiguous: write {}% for a percentage or a fraction with a "
-                                        "decimal point (0.8)", what, text, t));
+    return core::make_error(
+        fmt::format("{}: '{}' is ambiguous: write {}% for a percentage or a fraction with a "
+                    "decimal point (0.8)",
+                    what, text, t));
   }
   if (t.empty() || !v.ok() || v->femto() < 0 || v->femto() > limit.femto()) {
-    return core::make_error(fmt::format("{}: '{}' is not a rate: write a percentage (80%) or a fraction from 0 to 1 "
-                                        "(0.8)", what, text));
+    return core::make_error(
+        fmt::format("{}: '{}' is not a rate: write a percentage (80%) or a fraction from 0 to 1 "
+                    "(0.8)",
+                    what, text));
   }
   return percent ? core::Money::from_femto(v->femto() / 100) : *v;
 }

@@ -48,7 +48,8 @@ struct PricingContext {
   pricing::PriceBook book;
   core::Timestamp at;
 };
-core::Result<PricingContext> pricing_context(const BookOptions& opts, const std::string& currency, const std::string& at);
+core::Result<PricingContext> pricing_context(const BookOptions& opts, const std::string& currency,
+                                             const std::string& at);
 
 // Checks that the book has rates in `currency`.
 core::Status check_currency(const pricing::PriceBook& book, const std::string& currency);
@@ -66,7 +67,8 @@ inline constexpr const char* kLedgerDimensions[] = {"key", "category", "tier", "
 // its usage at its start time (or at options.at); a call the upstream answered
 // with an error (nothing billed) counts as an upstream error, not a skipped line.
 core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::string>& paths,
-                                                       const pricing::PriceBook& book, const planner::CostOptions& options,
+                                                       const pricing::PriceBook& book,
+                                                       const planner::CostOptions& options,
                                                        const LedgerQuery& query = {});
 
 // "HOST:PORT" of a --listen option (port 0: any free port). The error names the flag.

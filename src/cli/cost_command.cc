@@ -8,8 +8,8 @@
 #include <memory>
 #include <tuple>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -33,9 +33,9 @@ struct CostArgs {
   std::string html;
   bool strict = false;
   bool no_progress = false;
-  std::string by;       // with --ledger: key,category,tier,model,day
-  std::string key;      // with --ledger: one virtual key's rows
-  std::string from, to; // with --ledger: calls that started in [from, to)
+  std::string by;        // with --ledger: key,category,tier,model,day
+  std::string key;       // with --ledger: one virtual key's rows
+  std::string from, to;  // with --ledger: calls that started in [from, to)
 };
 
 // A one-line progress bar on stderr, redrawn at most ten times a second.
@@ -96,9 +96,9 @@ int run_cost(const CostArgs& a) {
     planner::UsageRecord rec{a.model, std::nullopt, *usage};  // priced at options.at
     if (auto reason = engine.add(rec)) {
       pricing::QuoteResult q = book->quote(a.model, when, a.currency);
-      std::string why = q.quote ? fmt::format("no {} price for the Flash or Pro tier at {}", a.currency,
-                                              core::format_time(when))
-                                : book->explain(q.error, a.model, when, a.currency);
+      std::string why =
+          q.quote ? fmt::format("no {} price for the Flash or Pro tier at {}", a.currency, core::format_time(when))
+                  : book->explain(q.error, a.model, when, a.currency);
       return fail("cost", kExitFailure, why);
     }
     summary = engine.summary();
@@ -152,7 +152,8 @@ int run_cost(const CostArgs& a) {
       detail += fmt::format("\n  {}: {} ({}), first at {}", planner::skip_reason_name(planner::SkipReason(i)), k.count,
                             planner::skip_reason_text(planner::SkipReason(i)), k.first_locations.front());
     }
-    return fail("cost", kExitFailure, fmt::format("--strict: {} lines could not be priced:{}", summary.skipped_total(), detail));
+    return fail("cost", kExitFailure,
+                fmt::format("--strict: {} lines could not be priced:{}", summary.skipped_total(), detail));
   }
 
   const core::Timestamp ref = planner::reference_time(summary, core::system_clock().now());
@@ -171,8 +172,9 @@ int run_cost(const CostArgs& a) {
   // Lines were read but none could be priced: the report above (with its
   // skip table) says $0, which is no answer.
   if (summary.total.records == 0 && summary.skipped_total() > 0) {
-    return fail("cost", kExitFailure,
-                fmt::format("none of the {} lines could be priced (see the skipped lines above)", summary.skipped_total()));
+    return fail(
+        "cost", kExitFailure,
+        fmt::format("none of the {} lines could be priced (see the skipped lines above)", summary.skipped_total()));
   }
   return kExitOk;
 }
@@ -210,7 +212,8 @@ void register_cost(CLI::App& app, int& exit_code) {
       ->type_name("TIME");
   cmd->add_option("--to", args->to, "With --ledger: only calls that started before this time (ISO 8601)")
       ->type_name("TIME");
-  cmd->add_option("--model", args->model, "Model id for --tokens (flash, pro, or a DeepSeek id)")->capture_default_str();
+  cmd->add_option("--model", args->model, "Model id for --tokens (flash, pro, or a DeepSeek id)")
+      ->capture_default_str();
   cmd->add_flag("--json", args->json, "Print one JSON object (amounts as exact decimal strings)");
   cmd->add_option("--html", args->html, "Also write a self-contained HTML report with SVG charts")->type_name("FILE");
   cmd->add_flag("--strict", args->strict, "Fail (exit 1) if any line cannot be priced");

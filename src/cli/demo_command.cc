@@ -10,23 +10,23 @@
 #include <memory>
 #include <thread>
 
-#include <CLI/CLI.hpp>
-#include <boost/asio.hpp>
 #include <fmt/format.h>
 #include <simdjson.h>
+#include <CLI/CLI.hpp>
+#include <boost/asio.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/in_process_sim.h"
+#include "core/json_writer.h"
 #include "core/text.h"
 #include "core/thread_name.h"
 #include "gateway/gateway.h"
-#include "net/http_client.h"
 #include "ledger/ledger.h"
+#include "net/http_client.h"
 #include "net/http_server.h"
 #include "planner/cost_engine.h"
 #include "planner/cost_report.h"
-#include "core/json_writer.h"
 #include "router/request_lines.h"
 #include "router/router.h"
 
@@ -69,7 +69,8 @@ core::Result<std::vector<Item>> parse_workload(std::string_view text) {
     dom::element root, request;
     std::string_view id;
     if (parser.parse(l.data(), l.size()).get(root) || root["request"].get(request)) {
-      return core::make_error(fmt::format("workload line {}: needs {{\"id\", \"request\", \"stream\", \"loop\"}}", line));
+      return core::make_error(
+          fmt::format("workload line {}: needs {{\"id\", \"request\", \"stream\", \"loop\"}}", line));
     }
     Item it;
     if (!root["id"].get_string().get(id)) it.id = std::string(id);
@@ -210,8 +211,8 @@ int run_demo(const DemoArgs& a) {
 
     const bool tty = isatty(STDERR_FILENO);
     fmt::print("flashfirst demo: the simulator and the gateway on loopback (no key, no network)\n");
-    fmt::print("Replaying {} requests through http://127.0.0.1:{} with {} connections...\n", items->size(), server.port(),
-               a.connections);
+    fmt::print("Replaying {} requests through http://127.0.0.1:{} with {} connections...\n", items->size(),
+               server.port(), a.connections);
     std::fflush(stdout);
     asio::io_context io{1};
     net::UpstreamOptions client_options;
@@ -253,7 +254,8 @@ int run_demo(const DemoArgs& a) {
              core::count_of(static_cast<std::int64_t>(items->size()), "client request"),
              core::count_of(counters.streams, "stream"), core::count_of(counters.loops, "agent tool loop"),
              core::count_of(calls, "upstream call"), core::count_of(counters.errors, "client error"));
-  fmt::print("  calls by tier        Flash {} ({}), Pro {} ({})\n", flash, percent(flash, calls), pro, percent(pro, calls));
+  fmt::print("  calls by tier        Flash {} ({}), Pro {} ({})\n", flash, percent(flash, calls), pro,
+             percent(pro, calls));
   fmt::print("  escalations          {} failed the check and {} re-asked on Pro\n",
              core::count_of(escalations, "Flash answer"), escalations == 1 ? "was" : "were");
   if (auto r = s.cache_hit_rate()) fmt::print("  cache-hit rate       {:.1f}% of input tokens\n", *r * 100);
@@ -270,7 +272,8 @@ int run_demo(const DemoArgs& a) {
   std::ofstream html(a.html, std::ios::binary | std::ios::trunc);
   html << planner::cost_report_html(s, *book, planner::reference_time(s, core::system_clock().now()));
   if (!html) return fail("demo", kExitUsage, fmt::format("cannot write '{}'", a.html));
-  fmt::print("\nHTML cost report: {}\nLedger: {} (see it with: flashfirst cost --ledger {})\n", a.html, a.ledger, a.ledger);
+  fmt::print("\nHTML cost report: {}\nLedger: {} (see it with: flashfirst cost --ledger {})\n", a.html, a.ledger,
+             a.ledger);
   return counters.errors > 0 ? kExitFailure : kExitOk;
 }
 

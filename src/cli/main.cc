@@ -2,13 +2,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
-#include <exception>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
           if (const std::size_t d = ff::cli::edit_distance(first, n); d < best) best = d, nearest = n;
         }
         std::string hint = best <= 2 ? fmt::format(" Did you mean '{}'?", nearest) : "";
-        fmt::print(stderr, "flashfirst: unknown command '{}'.{}\nCommands: {}. `flashfirst help COMMAND` for one's flags.\n",
+        fmt::print(stderr,
+                   "flashfirst: unknown command '{}'.{}\nCommands: {}. `flashfirst help COMMAND` for one's flags.\n",
                    first, hint, known);
         return ff::cli::kExitUsage;
       }

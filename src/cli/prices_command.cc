@@ -2,8 +2,8 @@
 #include <memory>
 #include <set>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -24,7 +24,8 @@ std::string rate_text(core::Rate r) { return r.per_million().to_decimal(); }
 
 std::string ratio(core::Rate pro, core::Rate flash) {
   if (flash.nano_per_million == 0) return "-";
-  return fmt::format("{:.2f}x", static_cast<double>(pro.nano_per_million) / static_cast<double>(flash.nano_per_million));
+  return fmt::format("{:.2f}x",
+                     static_cast<double>(pro.nano_per_million) / static_cast<double>(flash.nano_per_million));
 }
 
 // Effective price of 1M input tokens at a hit rate (exact decimal): the rate,
@@ -57,11 +58,11 @@ int run_prices(const PricesArgs& a) {
     pricing::QuoteResult q = book.quote(id, t, cur);
     if (q.quote) ids_by_model[q.quote->model].push_back(id);
   }
-  report::TextTable table({"model", "tier", "band", "cache hit", "cache miss", "output", "ids billed as it"},
-                          {report::TextTable::Align::kLeft, report::TextTable::Align::kLeft,
-                           report::TextTable::Align::kLeft, report::TextTable::Align::kRight,
-                           report::TextTable::Align::kRight, report::TextTable::Align::kRight,
-                           report::TextTable::Align::kLeft});
+  report::TextTable table(
+      {"model", "tier", "band", "cache hit", "cache miss", "output", "ids billed as it"},
+      {report::TextTable::Align::kLeft, report::TextTable::Align::kLeft, report::TextTable::Align::kLeft,
+       report::TextTable::Align::kRight, report::TextTable::Align::kRight, report::TextTable::Align::kRight,
+       report::TextTable::Align::kLeft});
   bool any_banded = false;
   for (const auto& [model, id_list] : ids_by_model) {
     const pricing::Model& m = book.models()[model];
@@ -89,7 +90,8 @@ int run_prices(const PricesArgs& a) {
   }
   std::string retired;
   for (const pricing::Retirement& r : book.retirements()) {
-    if (r.at <= t) retired += fmt::format("{}{} (since {})", retired.empty() ? "" : ", ", r.id, core::format_time(r.at));
+    if (r.at <= t)
+      retired += fmt::format("{}{} (since {})", retired.empty() ? "" : ", ", r.id, core::format_time(r.at));
   }
   if (!retired.empty()) out += "Retired: " + retired + "\n";
 
@@ -118,8 +120,8 @@ int run_prices(const PricesArgs& a) {
     }
     out += eff.render();
   } else {
-    out += fmt::format("\nNo Flash/Pro comparison: {}\n",
-                       flash.quote ? book.explain(pro.error, "pro", t, cur) : book.explain(flash.error, "flash", t, cur));
+    out += fmt::format("\nNo Flash/Pro comparison: {}\n", flash.quote ? book.explain(pro.error, "pro", t, cur)
+                                                                      : book.explain(flash.error, "flash", t, cur));
   }
   std::fputs(out.c_str(), stdout);
   return kExitOk;

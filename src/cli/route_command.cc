@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <memory>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -57,7 +57,8 @@ int run_eval(const RouteArgs& a, const router::Router& r, const std::string& tex
     w.key("requests").value(ev.total());
     w.key("tier_accuracy").number_text(fmt::format("{:.4f}", double(ev.tier_correct()) / ev.total()));
     w.key("category_accuracy").number_text(fmt::format("{:.4f}", double(ev.category_correct()) / ev.total()));
-    w.key("pro_recall").number_text(ev.pro_expected() ? fmt::format("{:.4f}", double(ev.pro_recalled()) / ev.pro_expected()) : "null");
+    w.key("pro_recall")
+        .number_text(ev.pro_expected() ? fmt::format("{:.4f}", double(ev.pro_recalled()) / ev.pro_expected()) : "null");
     w.key("pro_expected").value(ev.pro_expected());
     w.key("pro_routed").value(ev.pro_routed());
     w.key("per_category").begin_object();
@@ -91,16 +92,18 @@ int run_eval(const RouteArgs& a, const router::Router& r, const std::string& tex
 
   fmt::print("Router evaluation on {} ({} labelled requests{})\n\n", a.eval_file, ev.total(),
              bad ? fmt::format(", {} unreadable lines skipped", bad) : "");
-  fmt::print("  tier accuracy      {:>7}  ({} of {})\n", percent(ev.tier_correct(), ev.total()), ev.tier_correct(), ev.total());
-  fmt::print("  Pro recall         {:>7}  ({} of {} that need Pro got it)\n", percent(ev.pro_recalled(), ev.pro_expected()),
-             ev.pro_recalled(), ev.pro_expected());
-  fmt::print("  Pro share          {:>7}  ({} routed to Pro)\n", percent(ev.pro_routed(), ev.total()), ev.pro_routed());
-  fmt::print("  category accuracy  {:>7}  ({} of {})\n\n", percent(ev.category_correct(), ev.total()), ev.category_correct(),
+  fmt::print("  tier accuracy      {:>7}  ({} of {})\n", percent(ev.tier_correct(), ev.total()), ev.tier_correct(),
              ev.total());
+  fmt::print("  Pro recall         {:>7}  ({} of {} that need Pro got it)\n",
+             percent(ev.pro_recalled(), ev.pro_expected()), ev.pro_recalled(), ev.pro_expected());
+  fmt::print("  Pro share          {:>7}  ({} routed to Pro)\n", percent(ev.pro_routed(), ev.total()), ev.pro_routed());
+  fmt::print("  category accuracy  {:>7}  ({} of {})\n\n", percent(ev.category_correct(), ev.total()),
+             ev.category_correct(), ev.total());
 
-  report::TextTable per({"category", "tier", "requests", "category right", "tier right"},
-                        {report::TextTable::Align::kLeft, report::TextTable::Align::kLeft, report::TextTable::Align::kRight,
-                         report::TextTable::Align::kRight, report::TextTable::Align::kRight});
+  report::TextTable per(
+      {"category", "tier", "requests", "category right", "tier right"},
+      {report::TextTable::Align::kLeft, report::TextTable::Align::kLeft, report::TextTable::Align::kRight,
+       report::TextTable::Align::kRight, report::TextTable::Align::kRight});
   for (std::size_t c = 0; c < router::kCategoryCount; ++c) {
     if (pc[c].total == 0) continue;
     auto cat = static_cast<router::Category>(c);
@@ -120,7 +123,8 @@ int run_eval(const RouteArgs& a, const router::Router& r, const std::string& tex
   report::TextTable conf(header, align);
   for (std::size_t e = 0; e < router::kCategoryCount; ++e) {
     if (pc[e].total == 0) continue;
-    std::vector<std::string> row{fmt::format("{} {}", kCodes[e], router::category_name(static_cast<router::Category>(e)))};
+    std::vector<std::string> row{
+        fmt::format("{} {}", kCodes[e], router::category_name(static_cast<router::Category>(e)))};
     for (std::size_t g = 0; g < router::kCategoryCount; ++g) {
       row.push_back(ev.confusion()[e][g] ? std::to_string(ev.confusion()[e][g]) : ".");
     }
@@ -137,7 +141,8 @@ int run_eval(const RouteArgs& a, const router::Router& r, const std::string& tex
                    m.reason);
       }
     } else {
-      fmt::print("{} requests got the wrong tier; --misses lists them with the router's reasons.\n", ev.tier_misses().size());
+      fmt::print("{} requests got the wrong tier; --misses lists them with the router's reasons.\n",
+                 ev.tier_misses().size());
     }
   }
   return bad ? kExitFailure : kExitOk;
@@ -172,9 +177,10 @@ int run_route(const RouteArgs& a) {
 
   int bad = 0;
   std::string out;
-  report::TextTable table({"request", "tier", "model", "category", "confidence", "reason"},
-                          {report::TextTable::Align::kLeft, report::TextTable::Align::kLeft, report::TextTable::Align::kLeft,
-                           report::TextTable::Align::kLeft, report::TextTable::Align::kRight, report::TextTable::Align::kLeft});
+  report::TextTable table(
+      {"request", "tier", "model", "category", "confidence", "reason"},
+      {report::TextTable::Align::kLeft, report::TextTable::Align::kLeft, report::TextTable::Align::kLeft,
+       report::TextTable::Align::kLeft, report::TextTable::Align::kRight, report::TextTable::Align::kLeft});
   for (const router::RequestLine& it : items) {
     std::string error = it.error;
     router::Decision d;
@@ -237,17 +243,21 @@ void register_route(CLI::App& app, int& exit_code) {
       "--eval FILE reads labelled lines {\"id\", \"category\", \"tier\", \"request\"} and reports tier accuracy, "
       "per-category accuracy, the confusion matrix and Pro recall.\n"
       "Categories: summarization translation classification straightforward_qa rag structured_content "
-      "coding_moderate (Flash); multi_step_reasoning codebase_debugging agent_tool_chaining long_coherent_output (Pro).\n"
+      "coding_moderate (Flash); multi_step_reasoning codebase_debugging agent_tool_chaining long_coherent_output "
+      "(Pro).\n"
       "Exit status 1 when a request could not be read (the others are still reported).");
-  cmd->add_option("file", args->file, "Requests (JSON or JSONL); '-' or nothing reads standard input")->type_name("FILE");
+  cmd->add_option("file", args->file, "Requests (JSON or JSONL); '-' or nothing reads standard input")
+      ->type_name("FILE");
   cmd->add_flag("--json", args->json,
                 "One JSON line per request: {\"id\", \"tier\", \"model\", \"effort\", \"cascade\", \"category\", "
                 "\"confidence\", \"input_tokens\", \"reason\"}");
   cmd->add_option("--eval", args->eval_file, "Labelled requests to measure the router on")->type_name("FILE");
-  cmd->add_flag("--misses", args->show_misses, "With --eval: list each request that got the wrong tier, with the reason");
+  cmd->add_flag("--misses", args->show_misses,
+                "With --eval: list each request that got the wrong tier, with the reason");
   cmd->add_option("--policy", args->policy_file, "Routing policy (TOML) instead of the built-in data/routing.toml")
       ->type_name("FILE");
-  cmd->add_option("--key", args->key, "Route as this virtual key (for per-key overrides in the policy)")->type_name("NAME");
+  cmd->add_option("--key", args->key, "Route as this virtual key (for per-key overrides in the policy)")
+      ->type_name("NAME");
   cmd->add_option("--tier", args->tier_header, "Route as if the request carried x-flashfirst-tier: pro|flash")
       ->type_name("pro|flash");
   cmd->add_flag("--exact-tokens", args->exact_tokens,

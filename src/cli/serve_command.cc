@@ -12,8 +12,8 @@
 #include <type_traits>
 #include <variant>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -22,8 +22,8 @@
 #include "gateway/access_log.h"
 #include "gateway/gateway.h"
 #include "gateway/serve_config.h"
-#include "net/http_client.h"
 #include "ledger/ledger.h"
+#include "net/http_client.h"
 #include "net/http_server.h"
 #include "pricing/quality_model.h"
 #include "router/router.h"
@@ -69,17 +69,29 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
     if (!cfg.ok()) return fail("serve", kExitUsage, cfg.error().message);
     // Each setting of the file is the flag of the same name (`_` for `-`).
     using Target = std::variant<std::string*, int*, std::int64_t*, double*, bool*>;
-    const std::pair<const char*, Target> targets[] = {
-        {"listen", &a.listen}, {"upstream", &a.upstream}, {"ledger", &a.ledger}, {"ledger_sync", &a.ledger_sync},
-        {"currency", &a.currency}, {"policy", &a.policy}, {"prices", &a.book.prices_file},
-        {"holidays", &a.book.holidays_file}, {"access_log", &a.access_log}, {"max_retries", &a.max_retries},
-        {"fallback_after", &a.fallback_after}, {"fallback_seconds", &a.fallback_seconds},
-        {"budget_sync_ms", &a.budget_sync_ms}, {"read_timeout", &a.read_timeout_s},
-        {"upstream_connect_timeout", &a.upstream_connect_timeout_s},
-        {"upstream_first_byte_timeout", &a.upstream_first_byte_timeout_s},
-        {"upstream_idle_timeout", &a.upstream_idle_timeout_s}, {"max_body_mb", &a.max_body_mb},
-        {"max_connections", &a.max_connections}, {"ca_file", &a.ca_file}, {"insecure", &a.insecure},
-        {"sim_speed", &a.sim_speed}, {"sim_quality", &a.sim_quality}};
+    const std::pair<const char*, Target> targets[] = {{"listen", &a.listen},
+                                                      {"upstream", &a.upstream},
+                                                      {"ledger", &a.ledger},
+                                                      {"ledger_sync", &a.ledger_sync},
+                                                      {"currency", &a.currency},
+                                                      {"policy", &a.policy},
+                                                      {"prices", &a.book.prices_file},
+                                                      {"holidays", &a.book.holidays_file},
+                                                      {"access_log", &a.access_log},
+                                                      {"max_retries", &a.max_retries},
+                                                      {"fallback_after", &a.fallback_after},
+                                                      {"fallback_seconds", &a.fallback_seconds},
+                                                      {"budget_sync_ms", &a.budget_sync_ms},
+                                                      {"read_timeout", &a.read_timeout_s},
+                                                      {"upstream_connect_timeout", &a.upstream_connect_timeout_s},
+                                                      {"upstream_first_byte_timeout", &a.upstream_first_byte_timeout_s},
+                                                      {"upstream_idle_timeout", &a.upstream_idle_timeout_s},
+                                                      {"max_body_mb", &a.max_body_mb},
+                                                      {"max_connections", &a.max_connections},
+                                                      {"ca_file", &a.ca_file},
+                                                      {"insecure", &a.insecure},
+                                                      {"sim_speed", &a.sim_speed},
+                                                      {"sim_quality", &a.sim_quality}};
     static_assert(std::size(targets) == 23, "one target per config field");
     for (const auto& [name, target] : targets) {
       auto it = cfg->values.find(std::string_view(name));
@@ -118,8 +130,9 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
     return fail("serve", kExitUsage, "--read-timeout, --max-body-mb and --max-connections must be positive");
   }
   if (a.upstream_connect_timeout_s <= 0 || a.upstream_first_byte_timeout_s <= 0 || a.upstream_idle_timeout_s <= 0) {
-    return fail("serve", kExitUsage, "--upstream-connect-timeout, --upstream-first-byte-timeout and "
-                                     "--upstream-idle-timeout must be positive");
+    return fail("serve", kExitUsage,
+                "--upstream-connect-timeout, --upstream-first-byte-timeout and "
+                "--upstream-idle-timeout must be positive");
   }
   if (a.ledger_sync != "full" && a.ledger_sync != "process") {
     return fail("serve", kExitUsage, "--ledger-sync must be full or process");
@@ -154,8 +167,8 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   up.first_byte_timeout = millis(a.upstream_first_byte_timeout_s);
   up.idle_timeout = millis(a.upstream_idle_timeout_s);
 
-  auto ledger = ledger::open_ledger(
-      a.ledger, a.ledger_sync == "full" ? ledger::Durability::kFull : ledger::Durability::kProcess);
+  auto ledger =
+      ledger::open_ledger(a.ledger, a.ledger_sync == "full" ? ledger::Durability::kFull : ledger::Durability::kProcess);
   if (!ledger.ok()) return fail("serve", kExitUsage, ledger.error().message);
 
   router::Router router(std::move(*policy), std::make_shared<tokenizer::RatioEstimator>());
@@ -172,7 +185,8 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   } else if (a.access_log != "off") {
     owned_access_file.reset(std::fopen(a.access_log.c_str(), "a"));
     access_file = owned_access_file.get();
-    if (access_file == nullptr) return fail("serve", kExitUsage, fmt::format("cannot open access log '{}'", a.access_log));
+    if (access_file == nullptr)
+      return fail("serve", kExitUsage, fmt::format("cannot open access log '{}'", a.access_log));
   }
   for (std::size_t i = 0; i < a.keys.size(); ++i) {
     if (a.keys[i].empty()) return fail("serve", kExitUsage, "--key must not be empty");
@@ -190,8 +204,9 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   std::unique_ptr<gateway::Gateway> gw;
   std::unique_ptr<net::UpstreamClient> client;
   so.on_hangup = [] {
-    fmt::print(stderr, "flashfirst serve: SIGHUP ignored: keys, budgets, the policy and the price book are read once "
-                       "at start; restart the gateway to load new ones\n");
+    fmt::print(stderr,
+               "flashfirst serve: SIGHUP ignored: keys, budgets, the policy and the price book are read once "
+               "at start; restart the gateway to load new ones\n");
   };
   so.on_rejected = [&gw](const net::Request& r, int status, std::string_view message) {
     if (gw) gw->log_rejected(r, status, message);
@@ -211,10 +226,10 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   if (auto s = server.listen(); !s.ok()) return fail("serve", kExitUsage, s.message());
   std::printf("listening on http://%s:%u\n", so.host.c_str(), static_cast<unsigned>(server.port()));
   std::fflush(stdout);
-  fmt::print(stderr, "flashfirst serve: upstream {}{}, ledger {}, {}\n", a.upstream == "sim" ? "the built-in simulator at " : "",
-             up.base_url, ledger::display_name(a.ledger),
+  fmt::print(stderr, "flashfirst serve: upstream {}{}, ledger {}, {}\n",
+             a.upstream == "sim" ? "the built-in simulator at " : "", up.base_url, ledger::display_name(a.ledger),
              go.keys.empty() ? "no virtual keys (any bearer key is accepted)"
-                            : core::count_of(static_cast<std::int64_t>(go.keys.size()), "virtual key"));
+                             : core::count_of(static_cast<std::int64_t>(go.keys.size()), "virtual key"));
   if (quality && a.sim_quality != "off") {
     double lo = 1, hi = 0;
     for (const auto& c : quality->categories()) {
@@ -222,8 +237,9 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
       hi = std::max({hi, c.flash, c.pro});
     }
     if (hi > 0) {
-      fmt::print(stderr, "flashfirst serve: the simulator makes {:.0f}-{:.0f}% of its answers fail on purpose (wrong, "
-                         "cut, invalid JSON), as real ones do, from {}; --sim-quality off turns that off\n",
+      fmt::print(stderr,
+                 "flashfirst serve: the simulator makes {:.0f}-{:.0f}% of its answers fail on purpose (wrong, "
+                 "cut, invalid JSON), as real ones do, from {}; --sim-quality off turns that off\n",
                  lo * 100, hi * 100, a.sim_quality.empty() ? "data/quality.toml" : a.sim_quality);
     }
   }
@@ -269,12 +285,14 @@ void register_serve(CLI::App& app, int& exit_code) {
                   "to the other tier for --fallback-seconds; a failed non-stream call is also re-made once there "
                   "(0 = off)")
       ->capture_default_str();
-  cmd->add_option("--fallback-seconds", args->fallback_seconds, "How long a failing tier is avoided")->capture_default_str();
+  cmd->add_option("--fallback-seconds", args->fallback_seconds, "How long a failing tier is avoided")
+      ->capture_default_str();
   cmd->add_option("--budget-sync-ms", args->budget_sync_ms,
                   "With keys that have budgets: how often the spending of other gateways sharing the ledger is read "
                   "and counted (milliseconds)")
       ->capture_default_str();
-  cmd->add_option("--ca-file", args->ca_file, "Extra CA certificates (PEM) to trust for the upstream")->type_name("FILE");
+  cmd->add_option("--ca-file", args->ca_file, "Extra CA certificates (PEM) to trust for the upstream")
+      ->type_name("FILE");
   cmd->add_flag("--insecure", args->insecure, "Do not verify the upstream's TLS certificate (testing only)");
   cmd->add_option("--sim-speed", args->sim_speed, "With --upstream sim: its speed factor (0 = instant)")
       ->capture_default_str();

@@ -1,8 +1,8 @@
 #include <cstdio>
 #include <memory>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -66,7 +66,8 @@ int run_sim(const SimArgs& a, const CLI::App& cmd) {
   if (a.speed < 0) return fail("sim", kExitUsage, "--speed must be 0 (instant) or more");
   if (!a.balance.empty()) {
     auto m = core::parse_money(a.balance);
-    if (!m.ok() || m->femto() < 0) return fail("sim", kExitUsage, fmt::format("--balance: '{}' is not an amount", a.balance));
+    if (!m.ok() || m->femto() < 0)
+      return fail("sim", kExitUsage, fmt::format("--balance: '{}' is not an amount", a.balance));
     options.balance = *m;
   }
   std::vector<std::pair<std::string, std::string>> pairs;
@@ -77,18 +78,28 @@ int run_sim(const SimArgs& a, const CLI::App& cmd) {
       p = std::stod(v);
     } catch (const std::exception&) {
     }
-    if (p < 0 || p > 1) return fail("sim", kExitUsage, fmt::format("--faults: {}={} is not a probability from 0 to 1", k, v));
+    if (p < 0 || p > 1)
+      return fail("sim", kExitUsage, fmt::format("--faults: {}={} is not a probability from 0 to 1", k, v));
     sim::FaultRates& f = options.faults;
-    if (k == "429") f.rate_limited = p;
-    else if (k == "500") f.server_error = p;
-    else if (k == "503") f.overloaded = p;
-    else if (k == "slow") f.slow_first_byte = p;
-    else if (k == "cut") f.stream_cut = p;
-    else if (k == "malformed") f.malformed_chunk = p;
-    else return fail("sim", kExitUsage, fmt::format("--faults: unknown fault '{}' (429, 500, 503, slow, cut, malformed)", k));
+    if (k == "429")
+      f.rate_limited = p;
+    else if (k == "500")
+      f.server_error = p;
+    else if (k == "503")
+      f.overloaded = p;
+    else if (k == "slow")
+      f.slow_first_byte = p;
+    else if (k == "cut")
+      f.stream_cut = p;
+    else if (k == "malformed")
+      f.malformed_chunk = p;
+    else
+      return fail("sim", kExitUsage,
+                  fmt::format("--faults: unknown fault '{}' (429, 500, 503, slow, cut, malformed)", k));
   }
   pairs.clear();
-  if (!split_pairs(a.concurrency, pairs)) return fail("sim", kExitUsage, "--concurrency must look like flash=2500,pro=500");
+  if (!split_pairs(a.concurrency, pairs))
+    return fail("sim", kExitUsage, "--concurrency must look like flash=2500,pro=500");
   for (const auto& [k, v] : pairs) {
     auto n = parse_token_count(v);
     if (!n.ok() || *n < 1 || (k != "flash" && k != "pro")) {
@@ -126,7 +137,8 @@ void register_sim(CLI::App& app, int& exit_code) {
   cmd->footer(
       "Serves POST /chat/completions (also /v1/ and /beta/; JSON and SSE), POST /anthropic/v1/messages (the "
       "Anthropic format), GET /models and GET /user/balance like the DeepSeek API (and GET /healthz, no key, for "
-      "probes; it has no /metrics): Bearer keys, errors as {\"error\":{\"message\",\"type\",\"code\"}}, thinking mode, tool calls, "
+      "probes; it has no /metrics): Bearer keys, errors as {\"error\":{\"message\",\"type\",\"code\"}}, thinking mode, "
+      "tool calls, "
       "JSON mode, usage with prefix-cache hits (V4 rules) and exact token counts. The first line on stdout is "
       "'listening on http://HOST:PORT'. SIGINT/SIGTERM stop it.");
   cmd->add_option("--listen", args->listen, "Address to listen on; port 0 picks a free port")->capture_default_str();
@@ -134,8 +146,10 @@ void register_sim(CLI::App& app, int& exit_code) {
       ->type_name("KEY");
   cmd->add_option("--balance", args->balance, "USD balance; requests get 402 once it is spent (default: none)")
       ->type_name("USD");
-  cmd->add_option("--date", args->date, "The simulated date for model ids and prices (default: now)")->type_name("TIME");
-  cmd->add_option("--speed", args->speed, "Speed factor of the latency model; 0 answers at once")->capture_default_str();
+  cmd->add_option("--date", args->date, "The simulated date for model ids and prices (default: now)")
+      ->type_name("TIME");
+  cmd->add_option("--speed", args->speed, "Speed factor of the latency model; 0 answers at once")
+      ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of all randomness (answers are reproducible)")->capture_default_str();
   cmd->add_option("--cache-interval", args->cache_interval,
                   "Tokens between cache units inside long inputs (unpublished by DeepSeek; 0 = none)")

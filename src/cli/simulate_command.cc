@@ -2,15 +2,15 @@
 #include <memory>
 #include <tuple>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/profile_options.h"
+#include "core/json_writer.h"
 #include "planner/whatif.h"
 #include "pricing/quality_model.h"
-#include "core/json_writer.h"
 #include "router/request_lines.h"
 #include "router/router.h"
 #include "tokenizer/tokenizer.h"
@@ -28,9 +28,9 @@ struct SimulateArgs {
   std::string quality;
   std::string html;
   bool json = false;
-  std::string requests;        // a JSONL of real requests: the mix comes from the router
-  std::string policy;          // routing policy for --requests
-  std::string requests_per_month;        // empty: the sample is one month
+  std::string requests;            // a JSONL of real requests: the mix comes from the router
+  std::string policy;              // routing policy for --requests
+  std::string requests_per_month;  // empty: the sample is one month
   std::int64_t output_per_request = 500;
 };
 
@@ -47,7 +47,7 @@ core::Result<planner::WorkloadProfile> profile_from_requests(const SimulateArgs&
   if (!text.ok()) return text.error();
   // Exact token counts: this is offline, and the volume is priced.
   router::Router r(std::move(*policy), std::shared_ptr<const tokenizer::Tokenizer>(&tokenizer::BpeTokenizer::deepseek(),
-                                                                                    [](const auto*) {}));
+                                                                                   [](const auto*) {}));
   sample = planner::classify_requests(router::parse_request_lines(*text, false), r);
   if (sample.requests == 0) return core::make_error(fmt::format("{}: no readable requests", a.requests));
   if (a.output_per_request < 0) return core::make_error("--output-per-request must not be negative");
@@ -122,7 +122,8 @@ int run_simulate(const SimulateArgs& a, const CLI::App& cmd) {
   auto quality = a.quality.empty() ? pricing::QualityModel::embedded() : pricing::QualityModel::load_file(a.quality);
   if (!quality.ok()) return fail("simulate", kExitUsage, quality.error().message);
   planner::RequestSample sample;
-  auto p = a.requests.empty() ? resolve_profile(a.profile, cmd, book, a.currency) : profile_from_requests(a, cmd, sample);
+  auto p =
+      a.requests.empty() ? resolve_profile(a.profile, cmd, book, a.currency) : profile_from_requests(a, cmd, sample);
   if (!p.ok()) return fail("simulate", kExitUsage, p.error().message);
   planner::WhatIfOptions options;
   options.effort = a.effort;
@@ -134,7 +135,8 @@ int run_simulate(const SimulateArgs& a, const CLI::App& cmd) {
     out << planner::whatif_html(*outcomes, a.currency, at);
     if (!out) return fail("simulate", kExitUsage, fmt::format("cannot write '{}'", a.html));
   }
-  std::string out = a.json ? planner::whatif_json(*outcomes, a.currency, at) : planner::whatif_text(*outcomes, a.currency, at);
+  std::string out =
+      a.json ? planner::whatif_json(*outcomes, a.currency, at) : planner::whatif_text(*outcomes, a.currency, at);
   if (!a.requests.empty()) {
     if (a.json) {
       out.insert(1, "\n  \"workload\": " + sample_json(a, sample, *p) + ",");
@@ -150,7 +152,8 @@ int run_simulate(const SimulateArgs& a, const CLI::App& cmd) {
 
 void register_simulate(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<SimulateArgs>();
-  CLI::App* cmd = app.add_subcommand("simulate", "What-if: all-Flash, all-Pro, routed and Flash-first cascade on a workload");
+  CLI::App* cmd =
+      app.add_subcommand("simulate", "What-if: all-Flash, all-Pro, routed and Flash-first cascade on a workload");
   cmd->footer(
       "For each policy: the expected monthly cost, failure rate (from the quality priors, data/quality.toml), Pro "
       "share, escalation rate and latency. The cascade pays for the wasted Flash call on every escalation. The "

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <memory>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -35,7 +35,8 @@ std::string join_ids(const std::vector<tokenizer::TokenId>& ids, const char* sep
 }
 
 int run_tokens(const TokensArgs& a) {
-  if (a.file.empty() && isatty(STDIN_FILENO)) return fail("tokens", kExitUsage, "give a file (or - for standard input); see --help");
+  if (a.file.empty() && isatty(STDIN_FILENO))
+    return fail("tokens", kExitUsage, "give a file (or - for standard input); see --help");
   auto text = read_input(a.file.empty() ? "-" : a.file);
   if (!text.ok()) return fail("tokens", kExitUsage, text.error().message);
 

@@ -12,7 +12,8 @@ namespace ff::core {
 
 core::Result<std::string> read_text_file(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return core::make_error(fmt::format("'{}' is a directory, not a file", path));
+  if (std::filesystem::is_directory(path, ec))
+    return core::make_error(fmt::format("'{}' is a directory, not a file", path));
   std::ifstream in(path, std::ios::binary);
   if (!in) return core::make_error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
   std::ostringstream ss;

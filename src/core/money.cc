@@ -25,7 +25,8 @@ Result<int128> parse_scaled(std::string_view text, int scale, int128 max_value, 
   bool any_digit = false;
   for (; i < text.size() && text[i] != '.'; ++i) {
     char c = text[i];
-    if (c < '0' || c > '9') return make_error(std::string(what) + " '" + std::string(text) + "' is not a plain decimal number");
+    if (c < '0' || c > '9')
+      return make_error(std::string(what) + " '" + std::string(text) + "' is not a plain decimal number");
     whole = whole * 10 + (c - '0');
     any_digit = true;
     if (whole > max_value) return make_error(std::string(what) + " '" + std::string(text) + "' is too large");
@@ -37,7 +38,8 @@ Result<int128> parse_scaled(std::string_view text, int scale, int128 max_value, 
     if (i == text.size()) return make_error(std::string(what) + " '" + std::string(text) + "' ends with '.'");
     for (; i < text.size(); ++i) {
       char c = text[i];
-      if (c < '0' || c > '9') return make_error(std::string(what) + " '" + std::string(text) + "' is not a plain decimal number");
+      if (c < '0' || c > '9')
+        return make_error(std::string(what) + " '" + std::string(text) + "' is not a plain decimal number");
       if (frac_digits == scale) {
         if (c == '0') continue;  // trailing zeros beyond the scale lose nothing
         return make_error(std::string(what) + " '" + std::string(text) + "' has more than " + std::to_string(scale) +
@@ -82,7 +84,7 @@ std::string Money::to_decimal() const {
   char* const end = buf + sizeof buf;
   char* p = end - kFemtoDigits;
   int128 whole = 0;
-  std::uint64_t frac = 0;  // below kUnitsPerCurrency (10^15): fits
+  std::uint64_t frac = 0;                                  // below kUnitsPerCurrency (10^15): fits
   if (abs <= std::numeric_limits<std::uint64_t>::max()) {  // 64-bit division: no library call
     const auto a = static_cast<std::uint64_t>(abs);
     const auto u = static_cast<std::uint64_t>(kUnitsPerCurrency);

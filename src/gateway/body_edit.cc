@@ -118,7 +118,8 @@ std::string apply_effort(std::string& body, const simdjson::dom::element& root, 
   const char* effort_field = anthropic ? "output_config" : "reasoning_effort";
   std::string_view v;
   if (!root["thinking"]["type"].get_string().get(v) && v == "disabled") return "none";
-  if (!(anthropic ? root["output_config"]["effort"] : root["reasoning_effort"]).get_string().get(v)) return std::string(v);
+  if (!(anthropic ? root["output_config"]["effort"] : root["reasoning_effort"]).get_string().get(v))
+    return std::string(v);
   if (present("thinking") || present(effort_field)) return "high";
   if (policy_effort.empty()) return "";
   if (policy_effort == "none") {

@@ -16,19 +16,19 @@
 #include <unordered_map>
 #include <variant>
 
-#include <boost/asio.hpp>
 #include <fmt/format.h>
 #include <simdjson.h>
+#include <boost/asio.hpp>
 
 #include "cascade/check.h"
+#include "core/json_writer.h"
 #include "core/thread_name.h"
 #include "gateway/body_edit.h"
-#include "net/http_client.h"
 #include "gateway/usage_of.h"
 #include "ledger/ledger.h"
+#include "net/http_client.h"
 #include "net/http_server.h"
 #include "pricing/price_book.h"
-#include "core/json_writer.h"
 #include "router/router.h"
 #include "tokenizer/tokenizer.h"
 
@@ -58,7 +58,8 @@ std::string sha256_hex(std::string_view text) {
 namespace {
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string error_json(std::string_view message, std::string_view type, std::string_view code) {
@@ -192,7 +193,8 @@ std::optional<std::string> completion_as_stream(std::string_view answer, std::st
   thread_local dom::parser parser;
   dom::element root;
   dom::array choices;
-  if (parser.parse(answer.data(), answer.size()).get(root) || root["choices"].get_array().get(choices)) return std::nullopt;
+  if (parser.parse(answer.data(), answer.size()).get(root) || root["choices"].get_array().get(choices))
+    return std::nullopt;
   std::string out;
   // Every chunk starts with the answer's own id, created, model and fingerprint.
   auto chunk = [&](auto&& choices_writer, bool last) {
@@ -221,11 +223,13 @@ std::optional<std::string> completion_as_stream(std::string_view answer, std::st
     dom::element message;
     if (c["message"].get(message)) continue;
     auto delta = [&](auto&& fill) {
-      chunk([&](core::JsonWriter& w) {
-        w.begin_object().key("index").value(index).key("delta").begin_object();
-        fill(w);
-        w.end_object().key("logprobs").null().key("finish_reason").null().end_object();
-      }, false);
+      chunk(
+          [&](core::JsonWriter& w) {
+            w.begin_object().key("index").value(index).key("delta").begin_object();
+            fill(w);
+            w.end_object().key("logprobs").null().key("finish_reason").null().end_object();
+          },
+          false);
     };
     delta([&](core::JsonWriter& w) { w.key("role").value("assistant").key("content").value(""); });
     std::string_view text;
@@ -241,7 +245,13 @@ std::optional<std::string> completion_as_stream(std::string_view answer, std::st
         w.key("tool_calls").begin_array();
         std::int64_t i = 0;
         for (dom::element call : calls) {
-          w.begin_object().key("index").value(i++).key("id").value(string_or_empty(call["id"])).key("type").value("function");
+          w.begin_object()
+              .key("index")
+              .value(i++)
+              .key("id")
+              .value(string_or_empty(call["id"]))
+              .key("type")
+              .value("function");
           w.key("function").begin_object().key("name").value(string_or_empty(call["function"]["name"]));
           w.key("arguments").value(string_or_empty(call["function"]["arguments"])).end_object();
           w.end_object();
@@ -251,19 +261,28 @@ std::optional<std::string> completion_as_stream(std::string_view answer, std::st
     }
   }
   // The finish reasons, with the usage on the same (last) chunk.
-  chunk([&](core::JsonWriter& w) {
-    for (dom::element c : choices) {
-      std::string_view finish;
-      w.begin_object().key("index").value(int_or_zero(c["index"])).key("delta").begin_object().end_object().key("logprobs").null();
-      w.key("finish_reason");
-      if (!c["finish_reason"].get_string().get(finish)) {
-        w.value(finish);
-      } else {
-        w.null();
-      }
-      w.end_object();
-    }
-  }, true);
+  chunk(
+      [&](core::JsonWriter& w) {
+        for (dom::element c : choices) {
+          std::string_view finish;
+          w.begin_object()
+              .key("index")
+              .value(int_or_zero(c["index"]))
+              .key("delta")
+              .begin_object()
+              .end_object()
+              .key("logprobs")
+              .null();
+          w.key("finish_reason");
+          if (!c["finish_reason"].get_string().get(finish)) {
+            w.value(finish);
+          } else {
+            w.null();
+          }
+          w.end_object();
+        }
+      },
+      true);
   out += "data: [DONE]\n\n";
   return out;
 }
@@ -401,7 +420,8 @@ struct Gateway::Impl {
 
   // Counters for /metrics (server thread only).
   std::map<std::pair<core::Tier, int>, std::int64_t> requests;  // (tier, status) -> count
-  std::int64_t escalations = 0, upstream_errors = 0, retries = 0, ledger_failures = 0, budget_refusals = 0, fallbacks = 0;
+  std::int64_t escalations = 0, upstream_errors = 0, retries = 0, ledger_failures = 0, budget_refusals = 0,
+               fallbacks = 0;
 
   // Fallback state per tier (server thread only): failed calls in a row, and
   // until when the tier is avoided.
@@ -444,7 +464,8 @@ struct Gateway::Impl {
   // "<prefix>-000042": the number with at least six digits.
   std::string new_id() {
     char digits[24];
-    const std::size_t n = static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, next_id++).ptr - digits);
+    const std::size_t n =
+        static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, next_id++).ptr - digits);
     std::string id;
     id.reserve(id_prefix.size() + 1 + std::max<std::size_t>(n, 6));
     id.append(id_prefix).push_back('-');
@@ -486,7 +507,7 @@ struct Gateway::Impl {
   // What a call may cost at most, for admission: the prompt at the miss rate and
   // the output cap at the output rate.
   core::Money admission_estimate(const std::string& model, std::int64_t input_tokens, std::int64_t max_tokens,
-                       std::int64_t start_ms) const {
+                                 std::int64_t start_ms) const {
     core::TokenUsage u;
     // The ratio estimate of the text, plus the chat template's tokens (role
     // markers, BOS), which it does not see.
@@ -559,8 +580,8 @@ struct Gateway::Impl {
     w.logged = true;
     write_access_line(r, key, status, row, cost, escalated, start_ms, error);
   }
-  void write_access_line(const net::Request& r, const VirtualKey* key, int status, const ledger::Row* row, core::Money cost,
-                   bool escalated, std::int64_t start_ms, std::string_view error) const {
+  void write_access_line(const net::Request& r, const VirtualKey* key, int status, const ledger::Row* row,
+                         core::Money cost, bool escalated, std::int64_t start_ms, std::string_view error) const {
     if (!options.access_log) return;
     std::string& o = access_line;
     auto number = [&o](std::int64_t n) {
@@ -815,8 +836,8 @@ struct Gateway::Impl {
                             std::string& model, core::Money& failed_cost) {
     const core::Tier to = other_tier(tier);
     const std::string to_model = router.policy().model_for(to);
-    auto fr = budgets.reserve(o.key.sha256_hex, admission_estimate(to_model, d.input_tokens, o.max_tokens, now_ms()), now_ms(),
-                              options.currency);
+    auto fr = budgets.reserve(o.key.sha256_hex, admission_estimate(to_model, d.input_tokens, o.max_tokens, now_ms()),
+                              now_ms(), options.currency);
     if (!fr.ok()) {
       ++budget_refusals;
       co_return;
@@ -868,8 +889,7 @@ struct Gateway::Impl {
                          budget::BudgetBook::Reservation reservation, Protocol protocol, const VirtualKey& key);
 };
 
-awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, const VirtualKey& key,
-                                    Protocol protocol) {
+awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, const VirtualKey& key, Protocol protocol) {
   const bool anthropic = protocol == Protocol::kAnthropic;
   const std::string& key_name = key.name;
   const std::string& key_hash = key.sha256_hex;
@@ -889,7 +909,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   dom::element model_el;
   if (!root["model"].get(model_el) && model_el.get_string().get(model_sv)) {
     {
-      net::Response reply = error_response(protocol, 400, "`model` must be a string", "invalid_request_error", "invalid_request");
+      net::Response reply =
+          error_response(protocol, 400, "`model` must be a string", "invalid_request_error", "invalid_request");
       co_await w.send(std::move(reply));
     }
     co_return;
@@ -899,7 +920,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   dom::element stream_el;
   if (!root["stream"].get(stream_el) && !stream_el.is_null() && stream_el.get_bool().get(is_stream)) {
     {
-      net::Response reply = error_response(protocol, 400, "`stream` must be a boolean", "invalid_request_error", "invalid_request");
+      net::Response reply =
+          error_response(protocol, 400, "`stream` must be a boolean", "invalid_request_error", "invalid_request");
       co_await w.send(std::move(reply));
     }
     co_return;
@@ -907,9 +929,9 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
 
   const std::string_view tier_header = r.header("x-flashfirst-tier");
   if (!tier_header.empty() && tier_header != "pro" && tier_header != "flash") {
-    net::Response reply = error_response(
-        protocol, 400, fmt::format("x-flashfirst-tier must be pro or flash, got '{}'", tier_header),
-        "invalid_request_error", "invalid_tier");
+    net::Response reply =
+        error_response(protocol, 400, fmt::format("x-flashfirst-tier must be pro or flash, got '{}'", tier_header),
+                       "invalid_request_error", "invalid_tier");
     co_await w.send(std::move(reply));
     co_return;
   }
@@ -951,8 +973,9 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   };
   if (!allowed(tier)) {
     if (requested != "auto") {
-      net::Response reply = error_response(protocol, 403, fmt::format("key {} may not use {} models", key.name, core::tier_name(tier)),
-                                         "permission_error", "tier_not_allowed");
+      net::Response reply =
+          error_response(protocol, 403, fmt::format("key {} may not use {} models", key.name, core::tier_name(tier)),
+                         "permission_error", "tier_not_allowed");
       co_await w.send(std::move(reply));
       co_return;
     }
@@ -984,11 +1007,12 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     std::int64_t v = 0;
     if (!root[name].get_int64().get(v) && v > 0) max_tokens = v;
   }
-  auto reservation = budgets.reserve(key_hash, admission_estimate(model, d.input_tokens, max_tokens, start_ms), start_ms,
-                                     options.currency);
+  auto reservation = budgets.reserve(key_hash, admission_estimate(model, d.input_tokens, max_tokens, start_ms),
+                                     start_ms, options.currency);
   if (!reservation.ok()) {
     ++budget_refusals;
-    net::Response reply = error_response(protocol, 429, reservation.error().message, "rate_limit_error", "budget_exceeded");
+    net::Response reply =
+        error_response(protocol, 429, reservation.error().message, "rate_limit_error", "budget_exceeded");
     co_await w.send(std::move(reply));
     access(w, r, &key, 429, nullptr, core::Money{}, false, start_ms, reservation.error().message);
     co_return;
@@ -1028,8 +1052,9 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     co_await fall_back(outgoing, first, d, tier, model, failed_cost);
   }
   if (auto* e = std::get_if<UpstreamError>(&first.response)) {
-    net::Response res = error_response(protocol, first.row.status, e->message, "upstream_error",
-                                     e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
+    net::Response res =
+        error_response(protocol, first.row.status, e->message, "upstream_error",
+                       e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
     add_route_headers(res.headers, d, model, false);
     co_await w.send(std::move(res));
     access(w, r, &key, first.row.status, &first.row, first.row.cost, false, start_ms, first.row.error);
@@ -1041,13 +1066,13 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   bool escalated = false;
   std::optional<CallOutcome> second;
   if (answer->head.status == 200 && d.cascade && tier == core::Tier::kFlash) {
-    auto failure = anthropic        ? cascade::check_anthropic_answer(body, answer->body)
+    auto failure = anthropic       ? cascade::check_anthropic_answer(body, answer->body)
                    : first.checked ? first.failure
                                    : cascade::check_answer(body, answer->body);
     std::optional<budget::BudgetBook::Reservation> pro_reservation;
     if (failure) {
-      auto pr = budgets.reserve(key_hash, admission_estimate(policy.pro_model, d.input_tokens, max_tokens, now_ms()), now_ms(),
-                                options.currency);
+      auto pr = budgets.reserve(key_hash, admission_estimate(policy.pro_model, d.input_tokens, max_tokens, now_ms()),
+                                now_ms(), options.currency);
       if (pr.ok()) {
         pro_reservation = *pr;
       } else {
@@ -1094,8 +1119,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
 
 awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, std::string_view path,
                                       const std::string& body, ledger::Row row, const router::Decision& d,
-                                      core::Tier tier, budget::BudgetBook::Reservation reservation,
-                                      Protocol protocol, const VirtualKey& key) {
+                                      core::Tier tier, budget::BudgetBook::Reservation reservation, Protocol protocol,
+                                      const VirtualKey& key) {
   const Headers up_headers = upstream_headers(r, true);
   auto opened = co_await open(path, body, up_headers);
   if (auto* e = std::get_if<UpstreamError>(&opened)) {
@@ -1106,8 +1131,9 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
     budgets.settle(reservation, row.cost);
     (void)co_await commit(row);
     count(row, tier);
-    net::Response res = error_response(protocol, row.status, e->message, "upstream_error",
-                                     e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
+    net::Response res =
+        error_response(protocol, row.status, e->message, "upstream_error",
+                       e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
     add_route_headers(res.headers, d, row.routed_model, false);
     co_await w.send(std::move(res));
     access(w, r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
@@ -1370,8 +1396,8 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
   const Protocol protocol = messages ? Protocol::kAnthropic : Protocol::kOpenAi;
   if (!chat && !models && !messages) {
     {
-      net::Response reply = openai_error(404, fmt::format("no route for {} {}", r.method, path), "invalid_request_error",
-                                 "not_found");
+      net::Response reply =
+          openai_error(404, fmt::format("no route for {} {}", r.method, path), "invalid_request_error", "not_found");
       co_await w.send(std::move(reply));
     }
     co_return;
@@ -1380,9 +1406,9 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
   key_out = key;
   if (key == nullptr) {
     {
-      net::Response reply = error_response(protocol, 401,
-                                           "missing or unknown API key (send Authorization: Bearer <your flashfirst key>)",
-                                           "authentication_error", "invalid_api_key");
+      net::Response reply =
+          error_response(protocol, 401, "missing or unknown API key (send Authorization: Bearer <your flashfirst key>)",
+                         "authentication_error", "invalid_api_key");
       co_await w.send(std::move(reply));
     }
     co_return;
@@ -1390,7 +1416,8 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
   if (models) {
     if (r.method != "GET") {
       {
-        net::Response reply = openai_error(405, "use GET for /v1/models", "invalid_request_error", "method_not_allowed");
+        net::Response reply =
+            openai_error(405, "use GET for /v1/models", "invalid_request_error", "method_not_allowed");
         co_await w.send(std::move(reply));
       }
       co_return;
@@ -1425,29 +1452,36 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
 std::string Gateway::metrics_text() const {
   const Impl& m = *impl_;
   std::string out;
-  out += "# HELP flashfirst_requests_total Upstream calls by tier and status.\n# TYPE flashfirst_requests_total counter\n";
+  out +=
+      "# HELP flashfirst_requests_total Upstream calls by tier and status.\n# TYPE flashfirst_requests_total counter\n";
   for (const auto& [k, n] : m.requests) {
-    out += fmt::format("flashfirst_requests_total{{tier=\"{}\",status=\"{}\"}} {}\n", core::tier_name(k.first), k.second, n);
+    out += fmt::format("flashfirst_requests_total{{tier=\"{}\",status=\"{}\"}} {}\n", core::tier_name(k.first),
+                       k.second, n);
   }
-  out += "# HELP flashfirst_escalations_total Flash answers that failed the check and went to Pro.\n"
-         "# TYPE flashfirst_escalations_total counter\n";
+  out +=
+      "# HELP flashfirst_escalations_total Flash answers that failed the check and went to Pro.\n"
+      "# TYPE flashfirst_escalations_total counter\n";
   out += fmt::format("flashfirst_escalations_total {}\n", m.escalations);
-  out += "# HELP flashfirst_fallbacks_total Requests sent to the other tier because theirs kept failing.\n"
-         "# TYPE flashfirst_fallbacks_total counter\n";
+  out +=
+      "# HELP flashfirst_fallbacks_total Requests sent to the other tier because theirs kept failing.\n"
+      "# TYPE flashfirst_fallbacks_total counter\n";
   out += fmt::format("flashfirst_fallbacks_total {}\n", m.fallbacks);
   out += "# TYPE flashfirst_upstream_errors_total counter\n";
   out += fmt::format("flashfirst_upstream_errors_total {}\n", m.upstream_errors);
   out += "# TYPE flashfirst_retries_total counter\n";
   out += fmt::format("flashfirst_retries_total {}\n", m.retries);
-  out += "# HELP flashfirst_reasoning_restored_total Assistant tool-call turns whose reasoning_content was put back.\n"
-         "# TYPE flashfirst_reasoning_restored_total counter\n";
+  out +=
+      "# HELP flashfirst_reasoning_restored_total Assistant tool-call turns whose reasoning_content was put back.\n"
+      "# TYPE flashfirst_reasoning_restored_total counter\n";
   out += fmt::format("flashfirst_reasoning_restored_total {}\n", m.reasoning_restored);
-  out += "# HELP flashfirst_budget_refusals_total Calls refused (or escalations skipped) for a key's budget.\n"
-         "# TYPE flashfirst_budget_refusals_total counter\n";
+  out +=
+      "# HELP flashfirst_budget_refusals_total Calls refused (or escalations skipped) for a key's budget.\n"
+      "# TYPE flashfirst_budget_refusals_total counter\n";
   out += fmt::format("flashfirst_budget_refusals_total {}\n", m.budget_refusals);
   out += "# TYPE flashfirst_ledger_failures_total counter\n";
   out += fmt::format("flashfirst_ledger_failures_total {}\n", m.ledger_failures);
-  out += fmt::format("# HELP flashfirst_cost_total Billed cost, in {}.\n# TYPE flashfirst_cost_total counter\n", m.options.currency);
+  out += fmt::format("# HELP flashfirst_cost_total Billed cost, in {}.\n# TYPE flashfirst_cost_total counter\n",
+                     m.options.currency);
   out += fmt::format("flashfirst_cost_total {}\n", m.cost_total.to_decimal());
   out += "# TYPE flashfirst_cost_if_pro_total counter\n";
   out += fmt::format("flashfirst_cost_if_pro_total {}\n", m.cost_if_pro_total.to_decimal());
@@ -1468,18 +1502,21 @@ std::string Gateway::metrics_text() const {
     }
     return o;
   };
-  out += fmt::format("# HELP flashfirst_key_cost_total Billed cost per virtual key and tier, in {}.\n"
-                     "# TYPE flashfirst_key_cost_total counter\n",
-                     m.options.currency);
+  out += fmt::format(
+      "# HELP flashfirst_key_cost_total Billed cost per virtual key and tier, in {}.\n"
+      "# TYPE flashfirst_key_cost_total counter\n",
+      m.options.currency);
   for (const auto& [k, spend] : m.spend_by_key) {
     out += fmt::format("flashfirst_key_cost_total{{key=\"{}\",tier=\"{}\"}} {}\n", label(k.first),
                        core::tier_name(k.second), spend.cost.to_decimal());
   }
-  out += "# HELP flashfirst_key_tokens_total Billed tokens per virtual key, tier and kind.\n"
-         "# TYPE flashfirst_key_tokens_total counter\n";
+  out +=
+      "# HELP flashfirst_key_tokens_total Billed tokens per virtual key, tier and kind.\n"
+      "# TYPE flashfirst_key_tokens_total counter\n";
   for (const auto& [k, spend] : m.spend_by_key) {
-    const std::pair<const char*, std::int64_t> kinds[] = {
-        {"cache_hit", spend.tokens.cache_hit}, {"cache_miss", spend.tokens.cache_miss}, {"output", spend.tokens.output}};
+    const std::pair<const char*, std::int64_t> kinds[] = {{"cache_hit", spend.tokens.cache_hit},
+                                                          {"cache_miss", spend.tokens.cache_miss},
+                                                          {"output", spend.tokens.output}};
     for (const auto& [kind, n] : kinds) {
       out += fmt::format("flashfirst_key_tokens_total{{key=\"{}\",tier=\"{}\",kind=\"{}\"}} {}\n", label(k.first),
                          core::tier_name(k.second), kind, n);

@@ -14,8 +14,8 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -51,8 +51,8 @@ using net::UpstreamClient;
 
 struct VirtualKey {
   std::string name;
-  std::string sha256_hex;  // of the key; the key itself is not kept
-  budget::Limits budgets;  // in GatewayOptions::currency
+  std::string sha256_hex;         // of the key; the key itself is not kept
+  budget::Limits budgets;         // in GatewayOptions::currency
   std::vector<core::Tier> tiers;  // allowed tiers; empty: both
 };
 
@@ -60,8 +60,8 @@ struct GatewayOptions {
   std::string currency = "USD";
   // Empty: any non-empty bearer key is accepted, as the key "anonymous".
   std::vector<VirtualKey> keys;
-  int max_retries = 2;                           // after the first attempt
-  std::chrono::milliseconds retry_base{200};     // doubled each retry, plus jitter
+  int max_retries = 2;                        // after the first attempt
+  std::chrono::milliseconds retry_base{200};  // doubled each retry, plus jitter
   std::chrono::milliseconds retry_after_cap{10'000};
   // The output a request without max_tokens is assumed to produce, for budget
   // admission.

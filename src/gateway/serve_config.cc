@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "pricing/price_book_loader.h"
 #include "core/config_file.h"
+#include "pricing/price_book_loader.h"
 
 namespace ff::gateway {
 
@@ -115,8 +115,9 @@ core::Result<ServeConfig> parse_serve_config(std::string_view text, const std::s
         if (!i && f->kind == K::kNumber) d = node.value_exact<double>();
         const bool in_range = d && (f->min_exclusive ? *d > f->min : *d >= f->min) && *d <= f->max;
         if (!in_range) {
-          return toml_error_at(source, &node, fmt::format("field '{}' must be {} {}", k,
-                                                          f->kind == K::kInteger ? "an integer" : "a number", range()));
+          return toml_error_at(
+              source, &node,
+              fmt::format("field '{}' must be {} {}", k, f->kind == K::kInteger ? "an integer" : "a number", range()));
         }
         if (i) {
           c.values.emplace(std::string(k), *i);

@@ -15,7 +15,19 @@ std::optional<core::TokenUsage> usage_of(const dom::element& root) {
   // One pass over the usage object (and its two detail objects), not a search
   // per field. A field counts where it is first named, as a lookup would find
   // it; a value that is not a non-negative integer counts as absent.
-  enum Field { kInput, kOutput, kCacheRead, kCacheCreation, kHit, kMiss, kPrompt, kCached, kCompletion, kReasoning, kFields };
+  enum Field {
+    kInput,
+    kOutput,
+    kCacheRead,
+    kCacheCreation,
+    kHit,
+    kMiss,
+    kPrompt,
+    kCached,
+    kCompletion,
+    kReasoning,
+    kFields
+  };
   std::array<std::optional<std::int64_t>, kFields> v;
   std::array<bool, kFields> named{};
   auto count = [&](Field f, dom::element e) {
@@ -39,16 +51,26 @@ std::optional<core::TokenUsage> usage_of(const dom::element& root) {
     }
   };
   for (auto [k, e] : u) {
-    if (k == "prompt_cache_hit_tokens") take(kHit, e);
-    else if (k == "prompt_cache_miss_tokens") take(kMiss, e);
-    else if (k == "prompt_tokens") take(kPrompt, e);
-    else if (k == "completion_tokens") take(kCompletion, e);
-    else if (k == "prompt_tokens_details") take_in(kCached, e, "cached_tokens");
-    else if (k == "completion_tokens_details") take_in(kReasoning, e, "reasoning_tokens");
-    else if (k == "input_tokens") take(kInput, e);
-    else if (k == "output_tokens") take(kOutput, e);
-    else if (k == "cache_read_input_tokens") take(kCacheRead, e);
-    else if (k == "cache_creation_input_tokens") take(kCacheCreation, e);
+    if (k == "prompt_cache_hit_tokens")
+      take(kHit, e);
+    else if (k == "prompt_cache_miss_tokens")
+      take(kMiss, e);
+    else if (k == "prompt_tokens")
+      take(kPrompt, e);
+    else if (k == "completion_tokens")
+      take(kCompletion, e);
+    else if (k == "prompt_tokens_details")
+      take_in(kCached, e, "cached_tokens");
+    else if (k == "completion_tokens_details")
+      take_in(kReasoning, e, "reasoning_tokens");
+    else if (k == "input_tokens")
+      take(kInput, e);
+    else if (k == "output_tokens")
+      take(kOutput, e);
+    else if (k == "cache_read_input_tokens")
+      take(kCacheRead, e);
+    else if (k == "cache_creation_input_tokens")
+      take(kCacheCreation, e);
   }
   core::TokenUsage out;
   // Anthropic Messages: input_tokens are the uncached ones; cache reads are hits.

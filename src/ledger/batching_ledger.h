@@ -21,8 +21,8 @@ namespace ff::ledger {
 
 // The columns of the `requests` table, in the order both ledgers write and read
 // them (the schema itself differs by its SQL types).
-#define FF_LEDGER_COLUMNS                                                                                        \
-  "request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, reason, "             \
+#define FF_LEDGER_COLUMNS                                                                                   \
+  "request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, reason, "       \
   "escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, " \
   "cost_if_pro_femto, currency, first_byte_ms, error, key_name"
 inline constexpr int kLedgerColumnCount = 23;

@@ -28,8 +28,8 @@ namespace ff::ledger {
 
 struct Row {
   std::string request_id;
-  std::string key_hash;  // never the key itself
-  std::string key_name;  // the virtual key's name from the config ("" in ledgers from before names were kept)
+  std::string key_hash;       // never the key itself
+  std::string key_name;       // the virtual key's name from the config ("" in ledgers from before names were kept)
   std::int64_t start_ms = 0;  // Unix milliseconds
   std::int64_t end_ms = 0;
   std::string requested_model;
@@ -77,7 +77,8 @@ class Ledger {
 // process being killed, kill -9 included, but not an OS crash), at a fraction of
 // the cost per batch.
 enum class Durability { kFull, kProcess };
-core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path, Durability durability = Durability::kFull);
+core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path,
+                                                         Durability durability = Durability::kFull);
 
 // Every row of an existing SQLite ledger, read-only (fails if `path` is missing).
 core::Result<std::vector<Row>> read_sqlite_ledger(const std::string& path);

@@ -30,14 +30,16 @@ ALTER TABLE requests ADD COLUMN IF NOT EXISTS key_name TEXT NOT NULL DEFAULT ''
 )sql";
 
 constexpr const char* kInsert =
-    "INSERT INTO requests (" FF_LEDGER_COLUMNS ") "
+    "INSERT INTO requests (" FF_LEDGER_COLUMNS
+    ") "
     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)";
 constexpr const char* kSelect = "SELECT " FF_LEDGER_COLUMNS " FROM requests ORDER BY seq";
 constexpr const char* kSelectAfter = "SELECT " FF_LEDGER_COLUMNS ", seq FROM requests WHERE seq > $1 ORDER BY seq";
 // The same for a database from before key_name that no gateway of this version
 // has opened yet (a reader does not migrate it).
-#define FF_LEDGER_COLUMNS_V1 "request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, " \
-  "reason, escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, "     \
+#define FF_LEDGER_COLUMNS_V1                                                                                        \
+  "request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, "                       \
+  "reason, escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, " \
   "cost_if_pro_femto, currency, first_byte_ms, error, '' AS key_name"
 constexpr const char* kSelectV1 = "SELECT " FF_LEDGER_COLUMNS_V1 " FROM requests ORDER BY seq";
 constexpr const char* kSelectAfterV1 = "SELECT " FF_LEDGER_COLUMNS_V1 ", seq FROM requests WHERE seq > $1 ORDER BY seq";
@@ -88,7 +90,9 @@ core::Result<PGconn*> connect(const std::string& url) {
 // on (its default). A lost connection is re-opened for the next batch.
 class PgLedger final : public BatchingLedger {
  public:
-  PgLedger(std::string url, PGconn* conn) : BatchingLedger(redacted(url)), url_(std::move(url)), conn_(conn) { start(); }
+  PgLedger(std::string url, PGconn* conn) : BatchingLedger(redacted(url)), url_(std::move(url)), conn_(conn) {
+    start();
+  }
 
   ~PgLedger() override {
     stop();
@@ -119,14 +123,29 @@ class PgLedger final : public BatchingLedger {
                                   std::to_string(static_cast<std::int64_t>(r.cost.femto())),
                                   std::to_string(static_cast<std::int64_t>(r.cost_if_pro.femto())),
                                   std::to_string(r.first_byte_ms)};
-      const char* values[kLedgerColumnCount] = {r.request_id.c_str(),     r.key_hash.c_str(),     ints[0].c_str(),
-                                ints[1].c_str(),          r.requested_model.c_str(), r.routed_model.c_str(),
-                                r.effort.c_str(),         r.category.c_str(),     r.reason.c_str(),
-                                r.escalated_from.c_str(), r.stream ? "t" : "f",   ints[2].c_str(),
-                                ints[3].c_str(),          ints[4].c_str(),        ints[5].c_str(),
-                                ints[6].c_str(),          r.usage_estimated ? "t" : "f", ints[7].c_str(),
-                                ints[8].c_str(),          r.currency.c_str(),     ints[9].c_str(),
-                                r.error.c_str(),          r.key_name.c_str()};
+      const char* values[kLedgerColumnCount] = {r.request_id.c_str(),
+                                                r.key_hash.c_str(),
+                                                ints[0].c_str(),
+                                                ints[1].c_str(),
+                                                r.requested_model.c_str(),
+                                                r.routed_model.c_str(),
+                                                r.effort.c_str(),
+                                                r.category.c_str(),
+                                                r.reason.c_str(),
+                                                r.escalated_from.c_str(),
+                                                r.stream ? "t" : "f",
+                                                ints[2].c_str(),
+                                                ints[3].c_str(),
+                                                ints[4].c_str(),
+                                                ints[5].c_str(),
+                                                ints[6].c_str(),
+                                                r.usage_estimated ? "t" : "f",
+                                                ints[7].c_str(),
+                                                ints[8].c_str(),
+                                                r.currency.c_str(),
+                                                ints[9].c_str(),
+                                                r.error.c_str(),
+                                                r.key_name.c_str()};
       PGresult* res = PQexecParams(conn_, kInsert, kLedgerColumnCount, nullptr, values, nullptr, nullptr, 0);
       const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
       PQclear(res);
@@ -180,7 +199,9 @@ core::Result<std::vector<Row>> read_rows(const std::string& url, std::int64_t af
   const int n = PQntuples(res);
   rows.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
-    auto text = [&](int col) { return std::string(PQgetvalue(res, i, col), static_cast<std::size_t>(PQgetlength(res, i, col))); };
+    auto text = [&](int col) {
+      return std::string(PQgetvalue(res, i, col), static_cast<std::size_t>(PQgetlength(res, i, col)));
+    };
     auto integer = [&](int col) { return static_cast<std::int64_t>(std::stoll(PQgetvalue(res, i, col))); };
     auto flag = [&](int col) { return PQgetvalue(res, i, col)[0] == 't'; };
     rows.push_back(row_from_columns(text, integer, flag));
@@ -198,7 +219,8 @@ core::Result<std::unique_ptr<Ledger>> open_pg_ledger(const std::string& url) {
   if (!c.ok()) return c.error();
   // Several gateways may start at once against one database: the table is
   // created under an advisory lock, so CREATE TABLE IF NOT EXISTS cannot race.
-  if (!exec(*c, "SELECT pg_advisory_lock(7254418)") || !exec(*c, kSchema) || !exec(*c, "SELECT pg_advisory_unlock(7254418)")) {
+  if (!exec(*c, "SELECT pg_advisory_lock(7254418)") || !exec(*c, kSchema) ||
+      !exec(*c, "SELECT pg_advisory_unlock(7254418)")) {
     std::string message = pg_error(*c, url, "cannot set up");
     PQfinish(*c);
     return core::make_error(message);

@@ -17,7 +17,7 @@ namespace ff::net {
 // One connection's deadline for the operation in progress.
 struct Deadline {
   using Clock = std::chrono::steady_clock;
-  boost::asio::ip::tcp::socket* socket = nullptr;  // set to null when the connection is gone
+  boost::asio::ip::tcp::socket* socket = nullptr;   // set to null when the connection is gone
   Clock::time_point at = Clock::time_point::max();  // max: no operation in progress
   // On expiry: only cancel what is pending (the socket stays open, so the peer
   // can still be answered, e.g. with 408), or close the socket.

@@ -3,12 +3,12 @@
 #include <array>
 #include <memory>
 
+#include <fmt/format.h>
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
-#include <fmt/format.h>
 
 #include "net/deadline.h"
 #include "net/message_reader.h"
@@ -70,7 +70,8 @@ UpstreamError error(UpstreamError::Kind kind, std::string message) { return Upst
 
 UpstreamError from_ec(const Connection& c, const beast::error_code& ec, std::string_view during) {
   if (c.timed_out()) return error(UpstreamError::Kind::kTimeout, fmt::format("upstream timed out {}", during));
-  if (ec == http::error::body_limit) return error(UpstreamError::Kind::kTooLarge, "upstream answer over the size limit");
+  if (ec == http::error::body_limit)
+    return error(UpstreamError::Kind::kTooLarge, "upstream answer over the size limit");
   return error(UpstreamError::Kind::kBroken, fmt::format("upstream connection failed {}: {}", during, ec.message()));
 }
 
@@ -211,16 +212,17 @@ struct UpstreamClient::Impl {
 
   // Sends the request on a connection; retries once on a fresh connection when
   // a pooled one turns out to have been closed by the server.
-  awaitable<std::variant<std::unique_ptr<Connection>, UpstreamError>> send(const OutgoingRequest& req,
-                                                                           http::response_parser<http::buffer_body>* stream_parser,
-                                                                           ResponseReader* whole_parser) {
+  awaitable<std::variant<std::unique_ptr<Connection>, UpstreamError>> send(
+      const OutgoingRequest& req, http::response_parser<http::buffer_body>* stream_parser,
+      ResponseReader* whole_parser) {
     for (int attempt = 0; attempt < 2; ++attempt) {
       bool reused = false;
       auto got = co_await acquire(reused);
       if (auto* e = std::get_if<UpstreamError>(&got)) co_return *e;
       auto c = std::move(std::get<0>(got));
       c->expires_after(options.idle_timeout);
-      const std::array<asio::const_buffer, 2> buffers{asio::buffer(req.head), asio::buffer(req.body.data(), req.body.size())};
+      const std::array<asio::const_buffer, 2> buffers{asio::buffer(req.head),
+                                                      asio::buffer(req.body.data(), req.body.size())};
       auto [wec, wn] = co_await with_stream(*c, [&](auto& s) { return asio::async_write(s, buffers, kNoThrow); });
       if (wec) {
         if (reused && !c->timed_out()) continue;
@@ -279,9 +281,8 @@ awaitable<std::variant<std::optional<std::string>, UpstreamError>> UpstreamStrea
   s.parser.get().body().data = s.chunk.data();
   s.parser.get().body().size = s.chunk.size();
   s.connection->expires_after(s.client->options.idle_timeout);
-  auto [ec, n] = co_await UpstreamClient::Impl::with_stream(*s.connection, [&](auto& st) {
-    return http::async_read_some(st, s.connection->buffer, s.parser, kNoThrow);
-  });
+  auto [ec, n] = co_await UpstreamClient::Impl::with_stream(
+      *s.connection, [&](auto& st) { return http::async_read_some(st, s.connection->buffer, s.parser, kNoThrow); });
   s.connection->disarm();
   if (ec && ec != http::error::need_buffer) {
     s.done = true;

@@ -85,7 +85,7 @@ class UpstreamClient {
  public:
   // Fails on a base URL that is not http(s)://host[:port][/path].
   static core::Result<std::unique_ptr<UpstreamClient>> create(boost::asio::any_io_executor executor,
-                                                               UpstreamOptions options);
+                                                              UpstreamOptions options);
   ~UpstreamClient();
 
   // One request, the whole answer read.

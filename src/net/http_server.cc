@@ -5,14 +5,14 @@
 #include <atomic>
 #include <csignal>
 
+#include <fmt/format.h>
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast.hpp>
-#include <fmt/format.h>
 
+#include "core/json_writer.h"
 #include "net/deadline.h"
 #include "net/message_reader.h"
-#include "core/json_writer.h"
 
 namespace ff::net {
 
@@ -222,8 +222,8 @@ struct HttpServer::Impl {
   // part of the rest is there, and each wakeup takes all that has arrived.
   static constexpr std::uint64_t kDirectBody = 64 * 1024;
   static constexpr std::size_t kBodyLowWater = 256 * 1024;
-  static awaitable<beast::error_code> read_request(tcp::socket& socket, beast::flat_buffer& buffer, RequestReader& parser,
-                                                   Request& r) {
+  static awaitable<beast::error_code> read_request(tcp::socket& socket, beast::flat_buffer& buffer,
+                                                   RequestReader& parser, Request& r) {
     beast::error_code ec = co_await read_message(socket, buffer, parser, kHeaderRead);
     if (ec || parser.is_done()) co_return ec;
     const auto length = parser.content_length();
@@ -272,7 +272,8 @@ struct HttpServer::Impl {
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
       // The first request must arrive within the read timeout; later ones may
       // wait up to the idle timeout, then must arrive as fast.
-      sweeper.arm(*dl, first ? options.read_timeout : options.idle_timeout + options.read_timeout, /*cancel_only=*/true);
+      sweeper.arm(*dl, first ? options.read_timeout : options.idle_timeout + options.read_timeout,
+                  /*cancel_only=*/true);
       first = false;
       beast::error_code ec = co_await read_request(socket, buffer, parser, r);
       if (dl->expired && ec) ec = beast::error::timeout;
@@ -286,14 +287,16 @@ struct HttpServer::Impl {
         } else if (ec == beast::error::timeout) {
           if (!parser.got_some()) break;  // an idle connection timing out is normal
           status = 408, message = "request not received in time";
-        } else if (ec == http::error::end_of_stream || ec == asio::error::eof ||
-                   ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+        } else if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+                   ec == asio::error::operation_aborted) {
           break;
         } else {
           status = 400, message = fmt::format("malformed HTTP request: {}", ec.message());
         }
-        const char* code = status == 413 ? "body_too_large" : status == 431 ? "headers_too_large"
-                           : status == 408 ? "timeout" : "bad_request";
+        const char* code = status == 413   ? "body_too_large"
+                           : status == 431 ? "headers_too_large"
+                           : status == 408 ? "timeout"
+                                           : "bad_request";
         Response err = Response::json(status, error_body(message, "invalid_request_error", code));
         if (options.on_rejected) options.on_rejected(r, status, message);
         co_await write_full(socket, *dl, err, 11, false, head);
@@ -311,8 +314,8 @@ struct HttpServer::Impl {
           failed = true;
         }
         if (!w.started()) {
-          Response err = Response::json(500, error_body(failed ? "internal error" : "no answer", "server_error",
-                                                        "internal_error"));
+          Response err = Response::json(
+              500, error_body(failed ? "internal error" : "no answer", "server_error", "internal_error"));
           co_await w.send(std::move(err));
         }
       } else {
@@ -390,8 +393,8 @@ core::Status HttpServer::listen() {
   if (!ec) a.bind(endpoint, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return core::make_error(fmt::format("cannot listen on {}:{}: {}", impl_->options.host, impl_->options.port,
-                                        ec.message()));
+    return core::make_error(
+        fmt::format("cannot listen on {}:{}: {}", impl_->options.host, impl_->options.port, ec.message()));
   }
   impl_->port = a.local_endpoint().port();
   asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);

@@ -116,4 +116,3 @@ boost::asio::awaitable<boost::beast::error_code> read_message(Stream& stream, bo
 }
 
 }  // namespace ff::net
-

@@ -17,9 +17,9 @@ using core::Money;
 
 const std::vector<std::string>& task_categories() {
   static const std::vector<std::string> kCategories = {
-      "summarization",  "translation",         "classification",    "straightforward_qa",
-      "rag",            "structured_content",  "coding_moderate",   "multi_step_reasoning",
-      "codebase_debugging", "agent_tool_chaining", "long_coherent_output"};
+      "summarization",       "translation",     "classification",       "straightforward_qa", "rag",
+      "structured_content",  "coding_moderate", "multi_step_reasoning", "codebase_debugging", "agent_tool_chaining",
+      "long_coherent_output"};
   return kCategories;
 }
 
@@ -41,17 +41,37 @@ std::optional<std::string> category_from_word(std::string w) {
     if (s == c) return c;
   }
   static const std::map<std::string, std::string> kWords = {
-      {"summaries", "summarization"}, {"summary", "summarization"}, {"summarize", "summarization"},
-      {"translate", "translation"}, {"classify", "classification"}, {"labeling", "classification"},
-      {"qa", "straightforward_qa"}, {"q&a", "straightforward_qa"}, {"questions", "straightforward_qa"},
-      {"retrieval", "rag"}, {"search", "rag"},
-      {"extraction", "structured_content"}, {"json", "structured_content"}, {"structured", "structured_content"},
-      {"formatting", "structured_content"}, {"content", "structured_content"}, {"emails", "structured_content"},
-      {"coding", "coding_moderate"}, {"code", "coding_moderate"}, {"sql", "coding_moderate"},
-      {"reasoning", "multi_step_reasoning"}, {"math", "multi_step_reasoning"}, {"planning", "multi_step_reasoning"},
-      {"debugging", "codebase_debugging"}, {"debug", "codebase_debugging"},
-      {"agents", "agent_tool_chaining"}, {"agent", "agent_tool_chaining"}, {"tools", "agent_tool_chaining"},
-      {"long_output", "long_coherent_output"}, {"long_form", "long_coherent_output"}, {"reports", "long_coherent_output"},
+      {"summaries", "summarization"},
+      {"summary", "summarization"},
+      {"summarize", "summarization"},
+      {"translate", "translation"},
+      {"classify", "classification"},
+      {"labeling", "classification"},
+      {"qa", "straightforward_qa"},
+      {"q&a", "straightforward_qa"},
+      {"questions", "straightforward_qa"},
+      {"retrieval", "rag"},
+      {"search", "rag"},
+      {"extraction", "structured_content"},
+      {"json", "structured_content"},
+      {"structured", "structured_content"},
+      {"formatting", "structured_content"},
+      {"content", "structured_content"},
+      {"emails", "structured_content"},
+      {"coding", "coding_moderate"},
+      {"code", "coding_moderate"},
+      {"sql", "coding_moderate"},
+      {"reasoning", "multi_step_reasoning"},
+      {"math", "multi_step_reasoning"},
+      {"planning", "multi_step_reasoning"},
+      {"debugging", "codebase_debugging"},
+      {"debug", "codebase_debugging"},
+      {"agents", "agent_tool_chaining"},
+      {"agent", "agent_tool_chaining"},
+      {"tools", "agent_tool_chaining"},
+      {"long_output", "long_coherent_output"},
+      {"long_form", "long_coherent_output"},
+      {"reports", "long_coherent_output"},
   };
   auto it = kWords.find(s);
   if (it == kWords.end()) return std::nullopt;
@@ -259,8 +279,9 @@ core::Result<Advice> advise(const WorkloadProfile& p, const pricing::PriceBook& 
   for (const auto& c : a.pro_categories) pro_list += (pro_list.empty() ? "" : ", ") + c;
   if (p.access == Access::kSubscription) {
     a.recommendation = all_pro ? "pro" : any_pro ? "mixed" : "flash";
-    a.reasons.push_back({"subscription", "On a subscription the per-token math does not apply; the only question is "
-                                         "the quality ceiling, which the task mix decides."});
+    a.reasons.push_back({"subscription",
+                         "On a subscription the per-token math does not apply; the only question is "
+                         "the quality ceiling, which the task mix decides."});
   } else {
     a.recommendation = all_pro ? "pro" : any_pro ? "mixed" : "flash";
   }
@@ -286,14 +307,16 @@ core::Result<Advice> advise(const WorkloadProfile& p, const pricing::PriceBook& 
                                                  money(pro_month, currency))});
       if (any_pro && p.wrong_answer_cost == WrongAnswerCost::kHigh) {
         a.recommendation = "pro";
-        a.reasons.push_back({"quality", "Wrong answers are costly and the volume is small, so Pro's higher quality on "
-                                        "the Pro tasks is worth it for all traffic."});
+        a.reasons.push_back({"quality",
+                             "Wrong answers are costly and the volume is small, so Pro's higher quality on "
+                             "the Pro tasks is worth it for all traffic."});
       }
     } else if (p.output_tokens_per_month >= 10'000'000) {
-      a.reasons.push_back({"volume", fmt::format("At {} output tokens a month the choice is a budget line: all-Pro "
-                                                 "costs {} a month, all-Flash {} ({} more on Pro).",
-                                                 millions(p.output_tokens_per_month), money(pro_month, currency),
-                                                 money(flash_month, currency), money(pro_month - flash_month, currency))});
+      a.reasons.push_back(
+          {"volume", fmt::format("At {} output tokens a month the choice is a budget line: all-Pro "
+                                 "costs {} a month, all-Flash {} ({} more on Pro).",
+                                 millions(p.output_tokens_per_month), money(pro_month, currency),
+                                 money(flash_month, currency), money(pro_month - flash_month, currency))});
     }
     if (p.cache_hit_rate > a.cache_threshold) {
       // The article's rule: above 70% hits "the input gap narrows" and, with no
@@ -304,14 +327,16 @@ core::Result<Advice> advise(const WorkloadProfile& p, const pricing::PriceBook& 
       const double total_ratio = flash_total.femto() > 0 ? pro_total.ratio_to(flash_total) : 0;
       std::string text;
       if (now.narrows()) {
-        text = fmt::format("At a {} cache-hit rate the input gap narrows: Pro's input costs {:.2f}x Flash's, against "
-                           "{:.2f}x with no hits.",
-                           pct(p.cache_hit_rate), now.at_this_rate, now.at_zero_hits);
+        text = fmt::format(
+            "At a {} cache-hit rate the input gap narrows: Pro's input costs {:.2f}x Flash's, against "
+            "{:.2f}x with no hits.",
+            pct(p.cache_hit_rate), now.at_this_rate, now.at_zero_hits);
       } else {
-        text = fmt::format("The article's rule that above 70% cache hits the input gap narrows does not hold at these "
-                           "prices: Pro's input costs {:.2f}x Flash's with no hits and {:.2f}x at {}, so hits widen "
-                           "the gap (Pro's cache hits are discounted less than Flash's).",
-                           now.at_zero_hits, now.at_this_rate, pct(p.cache_hit_rate));
+        text = fmt::format(
+            "The article's rule that above 70% cache hits the input gap narrows does not hold at these "
+            "prices: Pro's input costs {:.2f}x Flash's with no hits and {:.2f}x at {}, so hits widen "
+            "the gap (Pro's cache hits are discounted less than Flash's).",
+            now.at_zero_hits, now.at_this_rate, pct(p.cache_hit_rate));
         if (a.input_gap_at_launch && a.input_gap_at_launch->narrows()) {
           text += fmt::format(" At launch ({}) it held: {:.2f}x with no hits, {:.2f}x at {}.",
                               core::format_time(a.input_gap_at_launch->at).substr(0, 10),
@@ -323,8 +348,8 @@ core::Result<Advice> advise(const WorkloadProfile& p, const pricing::PriceBook& 
       // total is within kEitherTotalRatio of all-Flash's.
       if (!any_pro && now.narrows() && total_ratio <= kEitherTotalRatio) {
         a.recommendation = "either";
-        text += fmt::format(" All-Pro's total is {:.2f}x all-Flash's: cost does not decide, pick on quality.",
-                            total_ratio);
+        text +=
+            fmt::format(" All-Pro's total is {:.2f}x all-Flash's: cost does not decide, pick on quality.", total_ratio);
       } else if (!any_pro) {
         text += fmt::format(" All-Pro still costs {:.2f}x all-Flash's total, so this does not make Pro an option.",
                             total_ratio);
@@ -358,7 +383,8 @@ core::Result<Advice> advise(const WorkloadProfile& p, const pricing::PriceBook& 
   }
 
   // --- flip points ---
-  const double fh = flash->now.cache_hit.per_million().to_double(), fm = flash->now.cache_miss.per_million().to_double();
+  const double fh = flash->now.cache_hit.per_million().to_double(),
+               fm = flash->now.cache_miss.per_million().to_double();
   const double ph = pro->now.cache_hit.per_million().to_double(), pm = pro->now.cache_miss.per_million().to_double();
   const double flash_effective = p.cache_hit_rate * fh + (1 - p.cache_hit_rate) * fm;
   if (pm > ph) {
@@ -369,7 +395,8 @@ core::Result<Advice> advise(const WorkloadProfile& p, const pricing::PriceBook& 
   if (F + P > 0) a.pro_share_majority_of_spend = F / (F + P);
 
   if (!a.pro_categories.empty()) {
-    a.next_steps.push_back(fmt::format("run `flashfirst eval` on {} to check whether Flash holds on your own data", pro_list));
+    a.next_steps.push_back(
+        fmt::format("run `flashfirst eval` on {} to check whether Flash holds on your own data", pro_list));
   } else {
     a.next_steps.push_back("run `flashfirst eval` on a sample of your traffic to confirm Flash holds");
   }
@@ -396,10 +423,11 @@ std::string advice_text(const Advice& a) {
   out += t.render();
   out += "\nWhere the decision would flip\n";
   if (a.input_gap) {
-    out += fmt::format("  cache-hit rate above {:.0f}% (the framework's threshold): Pro's input costs {:.2f}x Flash's "
-                       "with no hits, {:.2f}x at this workload's rate, so hits {} the gap at these prices\n",
-                       a.cache_threshold * 100, a.input_gap->at_zero_hits, a.input_gap->at_this_rate,
-                       a.input_gap->narrows() ? "narrow" : "widen");
+    out += fmt::format(
+        "  cache-hit rate above {:.0f}% (the framework's threshold): Pro's input costs {:.2f}x Flash's "
+        "with no hits, {:.2f}x at this workload's rate, so hits {} the gap at these prices\n",
+        a.cache_threshold * 100, a.input_gap->at_zero_hits, a.input_gap->at_this_rate,
+        a.input_gap->narrows() ? "narrow" : "widen");
   }
   if (a.pro_input_parity_hit_rate) {
     out += fmt::format("  at a {:.1f}% cache-hit rate Pro's input would cost what Flash's costs now\n",
@@ -442,9 +470,15 @@ std::string advice_json(const Advice& a) {
   w.key("break_even").begin_object();
   w.key("cache_hit_rate_threshold").number_text(fmt::format("{:.2f}", a.cache_threshold));
   w.key("pro_input_parity_hit_rate");
-  if (a.pro_input_parity_hit_rate) w.number_text(fmt::format("{:.6f}", *a.pro_input_parity_hit_rate)); else w.null();
+  if (a.pro_input_parity_hit_rate)
+    w.number_text(fmt::format("{:.6f}", *a.pro_input_parity_hit_rate));
+  else
+    w.null();
   w.key("pro_share_majority_of_spend");
-  if (a.pro_share_majority_of_spend) w.number_text(fmt::format("{:.6f}", *a.pro_share_majority_of_spend)); else w.null();
+  if (a.pro_share_majority_of_spend)
+    w.number_text(fmt::format("{:.6f}", *a.pro_share_majority_of_spend));
+  else
+    w.null();
   auto gap = [&](const char* key, const std::optional<Advice::InputGap>& g) {
     w.key(key);
     if (!g) return (void)w.null();

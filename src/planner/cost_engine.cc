@@ -148,7 +148,8 @@ void CostEngine::add_error(const std::string& group) {
 void CostEngine::skip(SkipReason reason, std::string_view source, std::int64_t line) {
   SkipSummary& s = summary_.skipped[static_cast<int>(reason)];
   s.count += 1;
-  if (s.first_locations.size() < SkipSummary::kMaxLocations) s.first_locations.push_back(fmt::format("{}:{}", source, line));
+  if (s.first_locations.size() < SkipSummary::kMaxLocations)
+    s.first_locations.push_back(fmt::format("{}:{}", source, line));
 }
 
 core::Result<CostSummary> cost_inputs(const std::vector<std::string>& paths, const pricing::PriceBook& book,

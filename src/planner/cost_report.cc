@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "core/text.h"
 #include "core/json_writer.h"
+#include "core/text.h"
 #include "report/svg_chart.h"
 #include "report/text_table.h"
 
@@ -119,13 +119,15 @@ std::string cost_report_text(const CostSummary& s, const pricing::PriceBook& boo
   out += cost.render();
   if (auto f = effective_input_per_million(book, core::Tier::kFlash, ref, cur, t.cache_hit, t.cache_miss)) {
     auto p = effective_input_per_million(book, core::Tier::kPro, ref, cur, t.cache_hit, t.cache_miss);
-    out += fmt::format("effective input price per 1M tokens at this hit rate: Flash {}, Pro {}\n  (rates in force at {})\n",
-                       core::display_money(*f, cur), p ? core::display_money(*p, cur) : "-", core::format_time(ref));
+    out += fmt::format(
+        "effective input price per 1M tokens at this hit rate: Flash {}, Pro {}\n  (rates in force at {})\n",
+        core::display_money(*f, cur), p ? core::display_money(*p, cur) : "-", core::format_time(ref));
   }
 
   if (!s.by_model.empty()) {
     out += "\nBy billed model\n";
-    report::TextTable tm({"model", "records", "cache hit", "cache miss", "output", "cost", "if all Flash", "if all Pro"});
+    report::TextTable tm(
+        {"model", "records", "cache hit", "cache miss", "output", "cost", "if all Flash", "if all Pro"});
     for (const auto& [id, l] : s.by_model) {
       tm.add_row({id, thousands(l.records), thousands(l.tokens.cache_hit), thousands(l.tokens.cache_miss),
                   thousands(l.tokens.output), money(l.cost), money(l.cost_if_flash), money(l.cost_if_pro)});
@@ -325,8 +327,9 @@ figure{margin:1.5em 0}figcaption{color:#4b5563;font-size:13px}</style></head><bo
     }
   }
   if (!days.empty()) {
-    html += "<figure>" + report::stacked_bar_chart("Spend per day by model", days, series, "cost (" + cur + ")") +
-            "<figcaption>Actual cost per UTC day, stacked by the model each request was billed as.</figcaption></figure>\n";
+    html +=
+        "<figure>" + report::stacked_bar_chart("Spend per day by model", days, series, "cost (" + cur + ")") +
+        "<figcaption>Actual cost per UTC day, stacked by the model each request was billed as.</figcaption></figure>\n";
   }
 
   // Effective input price against the cache-hit rate, at the reference time's rates.
@@ -362,8 +365,8 @@ figure{margin:1.5em 0}figcaption{color:#4b5563;font-size:13px}</style></head><bo
       marker_label = "this workload: " + percent(*r);
     }
     html += "<figure>" +
-            report::line_chart("Effective input price per 1M tokens vs cache-hit rate", xs, lines,
-                               "cache-hit rate (%)", "per 1M input tokens (" + cur + ")", marker, marker_label) +
+            report::line_chart("Effective input price per 1M tokens vs cache-hit rate", xs, lines, "cache-hit rate (%)",
+                               "per 1M input tokens (" + cur + ")", marker, marker_label) +
             "<figcaption>Rates in force at " + core::format_time(ref) +
             ". Effective input price = hit rate x cache-hit price + (1 - hit rate) x cache-miss price."
             "</figcaption></figure>\n";

@@ -26,8 +26,8 @@ namespace ff::planner {
 // hits and misses (exact, rounded to the femto-unit). Nullopt without input tokens
 // or without a price.
 std::optional<core::Money> effective_input_per_million(const pricing::PriceBook& book, core::Tier tier,
-                                                       core::Timestamp t, const std::string& currency,
-                                                       std::int64_t hit, std::int64_t miss);
+                                                       core::Timestamp t, const std::string& currency, std::int64_t hit,
+                                                       std::int64_t miss);
 
 // The instant whose rates describe the workload as a whole: --at if given, else
 // the last record's time, else `fallback`.

@@ -22,9 +22,9 @@ constexpr size_t kReadBytes = 4u << 20;
 struct LineSource::Impl {
   gzFile gz = nullptr;
   int fd = -1;
-  std::vector<char> buf;    // [0, filled) holds data; carry-over first
-  size_t filled = 0;        // bytes of data in buf
-  size_t emitted_end = 0;   // end of the last chunk handed out
+  std::vector<char> buf;   // [0, filled) holds data; carry-over first
+  size_t filled = 0;       // bytes of data in buf
+  size_t emitted_end = 0;  // end of the last chunk handed out
   std::int64_t next_line = 1;
   bool eof = false;
   bool skipping_long_line = false;  // dropping the rest of an over-long line
@@ -114,9 +114,10 @@ core::Result<std::optional<LineSource::Chunk>> LineSource::next() {
       int err = Z_OK;
       gzerror(s.gz, &err);
       if (err == Z_BUF_ERROR && gzdirect(s.gz) == 0) {
-        return core::make_error(fmt::format("cannot read '{}': the compressed data is truncated (it ends at byte {} "
-                                            "of the file, inside a gzip stream)",
-                                            name_, static_cast<std::int64_t>(gzoffset(s.gz))));
+        return core::make_error(
+            fmt::format("cannot read '{}': the compressed data is truncated (it ends at byte {} "
+                        "of the file, inside a gzip stream)",
+                        name_, static_cast<std::int64_t>(gzoffset(s.gz))));
       }
       s.eof = true;
       if (s.skipping_long_line) {

@@ -25,9 +25,9 @@ class LineSource {
   static constexpr size_t kMaxLineBytes = 64u << 20;
 
   struct Chunk {
-    std::string_view text;        // whole lines, each ended by '\n' except maybe the input's last
-    std::int64_t first_line = 1;  // 1-based number of the chunk's first line
-    size_t readable = 0;          // bytes readable from text.data(): >= text.size() + kPadding
+    std::string_view text;          // whole lines, each ended by '\n' except maybe the input's last
+    std::int64_t first_line = 1;    // 1-based number of the chunk's first line
+    size_t readable = 0;            // bytes readable from text.data(): >= text.size() + kPadding
     std::int64_t dropped_line = 0;  // if non-zero, the number of an over-long line dropped before this chunk
   };
 

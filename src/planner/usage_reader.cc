@@ -11,7 +11,7 @@ namespace od = simdjson::ondemand;
 
 const char* skip_reason_name(SkipReason r) {
   static constexpr const char* kNames[kSkipReasonCount] = {
-      "malformed_json", "no_usage",  "invalid_usage", "no_model",     "unknown_model", "retired_model",
+      "malformed_json", "no_usage", "invalid_usage", "no_model",     "unknown_model", "retired_model",
       "no_timestamp",   "no_price", "malformed_csv", "unrecognized", "line_too_long"};
   return kNames[static_cast<int>(r)];
 }
@@ -93,14 +93,22 @@ bool read_usage(od::object obj, RawUsage& u) {
     if (field.unescaped_key().get(key)) return false;
     od::value v = field.value();
     std::optional<std::int64_t>* target = nullptr;
-    if (key == "prompt_cache_hit_tokens") target = &u.hit;
-    else if (key == "prompt_cache_miss_tokens") target = &u.miss;
-    else if (key == "prompt_tokens") target = &u.prompt;
-    else if (key == "completion_tokens") target = &u.completion;
-    else if (key == "input_tokens") target = &u.input;
-    else if (key == "output_tokens") target = &u.output;
-    else if (key == "cache_read_input_tokens") target = &u.cache_read;
-    else if (key == "cache_creation_input_tokens") target = &u.cache_creation;
+    if (key == "prompt_cache_hit_tokens")
+      target = &u.hit;
+    else if (key == "prompt_cache_miss_tokens")
+      target = &u.miss;
+    else if (key == "prompt_tokens")
+      target = &u.prompt;
+    else if (key == "completion_tokens")
+      target = &u.completion;
+    else if (key == "input_tokens")
+      target = &u.input;
+    else if (key == "output_tokens")
+      target = &u.output;
+    else if (key == "cache_read_input_tokens")
+      target = &u.cache_read;
+    else if (key == "cache_creation_input_tokens")
+      target = &u.cache_creation;
     else if (key == "prompt_tokens_details") {
       if (!read_nested(v, "cached_tokens", u.cached)) return false;
       continue;
@@ -331,13 +339,20 @@ bool UsageParser::try_csv_header(std::string_view line) {
     auto is = [&](std::initializer_list<const char*> names) {
       return std::any_of(names.begin(), names.end(), [&](const char* n) { return h == n; });
     };
-    if (is({"time", "timestamp", "created", "created_at", "date", "datetime", "start_time"})) c.time = i;
-    else if (is({"model", "model_id"})) c.model = i;
-    else if (is({"cache_hit_tokens", "cache_hit", "hit", "hit_tokens", "prompt_cache_hit_tokens", "cached_tokens"})) c.hit = i;
-    else if (is({"cache_miss_tokens", "cache_miss", "miss", "miss_tokens", "prompt_cache_miss_tokens"})) c.miss = i;
-    else if (is({"output_tokens", "output", "completion_tokens"})) c.output = i;
-    else if (is({"prompt_tokens", "input_tokens"})) c.prompt = i;
-    else if (is({"reasoning_tokens"})) c.reasoning = i;
+    if (is({"time", "timestamp", "created", "created_at", "date", "datetime", "start_time"}))
+      c.time = i;
+    else if (is({"model", "model_id"}))
+      c.model = i;
+    else if (is({"cache_hit_tokens", "cache_hit", "hit", "hit_tokens", "prompt_cache_hit_tokens", "cached_tokens"}))
+      c.hit = i;
+    else if (is({"cache_miss_tokens", "cache_miss", "miss", "miss_tokens", "prompt_cache_miss_tokens"}))
+      c.miss = i;
+    else if (is({"output_tokens", "output", "completion_tokens"}))
+      c.output = i;
+    else if (is({"prompt_tokens", "input_tokens"}))
+      c.prompt = i;
+    else if (is({"reasoning_tokens"}))
+      c.reasoning = i;
   }
   bool input_known = (c.hit >= 0 && c.miss >= 0) || c.prompt >= 0;
   if (c.model < 0 || c.output < 0 || !input_known) return false;
@@ -354,7 +369,8 @@ LineOutcome UsageParser::parse_csv_row(std::string_view line) {
   core::TokenUsage u;
   std::int64_t prompt = 0;
   if (!parse_count_cell(cells_[c.output], u.output)) return out;
-  if (c.reasoning >= 0 && !cells_[c.reasoning].empty() && !parse_count_cell(cells_[c.reasoning], u.reasoning)) return out;
+  if (c.reasoning >= 0 && !cells_[c.reasoning].empty() && !parse_count_cell(cells_[c.reasoning], u.reasoning))
+    return out;
   if (c.hit >= 0 && c.miss >= 0) {
     if (!parse_count_cell(cells_[c.hit], u.cache_hit) || !parse_count_cell(cells_[c.miss], u.cache_miss)) return out;
     if (c.prompt >= 0 && (!parse_count_cell(cells_[c.prompt], prompt) || prompt != u.prompt())) return out;

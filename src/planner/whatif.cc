@@ -24,8 +24,8 @@ core::TokenUsage scaled(const core::TokenUsage& u, double f) {
 }  // namespace
 
 core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile& p, const pricing::PriceBook& book,
-                                                            const pricing::QualityModel& quality, core::Timestamp at,
-                                                            const std::string& currency, const WhatIfOptions& o) {
+                                                           const pricing::QualityModel& quality, core::Timestamp at,
+                                                           const std::string& currency, const WhatIfOptions& o) {
   pricing::QuoteResult fq = book.quote_tier(core::Tier::kFlash, at, currency);
   pricing::QuoteResult pq = book.quote_tier(core::Tier::kPro, at, currency);
   if (!fq.quote) return core::make_error(book.explain(fq.error, "flash", at, currency));
@@ -53,7 +53,8 @@ core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile
     auto pf = quality.failure_probability(core::Tier::kFlash, category, o.effort);
     auto pp = quality.failure_probability(core::Tier::kPro, category, o.effort);
     auto shows = quality.checkable_share(category);
-    if (!pf || !pp || !shows) return core::make_error(fmt::format("the quality priors have no category '{}'", category));
+    if (!pf || !pp || !shows)
+      return core::make_error(fmt::format("the quality priors have no category '{}'", category));
     const double c = *shows;
     const core::TokenUsage part = scaled(month, share);
     // An unchecked answer of a tier with failure probability f: fails f, unseen f(1-c).
@@ -93,8 +94,8 @@ core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile
   cascade.pro_share = cascade.escalation_rate;
   cascade.latency_seconds = flash_latency + cascade.escalation_rate * pro_latency;
   serve.monthly_cost = serve_cost;
-  serve.latency_seconds = serve.pro_share * pro_latency + (1 - serve.pro_share) * flash_latency +
-                          serve.escalation_rate * pro_latency;
+  serve.latency_seconds =
+      serve.pro_share * pro_latency + (1 - serve.pro_share) * flash_latency + serve.escalation_rate * pro_latency;
   serve.pro_share += serve.escalation_rate;
 
   std::vector<PolicyOutcome> out = {all_flash, all_pro, routed, cascade, serve};
@@ -110,15 +111,16 @@ core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile
 }
 
 std::string whatif_text(const std::vector<PolicyOutcome>& outs, const std::string& currency, core::Timestamp at) {
-  report::TextTable t({"policy", "monthly cost", "failure rate", "no check sees", "Pro share", "escalations", "latency",
-                       "Pareto"});
+  report::TextTable t(
+      {"policy", "monthly cost", "failure rate", "no check sees", "Pro share", "escalations", "latency", "Pareto"});
   for (const PolicyOutcome& o : outs) {
     t.add_row({o.policy, core::display_money(o.monthly_cost, currency, 2), fmt::format("{:.2f}%", o.failure_rate * 100),
                fmt::format("{:.2f}%", o.unseen_failure_rate * 100), fmt::format("{:.1f}%", o.pro_share * 100),
                fmt::format("{:.1f}%", o.escalation_rate * 100), fmt::format("{:.2f} s", o.latency_seconds),
                o.pareto ? "yes" : ""});
   }
-  return fmt::format("Policies over the workload, at the rates in force at {} ({})\n", core::format_time(at), currency) +
+  return fmt::format("Policies over the workload, at the rates in force at {} ({})\n", core::format_time(at),
+                     currency) +
          t.render() +
          "serve: what `flashfirst serve` does by default (Pro categories to Pro; Flash answers checked, escalated when "
          "a failure shows).\ncascade: every request to Flash first, checked the same way. The check sees a failure "
@@ -148,7 +150,8 @@ std::string whatif_json(const std::vector<PolicyOutcome>& outs, const std::strin
 
 std::string whatif_html(const std::vector<PolicyOutcome>& outs, const std::string& currency, core::Timestamp at) {
   std::vector<report::Point> points;
-  for (const PolicyOutcome& o : outs) points.push_back({o.policy, o.monthly_cost.to_double(), o.failure_rate * 100, o.pareto});
+  for (const PolicyOutcome& o : outs)
+    points.push_back({o.policy, o.monthly_cost.to_double(), o.failure_rate * 100, o.pareto});
   std::string html = R"(<!doctype html><html lang="en"><head><meta charset="utf-8"><title>flashfirst simulate</title>
 <style>body{font-family:system-ui,sans-serif;max-width:860px;margin:2em auto;color:#111827;padding:0 1em}
 pre{background:#f9fafb;border:1px solid #e5e7eb;padding:1em;overflow-x:auto;font-size:13px}
@@ -157,8 +160,9 @@ figcaption{color:#4b5563;font-size:13px}</style></head><body><h1>Routing policie
   html += "<pre>" + report::xml_escape(whatif_text(outs, currency, at)) + "</pre>\n<figure>";
   html += report::scatter_chart("Monthly cost vs failure rate", points, "monthly cost (" + currency + ")",
                                 "failure rate (%)");
-  html += "<figcaption>Each point is a policy; filled points are on the Pareto front (no other policy is both "
-          "cheaper and fails less), joined by the line.</figcaption></figure></body></html>\n";
+  html +=
+      "<figcaption>Each point is a policy; filled points are on the Pareto front (no other policy is both "
+      "cheaper and fails less), joined by the line.</figcaption></figure></body></html>\n";
   return html;
 }
 

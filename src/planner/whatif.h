@@ -35,30 +35,30 @@ struct PolicyOutcome {
   core::Money monthly_cost;
   double failure_rate = 0;
   double unseen_failure_rate = 0;  // of failure_rate: wrong answers in good form, which no check sees
-  double pro_share = 0;        // requests answered by Pro
-  double escalation_rate = 0;  // requests sent to Flash, then to Pro
-  double latency_seconds = 0;  // expected per request
-  bool pareto = false;         // no other policy is both cheaper and better
+  double pro_share = 0;            // requests answered by Pro
+  double escalation_rate = 0;      // requests sent to Flash, then to Pro
+  double latency_seconds = 0;      // expected per request
+  bool pareto = false;             // no other policy is both cheaper and better
 };
 
 struct WhatIfOptions {
-  std::string effort = "high";              // low | high | max | none (non-thinking)
-  std::int64_t output_tokens_per_request = 500;  // for latency, when requests are not known
+  std::string effort = "high";                                 // low | high | max | none (non-thinking)
+  std::int64_t output_tokens_per_request = 500;                // for latency, when requests are not known
   double flash_first_token_s = 0.35, flash_tokens_per_s = 90;  // the simulator's defaults
   double pro_first_token_s = 0.9, pro_tokens_per_s = 35;
 };
 
 core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile& profile,
-                                                            const pricing::PriceBook& book,
-                                                            const pricing::QualityModel& quality, core::Timestamp at,
-                                                            const std::string& currency, const WhatIfOptions& options);
+                                                           const pricing::PriceBook& book,
+                                                           const pricing::QualityModel& quality, core::Timestamp at,
+                                                           const std::string& currency, const WhatIfOptions& options);
 
 // A sample of real requests, classified by the router: the workload's mix and
 // input size come from it.
 struct RequestSample {
   std::int64_t requests = 0;
-  std::vector<std::string> skipped;  // "line N: why" for each unusable line
-  std::int64_t input_tokens = 0;     // summed, as the router's tokenizer counts them
+  std::vector<std::string> skipped;                // "line N: why" for each unusable line
+  std::int64_t input_tokens = 0;                   // summed, as the router's tokenizer counts them
   std::map<std::string, std::int64_t> categories;  // category -> requests
   std::int64_t routed_to_pro = 0;
 };

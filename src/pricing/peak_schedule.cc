@@ -16,9 +16,7 @@ PeakSchedule::PeakSchedule(std::int64_t utc_offset_seconds, std::vector<Window> 
             [](const Window& a, const Window& b) { return a.start_minute < b.start_minute; });
 }
 
-bool PeakSchedule::is_holiday(core::CivilDate d) const {
-  return holiday_days_.count(core::days_from_civil(d)) != 0;
-}
+bool PeakSchedule::is_holiday(core::CivilDate d) const { return holiday_days_.count(core::days_from_civil(d)) != 0; }
 
 PeakSchedule::Span PeakSchedule::at(core::Timestamp t) const {
   const std::int64_t local = t.unix_seconds + utc_offset_seconds_;

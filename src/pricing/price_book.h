@@ -136,9 +136,9 @@ class PriceBook {
 
   std::string source_name_;
   std::vector<Model> models_;
-  std::vector<Alias> aliases_;          // sorted by (id, from)
+  std::vector<Alias> aliases_;  // sorted by (id, from)
   std::vector<Retirement> retirements_;
-  std::vector<RateRow> rows_;           // sorted by (model, currency, from)
+  std::vector<RateRow> rows_;  // sorted by (model, currency, from)
   PeakSchedule schedule_;
   std::map<std::string, std::vector<int>, std::less<>> aliases_by_id_;
 };

@@ -151,7 +151,8 @@ class Reader {
 
 Result<TokenRates> parse_token_rates(const Reader& rd, const toml::node* node, std::string_view context) {
   const toml::table* t = node->as_table();
-  if (t == nullptr) return rd.error_at(node, context, "must be a table like { hit = 0.028, miss = 0.14, output = 0.28 }");
+  if (t == nullptr)
+    return rd.error_at(node, context, "must be a table like { hit = 0.028, miss = 0.14, output = 0.28 }");
   if (auto s = rd.check_keys(*t, {"hit", "miss", "output"}, context); !s.ok()) return make_error(s.message());
   auto hit = rd.rate_field(*t, "hit", context);
   if (!hit.ok()) return hit.error();
@@ -213,14 +214,15 @@ Result<PeakSchedule> parse_peak_hours(const Reader& rd, const toml::table& root,
   std::int64_t offset = 0;
   {
     auto minutes = o.size() == 6 && (o[0] == '+' || o[0] == '-') ? parse_minute_of_day(o.substr(1))
-                                                                   : Result<int>(make_error("bad offset"));
+                                                                 : Result<int>(make_error("bad offset"));
     if (!minutes.ok()) return rd.error_at(t->get("utc_offset"), ctx, "field 'utc_offset' must look like \"+08:00\"");
     offset = *minutes * 60 * (o[0] == '-' ? -1 : 1);
   }
 
   std::vector<PeakSchedule::Window> windows;
   const toml::node* wn = t->get("windows");
-  if (wn == nullptr || !wn->is_array()) return rd.error_at(wn ? wn : t, ctx, "field 'windows' must be an array like [\"09:00-12:00\"]");
+  if (wn == nullptr || !wn->is_array())
+    return rd.error_at(wn ? wn : t, ctx, "field 'windows' must be an array like [\"09:00-12:00\"]");
   for (const toml::node& w : *wn->as_array()) {
     const auto* s = w.as_string();
     std::string_view v = s ? std::string_view(s->get()) : std::string_view();
@@ -239,7 +241,8 @@ Result<PeakSchedule> parse_peak_hours(const Reader& rd, const toml::table& root,
   static constexpr std::string_view kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
   std::uint8_t mask = 0;
   const toml::node* dn = t->get("days");
-  if (dn == nullptr || !dn->is_array()) return rd.error_at(dn ? dn : t, ctx, "field 'days' must be an array like [\"Mon\", \"Tue\"]");
+  if (dn == nullptr || !dn->is_array())
+    return rd.error_at(dn ? dn : t, ctx, "field 'days' must be an array like [\"Mon\", \"Tue\"]");
   for (const toml::node& d : *dn->as_array()) {
     const auto* s = d.as_string();
     int found = -1;
@@ -253,7 +256,6 @@ Result<PeakSchedule> parse_peak_hours(const Reader& rd, const toml::table& root,
   if (!holidays.ok()) return holidays.error();
   return PeakSchedule(offset, std::move(windows), mask, std::move(*holidays));
 }
-
 
 Result<core::Tier> parse_tier(const Reader& rd, const toml::table& t, std::string_view ctx) {
   auto tier = rd.string_field(t, "tier", ctx, true);
@@ -287,7 +289,8 @@ Result<PriceBook> parse_price_book(std::string_view text, std::string source_nam
   if (!parsed.ok()) return parsed.error();
   const toml::table& root = *parsed;
   Reader rd(text, source_name);
-  if (auto s = rd.check_keys(root, {"book", "model", "alias", "retired", "rates", "peak_hours", "holiday"}, "top level");
+  if (auto s =
+          rd.check_keys(root, {"book", "model", "alias", "retired", "rates", "peak_hours", "holiday"}, "top level");
       !s.ok()) {
     return make_error(s.message());
   }
@@ -341,7 +344,8 @@ Result<PriceBook> parse_price_book(std::string_view text, std::string source_nam
     if (!(*from < *until)) return rd.error_at(&t, ctx, "'from' must be before 'until'");
     for (const Alias& a : aliases) {
       if (a.id == *id && *from < a.until && a.from < *until) {
-        return rd.error_at(&t, ctx, fmt::format("the period of '{}' overlaps the alias defined on line {}", *id, a.line));
+        return rd.error_at(&t, ctx,
+                           fmt::format("the period of '{}' overlaps the alias defined on line {}", *id, a.line));
       }
     }
     aliases.push_back({*id, *model, *from, *until, static_cast<int>(t.source().begin.line)});
@@ -389,7 +393,8 @@ Result<PriceBook> parse_price_book(std::string_view text, std::string source_nam
     row.model = *model;
     auto currency = rd.string_field(t, "currency", ctx, true);
     if (!currency.ok()) return currency.error();
-    if (currency->size() != 3 || !std::all_of(currency->begin(), currency->end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    if (currency->size() != 3 ||
+        !std::all_of(currency->begin(), currency->end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
       return rd.error_at(t.get("currency"), ctx, "field 'currency' must be a 3-letter code like \"USD\" or \"CNY\"");
     }
     row.currency = *currency;
@@ -426,8 +431,9 @@ Result<PriceBook> parse_price_book(std::string_view text, std::string source_nam
     row.note = *note;
     for (const RateRow& r : rows) {
       if (r.model == row.model && r.currency == row.currency && r.from == row.from) {
-        return rd.error_at(&t, ctx, fmt::format("a row for {} in {} from the same time is already on line {}",
-                                               models[row.model].id, row.currency, r.line));
+        return rd.error_at(&t, ctx,
+                           fmt::format("a row for {} in {} from the same time is already on line {}",
+                                       models[row.model].id, row.currency, r.line));
       }
     }
     rows.push_back(std::move(row));
@@ -462,9 +468,7 @@ Result<PriceBook> load_price_book_file(const std::string& path) {
 
 std::string_view embedded_price_book_text() { return kEmbeddedPriceBook; }
 
-Result<PriceBook> load_embedded_price_book() {
-  return parse_price_book(kEmbeddedPriceBook, "<embedded prices.toml>");
-}
+Result<PriceBook> load_embedded_price_book() { return parse_price_book(kEmbeddedPriceBook, "<embedded prices.toml>"); }
 
 core::Status add_holidays_from_file(PriceBook& book, const std::string& path) {
   auto text = read_text_file(path);

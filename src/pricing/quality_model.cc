@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "pricing/price_book_loader.h"
 #include "core/config_file.h"
+#include "pricing/price_book_loader.h"
 
 namespace ff::pricing {
 
@@ -56,7 +56,8 @@ core::Result<QualityModel> QualityModel::parse(std::string_view text, const std:
                                          index, k));
       }
     }
-    for (auto [field, out] : {std::pair{"flash", &c.flash}, std::pair{"pro", &c.pro}, std::pair{"checkable", &c.checkable}}) {
+    for (auto [field, out] :
+         {std::pair{"flash", &c.flash}, std::pair{"pro", &c.pro}, std::pair{"checkable", &c.checkable}}) {
       const toml::node* n = t->get(field);
       const double v = n != nullptr && n->is_number() ? n->value<double>().value_or(-1) : -1;
       if (v < 0 || v > 1) {

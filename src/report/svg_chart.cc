@@ -50,14 +50,16 @@ std::string frame(const std::string& title, const std::string& x_label, const st
   const double plot_h = kHeight - kTop - kBottom;
   for (double v = 0; v <= y_max + y_step / 2; v += y_step) {
     double y = kTop + plot_h - v / y_max * plot_h;
-    s += fmt::format(R"(<line x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}" stroke="#e5e7eb"/>)", kLeft, y, kWidth - kRight, y);
+    s += fmt::format(R"(<line x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}" stroke="#e5e7eb"/>)", kLeft, y, kWidth - kRight,
+                     y);
     s += fmt::format(R"(<text x="{}" y="{:.1f}" text-anchor="end" fill="#374151">{}</text>)", kLeft - 6, y + 4,
                      tick_label(v, y_step));
   }
   s += fmt::format(R"(<text x="{}" y="{}" text-anchor="middle" fill="#374151">{}</text>)",
                    kLeft + (kWidth - kLeft - kRight) / 2, kHeight - 12, xml_escape(x_label));
-  s += fmt::format(R"svg(<text transform="translate(16,{}) rotate(-90)" text-anchor="middle" fill="#374151">{}</text>)svg",
-                   kTop + plot_h / 2, xml_escape(y_label));
+  s += fmt::format(
+      R"svg(<text transform="translate(16,{}) rotate(-90)" text-anchor="middle" fill="#374151">{}</text>)svg",
+      kTop + plot_h / 2, xml_escape(y_label));
   return s;
 }
 
@@ -78,11 +80,20 @@ std::string xml_escape(const std::string& in) {
   std::string out;
   for (char c : in) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -110,9 +121,10 @@ std::string stacked_bar_chart(const std::string& title, const std::vector<std::s
       double h = v / y_max * plot_h;
       if (h <= 0) continue;
       base -= h;
-      s += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"><title>{} {}: {}</title></rect>)",
-                       x, base, bar, h, kColors[i % std::size(kColors)], xml_escape(categories[c]),
-                       xml_escape(series[i].name), value_label(v));
+      s += fmt::format(
+          R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"><title>{} {}: {}</title></rect>)", x,
+          base, bar, h, kColors[i % std::size(kColors)], xml_escape(categories[c]), xml_escape(series[i].name),
+          value_label(v));
     }
     if (c % label_every == 0) {
       s += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle" fill="#374151" font-size="10">{}</text>)",
@@ -152,8 +164,8 @@ std::string line_chart(const std::string& title, const std::vector<double>& xs, 
   }
   if (marker_x) {
     double x = px(*marker_x);
-    s += fmt::format(R"(<line x1="{0:.1f}" y1="{1}" x2="{0:.1f}" y2="{2}" stroke="#111827" stroke-dasharray="4 3"/>)", x,
-                     kTop, kTop + plot_h);
+    s += fmt::format(R"(<line x1="{0:.1f}" y1="{1}" x2="{0:.1f}" y2="{2}" stroke="#111827" stroke-dasharray="4 3"/>)",
+                     x, kTop, kTop + plot_h);
     s += fmt::format(R"(<text x="{:.1f}" y="{}" fill="#111827">{}</text>)", x + 4, kTop + 12, xml_escape(marker_label));
   }
   s += legend(series);

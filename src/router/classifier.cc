@@ -13,9 +13,10 @@ namespace ff::router {
 
 namespace {
 
-constexpr const char* kNames[] = {"summarization",     "translation",    "classification",     "straightforward_qa",
-                                  "rag",               "structured_content", "coding_moderate", "multi_step_reasoning",
-                                  "codebase_debugging", "agent_tool_chaining", "long_coherent_output"};
+constexpr const char* kNames[] = {
+    "summarization",       "translation",     "classification",       "straightforward_qa", "rag",
+    "structured_content",  "coding_moderate", "multi_step_reasoning", "codebase_debugging", "agent_tool_chaining",
+    "long_coherent_output"};
 static_assert(sizeof(kNames) / sizeof(kNames[0]) == kCategoryCount);
 
 using C = Category;
@@ -111,7 +112,8 @@ Classification classify(const Features& f) {
   sc.add(C::kStraightforwardQa, 1.0, "");
   if (has(S::kQuestion)) sc.add(C::kStraightforwardQa, 1.0, cue(u, S::kQuestion));
   if (f.question_marks > 0) sc.add(C::kStraightforwardQa, 0.5, "a question");
-  if (f.choices >= 3) sc.add(C::kStraightforwardQa, 3.5, fmt::format("a multiple-choice question ({} options)", f.choices));
+  if (f.choices >= 3)
+    sc.add(C::kStraightforwardQa, 3.5, fmt::format("a multiple-choice question ({} options)", f.choices));
   // "Step by step" asks for shown work, not for a harder model.
   if (has(S::kStepByStep)) sc.add(C::kStraightforwardQa, 0.5, cue(u, S::kStepByStep));
 
@@ -148,24 +150,33 @@ Classification classify(const Features& f) {
   const double math_factor = coding ? 0.5 : 1.0;
   if (has(S::kProof)) sc.add(C::kMultiStepReasoning, math_factor * 4.0, cue(u, S::kProof));
   if (has(S::kCompetitionMath)) {
-    sc.add(C::kMultiStepReasoning, math_factor * (u[S::kCompetitionMath] >= 2 ? 4.5 : 3.0), cue(u, S::kCompetitionMath));
+    sc.add(C::kMultiStepReasoning, math_factor * (u[S::kCompetitionMath] >= 2 ? 4.5 : 3.0),
+           cue(u, S::kCompetitionMath));
   }
-  if (has(S::kLogicPuzzle)) sc.add(C::kMultiStepReasoning, math_factor * (u[S::kLogicPuzzle] >= 2 ? 4.5 : 3.0), cue(u, S::kLogicPuzzle));
-  if (has(S::kPlanning)) sc.add(C::kMultiStepReasoning, math_factor * (u[S::kPlanning] >= 2 ? 4.0 : 1.5), cue(u, S::kPlanning));
+  if (has(S::kLogicPuzzle))
+    sc.add(C::kMultiStepReasoning, math_factor * (u[S::kLogicPuzzle] >= 2 ? 4.5 : 3.0), cue(u, S::kLogicPuzzle));
+  if (has(S::kPlanning))
+    sc.add(C::kMultiStepReasoning, math_factor * (u[S::kPlanning] >= 2 ? 4.0 : 1.5), cue(u, S::kPlanning));
   if (has(S::kQuantAnalysis)) sc.add(C::kMultiStepReasoning, math_factor * 3.5, cue(u, S::kQuantAnalysis));
   // Weak mathematical words add up: one is ordinary prose, three are a problem.
   if (int m = u[S::kMathWeak]; m > 0) {
-    sc.add(C::kMultiStepReasoning, math_factor * (m >= 3 ? 3.0 : m == 2 ? 2.0 : 0.8), fmt::format("{} ({})", cue(u, S::kMathWeak), core::count_of(m, "mathematical cue")));
+    sc.add(C::kMultiStepReasoning,
+           math_factor * (m >= 3   ? 3.0
+                          : m == 2 ? 2.0
+                                   : 0.8),
+           fmt::format("{} ({})", cue(u, S::kMathWeak), core::count_of(m, "mathematical cue")));
   }
   // Formulas, and problems stated with many numbers and a demand for a derivation.
   // Not in a line of code ("for (i = 0; i <= n; i++)"), fenced or not.
   if (f.math_symbols >= 2 && !coding && f.code_lines == 0 && !has(S::kDebug)) {
-    sc.add(C::kMultiStepReasoning, f.math_symbols >= 4 ? 2.0 : 1.0, fmt::format("{} mathematical symbols", f.math_symbols));
+    sc.add(C::kMultiStepReasoning, f.math_symbols >= 4 ? 2.0 : 1.0,
+           fmt::format("{} mathematical symbols", f.math_symbols));
   }
   // Formulas over named quantities: "f(n)", "x + y = 7", "AB = 13".
   // Not in a multiple-choice question, whose options spell formulas out.
   if (f.variables >= 2 && !coding && !has(S::kDebug) && f.code_lines == 0 && f.choices < 3) {
-    sc.add(C::kMultiStepReasoning, f.variables >= 4 ? 2.5 : 1.5, fmt::format("formulas over variables ({} uses)", f.variables));
+    sc.add(C::kMultiStepReasoning, f.variables >= 4 ? 2.5 : 1.5,
+           fmt::format("formulas over variables ({} uses)", f.variables));
   }
   // A quantitative problem asked in several questions ("What is the angle? And
   // when are the hands opposite?"): one calculation rarely needs two. Not a
@@ -173,7 +184,8 @@ Classification classify(const Features& f) {
   const bool text_task = has(S::kClassify) || has(S::kSummarize) || has(S::kTranslate) || has(S::kExtract);
   if (f.question_marks >= 2 && f.question_marks <= 3 && f.numbers >= 3 && !coding && f.choices < 3 &&
       f.passage_markers < 2 && !text_task) {
-    sc.add(C::kMultiStepReasoning, 3.0, fmt::format("a problem with {} numbers in {} questions", f.numbers, f.question_marks));
+    sc.add(C::kMultiStepReasoning, 3.0,
+           fmt::format("a problem with {} numbers in {} questions", f.numbers, f.question_marks));
   }
   if (f.numbers >= 4 && (has(S::kJustify) || u[S::kPlanning] >= 2 || u[S::kMathWeak] >= 2) && !coding) {
     sc.add(C::kMultiStepReasoning, 1.0, fmt::format("{} numbers in the problem", f.numbers));
@@ -220,12 +232,13 @@ Classification classify(const Features& f) {
   // of the first, which is chaining.
   const int steps = std::max(f.tool_call_turns, f.tool_results > 0 ? 1 : 0);
   if (steps >= 2) {
-    sc.add(C::kAgentToolChaining, 6.0 + std::min(steps, 6) * 0.5,
-           fmt::format("{} dependent tool steps so far", steps));
+    sc.add(C::kAgentToolChaining, 6.0 + std::min(steps, 6) * 0.5, fmt::format("{} dependent tool steps so far", steps));
   }
-  if (f.tools_defined >= 1 && (u[S::kAction] >= 3 || (u[S::kAction] >= 2 && (has(S::kAgentSteps) || f.tools_defined >= 2)))) {
+  if (f.tools_defined >= 1 &&
+      (u[S::kAction] >= 3 || (u[S::kAction] >= 2 && (has(S::kAgentSteps) || f.tools_defined >= 2)))) {
     sc.add(C::kAgentToolChaining, 5.0,
-           fmt::format("{} and a task of {} actions ({})", core::count_of(f.tools_defined, "tool"), u[S::kAction], cue(u, S::kAction)));
+           fmt::format("{} and a task of {} actions ({})", core::count_of(f.tools_defined, "tool"), u[S::kAction],
+                       cue(u, S::kAction)));
   } else if (f.tools_defined >= 2 && f.clauses >= 2 && (u[S::kAction] >= 1 || u[S::kAgentSteps] >= 1)) {
     // Several tools and a task told in several clauses, one an action.
     sc.add(C::kAgentToolChaining, 4.5,
@@ -233,14 +246,15 @@ Classification classify(const Features& f) {
                        has(S::kAction) ? cue(u, S::kAction) : cue(u, S::kAgentSteps)));
   } else if (f.tools_defined >= 2 && u[S::kAgentSteps] >= 1) {
     sc.add(C::kAgentToolChaining, u[S::kAgentSteps] >= 2 ? 5.0 : 3.5,
-           fmt::format("{} and a task of dependent steps ({})", core::count_of(f.tools_defined, "tool"), cue(u, S::kAgentSteps)));
+           fmt::format("{} and a task of dependent steps ({})", core::count_of(f.tools_defined, "tool"),
+                       cue(u, S::kAgentSteps)));
   }
 
   // Long coherent output: the length asked for, not max_tokens. A length
   // counts only in a request for a text ("reads 20 pages a day" asks for none).
   // A length next to "summarize" is the input's ("this 40-page report").
-  const bool writing = (has(S::kWriteVerb) || has(S::kCreative) || has(S::kStructured)) &&
-                       (!has(S::kSummarize) || has(S::kLongForm));
+  const bool writing =
+      (has(S::kWriteVerb) || has(S::kCreative) || has(S::kStructured)) && (!has(S::kSummarize) || has(S::kLongForm));
   const std::int64_t asked = writing ? f.requested_output_tokens : 0;
   if (asked >= 8000) {
     sc.add(C::kLongCoherentOutput, 6.0, fmt::format("asks for about {} output tokens", f.requested_output_tokens));

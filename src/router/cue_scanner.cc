@@ -1,8 +1,8 @@
 #include "router/cue_scanner.h"
 
-#include <cassert>
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <deque>
 #include <string>
 
@@ -11,9 +11,11 @@ namespace ff::router {
 namespace {
 
 constexpr const char* kSignalNames[] = {
-    "summarize", "translate", "classify",   "passage_ref", "structured", "extract",   "code_task", "debug",
-    "proof",     "competition_math", "math", "justify", "logic_puzzle", "planning", "quant_analysis", "concurrency", "intermittent", "codebase",
-    "agent_steps", "action", "long_form", "write", "length_unit", "step_by_step", "question", "creative", "lang_es", "lang_de", "lang_fr"};
+    "summarize",      "translate",   "classify",         "passage_ref", "structured",  "extract",      "code_task",
+    "debug",          "proof",       "competition_math", "math",        "justify",     "logic_puzzle", "planning",
+    "quant_analysis", "concurrency", "intermittent",     "codebase",    "agent_steps", "action",       "long_form",
+    "write",          "length_unit", "step_by_step",     "question",    "creative",    "lang_es",      "lang_de",
+    "lang_fr"};
 static_assert(sizeof(kSignalNames) / sizeof(kSignalNames[0]) == kSignalCount);
 
 // Bytes compared case-insensitively (ASCII only) and with every kind of
@@ -40,8 +42,10 @@ bool word_before(const unsigned char* p, std::size_t i) {
   std::size_t j = i - 1;
   while (j > 0 && (p[j] & 0xC0) == 0x80 && i - j < 4) --j;
   char32_t c = 0;
-  if ((p[j] & 0xE0) == 0xC0) c = ((p[j] & 0x1F) << 6) | (p[j + 1] & 0x3F);
-  else if ((p[j] & 0xF0) == 0xE0 && i - j == 3) c = ((p[j] & 0x0F) << 12) | ((p[j + 1] & 0x3F) << 6) | (p[j + 2] & 0x3F);
+  if ((p[j] & 0xE0) == 0xC0)
+    c = ((p[j] & 0x1F) << 6) | (p[j + 1] & 0x3F);
+  else if ((p[j] & 0xF0) == 0xE0 && i - j == 3)
+    c = ((p[j] & 0x0F) << 12) | ((p[j + 1] & 0x3F) << 6) | (p[j + 2] & 0x3F);
   return letter_cp(c);
 }
 
@@ -53,9 +57,7 @@ bool word_at(const unsigned char* p, std::size_t n, std::size_t i) {
   return false;
 }
 
-inline bool latin(std::string_view cue) {
-  return ascii_word(static_cast<unsigned char>(cue.front()));
-}
+inline bool latin(std::string_view cue) { return ascii_word(static_cast<unsigned char>(cue.front())); }
 
 }  // namespace
 

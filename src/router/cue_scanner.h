@@ -26,29 +26,29 @@ enum class Signal : std::uint8_t {
   kSummarize,
   kTranslate,
   kClassify,
-  kPassageRef,     // "based on the following passages", "according to the context"
-  kStructured,     // write an email / outline / product description / cover letter
-  kExtract,        // extract … into JSON / a table / fields
-  kCodeTask,       // write a function, implement, refactor, unit test, SQL, regex
-  kDebug,          // fix, bug, error, debug, why does … fail
-  kProof,          // prove, show that, proof
+  kPassageRef,       // "based on the following passages", "according to the context"
+  kStructured,       // write an email / outline / product description / cover letter
+  kExtract,          // extract … into JSON / a table / fields
+  kCodeTask,         // write a function, implement, refactor, unit test, SQL, regex
+  kDebug,            // fix, bug, error, debug, why does … fail
+  kProof,            // prove, show that, proof
   kCompetitionMath,  // how many ways, positive integers, probability that, remainder when
-  kMathWeak,       // smallest, consecutive, remainder, 余: mathematical, weak alone
-  kJustify,        // justify, rigorous, show your reasoning: asks for a derivation
-  kLogicPuzzle,    // knights and knaves, truth-teller, who owns the zebra
-  kPlanning,       // schedule under constraints, itinerary with constraints, optimal plan
-  kQuantAnalysis,  // multi-hop quantitative analysis: NPV, CAGR, compare scenarios
-  kConcurrency,    // race condition, deadlock, intermittent, thread-safety
-  kIntermittent,   // sometimes, only when, once every: a bug that comes and goes
-  kCodebase,       // across modules, several services, repository, call chain
-  kAgentSteps,     // then…, for each…, after that…, and finally (dependent actions)
-  kAction,         // get, create, send, refund, book…: one action a tool would do
-  kLongForm,       // novel, book, full report, chapters
-  kWriteVerb,      // write, draft, 写, escribe: the request is for a text
-  kLengthUnit,     // words, pages, 字: the request may name a length
-  kStepByStep,     // "step by step": on its own, not a reason for Pro
-  kQuestion,       // what is, who, when, explain, define
-  kCreative,       // story, poem, blog post
+  kMathWeak,         // smallest, consecutive, remainder, 余: mathematical, weak alone
+  kJustify,          // justify, rigorous, show your reasoning: asks for a derivation
+  kLogicPuzzle,      // knights and knaves, truth-teller, who owns the zebra
+  kPlanning,         // schedule under constraints, itinerary with constraints, optimal plan
+  kQuantAnalysis,    // multi-hop quantitative analysis: NPV, CAGR, compare scenarios
+  kConcurrency,      // race condition, deadlock, intermittent, thread-safety
+  kIntermittent,     // sometimes, only when, once every: a bug that comes and goes
+  kCodebase,         // across modules, several services, repository, call chain
+  kAgentSteps,       // then…, for each…, after that…, and finally (dependent actions)
+  kAction,           // get, create, send, refund, book…: one action a tool would do
+  kLongForm,         // novel, book, full report, chapters
+  kWriteVerb,        // write, draft, 写, escribe: the request is for a text
+  kLengthUnit,       // words, pages, 字: the request may name a length
+  kStepByStep,       // "step by step": on its own, not a reason for Pro
+  kQuestion,         // what is, who, when, explain, define
+  kCreative,         // story, poem, blog post
   kLangEs,
   kLangDe,
   kLangFr,
@@ -75,7 +75,7 @@ struct CueHits {
   friend class CueScanner;
   std::bitset<kMaxCues> seen_;
   std::array<std::uint64_t, kSignalCount> first_at_{};  // where first[] starts, in reading order
-  std::uint64_t scanned_ = 0;                            // bytes of the texts scanned before this one
+  std::uint64_t scanned_ = 0;                           // bytes of the texts scanned before this one
 };
 
 class CueScanner {
@@ -86,7 +86,7 @@ class CueScanner {
   struct Cue {
     std::string_view text;  // lowercase, as written in the lexicon ('^' and '$' stripped)
     Signal signal;
-    bool word_end = false;        // must end at a word end
+    bool word_end = false;          // must end at a word end
     bool not_after_hyphen = false;  // must not follow "word-"
   };
   explicit CueScanner(const std::vector<Cue>& cues);
@@ -108,9 +108,9 @@ class CueScanner {
   // | (1 if that state ends a cue); failure links folded in. Offsets rather than
   // state numbers save a multiply per byte.
   std::vector<std::uint32_t> next_;
-  std::vector<std::uint32_t> out_begin_; // per state, into out_ (state count + 1 entries)
-  std::vector<std::uint16_t> out_;       // cue indices that end at a state
-  std::size_t longest_cue_ = 0;          // in bytes
+  std::vector<std::uint32_t> out_begin_;  // per state, into out_ (state count + 1 entries)
+  std::vector<std::uint16_t> out_;        // cue indices that end at a state
+  std::size_t longest_cue_ = 0;           // in bytes
 
   // Adds the cues that end at byte `end` (exclusive) in state entry `v`.
   void report(std::uint32_t v, const unsigned char* p, std::size_t n, std::size_t end, CueHits& hits) const;

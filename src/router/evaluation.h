@@ -32,8 +32,8 @@ class RouteEvaluation {
   std::int64_t tier_correct() const { return tier_correct_; }
   std::int64_t category_correct() const { return category_correct_; }
   std::int64_t pro_expected() const { return pro_expected_; }
-  std::int64_t pro_recalled() const { return pro_recalled_; }   // expected Pro and routed to Pro
-  std::int64_t pro_routed() const { return pro_routed_; }       // routed to Pro, whatever expected
+  std::int64_t pro_recalled() const { return pro_recalled_; }  // expected Pro and routed to Pro
+  std::int64_t pro_routed() const { return pro_routed_; }      // routed to Pro, whatever expected
   // [expected][got] counts.
   const std::array<std::array<std::int64_t, kCategoryCount>, kCategoryCount>& confusion() const { return confusion_; }
   // Per expected category: requests, category right, tier right.

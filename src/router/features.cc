@@ -35,7 +35,6 @@ bool is_ident(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '-' || c == '/';
 }
 
-
 // The parts of `text` that are searched for cues: all of it when short, else its
 // first and last kWindow bytes.
 template <typename F>
@@ -57,9 +56,9 @@ constexpr std::uint64_t pack(std::string_view s) {
 
 constexpr std::size_t kLongestExtension = 5;
 constexpr std::array<std::uint64_t, 27> kSourceExtensions = {
-    pack("py"),  pack("js"),  pack("ts"),  pack("tsx"),   pack("jsx"),   pack("java"), pack("go"),
-    pack("rs"),  pack("c"),   pack("cc"),  pack("cpp"),   pack("h"),     pack("hpp"),  pack("cs"),
-    pack("rb"),  pack("php"), pack("kt"),  pack("swift"), pack("scala"), pack("sql"),  pack("yaml"),
+    pack("py"),  pack("js"),   pack("ts"), pack("tsx"),   pack("jsx"),   pack("java"), pack("go"),
+    pack("rs"),  pack("c"),    pack("cc"), pack("cpp"),   pack("h"),     pack("hpp"),  pack("cs"),
+    pack("rb"),  pack("php"),  pack("kt"), pack("swift"), pack("scala"), pack("sql"),  pack("yaml"),
     pack("yml"), pack("toml"), pack("sh"), pack("vue"),   pack("m"),     pack("mm")};
 
 bool source_extension(std::string_view ext) {
@@ -120,13 +119,15 @@ class TextScanner {
       if (!starts_with(t, p.text)) continue;
       switch (p.kind) {
         case Prefix::kCode:
-          code = code || p.text != "@" || (t.size() > 1 && t[1] >= 'a' && t[1] <= 'z' && t.find(' ') == std::string_view::npos);
+          code = code || p.text != "@" ||
+                 (t.size() > 1 && t[1] >= 'a' && t[1] <= 'z' && t.find(' ') == std::string_view::npos);
           break;
         case Prefix::kTrace:
           frame = true;
           break;
         case Prefix::kFrameAt:  // "at com.x.Y.f(Y.java:12)", "at f (file.js:3:9)"
-          frame = frame || (t.find_first_of("(:", 3) != std::string_view::npos && t.find(' ', 3) == std::string_view::npos) ||
+          frame = frame ||
+                  (t.find_first_of("(:", 3) != std::string_view::npos && t.find(' ', 3) == std::string_view::npos) ||
                   t.find(".java:") != std::string_view::npos;
           break;
         case Prefix::kPassage:
@@ -157,9 +158,9 @@ class TextScanner {
       auto add = [&](std::initializer_list<std::string_view> list, Prefix::Kind kind) {
         for (std::string_view p : list) t[static_cast<unsigned char>(p[0])].push_back({p, kind});
       };
-      add({"def ", "class ", "import ", "from ", "#include", "return ", "function ", "const ", "let ", "var ", "public ",
-           "private ", "fn ", "func ", "SELECT ", "INSERT ", "UPDATE ", "CREATE TABLE", "for (", "if (", "while (",
-           "elif ", "print(", "console.", "package ", "async ", "@"},
+      add({"def ",  "class ",  "import ",  "from ", "#include", "return ",  "function ", "const ",  "let ",
+           "var ",  "public ", "private ", "fn ",   "func ",    "SELECT ",  "INSERT ",   "UPDATE ", "CREATE TABLE",
+           "for (", "if (",    "while (",  "elif ", "print(",   "console.", "package ",  "async ",  "@"},
           Prefix::kCode);
       add({"Traceback (most recent call last)", "Exception in thread", "Caused by:", "panic:", "goroutine ", "thread '",
            "Uncaught "},
@@ -216,11 +217,14 @@ std::int64_t requested_output(std::string_view s) {
   // ("3 parts", not "3 participants").
   static constexpr Unit kUnits[] = {
       // "chapters" only: "an outline for a 10-chapter book" names the book's length, not the answer's.
-      {"word", 133}, {"page", 65000}, {"token", 100}, {"chapters", 250000}, {"palabra", 150}, {"wörter", 150},
-      {"wörtern", 150},
-      {"worte", 150}, {"mot", 150}, {"字", 60}, {"文字", 60}, {"页", 65000}, {"ページ", 65000}, {"章", 250000},
-      {"página", 65000}, {"seiten", 65000}, {"seite", 65000}, {"lesson", 200000}, {"episode", 500000},
-      {"part", 200000}, {"installment", 200000}, {"module", 300000}, {"section", 100000}, {"endpoint", 40000},
+      {"word", 133},        {"page", 65000},     {"token", 100},
+      {"chapters", 250000}, {"palabra", 150},    {"wörter", 150},
+      {"wörtern", 150},     {"worte", 150},      {"mot", 150},
+      {"字", 60},           {"文字", 60},        {"页", 65000},
+      {"ページ", 65000},    {"章", 250000},      {"página", 65000},
+      {"seiten", 65000},    {"seite", 65000},    {"lesson", 200000},
+      {"episode", 500000},  {"part", 200000},    {"installment", 200000},
+      {"module", 300000},   {"section", 100000}, {"endpoint", 40000},
       {"newsletter", 80000}};
   std::int64_t best = 0;
   for (std::size_t i = 0; i < s.size();) {
@@ -232,9 +236,12 @@ std::int64_t requested_output(std::string_view s) {
     // separator followed by exactly three digits).
     auto separator = [&](std::size_t at) -> std::size_t {
       std::size_t len = 0;
-      if (s[at] == ',' || s[at] == '.' || s[at] == ' ' || s[at] == '\'') len = 1;
-      else if (s.substr(at, 2) == "\u00a0") len = 2;
-      else if (s.substr(at, 3) == "\u202f") len = 3;
+      if (s[at] == ',' || s[at] == '.' || s[at] == ' ' || s[at] == '\'')
+        len = 1;
+      else if (s.substr(at, 2) == "\u00a0")
+        len = 2;
+      else if (s.substr(at, 3) == "\u202f")
+        len = 3;
       if (len == 0 || at + len + 3 > s.size()) return 0;
       for (std::size_t d = 0; d < 3; ++d) {
         if (!is_digit(s[at + len + d])) return 0;
@@ -252,8 +259,9 @@ std::int64_t requested_output(std::string_view s) {
         break;
       }
     }
-    static constexpr std::pair<std::string_view, int> kCjkDigits[] = {
-        {"一", 1}, {"两", 2}, {"二", 2}, {"三", 3}, {"四", 4}, {"五", 5}, {"六", 6}, {"七", 7}, {"八", 8}, {"九", 9}, {"十", 10}};
+    static constexpr std::pair<std::string_view, int> kCjkDigits[] = {{"一", 1}, {"两", 2}, {"二", 2}, {"三", 3},
+                                                                      {"四", 4}, {"五", 5}, {"六", 6}, {"七", 7},
+                                                                      {"八", 8}, {"九", 9}, {"十", 10}};
     // Every CJK numeral used here starts with byte 0xE4 or 0xE5.
     const auto lead = static_cast<unsigned char>(s[j]);
     if (!digits && (lead == 0xE4 || lead == 0xE5)) {
@@ -333,8 +341,10 @@ struct ScriptCounts {
         ++i;
       } else if (b >= 0xE3 && b <= 0xE9 && i + 2 < n) {
         char32_t c = ((b & 0x0F) << 12) | ((p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
-        if (c >= 0x3040 && c <= 0x30FF) ++kana;
-        else if (c >= 0x4E00 && c <= 0x9FFF) ++han;
+        if (c >= 0x3040 && c <= 0x30FF)
+          ++kana;
+        else if (c >= 0x4E00 && c <= 0x9FFF)
+          ++han;
         i += 3;
       } else if (b >= 0xEA && b <= 0xED) {
         ++hangul;
@@ -523,7 +533,8 @@ core::Result<Features> extract_features(const dom::element& root, const tokenize
   auto context_text = [&](std::string_view text) {
     add_text(text);
     scanner.scan(text);
-    for_windows(text, kContextWindow, false, [&](std::string_view w) { CueScanner::builtin().scan(w, f.context_cues); });
+    for_windows(text, kContextWindow, false,
+                [&](std::string_view w) { CueScanner::builtin().scan(w, f.context_cues); });
   };
   if (auto sys = root["system"]; sys.error() == simdjson::SUCCESS) {
     std::string_view s;
@@ -545,8 +556,10 @@ core::Result<Features> extract_features(const dom::element& root, const tokenize
     std::size_t i = 0;
     for (dom::element m : messages) {
       std::string_view role;
-      if (m.type() != dom::element_type::OBJECT) return core::make_error(field_error("messages", i, " must be an object"));
-      if (m["role"].get_string().get(role)) return core::make_error(field_error("messages", i, ".role must be a string"));
+      if (m.type() != dom::element_type::OBJECT)
+        return core::make_error(field_error("messages", i, " must be an object"));
+      if (m["role"].get_string().get(role))
+        return core::make_error(field_error("messages", i, ".role must be a string"));
       if (role == "user") last_user = i;
       ++i;
     }
@@ -589,7 +602,8 @@ core::Result<Features> extract_features(const dom::element& root, const tokenize
             return core::make_error(field_error("messages", i, ".content parts must be objects with a `type`"));
           }
           if (type == "text") {
-            if (p["text"].get_string().get(s)) return core::make_error(field_error("messages", i, ".content text part needs a string `text`"));
+            if (p["text"].get_string().get(s))
+              return core::make_error(field_error("messages", i, ".content text part needs a string `text`"));
             on_text(s);
           } else if (type == "tool_use") {
             ++f.tool_calls;
@@ -619,7 +633,8 @@ core::Result<Features> extract_features(const dom::element& root, const tokenize
     }
     dom::array calls;
     if (auto tc = m["tool_calls"]; tc.error() == simdjson::SUCCESS && !tc.is_null()) {
-      if (tc.get_array().get(calls)) return core::make_error(field_error("messages", i, ".tool_calls must be an array"));
+      if (tc.get_array().get(calls))
+        return core::make_error(field_error("messages", i, ".tool_calls must be an array"));
       if (calls.size() > 0) {
         ++f.tool_call_turns;
         f.tool_calls += static_cast<int>(calls.size());

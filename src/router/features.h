@@ -36,30 +36,30 @@ struct Features {
   int user_turns = 0;
   int assistant_turns = 0;
   int tools_defined = 0;
-  int tool_call_turns = 0;  // assistant turns that call tools
-  int tool_calls = 0;       // tool calls in those turns
-  int tool_results = 0;     // tool results sent back
-  bool json_mode = false;   // response_format json_object / json_schema
+  int tool_call_turns = 0;      // assistant turns that call tools
+  int tool_calls = 0;           // tool calls in those turns
+  int tool_results = 0;         // tool results sent back
+  bool json_mode = false;       // response_format json_object / json_schema
   std::int64_t max_tokens = 0;  // 0 when the request sets none
 
   // Sizes, in tokens as counted by the tokenizer the caller passes.
-  std::int64_t input_tokens = 0;      // all message, system and tool-schema text
+  std::int64_t input_tokens = 0;        // all message, system and tool-schema text
   std::int64_t instruction_tokens = 0;  // the last user message
   std::int64_t text_bytes = 0;
 
   // Content signals over user and system text.
-  int code_fences = 0;     // ``` lines
-  int code_lines = 0;      // lines that look like source code
-  int stack_frames = 0;    // stack-trace frames and trace headers
-  int files = 0;           // distinct source file names mentioned (capped at 64)
-  int passage_markers = 0; // "[1]", "Document 2:", "<doc>", "文档1" … at line starts
-  int choices = 0;         // "A." / "B)" / "(C)" answer options at line starts
-  int question_marks = 0;  // in the instruction
-  int numbers = 0;         // digit runs in the instruction
-  int math_symbols = 0;    // '^', '=', '<', '>', '≤', '≥', '√' and n! in the instruction
-  int variables = 0;       // one-letter names next to an operator or in f(x) notation, in the instruction
-  int clauses = 0;         // clause separators (, ; ， ； 、) in the instruction
-  int code_names = 0;      // camelCase, PascalCase and snake_case names in the instruction's prose (not in code)
+  int code_fences = 0;      // ``` lines
+  int code_lines = 0;       // lines that look like source code
+  int stack_frames = 0;     // stack-trace frames and trace headers
+  int files = 0;            // distinct source file names mentioned (capped at 64)
+  int passage_markers = 0;  // "[1]", "Document 2:", "<doc>", "文档1" … at line starts
+  int choices = 0;          // "A." / "B)" / "(C)" answer options at line starts
+  int question_marks = 0;   // in the instruction
+  int numbers = 0;          // digit runs in the instruction
+  int math_symbols = 0;     // '^', '=', '<', '>', '≤', '≥', '√' and n! in the instruction
+  int variables = 0;        // one-letter names next to an operator or in f(x) notation, in the instruction
+  int clauses = 0;          // clause separators (, ; ， ； 、) in the instruction
+  int code_names = 0;       // camelCase, PascalCase and snake_case names in the instruction's prose (not in code)
   // Output the instruction asks for ("a 10,000-word report", "写一篇两万字"), in
   // estimated tokens; 0 when it names no length.
   std::int64_t requested_output_tokens = 0;

@@ -48,8 +48,8 @@ core::Result<Policy> Policy::parse(std::string_view text, const std::string& sou
   toml::table& root = *parsed;
   Policy p = defaults();
   if (auto e = only(source, root, "",
-                    {"default_tier", "min_confidence", "model_threshold", "context_threshold_tokens", "header_overrides", "models",
-                     "category", "key"})) {
+                    {"default_tier", "min_confidence", "model_threshold", "context_threshold_tokens",
+                     "header_overrides", "models", "category", "key"})) {
     return *e;
   }
   auto tier_field = [&](const toml::table& t, std::string_view field, std::string_view where,

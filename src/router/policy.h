@@ -21,9 +21,9 @@ namespace ff::router {
 
 struct CategoryPolicy {
   core::Tier tier = core::Tier::kFlash;
-  std::string model;             // a concrete id; empty = the tier's model
-  std::string effort = "high";   // none (thinking off) | low | high | max
-  bool cascade = true;           // check a Flash answer and escalate to Pro when it fails
+  std::string model;            // a concrete id; empty = the tier's model
+  std::string effort = "high";  // none (thinking off) | low | high | max
+  bool cascade = true;          // check a Flash answer and escalate to Pro when it fails
   // Streams too: a streamed request is answered only once Flash's whole answer
   // has passed the check (it arrives at once, as a stream), so it can be
   // escalated. Off by default: a stream's point is its first token.

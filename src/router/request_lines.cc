@@ -80,5 +80,4 @@ std::vector<RequestLine> parse_request_lines(std::string_view text, bool labelle
   return items;
 }
 
-
 }  // namespace ff::router

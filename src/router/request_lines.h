@@ -20,9 +20,9 @@ namespace ff::router {
 
 struct RequestLine {
   std::int64_t line = 0;
-  std::string id;    // the id as JSON text ("\"q1\"", "17"), or empty
-  std::string body;  // the request itself, as JSON text
-  std::string error; // why the line is unusable, or empty
+  std::string id;     // the id as JSON text ("\"q1\"", "17"), or empty
+  std::string body;   // the request itself, as JSON text
+  std::string error;  // why the line is unusable, or empty
   // Labels (labelled files only).
   std::optional<Category> category;
   std::optional<core::Tier> tier;

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "router/features.h"
 #include "router/cue_scanner.h"
+#include "router/features.h"
 #include "router/tier_model.h"
 #include "tokenizer/tokenizer.h"
 
@@ -51,12 +51,13 @@ void Router::apply_tier_model(const Features& f, Classification& c) const {
   const TierScore model = tier_model.score(windows, f.tools_defined, history);
   // With no rule evidence for any Pro category, the request's shape names one.
   const CueHits& u = f.cues;
-  Category best = f.tools_defined > 0 ? Category::kAgentToolChaining
-                  : (u[Signal::kDebug] + u[Signal::kCodebase] + u[Signal::kIntermittent] + u[Signal::kConcurrency] > 0 ||
-                     f.code_names > 0 || f.stack_frames > 0)
-                      ? Category::kCodebaseDebugging
-                  : (u[Signal::kLongForm] > 0 || f.requested_output_tokens >= 3000) ? Category::kLongCoherentOutput
-                                                                                      : Category::kMultiStepReasoning;
+  Category best =
+      f.tools_defined > 0 ? Category::kAgentToolChaining
+      : (u[Signal::kDebug] + u[Signal::kCodebase] + u[Signal::kIntermittent] + u[Signal::kConcurrency] > 0 ||
+         f.code_names > 0 || f.stack_frames > 0)
+          ? Category::kCodebaseDebugging
+      : (u[Signal::kLongForm] > 0 || f.requested_output_tokens >= 3000) ? Category::kLongCoherentOutput
+                                                                        : Category::kMultiStepReasoning;
   double best_score = 0;
   for (Category pc : {Category::kMultiStepReasoning, Category::kCodebaseDebugging, Category::kAgentToolChaining,
                       Category::kLongCoherentOutput}) {
@@ -65,8 +66,9 @@ void Router::apply_tier_model(const Features& f, Classification& c) const {
       best_score = s;
     }
   }
-  c.reason = fmt::format("tier model: Pro at {:.2f} ({}); the rules said {}: {}", model.pro,
-                         model.top_terms.empty() ? "no single term" : model.top_terms, category_name(c.category), c.reason);
+  c.reason =
+      fmt::format("tier model: Pro at {:.2f} ({}); the rules said {}: {}", model.pro,
+                  model.top_terms.empty() ? "no single term" : model.top_terms, category_name(c.category), c.reason);
   c.category = best;
   c.confidence = model.pro;
 }
@@ -100,7 +102,8 @@ Decision Router::decide(const Features& f, const RouteContext& ctx) const {
     return with_tier(std::move(d), core::Tier::kPro, c.category);
   }
   if (c.confidence < policy_.min_confidence) {
-    d.reason = fmt::format("confidence {:.2f} below {:.2f}, default tier ({})", c.confidence, policy_.min_confidence, why);
+    d.reason =
+        fmt::format("confidence {:.2f} below {:.2f}, default tier ({})", c.confidence, policy_.min_confidence, why);
     return with_tier(std::move(d), policy_.default_tier, c.category);
   }
   d.reason = std::move(why);

@@ -39,7 +39,7 @@ struct Decision {
   core::Tier tier = core::Tier::kFlash;
   std::string model;
   std::string effort;
-  bool cascade = false;  // check Flash's answer and escalate (Flash-routed only)
+  bool cascade = false;         // check Flash's answer and escalate (Flash-routed only)
   bool buffer_streams = false;  // cascade streams too, by holding them until checked
   Category category = Category::kStraightforwardQa;
   double confidence = 0;

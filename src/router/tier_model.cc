@@ -108,9 +108,9 @@ bool telling(std::string_view w, const Token& t) {
   if (t.digits) return false;
   const std::string_view s = w.substr(t.begin, t.end - t.begin);
   if (s.size() < 3) return static_cast<unsigned char>(s[0]) >= 0x80;  // a CJK character tells
-  static constexpr std::string_view kCommon[] = {"and", "the", "for", "with", "that", "this", "are", "from", "our",
-                                                 "you", "your", "was", "has", "have", "will", "what", "how", "not",
-                                                 "but", "all", "can", "its", "one", "two", "who", "why", "each"};
+  static constexpr std::string_view kCommon[] = {"and", "the",  "for", "with", "that", "this", "are",  "from", "our",
+                                                 "you", "your", "was", "has",  "have", "will", "what", "how",  "not",
+                                                 "but", "all",  "can", "its",  "one",  "two",  "who",  "why",  "each"};
   for (std::string_view c : kCommon) {
     if (s.size() == c.size() && std::equal(s.begin(), s.end(), c.begin(), [](char a, char b) {
           return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + 32) : a) == b;
@@ -142,19 +142,22 @@ core::Result<TierModel> TierModel::parse(std::string_view text) {
     ++line_no;
     if (line.empty() || line[0] == '#') continue;
     const std::size_t sp = line.find(' ');
-    if (sp == std::string_view::npos) return core::make_error(fmt::format("tier model line {}: expected two fields", line_no));
+    if (sp == std::string_view::npos)
+      return core::make_error(fmt::format("tier model line {}: expected two fields", line_no));
     const std::string_view key = line.substr(0, sp), value = line.substr(sp + 1);
     auto number = [&](std::string_view v, double& out) {
       const auto r = std::from_chars(v.data(), v.data() + v.size(), out);
       return r.ec == std::errc() && r.ptr == v.data() + v.size();
     };
     double v = 0;
-    if (!number(value, v)) return core::make_error(fmt::format("tier model line {}: '{}' is not a number", line_no, value));
+    if (!number(value, v))
+      return core::make_error(fmt::format("tier model line {}: '{}' is not a number", line_no, value));
     if (key == "buckets") {
       // A power of two: an index is the hash's low bits (the trainer's hash % buckets).
       const auto b = v >= 1 && v <= (1 << 24) ? static_cast<std::uint32_t>(v) : 0U;
       if (b == 0 || b != v || (b & (b - 1)) != 0) {
-        return core::make_error(fmt::format("tier model line {}: the bucket count must be a power of two up to 2^24", line_no));
+        return core::make_error(
+            fmt::format("tier model line {}: the bucket count must be a power of two up to 2^24", line_no));
       }
       m.buckets_ = b;
       m.mask_ = b - 1;
@@ -224,10 +227,12 @@ void TierModel::each_feature(const std::vector<std::string_view>& windows, int t
   structural("questions:", std::min<std::size_t>(questions, 3));
 }
 
-std::vector<std::uint32_t> TierModel::features(const std::vector<std::string_view>& windows, int tools, bool history) const {
+std::vector<std::uint32_t> TierModel::features(const std::vector<std::string_view>& windows, int tools,
+                                               bool history) const {
   std::vector<std::uint32_t> out;
   if (buckets_ == 0) return out;
-  each_feature(windows, tools, history, [&](std::uint32_t index, std::string_view, const void*, const void*) { out.push_back(index); });
+  each_feature(windows, tools, history,
+               [&](std::uint32_t index, std::string_view, const void*, const void*) { out.push_back(index); });
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

@@ -22,8 +22,8 @@
 namespace ff::router {
 
 struct TierScore {
-  double pro = 0;           // P(Pro), 0..1
-  std::string top_terms;    // the n-grams that pushed most toward Pro, quoted: "\"how many\", \"each night\""
+  double pro = 0;         // P(Pro), 0..1
+  std::string top_terms;  // the n-grams that pushed most toward Pro, quoted: "\"how many\", \"each night\""
 };
 
 class TierModel {

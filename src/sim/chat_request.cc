@@ -17,7 +17,9 @@ namespace {
 constexpr std::int64_t kMaxTokensLimit = 393'216;
 constexpr size_t kMaxTools = 128;
 
-ApiError invalid(std::string message) { return ApiError{400, std::move(message), "invalid_request_error", "invalid_request"}; }
+ApiError invalid(std::string message) {
+  return ApiError{400, std::move(message), "invalid_request_error", "invalid_request"};
+}
 ApiError unprocessable(std::string message) {
   return ApiError{422, std::move(message), "invalid_request_error", "invalid_parameter"};
 }
@@ -51,10 +53,14 @@ std::optional<std::string> openai_text(dom::element content) {
 }
 
 std::optional<ApiError> read_effort(std::string_view v, std::string& effort) {
-  if (v == "minimal" || v == "low") effort = "low";
-  else if (v == "medium" || v == "high" || v == "xhigh") effort = "high";
-  else if (v == "max" || v == "ultra") effort = "max";
-  else return unprocessable(fmt::format("unknown reasoning effort '{}' (low, high, max)", v));
+  if (v == "minimal" || v == "low")
+    effort = "low";
+  else if (v == "medium" || v == "high" || v == "xhigh")
+    effort = "high";
+  else if (v == "max" || v == "ultra")
+    effort = "max";
+  else
+    return unprocessable(fmt::format("unknown reasoning effort '{}' (low, high, max)", v));
   return std::nullopt;
 }
 
@@ -148,10 +154,12 @@ ParseResult parse_openai(std::string_view body) {
     if (auto v = root[name]; present(v)) {
       double d;
       const double hi = std::string_view(name) == "temperature" ? 2 : 1;
-      if (v.get_double().get(d) || d < 0 || d > hi) return unprocessable(fmt::format("{} must be a number from 0 to {}", name, hi));
+      if (v.get_double().get(d) || d < 0 || d > hi)
+        return unprocessable(fmt::format("{} must be a number from 0 to {}", name, hi));
     }
   }
-  if (auto v = root["stream"]; present(v) && v.get_bool().get(r.stream)) return unprocessable("stream must be a boolean");
+  if (auto v = root["stream"]; present(v) && v.get_bool().get(r.stream))
+    return unprocessable("stream must be a boolean");
   bool include = false;
   if (!root["stream_options"]["include_usage"].get_bool().get(include)) r.include_usage = include;
   if (auto f = root["response_format"]; present(f)) {
@@ -176,7 +184,8 @@ ParseResult parse_openai(std::string_view body) {
   r.tool_choice = r.tools.empty() ? "none" : "auto";
   if (auto tc = root["tool_choice"]; present(tc)) {
     if (!tc.get_string().get(s)) {
-      if (s != "none" && s != "auto" && s != "required") return unprocessable("tool_choice must be none, auto or required");
+      if (s != "none" && s != "auto" && s != "required")
+        return unprocessable("tool_choice must be none, auto or required");
       r.tool_choice = std::string(s);
     } else if (!tc["function"]["name"].get_string().get(s)) {
       r.tool_choice = "named";
@@ -276,8 +285,10 @@ ParseResult parse_anthropic(std::string_view body) {
   }
   r.tool_choice = r.tools.empty() ? "none" : "auto";
   if (!root["tool_choice"]["type"].get_string().get(s)) {
-    if (s == "auto" || s == "none") r.tool_choice = std::string(s);
-    else if (s == "any") r.tool_choice = "required";
+    if (s == "auto" || s == "none")
+      r.tool_choice = std::string(s);
+    else if (s == "any")
+      r.tool_choice = "required";
     else if (s == "tool" && !root["tool_choice"]["name"].get_string().get(s)) {
       r.tool_choice = "named";
       r.forced_tool = std::string(s);
@@ -286,7 +297,8 @@ ParseResult parse_anthropic(std::string_view body) {
     }
   }
   dom::array messages;
-  if (root["messages"].get_array().get(messages) || messages.size() == 0) return invalid("messages: at least one message is required");
+  if (root["messages"].get_array().get(messages) || messages.size() == 0)
+    return invalid("messages: at least one message is required");
   size_t i = 0;
   for (dom::element m : messages) {
     std::string_view role;
@@ -301,10 +313,12 @@ ParseResult parse_anthropic(std::string_view body) {
       r.turns.push_back(std::move(t));
     } else {
       dom::array blocks;
-      if (content.get_array().get(blocks)) return invalid(fmt::format("messages.{}.content must be a string or blocks", i));
+      if (content.get_array().get(blocks))
+        return invalid(fmt::format("messages.{}.content must be a string or blocks", i));
       for (dom::element b : blocks) {
         std::string_view type;
-        if (b["type"].get_string().get(type)) return invalid(fmt::format("messages.{}: a content block has no type", i));
+        if (b["type"].get_string().get(type))
+          return invalid(fmt::format("messages.{}: a content block has no type", i));
         if (type == "text" && !b["text"].get_string().get(s)) {
           t.text += std::string(s);
         } else if (type == "thinking" && !b["thinking"].get_string().get(s)) {
@@ -322,8 +336,10 @@ ParseResult parse_anthropic(std::string_view body) {
           if (!b["tool_use_id"].get_string().get(s)) tool.tool_call_id = std::string(s);
           dom::element c;
           if (!b["content"].get(c)) {
-            if (!c.get_string().get(s)) tool.text = std::string(s);
-            else tool.text = simdjson::to_string(c);
+            if (!c.get_string().get(s))
+              tool.text = std::string(s);
+            else
+              tool.text = simdjson::to_string(c);
           }
           r.turns.push_back(std::move(tool));
         }

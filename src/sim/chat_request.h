@@ -43,16 +43,16 @@ struct Turn {
 };
 
 struct ChatRequest {
-  std::string model;             // as requested
+  std::string model;  // as requested
   bool thinking = true;
-  std::string effort = "high";   // low | high | max
-  std::int64_t max_tokens = 0;   // after defaults
-  bool max_tokens_given = false; // the client set its own cap
+  std::string effort = "high";    // low | high | max
+  std::int64_t max_tokens = 0;    // after defaults
+  bool max_tokens_given = false;  // the client set its own cap
   bool stream = false;
-  bool include_usage = false;    // OpenAI stream_options.include_usage
+  bool include_usage = false;  // OpenAI stream_options.include_usage
   bool json_mode = false;
   std::string user_id;
-  std::string system;            // all system text, joined
+  std::string system;  // all system text, joined
   std::vector<Turn> turns;
   std::vector<ToolDef> tools;
   std::string tool_choice = "none";  // none | auto | required | named

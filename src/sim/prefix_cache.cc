@@ -137,8 +137,7 @@ std::int64_t PrefixCache::serve(std::string_view user_view, std::span<const toke
   return hit;
 }
 
-std::int64_t PrefixCache::lookup_locked(std::uint32_t user, const std::vector<std::uint64_t>& h,
-                                        core::Timestamp now) {
+std::int64_t PrefixCache::lookup_locked(std::uint32_t user, const std::vector<std::uint64_t>& h, core::Timestamp now) {
   expire(now);
   const auto& lengths = users_[user].lengths;
   const auto n = static_cast<std::int64_t>(h.size()) - 1;
@@ -163,7 +162,8 @@ void PrefixCache::record_locked(std::uint32_t user, std::vector<std::uint64_t> h
   persist(user, output_length, output_hash, now);
   // 3. Fixed intervals inside a long input.
   if (config_.interval_tokens > 0) {
-    for (std::int64_t len = config_.interval_tokens; len < n; len += config_.interval_tokens) persist(user, len, h[len], now);
+    for (std::int64_t len = config_.interval_tokens; len < n; len += config_.interval_tokens)
+      persist(user, len, h[len], now);
   }
   // 2. The longest common prefix with a recent prompt of the same user.
   RecentPrompts& recent = users_[user].recent;
@@ -173,8 +173,8 @@ void PrefixCache::record_locked(std::uint32_t user, std::vector<std::uint64_t> h
   recent.tokens += n;
   recent_tokens_ += n;
   recent.prompts.push_front(Recent{std::move(h)});
-  while (recent.prompts.size() > 1 && (recent.prompts.size() > config_.recent_prompts_per_user ||
-                                       recent.tokens > config_.recent_tokens_per_user)) {
+  while (recent.prompts.size() > 1 &&
+         (recent.prompts.size() > config_.recent_prompts_per_user || recent.tokens > config_.recent_tokens_per_user)) {
     drop_oldest_recent(user);
   }
   // This user is now the most recently active; over all users, the least

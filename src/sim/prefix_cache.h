@@ -136,10 +136,10 @@ class PrefixCache {
   };
   std::unordered_map<std::string, std::uint32_t> user_ids_;
   std::vector<UserState> users_;
-  std::vector<std::uint32_t> free_users_;     // indices of released users, for reuse
-  std::vector<std::uint32_t> maybe_idle_;     // users that lost a unit or their last recent prompt
-  std::list<std::uint32_t> active_;  // users with recent prompts, most recently active first
-  std::int64_t recent_tokens_ = 0;   // over all users
+  std::vector<std::uint32_t> free_users_;  // indices of released users, for reuse
+  std::vector<std::uint32_t> maybe_idle_;  // users that lost a unit or their last recent prompt
+  std::list<std::uint32_t> active_;        // users with recent prompts, most recently active first
+  std::int64_t recent_tokens_ = 0;         // over all users
   std::int64_t stored_tokens_ = 0;
 };
 

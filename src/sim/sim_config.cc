@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "pricing/price_book_loader.h"
 #include "core/config_file.h"
+#include "pricing/price_book_loader.h"
 
 namespace ff::sim {
 
@@ -58,8 +58,9 @@ core::Result<SimConfigFile> parse_sim_config(std::string_view text, const std::s
   Reader rd(source);
   SimConfigFile cfg;
   SimOptions& o = cfg.options;
-  if (auto e = rd.keys(root, {"listen", "keys", "balance", "date", "speed", "seed", "quality", "keep_alive_ms",
-                              "concurrency", "latency", "cache", "faults"},
+  if (auto e = rd.keys(root,
+                       {"listen", "keys", "balance", "date", "speed", "seed", "quality", "keep_alive_ms", "concurrency",
+                        "latency", "cache", "faults"},
                        "top level")) {
     return *e;
   }
@@ -79,19 +80,24 @@ core::Result<SimConfigFile> parse_sim_config(std::string_view text, const std::s
     const toml::array* a = n->as_array();
     if (a == nullptr) return rd.error(n, "top level", "field 'keys' must be an array of strings");
     for (const toml::node& k : *a) {
-      if (!k.is_string() || k.value<std::string>()->empty()) return rd.error(&k, "keys", "each key must be a non-empty string");
+      if (!k.is_string() || k.value<std::string>()->empty())
+        return rd.error(&k, "keys", "each key must be a non-empty string");
       o.keys.push_back(*k.value<std::string>());
     }
   }
   if (const toml::node* n = root.get("balance")) {
-    std::string literal = n->is_string() ? *n->value<std::string>() : n->is_integer() ? std::to_string(*n->value<std::int64_t>()) : "";
+    std::string literal = n->is_string()    ? *n->value<std::string>()
+                          : n->is_integer() ? std::to_string(*n->value<std::int64_t>())
+                                            : "";
     auto m = core::parse_money(literal);
-    if (!m.ok() || m->femto() < 0) return rd.error(n, "top level", "field 'balance' must be an amount of USD as a string, e.g. \"100.00\"");
+    if (!m.ok() || m->femto() < 0)
+      return rd.error(n, "top level", "field 'balance' must be an amount of USD as a string, e.g. \"100.00\"");
     o.balance = *m;
   }
   if (const toml::node* n = root.get("date")) {
     const auto* dt = n->as_date_time();
-    if (dt == nullptr || !dt->get().offset) return rd.error(n, "top level", "field 'date' must be a date-time with a zone");
+    if (dt == nullptr || !dt->get().offset)
+      return rd.error(n, "top level", "field 'date' must be a date-time with a zone");
     const toml::date_time& v = dt->get();
     std::int64_t days = core::days_from_civil({v.date.year, v.date.month, v.date.day});
     o.date = core::Timestamp{days * core::kSecondsPerDay + v.time.hour * 3600 + v.time.minute * 60 + v.time.second -
@@ -121,9 +127,10 @@ core::Result<SimConfigFile> parse_sim_config(std::string_view text, const std::s
   }
   if (const toml::table* t = root["cache"].as_table()) {
     const char* w = "[cache]";
-    if (auto e = rd.keys(*t, {"interval_tokens", "min_common_prefix_tokens", "build_delay_seconds", "expiry_seconds",
-                              "capacity_tokens"},
-                         w)) {
+    if (auto e = rd.keys(
+            *t,
+            {"interval_tokens", "min_common_prefix_tokens", "build_delay_seconds", "expiry_seconds", "capacity_tokens"},
+            w)) {
       return *e;
     }
     PrefixCacheConfig& c = o.cache;
@@ -135,8 +142,9 @@ core::Result<SimConfigFile> parse_sim_config(std::string_view text, const std::s
   }
   if (const toml::table* t = root["faults"].as_table()) {
     const char* w = "[faults]";
-    if (auto e = rd.keys(*t, {"rate_limited", "server_error", "overloaded", "slow_first_byte", "stream_cut",
-                              "malformed_chunk", "slow_first_byte_ms"},
+    if (auto e = rd.keys(*t,
+                         {"rate_limited", "server_error", "overloaded", "slow_first_byte", "stream_cut",
+                          "malformed_chunk", "slow_first_byte_ms"},
                          w)) {
       return *e;
     }

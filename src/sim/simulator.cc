@@ -52,7 +52,9 @@ class Rng {
  public:
   explicit Rng(std::uint64_t seed) : state_(seed) {}
   std::uint64_t next() { return state_ = mix(state_); }
-  std::int64_t between(std::int64_t lo, std::int64_t hi) { return lo + static_cast<std::int64_t>(next() % (hi - lo + 1)); }
+  std::int64_t between(std::int64_t lo, std::int64_t hi) {
+    return lo + static_cast<std::int64_t>(next() % (hi - lo + 1));
+  }
   bool chance(double p) { return p > 0 && static_cast<double>(next() % 1'000'000) < p * 1'000'000; }
 
  private:
@@ -85,10 +87,14 @@ void sample_from_schema(JsonWriter& w, dom::element schema, int depth) {
     std::string_view s;
     std::int64_t i;
     bool b;
-    if (!first.get_string().get(s)) w.value(s);
-    else if (!first.get_int64().get(i)) w.value(i);
-    else if (!first.get_bool().get(b)) w.value(b);
-    else w.number_text(simdjson::to_string(first));
+    if (!first.get_string().get(s))
+      w.value(s);
+    else if (!first.get_int64().get(i))
+      w.value(i);
+    else if (!first.get_bool().get(b))
+      w.value(b);
+    else
+      w.number_text(simdjson::to_string(first));
     return;
   }
   std::string_view type = "object";
@@ -124,7 +130,8 @@ void sample_from_schema(JsonWriter& w, dom::element schema, int depth) {
 
 Simulator::PhraseBank make_bank(const tokenizer::BpeTokenizer& tok, const char* const* texts, size_t n) {
   Simulator::PhraseBank bank;
-  for (size_t i = 0; i < n; ++i) bank.push_back({texts[i], tok.encode(texts[i]), tok.encode(std::string(" ") + texts[i])});
+  for (size_t i = 0; i < n; ++i)
+    bank.push_back({texts[i], tok.encode(texts[i]), tok.encode(std::string(" ") + texts[i])});
   return bank;
 }
 
@@ -192,13 +199,20 @@ std::shared_ptr<void> in_flight_guard(const std::shared_ptr<std::atomic<std::int
 
 std::string anthropic_error_type(int status) {
   switch (status) {
-    case 401: return "authentication_error";
-    case 402: return "billing_error";
-    case 404: return "not_found_error";
-    case 429: return "rate_limit_error";
-    case 500: return "api_error";
-    case 503: return "overloaded_error";
-    default: return "invalid_request_error";
+    case 401:
+      return "authentication_error";
+    case 402:
+      return "billing_error";
+    case 404:
+      return "not_found_error";
+    case 429:
+      return "rate_limit_error";
+    case 500:
+      return "api_error";
+    case 503:
+      return "overloaded_error";
+    default:
+      return "invalid_request_error";
   }
 }
 
@@ -279,8 +293,8 @@ std::string format_openai(const Answer& a) {
 std::vector<net::Chunk> stream_openai(const Answer& a, bool include_usage, double ms_per_token, const Scale& scaled,
                                       const tokenizer::BpeTokenizer& tok) {
   std::vector<net::Chunk> chunks;
-  auto chunk = [&](std::chrono::milliseconds delay, const std::function<void(JsonWriter&)>& delta,
-                   const char* finish, bool last) {
+  auto chunk = [&](std::chrono::milliseconds delay, const std::function<void(JsonWriter&)>& delta, const char* finish,
+                   bool last) {
     JsonWriter w(true);
     w.begin_object();
     w.key("id").value(a.id).key("object").value("chat.completion.chunk").key("created").value(a.created);
@@ -307,29 +321,45 @@ std::vector<net::Chunk> stream_openai(const Answer& a, bool include_usage, doubl
     w.end_object();
     chunks.push_back({delay, "data: " + w.str() + "\n\n"});
   };
-  chunk(std::chrono::milliseconds(0), [](JsonWriter& w) { w.key("role").value("assistant").key("content").value(""); },
-        nullptr, false);
+  chunk(
+      std::chrono::milliseconds(0), [](JsonWriter& w) { w.key("role").value("assistant").key("content").value(""); },
+      nullptr, false);
   auto deltas = [&](const std::vector<TokenId>& ids, const char* field) {
     constexpr size_t kPerChunk = 4;  // a few tokens per event, cut on token boundaries
     for (size_t i = 0; i < ids.size(); i += kPerChunk) {
       const size_t n = std::min(kPerChunk, ids.size() - i);
       const std::string piece = *tok.decode(std::span<const TokenId>(ids.data() + i, n));
-      chunk(scaled(ms_per_token * static_cast<double>(n)), [&](JsonWriter& w) { w.key(field).value(piece); }, nullptr,
-            false);
+      chunk(
+          scaled(ms_per_token * static_cast<double>(n)), [&](JsonWriter& w) { w.key(field).value(piece); }, nullptr,
+          false);
     }
   };
   deltas(a.reasoning_ids, "reasoning_content");
   deltas(a.content_ids, "content");
   for (size_t i = 0; i < a.calls.size(); ++i) {
-    chunk(scaled(ms_per_token * static_cast<double>(a.tool_tokens)), [&](JsonWriter& w) {
-      w.key("tool_calls").begin_array().begin_object();
-      w.key("index").value(static_cast<std::int64_t>(i)).key("id").value(a.calls[i].id).key("type").value("function");
-      w.key("function").begin_object().key("name").value(a.calls[i].name).key("arguments").value(a.calls[i].arguments);
-      w.end_object().end_object().end_array();
-    }, nullptr, false);
+    chunk(
+        scaled(ms_per_token * static_cast<double>(a.tool_tokens)),
+        [&](JsonWriter& w) {
+          w.key("tool_calls").begin_array().begin_object();
+          w.key("index")
+              .value(static_cast<std::int64_t>(i))
+              .key("id")
+              .value(a.calls[i].id)
+              .key("type")
+              .value("function");
+          w.key("function")
+              .begin_object()
+              .key("name")
+              .value(a.calls[i].name)
+              .key("arguments")
+              .value(a.calls[i].arguments);
+          w.end_object().end_object().end_array();
+        },
+        nullptr, false);
   }
-  chunk(std::chrono::milliseconds(0), [](JsonWriter& w) { w.key("content").value("").key("role").null(); },
-        a.finish.c_str(), true);
+  chunk(
+      std::chrono::milliseconds(0), [](JsonWriter& w) { w.key("content").value("").key("role").null(); },
+      a.finish.c_str(), true);
   chunks.push_back({std::chrono::milliseconds(0), "data: [DONE]\n\n"});
   return chunks;
 }
@@ -360,7 +390,8 @@ std::string format_anthropic(const Answer& a) {
     w.begin_object().key("type").value("thinking").key("thinking").value(a.reasoning).key("signature").value("");
     w.end_object();
   }
-  if (!a.content.empty() || a.calls.empty()) w.begin_object().key("type").value("text").key("text").value(a.content).end_object();
+  if (!a.content.empty() || a.calls.empty())
+    w.begin_object().key("type").value("text").key("text").value(a.content).end_object();
   for (const ToolCallOut& c : a.calls) {
     w.begin_object().key("type").value("tool_use").key("id").value("toolu_" + c.id).key("name").value(c.name);
     w.key("input").number_text(c.arguments);  // already JSON
@@ -478,21 +509,25 @@ net::Response Simulator::handle(const net::Request& req) {
   const std::string_view path = req.path();
   // Not part of the DeepSeek API: a liveness probe for scripts and orchestrators.
   if (path == "/healthz") return net::Response::json(200, R"({"status":"ok"})");
-  const bool chat_path = path == "/chat/completions" || path == "/v1/chat/completions" || path == "/beta/chat/completions";
+  const bool chat_path =
+      path == "/chat/completions" || path == "/v1/chat/completions" || path == "/beta/chat/completions";
   const bool anthropic = path == "/anthropic/v1/messages";
   const bool known = chat_path || anthropic || path == "/models" || path == "/v1/models" || path == "/user/balance";
   const Protocol protocol = anthropic ? Protocol::kAnthropic : Protocol::kOpenAi;
-  if (!known) return error(protocol, {404, fmt::format("no route for {} {}", req.method, path), "invalid_request_error", "not_found"});
+  if (!known)
+    return error(protocol,
+                 {404, fmt::format("no route for {} {}", req.method, path), "invalid_request_error", "not_found"});
 
   // Authorization: Bearer <key>; the Anthropic endpoint also takes x-api-key.
   std::string_view key;
   std::string_view auth = req.header("authorization");
   if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) key = auth.substr(7);
   if (key.empty() && anthropic) key = req.header("x-api-key");
-  const bool key_ok = !key.empty() && (options_.keys.empty() ||
-                                        std::find(options_.keys.begin(), options_.keys.end(), key) != options_.keys.end());
+  const bool key_ok = !key.empty() && (options_.keys.empty() || std::find(options_.keys.begin(), options_.keys.end(),
+                                                                          key) != options_.keys.end());
   if (!key_ok) {
-    return error(protocol, {401, "Authentication Fails, Your api key is invalid", "authentication_error", "invalid_api_key"});
+    return error(protocol,
+                 {401, "Authentication Fails, Your api key is invalid", "authentication_error", "invalid_api_key"});
   }
   if (chat_path || anthropic) {
     if (req.method != "POST") return error(protocol, {405, "use POST", "invalid_request_error", "method_not_allowed"});
@@ -590,8 +625,9 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   const auto& counter = pro_tier ? pro_in_flight_ : flash_in_flight_;
   const std::int64_t limit = pro_tier ? options_.pro_concurrency : options_.flash_concurrency;
   if (counter->load() >= limit) {
-    return error(protocol, {429, fmt::format("Rate Limit Reached: more than {} concurrent {} requests", limit, billed.id),
-                            "rate_limit_error", "rate_limit_exceeded"});
+    return error(protocol,
+                 {429, fmt::format("Rate Limit Reached: more than {} concurrent {} requests", limit, billed.id),
+                  "rate_limit_error", "rate_limit_exceeded"});
   }
   std::shared_ptr<void> hold = in_flight_guard(counter);
 
@@ -616,7 +652,8 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
     } else if (turn.role == Turn::Role::kAssistant) {
       prompt.push_back(ids_.assistant);
       // Reasoning of turns that called tools stays in the context; other turns' is dropped.
-      if (r.thinking && !turn.tool_calls.empty()) tokenizer_.encode(fmt::format("<think>{}</think>", *turn.reasoning), prompt);
+      if (r.thinking && !turn.tool_calls.empty())
+        tokenizer_.encode(fmt::format("<think>{}</think>", *turn.reasoning), prompt);
       tokenizer_.encode(turn.text, prompt);
       if (!turn.tool_calls.empty()) {
         prompt.push_back(ids_.tool_calls_begin);
@@ -659,7 +696,12 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   append_hex(a.id, rng.next(), 3);
   a.id += '-';
   append_hex(a.id, rng.next(), 12);
-  if (r.thinking) compose(thoughts_, rng.between(1, r.effort == "max" ? 8 : r.effort == "low" ? 2 : 4), rng, a.reasoning, a.reasoning_ids);
+  if (r.thinking)
+    compose(thoughts_,
+            rng.between(1, r.effort == "max"   ? 8
+                           : r.effort == "low" ? 2
+                                               : 4),
+            rng, a.reasoning, a.reasoning_ids);
   bool content_ids_ready = false;
   // Whether this answer fails, from the quality prior of its tier, category and effort.
   const std::string category = r.category.empty() ? std::string(pricing::QualityModel::kDefaultCategory) : r.category;
@@ -681,7 +723,8 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   const bool shows = forced_fail || (fails && rng.chance(quality_.checkable_share(category).value_or(0)));
   bool cut_answer = false;  // a failure shown as an answer cut short
 
-  const bool call_tool = !r.tools.empty() && r.tool_choice != "none" && (r.tool_choice != "auto" || rng.next() % 100 < 70);
+  const bool call_tool =
+      !r.tools.empty() && r.tool_choice != "none" && (r.tool_choice != "auto" || rng.next() % 100 < 70);
   if (call_tool) {
     size_t pick = rng.next() % r.tools.size();
     for (size_t i = 0; i < r.tools.size(); ++i) {
@@ -690,7 +733,8 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
     JsonWriter args(true);
     dom::parser schema_parser;
     dom::element schema;
-    const bool has_schema = !r.tools[pick].schema_json.empty() && !schema_parser.parse(r.tools[pick].schema_json).get(schema);
+    const bool has_schema =
+        !r.tools[pick].schema_json.empty() && !schema_parser.parse(r.tools[pick].schema_json).get(schema);
     std::string arguments;
     if (has_schema && shows) {
       arguments = broken_arguments(schema);
@@ -787,8 +831,9 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   const ModelSpeed& speed = pro_tier ? options_.pro : options_.flash;
   const double effort_factor = r.thinking ? (r.effort == "max" ? 2.0 : r.effort == "low" ? 0.6 : 1.0) : 0.5;
   auto scaled = [&](double ms) {
-    return options_.speed <= 0 ? std::chrono::milliseconds(0)
-                               : std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms / options_.speed)));
+    return options_.speed <= 0
+               ? std::chrono::milliseconds(0)
+               : std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms / options_.speed)));
   };
   std::chrono::milliseconds first_token = scaled(static_cast<double>(speed.first_token_ms) * effort_factor);
   if (slow) first_token += std::chrono::milliseconds(f.slow_first_byte_ms);
@@ -845,10 +890,11 @@ Simulator::TemplateIds Simulator::TemplateIds::of(const tokenizer::BpeTokenizer&
     if (!found) throw std::runtime_error(fmt::format("the vocabulary lacks the chat template token {}", s));
     return *found;
   };
-  return TemplateIds{id("<｜begin▁of▁sentence｜>"), id("<｜end▁of▁sentence｜>"), id("<｜User｜>"), id("<｜Assistant｜>"),
-                     id("<｜tool▁calls▁begin｜>"), id("<｜tool▁calls▁end｜>"), id("<｜tool▁call▁begin｜>"),
-                     id("<｜tool▁call▁end｜>"), id("<｜tool▁sep｜>"), id("<｜tool▁outputs▁begin｜>"),
-                     id("<｜tool▁outputs▁end｜>"), id("<｜tool▁output▁begin｜>"), id("<｜tool▁output▁end｜>")};
+  return TemplateIds{id("<｜begin▁of▁sentence｜>"),  id("<｜end▁of▁sentence｜>"),  id("<｜User｜>"),
+                     id("<｜Assistant｜>"),          id("<｜tool▁calls▁begin｜>"), id("<｜tool▁calls▁end｜>"),
+                     id("<｜tool▁call▁begin｜>"),    id("<｜tool▁call▁end｜>"),    id("<｜tool▁sep｜>"),
+                     id("<｜tool▁outputs▁begin｜>"), id("<｜tool▁outputs▁end｜>"), id("<｜tool▁output▁begin｜>"),
+                     id("<｜tool▁output▁end｜>")};
 }
 
 }  // namespace ff::sim

@@ -31,9 +31,9 @@
 #include "core/time.h"
 #include "net/http_server.h"
 #include "pricing/price_book.h"
+#include "pricing/quality_model.h"
 #include "sim/chat_request.h"
 #include "sim/prefix_cache.h"
-#include "pricing/quality_model.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ff::sim {
@@ -45,20 +45,20 @@ struct ModelSpeed {
 
 // Probabilities of injected faults, per request (0..1).
 struct FaultRates {
-  double rate_limited = 0;       // 429
-  double server_error = 0;       // 500
-  double overloaded = 0;         // 503
-  double slow_first_byte = 0;    // the first byte waits slow_first_byte_ms more
-  double stream_cut = 0;         // a stream stops half-way, connection closed
-  double malformed_chunk = 0;    // one stream chunk is not JSON
+  double rate_limited = 0;     // 429
+  double server_error = 0;     // 500
+  double overloaded = 0;       // 503
+  double slow_first_byte = 0;  // the first byte waits slow_first_byte_ms more
+  double stream_cut = 0;       // a stream stops half-way, connection closed
+  double malformed_chunk = 0;  // one stream chunk is not JSON
   std::int64_t slow_first_byte_ms = 5'000;
 };
 
 struct SimOptions {
-  std::vector<std::string> keys;          // accepted API keys; empty = any non-empty key
-  std::optional<core::Money> balance;     // USD; requests get 402 once it is spent
-  std::optional<core::Timestamp> date;    // the simulated date; default: the clock's now
-  double speed = 1.0;                     // 0 answers at once; 2 is twice as fast as modelled
+  std::vector<std::string> keys;        // accepted API keys; empty = any non-empty key
+  std::optional<core::Money> balance;   // USD; requests get 402 once it is spent
+  std::optional<core::Timestamp> date;  // the simulated date; default: the clock's now
+  double speed = 1.0;                   // 0 answers at once; 2 is twice as fast as modelled
   std::uint64_t seed = 42;
   PrefixCacheConfig cache;
   ModelSpeed flash{350, 90.0};
@@ -74,8 +74,8 @@ struct SimOptions {
 
 class Simulator {
  public:
-  Simulator(const pricing::PriceBook& book, const tokenizer::BpeTokenizer& tokenizer, const pricing::QualityModel& quality,
-            SimOptions options, const core::Clock& clock);
+  Simulator(const pricing::PriceBook& book, const tokenizer::BpeTokenizer& tokenizer,
+            const pricing::QualityModel& quality, SimOptions options, const core::Clock& clock);
 
   net::Response handle(const net::Request& request);
 
@@ -106,7 +106,6 @@ class Simulator {
   using PhraseBank = std::vector<Phrase>;
 
  private:
-
   const pricing::PriceBook& book_;
   const tokenizer::BpeTokenizer& tokenizer_;
   const pricing::QualityModel& quality_;

@@ -11,15 +11,17 @@
 #error "FF_TOKENIZER_BLOB must name the compiled vocabulary"
 #endif
 
-__asm__(".section .rodata\n"
-        ".balign 64\n"
-        ".global ff_deepseek_vocab\n"
-        "ff_deepseek_vocab:\n"
-        ".incbin \"" FF_TOKENIZER_BLOB "\"\n"
-        ".global ff_deepseek_vocab_end\n"
-        "ff_deepseek_vocab_end:\n"
-        ".byte 0\n"
-        ".previous\n");
+__asm__(
+    ".section .rodata\n"
+    ".balign 64\n"
+    ".global ff_deepseek_vocab\n"
+    "ff_deepseek_vocab:\n"
+    ".incbin \"" FF_TOKENIZER_BLOB
+    "\"\n"
+    ".global ff_deepseek_vocab_end\n"
+    "ff_deepseek_vocab_end:\n"
+    ".byte 0\n"
+    ".previous\n");
 
 extern "C" const char ff_deepseek_vocab[];
 extern "C" const char ff_deepseek_vocab_end[];

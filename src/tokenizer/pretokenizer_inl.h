@@ -157,8 +157,7 @@ void pretokenize_view(const View& v, size_t n, Emit& emit) {
 template <typename Emit>
 void pretokenize(std::string_view text, PretokenizerScratch& s, Emit&& emit) {
   if (detail::is_ascii(text)) {
-    detail::pretokenize_view(detail::AsciiView{reinterpret_cast<const unsigned char*>(text.data())}, text.size(),
-                             emit);
+    detail::pretokenize_view(detail::AsciiView{reinterpret_cast<const unsigned char*>(text.data())}, text.size(), emit);
     return;
   }
   // Sized once, filled by index: the decode loop is the pre-tokenizer's hot spot.

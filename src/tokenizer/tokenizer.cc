@@ -360,8 +360,7 @@ std::optional<TokenId> BpeTokenizer::added_token_id(std::string_view content) co
   return it->second;
 }
 
-core::Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::load(std::string_view json,
-                                                               const std::string& source_name) {
+core::Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::load(std::string_view json, const std::string& source_name) {
   auto fail = [&](const std::string& what) {
     return core::make_error(fmt::format("{}: not a usable byte-level BPE tokenizer.json: {}", source_name, what));
   };
@@ -461,8 +460,7 @@ core::Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::load(std::string_view 
     for (simdjson::dom::element t : added) {
       std::string_view content;
       std::int64_t id;
-      if (t["content"].get_string().get(content) || t["id"].get_int64().get(id) || id < 0 ||
-          id > MergeTable::kMaxId) {
+      if (t["content"].get_string().get(content) || t["id"].get_int64().get(id) || id < 0 || id > MergeTable::kMaxId) {
         return fail("an added token lacks content or id");
       }
       if (content.empty()) continue;

@@ -59,8 +59,7 @@ class BpeTokenizer final : public Tokenizer {
   static core::Result<std::unique_ptr<BpeTokenizer>> load_compiled(std::string_view data);
 
   // Appends the ids of `text` to `out`.
-  void encode(std::string_view text, std::vector<TokenId>& out,
-              SpecialTokens special = SpecialTokens::kIgnore) const;
+  void encode(std::string_view text, std::vector<TokenId>& out, SpecialTokens special = SpecialTokens::kIgnore) const;
   std::vector<TokenId> encode(std::string_view text, SpecialTokens special = SpecialTokens::kIgnore) const {
     std::vector<TokenId> ids;
     encode(text, ids, special);

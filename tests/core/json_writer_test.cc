@@ -13,7 +13,8 @@ TEST(JsonWriter, NestedDocument) {
   w.key("c").begin_object().end_object();
   w.key("d").number_text("0.5");
   w.end_object();
-  EXPECT_EQ(w.str(), "{\n  \"a\": 1,\n  \"b\": [\n    \"x\",\n    null,\n    true\n  ],\n  \"c\": {},\n  \"d\": 0.5\n}\n");
+  EXPECT_EQ(w.str(),
+            "{\n  \"a\": 1,\n  \"b\": [\n    \"x\",\n    null,\n    true\n  ],\n  \"c\": {},\n  \"d\": 0.5\n}\n");
 }
 
 TEST(JsonWriter, CompactIsOneLine) {
@@ -35,8 +36,8 @@ TEST(JsonWriter, SpecialBytesAtEveryPositionOfLongRuns) {
   // Runs of plain bytes are skipped 8 at a time; a special byte anywhere in a
   // block must still be escaped. Expected: the same text with the byte escaped.
   const std::pair<std::string, std::string> specials[] = {
-      {"\"", "\\\""}, {"\\", "\\\\"}, {"\n", "\\n"}, {"\x1f", "\\u001f"}, {"\x7f", "\\u007f"},
-      {"\xc3\xa9", "\xc3\xa9"}, {"\xff", "\\ufffd"}, {" ", " "}, {"~", "~"}};
+      {"\"", "\\\""},           {"\\", "\\\\"},      {"\n", "\\n"}, {"\x1f", "\\u001f"}, {"\x7f", "\\u007f"},
+      {"\xc3\xa9", "\xc3\xa9"}, {"\xff", "\\ufffd"}, {" ", " "},    {"~", "~"}};
   for (const auto& [raw, escaped] : specials) {
     for (size_t pos = 0; pos <= 24; ++pos) {
       std::string in(24, 'a'), want(24, 'a');
@@ -44,7 +45,8 @@ TEST(JsonWriter, SpecialBytesAtEveryPositionOfLongRuns) {
       want.insert(pos, escaped);
       std::string out;
       append_json_string(out, in);
-      EXPECT_EQ(out, "\"" + want + "\"") << "byte " << static_cast<int>(static_cast<unsigned char>(raw[0])) << " at " << pos;
+      EXPECT_EQ(out, "\"" + want + "\"") << "byte " << static_cast<int>(static_cast<unsigned char>(raw[0])) << " at "
+                                         << pos;
     }
   }
 }

@@ -42,9 +42,9 @@ TEST(Time, FormatsAndCivilDates) {
 TEST(UnixTimeAnyUnit, ToldApartByMagnitude) {
   // 2026-11-02T12:00:00Z is 1,793,620,800 s (python3: datetime(2026,11,2,12,tzinfo=utc).timestamp()).
   EXPECT_EQ(unix_time_any_unit(1793620800).unix_seconds, 1793620800);
-  EXPECT_EQ(unix_time_any_unit(1793620800123).unix_seconds, 1793620800);           // ms
-  EXPECT_EQ(unix_time_any_unit(1793620800123456).unix_seconds, 1793620800);        // us
-  EXPECT_EQ(unix_time_any_unit(1793620800123456789).unix_seconds, 1793620800);     // ns
+  EXPECT_EQ(unix_time_any_unit(1793620800123).unix_seconds, 1793620800);        // ms
+  EXPECT_EQ(unix_time_any_unit(1793620800123456).unix_seconds, 1793620800);     // us
+  EXPECT_EQ(unix_time_any_unit(1793620800123456789).unix_seconds, 1793620800);  // ns
   // The boundaries: 10^11 - 1 s is the year 5138; 10^11 is read as ms (1973-03-03).
   EXPECT_EQ(unix_time_any_unit(99'999'999'999).unix_seconds, 99'999'999'999);
   EXPECT_EQ(unix_time_any_unit(100'000'000'000).unix_seconds, 100'000'000);

@@ -22,9 +22,11 @@ TEST(BodyEdit, FindsTopLevelMembersOnly) {
 }
 
 TEST(BodyEdit, ReplacesInPlaceAndKeepsEveryOtherByte) {
-  const std::string body = "{ \"model\":\"auto\",\n  \"messages\":[{\"role\":\"user\",\"content\":\"a \\\"quoted\\\" }\"}] }";
-  EXPECT_EQ(set_member(body, "model", "\"deepseek-v4-pro\""),
-            "{ \"model\":\"deepseek-v4-pro\",\n  \"messages\":[{\"role\":\"user\",\"content\":\"a \\\"quoted\\\" }\"}] }");
+  const std::string body =
+      "{ \"model\":\"auto\",\n  \"messages\":[{\"role\":\"user\",\"content\":\"a \\\"quoted\\\" }\"}] }";
+  EXPECT_EQ(
+      set_member(body, "model", "\"deepseek-v4-pro\""),
+      "{ \"model\":\"deepseek-v4-pro\",\n  \"messages\":[{\"role\":\"user\",\"content\":\"a \\\"quoted\\\" }\"}] }");
 }
 
 TEST(BodyEdit, AddsAMissingMember) {
@@ -32,8 +34,9 @@ TEST(BodyEdit, AddsAMissingMember) {
             R"({"stream":true,"stream_options":{"include_usage":true}})");
   EXPECT_EQ(set_member("{ }", "model", "\"x\""), "{\"model\":\"x\" }");
   // An existing value is replaced whole, whatever its type.
-  EXPECT_EQ(set_member(R"({"stream_options":{"include_usage":false},"a":1})", "stream_options", R"({"include_usage":true})"),
-            R"({"stream_options":{"include_usage":true},"a":1})");
+  EXPECT_EQ(
+      set_member(R"({"stream_options":{"include_usage":false},"a":1})", "stream_options", R"({"include_usage":true})"),
+      R"({"stream_options":{"include_usage":true},"a":1})");
 }
 
 // apply_effort on `body` as the gateway calls it: {body as sent, effort recorded}.
@@ -58,10 +61,13 @@ TEST(BodyEdit, ThePolicysEffortIsSentTheWayTheApiTakesIt) {
 TEST(BodyEdit, TheClientsOwnEffortIsKeptAndRecorded) {
   using P = std::pair<std::string, std::string>;
   EXPECT_EQ(effort(R"({"reasoning_effort":"max"})", false, "low"), P(R"({"reasoning_effort":"max"})", "max"));
-  EXPECT_EQ(effort(R"({"thinking":{"type":"disabled"}})", false, "low"), P(R"({"thinking":{"type":"disabled"}})", "none"));
+  EXPECT_EQ(effort(R"({"thinking":{"type":"disabled"}})", false, "low"),
+            P(R"({"thinking":{"type":"disabled"}})", "none"));
   // Thinking on without an effort: the API's default, high.
-  EXPECT_EQ(effort(R"({"thinking":{"type":"enabled"}})", false, "low"), P(R"({"thinking":{"type":"enabled"}})", "high"));
-  EXPECT_EQ(effort(R"({"output_config":{"effort":"low"}})", true, "max"), P(R"({"output_config":{"effort":"low"}})", "low"));
+  EXPECT_EQ(effort(R"({"thinking":{"type":"enabled"}})", false, "low"),
+            P(R"({"thinking":{"type":"enabled"}})", "high"));
+  EXPECT_EQ(effort(R"({"output_config":{"effort":"low"}})", true, "max"),
+            P(R"({"output_config":{"effort":"low"}})", "low"));
   EXPECT_EQ(effort(R"({"thinking":{"type":"enabled","budget_tokens":9}})", true, "low"),
             P(R"({"thinking":{"type":"enabled","budget_tokens":9}})", "high"));
   // No policy effort (a concrete model named by the client): nothing is edited.
@@ -151,8 +157,9 @@ TEST(UsageOf, DeepSeekChatCompletion) {
 
 TEST(UsageOf, OpenAIStyleWithoutTheHitMissPair) {
   // Hits from cached_tokens, misses the rest of prompt_tokens: 120 - 64 = 56.
-  EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":120,"completion_tokens":9,"prompt_tokens_details":{"cached_tokens":64}}})"),
-            tokens(64, 56, 9, 0));
+  EXPECT_EQ(
+      usage_in(R"({"usage":{"prompt_tokens":120,"completion_tokens":9,"prompt_tokens_details":{"cached_tokens":64}}})"),
+      tokens(64, 56, 9, 0));
   // No details: all misses.
   EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":30,"completion_tokens":9}})"), tokens(0, 30, 9, 0));
   // Only one of the pair: prompt_tokens decides.
@@ -179,8 +186,10 @@ TEST(UsageOf, IncompleteOrMalformed) {
   EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":-3}})"), std::nullopt);
   EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":2.5}})"), std::nullopt);
   // A reasoning count of the wrong type is 0, not a reason to drop the usage.
-  EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":3,"completion_tokens_details":{"reasoning_tokens":"2"}}})"),
-            tokens(0, 10, 3, 0));
+  EXPECT_EQ(
+      usage_in(
+          R"({"usage":{"prompt_tokens":10,"completion_tokens":3,"completion_tokens_details":{"reasoning_tokens":"2"}}})"),
+      tokens(0, 10, 3, 0));
   EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":3,"prompt_tokens_details":7}})"),
             tokens(0, 10, 3, 0));
 }
@@ -188,7 +197,8 @@ TEST(UsageOf, IncompleteOrMalformed) {
 TEST(UsageOf, AFieldNamedTwiceCountsWhereFirstNamed) {
   // As a lookup by name finds the first: 4, not 9; and a first value of the wrong
   // type is not replaced by a later good one.
-  EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":4,"completion_tokens":9}})"), tokens(0, 10, 4, 0));
+  EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":4,"completion_tokens":9}})"),
+            tokens(0, 10, 4, 0));
   EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":null,"completion_tokens":9}})"), std::nullopt);
   EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":3,"prompt_tokens_details":{"x":1},
       "prompt_tokens_details":{"cached_tokens":6}}})"),
@@ -196,13 +206,17 @@ TEST(UsageOf, AFieldNamedTwiceCountsWhereFirstNamed) {
 }
 
 TEST(CascadeCheck, PassesAGoodAnswer) {
-  EXPECT_EQ(cascade::check_answer("{}", R"({"choices":[{"finish_reason":"stop","message":{"content":"Hi."}}]})"), std::nullopt);
-  EXPECT_EQ(cascade::check_answer(kToolRequest, answer_with_call("get_weather", R"({"city":"Oslo","days":3,"unit":"c"})")),
+  EXPECT_EQ(cascade::check_answer("{}", R"({"choices":[{"finish_reason":"stop","message":{"content":"Hi."}}]})"),
             std::nullopt);
+  EXPECT_EQ(
+      cascade::check_answer(kToolRequest, answer_with_call("get_weather", R"({"city":"Oslo","days":3,"unit":"c"})")),
+      std::nullopt);
 }
 
 TEST(CascadeCheck, EachFailure) {
-  auto check = [](const std::string& req, const std::string& res) { return cascade::check_answer(req, res).value_or("pass"); };
+  auto check = [](const std::string& req, const std::string& res) {
+    return cascade::check_answer(req, res).value_or("pass");
+  };
   EXPECT_EQ(check("{}", R"({"choices":[{"finish_reason":"length","message":{"content":"Hi"}}]})"),
             "finish_reason length at the model's own output limit (the client set no max_tokens)");
   EXPECT_EQ(check("{}", R"({"choices":[{"finish_reason":"content_filter","message":{"content":"x"}}]})"),
@@ -214,12 +228,14 @@ TEST(CascadeCheck, EachFailure) {
                   R"({"choices":[{"finish_reason":"stop","message":{"content":"{\"a\": 1"}}]})"),
             "answer is not a JSON object under json_object");
   EXPECT_EQ(check(kToolRequest, answer_with_call("get_time", "{}")), "tool call to undefined tool 'get_time'");
-  EXPECT_EQ(check(kToolRequest, answer_with_call("get_weather", "{}")), "tool 'get_weather': missing required property 'city'");
+  EXPECT_EQ(check(kToolRequest, answer_with_call("get_weather", "{}")),
+            "tool 'get_weather': missing required property 'city'");
   EXPECT_EQ(check(kToolRequest, answer_with_call("get_weather", R"({"city":"Oslo","days":"3"})")),
             "tool 'get_weather': 'days' must be integer");
   EXPECT_EQ(check(kToolRequest, answer_with_call("get_weather", R"({"city":"Oslo","unit":"k"})")),
             "tool 'get_weather': 'unit' is not one of the allowed values");
-  EXPECT_EQ(check(kToolRequest, answer_with_call("get_weather", "{city")), "tool 'get_weather': arguments are not valid JSON");
+  EXPECT_EQ(check(kToolRequest, answer_with_call("get_weather", "{city")),
+            "tool 'get_weather': arguments are not valid JSON");
   EXPECT_EQ(check("{}", "<html>"), "not a chat completion");
 }
 
@@ -228,7 +244,8 @@ TEST(CascadeCheck, ACutAtTheClientsOwnCapPasses) {
   // same cap, so escalating would only pay twice. Empty content too (in thinking
   // mode the reasoning can use the whole cap).
   const std::string cut = R"({"choices":[{"finish_reason":"length","message":{"content":"The cap"}}]})";
-  const std::string empty = R"({"choices":[{"finish_reason":"length","message":{"content":"","reasoning_content":"Hm"}}]})";
+  const std::string empty =
+      R"({"choices":[{"finish_reason":"length","message":{"content":"","reasoning_content":"Hm"}}]})";
   for (const char* req : {R"({"max_tokens":5})", R"({"max_completion_tokens":5})"}) {
     EXPECT_EQ(cascade::check_answer(req, cut), std::nullopt) << req;
     EXPECT_EQ(cascade::check_answer(req, empty), std::nullopt) << req;
@@ -254,12 +271,16 @@ TEST(CascadeCheck, AnthropicMessages) {
     return R"({"type":"message","role":"assistant","stop_reason":"tool_use","content":[{"type":"tool_use","id":"t1","name":")" +
            name + R"(","input":)" + input + "}]}";
   };
-  EXPECT_EQ(check("{}", R"({"type":"message","stop_reason":"end_turn","content":[{"type":"text","text":"Hi."}]})"), "pass");
+  EXPECT_EQ(check("{}", R"({"type":"message","stop_reason":"end_turn","content":[{"type":"text","text":"Hi."}]})"),
+            "pass");
   EXPECT_EQ(check(tools, use("get_weather", R"({"city":"Oslo"})")), "pass");
   EXPECT_EQ(check("{}", R"({"type":"message","stop_reason":"max_tokens","content":[{"type":"text","text":"Hi"}]})"),
             "stop_reason max_tokens at the model's own output limit (the client set no max_tokens)");
-  EXPECT_EQ(check("{}", R"({"type":"message","stop_reason":"end_turn","content":[{"type":"thinking","thinking":"hm"},{"type":"text","text":" "}]})"),
-            "empty answer");
+  EXPECT_EQ(
+      check(
+          "{}",
+          R"({"type":"message","stop_reason":"end_turn","content":[{"type":"thinking","thinking":"hm"},{"type":"text","text":" "}]})"),
+      "empty answer");
   EXPECT_EQ(check(tools, use("get_time", "{}")), "tool call to undefined tool 'get_time'");
   EXPECT_EQ(check(tools, use("get_weather", "{}")), "tool 'get_weather': missing required property 'city'");
   EXPECT_EQ(check(tools, use("get_weather", R"({"city":7})")), "tool 'get_weather': 'city' must be string");
@@ -295,9 +316,10 @@ TEST(Budget, ReservationsCountUntilSettled) {
   // 0.60 in flight + 0.50 > 1.00: refused while the first call is open.
   auto r2 = b.reserve("h", usd("0.50"), t, "USD");
   ASSERT_FALSE(r2.ok());
-  EXPECT_EQ(r2.error().message,
-            "the daily budget of 1.00 USD of key team-a would be exceeded: 0.00 spent, 0.60 in flight, this call up to 0.50");
-  b.settle(*r1, usd("0.20"));  // billed less than reserved
+  EXPECT_EQ(
+      r2.error().message,
+      "the daily budget of 1.00 USD of key team-a would be exceeded: 0.00 spent, 0.60 in flight, this call up to 0.50");
+  b.settle(*r1, usd("0.20"));                               // billed less than reserved
   EXPECT_TRUE(b.reserve("h", usd("0.50"), t, "USD").ok());  // 0.20 spent + 0.50 <= 1.00 (and stays in flight)
   // The next day starts from zero spent, but what is in flight still counts:
   // 0.50 in flight + 0.50 <= 1.00, while 0.50 + 0.51 is not.
@@ -311,8 +333,8 @@ TEST(Budget, SeededFromTheLedger) {
   BudgetBook b;
   b.set_limits("h", "k", Limits{std::nullopt, usd("10"), usd("12")});
   const std::int64_t t = 1'795'867'200'000;
-  b.add_spent("h", usd("9.5"), t - 86'400'000LL * 40);  // October: total only
-  EXPECT_FALSE(b.reserve("h", usd("3"), t, "USD").ok());  // total: 9.5 + 3 > 12
+  b.add_spent("h", usd("9.5"), t - 86'400'000LL * 40);     // October: total only
+  EXPECT_FALSE(b.reserve("h", usd("3"), t, "USD").ok());   // total: 9.5 + 3 > 12
   EXPECT_TRUE(b.reserve("h", usd("2.5"), t, "USD").ok());  // month 2.5 <= 10, total 12 <= 12
 }
 

@@ -17,7 +17,8 @@ namespace ff::ledger {
 namespace {
 
 std::string fresh_path(const std::string& name) {
-  std::string path = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "-" + name;  // per process: tests run in parallel
+  std::string path =
+      ::testing::TempDir() + "/" + std::to_string(::getpid()) + "-" + name;  // per process: tests run in parallel
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   return path;
 }

@@ -121,8 +121,9 @@ TEST(HttpServer, ReadsAChunkedBodyThenAnHttp10Request) {
   Client c(s.port());
   // "hello" + " world": 11 bytes in two chunks; the next request's shorter
   // header list must not keep the first one's X-Test.
-  c.send_all("POST /c HTTP/1.1\r\nHost: x\r\nX-Test: one\r\nTransfer-Encoding: chunked\r\n\r\n"
-             "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+  c.send_all(
+      "POST /c HTTP/1.1\r\nHost: x\r\nX-Test: one\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
   std::string first = c.read_until("}");
   EXPECT_NE(first.find(R"({"method":"POST","path":"/c","bytes":11,"x":"one"})"), std::string::npos) << first;
   // HTTP/1.0 without keep-alive: answered as 1.0, then the connection closes.
@@ -146,9 +147,10 @@ TEST(HttpServer, PipelinedRequestsAreAnsweredInOrder) {
   Server s(ServerOptions{});
   Client c(s.port());
   // Three requests in one write: what follows each message stays buffered for the next.
-  c.send_all("POST /p1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab"
-             "GET /p2 HTTP/1.1\r\nHost: x\r\nX-Test: two\r\n\r\n"
-             "POST /p3 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nxyz");
+  c.send_all(
+      "POST /p1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab"
+      "GET /p2 HTTP/1.1\r\nHost: x\r\nX-Test: two\r\n\r\n"
+      "POST /p3 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nxyz");
   const std::string r = c.read_all();
   const auto a = r.find(R"({"method":"POST","path":"/p1","bytes":2,"x":""})");
   const auto b = r.find(R"({"method":"GET","path":"/p2","bytes":0,"x":"two"})");
@@ -257,8 +259,8 @@ TEST(HttpServer, ALargeBodyArrivingInPiecesIsReadWhole) {
     h = (h ^ static_cast<unsigned char>(body[i])) * 16777619u;
   }
   const std::string next = "GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-  const std::string all = "POST /sum HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
-                          body + next;
+  const std::string all =
+      "POST /sum HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body + next;
   for (std::size_t off = 0; off < all.size(); off += 64 * 1024) {
     c.send_all(all.substr(off, 64 * 1024));
     if (off % (256 * 1024) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -289,7 +291,7 @@ TEST(HttpServer, StopLetsARequestInProgressFinish) {
   c.send_all("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const auto start = std::chrono::steady_clock::now();
-  s.stop();  // while the answer is still 250 ms away
+  s.stop();                      // while the answer is still 250 ms away
   std::string r = c.read_all();  // the answer, then the server closes the connection
   EXPECT_NE(r.find("{\"slow\":true}"), std::string::npos) << r;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));

@@ -86,8 +86,10 @@ TEST_F(Advise, TheCacheRuleIsComputedFromThePriceBook) {
     if (r.rule == "cache") cache = r.text;
   }
   EXPECT_NE(cache.find("does not hold at these prices: Pro's input costs 4.40x Flash's with no hits and 4.62x at 80%"),
-            std::string::npos) << cache;
-  EXPECT_NE(cache.find("At launch (2026-04-24) it held: 12.43x with no hits, 9.21x at 80%."), std::string::npos) << cache;
+            std::string::npos)
+      << cache;
+  EXPECT_NE(cache.find("At launch (2026-04-24) it held: 12.43x with no hits, 9.21x at 80%."), std::string::npos)
+      << cache;
   // Exactly 70% is not above the threshold: no cache reason at all.
   EXPECT_FALSE(has_rule(run(profile("summarization", 5'000'000, 50'000'000, 0.7)), "cache"));
 }
@@ -126,7 +128,8 @@ flat = { hit = 0.10, miss = 0.60, output = 1.00 }
 )";
   auto book = pricing::parse_price_book(toml, "test.toml");
   ASSERT_TRUE(book.ok()) << book.error().message;
-  auto a = advise(profile("summarization", 5'000'000, 50'000'000, 0.9), *book, *core::parse_time("2026-06-01T00:00:00Z"), "USD");
+  auto a = advise(profile("summarization", 5'000'000, 50'000'000, 0.9), *book,
+                  *core::parse_time("2026-06-01T00:00:00Z"), "USD");
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->recommendation, "either");
   EXPECT_EQ(a->cost.all_flash.to_decimal(), "10.50");
@@ -187,9 +190,10 @@ TEST(AdviseInput, MixWordsAndProfiles) {
   ASSERT_TRUE(json.ok()) << json.error().message;
   EXPECT_EQ(json->output_tokens_per_month, 10'000'000);
   EXPECT_DOUBLE_EQ(json->mix.at("agent_tool_chaining"), 0.4);
-  auto toml = parse_profile("output_tokens_per_month = 1000\ninput_tokens_per_month = 2000\naccess = \"subscription\"\n"
-                            "[mix]\nrag = 1\n",
-                            "p.toml");
+  auto toml = parse_profile(
+      "output_tokens_per_month = 1000\ninput_tokens_per_month = 2000\naccess = \"subscription\"\n"
+      "[mix]\nrag = 1\n",
+      "p.toml");
   ASSERT_TRUE(toml.ok()) << toml.error().message;
   EXPECT_EQ(toml->access, Access::kSubscription);
   EXPECT_EQ(parse_profile(R"({"mix":{"rag":1}})", "p.json").error().message,

@@ -162,7 +162,8 @@ TEST_F(CostInputs, OverLongLineIsSkippedAndReadingGoesOn) {
   std::string path = ::testing::TempDir() + "/long-" + std::to_string(::getpid()) + ".jsonl";
   {
     std::ofstream out(path, std::ios::binary);
-    out << std::string(65u << 20, ' ') << "\n" << std::string_view(kLog).substr(0, std::string_view(kLog).find('\n') + 1);
+    out << std::string(65u << 20, ' ') << "\n"
+        << std::string_view(kLog).substr(0, std::string_view(kLog).find('\n') + 1);
   }
   CostSummary s = run({path});
   EXPECT_EQ(s.total.records, 1);

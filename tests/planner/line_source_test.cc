@@ -42,7 +42,8 @@ std::vector<Line> read_all(const std::string& path, std::vector<std::int64_t>* d
 }
 
 std::string write(const std::string& name, const std::string& content) {
-  std::string path = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "-" + name;  // per process: ctest runs tests in parallel
+  std::string path = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "-" +
+                     name;  // per process: ctest runs tests in parallel
   std::ofstream(path, std::ios::binary) << content;
   return path;
 }

@@ -72,11 +72,12 @@ TEST_F(Parse, FinalStreamChunkAndSseFraming) {
 
 TEST_F(Parse, ResponsesApiAndAnthropicUsage) {
   // Responses: input_tokens includes the cached ones.
-  EXPECT_EQ(record(R"({"object":"response","created_at":1777032000,"model":"deepseek-flash","usage":{"input_tokens":500,)"
-                   R"("input_tokens_details":{"cached_tokens":300},"output_tokens":40,)"
-                   R"("output_tokens_details":{"reasoning_tokens":10},"total_tokens":540}})",
-                   "deepseek-flash"),
-            usage(300, 200, 40, 10));
+  EXPECT_EQ(
+      record(R"({"object":"response","created_at":1777032000,"model":"deepseek-flash","usage":{"input_tokens":500,)"
+             R"("input_tokens_details":{"cached_tokens":300},"output_tokens":40,)"
+             R"("output_tokens_details":{"reasoning_tokens":10},"total_tokens":540}})",
+             "deepseek-flash"),
+      usage(300, 200, 40, 10));
   // Anthropic: input_tokens excludes cache reads; cache writes are ordinary misses.
   EXPECT_EQ(record(R"({"type":"message","model":"deepseek-v4-pro","usage":{"input_tokens":120,)"
                    R"("cache_read_input_tokens":880,"cache_creation_input_tokens":5,"output_tokens":15}})",
@@ -85,35 +86,38 @@ TEST_F(Parse, ResponsesApiAndAnthropicUsage) {
 }
 
 TEST_F(Parse, TimestampsInSeveralForms) {
-  EXPECT_EQ(parse(R"({"model":"m","timestamp":"2026-04-24T20:00:00+08:00","usage":{"prompt_tokens":1,"completion_tokens":1}})")
-                .record.time->unix_seconds,
-            1777032000);
+  EXPECT_EQ(
+      parse(
+          R"({"model":"m","timestamp":"2026-04-24T20:00:00+08:00","usage":{"prompt_tokens":1,"completion_tokens":1}})")
+          .record.time->unix_seconds,
+      1777032000);
   EXPECT_FALSE(parse(R"({"model":"m","usage":{"prompt_tokens":1,"completion_tokens":1}})").record.time.has_value());
 }
 
 TEST_F(Parse, MalformedJson) {
-  for (const char* bad : {R"({"model":"m","usage":{)", R"({"model":"m"}})", R"({"model":"m",})",
-                          "{\"model\":\"\xff\xfe\",\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}",
-                          R"({"model":"m","usage":{"prompt_tokens":1,"completion_tokens":1}} trailing)",
-                          R"({"model" "m"})", "{"}) {
+  for (const char* bad :
+       {R"({"model":"m","usage":{)", R"({"model":"m"}})", R"({"model":"m",})",
+        "{\"model\":\"\xff\xfe\",\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}",
+        R"({"model":"m","usage":{"prompt_tokens":1,"completion_tokens":1}} trailing)", R"({"model" "m"})", "{"}) {
     EXPECT_EQ(skipped(bad), SkipReason::kMalformedJson) << bad;
   }
 }
 
 TEST_F(Parse, InvalidUsage) {
-  for (const char* bad : {
-           R"({"model":"m","usage":{"prompt_tokens":-1,"completion_tokens":1}})",
-           R"({"model":"m","usage":{"prompt_tokens":"10","completion_tokens":1}})",
-           R"({"model":"m","usage":{"prompt_tokens":1.5,"completion_tokens":1}})",
-           R"({"model":"m","usage":{"prompt_tokens":10}})",  // no completion_tokens
-           R"({"model":"m","usage":{"prompt_tokens":10,"completion_tokens":1,"prompt_cache_hit_tokens":4,"prompt_cache_miss_tokens":5}})",
-           R"({"model":"m","usage":{"prompt_tokens":10,"completion_tokens":1,"prompt_tokens_details":{"cached_tokens":11}}})",
-           R"({"model":"m","usage":{"prompt_tokens":10,"completion_tokens":1,"completion_tokens_details":{"reasoning_tokens":2}}})",
-           R"({"model":"m","usage":{"prompt_tokens":4294967296,"completion_tokens":1}})",
-           R"({"model":"m","usage":{"prompt_tokens":99999999999999999999999,"completion_tokens":1}})",
-           R"({"model":"m","usage":"lots"})",
-           R"({"model":"m","usage":{}})",
-       }) {
+  for (
+      const char* bad : {
+          R"({"model":"m","usage":{"prompt_tokens":-1,"completion_tokens":1}})",
+          R"({"model":"m","usage":{"prompt_tokens":"10","completion_tokens":1}})",
+          R"({"model":"m","usage":{"prompt_tokens":1.5,"completion_tokens":1}})",
+          R"({"model":"m","usage":{"prompt_tokens":10}})",  // no completion_tokens
+          R"({"model":"m","usage":{"prompt_tokens":10,"completion_tokens":1,"prompt_cache_hit_tokens":4,"prompt_cache_miss_tokens":5}})",
+          R"({"model":"m","usage":{"prompt_tokens":10,"completion_tokens":1,"prompt_tokens_details":{"cached_tokens":11}}})",
+          R"({"model":"m","usage":{"prompt_tokens":10,"completion_tokens":1,"completion_tokens_details":{"reasoning_tokens":2}}})",
+          R"({"model":"m","usage":{"prompt_tokens":4294967296,"completion_tokens":1}})",
+          R"({"model":"m","usage":{"prompt_tokens":99999999999999999999999,"completion_tokens":1}})",
+          R"({"model":"m","usage":"lots"})",
+          R"({"model":"m","usage":{}})",
+      }) {
     EXPECT_EQ(skipped(bad), SkipReason::kInvalidUsage) << bad;
   }
   EXPECT_EQ(skipped(R"({"model":"m","choices":[]})"), SkipReason::kNoUsage);
@@ -132,10 +136,10 @@ TEST_F(Parse, CsvWithHeader) {
   EXPECT_EQ(o.record.time->unix_seconds, 1777032000);
   EXPECT_EQ(o.record.usage, usage(1000, 2000, 3000));
   EXPECT_EQ(record("1777032000,\"deepseek-v4-flash\",0,5,6\r", "deepseek-v4-flash"), usage(0, 5, 6));
-  EXPECT_EQ(skipped("2026-04-24T12:00:00Z,deepseek-v4-pro,1,2"), SkipReason::kMalformedCsv);       // a cell short
-  EXPECT_EQ(skipped("2026-04-24T12:00:00Z,deepseek-v4-pro,1,-2,3"), SkipReason::kMalformedCsv);    // negative
-  EXPECT_EQ(skipped("noon,deepseek-v4-pro,1,2,3"), SkipReason::kMalformedCsv);                     // bad time
-  EXPECT_EQ(skipped("2026-04-24T12:00:00Z,\"deepseek,1,2,3"), SkipReason::kMalformedCsv);          // open quote
+  EXPECT_EQ(skipped("2026-04-24T12:00:00Z,deepseek-v4-pro,1,2"), SkipReason::kMalformedCsv);     // a cell short
+  EXPECT_EQ(skipped("2026-04-24T12:00:00Z,deepseek-v4-pro,1,-2,3"), SkipReason::kMalformedCsv);  // negative
+  EXPECT_EQ(skipped("noon,deepseek-v4-pro,1,2,3"), SkipReason::kMalformedCsv);                   // bad time
+  EXPECT_EQ(skipped("2026-04-24T12:00:00Z,\"deepseek,1,2,3"), SkipReason::kMalformedCsv);        // open quote
   EXPECT_EQ(skipped("2026-04-24T12:00:00Z,,1,2,3"), SkipReason::kNoModel);
   // A new input forgets the header.
   parser_.begin_input();

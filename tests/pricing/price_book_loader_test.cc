@@ -62,19 +62,20 @@ TEST(PriceBookLoader, ReadsRatesExactlyFromFloatsStringsAndIntegers) {
   ASSERT_TRUE(b.ok()) << b.error().message;
   auto f = b->quote("flash", *core::parse_time("2026-06-01T00:00:00Z"), "USD");
   ASSERT_TRUE(f.quote);
-  EXPECT_EQ(f.quote->rates.cache_hit.nano_per_million, 7'000'000);      // 0.007 exactly, not 0.00700000000000000015
-  EXPECT_EQ(f.quote->rates.cache_miss.nano_per_million, 220'000'000);   // "0.22"
-  EXPECT_EQ(f.quote->rates.output.nano_per_million, 1'000'000'000);     // 1
+  EXPECT_EQ(f.quote->rates.cache_hit.nano_per_million, 7'000'000);     // 0.007 exactly, not 0.00700000000000000015
+  EXPECT_EQ(f.quote->rates.cache_miss.nano_per_million, 220'000'000);  // "0.22"
+  EXPECT_EQ(f.quote->rates.output.nano_per_million, 1'000'000'000);    // 1
   auto p = b->quote("pro", *core::parse_time("2026-06-01T00:00:00Z"), "USD");
-  EXPECT_EQ(p.quote->rates.cache_hit.nano_per_million, 1);                  // 0.000000001
+  EXPECT_EQ(p.quote->rates.cache_hit.nano_per_million, 1);                   // 0.000000001
   EXPECT_EQ(p.quote->rates.cache_miss.nano_per_million, 1'000'500'000'000);  // 1_000.5
   EXPECT_EQ(p.quote->rates.output.nano_per_million, 3'960'000'000);
 }
 
 TEST(PriceBookLoader, ErrorsNameFileLineAndField) {
-  EXPECT_EQ(load_error(replace(kMinimal, "output = 3.96", "output = 3.9600000001")),
-            "book.toml:28: [[rates]] #2 field 'flat': field 'output': write this rate as a plain decimal (e.g. output = "
-            "\"0.007\"); rate '3.9600000001' has more than 9 decimal places");
+  EXPECT_EQ(
+      load_error(replace(kMinimal, "output = 3.96", "output = 3.9600000001")),
+      "book.toml:28: [[rates]] #2 field 'flat': field 'output': write this rate as a plain decimal (e.g. output = "
+      "\"0.007\"); rate '3.9600000001' has more than 9 decimal places");
   EXPECT_EQ(load_error(replace(kMinimal, "currency = \"USD\"\nfrom = 2026-01-01T00:00:00Z\nflat = { hit = 0.007",
                                "currency = \"usd\"\nfrom = 2026-01-01T00:00:00Z\nflat = { hit = 0.007")),
             "book.toml:20: [[rates]] #1: field 'currency' must be a 3-letter code like \"USD\" or \"CNY\"");

@@ -39,50 +39,68 @@ class ShippedBook : public ::testing::Test {
 PriceBook* ShippedBook::book_ = nullptr;
 
 TEST_F(ShippedBook, LaunchPrices) {
-  expect_quote("deepseek-v4-flash", "2026-04-24T00:00:00Z", "USD", "deepseek-v4-flash", Band::kFlat, "0.028", "0.14", "0.28");
+  expect_quote("deepseek-v4-flash", "2026-04-24T00:00:00Z", "USD", "deepseek-v4-flash", Band::kFlat, "0.028", "0.14",
+               "0.28");
   expect_quote("deepseek-v4-flash", "2026-04-25T00:00:00Z", "CNY", "deepseek-v4-flash", Band::kFlat, "0.2", "1", "2");
-  expect_quote("deepseek-v4-pro", "2026-04-24T00:00:00Z", "USD", "deepseek-v4-pro", Band::kFlat, "0.145", "1.74", "3.48");
+  expect_quote("deepseek-v4-pro", "2026-04-24T00:00:00Z", "USD", "deepseek-v4-pro", Band::kFlat, "0.145", "1.74",
+               "3.48");
   expect_quote("deepseek-v4-pro", "2026-04-25T00:00:00Z", "CNY", "deepseek-v4-pro", Band::kFlat, "1", "12", "24");
   // Nothing before the launch.
   EXPECT_EQ(book_->quote("deepseek-v4-flash", at("2026-04-23T23:59:59Z"), "USD").error, QuoteError::kNoPrice);
 }
 
 TEST_F(ShippedBook, CacheHitCutAndProDiscountFrom0426At1215) {
-  expect_quote("deepseek-v4-flash", "2026-04-26T12:14:59Z", "USD", "deepseek-v4-flash", Band::kFlat, "0.028", "0.14", "0.28");
-  expect_quote("deepseek-v4-flash", "2026-04-26T12:15:00Z", "USD", "deepseek-v4-flash", Band::kFlat, "0.0028", "0.14", "0.28");
-  expect_quote("deepseek-v4-pro", "2026-04-26T12:14:59Z", "USD", "deepseek-v4-pro", Band::kFlat, "0.145", "1.74", "3.48");
-  expect_quote("deepseek-v4-pro", "2026-04-26T12:15:00Z", "USD", "deepseek-v4-pro", Band::kFlat, "0.003625", "0.435", "0.87");
+  expect_quote("deepseek-v4-flash", "2026-04-26T12:14:59Z", "USD", "deepseek-v4-flash", Band::kFlat, "0.028", "0.14",
+               "0.28");
+  expect_quote("deepseek-v4-flash", "2026-04-26T12:15:00Z", "USD", "deepseek-v4-flash", Band::kFlat, "0.0028", "0.14",
+               "0.28");
+  expect_quote("deepseek-v4-pro", "2026-04-26T12:14:59Z", "USD", "deepseek-v4-pro", Band::kFlat, "0.145", "1.74",
+               "3.48");
+  expect_quote("deepseek-v4-pro", "2026-04-26T12:15:00Z", "USD", "deepseek-v4-pro", Band::kFlat, "0.003625", "0.435",
+               "0.87");
   // The discount stays after 2026-05-31 (made permanent).
-  expect_quote("deepseek-v4-pro", "2026-07-01T00:00:00Z", "USD", "deepseek-v4-pro", Band::kFlat, "0.003625", "0.435", "0.87");
+  expect_quote("deepseek-v4-pro", "2026-07-01T00:00:00Z", "USD", "deepseek-v4-pro", Band::kFlat, "0.003625", "0.435",
+               "0.87");
 }
 
 TEST_F(ShippedBook, PeakOffPeakBandsFrom0816At1600) {
   // 2026-08-16 15:59:59 is the last second of flat pricing.
-  expect_quote("deepseek-v4-flash", "2026-08-16T15:59:59Z", "USD", "deepseek-v4-flash", Band::kFlat, "0.0028", "0.14", "0.28");
+  expect_quote("deepseek-v4-flash", "2026-08-16T15:59:59Z", "USD", "deepseek-v4-flash", Band::kFlat, "0.0028", "0.14",
+               "0.28");
   // 16:00 UTC Sunday = 00:00 Monday in Beijing: off-peak until 09:00 Beijing (01:00 UTC).
-  expect_quote("deepseek-v4-flash", "2026-08-16T16:00:00Z", "USD", "deepseek-v4-flash", Band::kOffPeak, "0.007", "0.22", "0.66");
-  expect_quote("deepseek-v4-flash", "2026-08-17T01:00:00Z", "USD", "deepseek-v4-flash", Band::kPeak, "0.014", "0.44", "1.32");
+  expect_quote("deepseek-v4-flash", "2026-08-16T16:00:00Z", "USD", "deepseek-v4-flash", Band::kOffPeak, "0.007", "0.22",
+               "0.66");
+  expect_quote("deepseek-v4-flash", "2026-08-17T01:00:00Z", "USD", "deepseek-v4-flash", Band::kPeak, "0.014", "0.44",
+               "1.32");
   expect_quote("deepseek-v4-flash", "2026-08-17T01:00:00Z", "CNY", "deepseek-v4-flash", Band::kPeak, "0.1", "3", "9");
-  expect_quote("deepseek-v4-flash", "2026-08-16T16:00:00Z", "CNY", "deepseek-v4-flash", Band::kOffPeak, "0.05", "1.5", "4.5");
-  expect_quote("deepseek-v4-pro", "2026-08-16T16:00:00Z", "USD", "deepseek-v4-pro", Band::kOffPeak, "0.022", "0.66", "1.98");
-  expect_quote("deepseek-v4-pro", "2026-08-17T06:00:00Z", "USD", "deepseek-v4-pro", Band::kPeak, "0.044", "1.32", "3.96");
-  expect_quote("deepseek-v4-pro", "2026-08-16T16:00:00Z", "CNY", "deepseek-v4-pro", Band::kOffPeak, "0.15", "4.5", "13.5");
+  expect_quote("deepseek-v4-flash", "2026-08-16T16:00:00Z", "CNY", "deepseek-v4-flash", Band::kOffPeak, "0.05", "1.5",
+               "4.5");
+  expect_quote("deepseek-v4-pro", "2026-08-16T16:00:00Z", "USD", "deepseek-v4-pro", Band::kOffPeak, "0.022", "0.66",
+               "1.98");
+  expect_quote("deepseek-v4-pro", "2026-08-17T06:00:00Z", "USD", "deepseek-v4-pro", Band::kPeak, "0.044", "1.32",
+               "3.96");
+  expect_quote("deepseek-v4-pro", "2026-08-16T16:00:00Z", "CNY", "deepseek-v4-pro", Band::kOffPeak, "0.15", "4.5",
+               "13.5");
   expect_quote("deepseek-v4-pro", "2026-08-17T06:00:00Z", "CNY", "deepseek-v4-pro", Band::kPeak, "0.3", "9", "27");
 }
 
 TEST_F(ShippedBook, FlashV41From0910At0400AndLegacyNamesBilledAsIt) {
   // Thursday 2026-09-10 03:59:59 UTC = 11:59:59 Beijing: peak, still V4 Flash.
-  expect_quote("deepseek-v4-flash", "2026-09-10T03:59:59Z", "USD", "deepseek-v4-flash", Band::kPeak, "0.014", "0.44", "1.32");
+  expect_quote("deepseek-v4-flash", "2026-09-10T03:59:59Z", "USD", "deepseek-v4-flash", Band::kPeak, "0.014", "0.44",
+               "1.32");
   // 04:00 UTC = 12:00 Beijing: off-peak, and the old id is billed as deepseek-flash.
-  expect_quote("deepseek-v4-flash", "2026-09-10T04:00:00Z", "USD", "deepseek-flash", Band::kOffPeak, "0.003", "0.15", "0.6");
+  expect_quote("deepseek-v4-flash", "2026-09-10T04:00:00Z", "USD", "deepseek-flash", Band::kOffPeak, "0.003", "0.15",
+               "0.6");
   expect_quote("deepseek-flash", "2026-09-10T06:00:00Z", "USD", "deepseek-flash", Band::kPeak, "0.006", "0.3", "1.2");
   expect_quote("deepseek-flash", "2026-09-10T04:00:00Z", "CNY", "deepseek-flash", Band::kOffPeak, "0.02", "1", "4");
   expect_quote("deepseek-flash", "2026-09-10T06:00:00Z", "CNY", "deepseek-flash", Band::kPeak, "0.04", "2", "8");
-  expect_quote("deepseek-v4-flash-vision-exp", "2026-11-24T02:00:00Z", "USD", "deepseek-flash", Band::kPeak, "0.006", "0.3", "1.2");
+  expect_quote("deepseek-v4-flash-vision-exp", "2026-11-24T02:00:00Z", "USD", "deepseek-flash", Band::kPeak, "0.006",
+               "0.3", "1.2");
   // deepseek-flash did not exist before its launch.
   EXPECT_EQ(book_->quote("deepseek-flash", at("2026-09-10T03:59:59Z"), "USD").error, QuoteError::kNoPrice);
   // Pro keeps its own prices.
-  expect_quote("deepseek-v4-pro", "2026-11-24T02:00:00Z", "USD", "deepseek-v4-pro", Band::kPeak, "0.044", "1.32", "3.96");
+  expect_quote("deepseek-v4-pro", "2026-11-24T02:00:00Z", "USD", "deepseek-v4-pro", Band::kPeak, "0.044", "1.32",
+               "3.96");
 }
 
 TEST_F(ShippedBook, TierIdsFollowTheCurrentModel) {
@@ -121,7 +139,8 @@ TEST_F(ShippedBook, WeekendsAndHolidaysAreOffPeak) {
   EXPECT_FALSE(s.is_peak(at("2026-10-07T08:00:00Z")));  // last day of the holiday (a Wednesday)
   EXPECT_TRUE(s.is_peak(at("2026-10-08T08:00:00Z")));   // back to work
   EXPECT_FALSE(s.is_peak(at("2026-09-25T02:00:00Z")));  // Mid-Autumn Festival (a Friday)
-  expect_quote("deepseek-v4-pro", "2026-10-01T02:00:00Z", "USD", "deepseek-v4-pro", Band::kOffPeak, "0.022", "0.66", "1.98");
+  expect_quote("deepseek-v4-pro", "2026-10-01T02:00:00Z", "USD", "deepseek-v4-pro", Band::kOffPeak, "0.022", "0.66",
+               "1.98");
 }
 
 TEST_F(ShippedBook, BandSpanEndsAtTheNextEdge) {
@@ -134,8 +153,10 @@ TEST_F(ShippedBook, BandSpanEndsAtTheNextEdge) {
 }
 
 TEST_F(ShippedBook, AliasesAndRetirement) {
-  expect_quote("deepseek-chat", "2026-04-24T00:00:00Z", "USD", "deepseek-v4-flash", Band::kFlat, "0.028", "0.14", "0.28");
-  expect_quote("deepseek-reasoner", "2026-07-24T15:58:59Z", "USD", "deepseek-v4-flash", Band::kFlat, "0.0028", "0.14", "0.28");
+  expect_quote("deepseek-chat", "2026-04-24T00:00:00Z", "USD", "deepseek-v4-flash", Band::kFlat, "0.028", "0.14",
+               "0.28");
+  expect_quote("deepseek-reasoner", "2026-07-24T15:58:59Z", "USD", "deepseek-v4-flash", Band::kFlat, "0.0028", "0.14",
+               "0.28");
   EXPECT_EQ(book_->quote("deepseek-chat", at("2026-07-24T15:59:00Z"), "USD").error, QuoteError::kRetired);
   EXPECT_EQ(book_->quote("deepseek-reasoner", at("2026-11-01T00:00:00Z"), "USD").error, QuoteError::kRetired);
   // Before V4, deepseek-chat meant V3, which this book does not price.

@@ -162,9 +162,10 @@ TEST(Features, CountsStructureAndTokens) {
 }
 
 TEST(Features, CodeTracesFilesAndPassages) {
-  const std::string body = ask(
-      "Traceback (most recent call last):\\n  File \\\"app/main.py\\\", line 8, in run\\n  File \\\"app/db.py\\\", "
-      "line 3, in get\\nKeyError: 1\\nSee app/main.py and lib/util.py.\\n```python\\nx = 1;\\n```\\n[1] first\\n[2] second");
+  const std::string body =
+      ask("Traceback (most recent call last):\\n  File \\\"app/main.py\\\", line 8, in run\\n  File \\\"app/db.py\\\", "
+          "line 3, in get\\nKeyError: 1\\nSee app/main.py and lib/util.py.\\n```python\\nx = 1;\\n```\\n[1] "
+          "first\\n[2] second");
   Features f = features(body);
   EXPECT_EQ(f.stack_frames, 3);  // the header and two File "...", line frames
   EXPECT_EQ(f.files, 3);         // main.py, db.py, util.py (main.py twice)
@@ -189,18 +190,22 @@ TEST(Features, FormulaNotationIsCountedAndProseIsNot) {
 
 TEST(Features, ClausesAndNamesFromCode) {
   // Three commas; in Chinese "，", "；" and "、": three each time.
-  EXPECT_EQ(features(ask("Pull the sales from the warehouse, build a chart, write a commentary, and email it.")).clauses, 3);
+  EXPECT_EQ(
+      features(ask("Pull the sales from the warehouse, build a chart, write a commentary, and email it.")).clauses, 3);
   EXPECT_EQ(features(ask("查一下订单，然后退款；最后发邮件、通知她。")).clauses, 3);
   // UserProfileSerializer, ReportsView, BaseOrgMixin (a lower-case letter then an
   // upper-case one), get_queryset and select_related (an underscore between
   // letters): 5. "N+1", "queries", "'org'" are not names from code.
-  Features f = features(ask("UserProfileSerializer makes N+1 queries only from ReportsView; BaseOrgMixin calls "
-                            "get_queryset() and select_related('org')."));
+  Features f =
+      features(ask("UserProfileSerializer makes N+1 queries only from ReportsView; BaseOrgMixin calls "
+                   "get_queryset() and select_related('org')."));
   EXPECT_EQ(f.code_names, 5);
   EXPECT_EQ(f.numbers, 1);
   // Names inside code are the code's, not a description's: not counted.
   EXPECT_EQ(features(ask("Why is this slow?\\n```python\\nuser_list = get_users()\\nfor userId in user_list:\\n    "
-                         "load(userId)\\n```")).code_names, 0);
+                         "load(userId)\\n```"))
+                .code_names,
+            0);
 }
 
 TEST(Features, RequestedLengthInManyNotations) {
@@ -248,7 +253,8 @@ TEST(Features, BadInputIsAClearError) {
     auto f = extract_features(body, ratio);
     return f.ok() ? std::string("ok") : f.error().message;
   };
-  EXPECT_EQ(msg("{nope"), "the request is not valid JSON: The JSON document has an improper structure: missing or superfluous "
+  EXPECT_EQ(msg("{nope"),
+            "the request is not valid JSON: The JSON document has an improper structure: missing or superfluous "
             "commas, braces, missing keys, etc.");
   EXPECT_EQ(msg("[1,2]"), "the request must be a JSON object");
   EXPECT_EQ(msg(R"({"model":"x"})"), "the request has no `messages` array");
@@ -279,20 +285,24 @@ TEST(Router, HardCasesOfTheRule) {
     passages.append(std::to_string(1990 + i)).append(".\\n");
   }
   const std::string snippet = "```python\\ndef mean(xs):\\n    return sum(xs) / len(xs)\\n```";
-  const std::string tools = R"(,"tools":[{"type":"function","function":{"name":"get_weather"}},{"type":"function","function":{"name":"book"}}])";
+  const std::string tools =
+      R"(,"tools":[{"type":"function","function":{"name":"get_weather"}},{"type":"function","function":{"name":"book"}}])";
   const Case cases[] = {
-      {"one-line combinatorics is Pro", ask("How many ways can 8 rooks be placed on a chessboard so that no two attack each other?"),
+      {"one-line combinatorics is Pro",
+       ask("How many ways can 8 rooks be placed on a chessboard so that no two attack each other?"),
        Category::kMultiStepReasoning, Tier::kPro},
-      {"20-passage RAG lookup is Flash", ask(passages + "Based on the passages above, when did the plant in city 7 open?"),
-       Category::kRag, Tier::kFlash},
+      {"20-passage RAG lookup is Flash",
+       ask(passages + "Based on the passages above, when did the plant in city 7 open?"), Category::kRag, Tier::kFlash},
       {"step by step on an easy question is Flash", ask("What is the capital of France? Think step by step."),
        Category::kStraightforwardQa, Tier::kFlash},
-      {"large max_tokens on a short task is Flash", ask("Write a two-line thank-you note to my team.", R"(,"max_tokens":300000)"),
-       Category::kStructuredContent, Tier::kFlash},
-      {"debug on one snippet is Flash", ask("Debug this, it crashes on an empty list:\\n" + snippet), Category::kCodingModerate,
+      {"large max_tokens on a short task is Flash",
+       ask("Write a two-line thank-you note to my team.", R"(,"max_tokens":300000)"), Category::kStructuredContent,
        Tier::kFlash},
+      {"debug on one snippet is Flash", ask("Debug this, it crashes on an empty list:\\n" + snippet),
+       Category::kCodingModerate, Tier::kFlash},
       {"a multi-file stack trace is Pro",
-       ask("Traceback (most recent call last):\\n  File \\\"api/views.py\\\", line 40, in post\\n  File \\\"core/orders.py\\\", "
+       ask("Traceback (most recent call last):\\n  File \\\"api/views.py\\\", line 40, in post\\n  File "
+           "\\\"core/orders.py\\\", "
            "line 212, in place\\n  File \\\"core/stock.py\\\", line 9, in take\\nValueError: negative stock\\nIt only "
            "happens under load. Find the root cause."),
        Category::kCodebaseDebugging, Tier::kPro},
@@ -302,9 +312,10 @@ TEST(Router, HardCasesOfTheRule) {
        R"({"messages":[{"role":"user","content":"Weather in Oslo, then book"},{"role":"assistant","content":null,"tool_calls":[{"id":"1","type":"function","function":{"name":"get_weather","arguments":"{}"}}]},{"role":"tool","tool_call_id":"1","content":"sun"}])" +
            tools + "}",
        Category::kAgentToolChaining, Tier::kPro},
-      {"a 10K-word text is Pro", ask("Write a 12,000-word novella in ten chapters."), Category::kLongCoherentOutput, Tier::kPro},
-      {"a proof in German is Pro", ask("Beweise, dass es unendlich viele Primzahlen gibt."), Category::kMultiStepReasoning,
+      {"a 10K-word text is Pro", ask("Write a 12,000-word novella in ten chapters."), Category::kLongCoherentOutput,
        Tier::kPro},
+      {"a proof in German is Pro", ask("Beweise, dass es unendlich viele Primzahlen gibt."),
+       Category::kMultiStepReasoning, Tier::kPro},
       {"translation in Chinese is Flash", ask("把这句话翻译成英文：明天见。"), Category::kTranslation, Tier::kFlash},
   };
   Router r = default_router();
@@ -327,14 +338,16 @@ TEST(Router, StructuralSignalsOfProWork) {
     EXPECT_TRUE(d.ok()) << body;
     return d.ok() ? *d : Decision{};
   };
-  Decision d = decide(ask("UserProfileSerializer is slow only when ReportsView calls it; BaseOrgMixin overrides "
-                          "get_queryset. Why?"));
+  Decision d =
+      decide(ask("UserProfileSerializer is slow only when ReportsView calls it; BaseOrgMixin overrides "
+                 "get_queryset. Why?"));
   EXPECT_EQ(d.category, Category::kCodebaseDebugging);
   EXPECT_EQ(d.tier, Tier::kPro);
   const std::string three_tools =
       R"(,"tools":[{"type":"function","function":{"name":"crm_search"}},{"type":"function","function":{"name":"get_usage"}},)"
       R"({"type":"function","function":{"name":"create_task"}}])";
-  d = decide(ask("Look at renewals due this month, pull usage for each account, and open a task for low ones.", three_tools));
+  d = decide(
+      ask("Look at renewals due this month, pull usage for each account, and open a task for low ones.", three_tools));
   EXPECT_EQ(d.category, Category::kAgentToolChaining);
   EXPECT_EQ(d.tier, Tier::kPro);
   // One clause with the same tools is one lookup: Flash.
@@ -358,7 +371,8 @@ TEST(Router, APassageTheSystemPromptPointsToIsRag) {
   EXPECT_EQ(d->tier, Tier::kFlash);
   EXPECT_NE(d->reason.find("a passage the system prompt points to"), std::string::npos) << d->reason;
   // Without the system prompt's pointer the same text is a plain question.
-  auto q = router.route(ask("Context:\\nThe reset button is under the router.\\n\\nQuestion: where is the reset button?"));
+  auto q =
+      router.route(ask("Context:\\nThe reset button is under the router.\\n\\nQuestion: where is the reset button?"));
   ASSERT_TRUE(q.ok());
   EXPECT_EQ(q->category, Category::kStraightforwardQa);
 }
@@ -366,8 +380,8 @@ TEST(Router, APassageTheSystemPromptPointsToIsRag) {
 TEST(Router, AParsedRequestGetsTheSameDecisionAsItsBody) {
   const Router router = default_router();
   simdjson::dom::parser parser;
-  for (const std::string& body : {ask("Prove that there are infinitely many primes."), ask("Translate 'hello' into German."),
-                                 std::string(R"({"model":"auto"})")}) {
+  for (const std::string& body : {ask("Prove that there are infinitely many primes."),
+                                  ask("Translate 'hello' into German."), std::string(R"({"model":"auto"})")}) {
     simdjson::dom::element root;
     ASSERT_FALSE(parser.parse(body).get(root)) << body;
     const Decision a = router.route_or_default(body), b = router.route_or_default(root);
@@ -381,7 +395,8 @@ TEST(Router, AParsedRequestGetsTheSameDecisionAsItsBody) {
   ASSERT_FALSE(parser.parse(ask("Prove that there are infinitely many primes.")).get(root));
   EXPECT_EQ(router.route_or_default(root).tier, Tier::kPro);
   ASSERT_FALSE(parser.parse(std::string(R"({"model":"auto"})")).get(root));
-  EXPECT_EQ(router.route_or_default(root).reason, "request not understood (the request has no `messages` array), default tier");
+  EXPECT_EQ(router.route_or_default(root).reason,
+            "request not understood (the request has no `messages` array), default tier");
 }
 
 TEST(Router, LengthAloneDoesNotDecideButTheContextThresholdDoes) {
@@ -401,7 +416,8 @@ TEST(Router, LengthAloneDoesNotDecideButTheContextThresholdDoes) {
   EXPECT_EQ(d->tier, Tier::kPro);
   EXPECT_EQ(d->category, Category::kSummarization);
   EXPECT_EQ(d->input_tokens, 120005);  // (16 + 400000) * 0.3 = 120004.8, rounded up
-  EXPECT_EQ(d->reason.rfind("input of 120005 tokens is over the 100000-token context threshold (summarization: ", 0), 0u)
+  EXPECT_EQ(d->reason.rfind("input of 120005 tokens is over the 100000-token context threshold (summarization: ", 0),
+            0u)
       << d->reason;
   EXPECT_FALSE(d->cascade);  // Pro answers are not cascaded
 }
@@ -493,19 +509,23 @@ TEST(Policy, BadFilesNameLineAndField) {
             "p.toml:2: unknown category 'poetry' (the router's categories are summarization, translation, "
             "classification, straightforward_qa, rag, structured_content, coding_moderate, multi_step_reasoning, "
             "codebase_debugging, agent_tool_chaining, long_coherent_output)");
-  EXPECT_EQ(err("[category.rag]\ntier = \"medium\""), "p.toml:2: [category.rag] field 'tier' must be \"flash\" or \"pro\"");
+  EXPECT_EQ(err("[category.rag]\ntier = \"medium\""),
+            "p.toml:2: [category.rag] field 'tier' must be \"flash\" or \"pro\"");
   EXPECT_EQ(err("[category.rag]\nefort = \"low\""),
             "p.toml:2: [category.rag] unknown field 'efort' (expected tier, model, effort, cascade, buffer_streams)");
-  EXPECT_EQ(err("[category.rag]\nbuffer_streams = 1"), "p.toml:2: [category.rag] field 'buffer_streams' must be true or false");
-  EXPECT_EQ(err("context_threshold_tokens = -5"), "p.toml:1: field 'context_threshold_tokens' must be a positive integer");
+  EXPECT_EQ(err("[category.rag]\nbuffer_streams = 1"),
+            "p.toml:2: [category.rag] field 'buffer_streams' must be true or false");
+  EXPECT_EQ(err("context_threshold_tokens = -5"),
+            "p.toml:1: field 'context_threshold_tokens' must be a positive integer");
   EXPECT_EQ(err("[key.a]\n"), "p.toml:1: [key.a] missing field 'tier'");
 }
 
 TEST(Policy, BufferedStreamsFollowTheCascade) {
   // Summaries: Flash with the cascade, so streams are buffered; proofs: Pro, no
   // cascade, so the flag has nothing to do.
-  auto p = Policy::parse("[category.summarization]\nbuffer_streams = true\n[category.multi_step_reasoning]\nbuffer_streams = true",
-                         "p.toml");
+  auto p = Policy::parse(
+      "[category.summarization]\nbuffer_streams = true\n[category.multi_step_reasoning]\nbuffer_streams = true",
+      "p.toml");
   ASSERT_TRUE(p.ok()) << p.error().message;
   Router r(*p, std::make_shared<ff::tokenizer::RatioEstimator>());
   auto summary = r.route(R"({"messages":[{"role":"user","content":"Summarize this: the meeting moved to Friday."}]})");
@@ -517,7 +537,9 @@ TEST(Policy, BufferedStreamsFollowTheCascade) {
   EXPECT_EQ(proof->tier, Tier::kPro);
   EXPECT_FALSE(proof->buffer_streams);
   // Not asked for: off.
-  EXPECT_FALSE(default_router().route(R"({"messages":[{"role":"user","content":"Summarize this: it rained."}]})")->buffer_streams);
+  EXPECT_FALSE(default_router()
+                   .route(R"({"messages":[{"role":"user","content":"Summarize this: it rained."}]})")
+                   ->buffer_streams);
 }
 
 TEST(Router, UnreadableRequestGetsTheDefaultTier) {
@@ -544,7 +566,8 @@ TEST(RouteEvaluation, Arithmetic) {
   EXPECT_EQ(ev.pro_recalled(), 1);      // c
   EXPECT_EQ(ev.pro_routed(), 2);        // c, d
   EXPECT_EQ(ev.confusion()[static_cast<std::size_t>(Category::kMultiStepReasoning)]
-                          [static_cast<std::size_t>(Category::kStraightforwardQa)], 1);
+                          [static_cast<std::size_t>(Category::kStraightforwardQa)],
+            1);
   ASSERT_EQ(ev.tier_misses().size(), 2u);
   EXPECT_EQ(ev.tier_misses()[0].id, "b");
   EXPECT_EQ(ev.tier_misses()[1].id, "d");
@@ -567,9 +590,9 @@ TEST(TierModel, FeaturesMatchTheTrainer) {
             (std::vector<std::uint32_t>{29920, 49298, 53510, 57431, 62994, 67143, 78450, 91154, 136322, 147197, 151595,
                                         156199, 169147, 181448, 189000, 191265, 210426, 211303, 246007}));
   EXPECT_EQ(m.features({"请证明：n²+1 不是 3 的倍数？"}, 0, false),
-            (std::vector<std::uint32_t>{10557, 13455, 13717, 50938, 53510, 56856, 57431, 67143, 109621, 123379, 135784,
-                                        147197, 158853, 169147, 169364, 172258, 174333, 176608, 191372, 208501, 222121,
-                                        229341, 242861, 256346}));
+            (std::vector<std::uint32_t>{10557,  13455,  13717,  50938,  53510,  56856,  57431,  67143,
+                                        109621, 123379, 135784, 147197, 158853, 169147, 169364, 172258,
+                                        174333, 176608, 191372, 208501, 222121, 229341, 242861, 256346}));
   EXPECT_EQ(m.features({"Book it"}, 4, false),
             (std::vector<std::uint32_t>{51603, 53075, 57431, 96115, 144797, 147197, 168712}));
 }
@@ -593,7 +616,7 @@ TEST(TierModel, ScoresWithTheShippedWeights) {
 TEST(TierModel, InstructionWindows) {
   EXPECT_EQ(instruction_windows({"ab", "cd"}), (std::vector<std::string>{"ab cd"}));
   const std::string a(800, 'a'), b = "é" + std::string(497, 'b') + "é";  // 501 bytes
-  const auto w = instruction_windows({a, b});  // 1,302 bytes joined
+  const auto w = instruction_windows({a, b});                            // 1,302 bytes joined
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0], std::string(500, 'a'));
   // The last 500 bytes start at byte 802, the second byte of the first "é": the cut moves past it.

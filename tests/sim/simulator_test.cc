@@ -30,9 +30,10 @@ class SimTest : public ::testing::Test {
   SimTest()
       : book_(std::move(pricing::load_embedded_price_book().value())),
         // Tests of the wire format must not see drawn failures.
-        never_fails_(pricing::QualityModel::parse("[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n[[category]]\n"
-                                         "name = \"straightforward_qa\"\nflash = 0\npro = 0\ncheckable = 0\nsource = \"test\"\n",
-                                         "test.toml")
+        never_fails_(pricing::QualityModel::parse(
+                         "[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n[[category]]\n"
+                         "name = \"straightforward_qa\"\nflash = 0\npro = 0\ncheckable = 0\nsource = \"test\"\n",
+                         "test.toml")
                          .value()) {}
 
   Simulator make(SimOptions o = {}, const pricing::QualityModel* quality = nullptr) {
@@ -70,7 +71,8 @@ TEST_F(SimTest, RoutesAndAuth) {
   net::Request unknown = post("{}", "/v2/nothing");
   EXPECT_EQ(sim.handle(unknown).status, 404);
   Simulator keyed = make(SimOptions{.keys = {"sk-right"}});
-  EXPECT_EQ(keyed.handle(post(R"({"model":"deepseek-flash","messages":[{"role":"user","content":"hi"}]})")).status, 401);
+  EXPECT_EQ(keyed.handle(post(R"({"model":"deepseek-flash","messages":[{"role":"user","content":"hi"}]})")).status,
+            401);
   net::Request models = post("", "/v1/models");
   models.method = "GET";
   net::Response m = sim.handle(models);
@@ -110,7 +112,8 @@ TEST_F(SimTest, ValidationErrors) {
     EXPECT_EQ(code_of(r), c.code) << c.body;
   }
   std::string many = R"({"model":"deepseek-flash",)" + msgs + R"(,"tools":[)";
-  for (int i = 0; i < 129; ++i) many += std::string(i ? "," : "") + R"({"type":"function","function":{"name":"f)" + std::to_string(i) + R"("}})";
+  for (int i = 0; i < 129; ++i)
+    many += std::string(i ? "," : "") + R"({"type":"function","function":{"name":"f)" + std::to_string(i) + R"("}})";
   many += "]}";
   EXPECT_EQ(sim.handle(post(many)).status, 422);
   // The real API's message when a thinking-mode tool loop drops reasoning_content.
@@ -130,8 +133,8 @@ TEST_F(SimTest, UsageArithmeticAndCacheAcrossTurns) {
   // Turn 1, non-thinking: BOS + system + <｜User｜> + user + <｜Assistant｜>.
   const std::string system = "You are a careful assistant.", user1 = "What is the capital of France?";
   net::Response r1 = sim.handle(post(R"({"model":"deepseek-flash","thinking":{"type":"disabled"},"messages":[)"
-                                     R"({"role":"system","content":")" + system + R"("},{"role":"user","content":")" + user1 +
-                                     R"("}]})"));
+                                     R"({"role":"system","content":")" +
+                                     system + R"("},{"role":"user","content":")" + user1 + R"("}]})"));
   ASSERT_EQ(r1.status, 200) << r1.body;
   simdjson::dom::element u1 = p.parse(r1.body)["usage"];
   const std::int64_t prompt1 = 1 + tokens(system) + 1 + tokens(user1) + 1;
@@ -147,10 +150,10 @@ TEST_F(SimTest, UsageArithmeticAndCacheAcrossTurns) {
   // Turn 2 sends turn 1 back: the unit at the end of turn 1's output (its prompt,
   // the answer and <｜end▁of▁sentence｜>) is a full prefix and is billed as hits.
   const std::string user2 = "And of Spain?";
-  net::Response r2 = sim.handle(post(
-      R"({"model":"deepseek-flash","thinking":{"type":"disabled"},"messages":[{"role":"system","content":")" + system +
-      R"("},{"role":"user","content":")" + user1 + R"("},{"role":"assistant","content":")" + answer1 +
-      R"("},{"role":"user","content":")" + user2 + R"("}]})"));
+  net::Response r2 = sim.handle(
+      post(R"({"model":"deepseek-flash","thinking":{"type":"disabled"},"messages":[{"role":"system","content":")" +
+           system + R"("},{"role":"user","content":")" + user1 + R"("},{"role":"assistant","content":")" + answer1 +
+           R"("},{"role":"user","content":")" + user2 + R"("}]})"));
   ASSERT_EQ(r2.status, 200) << r2.body;
   simdjson::dom::element u2 = p.parse(r2.body)["usage"];
   const std::int64_t hit = prompt1 + completion1 + 1;
@@ -171,7 +174,8 @@ TEST_F(SimTest, ThinkingModeAndMaxTokens) {
   EXPECT_FALSE(reasoning.empty());
   EXPECT_EQ(std::int64_t(doc["usage"]["completion_tokens_details"]["reasoning_tokens"]), tokens(reasoning));
   // max_tokens 3 cuts the reasoning: finish_reason length, no content, 3 completion tokens.
-  net::Response cut = sim.handle(post(R"({"model":"deepseek-v4-pro","max_tokens":3,"messages":[{"role":"user","content":"think"}]})"));
+  net::Response cut =
+      sim.handle(post(R"({"model":"deepseek-v4-pro","max_tokens":3,"messages":[{"role":"user","content":"think"}]})"));
   simdjson::dom::element c = p.parse(cut.body);
   EXPECT_EQ(std::string_view(c["choices"].at(0)["finish_reason"]), "length");
   EXPECT_EQ(std::int64_t(c["usage"]["completion_tokens"]), 3);
@@ -203,8 +207,9 @@ TEST_F(SimTest, JsonModeAndToolCallsFollowTheSchema) {
 
 TEST_F(SimTest, StreamChunkSequence) {
   Simulator sim = make();
-  net::Response r = sim.handle(post(R"({"model":"deepseek-v4-pro","stream":true,"stream_options":{"include_usage":true},)"
-                                    R"("messages":[{"role":"user","content":"hi"}]})"));
+  net::Response r =
+      sim.handle(post(R"({"model":"deepseek-v4-pro","stream":true,"stream_options":{"include_usage":true},)"
+                      R"("messages":[{"role":"user","content":"hi"}]})"));
   ASSERT_TRUE(r.stream.has_value());
   const auto& chunks = *r.stream;
   ASSERT_GE(chunks.size(), 4u);
@@ -251,7 +256,8 @@ TEST_F(SimTest, BalanceIsSpentExactlyAndThen402) {
   EXPECT_EQ(*sim.balance(), *core::parse_money("0.0005") - cost);
   // Spend the rest, then the API answers 402.
   for (int i = 0; i < 50 && sim.balance()->femto() > 0; ++i) {
-    (void)sim.handle(post(R"({"model":"deepseek-v4-pro","messages":[{"role":"user","content":"again )" + std::to_string(i) + R"("}]})"));
+    (void)sim.handle(post(R"({"model":"deepseek-v4-pro","messages":[{"role":"user","content":"again )" +
+                          std::to_string(i) + R"("}]})"));
   }
   net::Response broke = sim.handle(post(R"({"model":"deepseek-v4-pro","messages":[{"role":"user","content":"hi"}]})"));
   EXPECT_EQ(broke.status, 402);
@@ -287,8 +293,9 @@ TEST_F(SimTest, AnthropicMessages) {
 TEST_F(SimTest, ForcedFaults) {
   Simulator sim = make();
   const std::string body = R"({"model":"deepseek-flash","stream":true,"messages":[{"role":"user","content":"x"}]})";
-  for (auto [fault, status, code] : {std::tuple{"429", 429, "rate_limit_exceeded"}, std::tuple{"500", 500, "server_error"},
-                                     std::tuple{"503", 503, "server_overloaded"}}) {
+  for (auto [fault, status, code] :
+       {std::tuple{"429", 429, "rate_limit_exceeded"}, std::tuple{"500", 500, "server_error"},
+        std::tuple{"503", 503, "server_overloaded"}}) {
     net::Request r = post(body);
     r.headers.emplace_back("x-sim-fault", fault);
     net::Response resp = sim.handle(r);
@@ -369,10 +376,14 @@ TEST(QualityModel, ShippedPriorsAndEffort) {
 
 TEST(QualityModel, LoaderErrorsNameLineAndField) {
   const std::string head = "[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n";
-  auto no_source = pricing::QualityModel::parse(head + "[[category]]\nname = \"straightforward_qa\"\nflash = 0.1\npro = 0.1\ncheckable = 0.5\n", "q.toml");
+  auto no_source = pricing::QualityModel::parse(
+      head + "[[category]]\nname = \"straightforward_qa\"\nflash = 0.1\npro = 0.1\ncheckable = 0.5\n", "q.toml");
   ASSERT_FALSE(no_source.ok());
-  EXPECT_EQ(no_source.error().message, "q.toml:6: [[category]] #1: field 'source' must say where the numbers come from");
-  auto bad_p = pricing::QualityModel::parse(head + "[[category]]\nname = \"straightforward_qa\"\nflash = 1.5\npro = 0.1\ncheckable = 0.5\nsource = \"x\"\n", "q.toml");
+  EXPECT_EQ(no_source.error().message,
+            "q.toml:6: [[category]] #1: field 'source' must say where the numbers come from");
+  auto bad_p = pricing::QualityModel::parse(
+      head + "[[category]]\nname = \"straightforward_qa\"\nflash = 1.5\npro = 0.1\ncheckable = 0.5\nsource = \"x\"\n",
+      "q.toml");
   ASSERT_FALSE(bad_p.ok());
   EXPECT_EQ(bad_p.error().message, "q.toml:8: [[category]] #1 field 'flash' must be a probability from 0 to 1");
 }
@@ -385,9 +396,10 @@ class QualityTest : public ::testing::Test {
   QualityTest()
       : book_(pricing::load_embedded_price_book().value()),
         // Flash always fails, Pro never does.
-        quality_(pricing::QualityModel::parse("[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n[[category]]\n"
-                                     "name = \"straightforward_qa\"\nflash = 1\npro = 0\ncheckable = 1\nsource = \"test\"\n",
-                                     "test.toml")
+        quality_(pricing::QualityModel::parse(
+                     "[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n[[category]]\n"
+                     "name = \"straightforward_qa\"\nflash = 1\npro = 0\ncheckable = 1\nsource = \"test\"\n",
+                     "test.toml")
                      .value()),
         sim_(book_, tokenizer::BpeTokenizer::deepseek(), quality_, SimOptions{.speed = 0}, clock_) {}
   simdjson::dom::element ask(const std::string& body) {
@@ -409,11 +421,17 @@ class QualityTest : public ::testing::Test {
 };
 
 TEST_F(QualityTest, FailuresAreCheckable) {
-  const std::string q = R"("thinking":{"type":"disabled"},"metadata":{"expected_answer":"42"},"messages":[{"role":"user","content":"6 x 7?"}])";
-  EXPECT_EQ(std::string_view(ask(R"({"model":"deepseek-v4-pro",)" + q + "}")["choices"].at(0)["message"]["content"]), "42");
-  EXPECT_EQ(std::string_view(ask(R"({"model":"deepseek-flash",)" + q + "}")["choices"].at(0)["message"]["content"]), "43");
+  const std::string q =
+      R"("thinking":{"type":"disabled"},"metadata":{"expected_answer":"42"},"messages":[{"role":"user","content":"6 x 7?"}])";
+  EXPECT_EQ(std::string_view(ask(R"({"model":"deepseek-v4-pro",)" + q + "}")["choices"].at(0)["message"]["content"]),
+            "42");
+  EXPECT_EQ(std::string_view(ask(R"({"model":"deepseek-flash",)" + q + "}")["choices"].at(0)["message"]["content"]),
+            "43");
   // JSON mode: a failing answer is not JSON.
-  std::string json(std::string_view(ask(R"({"model":"deepseek-flash","thinking":{"type":"disabled"},"response_format":{"type":"json_object"},"messages":[{"role":"user","content":"json"}]})")["choices"].at(0)["message"]["content"]));
+  std::string json(std::string_view(
+      ask(R"({"model":"deepseek-flash","thinking":{"type":"disabled"},"response_format":{"type":"json_object"},"messages":[{"role":"user","content":"json"}]})")
+          ["choices"]
+              .at(0)["message"]["content"]));
   simdjson::dom::parser p;
   EXPECT_TRUE(p.parse(json).error()) << json;
   // Tools: the arguments break the schema (a required property is missing).
@@ -421,7 +439,10 @@ TEST_F(QualityTest, FailuresAreCheckable) {
       R"({"model":"deepseek-flash","thinking":{"type":"disabled"},"tool_choice":"required","tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}],"messages":[{"role":"user","content":"go"}]})");
   EXPECT_EQ(std::string_view(t["choices"].at(0)["message"]["tool_calls"].at(0)["function"]["arguments"]), "{}");
   // Free text: the answer is cut short.
-  EXPECT_EQ(std::string_view(ask(R"({"model":"deepseek-flash","messages":[{"role":"user","content":"hi"}]})")["choices"].at(0)["finish_reason"]), "length");
+  EXPECT_EQ(
+      std::string_view(ask(R"({"model":"deepseek-flash","messages":[{"role":"user","content":"hi"}]})")["choices"].at(
+          0)["finish_reason"]),
+      "length");
   // An unknown category is a 422 naming the known ones.
   net::Request r;
   r.method = "POST";
@@ -452,8 +473,10 @@ TEST(QualityRates, DrawnFailuresMatchThePrior) {
   simdjson::dom::parser p;
   int wrong = 0;
   for (int i = 0; i < 2000; ++i) {
-    net::Response resp = chat(sim, R"({"model":"deepseek-flash","metadata":{"category":"multi_step_reasoning","expected_answer":"7"},)"
-                                   R"("messages":[{"role":"user","content":"question )" + std::to_string(i) + R"("}]})");
+    net::Response resp =
+        chat(sim, R"({"model":"deepseek-flash","metadata":{"category":"multi_step_reasoning","expected_answer":"7"},)"
+                  R"("messages":[{"role":"user","content":"question )" +
+                      std::to_string(i) + R"("}]})");
     wrong += std::string_view(p.parse(resp.body)["choices"].at(0)["message"]["content"]) != "7";
   }
   EXPECT_GE(wrong, 611);
@@ -468,16 +491,18 @@ TEST(QualityRates, OnlyTheCheckableShareOfFailuresShows) {
   FixedClock clock;
   pricing::PriceBook book = pricing::load_embedded_price_book().value();
   pricing::QualityModel quality =
-      pricing::QualityModel::parse("[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n[[category]]\n"
-                                   "name = \"straightforward_qa\"\nflash = 1\npro = 0\ncheckable = 0.3\nsource = \"t\"\n",
-                                   "t.toml")
+      pricing::QualityModel::parse(
+          "[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n[[category]]\n"
+          "name = \"straightforward_qa\"\nflash = 1\npro = 0\ncheckable = 0.3\nsource = \"t\"\n",
+          "t.toml")
           .value();
   Simulator sim{book, tokenizer::BpeTokenizer::deepseek(), quality, SimOptions{.speed = 0}, clock};
   simdjson::dom::parser p;
   int cut = 0;
   for (int i = 0; i < 2000; ++i) {
     net::Response resp = chat(sim, R"({"model":"deepseek-flash","thinking":{"type":"disabled"},)"
-                                   R"("messages":[{"role":"user","content":"question )" + std::to_string(i) + R"("}]})");
+                                   R"("messages":[{"role":"user","content":"question )" +
+                                       std::to_string(i) + R"("}]})");
     cut += std::string_view(p.parse(resp.body)["choices"].at(0)["finish_reason"]) == "length";
   }
   EXPECT_GE(cut, 539);
@@ -513,7 +538,8 @@ expiry_seconds = 60
 [faults]
 overloaded = 0.25
 slow_first_byte_ms = 20
-)", "sim.toml");
+)",
+                              "sim.toml");
   ASSERT_TRUE(cfg.ok()) << cfg.error().message;
   const SimOptions& o = cfg->options;
   EXPECT_EQ(*cfg->listen, "127.0.0.1:0");
@@ -566,8 +592,17 @@ TEST(SimRobustness, MutatedBodiesNeverCrashAndAlwaysAnswerJson) {
       {"/anthropic/v1/messages",
        R"({"model":"claude-opus-4","max_tokens":100,"system":[{"type":"text","text":"s"}],"tools":[{"name":"t","input_schema":{"type":"object","properties":{"q":{"type":"string"}}}}],"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":[{"type":"thinking","thinking":"x"},{"type":"tool_use","id":"u","name":"t","input":{"q":"a"}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"u","content":"ok"}]}]})"},
   };
-  const std::vector<std::string> splices = {"null", "-1", "1e308", "\"\"", "[]", "{}", "true", "\"\xff\xfe\"",
-                                            "393217", "\"developer\"", "[[[[[[[[[[]]]]]]]]]]"};
+  const std::vector<std::string> splices = {"null",
+                                            "-1",
+                                            "1e308",
+                                            "\"\"",
+                                            "[]",
+                                            "{}",
+                                            "true",
+                                            "\"\xff\xfe\"",
+                                            "393217",
+                                            "\"developer\"",
+                                            "[[[[[[[[[[]]]]]]]]]]"};
   std::uint64_t state = 12345;
   auto next = [&] {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;

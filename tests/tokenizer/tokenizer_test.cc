@@ -138,11 +138,15 @@ TEST(Pretokenizer, HandWorkedSplits) {
 TEST(Utf8, RepairsLikeTextDecoder) {
   const std::string r = "\xEF\xBF\xBD";
   EXPECT_EQ(repair_utf8("ok \xE6\xAF\x95"), "ok \xE6\xAF\x95");
-  EXPECT_EQ(repair_utf8("a\xFF" "b"), "a" + r + "b");
+  EXPECT_EQ(repair_utf8("a\xFF"
+                        "b"),
+            "a" + r + "b");
   EXPECT_EQ(repair_utf8("\xE4\xB8"), r);              // truncated sequence: one replacement
   EXPECT_EQ(repair_utf8("\xED\xA0\x80"), r + r + r);  // an encoded surrogate: three
   EXPECT_EQ(repair_utf8("\xF0\x80\x80"), r + r + r);  // overlong lead: three
-  EXPECT_EQ(repair_utf8("\xE4\xB8" "A"), r + "A");    // the byte after the bad part is kept
+  EXPECT_EQ(repair_utf8("\xE4\xB8"
+                        "A"),
+            r + "A");  // the byte after the bad part is kept
   EXPECT_TRUE(is_valid_utf8("plain 中文"));
   EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));
 }
@@ -151,9 +155,9 @@ TEST(Unicode, CharClassesAsJavaScriptSeesThem) {
   EXPECT_EQ(char_classes('A'), kLetter);
   EXPECT_EQ(char_classes('7'), kNumber);
   EXPECT_EQ(char_classes(' '), kSpace);
-  EXPECT_EQ(char_classes(0x3000), kSpace);   // ideographic space
-  EXPECT_EQ(char_classes(0xFEFF), kSpace);   // JavaScript's \s includes the BOM
-  EXPECT_EQ(char_classes(0x200B), 0);        // zero-width space is a format char, not \s
+  EXPECT_EQ(char_classes(0x3000), kSpace);  // ideographic space
+  EXPECT_EQ(char_classes(0xFEFF), kSpace);  // JavaScript's \s includes the BOM
+  EXPECT_EQ(char_classes(0x200B), 0);       // zero-width space is a format char, not \s
   EXPECT_EQ(char_classes('!'), kPunct);
   EXPECT_EQ(char_classes('+'), kSymbol);
   EXPECT_EQ(char_classes(0x0301), kMark);
@@ -164,8 +168,8 @@ TEST(Unicode, CharClassesAsJavaScriptSeesThem) {
 
 TEST(RatioEstimator, DocumentedRatios) {
   RatioEstimator est;
-  EXPECT_EQ(est.count("hello"), 2);          // 5 x 0.3 = 1.5, rounded up
-  EXPECT_EQ(est.count("你好"), 2);            // 2 x 0.6 = 1.2, rounded up
+  EXPECT_EQ(est.count("hello"), 2);  // 5 x 0.3 = 1.5, rounded up
+  EXPECT_EQ(est.count("你好"), 2);   // 2 x 0.6 = 1.2, rounded up
   EXPECT_EQ(est.count(std::string(100, 'a')), 30);
   EXPECT_EQ(est.count(""), 0);
 }
