@@ -1,5 +1,6 @@
 #include "gateway/body_edit.h"
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 namespace ff::gateway {
@@ -125,9 +126,9 @@ std::string apply_effort(std::string& body, const simdjson::dom::element& root, 
   if (policy_effort == "none") {
     body = set_member(body, "thinking", R"({"type":"disabled"})");
   } else if (anthropic) {
-    body = set_member(body, "output_config", "{\"effort\":\"" + std::string(policy_effort) + "\"}");
+    body = set_member(body, "output_config", fmt::format(R"({{"effort":"{}"}})", policy_effort));
   } else {
-    body = set_member(body, "reasoning_effort", "\"" + std::string(policy_effort) + "\"");
+    body = set_member(body, "reasoning_effort", fmt::format(R"("{}")", policy_effort));
   }
   return std::string(policy_effort);
 }
