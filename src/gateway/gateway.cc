@@ -451,10 +451,12 @@ struct Gateway::Impl {
   // Spend per virtual key and tier. Bounded: the keys are the config's (or the
   // one "anonymous" key when none is configured), the tiers two.
   struct Spend {
+    bool any = false;  // a call of this key and tier was counted
     core::Money cost;
     core::TokenUsage tokens;
   };
-  std::map<std::pair<std::string, core::Tier>, Spend> spend_by_key;
+  // Looked up by the row's key name without a copy: no allocation per request.
+  std::map<std::string, std::array<Spend, 2>, std::less<>> spend_by_key;
 
   Impl(const pricing::PriceBook& b, const router::Router& r, ledger::Ledger& l, UpstreamClient& u, GatewayOptions o)
       : book(b), router(r), ledger(l), upstream(u), options(std::move(o)) {
@@ -634,7 +636,10 @@ struct Gateway::Impl {
     cost_total += row.cost;
     cost_if_pro_total += row.cost_if_pro;
     tokens_total += row.usage;
-    Spend& spend = spend_by_key[{row.key_name, tier}];
+    auto it = spend_by_key.find(std::string_view(row.key_name));
+    if (it == spend_by_key.end()) it = spend_by_key.emplace(row.key_name, std::array<Spend, 2>{}).first;
+    Spend& spend = it->second[tier_index(tier)];
+    spend.any = true;
     spend.cost += row.cost;
     spend.tokens += row.usage;
   }
@@ -1506,20 +1511,29 @@ std::string Gateway::metrics_text() const {
       "# HELP flashfirst_key_cost_total Billed cost per virtual key and tier, in {}.\n"
       "# TYPE flashfirst_key_cost_total counter\n",
       m.options.currency);
-  for (const auto& [k, spend] : m.spend_by_key) {
-    out += fmt::format("flashfirst_key_cost_total{{key=\"{}\",tier=\"{}\"}} {}\n", label(k.first),
-                       core::tier_name(k.second), spend.cost.to_decimal());
+  constexpr core::Tier kTiers[] = {core::Tier::kFlash, core::Tier::kPro};
+  for (const auto& [key, spends] : m.spend_by_key) {
+    for (core::Tier t : kTiers) {
+      const auto& spend = spends[Impl::tier_index(t)];
+      if (!spend.any) continue;
+      out += fmt::format("flashfirst_key_cost_total{{key=\"{}\",tier=\"{}\"}} {}\n", label(key), core::tier_name(t),
+                         spend.cost.to_decimal());
+    }
   }
   out +=
       "# HELP flashfirst_key_tokens_total Billed tokens per virtual key, tier and kind.\n"
       "# TYPE flashfirst_key_tokens_total counter\n";
-  for (const auto& [k, spend] : m.spend_by_key) {
-    const std::pair<const char*, std::int64_t> kinds[] = {{"cache_hit", spend.tokens.cache_hit},
-                                                          {"cache_miss", spend.tokens.cache_miss},
-                                                          {"output", spend.tokens.output}};
-    for (const auto& [kind, n] : kinds) {
-      out += fmt::format("flashfirst_key_tokens_total{{key=\"{}\",tier=\"{}\",kind=\"{}\"}} {}\n", label(k.first),
-                         core::tier_name(k.second), kind, n);
+  for (const auto& [key, spends] : m.spend_by_key) {
+    for (core::Tier t : kTiers) {
+      const auto& spend = spends[Impl::tier_index(t)];
+      if (!spend.any) continue;
+      const std::pair<const char*, std::int64_t> kinds[] = {{"cache_hit", spend.tokens.cache_hit},
+                                                            {"cache_miss", spend.tokens.cache_miss},
+                                                            {"output", spend.tokens.output}};
+      for (const auto& [kind, n] : kinds) {
+        out += fmt::format("flashfirst_key_tokens_total{{key=\"{}\",tier=\"{}\",kind=\"{}\"}} {}\n", label(key),
+                           core::tier_name(t), kind, n);
+      }
     }
   }
   return out;
