@@ -6,7 +6,7 @@
 # after a warm-up the counters are zeroed, wrk sends small non-stream requests
 # for SECONDS, and each thread's total is divided by the ledger rows written meanwhile
 # (each request is checked to make exactly one upstream call first).
-#   bench/gateway_instructions.sh build/release/flashfirst [SECONDS]
+#   [KEEP=DIR] bench/gateway_instructions.sh build/release/flashfirst [SECONDS]
 # Needs valgrind, wrk, curl and python3 (apt-get install valgrind wrk curl python3).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -63,3 +63,6 @@ n=$((after - before))
 [[ $n -gt 0 ]] || { echo "no requests were recorded" >&2; exit 1; }
 echo "$n requests under callgrind: $(((server + others) / n)) user-space instructions per request (server and ledger threads):"
 echo "  the server thread $((server / n)), the ledger's writer thread $((others / n))"
+# KEEP=DIR keeps the callgrind dumps there (callgrind_annotate DIR/cg.out.1-01 lists where the
+# server thread's instructions go).
+if [[ -n "${KEEP:-}" ]]; then mkdir -p "$KEEP" && cp "$work"/cg.out.1-* "$KEEP"/; fi
