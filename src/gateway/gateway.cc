@@ -24,13 +24,13 @@
 #include "core/json_writer.h"
 #include "core/thread_name.h"
 #include "gateway/body_edit.h"
-#include "gateway/usage_of.h"
 #include "ledger/ledger.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
 #include "pricing/price_book.h"
 #include "router/router.h"
 #include "tokenizer/tokenizer.h"
+#include "wire/usage.h"
 
 namespace ff::gateway {
 
@@ -799,11 +799,14 @@ struct Gateway::Impl {
       dom::element root;
       const bool parsed = !parser.parse(ok.body).get(root);
       if (parsed) {
-        if (auto u = usage_of(root)) {
-          row.usage = *u;
-          Priced p = price(row.routed_model, *u, row.start_ms);
+        const wire::UsageRead u = wire::read_usage(root);
+        if (u.status == wire::UsageRead::Status::kOk) {
+          row.usage = u.usage;
+          Priced p = price(row.routed_model, u.usage, row.start_ms);
           row.cost = p.cost;
           row.cost_if_pro = p.cost_if_pro;
+        } else if (u.status == wire::UsageRead::Status::kInvalid) {
+          row.error = "the upstream's usage is invalid: " + u.why;  // nothing can be billed from it
         }
         std::string_view msg;
         if (ok.head.status != 200 && !root["error"]["message"].get_string().get(msg)) row.error = std::string(msg);
@@ -1225,7 +1228,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
       if (type == "message_start") {
         dom::element m;
         if (!root["message"].get(m)) {
-          if (auto u = usage_of(m)) anthropic_input = *u;
+          if (auto u = wire::read_usage(m); u.status == wire::UsageRead::Status::kOk) anthropic_input = u.usage;
         }
         return event;
       }
@@ -1258,10 +1261,14 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
       }
     }
     if (protocol == Protocol::kOpenAi) {
-      auto u = usage_of(root);
-      if (!u) return event;
+      const wire::UsageRead u = wire::read_usage(root);
+      if (u.status == wire::UsageRead::Status::kAbsent) return event;
+      if (u.status == wire::UsageRead::Status::kInvalid) {
+        row.error = "the upstream's usage is invalid: " + u.why;
+        return event;
+      }
       have_usage = true;
-      row.usage = *u;
+      row.usage = u.usage;
     }
     Priced p = price(row.routed_model, row.usage, row.start_ms);
     row.cost = p.cost;

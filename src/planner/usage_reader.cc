@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "wire/usage.h"
+
 namespace ff::planner {
 
 namespace od = simdjson::ondemand;
@@ -49,7 +51,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// A token count: a non-negative JSON integer no larger than kMaxTokensPerField.
+// A token count: a non-negative JSON integer no larger than wire::kMaxTokensPerField.
 // Absent or null fields leave `out` unset.
 enum class Field { kAbsent, kOk, kBad };
 
@@ -59,120 +61,52 @@ Field read_count(od::value v, std::optional<std::int64_t>& out) {
   if (type == od::json_type::null) return Field::kAbsent;
   if (type != od::json_type::number) return Field::kBad;
   std::int64_t n;
-  if (v.get_int64().get(n) || n < 0 || n > kMaxTokensPerField) return Field::kBad;
+  if (v.get_int64().get(n) || n < 0 || n > wire::kMaxTokensPerField) return Field::kBad;
   out = n;
   return Field::kOk;
 }
 
-struct RawUsage {
-  std::optional<std::int64_t> hit, miss, prompt, completion, cached, reasoning;
-  // Responses / Anthropic shapes
-  std::optional<std::int64_t> input, output, cache_read, cache_creation, input_cached, output_reasoning;
-};
-
-// Reads a nested object's one count field (e.g. prompt_tokens_details.cached_tokens).
-bool read_nested(od::value v, std::string_view want, std::optional<std::int64_t>& out) {
+// Reads a details object's one count field (e.g. prompt_tokens_details.cached_tokens).
+bool read_nested(od::value v, std::string_view want, wire::UsageFields::Slot slot, wire::UsageFields& u) {
   od::json_type type;
   if (v.type().get(type)) return false;
-  if (type == od::json_type::null) return true;
+  if (type == od::json_type::null) {
+    u.set(slot, std::nullopt);
+    return true;
+  }
   if (type != od::json_type::object) return false;
   od::object obj;
   if (v.get_object().get(obj)) return false;
   for (auto field : obj) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return false;
-    if (key == want && read_count(field.value(), out) == Field::kBad) return false;
+    if (key != want || u.named[slot]) continue;
+    std::optional<std::int64_t> n;
+    if (read_count(field.value(), n) == Field::kBad) return false;
+    u.set(slot, n);
   }
+  u.set(slot, std::nullopt);  // no-op when the count was there
   return true;
 }
 
-// Returns false when the usage object is malformed (wrong types).
-bool read_usage(od::object obj, RawUsage& u) {
+// Collects the usage object's counts (the first naming of a field counts, as in
+// wire::read_usage); false when one is malformed (wrong type, negative, too big).
+bool read_usage(od::object obj, wire::UsageFields& u) {
   for (auto field : obj) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return false;
     od::value v = field.value();
-    std::optional<std::int64_t>* target = nullptr;
-    if (key == "prompt_cache_hit_tokens")
-      target = &u.hit;
-    else if (key == "prompt_cache_miss_tokens")
-      target = &u.miss;
-    else if (key == "prompt_tokens")
-      target = &u.prompt;
-    else if (key == "completion_tokens")
-      target = &u.completion;
-    else if (key == "input_tokens")
-      target = &u.input;
-    else if (key == "output_tokens")
-      target = &u.output;
-    else if (key == "cache_read_input_tokens")
-      target = &u.cache_read;
-    else if (key == "cache_creation_input_tokens")
-      target = &u.cache_creation;
-    else if (key == "prompt_tokens_details") {
-      if (!read_nested(v, "cached_tokens", u.cached)) return false;
-      continue;
-    } else if (key == "completion_tokens_details") {
-      if (!read_nested(v, "reasoning_tokens", u.reasoning)) return false;
-      continue;
-    } else if (key == "input_tokens_details") {
-      if (!read_nested(v, "cached_tokens", u.input_cached)) return false;
-      continue;
-    } else if (key == "output_tokens_details") {
-      if (!read_nested(v, "reasoning_tokens", u.output_reasoning)) return false;
-      continue;
+    if (auto slot = wire::usage_slot(key)) {
+      if (u.named[*slot]) continue;
+      std::optional<std::int64_t> n;
+      if (read_count(v, n) == Field::kBad) return false;
+      u.set(*slot, n);
+    } else if (auto detail = wire::usage_detail(key)) {
+      if (u.named[detail->second]) continue;
+      if (!read_nested(v, detail->first, detail->second, u)) return false;
     }
-    if (target != nullptr && read_count(v, *target) == Field::kBad) return false;
   }
   return true;
-}
-
-// Derives billed tokens from whichever usage shape the record has.
-std::optional<core::TokenUsage> derive(const RawUsage& u) {
-  core::TokenUsage t;
-  if (u.completion) {
-    // Chat Completions (DeepSeek or OpenAI style).
-    t.output = *u.completion;
-    t.reasoning = u.reasoning.value_or(0);
-    if (u.hit || u.miss) {
-      // DeepSeek's own fields; cached_tokens repeats the hit count and is not added.
-      if (u.hit && u.miss) {
-        t.cache_hit = *u.hit;
-        t.cache_miss = *u.miss;
-      } else if (u.prompt) {
-        t.cache_hit = u.hit ? *u.hit : *u.prompt - *u.miss;
-        t.cache_miss = u.miss ? *u.miss : *u.prompt - *u.hit;
-      } else {
-        return std::nullopt;
-      }
-      if (t.cache_hit < 0 || t.cache_miss < 0) return std::nullopt;
-      if (u.prompt && *u.prompt != t.cache_hit + t.cache_miss) return std::nullopt;
-    } else if (u.prompt) {
-      t.cache_hit = u.cached.value_or(0);
-      t.cache_miss = *u.prompt - t.cache_hit;
-      if (t.cache_miss < 0) return std::nullopt;
-    } else {
-      return std::nullopt;
-    }
-  } else if (u.output && u.input) {
-    t.output = *u.output;
-    t.reasoning = u.output_reasoning.value_or(0);
-    if (u.cache_read || u.cache_creation) {
-      // Anthropic: input_tokens excludes cache reads and writes; DeepSeek bills
-      // no write surcharge, so written tokens are ordinary misses.
-      t.cache_hit = u.cache_read.value_or(0);
-      t.cache_miss = *u.input + u.cache_creation.value_or(0);
-    } else {
-      // Responses API: input_tokens includes the cached part.
-      t.cache_hit = u.input_cached.value_or(0);
-      t.cache_miss = *u.input - t.cache_hit;
-      if (t.cache_miss < 0) return std::nullopt;
-    }
-  } else {
-    return std::nullopt;
-  }
-  if (t.reasoning > t.output) return std::nullopt;
-  return t;
 }
 
 }  // namespace
@@ -213,7 +147,7 @@ LineOutcome UsageParser::parse_json(std::string_view s, size_t readable) {
   if (doc.get_object().get(obj)) return out;
 
   bool has_usage = false, usage_ok = true, model_ok = true;
-  RawUsage raw;
+  wire::UsageFields raw;
   std::optional<std::string_view> model;
   std::optional<core::Timestamp> time;
   for (auto field : obj) {
@@ -264,7 +198,10 @@ LineOutcome UsageParser::parse_json(std::string_view s, size_t readable) {
     out.reason = SkipReason::kNoUsage;
     return out;
   }
-  std::optional<core::TokenUsage> usage = usage_ok ? derive(raw) : std::nullopt;
+  std::optional<core::TokenUsage> usage;
+  if (usage_ok) {
+    if (auto billed = wire::billed_usage(raw); billed.ok()) usage = *billed;
+  }
   if (!usage) {
     out.reason = SkipReason::kInvalidUsage;
     return out;
@@ -323,7 +260,7 @@ bool parse_count_cell(std::string_view cell, std::int64_t& out) {
     if (c < '0' || c > '9') return false;
     v = v * 10 + (c - '0');
   }
-  if (v > kMaxTokensPerField) return false;
+  if (v > wire::kMaxTokensPerField) return false;
   out = v;
   return true;
 }

@@ -49,10 +49,6 @@ inline constexpr int kSkipReasonCount = 11;
 const char* skip_reason_name(SkipReason r);
 const char* skip_reason_text(SkipReason r);
 
-// The largest token count accepted in one field of one record: 4000x the
-// 1M-token context, and small enough that sums over billions of records fit int64.
-inline constexpr std::int64_t kMaxTokensPerField = 4'294'967'295;
-
 struct UsageRecord {
   std::string_view model;  // valid until the next parse() call
   std::optional<core::Timestamp> time;

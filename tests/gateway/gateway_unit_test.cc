@@ -5,7 +5,6 @@
 #include "gateway/body_edit.h"
 #include "gateway/gateway.h"
 #include "gateway/serve_config.h"
-#include "gateway/usage_of.h"
 
 namespace ff::gateway {
 namespace {
@@ -132,77 +131,6 @@ std::string answer_with_call(const std::string& name, const std::string& args) {
   }
   return R"({"choices":[{"finish_reason":"tool_calls","message":{"role":"assistant","content":null,"tool_calls":[{"id":"1","type":"function","function":{"name":")" +
          name + R"(","arguments":")" + escaped + R"("}}]}}]})";
-}
-
-// usage_of on an answer given as JSON text.
-std::optional<core::TokenUsage> usage_in(const std::string& json) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (parser.parse(json).get(root)) ADD_FAILURE() << "not JSON: " << json;
-  return usage_of(root);
-}
-
-core::TokenUsage tokens(std::int64_t hit, std::int64_t miss, std::int64_t output, std::int64_t reasoning) {
-  return core::TokenUsage{hit, miss, output, reasoning};
-}
-
-TEST(UsageOf, DeepSeekChatCompletion) {
-  // The API's own fields: hits and misses as given; prompt_tokens (= their sum)
-  // and cached_tokens (= the hits) are not counted again.
-  EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":120,"completion_tokens":75,"total_tokens":195,
-      "prompt_tokens_details":{"cached_tokens":64},"prompt_cache_hit_tokens":64,"prompt_cache_miss_tokens":56,
-      "completion_tokens_details":{"reasoning_tokens":40}}})"),
-            tokens(64, 56, 75, 40));
-}
-
-TEST(UsageOf, OpenAIStyleWithoutTheHitMissPair) {
-  // Hits from cached_tokens, misses the rest of prompt_tokens: 120 - 64 = 56.
-  EXPECT_EQ(
-      usage_in(R"({"usage":{"prompt_tokens":120,"completion_tokens":9,"prompt_tokens_details":{"cached_tokens":64}}})"),
-      tokens(64, 56, 9, 0));
-  // No details: all misses.
-  EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":30,"completion_tokens":9}})"), tokens(0, 30, 9, 0));
-  // Only one of the pair: prompt_tokens decides.
-  EXPECT_EQ(usage_in(R"({"usage":{"prompt_cache_hit_tokens":5,"prompt_tokens":30,"completion_tokens":9}})"),
-            tokens(0, 30, 9, 0));
-}
-
-TEST(UsageOf, AnthropicMessages) {
-  // Misses: 21 uncached + 100 written to the cache; hits: 2000 read from it.
-  EXPECT_EQ(usage_in(R"({"usage":{"input_tokens":21,"cache_creation_input_tokens":100,"cache_read_input_tokens":2000,
-      "output_tokens":7}})"),
-            tokens(2000, 121, 7, 0));
-  EXPECT_EQ(usage_in(R"({"usage":{"input_tokens":21,"output_tokens":7}})"), tokens(0, 21, 7, 0));
-}
-
-TEST(UsageOf, IncompleteOrMalformed) {
-  EXPECT_EQ(usage_in(R"({"id":"x"})"), std::nullopt);
-  EXPECT_EQ(usage_in(R"({"usage":null})"), std::nullopt);
-  EXPECT_EQ(usage_in(R"({"usage":[1,2]})"), std::nullopt);
-  EXPECT_EQ(usage_in(R"({"usage":{"prompt_cache_hit_tokens":1,"prompt_cache_miss_tokens":2}})"), std::nullopt);
-  EXPECT_EQ(usage_in(R"({"usage":{"completion_tokens":3}})"), std::nullopt);
-  // A count that is not a non-negative integer is absent.
-  EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":"3"}})"), std::nullopt);
-  EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":-3}})"), std::nullopt);
-  EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":2.5}})"), std::nullopt);
-  // A reasoning count of the wrong type is 0, not a reason to drop the usage.
-  EXPECT_EQ(
-      usage_in(
-          R"({"usage":{"prompt_tokens":10,"completion_tokens":3,"completion_tokens_details":{"reasoning_tokens":"2"}}})"),
-      tokens(0, 10, 3, 0));
-  EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":3,"prompt_tokens_details":7}})"),
-            tokens(0, 10, 3, 0));
-}
-
-TEST(UsageOf, AFieldNamedTwiceCountsWhereFirstNamed) {
-  // As a lookup by name finds the first: 4, not 9; and a first value of the wrong
-  // type is not replaced by a later good one.
-  EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":4,"completion_tokens":9}})"),
-            tokens(0, 10, 4, 0));
-  EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":null,"completion_tokens":9}})"), std::nullopt);
-  EXPECT_EQ(usage_in(R"({"usage":{"prompt_tokens":10,"completion_tokens":3,"prompt_tokens_details":{"x":1},
-      "prompt_tokens_details":{"cached_tokens":6}}})"),
-            tokens(0, 10, 3, 0));
 }
 
 TEST(CascadeCheck, PassesAGoodAnswer) {
