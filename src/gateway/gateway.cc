@@ -30,6 +30,7 @@
 #include "pricing/price_book.h"
 #include "router/router.h"
 #include "tokenizer/tokenizer.h"
+#include "wire/errors.h"
 #include "wire/usage.h"
 
 namespace ff::gateway {
@@ -62,16 +63,8 @@ std::int64_t now_ms() {
       .count();
 }
 
-std::string error_json(std::string_view message, std::string_view type, std::string_view code) {
-  core::JsonWriter w(true);
-  w.begin_object().key("error").begin_object();
-  w.key("message").value(message).key("type").value(type).key("code").value(code);
-  w.end_object().end_object();
-  return w.str();
-}
-
 net::Response openai_error(int status, std::string_view message, std::string_view type, std::string_view code) {
-  return net::Response::json(status, error_json(message, type, code));
+  return net::Response::json(status, wire::error_body(wire::Protocol::kOpenAi, status, message, type, code));
 }
 
 // The upstream's model list with the names only the gateway serves put first:
@@ -130,18 +123,12 @@ class LoggedWriter final : public net::ResponseWriter {
 
 namespace {
 
-enum class Protocol { kOpenAi, kAnthropic };
+using wire::Protocol;
 
-// An error in the client's protocol: OpenAI's {"error": {message, type, code}} or
-// Anthropic's {"type": "error", "error": {type, message}}.
+// An error in the client's protocol (wire/errors.h).
 net::Response error_response(Protocol p, int status, std::string_view message, std::string_view type,
                              std::string_view code) {
-  if (p == Protocol::kOpenAi) return openai_error(status, message, type, code);
-  std::string_view t = type == "upstream_error" ? "api_error" : code == "not_found" ? "not_found_error" : type;
-  core::JsonWriter w(true);
-  w.begin_object().key("type").value("error").key("error").begin_object();
-  w.key("type").value(t).key("message").value(message).end_object().end_object();
-  return net::Response::json(status, w.str());
+  return net::Response::json(status, wire::error_body(p, status, message, type, code));
 }
 
 // Header values are ASCII on one line: other bytes are percent-encoded (a reason

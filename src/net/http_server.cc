@@ -10,7 +10,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast.hpp>
 
-#include "core/json_writer.h"
+#include "wire/errors.h"
 #include "net/deadline.h"
 #include "net/message_reader.h"
 
@@ -46,11 +46,8 @@ Response Response::json(int status, std::string body) {
 
 namespace {
 
-std::string error_body(std::string_view message, std::string_view type, std::string_view code) {
-  std::string out = R"({"error":{"message":)";
-  core::append_json_string(out, message);
-  out += fmt::format(R"(,"type":"{}","code":"{}"}}}})", type, code);
-  return out;
+std::string error_body(int status, std::string_view message, std::string_view type, std::string_view code) {
+  return wire::error_body(wire::Protocol::kOpenAi, status, message, type, code);
 }
 
 // Parses a request straight into the Request the connection reuses.
@@ -297,7 +294,7 @@ struct HttpServer::Impl {
                            : status == 431 ? "headers_too_large"
                            : status == 408 ? "timeout"
                                            : "bad_request";
-        Response err = Response::json(status, error_body(message, "invalid_request_error", code));
+        Response err = Response::json(status, error_body(status, message, "invalid_request_error", code));
         if (options.on_rejected) options.on_rejected(r, status, message);
         co_await write_full(socket, *dl, err, 11, false, head);
         break;
@@ -315,7 +312,7 @@ struct HttpServer::Impl {
         }
         if (!w.started()) {
           Response err = Response::json(
-              500, error_body(failed ? "internal error" : "no answer", "server_error", "internal_error"));
+              500, error_body(500, failed ? "internal error" : "no answer", "server_error", "internal_error"));
           co_await w.send(std::move(err));
         }
       } else {
@@ -323,7 +320,7 @@ struct HttpServer::Impl {
         try {
           resp = handler(r);
         } catch (const std::exception&) {
-          resp = Response::json(500, error_body("internal error", "server_error", "internal_error"));
+          resp = Response::json(500, error_body(500, "internal error", "server_error", "internal_error"));
         }
         if (resp.stream) {
           co_await write_stream(w, resp);

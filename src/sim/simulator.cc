@@ -17,14 +17,6 @@ namespace dom = simdjson::dom;
 using core::JsonWriter;
 using tokenizer::TokenId;
 
-net::Response api_error(int status, std::string_view message, std::string_view type, std::string_view code) {
-  JsonWriter w(true);
-  w.begin_object().key("error").begin_object();
-  w.key("message").value(message).key("type").value(type).key("code").value(code);
-  w.end_object().end_object();
-  return net::Response::json(status, w.str());
-}
-
 namespace {
 
 std::uint64_t mix(std::uint64_t z) {
@@ -197,24 +189,6 @@ std::shared_ptr<void> in_flight_guard(const std::shared_ptr<std::atomic<std::int
   return std::shared_ptr<void>(nullptr, [counter](void*) { --*counter; });
 }
 
-std::string anthropic_error_type(int status) {
-  switch (status) {
-    case 401:
-      return "authentication_error";
-    case 402:
-      return "billing_error";
-    case 404:
-      return "not_found_error";
-    case 429:
-      return "rate_limit_error";
-    case 500:
-      return "api_error";
-    case 503:
-      return "overloaded_error";
-    default:
-      return "invalid_request_error";
-  }
-}
 
 }  // namespace
 
@@ -497,12 +471,7 @@ std::int64_t Simulator::in_flight(core::Tier tier) const {
 }
 
 net::Response Simulator::error(Protocol protocol, const ApiError& e) const {
-  if (protocol == Protocol::kOpenAi) return api_error(e.status, e.message, e.type, e.code);
-  JsonWriter w(true);
-  w.begin_object().key("type").value("error").key("error").begin_object();
-  w.key("type").value(anthropic_error_type(e.status)).key("message").value(e.message);
-  w.end_object().end_object();
-  return net::Response::json(e.status, w.str());
+  return net::Response::json(e.status, wire::error_body(protocol, e.status, e.message, e.type, e.code));
 }
 
 net::Response Simulator::handle(const net::Request& req) {

@@ -35,6 +35,7 @@
 #include "sim/chat_request.h"
 #include "sim/prefix_cache.h"
 #include "tokenizer/tokenizer.h"
+#include "wire/errors.h"
 
 namespace ff::sim {
 
@@ -87,7 +88,7 @@ class Simulator {
   struct Answer;  // defined in simulator.cc
 
  private:
-  enum class Protocol { kOpenAi, kAnthropic };
+  using Protocol = wire::Protocol;
   net::Response chat(const net::Request& request, Protocol protocol);
   net::Response models() const;
   net::Response user_balance() const;
@@ -125,8 +126,5 @@ class Simulator {
   std::optional<core::Money> balance_;  // guarded by mu_
   std::shared_ptr<std::atomic<std::int64_t>> flash_in_flight_, pro_in_flight_;
 };
-
-// {"error":{"message","type","code"}} as the API sends it.
-net::Response api_error(int status, std::string_view message, std::string_view type, std::string_view code);
 
 }  // namespace ff::sim
