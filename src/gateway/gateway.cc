@@ -58,7 +58,7 @@ std::string sha256_hex(std::string_view text) {
 
 namespace {
 
-std::int64_t now_ms() {
+std::int64_t system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
@@ -292,12 +292,12 @@ struct Gateway::Impl {
   const pricing::PriceBook& book;
   const router::Router& router;
   ledger::Ledger& ledger;
-  UpstreamClient& upstream;
+  net::Upstream& upstream;
   GatewayOptions options;
   tokenizer::RatioEstimator estimate;
-  std::mt19937_64 rng{std::random_device{}()};
+  std::mt19937_64 rng{options.seed != 0 ? options.seed : std::random_device{}()};
   std::uint64_t next_id = 1;
-  std::string id_prefix = fmt::format("ff-{:08x}", static_cast<std::uint32_t>(std::random_device{}()));
+  std::string id_prefix = fmt::format("ff-{:08x}", static_cast<std::uint32_t>(rng()));
 
   // The shared-ledger follower (see follow_shared_ledger): its thread, and the
   // position in the ledger up to which rows have been counted.
@@ -445,7 +445,7 @@ struct Gateway::Impl {
   // Looked up by the row's key name without a copy: no allocation per request.
   std::map<std::string, std::array<Spend, 2>, std::less<>> spend_by_key;
 
-  Impl(const pricing::PriceBook& b, const router::Router& r, ledger::Ledger& l, UpstreamClient& u, GatewayOptions o)
+  Impl(const pricing::PriceBook& b, const router::Router& r, ledger::Ledger& l, net::Upstream& u, GatewayOptions o)
       : book(b), router(r), ledger(l), upstream(u), options(std::move(o)) {
     for (const VirtualKey& k : options.keys) budgets.set_limits(k.sha256_hex, k.name, k.budgets);
   }
@@ -651,9 +651,16 @@ struct Gateway::Impl {
   static bool retryable(int status) { return status == 429 || status == 500 || status == 503; }
 
   awaitable<void> sleep(std::chrono::milliseconds d) {
+    if (options.sleep) {
+      options.sleep(d);
+      co_return;
+    }
     asio::steady_timer t(co_await asio::this_coro::executor, d);
     co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
   }
+
+  // Unix milliseconds, from the injected clock when there is one.
+  std::int64_t now_ms() const { return options.now_ms ? options.now_ms() : system_now_ms(); }
 
   // A non-stream call with retries on connect failures and 429/500/503.
   // The client's x-sim-* headers go upstream (the simulator's fault injection;
@@ -1305,7 +1312,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
 }
 
 Gateway::Gateway(const pricing::PriceBook& book, const router::Router& router, ledger::Ledger& ledger,
-                 UpstreamClient& upstream, GatewayOptions options)
+                 net::Upstream& upstream, GatewayOptions options)
     : impl_(std::make_unique<Impl>(book, router, ledger, upstream, std::move(options))) {}
 
 Gateway::~Gateway() = default;
@@ -1350,7 +1357,7 @@ void Gateway::follow_shared_ledger(asio::any_io_executor executor, std::chrono::
 }
 
 awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& writer) {
-  const std::int64_t start_ms = now_ms();
+  const std::int64_t start_ms = impl_->now_ms();
   LoggedWriter w(writer);
   const VirtualKey* key = nullptr;
   co_await dispatch(r, w, key);
@@ -1362,7 +1369,7 @@ awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& writ
 }
 
 void Gateway::log_rejected(const net::Request& r, int status, std::string_view error) {
-  const std::int64_t now = now_ms();
+  const std::int64_t now = impl_->now_ms();
   impl_->write_access_line(r, nullptr, status, nullptr, core::Money{}, false, now, error);
 }
 

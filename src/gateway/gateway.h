@@ -42,12 +42,11 @@ class Ledger;
 namespace ff::net {
 struct Request;
 class ResponseWriter;
-class UpstreamClient;
+class Upstream;
 }  // namespace ff::net
 
 namespace ff::gateway {
 
-using net::UpstreamClient;
 
 struct VirtualKey {
   std::string name;
@@ -75,6 +74,13 @@ struct GatewayOptions {
   // Receives one JSON line per client request (route, status, cost, latency);
   // unset: no access log.
   std::function<void(std::string_view)> access_log;
+
+  // The world, injected so that tests are deterministic. Unset: the system's
+  // clock (Unix milliseconds), a random seed, and a timer for backoff waits.
+  std::function<std::int64_t()> now_ms;
+  std::uint64_t seed = 0;  // of the backoff jitter and request ids; 0: random
+  // Called instead of waiting `d` before a retry (a test records the waits).
+  std::function<void(std::chrono::milliseconds d)> sleep;
 };
 
 // Lower-case hex SHA-256 of `text`.
@@ -85,7 +91,7 @@ class LoggedWriter;
 class Gateway {
  public:
   Gateway(const pricing::PriceBook& book, const router::Router& router, ledger::Ledger& ledger,
-          UpstreamClient& upstream, GatewayOptions options);
+          net::Upstream& upstream, GatewayOptions options);
   ~Gateway();
 
   // Seeds the keys' budgets with what the ledger already records they spent;

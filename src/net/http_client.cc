@@ -1,6 +1,8 @@
 #include "net/http_client.h"
 
 #include <array>
+#include <deque>
+#include <iterator>
 #include <memory>
 
 #include <fmt/format.h>
@@ -255,6 +257,7 @@ struct UpstreamClient::Impl {
 };
 
 struct UpstreamStream::Impl {
+  std::optional<std::deque<std::string>> canned;  // the body of a canned stream
   UpstreamClient::Impl* client = nullptr;
   std::unique_ptr<Connection> connection;
   http::response_parser<http::buffer_body> parser;
@@ -269,8 +272,21 @@ UpstreamStream::UpstreamStream(UpstreamStream&&) noexcept = default;
 UpstreamStream& UpstreamStream::operator=(UpstreamStream&&) noexcept = default;
 const UpstreamHead& UpstreamStream::head() const { return impl_->head; }
 
+UpstreamStream UpstreamStream::canned(UpstreamHead head, std::vector<std::string> pieces) {
+  auto impl = std::make_unique<Impl>();
+  impl->head = std::move(head);
+  impl->canned.emplace(std::make_move_iterator(pieces.begin()), std::make_move_iterator(pieces.end()));
+  return UpstreamStream(std::move(impl));
+}
+
 awaitable<std::variant<std::optional<std::string>, UpstreamError>> UpstreamStream::next() {
   Impl& s = *impl_;
+  if (s.canned) {
+    if (s.canned->empty()) co_return std::optional<std::string>();
+    std::string piece = std::move(s.canned->front());
+    s.canned->pop_front();
+    co_return std::optional<std::string>(std::move(piece));
+  }
   if (s.done || s.parser.is_done()) {
     if (!s.done) {
       s.done = true;

@@ -65,6 +65,9 @@ class UpstreamClient;
 // A response being read piece by piece (SSE streams).
 class UpstreamStream {
  public:
+  // A stream whose head and body pieces are given (a test's fake upstream).
+  static UpstreamStream canned(UpstreamHead head, std::vector<std::string> pieces);
+
   ~UpstreamStream();
   UpstreamStream(UpstreamStream&&) noexcept;
   UpstreamStream& operator=(UpstreamStream&&) noexcept;
@@ -81,21 +84,36 @@ class UpstreamStream {
   std::unique_ptr<Impl> impl_;
 };
 
-class UpstreamClient {
+// What the gateway calls upstream through: the real client below, or a test's
+// fake. Called from one thread (the server's event loop).
+class Upstream {
+ public:
+  virtual ~Upstream() = default;
+  // One request, the whole answer read.
+  virtual boost::asio::awaitable<std::variant<UpstreamResponse, UpstreamError>> request(
+      std::string_view method, std::string_view path, std::string_view body,
+      const std::vector<std::pair<std::string, std::string>>& headers) = 0;
+  // One request whose answer is read as it comes.
+  virtual boost::asio::awaitable<std::variant<UpstreamStream, UpstreamError>> open(
+      std::string_view method, std::string_view path, std::string_view body,
+      const std::vector<std::pair<std::string, std::string>>& headers) = 0;
+};
+
+// HTTP/1.1 to the DeepSeek API (or the simulator): keep-alive connections, TLS
+// with verification, the timeouts of UpstreamOptions.
+class UpstreamClient final : public Upstream {
  public:
   // Fails on a base URL that is not http(s)://host[:port][/path].
   static core::Result<std::unique_ptr<UpstreamClient>> create(boost::asio::any_io_executor executor,
                                                               UpstreamOptions options);
-  ~UpstreamClient();
+  ~UpstreamClient() override;
 
-  // One request, the whole answer read.
   boost::asio::awaitable<std::variant<UpstreamResponse, UpstreamError>> request(
       std::string_view method, std::string_view path, std::string_view body,
-      const std::vector<std::pair<std::string, std::string>>& headers);
-  // One request whose answer is read as it comes.
+      const std::vector<std::pair<std::string, std::string>>& headers) override;
   boost::asio::awaitable<std::variant<UpstreamStream, UpstreamError>> open(
       std::string_view method, std::string_view path, std::string_view body,
-      const std::vector<std::pair<std::string, std::string>>& headers);
+      const std::vector<std::pair<std::string, std::string>>& headers) override;
 
   const UpstreamOptions& options() const;
   // "https://api.deepseek.com" -> "api.deepseek.com:443", for messages.
