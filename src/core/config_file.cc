@@ -34,4 +34,17 @@ core::Error toml_error_at(const std::string& source_name, const toml::node* node
   return core::make_error(fmt::format("{}:{}: {}", source_name, node ? node->source().begin.line : 0, what));
 }
 
+std::optional<core::Error> check_fields(const std::string& source_name, const toml::table& table,
+                                        std::string_view context, std::initializer_list<std::string_view> allowed) {
+  for (auto&& [key, node] : table) {
+    bool known = false;
+    for (std::string_view a : allowed) known = known || a == key.str();
+    if (known) continue;
+    std::string list;
+    for (std::string_view a : allowed) list.append(list.empty() ? "" : ", ").append(a);
+    return toml_error_at(source_name, &node, fmt::format("{}unknown field '{}' (expected {})", context, key.str(), list));
+  }
+  return std::nullopt;
+}
+
 }  // namespace ff::core

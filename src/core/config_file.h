@@ -5,6 +5,8 @@
 // toml++ anyway. Pure functions; any thread.
 #pragma once
 
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,5 +24,11 @@ core::Result<toml::table> parse_toml(std::string_view text, const std::string& s
 
 // "source:line: what", with the line of `node` (0 when there is none).
 core::Error toml_error_at(const std::string& source_name, const toml::node* node, std::string_view what);
+
+// The first key of `table` that is not in `allowed`, as "source:line: <context>unknown
+// field 'x' (expected a, b, c)"; nullopt when every key is allowed. A misspelt
+// key is an error, never a setting silently left at its default.
+std::optional<core::Error> check_fields(const std::string& source_name, const toml::table& table,
+                                        std::string_view context, std::initializer_list<std::string_view> allowed);
 
 }  // namespace ff::core

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <iterator>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -129,6 +130,20 @@ std::optional<WrongAnswerCost> parse_wrong_answer_cost(std::string_view w) {
   return std::nullopt;
 }
 
+namespace {
+
+// The fields of a workload profile file, JSON or TOML.
+constexpr std::string_view kProfileFields[] = {"mix", "output_tokens_per_month", "input_tokens_per_month",
+                                               "cache_hit_rate", "access", "wrong_answer_cost"};
+
+std::string profile_field_list() {
+  std::string list;
+  for (std::string_view f : kProfileFields) list.append(list.empty() ? "" : ", ").append(f);
+  return list;
+}
+
+}  // namespace
+
 core::Result<WorkloadProfile> parse_profile(std::string_view text, const std::string& source) {
   WorkloadProfile p;
   auto bad = [&](const std::string& what) { return core::make_error(fmt::format("{}: {}", source, what)); };
@@ -141,6 +156,13 @@ core::Result<WorkloadProfile> parse_profile(std::string_view text, const std::st
     simdjson::dom::element root;
     if (auto err = parser.parse(trimmed.data(), trimmed.size()).get(root)) {
       return bad(fmt::format("not valid JSON: {}", simdjson::error_message(err)));
+    }
+    simdjson::dom::object top;
+    if (root.get_object().get(top)) return bad("must be a JSON object");
+    for (auto [k, v] : top) {
+      if (std::find(std::begin(kProfileFields), std::end(kProfileFields), std::string_view(k)) == std::end(kProfileFields)) {
+        return bad(fmt::format("unknown field '{}' (expected {})", std::string_view(k), profile_field_list()));
+      }
     }
     simdjson::dom::object mix;
     if (!root["mix"].get_object().get(mix)) {
@@ -161,6 +183,11 @@ core::Result<WorkloadProfile> parse_profile(std::string_view text, const std::st
     auto parsed = core::parse_toml(text, source);
     if (!parsed.ok()) return parsed.error();
     toml::table& root = *parsed;
+    if (auto e = core::check_fields(source, root, "",
+                                    {kProfileFields[0], kProfileFields[1], kProfileFields[2], kProfileFields[3],
+                                     kProfileFields[4], kProfileFields[5]})) {
+      return *e;
+    }
     if (const toml::table* mix = root["mix"].as_table()) {
       for (auto&& [k, v] : *mix) {
         auto share = v.value<double>();

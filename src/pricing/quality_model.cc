@@ -19,11 +19,7 @@ core::Result<QualityModel> QualityModel::parse(std::string_view text, const std:
   if (!parsed.ok()) return parsed.error();
   toml::table& root = *parsed;
   QualityModel m;
-  for (auto&& [key, node] : root) {
-    if (key.str() != "effort" && key.str() != "category") {
-      return toml_error_at(source, &node, fmt::format("unknown field '{}' (expected effort, category)", key.str()));
-    }
-  }
+  if (auto e = core::check_fields(source, root, "", {"effort", "category"})) return *e;
   const toml::table* effort = root["effort"].as_table();
   if (effort == nullptr) return toml_error_at(source, &root, "missing [effort] table");
   for (std::string_view name : {"none", "low", "high", "max"}) {
@@ -47,14 +43,9 @@ core::Result<QualityModel> QualityModel::parse(std::string_view text, const std:
     if (name == nullptr || name->get().empty())
       return toml_error_at(source, t, fmt::format("[[category]] #{}: missing field 'name'", index));
     c.name = name->get();
-    for (auto&& [key, node] : *t) {
-      const std::string_view k = key.str();
-      if (k != "name" && k != "flash" && k != "pro" && k != "checkable" && k != "source" && k != "checkable_source") {
-        return toml_error_at(source, &node,
-                             fmt::format("[[category]] #{}: unknown field '{}' (expected name, flash, pro, checkable, "
-                                         "source, checkable_source)",
-                                         index, k));
-      }
+    if (auto e = core::check_fields(source, *t, fmt::format("[[category]] #{}: ", index),
+                                    {"name", "flash", "pro", "checkable", "source", "checkable_source"})) {
+      return *e;
     }
     for (auto [field, out] :
          {std::pair{"flash", &c.flash}, std::pair{"pro", &c.pro}, std::pair{"checkable", &c.checkable}}) {

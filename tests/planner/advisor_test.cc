@@ -177,6 +177,23 @@ TEST_F(Advise, PeakAndOffPeakAndParity) {
   EXPECT_EQ(a.cost.all_pro.to_decimal(), "5.28");  // the band in force then
 }
 
+TEST(AdviseInput, AMisspeltProfileFieldIsAnError) {
+  // `cache_hit_rat = 0.8` used to mean a hit rate of 0, silently.
+  auto toml = parse_profile("output_tokens_per_month = 1e7\ninput_tokens_per_month = 3e7\ncache_hit_rat = 0.8\n"
+                            "[mix]\nrag = 1\n",
+                            "p.toml");
+  ASSERT_FALSE(toml.ok());
+  EXPECT_EQ(toml.error().message,
+            "p.toml:3: unknown field 'cache_hit_rat' (expected mix, output_tokens_per_month, input_tokens_per_month, "
+            "cache_hit_rate, access, wrong_answer_cost)");
+  auto json = parse_profile(R"({"mix":{"rag":1},"output_tokens_per_month":1e7,"input_tokens_per_month":3e7,"cache_hit_rat":0.8})",
+                            "p.json");
+  ASSERT_FALSE(json.ok());
+  EXPECT_EQ(json.error().message,
+            "p.json: unknown field 'cache_hit_rat' (expected mix, output_tokens_per_month, input_tokens_per_month, "
+            "cache_hit_rate, access, wrong_answer_cost)");
+}
+
 TEST(AdviseInput, MixWordsAndProfiles) {
   auto m = parse_mix("Summarization=3, RAG=1");
   ASSERT_TRUE(m.ok());
