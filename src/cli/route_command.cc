@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/json_writer.h"
+#include "core/text.h"
 #include "report/text_table.h"
 #include "router/evaluation.h"
 #include "router/request_lines.h"
@@ -30,11 +31,38 @@ struct RouteArgs {
   bool json = false;
   bool exact_tokens = false;
   bool show_misses = false;
+  // --eval's pricing of the decisions.
+  BookOptions book;
+  std::string at;
+  std::int64_t output_per_request = 500;
+};
+
+// What the labelled set costs routed one way or another, at the rates of one
+// instant: each request's input tokens (as the router counts them) as cache
+// misses, and the same output assumption for every request.
+struct EvalCost {
+  core::Money as_routed, as_labelled, all_flash, all_pro;
+  core::Money flash_sent_to_pro;  // extra paid for Flash work routed to Pro
+  core::Money pro_sent_to_flash;  // saved on Pro work routed to Flash (its quality is the price)
+  std::int64_t flash_to_pro = 0, pro_to_flash = 0;
 };
 
 std::string percent(std::int64_t n, std::int64_t d) { return d == 0 ? "-" : fmt::format("{:.1f}%", 100.0 * n / d); }
 
 int run_eval(const RouteArgs& a, const router::Router& r, const std::string& text) {
+  if (a.output_per_request < 0) return fail("route", kExitUsage, "--output-per-request must be 0 or more");
+  auto ctx = pricing_context(a.book, "USD", a.at);
+  if (!ctx.ok()) return fail("route", kExitUsage, ctx.error().message);
+  pricing::QuoteResult flash_q = ctx->book.quote_tier(core::Tier::kFlash, ctx->at, "USD");
+  pricing::QuoteResult pro_q = ctx->book.quote_tier(core::Tier::kPro, ctx->at, "USD");
+  if (!flash_q.quote || !pro_q.quote) {
+    return fail("route", kExitUsage, ctx->book.explain(flash_q.quote ? pro_q.error : flash_q.error,
+                                                       flash_q.quote ? "pro" : "flash", ctx->at, "USD"));
+  }
+  auto cost_on = [&](core::Tier t, const core::TokenUsage& u) {
+    return (t == core::Tier::kPro ? pro_q : flash_q).quote->rates.cost(u);
+  };
+  EvalCost cost;
   std::vector<router::RequestLine> items = router::parse_request_lines(text, true);
   router::RouteEvaluation ev;
   int bad = 0;
@@ -47,7 +75,22 @@ int run_eval(const RouteArgs& a, const router::Router& r, const std::string& tex
     // A request the router cannot read still gets the gateway's safe default.
     router::Decision d = r.route_or_default(it.body, {a.key, a.tier_header});
     ev.add(it.display_id(), *it.category, *it.tier, d.category, d.tier, d.reason);
+    const core::TokenUsage u{0, d.input_tokens, a.output_per_request, 0};
+    cost.as_routed += cost_on(d.tier, u);
+    cost.as_labelled += cost_on(*it.tier, u);
+    cost.all_flash += cost_on(core::Tier::kFlash, u);
+    cost.all_pro += cost_on(core::Tier::kPro, u);
+    if (*it.tier == core::Tier::kFlash && d.tier == core::Tier::kPro) {
+      ++cost.flash_to_pro;
+      cost.flash_sent_to_pro += cost_on(core::Tier::kPro, u) - cost_on(core::Tier::kFlash, u);
+    } else if (*it.tier == core::Tier::kPro && d.tier == core::Tier::kFlash) {
+      ++cost.pro_to_flash;
+      cost.pro_sent_to_flash += cost_on(core::Tier::kPro, u) - cost_on(core::Tier::kFlash, u);
+    }
   }
+  const std::string assumptions =
+      fmt::format("USD at the rates in force at {}; each request's input ({}) as cache misses, {} output tokens each",
+                  core::format_time(ctx->at), a.exact_tokens ? "exact tokens" : "estimated tokens", a.output_per_request);
   if (ev.total() == 0) return fail("route", kExitUsage, fmt::format("{}: no labelled requests", a.eval_file));
 
   const auto& pc = ev.per_category();
@@ -85,6 +128,17 @@ int run_eval(const RouteArgs& a, const router::Router& r, const std::string& tex
     w.key("tier_misses").begin_array();
     for (const auto& m : ev.tier_misses()) w.value(m.id);
     w.end_array();
+    w.key("cost").begin_object();
+    w.key("as_routed").value(cost.as_routed.to_decimal());
+    w.key("as_labelled").value(cost.as_labelled.to_decimal());
+    w.key("all_flash").value(cost.all_flash.to_decimal());
+    w.key("all_pro").value(cost.all_pro.to_decimal());
+    w.key("flash_sent_to_pro").begin_object().key("requests").value(cost.flash_to_pro);
+    w.key("extra").value(cost.flash_sent_to_pro.to_decimal()).end_object();
+    w.key("pro_sent_to_flash").begin_object().key("requests").value(cost.pro_to_flash);
+    w.key("saved").value(cost.pro_sent_to_flash.to_decimal()).end_object();
+    w.key("assumptions").value(assumptions);
+    w.end_object();
     w.end_object();
     fmt::print("{}\n", w.str());
     return bad ? kExitFailure : kExitOk;
@@ -131,6 +185,18 @@ int run_eval(const RouteArgs& a, const router::Router& r, const std::string& tex
     conf.add_row(std::move(row));
   }
   fmt::print("Confusion matrix (rows: labelled category, columns: routed category)\n{}\n", conf.render());
+
+  report::TextTable money({"the labelled set", "cost (USD)"},
+                          {report::TextTable::Align::kLeft, report::TextTable::Align::kRight});
+  money.add_row({"as routed", cost.as_routed.to_decimal()});
+  money.add_row({"as labelled", cost.as_labelled.to_decimal()});
+  money.add_row({"all on Flash", cost.all_flash.to_decimal()});
+  money.add_row({"all on Pro", cost.all_pro.to_decimal()});
+  fmt::print("What the mistakes cost ({})\n{}", assumptions, money.render());
+  fmt::print("  {} of Flash work sent to Pro: {} USD paid for nothing\n", core::count_of(cost.flash_to_pro, "request"),
+             cost.flash_sent_to_pro.to_decimal());
+  fmt::print("  {} of Pro work sent to Flash: {} USD saved, at the price of answers that need Pro\n\n",
+             core::count_of(cost.pro_to_flash, "request"), cost.pro_sent_to_flash.to_decimal());
 
   if (!ev.tier_misses().empty()) {
     if (a.show_misses) {
@@ -251,7 +317,16 @@ void register_route(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", args->json,
                 "One JSON line per request: {\"id\", \"tier\", \"model\", \"effort\", \"cascade\", \"category\", "
                 "\"confidence\", \"input_tokens\", \"reason\"}");
-  cmd->add_option("--eval", args->eval_file, "Labelled requests to measure the router on")->type_name("FILE");
+  cmd->add_option("--eval", args->eval_file,
+                  "Labelled requests to measure the router on; it also prices them as routed, as labelled and "
+                  "all-Pro")
+      ->type_name("FILE");
+  cmd->add_option("--at", args->at, "With --eval: price at the rates in force at this time (default now)")
+      ->type_name("TIME");
+  cmd->add_option("--output-per-request", args->output_per_request,
+                  "With --eval: output tokens assumed for each request when pricing")
+      ->capture_default_str();
+  add_book_options(*cmd, args->book);
   cmd->add_flag("--misses", args->show_misses,
                 "With --eval: list each request that got the wrong tier, with the reason");
   cmd->add_option("--policy", args->policy_file, "Routing policy (TOML) instead of the built-in data/routing.toml")

@@ -269,6 +269,32 @@ out=$(for c in 1793620800123 1793624400123456 1793628000123456789 '"1793631600"'
 done | "$ff" cost --json | jq -c '[.records, .time_span.first, .time_span.last]')
 expect_eq "created in s, ms, us, ns" "$out" '[4,"2026-11-02T12:00:00Z","2026-11-02T15:00:00Z"]'
 
+# --- route --eval prices its mistakes: a proof labelled Flash (the router sends it to Pro)
+# --- and a summary labelled Pro (it goes to Flash). Each request's cost is recomputed by
+# --- the cost engine (cost --tokens) from the input tokens route --json reports.
+cat >"$tmp/labelled.jsonl" <<'JSONL'
+{"id":"a","category":"straightforward_qa","tier":"flash","request":{"messages":[{"role":"user","content":"Prove that there are infinitely many primes."}]}}
+{"id":"b","category":"multi_step_reasoning","tier":"pro","request":{"messages":[{"role":"user","content":"Summarize: the meeting moved to Friday."}]}}
+JSONL
+at=2026-11-24T02:00:00Z
+ev=$("$ff" route --eval "$tmp/labelled.jsonl" --at $at --output-per-request 500 --json)
+price() {  # input_tokens model -> cost of input as misses + 500 output at $at
+  "$ff" cost --tokens "miss=$1,output=500" --model "$2" --at $at --json | jq -r .cost.actual
+}
+read -r in_a tier_a < <("$ff" route "$tmp/labelled.jsonl" --json | jq -r 'select(.id == "a") | "\(.input_tokens) \(.tier)"')
+read -r in_b tier_b < <("$ff" route "$tmp/labelled.jsonl" --json | jq -r 'select(.id == "b") | "\(.input_tokens) \(.tier)"')
+expect_eq "route --eval: the two mistakes" "$tier_a $tier_b" "pro flash"
+sum() { python3 -c "import sys; from decimal import Decimal; print(sum(Decimal(x) for x in sys.argv[1:]))" "$@"; }
+dec() { python3 -c "import sys; from decimal import Decimal; print(Decimal(sys.argv[1]) - Decimal(sys.argv[2]))" "$1" "$2"; }
+expect_eq "route --eval: as routed" "$(sum "$(jq -r .cost.as_routed <<<"$ev")")" "$(sum "$(price "$in_a" pro)" "$(price "$in_b" flash)")"
+expect_eq "route --eval: as labelled" "$(sum "$(jq -r .cost.as_labelled <<<"$ev")")" "$(sum "$(price "$in_a" flash)" "$(price "$in_b" pro)")"
+expect_eq "route --eval: Flash work sent to Pro" "$(jq -r .cost.flash_sent_to_pro.requests <<<"$ev") $(sum "$(jq -r .cost.flash_sent_to_pro.extra <<<"$ev")")" \
+  "1 $(dec "$(price "$in_a" pro)" "$(price "$in_a" flash)")"
+expect_eq "route --eval: Pro work sent to Flash" "$(jq -r .cost.pro_sent_to_flash.requests <<<"$ev") $(sum "$(jq -r .cost.pro_sent_to_flash.saved <<<"$ev")")" \
+  "1 $(dec "$(price "$in_b" pro)" "$(price "$in_b" flash)")"
+expect_contains "route --eval: the text says what was assumed" "$("$ff" route --eval "$tmp/labelled.jsonl" --at $at)" \
+  "What the mistakes cost (USD at the rates in force at 2026-11-24T02:00:00Z; each request's input (estimated tokens) as cache misses, 500 output tokens each)"
+
 # --- help: a misspelt command names the nearest one; `help` works; serve's and sim's help list their routes
 out=$("$ff" serv 2>&1); rc=$?
 expect_eq "misspelt command: exit 2" "$rc" "2"
