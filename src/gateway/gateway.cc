@@ -288,6 +288,17 @@ struct Priced {
 
 }  // namespace
 
+// The gateway's plain counters: each becomes a member of Gateway::Impl and a
+// Prometheus counter flashfirst_<name>_total with this help text.
+#define FF_GATEWAY_COUNTERS(COUNTER)                                                                  \
+  COUNTER(escalations, "Flash answers that failed the check and went to Pro.")                        \
+  COUNTER(fallbacks, "Requests sent to the other tier because theirs kept failing.")                  \
+  COUNTER(upstream_errors, "Upstream calls that failed without an answer (connect, timeout, broken).") \
+  COUNTER(retries, "Upstream calls made again after a connect failure or a 429/500/503.")             \
+  COUNTER(reasoning_restored, "Assistant tool-call turns whose reasoning_content was put back.")       \
+  COUNTER(budget_refusals, "Calls refused (or escalations skipped) for a key's budget.")              \
+  COUNTER(ledger_failures, "Ledger rows that could not be committed.")
+
 struct Gateway::Impl {
   const pricing::PriceBook& book;
   const router::Router& router;
@@ -322,7 +333,6 @@ struct Gateway::Impl {
   static constexpr std::size_t kReasoningCap = 100'000;
   std::unordered_map<std::string, std::string> reasoning_of_call;
   std::deque<std::string> reasoning_order;
-  std::int64_t reasoning_restored = 0;
 
   void remember_reasoning(const std::string& call_id, std::string_view reasoning) {
     if (call_id.empty() || reasoning.empty()) return;
@@ -407,8 +417,10 @@ struct Gateway::Impl {
 
   // Counters for /metrics (server thread only).
   std::map<std::pair<core::Tier, int>, std::int64_t> requests;  // (tier, status) -> count
-  std::int64_t escalations = 0, upstream_errors = 0, retries = 0, ledger_failures = 0, budget_refusals = 0,
-               fallbacks = 0;
+  // The plain counters, declared once (FF_GATEWAY_COUNTERS); /metrics writes them from the same list.
+#define FF_DECLARE_COUNTER(name, help) std::int64_t name = 0;
+  FF_GATEWAY_COUNTERS(FF_DECLARE_COUNTER)
+#undef FF_DECLARE_COUNTER
 
   // Fallback state per tier (server thread only): failed calls in a row, and
   // until when the tier is avoided.
@@ -1464,28 +1476,12 @@ std::string Gateway::metrics_text() const {
     out += fmt::format("flashfirst_requests_total{{tier=\"{}\",status=\"{}\"}} {}\n", core::tier_name(k.first),
                        k.second, n);
   }
-  out +=
-      "# HELP flashfirst_escalations_total Flash answers that failed the check and went to Pro.\n"
-      "# TYPE flashfirst_escalations_total counter\n";
-  out += fmt::format("flashfirst_escalations_total {}\n", m.escalations);
-  out +=
-      "# HELP flashfirst_fallbacks_total Requests sent to the other tier because theirs kept failing.\n"
-      "# TYPE flashfirst_fallbacks_total counter\n";
-  out += fmt::format("flashfirst_fallbacks_total {}\n", m.fallbacks);
-  out += "# TYPE flashfirst_upstream_errors_total counter\n";
-  out += fmt::format("flashfirst_upstream_errors_total {}\n", m.upstream_errors);
-  out += "# TYPE flashfirst_retries_total counter\n";
-  out += fmt::format("flashfirst_retries_total {}\n", m.retries);
-  out +=
-      "# HELP flashfirst_reasoning_restored_total Assistant tool-call turns whose reasoning_content was put back.\n"
-      "# TYPE flashfirst_reasoning_restored_total counter\n";
-  out += fmt::format("flashfirst_reasoning_restored_total {}\n", m.reasoning_restored);
-  out +=
-      "# HELP flashfirst_budget_refusals_total Calls refused (or escalations skipped) for a key's budget.\n"
-      "# TYPE flashfirst_budget_refusals_total counter\n";
-  out += fmt::format("flashfirst_budget_refusals_total {}\n", m.budget_refusals);
-  out += "# TYPE flashfirst_ledger_failures_total counter\n";
-  out += fmt::format("flashfirst_ledger_failures_total {}\n", m.ledger_failures);
+#define FF_EXPOSE_COUNTER(name, help)                                                                   \
+  out += fmt::format("# HELP flashfirst_" #name "_total " help "\n# TYPE flashfirst_" #name "_total counter\n" \
+                     "flashfirst_" #name "_total {}\n",                                                 \
+                     m.name);
+  FF_GATEWAY_COUNTERS(FF_EXPOSE_COUNTER)
+#undef FF_EXPOSE_COUNTER
   out += fmt::format("# HELP flashfirst_cost_total Billed cost, in {}.\n# TYPE flashfirst_cost_total counter\n",
                      m.options.currency);
   out += fmt::format("flashfirst_cost_total {}\n", m.cost_total.to_decimal());
