@@ -24,6 +24,7 @@
 #include "core/json_writer.h"
 #include "core/thread_name.h"
 #include "gateway/body_edit.h"
+#include "gateway/retry_policy.h"
 #include "ledger/ledger.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
@@ -307,6 +308,7 @@ struct Gateway::Impl {
   GatewayOptions options;
   tokenizer::RatioEstimator estimate;
   std::mt19937_64 rng{options.seed != 0 ? options.seed : std::random_device{}()};
+  const RetryPolicy retry_policy{options.max_retries, options.retry_base, options.retry_after_cap};
   std::uint64_t next_id = 1;
   std::string id_prefix = fmt::format("ff-{:08x}", static_cast<std::uint32_t>(rng()));
 
@@ -643,24 +645,6 @@ struct Gateway::Impl {
     spend.tokens += row.usage;
   }
 
-  std::chrono::milliseconds backoff(int attempt, std::string_view retry_after) {
-    if (!retry_after.empty()) {
-      std::int64_t secs = 0;
-      for (char c : retry_after) {
-        if (c < '0' || c > '9') {
-          secs = -1;
-          break;
-        }
-        secs = std::min<std::int64_t>(secs * 10 + (c - '0'), 3600);
-      }
-      if (secs >= 0) return std::min(std::chrono::milliseconds(secs * 1000), options.retry_after_cap);
-    }
-    const auto base = options.retry_base * (1 << std::min(attempt, 10));
-    std::uniform_int_distribution<std::int64_t> jitter(0, base.count() / 2);
-    return base + std::chrono::milliseconds(jitter(rng));
-  }
-
-  static bool retryable(int status) { return status == 429 || status == 500 || status == 503; }
 
   awaitable<void> sleep(std::chrono::milliseconds d) {
     if (options.sleep) {
@@ -686,16 +670,15 @@ struct Gateway::Impl {
     return h;
   }
 
-  // Whether to try again after attempt `attempt` (0-based) ended with a
-  // transport `error` or with HTTP `status`, and after how long: connect
-  // failures and 429/500/503 are retried up to max_retries times; anything else
-  // is final (nullopt).
+  // The wait before trying again after attempt `attempt`, or nullopt when its
+  // outcome is final (RetryPolicy); counts the retries.
   std::optional<std::chrono::milliseconds> retry_delay(int attempt, const UpstreamError* error, int status,
                                                        std::string_view retry_after) {
-    if (attempt >= options.max_retries) return std::nullopt;
-    if (error != nullptr ? error->kind != UpstreamError::Kind::kConnect : !retryable(status)) return std::nullopt;
-    ++retries;
-    return backoff(attempt, error != nullptr ? std::string_view() : retry_after);
+    const bool connect_error = error != nullptr && error->kind == UpstreamError::Kind::kConnect;
+    if (error != nullptr && !connect_error) return std::nullopt;
+    auto delay = retry_policy.next_delay(attempt, connect_error, status, retry_after, rng);
+    if (delay) ++retries;
+    return delay;
   }
 
   // A non-stream call, with retries.
