@@ -26,6 +26,12 @@ namespace ff::ledger {
   "escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, " \
   "cost_if_pro_femto, currency, first_byte_ms, error, key_name"
 inline constexpr int kLedgerColumnCount = 23;
+// The same columns from a ledger written before key_name was kept, which a
+// reader (opening it read-only) does not migrate: the name reads as "".
+#define FF_LEDGER_COLUMNS_V1                                                                                        \
+  "request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, "                       \
+  "reason, escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, " \
+  "cost_if_pro_femto, currency, first_byte_ms, error, '' AS key_name"
 
 // A row from a result's columns in FF_LEDGER_COLUMNS order: `text(i)`,
 // `integer(i)` (int64) and `flag(i)` read column i.

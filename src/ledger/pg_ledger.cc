@@ -37,10 +37,6 @@ constexpr const char* kSelect = "SELECT " FF_LEDGER_COLUMNS " FROM requests ORDE
 constexpr const char* kSelectAfter = "SELECT " FF_LEDGER_COLUMNS ", seq FROM requests WHERE seq > $1 ORDER BY seq";
 // The same for a database from before key_name that no gateway of this version
 // has opened yet (a reader does not migrate it).
-#define FF_LEDGER_COLUMNS_V1                                                                                        \
-  "request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, "                       \
-  "reason, escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, " \
-  "cost_if_pro_femto, currency, first_byte_ms, error, '' AS key_name"
 constexpr const char* kSelectV1 = "SELECT " FF_LEDGER_COLUMNS_V1 " FROM requests ORDER BY seq";
 constexpr const char* kSelectAfterV1 = "SELECT " FF_LEDGER_COLUMNS_V1 ", seq FROM requests WHERE seq > $1 ORDER BY seq";
 constexpr const char* kHasKeyName =

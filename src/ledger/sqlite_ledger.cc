@@ -35,10 +35,6 @@ constexpr const char* kInsert =
 constexpr const char* kSelect = "SELECT " FF_LEDGER_COLUMNS " FROM requests ORDER BY seq";
 constexpr const char* kSelectAfter = "SELECT " FF_LEDGER_COLUMNS ", seq FROM requests WHERE seq > ? ORDER BY seq";
 // The same for a file from before key_name (opened read-only, so not migrated).
-#define FF_LEDGER_COLUMNS_V1                                                                                        \
-  "request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, "                       \
-  "reason, escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, " \
-  "cost_if_pro_femto, currency, first_byte_ms, error, '' AS key_name"
 constexpr const char* kSelectV1 = "SELECT " FF_LEDGER_COLUMNS_V1 " FROM requests ORDER BY seq";
 constexpr const char* kSelectAfterV1 = "SELECT " FF_LEDGER_COLUMNS_V1 ", seq FROM requests WHERE seq > ? ORDER BY seq";
 

@@ -27,6 +27,7 @@ Row sample(int i) {
   Row r;
   r.request_id = "req-" + std::to_string(i);
   r.key_hash = "k1";
+  r.key_name = i % 2 ? "team-a" : "";
   r.start_ms = 1'795'485'600'000 + i;
   r.end_ms = r.start_ms + 850;
   r.requested_model = "auto";
@@ -117,6 +118,43 @@ CREATE TABLE requests (
   auto all = (*ledger)->read_all();
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 2u);
+}
+
+// A ledger from before keys' names were kept: a reader (read-only) sees the
+// name as "", and the gateway, opening it, adds the column.
+TEST(SqliteLedger, AFileWithoutKeyNamesIsReadAndMigrated) {
+  const std::string path = fresh_path("ledger_no_key_name.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* earlier = R"sql(
+CREATE TABLE requests (
+  seq INTEGER PRIMARY KEY,
+  request_id TEXT NOT NULL, key_hash TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL,
+  requested_model TEXT NOT NULL, routed_model TEXT NOT NULL, effort TEXT NOT NULL, category TEXT NOT NULL,
+  reason TEXT NOT NULL, escalated_from TEXT NOT NULL, stream INTEGER NOT NULL, status INTEGER NOT NULL,
+  cache_hit INTEGER NOT NULL, cache_miss INTEGER NOT NULL, output INTEGER NOT NULL, reasoning INTEGER NOT NULL,
+  usage_estimated INTEGER NOT NULL,
+  cost_femto INTEGER NOT NULL, cost_if_pro_femto INTEGER NOT NULL, currency TEXT NOT NULL,
+  first_byte_ms INTEGER NOT NULL, error TEXT NOT NULL);
+INSERT INTO requests VALUES (1, 'old-1', 'k0', 1, 2, 'auto', 'deepseek-flash', 'high', 'rag', 'r', '', 0, 200,
+  0, 10, 5, 0, 0, 42, 42, 'USD', 1, '');)sql";
+    ASSERT_EQ(sqlite3_exec(db, earlier, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  auto before = read_sqlite_ledger(path);
+  ASSERT_TRUE(before.ok()) << before.error().message;
+  ASSERT_EQ(before->size(), 1u);
+  EXPECT_EQ((*before)[0].request_id, "old-1");
+  EXPECT_EQ((*before)[0].key_name, "");
+  auto ledger = open_sqlite_ledger(path);
+  ASSERT_TRUE(ledger.ok()) << ledger.error().message;
+  ASSERT_TRUE((*ledger)->append(sample(1)).ok());
+  auto all = (*ledger)->read_all();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].key_name, "");
+  EXPECT_EQ((*all)[1].key_name, "team-a");
 }
 
 TEST(SqliteLedger, ConcurrentAppendsAreAllKept) {
