@@ -57,25 +57,8 @@ up_port=$((20000 + RANDOM % 10000))
 proxy_port=$((up_port + 1))
 # The upstream and the proxy are nginx processes of their own, so that each one's
 # CPU can be told apart (in one process, the proxy did as many requests/s).
-nginx_conf() {  # name server-block
-  cat >"$work/$1.conf" <<CONF
-worker_processes 1;
-pid $work/$1.pid;
-error_log $work/$1.error.log;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_max_body_size 16m;
-  client_body_buffer_size 16m;
-  client_body_temp_path $work/$1.body;
-  proxy_temp_path $work/$1.proxy;
-  $2
-}
-CONF
-  nginx -c "$work/$1.conf"
-}
-nginx_conf upstream "server { listen 127.0.0.1:$up_port; location / { default_type application/json; return 200 \"$escaped\"; } }"
-nginx_conf proxy "upstream fixed { server 127.0.0.1:$up_port; keepalive 64; }
+nginx_conf "$work" upstream "server { listen 127.0.0.1:$up_port; location / { default_type application/json; return 200 \"$escaped\"; } }"
+nginx_conf "$work" proxy "upstream fixed { server 127.0.0.1:$up_port; keepalive 64; }
   server { listen 127.0.0.1:$proxy_port; location / { proxy_pass http://fixed; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
 sleep 0.3
 
