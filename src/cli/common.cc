@@ -209,9 +209,8 @@ core::Result<core::Money> parse_rate(std::string_view text, std::string_view wha
   const bool percent = !t.empty() && t.back() == '%';
   if (percent) t.remove_suffix(1);
   auto v = core::parse_money(t);
-  const core::Money one = core::Money::from_femto(core::Money::kUnitsPerCurrency);
-  const core::Money limit = percent ? core::Money::from_femto(100 * core::Money::kUnitsPerCurrency) : one;
-  if (!percent && v.ok() && v->femto() != 0 && t.find('.') == std::string_view::npos) {
+  const core::Money limit = core::Money::from_femto((percent ? 100 : 1) * core::Money::kUnitsPerCurrency);
+  if (!percent && v.ok() && v->femto() > 0 && t.find('.') == std::string_view::npos) {
     return core::make_error(
         fmt::format("{}: '{}' is ambiguous: write {}% for a percentage or a fraction with a "
                     "decimal point (0.8)",
