@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <optional>
+
 namespace ff::gateway {
 
 namespace {
@@ -89,12 +91,17 @@ std::vector<Span> array_elements(std::string_view s) {
 }
 
 std::string set_member(std::string_view s, std::string_view key, std::string_view json_value) {
-  std::string out;
   if (auto span = find_member(s, key)) {
+    std::string out;
     out.reserve(s.size() + json_value.size());
     out.append(s.substr(0, span->offset)).append(json_value).append(s.substr(span->offset + span->length));
     return out;
   }
+  return add_member(s, key, json_value);
+}
+
+std::string add_member(std::string_view s, std::string_view key, std::string_view json_value) {
+  std::string out;
   // Added before the closing brace of the top-level object.
   std::size_t close = s.find_last_of('}');
   if (close == std::string_view::npos) return std::string(s);
@@ -112,23 +119,40 @@ std::string set_member(std::string_view s, std::string_view key, std::string_vie
 
 std::string apply_effort(std::string& body, const simdjson::dom::element& root, bool anthropic,
                          std::string_view policy_effort) {
-  auto present = [&](const char* key) {
-    simdjson::dom::element e;
-    return !root[key].get(e) && !e.is_null();
-  };
-  const char* effort_field = anthropic ? "output_config" : "reasoning_effort";
-  std::string_view v;
-  if (!root["thinking"]["type"].get_string().get(v) && v == "disabled") return "none";
-  if (!(anthropic ? root["output_config"]["effort"] : root["reasoning_effort"]).get_string().get(v))
-    return std::string(v);
-  if (present("thinking") || present(effort_field)) return "high";
+  // One pass over the top-level members (a lookup by name would scan them per name).
+  simdjson::dom::object top;
+  if (root.get(top)) return std::string(policy_effort);
+  const std::string_view effort_field = anthropic ? "output_config" : "reasoning_effort";
+  bool client_set = false, disabled = false, named_null = false;
+  std::optional<std::string_view> effort;
+  for (auto [key, value] : top) {
+    if (key != "thinking" && key != effort_field) continue;
+    if (value.is_null()) {
+      named_null = true;
+      continue;
+    }
+    client_set = true;
+    std::string_view v;
+    if (key == "thinking") {
+      disabled = disabled || (!value["type"].get_string().get(v) && v == "disabled");
+    } else if (anthropic ? !value["effort"].get_string().get(v) : !value.get_string().get(v)) {
+      effort = v;
+    }
+  }
+  if (disabled) return "none";
+  if (effort) return std::string(*effort);
+  if (client_set) return "high";
   if (policy_effort.empty()) return "";
+  // Neither member is there: added without searching for it (a null one is replaced).
+  auto put = [&](std::string_view key, std::string_view value) {
+    body = named_null ? set_member(body, key, value) : add_member(body, key, value);
+  };
   if (policy_effort == "none") {
-    body = set_member(body, "thinking", R"({"type":"disabled"})");
+    put("thinking", R"({"type":"disabled"})");
   } else if (anthropic) {
-    body = set_member(body, "output_config", fmt::format(R"({{"effort":"{}"}})", policy_effort));
+    put("output_config", fmt::format(R"({{"effort":"{}"}})", policy_effort));
   } else {
-    body = set_member(body, "reasoning_effort", fmt::format(R"("{}")", policy_effort));
+    put("reasoning_effort", fmt::format(R"("{}")", policy_effort));
   }
   return std::string(policy_effort);
 }

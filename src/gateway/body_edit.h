@@ -34,6 +34,10 @@ std::vector<Span> array_elements(std::string_view array_json);
 // replaced in place when present, else added as the last member.
 std::string set_member(std::string_view body, std::string_view key, std::string_view json_value);
 
+// `body` with the member `key` added as the last one. Precondition: `body` has
+// no top-level `key` (the caller knows from its parse); no search is made.
+std::string add_member(std::string_view body, std::string_view key, std::string_view json_value);
+
 // Applies the policy's reasoning effort (`none`, `low`, `high` or `max`) to
 // `body`, whose parse is `root`, the way the DeepSeek API takes it: `none` turns
 // thinking off (`"thinking":{"type":"disabled"}`); the others are

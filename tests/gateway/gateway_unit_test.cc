@@ -69,6 +69,9 @@ TEST(BodyEdit, TheClientsOwnEffortIsKeptAndRecorded) {
             P(R"({"output_config":{"effort":"low"}})", "low"));
   EXPECT_EQ(effort(R"({"thinking":{"type":"enabled","budget_tokens":9}})", true, "low"),
             P(R"({"thinking":{"type":"enabled","budget_tokens":9}})", "high"));
+  // Thinking off wins over an effort, in whatever order they come.
+  EXPECT_EQ(effort(R"({"reasoning_effort":"max","thinking":{"type":"disabled"}})", false, "low"),
+            P(R"({"reasoning_effort":"max","thinking":{"type":"disabled"}})", "none"));
   // No policy effort (a concrete model named by the client): nothing is edited.
   EXPECT_EQ(effort(R"({"model":"m"})", false, ""), P(R"({"model":"m"})", ""));
 }
