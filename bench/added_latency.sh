@@ -30,20 +30,7 @@ trap cleanup EXIT
 
 body='{"model":"auto","max_tokens":128,"messages":[{"role":"user","content":"Summarize in one line: the meeting moved to Friday."}]}'
 printf '%s' "$body" >"$work/body.json"
-"$ff" sim --listen 127.0.0.1:0 --speed 0 >"$work/sim.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do grep -q listening "$work/sim.out" && break; sleep 0.1; done
-sim_url=$(sed -n 's/^listening on //p' "$work/sim.out")
-answer=$(sed 's/"model":"auto"/"model":"deepseek-v4-flash"/' "$work/body.json" |
-  curl -sf "$sim_url/chat/completions" -H 'Authorization: Bearer k' -H 'Content-Type: application/json' --data-binary @-)
-jq -e .usage <<<"$answer" >/dev/null || { echo "no usage in the upstream answer: $answer" >&2; exit 1; }
-escaped=$(printf '%s' "$answer" | sed 's/\\/\\\\/g; s/"/\\"/g')
-up_port=$((20000 + RANDOM % 10000))
-proxy_port=$((up_port + 1))
-nginx_conf "$work" upstream "server { listen 127.0.0.1:$up_port; location / { default_type application/json; return 200 \"$escaped\"; } }"
-nginx_conf "$work" proxy "upstream fixed { server 127.0.0.1:$up_port; keepalive 64; }
-  server { listen 127.0.0.1:$proxy_port; location / { proxy_pass http://fixed; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
-sleep 0.3
+start_fixed_upstream "$work" "$ff"
 
 start_ff() {  # name sync-mode
   DEEPSEEK_API_KEY=bench "$ff" serve --upstream "http://127.0.0.1:$up_port" --listen 127.0.0.1:0 --ledger-sync "$2" \
