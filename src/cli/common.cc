@@ -39,7 +39,7 @@ core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::st
       if ((query.from && start < *query.from) || (query.to && !(start < *query.to))) continue;
       group.clear();
       for (const std::string& d : query.by) {
-        if (!group.empty()) group.push_back('\x1f');
+        if (!group.empty()) group.push_back(planner::kGroupSeparator);
         if (d == "key") {
           group += row.key_name.empty() ? "(unnamed, " + row.key_hash.substr(0, 8) + ")" : row.key_name;
         } else if (d == "category") {

@@ -128,6 +128,16 @@ std::optional<SkipReason> CostEngine::add(const UsageRecord& rec) {
   return std::nullopt;
 }
 
+std::vector<std::string> group_values(std::string_view key) {
+  std::vector<std::string> values;
+  for (std::size_t from = 0;;) {
+    const std::size_t sep = key.find(kGroupSeparator, from);
+    values.emplace_back(key.substr(from, sep == std::string_view::npos ? std::string_view::npos : sep - from));
+    if (sep == std::string_view::npos) return values;
+    from = sep + 1;
+  }
+}
+
 std::optional<SkipReason> CostEngine::add(const UsageRecord& rec, const std::string& group) {
   const CostLine before = summary_.total;
   if (auto reason = add(rec)) return reason;

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/money.h"
@@ -44,6 +45,11 @@ struct GroupLine {
   std::int64_t errors = 0;
 };
 
+// A grouped report's key is the dimensions' values in order, joined by this.
+inline constexpr char kGroupSeparator = '\x1f';
+// The values of a group key, one per dimension.
+std::vector<std::string> group_values(std::string_view key);
+
 struct SkipSummary {
   std::int64_t count = 0;
   std::vector<std::string> first_locations;  // "file:line", at most kMaxLocations
@@ -64,7 +70,7 @@ struct CostSummary {
   // counted apart from lines that could not be priced.
   std::int64_t upstream_errors = 0;
   // Grouped reports: the dimensions (key, category, tier, model, day) and, per
-  // group, the values joined by '\x1f' in that order.
+  // group, the values joined by kGroupSeparator in that order.
   std::vector<std::string> group_by;
   std::map<std::string, GroupLine> by_group;
 

@@ -156,13 +156,7 @@ std::string cost_report_text(const CostSummary& s, const pricing::PriceBook& boo
     for (std::size_t i = 0; i < s.group_by.size(); ++i) align[i] = report::TextTable::Align::kLeft;
     report::TextTable tg(header, align);
     for (const auto& [key, g] : s.by_group) {
-      std::vector<std::string> row;
-      for (std::size_t from = 0;;) {
-        const std::size_t sep = key.find('\x1f', from);
-        row.push_back(key.substr(from, sep == std::string::npos ? std::string::npos : sep - from));
-        if (sep == std::string::npos) break;
-        from = sep + 1;
-      }
+      std::vector<std::string> row = group_values(key);
       for (const std::string& v : {thousands(g.line.records), thousands(g.errors), thousands(g.line.tokens.prompt()),
                                    thousands(g.line.tokens.output), money(g.line.cost), money(g.line.cost_if_flash),
                                    money(g.line.cost_if_pro)}) {
@@ -273,12 +267,8 @@ std::string cost_report_json(const CostSummary& s, const pricing::PriceBook& boo
     w.key("by_group").begin_array();
     for (const auto& [key, g] : s.by_group) {
       w.begin_object();
-      std::size_t from = 0;
-      for (const std::string& d : s.group_by) {
-        const std::size_t sep = key.find('\x1f', from);
-        w.key(d).value(key.substr(from, sep == std::string::npos ? std::string::npos : sep - from));
-        from = sep == std::string::npos ? key.size() : sep + 1;
-      }
+      const std::vector<std::string> values = group_values(key);
+      for (std::size_t i = 0; i < s.group_by.size(); ++i) w.key(s.group_by[i]).value(values[i]);
       w.key("calls").value(g.line.records);
       w.key("upstream_errors").value(g.errors);
       w.key("tokens");
