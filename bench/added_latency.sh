@@ -21,12 +21,7 @@ for tool in nginx wrk hey curl jq python3; do
 done
 work=$(mktemp -d)
 pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for f in "$work"/*.pid; do [[ -f "$f" ]] && kill "$(cat "$f")" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'bench_cleanup "$work"' EXIT
 
 body='{"model":"auto","max_tokens":128,"messages":[{"role":"user","content":"Summarize in one line: the meeting moved to Friday."}]}'
 printf '%s' "$body" >"$work/body.json"

@@ -53,3 +53,11 @@ start_fixed_upstream() {
   server { listen 127.0.0.1:$proxy_port; location / { proxy_pass http://fixed; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
   sleep 0.3
 }
+
+# Ends what a benchmark started: the processes in `pids`, the nginx processes
+# whose pid files are in DIR; then removes DIR. For `trap 'bench_cleanup "$work"' EXIT`.
+bench_cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for f in "$1"/*.pid; do [[ -f "$f" ]] && kill "$(cat "$f")" 2>/dev/null || true; done
+  rm -rf "$1"
+}

@@ -30,12 +30,7 @@ for tool in nginx wrk curl jq; do
 done
 work=$(mktemp -d)
 pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for f in "$work"/*.pid; do [[ -f "$f" ]] && kill "$(cat "$f")" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'bench_cleanup "$work"' EXIT
 
 padding=""
 if [[ -n "${BODY_KB:-}" ]]; then
