@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "report/text_table.h"
 #include "router/evaluation.h"
+#include "router/outcome_model.h"
 #include "router/request_lines.h"
 #include "router/router.h"
 #include "tokenizer/tokenizer.h"
@@ -26,6 +27,8 @@ struct RouteArgs {
   std::string file;
   std::string eval_file;
   std::string policy_file;
+  std::string model_file;
+  double threshold = -1;
   std::string key;
   std::string tier_header;
   bool json = false;
@@ -217,6 +220,17 @@ int run_eval(const RouteArgs& a, const router::Router& r, const std::string& tex
 int run_route(const RouteArgs& a) {
   auto policy = a.policy_file.empty() ? router::Policy::embedded() : router::Policy::load_file(a.policy_file);
   if (!policy.ok()) return fail("route", kExitUsage, policy.error().message);
+  if (!a.model_file.empty()) {
+    auto model = router::OutcomeModel::load_file(a.model_file);
+    if (!model.ok()) return fail("route", kExitUsage, model.error().message);
+    if (!policy->outcome_model) policy->model_threshold = 0.5;
+    policy->outcome_model = std::make_shared<const router::OutcomeModel>(std::move(*model));
+    policy->model_file = a.model_file;
+  }
+  if (a.threshold >= 0) {
+    if (a.threshold > 1) return fail("route", kExitUsage, "--threshold must be from 0 to 1");
+    policy->model_threshold = a.threshold;
+  }
   if (!a.tier_header.empty() && a.tier_header != "pro" && a.tier_header != "flash") {
     return fail("route", kExitUsage, "--tier must be pro or flash");
   }
@@ -251,7 +265,7 @@ int run_route(const RouteArgs& a) {
     std::string error = it.error;
     router::Decision d;
     if (error.empty()) {
-      auto res = r.route(it.body, {a.key, a.tier_header});
+      auto res = r.route(it.body, {a.key, a.tier_header, true});
       if (res.ok()) {
         d = std::move(*res);
       } else {
@@ -282,6 +296,7 @@ int run_route(const RouteArgs& a) {
       w.key("category").value(router::category_name(d.category));
       w.key("confidence").number_text(fmt::format("{:.3f}", d.confidence));
       w.key("input_tokens").value(d.input_tokens);
+      w.key("p_pro").number_text(fmt::format("{:.3f}", d.p_pro));
       w.key("reason").value(d.reason);
       w.end_object();
       out += w.str() + "\n";
@@ -316,7 +331,8 @@ void register_route(CLI::App& app, int& exit_code) {
       ->type_name("FILE");
   cmd->add_flag("--json", args->json,
                 "One JSON line per request: {\"id\", \"tier\", \"model\", \"effort\", \"cascade\", \"category\", "
-                "\"confidence\", \"input_tokens\", \"reason\"}");
+                "\"confidence\", \"input_tokens\", \"p_pro\", \"reason\"}; p_pro is the model's probability that "
+                "the request needs Pro");
   cmd->add_option("--eval", args->eval_file,
                   "Labelled requests to measure the router on; it also prices them as routed, as labelled and "
                   "all-Pro")
@@ -331,6 +347,14 @@ void register_route(CLI::App& app, int& exit_code) {
                 "With --eval: list each request that got the wrong tier, with the reason");
   cmd->add_option("--policy", args->policy_file, "Routing policy (TOML) instead of the built-in data/routing.toml")
       ->type_name("FILE");
+  cmd->add_option("--model", args->model_file,
+                  "Route by a model learned from outcomes (`flashfirst route train --out`): Pro when its "
+                  "P(Pro needed) reaches --threshold")
+      ->type_name("MODEL");
+  cmd->add_option("--threshold", args->threshold,
+                  "The policy's model_threshold: P(Pro needed) from which a request goes to Pro with a learned "
+                  "model (default 0.5), or the tier model's P(Pro) without one (default 0.8)")
+      ->type_name("P");
   cmd->add_option("--key", args->key, "Route as this virtual key (for per-key overrides in the policy)")
       ->type_name("NAME");
   cmd->add_option("--tier", args->tier_header, "Route as if the request carried x-flashfirst-tier: pro|flash")
@@ -338,7 +362,11 @@ void register_route(CLI::App& app, int& exit_code) {
   cmd->add_flag("--exact-tokens", args->exact_tokens,
                 "Count input tokens with the exact DeepSeek tokenizer (default: the documented ratio estimate, "
                 "which is what the gateway uses for speed)");
-  cmd->callback([args, &exit_code] { exit_code = run_route(*args); });
+  register_route_train(*cmd, exit_code);
+  cmd->callback([cmd, args, &exit_code] {
+    if (!cmd->get_subcommands().empty()) return;  // `route train` ran
+    exit_code = run_route(*args);
+  });
 }
 
 }  // namespace ff::cli

@@ -1,8 +1,11 @@
 #include "router/policy.h"
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "core/config_file.h"
+#include "router/outcome_model.h"
 
 namespace ff::router {
 
@@ -48,7 +51,7 @@ core::Result<Policy> Policy::parse(std::string_view text, const std::string& sou
   toml::table& root = *parsed;
   Policy p = defaults();
   if (auto e = only(source, root, "",
-                    {"default_tier", "min_confidence", "model_threshold", "context_threshold_tokens",
+                    {"default_tier", "min_confidence", "model", "model_threshold", "context_threshold_tokens",
                      "header_overrides", "models", "category", "key"})) {
     return *e;
   }
@@ -66,6 +69,21 @@ core::Result<Policy> Policy::parse(std::string_view text, const std::string& sou
     auto v = n->is_number() ? n->value<double>() : std::nullopt;
     if (!v || *v < 0 || *v > 1) return toml_error_at(source, n, "field 'min_confidence' must be a number from 0 to 1");
     p.min_confidence = *v;
+  }
+  if (const toml::node* n = root.get("model")) {
+    if (!n->is_string() || n->as_string()->get().empty()) {
+      return toml_error_at(source, n, "field 'model' must be the path of a model written by `flashfirst route train`");
+    }
+    // A relative path is read from the policy file's folder.
+    std::filesystem::path path(n->as_string()->get());
+    if (path.is_relative() && source.find('<') == std::string::npos) {
+      path = std::filesystem::path(source).parent_path() / path;
+    }
+    auto model = OutcomeModel::load_file(path.string());
+    if (!model.ok()) return toml_error_at(source, n, fmt::format("field 'model': {}", model.error().message));
+    p.outcome_model = std::make_shared<const OutcomeModel>(std::move(*model));
+    p.model_file = path.string();
+    p.model_threshold = 0.5;
   }
   if (const toml::node* n = root.get("model_threshold")) {
     auto v = n->is_number() ? n->value<double>() : std::nullopt;

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,8 @@
 #include "router/classifier.h"
 
 namespace ff::router {
+
+class OutcomeModel;
 
 struct CategoryPolicy {
   core::Tier tier = core::Tier::kFlash;
@@ -33,9 +36,15 @@ struct CategoryPolicy {
 struct Policy {
   core::Tier default_tier = core::Tier::kFlash;  // when the classifier is unsure
   double min_confidence = 0.35;
-  // The tier model (router/tier_model.h) moves a request the rules give to Flash
-  // over to Pro when its P(Pro) is at least this; 0 turns it off.
+  // Without `outcome_model`: the tier model (router/tier_model.h) moves a
+  // request the rules give to Flash over to Pro when its P(Pro) is at least
+  // this; 0 turns it off. With one: a request goes to Pro when its calibrated
+  // P(Pro needed) is at least this (default 0.5), to Flash otherwise.
   double model_threshold = 0.8;
+  // A model learned from outcomes (`model = "FILE"`, router/outcome_model.h);
+  // null: the rules and the built-in tier model decide.
+  std::shared_ptr<const OutcomeModel> outcome_model;
+  std::string model_file;
   // Inputs above this many tokens go to Pro: it keeps coherence better at
   // high context lengths.
   std::int64_t context_threshold_tokens = 100'000;

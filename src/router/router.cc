@@ -6,6 +6,7 @@
 
 #include "router/cue_scanner.h"
 #include "router/features.h"
+#include "router/outcome_model.h"
 #include "router/tier_model.h"
 #include "tokenizer/tokenizer.h"
 
@@ -35,19 +36,18 @@ Decision Router::with_tier(Decision d, core::Tier tier, Category category) const
 // evidence (or, with none, the one its shape suggests) when the model is sure
 // enough. It never moves a request to Flash: the rules rarely send Flash work to
 // Pro. It is scored only when it could change the tier.
-void Router::apply_tier_model(const Features& f, Classification& c) const {
+void Router::apply_tier_model(const Features& f, Classification& c, double& p_pro) const {
   const bool rules_flash = natural_tier(c.category) == core::Tier::kFlash || c.confidence < policy_.min_confidence;
-  if (policy_.model_threshold <= 0 || !rules_flash) return;
+  const bool could_move = policy_.model_threshold > 0 && rules_flash;
+  if (!could_move && p_pro < 0) return;
   const std::vector<std::string_view> windows(f.model_windows.begin(), f.model_windows.end());
   const bool history = f.tool_results + f.tool_call_turns > 0;
   // Specific evidence for a Flash category (a summary asked for, passages given)
   // takes more to overrule: the model must also beat the rules' confidence by 0.25.
   // The terms behind P(Pro) are named only for a request the model moves.
   const TierModel& tier_model = TierModel::builtin();
-  if (tier_model.probability(windows, f.tools_defined, history) <
-      std::max(policy_.model_threshold, std::min(0.99, c.confidence + 0.25))) {
-    return;
-  }
+  p_pro = tier_model.probability(windows, f.tools_defined, history);
+  if (!could_move || p_pro < std::max(policy_.model_threshold, std::min(0.99, c.confidence + 0.25))) return;
   const TierScore model = tier_model.score(windows, f.tools_defined, history);
   // With no rule evidence for any Pro category, the request's shape names one.
   const CueHits& u = f.cues;
@@ -75,8 +75,14 @@ void Router::apply_tier_model(const Features& f, Classification& c) const {
 
 Decision Router::decide(const Features& f, const RouteContext& ctx) const {
   Classification c = classify(f);
-  apply_tier_model(f, c);
   Decision d;
+  const OutcomeModel* learned = policy_.outcome_model.get();
+  if (learned != nullptr) {
+    d.p_pro = learned->p_pro(f);
+  } else {
+    d.p_pro = ctx.always_score ? 0 : -1;  // 0: score it whatever the rules say
+    apply_tier_model(f, c, d.p_pro);
+  }
   d.category = c.category;
   d.confidence = c.confidence;
   d.input_tokens = f.input_tokens;
@@ -100,6 +106,13 @@ Decision Router::decide(const Features& f, const RouteContext& ctx) const {
     d.reason = fmt::format("input of {} tokens is over the {}-token context threshold ({})", f.input_tokens,
                            policy_.context_threshold_tokens, why);
     return with_tier(std::move(d), core::Tier::kPro, c.category);
+  }
+  if (learned != nullptr) {
+    // The learned model decides the tier; the category names the work.
+    const bool pro = d.p_pro >= policy_.model_threshold;
+    d.reason = fmt::format("learned model: P(Pro needed) {:.2f} {} {:.2f} ({})", d.p_pro, pro ? ">=" : "<",
+                           policy_.model_threshold, why);
+    return with_tier(std::move(d), pro ? core::Tier::kPro : core::Tier::kFlash, c.category);
   }
   if (c.confidence < policy_.min_confidence) {
     d.reason =

@@ -33,6 +33,9 @@ struct Features;
 struct RouteContext {
   std::string_view key;          // the virtual key's name ("" if none)
   std::string_view tier_header;  // the x-flashfirst-tier header ("" if absent)
+  // Fill Decision::p_pro even where no model could change the tier (for
+  // `route --json`; the gateway leaves it off to save the scoring).
+  bool always_score = false;
 };
 
 struct Decision {
@@ -45,6 +48,10 @@ struct Decision {
   double confidence = 0;
   std::string reason;
   std::int64_t input_tokens = 0;
+  // The model's probability that the request needs Pro: the learned model's
+  // calibrated P(Pro needed), else the built-in tier model's P(Pro); -1 when
+  // not scored.
+  double p_pro = -1;
 };
 
 class Router {
@@ -63,7 +70,7 @@ class Router {
   const Policy& policy() const { return policy_; }
 
  private:
-  void apply_tier_model(const Features& f, Classification& c) const;
+  void apply_tier_model(const Features& f, Classification& c, double& p_pro) const;
   Decision decide_or_default(const core::Result<Features>& f, const RouteContext& ctx) const;
   Decision with_tier(Decision d, core::Tier tier, Category category) const;
 

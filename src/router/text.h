@@ -20,7 +20,10 @@ class Fnv {
     for (unsigned char c : s) byte(c);
     return *this;
   }
-  void byte(unsigned char c) { h_ = (h_ ^ c) * 0x100000001b3ull; }
+  Fnv& byte(unsigned char c) {
+    h_ = (h_ ^ c) * 0x100000001b3ull;
+    return *this;
+  }
   std::uint64_t value() const { return h_; }
 
  private:

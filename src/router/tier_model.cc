@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "router/text.h"
+#include "router/word_tokens.h"
 
 namespace ff::router {
 
@@ -17,90 +18,6 @@ extern const std::string_view kEmbeddedTierModel;
 namespace {
 
 constexpr std::size_t kHead = TierModel::kWindow, kTail = TierModel::kWindow;
-
-bool is_cjk(std::uint32_t cp) {
-  return (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
-         (cp >= 0xF900 && cp <= 0xFAFF);
-}
-bool is_separator(std::uint32_t cp) {  // spaces and punctuation beyond ASCII, CJK included
-  return cp == 0x3000 || cp == 0x00A0 || (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3001 && cp <= 0x303F) ||
-         (cp >= 0xFF00 && cp <= 0xFF65);
-}
-
-// A token: bytes [begin, end) of its window. Words are runs of ASCII letters
-// (lower-cased when hashed), digits and '_' with other non-CJK characters
-// inside; digits alone read as "#"; each CJK character is a token of its own.
-struct Token {
-  std::uint32_t begin, end;
-  bool digits;  // digits only: read as "#"
-};
-
-void tokenize(std::string_view w, std::vector<Token>& out) {
-  out.clear();
-  std::size_t start = 0;
-  bool in_word = false, digits_only = true;
-  auto flush = [&](std::size_t at) {
-    if (in_word) out.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(at), digits_only});
-    in_word = false;
-    digits_only = true;
-  };
-  auto extend = [&](std::size_t at, bool digit) {
-    if (!in_word) {
-      in_word = true;
-      start = at;
-    }
-    digits_only = digits_only && digit;
-  };
-  const auto* p = reinterpret_cast<const unsigned char*>(w.data());
-  const std::size_t n = w.size();
-  for (std::size_t i = 0; i < n;) {
-    const unsigned char c = p[i];
-    if (c < 0x80) {
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_') {
-        extend(i, false);
-      } else if (c >= '0' && c <= '9') {
-        extend(i, true);
-      } else {
-        flush(i);
-      }
-      ++i;
-      continue;
-    }
-    const std::size_t len = c >> 5 == 0b110 ? 2 : c >> 4 == 0b1110 ? 3 : c >> 3 == 0b11110 ? 4 : 1;
-    if (len == 1 || i + len > n) {
-      flush(i);
-      ++i;
-      continue;
-    }
-    std::uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (p[i + k] & 0x3F);
-    if (is_cjk(cp)) {
-      flush(i);
-      out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + len), false});
-    } else if (is_separator(cp)) {
-      flush(i);
-    } else {
-      extend(i, false);
-    }
-    i += len;
-  }
-  flush(n);
-}
-
-// Adds a token as the trainer spells it (lower-cased, or "#") to one or two hashes.
-inline void add_token(std::string_view w, const Token& t, Fnv& a, Fnv* b = nullptr) {
-  if (t.digits) {
-    a.byte('#');
-    if (b) b->byte('#');
-    return;
-  }
-  for (std::uint32_t k = t.begin; k < t.end; ++k) {
-    auto c = static_cast<unsigned char>(w[k]);
-    if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c + 32);
-    a.byte(c);
-    if (b) b->byte(c);
-  }
-}
 
 // Whether a unigram says something to a reader of the reason: not a number, a
 // letter or two, or one of the commonest English words.

@@ -1,0 +1,70 @@
+#include "router/word_tokens.h"
+
+namespace ff::router {
+
+namespace {
+
+bool is_cjk(std::uint32_t cp) {
+  return (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+         (cp >= 0xF900 && cp <= 0xFAFF);
+}
+bool is_separator(std::uint32_t cp) {  // spaces and punctuation beyond ASCII, CJK included
+  return cp == 0x3000 || cp == 0x00A0 || (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3001 && cp <= 0x303F) ||
+         (cp >= 0xFF00 && cp <= 0xFF65);
+}
+
+}  // namespace
+
+void tokenize(std::string_view w, std::vector<Token>& out) {
+  out.clear();
+  std::size_t start = 0;
+  bool in_word = false, digits_only = true;
+  auto flush = [&](std::size_t at) {
+    if (in_word) out.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(at), digits_only});
+    in_word = false;
+    digits_only = true;
+  };
+  auto extend = [&](std::size_t at, bool digit) {
+    if (!in_word) {
+      in_word = true;
+      start = at;
+    }
+    digits_only = digits_only && digit;
+  };
+  const auto* p = reinterpret_cast<const unsigned char*>(w.data());
+  const std::size_t n = w.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_') {
+        extend(i, false);
+      } else if (c >= '0' && c <= '9') {
+        extend(i, true);
+      } else {
+        flush(i);
+      }
+      ++i;
+      continue;
+    }
+    const std::size_t len = c >> 5 == 0b110 ? 2 : c >> 4 == 0b1110 ? 3 : c >> 3 == 0b11110 ? 4 : 1;
+    if (len == 1 || i + len > n) {
+      flush(i);
+      ++i;
+      continue;
+    }
+    std::uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (p[i + k] & 0x3F);
+    if (is_cjk(cp)) {
+      flush(i);
+      out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + len), false});
+    } else if (is_separator(cp)) {
+      flush(i);
+    } else {
+      extend(i, false);
+    }
+    i += len;
+  }
+  flush(n);
+}
+
+}  // namespace ff::router
