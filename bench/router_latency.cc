@@ -6,7 +6,11 @@
 // the time simdjson alone needs to parse the same body (the reference: no router
 // can decide without reading the request once), as a ratio.
 //
-//   router_latency [--runs N]
+// With --model, the router decides by a model learned from outcomes
+// (`flashfirst route train`); the tier then depends on the model, so the check
+// is that the model scored the request (or the 1 MB context threshold decided).
+//
+//   router_latency [--runs N] [--small] [--model FILE]
 #include <simdjson.h>
 
 #include <algorithm>
@@ -19,6 +23,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "router/outcome_model.h"
 #include "router/router.h"
 #include "tokenizer/tokenizer.h"
 
@@ -82,6 +87,8 @@ int main(int argc, char** argv) {
   app.add_option("--runs", runs, "Timed decisions per request size (the 1 MB case uses runs/20)");
   bool small = false;
   app.add_flag("--small", small, "Only the 4 KB requests");
+  std::string model_file;
+  app.add_option("--model", model_file, "Decide by this learned model (flashfirst route train --out)");
   CLI11_PARSE(app, argc, argv);
 #ifndef NDEBUG
   fmt::print(stderr, "warning: router_latency built without optimisation (NDEBUG unset)\n");
@@ -91,6 +98,16 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "{}\n", policy.error().message);
     return 1;
   }
+  if (!model_file.empty()) {
+    auto model = ff::router::OutcomeModel::load_file(model_file);
+    if (!model.ok()) {
+      fmt::print(stderr, "{}\n", model.error().message);
+      return 1;
+    }
+    policy->outcome_model = std::make_shared<const ff::router::OutcomeModel>(std::move(*model));
+    policy->model_threshold = 0.5;
+  }
+  const bool learned = policy->outcome_model != nullptr;
   ff::router::Router router(*policy, std::make_shared<ff::tokenizer::RatioEstimator>());
   const std::vector<Workload> loads = {
       {"4 KB RAG lookup", rag_request(4096), ff::core::Tier::kFlash, ff::router::Category::kRag},
@@ -105,14 +122,17 @@ int main(int argc, char** argv) {
   for (const Workload& w : loads) {
     if (small && w.body.size() > 100000) continue;
     auto d = router.route(w.body);
-    if (!d.ok() || d->tier != w.tier || d->category != w.category) {
+    const bool by_size = w.body.size() > 100000;
+    const bool right = d.ok() && d->category == w.category &&
+                       (learned && !by_size ? d->p_pro >= 0 && d->reason.rfind("learned model", 0) == 0 : d->tier == w.tier);
+    if (!right) {
       fmt::print(stderr, "wrong decision for {}: {}\n", w.name, d.ok() ? d->reason : d.error().message);
       return 1;
     }
     const int n = w.body.size() > 100000 ? std::max(runs / 20, 10) : runs;
     auto decide = time_runs(n, [&] {
       auto r = router.route(w.body);
-      if (!r.ok() || r->tier != w.tier) std::abort();
+      if (!r.ok() || r->tier != d->tier) std::abort();
     });
     auto parse = time_runs(n, [&] {
       simdjson::dom::element e;

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace ff::router {
 
 namespace {
@@ -211,7 +213,7 @@ RoutingMetrics routing_metrics(const std::vector<double>& p, const std::vector<O
 core::Result<TrainResult> train_outcome_model(const std::vector<OutcomeCase>& cases, const TrainOptions& o) {
   if (o.folds < 2) return core::make_error("cross-validation needs at least 2 folds");
   if (cases.size() < static_cast<std::size_t>(o.folds)) {
-    return core::make_error(fmt::format("{} cases are too few for {} folds", cases.size(), o.folds));
+    return core::make_error(fmt::format("{} too few for {} folds", core::count_of(static_cast<std::int64_t>(cases.size()), "case is", "cases are"), o.folds));
   }
   std::size_t needed = 0;
   for (const OutcomeCase& c : cases) needed += c.pro_needed() ? 1 : 0;

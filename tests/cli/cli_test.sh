@@ -198,6 +198,44 @@ expect_eq "route --json: bad line" "$(sed -n 3p <<<"$out" | jq -r '"\(.line): \(
 expect_eq "route --json: cascade on Flash only" "$(jq -r .cascade <<<"$out" | tr '\n' ' ')" "true false null true "
 out=$("$ff" route --tier pro --json "$tmp/one.json" | jq -r .reason)
 expect_contains "route --tier" "$out" "header x-flashfirst-tier: pro (multi_step_reasoning: "
+# route train: 40 outcomes where the weak model (Flash) fails exactly the 10 prompts that ask for a proof.
+{
+  echo 'prompt,weak,strong'
+  for i in $(seq 0 39); do
+    if (( i % 4 == 0 )); then echo "\"Prove that the series converges, case $((i % 7))\",False,True"
+    else echo "Rename the variable in this function (case $((i % 7))),True,True"; fi
+  done
+} >"$tmp/outcomes.csv"
+out=$("$ff" route train "$tmp/outcomes.csv" --out "$tmp/learned.model")
+expect_eq "route train: exit status" "$?" "0"
+# 40 cases; Flash right on 30 (75.0%), Pro on all; Pro needed on 10 (25.0%).
+expect_contains "route train: the data" "$out" \
+  "40 cases: Flash answers 75.0% well, Pro 100.0%; Pro needed (Flash fails where Pro succeeds) on 25.0%."
+# The 10 proofs rank first out of fold: PGR 1 after 25% of the requests, area 1 - 0.25/2.
+expect_contains "route train: out-of-fold APGR" "$out" "learned (5-fold, out of fold)        0.875"
+expect_contains "route train: random" "$out" "random                               0.500     50.0%     80.0%"
+expect_eq "route train: the model file" "$(sed -n 4,5p "$tmp/learned.model" | tr '\n' ' ')" "outcome-model 1 buckets 262144 "
+printf '{"messages":[{"role":"user","content":"Prove that the series converges, case 2"}]}\n{"messages":[{"role":"user","content":"Rename the variable in this function (case 2)"}]}\n' >"$tmp/two.jsonl"
+out=$("$ff" route --model "$tmp/learned.model" --json "$tmp/two.jsonl")
+expect_eq "route --model: tiers" "$(jq -r .tier <<<"$out" | tr '\n' ' ')" "pro flash "
+expect_eq "route --model: reasons" "$(jq -r '.reason | startswith("learned model: P(Pro needed) ")' <<<"$out" | tr '\n' ' ')" "true true "
+expect_eq "route --model: p_pro on either side of 0.5" "$(jq -r '.p_pro > 0.5' <<<"$out" | tr '\n' ' ')" "true false "
+out=$("$ff" route --model "$tmp/learned.model" --threshold 1 --json "$tmp/two.jsonl")
+expect_eq "route --threshold 1: nothing to Pro" "$(jq -r .tier <<<"$out" | tr '\n' ' ')" "flash flash "
+out=$("$ff" route --json "$tmp/two.jsonl")
+expect_eq "route --json: p_pro from the tier model, 0..1" "$(jq -r '.p_pro >= 0 and .p_pro <= 1' <<<"$out" | tr '\n' ' ')" "true true "
+printf 'model = "learned.model"\n' >"$tmp/learned_policy.toml"
+out=$("$ff" route --policy "$tmp/learned_policy.toml" --json "$tmp/two.jsonl")
+expect_eq "policy model = FILE, beside the policy" "$(jq -r .tier <<<"$out" | tr '\n' ' ')" "pro flash "
+expect_eq "route train: no file" "$("$ff" route train 2>&1; echo "rc=$?")" \
+  "$(printf 'files is required\nRun with --help for more information.\nrc=2')"
+expect_eq "route train: bad format" "$("$ff" route train --format xml "$tmp/outcomes.csv" 2>&1; echo "rc=$?")" \
+  "$(printf "flashfirst route train: --format must be auto, outcomes, routellm-csv or mt-bench, not 'xml'\nrc=2")"
+printf 'prompt,weak,strong\nx,True,True\n' >"$tmp/flat.csv"
+expect_eq "route train: nothing to learn" "$("$ff" route train "$tmp/flat.csv" 2>&1; echo "rc=$?")" \
+  "$(printf 'flashfirst route train: 1 case is too few for 5 folds\nrc=1')"
+expect_eq "route --model: not a model" "$("$ff" route --model "$tmp/outcomes.csv" "$tmp/two.jsonl" 2>&1; echo "rc=$?")" \
+  "$(printf "flashfirst route: $tmp/outcomes.csv: outcome model line 1: expected \"outcome-model 1\" (a file written by \`flashfirst route train\`)\nrc=2")"
 # The development set and the check set (tools/router/build_devset.py, tests/data/router_checkset.jsonl).
 out=$("$ff" route --eval "$tests/../data/router/devset.jsonl" --json)
 expect_eq "route --eval devset: requests" "$(jq -r .requests <<<"$out")" "269"
