@@ -7,12 +7,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include "core/config_file.h"
+#include "core/json_writer.h"
+#include "core/text.h"
 #include "ledger/ledger.h"
+#include "report/text_table.h"
 #include "pricing/price_book_loader.h"
 
 namespace ff::cli {
@@ -24,19 +29,36 @@ int fail(std::string_view command, int code, const std::string& message) {
 
 core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::string>& paths,
                                                        const pricing::PriceBook& book,
-                                                       const planner::CostOptions& options, const LedgerQuery& query) {
+                                                       const planner::CostOptions& options, const LedgerQuery& query,
+                                                       RatingsSummary* ratings) {
   planner::CostEngine engine(book, options);
   engine.group_by(query.by);
   std::string group;
+  // The tier and category of each selected call, for the ratings.
+  std::unordered_map<std::string, std::pair<std::string, std::string>> rated_calls;
+  std::vector<ledger::Feedback> feedback;
   for (const std::string& path : paths) {
     auto rows = ledger::read_ledger(path);
     if (!rows.ok()) return rows.error();
+    if (ratings) {
+      auto f = ledger::read_ledger_feedback(path);
+      if (!f.ok()) return f.error();
+      feedback.insert(feedback.end(), f->begin(), f->end());
+    }
     std::int64_t n = 0;
     for (const ledger::Row& row : *rows) {
       ++n;
       const core::Timestamp start{core::floor_div(row.start_ms, 1000)};
       if (!query.key.empty() && row.key_name != query.key) continue;
       if ((query.from && start < *query.from) || (query.to && !(start < *query.to))) continue;
+      if (ratings) {
+        pricing::QuoteResult q = book.quote(row.routed_model, start, options.currency);
+        rated_calls.emplace(
+            row.request_id,
+            std::pair{std::string(q.quote ? core::tier_name(book.models()[static_cast<std::size_t>(q.quote->model)].tier)
+                                          : "?"),
+                      row.category});
+      }
       group.clear();
       for (const std::string& d : query.by) {
         if (!group.empty()) group.push_back(planner::kGroupSeparator);
@@ -65,7 +87,64 @@ core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::st
       if (auto reason = engine.add(rec, group)) engine.skip(*reason, path, n);
     }
   }
+  if (ratings) {
+    std::map<std::pair<std::string, std::string>, RatingGroup> groups;
+    for (const ledger::Feedback& f : feedback) {
+      auto call = rated_calls.find(f.request_id);
+      if (call == rated_calls.end()) {
+        // A rating of a call outside the query (another key, another time) is not
+        // counted; one whose call is in no ledger given is "unmatched".
+        if (query.key.empty() && !query.from && !query.to) ++ratings->unmatched;
+        continue;
+      }
+      RatingGroup& g = groups[call->second];
+      g.tier = call->second.first;
+      g.category = call->second.second;
+      ++g.ratings;
+      ++ratings->ratings;
+      if (f.value_is_bool) {
+        ++g.yes_no;
+        g.passed += f.value != 0 ? 1 : 0;
+      } else {
+        ++g.numbers;
+        g.number_sum += f.value;
+      }
+    }
+    for (auto& [k, g] : groups) ratings->groups.push_back(std::move(g));
+  }
   return engine.summary();
+}
+
+std::string ratings_text(const RatingsSummary& r) {
+  if (r.ratings == 0 && r.unmatched == 0) return "";
+  std::string out = fmt::format("\nRatings (POST /v1/flashfirst/feedback): {}", core::count_of(r.ratings, "rating"));
+  if (r.unmatched > 0) out += fmt::format(", and {} of calls in no ledger given", core::count_of(r.unmatched, "rating"));
+  out += "\n";
+  if (r.groups.empty()) return out;
+  using Align = report::TextTable::Align;
+  report::TextTable t({"tier", "category", "ratings", "passed (true/false)", "mean (numbers)"},
+                      {Align::kLeft, Align::kLeft, Align::kRight, Align::kRight, Align::kRight});
+  for (const RatingGroup& g : r.groups) {
+    t.add_row({g.tier, g.category, std::to_string(g.ratings),
+               g.yes_no ? fmt::format("{:.1f}% of {}", 100.0 * static_cast<double>(g.passed) / static_cast<double>(g.yes_no), g.yes_no) : "-",
+               g.numbers ? fmt::format("{:.3g} of {}", g.number_sum / static_cast<double>(g.numbers), g.numbers) : "-"});
+  }
+  return out + t.render();
+}
+
+std::string ratings_json(const RatingsSummary& r) {
+  core::JsonWriter w(true);
+  w.begin_object().key("ratings").value(r.ratings).key("unmatched").value(r.unmatched).key("by").begin_array();
+  for (const RatingGroup& g : r.groups) {
+    w.begin_object().key("tier").value(g.tier).key("category").value(g.category).key("ratings").value(g.ratings);
+    w.key("yes_no").value(g.yes_no).key("passed").value(g.passed);
+    w.key("pass_rate").number_text(g.yes_no ? fmt::format("{:.4f}", static_cast<double>(g.passed) / static_cast<double>(g.yes_no)) : "null");
+    w.key("numbers").value(g.numbers);
+    w.key("mean").number_text(g.numbers ? fmt::format("{:.6g}", g.number_sum / static_cast<double>(g.numbers)) : "null");
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return w.str();
 }
 
 core::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen) {

@@ -63,13 +63,32 @@ struct LedgerQuery {
 // The dimensions LedgerQuery::by accepts.
 inline constexpr const char* kLedgerDimensions[] = {"key", "category", "tier", "model", "day"};
 
+// Ratings of answers (POST /v1/flashfirst/feedback) per tier and category of the
+// call rated: true/false ratings as a pass rate, numbers as a mean.
+struct RatingGroup {
+  std::string tier, category;
+  std::int64_t ratings = 0;
+  std::int64_t yes_no = 0, passed = 0;  // ratings sent as true/false, and the true ones
+  std::int64_t numbers = 0;             // ratings sent as numbers
+  double number_sum = 0;
+};
+struct RatingsSummary {
+  std::int64_t ratings = 0;    // of the calls the query selects
+  std::int64_t unmatched = 0;  // ratings whose call is not in these ledgers
+  std::vector<RatingGroup> groups;  // by tier, then category
+};
+
 // The cost report of gateway ledgers: each row is one upstream call, priced from
 // its usage at its start time (or at options.at); a call the upstream answered
 // with an error (nothing billed) counts as an upstream error, not a skipped line.
 core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::string>& paths,
                                                        const pricing::PriceBook& book,
                                                        const planner::CostOptions& options,
-                                                       const LedgerQuery& query = {});
+                                                       const LedgerQuery& query = {},
+                                                       RatingsSummary* ratings = nullptr);
+// The ratings summary as text (a table; "" when there are none) and as JSON.
+std::string ratings_text(const RatingsSummary& r);
+std::string ratings_json(const RatingsSummary& r);
 
 // "HOST:PORT" of a --listen option (port 0: any free port). The error names the flag.
 core::Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen);

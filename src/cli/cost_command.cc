@@ -86,6 +86,8 @@ int run_cost(const CostArgs& a) {
   }
 
   planner::CostSummary summary;
+  RatingsSummary ratings;  // a ledger's only
+  bool from_ledger = false;
   if (!a.tokens.empty()) {
     if (!a.files.empty()) return fail("cost", kExitUsage, "give either usage files or --tokens, not both");
     auto usage = parse_token_spec(a.tokens);
@@ -103,6 +105,7 @@ int run_cost(const CostArgs& a) {
     }
     summary = engine.summary();
   } else if (!a.ledgers.empty()) {
+    from_ledger = true;
     if (!a.files.empty()) return fail("cost", kExitUsage, "give either usage files or --ledger, not both");
     LedgerQuery query;
     query.key = a.key;
@@ -121,7 +124,7 @@ int run_cost(const CostArgs& a) {
       if (!t.ok()) return fail("cost", kExitUsage, fmt::format("{}: {}", flag, t.error().message));
       *out = *t;
     }
-    auto s = ledger_cost_summary(a.ledgers, *book, options, query);
+    auto s = ledger_cost_summary(a.ledgers, *book, options, query, &ratings);
     if (!s.ok()) return fail("cost", kExitUsage, s.error().message);
     summary = std::move(*s);
   } else {
@@ -164,9 +167,16 @@ int run_cost(const CostArgs& a) {
     if (!out) return fail("cost", kExitUsage, fmt::format("cannot write '{}'", a.html));
   }
   if (a.json) {
-    std::fputs(planner::cost_report_json(summary, *book, ref).c_str(), stdout);
+    std::string json = planner::cost_report_json(summary, *book, ref);
+    // A ledger's report carries its ratings too, as one more member.
+    if (const std::size_t end = json.rfind('}'); from_ledger && end != std::string::npos) {
+      json.insert(end, fmt::format(",\n  \"feedback\": {}\n", ratings_json(ratings)));
+      if (end > 0 && json[end - 1] == '\n') json.erase(end - 1, 1);
+    }
+    std::fputs(json.c_str(), stdout);
   } else {
     std::fputs(planner::cost_report_text(summary, *book, ref).c_str(), stdout);
+    std::fputs(ratings_text(ratings).c_str(), stdout);
     if (!a.html.empty()) fmt::print("\nHTML report written to {}\n", a.html);
   }
   // Lines were read but none could be priced: the report above (with its

@@ -24,6 +24,7 @@
 #include "core/json_writer.h"
 #include "core/thread_name.h"
 #include "gateway/body_edit.h"
+#include "gateway/feedback.h"
 #include "gateway/retry_policy.h"
 #include "ledger/ledger.h"
 #include "net/http_client.h"
@@ -569,6 +570,56 @@ struct Gateway::Impl {
           auto h = std::make_shared<decltype(handler)>(std::move(handler));
           l.append_async(row, [ex, h](core::Status st) {
             asio::post(ex, [h, st = std::move(st)]() mutable { (*h)(std::move(st)); });
+          });
+        },
+        asio::use_awaitable);
+  }
+
+  // Records a rating (POST /v1/flashfirst/feedback) of one of the key's own
+  // answers: 200 once it is committed, 400 for a bad body, 404 for a request id
+  // the ledger has not got or that is another key's (the same answer for both,
+  // so a key learns nothing of others' requests), 503 when the ledger fails.
+  awaitable<void> rate(const net::Request& r, LoggedWriter& w, const VirtualKey& key) {
+    auto parsed = parse_feedback(r.body);
+    // Each answer is a named local: GCC 12 mishandles temporaries in co_await expressions.
+    if (!parsed.ok()) {
+      net::Response reply = openai_error(400, parsed.error().message, "invalid_request_error", "invalid_feedback");
+      co_await w.send(std::move(reply));
+      co_return;
+    }
+    auto rating = std::make_shared<ledger::Feedback>(std::move(*parsed));
+    rating->key_hash = key.sha256_hex;
+    rating->key_name = key.name;
+    rating->created_ms = now_ms();
+    core::Result<ledger::FeedbackOutcome> outcome = co_await feedback_op(ledger, rating);
+    if (!outcome.ok()) {
+      ++ledger_failures;
+      net::Response reply = openai_error(503, "the rating could not be recorded (the ledger failed); try again",
+                                         "server_error", "ledger_unavailable");
+      co_await w.send(std::move(reply));
+      co_return;
+    }
+    if (*outcome != ledger::FeedbackOutcome::kRecorded) {
+      net::Response reply = openai_error(404, fmt::format("no request {} of this key in the ledger", rating->request_id),
+                                         "invalid_request_error", "request_not_found");
+      co_await w.send(std::move(reply));
+      co_return;
+    }
+    core::JsonWriter body(true);
+    body.begin_object().key("object").value("flashfirst.feedback").key("request_id").value(rating->request_id);
+    body.key("metric").value(rating->metric).key("recorded").value(true).end_object();
+    net::Response reply = net::Response::json(200, body.str());
+    co_await w.send(std::move(reply));
+  }
+
+  static awaitable<core::Result<ledger::FeedbackOutcome>> feedback_op(ledger::Ledger& l,
+                                                                      std::shared_ptr<const ledger::Feedback> f) {
+    return asio::async_initiate<decltype(asio::use_awaitable), void(core::Result<ledger::FeedbackOutcome>)>(
+        [&l, f](auto handler) {
+          auto ex = asio::get_associated_executor(handler);
+          auto h = std::make_shared<decltype(handler)>(std::move(handler));
+          l.append_feedback_async(f, [ex, h](core::Result<ledger::FeedbackOutcome> out) {
+            asio::post(ex, [h, out = std::move(out)]() mutable { (*h)(std::move(out)); });
           });
         },
         asio::use_awaitable);
@@ -1394,8 +1445,9 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
   const bool chat = path == "/v1/chat/completions" || path == "/chat/completions";
   const bool messages = path == "/v1/messages" || path == "/anthropic/v1/messages";
   const bool models = path == "/v1/models" || path == "/models";
+  const bool feedback = path == "/v1/flashfirst/feedback";
   const Protocol protocol = messages ? Protocol::kAnthropic : Protocol::kOpenAi;
-  if (!chat && !models && !messages) {
+  if (!chat && !models && !messages && !feedback) {
     {
       net::Response reply =
           openai_error(404, fmt::format("no route for {} {}", r.method, path), "invalid_request_error", "not_found");
@@ -1445,6 +1497,10 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
       net::Response reply = error_response(protocol, 405, "use POST", "invalid_request_error", "method_not_allowed");
       co_await w.send(std::move(reply));
     }
+    co_return;
+  }
+  if (feedback) {
+    co_await impl_->rate(r, w, *key);
     co_return;
   }
   co_await impl_->chat(r, w, *key, protocol);

@@ -62,6 +62,18 @@ void BatchingLedger::append_async(std::shared_ptr<const Row> row, std::function<
   cv_.notify_one();
 }
 
+void BatchingLedger::append_feedback_async(std::shared_ptr<const Feedback> feedback,
+                                           std::function<void(core::Result<FeedbackOutcome>)> done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Pending p;
+    p.feedback = std::move(feedback);
+    p.feedback_done = std::move(done);
+    queue_.push_back(std::move(p));
+  }
+  cv_.notify_one();
+}
+
 void BatchingLedger::write_loop() {
   for (;;) {
     std::deque<Pending> batch;
@@ -72,7 +84,13 @@ void BatchingLedger::write_loop() {
       batch.swap(queue_);
     }
     core::Status status = commit(batch);
-    for (Pending& p : batch) p.done(status);
+    for (Pending& p : batch) {
+      if (p.feedback) {
+        p.feedback_done(status.ok() ? core::Result<FeedbackOutcome>(p.outcome) : core::make_error(status.message()));
+      } else {
+        p.done(status);
+      }
+    }
   }
 }
 

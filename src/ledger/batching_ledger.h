@@ -26,6 +26,9 @@ namespace ff::ledger {
   "escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, " \
   "cost_if_pro_femto, currency, first_byte_ms, error, key_name"
 inline constexpr int kLedgerColumnCount = 23;
+// The columns of the `feedback` table, in the order both ledgers write and read them.
+#define FF_FEEDBACK_COLUMNS "request_id, key_hash, key_name, created_ms, metric, value, value_is_bool, comment"
+inline constexpr int kFeedbackColumnCount = 8;
 // The same columns from a ledger written before key_name was kept, which a
 // reader (opening it read-only) does not migrate: the name reads as "".
 #define FF_LEDGER_COLUMNS_V1                                                                                        \
@@ -68,11 +71,17 @@ class BatchingLedger : public Ledger {
  public:
   core::Status append(const Row& row) final;
   void append_async(std::shared_ptr<const Row> row, std::function<void(core::Status)> done) final;
+  void append_feedback_async(std::shared_ptr<const Feedback> feedback,
+                             std::function<void(core::Result<FeedbackOutcome>)> done) final;
 
  protected:
+  // A row to append, or a rating to check and record.
   struct Pending {
     std::shared_ptr<const Row> row;
     std::function<void(core::Status)> done;
+    std::shared_ptr<const Feedback> feedback;
+    std::function<void(core::Result<FeedbackOutcome>)> feedback_done;
+    mutable FeedbackOutcome outcome = FeedbackOutcome::kRecorded;  // set by commit() for a rating
   };
 
   // `name` identifies the ledger in messages (a path, or a URL without its password).
@@ -80,7 +89,9 @@ class BatchingLedger : public Ledger {
   ~BatchingLedger() override;
   void start();
   void stop();  // commits what is queued, then ends the writer thread
-  // Commits `batch` in one transaction (on the writer thread).
+  // Commits `batch` in one transaction (on the writer thread). For a rating, it
+  // looks the request up in the same transaction, records the rating only when
+  // the request is the rating key's, and sets `outcome`.
   virtual core::Status commit(const std::deque<Pending>& batch) = 0;
   const std::string& name() const { return name_; }
 

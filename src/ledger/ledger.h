@@ -51,6 +51,25 @@ struct Row {
   bool operator==(const Row&) const = default;
 };
 
+// A rating of one answer, from the client that asked for it
+// (POST /v1/flashfirst/feedback). Kept in a table of its own, append-only.
+struct Feedback {
+  std::string request_id;  // the x-flashfirst-request-id the client received
+  std::string key_hash;    // the rating key's; it must be the request's own
+  std::string key_name;
+  std::int64_t created_ms = 0;
+  std::string metric;          // the client's name for what it rates ("correct", "thumbs", …)
+  double value = 0;            // a number as sent, or 1 / 0 for true / false
+  bool value_is_bool = false;  // the value was sent as true or false
+  std::string comment;
+
+  bool operator==(const Feedback&) const = default;
+};
+
+// What became of a rating: recorded, or refused because the ledger has no such
+// request, or the request is another key's.
+enum class FeedbackOutcome { kRecorded, kUnknownRequest, kNotYours };
+
 class Ledger {
  public:
   virtual ~Ledger() = default;
@@ -67,6 +86,14 @@ class Ledger {
   // `last` the position of the last one (left as is when there is none): to
   // follow a ledger that other processes append to as well.
   virtual core::Result<std::vector<Row>> read_after(std::int64_t after, std::int64_t& last) = 0;
+
+  // Records a rating once its request is found and belongs to the rating key,
+  // in the writer's next batch; `done` runs on a ledger thread with the outcome,
+  // or an error when the ledger could not be read or written.
+  virtual void append_feedback_async(std::shared_ptr<const Feedback> feedback,
+                                     std::function<void(core::Result<FeedbackOutcome>)> done) = 0;
+  // Every rating, in the order recorded.
+  virtual core::Result<std::vector<Feedback>> read_feedback() = 0;
 };
 
 // An SQLite ledger in WAL mode; rows are committed in batches on one writer
@@ -82,6 +109,7 @@ core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path
 
 // Every row of an existing SQLite ledger, read-only (fails if `path` is missing).
 core::Result<std::vector<Row>> read_sqlite_ledger(const std::string& path);
+core::Result<std::vector<Feedback>> read_sqlite_feedback(const std::string& path);
 
 // A PostgreSQL ledger (libpq URL: postgresql://user:password@host:port/db, or
 // postgresql:///db?host=/socket/dir&port=5432), for several gateway instances
@@ -90,6 +118,7 @@ core::Result<std::vector<Row>> read_sqlite_ledger(const std::string& path);
 // commit is durable as the server's synchronous_commit (on by default) makes it.
 core::Result<std::unique_ptr<Ledger>> open_pg_ledger(const std::string& url);
 core::Result<std::vector<Row>> read_pg_ledger(const std::string& url);
+core::Result<std::vector<Feedback>> read_pg_feedback(const std::string& url);
 
 // Whether a ledger location is a PostgreSQL URL (postgresql:// or postgres://).
 bool is_postgres_url(std::string_view spec);
@@ -97,6 +126,8 @@ bool is_postgres_url(std::string_view spec);
 // applies to SQLite; PostgreSQL's is the server's).
 core::Result<std::unique_ptr<Ledger>> open_ledger(const std::string& spec, Durability durability = Durability::kFull);
 core::Result<std::vector<Row>> read_ledger(const std::string& spec);
+// Every rating in the ledger at `spec` (none in a ledger from before ratings).
+core::Result<std::vector<Feedback>> read_ledger_feedback(const std::string& spec);
 // A ledger location fit for messages and logs: a URL's password replaced by ***.
 std::string display_name(const std::string& spec);
 

@@ -26,8 +26,20 @@ CREATE TABLE IF NOT EXISTS requests (
   cost_femto BIGINT NOT NULL, cost_if_pro_femto BIGINT NOT NULL, currency TEXT NOT NULL,
   first_byte_ms BIGINT NOT NULL, error TEXT NOT NULL, key_name TEXT NOT NULL DEFAULT '');
 -- Ledgers written before keys' names were kept get the column (empty in old rows).
-ALTER TABLE requests ADD COLUMN IF NOT EXISTS key_name TEXT NOT NULL DEFAULT ''
+ALTER TABLE requests ADD COLUMN IF NOT EXISTS key_name TEXT NOT NULL DEFAULT '';
+-- Ratings of answers (POST /v1/flashfirst/feedback): appended, never changed.
+CREATE TABLE IF NOT EXISTS feedback (
+  seq BIGSERIAL PRIMARY KEY,
+  request_id TEXT NOT NULL, key_hash TEXT NOT NULL, key_name TEXT NOT NULL, created_ms BIGINT NOT NULL,
+  metric TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, value_is_bool BOOLEAN NOT NULL, comment TEXT NOT NULL);
+-- A rating finds its request by id.
+CREATE INDEX IF NOT EXISTS requests_request_id ON requests (request_id)
 )sql";
+constexpr const char* kFindRequest = "SELECT key_hash FROM requests WHERE request_id = $1 ORDER BY seq LIMIT 1";
+constexpr const char* kInsertFeedback =
+    "INSERT INTO feedback (" FF_FEEDBACK_COLUMNS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8)";
+constexpr const char* kSelectFeedback =
+    "SELECT " FF_FEEDBACK_COLUMNS " FROM feedback ORDER BY seq";
 
 constexpr const char* kInsert =
     "INSERT INTO requests (" FF_LEDGER_COLUMNS
@@ -96,6 +108,7 @@ class PgLedger final : public BatchingLedger {
   }
 
   core::Result<std::vector<Row>> read_all() override { return read_pg_ledger(url_); }
+  core::Result<std::vector<Feedback>> read_feedback() override { return read_pg_feedback(url_); }
   core::Result<std::vector<Row>> read_after(std::int64_t after, std::int64_t& last) override {
     return read_rows(url_, after, &last);
   }
@@ -108,6 +121,14 @@ class PgLedger final : public BatchingLedger {
     }
     if (!exec(conn_, "BEGIN")) return core::make_error(pg_error(conn_, url_, "cannot begin a transaction"));
     for (const Pending& p : batch) {
+      if (p.feedback) {
+        if (!record(*p.feedback, p.outcome)) {
+          std::string message = pg_error(conn_, url_, "cannot record a rating");
+          exec(conn_, "ROLLBACK");
+          return core::make_error(message);
+        }
+        continue;
+      }
       const Row& r = *p.row;
       const std::string ints[] = {std::to_string(r.start_ms),
                                   std::to_string(r.end_ms),
@@ -159,6 +180,29 @@ class PgLedger final : public BatchingLedger {
     return core::Status::Ok();
   }
 
+  // Looks the rating's request up and records the rating if it is the key's own.
+  bool record(const Feedback& f, FeedbackOutcome& outcome) {
+    const char* find[] = {f.request_id.c_str()};
+    PGresult* res = PQexecParams(conn_, kFindRequest, 1, nullptr, find, nullptr, nullptr, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+      PQclear(res);
+      return false;
+    }
+    outcome = PQntuples(res) == 0                    ? FeedbackOutcome::kUnknownRequest
+              : f.key_hash != PQgetvalue(res, 0, 0) ? FeedbackOutcome::kNotYours
+                                                     : FeedbackOutcome::kRecorded;
+    PQclear(res);
+    if (outcome != FeedbackOutcome::kRecorded) return true;
+    const std::string created = std::to_string(f.created_ms), value = fmt::format("{}", f.value);
+    const char* values[kFeedbackColumnCount] = {f.request_id.c_str(), f.key_hash.c_str(), f.key_name.c_str(),
+                                                created.c_str(),      f.metric.c_str(),   value.c_str(),
+                                                f.value_is_bool ? "t" : "f", f.comment.c_str()};
+    res = PQexecParams(conn_, kInsertFeedback, kFeedbackColumnCount, nullptr, values, nullptr, nullptr, 0);
+    const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    return ok;
+  }
+
   const std::string url_;
   PGconn* conn_;  // used by the writer thread only (and the destructor)
 };
@@ -170,6 +214,34 @@ bool is_postgres_url(std::string_view spec) {
 }
 
 core::Result<std::vector<Row>> read_pg_ledger(const std::string& url) { return read_rows(url, 0, nullptr); }
+
+core::Result<std::vector<Feedback>> read_pg_feedback(const std::string& url) {
+  auto c = connect(url);
+  if (!c.ok()) return c.error();
+  std::vector<Feedback> out;
+  PGresult* probe = PQexec(*c, "SELECT to_regclass('feedback') IS NOT NULL");
+  const bool has_table = PQresultStatus(probe) == PGRES_TUPLES_OK && PQgetvalue(probe, 0, 0)[0] == 't';
+  PQclear(probe);
+  if (has_table) {
+    PGresult* res = PQexec(*c, kSelectFeedback);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+      std::string message = pg_error(*c, url, "cannot read the ratings");
+      PQclear(res);
+      PQfinish(*c);
+      return core::make_error(message);
+    }
+    for (int i = 0; i < PQntuples(res); ++i) {
+      auto text = [&](int col) {
+        return std::string(PQgetvalue(res, i, col), static_cast<std::size_t>(PQgetlength(res, i, col)));
+      };
+      out.push_back({text(0), text(1), text(2), std::stoll(text(3)), text(4), std::stod(text(5)),
+                     PQgetvalue(res, i, 6)[0] == 't', text(7)});
+    }
+    PQclear(res);
+  }
+  PQfinish(*c);
+  return out;
+}
 
 namespace {
 
@@ -229,6 +301,10 @@ core::Result<std::unique_ptr<Ledger>> open_ledger(const std::string& spec, Durab
 }
 
 std::string display_name(const std::string& spec) { return is_postgres_url(spec) ? redacted(spec) : spec; }
+
+core::Result<std::vector<Feedback>> read_ledger_feedback(const std::string& spec) {
+  return is_postgres_url(spec) ? read_pg_feedback(spec) : read_sqlite_feedback(spec);
+}
 
 core::Result<std::vector<Row>> read_ledger(const std::string& spec) {
   return is_postgres_url(spec) ? read_pg_ledger(spec) : read_sqlite_ledger(spec);

@@ -26,6 +26,13 @@ CREATE TABLE IF NOT EXISTS requests (
   -- exact amounts in femto-units (1e-15) of `currency`: one request fits an int64
   cost_femto INTEGER NOT NULL, cost_if_pro_femto INTEGER NOT NULL, currency TEXT NOT NULL,
   first_byte_ms INTEGER NOT NULL, error TEXT NOT NULL, key_name TEXT NOT NULL DEFAULT '');
+-- Ratings of answers (POST /v1/flashfirst/feedback): appended, never changed.
+CREATE TABLE IF NOT EXISTS feedback (
+  seq INTEGER PRIMARY KEY,
+  request_id TEXT NOT NULL, key_hash TEXT NOT NULL, key_name TEXT NOT NULL, created_ms INTEGER NOT NULL,
+  metric TEXT NOT NULL, value REAL NOT NULL, value_is_bool INTEGER NOT NULL, comment TEXT NOT NULL);
+-- A rating finds its request by id.
+CREATE INDEX IF NOT EXISTS requests_request_id ON requests (request_id);
 )sql";
 // Ledgers written before keys' names were kept get the column (empty in old rows).
 constexpr const char* kAddKeyName = "ALTER TABLE requests ADD COLUMN key_name TEXT NOT NULL DEFAULT ''";
@@ -33,6 +40,9 @@ constexpr const char* kAddKeyName = "ALTER TABLE requests ADD COLUMN key_name TE
 constexpr const char* kInsert =
     "INSERT INTO requests (" FF_LEDGER_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 constexpr const char* kSelect = "SELECT " FF_LEDGER_COLUMNS " FROM requests ORDER BY seq";
+constexpr const char* kFindRequest = "SELECT key_hash FROM requests WHERE request_id = ? ORDER BY seq LIMIT 1";
+constexpr const char* kInsertFeedback = "INSERT INTO feedback (" FF_FEEDBACK_COLUMNS ") VALUES (?,?,?,?,?,?,?,?)";
+constexpr const char* kSelectFeedback = "SELECT " FF_FEEDBACK_COLUMNS " FROM feedback ORDER BY seq";
 constexpr const char* kSelectAfter = "SELECT " FF_LEDGER_COLUMNS ", seq FROM requests WHERE seq > ? ORDER BY seq";
 // The same for a file from before key_name (opened read-only, so not migrated).
 constexpr const char* kSelectV1 = "SELECT " FF_LEDGER_COLUMNS_V1 " FROM requests ORDER BY seq";
@@ -95,10 +105,45 @@ core::Result<std::vector<Row>> read_rows(const std::string& path, std::int64_t a
   return rows;
 }
 
+// Every rating in the ledger at `path`, read-only (none before the table existed).
+core::Result<std::vector<Feedback>> read_feedback_rows(const std::string& path) {
+  auto db = open_db(path, SQLITE_OPEN_READONLY);
+  if (!db.ok()) return db.error();
+  std::vector<Feedback> out;
+  sqlite3_stmt* st = nullptr;
+  bool has_table = false;
+  if (sqlite3_prepare_v2(*db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feedback'", -1, &st,
+                         nullptr) == SQLITE_OK) {
+    has_table = sqlite3_step(st) == SQLITE_ROW;
+  }
+  sqlite3_finalize(st);
+  st = nullptr;
+  int rc = SQLITE_DONE;
+  if (has_table) {
+    rc = sqlite3_prepare_v2(*db, kSelectFeedback, -1, &st, nullptr);
+    if (rc == SQLITE_OK) {
+      auto text = [&](int i) {
+        const unsigned char* t = sqlite3_column_text(st, i);
+        return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+      };
+      while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        out.push_back({text(0), text(1), text(2), sqlite3_column_int64(st, 3), text(4), sqlite3_column_double(st, 5),
+                       sqlite3_column_int(st, 6) != 0, text(7)});
+      }
+    }
+  }
+  std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path, "cannot read the ratings");
+  sqlite3_finalize(st);
+  sqlite3_close(*db);
+  if (!message.empty()) return core::make_error(message);
+  return out;
+}
+
 class SqliteLedger final : public BatchingLedger {
  public:
-  // `statements`: kInsert, BEGIN IMMEDIATE, COMMIT and ROLLBACK, prepared on `db` (owned from here).
-  SqliteLedger(std::string path, sqlite3* db, std::array<sqlite3_stmt*, 4> statements)
+  // `statements`: kInsert, BEGIN IMMEDIATE, COMMIT, ROLLBACK, kFindRequest and
+  // kInsertFeedback, prepared on `db` (owned from here).
+  SqliteLedger(std::string path, sqlite3* db, std::array<sqlite3_stmt*, 6> statements)
       : BatchingLedger(path), path_(std::move(path)), db_(db), statements_(statements) {
     start();
   }
@@ -110,6 +155,7 @@ class SqliteLedger final : public BatchingLedger {
   }
 
   core::Result<std::vector<Row>> read_all() override { return read_sqlite_ledger(path_); }
+  core::Result<std::vector<Feedback>> read_feedback() override { return read_feedback_rows(path_); }
 
   // On a connection of its own: the writer thread keeps `db_`.
   core::Result<std::vector<Row>> read_after(std::int64_t after, std::int64_t& last) override {
@@ -129,6 +175,14 @@ class SqliteLedger final : public BatchingLedger {
     // much as inserting a row.
     if (!run(begin_)) return core::make_error(sqlite_error(db_, path_, "cannot begin a transaction"));
     for (const Pending& p : batch) {
+      if (p.feedback) {
+        if (!record(*p.feedback, p.outcome)) {
+          std::string message = sqlite_error(db_, path_, "cannot record a rating");
+          run(rollback_);
+          return core::make_error(message);
+        }
+        continue;
+      }
       const Row& r = *p.row;
       sqlite3_stmt* s = insert_;
       sqlite3_reset(s);
@@ -178,18 +232,52 @@ class SqliteLedger final : public BatchingLedger {
     return core::Status::Ok();
   }
 
+  // Looks the rating's request up and records the rating if it is the key's own.
+  bool record(const Feedback& f, FeedbackOutcome& outcome) {
+    sqlite3_reset(find_);
+    sqlite3_bind_text(find_, 1, f.request_id.c_str(), static_cast<int>(f.request_id.size()), SQLITE_TRANSIENT);
+    const int rc = sqlite3_step(find_);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return false;
+    const unsigned char* owner = rc == SQLITE_ROW ? sqlite3_column_text(find_, 0) : nullptr;
+    outcome = rc == SQLITE_DONE ? FeedbackOutcome::kUnknownRequest
+              : f.key_hash != reinterpret_cast<const char*>(owner) ? FeedbackOutcome::kNotYours
+                                                                  : FeedbackOutcome::kRecorded;
+    sqlite3_reset(find_);
+    if (outcome != FeedbackOutcome::kRecorded) return true;
+    sqlite3_stmt* s = insert_feedback_;
+    sqlite3_reset(s);
+    int i = 0;
+    auto text = [&](const std::string& v) {
+      sqlite3_bind_text(s, ++i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    };
+    text(f.request_id);
+    text(f.key_hash);
+    text(f.key_name);
+    sqlite3_bind_int64(s, ++i, f.created_ms);
+    text(f.metric);
+    sqlite3_bind_double(s, ++i, f.value);
+    sqlite3_bind_int(s, ++i, f.value_is_bool ? 1 : 0);
+    text(f.comment);
+    const bool ok = sqlite3_step(s) == SQLITE_DONE;
+    sqlite3_reset(s);
+    return ok;
+  }
+
   const std::string path_;
   sqlite3* const db_;  // used by the writer thread only (and the destructor)
-  const std::array<sqlite3_stmt*, 4> statements_;
+  const std::array<sqlite3_stmt*, 6> statements_;
   sqlite3_stmt* const insert_ = statements_[0];
   sqlite3_stmt* const begin_ = statements_[1];
   sqlite3_stmt* const commit_ = statements_[2];
   sqlite3_stmt* const rollback_ = statements_[3];
+  sqlite3_stmt* const find_ = statements_[4];
+  sqlite3_stmt* const insert_feedback_ = statements_[5];
 };
 
 }  // namespace
 
 core::Result<std::vector<Row>> read_sqlite_ledger(const std::string& path) { return read_rows(path, 0, nullptr); }
+core::Result<std::vector<Feedback>> read_sqlite_feedback(const std::string& path) { return read_feedback_rows(path); }
 
 core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path, Durability durability) {
   auto db = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
@@ -208,8 +296,8 @@ core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path
     sqlite3_close(*db);
     return core::make_error(message);
   }
-  std::array<sqlite3_stmt*, 4> statements{};
-  const std::array<const char*, 4> sql{kInsert, "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+  std::array<sqlite3_stmt*, 6> statements{};
+  const std::array<const char*, 6> sql{kInsert, "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", kFindRequest, kInsertFeedback};
   for (std::size_t i = 0; i < sql.size(); ++i) {
     if (sqlite3_prepare_v2(*db, sql[i], -1, &statements[i], nullptr) != SQLITE_OK) {
       std::string message = sqlite_error(*db, path, "cannot prepare");

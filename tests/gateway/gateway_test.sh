@@ -244,4 +244,33 @@ expect_eq "buffered stream: two linked rows, Flash then Pro, both streams" "$n_r
 expect_eq "buffered stream: the header's cost is both calls'" "$(femto_decimal "$total_femto")" "$(h x-flashfirst-cost "$tmp/hb")"
 expect_eq "buffered stream: the usage is Pro's" "$(jq -r .usage.prompt_tokens <<<"$last")" "$pro_prompt"
 
+# --- ratings: POST /v1/flashfirst/feedback, appended to the ledger's feedback table
+rated=$(grep -i '^x-flashfirst-request-id:' "$tmp/h1" | cut -d' ' -f2 | tr -d '\r')
+fb() { curl -s -w ' %{http_code}' "$url/v1/flashfirst/feedback" "${auth[@]}" --data-binary "$1"; }
+out=$(fb "{\"request_id\":\"$rated\",\"metric\":\"correct\",\"value\":true,\"comment\":\"exactly right\"}")
+expect_eq "feedback: recorded" "$out" "{\"object\":\"flashfirst.feedback\",\"request_id\":\"$rated\",\"metric\":\"correct\",\"recorded\":true} 200"
+expect_eq "feedback: a number" "$(fb "{\"request_id\":\"$rated\",\"metric\":\"score\",\"value\":7.5}" | cut -d' ' -f2)" "200"
+expect_eq "feedback: an unknown request: 404" "$(fb '{"request_id":"ff-nope-1","metric":"correct","value":false}')" \
+  '{"error":{"message":"no request ff-nope-1 of this key in the ledger","type":"invalid_request_error","code":"request_not_found"}} 404'
+for bad in '{"request_id":' '[1]' '{"metric":"correct","value":true}' "{\"request_id\":\"$rated\",\"value\":true}" \
+    "{\"request_id\":\"$rated\",\"metric\":\"correct\"}" "{\"request_id\":\"$rated\",\"metric\":\"correct\",\"value\":\"yes\"}" \
+    "{\"request_id\":\"$rated\",\"metric\":\"\",\"value\":true}" "{\"request_id\":7,\"metric\":\"correct\",\"value\":true}" \
+    "{\"request_id\":\"$rated\",\"metric\":\"correct\",\"value\":true,\"extra\":1}" \
+    "{\"request_id\":\"$rated\",\"metric\":\"correct\",\"value\":true,\"comment\":\"$(head -c 5000 /dev/zero | tr '\0' x)\"}" \
+    "$(printf '{"request_id":"%s","metric":"c\xff","value":true}' "$rated")"; do
+  expect_eq "feedback: bad body '${bad:0:60}': 400" "$(fb "$bad" | awk '{print $NF}')" "400"
+done
+expect_eq "feedback: the unknown field is named" "$(fb "{\"request_id\":\"$rated\",\"metric\":\"c\",\"value\":true,\"extra\":1}" | jq -r .error.message 2>/dev/null)" \
+  "unknown field \`extra\` (a rating has request_id, metric, value and comment)"
+expect_eq "feedback: no key: 401" "$(curl -s -o /dev/null -w '%{http_code}' "$url/v1/flashfirst/feedback" -d '{}')" "401"
+expect_eq "feedback: GET: 405" "$(curl -s -o /dev/null -w '%{http_code}' "$url/v1/flashfirst/feedback" "${auth[@]}")" "405"
+# The key given with --key is named by its hash's start.
+expect_eq "feedback: the ledger keeps the two good ones" "$(python3 -c "
+import sqlite3,sys
+for r in sqlite3.connect(sys.argv[1]).execute('select request_id = ?, key_name, metric, value, value_is_bool, comment from feedback order by seq', (sys.argv[2],)):
+    print('|'.join(map(str, r)))" "$tmp/ledger.db" "$rated" | tr '\n' ';')" "1|key-85dbe15d|correct|1.0|1|exactly right;1|key-85dbe15d|score|7.5|0|;"
+expect_eq "feedback: cost --ledger reports them by tier and category" \
+  "$("$ff" cost --ledger "$tmp/ledger.db" --json | jq -c '.feedback.by[] | [.tier, .category, .ratings, .pass_rate, .mean]')" \
+  '["pro","multi_step_reasoning",2,1,7.5]'
+
 report "gateway"

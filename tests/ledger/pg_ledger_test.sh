@@ -84,6 +84,19 @@ expect_eq "pg: the cost header is the rows' exact sum" "$(python3 -c "from decim
   "$(h x-flashfirst-cost "$tmp/he")"
 # `flashfirst cost` reads the same rows.
 expect_eq "pg: cost --ledger reads every row" "$("$ff" cost --ledger "$url" --json | jq -r '.records + ([.skipped[]] | add)')" "22"
+# Ratings: recorded in the feedback table once, by the request's own key only.
+expect_eq "pg feedback: recorded" "$(curl -s "$a/v1/flashfirst/feedback" "${auth[@]}" \
+  -d "{\"request_id\":\"$pro_id\",\"metric\":\"correct\",\"value\":0.25,\"comment\":\"half right\"}" | jq -c .)" \
+  "{\"object\":\"flashfirst.feedback\",\"request_id\":\"$pro_id\",\"metric\":\"correct\",\"recorded\":true}"
+expect_eq "pg feedback: on the other gateway too (one ledger)" "$(curl -s -o /dev/null -w '%{http_code}' "$b/v1/flashfirst/feedback" "${auth[@]}" \
+  -d "{\"request_id\":\"$pro_id\",\"metric\":\"thumbs\",\"value\":false}")" "200"
+expect_eq "pg feedback: another key's request is not found" "$(curl -s -o /dev/null -w '%{http_code}' "$b/v1/flashfirst/feedback" \
+  -H 'Authorization: Bearer other' -d "{\"request_id\":\"$pro_id\",\"metric\":\"thumbs\",\"value\":true}")" "404"
+expect_eq "pg feedback: an unknown id is not found" "$(curl -s -o /dev/null -w '%{http_code}' "$a/v1/flashfirst/feedback" "${auth[@]}" \
+  -d '{"request_id":"ff-none","metric":"thumbs","value":true}')" "404"
+expect_eq "pg feedback: the rows" "$(sql "select request_id = '$pro_id', key_name, metric, value, value_is_bool, comment from feedback order by seq" | tr '\n' ';')" \
+  "t|anonymous|correct|0.25|f|half right;t|anonymous|thumbs|0|t|;"
+expect_eq "pg feedback: read back by flashfirst" "$("$ff" cost --ledger "$url" --json | jq -c '[.feedback.ratings, .feedback.by[0].tier]')" '[2,"pro"]'
 # A restart seeds from the table (and creating it again is harmless).
 stop_gateways
 c=$(start c)

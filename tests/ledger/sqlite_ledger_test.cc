@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -233,6 +234,50 @@ TEST(SqliteLedger, RowsSurviveKillMinus9OfTheWriter) {
   ASSERT_GE(rows->size(), static_cast<size_t>(last + 1));
   ASSERT_LE(rows->size(), static_cast<size_t>(last + 2));
   for (int i = 0; i <= last; ++i) EXPECT_EQ((*rows)[i], sample(i));
+}
+
+// Waits for a rating's outcome.
+core::Result<FeedbackOutcome> rate(Ledger& l, const Feedback& f) {
+  std::promise<core::Result<FeedbackOutcome>> p;
+  l.append_feedback_async(std::make_shared<Feedback>(f), [&](core::Result<FeedbackOutcome> r) { p.set_value(std::move(r)); });
+  return p.get_future().get();
+}
+
+TEST(SqliteLedger, RatingsAreRecordedForTheRequestsOwnKeyOnly) {
+  const std::string path = fresh_path("ledger_feedback.db");
+  auto ledger = open_sqlite_ledger(path);
+  ASSERT_TRUE(ledger.ok()) << ledger.error().message;
+  ASSERT_TRUE((*ledger)->append(sample(1)).ok());  // req-1, key k1
+  const Feedback good{"req-1", "k1", "team-a", 1'795'485'700'000, "correct", 1, true, "right answer"};
+  const Feedback scored{"req-1", "k1", "team-a", 1'795'485'700'001, "score", 0.75, false, ""};
+  auto r = rate(**ledger, good);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, FeedbackOutcome::kRecorded);
+  EXPECT_EQ(*rate(**ledger, scored), FeedbackOutcome::kRecorded);
+  EXPECT_EQ(*rate(**ledger, Feedback{"req-1", "k2", "team-b", 1, "correct", 0, true, ""}), FeedbackOutcome::kNotYours);
+  EXPECT_EQ(*rate(**ledger, Feedback{"req-9", "k1", "team-a", 1, "correct", 0, true, ""}),
+            FeedbackOutcome::kUnknownRequest);
+  auto all = (*ledger)->read_feedback();
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  ASSERT_EQ(all->size(), 2u);  // the refused ones are not kept
+  EXPECT_EQ((*all)[0], good);
+  EXPECT_EQ((*all)[1], scored);
+  // Read-only, by location, as `cost --ledger` does.
+  auto again = read_ledger_feedback(path);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *all);
+}
+
+TEST(SqliteLedger, ALedgerFromBeforeRatingsHasNone) {
+  const std::string path = fresh_path("ledger_no_feedback.db");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE requests (seq INTEGER PRIMARY KEY, request_id TEXT)", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto none = read_ledger_feedback(path);
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_TRUE(none->empty());
 }
 
 TEST(SqliteLedger, ClearErrors) {
