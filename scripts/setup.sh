@@ -9,6 +9,7 @@ packages=(
   zlib1g-dev libsqlite3-dev libssl-dev libpq-dev libmimalloc-dev
   postgresql
   libgtest-dev libgmock-dev libbenchmark-dev
+  libyaml-cpp-dev
   jq gzip python3 curl
 )
 

@@ -16,6 +16,7 @@ void register_sim(CLI::App& app, int& exit_code);
 void register_advise(CLI::App& app, int& exit_code);
 void register_simulate(CLI::App& app, int& exit_code);
 void register_route(CLI::App& app, int& exit_code);
+void register_eval(CLI::App& app, int& exit_code);
 // `route train`, a subcommand of `route`.
 void register_route_train(CLI::App& route, int& exit_code);
 void register_serve(CLI::App& app, int& exit_code);

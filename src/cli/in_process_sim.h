@@ -23,8 +23,10 @@ class InProcessSim {
  public:
   static constexpr const char* kKey = "flashfirst-in-process-sim";
 
-  InProcessSim(const pricing::PriceBook& book, const pricing::QualityModel& quality, double speed) {
+  InProcessSim(const pricing::PriceBook& book, const pricing::QualityModel& quality, double speed,
+               std::uint64_t seed = sim::SimOptions().seed) {
     sim::SimOptions options;
+    options.seed = seed;
     options.keys = {kKey};
     options.speed = speed;
     simulator_ = std::make_unique<sim::Simulator>(book, tokenizer::BpeTokenizer::deepseek(), quality, options,

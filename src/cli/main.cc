@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     ff::cli::register_advise(app, exit_code);
     ff::cli::register_simulate(app, exit_code);
     ff::cli::register_route(app, exit_code);
+    ff::cli::register_eval(app, exit_code);
     ff::cli::register_serve(app, exit_code);
     ff::cli::register_demo(app, exit_code);
     ff::cli::register_sim(app, exit_code);

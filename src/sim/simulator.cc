@@ -571,7 +571,14 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   const pricing::Model& billed = book_.models()[quote.quote->model];
 
   // --- faults, forced by header or drawn by rate ---
-  Rng rng(mix(options_.seed ^ fnv(req.body)));
+  const std::uint64_t body_hash = fnv(req.body);
+  std::uint64_t repeat = 0;  // this body's earlier answers: a repeat is a fresh draw
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (seen_.size() >= kSeenCap) seen_.clear();
+    repeat = seen_[body_hash]++;
+  }
+  Rng rng(mix(options_.seed ^ body_hash ^ (repeat == 0 ? 0 : mix(repeat))));
   const std::string_view forced = req.header("x-sim-fault");
   const FaultRates& f = options_.faults;
   if (forced == "429" || (forced.empty() && rng.chance(f.rate_limited))) {

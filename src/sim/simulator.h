@@ -9,7 +9,10 @@
 // hits from PrefixCache and token counts from the exact tokenizer, balance,
 // concurrency limits, latency with keep-alives, faults, and SSE streams in the
 // documented chunk formats of the OpenAI-style and Anthropic endpoints. Answers
-// are deterministic: all randomness is seeded from the request body and the seed.
+// are deterministic: all randomness is seeded from the seed, the request body
+// and how many times that same body came before. So the first answer to a body
+// is always the same, and repeats of it are independent draws (as the real API's
+// are), reproducible from the seed and the order of the requests.
 //
 // The prompt is counted through a DeepSeek-V3-style chat template (special
 // tokens between turns, tool schemas as JSON text); DeepSeek does not publish the
@@ -25,6 +28,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/money.h"
@@ -124,6 +128,9 @@ class Simulator {
   const TemplateIds ids_;
   mutable std::mutex mu_;
   std::optional<core::Money> balance_;  // guarded by mu_
+  // Times each request body (by hash) has been answered; cleared at kSeenCap bodies.
+  std::unordered_map<std::uint64_t, std::uint64_t> seen_;  // guarded by mu_
+  static constexpr std::size_t kSeenCap = 1 << 20;
   std::shared_ptr<std::atomic<std::int64_t>> flash_in_flight_, pro_in_flight_;
 };
 
