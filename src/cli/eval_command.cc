@@ -57,7 +57,7 @@ int run_eval(const EvalArgs& a) {
   if (!failure_cost.ok() || *failure_cost < core::Money{}) {
     return fail("eval", kExitUsage, fmt::format("--failure-cost: '{}' is not an amount in USD (e.g. 0.05)", a.failure_cost));
   }
-  if (a.repeat < 1 || a.repeat > 100) return fail("eval", kExitUsage, "--repeat must be from 1 to 100");
+  if (a.repeat < 1 || a.repeat > 10000) return fail("eval", kExitUsage, "--repeat must be from 1 to 10000");
   if (a.concurrency < 1 || a.concurrency > 256) return fail("eval", kExitUsage, "--concurrency must be from 1 to 256");
   eval::RunOptions o;
   const std::size_t comma = a.models.find(',');
@@ -95,6 +95,7 @@ int run_eval(const EvalArgs& a) {
     o.base_url = sim->url();
     o.api_key = InProcessSim::kKey;
     o.send_metadata = true;  // the simulator answers right or wrong by it; a real upstream never sees it
+    o.upstream_name = fmt::format("sim seed {} quality {}", a.sim_seed, a.sim_quality.empty() ? "built-in" : a.sim_quality);
     fmt::print(stderr,
                "flashfirst eval: the built-in simulator answers (its failures are drawn from {}); "
                "--upstream https://api.deepseek.com measures the real models\n",

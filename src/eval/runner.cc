@@ -298,7 +298,7 @@ class Runner {
     core::JsonWriter w(true);
     w.begin_object().key("flashfirst_eval_journal").value(static_cast<std::int64_t>(1));
     w.key("suite").value(fmt::format("{:016x}", h)).key("models").begin_array().value(o_.models[0]).value(o_.models[1]);
-    w.end_array().key("repeat").value(static_cast<std::int64_t>(o_.repeat)).key("upstream").value(o_.base_url);
+    w.end_array().key("repeat").value(static_cast<std::int64_t>(o_.repeat)).key("upstream").value(o_.upstream_name.empty() ? o_.base_url : o_.upstream_name);
     w.key("via_gateway").value(o_.via_gateway).end_object();
     return w.str();
   }

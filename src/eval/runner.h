@@ -35,6 +35,9 @@ struct RunOptions {
   int repeat = 1;
   int concurrency = 4;
   std::string journal;  // "" for none
+  // What the calls go to, as a journal must match it to be resumed (default:
+  // base_url; the in-process simulator's port changes from run to run).
+  std::string upstream_name;
   std::string ca_file;
   std::string python = "python3";
   std::string suite_dir;
