@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <optional>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -13,6 +15,8 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/json_writer.h"
+#include "core/text.h"
+#include "ledger/ledger.h"
 #include "report/text_table.h"
 #include "router/features.h"
 #include "router/outcome_data.h"
@@ -38,7 +42,86 @@ struct TrainArgs {
 std::string fixed(double v, int digits) { return std::isnan(v) ? "-" : fmt::format("{:.{}f}", v, digits); }
 std::string share(double v) { return std::isnan(v) ? "-" : fmt::format("{:.1f}%", 100 * v); }
 
+// Outcomes from gateway ledgers whose requests were recorded (serve
+// --record-requests). Only requests Flash answered say anything about Flash:
+//   escalated by the cascade (a checkable failure): Flash 0, Pro the rating of
+//     the Pro answer, else 1 when it came back;
+//   not escalated: Flash the rating of its answer, else 1 (accepted); Pro 1
+//     (assumed to do at least as well).
+// Ratings (POST /v1/flashfirst/feedback) count as 1/0 for true/false and as
+// themselves for numbers from 0 to 1 (others are not read); several are averaged.
+// Requests Pro answered first carry no evidence about Flash and are left out.
+core::Result<std::vector<router::OutcomeRecord>> read_ledger_outcomes(const std::vector<std::string>& specs) {
+  auto book = load_book({});
+  if (!book.ok()) return book.error();
+  std::vector<router::OutcomeRecord> out;
+  std::int64_t recorded = 0, by_pro = 0, escalated = 0, rated = 0;
+  for (const std::string& spec : specs) {
+    auto rows = ledger::read_ledger(spec);
+    if (!rows.ok()) return rows.error();
+    auto bodies = ledger::read_ledger_requests(spec);
+    if (!bodies.ok()) return bodies.error();
+    auto feedback = ledger::read_ledger_feedback(spec);
+    if (!feedback.ok()) return feedback.error();
+    std::unordered_map<std::string, const ledger::Row*> by_id, escalation_of;
+    for (const ledger::Row& r : *rows) {
+      by_id.emplace(r.request_id, &r);
+      if (!r.escalated_from.empty() && r.reason.rfind("escalated:", 0) == 0) escalation_of[r.escalated_from] = &r;
+    }
+    std::unordered_map<std::string, std::pair<double, int>> ratings;
+    for (const ledger::Feedback& f : *feedback) {
+      if (!f.value_is_bool && (f.value < 0 || f.value > 1)) continue;
+      auto& [sum, n] = ratings[f.request_id];
+      sum += f.value;
+      ++n;
+    }
+    auto rating = [&](const std::string& id) -> std::optional<double> {
+      auto it = ratings.find(id);
+      if (it == ratings.end()) return std::nullopt;
+      return it->second.first / it->second.second;
+    };
+    for (const auto& [id, body] : *bodies) {
+      ++recorded;
+      auto row = by_id.find(id);
+      if (row == by_id.end() || row->second->status != 200) continue;
+      const ledger::Row& r = *row->second;
+      const core::Timestamp at{core::floor_div(r.start_ms, 1000)};
+      pricing::QuoteResult q = book->quote(r.routed_model, at, "USD");
+      const bool flash = q.quote && book->models()[static_cast<std::size_t>(q.quote->model)].tier == core::Tier::kFlash;
+      if (!flash) {
+        ++by_pro;
+        continue;
+      }
+      router::OutcomeRecord rec{id, body, r.category, 1, 1};
+      if (auto esc = escalation_of.find(id); esc != escalation_of.end()) {
+        ++escalated;
+        rec.flash = 0;
+        if (auto pr = rating(esc->second->request_id)) {
+          rec.pro = *pr;
+          ++rated;
+        } else if (esc->second->status != 200) {
+          continue;
+        }
+      } else if (auto fr = rating(id)) {
+        rec.flash = *fr;
+        ++rated;
+      }
+      out.push_back(std::move(rec));
+    }
+  }
+  if (recorded == 0) {
+    return core::make_error(
+        "the ledger holds no recorded requests: serve with --record-requests (or record_requests = true) to learn "
+        "from it");
+  }
+  fmt::print(stderr, "Ledger: {} recorded; {} answered by Flash ({} escalated by the cascade, {} rated); {} answered by Pro "
+             "first, left out (no evidence about Flash).\n",
+             core::count_of(recorded, "request"), out.size(), escalated, rated, by_pro);
+  return out;
+}
+
 core::Result<std::vector<router::OutcomeRecord>> read_records(const TrainArgs& a) {
+  if (a.format == "ledger") return read_ledger_outcomes(a.files);
   std::vector<router::OutcomeRecord> all;
   std::vector<std::pair<std::string, std::string>> texts;
   for (const std::string& path : a.files) {
@@ -64,9 +147,10 @@ double shipped_score(const router::Decision& d) {
 }
 
 int run_train(const TrainArgs& a) {
-  if (a.format != "auto" && a.format != "outcomes" && a.format != "routellm-csv" && a.format != "mt-bench") {
+  if (a.format != "auto" && a.format != "outcomes" && a.format != "routellm-csv" && a.format != "mt-bench" &&
+      a.format != "ledger") {
     return fail("route train", kExitUsage,
-                fmt::format("--format must be auto, outcomes, routellm-csv or mt-bench, not '{}'", a.format));
+                fmt::format("--format must be auto, outcomes, routellm-csv, mt-bench or ledger, not '{}'", a.format));
   }
   if (a.folds < 2 || a.folds > 50) return fail("route train", kExitUsage, "--cv must be from 2 to 50");
   auto records = read_records(a);
@@ -170,12 +254,14 @@ void register_route_train(CLI::App& route, int& exit_code) {
       "\"pro_score\"} (what `flashfirst eval --outcomes` writes)\n"
       "  routellm-csv  RouteLLM's outcome CSVs: prompt, weak model correct, strong model correct (True/False)\n"
       "  mt-bench      RouteLLM's MT-Bench judgements plus the questions file (give both)\n"
+      "  ledger        gateway ledgers (SQLite files or PostgreSQL URLs) of a gateway run with --record-requests: "
+      "the cascade's escalations and clients' ratings of Flash's answers (accepted answers count as passes)\n"
       "  auto          .csv files as routellm-csv, others as outcomes (the default)\n"
       "Flash stands for the weak model and Pro for the strong one. The model is trained on every case and "
       "calibrated out of fold; the metrics printed are out of fold (APGR: area under the performance gap "
       "recovered as the share sent to Pro goes from 0 to 1; a random router scores 0.5).");
   cmd->add_option("files", args->files, "Outcome files")->required()->type_name("FILE");
-  cmd->add_option("--format", args->format, "auto, outcomes, routellm-csv or mt-bench")->capture_default_str();
+  cmd->add_option("--format", args->format, "auto, outcomes, routellm-csv, mt-bench or ledger")->capture_default_str();
   cmd->add_option("--out", args->out, "Write the model here")->type_name("MODEL");
   cmd->add_option("--cv", args->folds, "Folds for the out-of-fold calibration and report")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed for the folds and the training order")->capture_default_str();

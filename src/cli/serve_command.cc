@@ -45,6 +45,7 @@ struct ServeArgs {
   std::string currency = "USD";
   std::string ca_file;
   bool insecure = false;
+  bool record_requests = false;
   int max_retries = 2;
   int fallback_after = 0;
   std::int64_t fallback_seconds = 30;
@@ -90,9 +91,10 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
                                                       {"max_connections", &a.max_connections},
                                                       {"ca_file", &a.ca_file},
                                                       {"insecure", &a.insecure},
+                                                      {"record_requests", &a.record_requests},
                                                       {"sim_speed", &a.sim_speed},
                                                       {"sim_quality", &a.sim_quality}};
-    static_assert(std::size(targets) == 23, "one target per config field");
+    static_assert(std::size(targets) == 24, "one target per config field");
     for (const auto& [name, target] : targets) {
       auto it = cfg->values.find(std::string_view(name));
       std::string flag = "--" + std::string(name);
@@ -176,6 +178,7 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   go.currency = a.currency;
   go.max_retries = a.max_retries;
   go.fallback_after = a.fallback_after;
+  go.record_requests = a.record_requests;
   go.fallback_for = std::chrono::seconds(a.fallback_seconds);
   go.keys = config_keys;
   std::FILE* access_file = nullptr;
@@ -294,6 +297,9 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--ca-file", args->ca_file, "Extra CA certificates (PEM) to trust for the upstream")
       ->type_name("FILE");
   cmd->add_flag("--insecure", args->insecure, "Do not verify the upstream's TLS certificate (testing only)");
+  cmd->add_flag("--record-requests", args->record_requests,
+                "Keep each client request's body in the ledger (table request_bodies), for `flashfirst route train "
+                "--format ledger`. Off by default: the ledger then holds no prompt text");
   cmd->add_option("--sim-speed", args->sim_speed, "With --upstream sim: its speed factor (0 = instant)")
       ->capture_default_str();
   cmd->add_option("--sim-quality", args->sim_quality,

@@ -32,6 +32,7 @@
 #include "pricing/price_book.h"
 #include "router/router.h"
 #include "tokenizer/tokenizer.h"
+#include "tokenizer/utf8.h"
 #include "wire/errors.h"
 #include "wire/usage.h"
 
@@ -1082,6 +1083,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   if (is_stream && !buffered) {
     if (!anthropic) body = set_member(body, "stream_options", R"({"include_usage":true})");
     ledger::Row row = base_row(key, requested, d, model, true, start_ms);
+    if (options.record_requests && tokenizer::is_valid_utf8(r.body)) row.request_body = r.body;
     co_await stream(r, w, path, body, std::move(row), d, tier, *reservation, protocol, key);
     co_return;
   }
@@ -1090,6 +1092,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   // temporaries inside co_await expressions.)
   const Headers headers = upstream_headers(r, false);
   ledger::Row first_row = base_row(key, requested, d, model, is_stream, start_ms);
+  if (options.record_requests && tokenizer::is_valid_utf8(r.body)) first_row.request_body = r.body;
   const bool check_first = !anthropic && d.cascade && tier == core::Tier::kFlash;
   CallOutcome first = co_await call_and_record(path, body, headers, std::move(first_row), check_first);
   budgets.settle(*reservation, first.row.cost);

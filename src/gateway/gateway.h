@@ -71,6 +71,9 @@ struct GatewayOptions {
   // 0: off. Requests naming a concrete model never fall back.
   int fallback_after = 0;
   std::chrono::seconds fallback_for{30};
+  // Keep each client request's body (valid UTF-8 only) with its first call's
+  // ledger row, for learning routing from the ledger.
+  bool record_requests = false;
   // Receives one JSON line per client request (route, status, cost, latency);
   // unset: no access log.
   std::function<void(std::string_view)> access_log;

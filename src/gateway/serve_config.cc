@@ -58,6 +58,7 @@ const std::vector<ConfigField>& serve_config_fields() {
       {"max_connections", K::kInteger, 0, 1e7, true},
       {"ca_file", K::kString},
       {"insecure", K::kBool},
+      {"record_requests", K::kBool},
       {"sim_speed", K::kNumber, 0, 1e6},
       {"sim_quality", K::kString},
   };

@@ -47,6 +47,10 @@ struct Row {
   std::string currency = "USD";
   std::int64_t first_byte_ms = 0;
   std::string error;
+  // The client's request as it arrived, on the first call of a request, when the
+  // gateway records requests (`serve --record-requests`); kept in a table of its
+  // own (read back by read_ledger_requests, not by read_all).
+  std::string request_body;
 
   bool operator==(const Row&) const = default;
 };
@@ -110,6 +114,7 @@ core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path
 // Every row of an existing SQLite ledger, read-only (fails if `path` is missing).
 core::Result<std::vector<Row>> read_sqlite_ledger(const std::string& path);
 core::Result<std::vector<Feedback>> read_sqlite_feedback(const std::string& path);
+core::Result<std::vector<std::pair<std::string, std::string>>> read_sqlite_requests(const std::string& path);
 
 // A PostgreSQL ledger (libpq URL: postgresql://user:password@host:port/db, or
 // postgresql:///db?host=/socket/dir&port=5432), for several gateway instances
@@ -119,6 +124,7 @@ core::Result<std::vector<Feedback>> read_sqlite_feedback(const std::string& path
 core::Result<std::unique_ptr<Ledger>> open_pg_ledger(const std::string& url);
 core::Result<std::vector<Row>> read_pg_ledger(const std::string& url);
 core::Result<std::vector<Feedback>> read_pg_feedback(const std::string& url);
+core::Result<std::vector<std::pair<std::string, std::string>>> read_pg_requests(const std::string& url);
 
 // Whether a ledger location is a PostgreSQL URL (postgresql:// or postgres://).
 bool is_postgres_url(std::string_view spec);
@@ -126,6 +132,9 @@ bool is_postgres_url(std::string_view spec);
 // applies to SQLite; PostgreSQL's is the server's).
 core::Result<std::unique_ptr<Ledger>> open_ledger(const std::string& spec, Durability durability = Durability::kFull);
 core::Result<std::vector<Row>> read_ledger(const std::string& spec);
+// The recorded requests of the ledger at `spec`: (request_id, body) in the order
+// recorded (none when the gateway did not record them).
+core::Result<std::vector<std::pair<std::string, std::string>>> read_ledger_requests(const std::string& spec);
 // Every rating in the ledger at `spec` (none in a ledger from before ratings).
 core::Result<std::vector<Feedback>> read_ledger_feedback(const std::string& spec);
 // A ledger location fit for messages and logs: a URL's password replaced by ***.

@@ -33,8 +33,11 @@ CREATE TABLE IF NOT EXISTS feedback (
   request_id TEXT NOT NULL, key_hash TEXT NOT NULL, key_name TEXT NOT NULL, created_ms BIGINT NOT NULL,
   metric TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, value_is_bool BOOLEAN NOT NULL, comment TEXT NOT NULL);
 -- A rating finds its request by id.
-CREATE INDEX IF NOT EXISTS requests_request_id ON requests (request_id)
+CREATE INDEX IF NOT EXISTS requests_request_id ON requests (request_id);
+-- Clients' requests, when the gateway records them (serve --record-requests).
+CREATE TABLE IF NOT EXISTS request_bodies (seq BIGSERIAL PRIMARY KEY, request_id TEXT NOT NULL, body TEXT NOT NULL)
 )sql";
+constexpr const char* kInsertBody = "INSERT INTO request_bodies (request_id, body) VALUES ($1,$2)";
 constexpr const char* kFindRequest = "SELECT key_hash FROM requests WHERE request_id = $1 ORDER BY seq LIMIT 1";
 constexpr const char* kInsertFeedback =
     "INSERT INTO feedback (" FF_FEEDBACK_COLUMNS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8)";
@@ -164,8 +167,14 @@ class PgLedger final : public BatchingLedger {
                                                 r.error.c_str(),
                                                 r.key_name.c_str()};
       PGresult* res = PQexecParams(conn_, kInsert, kLedgerColumnCount, nullptr, values, nullptr, nullptr, 0);
-      const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+      bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
       PQclear(res);
+      if (ok && !r.request_body.empty()) {
+        const char* body[] = {r.request_id.c_str(), r.request_body.c_str()};
+        res = PQexecParams(conn_, kInsertBody, 2, nullptr, body, nullptr, nullptr, 0);
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+      }
       if (!ok) {
         std::string message = pg_error(conn_, url_, "cannot write");
         exec(conn_, "ROLLBACK");
@@ -214,6 +223,31 @@ bool is_postgres_url(std::string_view spec) {
 }
 
 core::Result<std::vector<Row>> read_pg_ledger(const std::string& url) { return read_rows(url, 0, nullptr); }
+
+core::Result<std::vector<std::pair<std::string, std::string>>> read_pg_requests(const std::string& url) {
+  auto c = connect(url);
+  if (!c.ok()) return c.error();
+  std::vector<std::pair<std::string, std::string>> out;
+  PGresult* probe = PQexec(*c, "SELECT to_regclass('request_bodies') IS NOT NULL");
+  const bool has_table = PQresultStatus(probe) == PGRES_TUPLES_OK && PQgetvalue(probe, 0, 0)[0] == 't';
+  PQclear(probe);
+  if (has_table) {
+    PGresult* res = PQexec(*c, "SELECT request_id, body FROM request_bodies ORDER BY seq");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+      std::string message = pg_error(*c, url, "cannot read the recorded requests");
+      PQclear(res);
+      PQfinish(*c);
+      return core::make_error(message);
+    }
+    for (int i = 0; i < PQntuples(res); ++i) {
+      out.emplace_back(std::string(PQgetvalue(res, i, 0), static_cast<std::size_t>(PQgetlength(res, i, 0))),
+                       std::string(PQgetvalue(res, i, 1), static_cast<std::size_t>(PQgetlength(res, i, 1))));
+    }
+    PQclear(res);
+  }
+  PQfinish(*c);
+  return out;
+}
 
 core::Result<std::vector<Feedback>> read_pg_feedback(const std::string& url) {
   auto c = connect(url);
@@ -301,6 +335,10 @@ core::Result<std::unique_ptr<Ledger>> open_ledger(const std::string& spec, Durab
 }
 
 std::string display_name(const std::string& spec) { return is_postgres_url(spec) ? redacted(spec) : spec; }
+
+core::Result<std::vector<std::pair<std::string, std::string>>> read_ledger_requests(const std::string& spec) {
+  return is_postgres_url(spec) ? read_pg_requests(spec) : read_sqlite_requests(spec);
+}
 
 core::Result<std::vector<Feedback>> read_ledger_feedback(const std::string& spec) {
   return is_postgres_url(spec) ? read_pg_feedback(spec) : read_sqlite_feedback(spec);

@@ -33,6 +33,8 @@ CREATE TABLE IF NOT EXISTS feedback (
   metric TEXT NOT NULL, value REAL NOT NULL, value_is_bool INTEGER NOT NULL, comment TEXT NOT NULL);
 -- A rating finds its request by id.
 CREATE INDEX IF NOT EXISTS requests_request_id ON requests (request_id);
+-- Clients' requests, when the gateway records them (serve --record-requests).
+CREATE TABLE IF NOT EXISTS request_bodies (seq INTEGER PRIMARY KEY, request_id TEXT NOT NULL, body TEXT NOT NULL);
 )sql";
 // Ledgers written before keys' names were kept get the column (empty in old rows).
 constexpr const char* kAddKeyName = "ALTER TABLE requests ADD COLUMN key_name TEXT NOT NULL DEFAULT ''";
@@ -43,6 +45,7 @@ constexpr const char* kSelect = "SELECT " FF_LEDGER_COLUMNS " FROM requests ORDE
 constexpr const char* kFindRequest = "SELECT key_hash FROM requests WHERE request_id = ? ORDER BY seq LIMIT 1";
 constexpr const char* kInsertFeedback = "INSERT INTO feedback (" FF_FEEDBACK_COLUMNS ") VALUES (?,?,?,?,?,?,?,?)";
 constexpr const char* kSelectFeedback = "SELECT " FF_FEEDBACK_COLUMNS " FROM feedback ORDER BY seq";
+constexpr const char* kInsertBody = "INSERT INTO request_bodies (request_id, body) VALUES (?,?)";
 constexpr const char* kSelectAfter = "SELECT " FF_LEDGER_COLUMNS ", seq FROM requests WHERE seq > ? ORDER BY seq";
 // The same for a file from before key_name (opened read-only, so not migrated).
 constexpr const char* kSelectV1 = "SELECT " FF_LEDGER_COLUMNS_V1 " FROM requests ORDER BY seq";
@@ -105,21 +108,51 @@ core::Result<std::vector<Row>> read_rows(const std::string& path, std::int64_t a
   return rows;
 }
 
+// Whether the file's schema has the table (a read-only reader does not create it).
+bool has_table(sqlite3* db, const char* name) {
+  sqlite3_stmt* st = nullptr;
+  bool found = false;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", -1, &st, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    found = sqlite3_step(st) == SQLITE_ROW;
+  }
+  sqlite3_finalize(st);
+  return found;
+}
+
+core::Result<std::vector<std::pair<std::string, std::string>>> read_body_rows(const std::string& path) {
+  auto db = open_db(path, SQLITE_OPEN_READONLY);
+  if (!db.ok()) return db.error();
+  std::vector<std::pair<std::string, std::string>> out;
+  sqlite3_stmt* st = nullptr;
+  int rc = SQLITE_DONE;
+  if (has_table(*db, "request_bodies")) {
+    rc = sqlite3_prepare_v2(*db, "SELECT request_id, body FROM request_bodies ORDER BY seq", -1, &st, nullptr);
+    if (rc == SQLITE_OK) {
+      auto text = [&](int i) {
+        const unsigned char* t = sqlite3_column_text(st, i);
+        return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(st, i)))
+                 : std::string();
+      };
+      while ((rc = sqlite3_step(st)) == SQLITE_ROW) out.emplace_back(text(0), text(1));
+    }
+  }
+  std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path, "cannot read the recorded requests");
+  sqlite3_finalize(st);
+  sqlite3_close(*db);
+  if (!message.empty()) return core::make_error(message);
+  return out;
+}
+
 // Every rating in the ledger at `path`, read-only (none before the table existed).
 core::Result<std::vector<Feedback>> read_feedback_rows(const std::string& path) {
   auto db = open_db(path, SQLITE_OPEN_READONLY);
   if (!db.ok()) return db.error();
   std::vector<Feedback> out;
   sqlite3_stmt* st = nullptr;
-  bool has_table = false;
-  if (sqlite3_prepare_v2(*db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feedback'", -1, &st,
-                         nullptr) == SQLITE_OK) {
-    has_table = sqlite3_step(st) == SQLITE_ROW;
-  }
-  sqlite3_finalize(st);
-  st = nullptr;
   int rc = SQLITE_DONE;
-  if (has_table) {
+  if (has_table(*db, "feedback")) {
     rc = sqlite3_prepare_v2(*db, kSelectFeedback, -1, &st, nullptr);
     if (rc == SQLITE_OK) {
       auto text = [&](int i) {
@@ -141,9 +174,9 @@ core::Result<std::vector<Feedback>> read_feedback_rows(const std::string& path) 
 
 class SqliteLedger final : public BatchingLedger {
  public:
-  // `statements`: kInsert, BEGIN IMMEDIATE, COMMIT, ROLLBACK, kFindRequest and
-  // kInsertFeedback, prepared on `db` (owned from here).
-  SqliteLedger(std::string path, sqlite3* db, std::array<sqlite3_stmt*, 6> statements)
+  // `statements`: kInsert, BEGIN IMMEDIATE, COMMIT, ROLLBACK, kFindRequest,
+  // kInsertFeedback and kInsertBody, prepared on `db` (owned from here).
+  SqliteLedger(std::string path, sqlite3* db, std::array<sqlite3_stmt*, 7> statements)
       : BatchingLedger(path), path_(std::move(path)), db_(db), statements_(statements) {
     start();
   }
@@ -221,6 +254,21 @@ class SqliteLedger final : public BatchingLedger {
         run(rollback_);
         return core::make_error(message);
       }
+      if (!r.request_body.empty()) {
+        sqlite3_stmt* b = insert_body_;
+        sqlite3_reset(b);
+        sqlite3_bind_text(b, 1, r.request_id.c_str(), static_cast<int>(r.request_id.size()), SQLITE_STATIC);
+        sqlite3_bind_text(b, 2, r.request_body.c_str(), static_cast<int>(r.request_body.size()), SQLITE_STATIC);
+        const bool ok = sqlite3_step(b) == SQLITE_DONE;
+        sqlite3_reset(b);
+        sqlite3_clear_bindings(b);
+        if (!ok) {
+          std::string message = sqlite_error(db_, path_, "cannot record a request");
+          sqlite3_clear_bindings(insert_);
+          run(rollback_);
+          return core::make_error(message);
+        }
+      }
     }
     // The bound text points into the batch's rows, freed after this: unbind it.
     sqlite3_clear_bindings(insert_);
@@ -265,19 +313,23 @@ class SqliteLedger final : public BatchingLedger {
 
   const std::string path_;
   sqlite3* const db_;  // used by the writer thread only (and the destructor)
-  const std::array<sqlite3_stmt*, 6> statements_;
+  const std::array<sqlite3_stmt*, 7> statements_;
   sqlite3_stmt* const insert_ = statements_[0];
   sqlite3_stmt* const begin_ = statements_[1];
   sqlite3_stmt* const commit_ = statements_[2];
   sqlite3_stmt* const rollback_ = statements_[3];
   sqlite3_stmt* const find_ = statements_[4];
   sqlite3_stmt* const insert_feedback_ = statements_[5];
+  sqlite3_stmt* const insert_body_ = statements_[6];
 };
 
 }  // namespace
 
 core::Result<std::vector<Row>> read_sqlite_ledger(const std::string& path) { return read_rows(path, 0, nullptr); }
 core::Result<std::vector<Feedback>> read_sqlite_feedback(const std::string& path) { return read_feedback_rows(path); }
+core::Result<std::vector<std::pair<std::string, std::string>>> read_sqlite_requests(const std::string& path) {
+  return read_body_rows(path);
+}
 
 core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path, Durability durability) {
   auto db = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
@@ -296,8 +348,9 @@ core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path
     sqlite3_close(*db);
     return core::make_error(message);
   }
-  std::array<sqlite3_stmt*, 6> statements{};
-  const std::array<const char*, 6> sql{kInsert, "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", kFindRequest, kInsertFeedback};
+  std::array<sqlite3_stmt*, 7> statements{};
+  const std::array<const char*, 7> sql{kInsert,      "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK",
+                                       kFindRequest, kInsertFeedback,   kInsertBody};
   for (std::size_t i = 0; i < sql.size(); ++i) {
     if (sqlite3_prepare_v2(*db, sql[i], -1, &statements[i], nullptr) != SQLITE_OK) {
       std::string message = sqlite_error(*db, path, "cannot prepare");

@@ -230,7 +230,7 @@ expect_eq "policy model = FILE, beside the policy" "$(jq -r .tier <<<"$out" | tr
 expect_eq "route train: no file" "$("$ff" route train 2>&1; echo "rc=$?")" \
   "$(printf 'files is required\nRun with --help for more information.\nrc=2')"
 expect_eq "route train: bad format" "$("$ff" route train --format xml "$tmp/outcomes.csv" 2>&1; echo "rc=$?")" \
-  "$(printf "flashfirst route train: --format must be auto, outcomes, routellm-csv or mt-bench, not 'xml'\nrc=2")"
+  "$(printf "flashfirst route train: --format must be auto, outcomes, routellm-csv, mt-bench or ledger, not 'xml'\nrc=2")"
 printf 'prompt,weak,strong\nx,True,True\n' >"$tmp/flat.csv"
 expect_eq "route train: nothing to learn" "$("$ff" route train "$tmp/flat.csv" 2>&1; echo "rc=$?")" \
   "$(printf 'flashfirst route train: 1 case is too few for 5 folds\nrc=1')"

@@ -96,6 +96,40 @@ expect_eq "via: eval's cost is the ledger's, exactly" \
 expect_eq "via: no key: a clear error" "$("$ff" eval five.jsonl --via "$gw" 2>&1; echo "rc=$?")" \
   "$(printf 'flashfirst eval: --via: set $FLASHFIRST_API_KEY to a key of the gateway (or name another variable with --key-env)\nrc=2')"
 
+# --- learning from production: recorded requests, the cascade and clients' ratings
+"$ff" serve --upstream sim --sim-speed 0 --sim-quality off --listen 127.0.0.1:0 --ledger learn.db \
+  --record-requests --access-log off >learn.out 2>learn.err &
+pids+=($!)
+for _ in $(seq 100); do grep -q listening learn.out && break; sleep 0.1; done
+lu=$(sed -n 's/^listening on //p' learn.out)
+for i in $(seq 12); do
+  curl -s -D h.txt -o /dev/null "$lu/v1/chat/completions" -H 'Authorization: Bearer k' \
+    -d "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"Translate to French: item $i is ready.\"}]}"
+  id=$(grep -i '^x-flashfirst-request-id:' h.txt | cut -d' ' -f2 | tr -d '\r')
+  # Items 3, 6, 9 and 12 are rated wrong; 1 and 2 right; the rest not rated (accepted).
+  if (( i % 3 == 0 )); then v=false; elif (( i <= 2 )); then v=true; else continue; fi
+  curl -s -o /dev/null "$lu/v1/flashfirst/feedback" -H 'Authorization: Bearer k' -d "{\"request_id\":\"$id\",\"metric\":\"ok\",\"value\":$v}"
+done
+# A request Pro answers says nothing about Flash.
+curl -s -o /dev/null "$lu/v1/chat/completions" -H 'Authorization: Bearer k' \
+  -d '{"model":"pro","messages":[{"role":"user","content":"Prove there are infinitely many primes."}]}'
+expect_eq "ledger: bodies recorded" "$(python3 -c "import sqlite3; print(sqlite3.connect('learn.db').execute('select count(*) from request_bodies').fetchone()[0])")" "13"
+out=$("$ff" route train --format ledger learn.db --cv 3 2>&1)
+expect_contains "route train --format ledger: what it learned from" "$out" \
+  "Ledger: 13 requests recorded; 12 answered by Flash (0 escalated by the cascade, 6 rated); 1 answered by Pro first, left out (no evidence about Flash)."
+# 12 cases: Flash passed 8 (4 rated wrong), Pro assumed to pass all: Pro needed on 4 of 12.
+expect_contains "route train --format ledger: the labels" "$out" \
+  "12 cases: Flash answers 66.7% well, Pro 100.0%; Pro needed (Flash fails where Pro succeeds) on 33.3%."
+"$ff" serve --upstream sim --sim-speed 0 --listen 127.0.0.1:0 --ledger plain.db --access-log off >plain.out 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do grep -q listening plain.out && break; sleep 0.1; done
+curl -s -o /dev/null "$(sed -n 's/^listening on //p' plain.out)/v1/chat/completions" -H 'Authorization: Bearer k' \
+  -d '{"model":"auto","messages":[{"role":"user","content":"Hi"}]}'
+expect_eq "without --record-requests: no prompt text kept" \
+  "$(python3 -c "import sqlite3; print(sqlite3.connect('plain.db').execute('select count(*) from request_bodies').fetchone()[0])")" "0"
+expect_eq "route train --format ledger: says how to record" "$("$ff" route train --format ledger plain.db 2>&1; echo "rc=$?")" \
+  "$(printf 'flashfirst route train: the ledger holds no recorded requests: serve with --record-requests (or record_requests = true) to learn from it\nrc=2')"
+
 # --- bad input
 expect_eq "upstream URL without a key" "$(env -u DEEPSEEK_API_KEY "$ff" eval five.jsonl --upstream https://api.deepseek.com 2>&1; echo "rc=$?")" \
   "$(printf 'flashfirst eval: set $DEEPSEEK_API_KEY to your DeepSeek API key (or name another variable with --key-env)\nrc=2')"

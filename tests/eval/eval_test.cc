@@ -93,13 +93,6 @@ TEST(Suite, NamesTheLineOfEveryMistake) {
 
 // ---------------------------------------------------------------- assertions
 
-Case one_case() {
-  auto s = parse_suite("c.jsonl",
-                       R"({"id":"t","request":{"messages":[{"role":"user","content":"Weather?"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","required":["city"],"properties":{"city":{"type":"string"}}}}}]}})");
-  EXPECT_TRUE(s.ok());
-  return s.ok() ? s->cases[0] : Case{};
-}
-
 Verdict run(const std::string& assertion_json, const Answer& answer, const CheckContext& ctx = {}) {
   auto s = parse_suite("a.jsonl", R"({"request":{"messages":[{"role":"user","content":"Weather?"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","required":["city"],"properties":{"city":{"type":"string"}}}}}]},"assert":[)" +
                                       assertion_json + "]}");
