@@ -1,5 +1,6 @@
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -11,6 +12,8 @@
 #include "core/json_writer.h"
 #include "planner/whatif.h"
 #include "pricing/quality_model.h"
+#include "ledger/ledger.h"
+#include "router/outcome_model.h"
 #include "router/request_lines.h"
 #include "router/router.h"
 #include "tokenizer/tokenizer.h"
@@ -31,8 +34,19 @@ struct SimulateArgs {
   std::string requests;            // a JSONL of real requests: the mix comes from the router
   std::string policy;              // routing policy for --requests
   std::string requests_per_month;  // empty: the sample is one month
+  std::string model;               // a learned model: its policies at `thresholds`
+  std::vector<double> thresholds = {0.3, 0.5, 0.7};
   std::int64_t output_per_request = 500;
 };
+
+// Whether --requests names a gateway ledger (a PostgreSQL URL or an SQLite file)
+// rather than a file of requests.
+bool is_ledger(const std::string& spec) {
+  if (ledger::is_postgres_url(spec)) return true;
+  std::ifstream in(spec, std::ios::binary);
+  char magic[16] = {};
+  return in.read(magic, sizeof magic) && std::string_view(magic, sizeof magic) == std::string_view("SQLite format 3\0", 16);
+}
 
 // The workload of --requests: the sample's mix and input size, with the
 // volume flags that were given taking precedence.
@@ -43,12 +57,38 @@ core::Result<planner::WorkloadProfile> profile_from_requests(const SimulateArgs&
   }
   auto policy = a.policy.empty() ? router::Policy::embedded() : router::Policy::load_file(a.policy);
   if (!policy.ok()) return policy.error();
-  auto text = read_input(a.requests);
-  if (!text.ok()) return text.error();
+  std::vector<router::RequestLine> lines;
+  if (is_ledger(a.requests)) {
+    // A gateway's ledger: the requests it recorded (serve --record-requests).
+    auto bodies = ledger::read_ledger_requests(a.requests);
+    if (!bodies.ok()) return bodies.error();
+    if (bodies->empty()) {
+      return core::make_error(fmt::format(
+          "{}: the ledger holds no recorded requests (serve with --record-requests to keep them)", a.requests));
+    }
+    std::int64_t n = 0;
+    for (auto& [id, body] : *bodies) {
+      router::RequestLine line;
+      line.line = ++n;
+      line.id = "\"" + id + "\"";
+      line.body = std::move(body);
+      lines.push_back(std::move(line));
+    }
+  } else {
+    auto text = read_input(a.requests);
+    if (!text.ok()) return text.error();
+    lines = router::parse_request_lines(*text, false);
+  }
+  std::optional<router::OutcomeModel> learned;
+  if (!a.model.empty()) {
+    auto m = router::OutcomeModel::load_file(a.model);
+    if (!m.ok()) return m.error();
+    learned = std::move(*m);
+  }
   // Exact token counts: this is offline, and the volume is priced.
   router::Router r(std::move(*policy), std::shared_ptr<const tokenizer::Tokenizer>(&tokenizer::BpeTokenizer::deepseek(),
                                                                                    [](const auto*) {}));
-  sample = planner::classify_requests(router::parse_request_lines(*text, false), r);
+  sample = planner::classify_requests(lines, r, learned ? &*learned : nullptr);
   if (sample.requests == 0) return core::make_error(fmt::format("{}: no readable requests", a.requests));
   if (a.output_per_request < 0) return core::make_error("--output-per-request must not be negative");
   std::int64_t per_month = sample.requests;
@@ -121,12 +161,21 @@ int run_simulate(const SimulateArgs& a, const CLI::App& cmd) {
   }
   auto quality = a.quality.empty() ? pricing::QualityModel::embedded() : pricing::QualityModel::load_file(a.quality);
   if (!quality.ok()) return fail("simulate", kExitUsage, quality.error().message);
+  if (!a.model.empty() && a.requests.empty()) {
+    return fail("simulate", kExitUsage, "--model needs --requests: it decides request by request");
+  }
   planner::RequestSample sample;
   auto p =
       a.requests.empty() ? resolve_profile(a.profile, cmd, book, a.currency) : profile_from_requests(a, cmd, sample);
   if (!p.ok()) return fail("simulate", kExitUsage, p.error().message);
   planner::WhatIfOptions options;
   options.effort = a.effort;
+  if (!a.model.empty()) {
+    for (double t : a.thresholds) {
+      if (!(t >= 0 && t <= 1)) return fail("simulate", kExitUsage, "--thresholds must be from 0 to 1");
+      options.learned.push_back(planner::learned_policy(sample, t));
+    }
+  }
   if (!a.requests.empty()) options.output_tokens_per_request = a.output_per_request;
   auto outcomes = planner::simulate_policies(*p, book, *quality, at, a.currency, options);
   if (!outcomes.ok()) return fail("simulate", kExitFailure, outcomes.error().message);
@@ -161,13 +210,21 @@ void register_simulate(CLI::App& app, int& exit_code) {
       "classifies (exact token counts), scaled to --requests-per-month.");
   add_profile_options(*cmd, args->profile);
   cmd->add_option("--requests", args->requests,
-                  "Real requests (JSON Lines, as `flashfirst route` reads): the router classifies each, which gives "
+                  "Real requests (JSON Lines, as `flashfirst route` reads, or a gateway ledger recorded with "
+                  "--record-requests): the router classifies each, which gives "
                   "the task mix and the input size")
       ->type_name("FILE");
   cmd->add_option("--requests-per-month", args->requests_per_month,
                   "With --requests: monthly volume in requests, k/M/B suffixes (default: the file is one month)")
       ->type_name("N");
   cmd->add_option("--output-per-request", args->output_per_request, "With --requests: output tokens per request")
+      ->capture_default_str();
+  cmd->add_option("--model", args->model,
+                  "With --requests: a model learned by `flashfirst route train`; adds a policy per threshold (Pro when "
+                  "P(Pro needed) reaches it, Flash checked otherwise)")
+      ->type_name("MODEL");
+  cmd->add_option("--thresholds", args->thresholds, "With --model: the thresholds to try")
+      ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--policy", args->policy, "With --requests: routing policy (TOML) instead of the built-in one")
       ->type_name("FILE");

@@ -7,7 +7,10 @@
 #include "core/json_writer.h"
 #include "report/svg_chart.h"
 #include "report/text_table.h"
+#include "router/features.h"
+#include "router/outcome_model.h"
 #include "router/router.h"
+#include "tokenizer/tokenizer.h"
 
 namespace ff::planner {
 
@@ -88,6 +91,30 @@ core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile
     // The cascade pays Flash for everything, and Pro again for what the check caught.
     checked(cascade, cascade_cost);
   }
+  // Learned policies: a category's requests split between Pro (unchecked) and Flash (checked).
+  std::vector<PolicyOutcome> learned;
+  for (const LearnedPolicy& lp : o.learned) {
+    PolicyOutcome out{fmt::format("learned@{:.2f}", lp.threshold)};
+    Money cost;
+    for (const auto& [category, share] : p.mix) {
+      const double pf = *quality.failure_probability(core::Tier::kFlash, category, o.effort);
+      const double pp = *quality.failure_probability(core::Tier::kPro, category, o.effort);
+      const double c = *quality.checkable_share(category);
+      const auto it = lp.pro_share.find(category);
+      const double q = it == lp.pro_share.end() ? 0 : it->second;
+      const core::TokenUsage part = scaled(month, share);
+      cost += pro.cost(scaled(part, q)) + flash.cost(scaled(part, 1 - q)) + pro.cost(scaled(part, (1 - q) * pf * c));
+      out.pro_share += share * q;
+      out.escalation_rate += share * (1 - q) * pf * c;
+      out.failure_rate += share * (q * pp + (1 - q) * (pf * (1 - c) + pf * c * pp));
+      out.unseen_failure_rate += share * (q * pp * (1 - c) + (1 - q) * (pf * (1 - c) + pf * c * pp * (1 - c)));
+    }
+    out.monthly_cost = cost;
+    out.latency_seconds =
+        out.pro_share * pro_latency + (1 - out.pro_share) * flash_latency + out.escalation_rate * pro_latency;
+    out.pro_share += out.escalation_rate;
+    learned.push_back(out);
+  }
   routed.monthly_cost = routed_cost;
   routed.latency_seconds = routed.pro_share * pro_latency + (1 - routed.pro_share) * flash_latency;
   cascade.monthly_cost = cascade_cost;
@@ -99,6 +126,7 @@ core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile
   serve.pro_share += serve.escalation_rate;
 
   std::vector<PolicyOutcome> out = {all_flash, all_pro, routed, cascade, serve};
+  out.insert(out.end(), learned.begin(), learned.end());
   for (PolicyOutcome& a : out) {
     a.pareto = true;
     for (const PolicyOutcome& b : out) {
@@ -125,7 +153,10 @@ std::string whatif_text(const std::vector<PolicyOutcome>& outs, const std::strin
          "serve: what `flashfirst serve` does by default (Pro categories to Pro; Flash answers checked, escalated when "
          "a failure shows).\ncascade: every request to Flash first, checked the same way. The check sees a failure "
          "only in the answer's form (cut, empty, invalid JSON, a tool call off its schema); \"no check sees\" is the "
-         "part of the failure rate that is wrong answers in good form (data/quality.toml, `checkable`).\n";
+         "part of the failure rate that is wrong answers in good form (data/quality.toml, `checkable`).\n" +
+         (outs.size() > 5 ? "learned@T: a request goes to Pro when the learned model's P(Pro needed) reaches T, to "
+                            "Flash (checked) otherwise.\n"
+                          : "");
 }
 
 std::string whatif_json(const std::vector<PolicyOutcome>& outs, const std::string& currency, core::Timestamp at) {
@@ -166,7 +197,20 @@ figcaption{color:#4b5563;font-size:13px}</style></head><body><h1>Routing policie
   return html;
 }
 
-RequestSample classify_requests(const std::vector<router::RequestLine>& lines, const router::Router& router) {
+LearnedPolicy learned_policy(const RequestSample& sample, double threshold) {
+  LearnedPolicy lp;
+  lp.threshold = threshold;
+  for (const auto& [category, ps] : sample.p_pro) {
+    std::int64_t pro = 0;
+    for (double x : ps) pro += x >= threshold ? 1 : 0;
+    lp.pro_share[category] = ps.empty() ? 0 : static_cast<double>(pro) / static_cast<double>(ps.size());
+  }
+  return lp;
+}
+
+RequestSample classify_requests(const std::vector<router::RequestLine>& lines, const router::Router& router,
+                                const router::OutcomeModel* learned) {
+  static const tokenizer::RatioEstimator ratio;
   RequestSample out;
   for (const router::RequestLine& line : lines) {
     if (!line.error.empty()) {
@@ -182,6 +226,10 @@ RequestSample classify_requests(const std::vector<router::RequestLine>& lines, c
     out.input_tokens += d->input_tokens;
     ++out.categories[router::category_name(d->category)];
     if (d->tier == core::Tier::kPro) ++out.routed_to_pro;
+    if (learned != nullptr) {
+      auto f = router::extract_features(line.body, ratio);  // it was read once already: this cannot fail
+      out.p_pro[std::string(router::category_name(d->category))].push_back(f.ok() ? learned->p_pro(*f) : 0);
+    }
   }
   return out;
 }

@@ -26,6 +26,7 @@
 
 namespace ff::router {
 class Router;
+class OutcomeModel;
 }
 
 namespace ff::planner {
@@ -41,7 +42,16 @@ struct PolicyOutcome {
   bool pareto = false;             // no other policy is both cheaper and better
 };
 
+// A learned routing model (router/outcome_model.h) at one threshold: the share of
+// each category's requests whose P(Pro needed) reaches it. Those go to Pro; the
+// rest to Flash, checked as `serve` checks them.
+struct LearnedPolicy {
+  double threshold = 0.5;
+  std::map<std::string, double> pro_share;  // category -> share of its requests
+};
+
 struct WhatIfOptions {
+  std::vector<LearnedPolicy> learned;  // one policy "learned@T" each
   std::string effort = "high";                                 // low | high | max | none (non-thinking)
   std::int64_t output_tokens_per_request = 500;                // for latency, when requests are not known
   double flash_first_token_s = 0.35, flash_tokens_per_s = 90;  // the simulator's defaults
@@ -61,8 +71,13 @@ struct RequestSample {
   std::int64_t input_tokens = 0;                   // summed, as the router's tokenizer counts them
   std::map<std::string, std::int64_t> categories;  // category -> requests
   std::int64_t routed_to_pro = 0;
+  // With a learned model: each request's P(Pro needed), by its category.
+  std::map<std::string, std::vector<double>> p_pro;
 };
-RequestSample classify_requests(const std::vector<router::RequestLine>& lines, const router::Router& router);
+RequestSample classify_requests(const std::vector<router::RequestLine>& lines, const router::Router& router,
+                                const router::OutcomeModel* learned = nullptr);
+// The learned policy at `threshold` over a sample classified with a model.
+LearnedPolicy learned_policy(const RequestSample& sample, double threshold);
 
 // The profile for `requests_per_month` requests like the sample's, each with
 // `output_per_request` output tokens: the mix is the sample's category shares,

@@ -176,6 +176,23 @@ expect_eq "simulate --requests with --mix" "$err" "flashfirst simulate: --reques
 out=$("$ff" simulate --requests "$reqs" --cache-hit-rate 0.4)
 expect_contains "simulate --requests: text" "$out" "Workload: 10 requests from $reqs, classified by the router (3 to Pro):"
 
+# simulate --model: a learned model's policies. At threshold 0 every request goes to Pro (all_pro's
+# figures exactly); at 1 none does (P < 1 always), so Flash answers everything, checked: the cascade's.
+printf 'prompt,weak,strong\n' >"$tmp/o.csv"
+for i in $(seq 0 19); do
+  if (( i % 2 )); then echo "\"Prove the claim number $i\",False,True"; else echo "Rename item $i,True,True"; fi
+done >>"$tmp/o.csv"
+"$ff" route train "$tmp/o.csv" --out "$tmp/sim.model" >/dev/null
+out=$("$ff" simulate --requests "$reqs" --model "$tmp/sim.model" --thresholds 0,1 --json)
+expect_eq "simulate --model: policies" "$(jq -r '[.policies[].policy] | join(" ")' <<<"$out")" \
+  "all_flash all_pro routed cascade serve learned@0.00 learned@1.00"
+expect_eq "simulate --model: threshold 0 is all-Pro" \
+  "$(jq -r '[.policies[] | select(.policy == "learned@0.00" or .policy == "all_pro") | [.monthly_cost, .failure_rate] | tostring] | unique | length' <<<"$out")" "1"
+expect_eq "simulate --model: threshold 1 is the cascade" \
+  "$(jq -r '[.policies[] | select(.policy == "learned@1.00" or .policy == "cascade") | [.monthly_cost, .failure_rate, .escalation_rate] | tostring] | unique | length' <<<"$out")" "1"
+expect_eq "simulate --model needs --requests" "$("$ff" simulate --model "$tmp/sim.model" --mix rag 2>&1; echo "rc=$?")" \
+  "$(printf 'flashfirst simulate: --model needs --requests: it decides request by request\nrc=2')"
+
 # route: one request, JSONL with ids and a bad line, labelled evaluation, bad input.
 printf '%s' '{"model":"auto","messages":[{"role":"user","content":"How many ways can 8 rooks be placed so that no two attack each other?"}]}' >"$tmp/one.json"
 out=$("$ff" route "$tmp/one.json")

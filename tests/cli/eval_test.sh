@@ -120,6 +120,11 @@ expect_contains "route train --format ledger: what it learned from" "$out" \
 # 12 cases: Flash passed 8 (4 rated wrong), Pro assumed to pass all: Pro needed on 4 of 12.
 expect_contains "route train --format ledger: the labels" "$out" \
   "12 cases: Flash answers 66.7% well, Pro 100.0%; Pro needed (Flash fails where Pro succeeds) on 33.3%."
+"$ff" route train --format ledger learn.db --cv 3 --out learn.model >/dev/null 2>&1
+out=$("$ff" simulate --requests learn.db --model learn.model --thresholds 0.5)
+expect_contains "simulate --requests LEDGER: the recorded requests are the workload" "$out" \
+  "Workload: 13 requests from learn.db, classified by the router (1 to Pro):"
+expect_contains "simulate --model: the learned policy is priced" "$out" "learned@0.50"
 "$ff" serve --upstream sim --sim-speed 0 --listen 127.0.0.1:0 --ledger plain.db --access-log off >plain.out 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -q listening plain.out && break; sleep 0.1; done
