@@ -134,7 +134,7 @@ print(json.dumps(out))
 Verdict python_check(const Assertion& a, const Answer& answer, const Case& c, const CheckContext& ctx) {
   core::JsonWriter w(true);
   w.begin_object().key("output").value(answer.content);
-  w.key("context").begin_object().key("vars").begin_object().end_object().key("prompt").value(c.prompt_text);
+  w.key("context").begin_object().key("vars").number_text(c.vars_json).key("prompt").value(c.prompt_text);
   w.key("test").begin_object().key("description").value(c.description).key("metadata").begin_object();
   w.key("category").value(c.category).end_object().end_object().end_object();
   const bool file = a.value.rfind("file://", 0) == 0;

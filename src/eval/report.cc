@@ -106,9 +106,10 @@ std::string report_text(const Suite& suite, const RunResult& run, const Report& 
   using Align = report::TextTable::Align;
   std::string out;
   if (per_case) {
-    report::TextTable cases({"case", "category", "Flash", "Pro", "Flash cost", "Pro cost", "why Flash failed"},
-                            {Align::kLeft, Align::kLeft, Align::kLeft, Align::kLeft, Align::kRight, Align::kRight,
-                             Align::kLeft});
+    report::TextTable cases(
+        {"case", "category", "Flash", "Pro", "Flash cost", "Pro cost", "ms Flash/Pro", "why Flash failed"},
+        {Align::kLeft, Align::kLeft, Align::kLeft, Align::kLeft, Align::kRight, Align::kRight, Align::kRight,
+         Align::kLeft});
     for (std::size_t c = 0; c < suite.cases.size(); ++c) {
       for (int rep = 0; rep < r.repeat; ++rep) {
         std::array<std::string, 2> verdicts, costs;
@@ -120,8 +121,10 @@ std::string report_text(const Suite& suite, const RunResult& run, const Report& 
         const CallResult& f = run.calls[c][0][static_cast<std::size_t>(rep)];
         std::string why = f.error ? f.error_message : f.verdict.failures.empty() ? "" : f.verdict.failures.front();
         if (why.size() > 70) why = why.substr(0, 67) + "...";
+        const CallResult& p = run.calls[c][1][static_cast<std::size_t>(rep)];
         cases.add_row({r.repeat > 1 ? fmt::format("{} #{}", suite.cases[c].id, rep + 1) : suite.cases[c].id,
-                       suite.cases[c].category, verdicts[0], verdicts[1], costs[0], costs[1], why});
+                       suite.cases[c].category, verdicts[0], verdicts[1], costs[0], costs[1],
+                       fmt::format("{:.0f}/{:.0f}", f.answer.latency_ms, p.answer.latency_ms), why});
       }
     }
     out += cases.render() + "\n";
@@ -263,15 +266,16 @@ th:first-child,td:first-child,td.l{text-align:left}.pro{color:#b44d12}.ok{color:
   }
   h += report::scatter_chart("Pass rate per category: Flash (x) against Pro (y); filled: Pro needed", points,
                              "Flash pass rate (%)", "Pro pass rate (%)");
-  h += "<h2>Cases</h2><table><tr><th>case</th><th>category</th><th>Flash</th><th>Pro</th><th>Flash's answer</th></tr>";
+  h += "<h2>Cases</h2><table><tr><th>case</th><th>category</th><th>Flash</th><th>Flash's answer</th><th>Pro</th>"
+       "<th>Pro's answer</th></tr>";
+  auto cell = [](const CallResult& cr) {
+    const std::string verdict = cr.error ? "error" : cr.verdict.pass ? "pass" : "fail";
+    return fmt::format("<td>{}<br>{}, {:.0f} ms</td><td class=\"l\">{}</td>", verdict, usd(cr.answer.cost),
+                       cr.answer.latency_ms, xml_escape(cr.error ? cr.error_message : cr.answer.content.substr(0, 160)));
+  };
   for (std::size_t c = 0; c < suite.cases.size(); ++c) {
-    const CallResult& f = run.calls[c][0][0];
-    const CallResult& p = run.calls[c][1][0];
-    std::string answer = f.answer.content.substr(0, 160);
-    h += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td></tr>",
-                     xml_escape(suite.cases[c].id), xml_escape(suite.cases[c].category),
-                     f.error ? "error" : f.verdict.pass ? "pass" : "fail", p.error ? "error" : p.verdict.pass ? "pass" : "fail",
-                     xml_escape(answer));
+    h += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td>{}{}</tr>", xml_escape(suite.cases[c].id),
+                     xml_escape(suite.cases[c].category), cell(run.calls[c][0][0]), cell(run.calls[c][1][0]));
   }
   h += "</table></body></html>\n";
   return h;

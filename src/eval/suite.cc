@@ -435,6 +435,11 @@ core::Result<Suite> parse_yaml(const std::string& path, std::string_view text) {
       if (t["description"]) base.description = t["description"].as<std::string>();
       base.asserts = default_asserts;
       base.asserts.insert(base.asserts.end(), asserts->begin(), asserts->end());
+      core::JsonWriter vj(true);
+      vj.begin_object();
+      for (const auto& [name, value] : vars) vj.key(name).value(value);
+      vj.end_object();
+      base.vars_json = vj.str();
       for (std::size_t k = 0; k < prompts.size(); ++k) {
         Case c = base;
         auto text = render(prompts[k], vars, base.source);

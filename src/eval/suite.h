@@ -48,6 +48,7 @@ struct Case {
   std::string expected_answer;  // metadata.expected_answer, for the simulator only
   std::string request;          // a chat request (JSON text) without `model`
   std::string prompt_text;      // the last user message, for python and llm-rubric
+  std::string vars_json = "{}";  // the test's vars (promptfoo), as python's context.vars
   std::vector<Assertion> asserts;
   std::string source;  // "file:line"
 };

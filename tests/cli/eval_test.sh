@@ -135,6 +135,14 @@ expect_eq "without --record-requests: no prompt text kept" \
 expect_eq "route train --format ledger: says how to record" "$("$ff" route train --format ledger plain.db 2>&1; echo "rc=$?")" \
   "$(printf 'flashfirst route train: the ledger holds no recorded requests: serve with --record-requests (or record_requests = true) to learn from it\nrc=2')"
 
+# --- llm-rubric on the simulator: it cannot grade, so the judge's answers are errors, counted and costed apart
+printf '{"id":"r1","request":{"messages":[{"role":"user","content":"Say hi"}]},"assert":[{"type":"llm-rubric","value":"greets the user"}],"metadata":{"category":"translation","expected_answer":"hi"}}\n' >rubric.jsonl
+out=$("$ff" eval rubric.jsonl --sim-quality quality.toml --json rubric.json 2>/dev/null)
+expect_eq "llm-rubric: one judge call per answer" "$(jq -r .judge.calls rubric.json)" "2"
+expect_eq "llm-rubric: the judge is costed" "$(jq -r '.judge.cost | tonumber > 0' rubric.json)" "true"
+expect_eq "llm-rubric: an ungradable answer is an error, not a fail" "$(jq -r '.results[0].flash.error' rubric.json)" \
+  'the judge failed: its answer is not {"pass", "score", "reason"}'
+
 # --- bad input
 expect_eq "upstream URL without a key" "$(env -u DEEPSEEK_API_KEY "$ff" eval five.jsonl --upstream https://api.deepseek.com 2>&1; echo "rc=$?")" \
   "$(printf 'flashfirst eval: set $DEEPSEEK_API_KEY to your DeepSeek API key (or name another variable with --key-env)\nrc=2')"

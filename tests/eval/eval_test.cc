@@ -48,6 +48,7 @@ tests:
   EXPECT_EQ(c.expected_answer, "Paris");
   EXPECT_EQ(c.request, R"({"messages":[{"role":"user","content":"Q: Capital of France?"}]})");
   EXPECT_EQ(s->cases[1].prompt_text, "Capital of France? (short)");
+  EXPECT_EQ(c.vars_json, R"({"question":"Capital of France?"})");
   ASSERT_EQ(c.asserts.size(), 2U);  // defaultTest's first
   EXPECT_EQ(c.asserts[0].type, "cost");
   EXPECT_EQ(*c.asserts[0].threshold, 0.01);
@@ -159,6 +160,12 @@ TEST(Assertions, PythonAsPromptfooRunsIt) {
   EXPECT_EQ(low.score, 0.4);
   EXPECT_TRUE(run(R"({"type":"python","value":"0.4","threshold":0.3})", text("x")).pass);
   EXPECT_TRUE(run(R"({"type":"python","value":"context['prompt'] == 'Weather?'"})", text("x")).pass);
+  // A promptfoo test's vars reach the check as context['vars'].
+  auto y = parse_suite("v.yaml",
+                       "prompts: [\"{{q}}\"]\ntests:\n  - vars: {q: hi}\n    assert:\n      - type: python\n"
+                       "        value: \"context['vars']['q'] == 'hi' and context['prompt'] == 'hi'\"\n");
+  ASSERT_TRUE(y.ok()) << y.error().message;
+  EXPECT_TRUE(check(y->cases[0].asserts[0], text("x"), y->cases[0], {}).pass);
   const Verdict broken = run(R"({"type":"python","value":"1/0"})", text("x"));
   EXPECT_FALSE(broken.pass);
   EXPECT_EQ(broken.reason, "python: exited with status 1: ZeroDivisionError: division by zero");
