@@ -48,6 +48,22 @@ void Router::apply_tier_model(const Features& f, Classification& c, double& p_pr
   const TierModel& tier_model = TierModel::builtin();
   p_pro = tier_model.probability(windows, f.tools_defined, history);
   if (!could_move || p_pro < std::max(policy_.model_threshold, std::min(0.99, c.confidence + 0.25))) return;
+  // A specific Flash cue (a summary or translation asked for, passages given,
+  // labels to assign: any Flash category but the generic question) is overruled
+  // only with specific Pro evidence: some rule signal for a Pro category, tools
+  // to use, a stack trace, or a requested length over ~3,000 tokens. The model's
+  // words alone do not outweigh what the request says it is.
+  const bool specific_flash = natural_tier(c.category) == core::Tier::kFlash &&
+                              c.category != Category::kStraightforwardQa &&
+                              c.scores[static_cast<std::size_t>(c.category)] > 0 &&
+                              c.confidence >= policy_.min_confidence;
+  double pro_evidence = 0;
+  for (Category pc : {Category::kMultiStepReasoning, Category::kCodebaseDebugging, Category::kAgentToolChaining,
+                      Category::kLongCoherentOutput}) {
+    pro_evidence = std::max(pro_evidence, c.scores[static_cast<std::size_t>(pc)]);
+  }
+  const bool shape = f.tools_defined > 0 || f.stack_frames > 0 || f.requested_output_tokens >= 3000;
+  if (specific_flash && pro_evidence <= 0 && !shape) return;
   const TierScore model = tier_model.score(windows, f.tools_defined, history);
   // With no rule evidence for any Pro category, the request's shape names one.
   const CueHits& u = f.cues;
