@@ -66,6 +66,14 @@ core::Result<TierModel> TierModel::parse(std::string_view text) {
       const auto r = std::from_chars(v.data(), v.data() + v.size(), out);
       return r.ec == std::errc() && r.ptr == v.data() + v.size();
     };
+    if (key == "calibration") {
+      const std::size_t sp2 = value.find(' ');
+      if (sp2 == std::string_view::npos || !number(value.substr(0, sp2), m.cal_a_) ||
+          !number(value.substr(sp2 + 1), m.cal_b_)) {
+        return core::make_error(fmt::format("tier model line {}: expected \"calibration A B\"", line_no));
+      }
+      continue;
+    }
     double v = 0;
     if (!number(value, v))
       return core::make_error(fmt::format("tier model line {}: '{}' is not a number", line_no, value));
@@ -174,7 +182,8 @@ double TierModel::sum(const std::vector<std::string_view>& windows, int tools, b
     on_new(weights_[index], w, a, b);
   });
   for (std::uint32_t index : touched) seen[index >> 6] = 0;
-  return 1.0 / (1.0 + std::exp(-std::clamp(z, -30.0, 30.0)));
+  // The raw score clamped as the trainer clamps it, then calibrated.
+  return 1.0 / (1.0 + std::exp(-std::clamp(cal_a_ * std::clamp(z, -30.0, 30.0) + cal_b_, -30.0, 30.0)));
 }
 
 double TierModel::probability(const std::vector<std::string_view>& windows, int tools, bool history) const {

@@ -31,7 +31,8 @@ class TierModel {
   // How much of a long instruction is read: its first and last kWindow bytes.
   static constexpr std::size_t kWindow = 500;
 
-  // Parses the model file's text ("buckets N", "bias B", then "INDEX WEIGHT" lines).
+  // Parses the model file's text ("buckets N", "calibration A B", "bias B", then
+  // "INDEX WEIGHT" lines); without a calibration line, P(Pro) is the raw sigmoid.
   static core::Result<TierModel> parse(std::string_view text);
   // The copy of data/router/tier_model.txt compiled into the binary.
   static const TierModel& builtin();
@@ -59,6 +60,7 @@ class TierModel {
   std::uint32_t buckets_ = 0;
   std::uint64_t mask_ = 0;  // buckets_ - 1
   double bias_ = 0;
+  double cal_a_ = 1, cal_b_ = 0;  // P(Pro) = sigmoid(cal_a * score + cal_b), fitted out of fold
   std::vector<float> weights_;
 };
 

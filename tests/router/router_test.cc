@@ -597,16 +597,18 @@ TEST(TierModel, FeaturesMatchTheTrainer) {
             (std::vector<std::uint32_t>{51603, 53075, 57431, 96115, 144797, 147197, 168712}));
 }
 
-// P(Pro) from the shipped weights, as the trainer computes it from the same file
-// (0.991846 and 0.004028); and the terms that pushed toward Pro are named.
+// P(Pro) from the shipped weights, as the trainer computes it from the same file:
+// raw sigmoids 0.991846 and 0.004028 (scores 4.8011 and -5.5103), calibrated by the
+// file's `calibration 0.565953 -0.587084` to sigmoid(0.565953 z - 0.587084) = 0.89379
+// and 0.02399; and the terms that pushed toward Pro are named.
 // probability() is the same sum without the naming: the same double.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.991846, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.89379, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability({"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.004028, 1e-5);
+  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.02399, 1e-5);
   EXPECT_EQ(m.probability({"What is the capital of France?"}, 0, false),
             m.score({"What is the capital of France?"}, 0, false).pro);
 }
@@ -623,6 +625,8 @@ TEST(TierModel, InstructionWindows) {
   EXPECT_EQ(w[1], std::string(497, 'b') + "é");
   EXPECT_FALSE(TierModel::parse("bias 1\n").ok());
   EXPECT_EQ(TierModel::parse("buckets 4\n9 1.0\n").error().message, "tier model line 2: bad index '9'");
+  EXPECT_EQ(TierModel::parse("buckets 4\ncalibration 1\n").error().message,
+            "tier model line 2: expected \"calibration A B\"");
   EXPECT_EQ(TierModel::parse("buckets 1e30\n").error().message,
             "tier model line 1: the bucket count must be a power of two up to 2^24");
   EXPECT_FALSE(TierModel::parse("buckets 6\n").ok());
