@@ -122,12 +122,15 @@ void TierModel::each_feature(const std::vector<std::string_view>& windows, int t
     for (std::size_t pos = w.find("？"); pos != std::string_view::npos; pos = w.find("？", pos + 3)) ++questions;
     // Each token is read twice: once for its unigram and the start of the bigram
     // it begins ("b:" t " "), once as the end of the bigram before it.
+    // Numbers and function words make no feature, alone or in a pair.
     Fnv next_prefix;
+    bool previous_tells = false;
     for (std::size_t i = 0; i < toks.size(); ++i) {
+      const bool tells = telling_token(w, toks[i]);
       Fnv u, prefix;
       u.add("u:");
       prefix.add("b:");
-      if (i > 0) {
+      if (i > 0 && previous_tells && tells) {
         Fnv bigram = next_prefix;
         add_token(w, toks[i], bigram);
         f(static_cast<std::uint32_t>(bigram.value() & mask_), w, &toks[i - 1], &toks[i]);
@@ -135,7 +138,8 @@ void TierModel::each_feature(const std::vector<std::string_view>& windows, int t
       add_token(w, toks[i], u, &prefix);
       prefix.byte(' ');
       next_prefix = prefix;
-      f(static_cast<std::uint32_t>(u.value() & mask_), w, &toks[i], nullptr);
+      if (tells) f(static_cast<std::uint32_t>(u.value() & mask_), w, &toks[i], nullptr);
+      previous_tells = tells;
     }
   }
   char buf[32];

@@ -1,5 +1,8 @@
 #include "router/word_tokens.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace ff::router {
 
 namespace {
@@ -13,7 +16,38 @@ bool is_separator(std::uint32_t cp) {  // spaces and punctuation beyond ASCII, C
          (cp >= 0xFF00 && cp <= 0xFF65);
 }
 
+// Sorted (byte order), lower-case: the trainer's FUNCTION_WORDS.
+constexpr std::string_view kFunctionWords[] = {
+    "a", "about", "al", "all", "also", "am", "an", "and", "any", "are", "as", "at", "au", "auf", "aux",
+    "avec", "be", "been", "being", "but", "by", "can", "ce", "ces", "cette", "che", "com", "como",
+    "con", "could", "da", "dans", "das", "de", "del", "dem", "den", "der", "des", "di", "did", "die",
+    "do", "does", "dos", "du", "e", "each", "ein", "eine", "einem", "einer", "eines", "el", "elle",
+    "em", "en", "es", "est", "et", "for", "from", "fur", "gli", "had", "has", "have", "he", "her",
+    "here", "him", "his", "how", "i", "if", "il", "ils", "im", "in", "into", "is", "ist", "it", "its",
+    "just", "la", "las", "le", "les", "lo", "los", "mas", "may", "me", "might", "mit", "more", "most",
+    "must", "my", "na", "nas", "nicht", "no", "non", "nos", "not", "nous", "o", "oder", "of", "on",
+    "only", "onto", "or", "os", "other", "ou", "our", "over", "par", "para", "per", "pero", "por",
+    "pour", "que", "qui", "se", "shall", "she", "should", "sich", "sind", "so", "some", "son", "su",
+    "such", "sur", "sus", "than", "that", "the", "their", "them", "then", "there", "these", "they",
+    "this", "those", "to", "too", "um", "uma", "un", "una", "unas", "und", "under", "une", "unos",
+    "very", "von", "vous", "was", "we", "were", "what", "when", "where", "which", "who", "whom",
+    "whose", "why", "will", "with", "without", "would", "y", "yes", "you", "your", "zu", "für", "与",
+    "个", "之", "也", "了", "于", "以", "其", "及", "和", "在", "就", "或", "把", "是", "的", "而", "被", "这", "那", "都"
+};
+
 }  // namespace
+
+bool telling_token(std::string_view w, const Token& t) {
+  if (t.digits) return false;
+  const std::size_t n = t.end - t.begin;
+  char buf[8];
+  if (n > sizeof buf) return true;  // every function word is shorter
+  for (std::size_t i = 0; i < n; ++i) {
+    char c = w[t.begin + i];
+    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+  }
+  return !std::binary_search(std::begin(kFunctionWords), std::end(kFunctionWords), std::string_view(buf, n));
+}
 
 void tokenize(std::string_view w, std::vector<Token>& out) {
   out.clear();

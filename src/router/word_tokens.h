@@ -23,6 +23,12 @@ struct Token {
 // The tokens of one window, into `out` (cleared first).
 void tokenize(std::string_view w, std::vector<Token>& out);
 
+// Whether a token of window `w` says something about the task: not a number
+// ("#") and not a function word ("the", "de", "und", "的" … in the languages the
+// router reads). The tier model makes features of telling tokens only;
+// tools/router/train_model.py holds the same list (FUNCTION_WORDS).
+bool telling_token(std::string_view w, const Token& t);
+
 // Adds a token as the trainer spells it (lower-cased, or "#") to one or two hashes.
 inline void add_token(std::string_view w, const Token& t, Fnv& a, Fnv* b = nullptr) {
   if (t.digits) {

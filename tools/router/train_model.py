@@ -102,6 +102,26 @@ def tokens(w):
     return out
 
 
+# Words that say nothing about the task, in the languages the router reads: no
+# unigram of them, and no bigram with one of them (nor with a number, "#").
+# src/router/word_tokens.cc holds the same list.
+FUNCTION_WORDS = frozenset(w.encode() for w in """
+a an the and or but if then than so as at by for from in into of on onto to with without about over under
+is are was were be been being am do does did has have had will would can could should shall may might must
+it its this that these those there here what which who whom whose when where why how i me my we our you your
+he him his she her they them their not no yes also just very too all any each some more most other such only
+de la le les un une des du et ou en au aux est que qui dans pour par sur avec ce cette ces il elle ils nous vous
+el los las una unos unas y o es son del al lo se por para con su sus como mas pero
+der die das den dem des ein eine einer eines einem und oder ist sind im am zu mit von auf fur für nicht sich
+il lo gli un una e di da per con che non
+o os as um uma e do da dos das em no na nos nas com por para que
+""".split()) | frozenset(c.encode() for c in "的了是在和与或也就都而及把被这那个之于以其")
+
+
+def telling(t):
+    return t != b"#" and t not in FUNCTION_WORDS
+
+
 def features(req):
     """Hashed feature indices (a set) of one request."""
     names = set()
@@ -112,9 +132,10 @@ def features(req):
         count += len(toks)
         questions += w.count(b"?") + w.count("？".encode())
         for i, t in enumerate(toks):
-            names.add(b"u:" + t)
-            if i + 1 < len(toks):
-                names.add(b"b:" + t + b" " + toks[i + 1])
+            if telling(t):
+                names.add(b"u:" + t)
+                if i + 1 < len(toks) and telling(toks[i + 1]):
+                    names.add(b"b:" + t + b" " + toks[i + 1])
     msgs = req.get("messages", [])
     tools = len(req.get("tools", []) or [])
     history = any(m.get("role") in ("tool", "function") or m.get("tool_calls") or
