@@ -35,7 +35,8 @@ Decision Router::with_tier(Decision d, core::Tier tier, Category category) const
 // category on too little evidence, goes to the Pro category with the most rule
 // evidence (or, with none, the one its shape suggests) when the model is sure
 // enough. It never moves a request to Flash: the rules rarely send Flash work to
-// Pro. It is scored only when it could change the tier.
+// Pro. It is scored only when it could change the tier, or when the caller asks
+// for P(Pro) (`p_pro` not negative on entry); `p_pro` gets the score.
 void Router::apply_tier_model(const Features& f, Classification& c, double& p_pro) const {
   const bool rules_flash = natural_tier(c.category) == core::Tier::kFlash || c.confidence < policy_.min_confidence;
   const bool could_move = policy_.model_threshold > 0 && rules_flash;

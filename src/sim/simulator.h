@@ -130,7 +130,7 @@ class Simulator {
   std::optional<core::Money> balance_;  // guarded by mu_
   // Times each request body (by hash) has been answered; cleared at kSeenCap bodies.
   std::unordered_map<std::uint64_t, std::uint64_t> seen_;  // guarded by mu_
-  static constexpr std::size_t kSeenCap = 1 << 20;
+  static constexpr std::size_t kSeenCap = 1 << 18;  // about 16 MB at most
   std::shared_ptr<std::atomic<std::int64_t>> flash_in_flight_, pro_in_flight_;
 };
 
