@@ -227,8 +227,8 @@ int run_route(const RouteArgs& a) {
     policy->outcome_model = std::make_shared<const router::OutcomeModel>(std::move(*model));
     policy->model_file = a.model_file;
   }
-  if (a.threshold >= 0) {
-    if (a.threshold > 1) return fail("route", kExitUsage, "--threshold must be from 0 to 1");
+  if (a.threshold != -1) {  // given
+    if (!(a.threshold >= 0 && a.threshold <= 1)) return fail("route", kExitUsage, "--threshold must be from 0 to 1");
     policy->model_threshold = a.threshold;
   }
   if (!a.tier_header.empty() && a.tier_header != "pro" && a.tier_header != "flash") {

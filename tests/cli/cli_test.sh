@@ -238,6 +238,8 @@ expect_eq "route --model: tiers" "$(jq -r .tier <<<"$out" | tr '\n' ' ')" "pro f
 expect_eq "route --model: reasons" "$(jq -r '.reason | startswith("learned model: P(Pro needed) ")' <<<"$out" | tr '\n' ' ')" "true true "
 expect_eq "route --model: p_pro on either side of 0.5" "$(jq -r '.p_pro > 0.5' <<<"$out" | tr '\n' ' ')" "true false "
 out=$("$ff" route --model "$tmp/learned.model" --threshold 1 --json "$tmp/two.jsonl")
+expect_eq "route --threshold out of range" "$("$ff" route --threshold -0.5 "$tmp/two.jsonl" 2>&1; echo "rc=$?")" \
+  "$(printf 'flashfirst route: --threshold must be from 0 to 1\nrc=2')"
 expect_eq "route --threshold 1: nothing to Pro" "$(jq -r .tier <<<"$out" | tr '\n' ' ')" "flash flash "
 out=$("$ff" route --json "$tmp/two.jsonl")
 expect_eq "route --json: p_pro from the tier model, 0..1" "$(jq -r '.p_pro >= 0 and .p_pro <= 1' <<<"$out" | tr '\n' ' ')" "true true "
