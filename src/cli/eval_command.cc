@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -75,6 +76,8 @@ int run_eval(const EvalArgs& a) {
     if (auto s = check_writable(*path); !s.ok()) return fail("eval", kExitUsage, s.message());
   }
 
+  // The simulator holds a reference to its quality priors: they are declared first, so they outlive it.
+  std::optional<pricing::QualityModel> sim_quality;
   std::unique_ptr<InProcessSim> sim;
   if (!a.via.empty()) {
     o.base_url = a.via;
@@ -88,9 +91,8 @@ int run_eval(const EvalArgs& a) {
   } else if (a.upstream == "sim") {
     auto quality = pricing::QualityModel::from_flag(a.sim_quality);
     if (!quality.ok()) return fail("eval", kExitUsage, quality.error().message);
-    static pricing::QualityModel kept;  // the simulator holds a reference for its life
-    kept = std::move(*quality);
-    sim = std::make_unique<InProcessSim>(*book, kept, 0, a.sim_seed);
+    sim_quality = std::move(*quality);
+    sim = std::make_unique<InProcessSim>(*book, *sim_quality, 0, a.sim_seed);
     if (auto s = sim->start(); !s.ok()) return fail("eval", kExitFailure, s.message());
     o.base_url = sim->url();
     o.api_key = InProcessSim::kKey;
