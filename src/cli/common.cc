@@ -52,12 +52,8 @@ core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::st
       if (!query.key.empty() && row.key_name != query.key) continue;
       if ((query.from && start < *query.from) || (query.to && !(start < *query.to))) continue;
       if (ratings) {
-        pricing::QuoteResult q = book.quote(row.routed_model, start, options.currency);
-        rated_calls.emplace(
-            row.request_id,
-            std::pair{std::string(q.quote ? core::tier_name(book.models()[static_cast<std::size_t>(q.quote->model)].tier)
-                                          : "?"),
-                      row.category});
+        const auto tier = book.tier_of(row.routed_model, start, options.currency);
+        rated_calls.emplace(row.request_id, std::pair{std::string(tier ? core::tier_name(*tier) : "?"), row.category});
       }
       group.clear();
       for (const std::string& d : query.by) {
@@ -67,8 +63,8 @@ core::Result<planner::CostSummary> ledger_cost_summary(const std::vector<std::st
         } else if (d == "category") {
           group += row.category;
         } else if (d == "tier") {
-          pricing::QuoteResult q = book.quote(row.routed_model, start, options.currency);
-          group += q.quote ? core::tier_name(book.models()[static_cast<std::size_t>(q.quote->model)].tier) : "?";
+          const auto tier = book.tier_of(row.routed_model, start, options.currency);
+          group += tier ? core::tier_name(*tier) : "?";
         } else if (d == "model") {
           group += row.routed_model;
         } else if (d == "day") {

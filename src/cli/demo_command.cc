@@ -241,8 +241,7 @@ int run_demo(const DemoArgs& a) {
   if (!summary.ok()) return fail("demo", kExitFailure, summary.error().message);
   std::int64_t flash = 0, pro = 0, escalations = 0, failed = 0;
   for (const ledger::Row& row : *rows) {
-    auto q = book->quote(row.routed_model, core::Timestamp{row.start_ms / 1000}, "USD");
-    const bool is_pro = q.quote && book->models()[static_cast<std::size_t>(q.quote->model)].tier == core::Tier::kPro;
+    const bool is_pro = book->tier_of(row.routed_model, core::Timestamp{row.start_ms / 1000}, "USD") == core::Tier::kPro;
     (is_pro ? pro : flash) += 1;
     if (!row.escalated_from.empty()) ++escalations;
     if (row.status != 200) ++failed;

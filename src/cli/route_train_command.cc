@@ -86,8 +86,7 @@ core::Result<std::vector<router::OutcomeRecord>> read_ledger_outcomes(const std:
       if (row == by_id.end() || row->second->status != 200) continue;
       const ledger::Row& r = *row->second;
       const core::Timestamp at{core::floor_div(r.start_ms, 1000)};
-      pricing::QuoteResult q = book->quote(r.routed_model, at, "USD");
-      const bool flash = q.quote && book->models()[static_cast<std::size_t>(q.quote->model)].tier == core::Tier::kFlash;
+      const bool flash = book->tier_of(r.routed_model, at, "USD") == core::Tier::kFlash;
       if (!flash) {
         ++by_pro;
         continue;

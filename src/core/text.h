@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.h"
+
 namespace ff::core {
 
 // "1 tool", "2 tools", "0 tools": a count and its noun, plural by adding "s"
@@ -20,6 +22,25 @@ inline std::string count_of(std::int64_t n, std::string_view singular, std::stri
     out += plural;
   }
   return out;
+}
+
+// Calls f(line number, line) for each line of `text` with anything but spaces,
+// tabs and a CR in it (numbers count from 1, blank lines included); stops at the
+// first call that returns a failed Status, and returns it.
+template <typename F>
+Status each_nonblank_line(std::string_view text, F&& f) {
+  std::int64_t number = 0;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t nl = text.find('\n', start);
+    const std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+    const std::string_view line = text.substr(start, end - start);
+    ++number;
+    start = end + 1;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    if (Status s = f(number, line); !s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 }  // namespace ff::core

@@ -11,6 +11,7 @@
 
 #include "core/config_file.h"
 #include "core/json_writer.h"
+#include "core/text.h"
 
 namespace ff::eval {
 
@@ -157,15 +158,7 @@ core::Result<Suite> parse_jsonl(const std::string& path, std::string_view text) 
   Suite suite;
   suite.path = path;
   dom::parser parser;
-  std::size_t start = 0;
-  int line_no = 0;
-  while (start < text.size()) {
-    const std::size_t nl = text.find('\n', start);
-    const std::size_t end = nl == std::string_view::npos ? text.size() : nl;
-    const std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+  core::Status read = core::each_nonblank_line(text, [&](std::int64_t line_no, std::string_view line) -> core::Status {
     const std::string source = fmt::format("{}:{}", path, line_no);
     dom::element root;
     if (auto err = parser.parse(line.data(), line.size()).get(root)) {
@@ -215,7 +208,9 @@ core::Result<Suite> parse_jsonl(const std::string& path, std::string_view text) 
     }
     if (!has_request) return at(source, "a case needs a `request`");
     suite.cases.push_back(std::move(c));
-  }
+    return core::Status::Ok();
+  });
+  if (!read.ok()) return core::make_error(read.message());
   return suite;
 }
 

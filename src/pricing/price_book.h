@@ -111,6 +111,14 @@ class PriceBook {
     return quote(core::tier_name(tier), t, currency);
   }
 
+  // The tier of the model `id` names for a request at `t` that has a price in
+  // `currency`; nullopt when quote() would fail.
+  std::optional<core::Tier> tier_of(std::string_view id, core::Timestamp t, std::string_view currency) const {
+    const QuoteResult q = quote(id, t, currency);
+    if (!q.quote) return std::nullopt;
+    return models_[static_cast<std::size_t>(q.quote->model)].tier;
+  }
+
   // A sentence explaining a failed quote, e.g. "deepseek-chat was retired at 2026-07-24T15:59:00Z".
   std::string explain(QuoteError error, std::string_view id, core::Timestamp t, std::string_view currency) const;
 

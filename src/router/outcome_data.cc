@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include "core/json_writer.h"
+#include "core/text.h"
 
 namespace ff::router {
 
@@ -24,23 +25,6 @@ namespace {
 
 core::Error at(const std::string& path, std::int64_t line, std::string_view what) {
   return core::make_error(fmt::format("{}:{}: {}", path, line, what));
-}
-
-// Calls f(line number, line) for each non-blank line.
-template <typename F>
-core::Status each_line(std::string_view text, F&& f) {
-  std::int64_t number = 0;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    const std::size_t nl = text.find('\n', start);
-    const std::size_t end = nl == std::string_view::npos ? text.size() : nl;
-    const std::string_view line = text.substr(start, end - start);
-    ++number;
-    start = end + 1;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    if (core::Status s = f(number, line); !s.ok()) return s;
-  }
-  return core::Status::Ok();
 }
 
 // A 0..1 score from a boolean or a number field; `found` false when absent.
@@ -110,7 +94,7 @@ core::Status each_csv_record(const std::string& path, std::string_view text, F&&
 core::Result<std::vector<OutcomeRecord>> read_outcomes_jsonl(const std::string& path, const std::string& text) {
   std::vector<OutcomeRecord> out;
   dom::parser parser;
-  core::Status s = each_line(text, [&](std::int64_t number, std::string_view line) -> core::Status {
+  core::Status s = core::each_nonblank_line(text, [&](std::int64_t number, std::string_view line) -> core::Status {
     dom::element root;
     if (auto err = parser.parse(line.data(), line.size()).get(root)) {
       return at(path, number, fmt::format("not valid JSON: {}", simdjson::error_message(err)));
@@ -197,7 +181,7 @@ core::Result<std::vector<OutcomeRecord>> read_mt_bench(const std::vector<std::pa
   std::map<std::int64_t, Scores> scores;
   dom::parser parser;
   for (const auto& [path, text] : files) {
-    core::Status s = each_line(text, [&](std::int64_t number, std::string_view line) -> core::Status {
+    core::Status s = core::each_nonblank_line(text, [&](std::int64_t number, std::string_view line) -> core::Status {
       dom::element root;
       if (parser.parse(line.data(), line.size()).get(root) || !root.is_object()) {
         return at(path, number, "not a JSON object");
