@@ -23,6 +23,7 @@ cat >"$tmp/serve.toml" <<TOML
 listen = "127.0.0.1:0"
 max_retries = 0
 max_body_mb = 1
+record_requests = true
 [[key]]
 name = "team-a"
 key = "vk-team-SECRET-5678"
@@ -68,6 +69,14 @@ for fault in 429 500 503 cut malformed slow; do
 done
 ask "$url/v1/chat/completions" "${team[@]}" -d "$hello"
 ok_n=$n
+# Ratings of that answer: by its key, by another key, by a wrong one, and a bad body.
+rated=$(grep -i '^x-flashfirst-request-id:' "$tmp/answer-$ok_n.head" | cut -d' ' -f2 | tr -d '\r')
+ask "$url/v1/flashfirst/feedback" "${team[@]}" -d "{\"request_id\":\"$rated\",\"metric\":\"ok\",\"value\":true}"
+ask "$url/v1/flashfirst/feedback" -H 'Authorization: Bearer vk-flash-SECRET-4242' -d "{\"request_id\":\"$rated\",\"metric\":\"ok\",\"value\":false}"
+ask "$url/v1/flashfirst/feedback" -H 'Authorization: Bearer vk-team-SECRET-5678x' -d "{\"request_id\":\"$rated\",\"metric\":\"ok\",\"value\":false}"
+ask "$url/v1/flashfirst/feedback" "${team[@]}" -d '{"request_id":'
+expect_eq "ratings: own key, another key, wrong key, bad body" \
+  "$(for k in 3 2 1 0; do head -1 "$tmp/answer-$((n - k)).head" | cut -d' ' -f2; done | tr '\n' ' ')" "200 404 401 400 "
 ask "$url/v1/nothing" "${team[@]}"
 ask "$url/v1/models" "${team[@]}"
 ask "$url/metrics"
@@ -83,11 +92,15 @@ for p in "${pids[@]:1}"; do kill -TERM "$p"; wait "$p"; done
 python3 - "$tmp/l.db" "$tmp/l2.db" >"$tmp/ledgers.txt" <<'PY'
 import sqlite3, sys
 for path in sys.argv[1:]:
-    for row in sqlite3.connect(path).execute("select * from requests"):
-        print(row)
+    db = sqlite3.connect(path)
+    for table in ("requests", "feedback", "request_bodies"):
+        for row in db.execute("select * from " + table):
+            print(table, row)
 PY
 expect_eq "answers kept" "$(ls "$tmp"/answer-*.body | wc -l)" "$n"
 expect_eq "the ledgers have rows" "$(( $(wc -l <"$tmp/ledgers.txt") > 10 ))" "1"
+expect_eq "the rating and the recorded requests are in the ledger" \
+  "$(grep -c '^feedback ' "$tmp/ledgers.txt") $(( $(grep -c '^request_bodies ' "$tmp/ledgers.txt") > 5 ))" "1 1"
 for f in serve.out serve.err serve2.out serve2.err access.log access2.log ledgers.txt cost.json cost.txt; do
   expect_eq "no key in $f" "$(grep -c SECRET "$tmp/$f")" "0"
 done
