@@ -34,6 +34,7 @@
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8.h"
 #include "wire/errors.h"
+#include "wire/sse.h"
 #include "wire/usage.h"
 
 namespace ff::gateway {
@@ -45,6 +46,10 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 using net::UpstreamError;
 using net::UpstreamResponse;
 using net::UpstreamStream;
+
+// The most of one upstream SSE event held while it is incomplete: DeepSeek's
+// events are deltas of a few hundred bytes; a stream that never ends one is broken.
+constexpr std::size_t kMaxSseEvent = 4 << 20;
 
 std::string sha256_hex(std::string_view text) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
@@ -1220,7 +1225,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
   headers.emplace_back("x-flashfirst-request-id", row.request_id);
   bool client_ok = co_await w.start(200, std::move(headers));
 
-  std::string pending;
+  wire::SseSplitter events;
   bool have_usage = false, recorded = false;
   std::int64_t streamed_output_tokens = 0;
   std::string stream_reasoning;  // to restore it later in a tool loop
@@ -1249,20 +1254,19 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
   // Handles one complete event ("...\n\n"); returns the text to forward.
   core::TokenUsage anthropic_input;  // from message_start, until message_delta brings the output
   // The end of the answer: OpenAI's "data: [DONE]", Anthropic's message_stop.
+  auto value_of = [](std::string_view event, std::string_view field) {
+    const auto v = wire::sse_field(event, field);
+    return v ? event.substr(v->offset, v->length) : std::string_view();
+  };
   auto is_end = [&](std::string_view event) {
-    return event.rfind("data: [DONE]", 0) == 0 || event.rfind("event: message_stop", 0) == 0;
+    return value_of(event, "data") == "[DONE]" || value_of(event, "event") == "message_stop";
   };
   auto on_event = [&](std::string event) -> std::string {
     // The event's data line (OpenAI events are one; Anthropic's start with "event: ...").
-    std::size_t line = event.rfind("data:", 0) == 0 ? 0 : event.find("\ndata:");
-    if (line == std::string::npos) return event;  // comments, keep-alives
-    if (line != 0) ++line;
-    std::size_t start = line + 5;
-    if (start < event.size() && event[start] == ' ') ++start;
-    std::size_t stop = event.find('\n', start);
-    if (stop == std::string::npos) stop = event.size();
-    std::string_view data(event.data() + start, stop - start);
-    while (!data.empty() && data.back() == '\r') data.remove_suffix(1);
+    const auto field = wire::sse_field(event, "data");
+    if (!field) return event;  // comments, keep-alives
+    const std::size_t start = field->offset;
+    const std::string_view data(event.data() + start, field->length);
     if (data == "[DONE]") return event;
     dom::element root;
     if (parser.parse(data.data(), data.size()).get(root)) return event;  // malformed: pass on as is
@@ -1332,18 +1336,21 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
     auto& data = std::get<std::optional<std::string>>(piece);
     if (!data) break;
     if (row.first_byte_ms == 0) row.first_byte_ms = now_ms() - row.start_ms;
-    pending += *data;
-    std::size_t pos;
-    while ((pos = pending.find("\n\n")) != std::string::npos) {
-      std::string event = pending.substr(0, pos + 2);
-      pending.erase(0, pos + 2);
-      // An SSE stream may carry "\r\n" line ends; events are still split on the blank line.
-      std::string out = on_event(std::move(event));
+    events.feed(*data);
+    while (auto event = events.next()) {
+      std::string out = on_event(std::move(*event));
       if (is_end(out)) co_await record();
       if (client_ok) client_ok = co_await w.write(out);
     }
+    if (events.buffered() > kMaxSseEvent) {
+      row.error = fmt::format("the upstream's stream sent over {} bytes without ending an event", kMaxSseEvent);
+      broken = true;
+      break;
+    }
   }
-  if (!pending.empty() && client_ok) client_ok = co_await w.write(pending);
+  if (const std::string rest = events.take_rest(); !rest.empty() && client_ok && !broken) {
+    client_ok = co_await w.write(rest);
+  }
   if (broken || !have_usage) {
     if (!broken) row.error = "the stream ended without usage";
     co_await record();

@@ -41,6 +41,7 @@ class FakeUpstream final : public net::Upstream {
     std::string path, body;
   };
   std::deque<net::UpstreamResponse> answers;
+  std::deque<std::vector<std::string>> streams;  // each the pieces of one streamed answer
   std::vector<Call> calls;
 
   asio::awaitable<std::variant<net::UpstreamResponse, net::UpstreamError>> request(std::string_view,
@@ -58,7 +59,14 @@ class FakeUpstream final : public net::Upstream {
                                                                              std::string_view body,
                                                                              const Headers&) override {
     calls.push_back({std::string(path), std::string(body)});
-    co_return net::UpstreamError{net::UpstreamError::Kind::kConnect, "no streams in this test"};
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    if (streams.empty()) co_return net::UpstreamError{net::UpstreamError::Kind::kConnect, "no more streams"};
+    std::vector<std::string> pieces = std::move(streams.front());
+    streams.pop_front();
+    net::UpstreamHead head;
+    head.status = 200;
+    head.headers = {{"content-type", "text/event-stream"}};
+    co_return net::UpstreamStream::canned(std::move(head), std::move(pieces));
   }
 };
 
@@ -198,6 +206,37 @@ TEST_F(Pipeline, ACutAtTheClientsCapIsNotEscalated) {
   EXPECT_EQ(w[0].header("x-flashfirst-escalated"), "false");
   EXPECT_EQ(upstream_.calls.size(), 1u);
   EXPECT_EQ(rows().size(), 1u);
+}
+
+TEST_F(Pipeline, AStreamWithCrlfLineEndsIsReadEventByEvent) {
+  // SSE lines may end in "\r\n"; the pieces split the stream inside a "\r\n\r\n".
+  upstream_.streams.push_back(
+      {"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\r\n\r",
+       "\ndata: {\"choices\":[],\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":100,"
+       "\"prompt_cache_hit_tokens\":0,\"prompt_cache_miss_tokens\":1000}}\r\n",
+       "\r\ndata: [DONE]\r\n\r\n"});
+  auto w = run({post(R"({"model":"flash","stream":true,"messages":[{"role":"user","content":"Hello"}]})")});
+  ASSERT_EQ(w[0].status, 200);
+  auto r = rows();
+  ASSERT_EQ(r.size(), 1u);
+  // The usage event was found: billed as sent, not estimated. Flash at peak:
+  // 1,000 misses x 0.30 + 100 x 1.20 = 420 per 1M tokens = 0.00042.
+  EXPECT_FALSE(r[0].usage_estimated);
+  EXPECT_EQ(r[0].usage.output, 100);
+  EXPECT_EQ(r[0].cost.to_decimal(), "0.00042");
+  // The usage event carries the figures; every event keeps its CRLF ends.
+  EXPECT_NE(w[0].body.find(R"("prompt_cache_miss_tokens":1000},"flashfirst":{)"), std::string::npos) << w[0].body;
+  EXPECT_NE(w[0].body.find("}\r\n\r\ndata: [DONE]\r\n\r\n"), std::string::npos) << w[0].body;
+}
+
+TEST_F(Pipeline, AStreamThatNeverEndsAnEventIsBrokenNotHeld) {
+  // 5 MiB with no blank line: over the 4 MiB the gateway holds of one event.
+  upstream_.streams.push_back({"data: {\"choices\":[{\"delta\":{\"content\":\"" + std::string(5 << 20, 'a')});
+  auto w = run({post(R"({"model":"flash","stream":true,"messages":[{"role":"user","content":"Hello"}]})")});
+  auto r = rows();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].error, "the upstream's stream sent over 4194304 bytes without ending an event");
+  EXPECT_TRUE(r[0].usage_estimated);
 }
 
 TEST_F(Pipeline, RetriesWaitWhatRetryAfterSays) {
