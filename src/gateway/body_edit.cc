@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <optional>
 
 namespace ff::gateway {
@@ -50,13 +51,42 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
   return i;
 }
 
-// The key text between the quotes, compared raw: the keys the gateway edits
-// contain no escapes.
+// Whether the key s[start, end) (quotes included) names `key`. A key written
+// with escapes ("mod\u0065l") is decoded first, as the JSON parsers that read
+// the body after the gateway decode it.
 bool key_is(std::string_view s, std::size_t start, std::size_t end, std::string_view key) {
-  return end - start == key.size() + 2 && s.substr(start + 1, key.size()) == key;
+  const std::string_view raw = s.substr(start, end - start);
+  if (raw.find('\\') == std::string_view::npos) {
+    return raw.size() == key.size() + 2 && raw.substr(1, key.size()) == key;
+  }
+  thread_local simdjson::dom::parser parser;
+  std::string_view decoded;
+  if (parser.parse(simdjson::padded_string(raw)).get_string().get(decoded)) return false;
+  return decoded == key;
 }
 
 }  // namespace
+
+std::optional<std::string> repeated_member(const simdjson::dom::element& root) {
+  simdjson::dom::object top;
+  if (root.get(top)) return std::nullopt;
+  // A request has a handful of members: compared pairwise; a body with many is sorted.
+  if (top.size() <= 32) {
+    for (auto a = top.begin(); a != top.end(); ++a) {
+      auto b = a;
+      for (++b; b != top.end(); ++b) {
+        if (a.key() == b.key()) return std::string(a.key());
+      }
+    }
+    return std::nullopt;
+  }
+  std::vector<std::string_view> keys;
+  for (auto [key, value] : top) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  const auto twice = std::adjacent_find(keys.begin(), keys.end());
+  if (twice == keys.end()) return std::nullopt;
+  return std::string(*twice);
+}
 
 std::optional<Span> find_member(std::string_view s, std::string_view key) {
   std::size_t i = skip_space(s, 0);

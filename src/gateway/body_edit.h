@@ -23,6 +23,11 @@ struct Span {
   std::size_t length = 0;
 };
 
+// The first top-level member of `root` named twice, or nullopt. The edits below
+// assume each member is named once: with two, the gateway would read one and
+// the upstream might take the other (most JSON parsers keep the last).
+std::optional<std::string> repeated_member(const simdjson::dom::element& root);
+
 // Where the value of the top-level member `key` is in `body` (the raw JSON text
 // of the value, quotes included for a string), or nullopt when it is absent.
 std::optional<Span> find_member(std::string_view body, std::string_view key);

@@ -959,6 +959,13 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     }
     co_return;
   }
+  if (const auto twice = repeated_member(root)) {
+    net::Response reply = error_response(
+        protocol, 400, fmt::format("the request names `{}` twice; send each member once", *twice),
+        "invalid_request_error", "invalid_request");
+    co_await w.send(std::move(reply));
+    co_return;
+  }
   std::string_view model_sv = "auto";
   dom::element model_el;
   if (!root["model"].get(model_el) && model_el.get_string().get(model_sv)) {

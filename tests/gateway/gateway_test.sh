@@ -52,6 +52,12 @@ expect_eq "wrong key: 401" "${out##* }" "401"
 out=$(curl -s -w ' %{http_code}' "$url/v1/chat/completions" "${auth[@]}" -d '{"messages": [')
 expect_eq "malformed JSON: 400" "${out##* }" "400"
 expect_eq "malformed JSON: message" "$(jq -r .error.type <<<"${out% *}")" "invalid_request_error"
+# A member named twice: the gateway would route by one and the API might run the other.
+out=$(curl -s -w ' %{http_code}' "$url/v1/chat/completions" "${auth[@]}" \
+  -d '{"model":"deepseek-v4-flash","messages":[{"role":"user","content":"hi"}],"model":"deepseek-v4-pro"}')
+expect_eq "model named twice: 400" "${out##* }" "400"
+expect_eq "model named twice: message" "$(jq -r .error.message <<<"${out% *}")" \
+  "the request names \`model\` twice; send each member once"
 expect_eq "no ledger row for a request that never reached the upstream" "$(rows)" "0"
 out=$(curl -s -w ' %{http_code}' "$url/v1/nothing" "${auth[@]}")
 expect_eq "unknown path: 404" "${out##* }" "404"

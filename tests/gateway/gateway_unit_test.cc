@@ -20,6 +20,27 @@ TEST(BodyEdit, FindsTopLevelMembersOnly) {
   EXPECT_EQ(body.substr(n->offset, n->length), "2");
 }
 
+TEST(BodyEdit, AKeyWrittenWithEscapesIsTheSameKey) {
+  // "mod\u0065l" is "model" to every JSON parser: it is found, and replaced, not added twice.
+  const std::string body = R"({"mod\u0065l":"auto","n":1})";
+  auto span = find_member(body, "model");
+  ASSERT_TRUE(span.has_value());
+  EXPECT_EQ(body.substr(span->offset, span->length), "\"auto\"");
+  EXPECT_EQ(set_member(body, "model", "\"x\""), R"({"mod\u0065l":"x","n":1})");
+}
+
+TEST(BodyEdit, AMemberNamedTwiceIsFound) {
+  simdjson::dom::parser p;
+  EXPECT_EQ(repeated_member(p.parse(std::string(R"({"model":"flash","stream":false,"model":"pro"})"))), "model");
+  EXPECT_EQ(repeated_member(p.parse(std::string(R"({"stream":true,"str\u0065am":false})"))), "stream");
+  EXPECT_EQ(repeated_member(p.parse(std::string(R"({"model":"m","messages":[{"a":1,"a":2}]})"))), std::nullopt);
+  // Over 32 members they are sorted, not compared pairwise: the same answer.
+  std::string many = "{";
+  for (int i = 0; i < 40; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  EXPECT_EQ(repeated_member(p.parse(many + "\"k7\":0}")), "k7");
+  EXPECT_EQ(repeated_member(p.parse(many + "\"k40\":0}")), std::nullopt);
+}
+
 TEST(BodyEdit, ReplacesInPlaceAndKeepsEveryOtherByte) {
   const std::string body =
       "{ \"model\":\"auto\",\n  \"messages\":[{\"role\":\"user\",\"content\":\"a \\\"quoted\\\" }\"}] }";
