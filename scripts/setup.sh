@@ -10,6 +10,7 @@ packages=(
   postgresql
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev
+  clang libclang-rt-14-dev
   jq gzip python3 curl
 )
 

@@ -139,8 +139,9 @@ core::Result<ServeConfig> parse_serve_config(std::string_view text, const std::s
       if (t == nullptr) return toml_error_at(source, &item, fmt::format("[[key]] #{} must be a table", index));
       VirtualKey vk;
       const std::string where = fmt::format("[[key]] #{}", index);
-      for (auto&& [name, node] : *t) {
-        const std::string_view n = name.str();
+      for (auto&& member : *t) {
+        const std::string_view n = member.first.str();
+        const toml::node& node = member.second;
         auto money = [&](std::optional<core::Money>& out) -> std::optional<core::Error> {
           std::string textual;
           if (node.is_string()) {

@@ -150,10 +150,17 @@ LineOutcome UsageParser::parse_json(std::string_view s, size_t readable) {
   wire::UsageFields raw;
   std::optional<std::string_view> model;
   std::optional<core::Timestamp> time;
+  // A member named twice counts where it is first named, as the ledger's reader
+  // (a DOM lookup) takes it.
+  bool usage_named = false, model_named = false, time_named = false;
   for (auto field : obj) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return out;
     od::value v = field.value();
+    bool& named = key == "usage" ? usage_named : key == "model" ? model_named : time_named;
+    const bool counted = key == "usage" || key == "model" || key == "created" || key == "created_at" || key == "timestamp";
+    if (counted && named) continue;
+    if (counted) named = true;
     if (key == "usage") {
       od::json_type type;
       if (v.type().get(type)) return out;

@@ -52,7 +52,9 @@ core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile
   all_flash.latency_seconds = flash_latency;
   all_pro.latency_seconds = pro_latency;
   Money routed_cost, cascade_cost = flash.cost(month), serve_cost;
-  for (const auto& [category, share] : p.mix) {
+  for (const auto& entry : p.mix) {
+    const std::string& category = entry.first;
+    const double share = entry.second;
     auto pf = quality.failure_probability(core::Tier::kFlash, category, o.effort);
     auto pp = quality.failure_probability(core::Tier::kPro, category, o.effort);
     auto shows = quality.checkable_share(category);

@@ -148,7 +148,7 @@ std::string line_chart(const std::string& title, const std::vector<double>& xs, 
   const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
   const double x_min = xs.empty() ? 0 : xs.front(), x_max = xs.empty() ? 1 : xs.back();
   auto px = [&](double x) { return kLeft + (x - x_min) / (x_max - x_min) * plot_w; };
-  auto py = [&](double y) { return kTop + plot_h - y / y_max * plot_h; };
+  auto py = [&, y_max = y_max](double y) { return kTop + plot_h - y / y_max * plot_h; };
   for (int i = 0; i <= 4; ++i) {
     double x = x_min + (x_max - x_min) * i / 4;
     s += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle" fill="#374151">{}</text>)", px(x),
@@ -184,8 +184,8 @@ std::string scatter_chart(const std::string& title, const std::vector<Point>& po
   auto [x_max, x_step] = nice_axis(max_x);
   std::string s = frame(title, x_label, y_label, y_max, y_step);
   const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
-  auto px = [&](double x) { return kLeft + x / x_max * plot_w; };
-  auto py = [&](double y) { return kTop + plot_h - y / y_max * plot_h; };
+  auto px = [&, x_max = x_max](double x) { return kLeft + x / x_max * plot_w; };
+  auto py = [&, y_max = y_max](double y) { return kTop + plot_h - y / y_max * plot_h; };
   for (double x = 0; x <= x_max + x_step / 2; x += x_step) {
     s += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle" fill="#374151">{}</text>)", px(x),
                      kTop + plot_h + 16, tick_label(x, x_step));

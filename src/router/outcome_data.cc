@@ -180,8 +180,9 @@ core::Result<std::vector<OutcomeRecord>> read_mt_bench(const std::vector<std::pa
   };
   std::map<std::int64_t, Scores> scores;
   dom::parser parser;
-  for (const auto& [path, text] : files) {
-    core::Status s = core::each_nonblank_line(text, [&](std::int64_t number, std::string_view line) -> core::Status {
+  for (const auto& file : files) {
+    const std::string& path = file.first;
+    core::Status s = core::each_nonblank_line(file.second, [&](std::int64_t number, std::string_view line) -> core::Status {
       dom::element root;
       if (parser.parse(line.data(), line.size()).get(root) || !root.is_object()) {
         return at(path, number, "not a JSON object");

@@ -127,6 +127,15 @@ TEST_F(Parse, InvalidUsage) {
   EXPECT_EQ(skipped("[1,2,3]"), SkipReason::kUnrecognized);
 }
 
+TEST_F(Parse, AMemberNamedTwiceCountsWhereItIsFirstNamed) {
+  // As the ledger's reader takes it (found by fuzz/usage_fuzz.cc: the second
+  // usage used to fill in the first's missing prompt count).
+  EXPECT_EQ(skipped(R"({"model":"m","usage":{"completion_tokens":2},"usage":{"prompt_tokens":2}})"),
+            SkipReason::kInvalidUsage);
+  EXPECT_EQ(record(R"({"model":"a","model":"b","usage":{"prompt_tokens":3,"completion_tokens":1},"usage":null})", "a"),
+            usage(0, 3, 1));
+}
+
 TEST_F(Parse, CsvWithHeader) {
   EXPECT_EQ(skipped("2026-04-24T12:00:00Z,deepseek-v4-pro,1,2,3"), SkipReason::kUnrecognized);  // no header yet
   EXPECT_EQ(parse("Time, Model, Cache Hit Tokens, Cache Miss Tokens, Output Tokens").kind, LineOutcome::Kind::kIgnored);
