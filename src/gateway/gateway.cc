@@ -563,8 +563,76 @@ struct Gateway::Impl {
     auto lent = std::make_shared<ledger::Row>(std::move(row));
     core::Status s = co_await append_op(ledger, lent);
     row = std::move(*lent);
-    if (!s.ok()) ++ledger_failures;
+    if (!s.ok()) {
+      ++ledger_failures;
+      ledger_down = true;
+      ledger_down_reason = s.message();
+      last_probe_ms = now_ms();
+      // The upstream may have billed the call: its row is kept to be recorded
+      // once the ledger writes again.
+      if (unrecorded_rows.size() < kUnrecordedCap) {
+        unrecorded_rows.push_back(row);
+        unrecorded_rows.back().request_body.clear();  // bounded memory: the bill, not the request
+        unrecorded_rows.back().error += unrecorded_rows.back().error.empty() ? "" : "; ";
+        unrecorded_rows.back().error += "recorded late: the ledger failed when the answer came, and it was not served";
+      }
+    } else {
+      ledger_down = false;
+    }
     co_return s;
+  }
+  static constexpr std::size_t kUnrecordedCap = 10'000;
+  std::deque<ledger::Row> unrecorded_rows;  // server's thread only
+
+  // Whether answers can be recorded: while the ledger is failing (a full disk,
+  // a lost server), the gateway serves nothing it could not record, so chat
+  // requests and /readyz are refused until a probe (at most one a second, made
+  // by the request or readiness check that finds one due) commits a write.
+  // Server's thread only.
+  bool ledger_down = false;
+  std::string ledger_down_reason;
+  std::int64_t last_probe_ms = 0;
+  bool probing = false;
+  awaitable<bool> ledger_ready() {
+    if (!ledger_down) co_return true;
+    if (probing || now_ms() - last_probe_ms < 1000) co_return false;
+    probing = true;
+    last_probe_ms = now_ms();
+    core::Status s = co_await probe_op(ledger);
+    // The rows that could not be committed first, in order, before anything new.
+    while (s.ok() && !unrecorded_rows.empty()) {
+      auto row = std::make_shared<ledger::Row>(std::move(unrecorded_rows.front()));
+      s = co_await append_op(ledger, row);
+      if (s.ok()) {
+        unrecorded_rows.pop_front();
+      } else {
+        unrecorded_rows.front() = std::move(*row);
+      }
+    }
+    probing = false;
+    if (s.ok()) {
+      ledger_down = false;
+    } else {
+      ledger_down_reason = s.message();
+    }
+    co_return s.ok();
+  }
+  net::Response ledger_unavailable(Protocol protocol, std::string_view what) const {
+    net::Response res = error_response(protocol, 503, fmt::format("{}: {}", what, ledger_down_reason), "api_error",
+                                       "ledger_unavailable");
+    res.headers.emplace_back("retry-after", "1");
+    return res;
+  }
+  static awaitable<core::Status> probe_op(ledger::Ledger& l) {
+    return asio::async_initiate<decltype(asio::use_awaitable), void(core::Status)>(
+        [&l](auto handler) {
+          auto ex = asio::get_associated_executor(handler);
+          auto h = std::make_shared<decltype(handler)>(std::move(handler));
+          l.probe_async([ex, h](core::Status st) {
+            asio::post(ex, [h, st = std::move(st)]() mutable { (*h)(std::move(st)); });
+          });
+        },
+        asio::use_awaitable);
   }
 
   // Not a coroutine: the row travels in a shared_ptr, never as a capture of a
@@ -826,6 +894,7 @@ struct Gateway::Impl {
     ledger::Row row;
     bool checked = false;
     std::optional<std::string> failure;  // the check's verdict, when `checked`
+    core::Status recorded;               // the row's commit
   };
   awaitable<CallOutcome> call_and_record(std::string_view path, const std::string& body, const Headers& headers,
                                          ledger::Row row, bool check = false) {
@@ -865,8 +934,8 @@ struct Gateway::Impl {
         failure = parsed ? cascade::check_answer(body, root) : std::optional<std::string>("not a chat completion");
       }
     }
-    (void)co_await commit(row);
-    co_return CallOutcome{std::move(res), std::move(row), checked, std::move(failure)};
+    core::Status recorded = co_await commit(row);
+    co_return CallOutcome{std::move(res), std::move(row), checked, std::move(failure), std::move(recorded)};
   }
 
   // A non-stream request as chat() sends it upstream, for the two rare turns it
@@ -908,7 +977,9 @@ struct Gateway::Impl {
     budgets.settle(*fr, again.row.cost);
     count(again.row, to);
     failed_cost = first.row.cost;
+    core::Status failed_recorded = std::move(first.recorded);
     first = std::move(again);
+    if (!failed_recorded.ok()) first.recorded = std::move(failed_recorded);
     tier = to;
     model = to_model;
     d = std::move(fd);
@@ -1154,6 +1225,20 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     }
   }
 
+  // An answer whose row (or an earlier call's for it) the ledger could not
+  // commit is not served: the client is told, and may ask again.
+  const core::Status& unrecorded = !first.recorded.ok() ? first.recorded
+                                   : second && !second->recorded.ok() ? second->recorded
+                                                                      : first.recorded;
+  if (!unrecorded.ok()) {
+    net::Response res = ledger_unavailable(protocol, "the ledger could not record this answer, so it is not served");
+    res.headers.emplace_back("x-flashfirst-request-id", final_row->request_id);
+    res.headers.emplace_back("x-flashfirst-cost", total.to_decimal());  // billed upstream, recorded once it can be
+    co_await w.send(std::move(res));
+    access(w, r, &key, 503, final_row, total, escalated, start_ms, unrecorded.message());
+    co_return;
+  }
+
   net::Response res;
   res.status = answer->head.status;
   res.headers.reserve(9);
@@ -1239,9 +1324,11 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
   std::vector<std::string> stream_call_ids;
   thread_local dom::parser parser;
 
-  // Records the row (once), before the stream's last bytes go out.
-  auto record = [&]() -> awaitable<void> {
-    if (recorded) co_return;
+  // Records the row (once), before the stream's last bytes go out; false when
+  // the ledger could not commit it (the stream is then cut, not ended).
+  core::Status committed;
+  auto record = [&]() -> awaitable<bool> {
+    if (recorded) co_return committed.ok();
     recorded = true;
     row.end_ms = now_ms();
     if (!have_usage) {
@@ -1254,8 +1341,9 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
       row.cost_if_pro = p.cost_if_pro;
     }
     budgets.settle(reservation, row.cost);
-    (void)co_await commit(row);
+    committed = co_await commit(row);
     count(row, tier);
+    co_return committed.ok();
   };
 
   // Handles one complete event ("...\n\n"); returns the text to forward.
@@ -1332,7 +1420,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
            event.substr(data.data() + data.size() - event.data());
   };
 
-  bool broken = false;
+  bool broken = false, ledger_cut = false;
   for (;;) {
     auto piece = co_await up.next();
     if (auto* e = std::get_if<UpstreamError>(&piece)) {
@@ -1346,29 +1434,31 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
     events.feed(*data);
     while (auto event = events.next()) {
       std::string out = on_event(std::move(*event));
-      if (is_end(out)) co_await record();
+      if (is_end(out) && !co_await record()) {
+        ledger_cut = true;  // the end is not sent: the client sees a cut stream, not a whole answer
+        break;
+      }
       if (client_ok) client_ok = co_await w.write(out);
     }
+    if (ledger_cut) break;
     if (events.buffered() > kMaxSseEvent) {
       row.error = fmt::format("the upstream's stream sent over {} bytes without ending an event", kMaxSseEvent);
       broken = true;
       break;
     }
   }
-  if (const std::string rest = events.take_rest(); !rest.empty() && client_ok && !broken) {
+  if (const std::string rest = events.take_rest(); !rest.empty() && client_ok && !broken && !ledger_cut) {
     client_ok = co_await w.write(rest);
   }
-  if (broken || !have_usage) {
-    if (!broken) row.error = "the stream ended without usage";
-    co_await record();
-    if (broken) {
-      ++upstream_errors;
-      w.abort();
-      access(w, r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
-      co_return;
-    }
+  if (!broken && !have_usage) row.error = "the stream ended without usage";
+  const bool kept = co_await record();
+  if (broken || !kept) {
+    if (broken) ++upstream_errors;
+    w.abort();
+    access(w, r, &key, kept ? row.status : 503, &row, row.cost, false, row.start_ms,
+           kept ? std::string_view(row.error) : std::string_view(committed.message()));
+    co_return;
   }
-  co_await record();
   for (const std::string& id : stream_call_ids) remember_reasoning(id, stream_reasoning);
   if (client_ok) co_await w.finish();
   access(w, r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
@@ -1446,10 +1536,17 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
     co_return;
   }
   if (path == "/readyz") {
-    {
-      net::Response reply = net::Response::json(200, R"({"status":"ready"})");
-      co_await w.send(std::move(reply));
+    // Not ready while the ledger cannot record answers (a probe runs when due).
+    const bool ready = co_await impl_->ledger_ready();
+    std::string body = R"({"status":"ready"})";
+    if (!ready) {
+      core::JsonWriter j(true);
+      j.begin_object().key("status").value("not ready").key("reason");
+      j.value(fmt::format("the ledger cannot record answers: {}", impl_->ledger_down_reason)).end_object();
+      body = j.str();
     }
+    net::Response reply = net::Response::json(ready ? 200 : 503, std::move(body));
+    co_await w.send(std::move(reply));
     co_return;
   }
   if (path == "/metrics") {
@@ -1514,6 +1611,12 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
       net::Response reply = error_response(protocol, 405, "use POST", "invalid_request_error", "method_not_allowed");
       co_await w.send(std::move(reply));
     }
+    co_return;
+  }
+  // Nothing is asked upstream, or rated, while the ledger cannot record it.
+  if (!co_await impl_->ledger_ready()) {
+    net::Response reply = impl_->ledger_unavailable(protocol, "the ledger cannot record answers, so none are served");
+    co_await w.send(std::move(reply));
     co_return;
   }
   if (feedback) {

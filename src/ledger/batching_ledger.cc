@@ -74,6 +74,16 @@ void BatchingLedger::append_feedback_async(std::shared_ptr<const Feedback> feedb
   cv_.notify_one();
 }
 
+void BatchingLedger::probe_async(std::function<void(core::Status)> done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Pending p;
+    p.done = std::move(done);
+    queue_.push_back(std::move(p));
+  }
+  cv_.notify_one();
+}
+
 void BatchingLedger::write_loop() {
   for (;;) {
     std::deque<Pending> batch;

@@ -73,9 +73,10 @@ class BatchingLedger : public Ledger {
   void append_async(std::shared_ptr<const Row> row, std::function<void(core::Status)> done) final;
   void append_feedback_async(std::shared_ptr<const Feedback> feedback,
                              std::function<void(core::Result<FeedbackOutcome>)> done) final;
+  void probe_async(std::function<void(core::Status)> done) final;
 
  protected:
-  // A row to append, or a rating to check and record.
+  // A row to append, a rating to check and record, or (neither) a probe.
   struct Pending {
     std::shared_ptr<const Row> row;
     std::function<void(core::Status)> done;
@@ -91,7 +92,8 @@ class BatchingLedger : public Ledger {
   void stop();  // commits what is queued, then ends the writer thread
   // Commits `batch` in one transaction (on the writer thread). For a rating, it
   // looks the request up in the same transaction, records the rating only when
-  // the request is the rating key's, and sets `outcome`.
+  // the request is the rating key's, and sets `outcome`. A probe makes the
+  // transaction write (and leaves nothing a reader sees).
   virtual core::Status commit(const std::deque<Pending>& batch) = 0;
   const std::string& name() const { return name_; }
 

@@ -98,6 +98,10 @@ class Ledger {
                                      std::function<void(core::Result<FeedbackOutcome>)> done) = 0;
   // Every rating, in the order recorded.
   virtual core::Result<std::vector<Feedback>> read_feedback() = 0;
+  // Whether the ledger can commit a write now, in the writer's next batch (a
+  // full disk or a lost database server fails it): `done` runs on a ledger
+  // thread with the outcome. Leaves no row behind.
+  virtual void probe_async(std::function<void(core::Status)> done) = 0;
 };
 
 // An SQLite ledger in WAL mode; rows are committed in batches on one writer

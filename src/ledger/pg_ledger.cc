@@ -132,6 +132,7 @@ class PgLedger final : public BatchingLedger {
         }
         continue;
       }
+      if (!p.row) continue;  // a probe: the transaction on a live connection is the check
       const Row& r = *p.row;
       const std::string ints[] = {std::to_string(r.start_ms),
                                   std::to_string(r.end_ms),

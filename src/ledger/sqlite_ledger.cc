@@ -33,6 +33,9 @@ CREATE TABLE IF NOT EXISTS feedback (
   metric TEXT NOT NULL, value REAL NOT NULL, value_is_bool INTEGER NOT NULL, comment TEXT NOT NULL);
 -- A rating finds its request by id.
 CREATE INDEX IF NOT EXISTS requests_request_id ON requests (request_id);
+-- One row, rewritten by the gateway's check that the ledger can write again
+-- after a failure (a full disk): a write of its own, so no request row is faked.
+CREATE TABLE IF NOT EXISTS ledger_probe (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL);
 -- Clients' requests, when the gateway records them (serve --record-requests).
 CREATE TABLE IF NOT EXISTS request_bodies (seq INTEGER PRIMARY KEY, request_id TEXT NOT NULL, body TEXT NOT NULL);
 )sql";
@@ -211,6 +214,17 @@ class SqliteLedger final : public BatchingLedger {
       if (p.feedback) {
         if (!record(*p.feedback, p.outcome)) {
           std::string message = sqlite_error(db_, path_, "cannot record a rating");
+          run(rollback_);
+          return core::make_error(message);
+        }
+        continue;
+      }
+      if (!p.row) {  // a probe: rarely, so not a prepared statement
+        if (sqlite3_exec(db_,
+                         "INSERT OR REPLACE INTO ledger_probe (id, at_ms) "
+                         "VALUES (1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
+                         nullptr, nullptr, nullptr) != SQLITE_OK) {
+          std::string message = sqlite_error(db_, path_, "cannot write");
           run(rollback_);
           return core::make_error(message);
         }

@@ -133,6 +133,27 @@ sleep 0.8  # a few of gateway e's looks at the shared ledger
 code=$(curl -s -o "$tmp/eb" -w '%{http_code}' "$e/v1/chat/completions" "${ka[@]}" -d "$req")
 expect_eq "pg budgets: gateway e has counted d's spending and refuses too" "$code $(jq -r .error.code "$tmp/eb")" "429 budget_exceeded"
 
+# The server goes away mid-run: nothing is served that could not be recorded (503,
+# /readyz not ready); when it is back, the refused call's row is recorded late
+# and serving resumes.
+stop_gateways
+f=$(start f)
+one() { curl -s -D "$tmp/hf" -o "$tmp/bf" -w '%{http_code}' "$f/v1/chat/completions" "${auth[@]}" \
+  -d '{"model":"flash","messages":[{"role":"user","content":"hi"}]}'; }
+expect_eq "pg lost: serving" "$(one)" "200"
+as_pg "$pgbin/pg_ctl" -D "$tmp/data" -m fast -w stop >/dev/null
+expect_eq "pg lost: the answer is not served" "$(one) $(jq -r .error.code "$tmp/bf")" "503 ledger_unavailable"
+lost_id=$(h x-flashfirst-request-id "$tmp/hf")
+expect_eq "pg lost: the next is refused before its call" "$(one) $(h x-flashfirst-request-id "$tmp/hf")" "503 "
+expect_eq "pg lost: /readyz" "$(curl -s -o /dev/null -w '%{http_code}' "$f/readyz")" "503"
+as_pg "$pgbin/pg_ctl" -D "$tmp/data" -l "$tmp/sock/pg.log" -w \
+  -o "-p $port -k $tmp/sock -c listen_addresses=''" start >/dev/null
+sleep 1.1
+expect_eq "pg back: /readyz" "$(curl -s -o /dev/null -w '%{http_code}' "$f/readyz")" "200"
+expect_eq "pg back: serving" "$(one)" "200"
+expect_eq "pg back: the refused call recorded late" \
+  "$(sql "select count(*) from requests where request_id = '$lost_id' and error like '%recorded late%'")" "1"
+
 # A server that is not there: a clear error at start-up, without the password.
 err=$("$ff" serve --upstream sim --listen 127.0.0.1:0 --ledger "postgresql://ff:s3cret@127.0.0.1:1/ledger" 2>&1)
 code=$?
