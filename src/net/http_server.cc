@@ -5,6 +5,8 @@
 #include <atomic>
 #include <csignal>
 
+#include <sys/resource.h>
+
 #include <fmt/format.h>
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -341,7 +343,11 @@ struct HttpServer::Impl {
       auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-        continue;  // e.g. too many open files: keep serving the connections we have
+        // E.g. too many open files: keep serving the connections we have, and
+        // try again a little later (at once would spin on the same error).
+        asio::steady_timer pause(io, std::chrono::milliseconds(50));
+        co_await pause.async_wait(kNoThrow);
+        continue;
       }
       if (connections.load() >= options.max_connections) {
         beast::error_code ignored;
@@ -380,6 +386,15 @@ HttpServer::~HttpServer() = default;
 boost::asio::any_io_executor HttpServer::executor() { return impl_->io.get_executor(); }
 
 core::Status HttpServer::listen() {
+  // Room for max_connections sockets and the server's own files (the ledger,
+  // upstream connections): the soft descriptor limit is raised toward the hard
+  // one (often 1,024 against 524,288). Beyond the hard limit, accepts wait.
+  rlimit files{};
+  const rlim_t want = static_cast<rlim_t>(impl_->options.max_connections) + 256;
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < want) {
+    files.rlim_cur = files.rlim_max == RLIM_INFINITY ? want : std::min(want, files.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   beast::error_code ec;
   auto address = asio::ip::make_address(impl_->options.host, ec);
   if (ec) return core::make_error(fmt::format("'{}' is not an IP address", impl_->options.host));

@@ -101,6 +101,8 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{30'000};   // to receive one whole request
   std::chrono::milliseconds write_timeout{60'000};  // for each write of the answer
   std::chrono::milliseconds idle_timeout{60'000};   // between requests on a kept-alive connection
+  // Connections beyond it are closed at once. listen() raises the process's soft
+  // descriptor limit to fit them (up to the hard limit).
   std::size_t max_connections = 10'000;
   // On stop(), requests being answered get this long to finish; idle kept-alive
   // connections are closed at once.

@@ -47,8 +47,53 @@ expect_eq "invalid UTF-8 is the upstream's 400, not a crash" "$code" "400"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$url/v1/chat/completions" "${auth[@]}" \
   -d '{"model":"auto","messages":[{"role":"user","content":"still up?"}]}')
 expect_eq "still serving after all that" "$code" "200"
+# Pipelined requests then garbage on one connection: each request is answered,
+# the garbage gets a 400, and the connection is closed.
+python3 - "${url##*:}" <<'PY' >"$tmp/pipe"
+import re, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n\x00\xffGARBAGE /\r\n\r\n")
+s.settimeout(5)
+data = b""
+while True:
+    chunk = s.recv(65536)  # b"" once the server has closed
+    if not chunk:
+        break
+    data += chunk
+print(" ".join(m.decode() for m in re.findall(rb"HTTP/1\.1 (\d{3}) ", data)), "closed")
+PY
+expect_eq "pipelined garbage: answered in order, then closed" "$(cat "$tmp/pipe")" "200 200 400 closed"
 kill $pid; wait $pid 2>/dev/null
 expect_eq "SIGTERM: clean exit" "$?" "0"
+
+# At the process's descriptor limit (a hard limit of 300 it cannot raise, 400
+# clients): the connections over it wait without the server spinning on its
+# accept error, and it serves again once they close.
+(ulimit -n 300; exec "$ff" serve --upstream sim --listen 127.0.0.1:0 --ledger "$tmp/emfile.db" >"$tmp/out" 2>"$tmp/err") &
+pid=$!
+for _ in $(seq 100); do grep -q listening "$tmp/out" && break; sleep 0.1; done
+url=$(sed -n 's/^listening on //p' "$tmp/out")
+emfile=$(python3 - "${url##*:}" "$pid" <<'PY'
+import os, socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+def cpu():
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+held = [socket.create_connection(("127.0.0.1", port)) for _ in range(400)]
+c0 = cpu()
+time.sleep(2)
+busy = cpu() - c0
+for s in held:
+    s.close()
+time.sleep(0.3)
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+s.settimeout(5)
+print("idle" if busy < 0.5 else f"spinning ({busy:.2f} s of CPU in 2 s)", s.recv(100).split(b"\r\n")[0].decode())
+PY
+)
+expect_eq "descriptor limit: no spin, then serving" "$emfile" "idle HTTP/1.1 200 OK"
+kill $pid; wait $pid 2>/dev/null
 
 # --- upstream timeouts: the simulator's "slow" fault holds the answer back 5 s
 # (sending a keep-alive every second meanwhile, as the API does: a stream with
