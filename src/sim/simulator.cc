@@ -474,10 +474,30 @@ net::Response Simulator::error(Protocol protocol, const ApiError& e) const {
   return net::Response::json(e.status, wire::error_body(protocol, e.status, e.message, e.type, e.code));
 }
 
+std::string Simulator::metrics_text() const {
+  std::string out =
+      "# HELP flashfirst_sim_chat_requests_total Chat requests the simulator was asked.\n"
+      "# TYPE flashfirst_sim_chat_requests_total counter\n";
+  out += fmt::format("flashfirst_sim_chat_requests_total {}\n", chat_requests_.load());
+  out +=
+      "# HELP flashfirst_sim_faults_total Faults the simulator made, drawn by rate or forced by x-sim-fault.\n"
+      "# TYPE flashfirst_sim_faults_total counter\n";
+  for (std::size_t i = 0; i < faults_made_.size(); ++i) {
+    out += fmt::format("flashfirst_sim_faults_total{{kind=\"{}\"}} {}\n", kFaultKinds[i], faults_made_[i].load());
+  }
+  return out;
+}
+
 net::Response Simulator::handle(const net::Request& req) {
   const std::string_view path = req.path();
   // Not part of the DeepSeek API: a liveness probe for scripts and orchestrators.
   if (path == "/healthz") return net::Response::json(200, R"({"status":"ok"})");
+  if (path == "/metrics") {
+    net::Response res;
+    res.headers.emplace_back("content-type", "text/plain; version=0.0.4");
+    res.body = metrics_text();
+    return res;
+  }
   const bool chat_path =
       path == "/chat/completions" || path == "/v1/chat/completions" || path == "/beta/chat/completions";
   const bool anthropic = path == "/anthropic/v1/messages";
@@ -581,20 +601,27 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   Rng rng(mix(options_.seed ^ body_hash ^ (repeat == 0 ? 0 : mix(repeat))));
   const std::string_view forced = req.header("x-sim-fault");
   const FaultRates& f = options_.faults;
+  ++chat_requests_;
   if (forced == "429" || (forced.empty() && rng.chance(f.rate_limited))) {
+    ++faults_made_[0];
     return error(protocol, {429, "Rate Limit Reached", "rate_limit_error", "rate_limit_exceeded"});
   }
   if (forced == "500" || (forced.empty() && rng.chance(f.server_error))) {
+    ++faults_made_[1];
     return error(protocol, {500, "Server Error", "server_error", "server_error"});
   }
   // "503-flash": overloaded only when Flash would answer (to test a gateway's fallback tier).
   if (forced == "503" || (forced == "503-flash" && billed.tier == core::Tier::kFlash) ||
       (forced.empty() && rng.chance(f.overloaded))) {
+    ++faults_made_[2];
     return error(protocol, {503, "Server Overloaded", "server_error", "server_overloaded"});
   }
   const bool slow = forced == "slow" || (forced.empty() && rng.chance(f.slow_first_byte));
   const bool cut = r.stream && (forced == "cut" || (forced.empty() && rng.chance(f.stream_cut)));
   const bool malformed = r.stream && (forced == "malformed" || (forced.empty() && rng.chance(f.malformed_chunk)));
+  faults_made_[3] += slow ? 1 : 0;
+  faults_made_[4] += cut ? 1 : 0;
+  faults_made_[5] += malformed ? 1 : 0;
 
   // --- concurrency: the documented per-account limits ---
   const bool pro_tier = billed.tier == core::Tier::kPro;

@@ -21,6 +21,7 @@
 // Thread-safe: the cache, the balance and the in-flight counts are guarded.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -88,6 +89,9 @@ class Simulator {
   std::optional<core::Money> balance() const;
   // Requests being answered now, per tier.
   std::int64_t in_flight(core::Tier tier) const;
+  // GET /metrics (not part of the DeepSeek API, like /healthz): requests
+  // answered and faults made, by kind, as Prometheus text (for chaos runs).
+  std::string metrics_text() const;
 
   struct Answer;  // defined in simulator.cc
 
@@ -132,6 +136,10 @@ class Simulator {
   std::unordered_map<std::uint64_t, std::uint64_t> seen_;  // guarded by mu_
   static constexpr std::size_t kSeenCap = 1 << 18;  // about 16 MB at most
   std::shared_ptr<std::atomic<std::int64_t>> flash_in_flight_, pro_in_flight_;
+  // Chat requests seen, and faults made by kind (429, 500, 503, slow, cut, malformed).
+  mutable std::atomic<std::int64_t> chat_requests_{0};
+  static constexpr const char* kFaultKinds[] = {"429", "500", "503", "slow", "cut", "malformed"};
+  mutable std::array<std::atomic<std::int64_t>, 6> faults_made_{};
 };
 
 }  // namespace ff::sim

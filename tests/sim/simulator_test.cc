@@ -314,6 +314,18 @@ TEST_F(SimTest, ForcedFaults) {
   size_t broken = 0;
   for (const net::Chunk& ch : *m.stream) broken += ch.data == "data: {\"id\": \"broken\n\n";
   EXPECT_EQ(broken, 1u);
+  // Five chat requests, one fault each, counted by kind.
+  net::Request metrics;
+  metrics.method = "GET";
+  metrics.target = "/metrics";
+  const std::string text = sim.handle(metrics).body;
+  for (const char* line :
+       {"flashfirst_sim_chat_requests_total 5\n", "flashfirst_sim_faults_total{kind=\"429\"} 1\n",
+        "flashfirst_sim_faults_total{kind=\"500\"} 1\n", "flashfirst_sim_faults_total{kind=\"503\"} 1\n",
+        "flashfirst_sim_faults_total{kind=\"slow\"} 0\n", "flashfirst_sim_faults_total{kind=\"cut\"} 1\n",
+        "flashfirst_sim_faults_total{kind=\"malformed\"} 1\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+  }
 }
 
 TEST_F(SimTest, ConcurrencyLimitAndInFlight) {
