@@ -576,9 +576,9 @@ struct Gateway::Impl {
         unrecorded_rows.back().error += unrecorded_rows.back().error.empty() ? "" : "; ";
         unrecorded_rows.back().error += "recorded late: the ledger failed when the answer came, and it was not served";
       }
-    } else {
-      ledger_down = false;
     }
+    // Once down, only ledger_ready() brings the gateway back: it records the
+    // kept rows first.
     co_return s;
   }
   static constexpr std::size_t kUnrecordedCap = 10'000;
