@@ -68,7 +68,12 @@ expect_eq "SIGTERM: clean exit" "$?" "0"
 
 # At the process's descriptor limit (a hard limit of 300 it cannot raise, 400
 # clients): the connections over it wait without the server spinning on its
-# accept error, and it serves again once they close.
+# accept error, and it serves again once they close. Not under the sanitizers:
+# with no descriptor left, UBSan cannot check a vptr (it tests memory through a
+# pipe) and reports one as invalid.
+if ldd "$ff" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+  echo "descriptor limit: skipped under the sanitizers"
+else
 (ulimit -n 300; exec "$ff" serve --upstream sim --listen 127.0.0.1:0 --ledger "$tmp/emfile.db" >"$tmp/out" 2>"$tmp/err") &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$tmp/out" && break; sleep 0.1; done
@@ -94,6 +99,7 @@ PY
 )
 expect_eq "descriptor limit: no spin, then serving" "$emfile" "idle HTTP/1.1 200 OK"
 kill $pid; wait $pid 2>/dev/null
+fi
 
 # --- upstream timeouts: the simulator's "slow" fault holds the answer back 5 s
 # (sending a keep-alive every second meanwhile, as the API does: a stream with

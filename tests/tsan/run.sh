@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The threaded parts under ThreadSanitizer: the server, the gateway (its unit,
 # pipeline and end-to-end tests), the ledger (SQLite and PostgreSQL), budgets
-# (in the gateway tests), the simulator, the router and eval. Any report fails
-# the run.
+# (in the gateway tests), the simulator, the router and eval; the fault and
+# full-disk scripts. Any report fails the run.
 #   tests/tsan/run.sh            (after: cmake --preset tsan && cmake --build --preset tsan)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,7 +20,8 @@ for t in net_test gateway_test ledger_test sim_test router_test eval_test; do
     failed=1
   fi
 done
-for s in "gateway/gateway_test.sh $root/tests" "ledger/pg_ledger_test.sh $root/tests" "cli/eval_test.sh $root"; do
+for s in "gateway/gateway_test.sh $root/tests" "gateway/gateway_faults_test.sh $root/tests" "gateway/ledger_full_test.sh -" \
+         "ledger/pg_ledger_test.sh $root/tests" "cli/eval_test.sh $root"; do
   set -- $s
   out=$(bash "$root/tests/$1" "$build/flashfirst" "$2" 2>&1)
   rc=$?
