@@ -104,6 +104,7 @@ class LoggedWriter final : public net::ResponseWriter {
   explicit LoggedWriter(net::ResponseWriter& inner) : inner_(inner) {}
   awaitable<bool> send(net::Response r) override {
     status = r.status;
+    r.headers.insert(r.headers.end(), extra_headers.begin(), extra_headers.end());
     if (r.status >= 400) {
       thread_local dom::parser p;
       std::string_view msg;
@@ -114,6 +115,7 @@ class LoggedWriter final : public net::ResponseWriter {
   }
   awaitable<bool> start(int s, std::vector<std::pair<std::string, std::string>> headers) override {
     status = s;
+    headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
     return inner_.start(s, std::move(headers));
   }
   awaitable<bool> write(std::string_view data) override { return inner_.write(data); }
@@ -124,6 +126,8 @@ class LoggedWriter final : public net::ResponseWriter {
   int status = 0;
   std::string error;
   bool logged = false;
+  // Sent with whatever answer goes out (the key's x-ratelimit-* figures).
+  std::vector<std::pair<std::string, std::string>> extra_headers;
 
  private:
   net::ResponseWriter& inner_;
@@ -288,6 +292,33 @@ struct StringHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+// OpenAI's rate-limit headers, for a key with rpm or tpm limits.
+void add_rate_headers(Headers& h, const budget::RateBook::Admission& a) {
+  for (auto [w, what] : {std::pair{&a.requests, "requests"}, std::pair{&a.tokens, "tokens"}}) {
+    if (!*w) continue;
+    h.emplace_back(fmt::format("x-ratelimit-limit-{}", what), std::to_string((*w)->limit));
+    h.emplace_back(fmt::format("x-ratelimit-remaining-{}", what), std::to_string((*w)->remaining));
+    h.emplace_back(fmt::format("x-ratelimit-reset-{}", what), budget::reset_text((*w)->reset_ms));
+  }
+}
+
+// A request admitted by the rate book, in flight until this goes (any co_return).
+class InFlight {
+ public:
+  InFlight(budget::RateBook& book, const std::string& key_hash) : book_(book), key_hash_(key_hash) {}
+  ~InFlight() {
+    if (!dismissed_) book_.release(key_hash_);
+  }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  void dismiss() { dismissed_ = true; }
+
+ private:
+  budget::RateBook& book_;
+  const std::string& key_hash_;
+  bool dismissed_ = false;
+};
+
 struct Priced {
   core::Money cost;
   core::Money cost_if_pro;
@@ -305,6 +336,7 @@ struct Priced {
   COUNTER(retries, "Upstream calls made again after a connect failure or a 429/500/503.")             \
   COUNTER(reasoning_restored, "Assistant tool-call turns whose reasoning_content was put back.")       \
   COUNTER(budget_refusals, "Calls refused (or escalations skipped) for a key's budget.")              \
+  COUNTER(rate_limit_refusals, "Requests refused for a key's rpm, tpm or max_concurrent limit.")       \
   COUNTER(ledger_failures, "Ledger rows that could not be committed.")
 
 struct Gateway::Impl {
@@ -468,7 +500,24 @@ struct Gateway::Impl {
 
   Impl(const pricing::PriceBook& b, const router::Router& r, ledger::Ledger& l, net::Upstream& u, GatewayOptions o)
       : book(b), router(r), ledger(l), upstream(u), options(std::move(o)) {
-    for (const VirtualKey& k : options.keys) budgets.set_limits(k.sha256_hex, k.name, k.budgets);
+    for (const VirtualKey& k : options.keys) {
+      budgets.set_limits(k.sha256_hex, k.name, k.budgets);
+      rates.set_limits(k.sha256_hex, k.name, k.rates);
+    }
+  }
+  // Whether any key has a budget or a rate limit (what the shared ledger is read for).
+  bool any_limits() const {
+    for (const VirtualKey& k : options.keys) {
+      if (budgets.has_limits(k.sha256_hex) || rates.has_limits(k.sha256_hex)) return true;
+    }
+    return false;
+  }
+  // A row another gateway (or this one before a restart) wrote: its spending
+  // and, within the last minute, its request (an escalation's second call is
+  // the same request).
+  void count_row(const ledger::Row& row) {
+    if (row.cost.femto() != 0) budgets.add_spent(row.key_hash, row.cost, row.start_ms);
+    if (row.escalated_from.empty()) rates.add_other(row.key_hash, row.usage.prompt() + row.usage.output, row.start_ms);
   }
 
   // "<prefix>-000042": the number with at least six digits.
@@ -512,6 +561,7 @@ struct Gateway::Impl {
   mutable std::unordered_map<std::string, const VirtualKey*, StringHash, std::equal_to<>> known_keys;
   mutable std::deque<VirtualKey> anonymous_keys;  // stable addresses
   budget::BudgetBook budgets;
+  budget::RateBook rates;
 
   static constexpr std::int64_t kTemplateAllowance = 64;
   // What a call may cost at most, for admission: the prompt at the miss rate and
@@ -1139,9 +1189,26 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     std::int64_t v = 0;
     if (!root[name].get_int64().get(v) && v > 0) max_tokens = v;
   }
+  // Rate limits: the request counts once in its key's minute (its input and the
+  // output it reserves), and is in flight until it ends, whatever its path.
+  const std::int64_t rate_tokens =
+      d.input_tokens + kTemplateAllowance + (max_tokens > 0 ? max_tokens : options.default_output_cap);
+  const budget::RateBook::Admission admission = rates.admit(key_hash, rate_tokens, start_ms);
+  add_rate_headers(w.extra_headers, admission);
+  if (!admission.admitted) {
+    ++rate_limit_refusals;
+    net::Response reply = error_response(protocol, 429, admission.refusal, "rate_limit_error", "rate_limit_exceeded");
+    reply.headers.emplace_back("retry-after", std::to_string((admission.retry_after_ms + 999) / 1000));
+    co_await w.send(std::move(reply));
+    access(w, r, &key, 429, nullptr, core::Money{}, false, start_ms, admission.refusal);
+    co_return;
+  }
+  InFlight in_flight{rates, key_hash};
   auto reservation = budgets.reserve(key_hash, admission_estimate(model, d.input_tokens, max_tokens, start_ms),
                                      start_ms, options.currency);
   if (!reservation.ok()) {
+    rates.undo(key_hash, rate_tokens, start_ms);  // not made: it counts for nothing
+    in_flight.dismiss();
     ++budget_refusals;
     net::Response reply =
         error_response(protocol, 429, reservation.error().message, "rate_limit_error", "budget_exceeded");
@@ -1471,20 +1538,16 @@ Gateway::Gateway(const pricing::PriceBook& book, const router::Router& router, l
 Gateway::~Gateway() = default;
 
 core::Status Gateway::seed_budgets() {
-  bool any = false;
-  for (const VirtualKey& k : impl_->options.keys) any = any || impl_->budgets.has_limits(k.sha256_hex);
-  if (!any) return core::Status::Ok();
+  if (!impl_->any_limits()) return core::Status::Ok();
   auto rows = impl_->ledger.read_after(0, impl_->ledger_position);
   if (!rows.ok()) return core::make_error("cannot read the ledger to seed the budgets: " + rows.error().message);
-  for (const ledger::Row& row : *rows) impl_->budgets.add_spent(row.key_hash, row.cost, row.start_ms);
+  for (const ledger::Row& row : *rows) impl_->count_row(row);
   return core::Status::Ok();
 }
 
 void Gateway::follow_shared_ledger(asio::any_io_executor executor, std::chrono::milliseconds every) {
   Impl& m = *impl_;
-  bool any = false;
-  for (const VirtualKey& k : m.options.keys) any = any || m.budgets.has_limits(k.sha256_hex);
-  if (!any || m.follower.joinable()) return;
+  if (!m.any_limits() || m.follower.joinable()) return;
   m.follower = std::thread([&m, executor, every] {
     core::name_this_thread("ff-follower");
     const std::string own = m.id_prefix + "-";
@@ -1498,12 +1561,12 @@ void Gateway::follow_shared_ledger(asio::any_io_executor executor, std::chrono::
       if (!rows.ok()) continue;  // the next look tries again; the writer reports ledger faults
       std::vector<ledger::Row> others;
       for (ledger::Row& row : *rows) {
-        if (row.request_id.rfind(own, 0) != 0 && row.cost.femto() != 0) others.push_back(std::move(row));
+        if (row.request_id.rfind(own, 0) != 0) others.push_back(std::move(row));
       }
       if (others.empty()) continue;
-      // The budget book belongs to the server's thread.
+      // The budget and rate books belong to the server's thread.
       asio::post(executor, [&m, others = std::move(others)] {
-        for (const ledger::Row& row : others) m.budgets.add_spent(row.key_hash, row.cost, row.start_ms);
+        for (const ledger::Row& row : others) m.count_row(row);
       });
     }
   });

@@ -26,6 +26,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "budget/budget.h"
+#include "budget/rate_limit.h"
 #include "core/money.h"
 #include "core/result.h"
 #include "core/usage.h"
@@ -52,6 +53,7 @@ struct VirtualKey {
   std::string name;
   std::string sha256_hex;         // of the key; the key itself is not kept
   budget::Limits budgets;         // in GatewayOptions::currency
+  budget::RateLimits rates;       // requests and tokens a minute, requests at once
   std::vector<core::Tier> tiers;  // allowed tiers; empty: both
 };
 

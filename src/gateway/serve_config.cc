@@ -178,6 +178,13 @@ core::Result<ServeConfig> parse_serve_config(std::string_view text, const std::s
           if (auto e = money(vk.budgets.per_month)) return *e;
         } else if (n == "budget_total") {
           if (auto e = money(vk.budgets.total)) return *e;
+        } else if (n == "rpm" || n == "tpm" || n == "max_concurrent") {
+          const std::optional<std::int64_t> v = node.value<std::int64_t>();
+          if (!node.is_integer() || !v || *v < 1 || *v > 1'000'000'000) {
+            return toml_error_at(source, &node,
+                                 fmt::format("{} field '{}' must be a whole number from 1 to 1000000000", where, n));
+          }
+          (n == "rpm" ? vk.rates.rpm : n == "tpm" ? vk.rates.tpm : vk.rates.max_concurrent) = *v;
         } else if (n == "tiers") {
           const toml::array* tiers = node.as_array();
           if (tiers == nullptr || tiers->empty())
@@ -192,7 +199,7 @@ core::Result<ServeConfig> parse_serve_config(std::string_view text, const std::s
         } else {
           return toml_error_at(source, &node,
                                fmt::format("{}: unknown field '{}' (expected name, key, key_sha256, budget_per_day, "
-                                           "budget_per_month, budget_total, tiers)",
+                                           "budget_per_month, budget_total, rpm, tpm, max_concurrent, tiers)",
                                            where, n));
         }
       }

@@ -279,4 +279,59 @@ expect_eq "feedback: cost --ledger reports them by tier and category" \
   "$("$ff" cost --ledger "$tmp/ledger.db" --json | jq -c '.feedback.by[] | [.tier, .category, .ratings, .pass_rate, .mean]')" \
   '["pro","multi_step_reasoning",2,1,7.5]'
 
+# --- limits per key: requests and tokens a minute, requests at once
+kill $pid; wait $pid 2>/dev/null
+cat >"$tmp/limits.toml" <<'TOML'
+[[key]]
+name = "team-a"
+key = "key-a"
+rpm = 3
+tpm = 20000
+[[key]]
+name = "team-b"
+key = "key-b"
+max_concurrent = 1
+TOML
+# The simulator at real speed: a Pro answer takes seconds, long enough to overlap.
+"$ff" serve --upstream sim --sim-speed 1 --sim-quality off --listen 127.0.0.1:0 --ledger "$tmp/limits.db" \
+  --config "$tmp/limits.toml" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 100); do grep -q listening "$tmp/out" && break; sleep 0.1; done
+url=$(sed -n 's/^listening on //p' "$tmp/out")
+limited() {  # key -> status and the rate-limit headers
+  curl -s -D "$tmp/lh" -o "$tmp/lb" "$url/v1/chat/completions" -H "Authorization: Bearer $1" \
+    -d '{"model":"flash","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}'
+  { head -1 "$tmp/lh" | cut -d' ' -f2; grep -iE '^(x-ratelimit-(limit|remaining)-|retry-after)' "$tmp/lh"; } | tr -d '\r' | tr '\n' ' '
+}
+# A refused request counts for nothing.
+curl -s -o "$tmp/big" "$url/v1/chat/completions" -H 'Authorization: Bearer key-a' \
+  -d '{"model":"flash","max_tokens":30000,"messages":[{"role":"user","content":"hi"}]}'
+expect_contains "tpm: a request over the limit by itself" "$(jq -r .error.message "$tmp/big")" \
+  "are over the tpm limit of key team-a (20000 tokens a minute); lower max_tokens"
+# Each request reserves its input (1 token by the estimate, plus 64 for the chat
+# template) and its max_tokens (100): 165 tokens of the 20,000 a minute.
+expect_eq "rpm: the first" "$(limited key-a)" \
+  "200 x-ratelimit-limit-requests: 3 x-ratelimit-remaining-requests: 2 x-ratelimit-limit-tokens: 20000 x-ratelimit-remaining-tokens: 19835 "
+limited key-a >/dev/null
+expect_eq "rpm: the third" "$(limited key-a)" \
+  "200 x-ratelimit-limit-requests: 3 x-ratelimit-remaining-requests: 0 x-ratelimit-limit-tokens: 20000 x-ratelimit-remaining-tokens: 19505 "
+out=$(limited key-a)
+expect_eq "rpm: the fourth is refused, told when to come back" "${out%% retry-after*}" "429"
+ra=$(grep -o 'retry-after: [0-9]*' <<<"$out" | cut -d' ' -f2)
+((ra >= 1 && ra <= 60)) && ok || bad "rpm: Retry-After of 1 to 60 s: '$out'"
+expect_eq "rpm: the limit is named" "$(jq -r '.error.code + ": " + .error.message' "$tmp/lb")" \
+  "rate_limit_exceeded: the rpm limit of key team-a (3 requests a minute) is reached"
+# team-b: one request at a time (a Pro answer of a few seconds holds the slot).
+curl -s -o /dev/null "$url/v1/chat/completions" -H 'Authorization: Bearer key-b' \
+  -d '{"model":"pro","messages":[{"role":"user","content":"Write three paragraphs on tides."}]}' &
+slow=$!
+sleep 0.5
+expect_eq "max_concurrent: a second one at once is refused" "$(limited key-b | cut -d' ' -f1)" "429"
+expect_eq "max_concurrent: named" "$(jq -r .error.message "$tmp/lb")" \
+  "the max_concurrent limit of key team-b (1 request at once) is reached"
+wait $slow
+expect_eq "max_concurrent: free again once it ended" "$(limited key-b | cut -d' ' -f1)" "200"
+expect_eq "limits: refusals are counted" \
+  "$(curl -s "$url/metrics" | grep '^flashfirst_rate_limit_refusals_total')" "flashfirst_rate_limit_refusals_total 3"
+
 report "gateway"

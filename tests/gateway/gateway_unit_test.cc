@@ -111,7 +111,23 @@ TEST(ServeConfig, TheExampleSetsEverySetting) {
   EXPECT_EQ(c->keys[0].budgets.per_day->to_decimal(), "5.50");
   EXPECT_EQ(c->keys[0].budgets.per_month->to_decimal(), "100.00");
   EXPECT_EQ(c->keys[0].budgets.total->to_decimal(), "1000.00");
+  EXPECT_EQ(c->keys[0].rates.rpm, 600);
+  EXPECT_EQ(c->keys[0].rates.tpm, 2'000'000);
+  EXPECT_EQ(c->keys[0].rates.max_concurrent, 50);
   EXPECT_EQ(c->keys[1].tiers, std::vector<core::Tier>{core::Tier::kFlash});
+  EXPECT_FALSE(c->keys[1].rates.any());
+}
+
+TEST(ServeConfig, RateLimitsAreWholeNumbers) {
+  auto limit = [](const std::string& v) {
+    auto c = parse_serve_config("[[key]]\nname = \"a\"\nkey = \"k\"\nrpm = " + v + "\n", "t.toml");
+    return c.ok() ? std::to_string(*c->keys[0].rates.rpm) : c.error().message;
+  };
+  EXPECT_EQ(limit("60"), "60");
+  const std::string bad = "t.toml:4: [[key]] #1 field 'rpm' must be a whole number from 1 to 1000000000";
+  EXPECT_EQ(limit("0"), bad);
+  EXPECT_EQ(limit("1.5"), bad);
+  EXPECT_EQ(limit("\"60\""), bad);
 }
 
 TEST(ServeConfig, ExactDecimalBudgetsAndClearErrors) {
@@ -243,6 +259,7 @@ TEST(CascadeCheck, AnthropicMessages) {
 }  // namespace ff::gateway
 
 #include "budget/budget.h"
+#include "budget/rate_limit.h"
 
 namespace ff::budget {
 namespace {
@@ -288,6 +305,77 @@ TEST(Budget, SeededFromTheLedger) {
   b.add_spent("h", usd("9.5"), t - 86'400'000LL * 40);     // October: total only
   EXPECT_FALSE(b.reserve("h", usd("3"), t, "USD").ok());   // total: 9.5 + 3 > 12
   EXPECT_TRUE(b.reserve("h", usd("2.5"), t, "USD").ok());  // month 2.5 <= 10, total 12 <= 12
+}
+
+// Rate limits: a sliding minute, one entry per admitted request.
+TEST(RateBook, RequestsAMinuteSlide) {
+  RateBook b;
+  b.set_limits("h", "team-a", RateLimits{.rpm = 2});
+  const std::int64_t t = 1'000'000;
+  auto first = b.admit("h", 10, t);
+  ASSERT_TRUE(first.admitted);
+  ASSERT_TRUE(first.requests.has_value());
+  EXPECT_EQ(first.requests->remaining, 1);
+  EXPECT_EQ(first.requests->reset_ms, 60'000);  // the window is empty 60 s after its newest entry
+  EXPECT_FALSE(first.tokens.has_value());       // no tpm limit: no token figures
+  EXPECT_TRUE(b.admit("h", 10, t + 20'000).admitted);
+  auto third = b.admit("h", 10, t + 30'000);
+  EXPECT_FALSE(third.admitted);
+  EXPECT_EQ(third.refusal, "the rpm limit of key team-a (2 requests a minute) is reached");
+  EXPECT_EQ(third.retry_after_ms, 30'000);  // the first leaves the window at t + 60 s
+  EXPECT_EQ(third.requests->remaining, 0);
+  EXPECT_EQ(third.requests->reset_ms, 50'000);  // the second leaves at t + 80 s
+  EXPECT_TRUE(b.admit("h", 10, t + 60'000).admitted);  // the first has left
+  EXPECT_TRUE(b.admit("x", 10, t).admitted);             // a key without limits
+}
+
+TEST(RateBook, TokensAMinuteCountInputAndReservedOutput) {
+  RateBook b;
+  b.set_limits("h", "team-a", RateLimits{.tpm = 1000});
+  const std::int64_t t = 5'000'000;
+  EXPECT_TRUE(b.admit("h", 600, t).admitted);
+  EXPECT_TRUE(b.admit("h", 300, t + 1'000).admitted);
+  auto over = b.admit("h", 200, t + 2'000);  // 900 + 200 > 1000
+  EXPECT_FALSE(over.admitted);
+  EXPECT_EQ(over.refusal,
+            "the tpm limit of key team-a (1000 tokens a minute) is reached: 900 in the last minute, this request 200");
+  EXPECT_EQ(over.retry_after_ms, 58'000);  // once the 600 leave (t + 60 s), 300 + 200 fit
+  EXPECT_EQ(over.tokens->remaining, 100);
+  auto huge = b.admit("h", 1001, t + 2'000);
+  EXPECT_FALSE(huge.admitted);
+  EXPECT_EQ(huge.refusal,
+            "the request's 1001 tokens (input and reserved output) are over the tpm limit of key team-a (1000 tokens "
+            "a minute); lower max_tokens");
+  // Taken back (refused by its budget): the room returns.
+  EXPECT_TRUE(b.admit("h", 100, t + 3'000).admitted);
+  b.undo("h", 100, t + 3'000);
+  EXPECT_TRUE(b.admit("h", 100, t + 3'000).admitted);
+}
+
+TEST(RateBook, RequestsAtOnceAndOtherGateways) {
+  RateBook b;
+  b.set_limits("h", "team-a", RateLimits{.rpm = 3, .max_concurrent = 1});
+  const std::int64_t t = 9'000'000;
+  EXPECT_TRUE(b.admit("h", 1, t).admitted);
+  auto second = b.admit("h", 1, t);
+  EXPECT_FALSE(second.admitted);
+  EXPECT_EQ(second.refusal, "the max_concurrent limit of key team-a (1 request at once) is reached");
+  b.release("h");
+  EXPECT_TRUE(b.admit("h", 1, t + 1).admitted);
+  b.release("h");
+  // Another gateway's request (a row of the shared ledger) fills the minute.
+  b.add_other("h", 50, t - 10'000);
+  auto full = b.admit("h", 1, t + 2);
+  EXPECT_FALSE(full.admitted);
+  EXPECT_EQ(full.retry_after_ms, 49'998);  // the other's request, at t - 10 s, leaves first
+}
+
+TEST(RateBook, ResetsWrittenAsOpenAiWritesThem) {
+  EXPECT_EQ(reset_text(250), "250ms");
+  EXPECT_EQ(reset_text(1000), "1s");
+  EXPECT_EQ(reset_text(6500), "6.5s");
+  EXPECT_EQ(reset_text(59'988), "59.988s");
+  EXPECT_EQ(reset_text(60'000), "1m0s");
 }
 
 }  // namespace

@@ -133,6 +133,24 @@ sleep 0.8  # a few of gateway e's looks at the shared ledger
 code=$(curl -s -o "$tmp/eb" -w '%{http_code}' "$e/v1/chat/completions" "${ka[@]}" -d "$req")
 expect_eq "pg budgets: gateway e has counted d's spending and refuses too" "$code $(jq -r .error.code "$tmp/eb")" "429 budget_exceeded"
 
+# Rate limits across gateways: what one admits counts against the key's minute on the other.
+stop_gateways
+cat >"$tmp/budget.toml" <<'TOML'
+[[key]]
+name = "team-r"
+key = "key-r"
+rpm = 4
+TOML
+g=$(start_with g --budget-sync-ms 200)
+h=$(start_with h --budget-sync-ms 200)
+kr=(-H 'Authorization: Bearer key-r' -H 'Content-Type: application/json')
+codes=""
+for i in 1 2 3 4; do codes+="$(curl -s -o /dev/null -w '%{http_code}' "$g/v1/chat/completions" "${kr[@]}" -d "$req") "; done
+expect_eq "pg rpm: gateway g admits the key's four a minute" "$codes" "200 200 200 200 "
+sleep 0.8  # a few of gateway h's looks at the shared ledger
+code=$(curl -s -o "$tmp/hb" -w '%{http_code}' "$h/v1/chat/completions" "${kr[@]}" -d "$req")
+expect_eq "pg rpm: gateway h counts g's requests and refuses" "$code $(jq -r .error.code "$tmp/hb")" "429 rate_limit_exceeded"
+
 # The server goes away mid-run: nothing is served that could not be recorded (503,
 # /readyz not ready); when it is back, the refused call's row is recorded late
 # and serving resumes.
