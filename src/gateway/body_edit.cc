@@ -187,4 +187,29 @@ std::string apply_effort(std::string& body, const simdjson::dom::element& root, 
   return std::string(policy_effort);
 }
 
+bool apply_user_id(std::string& body, const simdjson::dom::element& root, bool anthropic, std::string_view user_id) {
+  if (user_id.empty()) return false;
+  const std::string value = fmt::format(R"("{}")", user_id);
+  if (!anthropic) {
+    simdjson::dom::element own;
+    if (!root["user_id"].get(own) && !own.is_null()) return false;
+    body = set_member(body, "user_id", value);
+    return true;
+  }
+  simdjson::dom::element metadata;
+  if (root["metadata"].get(metadata) || metadata.is_null()) {
+    body = set_member(body, "metadata", fmt::format(R"({{"user_id":{}}})", value));
+    return true;
+  }
+  simdjson::dom::element own;
+  if (metadata.type() != simdjson::dom::element_type::OBJECT || (!metadata["user_id"].get(own) && !own.is_null())) {
+    return false;  // not an object (the API's 400 to give), or the client's own user
+  }
+  const auto span = find_member(body, "metadata");
+  if (!span) return false;
+  const std::string edited = set_member(std::string_view(body).substr(span->offset, span->length), "user_id", value);
+  body.replace(span->offset, span->length, edited);
+  return true;
+}
+
 }  // namespace ff::gateway

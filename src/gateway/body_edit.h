@@ -56,4 +56,11 @@ std::string add_member(std::string_view body, std::string_view key, std::string_
 std::string apply_effort(std::string& body, const simdjson::dom::element& root, bool anthropic,
                          std::string_view policy_effort);
 
+// Gives a request that names no user of its own `user_id` (validated by the
+// caller: [A-Za-z0-9_-]+, so written as is): `user_id` on chat completions,
+// `metadata.user_id` on Anthropic Messages, as the DeepSeek API takes them. A
+// request that names one (or an empty `user_id`) keeps it. Returns whether the
+// body was edited.
+bool apply_user_id(std::string& body, const simdjson::dom::element& root, bool anthropic, std::string_view user_id);
+
 }  // namespace ff::gateway

@@ -1218,6 +1218,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   }
   std::string body = set_member(r.body, "model", "\"" + model + "\"");  // ids are plain ASCII
   const int restored = anthropic ? 0 : restore_reasoning(body, root);
+  apply_user_id(body, root, anthropic, key.user_id);
   // The category's reasoning effort, when the gateway chose the model (a named
   // concrete model passes as sent); the ledger records the effort as sent.
   d.effort = apply_effort(body, root, anthropic, tier_choice ? std::string_view(d.effort) : std::string_view());

@@ -55,6 +55,9 @@ struct VirtualKey {
   budget::Limits budgets;         // in GatewayOptions::currency
   budget::RateLimits rates;       // requests and tokens a minute, requests at once
   std::vector<core::Tier> tiers;  // allowed tiers; empty: both
+  // DeepSeek's user_id (KV-cache and scheduling isolation) for the key's
+  // requests that name none; [A-Za-z0-9_-], at most 512 characters. Empty: none.
+  std::string user_id;
 };
 
 struct GatewayOptions {

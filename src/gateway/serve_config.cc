@@ -178,6 +178,14 @@ core::Result<ServeConfig> parse_serve_config(std::string_view text, const std::s
           if (auto e = money(vk.budgets.per_month)) return *e;
         } else if (n == "budget_total") {
           if (auto e = money(vk.budgets.total)) return *e;
+        } else if (n == "user_id") {
+          const std::string v = node.is_string() ? node.as_string()->get() : "";
+          if (v.empty() || v.size() > 512 ||
+              v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos) {
+            return toml_error_at(source, &node,
+                                 fmt::format("{} field 'user_id' must be 1 to 512 of A-Z, a-z, 0-9, _ and -", where));
+          }
+          vk.user_id = v;
         } else if (n == "rpm" || n == "tpm" || n == "max_concurrent") {
           const std::optional<std::int64_t> v = node.value<std::int64_t>();
           if (!node.is_integer() || !v || *v < 1 || *v > 1'000'000'000) {
@@ -199,7 +207,7 @@ core::Result<ServeConfig> parse_serve_config(std::string_view text, const std::s
         } else {
           return toml_error_at(source, &node,
                                fmt::format("{}: unknown field '{}' (expected name, key, key_sha256, budget_per_day, "
-                                           "budget_per_month, budget_total, rpm, tpm, max_concurrent, tiers)",
+                                           "budget_per_month, budget_total, rpm, tpm, max_concurrent, tiers, user_id)",
                                            where, n));
         }
       }

@@ -239,6 +239,18 @@ TEST_F(Pipeline, AStreamThatNeverEndsAnEventIsBrokenNotHeld) {
   EXPECT_TRUE(r[0].usage_estimated);
 }
 
+TEST_F(Pipeline, TheKeysUserIdGoesUpstream) {
+  options_.keys[0].user_id = "team-a";
+  upstream_.answers.push_back(answer(200, completion("deepseek-v4-flash", R"({"role":"assistant","content":"Hi."})")));
+  upstream_.answers.push_back(answer(200, completion("deepseek-v4-flash", R"({"role":"assistant","content":"Hi."})")));
+  run({post(R"({"model":"flash","messages":[{"role":"user","content":"Hello"}]})"),
+       post(R"({"model":"flash","user_id":"end-user-9","messages":[{"role":"user","content":"Hello"}]})")});
+  ASSERT_EQ(upstream_.calls.size(), 2u);
+  EXPECT_NE(upstream_.calls[0].body.find(R"("user_id":"team-a")"), std::string::npos) << upstream_.calls[0].body;
+  EXPECT_NE(upstream_.calls[1].body.find(R"("user_id":"end-user-9")"), std::string::npos);  // the client's own
+  EXPECT_EQ(upstream_.calls[1].body.find("team-a"), std::string::npos);
+}
+
 TEST_F(Pipeline, RetriesWaitWhatRetryAfterSays) {
   options_.max_retries = 2;
   upstream_.answers.push_back(answer(429, R"({"error":{"message":"slow down"}})", {{"retry-after", "3"}}));

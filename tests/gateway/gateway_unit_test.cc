@@ -97,6 +97,28 @@ TEST(BodyEdit, TheClientsOwnEffortIsKeptAndRecorded) {
   EXPECT_EQ(effort(R"({"model":"m"})", false, ""), P(R"({"model":"m"})", ""));
 }
 
+// apply_user_id on `body` as the gateway calls it: the body as sent.
+std::string with_user(std::string body, bool anthropic, std::string_view user) {
+  simdjson::dom::parser p;
+  simdjson::dom::element root = p.parse(body);
+  std::string out = body;
+  apply_user_id(out, root, anthropic, user);
+  return out;
+}
+
+TEST(BodyEdit, TheKeysUserIdUnlessTheRequestNamesOne) {
+  EXPECT_EQ(with_user(R"({"model":"m"})", false, "team-a"), R"({"model":"m","user_id":"team-a"})");
+  EXPECT_EQ(with_user(R"({"user_id":"u-7"})", false, "team-a"), R"({"user_id":"u-7"})");  // passes unchanged
+  EXPECT_EQ(with_user(R"({"user_id":null})", false, "team-a"), R"({"user_id":"team-a"})");
+  EXPECT_EQ(with_user(R"({"model":"m"})", false, ""), R"({"model":"m"})");  // no key user: nothing
+  // Anthropic Messages: metadata.user_id, added to a metadata object the client sent.
+  EXPECT_EQ(with_user(R"({"model":"m"})", true, "team-a"), R"({"model":"m","metadata":{"user_id":"team-a"}})");
+  EXPECT_EQ(with_user(R"({"metadata":{"trace":"x"},"n":1})", true, "team-a"),
+            R"({"metadata":{"trace":"x","user_id":"team-a"},"n":1})");
+  EXPECT_EQ(with_user(R"({"metadata":{"user_id":"u-7"}})", true, "team-a"), R"({"metadata":{"user_id":"u-7"}})");
+  EXPECT_EQ(with_user(R"({"metadata":"odd"})", true, "team-a"), R"({"metadata":"odd"})");  // the API's 400
+}
+
 TEST(ServeConfig, TheExampleSetsEverySetting) {
   auto c = load_serve_config(FF_SOURCE_DIR "/examples/serve.toml");
   ASSERT_TRUE(c.ok()) << c.error().message;
@@ -116,6 +138,7 @@ TEST(ServeConfig, TheExampleSetsEverySetting) {
   EXPECT_EQ(c->keys[0].rates.max_concurrent, 50);
   EXPECT_EQ(c->keys[1].tiers, std::vector<core::Tier>{core::Tier::kFlash});
   EXPECT_FALSE(c->keys[1].rates.any());
+  EXPECT_EQ(c->keys[0].user_id, "team-a");
 }
 
 TEST(ServeConfig, RateLimitsAreWholeNumbers) {
@@ -128,6 +151,9 @@ TEST(ServeConfig, RateLimitsAreWholeNumbers) {
   EXPECT_EQ(limit("0"), bad);
   EXPECT_EQ(limit("1.5"), bad);
   EXPECT_EQ(limit("\"60\""), bad);
+  auto user = parse_serve_config("[[key]]\nname = \"a\"\nkey = \"k\"\nuser_id = \"a b\"\n", "t.toml");
+  ASSERT_FALSE(user.ok());
+  EXPECT_EQ(user.error().message, "t.toml:4: [[key]] #1 field 'user_id' must be 1 to 512 of A-Z, a-z, 0-9, _ and -");
 }
 
 TEST(ServeConfig, ExactDecimalBudgetsAndClearErrors) {
