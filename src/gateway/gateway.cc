@@ -128,6 +128,8 @@ class LoggedWriter final : public net::ResponseWriter {
   bool logged = false;
   // Sent with whatever answer goes out (the key's x-ratelimit-* figures).
   std::vector<std::pair<std::string, std::string>> extra_headers;
+  // Time spent waiting on upstream calls for this request (the rest is the gateway's own).
+  std::chrono::nanoseconds upstream{0};
 
  private:
   net::ResponseWriter& inner_;
@@ -291,6 +293,41 @@ struct StringHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
+
+// A Prometheus histogram over fixed bucket bounds (upper bounds, ascending).
+struct Histogram {
+  explicit Histogram(const std::vector<double>& b) : bounds(&b), counts(b.size() + 1) {}
+  void observe(double v) {
+    const auto at = std::lower_bound(bounds->begin(), bounds->end(), v) - bounds->begin();
+    ++counts[static_cast<std::size_t>(at)];
+    sum += v;
+    ++count;
+  }
+  // `name`_bucket (cumulative, le="+Inf" last), _sum and _count, with `labels` ("" or `a="b",c="d"`).
+  void render(std::string& out, std::string_view name, std::string_view labels) const {
+    const std::string_view sep = labels.empty() ? "" : ",";
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      cumulative += counts[i];
+      const std::string le = i < bounds->size() ? fmt::format("{}", (*bounds)[i]) : "+Inf";
+      out += fmt::format("{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep, le, cumulative);
+    }
+    const std::string braced = labels.empty() ? std::string() : fmt::format("{{{}}}", labels);
+    out += fmt::format("{}_sum{} {}\n{}_count{} {}\n", name, braced, sum, name, braced, count);
+  }
+  const std::vector<double>* bounds;
+  std::vector<std::uint64_t> counts;
+  double sum = 0;
+  std::uint64_t count = 0;
+};
+// The bounds the OpenTelemetry GenAI semantic conventions give these metrics.
+const std::vector<double> kTokenBounds = {1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304,
+                                          16777216, 67108864};
+const std::vector<double> kDurationBounds = {0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64,
+                                             1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92};
+// The gateway's own time per request: tens of microseconds to a ledger commit's milliseconds.
+const std::vector<double> kOverheadBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                             0.025,  0.05,    0.1,    0.25,  0.5,    1};
 
 // OpenAI's rate-limit headers, for a key with rpm or tpm limits.
 void add_rate_headers(Headers& h, const budget::RateBook::Admission& a) {
@@ -806,7 +843,27 @@ struct Gateway::Impl {
   }
   mutable std::string access_line;  // the server's thread only
 
+  // The OpenTelemetry GenAI client metrics, in their Prometheus spelling, per
+  // label set: an upstream call is one operation ("chat") of system "deepseek".
+  std::map<std::string, Histogram> token_usage, operation_duration;
+  Histogram overhead{kOverheadBounds};
+  void observe_operation(const ledger::Row& row) {
+    const std::string model = fmt::format(
+        R"(gen_ai_operation_name="chat",gen_ai_system="deepseek",gen_ai_request_model="{}",gen_ai_response_model="{}")",
+        row.routed_model, row.routed_model);
+    std::string labels = model;
+    if (row.status != 200) labels += fmt::format(R"(,error_type="{}")", row.status);
+    operation_duration.try_emplace(labels, kDurationBounds)
+        .first->second.observe(static_cast<double>(row.end_ms - row.start_ms) / 1000.0);
+    if (row.status != 200 || row.usage.total() == 0) return;
+    token_usage.try_emplace(model + R"(,gen_ai_token_type="input")", kTokenBounds)
+        .first->second.observe(static_cast<double>(row.usage.prompt()));
+    token_usage.try_emplace(model + R"(,gen_ai_token_type="output")", kTokenBounds)
+        .first->second.observe(static_cast<double>(row.usage.output));
+  }
+
   void count(const ledger::Row& row, core::Tier tier) {
+    observe_operation(row);
     ++requests[{tier, row.status}];
     note_health(tier, row.status);
     cost_total += row.cost;
@@ -945,12 +1002,15 @@ struct Gateway::Impl {
     bool checked = false;
     std::optional<std::string> failure;  // the check's verdict, when `checked`
     core::Status recorded;               // the row's commit
+    std::chrono::nanoseconds upstream{0};  // waiting on the upstream, retries included
   };
   awaitable<CallOutcome> call_and_record(std::string_view path, const std::string& body, const Headers& headers,
                                          ledger::Row row, bool check = false) {
     bool checked = false;
     std::optional<std::string> failure;
+    const auto called = std::chrono::steady_clock::now();
     auto res = co_await call(path, body, headers);
+    const std::chrono::nanoseconds upstream = std::chrono::steady_clock::now() - called;
     row.end_ms = now_ms();
     if (auto* e = std::get_if<UpstreamError>(&res)) {
       ++upstream_errors;
@@ -985,7 +1045,7 @@ struct Gateway::Impl {
       }
     }
     core::Status recorded = co_await commit(row);
-    co_return CallOutcome{std::move(res), std::move(row), checked, std::move(failure), std::move(recorded)};
+    co_return CallOutcome{std::move(res), std::move(row), checked, std::move(failure), std::move(recorded), upstream};
   }
 
   // A non-stream request as chat() sends it upstream, for the two rare turns it
@@ -1028,6 +1088,7 @@ struct Gateway::Impl {
     count(again.row, to);
     failed_cost = first.row.cost;
     core::Status failed_recorded = std::move(first.recorded);
+    again.upstream += first.upstream;
     first = std::move(again);
     if (!failed_recorded.ok()) first.recorded = std::move(failed_recorded);
     tier = to;
@@ -1293,6 +1354,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     }
   }
 
+  w.upstream += first.upstream + (second ? second->upstream : std::chrono::nanoseconds{0});
   // An answer whose row (or an earlier call's for it) the ledger could not
   // commit is not served: the client is told, and may ask again.
   const core::Status& unrecorded = !first.recorded.ok() ? first.recorded
@@ -1338,6 +1400,13 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
                                       core::Tier tier, budget::BudgetBook::Reservation reservation, Protocol protocol,
                                       const VirtualKey& key) {
   const Headers up_headers = upstream_headers(r, true);
+  const auto opening = std::chrono::steady_clock::now();
+  // The whole stream is the upstream's time: the gateway's own is before and after.
+  struct UpstreamTime {
+    LoggedWriter& w;
+    std::chrono::steady_clock::time_point since;
+    ~UpstreamTime() { w.upstream += std::chrono::steady_clock::now() - since; }
+  } upstream_time{w, opening};
   auto opened = co_await open(path, body, up_headers);
   if (auto* e = std::get_if<UpstreamError>(&opened)) {
     ++upstream_errors;
@@ -1409,7 +1478,9 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
       row.cost_if_pro = p.cost_if_pro;
     }
     budgets.settle(reservation, row.cost);
+    const auto committing = std::chrono::steady_clock::now();
     committed = co_await commit(row);
+    w.upstream -= std::chrono::steady_clock::now() - committing;  // the gateway's own time, inside the stream's
     count(row, tier);
     co_return committed.ok();
   };
@@ -1575,9 +1646,14 @@ void Gateway::follow_shared_ledger(asio::any_io_executor executor, std::chrono::
 
 awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& writer) {
   const std::int64_t start_ms = impl_->now_ms();
+  const auto started = std::chrono::steady_clock::now();
   LoggedWriter w(writer);
   const VirtualKey* key = nullptr;
   co_await dispatch(r, w, key);
+  if (w.upstream.count() > 0) {
+    const std::chrono::duration<double> own = std::chrono::steady_clock::now() - started - w.upstream;
+    impl_->overhead.observe(std::max(0.0, own.count()));
+  }
   // Probes and scrapes are not client requests: they write no line.
   const std::string_view path = r.path();
   if (!w.logged && path != "/healthz" && path != "/readyz" && path != "/metrics") {
@@ -1756,6 +1832,19 @@ std::string Gateway::metrics_text() const {
       }
     }
   }
+  out +=
+      "# HELP gen_ai_client_token_usage Measures number of input and output tokens used (billed), per upstream "
+      "call.\n# TYPE gen_ai_client_token_usage histogram\n";
+  for (const auto& [labels, h] : m.token_usage) h.render(out, "gen_ai_client_token_usage", labels);
+  out +=
+      "# HELP gen_ai_client_operation_duration_seconds GenAI operation duration: each upstream call, retries "
+      "included.\n# TYPE gen_ai_client_operation_duration_seconds histogram\n";
+  for (const auto& [labels, h] : m.operation_duration) h.render(out, "gen_ai_client_operation_duration_seconds", labels);
+  out +=
+      "# HELP flashfirst_request_overhead_seconds The gateway's own time per request that reached the upstream: "
+      "its whole time less the time waiting on upstream calls.\n"
+      "# TYPE flashfirst_request_overhead_seconds histogram\n";
+  m.overhead.render(out, "flashfirst_request_overhead_seconds", "");
   return out;
 }
 
