@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/completion.h"
 
 #ifdef FF_WITH_MIMALLOC
 #include <mimalloc.h>
@@ -54,6 +55,15 @@ int main(int argc, char** argv) {
         }
         std::fputs((sub ? sub->help() : app.help()).c_str(), stdout);
         return argc >= 3 && sub == nullptr ? ff::cli::kExitUsage : ff::cli::kExitOk;
+      }
+      // `flashfirst completion bash`: the completion script, from the commands above.
+      if (first == "completion") {
+        if (argc != 3 || std::string_view(argv[2]) != "bash") {
+          std::fputs("flashfirst completion: say which shell: `flashfirst completion bash`\n", stderr);
+          return ff::cli::kExitUsage;
+        }
+        std::fputs(ff::cli::bash_completion(app).c_str(), stdout);
+        return ff::cli::kExitOk;
       }
       if (std::find(names.begin(), names.end(), first) == names.end()) {
         std::string known, nearest;

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The .deb: built by CPack from a build directory, its dependencies Debian
+# package names that apt resolves on this machine, then unpacked into a clean
+# prefix where `flashfirst demo` runs; the man page, the bash completion and the
+# hardened systemd unit are in it.
+#   deb_test.sh path/to/build-dir
+# Skipped (77) without cpack, dpkg-deb or apt-get.
+set -uo pipefail
+source "$(dirname "$0")/../lib/expect.sh"
+build=$1
+for tool in cpack dpkg-deb apt-get; do
+  command -v $tool >/dev/null || { echo "deb: no $tool: skipped"; exit 77; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+(cd "$build" && cpack -G DEB -B "$tmp/pkg" >"$tmp/cpack.log" 2>&1) || { cat "$tmp/cpack.log" >&2; exit 1; }
+deb=$(ls "$tmp"/pkg/flashfirst_*.deb)
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libc6 libstdc++6 libfmt9 libsimdjson14 libsqlite3-0 libpq5 libssl3 libyaml-cpp0.7 zlib1g; do
+  expect_contains "deb: depends on $lib" "$depends" "$lib"
+done
+# apt resolves every dependency on this machine (as an install would, without making it).
+sim=$(apt-get install --simulate -o Debug::NoLocking=1 "$deb" 2>&1)
+expect_eq "deb: apt can install it" "$?" "0"
+expect_contains "deb: apt would install flashfirst" "$sim" "Inst flashfirst"
+
+prefix=$tmp/root
+dpkg-deb -x "$deb" "$prefix"
+for f in usr/bin/flashfirst usr/share/man/man1/flashfirst.1 usr/share/bash-completion/completions/flashfirst \
+         usr/lib/systemd/system/flashfirst.service usr/share/flashfirst/examples/serve.toml \
+         usr/share/flashfirst/service/serve.toml usr/share/flashfirst/prices.toml; do
+  [[ -s "$prefix/$f" ]] && ok || bad "deb: $f missing"
+done
+out=$(cd "$tmp" && "$prefix/usr/bin/flashfirst" demo 2>&1)
+expect_eq "deb: demo runs from the unpacked prefix" "$?" "0"
+expect_contains "deb: demo prints its bill" "$out" "routing saved"
+expect_eq "deb: the man page" "$(head -c 200 "$prefix/usr/share/man/man1/flashfirst.1" | grep -c '^.TH FLASHFIRST "1"')" "1"
+expect_contains "deb: the man page has each command's flags" "$(cat "$prefix/usr/share/man/man1/flashfirst.1")" \
+  '.SS "flashfirst serve"'
+unit=$(cat "$prefix/usr/lib/systemd/system/flashfirst.service")
+for line in DynamicUser=yes StateDirectory=flashfirst ProtectSystem=strict NoNewPrivileges=yes Restart=on-failure \
+            "ExecStart=/usr/bin/flashfirst serve --config /etc/flashfirst/serve.toml --ledger /var/lib/flashfirst/ledger.db"; do
+  expect_contains "deb: the unit has $line" "$unit" "$line"
+done
+sh -n "$(dirname "$0")/../../packaging/postinst" && ok || bad "deb: postinst is not valid sh"
+# The completion, as bash would call it.
+complete_words() {  # words... -> the completions of the last one
+  bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _flashfirst; printf "%s " "${COMPREPLY[@]}"' \
+    _ "$prefix/usr/share/bash-completion/completions/flashfirst" "$@"
+}
+expect_eq "completion: commands" "$(complete_words flashfirst se)" "serve "
+expect_eq "completion: a command's flags" "$(complete_words flashfirst serve --led)" "--ledger --ledger-sync "
+expect_eq "completion: a subcommand's flags" "$(complete_words flashfirst route train --we)" "--weak-model "
+report "deb"
