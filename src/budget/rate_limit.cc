@@ -96,9 +96,9 @@ void RateBook::undo(const std::string& key_hash, std::int64_t tokens, std::int64
   release(key_hash);
 }
 
-void RateBook::add_other(const std::string& key_hash, std::int64_t tokens, std::int64_t at_ms) {
+void RateBook::add_other(const std::string& key_hash, std::int64_t tokens, std::int64_t at_ms, std::int64_t now_ms) {
   auto it = accounts_.find(key_hash);
-  if (it == accounts_.end()) return;
+  if (it == accounts_.end() || at_ms + kWindowMs <= now_ms) return;
   Account& a = it->second;
   // In time order: rows arrive roughly in order; an older one goes where it belongs.
   auto pos = a.window.end();

@@ -58,8 +58,9 @@ class RateBook {
   // Takes back an admitted request that was not made after all (refused by
   // its budget): it counts for nothing, and is no longer in flight.
   void undo(const std::string& key_hash, std::int64_t tokens, std::int64_t now_ms);
-  // Another gateway's request (a row of a shared ledger) at `at_ms`.
-  void add_other(const std::string& key_hash, std::int64_t tokens, std::int64_t at_ms);
+  // Another gateway's request (a row of a shared ledger) at `at_ms`; nothing
+  // when it is a minute or more before `now_ms` (a ledger's history costs no memory).
+  void add_other(const std::string& key_hash, std::int64_t tokens, std::int64_t at_ms, std::int64_t now_ms);
 
  private:
   struct Account {

@@ -554,7 +554,9 @@ struct Gateway::Impl {
   // the same request).
   void count_row(const ledger::Row& row) {
     if (row.cost.femto() != 0) budgets.add_spent(row.key_hash, row.cost, row.start_ms);
-    if (row.escalated_from.empty()) rates.add_other(row.key_hash, row.usage.prompt() + row.usage.output, row.start_ms);
+    if (row.escalated_from.empty()) {
+      rates.add_other(row.key_hash, row.usage.prompt() + row.usage.output, row.start_ms, now_ms());
+    }
   }
 
   // "<prefix>-000042": the number with at least six digits.

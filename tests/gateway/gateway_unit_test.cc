@@ -390,7 +390,8 @@ TEST(RateBook, RequestsAtOnceAndOtherGateways) {
   EXPECT_TRUE(b.admit("h", 1, t + 1).admitted);
   b.release("h");
   // Another gateway's request (a row of the shared ledger) fills the minute.
-  b.add_other("h", 50, t - 10'000);
+  b.add_other("h", 50, t - 10'000, t);
+  b.add_other("h", 50, t - 60'000, t);  // a minute old: not in the window, not kept
   auto full = b.admit("h", 1, t + 2);
   EXPECT_FALSE(full.admitted);
   EXPECT_EQ(full.retry_after_ms, 49'998);  // the other's request, at t - 10 s, leaves first
