@@ -20,6 +20,8 @@
 #include "cli/in_process_sim.h"
 #include "core/text.h"
 #include "gateway/access_log.h"
+#include "gateway/accounts.h"
+#include "gateway/body_edit.h"
 #include "gateway/gateway.h"
 #include "gateway/serve_config.h"
 #include "ledger/ledger.h"
@@ -65,6 +67,8 @@ struct ServeArgs {
 int run_serve(ServeArgs a, const CLI::App& cmd) {
   // The config file first; flags given on the command line override it.
   std::vector<gateway::VirtualKey> config_keys;
+  std::vector<gateway::UpstreamAccount> config_accounts;  // [[upstream]]: several accounts
+  gateway::Accounts::Queue queue;
   if (!a.config.empty()) {
     auto cfg = gateway::load_serve_config(a.config);
     if (!cfg.ok()) return fail("serve", kExitUsage, cfg.error().message);
@@ -115,6 +119,9 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
           target);
     }
     config_keys = cfg->keys;
+    if (cmd.count("--upstream") == 0) config_accounts = cfg->accounts;  // the flag's one URL wins
+    queue.length = static_cast<std::size_t>(cfg->queue_length);
+    queue.wait = std::chrono::milliseconds(static_cast<std::int64_t>(cfg->queue_wait_seconds * 1000));
   }
   auto book = load_book(a.book);
   if (!book.ok()) return fail("serve", kExitUsage, book.error().message);
@@ -153,6 +160,8 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
     if (auto s = sim->start(); !s.ok()) return fail("serve", kExitUsage, s.message());
     up.base_url = sim->url();
     up.api_key = InProcessSim::kKey;
+  } else if (!config_accounts.empty()) {
+    up.base_url = fmt::format("{} accounts ([[upstream]])", config_accounts.size());
   } else {
     up.base_url = a.upstream;
     const char* env = std::getenv("DEEPSEEK_API_KEY");
@@ -220,10 +229,40 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
     access_log.emplace(access_file, server.executor());
     go.access_log = [&access_log](std::string_view line) { access_log->line(line); };
   }
-  auto c = net::UpstreamClient::create(server.executor(), up);
-  if (!c.ok()) return fail("serve", kExitUsage, c.error().message);
-  client = std::move(*c);
-  gw = std::make_unique<gateway::Gateway>(*book, router, **ledger, *client, go);
+  std::unique_ptr<gateway::Accounts> accounts;
+  if (!config_accounts.empty()) {
+    // Several DeepSeek accounts, each with its own key and concurrency limits.
+    std::vector<gateway::Accounts::Account> list;
+    for (const gateway::UpstreamAccount& acct : config_accounts) {
+      net::UpstreamOptions o = up;
+      o.base_url = acct.base_url;
+      const char* key = std::getenv(acct.key_env.c_str());
+      if (key == nullptr || *key == '\0') {
+        return fail("serve", kExitUsage,
+                    fmt::format("[[upstream]] '{}': set {} to its API key", acct.name, acct.key_env));
+      }
+      o.api_key = key;
+      auto made = net::UpstreamClient::create(server.executor(), o);
+      if (!made.ok()) return fail("serve", kExitUsage, fmt::format("[[upstream]] '{}': {}", acct.name, made.error().message));
+      list.push_back({acct.name, std::move(*made), acct.weight, acct.tiers, acct.concurrency});
+    }
+    const pricing::PriceBook& prices = *book;
+    const std::string currency = a.currency;
+    accounts = std::make_unique<gateway::Accounts>(
+        server.executor(), std::move(list), queue, [&prices, currency](std::string_view body) {
+          const auto model = gateway::find_member(body, "model");
+          if (!model || model->length < 2) return core::Tier::kFlash;
+          const std::string_view id = body.substr(model->offset + 1, model->length - 2);
+          return prices.tier_of(id, core::system_clock().now(), currency).value_or(core::Tier::kFlash);
+        });
+    go.extra_metrics = [&accounts] { return accounts->metrics_text(); };
+    gw = std::make_unique<gateway::Gateway>(*book, router, **ledger, *accounts, go);
+  } else {
+    auto c = net::UpstreamClient::create(server.executor(), up);
+    if (!c.ok()) return fail("serve", kExitUsage, c.error().message);
+    client = std::move(*c);
+    gw = std::make_unique<gateway::Gateway>(*book, router, **ledger, *client, go);
+  }
   if (auto s = gw->seed_budgets(); !s.ok()) return fail("serve", kExitFailure, s.message());
   gw->follow_shared_ledger(server.executor(), std::chrono::milliseconds(a.budget_sync_ms));
   if (auto s = server.listen(); !s.ok()) return fail("serve", kExitUsage, s.message());
@@ -250,6 +289,7 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   if (access_log) access_log->flush();
   gw.reset();
   client.reset();
+  accounts.reset();
   return kExitOk;
 }
 

@@ -294,6 +294,18 @@ struct StringHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+// The status and code a client gets for an upstream call that got no answer:
+// 504 for a timeout, 429 when every account was busy (the queue's wait ran
+// out), else 502.
+int error_status(const UpstreamError& e) {
+  return e.kind == UpstreamError::Kind::kTimeout ? 504 : e.kind == UpstreamError::Kind::kOverloaded ? 429 : 502;
+}
+const char* error_code(const UpstreamError& e) {
+  return e.kind == UpstreamError::Kind::kTimeout      ? "upstream_timeout"
+         : e.kind == UpstreamError::Kind::kOverloaded ? "upstream_busy"
+                                                      : "upstream_unavailable";
+}
+
 // A Prometheus histogram over fixed bucket bounds (upper bounds, ascending).
 struct Histogram {
   explicit Histogram(const std::vector<double>& b) : bounds(&b), counts(b.size() + 1) {}
@@ -1016,7 +1028,7 @@ struct Gateway::Impl {
     row.end_ms = now_ms();
     if (auto* e = std::get_if<UpstreamError>(&res)) {
       ++upstream_errors;
-      row.status = e->kind == UpstreamError::Kind::kTimeout ? 504 : 502;
+      row.status = error_status(*e);
       row.error = e->message;
     } else {
       auto& ok = std::get<UpstreamResponse>(res);
@@ -1318,8 +1330,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   }
   if (auto* e = std::get_if<UpstreamError>(&first.response)) {
     net::Response res =
-        error_response(protocol, first.row.status, e->message, "upstream_error",
-                       e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
+        error_response(protocol, first.row.status, e->message, "upstream_error", error_code(*e));
+    if (e->kind == UpstreamError::Kind::kOverloaded) res.headers.emplace_back("retry-after", "1");
     add_route_headers(res.headers, d, model, false);
     co_await w.send(std::move(res));
     access(w, r, &key, first.row.status, &first.row, first.row.cost, false, start_ms, first.row.error);
@@ -1413,14 +1425,14 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
   if (auto* e = std::get_if<UpstreamError>(&opened)) {
     ++upstream_errors;
     row.end_ms = now_ms();
-    row.status = e->kind == UpstreamError::Kind::kTimeout ? 504 : 502;
+    row.status = error_status(*e);
     row.error = e->message;
     budgets.settle(reservation, row.cost);
     (void)co_await commit(row);
     count(row, tier);
     net::Response res =
-        error_response(protocol, row.status, e->message, "upstream_error",
-                       e->kind == UpstreamError::Kind::kTimeout ? "upstream_timeout" : "upstream_unavailable");
+        error_response(protocol, row.status, e->message, "upstream_error", error_code(*e));
+    if (e->kind == UpstreamError::Kind::kOverloaded) res.headers.emplace_back("retry-after", "1");
     add_route_headers(res.headers, d, row.routed_model, false);
     co_await w.send(std::move(res));
     access(w, r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
@@ -1847,6 +1859,7 @@ std::string Gateway::metrics_text() const {
       "its whole time less the time waiting on upstream calls.\n"
       "# TYPE flashfirst_request_overhead_seconds histogram\n";
   m.overhead.render(out, "flashfirst_request_overhead_seconds", "");
+  if (m.options.extra_metrics) out += m.options.extra_metrics();
   return out;
 }
 

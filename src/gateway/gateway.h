@@ -86,6 +86,8 @@ struct GatewayOptions {
   // The world, injected so that tests are deterministic. Unset: the system's
   // clock (Unix milliseconds), a random seed, and a timer for backoff waits.
   std::function<std::int64_t()> now_ms;
+  // More Prometheus text for /metrics (the upstream accounts' figures).
+  std::function<std::string()> extra_metrics;
   std::uint64_t seed = 0;  // of the backoff jitter and request ids; 0: random
   // Called instead of waiting `d` before a retry (a test records the waits).
   std::function<void(std::chrono::milliseconds d)> sleep;

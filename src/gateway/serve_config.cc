@@ -32,6 +32,75 @@ std::string number_as_written(std::string_view text, const toml::node& node) {
   return out;
 }
 
+// The tiers of a `tiers = ["flash", "pro"]` field.
+std::optional<core::Error> parse_tiers(const std::string& source, const toml::node& node, const std::string& where,
+                                       std::vector<core::Tier>& out) {
+  const toml::array* tiers = node.as_array();
+  if (tiers == nullptr || tiers->empty())
+    return toml_error_at(source, &node, fmt::format("{} field 'tiers' must list \"flash\" and/or \"pro\"", where));
+  for (const toml::node& tn : *tiers) {
+    const std::string v = tn.is_string() ? tn.as_string()->get() : "";
+    if (v != "flash" && v != "pro")
+      return toml_error_at(source, &tn, fmt::format("{} field 'tiers': '{}' is not flash or pro", where, v));
+    out.push_back(v == "pro" ? core::Tier::kPro : core::Tier::kFlash);
+  }
+  return std::nullopt;
+}
+
+// `[[upstream]]`: each account's name, key_env, base_url, weight, tiers and concurrency.
+std::optional<core::Error> parse_accounts(const std::string& source, const toml::array& tables,
+                                          std::vector<UpstreamAccount>& out) {
+  int index = 0;
+  for (const toml::node& item : tables) {
+    const toml::table& t = *item.as_table();
+    const std::string where = fmt::format("[[upstream]] #{}", ++index);
+    UpstreamAccount acct;
+    for (auto&& [name, node] : t) {
+      const std::string_view n = name.str();
+      if (n == "name" || n == "key_env" || n == "base_url") {
+        if (!node.is_string() || node.as_string()->get().empty())
+          return toml_error_at(source, &node, fmt::format("{} field '{}' must be a string", where, n));
+        (n == "name" ? acct.name : n == "key_env" ? acct.key_env : acct.base_url) = node.as_string()->get();
+      } else if (n == "weight") {
+        const std::optional<double> w = node.value<double>();
+        if (!w || *w <= 0 || *w > 1e6)
+          return toml_error_at(source, &node, fmt::format("{} field 'weight' must be a number above 0", where));
+        acct.weight = *w;
+      } else if (n == "tiers") {
+        if (auto e = parse_tiers(source, node, where, acct.tiers)) return e;
+      } else if (n == "concurrency") {
+        const toml::table* c = node.as_table();
+        if (c == nullptr)
+          return toml_error_at(source, &node,
+                               fmt::format("{} field 'concurrency' must be a table like {{ flash = 2500, pro = 500 }}",
+                                           where));
+        for (auto&& [tier, limit] : *c) {
+          const std::optional<std::int64_t> v = limit.value<std::int64_t>();
+          if ((tier.str() != "flash" && tier.str() != "pro") || !limit.is_integer() || !v || *v < 1 || *v > 1'000'000)
+            return toml_error_at(source, &limit,
+                                 fmt::format("{} concurrency: '{}' must be flash or pro, a whole number from 1 to "
+                                             "1000000",
+                                             where, tier.str()));
+          acct.concurrency[tier.str() == "pro" ? 1 : 0] = *v;
+        }
+      } else {
+        return toml_error_at(source, &node,
+                             fmt::format("{}: unknown field '{}' (expected name, key_env, base_url, weight, tiers, "
+                                         "concurrency)",
+                                         where, n));
+      }
+    }
+    if (acct.name.empty() || acct.key_env.empty() || acct.base_url.empty())
+      return toml_error_at(source, &t, fmt::format("{}: name, key_env and base_url are required", where));
+    for (const UpstreamAccount& other : out) {
+      if (other.name == acct.name)
+        return toml_error_at(source, &t, fmt::format("{}: the name '{}' is used twice", where, acct.name));
+    }
+    out.push_back(std::move(acct));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 const std::vector<ConfigField>& serve_config_fields() {
@@ -74,6 +143,29 @@ core::Result<ServeConfig> parse_serve_config(std::string_view text, const std::s
   for (auto&& [key, node] : root) {
     const std::string_view k = key.str();
     if (k == "key") continue;
+    if (k == "upstream" && node.is_array_of_tables()) {
+      if (auto e = parse_accounts(source, *node.as_array(), c.accounts)) return *e;
+      continue;
+    }
+    if (k == "upstream_queue") {
+      const toml::table* q = node.as_table();
+      if (q == nullptr) return toml_error_at(source, &node, "[upstream_queue] must be a table (length, wait_seconds)");
+      for (auto&& [qk, qv] : *q) {
+        const std::optional<double> v = qv.value<double>();
+        if (qk.str() == "length" && qv.is_integer() && *qv.value<std::int64_t>() >= 0 &&
+            *qv.value<std::int64_t>() <= 1'000'000) {
+          c.queue_length = *qv.value<std::int64_t>();
+        } else if (qk.str() == "wait_seconds" && v && *v >= 0 && *v <= 3600) {
+          c.queue_wait_seconds = *v;
+        } else {
+          return toml_error_at(source, &qv,
+                               fmt::format("[upstream_queue] field '{}': expected length (0 to 1000000 calls) or "
+                                           "wait_seconds (0 to 3600)",
+                                           qk.str()));
+        }
+      }
+      continue;
+    }
     const auto& fields = serve_config_fields();
     auto f = std::find_if(fields.begin(), fields.end(), [&](const ConfigField& cf) { return cf.name == k; });
     if (f == fields.end()) {
@@ -194,16 +286,7 @@ core::Result<ServeConfig> parse_serve_config(std::string_view text, const std::s
           }
           (n == "rpm" ? vk.rates.rpm : n == "tpm" ? vk.rates.tpm : vk.rates.max_concurrent) = *v;
         } else if (n == "tiers") {
-          const toml::array* tiers = node.as_array();
-          if (tiers == nullptr || tiers->empty())
-            return toml_error_at(source, &node,
-                                 fmt::format("{} field 'tiers' must list \"flash\" and/or \"pro\"", where));
-          for (const toml::node& tn : *tiers) {
-            const std::string v = tn.is_string() ? tn.as_string()->get() : "";
-            if (v != "flash" && v != "pro")
-              return toml_error_at(source, &tn, fmt::format("{} field 'tiers': '{}' is not flash or pro", where, v));
-            vk.tiers.push_back(v == "pro" ? core::Tier::kPro : core::Tier::kFlash);
-          }
+          if (auto e = parse_tiers(source, node, where, vk.tiers)) return *e;
         } else {
           return toml_error_at(source, &node,
                                fmt::format("{}: unknown field '{}' (expected name, key, key_sha256, budget_per_day, "

@@ -17,6 +17,7 @@
 //   tiers = ["flash"]              # allowed tiers (default both)
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -48,9 +49,24 @@ struct ConfigField {
 // Every setting of `serve`'s config file, in the order the example lists them.
 const std::vector<ConfigField>& serve_config_fields();
 
+// One DeepSeek account of `[[upstream]]` (several accounts behind one gateway).
+struct UpstreamAccount {
+  std::string name;
+  std::string key_env;   // the environment variable that holds its API key
+  std::string base_url;  // "https://api.deepseek.com"
+  double weight = 1;
+  std::vector<core::Tier> tiers;                       // empty: both
+  std::array<std::int64_t, 2> concurrency{2500, 500};  // in flight at most: Flash, Pro (DeepSeek's limits)
+};
+
 struct ServeConfig {
   std::map<std::string, ConfigValue, std::less<>> values;  // the settings the file sets
   std::vector<VirtualKey> keys;
+  // `upstream` as an array of tables; empty when it is one URL (a value above).
+  std::vector<UpstreamAccount> accounts;
+  // [upstream_queue]: calls waiting when every account is at its limit, and for how long.
+  std::int64_t queue_length = 1000;
+  double queue_wait_seconds = 10;
 };
 
 core::Result<ServeConfig> parse_serve_config(std::string_view toml, const std::string& source_name);

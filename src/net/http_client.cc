@@ -264,6 +264,10 @@ struct UpstreamStream::Impl {
   UpstreamHead head;
   bool done = false;
   std::array<char, 16384> chunk;
+  std::function<void()> on_end;
+  ~Impl() {
+    if (on_end) on_end();
+  }
 };
 
 UpstreamStream::UpstreamStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -271,6 +275,7 @@ UpstreamStream::~UpstreamStream() = default;
 UpstreamStream::UpstreamStream(UpstreamStream&&) noexcept = default;
 UpstreamStream& UpstreamStream::operator=(UpstreamStream&&) noexcept = default;
 const UpstreamHead& UpstreamStream::head() const { return impl_->head; }
+void UpstreamStream::on_end(std::function<void()> done) { impl_->on_end = std::move(done); }
 
 UpstreamStream UpstreamStream::canned(UpstreamHead head, std::vector<std::string> pieces) {
   auto impl = std::make_unique<Impl>();

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,7 +45,8 @@ struct UpstreamOptions {
 };
 
 struct UpstreamError {
-  enum class Kind { kConnect, kTimeout, kBroken, kTooLarge, kProtocol };
+  // kOverloaded: no account had room for the call within the queue's wait.
+  enum class Kind { kConnect, kTimeout, kBroken, kTooLarge, kProtocol, kOverloaded };
   Kind kind = Kind::kBroken;
   std::string message;
 };
@@ -73,6 +75,9 @@ class UpstreamStream {
   UpstreamStream& operator=(UpstreamStream&&) noexcept;
 
   const UpstreamHead& head() const;
+  // Runs `done` once the stream is finished with (destroyed), e.g. to free the
+  // account's slot it was opened on.
+  void on_end(std::function<void()> done);
   // The next piece of the body (de-chunked), or nullopt at its end; an error if
   // the connection broke or went idle too long.
   boost::asio::awaitable<std::variant<std::optional<std::string>, UpstreamError>> next();
