@@ -56,7 +56,7 @@ fill() {  # stream(0/1): requests until one is refused, then space returns
     curl -s -N -D "$tmp/h" -o "$tmp/b" "$url/v1/chat/completions" "${auth[@]}" \
       -d "{\"model\":\"flash\",\"stream\":$( ((stream)) && echo true || echo false),\"messages\":[{\"role\":\"user\",\"content\":\"$filler $i\"}]}"
     whole=1
-    ((stream)) && ! tail -c 20 "$tmp/b" | grep -q 'data: \[DONE\]' && whole=0
+    ((stream)) && [[ $(tail -c 20 "$tmp/b") != *'data: [DONE]'* ]] && whole=0
     status=$(head -1 "$tmp/h" | cut -d' ' -f2)
     id=$(grep -i '^x-flashfirst-request-id:' "$tmp/h" | tr -d '\r' | cut -d' ' -f2)
     cost=$(grep -i '^x-flashfirst-cost:' "$tmp/h" | tr -d '\r' | cut -d' ' -f2)
