@@ -724,30 +724,29 @@ struct Gateway::Impl {
     res.headers.emplace_back("retry-after", "1");
     return res;
   }
-  static awaitable<core::Status> probe_op(ledger::Ledger& l) {
-    return asio::async_initiate<decltype(asio::use_awaitable), void(core::Status)>(
-        [&l](auto handler) {
+  // A ledger operation that reports on a ledger thread, awaited: `start(done)`
+  // begins it; the outcome is posted back to the awaiting coroutine's executor.
+  // Not a coroutine: what `start` holds (a row in a shared_ptr) is never a
+  // capture of a coroutine's frame.
+  template <typename Outcome, typename Start>
+  static awaitable<Outcome> ledger_op(Start start) {
+    return asio::async_initiate<decltype(asio::use_awaitable), void(Outcome)>(
+        [start = std::move(start)](auto handler) mutable {
           auto ex = asio::get_associated_executor(handler);
           auto h = std::make_shared<decltype(handler)>(std::move(handler));
-          l.probe_async([ex, h](core::Status st) {
-            asio::post(ex, [h, st = std::move(st)]() mutable { (*h)(std::move(st)); });
+          start([ex, h](Outcome out) {
+            asio::post(ex, [h, out = std::move(out)]() mutable { (*h)(std::move(out)); });
           });
         },
         asio::use_awaitable);
   }
-
-  // Not a coroutine: the row travels in a shared_ptr, never as a capture of a
-  // coroutine's frame.
+  static awaitable<core::Status> probe_op(ledger::Ledger& l) {
+    return ledger_op<core::Status>([&l](std::function<void(core::Status)> done) { l.probe_async(std::move(done)); });
+  }
   static awaitable<core::Status> append_op(ledger::Ledger& l, std::shared_ptr<ledger::Row> row) {
-    return asio::async_initiate<decltype(asio::use_awaitable), void(core::Status)>(
-        [&l, row](auto handler) {
-          auto ex = asio::get_associated_executor(handler);
-          auto h = std::make_shared<decltype(handler)>(std::move(handler));
-          l.append_async(row, [ex, h](core::Status st) {
-            asio::post(ex, [h, st = std::move(st)]() mutable { (*h)(std::move(st)); });
-          });
-        },
-        asio::use_awaitable);
+    return ledger_op<core::Status>([&l, row = std::move(row)](std::function<void(core::Status)> done) {
+      l.append_async(row, std::move(done));
+    });
   }
 
   // Records a rating (POST /v1/flashfirst/feedback) of one of the key's own
@@ -789,15 +788,10 @@ struct Gateway::Impl {
 
   static awaitable<core::Result<ledger::FeedbackOutcome>> feedback_op(ledger::Ledger& l,
                                                                       std::shared_ptr<const ledger::Feedback> f) {
-    return asio::async_initiate<decltype(asio::use_awaitable), void(core::Result<ledger::FeedbackOutcome>)>(
-        [&l, f](auto handler) {
-          auto ex = asio::get_associated_executor(handler);
-          auto h = std::make_shared<decltype(handler)>(std::move(handler));
-          l.append_feedback_async(f, [ex, h](core::Result<ledger::FeedbackOutcome> out) {
-            asio::post(ex, [h, out = std::move(out)]() mutable { (*h)(std::move(out)); });
-          });
-        },
-        asio::use_awaitable);
+    using Outcome = core::Result<ledger::FeedbackOutcome>;
+    return ledger_op<Outcome>([&l, f = std::move(f)](std::function<void(Outcome)> done) {
+      l.append_feedback_async(f, std::move(done));
+    });
   }
 
   // One access-log line: the client's request and what became of it, one JSON
