@@ -57,17 +57,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FF_FUZZ_CHECK(out_top.size() == top.size() + (present ? 0 : 1), "set_member(%s) changed the member count", key);
   }
 
-  for (bool anthropic : {false, true}) {
+  using ff::wire::Protocol;
+  for (Protocol protocol : {Protocol::kOpenAi, Protocol::kAnthropic, Protocol::kResponses}) {
+    const char* effort_member = protocol == Protocol::kAnthropic   ? "output_config"
+                                : protocol == Protocol::kResponses ? "reasoning"
+                                                                   : "reasoning_effort";
     for (const char* effort : {"", "none", "low", "max"}) {
       std::string edited = body;
-      const std::string sent = ff::gateway::apply_effort(edited, root, anthropic, effort);
+      const std::string sent = ff::gateway::apply_effort(edited, root, protocol, effort);
       dom::parser p4;
       dom::element out;
       FF_FUZZ_CHECK(!p4.parse(edited).get(out) && !ff::gateway::repeated_member(out),
                     "apply_effort(%s) made invalid JSON or a repeated member", effort);
       // A request that sets none of its own gets the policy's, as sent.
       bool own = false;
-      for (const char* k : {"thinking", anthropic ? "output_config" : "reasoning_effort"}) {
+      for (const char* k : {"thinking", effort_member}) {
         dom::element v;
         own = own || (!top[k].get(v) && !v.is_null());
       }

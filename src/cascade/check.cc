@@ -113,11 +113,34 @@ bool client_capped(std::string_view request_body) {
   thread_local dom::parser rq;
   dom::element req;
   if (rq.parse(request_body.data(), request_body.size()).get(req)) return false;
-  for (const char* name : {"max_tokens", "max_completion_tokens"}) {
+  for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
     std::int64_t v = 0;
     if (!req[name].get_int64().get(v) && v > 0) return true;
   }
   return false;
+}
+
+// Why a call of tool `name` with `arguments` (JSON text) fails the request's
+// `tools`, or nullopt. `name_of` and `schema_of` find a tool's name and schema in
+// the request's shape of a tool.
+template <typename NameOf, typename SchemaOf>
+std::optional<std::string> check_call(const dom::element& req, std::string_view name, std::string_view arguments,
+                                      NameOf name_of, SchemaOf schema_of) {
+  dom::array tools;
+  if (req["tools"].get_array().get(tools)) {
+    return fmt::format("tool call to undefined tool '{}'", name);
+  }
+  for (dom::element t : tools) {
+    std::string_view tn;
+    if (name_of(t).get(tn) || tn != name) continue;
+    dom::element schema;
+    if (schema_of(t).get(schema) || schema.type() != dom::element_type::OBJECT) return std::nullopt;
+    if (auto e = check_schema(simdjson::minify(schema), arguments.empty() ? "{}" : arguments)) {
+      return fmt::format("tool '{}': {}", name, *e);
+    }
+    return std::nullopt;
+  }
+  return fmt::format("tool call to undefined tool '{}'", name);
 }
 
 constexpr const char* kUncappedCut = " at the model's own output limit (the client set no max_tokens)";
@@ -163,30 +186,14 @@ std::optional<std::string> check_answer(std::string_view request_body, const dom
     }
   }
   if (has_calls) {
-    dom::array tools;
-    const bool have_tools = !req["tools"].get_array().get(tools);
     for (dom::element call : calls) {
       std::string_view name, args;
       if (call["function"]["name"].get_string().get(name)) return "tool call without a name";
       if (call["function"]["arguments"].get_string().get(args)) args = "{}";
-      dom::element schema;
-      bool defined = false, has_schema = false;
-      if (have_tools) {
-        for (dom::element t : tools) {
-          std::string_view tn;
-          if (!t["function"]["name"].get_string().get(tn) && tn == name) {
-            defined = true;
-            has_schema = !t["function"]["parameters"].get(schema) && schema.type() == dom::element_type::OBJECT;
-            break;
-          }
-        }
-      }
-      if (!defined) return fmt::format("tool call to undefined tool '{}'", name);
-      if (has_schema) {
-        if (auto e = check_schema(simdjson::minify(schema), args.empty() ? "{}" : args)) {
-          return fmt::format("tool '{}': {}", name, *e);
-        }
-      }
+      auto failure = check_call(
+          req, name, args, [](dom::element t) { return t["function"]["name"].get_string(); },
+          [](dom::element t) { return t["function"]["parameters"]; });
+      if (failure) return failure;
     }
   }
   return std::nullopt;
@@ -244,6 +251,64 @@ std::optional<std::string> check_anthropic_answer(std::string_view request_body,
     if (has_schema) {
       if (auto e = check(schema, input, "arguments", 0)) return fmt::format("tool '{}': {}", name, *e);
     }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_responses_answer(std::string_view request_body, const dom::element& res) {
+  thread_local dom::parser rq;
+  std::string_view status, object;
+  dom::array items;
+  if (res.type() != dom::element_type::OBJECT || res["object"].get_string().get(object) || object != "response" ||
+      res["output"].get_array().get(items)) {
+    return "not a response";
+  }
+  if (!res["status"].get_string().get(status)) {
+    if (status == "failed") return "status failed";
+    if (status == "incomplete") {
+      std::string_view reason;
+      if (res["incomplete_details"]["reason"].get_string().get(reason)) reason = "unknown";
+      if (reason != "max_output_tokens") return fmt::format("status incomplete ({})", reason);
+      if (client_capped(request_body)) return std::nullopt;
+      return fmt::format("status incomplete (max_output_tokens){}", kUncappedCut);
+    }
+  }
+  std::string text;
+  bool has_calls = false;
+  for (dom::element item : items) {
+    std::string_view type;
+    if (item["type"].get_string().get(type)) continue;
+    has_calls = has_calls || type == "function_call";
+    dom::array parts;
+    if (type != "message" || item["content"].get_array().get(parts)) continue;
+    for (dom::element p : parts) {
+      std::string_view pt, t;
+      if (!p["type"].get_string().get(pt) && pt == "output_text" && !p["text"].get_string().get(t)) text.append(t);
+    }
+  }
+  const bool has_text = text.find_first_not_of(" \t\r\n") != std::string::npos;
+  if (!has_text && !has_calls) return "empty answer";
+  if (!has_calls && request_body.find("json_object") == std::string_view::npos) return std::nullopt;
+  dom::element req;
+  const bool have_request = !rq.parse(request_body.data(), request_body.size()).get(req);
+  if (!have_request) return std::nullopt;
+  std::string_view format;
+  if (has_text && !req["text"]["format"]["type"].get_string().get(format) && format == "json_object") {
+    thread_local dom::parser jp;
+    dom::element j;
+    if (jp.parse(text.data(), text.size()).get(j) || j.type() != dom::element_type::OBJECT) {
+      return "answer is not a JSON object under json_object";
+    }
+  }
+  for (dom::element item : items) {
+    std::string_view type, name, args;
+    if (item["type"].get_string().get(type) || type != "function_call") continue;
+    if (item["name"].get_string().get(name)) return "tool call without a name";
+    if (item["arguments"].get_string().get(args)) args = "{}";
+    auto failure = check_call(
+        req, name, args, [](dom::element t) { return t["name"].get_string(); },
+        [](dom::element t) { return t["parameters"]; });
+    if (failure) return failure;
   }
   return std::nullopt;
 }

@@ -3,7 +3,8 @@
 //
 // An answer fails when it was refused (finish_reason `content_filter`,
 // `insufficient_system_resource`) or cut short of what the client allowed
-// (`length` when the request sets no `max_tokens`/`max_completion_tokens`: a cut
+// (`length` when the request sets no `max_tokens`/`max_completion_tokens`/
+// `max_output_tokens`: a cut
 // at the client's own cap is the answer it asked for, passed as it is, since Pro
 // would stop at the same cap), is empty (no content and
 // no tool call), is not a JSON object under `response_format: json_object`, or
@@ -38,6 +39,16 @@ std::optional<std::string> check_answer(std::string_view request_body, const sim
 // tool the request did not define, or whose input breaks its `input_schema`. A
 // response that is not a message is "not a message".
 std::optional<std::string> check_anthropic_answer(std::string_view request_body, std::string_view response_body);
+
+// The same check of a Responses API answer (`/responses`, already parsed):
+// status `incomplete` for max_output_tokens (a failure only when the request set
+// no max_output_tokens) or content_filter, status `failed`; no output text and
+// no function_call item; output text that is not a JSON object under
+// `text.format` json_object; a function_call naming a function tool the request
+// did not define, or whose arguments break its `parameters`. A response that is
+// not a Response object is "not a response".
+std::optional<std::string> check_responses_answer(std::string_view request_body,
+                                                  const simdjson::dom::element& response);
 
 // Whether `value_json` satisfies `schema_json`; nullopt if so, else the first
 // violation ("missing required property 'city'", "'days' must be integer").

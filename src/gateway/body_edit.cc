@@ -147,12 +147,13 @@ std::string add_member(std::string_view s, std::string_view key, std::string_vie
   return out;
 }
 
-std::string apply_effort(std::string& body, const simdjson::dom::element& root, bool anthropic,
+std::string apply_effort(std::string& body, const simdjson::dom::element& root, wire::Protocol protocol,
                          std::string_view policy_effort) {
+  const bool anthropic = protocol == wire::Protocol::kAnthropic, responses = protocol == wire::Protocol::kResponses;
   // One pass over the top-level members (a lookup by name would scan them per name).
   simdjson::dom::object top;
   if (root.get(top)) return std::string(policy_effort);
-  const std::string_view effort_field = anthropic ? "output_config" : "reasoning_effort";
+  const std::string_view effort_field = anthropic ? "output_config" : responses ? "reasoning" : "reasoning_effort";
   bool client_set = false, disabled = false, named_null = false;
   std::optional<std::string_view> effort;
   for (auto [key, value] : top) {
@@ -165,7 +166,7 @@ std::string apply_effort(std::string& body, const simdjson::dom::element& root, 
     std::string_view v;
     if (key == "thinking") {
       disabled = disabled || (!value["type"].get_string().get(v) && v == "disabled");
-    } else if (anthropic ? !value["effort"].get_string().get(v) : !value.get_string().get(v)) {
+    } else if (anthropic || responses ? !value["effort"].get_string().get(v) : !value.get_string().get(v)) {
       effort = v;
     }
   }
@@ -177,7 +178,9 @@ std::string apply_effort(std::string& body, const simdjson::dom::element& root, 
   auto put = [&](std::string_view key, std::string_view value) {
     body = named_null ? set_member(body, key, value) : add_member(body, key, value);
   };
-  if (policy_effort == "none") {
+  if (responses) {
+    put("reasoning", fmt::format(R"({{"effort":"{}"}})", policy_effort));
+  } else if (policy_effort == "none") {
     put("thinking", R"({"type":"disabled"})");
   } else if (anthropic) {
     put("output_config", fmt::format(R"({{"effort":"{}"}})", policy_effort));
@@ -187,10 +190,11 @@ std::string apply_effort(std::string& body, const simdjson::dom::element& root, 
   return std::string(policy_effort);
 }
 
-bool apply_user_id(std::string& body, const simdjson::dom::element& root, bool anthropic, std::string_view user_id) {
+bool apply_user_id(std::string& body, const simdjson::dom::element& root, wire::Protocol protocol,
+                   std::string_view user_id) {
   if (user_id.empty()) return false;
   const std::string value = fmt::format(R"("{}")", user_id);
-  if (!anthropic) {
+  if (protocol != wire::Protocol::kAnthropic) {
     simdjson::dom::element own;
     if (!root["user_id"].get(own) && !own.is_null()) return false;
     body = set_member(body, "user_id", value);

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "wire/errors.h"
+
 namespace simdjson::dom {
 class element;
 }
@@ -44,23 +46,25 @@ std::string set_member(std::string_view body, std::string_view key, std::string_
 std::string add_member(std::string_view body, std::string_view key, std::string_view json_value);
 
 // Applies the policy's reasoning effort (`none`, `low`, `high` or `max`) to
-// `body`, whose parse is `root`, the way the DeepSeek API takes it: `none` turns
-// thinking off (`"thinking":{"type":"disabled"}`); the others are
-// `reasoning_effort` on chat completions and `output_config.effort` on
-// Anthropic Messages. A request that sets its own (`thinking` or
-// `reasoning_effort`; `thinking` or `output_config` on Anthropic) is left as it
-// is. Returns the effort the request carries as sent: the policy's, or the
+// `body`, whose parse is `root`, the way the DeepSeek API takes it in each
+// protocol: on chat completions `reasoning_effort`, with `none` as
+// `"thinking":{"type":"disabled"}`; on Anthropic Messages `output_config.effort`,
+// `none` as thinking disabled; on the Responses API `reasoning.effort`, where
+// `none` turns thinking off. A request that sets its own (`thinking`, or the
+// protocol's effort member) is left as it is. Returns the effort the request carries as sent: the policy's, or the
 // client's own (`none` for thinking disabled; `high`, the API's default, when
 // the client turned thinking on without naming an effort). An empty
 // `policy_effort` edits nothing: the client's own effort, or "" when it set none.
-std::string apply_effort(std::string& body, const simdjson::dom::element& root, bool anthropic,
+std::string apply_effort(std::string& body, const simdjson::dom::element& root, wire::Protocol protocol,
                          std::string_view policy_effort);
 
 // Gives a request that names no user of its own `user_id` (validated by the
-// caller: [A-Za-z0-9_-]+, so written as is): `user_id` on chat completions,
+// caller: [A-Za-z0-9_-]+, so written as is): `user_id` on chat completions
+// (and on the Responses API, which documents no field of its own for it [?]),
 // `metadata.user_id` on Anthropic Messages, as the DeepSeek API takes them. A
 // request that names one (or an empty `user_id`) keeps it. Returns whether the
 // body was edited.
-bool apply_user_id(std::string& body, const simdjson::dom::element& root, bool anthropic, std::string_view user_id);
+bool apply_user_id(std::string& body, const simdjson::dom::element& root, wire::Protocol protocol,
+                   std::string_view user_id);
 
 }  // namespace ff::gateway

@@ -34,6 +34,7 @@
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8.h"
 #include "wire/errors.h"
+#include "wire/responses.h"
 #include "wire/sse.h"
 #include "wire/usage.h"
 
@@ -286,6 +287,32 @@ std::optional<std::string> completion_as_stream(std::string_view answer, std::st
       true);
   out += "data: [DONE]\n\n";
   return out;
+}
+
+// A whole Responses API answer as the events of its stream, the gateway's
+// figures on the last; nullopt when `answer` is not JSON.
+std::optional<std::string> response_as_stream(std::string_view answer, std::string_view flashfirst) {
+  thread_local dom::parser parser;
+  dom::element root;
+  if (parser.parse(answer.data(), answer.size()).get(root)) return std::nullopt;
+  std::string out;
+  for (const wire::ResponseEvent& e : wire::response_events(root, nullptr, flashfirst)) out += e.sse;
+  return out;
+}
+
+// The cascade's check of an answer (`answer`, parsed from `answer_text`) to
+// `request`, in the protocol's own shapes.
+std::optional<std::string> check_in(wire::Protocol protocol, std::string_view request, const dom::element& answer,
+                                    std::string_view answer_text) {
+  switch (protocol) {
+    case wire::Protocol::kOpenAi:
+      return cascade::check_answer(request, answer);
+    case wire::Protocol::kResponses:
+      return cascade::check_responses_answer(request, answer);
+    case wire::Protocol::kAnthropic:
+      break;
+  }
+  return cascade::check_anthropic_answer(request, answer_text);
 }
 
 // Lets an unordered_map<std::string, ...> be searched with a string_view.
@@ -1012,8 +1039,9 @@ struct Gateway::Impl {
     core::Status recorded;               // the row's commit
     std::chrono::nanoseconds upstream{0};  // waiting on the upstream, retries included
   };
+  // `check`: the protocol whose cascade check the answer gets, if any.
   awaitable<CallOutcome> call_and_record(std::string_view path, const std::string& body, const Headers& headers,
-                                         ledger::Row row, bool check = false) {
+                                         ledger::Row row, std::optional<Protocol> check = std::nullopt) {
     bool checked = false;
     std::optional<std::string> failure;
     const auto called = std::chrono::steady_clock::now();
@@ -1049,7 +1077,7 @@ struct Gateway::Impl {
       if (parsed && ok.head.status == 200) remember_answer(root);
       if (check && ok.head.status == 200) {
         checked = true;
-        failure = parsed ? cascade::check_answer(body, root) : std::optional<std::string>("not a chat completion");
+        failure = parsed ? check_in(*check, body, root, ok.body) : std::optional<std::string>("the answer is not JSON");
       }
     }
     core::Status recorded = co_await commit(row);
@@ -1135,6 +1163,7 @@ struct Gateway::Impl {
 
 awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, const VirtualKey& key, Protocol protocol) {
   const bool anthropic = protocol == Protocol::kAnthropic;
+  const bool chat_completions = protocol == Protocol::kOpenAi;
   const std::string& key_name = key.name;
   const std::string& key_hash = key.sha256_hex;
   const std::int64_t start_ms = now_ms();
@@ -1186,8 +1215,25 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     co_await w.send(std::move(reply));
     co_return;
   }
+  // A Responses request is routed as the Chat Completions request it stands for.
+  std::string chat_form;
+  dom::element route_root = root;
+  if (protocol == Protocol::kResponses) {
+    auto converted = wire::responses_as_chat(root);
+    thread_local dom::parser chat_parser;
+    if (converted.ok() && chat_parser.parse(*converted).get(route_root)) {
+      converted = core::make_error("the request could not be read as a chat request");  // not expected
+    }
+    if (!converted.ok()) {
+      net::Response reply =
+          error_response(protocol, 400, converted.error().message, "invalid_request_error", "invalid_request");
+      co_await w.send(std::move(reply));
+      co_return;
+    }
+    chat_form = std::move(*converted);
+  }
   // Route. The router also classifies requests that name a tier or a model, for the record.
-  router::Decision d = router.route_or_default(root, {key_name, tier_header});
+  router::Decision d = router.route_or_default(route_root, {key_name, tier_header});
   const router::Policy& policy = router.policy();
   core::Tier tier = d.tier;
   std::string model = d.model;
@@ -1254,7 +1300,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   }
   // Budget admission: the most this call can cost is reserved before it is made.
   std::int64_t max_tokens = 0;
-  for (const char* name : {"max_tokens", "max_completion_tokens"}) {
+  for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
     std::int64_t v = 0;
     if (!root[name].get_int64().get(v) && v > 0) max_tokens = v;
   }
@@ -1286,24 +1332,30 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     co_return;
   }
   std::string body = set_member(r.body, "model", "\"" + model + "\"");  // ids are plain ASCII
-  const int restored = anthropic ? 0 : restore_reasoning(body, root);
-  apply_user_id(body, root, anthropic, key.user_id);
+  const int restored = chat_completions ? restore_reasoning(body, root) : 0;
+  apply_user_id(body, root, protocol, key.user_id);
   // The category's reasoning effort, when the gateway chose the model (a named
   // concrete model passes as sent); the ledger records the effort as sent.
-  d.effort = apply_effort(body, root, anthropic, tier_choice ? std::string_view(d.effort) : std::string_view());
-  const std::string_view path = anthropic ? "/anthropic/v1/messages" : "/chat/completions";
+  d.effort = apply_effort(body, root, protocol, tier_choice ? std::string_view(d.effort) : std::string_view());
+  const std::string_view path = anthropic                            ? "/anthropic/v1/messages"
+                                : protocol == Protocol::kResponses ? "/responses"
+                                                                   : "/chat/completions";
+  // Recorded requests are read back by `route train` and `simulate`, which read
+  // chat requests: a Responses request is kept in its chat form.
+  const std::string_view recorded_body = chat_form.empty() ? std::string_view(r.body) : std::string_view(chat_form);
+  const bool record_body = options.record_requests && tokenizer::is_valid_utf8(recorded_body);
 
   // A stream the policy lets the cascade check: asked of the upstream whole,
   // checked (and escalated) like any answer, then sent as a stream.
   const bool buffered = is_stream && !anthropic && d.cascade && d.buffer_streams && tier == core::Tier::kFlash;
   if (buffered) {
     body = set_member(body, "stream", "false");
-    if (find_member(body, "stream_options")) body = set_member(body, "stream_options", "null");
+    if (chat_completions && find_member(body, "stream_options")) body = set_member(body, "stream_options", "null");
   }
   if (is_stream && !buffered) {
-    if (!anthropic) body = set_member(body, "stream_options", R"({"include_usage":true})");
+    if (chat_completions) body = set_member(body, "stream_options", R"({"include_usage":true})");
     ledger::Row row = base_row(key, requested, d, model, true, start_ms);
-    if (options.record_requests && tokenizer::is_valid_utf8(r.body)) row.request_body = r.body;
+    if (record_body) row.request_body = recorded_body;
     co_await stream(r, w, path, body, std::move(row), d, tier, *reservation, protocol, key);
     co_return;
   }
@@ -1312,8 +1364,9 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   // temporaries inside co_await expressions.)
   const Headers headers = upstream_headers(r, false);
   ledger::Row first_row = base_row(key, requested, d, model, is_stream, start_ms);
-  if (options.record_requests && tokenizer::is_valid_utf8(r.body)) first_row.request_body = r.body;
-  const bool check_first = !anthropic && d.cascade && tier == core::Tier::kFlash;
+  if (record_body) first_row.request_body = recorded_body;
+  const std::optional<Protocol> check_first =
+      d.cascade && tier == core::Tier::kFlash ? std::optional<Protocol>(protocol) : std::nullopt;
   CallOutcome first = co_await call_and_record(path, body, headers, std::move(first_row), check_first);
   budgets.settle(*reservation, first.row.cost);
   count(first.row, tier);
@@ -1337,9 +1390,13 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   bool escalated = false;
   std::optional<CallOutcome> second;
   if (answer->head.status == 200 && d.cascade && tier == core::Tier::kFlash) {
-    auto failure = anthropic       ? cascade::check_anthropic_answer(body, answer->body)
-                   : first.checked ? first.failure
-                                   : cascade::check_answer(body, answer->body);
+    std::optional<std::string> failure = first.failure;
+    if (!first.checked) {
+      thread_local dom::parser answer_parser;
+      dom::element parsed;
+      failure = answer_parser.parse(answer->body).get(parsed) ? std::optional<std::string>("the answer is not JSON")
+                                                              : check_in(protocol, body, parsed, answer->body);
+    }
     std::optional<budget::BudgetBook::Reservation> pro_reservation;
     if (failure) {
       auto pr = budgets.reserve(key_hash, admission_estimate(policy.pro_model, d.input_tokens, max_tokens, now_ms()),
@@ -1390,7 +1447,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   const int final_status = res.status;
   std::optional<std::string> events;
   if (buffered && final_status == 200) {
-    events = completion_as_stream(answer->body, figures_json(*final_row, escalated, total));
+    const std::string figures = figures_json(*final_row, escalated, total);
+    events = chat_completions ? completion_as_stream(answer->body, figures) : response_as_stream(answer->body, figures);
   }
   if (events) {
     res.headers.front() = {"content-type", "text/event-stream"};
@@ -1495,13 +1553,15 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
 
   // Handles one complete event ("...\n\n"); returns the text to forward.
   core::TokenUsage anthropic_input;  // from message_start, until message_delta brings the output
-  // The end of the answer: OpenAI's "data: [DONE]", Anthropic's message_stop.
+  // The end of the answer: OpenAI's "data: [DONE]", Anthropic's message_stop,
+  // the Responses API's response.completed / .incomplete / .failed (seen by on_event).
+  bool response_ended = false;
   auto value_of = [](std::string_view event, std::string_view field) {
     const auto v = wire::sse_field(event, field);
     return v ? event.substr(v->offset, v->length) : std::string_view();
   };
   auto is_end = [&](std::string_view event) {
-    return value_of(event, "data") == "[DONE]" || value_of(event, "event") == "message_stop";
+    return response_ended || value_of(event, "data") == "[DONE]" || value_of(event, "event") == "message_stop";
   };
   auto on_event = [&](std::string event) -> std::string {
     // The event's data line (OpenAI events are one; Anthropic's start with "event: ...").
@@ -1531,6 +1591,21 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
       have_usage = true;
       row.usage = u;
     }
+    // The element whose `usage` an OpenAI-shaped event carries: the chunk's own,
+    // or on the Responses API the response its end event carries.
+    dom::element usage_holder = root;
+    if (protocol == Protocol::kResponses) {
+      if (root["type"].get_string().get(type)) return event;
+      std::string_view text;
+      if (type == "response.output_text.delta" || type == "response.reasoning_text.delta" ||
+          type == "response.reasoning_summary_text.delta" || type == "response.function_call_arguments.delta") {
+        if (!root["delta"].get_string().get(text)) streamed_output_tokens += estimate.count(text);
+        return event;
+      }
+      if (!wire::ends_response_stream(type)) return event;
+      response_ended = true;
+      if (root["response"].get(usage_holder)) return event;
+    }
     dom::array choices;
     if (!root["choices"].get_array().get(choices)) {
       for (dom::element c : choices) {
@@ -1549,8 +1624,8 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
         }
       }
     }
-    if (protocol == Protocol::kOpenAi) {
-      const wire::UsageRead u = wire::read_usage(root);
+    if (protocol != Protocol::kAnthropic) {
+      const wire::UsageRead u = wire::read_usage(usage_holder);
       if (u.status == wire::UsageRead::Status::kAbsent) return event;
       if (u.status == wire::UsageRead::Status::kInvalid) {
         row.error = "the upstream's usage is invalid: " + u.why;
@@ -1706,10 +1781,13 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
   }
   const bool chat = path == "/v1/chat/completions" || path == "/chat/completions";
   const bool messages = path == "/v1/messages" || path == "/anthropic/v1/messages";
+  const bool responses = path == "/v1/responses" || path == "/responses";
   const bool models = path == "/v1/models" || path == "/models";
   const bool feedback = path == "/v1/flashfirst/feedback";
-  const Protocol protocol = messages ? Protocol::kAnthropic : Protocol::kOpenAi;
-  if (!chat && !models && !messages && !feedback) {
+  const Protocol protocol = messages    ? Protocol::kAnthropic
+                            : responses ? Protocol::kResponses
+                                        : Protocol::kOpenAi;
+  if (!chat && !models && !messages && !responses && !feedback) {
     {
       net::Response reply =
           openai_error(404, fmt::format("no route for {} {}", r.method, path), "invalid_request_error", "not_found");

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/usage.h"
+#include "wire/responses.h"
 
 namespace ff::sim {
 
@@ -355,6 +356,14 @@ ParseResult parse_anthropic(std::string_view body) {
   }
   if (auto err = check_common(r, true)) return *err;
   return r;
+}
+
+ParseResult parse_responses(std::string_view body) {
+  dom::element root;
+  if (auto err = parse_body(body, root)) return *err;
+  auto chat = wire::responses_as_chat(root);
+  if (!chat.ok()) return invalid(chat.error().message);
+  return parse_openai(*chat);  // `root` is not used again: the parser may be reused
 }
 
 }  // namespace ff::sim

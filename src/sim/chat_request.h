@@ -1,7 +1,8 @@
 // ChatRequest: one chat request, whichever wire format it came in (OpenAI Chat
-// Completions or Anthropic Messages), validated the way DeepSeek validates it.
+// Completions, Anthropic Messages or the Responses API), validated the way
+// DeepSeek validates it.
 //
-// parse_openai() and parse_anthropic() turn a request body into a ChatRequest or
+// parse_openai(), parse_anthropic() and parse_responses() turn a request body into a ChatRequest or
 // an ApiError carrying the status and message the API would answer with. The
 // simulator then works on ChatRequest only, and formats its answer back in the
 // caller's format.
@@ -71,5 +72,8 @@ std::string anthropic_model_alias(const std::string& model, const std::string& f
 
 ParseResult parse_openai(std::string_view body);
 ParseResult parse_anthropic(std::string_view body);
+// A Responses API request, read as the Chat Completions request it stands for
+// (wire/responses.h); what cannot be read that way is a 400.
+ParseResult parse_responses(std::string_view body);
 
 }  // namespace ff::sim

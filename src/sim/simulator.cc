@@ -10,6 +10,7 @@
 
 #include "core/json_writer.h"
 #include "tokenizer/utf8.h"
+#include "wire/responses.h"
 
 namespace ff::sim {
 
@@ -442,6 +443,102 @@ std::vector<net::Chunk> stream_anthropic(const Answer& a, double ms_per_token, c
   return chunks;
 }
 
+// The Responses API's usage: input_tokens include the cached ones.
+void write_responses_usage(JsonWriter& w, const core::TokenUsage& u) {
+  w.begin_object();
+  w.key("input_tokens").value(u.prompt());
+  w.key("input_tokens_details").begin_object().key("cached_tokens").value(u.cache_hit).end_object();
+  w.key("output_tokens").value(u.output);
+  w.key("output_tokens_details").begin_object().key("reasoning_tokens").value(u.reasoning).end_object();
+  w.key("total_tokens").value(u.total());
+  w.end_object();
+}
+
+// A Response object: a reasoning item (thinking mode), a message, function calls.
+// An answer cut by max_output_tokens is `incomplete`.
+std::string format_responses(const Answer& a, const ChatRequest& r) {
+  std::string id = a.id;
+  id.erase(std::remove(id.begin(), id.end(), '-'), id.end());
+  const bool cut = a.finish == "length";
+  JsonWriter w(true);
+  w.begin_object();
+  w.key("id").value("resp_" + id).key("object").value("response").key("created_at").value(a.created);
+  w.key("status").value(cut ? "incomplete" : "completed").key("error").null();
+  w.key("incomplete_details");
+  if (cut) {
+    w.begin_object().key("reason").value("max_output_tokens").end_object();
+  } else {
+    w.null();
+  }
+  w.key("model").value(a.model);
+  w.key("output").begin_array();
+  if (a.thinking) {
+    w.begin_object().key("id").value("rs_" + id).key("type").value("reasoning");
+    w.key("summary").begin_array().end_array();
+    w.key("content").begin_array().begin_object().key("type").value("reasoning_text").key("text").value(a.reasoning);
+    w.end_object().end_array().end_object();
+  }
+  if (!a.content.empty() || a.calls.empty()) {
+    w.begin_object().key("id").value("msg_" + id).key("type").value("message").key("role").value("assistant");
+    w.key("status").value(cut ? "incomplete" : "completed");
+    w.key("content").begin_array().begin_object().key("type").value("output_text").key("text").value(a.content);
+    w.key("annotations").begin_array().end_array().end_object().end_array().end_object();
+  }
+  for (const ToolCallOut& c : a.calls) {
+    w.begin_object().key("id").value("fc_" + c.id).key("type").value("function_call").key("call_id").value(c.id);
+    w.key("name").value(c.name).key("arguments").value(c.arguments).key("status").value("completed").end_object();
+  }
+  w.end_array();
+  w.key("parallel_tool_calls").value(true).key("store").value(false);
+  w.key("max_output_tokens");
+  if (r.max_tokens_given) {
+    w.value(r.max_tokens);
+  } else {
+    w.null();
+  }
+  w.key("reasoning").begin_object().key("effort").value(r.thinking ? std::string_view(r.effort) : "none").end_object();
+  w.key("text").begin_object().key("format").begin_object().key("type").value(r.json_mode ? "json_object" : "text");
+  w.end_object().end_object();
+  w.key("usage");
+  write_responses_usage(w, a.usage);
+  w.end_object();
+  return w.str();
+}
+
+// The events of the whole Response (wire::response_events), its texts cut into a
+// few tokens per delta, each delta after the time its tokens take.
+std::vector<net::Chunk> stream_responses(const Answer& a, const ChatRequest& r, double ms_per_token,
+                                         const Scale& scaled, const tokenizer::BpeTokenizer& tok) {
+  const std::string whole = format_responses(a, r);
+  dom::parser parser;
+  dom::element root;
+  if (parser.parse(whole).get(root)) return {};  // cannot happen: JsonWriter writes valid JSON
+  auto split = [&](std::string_view text) {
+    constexpr size_t kPerChunk = 4;
+    const std::vector<TokenId> ids = tok.encode(text);
+    std::vector<std::string> pieces;
+    std::string carry;  // the bytes of a character cut between two groups of tokens go with the later one
+    for (size_t i = 0; i < ids.size(); i += kPerChunk) {
+      std::string piece = carry + *tok.decode(std::span<const TokenId>(ids.data() + i, std::min(kPerChunk, ids.size() - i)));
+      size_t keep = piece.size();
+      for (int k = 0; k < 4 && keep > 0 && !tokenizer::is_valid_utf8(std::string_view(piece).substr(0, keep)); ++k) --keep;
+      if (!tokenizer::is_valid_utf8(std::string_view(piece).substr(0, keep))) keep = piece.size();
+      carry = piece.substr(keep);
+      piece.resize(keep);
+      if (!piece.empty()) pieces.push_back(std::move(piece));
+    }
+    if (!carry.empty()) pieces.push_back(std::move(carry));
+    return pieces;
+  };
+  std::vector<net::Chunk> chunks;
+  for (wire::ResponseEvent& e : wire::response_events(root, split)) {
+    const auto delay = e.delta.empty() ? std::chrono::milliseconds(0)
+                                       : scaled(ms_per_token * static_cast<double>(tok.count(e.delta)));
+    chunks.push_back({delay, std::move(e.sse)});
+  }
+  return chunks;
+}
+
 }  // namespace
 
 Simulator::Simulator(const pricing::PriceBook& book, const tokenizer::BpeTokenizer& tokenizer,
@@ -501,8 +598,12 @@ net::Response Simulator::handle(const net::Request& req) {
   const bool chat_path =
       path == "/chat/completions" || path == "/v1/chat/completions" || path == "/beta/chat/completions";
   const bool anthropic = path == "/anthropic/v1/messages";
-  const bool known = chat_path || anthropic || path == "/models" || path == "/v1/models" || path == "/user/balance";
-  const Protocol protocol = anthropic ? Protocol::kAnthropic : Protocol::kOpenAi;
+  const bool responses = path == "/responses" || path == "/v1/responses";
+  const bool known = chat_path || anthropic || responses || path == "/models" || path == "/v1/models" ||
+                     path == "/user/balance";
+  const Protocol protocol = anthropic   ? Protocol::kAnthropic
+                            : responses ? Protocol::kResponses
+                                        : Protocol::kOpenAi;
   if (!known)
     return error(protocol,
                  {404, fmt::format("no route for {} {}", req.method, path), "invalid_request_error", "not_found"});
@@ -518,7 +619,7 @@ net::Response Simulator::handle(const net::Request& req) {
     return error(protocol,
                  {401, "Authentication Fails, Your api key is invalid", "authentication_error", "invalid_api_key"});
   }
-  if (chat_path || anthropic) {
+  if (chat_path || anthropic || responses) {
     if (req.method != "POST") return error(protocol, {405, "use POST", "invalid_request_error", "method_not_allowed"});
     return chat(req, protocol);
   }
@@ -566,7 +667,9 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
       return error(protocol, {402, "Insufficient Balance", "invalid_request_error", "insufficient_balance"});
     }
   }
-  ParseResult parsed = protocol == Protocol::kOpenAi ? parse_openai(req.body) : parse_anthropic(req.body);
+  ParseResult parsed = protocol == Protocol::kOpenAi      ? parse_openai(req.body)
+                       : protocol == Protocol::kResponses ? parse_responses(req.body)
+                                                          : parse_anthropic(req.body);
   if (auto* e = std::get_if<ApiError>(&parsed)) return error(protocol, *e);
   ChatRequest& r = std::get<ChatRequest>(parsed);
 
@@ -845,7 +948,9 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   net::Response resp;
   std::vector<net::Chunk> chunks;
   if (!r.stream) {
-    resp = net::Response::json(200, protocol == Protocol::kOpenAi ? format_openai(a) : format_anthropic(a));
+    resp = net::Response::json(200, protocol == Protocol::kOpenAi      ? format_openai(a)
+                                    : protocol == Protocol::kResponses ? format_responses(a, r)
+                                                                       : format_anthropic(a));
     const auto total = first_token + scaled(ms_per_token * static_cast<double>(a.usage.output));
     if (total.count() > 0) {
       // The API sends blank lines while the answer is prepared; JSON parsers skip them.
@@ -858,8 +963,9 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
       resp.stream = std::move(chunks);
     }
   } else {
-    chunks = protocol == Protocol::kOpenAi ? stream_openai(a, r.include_usage, ms_per_token, scaled, tokenizer_)
-                                           : stream_anthropic(a, ms_per_token, scaled, tokenizer_);
+    chunks = protocol == Protocol::kOpenAi      ? stream_openai(a, r.include_usage, ms_per_token, scaled, tokenizer_)
+             : protocol == Protocol::kResponses ? stream_responses(a, r, ms_per_token, scaled, tokenizer_)
+                                                : stream_anthropic(a, ms_per_token, scaled, tokenizer_);
     // Keep-alive comments while the first token is awaited.
     std::vector<net::Chunk> waiting;
     auto wait = first_token;

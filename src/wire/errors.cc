@@ -29,7 +29,7 @@ std::string_view anthropic_error_type(int status) {
 std::string error_body(Protocol protocol, int status, std::string_view message, std::string_view type,
                        std::string_view code) {
   core::JsonWriter w(true);
-  if (protocol == Protocol::kOpenAi) {
+  if (protocol != Protocol::kAnthropic) {
     w.begin_object().key("error").begin_object();
     w.key("message").value(message).key("type").value(type).key("code").value(code);
   } else {

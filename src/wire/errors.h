@@ -1,6 +1,6 @@
 // API errors in each protocol's own shape, written one way for the gateway, the
 // HTTP server and the simulator:
-//   OpenAI (and DeepSeek): {"error":{"message","type","code"}}
+//   OpenAI (and DeepSeek, and the Responses API): {"error":{"message","type","code"}}
 //   Anthropic:             {"type":"error","error":{"type","message"}}
 // Pure functions; any thread.
 #pragma once
@@ -10,8 +10,10 @@
 
 namespace ff::wire {
 
-// The wire format a client (or the simulator's caller) speaks.
-enum class Protocol { kOpenAi, kAnthropic };
+// The wire format a client (or the simulator's caller) speaks: OpenAI Chat
+// Completions, Anthropic Messages, or the OpenAI Responses API (whose errors
+// have the OpenAI shape).
+enum class Protocol { kOpenAi, kAnthropic, kResponses };
 
 // Anthropic's error type for an HTTP status, as its API documents them:
 // 400 invalid_request_error, 401 authentication_error, 402 billing_error,

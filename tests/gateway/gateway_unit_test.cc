@@ -60,63 +60,79 @@ TEST(BodyEdit, AddsAMissingMember) {
 }
 
 // apply_effort on `body` as the gateway calls it: {body as sent, effort recorded}.
-std::pair<std::string, std::string> effort(std::string body, bool anthropic, std::string_view policy) {
+constexpr auto kChat = ff::wire::Protocol::kOpenAi;
+constexpr auto kAnthropic = ff::wire::Protocol::kAnthropic;
+constexpr auto kResponses = ff::wire::Protocol::kResponses;
+
+std::pair<std::string, std::string> effort(std::string body, ff::wire::Protocol protocol, std::string_view policy) {
   simdjson::dom::parser p;
   simdjson::dom::element root = p.parse(body);
   std::string out = body;
-  std::string sent = apply_effort(out, root, anthropic, policy);
+  std::string sent = apply_effort(out, root, protocol, policy);
   return {out, sent};
 }
 
 TEST(BodyEdit, ThePolicysEffortIsSentTheWayTheApiTakesIt) {
   using P = std::pair<std::string, std::string>;
-  EXPECT_EQ(effort(R"({"model":"m"})", false, "low"), P(R"({"model":"m","reasoning_effort":"low"})", "low"));
-  EXPECT_EQ(effort(R"({"model":"m"})", false, "none"), P(R"({"model":"m","thinking":{"type":"disabled"}})", "none"));
-  EXPECT_EQ(effort(R"({"model":"m"})", true, "max"), P(R"({"model":"m","output_config":{"effort":"max"}})", "max"));
-  EXPECT_EQ(effort(R"({"model":"m"})", true, "none"), P(R"({"model":"m","thinking":{"type":"disabled"}})", "none"));
+  EXPECT_EQ(effort(R"({"model":"m"})", kChat, "low"), P(R"({"model":"m","reasoning_effort":"low"})", "low"));
+  EXPECT_EQ(effort(R"({"model":"m"})", kChat, "none"), P(R"({"model":"m","thinking":{"type":"disabled"}})", "none"));
+  EXPECT_EQ(effort(R"({"model":"m"})", kAnthropic, "max"), P(R"({"model":"m","output_config":{"effort":"max"}})", "max"));
+  EXPECT_EQ(effort(R"({"model":"m"})", kAnthropic, "none"), P(R"({"model":"m","thinking":{"type":"disabled"}})", "none"));
   // A null is as good as absent.
-  EXPECT_EQ(effort(R"({"reasoning_effort":null})", false, "low"), P(R"({"reasoning_effort":"low"})", "low"));
+  EXPECT_EQ(effort(R"({"reasoning_effort":null})", kChat, "low"), P(R"({"reasoning_effort":"low"})", "low"));
+  // The Responses API: reasoning.effort, where none turns thinking off.
+  EXPECT_EQ(effort(R"({"model":"m"})", kResponses, "low"), P(R"({"model":"m","reasoning":{"effort":"low"}})", "low"));
+  EXPECT_EQ(effort(R"({"model":"m"})", kResponses, "none"),
+            P(R"({"model":"m","reasoning":{"effort":"none"}})", "none"));
+  EXPECT_EQ(effort(R"({"reasoning":null})", kResponses, "max"), P(R"({"reasoning":{"effort":"max"}})", "max"));
 }
 
 TEST(BodyEdit, TheClientsOwnEffortIsKeptAndRecorded) {
   using P = std::pair<std::string, std::string>;
-  EXPECT_EQ(effort(R"({"reasoning_effort":"max"})", false, "low"), P(R"({"reasoning_effort":"max"})", "max"));
-  EXPECT_EQ(effort(R"({"thinking":{"type":"disabled"}})", false, "low"),
+  EXPECT_EQ(effort(R"({"reasoning_effort":"max"})", kChat, "low"), P(R"({"reasoning_effort":"max"})", "max"));
+  EXPECT_EQ(effort(R"({"thinking":{"type":"disabled"}})", kChat, "low"),
             P(R"({"thinking":{"type":"disabled"}})", "none"));
   // Thinking on without an effort: the API's default, high.
-  EXPECT_EQ(effort(R"({"thinking":{"type":"enabled"}})", false, "low"),
+  EXPECT_EQ(effort(R"({"thinking":{"type":"enabled"}})", kChat, "low"),
             P(R"({"thinking":{"type":"enabled"}})", "high"));
-  EXPECT_EQ(effort(R"({"output_config":{"effort":"low"}})", true, "max"),
+  EXPECT_EQ(effort(R"({"output_config":{"effort":"low"}})", kAnthropic, "max"),
             P(R"({"output_config":{"effort":"low"}})", "low"));
-  EXPECT_EQ(effort(R"({"thinking":{"type":"enabled","budget_tokens":9}})", true, "low"),
+  EXPECT_EQ(effort(R"({"thinking":{"type":"enabled","budget_tokens":9}})", kAnthropic, "low"),
             P(R"({"thinking":{"type":"enabled","budget_tokens":9}})", "high"));
   // Thinking off wins over an effort, in whatever order they come.
-  EXPECT_EQ(effort(R"({"reasoning_effort":"max","thinking":{"type":"disabled"}})", false, "low"),
+  EXPECT_EQ(effort(R"({"reasoning_effort":"max","thinking":{"type":"disabled"}})", kChat, "low"),
             P(R"({"reasoning_effort":"max","thinking":{"type":"disabled"}})", "none"));
+  EXPECT_EQ(effort(R"({"reasoning":{"effort":"none"}})", kResponses, "max"),
+            P(R"({"reasoning":{"effort":"none"}})", "none"));
+  // reasoning without an effort (a summary setting): the API's default, high.
+  EXPECT_EQ(effort(R"({"reasoning":{"summary":"auto"}})", kResponses, "low"),
+            P(R"({"reasoning":{"summary":"auto"}})", "high"));
   // No policy effort (a concrete model named by the client): nothing is edited.
-  EXPECT_EQ(effort(R"({"model":"m"})", false, ""), P(R"({"model":"m"})", ""));
+  EXPECT_EQ(effort(R"({"model":"m"})", kChat, ""), P(R"({"model":"m"})", ""));
 }
 
 // apply_user_id on `body` as the gateway calls it: the body as sent.
-std::string with_user(std::string body, bool anthropic, std::string_view user) {
+std::string with_user(std::string body, ff::wire::Protocol protocol, std::string_view user) {
   simdjson::dom::parser p;
   simdjson::dom::element root = p.parse(body);
   std::string out = body;
-  apply_user_id(out, root, anthropic, user);
+  apply_user_id(out, root, protocol, user);
   return out;
 }
 
 TEST(BodyEdit, TheKeysUserIdUnlessTheRequestNamesOne) {
-  EXPECT_EQ(with_user(R"({"model":"m"})", false, "team-a"), R"({"model":"m","user_id":"team-a"})");
-  EXPECT_EQ(with_user(R"({"user_id":"u-7"})", false, "team-a"), R"({"user_id":"u-7"})");  // passes unchanged
-  EXPECT_EQ(with_user(R"({"user_id":null})", false, "team-a"), R"({"user_id":"team-a"})");
-  EXPECT_EQ(with_user(R"({"model":"m"})", false, ""), R"({"model":"m"})");  // no key user: nothing
+  EXPECT_EQ(with_user(R"({"model":"m"})", kChat, "team-a"), R"({"model":"m","user_id":"team-a"})");
+  EXPECT_EQ(with_user(R"({"user_id":"u-7"})", kChat, "team-a"), R"({"user_id":"u-7"})");  // passes unchanged
+  EXPECT_EQ(with_user(R"({"user_id":null})", kChat, "team-a"), R"({"user_id":"team-a"})");
+  EXPECT_EQ(with_user(R"({"model":"m"})", kChat, ""), R"({"model":"m"})");  // no key user: nothing
   // Anthropic Messages: metadata.user_id, added to a metadata object the client sent.
-  EXPECT_EQ(with_user(R"({"model":"m"})", true, "team-a"), R"({"model":"m","metadata":{"user_id":"team-a"}})");
-  EXPECT_EQ(with_user(R"({"metadata":{"trace":"x"},"n":1})", true, "team-a"),
+  EXPECT_EQ(with_user(R"({"model":"m"})", kAnthropic, "team-a"), R"({"model":"m","metadata":{"user_id":"team-a"}})");
+  EXPECT_EQ(with_user(R"({"metadata":{"trace":"x"},"n":1})", kAnthropic, "team-a"),
             R"({"metadata":{"trace":"x","user_id":"team-a"},"n":1})");
-  EXPECT_EQ(with_user(R"({"metadata":{"user_id":"u-7"}})", true, "team-a"), R"({"metadata":{"user_id":"u-7"}})");
-  EXPECT_EQ(with_user(R"({"metadata":"odd"})", true, "team-a"), R"({"metadata":"odd"})");  // the API's 400
+  EXPECT_EQ(with_user(R"({"metadata":{"user_id":"u-7"}})", kAnthropic, "team-a"), R"({"metadata":{"user_id":"u-7"}})");
+  EXPECT_EQ(with_user(R"({"metadata":"odd"})", kAnthropic, "team-a"), R"({"metadata":"odd"})");  // the API's 400
+  // The Responses API: user_id, as on chat completions.
+  EXPECT_EQ(with_user(R"({"input":"hi"})", kResponses, "team-a"), R"({"input":"hi","user_id":"team-a"})");
 }
 
 TEST(ServeConfig, TheExampleSetsEverySetting) {
