@@ -297,6 +297,44 @@ TEST(CascadeCheck, AnthropicMessages) {
   EXPECT_EQ(check("{}", R"({"choices":[]})"), "not a message");
 }
 
+TEST(CascadeCheck, ResponsesApi) {
+  auto check = [](const std::string& req, const std::string& res) {
+    simdjson::dom::parser p;
+    return cascade::check_responses_answer(req, p.parse(res)).value_or("pass");
+  };
+  const std::string tools = R"({"input":"weather","tools":[{"type":"function","name":"get_weather",
+    "parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}]})";
+  auto answer = [](const std::string& status, const std::string& items, const std::string& details = "null") {
+    return R"({"object":"response","status":")" + status + R"(","incomplete_details":)" + details +
+           R"(,"output":[)" + items + "]}";
+  };
+  const std::string text = R"({"type":"message","role":"assistant","content":[{"type":"output_text","text":"Hi."}]})";
+  auto call = [](const std::string& name, const std::string& args) {
+    return R"({"type":"function_call","call_id":"c","name":")" + name + R"(","arguments":)" + args + "}";
+  };
+  EXPECT_EQ(check("{}", answer("completed", text)), "pass");
+  EXPECT_EQ(check(tools, answer("completed", call("get_weather", R"("{\"city\":\"Oslo\"}")"))), "pass");
+  const std::string cut = R"({"reason":"max_output_tokens"})";
+  EXPECT_EQ(check("{}", answer("incomplete", text, cut)),
+            "status incomplete (max_output_tokens) at the model's own output limit (the client set no max_tokens)");
+  // A cut at the client's own cap is the answer it asked for.
+  EXPECT_EQ(check(R"({"input":"x","max_output_tokens":5})", answer("incomplete", "", cut)), "pass");
+  EXPECT_EQ(check("{}", answer("incomplete", text, R"({"reason":"content_filter"})")),
+            "status incomplete (content_filter)");
+  EXPECT_EQ(check("{}", answer("failed", text)), "status failed");
+  EXPECT_EQ(check("{}", answer("completed", R"({"type":"reasoning","content":[{"type":"reasoning_text","text":"hm"}]},)"
+                                            R"({"type":"message","content":[{"type":"output_text","text":" \n"}]})")),
+            "empty answer");
+  EXPECT_EQ(check(R"({"input":"x","text":{"format":{"type":"json_object"}}})", answer("completed", text)),
+            "answer is not a JSON object under json_object");
+  EXPECT_EQ(check(tools, answer("completed", call("get_time", R"("{}")"))), "tool call to undefined tool 'get_time'");
+  EXPECT_EQ(check(tools, answer("completed", call("get_weather", R"("{}")"))),
+            "tool 'get_weather': missing required property 'city'");
+  EXPECT_EQ(check(tools, answer("completed", call("get_weather", R"("{\"city\":7}")"))),
+            "tool 'get_weather': 'city' must be string");
+  EXPECT_EQ(check("{}", R"({"choices":[]})"), "not a response");
+}
+
 }  // namespace
 }  // namespace ff::gateway
 

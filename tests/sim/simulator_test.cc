@@ -290,6 +290,68 @@ TEST_F(SimTest, AnthropicMessages) {
   EXPECT_EQ(std::string_view(p.parse(e.body)["error"]["type"]), "invalid_request_error");
 }
 
+TEST_F(SimTest, ResponsesApi) {
+  Simulator sim = make();
+  simdjson::dom::parser p;
+  net::Response resp = sim.handle(post(R"({"model":"deepseek-v4-pro","instructions":"Be brief.","input":"hello"})",
+                                       "/v1/responses"));
+  ASSERT_EQ(resp.status, 200) << resp.body;
+  simdjson::dom::element r = p.parse(resp.body);
+  EXPECT_EQ(std::string_view(r["object"]), "response");
+  EXPECT_EQ(std::string_view(r["status"]), "completed");
+  EXPECT_EQ(std::string_view(r["output"].at(0)["type"]), "reasoning");  // thinking is on by default
+  EXPECT_EQ(std::string_view(r["output"].at(1)["type"]), "message");
+  // The same prompt as a chat request: BOS + system + <｜User｜> + "hello" + <｜Assistant｜>.
+  const std::int64_t input = std::int64_t(r["usage"]["input_tokens"]);
+  EXPECT_EQ(input, 3 + tokens("Be brief.") + tokens("hello"));
+  const std::int64_t output = std::int64_t(r["usage"]["output_tokens"]);
+  EXPECT_EQ(std::int64_t(r["usage"]["total_tokens"]), input + output);
+  EXPECT_EQ(std::int64_t(r["usage"]["input_tokens_details"]["cached_tokens"]), 0);
+  // Reasoning and text add up to the output (no tools).
+  const std::string_view reasoning = r["output"].at(0)["content"].at(0)["text"];
+  const std::string_view text = r["output"].at(1)["content"].at(0)["text"];
+  EXPECT_EQ(std::int64_t(r["usage"]["output_tokens_details"]["reasoning_tokens"]), tokens(reasoning));
+  EXPECT_EQ(output, tokens(reasoning) + tokens(text));
+
+  // Streamed: typed events, numbered from 0, whose deltas add up to the final
+  // text; the last is response.completed and there is no [DONE].
+  net::Response streamed = sim.handle(post(R"({"model":"deepseek-flash","input":"hello","stream":true})", "/responses"));
+  ASSERT_EQ(streamed.status, 200);
+  std::string deltas, last;
+  std::int64_t expected_sequence = 0;
+  ASSERT_TRUE(streamed.stream.has_value());
+  for (const net::Chunk& c : *streamed.stream) {
+    ASSERT_EQ(c.data.rfind("event: ", 0), 0u) << c.data;
+    const std::string data = c.data.substr(c.data.find("\ndata: ") + 7);
+    simdjson::dom::element e = p.parse(data);
+    EXPECT_EQ(std::int64_t(e["sequence_number"]), expected_sequence++);
+    if (std::string_view(e["type"]) == "response.output_text.delta") deltas += std::string_view(e["delta"]);
+    last = data;
+  }
+  simdjson::dom::element end = p.parse(last);
+  EXPECT_EQ(std::string_view(end["type"]), "response.completed");
+  EXPECT_EQ(std::string_view(end["response"]["output"].at(1)["content"].at(0)["text"]), deltas);
+  EXPECT_GT(std::int64_t(end["response"]["usage"]["output_tokens"]), 0);
+
+  // Cut by max_output_tokens: incomplete, and the cap is what was billed.
+  simdjson::dom::element cut = p.parse(
+      sim.handle(post(R"({"model":"deepseek-v4-pro","input":"hello","max_output_tokens":5})", "/v1/responses")).body);
+  EXPECT_EQ(std::string_view(cut["status"]), "incomplete");
+  EXPECT_EQ(std::string_view(cut["incomplete_details"]["reason"]), "max_output_tokens");
+  EXPECT_EQ(std::int64_t(cut["usage"]["output_tokens"]), 5);
+
+  // Errors in the OpenAI shape, naming the field.
+  net::Response stateful = sim.handle(post(R"({"model":"deepseek-flash","input":"x","previous_response_id":"r"})",
+                                           "/v1/responses"));
+  EXPECT_EQ(stateful.status, 400);
+  EXPECT_EQ(code_of(stateful), "invalid_request");
+  EXPECT_EQ(sim.handle(post(R"({"model":"deepseek-flash"})", "/v1/responses")).status, 400);
+  EXPECT_EQ(sim.handle(post(R"({"model":"deepseek-flash","input":"x","reasoning":{"effort":"huge"}})",
+                            "/v1/responses")).status,
+            422);
+  EXPECT_EQ(code_of(sim.handle(post(R"({"model":"nope","input":"x"})", "/v1/responses"))), "model_not_found");
+}
+
 TEST_F(SimTest, ForcedFaults) {
   Simulator sim = make();
   const std::string body = R"({"model":"deepseek-flash","stream":true,"messages":[{"role":"user","content":"x"}]})";
