@@ -582,6 +582,10 @@ std::string Simulator::metrics_text() const {
   for (std::size_t i = 0; i < faults_made_.size(); ++i) {
     out += fmt::format("flashfirst_sim_faults_total{{kind=\"{}\"}} {}\n", kFaultKinds[i], faults_made_[i].load());
   }
+  out +=
+      "# HELP flashfirst_sim_concurrency_refusals_total Requests answered 429 for going over a concurrency limit.\n"
+      "# TYPE flashfirst_sim_concurrency_refusals_total counter\n";
+  out += fmt::format("flashfirst_sim_concurrency_refusals_total {}\n", concurrency_refusals_.load());
   return out;
 }
 
@@ -731,6 +735,7 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
   const auto& counter = pro_tier ? pro_in_flight_ : flash_in_flight_;
   const std::int64_t limit = pro_tier ? options_.pro_concurrency : options_.flash_concurrency;
   if (counter->load() >= limit) {
+    ++concurrency_refusals_;
     return error(protocol,
                  {429, fmt::format("Rate Limit Reached: more than {} concurrent {} requests", limit, billed.id),
                   "rate_limit_error", "rate_limit_exceeded"});

@@ -138,6 +138,7 @@ class Simulator {
   std::shared_ptr<std::atomic<std::int64_t>> flash_in_flight_, pro_in_flight_;
   // Chat requests seen, and faults made by kind (429, 500, 503, slow, cut, malformed).
   mutable std::atomic<std::int64_t> chat_requests_{0};
+  mutable std::atomic<std::int64_t> concurrency_refusals_{0};  // 429s for the per-account concurrency limits
   static constexpr const char* kFaultKinds[] = {"429", "500", "503", "slow", "cut", "malformed"};
   mutable std::array<std::atomic<std::int64_t>, 6> faults_made_{};
 };

@@ -400,6 +400,11 @@ TEST_F(SimTest, ConcurrencyLimitAndInFlight) {
   a = net::Response{};                            // the first answer is done
   EXPECT_EQ(sim.in_flight(core::Tier::kPro), 1);
   EXPECT_EQ(sim.handle(post(body)).status, 200);
+  // The refusal is counted apart from drawn faults.
+  net::Request metrics;
+  metrics.method = "GET";
+  metrics.target = "/metrics";
+  EXPECT_NE(sim.handle(metrics).body.find("flashfirst_sim_concurrency_refusals_total 1\n"), std::string::npos);
 }
 
 TEST(SimTiming, KeepAlivesWhileWaiting) {
