@@ -76,11 +76,14 @@ std::optional<core::Error> parse_accounts(const std::string& source, const toml:
                                            where));
         for (auto&& [tier, limit] : *c) {
           const std::optional<std::int64_t> v = limit.value<std::int64_t>();
-          if ((tier.str() != "flash" && tier.str() != "pro") || !limit.is_integer() || !v || *v < 1 || *v > 1'000'000)
+          if (tier.str() != "flash" && tier.str() != "pro")
             return toml_error_at(source, &limit,
-                                 fmt::format("{} concurrency: '{}' must be flash or pro, a whole number from 1 to "
-                                             "1000000",
-                                             where, tier.str()));
+                                 fmt::format("{} concurrency: unknown tier '{}' (expected flash or pro)", where,
+                                             tier.str()));
+          if (!limit.is_integer() || !v || *v < 1 || *v > 1'000'000)
+            return toml_error_at(source, &limit,
+                                 fmt::format("{} concurrency: '{}' must be a whole number from 1 to 1000000", where,
+                                             tier.str()));
           acct.concurrency[tier.str() == "pro" ? 1 : 0] = *v;
         }
       } else {
