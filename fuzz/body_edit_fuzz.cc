@@ -1,7 +1,8 @@
 // The gateway's body edits on any JSON object the gateway would accept (valid,
 // no top-level member named twice): find_member finds what a JSON parser finds,
 // set_member leaves a body whose parse has the new value and every other member
-// as it was, and apply_effort leaves valid JSON.
+// as it was, BodyEdits (one pass) gives what set_member gives one edit at a time,
+// and apply_effort leaves valid JSON.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -57,14 +58,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FF_FUZZ_CHECK(out_top.size() == top.size() + (present ? 0 : 1), "set_member(%s) changed the member count", key);
   }
 
+  // Several edits in one pass, against the same edits made one at a time.
+  {
+    ff::gateway::BodyEdits edits(body);
+    std::string step = body;
+    for (const char* key : {"model", "stream_options", "user_id", "stream"}) {
+      edits.set(key, R"({"v":"\u00e9"})");
+      step = ff::gateway::set_member(step, key, R"({"v":"\u00e9"})");
+    }
+    FF_FUZZ_CHECK(edits.apply() == step, "BodyEdits and set_member one at a time disagree");
+  }
+
   using ff::wire::Protocol;
   for (Protocol protocol : {Protocol::kOpenAi, Protocol::kAnthropic, Protocol::kResponses}) {
     const char* effort_member = protocol == Protocol::kAnthropic   ? "output_config"
                                 : protocol == Protocol::kResponses ? "reasoning"
                                                                    : "reasoning_effort";
     for (const char* effort : {"", "none", "low", "max"}) {
-      std::string edited = body;
-      const std::string sent = ff::gateway::apply_effort(edited, root, protocol, effort);
+      ff::gateway::BodyEdits edits(body);
+      const std::string sent = ff::gateway::apply_effort(edits, root, protocol, effort);
+      const std::string edited = edits.apply();
       dom::parser p4;
       dom::element out;
       FF_FUZZ_CHECK(!p4.parse(edited).get(out) && !ff::gateway::repeated_member(out),

@@ -147,21 +147,105 @@ std::string add_member(std::string_view s, std::string_view key, std::string_vie
   return out;
 }
 
-std::string apply_effort(std::string& body, const simdjson::dom::element& root, wire::Protocol protocol,
+BodyEdits::BodyEdits(std::string_view s) : body_(s) {
+  std::size_t i = skip_space(s, 0);
+  if (i >= s.size() || s[i] != '{') return;
+  i = skip_space(s, i + 1);
+  while (i < s.size() && s[i] == '"') {
+    const std::size_t key_end = skip_string(s, i);
+    const Span key{i, key_end - i};
+    i = skip_space(s, key_end);
+    if (i >= s.size() || s[i] != ':') return;
+    i = skip_space(s, i + 1);
+    const std::size_t value_end = skip_value(s, i);
+    members_.push_back({key, Span{i, value_end - i}});
+    i = skip_space(s, value_end);
+    if (i < s.size() && s[i] == ',') i = skip_space(s, i + 1);
+  }
+}
+
+std::optional<Span> BodyEdits::find(std::string_view key) const {
+  for (const Member& m : members_) {
+    if (key_is(body_, m.key.offset, m.key.offset + m.key.length, key)) return m.value;
+  }
+  return std::nullopt;
+}
+
+void BodyEdits::set(std::string_view key, std::string json_value) {
+  if (auto span = find(key)) {
+    replace(*span, std::move(json_value));
+    return;
+  }
+  for (auto& [k, v] : added_) {
+    if (k == key) {
+      v = std::move(json_value);
+      return;
+    }
+  }
+  added_.emplace_back(std::string(key), std::move(json_value));
+}
+
+void BodyEdits::replace(Span span, std::string text) {
+  for (auto& [at, t] : replaced_) {
+    if (at.offset == span.offset && at.length == span.length) {
+      t = std::move(text);
+      return;
+    }
+  }
+  replaced_.emplace_back(span, std::move(text));
+}
+
+std::string BodyEdits::apply() const {
+  if (replaced_.empty() && added_.empty()) return std::string(body_);
+  std::vector<const std::pair<Span, std::string>*> order;
+  order.reserve(replaced_.size());
+  std::size_t size = body_.size();
+  for (const auto& r : replaced_) {
+    order.push_back(&r);
+    size += r.second.size();
+  }
+  for (const auto& [k, v] : added_) size += k.size() + v.size() + 4;
+  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first.offset < b->first.offset; });
+  // Members are added before the top-level object's closing brace.
+  std::size_t close = body_.find_last_of('}');
+  if (close == std::string_view::npos) close = body_.size();
+  std::size_t before = close;
+  while (before > 0 && space(body_[before - 1])) --before;
+  std::string out;
+  out.reserve(size);
+  std::size_t copied = 0;
+  for (const auto* r : order) {
+    out.append(body_.substr(copied, r->first.offset - copied)).append(r->second);
+    copied = r->first.offset + r->first.length;
+  }
+  if (added_.empty() || close == body_.size()) {
+    out.append(body_.substr(copied));
+    return out;
+  }
+  out.append(body_.substr(copied, before - copied));
+  bool first = members_.empty();
+  for (const auto& [k, v] : added_) {
+    if (!first) out.push_back(',');
+    first = false;
+    out.push_back('"');
+    out.append(k).append("\":").append(v);
+  }
+  out.append(body_.substr(before));
+  return out;
+}
+
+std::string apply_effort(BodyEdits& edits, const simdjson::dom::element& root, wire::Protocol protocol,
                          std::string_view policy_effort) {
   const bool anthropic = protocol == wire::Protocol::kAnthropic, responses = protocol == wire::Protocol::kResponses;
   // One pass over the top-level members (a lookup by name would scan them per name).
   simdjson::dom::object top;
   if (root.get(top)) return std::string(policy_effort);
   const std::string_view effort_field = anthropic ? "output_config" : responses ? "reasoning" : "reasoning_effort";
-  bool client_set = false, disabled = false, named_null = false;
+  bool client_set = false, disabled = false;
   std::optional<std::string_view> effort;
   for (auto [key, value] : top) {
     if (key != "thinking" && key != effort_field) continue;
-    if (value.is_null()) {
-      named_null = true;
-      continue;
-    }
+    if (value.is_null()) continue;  // as good as absent
     client_set = true;
     std::string_view v;
     if (key == "thinking") {
@@ -174,45 +258,41 @@ std::string apply_effort(std::string& body, const simdjson::dom::element& root, 
   if (effort) return std::string(*effort);
   if (client_set) return "high";
   if (policy_effort.empty()) return "";
-  // Neither member is there: added without searching for it (a null one is replaced).
-  auto put = [&](std::string_view key, std::string_view value) {
-    body = named_null ? set_member(body, key, value) : add_member(body, key, value);
-  };
+  // Neither member is there (or it is null): set.
   if (responses) {
-    put("reasoning", fmt::format(R"({{"effort":"{}"}})", policy_effort));
+    edits.set("reasoning", fmt::format(R"({{"effort":"{}"}})", policy_effort));
   } else if (policy_effort == "none") {
-    put("thinking", R"({"type":"disabled"})");
+    edits.set("thinking", R"({"type":"disabled"})");
   } else if (anthropic) {
-    put("output_config", fmt::format(R"({{"effort":"{}"}})", policy_effort));
+    edits.set("output_config", fmt::format(R"({{"effort":"{}"}})", policy_effort));
   } else {
-    put("reasoning_effort", fmt::format(R"("{}")", policy_effort));
+    edits.set("reasoning_effort", fmt::format(R"("{}")", policy_effort));
   }
   return std::string(policy_effort);
 }
 
-bool apply_user_id(std::string& body, const simdjson::dom::element& root, wire::Protocol protocol,
+bool apply_user_id(BodyEdits& edits, const simdjson::dom::element& root, wire::Protocol protocol,
                    std::string_view user_id) {
   if (user_id.empty()) return false;
   const std::string value = fmt::format(R"("{}")", user_id);
   if (protocol != wire::Protocol::kAnthropic) {
     simdjson::dom::element own;
     if (!root["user_id"].get(own) && !own.is_null()) return false;
-    body = set_member(body, "user_id", value);
+    edits.set("user_id", value);
     return true;
   }
   simdjson::dom::element metadata;
   if (root["metadata"].get(metadata) || metadata.is_null()) {
-    body = set_member(body, "metadata", fmt::format(R"({{"user_id":{}}})", value));
+    edits.set("metadata", fmt::format(R"({{"user_id":{}}})", value));
     return true;
   }
   simdjson::dom::element own;
   if (metadata.type() != simdjson::dom::element_type::OBJECT || (!metadata["user_id"].get(own) && !own.is_null())) {
     return false;  // not an object (the API's 400 to give), or the client's own user
   }
-  const auto span = find_member(body, "metadata");
+  const auto span = edits.find("metadata");
   if (!span) return false;
-  const std::string edited = set_member(std::string_view(body).substr(span->offset, span->length), "user_id", value);
-  body.replace(span->offset, span->length, edited);
+  edits.replace(*span, set_member(edits.body().substr(span->offset, span->length), "user_id", value));
   return true;
 }
 

@@ -45,8 +45,41 @@ std::string set_member(std::string_view body, std::string_view key, std::string_
 // no top-level `key` (the caller knows from its parse); no search is made.
 std::string add_member(std::string_view body, std::string_view key, std::string_view json_value);
 
+// Edits of one request body, gathered and then applied in one pass over the
+// client's bytes: the body is copied once however many edits a request needs.
+// The top-level members are found once, when the edits are made.
+// Preconditions as above; `body` must outlive the edits.
+class BodyEdits {
+ public:
+  explicit BodyEdits(std::string_view body);
+
+  // Where the value of the top-level member `key` is, or nullopt when absent.
+  std::optional<Span> find(std::string_view key) const;
+  // Sets the top-level member `key` to `json_value` (raw JSON): replaced in
+  // place when present, else added as the last member. Setting a key again
+  // replaces the earlier setting.
+  void set(std::string_view key, std::string json_value);
+  // Replaces the bytes at `span` of the body with `text`. Replaced spans must
+  // not overlap unless equal (the later replacement wins).
+  void replace(Span span, std::string text);
+
+  // The body with every edit applied.
+  std::string apply() const;
+  std::string_view body() const { return body_; }
+
+ private:
+  struct Member {
+    Span key;  // quotes included
+    Span value;
+  };
+  std::string_view body_;
+  std::vector<Member> members_;
+  std::vector<std::pair<Span, std::string>> replaced_;
+  std::vector<std::pair<std::string, std::string>> added_;  // key, raw JSON value
+};
+
 // Applies the policy's reasoning effort (`none`, `low`, `high` or `max`) to
-// `body`, whose parse is `root`, the way the DeepSeek API takes it in each
+// the body of `edits`, whose parse is `root`, the way the DeepSeek API takes it in each
 // protocol: on chat completions `reasoning_effort`, with `none` as
 // `"thinking":{"type":"disabled"}`; on Anthropic Messages `output_config.effort`,
 // `none` as thinking disabled; on the Responses API `reasoning.effort`, where
@@ -55,7 +88,7 @@ std::string add_member(std::string_view body, std::string_view key, std::string_
 // client's own (`none` for thinking disabled; `high`, the API's default, when
 // the client turned thinking on without naming an effort). An empty
 // `policy_effort` edits nothing: the client's own effort, or "" when it set none.
-std::string apply_effort(std::string& body, const simdjson::dom::element& root, wire::Protocol protocol,
+std::string apply_effort(BodyEdits& edits, const simdjson::dom::element& root, wire::Protocol protocol,
                          std::string_view policy_effort);
 
 // Gives a request that names no user of its own `user_id` (validated by the
@@ -64,7 +97,7 @@ std::string apply_effort(std::string& body, const simdjson::dom::element& root, 
 // `metadata.user_id` on Anthropic Messages, as the DeepSeek API takes them. A
 // request that names one (or an empty `user_id`) keeps it. Returns whether the
 // body was edited.
-bool apply_user_id(std::string& body, const simdjson::dom::element& root, wire::Protocol protocol,
+bool apply_user_id(BodyEdits& edits, const simdjson::dom::element& root, wire::Protocol protocol,
                    std::string_view user_id);
 
 }  // namespace ff::gateway

@@ -34,6 +34,7 @@
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8.h"
 #include "wire/errors.h"
+#include "wire/answer_stream.h"
 #include "wire/responses.h"
 #include "wire/sse.h"
 #include "wire/usage.h"
@@ -175,129 +176,6 @@ std::string figures_json(const ledger::Row& row, bool escalated, core::Money cos
   f.key("currency").value(row.currency);
   f.end_object();
   return f.str();
-}
-
-// A member's string or integer value, or empty/0 when it is absent or of another type.
-std::string_view string_or_empty(simdjson::simdjson_result<dom::element> e) {
-  std::string_view v;
-  return e.get_string().get(v) ? std::string_view() : v;
-}
-std::int64_t int_or_zero(simdjson::simdjson_result<dom::element> e) {
-  std::int64_t v = 0;
-  return e.get_int64().get(v) ? 0 : v;
-}
-
-// A checked chat.completion as the stream a client asked for: the role chunk,
-// then the reasoning, the content and the tool calls each as one delta, the
-// finish_reason with the usage and `flashfirst` (the gateway's figures), then
-// [DONE]. An answer that is not a chat.completion comes back as nullopt.
-std::optional<std::string> completion_as_stream(std::string_view answer, std::string_view flashfirst) {
-  thread_local dom::parser parser;
-  dom::element root;
-  dom::array choices;
-  if (parser.parse(answer.data(), answer.size()).get(root) || root["choices"].get_array().get(choices))
-    return std::nullopt;
-  std::string out;
-  // Every chunk starts with the answer's own id, created, model and fingerprint.
-  auto chunk = [&](auto&& choices_writer, bool last) {
-    core::JsonWriter w(true);
-    w.begin_object();
-    std::string_view s;
-    std::int64_t created = 0;
-    if (!root["id"].get_string().get(s)) w.key("id").value(s);
-    w.key("object").value("chat.completion.chunk");
-    if (!root["created"].get_int64().get(created)) w.key("created").value(created);
-    if (!root["model"].get_string().get(s)) w.key("model").value(s);
-    if (!root["system_fingerprint"].get_string().get(s)) w.key("system_fingerprint").value(s);
-    w.key("choices").begin_array();
-    choices_writer(w);
-    w.end_array();
-    dom::element usage;
-    if (last && !root["usage"].get(usage)) w.key("usage").number_text(simdjson::minify(usage));
-    if (last) w.key("flashfirst").number_text(flashfirst);
-    w.end_object();
-    out += "data: ";
-    out += w.str();
-    out += "\n\n";
-  };
-  for (dom::element c : choices) {
-    const std::int64_t index = int_or_zero(c["index"]);
-    dom::element message;
-    if (c["message"].get(message)) continue;
-    auto delta = [&](auto&& fill) {
-      chunk(
-          [&](core::JsonWriter& w) {
-            w.begin_object().key("index").value(index).key("delta").begin_object();
-            fill(w);
-            w.end_object().key("logprobs").null().key("finish_reason").null().end_object();
-          },
-          false);
-    };
-    delta([&](core::JsonWriter& w) { w.key("role").value("assistant").key("content").value(""); });
-    std::string_view text;
-    if (!message["reasoning_content"].get_string().get(text) && !text.empty()) {
-      delta([&](core::JsonWriter& w) { w.key("reasoning_content").value(text); });
-    }
-    if (!message["content"].get_string().get(text) && !text.empty()) {
-      delta([&](core::JsonWriter& w) { w.key("content").value(text); });
-    }
-    dom::array calls;
-    if (!message["tool_calls"].get_array().get(calls) && calls.size() > 0) {
-      delta([&](core::JsonWriter& w) {
-        w.key("tool_calls").begin_array();
-        std::int64_t i = 0;
-        for (dom::element call : calls) {
-          w.begin_object()
-              .key("index")
-              .value(i++)
-              .key("id")
-              .value(string_or_empty(call["id"]))
-              .key("type")
-              .value("function");
-          w.key("function").begin_object().key("name").value(string_or_empty(call["function"]["name"]));
-          w.key("arguments").value(string_or_empty(call["function"]["arguments"])).end_object();
-          w.end_object();
-        }
-        w.end_array();
-      });
-    }
-  }
-  // The finish reasons, with the usage on the same (last) chunk.
-  chunk(
-      [&](core::JsonWriter& w) {
-        for (dom::element c : choices) {
-          std::string_view finish;
-          w.begin_object()
-              .key("index")
-              .value(int_or_zero(c["index"]))
-              .key("delta")
-              .begin_object()
-              .end_object()
-              .key("logprobs")
-              .null();
-          w.key("finish_reason");
-          if (!c["finish_reason"].get_string().get(finish)) {
-            w.value(finish);
-          } else {
-            w.null();
-          }
-          w.end_object();
-        }
-      },
-      true);
-  out += "data: [DONE]\n\n";
-  return out;
-}
-
-// A whole Responses API answer as the events of its stream, the gateway's
-// figures on the last; nullopt when `answer` is not JSON.
-std::optional<std::string> response_as_stream(std::string_view answer, std::string_view flashfirst) {
-  thread_local dom::parser parser;
-  dom::element root;
-  if (parser.parse(answer.data(), answer.size()).get(root)) return std::nullopt;
-  std::string out;
-  for (const wire::ResponseEvent& e : wire::response_events(root, nullptr, flashfirst)) out += e.sse;
-  return out;
 }
 
 // The cascade's check of an answer (`answer`, parsed from `answer_text`) to
@@ -482,11 +360,10 @@ struct Gateway::Impl {
     }
   }
 
-  // Puts the reasoning_content back into every assistant tool-call turn of
-  // `body` that lacks it and whose calls the gateway has seen (thinking mode
-  // only: that is where the API requires it); returns how many turns. `body` is
-  // left as it is (not copied) when there is nothing to restore.
-  int restore_reasoning(std::string& body, dom::element root) {
+  // Puts the reasoning_content back into every assistant tool-call turn of the
+  // body that lacks it and whose calls the gateway has seen (thinking mode
+  // only: that is where the API requires it); returns how many turns.
+  int restore_reasoning(BodyEdits& body, dom::element root) {
     std::string_view s;
     if (!root["thinking"]["type"].get_string().get(s) && s == "disabled") return 0;
     if (!root["model"].get_string().get(s) && s == "deepseek-chat") return 0;
@@ -507,27 +384,19 @@ struct Gateway::Impl {
       ++i;
     }
     if (edits.empty()) return 0;
-    auto span = find_member(body, "messages");
+    auto span = body.find("messages");
     if (!span) return 0;
     int restored = 0;
-    const std::string_view array(body.data() + span->offset, span->length);
+    const std::string_view array = body.body().substr(span->offset, span->length);
     const std::vector<Span> elements = array_elements(array);
-    std::string out(body.substr(0, span->offset));
-    std::size_t copied = 0, next = 0;
-    for (std::size_t e = 0; e < elements.size(); ++e) {
-      if (next < edits.size() && edits[next].first == e) {
-        out.append(array.substr(copied, elements[e].offset - copied));
-        std::string value;
-        core::append_json_string(value, *edits[next].second);
-        out += set_member(array.substr(elements[e].offset, elements[e].length), "reasoning_content", value);
-        copied = elements[e].offset + elements[e].length;
-        ++next;
-        ++restored;
-      }
+    for (const auto& [e, reasoning] : edits) {
+      if (e >= elements.size()) continue;
+      std::string value;
+      core::append_json_string(value, *reasoning);
+      const Span element{span->offset + elements[e].offset, elements[e].length};
+      body.replace(element, set_member(array.substr(elements[e].offset, elements[e].length), "reasoning_content", value));
+      ++restored;
     }
-    out.append(array.substr(copied));
-    out.append(body.substr(span->offset + span->length));
-    body = std::move(out);
     reasoning_restored += restored;
     return restored;
   }
@@ -1331,12 +1200,14 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     access(w, r, &key, 429, nullptr, core::Money{}, false, start_ms, reservation.error().message);
     co_return;
   }
-  std::string body = set_member(r.body, "model", "\"" + model + "\"");  // ids are plain ASCII
-  const int restored = chat_completions ? restore_reasoning(body, root) : 0;
-  apply_user_id(body, root, protocol, key.user_id);
+  // The body as sent upstream: the client's bytes with every edit made in one pass.
+  BodyEdits edits(r.body);
+  edits.set("model", "\"" + model + "\"");  // ids are plain ASCII
+  const int restored = chat_completions ? restore_reasoning(edits, root) : 0;
+  apply_user_id(edits, root, protocol, key.user_id);
   // The category's reasoning effort, when the gateway chose the model (a named
   // concrete model passes as sent); the ledger records the effort as sent.
-  d.effort = apply_effort(body, root, protocol, tier_choice ? std::string_view(d.effort) : std::string_view());
+  d.effort = apply_effort(edits, root, protocol, tier_choice ? std::string_view(d.effort) : std::string_view());
   const std::string_view path = anthropic                            ? "/anthropic/v1/messages"
                                 : protocol == Protocol::kResponses ? "/responses"
                                                                    : "/chat/completions";
@@ -1349,11 +1220,12 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   // checked (and escalated) like any answer, then sent as a stream.
   const bool buffered = is_stream && !anthropic && d.cascade && d.buffer_streams && tier == core::Tier::kFlash;
   if (buffered) {
-    body = set_member(body, "stream", "false");
-    if (chat_completions && find_member(body, "stream_options")) body = set_member(body, "stream_options", "null");
+    edits.set("stream", "false");
+    if (chat_completions && edits.find("stream_options")) edits.set("stream_options", "null");
   }
+  if (is_stream && !buffered && chat_completions) edits.set("stream_options", R"({"include_usage":true})");
+  const std::string body = edits.apply();
   if (is_stream && !buffered) {
-    if (chat_completions) body = set_member(body, "stream_options", R"({"include_usage":true})");
     ledger::Row row = base_row(key, requested, d, model, true, start_ms);
     if (record_body) row.request_body = recorded_body;
     co_await stream(r, w, path, body, std::move(row), d, tier, *reservation, protocol, key);
@@ -1448,7 +1320,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   std::optional<std::string> events;
   if (buffered && final_status == 200) {
     const std::string figures = figures_json(*final_row, escalated, total);
-    events = chat_completions ? completion_as_stream(answer->body, figures) : response_as_stream(answer->body, figures);
+    events = chat_completions ? wire::completion_as_stream(answer->body, figures)
+                              : wire::response_as_stream(answer->body, figures);
   }
   if (events) {
     res.headers.front() = {"content-type", "text/event-stream"};

@@ -59,6 +59,38 @@ TEST(BodyEdit, AddsAMissingMember) {
       R"({"stream_options":{"include_usage":true},"a":1})");
 }
 
+TEST(BodyEdit, EditsAreMadeInOnePassAsSetMemberWouldMakeThem) {
+  const std::string body = R"({ "model" : "auto", "messages":[{"role":"user","content":"}"}], "m\u006fde":1 } )";
+  BodyEdits none(body);
+  EXPECT_EQ(none.apply(), body);  // no edit: the body as it came
+  BodyEdits e(body);
+  e.set("model", R"("deepseek-v4-flash")");
+  e.set("stream_options", R"({"include_usage":true})");
+  e.set("user_id", R"("a")");
+  e.set("user_id", R"("b")");  // set again: the later wins
+  e.set("mode", "2");          // an escaped key is found by its decoded name
+  const Span messages = *e.find("messages");
+  EXPECT_EQ(body.substr(messages.offset, messages.length), R"([{"role":"user","content":"}"}])");
+  e.replace(Span{messages.offset + 1, messages.length - 2}, R"({"role":"user","content":"x"})");
+  EXPECT_EQ(e.apply(), R"({ "model" : "deepseek-v4-flash", "messages":[{"role":"user","content":"x"}], )"
+                       R"("m\u006fde":2,"stream_options":{"include_usage":true},"user_id":"b" } )");
+  // The same edits one at a time, a copy each, give the same body.
+  std::string step = set_member(body, "model", R"("deepseek-v4-flash")");
+  step = set_member(step, "stream_options", R"({"include_usage":true})");
+  step = set_member(step, "user_id", R"("b")");
+  BodyEdits three(body);
+  three.set("model", R"("deepseek-v4-flash")");
+  three.set("stream_options", R"({"include_usage":true})");
+  three.set("user_id", R"("b")");
+  EXPECT_EQ(three.apply(), step);
+  // An empty object gets its first member without a comma.
+  BodyEdits empty("{}");
+  empty.set("a", "1");
+  empty.set("b", "2");
+  EXPECT_EQ(empty.apply(), R"({"a":1,"b":2})");
+  EXPECT_FALSE(empty.find("a").has_value());  // added members are not in the client's body
+}
+
 // apply_effort on `body` as the gateway calls it: {body as sent, effort recorded}.
 constexpr auto kChat = ff::wire::Protocol::kOpenAi;
 constexpr auto kAnthropic = ff::wire::Protocol::kAnthropic;
@@ -67,9 +99,9 @@ constexpr auto kResponses = ff::wire::Protocol::kResponses;
 std::pair<std::string, std::string> effort(std::string body, ff::wire::Protocol protocol, std::string_view policy) {
   simdjson::dom::parser p;
   simdjson::dom::element root = p.parse(body);
-  std::string out = body;
-  std::string sent = apply_effort(out, root, protocol, policy);
-  return {out, sent};
+  BodyEdits edits(body);
+  std::string sent = apply_effort(edits, root, protocol, policy);
+  return {edits.apply(), sent};
 }
 
 TEST(BodyEdit, ThePolicysEffortIsSentTheWayTheApiTakesIt) {
@@ -115,9 +147,9 @@ TEST(BodyEdit, TheClientsOwnEffortIsKeptAndRecorded) {
 std::string with_user(std::string body, ff::wire::Protocol protocol, std::string_view user) {
   simdjson::dom::parser p;
   simdjson::dom::element root = p.parse(body);
-  std::string out = body;
-  apply_user_id(out, root, protocol, user);
-  return out;
+  BodyEdits edits(body);
+  apply_user_id(edits, root, protocol, user);
+  return edits.apply();
 }
 
 TEST(BodyEdit, TheKeysUserIdUnlessTheRequestNamesOne) {
