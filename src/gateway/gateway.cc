@@ -26,6 +26,7 @@
 #include "gateway/body_edit.h"
 #include "gateway/feedback.h"
 #include "gateway/retry_policy.h"
+#include "gateway/route_stage.h"
 #include "ledger/ledger.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
@@ -1101,72 +1102,45 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     }
     chat_form = std::move(*converted);
   }
-  // Route. The router also classifies requests that name a tier or a model, for the record.
-  router::Decision d = router.route_or_default(route_root, {key_name, tier_header});
+  // Route: the router's decision, made final by the model named, the key's
+  // tiers and tier health (route_stage.h). The router also classifies requests
+  // that name a tier or a model, for the record.
   const router::Policy& policy = router.policy();
+  RouteInput route_in;
+  route_in.routed = router.route_or_default(route_root, {key_name, tier_header});
+  route_in.requested = requested;
+  route_in.protocol = protocol;
+  route_in.key_name = key.name;
+  route_in.key_tiers = &key.tiers;
+  route_in.tier_of_model = [&](std::string_view id) -> std::optional<core::Tier> {
+    const pricing::Quote* q = quote(id, start_ms);
+    if (q == nullptr) return std::nullopt;
+    return book.models()[static_cast<std::size_t>(q->model)].tier;
+  };
+  for (core::Tier t : {core::Tier::kFlash, core::Tier::kPro}) {
+    route_in.avoided[tier_index(t)] = avoided(t, start_ms);
+    route_in.failures_in_a_row[tier_index(t)] = health[tier_index(t)].failures_in_a_row;
+  }
+  route_in.fallback_enabled = options.fallback_after > 0;
+  auto routed =
+      finish_route(route_in, policy, [&](std::string_view id) { return unknown_model_message(id, start_ms); });
+  if (const auto* refusal = std::get_if<RouteRefusal>(&routed)) {
+    net::Response reply = error_response(protocol, refusal->status, refusal->message, refusal->type, refusal->code);
+    co_await w.send(std::move(reply));
+    co_return;
+  }
+  const bool tier_choice = std::get<Route>(routed).tier_choice;
+  if (std::get<Route>(routed).fell_back) ++fallbacks;
+  // The decision the first call is made with; a fallback or an escalation
+  // answers with a decision of its own (fall_back(), escalate()).
+  router::Decision d = std::move(std::get<Route>(routed).decision);
   core::Tier tier = d.tier;
   std::string model = d.model;
-  const std::optional<core::Tier> claude_tier = anthropic ? core::claude_tier(requested) : std::nullopt;
-  const bool claude = claude_tier.has_value();
-  if (requested == "flash" || requested == "pro" || claude) {
-    // Claude names map as the DeepSeek Anthropic endpoint maps them: opus to Pro, sonnet and haiku to Flash.
-    tier = requested == "pro" || claude_tier == core::Tier::kPro ? core::Tier::kPro : core::Tier::kFlash;
-    model = policy.model_for(tier);
-    d.reason = fmt::format("client asked for {} ({})", requested, d.reason);
-    const router::CategoryPolicy& cp = policy.categories[static_cast<std::size_t>(d.category)];
-    d.cascade = tier == core::Tier::kFlash && cp.cascade;
-    d.buffer_streams = d.cascade && cp.buffer_streams;
-  } else if (requested != "auto") {
-    model = requested;
-    const pricing::Quote* q = quote(model, start_ms);
-    if (q == nullptr) {
-      // Caught here rather than passed upstream: the API's "Model Not Exist"
-      // names no alternative, and the call could not be priced.
-      net::Response reply = error_response(protocol, 400, unknown_model_message(requested, start_ms),
-                                           "invalid_request_error", "model_not_found");
-      co_await w.send(std::move(reply));
-      co_return;
-    }
-    tier = book.models()[static_cast<std::size_t>(q->model)].tier;
-    d.reason = fmt::format("client named the model ({})", d.reason);
-    d.cascade = false;
-  }
-  d.tier = tier;
-  // A key limited to some tiers: the router's choice moves to an allowed tier; a
-  // tier or model the client named itself is refused.
-  auto allowed = [&](core::Tier t) {
-    return key.tiers.empty() || std::find(key.tiers.begin(), key.tiers.end(), t) != key.tiers.end();
-  };
-  if (!allowed(tier)) {
-    if (requested != "auto") {
-      net::Response reply =
-          error_response(protocol, 403, fmt::format("key {} may not use {} models", key.name, core::tier_name(tier)),
-                         "permission_error", "tier_not_allowed");
-      co_await w.send(std::move(reply));
-      co_return;
-    }
-    tier = key.tiers.front();
-    model = policy.model_for(tier);
-    d.reason = fmt::format("key {} allows only {} ({})", key.name, core::tier_name(tier), d.reason);
-    d.tier = tier;
-    d.cascade = false;
-  }
-  // A tier that keeps failing is avoided for a while, when the other one may be used.
-  const bool tier_choice = requested == "auto" || requested == "flash" || requested == "pro" || claude;
+  // After a failed first call, once more on the other tier (fall_back()).
   auto can_fall_back = [&](core::Tier from) {
     const core::Tier to = other_tier(from);
-    return options.fallback_after > 0 && tier_choice && allowed(to) && !avoided(to, now_ms());
+    return options.fallback_after > 0 && tier_choice && tier_allowed(&key.tiers, to) && !avoided(to, now_ms());
   };
-  if (avoided(tier, start_ms) && can_fall_back(tier)) {
-    ++fallbacks;
-    d.reason = fmt::format("fallback: {} is failing ({} failed calls in a row) ({})", core::tier_name(tier),
-                           health[tier_index(tier)].failures_in_a_row, d.reason);
-    tier = other_tier(tier);
-    model = policy.model_for(tier);
-    d.tier = tier;
-    d.cascade = false;
-    d.buffer_streams = false;
-  }
   // Budget admission: the most this call can cost is reserved before it is made.
   std::int64_t max_tokens = 0;
   for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
