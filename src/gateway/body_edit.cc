@@ -147,28 +147,43 @@ std::string add_member(std::string_view s, std::string_view key, std::string_vie
   return out;
 }
 
-BodyEdits::BodyEdits(std::string_view s) : body_(s) {
-  std::size_t i = skip_space(s, 0);
-  if (i >= s.size() || s[i] != '{') return;
-  i = skip_space(s, i + 1);
-  while (i < s.size() && s[i] == '"') {
-    const std::size_t key_end = skip_string(s, i);
-    const Span key{i, key_end - i};
-    i = skip_space(s, key_end);
-    if (i >= s.size() || s[i] != ':') return;
-    i = skip_space(s, i + 1);
-    const std::size_t value_end = skip_value(s, i);
-    members_.push_back({key, Span{i, value_end - i}});
-    i = skip_space(s, value_end);
-    if (i < s.size() && s[i] == ',') i = skip_space(s, i + 1);
-  }
-}
-
-std::optional<Span> BodyEdits::find(std::string_view key) const {
+std::optional<Span> BodyEdits::find(std::string_view key) {
   for (const Member& m : members_) {
     if (key_is(body_, m.key.offset, m.key.offset + m.key.length, key)) return m.value;
   }
+  // Read on from where the last lookup stopped, up to `key`.
+  const std::string_view s = body_;
+  std::size_t i = scanned_;
+  if (!scan_done_ && i == 0) {
+    i = skip_space(s, 0);
+    if (i >= s.size() || s[i] != '{') scan_done_ = true;
+    i = skip_space(s, i + 1);
+  }
+  while (!scan_done_) {
+    if (i >= s.size() || s[i] != '"') {
+      scan_done_ = true;
+      break;
+    }
+    const std::size_t key_end = skip_string(s, i);
+    const Span key_span{i, key_end - i};
+    i = skip_space(s, key_end);
+    if (i >= s.size() || s[i] != ':') {
+      scan_done_ = true;
+      break;
+    }
+    i = skip_space(s, i + 1);
+    const std::size_t value_end = skip_value(s, i);
+    members_.push_back({key_span, Span{i, value_end - i}});
+    i = skip_space(s, value_end);
+    if (i < s.size() && s[i] == ',') i = skip_space(s, i + 1);
+    scanned_ = i;
+    if (key_is(s, key_span.offset, key_span.offset + key_span.length, key)) return members_.back().value;
+  }
   return std::nullopt;
+}
+
+void BodyEdits::add(std::string_view key, std::string json_value) {
+  added_.emplace_back(std::string(key), std::move(json_value));
 }
 
 void BodyEdits::set(std::string_view key, std::string json_value) {
@@ -223,7 +238,7 @@ std::string BodyEdits::apply() const {
     return out;
   }
   out.append(body_.substr(copied, before - copied));
-  bool first = members_.empty();
+  bool first = before > 0 && body_[before - 1] == '{';  // an object with no members yet
   for (const auto& [k, v] : added_) {
     if (!first) out.push_back(',');
     first = false;
@@ -234,6 +249,15 @@ std::string BodyEdits::apply() const {
   return out;
 }
 
+void put_member(BodyEdits& edits, const simdjson::dom::element& root, std::string_view key, std::string json_value) {
+  simdjson::dom::element present;
+  if (root[key].get(present)) {
+    edits.add(key, std::move(json_value));
+  } else {
+    edits.set(key, std::move(json_value));
+  }
+}
+
 std::string apply_effort(BodyEdits& edits, const simdjson::dom::element& root, wire::Protocol protocol,
                          std::string_view policy_effort) {
   const bool anthropic = protocol == wire::Protocol::kAnthropic, responses = protocol == wire::Protocol::kResponses;
@@ -241,11 +265,14 @@ std::string apply_effort(BodyEdits& edits, const simdjson::dom::element& root, w
   simdjson::dom::object top;
   if (root.get(top)) return std::string(policy_effort);
   const std::string_view effort_field = anthropic ? "output_config" : responses ? "reasoning" : "reasoning_effort";
-  bool client_set = false, disabled = false;
+  bool client_set = false, disabled = false, named_null = false;
   std::optional<std::string_view> effort;
   for (auto [key, value] : top) {
     if (key != "thinking" && key != effort_field) continue;
-    if (value.is_null()) continue;  // as good as absent
+    if (value.is_null()) {  // as good as absent
+      named_null = true;
+      continue;
+    }
     client_set = true;
     std::string_view v;
     if (key == "thinking") {
@@ -258,15 +285,22 @@ std::string apply_effort(BodyEdits& edits, const simdjson::dom::element& root, w
   if (effort) return std::string(*effort);
   if (client_set) return "high";
   if (policy_effort.empty()) return "";
-  // Neither member is there (or it is null): set.
+  // Neither member is there: added without a lookup (a null one is replaced).
+  auto put = [&](std::string_view key, std::string value) {
+    if (named_null) {
+      edits.set(key, std::move(value));
+    } else {
+      edits.add(key, std::move(value));
+    }
+  };
   if (responses) {
-    edits.set("reasoning", fmt::format(R"({{"effort":"{}"}})", policy_effort));
+    put("reasoning", fmt::format(R"({{"effort":"{}"}})", policy_effort));
   } else if (policy_effort == "none") {
-    edits.set("thinking", R"({"type":"disabled"})");
+    put("thinking", R"({"type":"disabled"})");
   } else if (anthropic) {
-    edits.set("output_config", fmt::format(R"({{"effort":"{}"}})", policy_effort));
+    put("output_config", fmt::format(R"({{"effort":"{}"}})", policy_effort));
   } else {
-    edits.set("reasoning_effort", fmt::format(R"("{}")", policy_effort));
+    put("reasoning_effort", fmt::format(R"("{}")", policy_effort));
   }
   return std::string(policy_effort);
 }
@@ -278,12 +312,12 @@ bool apply_user_id(BodyEdits& edits, const simdjson::dom::element& root, wire::P
   if (protocol != wire::Protocol::kAnthropic) {
     simdjson::dom::element own;
     if (!root["user_id"].get(own) && !own.is_null()) return false;
-    edits.set("user_id", value);
+    put_member(edits, root, "user_id", value);
     return true;
   }
   simdjson::dom::element metadata;
   if (root["metadata"].get(metadata) || metadata.is_null()) {
-    edits.set("metadata", fmt::format(R"({{"user_id":{}}})", value));
+    put_member(edits, root, "metadata", fmt::format(R"({{"user_id":{}}})", value));
     return true;
   }
   simdjson::dom::element own;

@@ -47,18 +47,22 @@ std::string add_member(std::string_view body, std::string_view key, std::string_
 
 // Edits of one request body, gathered and then applied in one pass over the
 // client's bytes: the body is copied once however many edits a request needs.
-// The top-level members are found once, when the edits are made.
+// The top-level members are read only as far as a lookup needs (a request's
+// `model` usually comes first), and at most once.
 // Preconditions as above; `body` must outlive the edits.
 class BodyEdits {
  public:
-  explicit BodyEdits(std::string_view body);
+  explicit BodyEdits(std::string_view body) : body_(body) {}
 
   // Where the value of the top-level member `key` is, or nullopt when absent.
-  std::optional<Span> find(std::string_view key) const;
+  std::optional<Span> find(std::string_view key);
   // Sets the top-level member `key` to `json_value` (raw JSON): replaced in
   // place when present, else added as the last member. Setting a key again
   // replaces the earlier setting.
   void set(std::string_view key, std::string json_value);
+  // Adds the member `key`, which the body does not have (the caller knows from
+  // its parse): no lookup is made.
+  void add(std::string_view key, std::string json_value);
   // Replaces the bytes at `span` of the body with `text`. Replaced spans must
   // not overlap unless equal (the later replacement wins).
   void replace(Span span, std::string text);
@@ -73,10 +77,16 @@ class BodyEdits {
     Span value;
   };
   std::string_view body_;
-  std::vector<Member> members_;
+  std::vector<Member> members_;  // read so far, in order
+  std::size_t scanned_ = 0;      // where reading the members stopped (0: not started)
+  bool scan_done_ = false;
   std::vector<std::pair<Span, std::string>> replaced_;
   std::vector<std::pair<std::string, std::string>> added_;  // key, raw JSON value
 };
+
+// Sets the top-level member `key` of the body of `edits`, whose parse is `root`:
+// added without a lookup when the parse has no such member.
+void put_member(BodyEdits& edits, const simdjson::dom::element& root, std::string_view key, std::string json_value);
 
 // Applies the policy's reasoning effort (`none`, `low`, `high` or `max`) to
 // the body of `edits`, whose parse is `root`, the way the DeepSeek API takes it in each

@@ -152,15 +152,17 @@ net::Response error_response(Protocol p, int status, std::string_view message, s
 // may quote a Chinese cue). Appends `s` so encoded to `out`.
 void append_header_value(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f && c != '%') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
+  out.reserve(out.size() + s.size());
+  std::size_t plain = 0;  // start of the run of bytes copied as they are
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f && c != '%') continue;
+    out.append(s.substr(plain, i - plain));
+    const char encoded[3] = {'%', kHex[c >> 4], kHex[c & 15]};
+    out.append(encoded, 3);
+    plain = i + 1;
   }
+  out.append(s.substr(plain));
 }
 
 // The `flashfirst` object a stream's last event carries: the answer's row, and
@@ -750,21 +752,23 @@ struct Gateway::Impl {
 
   // The OpenTelemetry GenAI client metrics, in their Prometheus spelling, per
   // label set: an upstream call is one operation ("chat") of system "deepseek".
-  std::map<std::string, Histogram> token_usage, operation_duration;
+  // Kept per routed model (the request and the response model are the one the
+  // gateway calls), the label text written only when /metrics is scraped.
+  struct ModelOperations {
+    std::map<int, Histogram> duration;  // by the status of a failed call; 0: answered 200
+    Histogram input{kTokenBounds}, output{kTokenBounds};
+  };
+  std::map<std::string, ModelOperations, std::less<>> operations;
   Histogram overhead{kOverheadBounds};
   void observe_operation(const ledger::Row& row) {
-    const std::string model = fmt::format(
-        R"(gen_ai_operation_name="chat",gen_ai_system="deepseek",gen_ai_request_model="{}",gen_ai_response_model="{}")",
-        row.routed_model, row.routed_model);
-    std::string labels = model;
-    if (row.status != 200) labels += fmt::format(R"(,error_type="{}")", row.status);
-    operation_duration.try_emplace(labels, kDurationBounds)
+    auto it = operations.find(std::string_view(row.routed_model));
+    if (it == operations.end()) it = operations.emplace(row.routed_model, ModelOperations{}).first;
+    ModelOperations& m = it->second;
+    m.duration.try_emplace(row.status == 200 ? 0 : row.status, kDurationBounds)
         .first->second.observe(static_cast<double>(row.end_ms - row.start_ms) / 1000.0);
     if (row.status != 200 || row.usage.total() == 0) return;
-    token_usage.try_emplace(model + R"(,gen_ai_token_type="input")", kTokenBounds)
-        .first->second.observe(static_cast<double>(row.usage.prompt()));
-    token_usage.try_emplace(model + R"(,gen_ai_token_type="output")", kTokenBounds)
-        .first->second.observe(static_cast<double>(row.usage.output));
+    m.input.observe(static_cast<double>(row.usage.prompt()));
+    m.output.observe(static_cast<double>(row.usage.output));
   }
 
   void count(const ledger::Row& row, core::Tier tier) {
@@ -1123,7 +1127,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   }
   route_in.fallback_enabled = options.fallback_after > 0;
   auto routed =
-      finish_route(route_in, policy, [&](std::string_view id) { return unknown_model_message(id, start_ms); });
+      finish_route(std::move(route_in), policy, [&](std::string_view id) { return unknown_model_message(id, start_ms); });
   if (const auto* refusal = std::get_if<RouteRefusal>(&routed)) {
     net::Response reply = error_response(protocol, refusal->status, refusal->message, refusal->type, refusal->code);
     co_await w.send(std::move(reply));
@@ -1193,11 +1197,12 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   // A stream the policy lets the cascade check: asked of the upstream whole,
   // checked (and escalated) like any answer, then sent as a stream.
   const bool buffered = is_stream && !anthropic && d.cascade && d.buffer_streams && tier == core::Tier::kFlash;
+  dom::element present;
   if (buffered) {
     edits.set("stream", "false");
-    if (chat_completions && edits.find("stream_options")) edits.set("stream_options", "null");
+    if (chat_completions && !root["stream_options"].get(present)) edits.set("stream_options", "null");
   }
-  if (is_stream && !buffered && chat_completions) edits.set("stream_options", R"({"include_usage":true})");
+  if (is_stream && !buffered && chat_completions) put_member(edits, root, "stream_options", R"({"include_usage":true})");
   const std::string body = edits.apply();
   if (is_stream && !buffered) {
     ledger::Row row = base_row(key, requested, d, model, true, start_ms);
@@ -1768,11 +1773,28 @@ std::string Gateway::metrics_text() const {
   out +=
       "# HELP gen_ai_client_token_usage Measures number of input and output tokens used (billed), per upstream "
       "call.\n# TYPE gen_ai_client_token_usage histogram\n";
-  for (const auto& [labels, h] : m.token_usage) h.render(out, "gen_ai_client_token_usage", labels);
+  // An operation's labels: gen_ai_operation_name, gen_ai_system and the models.
+  auto labels_of = [](std::string_view model) {
+    return fmt::format(
+        R"(gen_ai_operation_name="chat",gen_ai_system="deepseek",gen_ai_request_model="{}",gen_ai_response_model="{}")",
+        model, model);
+  };
+  for (const auto& [model, ops] : m.operations) {
+    if (ops.input.count == 0) continue;
+    const std::string labels = labels_of(model);
+    ops.input.render(out, "gen_ai_client_token_usage", labels + R"(,gen_ai_token_type="input")");
+    ops.output.render(out, "gen_ai_client_token_usage", labels + R"(,gen_ai_token_type="output")");
+  }
   out +=
       "# HELP gen_ai_client_operation_duration_seconds GenAI operation duration: each upstream call, retries "
       "included.\n# TYPE gen_ai_client_operation_duration_seconds histogram\n";
-  for (const auto& [labels, h] : m.operation_duration) h.render(out, "gen_ai_client_operation_duration_seconds", labels);
+  for (const auto& [model, ops] : m.operations) {
+    const std::string labels = labels_of(model);
+    for (const auto& [status, h] : ops.duration) {
+      h.render(out, "gen_ai_client_operation_duration_seconds",
+               status == 0 ? labels : fmt::format(R"({},error_type="{}")", labels, status));
+    }
+  }
   out +=
       "# HELP flashfirst_request_overhead_seconds The gateway's own time per request that reached the upstream: "
       "its whole time less the time waiting on upstream calls.\n"

@@ -17,11 +17,11 @@ bool tier_allowed(const std::vector<core::Tier>* tiers, core::Tier t) {
   return tiers == nullptr || tiers->empty() || std::find(tiers->begin(), tiers->end(), t) != tiers->end();
 }
 
-std::variant<Route, RouteRefusal> finish_route(const RouteInput& in, const router::Policy& policy,
+std::variant<Route, RouteRefusal> finish_route(RouteInput in, const router::Policy& policy,
                                                const std::function<std::string(std::string_view)>& unknown_model) {
   Route out;
   router::Decision& d = out.decision;
-  d = in.routed;
+  d = std::move(in.routed);
   const std::string_view requested = in.requested;
   const std::optional<core::Tier> claude =
       in.protocol == wire::Protocol::kAnthropic ? core::claude_tier(requested) : std::nullopt;

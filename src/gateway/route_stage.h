@@ -58,7 +58,8 @@ struct RouteRefusal {
 };
 
 // `unknown_model` words the 400 for a model id the price book does not know.
-std::variant<Route, RouteRefusal> finish_route(const RouteInput& in, const router::Policy& policy,
+// (`in` is taken by value: its decision becomes the route's without a copy.)
+std::variant<Route, RouteRefusal> finish_route(RouteInput in, const router::Policy& policy,
                                                const std::function<std::string(std::string_view)>& unknown_model);
 
 // Whether the key whose allowed tiers are `tiers` (null or empty: both) may use `t`.

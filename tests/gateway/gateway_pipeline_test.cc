@@ -156,16 +156,20 @@ class Pipeline : public ::testing::Test {
   std::vector<Writer> run(const std::vector<net::Request>& requests) {
     Gateway gw(book_, router_, *ledger_, upstream_, options_);
     std::vector<Writer> writers(requests.size());
-    asio::io_context io;
+    io_.restart();
     for (std::size_t i = 0; i < requests.size(); ++i) {
-      asio::co_spawn(io, gw.handle(requests[i], writers[i]), asio::detached);
+      asio::co_spawn(io_, gw.handle(requests[i], writers[i]), asio::detached);
     }
-    io.run();
+    io_.run();
     return writers;
   }
 
   std::vector<ledger::Row> rows() { return ledger_->read_all().value(); }
 
+  // The ledger's writer thread posts each commit's completion to io_, and may
+  // still be inside that post when io_.run() has returned: io_ lives until the
+  // ledger (reset first, in the destructor) has joined that thread.
+  asio::io_context io_;
   pricing::PriceBook book_;
   router::Router router_;
   std::string dir_;
@@ -304,11 +308,10 @@ TEST_F(Pipeline, ReasoningIsRestoredInAToolLoop) {
   Gateway gw(book_, router_, *ledger_, upstream_, options_);
   const net::Request turns[] = {post(first), post(second)};
   std::vector<Writer> w(2);
-  asio::io_context io;
   for (int i = 0; i < 2; ++i) {
-    asio::co_spawn(io, gw.handle(turns[i], w[i]), asio::detached);
-    io.run();
-    io.restart();
+    io_.restart();
+    asio::co_spawn(io_, gw.handle(turns[i], w[i]), asio::detached);
+    io_.run();
   }
   EXPECT_EQ(w[1].status, 200);
   EXPECT_EQ(w[1].header("x-flashfirst-reasoning-restored"), "1");
