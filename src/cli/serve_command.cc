@@ -290,6 +290,9 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   gw.reset();
   client.reset();
   accounts.reset();
+  // The ledger's writer thread posts commit completions to the server's event
+  // loop: it is joined here, before the server and its loop are destroyed.
+  ledger->reset();
   return kExitOk;
 }
 
