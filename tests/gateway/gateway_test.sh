@@ -21,26 +21,9 @@ url=$(sed -n 's/^listening on //p' "$tmp/out")
 [[ -n "$url" ]] || { echo "serve did not start: $(cat "$tmp/err")" >&2; exit 1; }
 
 auth=(-H 'Authorization: Bearer secret-key' -H 'Content-Type: application/json')
-# The ledger row of a request id, as JSON, read with Python's sqlite3.
-row() {
-  python3 - "$tmp/ledger.db" "$1" <<'PY'
-import json, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.row_factory = sqlite3.Row
-r = db.execute("select * from requests where request_id = ?", (sys.argv[2],)).fetchone()
-print(json.dumps(dict(r)) if r else "{}")
-PY
-}
-rows() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from requests').fetchone()[0])" "$tmp/ledger.db"; }
-# Femto-units (1e-15) as the decimal the headers use.
-femto_decimal() { python3 -c "from decimal import Decimal; import sys; print(format(Decimal(int(sys.argv[1])) / Decimal(10**15), 'f').rstrip('0').rstrip('.') or '0')" "$1"; }
-# What the cost engine says the usage of a ledger row costs on `model` at the row's start.
-engine_cost() {  # row_json model
-  local at hit miss out
-  at=$(jq -r '.start_ms / 1000 | floor | todate' <<<"$1")
-  hit=$(jq -r .cache_hit <<<"$1"); miss=$(jq -r .cache_miss <<<"$1"); out=$(jq -r .output <<<"$1")
-  "$ff" cost --tokens "hit=$hit,miss=$miss,output=$out" --model "$2" --at "$at" --json | jq -r .cost.actual
-}
+# row, rows, femto_decimal, engine_cost (tests/lib/ledger.sh) read this ledger.
+ledger_db=$tmp/ledger.db
+source "$(dirname "$0")/../lib/ledger.sh"
 
 # --- health, auth, errors
 expect_eq "healthz" "$(curl -s "$url/healthz")" '{"status":"ok"}'

@@ -40,23 +40,9 @@ start() {  # extra serve flags...
 start
 t=(-H 'Authorization: Bearer key-t' -H 'Content-Type: application/json')
 h() { grep -i "^$1:" "$2" | head -1 | cut -d' ' -f2- | tr -d '\r'; }
-row() {  # request id -> its ledger row as JSON
-  python3 - "$tmp/ledger.db" "$1" <<'PY'
-import json, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.row_factory = sqlite3.Row
-r = db.execute("select * from requests where request_id = ?", (sys.argv[2],)).fetchone()
-print(json.dumps(dict(r)) if r else "{}")
-PY
-}
-rows() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from requests').fetchone()[0])" "$tmp/ledger.db"; }
-femto_decimal() { python3 -c "from decimal import Decimal; import sys; print(format(Decimal(int(sys.argv[1])) / Decimal(10**15), 'f').rstrip('0').rstrip('.') or '0')" "$1"; }
-engine_cost() {  # row_json model
-  local at
-  at=$(jq -r '.start_ms / 1000 | floor | todate' <<<"$1")
-  "$ff" cost --tokens "$(jq -r '"hit=\(.cache_hit),miss=\(.cache_miss),output=\(.output)"' <<<"$1")" --model "$2" \
-    --at "$at" --json | jq -r .cost.actual
-}
+# row, rows, femto_decimal, engine_cost (tests/lib/ledger.sh) read this ledger.
+ledger_db=$tmp/ledger.db
+source "$(dirname "$0")/../lib/ledger.sh"
 
 # --- a JSON answer: routed, costed from input_tokens / cached_tokens / output_tokens
 curl -s -D "$tmp/h1" -o "$tmp/b1" "$url/v1/responses" "${t[@]}" \
