@@ -72,17 +72,16 @@ void check_events(const dom::element& response, const ff::wire::DeltaSplit& spli
       FF_FUZZ_CHECK(e.delta.empty(), "a delta reported for %s", type.c_str());
     }
     if (type == "response.output_text.done" || type == "response.reasoning_text.done") {
-      FF_FUZZ_CHECK(!root["text"].get_string().get(text) && so_far == text,
-                    "the deltas do not add up to the text");
+      FF_FUZZ_CHECK(!root["text"].get_string().get(text) && so_far == text, "the deltas do not add up to the text");
     }
     if (type == "response.function_call_arguments.done") {
       FF_FUZZ_CHECK(!root["arguments"].get_string().get(text) && so_far == text,
                     "the deltas do not add up to the arguments");
     }
   }
-  FF_FUZZ_CHECK(ff::wire::ends_response_stream(
-                    std::string_view(events.back().sse).substr(7, events.back().sse.find('\n') - 7)),
-                "the last event does not end the stream");
+  FF_FUZZ_CHECK(
+      ff::wire::ends_response_stream(std::string_view(events.back().sse).substr(7, events.back().sse.find('\n') - 7)),
+      "the last event does not end the stream");
 }
 
 }  // namespace

@@ -30,7 +30,7 @@
 namespace ff::gateway {
 
 struct RouteInput {
-  router::Decision routed;  // the router's decision
+  router::Decision routed;              // the router's decision
   std::string_view requested = "auto";  // `model` as the client sent it
   wire::Protocol protocol = wire::Protocol::kOpenAi;
   std::string_view key_name;

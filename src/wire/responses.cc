@@ -105,8 +105,8 @@ std::optional<std::string> read_input(dom::element input, std::vector<ChatMessag
       }
       dom::element content;
       if (item["content"].get(content)) return where + " needs `content`";
-      ChatMessage& m = role == "assistant" ? assistant_turn()
-                                           : out.emplace_back(ChatMessage{role == "system" ? "system" : "user"});
+      ChatMessage& m =
+          role == "assistant" ? assistant_turn() : out.emplace_back(ChatMessage{role == "system" ? "system" : "user"});
       if (auto err = read_content(content, where, m)) return err;
     } else if (type == "function_call") {
       ChatMessage::Call call;
@@ -115,8 +115,8 @@ std::optional<std::string> read_input(dom::element input, std::vector<ChatMessag
       if (item["name"].get_string().get(name)) return where + " (function_call) needs a string `name`";
       if (item["arguments"].get_string().get(args)) return where + " (function_call) needs `arguments` as a string";
       // Calls join the assistant turn just before them (a text, or other calls).
-      ChatMessage& m = !out.empty() && out.back().role == "assistant" && !pending_reasoning ? out.back()
-                                                                                             : assistant_turn();
+      ChatMessage& m =
+          !out.empty() && out.back().role == "assistant" && !pending_reasoning ? out.back() : assistant_turn();
       m.calls.push_back({std::string(id), std::string(name), std::string(args)});
     } else if (type == "function_call_output") {
       std::string_view id;
@@ -217,9 +217,8 @@ core::Result<std::string> responses_as_chat(const dom::element& root) {
     if (type == "json_object") {
       w.key("response_format").begin_object().key("type").value("json_object").end_object();
     } else if (type != "text") {
-      return core::make_error(
-          fmt::format("text.format.type '{}' is not supported: use text or json_object (DeepSeek has no json_schema)",
-                      type));
+      return core::make_error(fmt::format(
+          "text.format.type '{}' is not supported: use text or json_object (DeepSeek has no json_schema)", type));
     }
   }
   if (auto tools = root["tools"]; present(tools)) {

@@ -11,7 +11,8 @@ TEST(AnswerStream, ACompletionAsItsChunks) {
       R"("choices":[{"index":0,"message":{"role":"assistant","content":"Hi.","reasoning_content":"Think.",)"
       R"("tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{}"}}]},)"
       R"("finish_reason":"tool_calls"}],"usage":{"prompt_tokens":3,"completion_tokens":4}})";
-  const std::string head = R"({"id":"c1","object":"chat.completion.chunk","created":7,"model":"m","system_fingerprint":"fp",)";
+  const std::string head =
+      R"({"id":"c1","object":"chat.completion.chunk","created":7,"model":"m","system_fingerprint":"fp",)";
   const std::string tail = R"(,"logprobs":null,"finish_reason":null}]})";
   EXPECT_EQ(completion_as_stream(answer, R"({"cost":"0.1"})"),
             "data: " + head + R"("choices":[{"index":0,"delta":{"role":"assistant","content":""})" + tail + "\n\n" +
@@ -19,11 +20,11 @@ TEST(AnswerStream, ACompletionAsItsChunks) {
                 "data: " + head + R"("choices":[{"index":0,"delta":{"content":"Hi."})" + tail + "\n\n" +
                 "data: " + head +
                 R"("choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function",)"
-                R"("function":{"name":"f","arguments":"{}"}}]})" + tail + "\n\n" +
-                "data: " + head +
+                R"("function":{"name":"f","arguments":"{}"}}]})" +
+                tail + "\n\n" + "data: " + head +
                 R"("choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"tool_calls"}],)"
-                R"("usage":{"prompt_tokens":3,"completion_tokens":4},"flashfirst":{"cost":"0.1"}})" + "\n\n" +
-                "data: [DONE]\n\n");
+                R"("usage":{"prompt_tokens":3,"completion_tokens":4},"flashfirst":{"cost":"0.1"}})" +
+                "\n\n" + "data: [DONE]\n\n");
 }
 
 TEST(AnswerStream, AnswersOfAnotherShapeAreNotStreams) {

@@ -51,16 +51,17 @@ TEST(ResponsesAsChat, ItemsBecomeMessagesAndOneToolTurn) {
   // assistant turn its calls make; two calls are one turn; their outputs are
   // tool messages; developer counts as user; parts are joined.
   EXPECT_EQ(
-      as_chat(R"({"input":[)"
-              R"({"role":"developer","content":"Use tools."},)"
-              R"({"type":"message","role":"user","content":[{"type":"input_text","text":"Weather in "},)"
-              R"({"type":"input_text","text":"Oslo and Rome?"},{"type":"input_image","image_url":"data:x"}]},)"
-              R"({"type":"reasoning","id":"rs_1","summary":[],"content":[{"type":"reasoning_text","text":"Two calls."}]},)"
-              R"({"type":"function_call","call_id":"c1","name":"w","arguments":"{\"city\":\"Oslo\"}"},)"
-              R"({"type":"function_call","call_id":"c2","name":"w","arguments":"{}"},)"
-              R"({"type":"function_call_output","call_id":"c1","output":"sunny"},)"
-              R"({"type":"function_call_output","call_id":"c2","output":[{"type":"input_text","text":"rain"}]},)"
-              R"({"role":"assistant","content":[{"type":"output_text","text":"Sunny; rain."}]}]})"),
+      as_chat(
+          R"({"input":[)"
+          R"({"role":"developer","content":"Use tools."},)"
+          R"({"type":"message","role":"user","content":[{"type":"input_text","text":"Weather in "},)"
+          R"({"type":"input_text","text":"Oslo and Rome?"},{"type":"input_image","image_url":"data:x"}]},)"
+          R"({"type":"reasoning","id":"rs_1","summary":[],"content":[{"type":"reasoning_text","text":"Two calls."}]},)"
+          R"({"type":"function_call","call_id":"c1","name":"w","arguments":"{\"city\":\"Oslo\"}"},)"
+          R"({"type":"function_call","call_id":"c2","name":"w","arguments":"{}"},)"
+          R"({"type":"function_call_output","call_id":"c1","output":"sunny"},)"
+          R"({"type":"function_call_output","call_id":"c2","output":[{"type":"input_text","text":"rain"}]},)"
+          R"({"role":"assistant","content":[{"type":"output_text","text":"Sunny; rain."}]}]})"),
       R"({"messages":[{"role":"user","content":"Use tools."},)"
       R"({"role":"user","content":[{"type":"text","text":"Weather in Oslo and Rome?"},)"
       R"({"type":"image_url","image_url":{"url":"data:x"}}]},)"
@@ -196,9 +197,8 @@ TEST(ResponseEvents, TheOrderOpenAisSdksAccumulate) {
       "response.output_text.delta", "response.output_text.delta", "response.output_text.done",
       "response.content_part.done", "response.output_item.done",
       // function call: {"a":1} in "{\"a\"", ":1}"
-      "response.output_item.added", "response.function_call_arguments.delta",
-      "response.function_call_arguments.delta", "response.function_call_arguments.done",
-      "response.output_item.done", "response.completed"};
+      "response.output_item.added", "response.function_call_arguments.delta", "response.function_call_arguments.delta",
+      "response.function_call_arguments.done", "response.output_item.done", "response.completed"};
   EXPECT_EQ(e.types, expected);
   for (std::size_t i = 0; i < e.sequence.size(); ++i) EXPECT_EQ(e.sequence[i], std::int64_t(i));
   EXPECT_EQ(e.reasoning, "Think.");
