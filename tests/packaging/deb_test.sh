@@ -46,6 +46,14 @@ for line in DynamicUser=yes StateDirectory=flashfirst ProtectSystem=strict NoNew
             "ExecStart=/usr/bin/flashfirst serve --config /etc/flashfirst/serve.toml --ledger /var/lib/flashfirst/ledger.db"; do
   expect_contains "deb: the unit has $line" "$unit" "$line"
 done
+# systemd's own reading of the unit's hardening (offline: no systemd needed to
+# run it). 3.2 when written; "OK" is below 4.0 in systemd's scale.
+if command -v systemd-analyze >/dev/null; then
+  exposure=$(systemd-analyze security --offline=yes --root="$prefix" \
+    "$prefix/usr/lib/systemd/system/flashfirst.service" 2>&1 | sed -n 's/.*Overall exposure level for flashfirst.service: \([0-9.]*\).*/\1/p')
+  awk -v e="$exposure" 'BEGIN {exit !(e != "" && e <= 3.5)}' && ok ||
+    bad "deb: the unit's exposure level should be at most 3.5 (systemd-analyze security), got '$exposure'"
+fi
 for script in postinst postrm; do
   sh -n "$(dirname "$0")/../../packaging/$script" && ok || bad "deb: $script is not valid sh"
 done
