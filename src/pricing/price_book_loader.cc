@@ -49,15 +49,7 @@ class Reader {
   // Rejects keys other than `allowed`, so a typo never silently drops a rate.
   core::Status check_keys(const toml::table& t, std::initializer_list<std::string_view> allowed,
                           std::string_view context) const {
-    for (auto&& [key, node] : t) {
-      bool ok = false;
-      for (auto a : allowed) ok = ok || key.str() == a;
-      if (!ok) {
-        std::string list;
-        for (auto a : allowed) list += std::string(list.empty() ? "" : ", ") + std::string(a);
-        return error_at(&node, context, fmt::format("unknown field '{}' (expected one of: {})", key.str(), list));
-      }
-    }
+    if (auto e = core::check_fields(name_, t, fmt::format("{}: ", context), allowed)) return *e;
     return core::Status::Ok();
   }
 

@@ -22,21 +22,6 @@ std::optional<core::Tier> parse_tier(std::string_view s) {
   return std::nullopt;
 }
 
-// Checks that a table has only the given fields.
-std::optional<core::Error> only(const std::string& source, const toml::table& t, std::string_view where,
-                                std::initializer_list<std::string_view> fields) {
-  for (auto&& [key, node] : t) {
-    bool known = false;
-    for (std::string_view f : fields) known = known || key.str() == f;
-    if (!known) {
-      std::string list;
-      for (std::string_view f : fields) list += (list.empty() ? "" : ", ") + std::string(f);
-      return toml_error_at(source, &node, fmt::format("{}unknown field '{}' (expected {})", where, key.str(), list));
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 Policy Policy::defaults() {
@@ -50,7 +35,7 @@ core::Result<Policy> Policy::parse(std::string_view text, const std::string& sou
   if (!parsed.ok()) return parsed.error();
   toml::table& root = *parsed;
   Policy p = defaults();
-  if (auto e = only(source, root, "",
+  if (auto e = core::check_fields(source, root, "",
                     {"default_tier", "min_confidence", "model", "model_threshold", "context_threshold_tokens",
                      "header_overrides", "models", "category", "key"})) {
     return *e;
@@ -103,7 +88,7 @@ core::Result<Policy> Policy::parse(std::string_view text, const std::string& sou
   if (const toml::node* n = root.get("models")) {
     const toml::table* t = n->as_table();
     if (t == nullptr) return toml_error_at(source, n, "[models] must be a table");
-    if (auto e = only(source, *t, "[models] ", {"flash", "pro"})) return *e;
+    if (auto e = core::check_fields(source, *t, "[models] ", {"flash", "pro"})) return *e;
     for (auto [field, out] : {std::pair{"flash", &p.flash_model}, std::pair{"pro", &p.pro_model}}) {
       if (const toml::node* m = t->get(field)) {
         if (!m->is_string() || m->as_string()->get().empty()) {
@@ -129,7 +114,8 @@ core::Result<Policy> Policy::parse(std::string_view text, const std::string& sou
       const toml::table* t = node.as_table();
       const std::string where = fmt::format("[category.{}] ", name.str());
       if (t == nullptr) return toml_error_at(source, &node, where + "must be a table");
-      if (auto e = only(source, *t, where, {"tier", "model", "effort", "cascade", "buffer_streams"})) return *e;
+      if (auto e = core::check_fields(source, *t, where, {"tier", "model", "effort", "cascade", "buffer_streams"}))
+        return *e;
       CategoryPolicy& cp = p.categories[static_cast<std::size_t>(*cat)];
       if (auto e = tier_field(*t, "tier", where, cp.tier)) return *e;
       if (const toml::node* m = t->get("model")) {
@@ -163,7 +149,7 @@ core::Result<Policy> Policy::parse(std::string_view text, const std::string& sou
       const toml::table* t = node.as_table();
       const std::string where = fmt::format("[key.{}] ", name.str());
       if (t == nullptr) return toml_error_at(source, &node, where + "must be a table");
-      if (auto e = only(source, *t, where, {"tier"})) return *e;
+      if (auto e = core::check_fields(source, *t, where, {"tier"})) return *e;
       core::Tier tier = core::Tier::kFlash;
       if (t->get("tier") == nullptr) return toml_error_at(source, t, where + "missing field 'tier'");
       if (auto e = tier_field(*t, "tier", where, tier)) return *e;

@@ -21,16 +21,7 @@ class Reader {
   // Rejects unknown keys, so a typo never silently keeps a default.
   std::optional<core::Error> keys(const toml::table& t, std::initializer_list<std::string_view> allowed,
                                   std::string_view where) const {
-    for (auto&& [k, node] : t) {
-      bool ok = false;
-      for (auto a : allowed) ok = ok || k.str() == a;
-      if (!ok) {
-        std::string list;
-        for (auto a : allowed) list += std::string(list.empty() ? "" : ", ") + std::string(a);
-        return error(&node, where, fmt::format("unknown field '{}' (expected one of: {})", k.str(), list));
-      }
-    }
-    return std::nullopt;
+    return core::check_fields(source_, t, fmt::format("{}: ", where), allowed);
   }
   template <typename T>
   std::optional<core::Error> number(const toml::table& t, std::string_view key, std::string_view where, double lo,

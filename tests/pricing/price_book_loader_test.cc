@@ -87,7 +87,7 @@ TEST(PriceBookLoader, ErrorsNameFileLineAndField) {
                                "from = 2026-01-01T00:00:00\nflat = { hit = 0.007")),
             "book.toml:21: [[rates]] #1: field 'from' must be a date-time with a zone, like 2026-04-24T00:00:00Z");
   EXPECT_EQ(load_error(replace(kMinimal, "flat = { hit = 0.007,", "flat = { hits = 0.007,")),
-            "book.toml:22: [[rates]] #1 field 'flat': unknown field 'hits' (expected one of: hit, miss, output)");
+            "book.toml:22: [[rates]] #1 field 'flat': unknown field 'hits' (expected hit, miss, output)");
   EXPECT_EQ(load_error(replace(kMinimal, "flat = { hit = 0.007, miss = \"0.22\", output = 1 }",
                                "flat = { hit = 0.007, miss = \"-0.22\", output = 1 }")),
             "book.toml:22: [[rates]] #1 field 'flat': field 'miss': rate '-0.22' is not a plain decimal number");
@@ -98,7 +98,7 @@ TEST(PriceBookLoader, ErrorsNameFileLineAndField) {
 
 TEST(PriceBookLoader, StructuralErrors) {
   EXPECT_EQ(load_error(std::string(kMinimal) + "\n[surprise]\nx = 1\n"),
-            "book.toml:30: top level: unknown field 'surprise' (expected one of: book, model, alias, retired, rates, "
+            "book.toml:30: top level: unknown field 'surprise' (expected book, model, alias, retired, rates, "
             "peak_hours, holiday)");
   EXPECT_EQ(load_error(std::string(kMinimal) + "\n[[rates]]\nmodel = \"f\"\ncurrency = \"USD\"\nfrom = "
                                                "2026-02-01T00:00:00Z\noff_peak = { hit = 1, miss = 1, output = 1 }\n"

@@ -643,7 +643,7 @@ TEST(SimConfig, ErrorsNameLineAndField) {
   auto typo = parse_sim_config("speed = 1\n[faults]\noverload = 0.1\n", "sim.toml");
   ASSERT_FALSE(typo.ok());
   EXPECT_EQ(typo.error().message,
-            "sim.toml:3: [faults]: unknown field 'overload' (expected one of: rate_limited, server_error, overloaded, "
+            "sim.toml:3: [faults]: unknown field 'overload' (expected rate_limited, server_error, overloaded, "
             "slow_first_byte, stream_cut, malformed_chunk, slow_first_byte_ms)");
   auto range = parse_sim_config("[faults]\noverloaded = 2\n", "sim.toml");
   ASSERT_FALSE(range.ok());
