@@ -85,6 +85,7 @@ std::optional<std::string> read_input(dom::element input, std::vector<ChatMessag
   }
   dom::array items;
   if (input.get_array().get(items)) return std::string("`input` must be a string or a list of items");
+  if (items.size() == 0) return std::string("`input` is empty");
   std::optional<std::string> pending_reasoning;  // from a reasoning item, for the assistant turn after it
   auto assistant_turn = [&]() -> ChatMessage& {
     out.push_back({"assistant", "", {}, std::move(pending_reasoning), {}, ""});
@@ -109,7 +110,6 @@ std::optional<std::string> read_input(dom::element input, std::vector<ChatMessag
           role == "assistant" ? assistant_turn() : out.emplace_back(ChatMessage{role == "system" ? "system" : "user"});
       if (auto err = read_content(content, where, m)) return err;
     } else if (type == "function_call") {
-      ChatMessage::Call call;
       std::string_view id, name, args;
       if (item["call_id"].get_string().get(id)) return where + " (function_call) needs a string `call_id`";
       if (item["name"].get_string().get(name)) return where + " (function_call) needs a string `name`";
@@ -135,7 +135,7 @@ std::optional<std::string> read_input(dom::element input, std::vector<ChatMessag
                          type);
     }
   }
-  if (out.empty()) return std::string("`input` is empty");
+  if (out.empty()) return std::string("`input` has no message, function call or function call output");
   return std::nullopt;
 }
 
