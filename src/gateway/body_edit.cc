@@ -88,23 +88,7 @@ std::optional<std::string> repeated_member(const simdjson::dom::element& root) {
   return std::string(*twice);
 }
 
-std::optional<Span> find_member(std::string_view s, std::string_view key) {
-  std::size_t i = skip_space(s, 0);
-  if (i >= s.size() || s[i] != '{') return std::nullopt;
-  i = skip_space(s, i + 1);
-  while (i < s.size() && s[i] == '"') {
-    const std::size_t key_end = skip_string(s, i);
-    const bool match = key_is(s, i, key_end, key);
-    i = skip_space(s, key_end);
-    if (i >= s.size() || s[i] != ':') return std::nullopt;
-    i = skip_space(s, i + 1);
-    const std::size_t value_end = skip_value(s, i);
-    if (match) return Span{i, value_end - i};
-    i = skip_space(s, value_end);
-    if (i < s.size() && s[i] == ',') i = skip_space(s, i + 1);
-  }
-  return std::nullopt;
-}
+std::optional<Span> find_member(std::string_view s, std::string_view key) { return BodyEdits(s).find(key); }
 
 std::vector<Span> array_elements(std::string_view s) {
   std::vector<Span> out;
