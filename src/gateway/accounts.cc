@@ -48,6 +48,15 @@ struct Accounts::State : std::enable_shared_from_this<Accounts::State> {
   std::array<std::uint64_t, 2> waits{}, timeouts{}, full{};
   std::array<double, 2> wait_seconds{};
 
+  // `a` answered 429 (rate limited): another account with room for `tier` that
+  // was not tried yet takes the call, or null when there is none.
+  Slotted* reroute(Slotted& a, core::Tier tier, std::vector<const Slotted*>& tried) {
+    tried.push_back(&a);
+    Slotted* next = pick(tier, tried);
+    if (next != nullptr) ++a.rerouted;
+    return next;
+  }
+
   // The account with room for `tier` and the fewest in flight for its weight, not in `tried`.
   Slotted* pick(core::Tier tier, const std::vector<const Slotted*>& tried) {
     const std::size_t t = index(tier);
@@ -134,11 +143,8 @@ awaitable<std::variant<net::UpstreamResponse, net::UpstreamError>> Accounts::req
     s.release(*a, tier);
     const auto* ok = std::get_if<net::UpstreamResponse>(&res);
     if (ok == nullptr || ok->head.status != 429) co_return res;
-    // The account is rate limited: another with room takes the call now, if there is one.
-    tried.push_back(a);
-    State::Slotted* next = s.pick(tier, tried);
+    State::Slotted* next = s.reroute(*a, tier, tried);
     if (next == nullptr) co_return res;
-    ++a->rerouted;
     a = next;
   }
 }
@@ -165,10 +171,8 @@ awaitable<std::variant<net::UpstreamStream, net::UpstreamError>> Accounts::open(
       if (auto s = held.lock()) s->release(*a, tier);
     });
     if (stream->head().status != 429) co_return res;
-    tried.push_back(a);
-    State::Slotted* next = s.pick(tier, tried);
+    State::Slotted* next = s.reroute(*a, tier, tried);
     if (next == nullptr) co_return res;
-    ++a->rerouted;
     res = net::UpstreamError{};  // the 429 stream is dropped (its slot freed) before the next call
     a = next;
   }
