@@ -19,6 +19,7 @@
 #include "cli/common.h"
 #include "cli/in_process_sim.h"
 #include "core/text.h"
+#include "dashboard/dashboard.h"
 #include "gateway/access_log.h"
 #include "gateway/accounts.h"
 #include "gateway/body_edit.h"
@@ -62,11 +63,15 @@ struct ServeArgs {
   std::int64_t max_connections = 10000;
   std::string access_log = "-";
   std::string ledger_sync = "full";
+  bool dashboard = true;
+  std::string evals_dir;
+  std::vector<std::string> admin_keys;
 };
 
 int run_serve(ServeArgs a, const CLI::App& cmd) {
   // The config file first; flags given on the command line override it.
   std::vector<gateway::VirtualKey> config_keys;
+  std::vector<std::string> admin_hashes;  // the dashboard's admin keys (SHA-256)
   std::vector<gateway::UpstreamAccount> config_accounts;  // [[upstream]]: several accounts
   gateway::Accounts::Queue queue;
   if (!a.config.empty()) {
@@ -97,12 +102,15 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
                                                       {"insecure", &a.insecure},
                                                       {"record_requests", &a.record_requests},
                                                       {"sim_speed", &a.sim_speed},
-                                                      {"sim_quality", &a.sim_quality}};
-    static_assert(std::size(targets) == 24, "one target per config field");
+                                                      {"sim_quality", &a.sim_quality},
+                                                      {"dashboard", &a.dashboard},
+                                                      {"evals_dir", &a.evals_dir}};
+    static_assert(std::size(targets) == 26, "one target per config field");
     for (const auto& [name, target] : targets) {
       auto it = cfg->values.find(std::string_view(name));
       std::string flag = "--" + std::string(name);
       std::replace(flag.begin(), flag.end(), '_', '-');
+      if (flag == "--dashboard") flag = "--no-dashboard";  // the one setting whose flag turns it off
       if (it == cfg->values.end() || cmd.count(flag) > 0) continue;
       const gateway::ConfigValue& v = it->second;
       std::visit(
@@ -119,6 +127,7 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
           target);
     }
     config_keys = cfg->keys;
+    admin_hashes = cfg->admin_key_hashes;
     if (cmd.count("--upstream") == 0) config_accounts = cfg->accounts;  // the flag's one URL wins
     queue.length = static_cast<std::size_t>(cfg->queue_length);
     queue.wait = std::chrono::milliseconds(static_cast<std::int64_t>(cfg->queue_wait_seconds * 1000));
@@ -205,6 +214,29 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
     const std::string hash = gateway::sha256_hex(a.keys[i]);
     go.keys.push_back({fmt::format("key-{}", hash.substr(0, 8)), hash, {}, {}});
   }
+  for (const std::string& k : a.admin_keys) {
+    if (k.empty()) return fail("serve", kExitUsage, "--admin-key must not be empty");
+    admin_hashes.push_back(gateway::sha256_hex(k));
+  }
+  for (const gateway::VirtualKey& k : go.keys) {
+    if (std::find(admin_hashes.begin(), admin_hashes.end(), k.sha256_hex) != admin_hashes.end()) {
+      return fail("serve", kExitUsage,
+                  fmt::format("key '{}' is both a virtual key and an admin key: give admins keys of their own", k.name));
+    }
+  }
+  // The dashboard reads the ledger on a thread of its own (the rows there, then
+  // the new ones); its API answers on another.
+  std::unique_ptr<dashboard::Dashboard> board;
+  if (a.dashboard) {
+    dashboard::DashboardOptions dopt;
+    dopt.ledger = a.ledger;
+    dopt.currency = a.currency;
+    dopt.evals_dir = a.evals_dir;
+    for (const gateway::VirtualKey& k : go.keys) dopt.keys.push_back({k.name, k.sha256_hex, k.budgets});
+    board = std::make_unique<dashboard::Dashboard>(*book, std::move(dopt));
+    go.dashboard = board.get();
+    go.admin_key_hashes = admin_hashes;
+  }
 
   net::ServerOptions so;
   so.host = listen->first;
@@ -219,6 +251,9 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
     fmt::print(stderr,
                "flashfirst serve: SIGHUP ignored: keys, budgets, the policy and the price book are read once "
                "at start; restart the gateway to load new ones\n");
+  };
+  so.on_stop = [&board] {
+    if (board) board->end_streams();
   };
   so.on_rejected = [&gw](const net::Request& r, int status, std::string_view message) {
     if (gw) gw->log_rejected(r, status, message);
@@ -266,7 +301,12 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   if (auto s = gw->seed_budgets(); !s.ok()) return fail("serve", kExitFailure, s.message());
   gw->follow_shared_ledger(server.executor(), std::chrono::milliseconds(a.budget_sync_ms));
   if (auto s = server.listen(); !s.ok()) return fail("serve", kExitUsage, s.message());
+  if (board) board->start();
   std::printf("listening on http://%s:%u\n", so.host.c_str(), static_cast<unsigned>(server.port()));
+  if (board) {
+    std::printf("dashboard on http://%s:%u/ui/%s\n", so.host.c_str(), static_cast<unsigned>(server.port()),
+                admin_hashes.empty() ? " (no admin key: each virtual key sees its own calls; --admin-key for all)" : "");
+  }
   std::fflush(stdout);
   fmt::print(stderr, "flashfirst serve: upstream {}{}, ledger {}, {}\n",
              a.upstream == "sim" ? "the built-in simulator at " : "", up.base_url, ledger::display_name(a.ledger),
@@ -286,6 +326,7 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
     }
   }
   server.run(/*handle_signals=*/true);
+  if (board) board->stop();
   if (access_log) access_log->flush();
   gw.reset();
   client.reset();
@@ -340,6 +381,14 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--ca-file", args->ca_file, "Extra CA certificates (PEM) to trust for the upstream")
       ->type_name("FILE");
   cmd->add_flag("--insecure", args->insecure, "Do not verify the upstream's TLS certificate (testing only)");
+  cmd->add_option("--admin-key", args->admin_keys,
+                  "A key that sees every key's spend and calls in the dashboard (repeatable; not a key for chat)")
+      ->type_name("KEY");
+  cmd->add_flag("--no-dashboard{false}", args->dashboard,
+                "Do not serve the dashboard (/ui/ and /v1/flashfirst/spend, requests, budgets, live, events, evals)");
+  cmd->add_option("--evals-dir", args->evals_dir,
+                  "A folder of `flashfirst eval --json` reports for the dashboard's Evals page")
+      ->type_name("DIR");
   cmd->add_flag("--record-requests", args->record_requests,
                 "Keep each client request's body in the ledger (table request_bodies), for `flashfirst route train "
                 "--format ledger`. Off by default: the ledger then holds no prompt text");

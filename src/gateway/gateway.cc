@@ -23,6 +23,7 @@
 #include "cascade/check.h"
 #include "core/json_writer.h"
 #include "core/thread_name.h"
+#include "dashboard/dashboard.h"
 #include "gateway/body_edit.h"
 #include "gateway/feedback.h"
 #include "gateway/retry_policy.h"
@@ -506,6 +507,24 @@ struct Gateway::Impl {
     if (known_keys.size() >= kKnownKeysCap) known_keys.clear();  // many distinct keys: start over
     known_keys.emplace(std::string(key), found);
     return found;
+  }
+  // Who asks the dashboard's API: an admin key (it sees every key), or a
+  // virtual key (its own calls only); nullopt for neither.
+  std::optional<dashboard::Viewer> dashboard_viewer(const net::Request& r, const VirtualKey*& key_out) const {
+    std::string_view auth = r.header("authorization");
+    if (auth.substr(0, 7) != "Bearer " && auth.substr(0, 7) != "bearer ") return std::nullopt;
+    const std::string_view presented = auth.substr(7);
+    if (presented.empty()) return std::nullopt;
+    if (!options.admin_key_hashes.empty()) {
+      const std::string hash = sha256_hex(presented);
+      for (const std::string& admin : options.admin_key_hashes) {
+        if (admin == hash) return dashboard::Viewer{true, "", ""};
+      }
+    }
+    const VirtualKey* key = authenticate(r);
+    if (key == nullptr) return std::nullopt;
+    key_out = key;
+    return dashboard::Viewer{false, key->sha256_hex, key->name};
   }
   static constexpr std::size_t kKnownKeysCap = 4096;
   mutable std::unordered_map<std::string, const VirtualKey*, StringHash, std::equal_to<>> known_keys;
@@ -1630,6 +1649,25 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
     res.body = metrics_text();
     co_await w.send(std::move(res));
     co_return;
+  }
+  if (dashboard::Dashboard* board = impl_->options.dashboard) {
+    if (dashboard::Dashboard::is_page(path)) {
+      net::Response reply = board->page(r);
+      co_await w.send(std::move(reply));
+      co_return;
+    }
+    if (dashboard::Dashboard::is_api(path)) {
+      std::optional<dashboard::Viewer> viewer = impl_->dashboard_viewer(r, key_out);
+      if (!viewer) {
+        net::Response reply = openai_error(
+            401, "missing or unknown key (send Authorization: Bearer <an admin key or your virtual key>)",
+            "authentication_error", "invalid_api_key");
+        co_await w.send(std::move(reply));
+        co_return;
+      }
+      co_await board->api(r, w, std::move(*viewer));
+      co_return;
+    }
   }
   const bool chat = path == "/v1/chat/completions" || path == "/chat/completions";
   const bool messages = path == "/v1/messages" || path == "/anthropic/v1/messages";

@@ -40,6 +40,9 @@ class Router;
 namespace ff::ledger {
 class Ledger;
 }
+namespace ff::dashboard {
+class Dashboard;
+}
 namespace ff::net {
 struct Request;
 class ResponseWriter;
@@ -79,6 +82,10 @@ struct GatewayOptions {
   // Keep each client request's body (valid UTF-8 only) with its first call's
   // ledger row, for learning routing from the ledger.
   bool record_requests = false;
+  // The dashboard (/ui/ and its API under /v1/flashfirst/), when serve runs one;
+  // and the SHA-256 (hex) of the admin keys, which see every key's figures there.
+  dashboard::Dashboard* dashboard = nullptr;
+  std::vector<std::string> admin_key_hashes;
   // Receives one JSON line per client request (route, status, cost, latency);
   // unset: no access log.
   std::function<void(std::string_view)> access_log;

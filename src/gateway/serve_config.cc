@@ -132,6 +132,8 @@ const std::vector<ConfigField>& serve_config_fields() {
       {"insecure", K::kBool},
       {"record_requests", K::kBool},
       {"sim_speed", K::kNumber, 0, 1e6},
+      {"dashboard", K::kBool},
+      {"evals_dir", K::kString},
       {"sim_quality", K::kString},
   };
   return fields;
@@ -146,6 +148,24 @@ core::Result<ServeConfig> parse_serve_config(std::string_view text, const std::s
   for (auto&& [key, node] : root) {
     const std::string_view k = key.str();
     if (k == "key") continue;
+    if (k == "admin_keys" || k == "admin_keys_sha256") {
+      const toml::array* list = node.as_array();
+      if (list == nullptr) return toml_error_at(source, &node, fmt::format("'{}' must be a list of strings", k));
+      for (const toml::node& item : *list) {
+        const std::optional<std::string> v = item.value<std::string>();
+        if (!v || v->empty()) return toml_error_at(source, &item, fmt::format("'{}' must hold non-empty strings", k));
+        if (k == "admin_keys") {
+          c.admin_key_hashes.push_back(sha256_hex(*v));
+          continue;
+        }
+        const bool hex = v->size() == 64 && std::all_of(v->begin(), v->end(), [](char ch) {
+          return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+        });
+        if (!hex) return toml_error_at(source, &item, "'admin_keys_sha256' holds 64 lower-case hex digits each");
+        c.admin_key_hashes.push_back(*v);
+      }
+      continue;
+    }
     if (k == "upstream" && node.is_array_of_tables()) {
       if (auto e = parse_accounts(source, *node.as_array(), c.accounts)) return *e;
       continue;
@@ -174,7 +194,7 @@ core::Result<ServeConfig> parse_serve_config(std::string_view text, const std::s
     if (f == fields.end()) {
       std::string names;
       for (const ConfigField& cf : fields) names.append(cf.name).append(", ");
-      return toml_error_at(source, &node, fmt::format("unknown field '{}' (expected {}[[key]])", k, names));
+      return toml_error_at(source, &node, fmt::format("unknown field '{}' (expected {}admin_keys, admin_keys_sha256, [[key]])", k, names));
     }
     auto range = [&]() -> std::string {
       if (f->min_exclusive && f->max >= 1e6) return fmt::format("above {}", f->min);

@@ -62,6 +62,8 @@ struct UpstreamAccount {
 struct ServeConfig {
   std::map<std::string, ConfigValue, std::less<>> values;  // the settings the file sets
   std::vector<VirtualKey> keys;
+  // admin_keys / admin_keys_sha256: the dashboard's admin keys, by SHA-256 (hex).
+  std::vector<std::string> admin_key_hashes;
   // `upstream` as an array of tables; empty when it is one URL (a value above).
   std::vector<UpstreamAccount> accounts;
   // [upstream_queue]: calls waiting when every account is at its limit, and for how long.

@@ -36,6 +36,19 @@ inline constexpr int kFeedbackColumnCount = 8;
   "reason, escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, cost_femto, " \
   "cost_if_pro_femto, currency, first_byte_ms, error, '' AS key_name"
 
+// The readers of ledger.h for each kind of ledger (read_ledger_page() and the
+// others choose by location).
+core::Result<std::vector<Positioned>> read_sqlite_page(const std::string& path, std::int64_t after, std::size_t limit);
+core::Result<std::vector<Positioned>> read_sqlite_positions(const std::string& path,
+                                                            const std::vector<std::int64_t>& positions);
+core::Result<std::vector<Positioned>> read_sqlite_request(const std::string& path, const std::string& request_id);
+core::Result<std::vector<Feedback>> read_sqlite_feedback_of(const std::string& path, const std::string& request_id);
+core::Result<std::vector<Positioned>> read_pg_page(const std::string& url, std::int64_t after, std::size_t limit);
+core::Result<std::vector<Positioned>> read_pg_positions(const std::string& url,
+                                                        const std::vector<std::int64_t>& positions);
+core::Result<std::vector<Positioned>> read_pg_request(const std::string& url, const std::string& request_id);
+core::Result<std::vector<Feedback>> read_pg_feedback_of(const std::string& url, const std::string& request_id);
+
 // A row from a result's columns in FF_LEDGER_COLUMNS order: `text(i)`,
 // `integer(i)` (int64) and `flag(i)` read column i.
 template <typename Text, typename Integer, typename Flag>

@@ -130,6 +130,27 @@ core::Result<std::vector<Row>> read_pg_ledger(const std::string& url);
 core::Result<std::vector<Feedback>> read_pg_feedback(const std::string& url);
 core::Result<std::vector<std::pair<std::string, std::string>>> read_pg_requests(const std::string& url);
 
+// A row with its position in the ledger (its `seq`: rows appended later have
+// larger ones).
+struct Positioned {
+  std::int64_t seq = 0;
+  Row row;
+};
+
+// Readers for a ledger that is being written (the dashboard): each opens a
+// connection of its own, read-only, and reads what is committed.
+//
+// Up to `limit` rows after position `after`, in order (to follow the ledger in
+// pieces of bounded size).
+core::Result<std::vector<Positioned>> read_ledger_page(const std::string& spec, std::int64_t after, std::size_t limit);
+// The rows at `positions` (those that exist), in position order.
+core::Result<std::vector<Positioned>> read_ledger_positions(const std::string& spec,
+                                                            const std::vector<std::int64_t>& positions);
+// The calls with this request id (one, unless ids were reused), by the index on it.
+core::Result<std::vector<Positioned>> read_ledger_request(const std::string& spec, const std::string& request_id);
+// The ratings of one call, in the order recorded.
+core::Result<std::vector<Feedback>> read_ledger_feedback_of(const std::string& spec, const std::string& request_id);
+
 // Whether a ledger location is a PostgreSQL URL (postgresql:// or postgres://).
 bool is_postgres_url(std::string_view spec);
 // A ledger by location: a PostgreSQL URL, else an SQLite file (`durability`

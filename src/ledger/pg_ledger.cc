@@ -43,6 +43,8 @@ constexpr const char* kInsertFeedback =
     "INSERT INTO feedback (" FF_FEEDBACK_COLUMNS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8)";
 constexpr const char* kSelectFeedback =
     "SELECT " FF_FEEDBACK_COLUMNS " FROM feedback ORDER BY seq";
+constexpr const char* kSelectFeedbackOf =
+    "SELECT " FF_FEEDBACK_COLUMNS " FROM feedback WHERE request_id = $1 ORDER BY seq";
 
 constexpr const char* kInsert =
     "INSERT INTO requests (" FF_LEDGER_COLUMNS
@@ -94,6 +96,79 @@ core::Result<PGconn*> connect(const std::string& url) {
     return core::make_error(message);
   }
   return c;
+}
+
+// Whether the requests table has key_name (a reader does not migrate an old one).
+bool has_key_name(PGconn* c) {
+  PGresult* probe = PQexec(c, kHasKeyName);
+  const bool v2 = PQresultStatus(probe) == PGRES_TUPLES_OK && PQntuples(probe) > 0;
+  PQclear(probe);
+  return v2;
+}
+
+// The rows of `SELECT <columns>, seq FROM requests <tail>`, with the text
+// parameters $1, $2, … of `tail`, on a connection of its own.
+core::Result<std::vector<Positioned>> select_positioned(const std::string& url, const std::string& tail,
+                                                        const std::vector<std::string>& params) {
+  auto c = connect(url);
+  if (!c.ok()) return c.error();
+  const std::string sql =
+      fmt::format("SELECT {}, seq FROM requests {}", has_key_name(*c) ? FF_LEDGER_COLUMNS : FF_LEDGER_COLUMNS_V1, tail);
+  std::vector<const char*> values;
+  for (const std::string& p : params) values.push_back(p.c_str());
+  PGresult* res = PQexecParams(*c, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                               nullptr, 0);
+  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    std::string message = pg_error(*c, url, "cannot read");
+    PQclear(res);
+    PQfinish(*c);
+    return core::make_error(message);
+  }
+  std::vector<Positioned> out;
+  const int n = PQntuples(res);
+  out.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    auto text = [&](int col) {
+      return std::string(PQgetvalue(res, i, col), static_cast<std::size_t>(PQgetlength(res, i, col)));
+    };
+    auto integer = [&](int col) { return static_cast<std::int64_t>(std::stoll(PQgetvalue(res, i, col))); };
+    auto flag = [&](int col) { return PQgetvalue(res, i, col)[0] == 't'; };
+    out.push_back({integer(kLedgerColumnCount), row_from_columns(text, integer, flag)});
+  }
+  PQclear(res);
+  PQfinish(*c);
+  return out;
+}
+
+// Every rating, or with `request_id` those of one call, on a connection of its own.
+core::Result<std::vector<Feedback>> read_feedback(const std::string& url, const std::string* request_id) {
+  auto c = connect(url);
+  if (!c.ok()) return c.error();
+  std::vector<Feedback> out;
+  PGresult* probe = PQexec(*c, "SELECT to_regclass('feedback') IS NOT NULL");
+  const bool has_table = PQresultStatus(probe) == PGRES_TUPLES_OK && PQgetvalue(probe, 0, 0)[0] == 't';
+  PQclear(probe);
+  if (has_table) {
+    const char* params[] = {request_id ? request_id->c_str() : nullptr};
+    PGresult* res = request_id ? PQexecParams(*c, kSelectFeedbackOf, 1, nullptr, params, nullptr, nullptr, 0)
+                               : PQexec(*c, kSelectFeedback);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+      std::string message = pg_error(*c, url, "cannot read the ratings");
+      PQclear(res);
+      PQfinish(*c);
+      return core::make_error(message);
+    }
+    for (int i = 0; i < PQntuples(res); ++i) {
+      auto text = [&](int col) {
+        return std::string(PQgetvalue(res, i, col), static_cast<std::size_t>(PQgetlength(res, i, col)));
+      };
+      out.push_back({text(0), text(1), text(2), std::stoll(text(3)), text(4), std::stod(text(5)),
+                     PQgetvalue(res, i, 6)[0] == 't', text(7)});
+    }
+    PQclear(res);
+  }
+  PQfinish(*c);
+  return out;
 }
 
 // Rows are committed in batches on one writer thread (group commit), as in the
@@ -250,32 +325,31 @@ core::Result<std::vector<std::pair<std::string, std::string>>> read_pg_requests(
   return out;
 }
 
-core::Result<std::vector<Feedback>> read_pg_feedback(const std::string& url) {
-  auto c = connect(url);
-  if (!c.ok()) return c.error();
-  std::vector<Feedback> out;
-  PGresult* probe = PQexec(*c, "SELECT to_regclass('feedback') IS NOT NULL");
-  const bool has_table = PQresultStatus(probe) == PGRES_TUPLES_OK && PQgetvalue(probe, 0, 0)[0] == 't';
-  PQclear(probe);
-  if (has_table) {
-    PGresult* res = PQexec(*c, kSelectFeedback);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-      std::string message = pg_error(*c, url, "cannot read the ratings");
-      PQclear(res);
-      PQfinish(*c);
-      return core::make_error(message);
-    }
-    for (int i = 0; i < PQntuples(res); ++i) {
-      auto text = [&](int col) {
-        return std::string(PQgetvalue(res, i, col), static_cast<std::size_t>(PQgetlength(res, i, col)));
-      };
-      out.push_back({text(0), text(1), text(2), std::stoll(text(3)), text(4), std::stod(text(5)),
-                     PQgetvalue(res, i, 6)[0] == 't', text(7)});
-    }
-    PQclear(res);
+core::Result<std::vector<Feedback>> read_pg_feedback(const std::string& url) { return read_feedback(url, nullptr); }
+
+core::Result<std::vector<Feedback>> read_pg_feedback_of(const std::string& url, const std::string& request_id) {
+  return read_feedback(url, &request_id);
+}
+
+core::Result<std::vector<Positioned>> read_pg_page(const std::string& url, std::int64_t after, std::size_t limit) {
+  return select_positioned(url, "WHERE seq > $1 ORDER BY seq LIMIT $2",
+                           {std::to_string(after), std::to_string(std::min<std::size_t>(limit, INT64_MAX))});
+}
+
+core::Result<std::vector<Positioned>> read_pg_positions(const std::string& url,
+                                                        const std::vector<std::int64_t>& positions) {
+  if (positions.empty()) return std::vector<Positioned>{};
+  std::string array = "{";
+  for (std::int64_t p : positions) {
+    if (array.size() > 1) array.push_back(',');
+    array += std::to_string(p);
   }
-  PQfinish(*c);
-  return out;
+  array.push_back('}');
+  return select_positioned(url, "WHERE seq = ANY($1::bigint[]) ORDER BY seq", {array});
+}
+
+core::Result<std::vector<Positioned>> read_pg_request(const std::string& url, const std::string& request_id) {
+  return select_positioned(url, "WHERE request_id = $1 ORDER BY seq", {request_id});
 }
 
 namespace {
@@ -287,9 +361,7 @@ core::Result<std::vector<Row>> read_rows(const std::string& url, std::int64_t af
   if (!c.ok()) return c.error();
   const std::string after_text = std::to_string(after);
   const char* params[] = {after_text.c_str()};
-  PGresult* probe = PQexec(*c, kHasKeyName);
-  const bool v2 = PQresultStatus(probe) == PGRES_TUPLES_OK && PQntuples(probe) > 0;
-  PQclear(probe);
+  const bool v2 = has_key_name(*c);
   PGresult* res = last ? PQexecParams(*c, v2 ? kSelectAfter : kSelectAfterV1, 1, nullptr, params, nullptr, nullptr, 0)
                        : PQexecParams(*c, v2 ? kSelect : kSelectV1, 0, nullptr, nullptr, nullptr, nullptr, 0);
   if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -343,6 +415,23 @@ core::Result<std::vector<std::pair<std::string, std::string>>> read_ledger_reque
 
 core::Result<std::vector<Feedback>> read_ledger_feedback(const std::string& spec) {
   return is_postgres_url(spec) ? read_pg_feedback(spec) : read_sqlite_feedback(spec);
+}
+
+core::Result<std::vector<Positioned>> read_ledger_page(const std::string& spec, std::int64_t after, std::size_t limit) {
+  return is_postgres_url(spec) ? read_pg_page(spec, after, limit) : read_sqlite_page(spec, after, limit);
+}
+
+core::Result<std::vector<Positioned>> read_ledger_positions(const std::string& spec,
+                                                            const std::vector<std::int64_t>& positions) {
+  return is_postgres_url(spec) ? read_pg_positions(spec, positions) : read_sqlite_positions(spec, positions);
+}
+
+core::Result<std::vector<Positioned>> read_ledger_request(const std::string& spec, const std::string& request_id) {
+  return is_postgres_url(spec) ? read_pg_request(spec, request_id) : read_sqlite_request(spec, request_id);
+}
+
+core::Result<std::vector<Feedback>> read_ledger_feedback_of(const std::string& spec, const std::string& request_id) {
+  return is_postgres_url(spec) ? read_pg_feedback_of(spec, request_id) : read_sqlite_feedback_of(spec, request_id);
 }
 
 core::Result<std::vector<Row>> read_ledger(const std::string& spec) {

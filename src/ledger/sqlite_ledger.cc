@@ -2,6 +2,7 @@
 
 #include <array>
 #include <deque>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -48,6 +49,8 @@ constexpr const char* kSelect = "SELECT " FF_LEDGER_COLUMNS " FROM requests ORDE
 constexpr const char* kFindRequest = "SELECT key_hash FROM requests WHERE request_id = ? ORDER BY seq LIMIT 1";
 constexpr const char* kInsertFeedback = "INSERT INTO feedback (" FF_FEEDBACK_COLUMNS ") VALUES (?,?,?,?,?,?,?,?)";
 constexpr const char* kSelectFeedback = "SELECT " FF_FEEDBACK_COLUMNS " FROM feedback ORDER BY seq";
+constexpr const char* kSelectFeedbackOf =
+    "SELECT " FF_FEEDBACK_COLUMNS " FROM feedback WHERE request_id = ? ORDER BY seq";
 constexpr const char* kInsertBody = "INSERT INTO request_bodies (request_id, body) VALUES (?,?)";
 constexpr const char* kSelectAfter = "SELECT " FF_LEDGER_COLUMNS ", seq FROM requests WHERE seq > ? ORDER BY seq";
 // The same for a file from before key_name (opened read-only, so not migrated).
@@ -149,15 +152,19 @@ core::Result<std::vector<std::pair<std::string, std::string>>> read_body_rows(co
 }
 
 // Every rating in the ledger at `path`, read-only (none before the table existed).
-core::Result<std::vector<Feedback>> read_feedback_rows(const std::string& path) {
+core::Result<std::vector<Feedback>> read_feedback_rows(const std::string& path,
+                                                      const std::string* request_id = nullptr) {
   auto db = open_db(path, SQLITE_OPEN_READONLY);
   if (!db.ok()) return db.error();
   std::vector<Feedback> out;
   sqlite3_stmt* st = nullptr;
   int rc = SQLITE_DONE;
   if (has_table(*db, "feedback")) {
-    rc = sqlite3_prepare_v2(*db, kSelectFeedback, -1, &st, nullptr);
+    rc = sqlite3_prepare_v2(*db, request_id ? kSelectFeedbackOf : kSelectFeedback, -1, &st, nullptr);
     if (rc == SQLITE_OK) {
+      if (request_id) {
+        sqlite3_bind_text(st, 1, request_id->data(), static_cast<int>(request_id->size()), SQLITE_STATIC);
+      }
       auto text = [&](int i) {
         const unsigned char* t = sqlite3_column_text(st, i);
         return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
@@ -169,6 +176,50 @@ core::Result<std::vector<Feedback>> read_feedback_rows(const std::string& path) 
     }
   }
   std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path, "cannot read the ratings");
+  sqlite3_finalize(st);
+  sqlite3_close(*db);
+  if (!message.empty()) return core::make_error(message);
+  return out;
+}
+
+// A bound parameter of a reader's query: an integer or a text.
+using Param = std::variant<std::int64_t, std::string>;
+
+// The rows of `SELECT <columns>, seq FROM requests <tail>`, read-only, with the
+// parameters of `tail` bound in order.
+core::Result<std::vector<Positioned>> select_positioned(const std::string& path, const std::string& tail,
+                                                        const std::vector<Param>& params) {
+  auto db = open_db(path, SQLITE_OPEN_READONLY);
+  if (!db.ok()) return db.error();
+  const std::string sql =
+      fmt::format("SELECT {}, seq FROM requests {}", has_key_name(*db) ? FF_LEDGER_COLUMNS : FF_LEDGER_COLUMNS_V1, tail);
+  sqlite3_stmt* st = nullptr;
+  std::vector<Positioned> out;
+  int rc = sqlite3_prepare_v2(*db, sql.c_str(), -1, &st, nullptr);
+  if (rc == SQLITE_OK) {
+    int i = 0;
+    for (const Param& p : params) {
+      if (const auto* n = std::get_if<std::int64_t>(&p)) {
+        sqlite3_bind_int64(st, ++i, *n);
+      } else {
+        const std::string& t = std::get<std::string>(p);
+        sqlite3_bind_text(st, ++i, t.data(), static_cast<int>(t.size()), SQLITE_STATIC);
+      }
+    }
+    auto text = [&](int c) {
+      const unsigned char* t = sqlite3_column_text(st, c);
+      return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+    };
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      Positioned p;
+      p.row = row_from_columns(
+          text, [&](int c) { return static_cast<std::int64_t>(sqlite3_column_int64(st, c)); },
+          [&](int c) { return sqlite3_column_int(st, c) != 0; });
+      p.seq = sqlite3_column_int64(st, kLedgerColumnCount);
+      out.push_back(std::move(p));
+    }
+  }
+  std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path, "cannot read");
   sqlite3_finalize(st);
   sqlite3_close(*db);
   if (!message.empty()) return core::make_error(message);
@@ -343,6 +394,33 @@ core::Result<std::vector<Row>> read_sqlite_ledger(const std::string& path) { ret
 core::Result<std::vector<Feedback>> read_sqlite_feedback(const std::string& path) { return read_feedback_rows(path); }
 core::Result<std::vector<std::pair<std::string, std::string>>> read_sqlite_requests(const std::string& path) {
   return read_body_rows(path);
+}
+
+core::Result<std::vector<Positioned>> read_sqlite_page(const std::string& path, std::int64_t after,
+                                                       std::size_t limit) {
+  return select_positioned(path, "WHERE seq > ? ORDER BY seq LIMIT ?",
+                           {after, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX))});
+}
+
+core::Result<std::vector<Positioned>> read_sqlite_positions(const std::string& path,
+                                                            const std::vector<std::int64_t>& positions) {
+  if (positions.empty()) return std::vector<Positioned>{};
+  std::string tail = "WHERE seq IN (";
+  std::vector<Param> params;
+  for (std::int64_t p : positions) {
+    tail += params.empty() ? "?" : ",?";
+    params.emplace_back(p);
+  }
+  tail += ") ORDER BY seq";
+  return select_positioned(path, tail, params);
+}
+
+core::Result<std::vector<Positioned>> read_sqlite_request(const std::string& path, const std::string& request_id) {
+  return select_positioned(path, "WHERE request_id = ? ORDER BY seq", {request_id});
+}
+
+core::Result<std::vector<Feedback>> read_sqlite_feedback_of(const std::string& path, const std::string& request_id) {
+  return read_feedback_rows(path, &request_id);
 }
 
 core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path, Durability durability) {

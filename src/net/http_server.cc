@@ -438,6 +438,7 @@ void HttpServer::stop() {
   asio::post(impl_->io, [this] {
     if (impl_->stopping) return;
     impl_->stopping = true;
+    if (impl_->options.on_stop) impl_->options.on_stop();
     impl_->sweeper.stop();  // as before: requests in progress finish without deadlines
     beast::error_code ignored;
     impl_->acceptor.close(ignored);

@@ -114,6 +114,9 @@ struct ServerOptions {
   // the status and the error message; for an access log. Runs on the server's
   // thread. Unset: nothing is told.
   std::function<void(const Request&, int status, std::string_view message)> on_rejected;
+  // Called on the server's thread when it begins to stop, before the requests in
+  // progress get their grace period: long-lived answers (event streams) end then.
+  std::function<void()> on_stop;
   // Called on the server's thread for each SIGHUP while run(true) serves.
   std::function<void()> on_hangup;
 };

@@ -101,6 +101,9 @@ class CostEngine {
 
   // The report so far.
   CostSummary summary() const;
+  // Its total so far, without copying the report (a caller that prices one
+  // record at a time reads what add() added from it).
+  const CostLine& total() const { return summary_.total; }
 
  private:
   struct CachedQuote {
