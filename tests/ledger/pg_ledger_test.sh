@@ -97,6 +97,18 @@ expect_eq "pg feedback: an unknown id is not found" "$(curl -s -o /dev/null -w '
 expect_eq "pg feedback: the rows" "$(sql "select request_id = '$pro_id', key_name, metric, value, value_is_bool, comment from feedback order by seq" | tr '\n' ';')" \
   "t|anonymous|correct|0.25|f|half right;t|anonymous|thumbs|0|t|;"
 expect_eq "pg feedback: read back by flashfirst" "$("$ff" cost --ledger "$url" --json | jq -c '[.feedback.ratings, .feedback.by[0].tier]')" '[2,"pro"]'
+# The dashboard's API on the PostgreSQL ledger: the rows of both gateways, as
+# `cost --ledger` prices them, within a second of their commit.
+sleep 0.6
+expect_eq "pg dashboard: spend equals cost --ledger" "$(curl -s "$a/v1/flashfirst/spend" -H 'Authorization: Bearer k' | jq -c '[.calls, .cost.actual, .cost.all_pro]')" \
+  "$("$ff" cost --ledger "$url" --json | jq -c '[.records, .cost.actual, .cost.all_pro]')"
+expect_eq "pg dashboard: the escalation's two calls and both ratings" \
+  "$(curl -s "$b/v1/flashfirst/requests/$pro_id" -H 'Authorization: Bearer k' | jq -c '[.calls[].model, (.feedback | length)]')" \
+  '["deepseek-v4-flash","deepseek-v4-pro",2]'
+page=$(curl -s "$a/v1/flashfirst/requests?limit=5" -H 'Authorization: Bearer k')
+expect_eq "pg dashboard: the newest five, newest first" "$(jq -c '[(.requests | length), (.requests[0].seq > .requests[4].seq), (.next_before == .requests[4].seq)]' <<<"$page")" "[5,true,true]"
+expect_eq "pg dashboard: the rows by position match the table" "$(jq -r '.requests[0].id' <<<"$page")" "$(sql 'select request_id from requests order by seq desc limit 1')"
+
 # A restart seeds from the table (and creating it again is harmless).
 stop_gateways
 c=$(start c)
