@@ -22,6 +22,7 @@
 #include "core/text.h"
 #include "core/thread_name.h"
 #include "gateway/gateway.h"
+#include "dashboard/dashboard.h"
 #include "ledger/ledger.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
@@ -39,12 +40,17 @@ namespace {
 namespace asio = boost::asio;
 namespace dom = simdjson::dom;
 
+// The dashboard's admin key of `demo --serve` (loopback only, like the rest).
+constexpr const char* kDemoAdminKey = "flashfirst-demo-admin";
+
 struct DemoArgs {
   BookOptions book;
   double speed = 20;
   int connections = 8;
   std::string html = "flashfirst-demo.html";
   std::string ledger = "flashfirst-demo.db";
+  bool serve = false;                    // keep serving (and the dashboard) after the replay
+  std::string listen = "127.0.0.1:8080";  // with --serve
   std::string workload;
 };
 
@@ -186,6 +192,50 @@ int run_demo(const DemoArgs& a) {
   if (auto s = sim.start(); !s.ok()) return fail("demo", kExitFailure, s.message());
   int exit_code = kExitOk;
   Counters counters;
+  // The report of the run, from its ledger (committed: each answer waited for its row).
+  auto print_report = [&]() -> int {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+    auto rows = ledger::read_sqlite_ledger(a.ledger);
+    if (!rows.ok()) return fail("demo", kExitFailure, rows.error().message);
+    auto summary = ledger_cost_summary({a.ledger}, *book, planner::CostOptions{});
+    if (!summary.ok()) return fail("demo", kExitFailure, summary.error().message);
+    std::int64_t flash = 0, pro = 0, escalations = 0, failed = 0;
+    for (const ledger::Row& row : *rows) {
+      const bool is_pro = book->tier_of(row.routed_model, core::Timestamp{row.start_ms / 1000}, "USD") == core::Tier::kPro;
+      (is_pro ? pro : flash) += 1;
+      if (!row.escalated_from.empty()) ++escalations;
+      if (row.status != 200) ++failed;
+    }
+    const std::int64_t calls = flash + pro;
+    const planner::CostSummary& s = *summary;
+    const core::Money actual = s.total.cost, all_flash = s.total.cost_if_flash, all_pro = s.total.cost_if_pro;
+    fmt::print("Done in {:.1f} s: {} ({}, {} answered after a tool call), {}, {}.\n\n", seconds,
+               core::count_of(static_cast<std::int64_t>(items->size()), "client request"),
+               core::count_of(counters.streams, "stream"), core::count_of(counters.loops, "agent tool loop"),
+               core::count_of(calls, "upstream call"), core::count_of(counters.errors, "client error"));
+    fmt::print("  calls by tier        Flash {} ({}), Pro {} ({})\n", flash, percent(flash, calls), pro,
+               percent(pro, calls));
+    fmt::print("  escalations          {} failed the check and {} re-asked on Pro\n",
+               core::count_of(escalations, "Flash answer"), escalations == 1 ? "was" : "were");
+    if (auto r = s.cache_hit_rate()) fmt::print("  cache-hit rate       {:.1f}% of input tokens\n", *r * 100);
+    fmt::print("  upstream errors      {}\n\n", failed);
+    fmt::print("  cost of this run     {} USD (exact)\n", actual.to_decimal());
+    fmt::print("  all on Flash         {} USD\n", all_flash.to_decimal());
+    fmt::print("  all on Pro           {} USD", all_pro.to_decimal());
+    if (all_pro.femto() > 0) {
+      fmt::print("  -> routing saved {:.1f}% of the all-Pro bill\n",
+                 100.0 * static_cast<double>(all_pro.femto() - actual.femto()) / static_cast<double>(all_pro.femto()));
+    } else {
+      fmt::print("\n");
+    }
+    std::ofstream html(a.html, std::ios::binary | std::ios::trunc);
+    html << planner::cost_report_html(s, *book, planner::reference_time(s, core::system_clock().now()));
+    if (!html) return fail("demo", kExitUsage, fmt::format("cannot write '{}'", a.html));
+    fmt::print("\nHTML cost report: {}\nLedger: {} (see it with: flashfirst cost --ledger {})\n", a.html, a.ledger,
+               a.ledger);
+    return counters.errors > 0 ? kExitFailure : kExitOk;
+  };
   {
     auto ledger = ledger::open_sqlite_ledger(a.ledger);
     if (!ledger.ok()) return fail("demo", kExitUsage, ledger.error().message);
@@ -193,6 +243,14 @@ int run_demo(const DemoArgs& a) {
     net::ServerOptions so;
     so.host = "127.0.0.1";
     so.port = 0;
+    std::unique_ptr<dashboard::Dashboard> board;
+    if (a.serve) {
+      auto listen = parse_listen(a.listen);
+      if (!listen.ok()) return fail("demo", kExitUsage, listen.error().message);
+      so.host = listen->first;
+      so.port = listen->second;
+      so.on_stop = [&board] { board->end_streams(); };
+    }
     std::unique_ptr<gateway::Gateway> gw;
     net::HttpServer server(so, [&gw](const net::Request& r, net::ResponseWriter& w) { return gw->handle(r, w); });
     net::UpstreamOptions up;
@@ -202,11 +260,21 @@ int run_demo(const DemoArgs& a) {
     if (!upstream.ok()) return fail("demo", kExitFailure, upstream.error().message);
     gateway::GatewayOptions go;
     go.keys.push_back({"demo", gateway::sha256_hex("flashfirst-demo"), {}, {}});
+    if (a.serve) {
+      dashboard::DashboardOptions dopt;
+      dopt.ledger = a.ledger;
+      dopt.keys.push_back({"demo", go.keys.back().sha256_hex, {}});
+      board = std::make_unique<dashboard::Dashboard>(*book, std::move(dopt));
+      board->start();
+      go.dashboard = board.get();
+      go.admin_key_hashes.push_back(gateway::sha256_hex(kDemoAdminKey));
+    }
     gw = std::make_unique<gateway::Gateway>(*book, router, **ledger, **upstream, go);
     if (auto s = server.listen(); !s.ok()) return fail("demo", kExitFailure, s.message());
-    std::thread gateway_thread([&server] {
+    // With --serve, Ctrl-C (SIGINT) or SIGTERM ends it.
+    std::thread gateway_thread([&server, &a] {
       core::name_this_thread("ff-gateway");
-      server.run(false);
+      server.run(/*handle_signals=*/a.serve);
     });
 
     const bool tty = isatty(STDERR_FILENO);
@@ -228,52 +296,20 @@ int run_demo(const DemoArgs& a) {
       io.run();
       if (tty) fmt::print(stderr, "\r\033[K");
     }
-    server.stop();
+    if (a.serve && exit_code == kExitOk) {
+      exit_code = print_report();
+      fmt::print("\nDashboard: http://{}:{}/ui/ (sign in with the admin key {}). Chat completions go on at\n"
+                 "http://{}:{}/v1 with the key flashfirst-demo; Ctrl-C stops.\n",
+                 so.host, server.port(), kDemoAdminKey, so.host, server.port());
+      std::fflush(stdout);
+    } else {
+      server.stop();
+    }
     gateway_thread.join();
     gw.reset();
   }  // the ledger is flushed and closed here
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (exit_code != kExitOk) return exit_code;
-
-  auto rows = ledger::read_sqlite_ledger(a.ledger);
-  if (!rows.ok()) return fail("demo", kExitFailure, rows.error().message);
-  auto summary = ledger_cost_summary({a.ledger}, *book, planner::CostOptions{});
-  if (!summary.ok()) return fail("demo", kExitFailure, summary.error().message);
-  std::int64_t flash = 0, pro = 0, escalations = 0, failed = 0;
-  for (const ledger::Row& row : *rows) {
-    const bool is_pro = book->tier_of(row.routed_model, core::Timestamp{row.start_ms / 1000}, "USD") == core::Tier::kPro;
-    (is_pro ? pro : flash) += 1;
-    if (!row.escalated_from.empty()) ++escalations;
-    if (row.status != 200) ++failed;
-  }
-  const std::int64_t calls = flash + pro;
-  const planner::CostSummary& s = *summary;
-  const core::Money actual = s.total.cost, all_flash = s.total.cost_if_flash, all_pro = s.total.cost_if_pro;
-  fmt::print("Done in {:.1f} s: {} ({}, {} answered after a tool call), {}, {}.\n\n", seconds,
-             core::count_of(static_cast<std::int64_t>(items->size()), "client request"),
-             core::count_of(counters.streams, "stream"), core::count_of(counters.loops, "agent tool loop"),
-             core::count_of(calls, "upstream call"), core::count_of(counters.errors, "client error"));
-  fmt::print("  calls by tier        Flash {} ({}), Pro {} ({})\n", flash, percent(flash, calls), pro,
-             percent(pro, calls));
-  fmt::print("  escalations          {} failed the check and {} re-asked on Pro\n",
-             core::count_of(escalations, "Flash answer"), escalations == 1 ? "was" : "were");
-  if (auto r = s.cache_hit_rate()) fmt::print("  cache-hit rate       {:.1f}% of input tokens\n", *r * 100);
-  fmt::print("  upstream errors      {}\n\n", failed);
-  fmt::print("  cost of this run     {} USD (exact)\n", actual.to_decimal());
-  fmt::print("  all on Flash         {} USD\n", all_flash.to_decimal());
-  fmt::print("  all on Pro           {} USD", all_pro.to_decimal());
-  if (all_pro.femto() > 0) {
-    fmt::print("  -> routing saved {:.1f}% of the all-Pro bill\n",
-               100.0 * static_cast<double>(all_pro.femto() - actual.femto()) / static_cast<double>(all_pro.femto()));
-  } else {
-    fmt::print("\n");
-  }
-  std::ofstream html(a.html, std::ios::binary | std::ios::trunc);
-  html << planner::cost_report_html(s, *book, planner::reference_time(s, core::system_clock().now()));
-  if (!html) return fail("demo", kExitUsage, fmt::format("cannot write '{}'", a.html));
-  fmt::print("\nHTML cost report: {}\nLedger: {} (see it with: flashfirst cost --ledger {})\n", a.html, a.ledger,
-             a.ledger);
-  return counters.errors > 0 ? kExitFailure : kExitOk;
+  return a.serve ? exit_code : print_report();
 }
 
 }  // namespace
@@ -290,6 +326,10 @@ void register_demo(CLI::App& app, int& exit_code) {
   cmd->add_option("--connections", args->connections, "Concurrent client connections")->capture_default_str();
   cmd->add_option("--html", args->html, "Where to write the HTML cost report")->capture_default_str();
   cmd->add_option("--ledger", args->ledger, "Ledger file for this run (replaced)")->capture_default_str();
+  cmd->add_flag("--serve", args->serve,
+                "After the replay, keep the gateway and its dashboard (/ui/) serving until Ctrl-C, and print its URL");
+  cmd->add_option("--listen", args->listen, "With --serve: where the gateway listens (HOST:PORT; port 0: any)")
+      ->capture_default_str();
   cmd->add_option("--workload", args->workload,
                   "Another workload (JSON lines {\"id\", \"request\", \"stream\", \"loop\"}; default: the bundled one)")
       ->type_name("FILE");

@@ -22,13 +22,13 @@
 #include "ledger/ledger.h"
 #include "net/http_server.h"
 #include "pricing/price_book.h"
+#include "report/html.h"
 
 namespace ff::dashboard {
 
 // The UI's files, embedded at build time (cmake/embed_ui.cmake).
 extern const std::string_view kUiIndexHtml;
 extern const std::string_view kUiAppJs;
-extern const std::string_view kUiStyleCss;
 extern const std::string_view kUiFaviconSvg;
 
 namespace asio = boost::asio;
@@ -328,7 +328,7 @@ net::Response Dashboard::page(const net::Request& r) const {
   } else if (path == "/ui/app.js") {
     serve(kUiAppJs, "text/javascript; charset=utf-8");
   } else if (path == "/ui/style.css") {
-    serve(kUiStyleCss, "text/css; charset=utf-8");
+    serve(report::kStyleCss, "text/css; charset=utf-8");
   } else if (path == "/ui/favicon.svg" || path == "/favicon.ico") {
     serve(kUiFaviconSvg, "image/svg+xml");
   } else {
@@ -551,6 +551,7 @@ net::Response Dashboard::answer(std::string_view target, const Viewer& viewer) c
       w.null();
     }
     w.key("ledger").begin_object().key("rows").value(index_->rows()).key("loaded").value(loaded_.load());
+    w.key("index_bytes").value(static_cast<std::int64_t>(index_->memory_bytes()));
     std::string load_error;
     {
       std::lock_guard lock(worker_->mu);

@@ -8,6 +8,7 @@
 
 #include "core/json_writer.h"
 #include "core/text.h"
+#include "report/html.h"
 #include "report/svg_chart.h"
 #include "report/text_table.h"
 
@@ -230,55 +231,65 @@ std::string report_json(const Suite& suite, const RunResult& run, const Report& 
 
 std::string report_html(const Suite& suite, const RunResult& run, const Report& r) {
   using report::xml_escape;
-  std::string h = R"(<!doctype html><html lang="en"><head><meta charset="utf-8"><title>flashfirst eval</title><style>
-body{font-family:system-ui,sans-serif;margin:2rem;color:#1f2933}h1{font-size:1.4rem}
-.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d9e2ec;border-radius:8px;padding:.8rem 1.2rem}
-.card b{display:block;font-size:1.4rem}table{border-collapse:collapse;margin:1rem 0}th,td{border-bottom:1px solid #e4e7eb;padding:.35rem .6rem;text-align:right}
-th:first-child,td:first-child,td.l{text-align:left}.pro{color:#b44d12}.ok{color:#217a3c}</style></head><body>)";
-  h += fmt::format("<h1>Flash against Pro: {}</h1>", xml_escape(suite.path));
   const GroupStats& o = r.overall;
-  h += "<div class=\"cards\">";
-  h += fmt::format("<div class=\"card\">Flash passes<b>{}</b>{} answers</div>", pct(o.model[0].pass_rate()), o.model[0].runs);
-  h += fmt::format("<div class=\"card\">Pro passes<b>{}</b>{} answers</div>", pct(o.model[1].pass_rate()), o.model[1].runs);
-  h += fmt::format("<div class=\"card\">$ per passing answer<b>{} / {}</b>Flash / Pro</div>", usd(per_pass(o.model[0])),
-                   usd(per_pass(o.model[1])));
   int needed = 0;
   for (const GroupStats& g : r.categories) needed += g.pro_needed ? 1 : 0;
-  h += fmt::format("<div class=\"card\">Categories that need Pro<b>{} of {}</b>p &lt; 0.05</div></div>", needed,
-                   r.categories.size());
-  h += "<table><tr><th>category</th><th>cases</th><th>Flash pass</th><th>Pro pass</th><th>only Flash / only Pro</th>"
-       "<th>$/pass Flash</th><th>$/pass Pro</th><th>verdict</th></tr>";
+  std::string body = fmt::format("<h1>Flash against Pro: {}</h1>\n", xml_escape(suite.path));
+  body += report::cards({
+      report::card("Flash passes", pct(o.model[0].pass_rate()), {fmt::format("{} answers", o.model[0].runs)}),
+      report::card("Pro passes", pct(o.model[1].pass_rate()), {fmt::format("{} answers", o.model[1].runs)}),
+      report::card("Cost per passing answer", usd(per_pass(o.model[0])) + " / " + usd(per_pass(o.model[1])),
+                   {"Flash / Pro"}),
+      report::card("Categories that need Pro", fmt::format("{} of {}", needed, r.categories.size()),
+                   {"Pro passes significantly more (p &lt; 0.05)"}),
+  });
+  std::vector<std::vector<std::string>> rows;
   auto row = [&](const GroupStats& g) {
-    h += fmt::format(
-        "<tr><td>{}</td><td>{}</td><td>{} ({:.0f}&ndash;{:.0f}%)</td><td>{} ({:.0f}&ndash;{:.0f}%)</td><td>{} / {}</td>"
-        "<td>{}</td><td>{}</td><td class=\"l {}\">{}</td></tr>",
-        xml_escape(g.category), g.cases, pct(g.model[0].pass_rate()), 100 * g.model[0].ci.low, 100 * g.model[0].ci.high,
-        pct(g.model[1].pass_rate()), 100 * g.model[1].ci.low, 100 * g.model[1].ci.high, g.only_flash, g.only_pro,
-        usd(per_pass(g.model[0])), usd(per_pass(g.model[1])), g.pro_needed ? "pro" : "ok",
-        xml_escape(g.verdict));
+    rows.push_back({xml_escape(g.category), std::to_string(g.cases),
+                    fmt::format("{} ({:.0f}&ndash;{:.0f}%)", pct(g.model[0].pass_rate()), 100 * g.model[0].ci.low,
+                                100 * g.model[0].ci.high),
+                    fmt::format("{} ({:.0f}&ndash;{:.0f}%)", pct(g.model[1].pass_rate()), 100 * g.model[1].ci.low,
+                                100 * g.model[1].ci.high),
+                    fmt::format("{} / {}", g.only_flash, g.only_pro), usd(per_pass(g.model[0])),
+                    usd(per_pass(g.model[1])),
+                    fmt::format("<span class=\"tag {}\">{}</span>", g.pro_needed ? "pro" : "flash",
+                                xml_escape(g.verdict))});
   };
   for (const GroupStats& g : r.categories) row(g);
   row(o);
-  h += "</table>";
   std::vector<report::Point> points;
   for (const GroupStats& g : r.categories) {
     points.push_back({g.category, 100 * g.model[0].pass_rate(), 100 * g.model[1].pass_rate(), g.pro_needed});
   }
-  h += report::scatter_chart("Pass rate per category: Flash (x) against Pro (y); filled: Pro needed", points,
-                             "Flash pass rate (%)", "Pro pass rate (%)");
-  h += "<h2>Cases</h2><table><tr><th>case</th><th>category</th><th>Flash</th><th>Flash's answer</th><th>Pro</th>"
-       "<th>Pro's answer</th></tr>";
+  std::vector<std::vector<std::string>> cases;
   auto cell = [](const CallResult& cr) {
     const std::string verdict = cr.error ? "error" : cr.verdict.pass ? "pass" : "fail";
-    return fmt::format("<td>{}<br>{}, {:.0f} ms</td><td class=\"l\">{}</td>", verdict, usd(cr.answer.cost),
-                       cr.answer.latency_ms, xml_escape(cr.error ? cr.error_message : cr.answer.content.substr(0, 160)));
+    return std::pair{fmt::format("{}<br>{}, {:.0f} ms", verdict, usd(cr.answer.cost), cr.answer.latency_ms),
+                     xml_escape(cr.error ? cr.error_message : cr.answer.content.substr(0, 160))};
   };
   for (std::size_t c = 0; c < suite.cases.size(); ++c) {
-    h += fmt::format("<tr><td>{}</td><td class=\"l\">{}</td>{}{}</tr>", xml_escape(suite.cases[c].id),
-                     xml_escape(suite.cases[c].category), cell(run.calls[c][0][0]), cell(run.calls[c][1][0]));
+    auto [fv, fa] = cell(run.calls[c][0][0]);
+    auto [pv, pa] = cell(run.calls[c][1][0]);
+    cases.push_back({xml_escape(suite.cases[c].id), xml_escape(suite.cases[c].category), fv, fa, pv, pa});
   }
-  h += "</table></body></html>\n";
-  return h;
+  body += report::grid({
+      report::panel("Per category",
+                    report::table("Pass rates per category, Flash and Pro",
+                                  {"Category", "Cases", "Flash passes", "Pro passes", "Only Flash / only Pro",
+                                   "$ per pass, Flash", "$ per pass, Pro", "Verdict"},
+                                  rows, {false, true, true, true, true, true, true, false}),
+                    true),
+      report::panel("Flash against Pro per category",
+                    report::scatter_chart("Pass rate per category: Flash (x) against Pro (y); filled: Pro needed",
+                                          points, "Flash pass rate (%)", "Pro pass rate (%)"),
+                    true),
+      report::panel("Cases",
+                    report::table("Each case's answers", {"Case", "Category", "Flash", "Flash's answer", "Pro",
+                                                          "Pro's answer"},
+                                  cases, {}, /*wrap=*/true),
+                    true),
+  });
+  return report::page("flashfirst eval", body);
 }
 
 std::string policy_toml(const Report& r, core::Money failure_cost) {

@@ -6,6 +6,7 @@
 
 #include "core/json_writer.h"
 #include "core/text.h"
+#include "report/html.h"
 #include "report/svg_chart.h"
 #include "report/text_table.h"
 
@@ -297,14 +298,41 @@ std::string cost_report_json(const CostSummary& s, const pricing::PriceBook& boo
 std::string cost_report_html(const CostSummary& s, const pricing::PriceBook& book, core::Timestamp ref) {
   using report::xml_escape;
   const std::string& cur = s.currency;
-  std::string html = R"(<!doctype html><html lang="en"><head><meta charset="utf-8"><title>flashfirst cost report</title>
-<style>body{font-family:system-ui,sans-serif;max-width:860px;margin:2em auto;color:#111827;padding:0 1em}
-pre{background:#f9fafb;border:1px solid #e5e7eb;padding:1em;overflow-x:auto;font-size:13px}
-figure{margin:1.5em 0}figcaption{color:#4b5563;font-size:13px}</style></head><body>
-<h1>flashfirst cost report</h1>
-)";
-  html += "<pre>" + xml_escape(cost_report_text(s, book, ref)) + "</pre>\n";
+  auto money = [&](Money m) { return xml_escape(m.to_decimal()) + " " + xml_escape(cur); };
+  const CostLine& t = s.total;
 
+  // Headline numbers first: what it cost, what Flash-first saved against all-Pro,
+  // the cache-hit rate and the share of calls on Pro.
+  std::int64_t pro_calls = 0;
+  for (const auto& [id, l] : s.by_model) {
+    if (book.tier_of(id, ref, cur) == core::Tier::kPro) pro_calls += l.records;
+  }
+  const Money saved = t.cost_if_pro - t.cost;
+  const std::string saved_pct =
+      t.cost_if_pro.femto() > 0
+          ? fmt::format(" ({:.2f}%)", 100.0 * saved.to_double() / t.cost_if_pro.to_double())
+          : std::string();
+  std::string span = "no dated records";
+  if (s.first_time && s.last_time) {
+    span = fmt::format("{} to {} ({} days)", core::format_time(*s.first_time), core::format_time(*s.last_time),
+                       span_days(s));
+  }
+  std::string body = "<h1>Cost report</h1>\n";
+  body += fmt::format("<p class=\"muted\">{} priced records, {}{}.</p>\n", thousands(t.records), xml_escape(span),
+                      s.priced_at ? ", all priced at " + core::format_time(*s.priced_at) : std::string());
+  std::vector<std::string> headline = {
+      report::card("Spend", money(t.cost),
+                   {"All on Pro " + money(t.cost_if_pro), "All on Flash " + money(t.cost_if_flash)}),
+      report::card("Saved against all-Pro", money(saved) + saved_pct,
+                   {s.projection_30d() ? "30-day projection " + money(*s.projection_30d()) : "span too short to project"}),
+      report::card("Cache-hit rate", s.cache_hit_rate() ? percent(*s.cache_hit_rate()) : "–",
+                   {thousands(t.tokens.cache_hit) + " of " + thousands(t.tokens.prompt()) + " input tokens"}),
+      report::card("Pro share", t.records > 0 ? percent(static_cast<double>(pro_calls) / static_cast<double>(t.records)) : "–",
+                   {thousands(pro_calls) + " of " + thousands(t.records) + " calls"}),
+  };
+  body += report::cards(headline);
+
+  std::vector<std::string> panels;
   // Spend per day per billed model.
   std::vector<std::string> days;
   std::vector<report::Series> series;
@@ -317,9 +345,88 @@ figure{margin:1.5em 0}figcaption{color:#4b5563;font-size:13px}</style></head><bo
     }
   }
   if (!days.empty()) {
-    html +=
-        "<figure>" + report::stacked_bar_chart("Spend per day by model", days, series, "cost (" + cur + ")") +
-        "<figcaption>Actual cost per UTC day, stacked by the model each request was billed as.</figcaption></figure>\n";
+    panels.push_back(report::panel(
+        "Spend per day, by model",
+        report::stacked_bar_chart("Spend per day by model", days, series, "cost (" + cur + ")") +
+            "<p class=\"muted\">Actual cost per UTC day, stacked by the model each request was billed as.</p>",
+        true));
+  }
+
+  auto line_cells = [&](const std::string& name, const CostLine& l) {
+    return std::vector<std::string>{xml_escape(name),
+                                    thousands(l.records),
+                                    thousands(l.tokens.cache_hit),
+                                    thousands(l.tokens.cache_miss),
+                                    thousands(l.tokens.output),
+                                    xml_escape(l.cost.to_decimal()),
+                                    xml_escape(l.cost_if_flash.to_decimal()),
+                                    xml_escape(l.cost_if_pro.to_decimal())};
+  };
+  const std::vector<std::string> line_headers = {"", "Records", "Cache hit", "Cache miss", "Output",
+                                                 "Cost (" + xml_escape(cur) + ")", "If all Flash", "If all Pro"};
+  const std::vector<bool> line_numeric = {false, true, true, true, true, true, true, true};
+  {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [id, l] : s.by_model) rows.push_back(line_cells(id, l));
+    rows.push_back(line_cells("total", t));
+    rows.back()[0] = "<b>total</b>";
+    std::vector<std::string> h = line_headers;
+    h[0] = "Model";
+    panels.push_back(report::panel("By model", report::table("Cost by billed model", h, rows, line_numeric), true));
+  }
+  {
+    std::vector<std::vector<std::string>> rows;
+    for (Band b : kBands) {
+      const CostLine& l = s.by_band[static_cast<int>(b)];
+      if (l.records > 0) rows.push_back(line_cells(pricing::band_name(b), l));
+    }
+    std::vector<std::string> h = line_headers;
+    h[0] = "Price band";
+    if (!rows.empty()) {
+      panels.push_back(report::panel("By price band", report::table("Cost by price band", h, rows, line_numeric), true));
+    }
+  }
+  if (!s.group_by.empty()) {
+    std::vector<std::string> h;
+    for (const std::string& d : s.group_by) h.push_back(xml_escape(d));
+    for (const char* c : {"Calls", "Upstream errors", "Cost", "If all Flash", "If all Pro"}) h.push_back(c);
+    std::vector<bool> numeric(s.group_by.size(), false);
+    numeric.insert(numeric.end(), 5, true);
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [key, g] : s.by_group) {
+      std::vector<std::string> row;
+      for (const std::string& v : group_values(key)) row.push_back(xml_escape(v));
+      row.push_back(thousands(g.line.records));
+      row.push_back(thousands(g.errors));
+      row.push_back(xml_escape(g.line.cost.to_decimal()));
+      row.push_back(xml_escape(g.line.cost_if_flash.to_decimal()));
+      row.push_back(xml_escape(g.line.cost_if_pro.to_decimal()));
+      rows.push_back(std::move(row));
+    }
+    panels.push_back(report::panel("By " + xml_escape(fmt::format("{}", fmt::join(s.group_by, ", "))),
+                                   report::table("Cost by group", h, rows, numeric), true));
+  }
+  if (!s.by_day.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [day, costs] : s.by_day) {
+      Money sum;
+      for (const auto& [id, c] : costs) sum += c;
+      rows.push_back({core::format_date(core::civil_from_days(day)), xml_escape(sum.to_decimal())});
+    }
+    panels.push_back(report::panel(
+        "By day (UTC)", report::table("Cost per UTC day", {"Day", "Cost (" + xml_escape(cur) + ")"}, rows, {false, true})));
+  }
+  if (s.skipped_total() > 0 || s.upstream_errors > 0) {
+    std::vector<std::vector<std::string>> rows;
+    for (int r = 0; r < kSkipReasonCount; ++r) {
+      const SkipSummary& k = s.skipped[static_cast<std::size_t>(r)];
+      if (k.count == 0) continue;
+      rows.push_back({skip_reason_name(static_cast<SkipReason>(r)), thousands(k.count),
+                      xml_escape(fmt::format("{}", fmt::join(k.first_locations, ", ")))});
+    }
+    if (s.upstream_errors > 0) rows.push_back({"upstream error (nothing billed)", thousands(s.upstream_errors), ""});
+    panels.push_back(report::panel(
+        "Not priced", report::table("Lines not priced", {"Why", "Count", "First lines"}, rows, {false, true, false})));
   }
 
   // Effective input price against the cache-hit rate, at the reference time's rates.
@@ -354,15 +461,19 @@ figure{margin:1.5em 0}figcaption{color:#4b5563;font-size:13px}</style></head><bo
       marker = *r * 100;
       marker_label = "this workload: " + percent(*r);
     }
-    html += "<figure>" +
-            report::line_chart("Effective input price per 1M tokens vs cache-hit rate", xs, lines, "cache-hit rate (%)",
-                               "per 1M input tokens (" + cur + ")", marker, marker_label) +
-            "<figcaption>Rates in force at " + core::format_time(ref) +
-            ". Effective input price = hit rate x cache-hit price + (1 - hit rate) x cache-miss price."
-            "</figcaption></figure>\n";
+    panels.push_back(report::panel(
+        "Effective input price and the cache-hit rate",
+        report::line_chart("Effective input price per 1M tokens vs cache-hit rate", xs, lines, "cache-hit rate (%)",
+                           "per 1M input tokens (" + cur + ")", marker, marker_label) +
+            "<p class=\"muted\">Rates in force at " + core::format_time(ref) +
+            ". Effective input price = hit rate x cache-hit price + (1 - hit rate) x cache-miss price.</p>",
+        true));
   }
-  html += "</body></html>\n";
-  return html;
+  body += report::grid(panels);
+  // The terminal report too, for what the tables leave out and for copying.
+  body += "<details class=\"plain\"><summary>The same report as plain text</summary><pre>" +
+          xml_escape(cost_report_text(s, book, ref)) + "</pre></details>\n";
+  return report::page("flashfirst cost report", body);
 }
 
 }  // namespace ff::planner

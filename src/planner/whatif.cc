@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/json_writer.h"
+#include "report/html.h"
 #include "report/svg_chart.h"
 #include "report/text_table.h"
 #include "router/features.h"
@@ -182,21 +183,64 @@ std::string whatif_json(const std::vector<PolicyOutcome>& outs, const std::strin
 }
 
 std::string whatif_html(const std::vector<PolicyOutcome>& outs, const std::string& currency, core::Timestamp at) {
+  using report::xml_escape;
   std::vector<report::Point> points;
-  for (const PolicyOutcome& o : outs)
+  for (const PolicyOutcome& o : outs) {
     points.push_back({o.policy, o.monthly_cost.to_double(), o.failure_rate * 100, o.pareto});
-  std::string html = R"(<!doctype html><html lang="en"><head><meta charset="utf-8"><title>flashfirst simulate</title>
-<style>body{font-family:system-ui,sans-serif;max-width:860px;margin:2em auto;color:#111827;padding:0 1em}
-pre{background:#f9fafb;border:1px solid #e5e7eb;padding:1em;overflow-x:auto;font-size:13px}
-figcaption{color:#4b5563;font-size:13px}</style></head><body><h1>Routing policies: cost against quality</h1>
-)";
-  html += "<pre>" + report::xml_escape(whatif_text(outs, currency, at)) + "</pre>\n<figure>";
-  html += report::scatter_chart("Monthly cost vs failure rate", points, "monthly cost (" + currency + ")",
-                                "failure rate (%)");
-  html +=
-      "<figcaption>Each point is a policy; filled points are on the Pareto front (no other policy is both "
-      "cheaper and fails less), joined by the line.</figcaption></figure></body></html>\n";
-  return html;
+  }
+  auto money = [&](core::Money m) { return xml_escape(m.to_decimal()) + " " + xml_escape(currency); };
+  auto pct = [](double r) { return fmt::format("{:.1f}%", r * 100); };
+  const PolicyOutcome* all_pro = nullptr;
+  const PolicyOutcome* cheapest_front = nullptr;
+  const PolicyOutcome* serve = nullptr;
+  for (const PolicyOutcome& o : outs) {
+    if (o.policy == "all_pro") all_pro = &o;
+    if (o.policy == "serve") serve = &o;
+    if (o.pareto && (!cheapest_front || o.monthly_cost < cheapest_front->monthly_cost)) cheapest_front = &o;
+  }
+  // Headline numbers first: what `serve` would cost, against all-Pro.
+  std::vector<std::string> headline;
+  if (serve) {
+    std::vector<std::string> lines = {"fails " + pct(serve->failure_rate) + " · Pro " + pct(serve->pro_share)};
+    if (all_pro) lines.push_back("All on Pro " + money(all_pro->monthly_cost));
+    headline.push_back(report::card("serve's policy, a month", money(serve->monthly_cost), lines));
+    if (all_pro && all_pro->monthly_cost.femto() > 0) {
+      const core::Money saved = all_pro->monthly_cost - serve->monthly_cost;
+      headline.push_back(report::card(
+          "Saved against all-Pro", money(saved),
+          {fmt::format("{:.2f}% of the all-Pro bill", 100.0 * saved.to_double() / all_pro->monthly_cost.to_double())}));
+    }
+  }
+  if (cheapest_front) {
+    headline.push_back(report::card("Cheapest on the Pareto front", xml_escape(cheapest_front->policy),
+                                    {money(cheapest_front->monthly_cost) + " · fails " +
+                                     pct(cheapest_front->failure_rate)}));
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const PolicyOutcome& o : outs) {
+    rows.push_back({xml_escape(o.policy) + (o.pareto ? " <span class=\"tag flash\">Pareto</span>" : ""),
+                    xml_escape(o.monthly_cost.to_decimal()), pct(o.failure_rate), pct(o.unseen_failure_rate),
+                    pct(o.pro_share), pct(o.escalation_rate), fmt::format("{:.1f} s", o.latency_seconds)});
+  }
+  std::string body = "<h1>Routing policies: cost against quality</h1>\n";
+  body += fmt::format("<p class=\"muted\">Priced at the rates in force at {}.</p>\n", core::format_time(at));
+  body += report::cards(headline);
+  body += report::grid(
+      {report::panel("Policies",
+                     report::table("Each policy's monthly cost and quality",
+                                   {"Policy", "A month (" + xml_escape(currency) + ")", "Fails", "Of which unseen",
+                                    "Pro share", "Escalated", "Latency"},
+                                   rows, {false, true, true, true, true, true, true}),
+                     true),
+       report::panel("Monthly cost against the failure rate",
+                     report::scatter_chart("Monthly cost vs failure rate", points, "monthly cost (" + currency + ")",
+                                           "failure rate (%)") +
+                         "<p class=\"muted\">Each point is a policy; filled points are on the Pareto front (no other "
+                         "policy is both cheaper and fails less), joined by the line.</p>",
+                     true)});
+  body += "<details class=\"plain\"><summary>The same report as plain text</summary><pre>" +
+          xml_escape(whatif_text(outs, currency, at)) + "</pre></details>\n";
+  return report::page("flashfirst simulate", body);
 }
 
 LearnedPolicy learned_policy(const RequestSample& sample, double threshold) {

@@ -11,7 +11,9 @@ namespace {
 
 constexpr double kWidth = 760, kHeight = 340;
 constexpr double kLeft = 70, kRight = 170, kTop = 40, kBottom = 60;
-constexpr const char* kColors[] = {"#2f6fde", "#e0793b", "#3a9d5d", "#b04fc4", "#c9a227", "#6b7280"};
+// The dashboard's colours first (Flash blue, Pro orange, then the cache-hit green), so the
+// reports and the dashboard draw alike.
+constexpr const char* kColors[] = {"#0b5cad", "#b4461b", "#1d7a46", "#7b3fa0", "#9a5b00", "#52606d"};
 
 // A "nice" axis maximum and step (1, 2 or 5 times a power of ten).
 std::pair<double, double> nice_axis(double max_value) {

@@ -87,6 +87,12 @@ expect_contains "help: start time" "$out" "priced at the rates in force at its s
 "$ff" cost "$data/formats.jsonl" --html "$tmp/report.html" >/dev/null
 expect_eq "html: two charts" "$(grep -o '<svg' "$tmp/report.html" | wc -l)" "2"
 expect_eq "html: no external resources" "$(grep -c -E 'src=|href=' "$tmp/report.html")" "0"
+# Headline numbers first: the first card is the spend, as the JSON report has it; then real tables.
+expect_eq "html: the spend card first, exact" \
+  "$(grep -o '<div class="card"><div class="label">[^<]*</div><div class="big">[^<]*' "$tmp/report.html" | head -1 | sed 's/.*"big">//')" \
+  "$("$ff" cost "$data/formats.jsonl" --json | jq -r .cost.actual) USD"
+expect_eq "html: the by-model table has a row per model and a total" \
+  "$(grep -o '<td>total</td>\|<td><b>total</b></td>' "$tmp/report.html" | wc -l)" "1"
 
 # The FLASHFIRST_PRICES variable selects a book.
 err=$(FLASHFIRST_PRICES=/nonexistent.toml "$ff" prices 2>&1)
@@ -289,6 +295,23 @@ expect_eq "demo: every upstream call is a ledger row" "$("$ff" cost --ledger "$t
 expect_eq "demo: the run's cost is the ledger's" "$(sed -n 's/^  cost of this run *\([0-9.]*\) USD.*/\1/p' <<<"$out")" \
   "$("$ff" cost --ledger "$tmp/demo.db" --json | jq -r .cost.actual)"
 expect_eq "demo: HTML report with charts" "$(grep -c '<svg' "$tmp/demo.html")" "2"
+# demo --serve: the same, then the gateway and its dashboard keep serving until SIGINT.
+"$ff" demo --speed 0 --serve --listen 127.0.0.1:0 --ledger "$tmp/demo-serve.db" --html "$tmp/demo-serve.html" \
+  >"$tmp/demo-serve.out" 2>&1 &
+demo_pid=$!
+for _ in $(seq 300); do grep -q '^Dashboard:' "$tmp/demo-serve.out" && break; sleep 0.1; done
+demo_url=$(sed -n 's|^Dashboard: \(http://[0-9.:]*\)/ui/ .*|\1|p' "$tmp/demo-serve.out")
+expect_contains "demo --serve: prints the dashboard's URL and key" "$(cat "$tmp/demo-serve.out")" \
+  "/ui/ (sign in with the admin key flashfirst-demo-admin)"
+sleep 0.5  # the dashboard's reader: one poll
+expect_eq "demo --serve: the dashboard's spend is the ledger's" \
+  "$(curl -s "$demo_url/v1/flashfirst/spend" -H 'Authorization: Bearer flashfirst-demo-admin' | jq -r .cost.actual)" \
+  "$("$ff" cost --ledger "$tmp/demo-serve.db" --json | jq -r .cost.actual)"
+expect_eq "demo --serve: the page" "$(curl -s -o /dev/null -w '%{http_code}' "$demo_url/ui/")" "200"
+expect_eq "demo --serve: still answers chat" "$(curl -s -o /dev/null -w '%{http_code}' "$demo_url/v1/chat/completions" \
+  -H 'Authorization: Bearer flashfirst-demo' -d '{"model":"flash","messages":[{"role":"user","content":"hi"}]}')" "200"
+kill -INT "$demo_pid"; wait "$demo_pid"
+expect_eq "demo --serve: Ctrl-C ends it cleanly" "$?" "0"
 
 # --- Anthropic-shaped usage with Claude names (what the gateway's and the simulator's
 # /v1/messages answers carry) is billed as DeepSeek serves those names. By hand,
