@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The threaded parts under ThreadSanitizer: the server, the gateway (its unit,
-# pipeline and end-to-end tests), the ledger (SQLite and PostgreSQL), budgets
+# pipeline and end-to-end tests), the dashboard (its reader and worker threads), the ledger (SQLite and PostgreSQL), budgets
 # (in the gateway tests), the simulator, the router and eval; the fault and
 # full-disk scripts. Any report fails the run.
 #   tests/tsan/run.sh            (after: cmake --preset tsan && cmake --build --preset tsan)
@@ -12,7 +12,7 @@ reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$reports/tsan"
 failed=0
-for t in net_test gateway_test ledger_test sim_test router_test eval_test; do
+for t in net_test gateway_test dashboard_test ledger_test sim_test router_test eval_test; do
   if "$build/tests/$t" >"$reports/$t.out" 2>&1; then
     echo "tsan: $t: $(tail -1 "$reports/$t.out")"
   else
