@@ -50,12 +50,6 @@ constexpr const char* kInsert =
     "INSERT INTO requests (" FF_LEDGER_COLUMNS
     ") "
     "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)";
-constexpr const char* kSelect = "SELECT " FF_LEDGER_COLUMNS " FROM requests ORDER BY seq";
-constexpr const char* kSelectAfter = "SELECT " FF_LEDGER_COLUMNS ", seq FROM requests WHERE seq > $1 ORDER BY seq";
-// The same for a database from before key_name that no gateway of this version
-// has opened yet (a reader does not migrate it).
-constexpr const char* kSelectV1 = "SELECT " FF_LEDGER_COLUMNS_V1 " FROM requests ORDER BY seq";
-constexpr const char* kSelectAfterV1 = "SELECT " FF_LEDGER_COLUMNS_V1 ", seq FROM requests WHERE seq > $1 ORDER BY seq";
 constexpr const char* kHasKeyName =
     "SELECT 1 FROM information_schema.columns WHERE table_name = 'requests' AND column_name = 'key_name' "
     "AND table_schema = current_schema()";
@@ -106,10 +100,11 @@ bool has_key_name(PGconn* c) {
   return v2;
 }
 
-// The rows of `SELECT <columns>, seq FROM requests <tail>`, with the text
-// parameters $1, $2, … of `tail`, on a connection of its own.
-core::Result<std::vector<Positioned>> select_positioned(const std::string& url, const std::string& tail,
-                                                        const std::vector<std::string>& params) {
+// Calls `row(seq, Row&&)` for each row of `SELECT <columns>, seq FROM requests
+// <tail>`, with the text parameters $1, $2, … of `tail`, on a connection of its own.
+template <typename OnRow>
+core::Status each_row(const std::string& url, const std::string& tail, const std::vector<std::string>& params,
+                      OnRow&& on_row) {
   auto c = connect(url);
   if (!c.ok()) return c.error();
   const std::string sql =
@@ -124,19 +119,25 @@ core::Result<std::vector<Positioned>> select_positioned(const std::string& url, 
     PQfinish(*c);
     return core::make_error(message);
   }
-  std::vector<Positioned> out;
   const int n = PQntuples(res);
-  out.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     auto text = [&](int col) {
       return std::string(PQgetvalue(res, i, col), static_cast<std::size_t>(PQgetlength(res, i, col)));
     };
     auto integer = [&](int col) { return static_cast<std::int64_t>(std::stoll(PQgetvalue(res, i, col))); };
     auto flag = [&](int col) { return PQgetvalue(res, i, col)[0] == 't'; };
-    out.push_back({integer(kLedgerColumnCount), row_from_columns(text, integer, flag)});
+    on_row(integer(kLedgerColumnCount), row_from_columns(text, integer, flag));
   }
   PQclear(res);
   PQfinish(*c);
+  return core::Status::Ok();
+}
+
+core::Result<std::vector<Positioned>> select_positioned(const std::string& url, const std::string& tail,
+                                                        const std::vector<std::string>& params) {
+  std::vector<Positioned> out;
+  auto s = each_row(url, tail, params, [&](std::int64_t seq, Row&& r) { out.push_back({seq, std::move(r)}); });
+  if (!s.ok()) return core::make_error(s.message());
   return out;
 }
 
@@ -357,33 +358,14 @@ namespace {
 // Every row, or with `last` the rows after position `after` (and in `last` the
 // position of the last one), on a connection of its own.
 core::Result<std::vector<Row>> read_rows(const std::string& url, std::int64_t after, std::int64_t* last) {
-  auto c = connect(url);
-  if (!c.ok()) return c.error();
-  const std::string after_text = std::to_string(after);
-  const char* params[] = {after_text.c_str()};
-  const bool v2 = has_key_name(*c);
-  PGresult* res = last ? PQexecParams(*c, v2 ? kSelectAfter : kSelectAfterV1, 1, nullptr, params, nullptr, nullptr, 0)
-                       : PQexecParams(*c, v2 ? kSelect : kSelectV1, 0, nullptr, nullptr, nullptr, nullptr, 0);
-  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-    std::string message = pg_error(*c, url, "cannot read");
-    PQclear(res);
-    PQfinish(*c);
-    return core::make_error(message);
-  }
   std::vector<Row> rows;
-  const int n = PQntuples(res);
-  rows.reserve(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    auto text = [&](int col) {
-      return std::string(PQgetvalue(res, i, col), static_cast<std::size_t>(PQgetlength(res, i, col)));
-    };
-    auto integer = [&](int col) { return static_cast<std::int64_t>(std::stoll(PQgetvalue(res, i, col))); };
-    auto flag = [&](int col) { return PQgetvalue(res, i, col)[0] == 't'; };
-    rows.push_back(row_from_columns(text, integer, flag));
-    if (last) *last = integer(kLedgerColumnCount);
-  }
-  PQclear(res);
-  PQfinish(*c);
+  auto s = each_row(url, last ? "WHERE seq > $1 ORDER BY seq" : "ORDER BY seq",
+                    last ? std::vector<std::string>{std::to_string(after)} : std::vector<std::string>{},
+                    [&](std::int64_t seq, Row&& r) {
+                      rows.push_back(std::move(r));
+                      if (last) *last = seq;
+                    });
+  if (!s.ok()) return core::make_error(s.message());
   return rows;
 }
 

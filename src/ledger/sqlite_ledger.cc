@@ -45,17 +45,12 @@ constexpr const char* kAddKeyName = "ALTER TABLE requests ADD COLUMN key_name TE
 
 constexpr const char* kInsert =
     "INSERT INTO requests (" FF_LEDGER_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-constexpr const char* kSelect = "SELECT " FF_LEDGER_COLUMNS " FROM requests ORDER BY seq";
 constexpr const char* kFindRequest = "SELECT key_hash FROM requests WHERE request_id = ? ORDER BY seq LIMIT 1";
 constexpr const char* kInsertFeedback = "INSERT INTO feedback (" FF_FEEDBACK_COLUMNS ") VALUES (?,?,?,?,?,?,?,?)";
 constexpr const char* kSelectFeedback = "SELECT " FF_FEEDBACK_COLUMNS " FROM feedback ORDER BY seq";
 constexpr const char* kSelectFeedbackOf =
     "SELECT " FF_FEEDBACK_COLUMNS " FROM feedback WHERE request_id = ? ORDER BY seq";
 constexpr const char* kInsertBody = "INSERT INTO request_bodies (request_id, body) VALUES (?,?)";
-constexpr const char* kSelectAfter = "SELECT " FF_LEDGER_COLUMNS ", seq FROM requests WHERE seq > ? ORDER BY seq";
-// The same for a file from before key_name (opened read-only, so not migrated).
-constexpr const char* kSelectV1 = "SELECT " FF_LEDGER_COLUMNS_V1 " FROM requests ORDER BY seq";
-constexpr const char* kSelectAfterV1 = "SELECT " FF_LEDGER_COLUMNS_V1 ", seq FROM requests WHERE seq > ? ORDER BY seq";
 
 // Whether the ledger's table has the key_name column.
 bool has_key_name(sqlite3* db) {
@@ -84,34 +79,68 @@ core::Result<sqlite3*> open_db(const std::string& path, int flags) {
   return db;
 }
 
-// Every row of the ledger at `path`, read-only; or with `last`, the rows after
-// position `after`, and in `last` the position of the last one.
-core::Result<std::vector<Row>> read_rows(const std::string& path, std::int64_t after, std::int64_t* last) {
+// A bound parameter of a reader's query: an integer or a text.
+using Param = std::variant<std::int64_t, std::string>;
+
+// Calls `on_row(seq, Row&&)` for each row of `SELECT <columns>, seq FROM requests
+// <tail>`, read-only, with the parameters of `tail` bound in order.
+template <typename OnRow>
+core::Status each_row(const std::string& path, const std::string& tail, const std::vector<Param>& params,
+                      OnRow&& on_row) {
   auto db = open_db(path, SQLITE_OPEN_READONLY);
   if (!db.ok()) return db.error();
+  const std::string sql =
+      fmt::format("SELECT {}, seq FROM requests {}", has_key_name(*db) ? FF_LEDGER_COLUMNS : FF_LEDGER_COLUMNS_V1, tail);
   sqlite3_stmt* st = nullptr;
-  std::vector<Row> rows;
-  const bool v2 = has_key_name(*db);
-  int rc = sqlite3_prepare_v2(*db, last ? (v2 ? kSelectAfter : kSelectAfterV1) : (v2 ? kSelect : kSelectV1), -1, &st,
-                              nullptr);
+  int rc = sqlite3_prepare_v2(*db, sql.c_str(), -1, &st, nullptr);
   if (rc == SQLITE_OK) {
-    if (last) sqlite3_bind_int64(st, 1, after);
-    auto text = [&](int i) {
-      const unsigned char* t = sqlite3_column_text(st, i);
+    int i = 0;
+    for (const Param& p : params) {
+      if (const auto* n = std::get_if<std::int64_t>(&p)) {
+        sqlite3_bind_int64(st, ++i, *n);
+      } else {
+        const std::string& t = std::get<std::string>(p);
+        sqlite3_bind_text(st, ++i, t.data(), static_cast<int>(t.size()), SQLITE_STATIC);
+      }
+    }
+    auto text = [&](int c) {
+      const unsigned char* t = sqlite3_column_text(st, c);
       return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
     };
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      rows.push_back(row_from_columns(
-          text, [&](int i) { return static_cast<std::int64_t>(sqlite3_column_int64(st, i)); },
-          [&](int i) { return sqlite3_column_int(st, i) != 0; }));
-      if (last) *last = sqlite3_column_int64(st, kLedgerColumnCount);
+      on_row(static_cast<std::int64_t>(sqlite3_column_int64(st, kLedgerColumnCount)),
+             row_from_columns(
+                 text, [&](int c) { return static_cast<std::int64_t>(sqlite3_column_int64(st, c)); },
+                 [&](int c) { return sqlite3_column_int(st, c) != 0; }));
     }
   }
   std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path, "cannot read");
   sqlite3_finalize(st);
   sqlite3_close(*db);
   if (!message.empty()) return core::make_error(message);
+  return core::Status::Ok();
+}
+
+// Every row of the ledger at `path`, read-only; or with `last`, the rows after
+// position `after`, and in `last` the position of the last one.
+core::Result<std::vector<Row>> read_rows(const std::string& path, std::int64_t after, std::int64_t* last) {
+  std::vector<Row> rows;
+  auto s = each_row(path, last ? "WHERE seq > ? ORDER BY seq" : "ORDER BY seq",
+                    last ? std::vector<Param>{after} : std::vector<Param>{}, [&](std::int64_t seq, Row&& r) {
+                      rows.push_back(std::move(r));
+                      if (last) *last = seq;
+                    });
+  if (!s.ok()) return core::make_error(s.message());
   return rows;
+}
+
+// The rows of `SELECT <columns>, seq FROM requests <tail>`, with their positions.
+core::Result<std::vector<Positioned>> select_positioned(const std::string& path, const std::string& tail,
+                                                        const std::vector<Param>& params) {
+  std::vector<Positioned> out;
+  auto s = each_row(path, tail, params, [&](std::int64_t seq, Row&& r) { out.push_back({seq, std::move(r)}); });
+  if (!s.ok()) return core::make_error(s.message());
+  return out;
 }
 
 // Whether the file's schema has the table (a read-only reader does not create it).
@@ -176,50 +205,6 @@ core::Result<std::vector<Feedback>> read_feedback_rows(const std::string& path,
     }
   }
   std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path, "cannot read the ratings");
-  sqlite3_finalize(st);
-  sqlite3_close(*db);
-  if (!message.empty()) return core::make_error(message);
-  return out;
-}
-
-// A bound parameter of a reader's query: an integer or a text.
-using Param = std::variant<std::int64_t, std::string>;
-
-// The rows of `SELECT <columns>, seq FROM requests <tail>`, read-only, with the
-// parameters of `tail` bound in order.
-core::Result<std::vector<Positioned>> select_positioned(const std::string& path, const std::string& tail,
-                                                        const std::vector<Param>& params) {
-  auto db = open_db(path, SQLITE_OPEN_READONLY);
-  if (!db.ok()) return db.error();
-  const std::string sql =
-      fmt::format("SELECT {}, seq FROM requests {}", has_key_name(*db) ? FF_LEDGER_COLUMNS : FF_LEDGER_COLUMNS_V1, tail);
-  sqlite3_stmt* st = nullptr;
-  std::vector<Positioned> out;
-  int rc = sqlite3_prepare_v2(*db, sql.c_str(), -1, &st, nullptr);
-  if (rc == SQLITE_OK) {
-    int i = 0;
-    for (const Param& p : params) {
-      if (const auto* n = std::get_if<std::int64_t>(&p)) {
-        sqlite3_bind_int64(st, ++i, *n);
-      } else {
-        const std::string& t = std::get<std::string>(p);
-        sqlite3_bind_text(st, ++i, t.data(), static_cast<int>(t.size()), SQLITE_STATIC);
-      }
-    }
-    auto text = [&](int c) {
-      const unsigned char* t = sqlite3_column_text(st, c);
-      return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-    };
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      Positioned p;
-      p.row = row_from_columns(
-          text, [&](int c) { return static_cast<std::int64_t>(sqlite3_column_int64(st, c)); },
-          [&](int c) { return sqlite3_column_int(st, c) != 0; });
-      p.seq = sqlite3_column_int64(st, kLedgerColumnCount);
-      out.push_back(std::move(p));
-    }
-  }
-  std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path, "cannot read");
   sqlite3_finalize(st);
   sqlite3_close(*db);
   if (!message.empty()) return core::make_error(message);
