@@ -306,6 +306,7 @@ int run_demo(const DemoArgs& a) {
       server.stop();
     }
     gateway_thread.join();
+    if (board) board->stop();
     gw.reset();
   }  // the ledger is flushed and closed here
   if (exit_code != kExitOk) return exit_code;

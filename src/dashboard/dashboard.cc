@@ -235,10 +235,7 @@ Dashboard::Dashboard(const pricing::PriceBook& book, DashboardOptions options)
       index_(std::make_unique<SpendIndex>(book, options_.currency)),
       worker_(std::make_unique<Worker>()) {}
 
-Dashboard::~Dashboard() {
-  stop();
-  worker_->pool.join();
-}
+Dashboard::~Dashboard() { stop(); }
 
 void Dashboard::start() {
   if (!reader_.joinable()) reader_ = std::thread([this] { follow(); });
@@ -248,6 +245,8 @@ void Dashboard::stop() {
   stopping_ = true;
   worker_->loaded_cv.notify_all();
   if (reader_.joinable()) reader_.join();
+  // Answers being computed post to the server's loop: done before it goes.
+  worker_->pool.join();
 }
 
 std::int64_t Dashboard::now_ms() const {
@@ -590,7 +589,8 @@ net::Response Dashboard::answer(std::string_view target, const Viewer& viewer) c
       return net::Response::json(200, w.str());
     }
     auto name = url_decode(what.substr(6));
-    if (!name || name->empty() || name->find('/') != std::string::npos || name->front() == '.' ||
+    if (!name || name->empty() || name->find_first_of(std::string_view("/\\\0", 3)) != std::string::npos ||
+        name->front() == '.' ||
         fs::path(*name).extension() != ".json") {
       return error(400, "an eval report is named by its file name (NAME.json) in the eval folder", "invalid_query");
     }

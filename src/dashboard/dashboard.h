@@ -78,7 +78,8 @@ class Dashboard {
   // Ends the event streams (within one poll), from any thread: when the server
   // begins to stop, so that they do not hold its shutdown.
   void end_streams() { streams_ending_ = true; }
-  // Ends the event streams and the reader.
+  // Ends the event streams, the reader and the worker (after the server has
+  // stopped: the worker's answers post to the server's loop).
   void stop();
 
   // Whether `path` is the dashboard's: a page (/ui, /ui/…, no key needed: they

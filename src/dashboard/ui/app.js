@@ -187,7 +187,7 @@ function rateLines(target, found, step) {
   const have = new Map(found.map((g) => [g.values[0], g]));
   const names = rangeBuckets(step);
   const groups = names.length ? names.map((k) => have.get(k) || { values: [k], cache_hit_rate: null, pro_share: null }) : found;
-  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', 'aria-label': 'Cache-hit rate and Pro share per ' + step });
+  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', 'aria-label': 'Cache-hit rate, Pro share and escalation rate per ' + step });
   for (let i = 0; i <= 4; i++) {
     const y = T + (H - T - B) * (1 - i / 4);
     s.append(svg('line', { x1: L, x2: W - 10, y1: y, y2: y, stroke: '#e4e9ef' }));
@@ -196,8 +196,11 @@ function rateLines(target, found, step) {
   const n = groups.length;
   const x = (i) => L + (n === 1 ? (W - L - 10) / 2 : i * (W - L - 10) / (n - 1));
   const y = (v) => T + (H - T - B) * (1 - v);
-  for (const [field, color] of [['cache_hit_rate', '#1d7a46'], ['pro_share', '#b4461b']]) {
-    const pts = groups.map((g, i) => [x(i), g[field] === null ? null : y(g[field])]).filter((p) => p[1] !== null);
+  // The escalation rate: calls escalated to Pro per call in the bucket.
+  const escalation = (g) => (g.calls ? g.escalations / g.calls : null);
+  for (const [field, color] of [['cache_hit_rate', '#1d7a46'], ['pro_share', '#b4461b'], [escalation, '#7b3fa0']]) {
+    const value = (g) => (typeof field === 'function' ? field(g) : g[field]);
+    const pts = groups.map((g, i) => [x(i), value(g) === null ? null : y(value(g))]).filter((p) => p[1] !== null);
     if (!pts.length) continue;
     s.append(svg('polyline', { points: pts.map((p) => p.join(',')).join(' '), fill: 'none', stroke: color, 'stroke-width': 2 }));
     for (const p of pts) s.append(svg('circle', { cx: p[0], cy: p[1], r: 3, fill: color }));
@@ -207,7 +210,8 @@ function rateLines(target, found, step) {
     t.textContent = step === 'hour' ? groups[i].values[0].slice(5, 16).replace('T', ' ') : groups[i].values[0];
     s.append(t);
   });
-  const legend = el('div', { class: 'legend' }, el('span', {}, el('i', { class: 'hit' }), 'Cache-hit rate'), el('span', {}, el('i', { class: 'pro' }), 'Pro share of calls'));
+  const legend = el('div', { class: 'legend' }, el('span', {}, el('i', { class: 'hit' }), 'Cache-hit rate'),
+    el('span', {}, el('i', { class: 'pro' }), 'Pro share of calls'), el('span', {}, el('i', { class: 'esc' }), 'Escalated'));
   $(target).replaceChildren(s, legend);
 }
 
