@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 
 #include <boost/asio/async_result.hpp>
@@ -242,7 +243,10 @@ void Dashboard::start() {
 }
 
 void Dashboard::stop() {
-  stopping_ = true;
+  {
+    std::lock_guard lock(worker_->mu);
+    stopping_ = true;
+  }
   worker_->loaded_cv.notify_all();
   if (reader_.joinable()) reader_.join();
   // Answers being computed post to the server's loop: done before it goes.
@@ -265,30 +269,63 @@ bool Dashboard::wait_loaded(std::chrono::milliseconds timeout) const {
 
 void Dashboard::follow() {
   std::int64_t after = 0;
-  std::unique_lock lock(worker_->mu, std::defer_lock);
+  // Positions skipped over: on PostgreSQL, gateways sharing the ledger take
+  // positions when they insert and commit in their own order, so a row can be
+  // committed after rows with larger positions were read. Each gap is looked
+  // for again at every poll until its row appears or kGapPatience passes (a
+  // rolled-back insert leaves a gap for good).
+  constexpr std::int64_t kGapPatience = 120'000;
+  constexpr std::size_t kMaxGaps = 100'000;
+  std::map<std::int64_t, std::int64_t> gaps;  // position -> when first missed (ms)
+  auto set_error = [&](std::string message) {
+    std::lock_guard lock(worker_->mu);
+    worker_->load_error = std::move(message);
+  };
   while (!stopping_) {
     auto page = ledger::read_ledger_page(options_.ledger, after, options_.page_rows);
     if (!page.ok()) {
       // A file not created yet, a database away: tried again at the next poll.
-      lock.lock();
-      worker_->load_error = page.error().message;
-      lock.unlock();
+      set_error(page.error().message);
     } else {
-      for (const ledger::Positioned& p : *page) index_->add(p.seq, p.row);
-      if (!page->empty()) after = page->back().seq;
-      lock.lock();
-      worker_->load_error.clear();
-      lock.unlock();
+      const std::int64_t now = now_ms();
+      for (const ledger::Positioned& p : *page) {
+        // Rows after the first page: a jump in positions is a gap (none at the
+        // start, when position 1 may long be gone).
+        for (std::int64_t missing = after + 1; loaded_ && missing < p.seq && gaps.size() < kMaxGaps; ++missing) {
+          gaps.emplace(missing, now);
+        }
+        index_->add(p.seq, p.row);
+        after = p.seq;
+      }
+      if (!gaps.empty()) {
+        std::vector<std::int64_t> wanted;
+        for (auto it = gaps.begin(); it != gaps.end();) {
+          if (now - it->second > kGapPatience) {
+            it = gaps.erase(it);
+          } else {
+            wanted.push_back(it->first);
+            ++it;
+          }
+        }
+        auto late = ledger::read_ledger_positions(options_.ledger, wanted);
+        if (late.ok()) {
+          for (const ledger::Positioned& p : *late) {
+            index_->add(p.seq, p.row);
+            gaps.erase(p.seq);
+          }
+        }
+      }
+      set_error("");
       // A full page: more may follow at once.
       if (page->size() >= options_.page_rows) continue;
       if (!loaded_) {
+        std::lock_guard lock(worker_->mu);
         loaded_ = true;
         worker_->loaded_cv.notify_all();
       }
     }
-    lock.lock();
+    std::unique_lock lock(worker_->mu);
     worker_->loaded_cv.wait_for(lock, options_.poll, [&] { return stopping_.load(); });
-    lock.unlock();
   }
 }
 

@@ -64,7 +64,7 @@ std::string SpendIndex::key_label(std::uint32_t key) const {
 
 void SpendIndex::add(std::int64_t seq, const ledger::Row& row) {
   std::lock_guard lock(mu_);
-  last_seq_ = seq;
+  last_seq_ = std::max(last_seq_, seq);
   const core::Timestamp start{core::floor_div(row.start_ms, 1000)};
   CellKey ck;
   ck.hour = core::floor_div(row.start_ms, kMsPerHour);
@@ -103,7 +103,14 @@ void SpendIndex::add(std::int64_t seq, const ledger::Row& row) {
   e.status = static_cast<std::int16_t>(std::clamp(row.status, -1, 999));
   e.tier = ck.tier;
   e.escalated = escalated;
-  entries_.push_back(e);
+  if (entries_.empty() || entries_.back().seq < seq) {
+    entries_.push_back(e);
+  } else {
+    // A row committed late (a gap filled): in position order, as list() walks them.
+    entries_.insert(std::lower_bound(entries_.begin(), entries_.end(), seq,
+                                     [](const Entry& x, std::int64_t s) { return x.seq < s; }),
+                    e);
+  }
   if (!row.escalated_from.empty()) successors_[row.escalated_from] = seq;
   recent_.push_back({row.end_ms, row.end_ms - row.start_ms, ck.key});
   // Keep the calls of the last few minutes of the ledger's time; trim in halves.

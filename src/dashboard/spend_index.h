@@ -79,7 +79,8 @@ class SpendIndex {
  public:
   SpendIndex(const pricing::PriceBook& book, std::string currency);
 
-  // Adds one ledger row at position `seq` (rows come in position order).
+  // Adds one ledger row at position `seq`: in position order, but for a row
+  // committed late (another gateway's, on a shared ledger), which goes in its place.
   void add(std::int64_t seq, const ledger::Row& row);
 
   SpendResult spend(const SpendQuery& q) const;

@@ -1,8 +1,14 @@
 // The dashboard's index and API answers, on a real SQLite ledger, with a price
 // book of round rates so that every figure can be worked out by hand.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <thread>
+
+#include <fmt/format.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "dashboard/dashboard.h"
 #include "dashboard/spend_index.h"
@@ -227,6 +233,62 @@ TEST_F(DashboardTest, BudgetsShowTheShareUsedTheProjectionAndTheWarningAt80Perce
                    R"("warning":true,"projected_over":true})"),
             std::string::npos)
       << b;
+}
+
+// As two gateways on one PostgreSQL ledger can: position 9 committed, then 7
+// (taken earlier, committed later). The row committed late is still counted.
+TEST_F(DashboardTest, ARowCommittedAfterLaterPositionsIsStillCounted) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  auto insert = [&](int seq, const char* id) {
+    const std::string sql = fmt::format(
+        "INSERT INTO requests (seq, request_id, key_hash, start_ms, end_ms, requested_model, routed_model, effort, "
+        "category, reason, escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, "
+        "cost_femto, cost_if_pro_femto, currency, first_byte_ms, error, key_name) VALUES ({}, '{}', 'hash-team-b', {}, "
+        "{}, 'auto', 'f', 'low', 'coding', 'test', '', 0, 200, 0, 0, 1000000, 0, 0, 0, 0, 'USD', 0, '', 'team-b')",
+        seq, id, kT0 + 600'000, kT0 + 601'000);
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  };
+  auto wait_rows = [&](std::int64_t n) {
+    for (int i = 0; i < 200 && board_->rows() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return board_->rows();
+  };
+  insert(9, "late-9");
+  ASSERT_EQ(wait_rows(6), 6);
+  insert(7, "late-7");
+  ASSERT_EQ(wait_rows(7), 7);
+  sqlite3_close(db);
+  // Each is 1M Flash output: 1.00; team-b had 0.20.
+  const std::string spend = get("/v1/flashfirst/spend?key=team-b", admin_);
+  EXPECT_NE(spend.find(R"("actual":"2.20")"), std::string::npos) << spend;
+  // And the list keeps position order.
+  const std::string page = get("/v1/flashfirst/requests?limit=3", admin_);
+  EXPECT_LT(page.find(R"("id":"late-9","seq":9)"), page.find(R"("id":"late-7","seq":7)")) << page;
+  EXPECT_LT(page.find(R"("id":"late-7","seq":7)"), page.find(R"("id":"d","seq":5)")) << page;
+}
+
+TEST_F(DashboardTest, EvalReportsAreListedNewestFirstAndReadByName) {
+  const std::filesystem::path dir = path_ + "-evals";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "old.json") << R"({"suite":"a.yaml","overall":{}})";
+  std::ofstream(dir / "new.json") << R"({"suite":"b.yaml","overall":{}})";
+  std::ofstream(dir / "notes.txt") << "not a report";
+  std::filesystem::last_write_time(dir / "old.json",
+                                   std::filesystem::last_write_time(dir / "new.json") - std::chrono::hours(1));
+  DashboardOptions o;
+  o.ledger = path_;
+  o.evals_dir = dir.string();
+  Dashboard board(*book_, o);
+  const std::string list = board.answer("/v1/flashfirst/evals", admin_).body;
+  EXPECT_LT(list.find(R"("name":"new.json")"), list.find(R"("name":"old.json")")) << list;
+  EXPECT_EQ(list.find("notes.txt"), std::string::npos) << list;
+  EXPECT_EQ(board.answer("/v1/flashfirst/evals/new.json", admin_).body, R"({"suite":"b.yaml","overall":{}})");
+  // Nothing outside the folder, nothing but reports.
+  EXPECT_EQ(board.answer("/v1/flashfirst/evals/..%2F..%2Fetc%2Fpasswd.json", admin_).status, 400);
+  EXPECT_EQ(board.answer("/v1/flashfirst/evals/notes.txt", admin_).status, 400);
+  EXPECT_EQ(board.answer("/v1/flashfirst/evals/missing.json", admin_).status, 404);
+  EXPECT_EQ(board.answer("/v1/flashfirst/evals", team_b_).status, 403);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -172,7 +172,8 @@ function stackedBars(target, groups, step, currency) {
     }
     if (keys.length <= 16 || i % Math.ceil(keys.length / 12) === 0) {
       const t = svg('text', { x: L + i * bw + bw / 2, y: H - 10, 'text-anchor': 'middle' });
-      t.textContent = step === 'hour' ? k.slice(11, 16) : k.slice(5);
+      // Hours across days: the day with the hour, so that the axis reads unambiguously.
+      t.textContent = step === 'hour' ? (keys.length > 24 ? k.slice(5, 10) + ' ' + k.slice(11, 13) + 'h' : k.slice(11, 16)) : k.slice(5);
       s.append(t);
     }
   });
