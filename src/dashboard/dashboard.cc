@@ -5,7 +5,6 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <mutex>
 
 #include <boost/asio/async_result.hpp>
@@ -20,6 +19,7 @@
 #include "core/json_writer.h"
 #include "core/time.h"
 #include "dashboard/spend_index.h"
+#include "ledger/follower.h"
 #include "ledger/ledger.h"
 #include "net/http_server.h"
 #include "pricing/price_book.h"
@@ -268,57 +268,25 @@ bool Dashboard::wait_loaded(std::chrono::milliseconds timeout) const {
 }
 
 void Dashboard::follow() {
-  std::int64_t after = 0;
-  // Positions skipped over: on PostgreSQL, gateways sharing the ledger take
-  // positions when they insert and commit in their own order, so a row can be
-  // committed after rows with larger positions were read. Each gap is looked
-  // for again at every poll until its row appears or kGapPatience passes (a
-  // rolled-back insert leaves a gap for good).
-  constexpr std::int64_t kGapPatience = 120'000;
-  constexpr std::size_t kMaxGaps = 100'000;
-  std::map<std::int64_t, std::int64_t> gaps;  // position -> when first missed (ms)
+  // Rows committed late (another gateway's, on a shared PostgreSQL ledger) come
+  // too: the follower looks for the positions it skipped.
+  ledger::Follower follower = ledger::Follower::of(options_.ledger, 0, options_.page_rows);
   auto set_error = [&](std::string message) {
     std::lock_guard lock(worker_->mu);
     worker_->load_error = std::move(message);
   };
   while (!stopping_) {
-    auto page = ledger::read_ledger_page(options_.ledger, after, options_.page_rows);
-    if (!page.ok()) {
+    bool more = false;
+    auto rows = follower.poll(now_ms(), more);
+    if (!rows.ok()) {
       // A file not created yet, a database away: tried again at the next poll.
-      set_error(page.error().message);
+      set_error(rows.error().message);
     } else {
-      const std::int64_t now = now_ms();
-      for (const ledger::Positioned& p : *page) {
-        // Rows after the first page: a jump in positions is a gap (none at the
-        // start, when position 1 may long be gone).
-        for (std::int64_t missing = after + 1; loaded_ && missing < p.seq && gaps.size() < kMaxGaps; ++missing) {
-          gaps.emplace(missing, now);
-        }
-        index_->add(p.seq, p.row);
-        after = p.seq;
-      }
-      if (!gaps.empty()) {
-        std::vector<std::int64_t> wanted;
-        for (auto it = gaps.begin(); it != gaps.end();) {
-          if (now - it->second > kGapPatience) {
-            it = gaps.erase(it);
-          } else {
-            wanted.push_back(it->first);
-            ++it;
-          }
-        }
-        auto late = ledger::read_ledger_positions(options_.ledger, wanted);
-        if (late.ok()) {
-          for (const ledger::Positioned& p : *late) {
-            index_->add(p.seq, p.row);
-            gaps.erase(p.seq);
-          }
-        }
-      }
+      for (const ledger::Positioned& p : *rows) index_->add(p.seq, p.row);
       set_error("");
-      // A full page: more may follow at once.
-      if (page->size() >= options_.page_rows) continue;
+      if (more) continue;  // a whole page: more may follow at once
       if (!loaded_) {
+        follower.track_gaps(true);
         std::lock_guard lock(worker_->mu);
         loaded_ = true;
         worker_->loaded_cv.notify_all();
@@ -656,11 +624,13 @@ asio::awaitable<void> Dashboard::api(const net::Request& r, net::ResponseWriter&
     std::int64_t sent = -1;
     auto last_write = std::chrono::steady_clock::now();
     while (!stopping_ && !streams_ending_) {
-      const std::int64_t seq = index_->last_seq();
-      if (seq != sent) {
-        sent = seq;
+      // By the count of rows, which every row raises (one committed late, below
+      // the last position, too).
+      const std::int64_t rows = index_->rows();
+      if (rows != sent) {
+        sent = rows;
         const std::string event =
-            fmt::format("event: ledger\ndata: {{\"seq\":{},\"rows\":{}}}\n\n", seq, index_->rows());
+            fmt::format("event: ledger\ndata: {{\"seq\":{},\"rows\":{}}}\n\n", index_->last_seq(), rows);
         if (!co_await writer.write(event)) co_return;
         last_write = std::chrono::steady_clock::now();
       } else if (std::chrono::steady_clock::now() - last_write > std::chrono::seconds(15)) {

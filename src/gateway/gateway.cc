@@ -28,6 +28,7 @@
 #include "gateway/feedback.h"
 #include "gateway/retry_policy.h"
 #include "gateway/route_stage.h"
+#include "ledger/follower.h"
 #include "ledger/ledger.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
@@ -1577,17 +1578,23 @@ void Gateway::follow_shared_ledger(asio::any_io_executor executor, std::chrono::
   m.follower = std::thread([&m, executor, every] {
     core::name_this_thread("ff-follower");
     const std::string own = m.id_prefix + "-";
-    std::int64_t position = m.ledger_position;  // this thread's from here on
+    // From the position seeding reached; rows another gateway commits late (on
+    // a shared PostgreSQL ledger) are counted when they appear.
+    ledger::Follower follower(
+        [&m](std::int64_t after, std::size_t limit) { return m.ledger.read_page(after, limit); },
+        [&m](const std::vector<std::int64_t>& p) { return m.ledger.read_positions(p); }, m.ledger_position);
+    follower.track_gaps(true);
+    bool more = false;
     for (;;) {
-      {
+      if (!more) {
         std::unique_lock<std::mutex> lock(m.follower_mu);
         if (m.follower_cv.wait_for(lock, every, [&] { return m.follower_stop; })) return;
       }
-      auto rows = m.ledger.read_after(position, position);
+      auto rows = follower.poll(system_now_ms(), more);  // the wall clock: only for how long a gap is waited for
       if (!rows.ok()) continue;  // the next look tries again; the writer reports ledger faults
       std::vector<ledger::Row> others;
-      for (ledger::Row& row : *rows) {
-        if (row.request_id.rfind(own, 0) != 0) others.push_back(std::move(row));
+      for (ledger::Positioned& p : *rows) {
+        if (p.row.request_id.rfind(own, 0) != 0) others.push_back(std::move(p.row));
       }
       if (others.empty()) continue;
       // The budget and rate books belong to the server's thread.

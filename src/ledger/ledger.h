@@ -55,6 +55,13 @@ struct Row {
   bool operator==(const Row&) const = default;
 };
 
+// A row with its position in the ledger (its `seq`: rows appended later have
+// larger ones).
+struct Positioned {
+  std::int64_t seq = 0;
+  Row row;
+};
+
 // A rating of one answer, from the client that asked for it
 // (POST /v1/flashfirst/feedback). Kept in a table of its own, append-only.
 struct Feedback {
@@ -90,6 +97,10 @@ class Ledger {
   // `last` the position of the last one (left as is when there is none): to
   // follow a ledger that other processes append to as well.
   virtual core::Result<std::vector<Row>> read_after(std::int64_t after, std::int64_t& last) = 0;
+  // Up to `limit` rows after position `after`, with their positions; and the
+  // rows at `positions` (for a Follower, follower.h), on connections of their own.
+  virtual core::Result<std::vector<Positioned>> read_page(std::int64_t after, std::size_t limit) = 0;
+  virtual core::Result<std::vector<Positioned>> read_positions(const std::vector<std::int64_t>& positions) = 0;
 
   // Records a rating once its request is found and belongs to the rating key,
   // in the writer's next batch; `done` runs on a ledger thread with the outcome,
@@ -129,13 +140,6 @@ core::Result<std::unique_ptr<Ledger>> open_pg_ledger(const std::string& url);
 core::Result<std::vector<Row>> read_pg_ledger(const std::string& url);
 core::Result<std::vector<Feedback>> read_pg_feedback(const std::string& url);
 core::Result<std::vector<std::pair<std::string, std::string>>> read_pg_requests(const std::string& url);
-
-// A row with its position in the ledger (its `seq`: rows appended later have
-// larger ones).
-struct Positioned {
-  std::int64_t seq = 0;
-  Row row;
-};
 
 // Readers for a ledger that is being written (the dashboard): each opens a
 // connection of its own, read-only, and reads what is committed.

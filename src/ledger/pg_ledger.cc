@@ -191,6 +191,12 @@ class PgLedger final : public BatchingLedger {
   core::Result<std::vector<Row>> read_after(std::int64_t after, std::int64_t& last) override {
     return read_rows(url_, after, &last);
   }
+  core::Result<std::vector<Positioned>> read_page(std::int64_t after, std::size_t limit) override {
+    return read_pg_page(url_, after, limit);
+  }
+  core::Result<std::vector<Positioned>> read_positions(const std::vector<std::int64_t>& positions) override {
+    return read_pg_positions(url_, positions);
+  }
 
  private:
   core::Status commit(const std::deque<Pending>& batch) override {

@@ -233,6 +233,12 @@ class SqliteLedger final : public BatchingLedger {
   core::Result<std::vector<Row>> read_after(std::int64_t after, std::int64_t& last) override {
     return read_rows(path_, after, &last);
   }
+  core::Result<std::vector<Positioned>> read_page(std::int64_t after, std::size_t limit) override {
+    return read_sqlite_page(path_, after, limit);
+  }
+  core::Result<std::vector<Positioned>> read_positions(const std::vector<std::int64_t>& positions) override {
+    return read_sqlite_positions(path_, positions);
+  }
 
  private:
   // Runs a prepared statement that returns no rows (BEGIN, COMMIT, ROLLBACK).

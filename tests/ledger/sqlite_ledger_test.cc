@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "ledger/follower.h"
 #include "ledger/ledger.h"
 
 namespace ff::ledger {
@@ -86,6 +87,60 @@ TEST(SqliteLedger, ReadAfterFollowsWhatIsAppended) {
   ASSERT_EQ(next->size(), 1u);
   EXPECT_EQ((*next)[0], sample(7));
   EXPECT_EQ(position, 4);
+}
+
+// Gateways sharing a PostgreSQL ledger commit in their own order: position 6
+// can be read before 4 and 5 are committed. The follower reads 6, looks for 4
+// and 5 at each poll, returns 4 when it appears, and gives 5 up (a rollback)
+// once its patience (1000 ms here) has passed.
+TEST(Follower, ARowCommittedAfterLargerPositionsIsReturnedWhenItAppears) {
+  const std::string path = fresh_path("ledger_follower.db");
+  {
+    auto ledger = open_sqlite_ledger(path);
+    ASSERT_TRUE(ledger.ok());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE((*ledger)->append(sample(i)).ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  // A copy of row 0 at `seq`, by hand: the ledger's writer always takes the next position.
+  auto insert_at = [&](int seq) {
+    const std::string sql = "INSERT INTO requests SELECT " + std::to_string(seq) +
+                            ", request_id || '-" + std::to_string(seq) +
+                            "', key_hash, start_ms, end_ms, requested_model, routed_model, effort, category, reason, "
+                            "escalated_from, stream, status, cache_hit, cache_miss, output, reasoning, usage_estimated, "
+                            "cost_femto, cost_if_pro_femto, currency, first_byte_ms, error, key_name FROM requests "
+                            "WHERE seq = 1";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  };
+  Follower follower([&](std::int64_t after, std::size_t limit) { return read_ledger_page(path, after, limit); },
+                    [&](const std::vector<std::int64_t>& p) { return read_ledger_positions(path, p); }, 0, 2, 1000);
+  auto seqs = [](const core::Result<std::vector<Positioned>>& r) {
+    std::vector<std::int64_t> out;
+    for (const Positioned& p : *r) out.push_back(p.seq);
+    return out;
+  };
+  bool more = false;
+  auto first = follower.poll(0, more);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(seqs(first), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_TRUE(more);  // a whole page of 2
+  EXPECT_EQ(seqs(follower.poll(0, more)), (std::vector<std::int64_t>{3}));
+  EXPECT_FALSE(more);
+  follower.track_gaps(true);
+  insert_at(6);
+  EXPECT_EQ(seqs(follower.poll(100, more)), (std::vector<std::int64_t>{6}));
+  EXPECT_EQ(follower.gaps(), 2u);  // 4 and 5
+  EXPECT_EQ(follower.position(), 6);
+  insert_at(4);
+  auto late = follower.poll(200, more);
+  EXPECT_EQ(seqs(late), (std::vector<std::int64_t>{4}));
+  EXPECT_EQ((*late)[0].row.request_id, sample(0).request_id + "-4");
+  EXPECT_EQ(follower.gaps(), 1u);
+  EXPECT_TRUE(follower.poll(1100, more)->empty());  // 5 missed since 100: 1000 ms later, still waited for
+  EXPECT_EQ(follower.gaps(), 1u);
+  EXPECT_TRUE(follower.poll(1101, more)->empty());  // then given up
+  EXPECT_EQ(follower.gaps(), 0u);
+  sqlite3_close(db);
 }
 
 // Ledgers written before seq lost AUTOINCREMENT keep their schema and work as before.
