@@ -143,6 +143,9 @@ Classification classify(const Features& f) {
   if (code) sc.add(C::kCodingModerate, 2.0, fmt::format("code in the request ({} code lines)", f.code_lines));
   if (has(S::kDebug) && (code || has(S::kCodeTask))) sc.add(C::kCodingModerate, 1.5, cue(u, S::kDebug));
 
+  // Work on given text: its content is the material, not the task.
+  const bool text_task = has(S::kClassify) || has(S::kSummarize) || has(S::kTranslate) || has(S::kExtract);
+
   // Multi-step reasoning chains. Mathematical words inside a coding task
   // describe the function to write ("given a positive integer n, return…"),
   // so they count for half there.
@@ -157,7 +160,11 @@ Classification classify(const Features& f) {
     sc.add(C::kMultiStepReasoning, math_factor * (u[S::kLogicPuzzle] >= 2 ? 4.5 : 3.0), cue(u, S::kLogicPuzzle));
   if (has(S::kPlanning))
     sc.add(C::kMultiStepReasoning, math_factor * (u[S::kPlanning] >= 2 ? 4.0 : 1.5), cue(u, S::kPlanning));
-  if (has(S::kQuantAnalysis)) sc.add(C::kMultiStepReasoning, math_factor * 3.5, cue(u, S::kQuantAnalysis));
+  // Analysis words ("overtake", "break-even", "NPV") make a problem only with
+  // quantities to analyse: "if you overtake the second person" and "what is NPV?"
+  // are a riddle and a definition.
+  if (has(S::kQuantAnalysis) && f.numbers >= 2)
+    sc.add(C::kMultiStepReasoning, math_factor * 3.5, cue(u, S::kQuantAnalysis));
   // Weak mathematical words add up: one is ordinary prose, three are a problem.
   if (int m = u[S::kMathWeak]; m > 0) {
     sc.add(C::kMultiStepReasoning,
@@ -167,8 +174,9 @@ Classification classify(const Features& f) {
            fmt::format("{} ({})", cue(u, S::kMathWeak), core::count_of(m, "mathematical cue")));
   }
   // Formulas, and problems stated with many numbers and a demand for a derivation.
-  // Not in a line of code ("for (i = 0; i <= n; i++)"), fenced or not.
-  if (f.math_symbols >= 2 && !coding && f.code_lines == 0 && !has(S::kDebug)) {
+  // Not in a line of code ("for (i = 0; i <= n; i++)"), fenced or not, nor in
+  // passages given to answer from (their tables and equations are the material).
+  if (f.math_symbols >= 2 && !coding && f.code_lines == 0 && !has(S::kDebug) && !passages) {
     sc.add(C::kMultiStepReasoning, f.math_symbols >= 4 ? 2.0 : 1.0,
            fmt::format("{} mathematical symbols", f.math_symbols));
   }
@@ -181,7 +189,6 @@ Classification classify(const Features& f) {
   // A quantitative problem asked in several questions ("What is the angle? And
   // when are the hands opposite?"): one calculation rarely needs two. Not a
   // list of questions to sort, summarize or translate, nor one over passages.
-  const bool text_task = has(S::kClassify) || has(S::kSummarize) || has(S::kTranslate) || has(S::kExtract);
   if (f.question_marks >= 2 && f.question_marks <= 3 && f.numbers >= 3 && !coding && f.choices < 3 &&
       f.passage_markers < 2 && !text_task) {
     sc.add(C::kMultiStepReasoning, 3.0,
@@ -217,7 +224,8 @@ Classification classify(const Features& f) {
   }
   // A problem told in the names of a system's classes and functions
   // ("UserProfileSerializer", "get_queryset"), without the code itself.
-  if (f.code_names >= 3 && !code &&
+  // Not in text to sort or summarize (a bug report to label names code too).
+  if (f.code_names >= 3 && !code && !text_task &&
       (has(S::kDebug) || has(S::kIntermittent) || has(S::kConcurrency) || has(S::kCodebase))) {
     sc.add(C::kCodebaseDebugging, 3.0, fmt::format("{} names from the code in the description", f.code_names));
   }
@@ -261,7 +269,10 @@ Classification classify(const Features& f) {
   } else if (asked >= 3000 && has(S::kLongForm)) {
     sc.add(C::kLongCoherentOutput, 2.0, fmt::format("asks for about {} output tokens", f.requested_output_tokens));
   }
-  if (has(S::kLongForm)) sc.add(C::kLongCoherentOutput, u[S::kLongForm] >= 2 ? 3.5 : 2.0, cue(u, S::kLongForm));
+  // A long form counts only in a request to write: "5 copies of a novel" and
+  // "she took lessons" ask for no text.
+  if (has(S::kLongForm) && writing)
+    sc.add(C::kLongCoherentOutput, u[S::kLongForm] >= 2 ? 3.5 : 2.0, cue(u, S::kLongForm));
   if (asked > 0 && asked < 3000) {
     // A stated short length is evidence against long output.
     sc.add(C::kLongCoherentOutput, -2.0, "");

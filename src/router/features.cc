@@ -512,7 +512,8 @@ core::Result<Features> extract_features(std::string_view body, const tokenizer::
   return extract_features(root, tokenizer);
 }
 
-core::Result<Features> extract_features(const dom::element& root, const tokenizer::Tokenizer& tokenizer) {
+core::Result<Features> extract_features(const dom::element& root, const tokenizer::Tokenizer& tokenizer,
+                                        std::size_t messages_end) {
   if (root.type() != dom::element_type::OBJECT) return core::make_error("the request must be a JSON object");
 
   Features f;
@@ -551,22 +552,28 @@ core::Result<Features> extract_features(const dom::element& root, const tokenize
   }
 
   // The last user message is the instruction; find it first.
+  const std::size_t end = std::min(messages_end, messages.size());
   std::size_t last_user = messages.size();
   {
     std::size_t i = 0;
     for (dom::element m : messages) {
+      if (i == end) break;
       std::string_view role;
       if (m.type() != dom::element_type::OBJECT)
         return core::make_error(field_error("messages", i, " must be an object"));
       if (m["role"].get_string().get(role))
         return core::make_error(field_error("messages", i, ".role must be a string"));
-      if (role == "user") last_user = i;
+      if (role == "user") {
+        if (last_user < messages.size()) f.earlier_user = static_cast<int>(last_user);
+        last_user = i;
+      }
       ++i;
     }
   }
 
   std::size_t i = 0;
   for (dom::element m : messages) {
+    if (i == end) break;
     std::string_view role;
     if (m["role"].get_string().get(role)) continue;  // cannot happen: checked above
     ++f.messages;

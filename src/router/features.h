@@ -72,6 +72,12 @@ struct Features {
 
   CueHits cues;          // in the instruction
   CueHits context_cues;  // in the system prompt and earlier user turns
+
+  // The index of the user message before the instruction (the conversation's
+  // earlier turn), or -1 when the instruction is the first user message. The
+  // router reads the conversation up to it when the new turn asks nothing of its
+  // own (router.h).
+  int earlier_user = -1;
 };
 
 // Extracts the features of a request body. Errors (not JSON, not an object, no
@@ -79,6 +85,9 @@ struct Features {
 // the field, e.g. "messages[2].content must be a string, an array of parts or null".
 core::Result<Features> extract_features(std::string_view body, const tokenizer::Tokenizer& tokenizer);
 // The same for a body already parsed (the gateway parses each request once).
-core::Result<Features> extract_features(const simdjson::dom::element& root, const tokenizer::Tokenizer& tokenizer);
+// With `messages_end`, only the messages before that index are read: the
+// conversation as it stood at an earlier turn.
+core::Result<Features> extract_features(const simdjson::dom::element& root, const tokenizer::Tokenizer& tokenizer,
+                                        std::size_t messages_end = static_cast<std::size_t>(-1));
 
 }  // namespace ff::router

@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
+#include "core/text.h"
 #include "router/cue_scanner.h"
 #include "router/features.h"
 #include "router/outcome_model.h"
@@ -90,16 +92,75 @@ void Router::apply_tier_model(const Features& f, Classification& c, double& p_pr
   c.confidence = model.pro;
 }
 
-Decision Router::decide(const Features& f, const RouteContext& ctx) const {
+// The rules, then the tier model (or the learned model's P(Pro)), on one turn.
+Classification Router::judge(const Features& f, const RouteContext& ctx, double& p_pro) const {
   Classification c = classify(f);
-  Decision d;
   const OutcomeModel* learned = policy_.outcome_model.get();
   if (learned != nullptr) {
-    d.p_pro = learned->p_pro(f);
+    p_pro = learned->p_pro(f);
   } else {
-    d.p_pro = ctx.always_score ? 0 : -1;  // 0: score it whatever the rules say
-    apply_tier_model(f, c, d.p_pro);
+    p_pro = ctx.always_score ? 0 : -1;  // 0: score it whatever the rules say
+    apply_tier_model(f, c, p_pro);
   }
+  return c;
+}
+
+namespace {
+
+// A turn asks something of its own when the rules or the tier model name a
+// task for it: anything but the generic question, or a multiple-choice one.
+// "Is that true?", "And for 5?", "List them from last to first" ask nothing
+// new; they follow up the earlier turn.
+bool asks_its_own(const Features& f, const Classification& c) {
+  return c.category != Category::kStraightforwardQa || f.choices >= 3;
+}
+
+constexpr int kEarlierTurnsRead = 3;
+
+}  // namespace
+
+// A conversation keeps its tier unless the new turn brings evidence: a turn
+// that asks nothing of its own takes the category (and so the tier) of the
+// nearest earlier user turn that did, up to three turns back. The conversation
+// up to that turn is read as the request it was, so the turn's decision is the
+// one it got then. Not with a learned model, which scores the whole request.
+void Router::follow_earlier_turn(const simdjson::dom::element& root, const Features& f, const RouteContext& ctx,
+                                 Classification& c) const {
+  if (policy_.outcome_model != nullptr || asks_its_own(f, c)) return;
+  int earlier = f.earlier_user;
+  for (int step = 0; step < kEarlierTurnsRead && earlier >= 0; ++step) {
+    auto e = extract_features(root, *tokenizer_, static_cast<std::size_t>(earlier) + 1);
+    if (!e.ok()) return;
+    double p_pro = -1;
+    const Classification ec = judge(*e, ctx, p_pro);
+    if (asks_its_own(*e, ec)) {
+      c.reason = fmt::format("a follow-up that asks nothing new keeps the conversation's {} ({} back: {})",
+                             category_name(ec.category), core::count_of(step + 1, "turn"), ec.reason);
+      c.category = ec.category;
+      c.confidence = ec.confidence;
+      c.scores = ec.scores;
+      return;
+    }
+    earlier = e->earlier_user;
+  }
+}
+
+Decision Router::decide(const Features& f, const RouteContext& ctx) const {
+  Decision d;
+  const Classification c = judge(f, ctx, d.p_pro);
+  return finish(f, c, ctx, std::move(d));
+}
+
+Decision Router::decide(const simdjson::dom::element& root, const Features& f, const RouteContext& ctx) const {
+  Decision d;
+  Classification c = judge(f, ctx, d.p_pro);
+  if (f.earlier_user >= 0) follow_earlier_turn(root, f, ctx, c);
+  return finish(f, c, ctx, std::move(d));
+}
+
+// The overrides, then the tier the classification earned.
+Decision Router::finish(const Features& f, const Classification& c, const RouteContext& ctx, Decision d) const {
+  const OutcomeModel* learned = policy_.outcome_model.get();
   d.category = c.category;
   d.confidence = c.confidence;
   d.input_tokens = f.input_tokens;
@@ -141,24 +202,30 @@ Decision Router::decide(const Features& f, const RouteContext& ctx) const {
 }
 
 core::Result<Decision> Router::route(std::string_view body, const RouteContext& ctx) const {
-  auto f = extract_features(body, *tokenizer_);
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto err = parser.parse(body.data(), body.size()).get(root)) {
+    return core::make_error(fmt::format("the request is not valid JSON: {}", simdjson::error_message(err)));
+  }
+  auto f = extract_features(root, *tokenizer_);
   if (!f.ok()) return f.error();
-  return decide(*f, ctx);
+  return decide(root, *f, ctx);
 }
 
 Decision Router::route_or_default(std::string_view body, const RouteContext& ctx) const {
-  return decide_or_default(extract_features(body, *tokenizer_), ctx);
+  auto d = route(body, ctx);
+  return d.ok() ? std::move(*d) : default_decision(d.error().message);
 }
 
 Decision Router::route_or_default(const simdjson::dom::element& root, const RouteContext& ctx) const {
-  return decide_or_default(extract_features(root, *tokenizer_), ctx);
+  auto f = extract_features(root, *tokenizer_);
+  return f.ok() ? decide(root, *f, ctx) : default_decision(f.error().message);
 }
 
-Decision Router::decide_or_default(const core::Result<Features>& f, const RouteContext& ctx) const {
-  if (f.ok()) return decide(*f, ctx);
+Decision Router::default_decision(std::string_view why) const {
   Decision fallback;
   fallback.confidence = 0;
-  fallback.reason = fmt::format("request not understood ({}), default tier", f.error().message);
+  fallback.reason = fmt::format("request not understood ({}), default tier", why);
   return with_tier(std::move(fallback), policy_.default_tier, Category::kStraightforwardQa);
 }
 

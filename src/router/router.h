@@ -64,14 +64,21 @@ class Router {
   Decision route_or_default(std::string_view body, const RouteContext& ctx = {}) const;
   // The same for a body already parsed (`root`: the request's JSON value).
   Decision route_or_default(const simdjson::dom::element& root, const RouteContext& ctx = {}) const;
-  // The decision for features already extracted.
+  // The decision for features already extracted, the request's turn alone.
   Decision decide(const Features& f, const RouteContext& ctx) const;
+  // The same in its conversation: a new turn that asks nothing of its own keeps
+  // the conversation's category and tier (`root`: the request f came from).
+  Decision decide(const simdjson::dom::element& root, const Features& f, const RouteContext& ctx) const;
 
   const Policy& policy() const { return policy_; }
 
  private:
+  Classification judge(const Features& f, const RouteContext& ctx, double& p_pro) const;
   void apply_tier_model(const Features& f, Classification& c, double& p_pro) const;
-  Decision decide_or_default(const core::Result<Features>& f, const RouteContext& ctx) const;
+  void follow_earlier_turn(const simdjson::dom::element& root, const Features& f, const RouteContext& ctx,
+                           Classification& c) const;
+  Decision finish(const Features& f, const Classification& c, const RouteContext& ctx, Decision d) const;
+  Decision default_decision(std::string_view why) const;
   Decision with_tier(Decision d, core::Tier tier, Category category) const;
 
   Policy policy_;

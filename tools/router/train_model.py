@@ -8,8 +8,9 @@ word n-grams of the instruction, written to data/router/tier_model.txt.
 
 Deterministic: a fixed seed, a fixed sample of public prompts, plain Python.
 The features must match src/router/tier_model.cc byte for byte: see features().
-Training data, all in the repo: data/router/devset.jsonl and
-tests/data/router_checkset.jsonl (both labelled), and data/router/public_sample.jsonl.gz,
+Training data, all in the repo: data/router/devset.jsonl,
+tests/data/router_checkset.jsonl and data/router/public_batch_mtbench.jsonl (labelled;
+the last measured once before it was trained on), and data/router/public_sample.jsonl.gz,
 every 5th GSM8K, HumanEval and MMLU prompt (Flash work by this project's labels;
 sources and licences in data/router/README.md and data/router/licenses/).
 --sample-from DIR rebuilds that sample from the public data first; with --eval it
@@ -156,7 +157,8 @@ def batch_of(id):
 
 def labelled():
     out = []
-    for path in ("data/router/devset.jsonl", "tests/data/router_checkset.jsonl"):
+    for path in ("data/router/devset.jsonl", "tests/data/router_checkset.jsonl",
+                 "data/router/public_batch_mtbench.jsonl"):
         for line in open(os.path.join(ROOT, path), encoding="utf-8"):
             if line.strip():
                 d = json.loads(line)
