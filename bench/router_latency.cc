@@ -1,5 +1,6 @@
 // router_latency: how long one routing decision takes, including feature
-// extraction, for a 4 KB and a 1 MB request, on one core.
+// extraction, for a 4 KB and a 1 MB request, on one core: a RAG lookup, a
+// multi-file debug, and a follow-up that makes the router read back two turns.
 //
 // Each request's decision is first checked against the expected tier and
 // category; then the median and p99 of many timed decisions are reported next to
@@ -62,6 +63,18 @@ std::string debug_request(std::size_t bytes) {
   return body;
 }
 
+// A conversation of about `bytes`: a proof asked for, a long answer, then two
+// turns that ask nothing new. The router reads back two turns to the proof.
+std::string follow_up_request(std::size_t bytes) {
+  std::string body =
+      R"({"model":"auto","messages":[{"role":"user","content":"Prove that there are infinitely many primes of the form 4k+3."},{"role":"assistant","content":")";
+  const std::string step = "Suppose there are finitely many such primes p1..pn and consider N = 4 p1 ... pn - 1. ";
+  while (body.size() < bytes - 300) body += step;
+  body += R"("},{"role":"user","content":"Thanks."},{"role":"assistant","content":"You are welcome."},)"
+          R"({"role":"user","content":"Is that right, though?"}]})";
+  return body;
+}
+
 template <typename F>
 std::vector<double> time_runs(int runs, F&& f) {
   std::vector<double> us;
@@ -112,9 +125,13 @@ int main(int argc, char** argv) {
   const std::vector<Workload> loads = {
       {"4 KB RAG lookup", rag_request(4096), ff::core::Tier::kFlash, ff::router::Category::kRag},
       {"4 KB multi-file debug", debug_request(4096), ff::core::Tier::kPro, ff::router::Category::kCodebaseDebugging},
+      {"4 KB follow-up, 2 turns", follow_up_request(4096), ff::core::Tier::kPro,
+       ff::router::Category::kMultiStepReasoning},
       // 1 MB is about 310K tokens: over the context threshold, so Pro whatever the task.
       {"1 MB RAG lookup", rag_request(1 << 20), ff::core::Tier::kPro, ff::router::Category::kRag},
       {"1 MB multi-file debug", debug_request(1 << 20), ff::core::Tier::kPro, ff::router::Category::kCodebaseDebugging},
+      {"1 MB follow-up, 2 turns", follow_up_request(1 << 20), ff::core::Tier::kPro,
+       ff::router::Category::kMultiStepReasoning},
   };
   fmt::print("{:<24} {:>9} {:>12} {:>12} {:>14} {:>8}\n", "request", "bytes", "median (us)", "p99 (us)",
              "parse only (us)", "ratio");
