@@ -169,7 +169,7 @@ std::string percent(std::int64_t n, std::int64_t d) { return d ? fmt::format("{:
 int run_demo(const DemoArgs& a) {
   auto book = load_book(a.book);
   if (!book.ok()) return fail("demo", kExitUsage, book.error().message);
-  auto quality = pricing::QualityModel::embedded();
+  auto quality = sim::QualityModel::embedded();
   auto policy = router::Policy::embedded();
   if (!quality.ok() || !policy.ok()) return fail("demo", kExitFailure, "the built-in data does not load");
   if (a.speed < 0) return fail("demo", kExitUsage, "--speed must be 0 (instant) or more");

@@ -77,7 +77,7 @@ int run_eval(const EvalArgs& a) {
   }
 
   // The simulator holds a reference to its quality priors: they are declared first, so they outlive it.
-  std::optional<pricing::QualityModel> sim_quality;
+  std::optional<sim::QualityModel> sim_quality;
   std::unique_ptr<InProcessSim> sim;
   if (!a.via.empty()) {
     o.base_url = a.via;
@@ -89,7 +89,7 @@ int run_eval(const EvalArgs& a) {
     }
     o.api_key = key;
   } else if (a.upstream == "sim") {
-    auto quality = pricing::QualityModel::from_flag(a.sim_quality);
+    auto quality = sim::QualityModel::from_flag(a.sim_quality);
     if (!quality.ok()) return fail("eval", kExitUsage, quality.error().message);
     sim_quality = std::move(*quality);
     sim = std::make_unique<InProcessSim>(*book, *sim_quality, 0, a.sim_seed);

@@ -13,7 +13,7 @@
 #include "core/thread_name.h"
 #include "net/http_server.h"
 #include "pricing/price_book.h"
-#include "pricing/quality_model.h"
+#include "sim/quality_model.h"
 #include "sim/simulator.h"
 #include "tokenizer/tokenizer.h"
 
@@ -23,7 +23,7 @@ class InProcessSim {
  public:
   static constexpr const char* kKey = "flashfirst-in-process-sim";
 
-  InProcessSim(const pricing::PriceBook& book, const pricing::QualityModel& quality, double speed,
+  InProcessSim(const pricing::PriceBook& book, const sim::QualityModel& quality, double speed,
                std::uint64_t seed = sim::SimOptions().seed) {
     sim::SimOptions options;
     options.seed = seed;

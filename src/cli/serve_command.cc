@@ -28,7 +28,7 @@
 #include "ledger/ledger.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
-#include "pricing/quality_model.h"
+#include "sim/quality_model.h"
 #include "router/router.h"
 #include "sim/simulator.h"
 #include "tokenizer/tokenizer.h"
@@ -158,10 +158,10 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
 
   net::UpstreamOptions up;
   // The quality priors outlive the simulator thread that reads them.
-  std::optional<pricing::QualityModel> quality;
+  std::optional<sim::QualityModel> quality;
   std::unique_ptr<InProcessSim> sim;
   if (a.upstream == "sim") {
-    auto q = pricing::QualityModel::from_flag(a.sim_quality);
+    auto q = sim::QualityModel::from_flag(a.sim_quality);
     if (!q.ok()) return fail("serve", kExitUsage, q.error().message);
     quality = std::move(*q);
     if (a.sim_speed < 0) return fail("serve", kExitUsage, "--sim-speed must be 0 (instant) or more");

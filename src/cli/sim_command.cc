@@ -118,7 +118,7 @@ int run_sim(const SimArgs& a, const CLI::App& cmd) {
   server_options.host = address->first;
   server_options.port = address->second;
   server_options.server_name = "flashfirst-sim";
-  auto quality = pricing::QualityModel::from_flag(quality_file);
+  auto quality = sim::QualityModel::from_flag(quality_file);
   if (!quality.ok()) return fail("sim", kExitUsage, quality.error().message);
   sim::Simulator simulator(*book, tokenizer::BpeTokenizer::deepseek(), *quality, options, core::system_clock());
   net::HttpServer server(server_options, [&simulator](const net::Request& r) { return simulator.handle(r); });

@@ -11,7 +11,7 @@
 #include "cli/profile_options.h"
 #include "core/json_writer.h"
 #include "planner/whatif.h"
-#include "pricing/quality_model.h"
+#include "sim/quality_model.h"
 #include "ledger/ledger.h"
 #include "router/outcome_model.h"
 #include "router/request_lines.h"
@@ -159,7 +159,7 @@ int run_simulate(const SimulateArgs& a, const CLI::App& cmd) {
   if (a.effort != "none" && a.effort != "low" && a.effort != "high" && a.effort != "max") {
     return fail("simulate", kExitUsage, "--effort must be none, low, high or max");
   }
-  auto quality = a.quality.empty() ? pricing::QualityModel::embedded() : pricing::QualityModel::load_file(a.quality);
+  auto quality = a.quality.empty() ? sim::QualityModel::embedded() : sim::QualityModel::load_file(a.quality);
   if (!quality.ok()) return fail("simulate", kExitUsage, quality.error().message);
   if (!a.model.empty() && a.requests.empty()) {
     return fail("simulate", kExitUsage, "--model needs --requests: it decides request by request");

@@ -28,7 +28,7 @@ core::TokenUsage scaled(const core::TokenUsage& u, double f) {
 }  // namespace
 
 core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile& p, const pricing::PriceBook& book,
-                                                           const pricing::QualityModel& quality, core::Timestamp at,
+                                                           const sim::QualityModel& quality, core::Timestamp at,
                                                            const std::string& currency, const WhatIfOptions& o) {
   pricing::QuoteResult fq = book.quote_tier(core::Tier::kFlash, at, currency);
   pricing::QuoteResult pq = book.quote_tier(core::Tier::kPro, at, currency);

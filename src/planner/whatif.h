@@ -21,7 +21,7 @@
 #include "core/result.h"
 #include "planner/advisor.h"
 #include "pricing/price_book.h"
-#include "pricing/quality_model.h"
+#include "sim/quality_model.h"
 #include "router/request_lines.h"
 
 namespace ff::router {
@@ -60,7 +60,7 @@ struct WhatIfOptions {
 
 core::Result<std::vector<PolicyOutcome>> simulate_policies(const WorkloadProfile& profile,
                                                            const pricing::PriceBook& book,
-                                                           const pricing::QualityModel& quality, core::Timestamp at,
+                                                           const sim::QualityModel& quality, core::Timestamp at,
                                                            const std::string& currency, const WhatIfOptions& options);
 
 // A sample of real requests, classified by the router: the workload's mix and

@@ -1,13 +1,12 @@
-#include "pricing/quality_model.h"
+#include "sim/quality_model.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
 #include "core/config_file.h"
-#include "pricing/price_book_loader.h"
 
-namespace ff::pricing {
+namespace ff::sim {
 
 using core::parse_toml;
 using core::toml_error_at;
@@ -116,4 +115,4 @@ std::optional<double> QualityModel::failure_probability(core::Tier tier, std::st
   return std::nullopt;
 }
 
-}  // namespace ff::pricing
+}  // namespace ff::sim

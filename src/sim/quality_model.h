@@ -16,7 +16,7 @@
 #include "core/result.h"
 #include "core/usage.h"
 
-namespace ff::pricing {
+namespace ff::sim {
 
 class QualityModel {
  public:
@@ -59,4 +59,4 @@ class QualityModel {
   std::map<std::string, double, std::less<>> effort_;
 };
 
-}  // namespace ff::pricing
+}  // namespace ff::sim

@@ -542,7 +542,7 @@ std::vector<net::Chunk> stream_responses(const Answer& a, const ChatRequest& r, 
 }  // namespace
 
 Simulator::Simulator(const pricing::PriceBook& book, const tokenizer::BpeTokenizer& tokenizer,
-                     const pricing::QualityModel& quality, SimOptions options, const core::Clock& clock)
+                     const sim::QualityModel& quality, SimOptions options, const core::Clock& clock)
     : book_(book),
       tokenizer_(tokenizer),
       quality_(quality),
@@ -815,7 +815,7 @@ net::Response Simulator::chat(const net::Request& req, Protocol protocol) {
             rng, a.reasoning, a.reasoning_ids);
   bool content_ids_ready = false;
   // Whether this answer fails, from the quality prior of its tier, category and effort.
-  const std::string category = r.category.empty() ? std::string(pricing::QualityModel::kDefaultCategory) : r.category;
+  const std::string category = r.category.empty() ? std::string(sim::QualityModel::kDefaultCategory) : r.category;
   const std::optional<double> fail_p =
       quality_.failure_probability(billed.tier, category, r.thinking ? std::string_view(r.effort) : "none");
   if (!fail_p) {

@@ -36,7 +36,7 @@
 #include "core/time.h"
 #include "net/http_server.h"
 #include "pricing/price_book.h"
-#include "pricing/quality_model.h"
+#include "sim/quality_model.h"
 #include "sim/chat_request.h"
 #include "sim/prefix_cache.h"
 #include "tokenizer/tokenizer.h"
@@ -81,7 +81,7 @@ struct SimOptions {
 class Simulator {
  public:
   Simulator(const pricing::PriceBook& book, const tokenizer::BpeTokenizer& tokenizer,
-            const pricing::QualityModel& quality, SimOptions options, const core::Clock& clock);
+            const sim::QualityModel& quality, SimOptions options, const core::Clock& clock);
 
   net::Response handle(const net::Request& request);
 
@@ -117,7 +117,7 @@ class Simulator {
  private:
   const pricing::PriceBook& book_;
   const tokenizer::BpeTokenizer& tokenizer_;
-  const pricing::QualityModel& quality_;
+  const sim::QualityModel& quality_;
   const SimOptions options_;
   const core::Clock& clock_;
   PrefixCache cache_;

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "pricing/price_book_loader.h"
-#include "pricing/quality_model.h"
+#include "sim/quality_model.h"
 
 namespace ff::planner {
 namespace {
@@ -16,7 +16,7 @@ TEST(WhatIf, HandComputedCase) {
   // 0.098 on Flash / 0.069 on Pro, agent tool chaining 0.462 / 0.321; the checkable
   // shares of those failures are 0.10, 0.05 and 0.30.
   pricing::PriceBook book = pricing::load_embedded_price_book().value();
-  pricing::QualityModel quality = pricing::QualityModel::embedded().value();
+  sim::QualityModel quality = sim::QualityModel::embedded().value();
   WorkloadProfile p;
   p.mix = parse_mix("summarization=0.5,rag=0.2,agents=0.3").value();
   p.output_tokens_per_month = 10'000'000;

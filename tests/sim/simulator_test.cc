@@ -21,7 +21,7 @@ class FixedClock final : public core::Clock {
 struct ShippedSim {
   FixedClock clock;
   pricing::PriceBook book = pricing::load_embedded_price_book().value();
-  pricing::QualityModel quality = pricing::QualityModel::embedded().value();
+  sim::QualityModel quality = sim::QualityModel::embedded().value();
   Simulator sim{book, tokenizer::BpeTokenizer::deepseek(), quality, SimOptions{.speed = 0}, clock};
 };
 
@@ -30,13 +30,13 @@ class SimTest : public ::testing::Test {
   SimTest()
       : book_(std::move(pricing::load_embedded_price_book().value())),
         // Tests of the wire format must not see drawn failures.
-        never_fails_(pricing::QualityModel::parse(
+        never_fails_(sim::QualityModel::parse(
                          "[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n[[category]]\n"
                          "name = \"straightforward_qa\"\nflash = 0\npro = 0\ncheckable = 0\nsource = \"test\"\n",
                          "test.toml")
                          .value()) {}
 
-  Simulator make(SimOptions o = {}, const pricing::QualityModel* quality = nullptr) {
+  Simulator make(SimOptions o = {}, const sim::QualityModel* quality = nullptr) {
     o.speed = 0;
     return Simulator(book_, tokenizer::BpeTokenizer::deepseek(), quality ? *quality : never_fails_, o, clock_);
   }
@@ -57,7 +57,7 @@ class SimTest : public ::testing::Test {
   std::int64_t tokens(std::string_view text) { return tokenizer::BpeTokenizer::deepseek().count(text); }
 
   pricing::PriceBook book_;
-  pricing::QualityModel never_fails_;
+  sim::QualityModel never_fails_;
   FixedClock clock_;
 };
 
@@ -414,7 +414,7 @@ TEST(SimTiming, KeepAlivesWhileWaiting) {
   o.speed = 1;
   o.pro = ModelSpeed{2500, 1000.0};  // 2.5 s to the first token
   o.keep_alive_interval = std::chrono::milliseconds(1000);
-  pricing::QualityModel quality = pricing::QualityModel::embedded().value();
+  sim::QualityModel quality = sim::QualityModel::embedded().value();
   Simulator sim(book, tokenizer::BpeTokenizer::deepseek(), quality, o, clock);
   net::Request r;
   r.method = "POST";
@@ -442,7 +442,7 @@ namespace ff::sim {
 namespace {
 
 TEST(QualityModel, ShippedPriorsAndEffort) {
-  pricing::QualityModel q = pricing::QualityModel::embedded().value();
+  sim::QualityModel q = sim::QualityModel::embedded().value();
   EXPECT_EQ(q.categories().size(), 11u);
   // data/quality.toml: AIME 2025 at high effort, Flash 66.3 and Pro 78.9.
   EXPECT_DOUBLE_EQ(*q.failure_probability(core::Tier::kFlash, "multi_step_reasoning", "high"), 0.337);
@@ -455,12 +455,12 @@ TEST(QualityModel, ShippedPriorsAndEffort) {
 
 TEST(QualityModel, LoaderErrorsNameLineAndField) {
   const std::string head = "[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n";
-  auto no_source = pricing::QualityModel::parse(
+  auto no_source = sim::QualityModel::parse(
       head + "[[category]]\nname = \"straightforward_qa\"\nflash = 0.1\npro = 0.1\ncheckable = 0.5\n", "q.toml");
   ASSERT_FALSE(no_source.ok());
   EXPECT_EQ(no_source.error().message,
             "q.toml:6: [[category]] #1: field 'source' must say where the numbers come from");
-  auto bad_p = pricing::QualityModel::parse(
+  auto bad_p = sim::QualityModel::parse(
       head + "[[category]]\nname = \"straightforward_qa\"\nflash = 1.5\npro = 0.1\ncheckable = 0.5\nsource = \"x\"\n",
       "q.toml");
   ASSERT_FALSE(bad_p.ok());
@@ -475,7 +475,7 @@ class QualityTest : public ::testing::Test {
   QualityTest()
       : book_(pricing::load_embedded_price_book().value()),
         // Flash always fails, Pro never does.
-        quality_(pricing::QualityModel::parse(
+        quality_(sim::QualityModel::parse(
                      "[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n[[category]]\n"
                      "name = \"straightforward_qa\"\nflash = 1\npro = 0\ncheckable = 1\nsource = \"test\"\n",
                      "test.toml")
@@ -492,7 +492,7 @@ class QualityTest : public ::testing::Test {
     return parser_.parse(last_.body);
   }
   pricing::PriceBook book_;
-  pricing::QualityModel quality_;
+  sim::QualityModel quality_;
   Clock clock_;
   Simulator sim_;
   net::Response last_;
@@ -569,8 +569,8 @@ TEST(QualityRates, OnlyTheCheckableShareOfFailuresShows) {
   // Expected 600 cut, sigma = sqrt(2000 x 0.3 x 0.7) = 20.5: between 539 and 661.
   FixedClock clock;
   pricing::PriceBook book = pricing::load_embedded_price_book().value();
-  pricing::QualityModel quality =
-      pricing::QualityModel::parse(
+  sim::QualityModel quality =
+      sim::QualityModel::parse(
           "[effort]\nnone = 1\nlow = 1\nhigh = 1\nmax = 1\n[[category]]\n"
           "name = \"straightforward_qa\"\nflash = 1\npro = 0\ncheckable = 0.3\nsource = \"t\"\n",
           "t.toml")
