@@ -140,8 +140,9 @@ int main(int argc, char** argv) {
     if (small && w.body.size() > 100000) continue;
     auto d = router.route(w.body);
     const bool by_size = w.body.size() > 100000;
-    const bool right = d.ok() && d->category == w.category &&
-                       (learned && !by_size ? d->p_pro >= 0 && d->reason.rfind("learned model", 0) == 0 : d->tier == w.tier);
+    const bool right =
+        d.ok() && d->category == w.category &&
+        (learned && !by_size ? d->p_pro >= 0 && d->reason.rfind("learned model", 0) == 0 : d->tier == w.tier);
     if (!right) {
       fmt::print(stderr, "wrong decision for {}: {}\n", w.name, d.ok() ? d->reason : d.error().message);
       return 1;

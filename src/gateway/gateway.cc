@@ -26,8 +26,11 @@
 #include "dashboard/dashboard.h"
 #include "gateway/body_edit.h"
 #include "gateway/feedback.h"
+#include "gateway/reasoning_cache.h"
+#include "gateway/request_stage.h"
 #include "gateway/retry_policy.h"
 #include "gateway/route_stage.h"
+#include "gateway/tier_health.h"
 #include "ledger/follower.h"
 #include "ledger/ledger.h"
 #include "net/http_client.h"
@@ -327,84 +330,8 @@ struct Gateway::Impl {
     if (follower.joinable()) follower.join();
   }
 
-  // The reasoning_content of each tool call the upstream made, by tool call id,
-  // to restore it when a client sends the conversation back without it
-  // (oldest forgotten first past kReasoningCap calls).
-  static constexpr std::size_t kReasoningCap = 100'000;
-  std::unordered_map<std::string, std::string> reasoning_of_call;
-  std::deque<std::string> reasoning_order;
-
-  void remember_reasoning(const std::string& call_id, std::string_view reasoning) {
-    if (call_id.empty() || reasoning.empty()) return;
-    auto [it, added] = reasoning_of_call.insert_or_assign(call_id, std::string(reasoning));
-    if (!added) return;
-    reasoning_order.push_back(call_id);
-    if (reasoning_order.size() > kReasoningCap) {
-      reasoning_of_call.erase(reasoning_order.front());
-      reasoning_order.pop_front();
-    }
-  }
-
-  // Remembers the reasoning of a chat completion's tool calls, from the parse
-  // that read the answer's usage (every answer the upstream gives with 200).
-  void remember_answer(dom::element root) {
-    dom::array choices;
-    if (root["choices"].get_array().get(choices)) return;
-    for (dom::element c : choices) {
-      std::string_view reasoning;
-      dom::array calls;
-      dom::element message;
-      if (c["message"].get(message) || message["tool_calls"].get_array().get(calls) ||
-          message["reasoning_content"].get_string().get(reasoning)) {
-        continue;
-      }
-      for (dom::element call : calls) {
-        std::string_view id;
-        if (!call["id"].get_string().get(id)) remember_reasoning(std::string(id), reasoning);
-      }
-    }
-  }
-
-  // Puts the reasoning_content back into every assistant tool-call turn of the
-  // body that lacks it and whose calls the gateway has seen (thinking mode
-  // only: that is where the API requires it); returns how many turns.
-  int restore_reasoning(BodyEdits& body, dom::element root) {
-    std::string_view s;
-    if (!root["thinking"]["type"].get_string().get(s) && s == "disabled") return 0;
-    if (!root["model"].get_string().get(s) && s == "deepseek-chat") return 0;
-    dom::array messages;
-    if (root["messages"].get_array().get(messages)) return 0;
-    std::vector<std::pair<std::size_t, const std::string*>> edits;
-    std::size_t i = 0;
-    for (dom::element m : messages) {
-      std::string_view role, id;
-      dom::array calls;
-      dom::element existing;
-      const bool has_reasoning = !m["reasoning_content"].get(existing) && !existing.is_null();
-      if (!m["role"].get_string().get(role) && role == "assistant" && !has_reasoning &&
-          !m["tool_calls"].get_array().get(calls) && calls.size() > 0 && !calls.at(0)["id"].get_string().get(id)) {
-        auto it = reasoning_of_call.find(std::string(id));
-        if (it != reasoning_of_call.end()) edits.emplace_back(i, &it->second);
-      }
-      ++i;
-    }
-    if (edits.empty()) return 0;
-    auto span = body.find("messages");
-    if (!span) return 0;
-    int restored = 0;
-    const std::string_view array = body.body().substr(span->offset, span->length);
-    const std::vector<Span> elements = array_elements(array);
-    for (const auto& [e, reasoning] : edits) {
-      if (e >= elements.size()) continue;
-      std::string value;
-      core::append_json_string(value, *reasoning);
-      const Span element{span->offset + elements[e].offset, elements[e].length};
-      body.replace(element, set_member(array.substr(elements[e].offset, elements[e].length), "reasoning_content", value));
-      ++restored;
-    }
-    reasoning_restored += restored;
-    return restored;
-  }
+  // The reasoning behind each tool call the upstream made (reasoning_cache.h).
+  ReasoningCache reasoning;
 
   // Counters for /metrics (server thread only).
   std::map<std::pair<core::Tier, int>, std::int64_t> requests;  // (tier, status) -> count
@@ -413,29 +340,8 @@ struct Gateway::Impl {
   FF_GATEWAY_COUNTERS(FF_DECLARE_COUNTER)
 #undef FF_DECLARE_COUNTER
 
-  // Fallback state per tier (server thread only): failed calls in a row, and
-  // until when the tier is avoided.
-  struct TierHealth {
-    int failures_in_a_row = 0;
-    std::int64_t avoid_until_ms = 0;
-  };
-  std::array<TierHealth, 2> health;
-  static std::size_t tier_index(core::Tier t) { return t == core::Tier::kPro ? 1 : 0; }
-  static core::Tier other_tier(core::Tier t) { return t == core::Tier::kPro ? core::Tier::kFlash : core::Tier::kPro; }
-  static bool failed_call(int status) { return status == 429 || status >= 500; }
-  bool avoided(core::Tier t, std::int64_t at_ms) const {
-    return options.fallback_after > 0 && health[tier_index(t)].avoid_until_ms > at_ms;
-  }
-  void note_health(core::Tier t, int status) {
-    TierHealth& h = health[tier_index(t)];
-    if (!failed_call(status)) {
-      h = TierHealth{};
-      return;
-    }
-    if (++h.failures_in_a_row >= options.fallback_after && options.fallback_after > 0) {
-      h.avoid_until_ms = now_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(options.fallback_for).count();
-    }
-  }
+  // Fallback state per tier (server thread only).
+  TierHealth health{options.fallback_after, std::chrono::duration_cast<std::chrono::milliseconds>(options.fallback_for)};
   core::Money cost_total, cost_if_pro_total;
   core::TokenUsage tokens_total;
   // Spend per virtual key and tier. Bounded: the keys are the config's (or the
@@ -794,7 +700,7 @@ struct Gateway::Impl {
   void count(const ledger::Row& row, core::Tier tier) {
     observe_operation(row);
     ++requests[{tier, row.status}];
-    note_health(tier, row.status);
+    health.note(tier, row.status, now_ms());
     cost_total += row.cost;
     cost_if_pro_total += row.cost_if_pro;
     tokens_total += row.usage;
@@ -968,7 +874,7 @@ struct Gateway::Impl {
       } else if (ok.head.status != 200) {
         row.error = "upstream error body is not JSON";
       }
-      if (parsed && ok.head.status == 200) remember_answer(root);
+      if (parsed && ok.head.status == 200) reasoning.remember_answer(root);
       if (check && ok.head.status == 200) {
         checked = true;
         failure = parsed ? check_in(*check, body, root, ok.body) : std::optional<std::string>("the answer is not JSON");
@@ -1061,77 +967,26 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   const std::string& key_name = key.name;
   const std::string& key_hash = key.sha256_hex;
   const std::int64_t start_ms = now_ms();
-  thread_local dom::parser parser;
-  dom::element root;
-  if (auto err = parser.parse(r.body).get(root); err || root.type() != dom::element_type::OBJECT) {
-    std::string message = "the request body must be a JSON object";
-    if (err) message = fmt::format("the request body is not valid JSON: {}", simdjson::error_message(err));
-    {
-      net::Response reply = error_response(protocol, 400, message, "invalid_request_error", "invalid_request");
-      co_await w.send(std::move(reply));
-    }
-    co_return;
-  }
-  if (const auto twice = repeated_member(root)) {
-    net::Response reply = error_response(
-        protocol, 400, fmt::format("the request names `{}` twice; send each member once", *twice),
-        "invalid_request_error", "invalid_request");
+  // Read: the request's envelope checked, parsed once (request_stage.h).
+  auto read = read_chat_request(r.body, r.header("x-flashfirst-tier"), protocol);
+  if (const auto* refusal = std::get_if<RequestRefusal>(&read)) {
+    net::Response reply = error_response(protocol, 400, refusal->message, "invalid_request_error", refusal->code);
     co_await w.send(std::move(reply));
     co_return;
   }
-  std::string_view model_sv = "auto";
-  dom::element model_el;
-  if (!root["model"].get(model_el) && model_el.get_string().get(model_sv)) {
-    {
-      net::Response reply =
-          error_response(protocol, 400, "`model` must be a string", "invalid_request_error", "invalid_request");
-      co_await w.send(std::move(reply));
-    }
-    co_return;
-  }
-  const std::string requested(model_sv);
-  bool is_stream = false;
-  dom::element stream_el;
-  if (!root["stream"].get(stream_el) && !stream_el.is_null() && stream_el.get_bool().get(is_stream)) {
-    {
-      net::Response reply =
-          error_response(protocol, 400, "`stream` must be a boolean", "invalid_request_error", "invalid_request");
-      co_await w.send(std::move(reply));
-    }
-    co_return;
-  }
-
-  const std::string_view tier_header = r.header("x-flashfirst-tier");
-  if (!tier_header.empty() && tier_header != "pro" && tier_header != "flash") {
-    net::Response reply =
-        error_response(protocol, 400, fmt::format("x-flashfirst-tier must be pro or flash, got '{}'", tier_header),
-                       "invalid_request_error", "invalid_tier");
-    co_await w.send(std::move(reply));
-    co_return;
-  }
-  // A Responses request is routed as the Chat Completions request it stands for.
-  std::string chat_form;
-  dom::element route_root = root;
-  if (protocol == Protocol::kResponses) {
-    auto converted = wire::responses_as_chat(root);
-    thread_local dom::parser chat_parser;
-    if (converted.ok() && chat_parser.parse(*converted).get(route_root)) {
-      converted = core::make_error("the request could not be read as a chat request");  // not expected
-    }
-    if (!converted.ok()) {
-      net::Response reply =
-          error_response(protocol, 400, converted.error().message, "invalid_request_error", "invalid_request");
-      co_await w.send(std::move(reply));
-      co_return;
-    }
-    chat_form = std::move(*converted);
-  }
+  ChatRequest& request = std::get<ChatRequest>(read);
+  const dom::element root = request.root;
+  const std::string& requested = request.requested;
+  const bool is_stream = request.stream;
+  const std::string_view tier_header = request.tier_header;
+  const std::string& chat_form = request.chat_form;
+  const std::int64_t max_tokens = request.max_tokens;
   // Route: the router's decision, made final by the model named, the key's
   // tiers and tier health (route_stage.h). The router also classifies requests
   // that name a tier or a model, for the record.
   const router::Policy& policy = router.policy();
   RouteInput route_in;
-  route_in.routed = router.route_or_default(route_root, {key_name, tier_header});
+  route_in.routed = router.route_or_default(request.route_root, {key_name, tier_header});
   route_in.requested = requested;
   route_in.protocol = protocol;
   route_in.key_name = key.name;
@@ -1142,10 +997,10 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     return book.models()[static_cast<std::size_t>(q->model)].tier;
   };
   for (core::Tier t : {core::Tier::kFlash, core::Tier::kPro}) {
-    route_in.avoided[tier_index(t)] = avoided(t, start_ms);
-    route_in.failures_in_a_row[tier_index(t)] = health[tier_index(t)].failures_in_a_row;
+    route_in.avoided[tier_index(t)] = health.avoided(t, start_ms);
+    route_in.failures_in_a_row[tier_index(t)] = health.failures_in_a_row(t);
   }
-  route_in.fallback_enabled = options.fallback_after > 0;
+  route_in.fallback_enabled = health.enabled();
   auto routed =
       finish_route(std::move(route_in), policy, [&](std::string_view id) { return unknown_model_message(id, start_ms); });
   if (const auto* refusal = std::get_if<RouteRefusal>(&routed)) {
@@ -1163,14 +1018,9 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   // After a failed first call, once more on the other tier (fall_back()).
   auto can_fall_back = [&](core::Tier from) {
     const core::Tier to = other_tier(from);
-    return options.fallback_after > 0 && tier_choice && tier_allowed(&key.tiers, to) && !avoided(to, now_ms());
+    return health.enabled() && tier_choice && tier_allowed(&key.tiers, to) && !health.avoided(to, now_ms());
   };
   // Budget admission: the most this call can cost is reserved before it is made.
-  std::int64_t max_tokens = 0;
-  for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
-    std::int64_t v = 0;
-    if (!root[name].get_int64().get(v) && v > 0) max_tokens = v;
-  }
   // Rate limits: the request counts once in its key's minute (its input and the
   // output it reserves), and is in flight until it ends, whatever its path.
   const std::int64_t rate_tokens =
@@ -1201,7 +1051,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   // The body as sent upstream: the client's bytes with every edit made in one pass.
   BodyEdits edits(r.body);
   edits.set("model", "\"" + model + "\"");  // ids are plain ASCII
-  const int restored = chat_completions ? restore_reasoning(edits, root) : 0;
+  const int restored = chat_completions ? reasoning.restore(edits, root) : 0;
+  reasoning_restored += restored;
   apply_user_id(edits, root, protocol, key.user_id);
   // The category's reasoning effort, when the gateway chose the model (a named
   // concrete model passes as sent); the ledger records the effort as sent.
@@ -1243,7 +1094,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   count(first.row, tier);
   const Outgoing outgoing{path, body, headers, key, requested, is_stream, max_tokens};
   core::Money failed_cost;  // of a call that failed before a fallback (usually nothing)
-  if (failed_call(first.row.status) && can_fall_back(tier)) {
+  if (TierHealth::failed_call(first.row.status) && can_fall_back(tier)) {
     co_await fall_back(outgoing, first, d, tier, model, failed_cost);
   }
   if (auto* e = std::get_if<UpstreamError>(&first.response)) {
@@ -1553,7 +1404,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
            kept ? std::string_view(row.error) : std::string_view(committed.message()));
     co_return;
   }
-  for (const std::string& id : stream_call_ids) remember_reasoning(id, stream_reasoning);
+  for (const std::string& id : stream_call_ids) reasoning.remember(id, stream_reasoning);
   if (client_ok) co_await w.finish();
   access(w, r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
 }
@@ -1793,7 +1644,7 @@ std::string Gateway::metrics_text() const {
   constexpr core::Tier kTiers[] = {core::Tier::kFlash, core::Tier::kPro};
   for (const auto& [key, spends] : m.spend_by_key) {
     for (core::Tier t : kTiers) {
-      const auto& spend = spends[Impl::tier_index(t)];
+      const auto& spend = spends[tier_index(t)];
       if (!spend.any) continue;
       out += fmt::format("flashfirst_key_cost_total{{key=\"{}\",tier=\"{}\"}} {}\n", label(key), core::tier_name(t),
                          spend.cost.to_decimal());
@@ -1804,7 +1655,7 @@ std::string Gateway::metrics_text() const {
       "# TYPE flashfirst_key_tokens_total counter\n";
   for (const auto& [key, spends] : m.spend_by_key) {
     for (core::Tier t : kTiers) {
-      const auto& spend = spends[Impl::tier_index(t)];
+      const auto& spend = spends[tier_index(t)];
       if (!spend.any) continue;
       const std::pair<const char*, std::int64_t> kinds[] = {{"cache_hit", spend.tokens.cache_hit},
                                                             {"cache_miss", spend.tokens.cache_miss},

@@ -56,10 +56,9 @@ void Router::apply_tier_model(const Features& f, Classification& c, double& p_pr
   // only with specific Pro evidence: some rule signal for a Pro category, tools
   // to use, a stack trace, or a requested length over ~3,000 tokens. The model's
   // words alone do not outweigh what the request says it is.
-  const bool specific_flash = natural_tier(c.category) == core::Tier::kFlash &&
-                              c.category != Category::kStraightforwardQa &&
-                              c.scores[static_cast<std::size_t>(c.category)] > 0 &&
-                              c.confidence >= policy_.min_confidence;
+  const bool specific_flash =
+      natural_tier(c.category) == core::Tier::kFlash && c.category != Category::kStraightforwardQa &&
+      c.scores[static_cast<std::size_t>(c.category)] > 0 && c.confidence >= policy_.min_confidence;
   double pro_evidence = 0;
   for (Category pc : {Category::kMultiStepReasoning, Category::kCodebaseDebugging, Category::kAgentToolChaining,
                       Category::kLongCoherentOutput}) {

@@ -683,8 +683,7 @@ TEST(TierModel, FeaturesMatchTheTrainer) {
   EXPECT_EQ(m.features({"请证明：n²+1 不是 3 的倍数？"}, 0, false),
             (std::vector<std::uint32_t>{10557, 50938, 53510, 57431, 109621, 123379, 147197, 169147, 169364, 172258,
                                         176608, 191372, 222121, 229341, 256346}));
-  EXPECT_EQ(m.features({"Book it"}, 4, false),
-            (std::vector<std::uint32_t>{53075, 57431, 96115, 147197, 168712}));
+  EXPECT_EQ(m.features({"Book it"}, 4, false), (std::vector<std::uint32_t>{53075, 57431, 96115, 147197, 168712}));
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
