@@ -26,6 +26,7 @@
 #include "dashboard/dashboard.h"
 #include "gateway/body_edit.h"
 #include "gateway/feedback.h"
+#include "gateway/metrics.h"
 #include "gateway/reasoning_cache.h"
 #include "gateway/request_stage.h"
 #include "gateway/retry_policy.h"
@@ -219,41 +220,6 @@ const char* error_code(const UpstreamError& e) {
                                                       : "upstream_unavailable";
 }
 
-// A Prometheus histogram over fixed bucket bounds (upper bounds, ascending).
-struct Histogram {
-  explicit Histogram(const std::vector<double>& b) : bounds(&b), counts(b.size() + 1) {}
-  void observe(double v) {
-    const auto at = std::lower_bound(bounds->begin(), bounds->end(), v) - bounds->begin();
-    ++counts[static_cast<std::size_t>(at)];
-    sum += v;
-    ++count;
-  }
-  // `name`_bucket (cumulative, le="+Inf" last), _sum and _count, with `labels` ("" or `a="b",c="d"`).
-  void render(std::string& out, std::string_view name, std::string_view labels) const {
-    const std::string_view sep = labels.empty() ? "" : ",";
-    std::uint64_t cumulative = 0;
-    for (std::size_t i = 0; i < counts.size(); ++i) {
-      cumulative += counts[i];
-      const std::string le = i < bounds->size() ? fmt::format("{}", (*bounds)[i]) : "+Inf";
-      out += fmt::format("{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep, le, cumulative);
-    }
-    const std::string braced = labels.empty() ? std::string() : fmt::format("{{{}}}", labels);
-    out += fmt::format("{}_sum{} {}\n{}_count{} {}\n", name, braced, sum, name, braced, count);
-  }
-  const std::vector<double>* bounds;
-  std::vector<std::uint64_t> counts;
-  double sum = 0;
-  std::uint64_t count = 0;
-};
-// The bounds the OpenTelemetry GenAI semantic conventions give these metrics.
-const std::vector<double> kTokenBounds = {1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304,
-                                          16777216, 67108864};
-const std::vector<double> kDurationBounds = {0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64,
-                                             1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92};
-// The gateway's own time per request: tens of microseconds to a ledger commit's milliseconds.
-const std::vector<double> kOverheadBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                             0.025,  0.05,    0.1,    0.25,  0.5,    1};
-
 // OpenAI's rate-limit headers, for a key with rpm or tpm limits.
 void add_rate_headers(Headers& h, const budget::RateBook::Admission& a) {
   for (auto [w, what] : {std::pair{&a.requests, "requests"}, std::pair{&a.tokens, "tokens"}}) {
@@ -289,18 +255,6 @@ struct Priced {
 
 }  // namespace
 
-// The gateway's plain counters: each becomes a member of Gateway::Impl and a
-// Prometheus counter flashfirst_<name>_total with this help text.
-#define FF_GATEWAY_COUNTERS(COUNTER)                                                                  \
-  COUNTER(escalations, "Flash answers that failed the check and went to Pro.")                        \
-  COUNTER(fallbacks, "Requests sent to the other tier because theirs kept failing.")                  \
-  COUNTER(upstream_errors, "Upstream calls that failed without an answer (connect, timeout, broken).") \
-  COUNTER(retries, "Upstream calls made again after a connect failure or a 429/500/503.")             \
-  COUNTER(reasoning_restored, "Assistant tool-call turns whose reasoning_content was put back.")       \
-  COUNTER(budget_refusals, "Calls refused (or escalations skipped) for a key's budget.")              \
-  COUNTER(rate_limit_refusals, "Requests refused for a key's rpm, tpm or max_concurrent limit.")       \
-  COUNTER(ledger_failures, "Ledger rows that could not be committed.")
-
 struct Gateway::Impl {
   const pricing::PriceBook& book;
   const router::Router& router;
@@ -333,27 +287,11 @@ struct Gateway::Impl {
   // The reasoning behind each tool call the upstream made (reasoning_cache.h).
   ReasoningCache reasoning;
 
-  // Counters for /metrics (server thread only).
-  std::map<std::pair<core::Tier, int>, std::int64_t> requests;  // (tier, status) -> count
-  // The plain counters, declared once (FF_GATEWAY_COUNTERS); /metrics writes them from the same list.
-#define FF_DECLARE_COUNTER(name, help) std::int64_t name = 0;
-  FF_GATEWAY_COUNTERS(FF_DECLARE_COUNTER)
-#undef FF_DECLARE_COUNTER
+  // Counters and histograms for /metrics (server thread only; metrics.h).
+  Metrics metrics;
 
   // Fallback state per tier (server thread only).
   TierHealth health{options.fallback_after, std::chrono::duration_cast<std::chrono::milliseconds>(options.fallback_for)};
-  core::Money cost_total, cost_if_pro_total;
-  core::TokenUsage tokens_total;
-  // Spend per virtual key and tier. Bounded: the keys are the config's (or the
-  // one "anonymous" key when none is configured), the tiers two.
-  struct Spend {
-    bool any = false;  // a call of this key and tier was counted
-    core::Money cost;
-    core::TokenUsage tokens;
-  };
-  // Looked up by the row's key name without a copy: no allocation per request.
-  std::map<std::string, std::array<Spend, 2>, std::less<>> spend_by_key;
-
   Impl(const pricing::PriceBook& b, const router::Router& r, ledger::Ledger& l, net::Upstream& u, GatewayOptions o)
       : book(b), router(r), ledger(l), upstream(u), options(std::move(o)) {
     for (const VirtualKey& k : options.keys) {
@@ -490,7 +428,7 @@ struct Gateway::Impl {
     core::Status s = co_await append_op(ledger, lent);
     row = std::move(*lent);
     if (!s.ok()) {
-      ++ledger_failures;
+      ++metrics.ledger_failures;
       ledger_down = true;
       ledger_down_reason = s.message();
       last_probe_ms = now_ms();
@@ -592,7 +530,7 @@ struct Gateway::Impl {
     rating->created_ms = now_ms();
     core::Result<ledger::FeedbackOutcome> outcome = co_await feedback_op(ledger, rating);
     if (!outcome.ok()) {
-      ++ledger_failures;
+      ++metrics.ledger_failures;
       net::Response reply = openai_error(503, "the rating could not be recorded (the ledger failed); try again",
                                          "server_error", "ledger_unavailable");
       co_await w.send(std::move(reply));
@@ -676,42 +614,11 @@ struct Gateway::Impl {
   }
   mutable std::string access_line;  // the server's thread only
 
-  // The OpenTelemetry GenAI client metrics, in their Prometheus spelling, per
-  // label set: an upstream call is one operation ("chat") of system "deepseek".
-  // Kept per routed model (the request and the response model are the one the
-  // gateway calls), the label text written only when /metrics is scraped.
-  struct ModelOperations {
-    std::map<int, Histogram> duration;  // by the status of a failed call; 0: answered 200
-    Histogram input{kTokenBounds}, output{kTokenBounds};
-  };
-  std::map<std::string, ModelOperations, std::less<>> operations;
-  Histogram overhead{kOverheadBounds};
-  void observe_operation(const ledger::Row& row) {
-    auto it = operations.find(std::string_view(row.routed_model));
-    if (it == operations.end()) it = operations.emplace(row.routed_model, ModelOperations{}).first;
-    ModelOperations& m = it->second;
-    m.duration.try_emplace(row.status == 200 ? 0 : row.status, kDurationBounds)
-        .first->second.observe(static_cast<double>(row.end_ms - row.start_ms) / 1000.0);
-    if (row.status != 200 || row.usage.total() == 0) return;
-    m.input.observe(static_cast<double>(row.usage.prompt()));
-    m.output.observe(static_cast<double>(row.usage.output));
-  }
-
+  // One upstream call, recorded: for /metrics, and for its tier's health.
   void count(const ledger::Row& row, core::Tier tier) {
-    observe_operation(row);
-    ++requests[{tier, row.status}];
+    metrics.count(row, tier);
     health.note(tier, row.status, now_ms());
-    cost_total += row.cost;
-    cost_if_pro_total += row.cost_if_pro;
-    tokens_total += row.usage;
-    auto it = spend_by_key.find(std::string_view(row.key_name));
-    if (it == spend_by_key.end()) it = spend_by_key.emplace(row.key_name, std::array<Spend, 2>{}).first;
-    Spend& spend = it->second[tier_index(tier)];
-    spend.any = true;
-    spend.cost += row.cost;
-    spend.tokens += row.usage;
   }
-
 
   awaitable<void> sleep(std::chrono::milliseconds d) {
     if (options.sleep) {
@@ -744,7 +651,7 @@ struct Gateway::Impl {
     const bool connect_error = error != nullptr && error->kind == UpstreamError::Kind::kConnect;
     if (error != nullptr && !connect_error) return std::nullopt;
     auto delay = retry_policy.next_delay(attempt, connect_error, status, retry_after, rng);
-    if (delay) ++retries;
+    if (delay) ++metrics.retries;
     return delay;
   }
 
@@ -849,7 +756,7 @@ struct Gateway::Impl {
     const std::chrono::nanoseconds upstream = std::chrono::steady_clock::now() - called;
     row.end_ms = now_ms();
     if (auto* e = std::get_if<UpstreamError>(&res)) {
-      ++upstream_errors;
+      ++metrics.upstream_errors;
       row.status = error_status(*e);
       row.error = e->message;
     } else {
@@ -908,10 +815,10 @@ struct Gateway::Impl {
     auto fr = budgets.reserve(o.key.sha256_hex, admission_estimate(to_model, d.input_tokens, o.max_tokens, now_ms()),
                               now_ms(), options.currency);
     if (!fr.ok()) {
-      ++budget_refusals;
+      ++metrics.budget_refusals;
       co_return;
     }
-    ++fallbacks;
+    ++metrics.fallbacks;
     router::Decision fd = d;
     fd.reason = fmt::format("fallback: {} answered {} ({})", core::tier_name(tier), first.row.status, d.reason);
     fd.tier = to;
@@ -938,7 +845,7 @@ struct Gateway::Impl {
   awaitable<void> escalate(const Outgoing& o, const std::string& failure, const std::string& flash_request_id,
                            const budget::BudgetBook::Reservation& reservation, std::optional<CallOutcome>& second,
                            router::Decision& d, std::string& model) {
-    ++escalations;
+    ++metrics.escalations;
     const std::string pro_model = router.policy().pro_model;
     router::Decision pd = d;
     pd.reason = fmt::format("escalated: Flash's answer failed ({})", failure);
@@ -1009,7 +916,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     co_return;
   }
   const bool tier_choice = std::get<Route>(routed).tier_choice;
-  if (std::get<Route>(routed).fell_back) ++fallbacks;
+  if (std::get<Route>(routed).fell_back) ++metrics.fallbacks;
   // The decision the first call is made with; a fallback or an escalation
   // answers with a decision of its own (fall_back(), escalate()).
   router::Decision d = std::move(std::get<Route>(routed).decision);
@@ -1028,7 +935,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   const budget::RateBook::Admission admission = rates.admit(key_hash, rate_tokens, start_ms);
   add_rate_headers(w.extra_headers, admission);
   if (!admission.admitted) {
-    ++rate_limit_refusals;
+    ++metrics.rate_limit_refusals;
     net::Response reply = error_response(protocol, 429, admission.refusal, "rate_limit_error", "rate_limit_exceeded");
     reply.headers.emplace_back("retry-after", std::to_string((admission.retry_after_ms + 999) / 1000));
     co_await w.send(std::move(reply));
@@ -1041,7 +948,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   if (!reservation.ok()) {
     rates.undo(key_hash, rate_tokens, start_ms);  // not made: it counts for nothing
     in_flight.dismiss();
-    ++budget_refusals;
+    ++metrics.budget_refusals;
     net::Response reply =
         error_response(protocol, 429, reservation.error().message, "rate_limit_error", "budget_exceeded");
     co_await w.send(std::move(reply));
@@ -1052,7 +959,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   BodyEdits edits(r.body);
   edits.set("model", "\"" + model + "\"");  // ids are plain ASCII
   const int restored = chat_completions ? reasoning.restore(edits, root) : 0;
-  reasoning_restored += restored;
+  metrics.reasoning_restored += restored;
   apply_user_id(edits, root, protocol, key.user_id);
   // The category's reasoning effort, when the gateway chose the model (a named
   // concrete model passes as sent); the ledger records the effort as sent.
@@ -1126,7 +1033,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
       if (pr.ok()) {
         pro_reservation = *pr;
       } else {
-        ++budget_refusals;  // no room to escalate: Flash's answer stands
+        ++metrics.budget_refusals;  // no room to escalate: Flash's answer stands
         failure.reset();
       }
     }
@@ -1198,7 +1105,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
   } upstream_time{w, opening};
   auto opened = co_await open(path, body, up_headers);
   if (auto* e = std::get_if<UpstreamError>(&opened)) {
-    ++upstream_errors;
+    ++metrics.upstream_errors;
     row.end_ms = now_ms();
     row.status = error_status(*e);
     row.error = e->message;
@@ -1398,7 +1305,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
   if (!broken && !have_usage) row.error = "the stream ended without usage";
   const bool kept = co_await record();
   if (broken || !kept) {
-    if (broken) ++upstream_errors;
+    if (broken) ++metrics.upstream_errors;
     w.abort();
     access(w, r, &key, kept ? row.status : 503, &row, row.cost, false, row.start_ms,
            kept ? std::string_view(row.error) : std::string_view(committed.message()));
@@ -1464,7 +1371,7 @@ awaitable<void> Gateway::handle(const net::Request& r, net::ResponseWriter& writ
   co_await dispatch(r, w, key);
   if (w.upstream.count() > 0) {
     const std::chrono::duration<double> own = std::chrono::steady_clock::now() - started - w.upstream;
-    impl_->overhead.observe(std::max(0.0, own.count()));
+    impl_->metrics.observe_overhead(std::max(0.0, own.count()));
   }
   // Probes and scrapes are not client requests: they write no line.
   const std::string_view path = r.path();
@@ -1601,102 +1508,8 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
 }
 
 std::string Gateway::metrics_text() const {
-  const Impl& m = *impl_;
-  std::string out;
-  out +=
-      "# HELP flashfirst_requests_total Upstream calls by tier and status.\n# TYPE flashfirst_requests_total counter\n";
-  for (const auto& [k, n] : m.requests) {
-    out += fmt::format("flashfirst_requests_total{{tier=\"{}\",status=\"{}\"}} {}\n", core::tier_name(k.first),
-                       k.second, n);
-  }
-#define FF_EXPOSE_COUNTER(name, help)                                                                   \
-  out += fmt::format("# HELP flashfirst_" #name "_total " help "\n# TYPE flashfirst_" #name "_total counter\n" \
-                     "flashfirst_" #name "_total {}\n",                                                 \
-                     m.name);
-  FF_GATEWAY_COUNTERS(FF_EXPOSE_COUNTER)
-#undef FF_EXPOSE_COUNTER
-  out += fmt::format("# HELP flashfirst_cost_total Billed cost, in {}.\n# TYPE flashfirst_cost_total counter\n",
-                     m.options.currency);
-  out += fmt::format("flashfirst_cost_total {}\n", m.cost_total.to_decimal());
-  out += "# TYPE flashfirst_cost_if_pro_total counter\n";
-  out += fmt::format("flashfirst_cost_if_pro_total {}\n", m.cost_if_pro_total.to_decimal());
-  out += "# TYPE flashfirst_tokens_total counter\n";
-  out += fmt::format("flashfirst_tokens_total{{kind=\"cache_hit\"}} {}\n", m.tokens_total.cache_hit);
-  out += fmt::format("flashfirst_tokens_total{{kind=\"cache_miss\"}} {}\n", m.tokens_total.cache_miss);
-  out += fmt::format("flashfirst_tokens_total{{kind=\"output\"}} {}\n", m.tokens_total.output);
-  // A label value as Prometheus's text format writes it: \\, \" and \n escaped.
-  auto label = [](std::string_view v) {
-    std::string o;
-    for (char c : v) {
-      if (c == '\\' || c == '"') o.push_back('\\');
-      if (c == '\n') {
-        o += "\\n";
-        continue;
-      }
-      o.push_back(c);
-    }
-    return o;
-  };
-  out += fmt::format(
-      "# HELP flashfirst_key_cost_total Billed cost per virtual key and tier, in {}.\n"
-      "# TYPE flashfirst_key_cost_total counter\n",
-      m.options.currency);
-  constexpr core::Tier kTiers[] = {core::Tier::kFlash, core::Tier::kPro};
-  for (const auto& [key, spends] : m.spend_by_key) {
-    for (core::Tier t : kTiers) {
-      const auto& spend = spends[tier_index(t)];
-      if (!spend.any) continue;
-      out += fmt::format("flashfirst_key_cost_total{{key=\"{}\",tier=\"{}\"}} {}\n", label(key), core::tier_name(t),
-                         spend.cost.to_decimal());
-    }
-  }
-  out +=
-      "# HELP flashfirst_key_tokens_total Billed tokens per virtual key, tier and kind.\n"
-      "# TYPE flashfirst_key_tokens_total counter\n";
-  for (const auto& [key, spends] : m.spend_by_key) {
-    for (core::Tier t : kTiers) {
-      const auto& spend = spends[tier_index(t)];
-      if (!spend.any) continue;
-      const std::pair<const char*, std::int64_t> kinds[] = {{"cache_hit", spend.tokens.cache_hit},
-                                                            {"cache_miss", spend.tokens.cache_miss},
-                                                            {"output", spend.tokens.output}};
-      for (const auto& [kind, n] : kinds) {
-        out += fmt::format("flashfirst_key_tokens_total{{key=\"{}\",tier=\"{}\",kind=\"{}\"}} {}\n", label(key),
-                           core::tier_name(t), kind, n);
-      }
-    }
-  }
-  out +=
-      "# HELP gen_ai_client_token_usage Measures number of input and output tokens used (billed), per upstream "
-      "call.\n# TYPE gen_ai_client_token_usage histogram\n";
-  // An operation's labels: gen_ai_operation_name, gen_ai_system and the models.
-  auto labels_of = [](std::string_view model) {
-    return fmt::format(
-        R"(gen_ai_operation_name="chat",gen_ai_system="deepseek",gen_ai_request_model="{}",gen_ai_response_model="{}")",
-        model, model);
-  };
-  for (const auto& [model, ops] : m.operations) {
-    if (ops.input.count == 0) continue;
-    const std::string labels = labels_of(model);
-    ops.input.render(out, "gen_ai_client_token_usage", labels + R"(,gen_ai_token_type="input")");
-    ops.output.render(out, "gen_ai_client_token_usage", labels + R"(,gen_ai_token_type="output")");
-  }
-  out +=
-      "# HELP gen_ai_client_operation_duration_seconds GenAI operation duration: each upstream call, retries "
-      "included.\n# TYPE gen_ai_client_operation_duration_seconds histogram\n";
-  for (const auto& [model, ops] : m.operations) {
-    const std::string labels = labels_of(model);
-    for (const auto& [status, h] : ops.duration) {
-      h.render(out, "gen_ai_client_operation_duration_seconds",
-               status == 0 ? labels : fmt::format(R"({},error_type="{}")", labels, status));
-    }
-  }
-  out +=
-      "# HELP flashfirst_request_overhead_seconds The gateway's own time per request that reached the upstream: "
-      "its whole time less the time waiting on upstream calls.\n"
-      "# TYPE flashfirst_request_overhead_seconds histogram\n";
-  m.overhead.render(out, "flashfirst_request_overhead_seconds", "");
-  if (m.options.extra_metrics) out += m.options.extra_metrics();
+  std::string out = impl_->metrics.text(impl_->options.currency);
+  if (impl_->options.extra_metrics) out += impl_->options.extra_metrics();
   return out;
 }
 
