@@ -6,7 +6,9 @@
 # after a warm-up the counters are zeroed, wrk sends small non-stream requests
 # for SECONDS, and each thread's total is divided by the ledger rows written meanwhile
 # (each request is checked to make exactly one upstream call first).
-#   [KEEP=DIR] bench/gateway_instructions.sh build/release/flashfirst [SECONDS]
+# The dashboard's reader (on by default in serve) reads each new row on a thread
+# of its own; DASHBOARD=0 runs serve without it, as the figures before it were.
+#   [KEEP=DIR] [DASHBOARD=0] bench/gateway_instructions.sh build/release/flashfirst [SECONDS]
 # Needs valgrind, wrk, curl and python3 (apt-get install valgrind wrk curl python3).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -30,7 +32,7 @@ sim_url=$(sed -n 's/^listening on //p' "$work/sim.out")
 
 DEEPSEEK_API_KEY=bench valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/cg.out" "$ff" serve \
   --upstream "$sim_url" --listen 127.0.0.1:0 --ledger "$work/ledger.db" --access-log "$work/access.log" \
-  >"$work/ff.out" 2>"$work/ff.err" &
+  $([[ "${DASHBOARD:-1}" == 0 ]] && echo --no-dashboard) >"$work/ff.out" 2>"$work/ff.err" &
 vg=$!
 pids+=($vg)
 for _ in $(seq 300); do grep -q listening "$work/ff.out" 2>/dev/null && break; sleep 0.1; done
@@ -52,7 +54,8 @@ sleep 0.5
 callgrind_control -d "$vg" >/dev/null 2>&1
 after=$(rows)
 # One dump per thread: thread 1 runs the server's event loop (the whole request
-# path), the others are the ledger's writer (and idle helpers).
+# path), the others are the ledger's writer, the dashboard's reader (unless
+# DASHBOARD=0) and idle helpers.
 count() { callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'; }
 server=0 others=0
 for dump in "$work"/cg.out.1-*; do
@@ -61,8 +64,8 @@ for dump in "$work"/cg.out.1-*; do
 done
 n=$((after - before))
 [[ $n -gt 0 ]] || { echo "no requests were recorded" >&2; exit 1; }
-echo "$n requests under callgrind: $(((server + others) / n)) user-space instructions per request (server and ledger threads):"
-echo "  the server thread $((server / n)), the ledger's writer thread $((others / n))"
+echo "$n requests under callgrind: $(((server + others) / n)) user-space instructions per request (all threads):"
+echo "  the server thread $((server / n)), the other threads (the ledger's writer, the dashboard's reader) $((others / n))"
 # KEEP=DIR keeps the callgrind dumps there (callgrind_annotate DIR/cg.out.1-01 lists where the
 # server thread's instructions go).
 if [[ -n "${KEEP:-}" ]]; then mkdir -p "$KEEP" && cp "$work"/cg.out.1-* "$KEEP"/; fi
