@@ -33,6 +33,12 @@ Decision Router::with_tier(Decision d, core::Tier tier, Category category) const
   return d;
 }
 
+// The least rule score for a Pro category that counts as specific Pro evidence
+// against a specific Flash cue: one signal at full weight. A single weak
+// mathematical word, at half weight in a coding task ("the sum of the three
+// preceding numbers" in "write a program"), is not.
+constexpr double kSpecificProEvidence = 1.0;
+
 // The tier model: a request the rules give to a Flash category, or to any
 // category on too little evidence, goes to the Pro category with the most rule
 // evidence (or, with none, the one its shape suggests) when the model is sure
@@ -65,7 +71,7 @@ void Router::apply_tier_model(const Features& f, Classification& c, double& p_pr
     pro_evidence = std::max(pro_evidence, c.scores[static_cast<std::size_t>(pc)]);
   }
   const bool shape = f.tools_defined > 0 || f.stack_frames > 0 || f.requested_output_tokens >= 3000;
-  if (specific_flash && pro_evidence <= 0 && !shape) return;
+  if (specific_flash && pro_evidence < kSpecificProEvidence && !shape) return;
   const TierScore model = tier_model.score(windows, f.tools_defined, history);
   // With no rule evidence for any Pro category, the request's shape names one.
   const CueHits& u = f.cues;

@@ -427,6 +427,22 @@ TEST(Router, AFollowUpThatAsksNothingNewKeepsTheConversationsTier) {
   EXPECT_EQ(router.route_or_default(parser.parse(body).value(), {}).tier, Tier::kPro);
 }
 
+// A specific Flash cue is overruled by the tier model only with specific Pro
+// evidence: a weak mathematical word at half weight in a coding task is not.
+// (MT-Bench question 122's second turn: the model gives it P(Pro) 0.96.)
+TEST(Router, AWeakMathWordInACodingTaskDoesNotLetTheModelOverruleIt) {
+  const Router router = default_router();
+  auto d = router.route(
+      ask("Now we define a sequence of numbers in which each number is the sum of the three preceding ones. The "
+          "first three numbers are 0, -1, -1. Write a program to find the nth number."),
+      {"", "", true});
+  ASSERT_TRUE(d.ok());
+  EXPECT_GT(d->p_pro, 0.9);
+  EXPECT_EQ(d->category, Category::kCodingModerate);
+  EXPECT_EQ(d->tier, Tier::kFlash);
+  EXPECT_EQ(d->reason, "coding_moderate: cue \"write a program\" (code_task)");
+}
+
 // Words that name a kind of work count only where that work is asked for:
 // analysis words with quantities to analyse, long forms in a request to write.
 TEST(Router, AnalysisWordsNeedQuantitiesAndLongFormsNeedARequestToWrite) {
