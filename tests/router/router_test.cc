@@ -30,6 +30,13 @@ Features features(const std::string& body) {
   return f.ok() ? *f : Features{};
 }
 
+// The router's decision for `body`, which must be readable.
+Decision route_ok(const Router& router, const std::string& body) {
+  auto d = router.route(body);
+  EXPECT_TRUE(d.ok()) << body;
+  return d.ok() ? *d : Decision{};
+}
+
 Router default_router() {
   auto p = Policy::embedded();
   EXPECT_TRUE(p.ok());
@@ -346,11 +353,7 @@ TEST(Router, HardCasesOfTheRule) {
 // clauses over several tools, a quantity problem in two questions.
 TEST(Router, StructuralSignalsOfProWork) {
   const Router router = default_router();
-  auto decide = [&](const std::string& body) {
-    auto d = router.route(body);
-    EXPECT_TRUE(d.ok()) << body;
-    return d.ok() ? *d : Decision{};
-  };
+  auto decide = [&](const std::string& body) { return route_ok(router, body); };
   Decision d =
       decide(ask("UserProfileSerializer is slow only when ReportsView calls it; BaseOrgMixin overrides "
                  "get_queryset. Why?"));
@@ -388,11 +391,7 @@ TEST(Router, AFollowUpThatAsksNothingNewKeepsTheConversationsTier) {
     }
     return body + "]}";
   };
-  auto decide = [&](const std::string& body) {
-    auto d = router.route(body);
-    EXPECT_TRUE(d.ok()) << body;
-    return d.ok() ? *d : Decision{};
-  };
+  auto decide = [&](const std::string& body) { return route_ok(router, body); };
   const std::string proof = "Prove that the square root of 2 is irrational.";
   const std::string answer = "Suppose it is p/q in lowest terms; then p and q are both even, a contradiction.";
   ASSERT_EQ(decide(ask(proof)).tier, Tier::kPro);
@@ -447,11 +446,7 @@ TEST(Router, AWeakMathWordInACodingTaskDoesNotLetTheModelOverruleIt) {
 // analysis words with quantities to analyse, long forms in a request to write.
 TEST(Router, AnalysisWordsNeedQuantitiesAndLongFormsNeedARequestToWrite) {
   const Router router = default_router();
-  auto decide = [&](const std::string& body) {
-    auto d = router.route(body);
-    EXPECT_TRUE(d.ok()) << body;
-    return d.ok() ? *d : Decision{};
-  };
+  auto decide = [&](const std::string& body) { return route_ok(router, body); };
   EXPECT_NE(decide(ask("If you overtake the last runner in a race, where are you?")).category,
             Category::kMultiStepReasoning);
   Decision d = decide(
