@@ -40,8 +40,8 @@
 #include "router/router.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8.h"
-#include "wire/errors.h"
 #include "wire/answer_stream.h"
+#include "wire/errors.h"
 #include "wire/responses.h"
 #include "wire/sse.h"
 #include "wire/usage.h"
@@ -291,7 +291,8 @@ struct Gateway::Impl {
   Metrics metrics;
 
   // Fallback state per tier (server thread only).
-  TierHealth health{options.fallback_after, std::chrono::duration_cast<std::chrono::milliseconds>(options.fallback_for)};
+  TierHealth health{options.fallback_after,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(options.fallback_for)};
   Impl(const pricing::PriceBook& b, const router::Router& r, ledger::Ledger& l, net::Upstream& u, GatewayOptions o)
       : book(b), router(r), ledger(l), upstream(u), options(std::move(o)) {
     for (const VirtualKey& k : options.keys) {
@@ -497,9 +498,8 @@ struct Gateway::Impl {
         [start = std::move(start)](auto handler) mutable {
           auto ex = asio::get_associated_executor(handler);
           auto h = std::make_shared<decltype(handler)>(std::move(handler));
-          start([ex, h](Outcome out) {
-            asio::post(ex, [h, out = std::move(out)]() mutable { (*h)(std::move(out)); });
-          });
+          start(
+              [ex, h](Outcome out) { asio::post(ex, [h, out = std::move(out)]() mutable { (*h)(std::move(out)); }); });
         },
         asio::use_awaitable);
   }
@@ -507,9 +507,8 @@ struct Gateway::Impl {
     return ledger_op<core::Status>([&l](std::function<void(core::Status)> done) { l.probe_async(std::move(done)); });
   }
   static awaitable<core::Status> append_op(ledger::Ledger& l, std::shared_ptr<ledger::Row> row) {
-    return ledger_op<core::Status>([&l, row = std::move(row)](std::function<void(core::Status)> done) {
-      l.append_async(row, std::move(done));
-    });
+    return ledger_op<core::Status>(
+        [&l, row = std::move(row)](std::function<void(core::Status)> done) { l.append_async(row, std::move(done)); });
   }
 
   // Records a rating (POST /v1/flashfirst/feedback) of one of the key's own
@@ -537,8 +536,9 @@ struct Gateway::Impl {
       co_return;
     }
     if (*outcome != ledger::FeedbackOutcome::kRecorded) {
-      net::Response reply = openai_error(404, fmt::format("no request {} of this key in the ledger", rating->request_id),
-                                         "invalid_request_error", "request_not_found");
+      net::Response reply =
+          openai_error(404, fmt::format("no request {} of this key in the ledger", rating->request_id),
+                       "invalid_request_error", "request_not_found");
       co_await w.send(std::move(reply));
       co_return;
     }
@@ -552,9 +552,8 @@ struct Gateway::Impl {
   static awaitable<core::Result<ledger::FeedbackOutcome>> feedback_op(ledger::Ledger& l,
                                                                       std::shared_ptr<const ledger::Feedback> f) {
     using Outcome = core::Result<ledger::FeedbackOutcome>;
-    return ledger_op<Outcome>([&l, f = std::move(f)](std::function<void(Outcome)> done) {
-      l.append_feedback_async(f, std::move(done));
-    });
+    return ledger_op<Outcome>(
+        [&l, f = std::move(f)](std::function<void(Outcome)> done) { l.append_feedback_async(f, std::move(done)); });
   }
 
   // One access-log line: the client's request and what became of it, one JSON
@@ -742,8 +741,8 @@ struct Gateway::Impl {
     std::variant<UpstreamResponse, UpstreamError> response;
     ledger::Row row;
     bool checked = false;
-    std::optional<std::string> failure;  // the check's verdict, when `checked`
-    core::Status recorded;               // the row's commit
+    std::optional<std::string> failure;    // the check's verdict, when `checked`
+    core::Status recorded;                 // the row's commit
     std::chrono::nanoseconds upstream{0};  // waiting on the upstream, retries included
   };
   // `check`: the protocol whose cascade check the answer gets, if any.
@@ -863,9 +862,18 @@ struct Gateway::Impl {
   }
 
   awaitable<void> chat(const net::Request& r, LoggedWriter& w, const VirtualKey& key, Protocol protocol);
-  awaitable<void> stream(const net::Request& r, LoggedWriter& w, std::string_view path, const std::string& body,
-                         ledger::Row row, const router::Decision& d, core::Tier tier,
-                         budget::BudgetBook::Reservation reservation, Protocol protocol, const VirtualKey& key);
+  // A streamed call: what stream() passes through, as chat() decided it.
+  struct StreamCall {
+    const net::Request& request;
+    std::string_view path;
+    const std::string& body;  // as sent upstream
+    const router::Decision& decision;
+    core::Tier tier;
+    Protocol protocol;
+    const VirtualKey& key;
+  };
+  awaitable<void> stream(LoggedWriter& w, const StreamCall& call, ledger::Row row,
+                         budget::BudgetBook::Reservation reservation);
 };
 
 awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, const VirtualKey& key, Protocol protocol) {
@@ -908,8 +916,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     route_in.failures_in_a_row[tier_index(t)] = health.failures_in_a_row(t);
   }
   route_in.fallback_enabled = health.enabled();
-  auto routed =
-      finish_route(std::move(route_in), policy, [&](std::string_view id) { return unknown_model_message(id, start_ms); });
+  auto routed = finish_route(std::move(route_in), policy,
+                             [&](std::string_view id) { return unknown_model_message(id, start_ms); });
   if (const auto* refusal = std::get_if<RouteRefusal>(&routed)) {
     net::Response reply = error_response(protocol, refusal->status, refusal->message, refusal->type, refusal->code);
     co_await w.send(std::move(reply));
@@ -964,7 +972,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   // The category's reasoning effort, when the gateway chose the model (a named
   // concrete model passes as sent); the ledger records the effort as sent.
   d.effort = apply_effort(edits, root, protocol, tier_choice ? std::string_view(d.effort) : std::string_view());
-  const std::string_view path = anthropic                            ? "/anthropic/v1/messages"
+  const std::string_view path = anthropic                          ? "/anthropic/v1/messages"
                                 : protocol == Protocol::kResponses ? "/responses"
                                                                    : "/chat/completions";
   // Recorded requests are read back by `route train` and `simulate`, which read
@@ -980,12 +988,14 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     edits.set("stream", "false");
     if (chat_completions && !root["stream_options"].get(present)) edits.set("stream_options", "null");
   }
-  if (is_stream && !buffered && chat_completions) put_member(edits, root, "stream_options", R"({"include_usage":true})");
+  if (is_stream && !buffered && chat_completions)
+    put_member(edits, root, "stream_options", R"({"include_usage":true})");
   const std::string body = edits.apply();
   if (is_stream && !buffered) {
     ledger::Row row = base_row(key, requested, d, model, true, start_ms);
     if (record_body) row.request_body = recorded_body;
-    co_await stream(r, w, path, body, std::move(row), d, tier, *reservation, protocol, key);
+    const StreamCall call{r, path, body, d, tier, protocol, key};
+    co_await stream(w, call, std::move(row), *reservation);
     co_return;
   }
 
@@ -1005,8 +1015,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     co_await fall_back(outgoing, first, d, tier, model, failed_cost);
   }
   if (auto* e = std::get_if<UpstreamError>(&first.response)) {
-    net::Response res =
-        error_response(protocol, first.row.status, e->message, "upstream_error", error_code(*e));
+    net::Response res = error_response(protocol, first.row.status, e->message, "upstream_error", error_code(*e));
     if (e->kind == UpstreamError::Kind::kOverloaded) res.headers.emplace_back("retry-after", "1");
     add_route_headers(res.headers, d, model, false);
     co_await w.send(std::move(res));
@@ -1051,7 +1060,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   w.upstream += first.upstream + (second ? second->upstream : std::chrono::nanoseconds{0});
   // An answer whose row (or an earlier call's for it) the ledger could not
   // commit is not served: the client is told, and may ask again.
-  const core::Status& unrecorded = !first.recorded.ok() ? first.recorded
+  const core::Status& unrecorded = !first.recorded.ok()               ? first.recorded
                                    : second && !second->recorded.ok() ? second->recorded
                                                                       : first.recorded;
   if (!unrecorded.ok()) {
@@ -1091,10 +1100,15 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   access(w, r, &key, final_status, final_row, total, escalated, start_ms);
 }
 
-awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, std::string_view path,
-                                      const std::string& body, ledger::Row row, const router::Decision& d,
-                                      core::Tier tier, budget::BudgetBook::Reservation reservation, Protocol protocol,
-                                      const VirtualKey& key) {
+awaitable<void> Gateway::Impl::stream(LoggedWriter& w, const StreamCall& call, ledger::Row row,
+                                      budget::BudgetBook::Reservation reservation) {
+  const net::Request& r = call.request;
+  const std::string_view path = call.path;
+  const std::string& body = call.body;
+  const router::Decision& d = call.decision;
+  const core::Tier tier = call.tier;
+  const Protocol protocol = call.protocol;
+  const VirtualKey& key = call.key;
   const Headers up_headers = upstream_headers(r, true);
   const auto opening = std::chrono::steady_clock::now();
   // The whole stream is the upstream's time: the gateway's own is before and after.
@@ -1112,8 +1126,7 @@ awaitable<void> Gateway::Impl::stream(const net::Request& r, LoggedWriter& w, st
     budgets.settle(reservation, row.cost);
     (void)co_await commit(row);
     count(row, tier);
-    net::Response res =
-        error_response(protocol, row.status, e->message, "upstream_error", error_code(*e));
+    net::Response res = error_response(protocol, row.status, e->message, "upstream_error", error_code(*e));
     if (e->kind == UpstreamError::Kind::kOverloaded) res.headers.emplace_back("retry-after", "1");
     add_route_headers(res.headers, d, row.routed_model, false);
     co_await w.send(std::move(res));
@@ -1338,9 +1351,9 @@ void Gateway::follow_shared_ledger(asio::any_io_executor executor, std::chrono::
     const std::string own = m.id_prefix + "-";
     // From the position seeding reached; rows another gateway commits late (on
     // a shared PostgreSQL ledger) are counted when they appear.
-    ledger::Follower follower(
-        [&m](std::int64_t after, std::size_t limit) { return m.ledger.read_page(after, limit); },
-        [&m](const std::vector<std::int64_t>& p) { return m.ledger.read_positions(p); }, m.ledger_position);
+    ledger::Follower follower([&m](std::int64_t after, std::size_t limit) { return m.ledger.read_page(after, limit); },
+                              [&m](const std::vector<std::int64_t>& p) { return m.ledger.read_positions(p); },
+                              m.ledger_position);
     follower.track_gaps(true);
     bool more = false;
     for (;;) {
@@ -1349,7 +1362,7 @@ void Gateway::follow_shared_ledger(asio::any_io_executor executor, std::chrono::
         if (m.follower_cv.wait_for(lock, every, [&] { return m.follower_stop; })) return;
       }
       auto rows = follower.poll(system_now_ms(), more);  // the wall clock: only for how long a gap is waited for
-      if (!rows.ok()) continue;  // the next look tries again; the writer reports ledger faults
+      if (!rows.ok()) continue;                          // the next look tries again; the writer reports ledger faults
       std::vector<ledger::Row> others;
       for (ledger::Positioned& p : *rows) {
         if (p.row.request_id.rfind(own, 0) != 0) others.push_back(std::move(p.row));
@@ -1424,9 +1437,9 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
     if (dashboard::Dashboard::is_api(path)) {
       std::optional<dashboard::Viewer> viewer = impl_->dashboard_viewer(r, key_out);
       if (!viewer) {
-        net::Response reply = openai_error(
-            401, "missing or unknown key (send Authorization: Bearer <an admin key or your virtual key>)",
-            "authentication_error", "invalid_api_key");
+        net::Response reply =
+            openai_error(401, "missing or unknown key (send Authorization: Bearer <an admin key or your virtual key>)",
+                         "authentication_error", "invalid_api_key");
         co_await w.send(std::move(reply));
         co_return;
       }
@@ -1439,9 +1452,7 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
   const bool responses = path == "/v1/responses" || path == "/responses";
   const bool models = path == "/v1/models" || path == "/models";
   const bool feedback = path == "/v1/flashfirst/feedback";
-  const Protocol protocol = messages    ? Protocol::kAnthropic
-                            : responses ? Protocol::kResponses
-                                        : Protocol::kOpenAi;
+  const Protocol protocol = messages ? Protocol::kAnthropic : responses ? Protocol::kResponses : Protocol::kOpenAi;
   if (!chat && !models && !messages && !responses && !feedback) {
     {
       net::Response reply =
