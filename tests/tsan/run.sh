@@ -26,7 +26,11 @@ for s in "gateway/gateway_test.sh $root/tests" "gateway/gateway_faults_test.sh $
   out=$(bash "$root/tests/$1" "$build/flashfirst" "$2" 2>&1)
   rc=$?
   echo "tsan: $1: $(tail -1 <<<"$out")"
-  [[ $rc -eq 0 || $rc -eq 77 ]] || failed=1
+  if [[ $rc -ne 0 && $rc -ne 77 ]]; then
+    # Its exit status and what it printed last, so that a failure says where it was.
+    echo "tsan: $1 exited with $rc; its last lines:" && tail -30 <<<"$out"
+    failed=1
+  fi
 done
 if compgen -G "$reports/tsan*" >/dev/null; then
   echo "tsan: ThreadSanitizer reported:" && cat "$reports"/tsan* | head -100
