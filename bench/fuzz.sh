@@ -17,8 +17,14 @@ seconds=${1:-600}
 shift || true
 jobs=${JOBS:-$(nproc)}
 cd "$root"
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz >/dev/null
+# Quiet when it builds; what failed when it does not.
+for step in "cmake --preset fuzz" "cmake --build --preset fuzz"; do
+  if ! out=$($step 2>&1); then
+    echo "fuzz: '$step' failed:" >&2
+    tail -40 <<<"$out" >&2
+    exit 1
+  fi
+done
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   for f in build/fuzz/fuzz/*_fuzz; do targets+=("$(basename "$f" _fuzz)"); done

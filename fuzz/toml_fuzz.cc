@@ -11,7 +11,7 @@
 #include "gateway/serve_config.h"
 #include "planner/advisor.h"
 #include "pricing/price_book_loader.h"
-#include "pricing/quality_model.h"
+#include "sim/quality_model.h"
 #include "router/policy.h"
 #include "sim/sim_config.h"
 
@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       expect_named(ff::sim::parse_sim_config(text, kName), "sim config");
       break;
     case 2:
-      expect_named(ff::pricing::QualityModel::parse(text, kName), "quality priors");
+      expect_named(ff::sim::QualityModel::parse(text, kName), "quality priors");
       break;
     case 3:
       expect_named(ff::gateway::parse_serve_config(text, kName), "serve config");
