@@ -98,10 +98,18 @@ std::string Money::to_decimal() const {
   const char* keep = end;
   while (keep > p + 2 && keep[-1] == '0') --keep;
   *--p = '.';
-  do {
-    *--p = static_cast<char>('0' + static_cast<int>(whole % 10));
-    whole /= 10;
-  } while (whole != 0);
+  if (whole <= std::numeric_limits<std::uint64_t>::max()) {  // 64-bit divisions again
+    auto w = static_cast<std::uint64_t>(whole);
+    do {
+      *--p = static_cast<char>('0' + w % 10);
+      w /= 10;
+    } while (w != 0);
+  } else {
+    do {
+      *--p = static_cast<char>('0' + static_cast<int>(whole % 10));
+      whole /= 10;
+    } while (whole != 0);
+  }
   if (femto_ < 0) *--p = '-';
   return std::string(p, static_cast<std::size_t>(keep - p));
 }

@@ -1,6 +1,8 @@
 // Small text helpers for messages a person reads. Pure; any thread.
 #pragma once
 
+#include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -41,6 +43,24 @@ Status each_nonblank_line(std::string_view text, F&& f) {
     if (Status s = f(number, line); !s.ok()) return s;
   }
   return Status::Ok();
+}
+
+// Appends the parts to `out` in order, growing it at most once: how a per-request
+// path writes an HTTP head or a log line (a literal's length is known when
+// compiled, where `append("...")` measures it each time).
+template <typename... Parts>
+void append_parts(std::string& out, const Parts&... parts) {
+  const std::string_view views[] = {std::string_view(parts)...};
+  std::size_t n = out.size();
+  for (std::string_view v : views) n += v.size();
+  if (n > out.capacity()) out.reserve(std::max(n, 2 * out.capacity()));
+  for (std::string_view v : views) out.append(v.data(), v.size());
+}
+
+// Appends the decimal digits of `n` to `out`.
+inline void append_int(std::string& out, std::int64_t n) {
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
 }
 
 }  // namespace ff::core

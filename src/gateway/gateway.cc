@@ -22,6 +22,7 @@
 
 #include "cascade/check.h"
 #include "core/json_writer.h"
+#include "core/text.h"
 #include "core/thread_name.h"
 #include "dashboard/dashboard.h"
 #include "gateway/body_edit.h"
@@ -569,45 +570,42 @@ struct Gateway::Impl {
                          core::Money cost, bool escalated, std::int64_t start_ms, std::string_view error) const {
     if (!options.access_log) return;
     std::string& o = access_line;
-    auto number = [&o](std::int64_t n) {
-      char digits[24];
-      o.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
-    };
     auto text = [&o](std::string_view s) { core::append_json_string(o, s); };
-    o.assign(R"({"ts_ms":)");
-    number(start_ms);
-    o.append(R"(,"method":)");
+    o.clear();
+    core::append_parts(o, R"({"ts_ms":)");
+    core::append_int(o, start_ms);
+    core::append_parts(o, R"(,"method":)");
     text(r.method);
-    o.append(R"(,"path":)");
+    core::append_parts(o, R"(,"path":)");
     text(r.path());
-    o.append(R"(,"key":)");
+    core::append_parts(o, R"(,"key":)");
     text(key ? std::string_view(key->name) : std::string_view("-"));
-    o.append(R"(,"status":)");
-    number(status);
+    core::append_parts(o, R"(,"status":)");
+    core::append_int(o, status);
     if (row != nullptr) {
-      o.append(R"(,"request_id":)");
+      core::append_parts(o, R"(,"request_id":)");
       text(row->request_id);
-      o.append(R"(,"model":)");
+      core::append_parts(o, R"(,"model":)");
       text(row->routed_model);
-      o.append(R"(,"category":)");
+      core::append_parts(o, R"(,"category":)");
       text(row->category);
-      o.append(R"(,"stream":)").append(row->stream ? "true" : "false");
-      o.append(R"(,"escalated":)").append(escalated ? "true" : "false");
-      o.append(R"(,"tokens":{"cache_hit":)");
-      number(row->usage.cache_hit);
-      o.append(R"(,"cache_miss":)");
-      number(row->usage.cache_miss);
-      o.append(R"(,"output":)");
-      number(row->usage.output);
-      o.append(R"(},"cost":")").append(cost.to_decimal());  // exact decimal strings, as in the headers
-      o.append(R"(","cost_if_pro":")").append(row->cost_if_pro.to_decimal()).push_back('"');
+      core::append_parts(o, R"(,"stream":)", row->stream ? "true" : "false", R"(,"escalated":)",
+                         escalated ? "true" : "false", R"(,"tokens":{"cache_hit":)");
+      core::append_int(o, row->usage.cache_hit);
+      core::append_parts(o, R"(,"cache_miss":)");
+      core::append_int(o, row->usage.cache_miss);
+      core::append_parts(o, R"(,"output":)");
+      core::append_int(o, row->usage.output);
+      // Exact decimal strings, as in the headers.
+      core::append_parts(o, R"(},"cost":")", cost.to_decimal(), R"(","cost_if_pro":")", row->cost_if_pro.to_decimal(),
+                         "\"");
     }
     if (!error.empty()) {
-      o.append(R"(,"error":)");
+      core::append_parts(o, R"(,"error":)");
       text(error);
     }
-    o.append(R"(,"latency_ms":)");
-    number(now_ms() - start_ms);
+    core::append_parts(o, R"(,"latency_ms":)");
+    core::append_int(o, now_ms() - start_ms);
     o.push_back('}');
     options.access_log(o);
   }

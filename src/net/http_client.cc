@@ -12,6 +12,7 @@
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "core/text.h"
 #include "net/deadline.h"
 #include "net/message_reader.h"
 
@@ -193,17 +194,19 @@ struct UpstreamClient::Impl {
     OutgoingRequest req{std::string(), body};
     std::string& h = req.head;
     h.reserve(256);
-    h.append(method).append(" ").append(base_path).append(path).append(" HTTP/1.1\r\nHost: ").append(host);
-    if (port != (use_tls ? "443" : "80")) h.append(":").append(port);
-    h.append("\r\nUser-Agent: flashfirst\r\n");
+    core::append_parts(h, method, " ", base_path, path, " HTTP/1.1\r\nHost: ", host);
+    if (port != (use_tls ? "443" : "80")) core::append_parts(h, ":", port);
+    core::append_parts(h, "\r\nUser-Agent: flashfirst\r\n");
     if (!options.api_key.empty()) {
-      h.append("Authorization: Bearer ").append(options.api_key).append("\r\n");
+      core::append_parts(h, "Authorization: Bearer ", options.api_key, "\r\n");
       // The Anthropic-format endpoint also reads the key from x-api-key.
-      if (path.rfind("/anthropic/", 0) == 0) h.append("x-api-key: ").append(options.api_key).append("\r\n");
+      if (path.rfind("/anthropic/", 0) == 0) core::append_parts(h, "x-api-key: ", options.api_key, "\r\n");
     }
     // The forwarded fields come from a parsed client request: no CR or LF in them.
-    for (const auto& [k, v] : headers) h.append(k).append(": ").append(v).append("\r\n");
-    h.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n");
+    for (const auto& [k, v] : headers) core::append_parts(h, k, ": ", v, "\r\n");
+    core::append_parts(h, "Content-Length: ");
+    core::append_int(h, static_cast<std::int64_t>(body.size()));
+    core::append_parts(h, "\r\n\r\n");
     return req;
   }
 

@@ -13,6 +13,7 @@
 #include <boost/beast.hpp>
 
 #include "wire/errors.h"
+#include "core/text.h"
 #include "net/deadline.h"
 #include "net/message_reader.h"
 
@@ -108,15 +109,18 @@ struct HttpServer::Impl {
                              std::string& head) {
     head.clear();
     const auto reason = http::obsolete_reason(static_cast<http::status>(r.status));
-    head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-    head.append(std::to_string(r.status)).append(" ").append(reason.data(), reason.size()).append("\r\n");
-    head.append("Server: ").append(options.server_name).append("\r\n");
-    for (const auto& [k, v] : r.headers) head.append(k).append(": ").append(v).append("\r\n");
-    head.append("Content-Length: ").append(std::to_string(r.body.size())).append("\r\n");
+    core::append_parts(head, version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    core::append_int(head, r.status);
+    core::append_parts(head, " ", std::string_view(reason.data(), reason.size()), "\r\nServer: ", options.server_name,
+                       "\r\n");
+    for (const auto& [k, v] : r.headers) core::append_parts(head, k, ": ", v, "\r\n");
+    core::append_parts(head, "Content-Length: ");
+    core::append_int(head, static_cast<std::int64_t>(r.body.size()));
+    core::append_parts(head, "\r\n");
     // HTTP/1.1 keeps the connection by default, HTTP/1.0 closes it by default.
-    if (!keep_alive && version != 10) head.append("Connection: close\r\n");
-    if (keep_alive && version == 10) head.append("Connection: keep-alive\r\n");
-    head.append("\r\n");
+    if (!keep_alive && version != 10) core::append_parts(head, "Connection: close\r\n");
+    if (keep_alive && version == 10) core::append_parts(head, "Connection: keep-alive\r\n");
+    core::append_parts(head, "\r\n");
     sweeper.arm(dl, options.write_timeout);
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(r.body)};
     auto [ec, n] = co_await asio::async_write(socket, buffers, kNoThrow);
@@ -141,12 +145,14 @@ struct HttpServer::Impl {
       started_ = true;
       head_.clear();
       const auto reason = http::obsolete_reason(static_cast<http::status>(status));
-      head_.append("HTTP/1.1 ").append(std::to_string(status)).append(" ").append(reason.data(), reason.size());
-      head_.append("\r\nServer: ").append(impl_.options.server_name).append("\r\n");
-      for (const auto& [k, v] : headers) head_.append(k).append(": ").append(v).append("\r\n");
-      head_.append("Transfer-Encoding: chunked\r\n");
-      if (!keep_alive_) head_.append("Connection: close\r\n");
-      head_.append("\r\n");
+      core::append_parts(head_, "HTTP/1.1 ");
+      core::append_int(head_, status);
+      core::append_parts(head_, " ", std::string_view(reason.data(), reason.size()), "\r\nServer: ",
+                         impl_.options.server_name, "\r\n");
+      for (const auto& [k, v] : headers) core::append_parts(head_, k, ": ", v, "\r\n");
+      core::append_parts(head_, "Transfer-Encoding: chunked\r\n");
+      if (!keep_alive_) core::append_parts(head_, "Connection: close\r\n");
+      core::append_parts(head_, "\r\n");
       const auto buffer = asio::buffer(head_);  // named: awaited arguments are never temporaries (GCC 12)
       ok_ = co_await write_now(buffer);
       co_return ok_;

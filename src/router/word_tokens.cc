@@ -1,6 +1,7 @@
 #include "router/word_tokens.h"
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 
 namespace ff::router {
@@ -16,7 +17,7 @@ bool is_separator(std::uint32_t cp) {  // spaces and punctuation beyond ASCII, C
          (cp >= 0xFF00 && cp <= 0xFF65);
 }
 
-// Sorted (byte order), lower-case: the trainer's FUNCTION_WORDS.
+// Lower-case: the trainer's FUNCTION_WORDS.
 constexpr std::string_view kFunctionWords[] = {
     "a", "about", "al", "all", "also", "am", "an", "and", "any", "are", "as", "at", "au", "auf", "aux",
     "avec", "be", "been", "being", "but", "by", "can", "ce", "ces", "cette", "che", "com", "como",
@@ -37,16 +38,43 @@ constexpr std::string_view kFunctionWords[] = {
 
 }  // namespace
 
+namespace {
+
+// A word of at most 8 bytes as one number: its bytes, lower-cased, in the low
+// bytes in order (text holds no NUL, so the zero padding is unambiguous).
+constexpr std::uint64_t pack_word(std::string_view w) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    auto c = static_cast<unsigned char>(w[i]);
+    if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c + 32);
+    v |= std::uint64_t{c} << (8 * i);
+  }
+  return v;
+}
+
+// kFunctionWords packed and sorted: a lookup is a binary search over integers.
+constexpr auto kPackedFunctionWords = [] {
+  std::array<std::uint64_t, std::size(kFunctionWords)> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = pack_word(kFunctionWords[i]);
+  std::sort(out.begin(), out.end());
+  return out;
+}();
+
+constexpr std::size_t kLongestFunctionWord = [] {
+  std::size_t n = 0;
+  for (std::string_view w : kFunctionWords) n = std::max(n, w.size());
+  return n;
+}();
+static_assert(kLongestFunctionWord <= 8, "a function word must pack into 64 bits");
+
+}  // namespace
+
 bool telling_token(std::string_view w, const Token& t) {
   if (t.digits) return false;
   const std::size_t n = t.end - t.begin;
-  char buf[8];
-  if (n > sizeof buf) return true;  // every function word is shorter
-  for (std::size_t i = 0; i < n; ++i) {
-    char c = w[t.begin + i];
-    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-  }
-  return !std::binary_search(std::begin(kFunctionWords), std::end(kFunctionWords), std::string_view(buf, n));
+  if (n > kLongestFunctionWord) return true;
+  return !std::binary_search(kPackedFunctionWords.begin(), kPackedFunctionWords.end(),
+                             pack_word(w.substr(t.begin, n)));
 }
 
 void tokenize(std::string_view w, std::vector<Token>& out) {

@@ -99,6 +99,11 @@ TEST(Money, DecimalStringsEitherSideOfSixtyFourBits) {
   EXPECT_EQ(Money::from_femto(-(u64max + 1)).to_decimal(), "-18446.744073709551616");
   // Whole amounts beyond 2^64 femto keep two decimals: 10^6 * 10^15 = 10^21.
   EXPECT_EQ(Money::from_femto(static_cast<int128>(1'000'000) * Money::kUnitsPerCurrency).to_decimal(), "1000000.00");
+  // Whole units either side of 2^64 (the digits of the whole part take the
+  // 128-bit path only past it): 2^64 - 1 = 18446744073709551615.
+  EXPECT_EQ(Money::from_femto(u64max * Money::kUnitsPerCurrency).to_decimal(), "18446744073709551615.00");
+  EXPECT_EQ(Money::from_femto((u64max + 1) * Money::kUnitsPerCurrency + 5).to_decimal(),
+            "18446744073709551616.000000000000005");
 }
 
 }  // namespace
