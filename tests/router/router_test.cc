@@ -11,6 +11,7 @@
 #include "router/policy.h"
 #include "router/router.h"
 #include "router/tier_model.h"
+#include "router/word_tokens.h"
 #include "tokenizer/tokenizer.h"
 
 namespace ff::router {
@@ -695,6 +696,21 @@ TEST(TierModel, FeaturesMatchTheTrainer) {
             (std::vector<std::uint32_t>{10557, 50938, 53510, 57431, 109621, 123379, 147197, 169147, 169364, 172258,
                                         176608, 191372, 222121, 229341, 256346}));
   EXPECT_EQ(m.features({"Book it"}, 4, false), (std::vector<std::uint32_t>{53075, 57431, 96115, 147197, 168712}));
+}
+
+// A token tells when it is neither a number nor one of the trainer's
+// FUNCTION_WORDS (tools/router/train_model.py), compared lower-cased (ASCII).
+TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
+  auto tells = [](std::string_view w) {
+    std::vector<Token> toks;
+    tokenize(w, toks);
+    EXPECT_EQ(toks.size(), 1u) << w;
+    return telling_token(w, toks.at(0));
+  };
+  // "Für" is "für" once its ASCII letters are lower-cased.
+  for (std::string_view w : {"the", "THE", "Und", "without", "Für", "的", "2026"}) EXPECT_FALSE(tells(w)) << w;
+  // "withouts" is longer than any function word; "x2" is not digits only.
+  for (std::string_view w : {"Summarize", "thee", "th", "withouts", "x2", "证"}) EXPECT_TRUE(tells(w)) << w;
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
