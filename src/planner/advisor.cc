@@ -161,14 +161,14 @@ core::Result<WorkloadProfile> parse_profile(std::string_view text, const std::st
     if (root.get_object().get(top)) return bad("must be a JSON object");
     for (auto [k, v] : top) {
       if (std::find(std::begin(kProfileFields), std::end(kProfileFields), std::string_view(k)) == std::end(kProfileFields)) {
-        return bad(fmt::format("unknown field '{}' (expected {})", std::string_view(k), profile_field_list()));
+        return bad(fmt::format("{}: unknown field (expected {})", std::string_view(k), profile_field_list()));
       }
     }
     simdjson::dom::object mix;
     if (!root["mix"].get_object().get(mix)) {
       for (auto [k, v] : mix) {
         double share;
-        if (v.get_double().get(share)) return bad(fmt::format("mix.{} must be a number", std::string_view(k)));
+        if (v.get_double().get(share)) return bad(fmt::format("mix.{}: must be a number", std::string_view(k)));
         mix_spec += fmt::format("{}{}={}", mix_spec.empty() ? "" : ",", std::string_view(k), share);
       }
     }
@@ -183,23 +183,31 @@ core::Result<WorkloadProfile> parse_profile(std::string_view text, const std::st
     auto parsed = core::parse_toml(text, source);
     if (!parsed.ok()) return parsed.error();
     toml::table& root = *parsed;
-    if (auto e = core::check_fields(source, root, "",
-                                    {kProfileFields[0], kProfileFields[1], kProfileFields[2], kProfileFields[3],
-                                     kProfileFields[4], kProfileFields[5]})) {
+    const core::ConfigReader rd(source);
+    if (auto e = rd.only(root, "",
+                         {kProfileFields[0], kProfileFields[1], kProfileFields[2], kProfileFields[3],
+                          kProfileFields[4], kProfileFields[5]})) {
       return *e;
     }
-    if (const toml::table* mix = root["mix"].as_table()) {
-      for (auto&& [k, v] : *mix) {
-        auto share = v.value<double>();
-        if (!share) return bad(fmt::format("line {}: mix.{} must be a number", v.source().begin.line, k.str()));
-        mix_spec += fmt::format("{}{}={}", mix_spec.empty() ? "" : ",", k.str(), *share);
-      }
+    const toml::table* mix = nullptr;
+    if (auto e = rd.table(root, "", "mix", mix, "{ summarization = 0.7, agents = 0.3 }")) return *e;
+    if (mix == nullptr) return rd.require(root, "", "mix").value();
+    for (auto&& [k, v] : *mix) {
+      double share = 0;
+      if (auto e = rd.number(*mix, "mix", k.str(), core::Range::of(0, 1e18), share)) return *e;
+      mix_spec += fmt::format("{}{}={}", mix_spec.empty() ? "" : ",", k.str(), share);
     }
-    if (auto v = root["output_tokens_per_month"].value<double>()) out = *v;
-    if (auto v = root["input_tokens_per_month"].value<double>()) in = *v;
-    if (auto v = root["cache_hit_rate"].value<double>()) hit = *v;
-    if (auto v = root["access"].value<std::string>()) access = *v;
-    if (auto v = root["wrong_answer_cost"].value<std::string>()) wrong = *v;
+    for (auto [key, slot] : {std::pair{"output_tokens_per_month", &out}, std::pair{"input_tokens_per_month", &in}}) {
+      if (auto e = rd.require(root, "", key)) return *e;
+      double v = 0;
+      if (auto e = rd.number(root, "", key, core::Range::of(0, 1e18), v)) return *e;
+      *slot = v;
+    }
+    double rate = 0;
+    if (auto e = rd.number(root, "", "cache_hit_rate", core::Range::of(0, 1), rate)) return *e;
+    hit = rate;
+    if (auto e = rd.one_of(root, "", "access", {"api", "subscription"}, access)) return *e;
+    if (auto e = rd.one_of(root, "", "wrong_answer_cost", {"low", "medium", "high"}, wrong)) return *e;
   }
   if (mix_spec.empty()) return bad("missing 'mix' (category -> share)");
   auto mix = parse_mix(mix_spec);

@@ -67,7 +67,7 @@ expect_eq "missing file message" "$err" "flashfirst cost: cannot open '/nonexist
 printf '[[model]]\nid = "x"\ntier = "medium"\n' >"$tmp/bad.toml"
 err=$("$ff" prices --prices "$tmp/bad.toml" 2>&1)
 expect_eq "bad price book exit" "$?" "2"
-expect_eq "bad price book message" "$err" "flashfirst prices: $tmp/bad.toml:3: [[model]] #1: field 'tier' must be \"flash\" or \"pro\""
+expect_eq "bad price book message" "$err" "flashfirst prices: $tmp/bad.toml:3: model[1].tier: must be \"flash\" or \"pro\""
 err=$("$ff" cost --tokens output=ten 2>&1)
 expect_eq "bad --tokens exit" "$?" "2"
 expect_eq "bad --tokens message" "$err" "flashfirst cost: --tokens: 'ten' is not a token count (examples: 250000, 200k, 1.5M, 2B)"
@@ -126,7 +126,7 @@ expect_eq "sim: SIGTERM exit code" "$?" "0"
 printf 'speed = "fast"\n' >"$tmp/sim.toml"
 err=$("$ff" sim --config "$tmp/sim.toml" 2>&1)
 expect_eq "sim: bad config exit" "$?" "2"
-expect_eq "sim: bad config message" "$err" "flashfirst sim: $tmp/sim.toml:1: top level: field 'speed' must be a number from 0 to 1000"
+expect_eq "sim: bad config message" "$err" "flashfirst sim: $tmp/sim.toml:1: speed: must be a number from 0 to 1000"
 
 # advise: the worked example from a JSON profile (numbers in tests/planner/advisor_test.cc).
 printf '{"mix":{"summarization":0.5,"rag":0.2,"agent_tool_chaining":0.3},"output_tokens_per_month":10000000,"input_tokens_per_month":30000000,"cache_hit_rate":0.4,"access":"api"}' >"$tmp/profile.json"
@@ -283,7 +283,7 @@ expect_contains "route: wrong type" "$(cat "$tmp/err")" "the request has no \`me
 printf '[category.rag]\ntier = "gold"\n' >"$tmp/bad_policy.toml"
 err=$("$ff" route --policy "$tmp/bad_policy.toml" "$tmp/one.json" 2>&1)
 expect_eq "route: bad policy exit" "$?" "2"
-expect_eq "route: bad policy" "$err" "flashfirst route: $tmp/bad_policy.toml:2: [category.rag] field 'tier' must be \"flash\" or \"pro\""
+expect_eq "route: bad policy" "$err" "flashfirst route: $tmp/bad_policy.toml:2: category.rag.tier: must be \"flash\" or \"pro\""
 
 # demo: the bundled workload through the in-process gateway; its figures are the ledger's.
 out=$("$ff" demo --speed 0 --ledger "$tmp/demo.db" --html "$tmp/demo.html")
@@ -427,6 +427,6 @@ expect_eq "example config: team-a's key works" \
 kill -TERM $cfg_pid; wait $cfg_pid
 printf 'access_log = 7\n' >"$tmp/bad.toml"
 expect_eq "config: a bad field names file and line" "$("$ff" serve --config "$tmp/bad.toml" 2>&1)" \
-  "flashfirst serve: $tmp/bad.toml:1: field 'access_log' must be a string"
+  "flashfirst serve: $tmp/bad.toml:1: access_log: must be a non-empty string"
 
 report "cli"

@@ -121,11 +121,11 @@ expect_eq "config: an unset key variable" "$("$ff" serve --config "$tmp/nokey.to
   "flashfirst serve: [[upstream]] 'a': set NOT_SET_ANYWHERE to its API key"
 printf '[[upstream]]\nname = "a"\nkey_env = "K"\nbase_url = "http://x"\nconcurrency = { flash = 0 }\n' >"$tmp/zero.toml"
 expect_eq "config: a limit of zero" "$("$ff" serve --config "$tmp/zero.toml" --ledger "$tmp/x.db" 2>&1 >/dev/null)" \
-  "flashfirst serve: $tmp/zero.toml:5: [[upstream]] #1 concurrency: 'flash' must be a whole number from 1 to 1000000"
+  "flashfirst serve: $tmp/zero.toml:5: upstream[1].concurrency.flash: must be a whole number from 1 to 1000000"
 printf '[[upstream]]\nname = "a"\nkey_env = "K"\nbase_url = "http://x"\nconcurrency = { lite = 5 }\n' >"$tmp/tier.toml"
 expect_eq "config: an unknown tier's limit" "$("$ff" serve --config "$tmp/tier.toml" --ledger "$tmp/x.db" 2>&1 >/dev/null)" \
-  "flashfirst serve: $tmp/tier.toml:5: [[upstream]] #1 concurrency: unknown tier 'lite' (expected flash or pro)"
+  "flashfirst serve: $tmp/tier.toml:5: upstream[1].concurrency.lite: unknown field (expected flash, pro)"
 printf '[[upstream]]\nname = "a"\nbase_url = "http://x"\n' >"$tmp/half.toml"
-expect_contains "config: a missing field" "$("$ff" serve --config "$tmp/half.toml" --ledger "$tmp/x.db" 2>&1 >/dev/null)" \
-  "[[upstream]] #1: name, key_env and base_url are required"
+expect_eq "config: a missing field" "$("$ff" serve --config "$tmp/half.toml" --ledger "$tmp/x.db" 2>&1 >/dev/null)" \
+  "flashfirst serve: $tmp/half.toml:1: upstream[1].key_env: missing"
 report "accounts"

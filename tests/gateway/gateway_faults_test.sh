@@ -170,7 +170,7 @@ expect_eq "budget: seeded from the ledger after a restart" "$code $(jq -r .error
 kill $pid; wait $pid 2>/dev/null
 printf 'listen = 5\n' >"$tmp/bad.toml"
 err=$("$ff" serve --upstream sim --config "$tmp/bad.toml" 2>&1)
-expect_eq "config: a bad file names its line and field" "$err" "flashfirst serve: $tmp/bad.toml:1: field 'listen' must be a string"
+expect_eq "config: a bad file names its line and field" "$err" "flashfirst serve: $tmp/bad.toml:1: listen: must be a non-empty string"
 
 # --- fallback tier: Flash keeps answering 503, so its requests go to Pro
 rm -f "$tmp/ledger.db"*

@@ -195,13 +195,13 @@ TEST(ServeConfig, RateLimitsAreWholeNumbers) {
     return c.ok() ? std::to_string(*c->keys[0].rates.rpm) : c.error().message;
   };
   EXPECT_EQ(limit("60"), "60");
-  const std::string bad = "t.toml:4: [[key]] #1 field 'rpm' must be a whole number from 1 to 1000000000";
+  const std::string bad = "t.toml:4: key[1].rpm: must be a whole number from 1 to 1000000000";
   EXPECT_EQ(limit("0"), bad);
   EXPECT_EQ(limit("1.5"), bad);
   EXPECT_EQ(limit("\"60\""), bad);
   auto user = parse_serve_config("[[key]]\nname = \"a\"\nkey = \"k\"\nuser_id = \"a b\"\n", "t.toml");
   ASSERT_FALSE(user.ok());
-  EXPECT_EQ(user.error().message, "t.toml:4: [[key]] #1 field 'user_id' must be 1 to 512 of A-Z, a-z, 0-9, _ and -");
+  EXPECT_EQ(user.error().message, "t.toml:4: key[1].user_id: must be 1 to 512 of A-Z, a-z, 0-9, _ and -");
 }
 
 TEST(ServeConfig, ExactDecimalBudgetsAndClearErrors) {
@@ -214,17 +214,17 @@ TEST(ServeConfig, ExactDecimalBudgetsAndClearErrors) {
   EXPECT_EQ(budget("0.000000001"), "0.000000001");
   EXPECT_EQ(budget("1_000.25"), "1000.25");
   EXPECT_EQ(budget("\"12.50\""), "12.50");
-  EXPECT_EQ(budget("5e3"), "t.toml:4: [[key]] #1 field 'budget_per_day': '5e3' is not an amount");
-  EXPECT_EQ(budget("-1.5"), "t.toml:4: [[key]] #1 field 'budget_per_day': '-1.5' is not an amount");
+  EXPECT_EQ(budget("5e3"), "t.toml:4: key[1].budget_per_day: '5e3' is not an amount");
+  EXPECT_EQ(budget("-1.5"), "t.toml:4: key[1].budget_per_day: '-1.5' is not an amount");
   auto error = [](const std::string& text) {
     auto c = parse_serve_config(text, "t.toml");
     return c.ok() ? std::string("ok") : c.error().message;
   };
-  EXPECT_EQ(error("max_body_mb = 0\n"), "t.toml:1: field 'max_body_mb' must be an integer above 0");
-  EXPECT_EQ(error("read_timeout = \"30\"\n"), "t.toml:1: field 'read_timeout' must be a number above 0");
-  EXPECT_EQ(error("ledger_sync = \"fast\"\n"), "t.toml:1: field 'ledger_sync' must be one of full|process");
-  EXPECT_EQ(error("insecure = 1\n"), "t.toml:1: field 'insecure' must be true or false");
-  EXPECT_EQ(error("max_retries = 11\n"), "t.toml:1: field 'max_retries' must be an integer from 0 to 10");
+  EXPECT_EQ(error("max_body_mb = 0\n"), "t.toml:1: max_body_mb: must be a whole number from 1 to 1048576");
+  EXPECT_EQ(error("read_timeout = \"30\"\n"), "t.toml:1: read_timeout: must be a number above 0 and at most 1000000");
+  EXPECT_EQ(error("ledger_sync = \"fast\"\n"), "t.toml:1: ledger_sync: must be \"full\" or \"process\"");
+  EXPECT_EQ(error("insecure = 1\n"), "t.toml:1: insecure: must be true or false");
+  EXPECT_EQ(error("max_retries = 11\n"), "t.toml:1: max_retries: must be a whole number from 0 to 10");
   EXPECT_EQ(error("read_timeout = 2.5\n"), "ok");
 }
 

@@ -184,13 +184,13 @@ TEST(AdviseInput, AMisspeltProfileFieldIsAnError) {
                             "p.toml");
   ASSERT_FALSE(toml.ok());
   EXPECT_EQ(toml.error().message,
-            "p.toml:3: unknown field 'cache_hit_rat' (expected mix, output_tokens_per_month, input_tokens_per_month, "
+            "p.toml:3: cache_hit_rat: unknown field (expected mix, output_tokens_per_month, input_tokens_per_month, "
             "cache_hit_rate, access, wrong_answer_cost)");
   auto json = parse_profile(R"({"mix":{"rag":1},"output_tokens_per_month":1e7,"input_tokens_per_month":3e7,"cache_hit_rat":0.8})",
                             "p.json");
   ASSERT_FALSE(json.ok());
   EXPECT_EQ(json.error().message,
-            "p.json: unknown field 'cache_hit_rat' (expected mix, output_tokens_per_month, input_tokens_per_month, "
+            "p.json: cache_hit_rat: unknown field (expected mix, output_tokens_per_month, input_tokens_per_month, "
             "cache_hit_rate, access, wrong_answer_cost)");
 }
 

@@ -74,42 +74,42 @@ TEST(PriceBookLoader, ReadsRatesExactlyFromFloatsStringsAndIntegers) {
 TEST(PriceBookLoader, ErrorsNameFileLineAndField) {
   EXPECT_EQ(
       load_error(replace(kMinimal, "output = 3.96", "output = 3.9600000001")),
-      "book.toml:28: [[rates]] #2 field 'flat': field 'output': write this rate as a plain decimal (e.g. output = "
-      "\"0.007\"); rate '3.9600000001' has more than 9 decimal places");
+      "book.toml:28: rates[2].flat.output: write this rate as a plain decimal (e.g. output = \"0.007\"); rate "
+      "'3.9600000001' has more than 9 decimal places");
   EXPECT_EQ(load_error(replace(kMinimal, "currency = \"USD\"\nfrom = 2026-01-01T00:00:00Z\nflat = { hit = 0.007",
                                "currency = \"usd\"\nfrom = 2026-01-01T00:00:00Z\nflat = { hit = 0.007")),
-            "book.toml:20: [[rates]] #1: field 'currency' must be a 3-letter code like \"USD\" or \"CNY\"");
+            "book.toml:20: rates[1].currency: must be a 3-letter code like \"USD\" or \"CNY\"");
   EXPECT_EQ(load_error(replace(kMinimal, "tier = \"pro\"", "tier = \"max\"")),
-            "book.toml:8: [[model]] #2: field 'tier' must be \"flash\" or \"pro\"");
+            "book.toml:8: model[2].tier: must be \"flash\" or \"pro\"");
   EXPECT_EQ(load_error(replace(kMinimal, "billed_as = \"p\"", "billed_as = \"q\"")),
-            "book.toml:16: [[alias]] #2: field 'billed_as': 'q' is not a [[model]] id");
+            "book.toml:16: alias[2].billed_as: 'q' is not a [[model]] id");
   EXPECT_EQ(load_error(replace(kMinimal, "from = 2026-01-01T00:00:00Z\nflat = { hit = 0.007",
                                "from = 2026-01-01T00:00:00\nflat = { hit = 0.007")),
-            "book.toml:21: [[rates]] #1: field 'from' must be a date-time with a zone, like 2026-04-24T00:00:00Z");
+            "book.toml:21: rates[1].from: must be a date-time with a zone, like 2026-04-24T00:00:00Z");
   EXPECT_EQ(load_error(replace(kMinimal, "flat = { hit = 0.007,", "flat = { hits = 0.007,")),
-            "book.toml:22: [[rates]] #1 field 'flat': unknown field 'hits' (expected hit, miss, output)");
+            "book.toml:22: rates[1].flat.hits: unknown field (expected hit, miss, output)");
   EXPECT_EQ(load_error(replace(kMinimal, "flat = { hit = 0.007, miss = \"0.22\", output = 1 }",
                                "flat = { hit = 0.007, miss = \"-0.22\", output = 1 }")),
-            "book.toml:22: [[rates]] #1 field 'flat': field 'miss': rate '-0.22' is not a plain decimal number");
+            "book.toml:22: rates[1].flat.miss: rate '-0.22' is not a plain decimal number");
   EXPECT_EQ(load_error(replace(kMinimal, "id = \"pro\"", "id = \"pro2\"")),
-            "book.toml:1: [[alias]]: the book must say which model the id 'pro' is billed as (an [[alias]] with id = "
+            "book.toml:1: alias: the book must say which model the id 'pro' is billed as (an [[alias]] with id = "
             "\"pro\")");
 }
 
 TEST(PriceBookLoader, StructuralErrors) {
   EXPECT_EQ(load_error(std::string(kMinimal) + "\n[surprise]\nx = 1\n"),
-            "book.toml:30: top level: unknown field 'surprise' (expected book, model, alias, retired, rates, "
-            "peak_hours, holiday)");
+            "book.toml:30: surprise: unknown field (expected book, model, alias, retired, rates, peak_hours, "
+            "holiday)");
   EXPECT_EQ(load_error(std::string(kMinimal) + "\n[[rates]]\nmodel = \"f\"\ncurrency = \"USD\"\nfrom = "
                                                "2026-02-01T00:00:00Z\noff_peak = { hit = 1, miss = 1, output = 1 }\n"
                                                "peak = { hit = 2, miss = 2, output = 2 }\n"),
-            "book.toml:1: [peak_hours]: missing, but some [[rates]] have peak/off_peak bands");
+            "book.toml:1: peak_hours: missing, but some [[rates]] have peak/off_peak bands");
   EXPECT_EQ(load_error(std::string(kMinimal) + "\n[[alias]]\nid = \"flash\"\nbilled_as = \"p\"\nfrom = "
                                                "2026-03-01T00:00:00Z\n"),
-            "book.toml:30: [[alias]] #3: the period of 'flash' overlaps the alias defined on line 10");
+            "book.toml:30: alias[3]: the period of 'flash' overlaps the alias defined on line 10");
   EXPECT_EQ(load_error(std::string(kMinimal) + "\n[[rates]]\nmodel = \"f\"\ncurrency = \"USD\"\nfrom = "
                                                "2026-01-01T00:00:00Z\nflat = { hit = 1, miss = 1, output = 1 }\n"),
-            "book.toml:30: [[rates]] #3: a row for f in USD from the same time is already on line 18");
+            "book.toml:30: rates[3]: a row for f in USD from the same time is already on line 18");
   // A TOML syntax error reports the parser's line.
   std::string syntax = load_error("[[model]]\nid = \"f\"\ntier = \n");
   EXPECT_EQ(syntax.rfind("book.toml:3: ", 0), 0u) << syntax;
@@ -122,11 +122,11 @@ TEST(PriceBookLoader, PeakHoursAreValidated) {
                        "[peak_hours]\nutc_offset = \"+08:00\"\nwindows = [\"09:00-12:00\"]\ndays = [\"Mon\"]\n";
   ASSERT_TRUE(parse_price_book(banded, "book.toml").ok());
   EXPECT_EQ(load_error(replace(banded, "\"09:00-12:00\"", "\"12:00-09:00\"")),
-            "book.toml:38: [peak_hours]: each of 'windows' must be \"HH:MM-HH:MM\" with the start before the end");
+            "book.toml:38: peak_hours.windows: each must be \"HH:MM-HH:MM\" with the start before the end");
   EXPECT_EQ(load_error(replace(banded, "[\"Mon\"]", "[\"Monday\"]")),
-            "book.toml:39: [peak_hours]: each of 'days' must be one of Mon Tue Wed Thu Fri Sat Sun");
+            "book.toml:39: peak_hours.days: each must be one of Mon Tue Wed Thu Fri Sat Sun");
   EXPECT_EQ(load_error(replace(banded, "\"+08:00\"", "\"8\"")),
-            "book.toml:37: [peak_hours]: field 'utc_offset' must look like \"+08:00\"");
+            "book.toml:37: peak_hours.utc_offset: must look like \"+08:00\"");
 }
 
 TEST(PriceBookLoader, ShippedFileMatchesTheEmbeddedCopy) {
@@ -154,7 +154,7 @@ TEST(PriceBookLoader, ExtraHolidaysFromAFile) {
   EXPECT_FALSE(b->schedule().is_peak(t));
   std::ofstream(path) << "[[holiday]]\nfrom = 2026-12-31\nto = 2026-12-01\n";
   core::Status s = add_holidays_from_file(*b, path);
-  EXPECT_EQ(s.message(), path + ":1: [[holiday]] #1: 'to' must be on or after 'from' and within a year of it");
+  EXPECT_EQ(s.message(), path + ":1: holiday[1]: 'to' must be on or after 'from' and within a year of it");
 }
 
 }  // namespace

@@ -606,21 +606,21 @@ TEST(Policy, BadFilesNameLineAndField) {
     auto p = Policy::parse(text, "p.toml");
     return p.ok() ? std::string("ok") : p.error().message;
   };
-  EXPECT_EQ(err("min_confidence = 2"), "p.toml:1: field 'min_confidence' must be a number from 0 to 1");
-  EXPECT_EQ(err("model_threshold = \"high\""), "p.toml:1: field 'model_threshold' must be a number from 0 to 1");
+  EXPECT_EQ(err("min_confidence = 2"), "p.toml:1: min_confidence: must be a number from 0 to 1");
+  EXPECT_EQ(err("model_threshold = \"high\""), "p.toml:1: model_threshold: must be a number from 0 to 1");
   EXPECT_EQ(err("\n[category.poetry]\ntier = \"pro\""),
-            "p.toml:2: unknown category 'poetry' (the router's categories are summarization, translation, "
+            "p.toml:2: category.poetry: unknown category (the router's categories are summarization, translation, "
             "classification, straightforward_qa, rag, structured_content, coding_moderate, multi_step_reasoning, "
             "codebase_debugging, agent_tool_chaining, long_coherent_output)");
   EXPECT_EQ(err("[category.rag]\ntier = \"medium\""),
-            "p.toml:2: [category.rag] field 'tier' must be \"flash\" or \"pro\"");
+            "p.toml:2: category.rag.tier: must be \"flash\" or \"pro\"");
   EXPECT_EQ(err("[category.rag]\nefort = \"low\""),
-            "p.toml:2: [category.rag] unknown field 'efort' (expected tier, model, effort, cascade, buffer_streams)");
+            "p.toml:2: category.rag.efort: unknown field (expected tier, model, effort, cascade, buffer_streams)");
   EXPECT_EQ(err("[category.rag]\nbuffer_streams = 1"),
-            "p.toml:2: [category.rag] field 'buffer_streams' must be true or false");
+            "p.toml:2: category.rag.buffer_streams: must be true or false");
   EXPECT_EQ(err("context_threshold_tokens = -5"),
-            "p.toml:1: field 'context_threshold_tokens' must be a positive integer");
-  EXPECT_EQ(err("[key.a]\n"), "p.toml:1: [key.a] missing field 'tier'");
+            "p.toml:1: context_threshold_tokens: must be a whole number from 1 to 1000000000");
+  EXPECT_EQ(err("[key.a]\n"), "p.toml:1: key.a.tier: missing");
 }
 
 TEST(Policy, BufferedStreamsFollowTheCascade) {

@@ -459,12 +459,12 @@ TEST(QualityModel, LoaderErrorsNameLineAndField) {
       head + "[[category]]\nname = \"straightforward_qa\"\nflash = 0.1\npro = 0.1\ncheckable = 0.5\n", "q.toml");
   ASSERT_FALSE(no_source.ok());
   EXPECT_EQ(no_source.error().message,
-            "q.toml:6: [[category]] #1: field 'source' must say where the numbers come from");
+            "q.toml:6: category[1].source: missing: say where the numbers come from");
   auto bad_p = sim::QualityModel::parse(
       head + "[[category]]\nname = \"straightforward_qa\"\nflash = 1.5\npro = 0.1\ncheckable = 0.5\nsource = \"x\"\n",
       "q.toml");
   ASSERT_FALSE(bad_p.ok());
-  EXPECT_EQ(bad_p.error().message, "q.toml:8: [[category]] #1 field 'flash' must be a probability from 0 to 1");
+  EXPECT_EQ(bad_p.error().message, "q.toml:8: category[1].flash: must be a number from 0 to 1");
 }
 
 class QualityTest : public ::testing::Test {
@@ -643,15 +643,15 @@ TEST(SimConfig, ErrorsNameLineAndField) {
   auto typo = parse_sim_config("speed = 1\n[faults]\noverload = 0.1\n", "sim.toml");
   ASSERT_FALSE(typo.ok());
   EXPECT_EQ(typo.error().message,
-            "sim.toml:3: [faults]: unknown field 'overload' (expected rate_limited, server_error, overloaded, "
+            "sim.toml:3: faults.overload: unknown field (expected rate_limited, server_error, overloaded, "
             "slow_first_byte, stream_cut, malformed_chunk, slow_first_byte_ms)");
   auto range = parse_sim_config("[faults]\noverloaded = 2\n", "sim.toml");
   ASSERT_FALSE(range.ok());
-  EXPECT_EQ(range.error().message, "sim.toml:2: [faults]: field 'overloaded' must be a number from 0 to 1");
+  EXPECT_EQ(range.error().message, "sim.toml:2: faults.overloaded: must be a number from 0 to 1");
   auto money = parse_sim_config("balance = -5\n", "sim.toml");
   ASSERT_FALSE(money.ok());
   EXPECT_EQ(money.error().message,
-            "sim.toml:1: top level: field 'balance' must be an amount of USD as a string, e.g. \"100.00\"");
+            "sim.toml:1: balance: must be an amount of USD as a string, e.g. \"100.00\"");
 }
 
 }  // namespace
