@@ -62,6 +62,30 @@ void BatchingLedger::append_async(std::shared_ptr<const Row> row, std::function<
   cv_.notify_one();
 }
 
+std::optional<core::Status> BatchingLedger::append_here(const Row& row) {
+  if (!commits_quickly()) return std::nullopt;
+  if (!fits_int64(row.cost) || !fits_int64(row.cost_if_pro)) {
+    return core::make_error(fmt::format("ledger {}: cost of request {} is out of range", name_, row.request_id));
+  }
+  {
+    // Only when the ledger is idle: rows already queued are committed first, in order.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (busy_ || stop_ || !queue_.empty()) return std::nullopt;
+    busy_ = true;
+  }
+  std::deque<Pending> one;
+  one.push_back({std::shared_ptr<const Row>(&row, [](const Row*) {}), nullptr});
+  core::Status status = commit(one);
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    busy_ = false;
+    wake = stop_ || !queue_.empty() || upkeep_due();
+  }
+  if (wake) cv_.notify_one();
+  return status;
+}
+
 void BatchingLedger::append_feedback_async(std::shared_ptr<const Feedback> feedback,
                                            std::function<void(core::Result<FeedbackOutcome>)> done) {
   {
@@ -89,18 +113,28 @@ void BatchingLedger::write_loop() {
     std::deque<Pending> batch;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-      if (queue_.empty() && stop_) return;
-      batch.swap(queue_);
-    }
-    core::Status status = commit(batch);
-    for (Pending& p : batch) {
-      if (p.feedback) {
-        p.feedback_done(status.ok() ? core::Result<FeedbackOutcome>(p.outcome) : core::make_error(status.message()));
-      } else {
-        p.done(status);
+      // A commit made by append_here() on another thread ends before a batch
+      // starts; upkeep needs no turn of its own (upkeep()).
+      cv_.wait(lock, [&] { return upkeep_due() || (!busy_ && (stop_ || !queue_.empty())); });
+      if (!busy_) {
+        if (queue_.empty() && stop_) return;
+        batch.swap(queue_);
+        busy_ = !batch.empty();
       }
     }
+    if (!batch.empty()) {
+      core::Status status = commit(batch);
+      for (Pending& p : batch) {
+        if (p.feedback) {
+          p.feedback_done(status.ok() ? core::Result<FeedbackOutcome>(p.outcome) : core::make_error(status.message()));
+        } else {
+          p.done(status);
+        }
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      busy_ = false;
+    }
+    if (upkeep_due()) upkeep();
   }
 }
 

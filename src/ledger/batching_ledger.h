@@ -84,6 +84,7 @@ class BatchingLedger : public Ledger {
  public:
   core::Status append(const Row& row) final;
   void append_async(std::shared_ptr<const Row> row, std::function<void(core::Status)> done) final;
+  std::optional<core::Status> append_here(const Row& row) final;
   void append_feedback_async(std::shared_ptr<const Feedback> feedback,
                              std::function<void(core::Result<FeedbackOutcome>)> done) final;
   void probe_async(std::function<void(core::Status)> done) final;
@@ -109,6 +110,15 @@ class BatchingLedger : public Ledger {
   // transaction write (and leaves nothing a reader sees).
   virtual core::Status commit(const std::deque<Pending>& batch) = 0;
   const std::string& name() const { return name_; }
+  // Whether a commit is quick enough to make on the caller's thread (append_here):
+  // no sync to wait for, no network round trip.
+  virtual bool commits_quickly() const { return false; }
+  // Work the writer thread does between batches, off every caller's path (an
+  // SQLite WAL checkpoint); upkeep_due() says whether there is some. upkeep()
+  // may run while a commit is made on another thread (append_here), so it uses
+  // no state that commit() uses; upkeep_due() is called with the queue's lock held.
+  virtual bool upkeep_due() const { return false; }
+  virtual void upkeep() {}
 
  private:
   void write_loop();
@@ -118,6 +128,7 @@ class BatchingLedger : public Ledger {
   std::condition_variable cv_;
   std::deque<Pending> queue_;  // guarded by mu_
   bool stop_ = false;          // guarded by mu_
+  bool busy_ = false;          // guarded by mu_: a commit (or upkeep) is under way, on some thread
   std::thread writer_;
 };
 

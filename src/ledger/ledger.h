@@ -91,6 +91,11 @@ class Ledger {
   // committed or has failed. For callers that must not block, e.g. an event loop.
   // The row is shared, not copied: the caller must not change it until `done`.
   virtual void append_async(std::shared_ptr<const Row> row, std::function<void(core::Status)> done) = 0;
+  // Commits `row` on the calling thread, at once, when this ledger commits
+  // quickly (no sync to wait for) and nothing else is queued or being committed:
+  // a lone request then waits for no thread switch. nullopt when the row must
+  // go through append_async instead.
+  virtual std::optional<core::Status> append_here(const Row& /*row*/) { return std::nullopt; }
   // Every row, in the order appended.
   virtual core::Result<std::vector<Row>> read_all() = 0;
   // The rows appended after position `after` (0: all of them), in order, and in

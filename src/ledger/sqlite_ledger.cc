@@ -1,6 +1,7 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <atomic>
 #include <deque>
 #include <variant>
 
@@ -215,15 +216,34 @@ class SqliteLedger final : public BatchingLedger {
  public:
   // `statements`: kInsert, BEGIN IMMEDIATE, COMMIT, ROLLBACK, kFindRequest,
   // kInsertFeedback and kInsertBody, prepared on `db` (owned from here).
-  SqliteLedger(std::string path, sqlite3* db, std::array<sqlite3_stmt*, 7> statements)
-      : BatchingLedger(path), path_(std::move(path)), db_(db), statements_(statements) {
+  // `checkpointer`: a second connection to the same file, for --ledger-sync
+  // process (nullptr otherwise).
+  SqliteLedger(std::string path, sqlite3* db, std::array<sqlite3_stmt*, 7> statements, sqlite3* checkpointer)
+      : BatchingLedger(path), path_(std::move(path)), db_(db), statements_(statements),
+        checkpointer_(checkpointer), quick_(checkpointer != nullptr) {
+    // Without a sync to wait for, a commit takes microseconds and is made on the
+    // caller's thread when the ledger is idle (append_here). The WAL checkpoint,
+    // which SQLite would otherwise run inside a commit every 1,000 pages (and
+    // which syncs the database file, for milliseconds), is then the writer
+    // thread's upkeep, on a connection of its own, while commits go on: the hook
+    // below replaces SQLite's automatic checkpoint and counts the WAL's pages.
+    if (quick_) {
+      sqlite3_wal_hook(
+          db_,
+          [](void* self, sqlite3*, const char*, int pages) {
+            static_cast<SqliteLedger*>(self)->wal_pages_.store(pages, std::memory_order_relaxed);
+            return SQLITE_OK;
+          },
+          this);
+    }
     start();
   }
 
   ~SqliteLedger() override {
     stop();
     for (sqlite3_stmt* s : statements_) sqlite3_finalize(s);
-    sqlite3_close(db_);
+    if (checkpointer_ != nullptr) sqlite3_close(checkpointer_);
+    sqlite3_close(db_);  // the last connection: it checkpoints the WAL and removes it
   }
 
   core::Result<std::vector<Row>> read_all() override { return read_sqlite_ledger(path_); }
@@ -246,6 +266,17 @@ class SqliteLedger final : public BatchingLedger {
     const int rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE;
+  }
+
+  bool commits_quickly() const override { return quick_; }
+  bool upkeep_due() const override {
+    return quick_ && wal_pages_.load(std::memory_order_relaxed) >= kCheckpointPages;
+  }
+  void upkeep() override {
+    // PASSIVE, as SQLite's own: copies what no reader still needs, waits for no
+    // reader or writer. The next commit after a complete one starts the WAL over.
+    wal_pages_.store(0, std::memory_order_relaxed);
+    sqlite3_wal_checkpoint_v2(checkpointer_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   }
 
   core::Status commit(const std::deque<Pending>& batch) override {
@@ -368,8 +399,14 @@ class SqliteLedger final : public BatchingLedger {
   }
 
   const std::string path_;
-  sqlite3* const db_;  // used by the writer thread only (and the destructor)
+  // Used by one thread at a time: the writer's, or a caller of append_here()
+  // while the ledger is idle (BatchingLedger's busy flag); and the destructor.
+  sqlite3* const db_;
   const std::array<sqlite3_stmt*, 7> statements_;
+  sqlite3* const checkpointer_;                  // the writer thread's, for upkeep() (quick_ only)
+  const bool quick_;                             // --ledger-sync process: no sync in a commit
+  std::atomic<int> wal_pages_{0};                // the WAL's pages after the last commit (quick_ only)
+  static constexpr int kCheckpointPages = 1000;  // SQLite's own default
   sqlite3_stmt* const insert_ = statements_[0];
   sqlite3_stmt* const begin_ = statements_[1];
   sqlite3_stmt* const commit_ = statements_[2];
@@ -442,7 +479,20 @@ core::Result<std::unique_ptr<Ledger>> open_sqlite_ledger(const std::string& path
       return core::make_error(message);
     }
   }
-  return std::unique_ptr<Ledger>(new SqliteLedger(path, *db, statements));
+  sqlite3* checkpointer = nullptr;
+  if (durability == Durability::kProcess) {
+    // A connection checkpoints only once it has read the file in WAL mode.
+    auto second = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
+    if (!second.ok() || sqlite3_exec(*second, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      std::string message = second.ok() ? sqlite_error(*second, path, "cannot set up") : second.error().message;
+      if (second.ok()) sqlite3_close(*second);
+      for (sqlite3_stmt* s : statements) sqlite3_finalize(s);
+      sqlite3_close(*db);
+      return core::make_error(message);
+    }
+    checkpointer = *second;
+  }
+  return std::unique_ptr<Ledger>(new SqliteLedger(path, *db, statements, checkpointer));
 }
 
 }  // namespace ff::ledger

@@ -4,8 +4,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <future>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -230,6 +233,81 @@ TEST(SqliteLedger, ConcurrentAppendsAreAllKept) {
   std::set<std::string> ids;
   for (const Row& r : *rows) ids.insert(r.request_id);
   EXPECT_EQ(ids.size(), 1000u);
+}
+
+// With --ledger-sync process a commit takes microseconds: an idle ledger makes
+// it on the caller's thread (no thread switch). With full sync it never does:
+// the caller would wait for the sync.
+TEST(SqliteLedger, AnIdleQuickLedgerCommitsOnTheCallersThread) {
+  auto quick = open_sqlite_ledger(fresh_path("ledger_here.db"), Durability::kProcess);
+  ASSERT_TRUE(quick.ok());
+  const std::optional<core::Status> s = (*quick)->append_here(sample(1));
+  ASSERT_TRUE(s.has_value());
+  EXPECT_TRUE(s->ok()) << s->message();
+  auto rows = (*quick)->read_all();
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front(), sample(1));
+
+  auto full = open_sqlite_ledger(fresh_path("ledger_not_here.db"), Durability::kFull);
+  ASSERT_TRUE(full.ok());
+  EXPECT_FALSE((*full)->append_here(sample(1)).has_value());
+  EXPECT_EQ((*full)->read_all()->size(), 0u);
+}
+
+// Commits made here and batches of the writer thread at the same time (the
+// ThreadSanitizer run has this test too): every row is kept, once.
+TEST(SqliteLedger, CommitsHereAndTheWritersBatchesInterleave) {
+  auto ledger = open_sqlite_ledger(fresh_path("ledger_interleave.db"), Durability::kProcess);
+  ASSERT_TRUE(ledger.ok());
+  std::atomic<int> here{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 250; ++i) {
+        const Row row = sample(t * 1000 + i);
+        if (t % 2 == 0) {
+          if (std::optional<core::Status> s = (*ledger)->append_here(row)) {
+            EXPECT_TRUE(s->ok());
+            ++here;
+            continue;
+          }
+        }
+        EXPECT_TRUE((*ledger)->append(row).ok());  // through the writer's queue
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto rows = (*ledger)->read_all();
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1000u);
+  std::set<std::string> ids;
+  for (const Row& r : *rows) ids.insert(r.request_id);
+  EXPECT_EQ(ids.size(), 1000u);
+  EXPECT_GT(here.load(), 0);  // some were committed here, with the writer busy at times
+}
+
+// The WAL checkpoint is the writer thread's upkeep when commits are made here:
+// past 1,000 WAL pages (each commit writes at least one), it copies them into
+// the database file while commits go on. SQLite's own checkpoint, inside some
+// commit, is off. Without the upkeep the file would not grow until the ledger
+// closed.
+TEST(SqliteLedger, TheWriterCheckpointsTheWal) {
+  const std::string path = fresh_path("ledger_checkpoint.db");
+  auto ledger = open_sqlite_ledger(path, Durability::kProcess);
+  ASSERT_TRUE(ledger.ok());
+  const auto before = std::filesystem::file_size(path);
+  for (int i = 0; i < 1500; ++i) {
+    std::optional<core::Status> s = (*ledger)->append_here(sample(i));
+    ASSERT_TRUE(s ? s->ok() : (*ledger)->append(sample(i)).ok());
+  }
+  // 1,500 rows of about 300 bytes: the checkpoint adds over 200 KB to the file.
+  // It runs on the writer thread: wait for it (10 s at most).
+  for (int tries = 0; tries < 1000 && std::filesystem::file_size(path) < before + 200'000; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(std::filesystem::file_size(path), before + 200'000);
+  EXPECT_EQ((*ledger)->read_all()->size(), 1500u);
 }
 
 TEST(SqliteLedger, AppendAsyncReportsTheCommit) {
