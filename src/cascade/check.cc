@@ -97,22 +97,10 @@ std::optional<std::string> check_schema(std::string_view schema_json, std::strin
   return check(schema, value, "arguments", 0);
 }
 
-std::optional<std::string> check_answer(std::string_view request_body, std::string_view response_body) {
-  thread_local dom::parser rs;
-  dom::element res;
-  if (rs.parse(response_body.data(), response_body.size()).get(res)) return "not a chat completion";
-  return check_answer(request_body, res);
-}
-
 namespace {
 
-// Whether the client's request sets an output cap of its own (`max_tokens`, or
-// the newer `max_completion_tokens`): an answer cut there is the answer asked
-// for, and Pro would stop at the same cap.
-bool client_capped(std::string_view request_body) {
-  thread_local dom::parser rq;
-  dom::element req;
-  if (rq.parse(request_body.data(), request_body.size()).get(req)) return false;
+// A positive output cap named by any of the three names.
+bool capped(const dom::element& req) {
   for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
     std::int64_t v = 0;
     if (!req[name].get_int64().get(v) && v > 0) return true;
@@ -120,22 +108,32 @@ bool client_capped(std::string_view request_body) {
   return false;
 }
 
-// Why a call of tool `name` with `arguments` (JSON text) fails the request's
-// `tools`, or nullopt. `name_of` and `schema_of` find a tool's name and schema in
-// the request's shape of a tool.
+// The request's tools, each read by `name_of` and `schema_of` in its shape.
 template <typename NameOf, typename SchemaOf>
-std::optional<std::string> check_call(const dom::element& req, std::string_view name, std::string_view arguments,
-                                      NameOf name_of, SchemaOf schema_of) {
+void read_tools(const dom::element& req, Terms& terms, NameOf name_of, SchemaOf schema_of) {
   dom::array tools;
-  if (req["tools"].get_array().get(tools)) {
-    return fmt::format("tool call to undefined tool '{}'", name);
-  }
+  if (req["tools"].get_array().get(tools)) return;
+  terms.tools_given = true;
   for (dom::element t : tools) {
-    std::string_view tn;
-    if (name_of(t).get(tn) || tn != name) continue;
+    std::string_view name;
+    if (name_of(t).get(name)) continue;
     dom::element schema;
-    if (schema_of(t).get(schema) || schema.type() != dom::element_type::OBJECT) return std::nullopt;
-    if (auto e = check_schema(simdjson::minify(schema), arguments.empty() ? "{}" : arguments)) {
+    const bool has_schema = !schema_of(t).get(schema) && schema.type() == dom::element_type::OBJECT;
+    terms.tools.push_back({std::string(name), has_schema ? simdjson::minify(schema) : std::string()});
+  }
+}
+
+bool is_json_object(simdjson::simdjson_result<dom::element> type) {
+  std::string_view v;
+  return !type.get_string().get(v) && v == "json_object";
+}
+
+// Why a call of tool `name` with `arguments` (JSON text) fails the terms, or nullopt.
+std::optional<std::string> check_call(const Terms& terms, std::string_view name, std::string_view arguments) {
+  for (const Terms::Tool& t : terms.tools) {
+    if (t.name != name) continue;
+    if (t.schema.empty()) return std::nullopt;
+    if (auto e = check_schema(t.schema, arguments.empty() ? "{}" : arguments)) {
       return fmt::format("tool '{}': {}", name, *e);
     }
     return std::nullopt;
@@ -143,13 +141,63 @@ std::optional<std::string> check_call(const dom::element& req, std::string_view 
   return fmt::format("tool call to undefined tool '{}'", name);
 }
 
+// The terms of a request given as text: none when it cannot be read.
+template <typename Read>
+Terms terms_of_text(std::string_view request_body, Read read) {
+  thread_local dom::parser rq;
+  dom::element req;
+  if (rq.parse(request_body.data(), request_body.size()).get(req) || req.type() != dom::element_type::OBJECT) {
+    return Terms{};
+  }
+  return read(req);
+}
+
 constexpr const char* kUncappedCut = " at the model's own output limit (the client set no max_tokens)";
 
 }  // namespace
 
-std::optional<std::string> check_answer(std::string_view request_body, const dom::element& res) {
-  thread_local dom::parser rq;
-  dom::element req;
+Terms chat_terms(const dom::element& req) {
+  Terms t;
+  if (req.type() != dom::element_type::OBJECT) return t;
+  t.capped = capped(req);
+  t.json_object = is_json_object(req["response_format"]["type"]);
+  read_tools(
+      req, t, [](dom::element x) { return x["function"]["name"].get_string(); },
+      [](dom::element x) { return x["function"]["parameters"]; });
+  return t;
+}
+
+Terms messages_terms(const dom::element& req) {
+  Terms t;
+  if (req.type() != dom::element_type::OBJECT) return t;
+  t.capped = capped(req);
+  read_tools(
+      req, t, [](dom::element x) { return x["name"].get_string(); }, [](dom::element x) { return x["input_schema"]; });
+  return t;
+}
+
+Terms responses_terms(const dom::element& req) {
+  Terms t;
+  if (req.type() != dom::element_type::OBJECT) return t;
+  t.capped = capped(req);
+  t.json_object = is_json_object(req["text"]["format"]["type"]);
+  read_tools(
+      req, t, [](dom::element x) { return x["name"].get_string(); }, [](dom::element x) { return x["parameters"]; });
+  return t;
+}
+
+std::optional<std::string> check_answer(std::string_view request_body, std::string_view response_body) {
+  thread_local dom::parser rs;
+  dom::element res;
+  if (rs.parse(response_body.data(), response_body.size()).get(res)) return "not a chat completion";
+  return check_answer(terms_of_text(request_body, chat_terms), res);
+}
+
+std::optional<std::string> check_answer(std::string_view request_body, const dom::element& response) {
+  return check_answer(terms_of_text(request_body, chat_terms), response);
+}
+
+std::optional<std::string> check_answer(const Terms& terms, const dom::element& res) {
   if (res.type() != dom::element_type::OBJECT) return "not a chat completion";
   dom::element choice;
   if (res["choices"].at(0).get(choice)) return "not a chat completion";
@@ -158,7 +206,7 @@ std::optional<std::string> check_answer(std::string_view request_body, const dom
     if (finish == "length") {
       // A cut at the client's own cap passes as it is, even with no content
       // (in thinking mode reasoning counts against the cap too).
-      if (client_capped(request_body)) return std::nullopt;
+      if (terms.capped) return std::nullopt;
       return fmt::format("finish_reason length{}", kUncappedCut);
     }
     if (finish == "content_filter" || finish == "insufficient_system_resource") {
@@ -171,14 +219,7 @@ std::optional<std::string> check_answer(std::string_view request_body, const dom
   dom::array calls;
   const bool has_calls = !choice["message"]["tool_calls"].get_array().get(calls) && calls.size() > 0;
   if (!has_content && !has_calls) return "empty answer";
-
-  // The request is read again only for what the answer needs checked against it:
-  // a JSON answer under json_object, or tool calls against the tools defined.
-  if (!has_calls && request_body.find("json_object") == std::string_view::npos) return std::nullopt;
-  const bool have_request = !rq.parse(request_body.data(), request_body.size()).get(req);
-  if (!have_request) return std::nullopt;
-  std::string_view format;
-  if (has_content && !req["response_format"]["type"].get_string().get(format) && format == "json_object") {
+  if (has_content && terms.json_object) {
     thread_local dom::parser jp;
     dom::element j;
     if (jp.parse(content.data(), content.size()).get(j) || j.type() != dom::element_type::OBJECT) {
@@ -190,28 +231,30 @@ std::optional<std::string> check_answer(std::string_view request_body, const dom
       std::string_view name, args;
       if (call["function"]["name"].get_string().get(name)) return "tool call without a name";
       if (call["function"]["arguments"].get_string().get(args)) args = "{}";
-      auto failure = check_call(
-          req, name, args, [](dom::element t) { return t["function"]["name"].get_string(); },
-          [](dom::element t) { return t["function"]["parameters"]; });
-      if (failure) return failure;
+      if (auto failure = check_call(terms, name, args)) return failure;
     }
   }
   return std::nullopt;
 }
 
 std::optional<std::string> check_anthropic_answer(std::string_view request_body, std::string_view response_body) {
-  thread_local dom::parser rq, rs;
-  dom::element req, res;
+  thread_local dom::parser rs;
+  dom::element res;
+  if (rs.parse(response_body.data(), response_body.size()).get(res)) return "not a message";
+  return check_anthropic_answer(terms_of_text(request_body, messages_terms), res);
+}
+
+std::optional<std::string> check_anthropic_answer(const Terms& terms, const dom::element& res) {
   dom::array blocks;
   std::string_view type;
-  if (rs.parse(response_body.data(), response_body.size()).get(res) || res.type() != dom::element_type::OBJECT ||
-      res["type"].get_string().get(type) || type != "message" || res["content"].get_array().get(blocks)) {
+  if (res.type() != dom::element_type::OBJECT || res["type"].get_string().get(type) || type != "message" ||
+      res["content"].get_array().get(blocks)) {
     return "not a message";
   }
   std::string_view stop;
   if (!res["stop_reason"].get_string().get(stop)) {
     if (stop == "max_tokens") {
-      if (client_capped(request_body)) return std::nullopt;
+      if (terms.capped) return std::nullopt;
       return fmt::format("stop_reason max_tokens{}", kUncappedCut);
     }
     if (stop == "refusal") return "stop_reason refusal";
@@ -227,36 +270,33 @@ std::optional<std::string> check_anthropic_answer(std::string_view request_body,
     if (bt == "tool_use") has_calls = true;
   }
   if (!has_text && !has_calls) return "empty answer";
-  if (!has_calls || rq.parse(request_body.data(), request_body.size()).get(req)) return std::nullopt;
-  dom::array tools;
-  const bool have_tools = !req["tools"].get_array().get(tools);
   for (dom::element b : blocks) {
     std::string_view bt, name;
     if (b["type"].get_string().get(bt) || bt != "tool_use") continue;
     if (b["name"].get_string().get(name)) return "tool call without a name";
-    dom::element schema, input;
-    bool defined = false, has_schema = false;
-    if (have_tools) {
-      for (dom::element t : tools) {
-        std::string_view tn;
-        if (!t["name"].get_string().get(tn) && tn == name) {
-          defined = true;
-          has_schema = !t["input_schema"].get(schema) && schema.type() == dom::element_type::OBJECT;
-          break;
-        }
+    dom::element input;
+    const bool has_input = !b["input"].get(input);
+    const Terms::Tool* tool = nullptr;
+    for (const Terms::Tool& t : terms.tools) {
+      if (t.name == name) {
+        tool = &t;
+        break;
       }
     }
-    if (!defined) return fmt::format("tool call to undefined tool '{}'", name);
-    if (b["input"].get(input)) return fmt::format("tool '{}': no input", name);
-    if (has_schema) {
-      if (auto e = check(schema, input, "arguments", 0)) return fmt::format("tool '{}': {}", name, *e);
+    if (tool == nullptr) return fmt::format("tool call to undefined tool '{}'", name);
+    if (!has_input) return fmt::format("tool '{}': no input", name);
+    if (!tool->schema.empty()) {
+      if (auto e = check_schema(tool->schema, simdjson::minify(input))) return fmt::format("tool '{}': {}", name, *e);
     }
   }
   return std::nullopt;
 }
 
 std::optional<std::string> check_responses_answer(std::string_view request_body, const dom::element& res) {
-  thread_local dom::parser rq;
+  return check_responses_answer(terms_of_text(request_body, responses_terms), res);
+}
+
+std::optional<std::string> check_responses_answer(const Terms& terms, const dom::element& res) {
   std::string_view status, object;
   dom::array items;
   if (res.type() != dom::element_type::OBJECT || res["object"].get_string().get(object) || object != "response" ||
@@ -269,7 +309,7 @@ std::optional<std::string> check_responses_answer(std::string_view request_body,
       std::string_view reason;
       if (res["incomplete_details"]["reason"].get_string().get(reason)) reason = "unknown";
       if (reason != "max_output_tokens") return fmt::format("status incomplete ({})", reason);
-      if (client_capped(request_body)) return std::nullopt;
+      if (terms.capped) return std::nullopt;
       return fmt::format("status incomplete (max_output_tokens){}", kUncappedCut);
     }
   }
@@ -288,12 +328,7 @@ std::optional<std::string> check_responses_answer(std::string_view request_body,
   }
   const bool has_text = text.find_first_not_of(" \t\r\n") != std::string::npos;
   if (!has_text && !has_calls) return "empty answer";
-  if (!has_calls && request_body.find("json_object") == std::string_view::npos) return std::nullopt;
-  dom::element req;
-  const bool have_request = !rq.parse(request_body.data(), request_body.size()).get(req);
-  if (!have_request) return std::nullopt;
-  std::string_view format;
-  if (has_text && !req["text"]["format"]["type"].get_string().get(format) && format == "json_object") {
+  if (has_text && terms.json_object) {
     thread_local dom::parser jp;
     dom::element j;
     if (jp.parse(text.data(), text.size()).get(j) || j.type() != dom::element_type::OBJECT) {
@@ -305,10 +340,7 @@ std::optional<std::string> check_responses_answer(std::string_view request_body,
     if (item["type"].get_string().get(type) || type != "function_call") continue;
     if (item["name"].get_string().get(name)) return "tool call without a name";
     if (item["arguments"].get_string().get(args)) args = "{}";
-    auto failure = check_call(
-        req, name, args, [](dom::element t) { return t["name"].get_string(); },
-        [](dom::element t) { return t["parameters"]; });
-    if (failure) return failure;
+    if (auto failure = check_call(terms, name, args)) return failure;
   }
   return std::nullopt;
 }

@@ -13,12 +13,13 @@
 // function schemas use). A failure names its reason, for the ledger and the
 // response headers.
 //
-// Pure functions over JSON text; any thread.
+// Pure functions; any thread.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace simdjson::dom {
 class element;
@@ -26,27 +27,50 @@ class element;
 
 namespace ff::cascade {
 
-// Why `response_body` (a chat completion) fails `request_body` (the request it
-// answers, as the client sent it: its caps are the client's), or nullopt when it passes. A response that is not a chat
-// completion at all is a failure too ("not a chat completion").
+// What an answer is checked against, read once from the request it answers, as
+// the client sent it (its caps are the client's): the caller parses the request
+// once, before the call, and the check reads only these.
+struct Terms {
+  bool capped = false;       // a positive max_tokens, max_completion_tokens or max_output_tokens
+  bool json_object = false;  // response_format (Responses: text.format) of type json_object
+  bool tools_given = false;  // a `tools` array
+  struct Tool {
+    std::string name;
+    std::string schema;  // the parameters / input_schema object as JSON text; "" for none
+  };
+  std::vector<Tool> tools;
+};
+
+// The terms of a Chat Completions, Anthropic Messages or Responses request
+// (the document's root).
+Terms chat_terms(const simdjson::dom::element& request);
+Terms messages_terms(const simdjson::dom::element& request);
+Terms responses_terms(const simdjson::dom::element& request);
+
+// Why `response` (a chat completion, parsed) fails `terms`, or nullopt when it
+// passes. A response that is not a chat completion at all is a failure too ("not
+// a chat completion").
+std::optional<std::string> check_answer(const Terms& terms, const simdjson::dom::element& response);
+// The same, from JSON texts: `request_body` is read for its terms first (an
+// unreadable request has none: a cut is then uncapped, a tool call undefined).
 std::optional<std::string> check_answer(std::string_view request_body, std::string_view response_body);
-// The same check of an answer already parsed (`response`, the document's root),
-// for a caller that has read it for something else: no second parse.
 std::optional<std::string> check_answer(std::string_view request_body, const simdjson::dom::element& response);
 
 // The same check of an Anthropic Messages answer (`/v1/messages`): stop_reason
 // `max_tokens` or `refusal`; no text and no tool_use block; a tool_use naming a
 // tool the request did not define, or whose input breaks its `input_schema`. A
 // response that is not a message is "not a message".
+std::optional<std::string> check_anthropic_answer(const Terms& terms, const simdjson::dom::element& response);
 std::optional<std::string> check_anthropic_answer(std::string_view request_body, std::string_view response_body);
 
-// The same check of a Responses API answer (`/responses`, already parsed):
-// status `incomplete` for max_output_tokens (a failure only when the request set
-// no max_output_tokens) or content_filter, status `failed`; no output text and
-// no function_call item; output text that is not a JSON object under
-// `text.format` json_object; a function_call naming a function tool the request
-// did not define, or whose arguments break its `parameters`. A response that is
-// not a Response object is "not a response".
+// The same check of a Responses API answer (`/responses`): status `incomplete`
+// for max_output_tokens (a failure only when the request set no
+// max_output_tokens) or content_filter, status `failed`; no output text and no
+// function_call item; output text that is not a JSON object under `text.format`
+// json_object; a function_call naming a function tool the request did not
+// define, or whose arguments break its `parameters`. A response that is not a
+// Response object is "not a response".
+std::optional<std::string> check_responses_answer(const Terms& terms, const simdjson::dom::element& response);
 std::optional<std::string> check_responses_answer(std::string_view request_body,
                                                   const simdjson::dom::element& response);
 

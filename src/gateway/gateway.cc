@@ -188,19 +188,32 @@ std::string figures_json(const ledger::Row& row, bool escalated, core::Money cos
   return f.str();
 }
 
-// The cascade's check of an answer (`answer`, parsed from `answer_text`) to
-// `request`, in the protocol's own shapes.
-std::optional<std::string> check_in(wire::Protocol protocol, std::string_view request, const dom::element& answer,
-                                    std::string_view answer_text) {
+// What the cascade checks an answer against, from the client's request (parsed)
+// in the protocol's own shape.
+cascade::Terms terms_of(wire::Protocol protocol, const dom::element& request) {
   switch (protocol) {
     case wire::Protocol::kOpenAi:
-      return cascade::check_answer(request, answer);
+      return cascade::chat_terms(request);
     case wire::Protocol::kResponses:
-      return cascade::check_responses_answer(request, answer);
+      return cascade::responses_terms(request);
     case wire::Protocol::kAnthropic:
       break;
   }
-  return cascade::check_anthropic_answer(request, answer_text);
+  return cascade::messages_terms(request);
+}
+
+// The cascade's check of an answer (parsed) against the request's terms, in the
+// protocol's own shapes.
+std::optional<std::string> check_in(wire::Protocol protocol, const cascade::Terms& terms, const dom::element& answer) {
+  switch (protocol) {
+    case wire::Protocol::kOpenAi:
+      return cascade::check_answer(terms, answer);
+    case wire::Protocol::kResponses:
+      return cascade::check_responses_answer(terms, answer);
+    case wire::Protocol::kAnthropic:
+      break;
+  }
+  return cascade::check_anthropic_answer(terms, answer);
 }
 
 // Lets an unordered_map<std::string, ...> be searched with a string_view.
@@ -750,9 +763,13 @@ struct Gateway::Impl {
     core::Status recorded;                 // the row's commit
     std::chrono::nanoseconds upstream{0};  // waiting on the upstream, retries included
   };
-  // `check`: the protocol whose cascade check the answer gets, if any.
+  // The cascade check an answer gets: in which protocol's shapes, against what.
+  struct Check {
+    Protocol protocol;
+    const cascade::Terms* terms;
+  };
   awaitable<CallOutcome> call_and_record(std::string_view path, const std::string& body, const Headers& headers,
-                                         ledger::Row row, std::optional<Protocol> check = std::nullopt) {
+                                         ledger::Row row, std::optional<Check> check = std::nullopt) {
     bool checked = false;
     std::optional<std::string> failure;
     const auto called = std::chrono::steady_clock::now();
@@ -788,7 +805,8 @@ struct Gateway::Impl {
       if (parsed && ok.head.status == 200) reasoning.remember_answer(root);
       if (check && ok.head.status == 200) {
         checked = true;
-        failure = parsed ? check_in(*check, body, root, ok.body) : std::optional<std::string>("the answer is not JSON");
+        failure = parsed ? check_in(check->protocol, *check->terms, root)
+                         : std::optional<std::string>("the answer is not JSON");
       }
     }
     core::Status recorded = co_await commit(row);
@@ -996,6 +1014,14 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   if (is_stream && !buffered && chat_completions)
     put_member(edits, root, "stream_options", R"({"include_usage":true})");
   const std::string body = edits.apply();
+  // What the cascade checks a Flash answer against, read now (the parsed request
+  // is gone after the first co_await): when this call, or a fallback to Flash,
+  // may be checked.
+  std::optional<cascade::Terms> terms;
+  if (!(is_stream && !buffered) &&
+      (d.cascade || (health.enabled() && tier_choice && tier_allowed(&key.tiers, other_tier(tier))))) {
+    terms = terms_of(protocol, root);
+  }
   if (is_stream && !buffered) {
     ledger::Row row = base_row(key, requested, d, model, true, start_ms);
     if (record_body) row.request_body = recorded_body;
@@ -1009,8 +1035,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   const Headers headers = upstream_headers(r, false);
   ledger::Row first_row = base_row(key, requested, d, model, is_stream, start_ms);
   if (record_body) first_row.request_body = recorded_body;
-  const std::optional<Protocol> check_first =
-      d.cascade && tier == core::Tier::kFlash ? std::optional<Protocol>(protocol) : std::nullopt;
+  const std::optional<Check> check_first =
+      d.cascade && tier == core::Tier::kFlash ? std::optional<Check>(Check{protocol, &*terms}) : std::nullopt;
   CallOutcome first = co_await call_and_record(path, body, headers, std::move(first_row), check_first);
   budgets.settle(*reservation, first.row.cost);
   count(first.row, tier);
@@ -1038,7 +1064,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
       thread_local dom::parser answer_parser;
       dom::element parsed;
       failure = answer_parser.parse(answer->body).get(parsed) ? std::optional<std::string>("the answer is not JSON")
-                                                              : check_in(protocol, body, parsed, answer->body);
+                : terms                                       ? check_in(protocol, *terms, parsed)
+                                                              : std::nullopt;
     }
     std::optional<budget::BudgetBook::Reservation> pro_reservation;
     if (failure) {

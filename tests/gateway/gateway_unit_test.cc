@@ -329,6 +329,51 @@ TEST(CascadeCheck, AnthropicMessages) {
   EXPECT_EQ(check("{}", R"({"choices":[]})"), "not a message");
 }
 
+// The terms an answer is checked against are read once from the request, in
+// each protocol's shape; a schema is kept as its minified JSON text.
+TEST(CascadeCheck, TheTermsAreReadOnceFromEachShape) {
+  simdjson::dom::parser p;
+  const cascade::Terms chat = cascade::chat_terms(p.parse(std::string(
+      R"({"max_completion_tokens":5,"response_format":{"type":"json_object"},"tools":[)"
+      R"({"type":"function","function":{"name":"get_weather","parameters":{"type":"object","required":["city"]}}},)"
+      R"({"type":"function","function":{"name":"now"}}]})")));
+  EXPECT_TRUE(chat.capped);
+  EXPECT_TRUE(chat.json_object);
+  EXPECT_TRUE(chat.tools_given);
+  ASSERT_EQ(chat.tools.size(), 2u);
+  EXPECT_EQ(chat.tools[0].name, "get_weather");
+  EXPECT_EQ(chat.tools[0].schema, R"({"type":"object","required":["city"]})");
+  EXPECT_EQ(chat.tools[1].name, "now");
+  EXPECT_EQ(chat.tools[1].schema, "");
+
+  const cascade::Terms messages = cascade::messages_terms(
+      p.parse(std::string(R"({"max_tokens":0,"tools":[{"name":"t","input_schema":{"type":"object"}}]})")));
+  EXPECT_FALSE(messages.capped);  // 0 is no cap
+  EXPECT_FALSE(messages.json_object);
+  ASSERT_EQ(messages.tools.size(), 1u);
+  EXPECT_EQ(messages.tools[0].schema, R"({"type":"object"})");
+
+  const cascade::Terms responses = cascade::responses_terms(p.parse(std::string(
+      R"({"max_output_tokens":100,"text":{"format":{"type":"json_object"}},)"
+      R"("tools":[{"type":"function","name":"f","parameters":{"type":"object"}}]})")));
+  EXPECT_TRUE(responses.capped);
+  EXPECT_TRUE(responses.json_object);
+  ASSERT_EQ(responses.tools.size(), 1u);
+  EXPECT_EQ(responses.tools[0].name, "f");
+
+  // A request that cannot be read has no terms: a cut is uncapped, any tool undefined.
+  EXPECT_EQ(cascade::check_answer("not json", R"({"choices":[{"finish_reason":"length","message":{"content":"x"}}]})")
+                .value_or("pass"),
+            "finish_reason length at the model's own output limit (the client set no max_tokens)");
+  const cascade::Terms none;
+  EXPECT_FALSE(none.tools_given);
+  EXPECT_EQ(cascade::check_answer(none, p.parse(std::string(
+                                            R"({"choices":[{"finish_reason":"tool_calls","message":{"tool_calls":[)"
+                                            R"({"function":{"name":"now","arguments":"{}"}}]}}]})")))
+                .value_or("pass"),
+            "tool call to undefined tool 'now'");
+}
+
 TEST(CascadeCheck, ResponsesApi) {
   auto check = [](const std::string& req, const std::string& res) {
     simdjson::dom::parser p;
