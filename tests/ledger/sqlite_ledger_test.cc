@@ -53,6 +53,16 @@ Row sample(int i) {
   return r;
 }
 
+// Every one of `n` rows appended with distinct request ids is in `ledger`, once.
+void expect_each_kept_once(Ledger& ledger, std::size_t n) {
+  auto rows = ledger.read_all();
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), n);
+  std::set<std::string> ids;
+  for (const Row& r : *rows) ids.insert(r.request_id);
+  EXPECT_EQ(ids.size(), n);
+}
+
 TEST(SqliteLedger, RoundTripsEveryFieldExactly) {
   const std::string path = fresh_path("ledger_roundtrip.db");
   {
@@ -227,12 +237,7 @@ TEST(SqliteLedger, ConcurrentAppendsAreAllKept) {
     });
   }
   for (auto& th : threads) th.join();
-  auto rows = (*ledger)->read_all();
-  ASSERT_TRUE(rows.ok());
-  ASSERT_EQ(rows->size(), 1000u);
-  std::set<std::string> ids;
-  for (const Row& r : *rows) ids.insert(r.request_id);
-  EXPECT_EQ(ids.size(), 1000u);
+  expect_each_kept_once(**ledger, 1000);
 }
 
 // With --ledger-sync process a commit takes microseconds: an idle ledger makes
@@ -278,12 +283,7 @@ TEST(SqliteLedger, CommitsHereAndTheWritersBatchesInterleave) {
     });
   }
   for (auto& th : threads) th.join();
-  auto rows = (*ledger)->read_all();
-  ASSERT_TRUE(rows.ok());
-  ASSERT_EQ(rows->size(), 1000u);
-  std::set<std::string> ids;
-  for (const Row& r : *rows) ids.insert(r.request_id);
-  EXPECT_EQ(ids.size(), 1000u);
+  expect_each_kept_once(**ledger, 1000);
   EXPECT_GT(here.load(), 0);  // some were committed here, with the writer busy at times
 }
 
