@@ -188,12 +188,13 @@ std::string figures_json(const ledger::Row& row, bool escalated, core::Money cos
   return f.str();
 }
 
-// What the cascade checks an answer against, from the client's request (parsed,
-// and as text: most requests name no tools and no JSON mode, and are not walked
-// for them) in the protocol's own shape. `cap`: the output cap it names.
-cascade::Terms terms_of(wire::Protocol protocol, const dom::element& request, std::string_view text,
-                        std::int64_t cap) {
-  if (text.find("\"tools\"") == std::string_view::npos && text.find("json_object") == std::string_view::npos) {
+// What the cascade checks an answer against, from the client's request (parsed)
+// in the protocol's own shape. Most requests define no tools and ask for no
+// JSON format, and are read no further; `cap`: the output cap the request names.
+cascade::Terms terms_of(wire::Protocol protocol, const dom::element& request, std::int64_t cap) {
+  dom::element present;
+  const bool format = !request[protocol == wire::Protocol::kResponses ? "text" : "response_format"].get(present);
+  if (!format && request["tools"].get(present)) {
     cascade::Terms t;
     t.capped = cap > 0;
     return t;
@@ -1027,7 +1028,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   std::optional<cascade::Terms> terms;
   if (!(is_stream && !buffered) &&
       (d.cascade || (health.enabled() && tier_choice && tier_allowed(&key.tiers, other_tier(tier))))) {
-    terms = terms_of(protocol, root, r.body, max_tokens);
+    terms = terms_of(protocol, root, max_tokens);
   }
   if (is_stream && !buffered) {
     ledger::Row row = base_row(key, requested, d, model, true, start_ms);
