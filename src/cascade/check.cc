@@ -113,7 +113,6 @@ template <typename NameOf, typename SchemaOf>
 void read_tools(const dom::element& req, Terms& terms, NameOf name_of, SchemaOf schema_of) {
   dom::array tools;
   if (req["tools"].get_array().get(tools)) return;
-  terms.tools_given = true;
   for (dom::element t : tools) {
     std::string_view name;
     if (name_of(t).get(name)) continue;

@@ -33,7 +33,6 @@ namespace ff::cascade {
 struct Terms {
   bool capped = false;       // a positive max_tokens, max_completion_tokens or max_output_tokens
   bool json_object = false;  // response_format (Responses: text.format) of type json_object
-  bool tools_given = false;  // a `tools` array
   struct Tool {
     std::string name;
     std::string schema;  // the parameters / input_schema object as JSON text; "" for none

@@ -116,7 +116,7 @@ class BatchingLedger : public Ledger {
   // Work the writer thread does between batches, off every caller's path (an
   // SQLite WAL checkpoint); upkeep_due() says whether there is some. upkeep()
   // may run while a commit is made on another thread (append_here), so it uses
-  // no state that commit() uses; upkeep_due() is called with the queue's lock held.
+  // no state that commit() uses; upkeep_due() is called from any thread.
   virtual bool upkeep_due() const { return false; }
   virtual void upkeep() {}
 
@@ -128,7 +128,7 @@ class BatchingLedger : public Ledger {
   std::condition_variable cv_;
   std::deque<Pending> queue_;  // guarded by mu_
   bool stop_ = false;          // guarded by mu_
-  bool busy_ = false;          // guarded by mu_: a commit (or upkeep) is under way, on some thread
+  bool busy_ = false;          // guarded by mu_: a commit is under way, on some thread
   std::thread writer_;
 };
 

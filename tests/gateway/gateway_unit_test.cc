@@ -339,7 +339,6 @@ TEST(CascadeCheck, TheTermsAreReadOnceFromEachShape) {
       R"({"type":"function","function":{"name":"now"}}]})")));
   EXPECT_TRUE(chat.capped);
   EXPECT_TRUE(chat.json_object);
-  EXPECT_TRUE(chat.tools_given);
   ASSERT_EQ(chat.tools.size(), 2u);
   EXPECT_EQ(chat.tools[0].name, "get_weather");
   EXPECT_EQ(chat.tools[0].schema, R"({"type":"object","required":["city"]})");
@@ -366,7 +365,6 @@ TEST(CascadeCheck, TheTermsAreReadOnceFromEachShape) {
                 .value_or("pass"),
             "finish_reason length at the model's own output limit (the client set no max_tokens)");
   const cascade::Terms none;
-  EXPECT_FALSE(none.tools_given);
   EXPECT_EQ(cascade::check_answer(none, p.parse(std::string(
                                             R"({"choices":[{"finish_reason":"tool_calls","message":{"tool_calls":[)"
                                             R"({"function":{"name":"now","arguments":"{}"}}]}}]})")))
