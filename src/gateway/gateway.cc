@@ -25,6 +25,7 @@
 #include "core/text.h"
 #include "core/thread_name.h"
 #include "dashboard/dashboard.h"
+#include "gateway/admission_stage.h"
 #include "gateway/body_edit.h"
 #include "gateway/feedback.h"
 #include "gateway/metrics.h"
@@ -241,33 +242,6 @@ const char* error_code(const UpstreamError& e) {
          : e.kind == UpstreamError::Kind::kOverloaded ? "upstream_busy"
                                                       : "upstream_unavailable";
 }
-
-// OpenAI's rate-limit headers, for a key with rpm or tpm limits.
-void add_rate_headers(Headers& h, const budget::RateBook::Admission& a) {
-  for (auto [w, what] : {std::pair{&a.requests, "requests"}, std::pair{&a.tokens, "tokens"}}) {
-    if (!*w) continue;
-    h.emplace_back(fmt::format("x-ratelimit-limit-{}", what), std::to_string((*w)->limit));
-    h.emplace_back(fmt::format("x-ratelimit-remaining-{}", what), std::to_string((*w)->remaining));
-    h.emplace_back(fmt::format("x-ratelimit-reset-{}", what), budget::reset_text((*w)->reset_ms));
-  }
-}
-
-// A request admitted by the rate book, in flight until this goes (any co_return).
-class InFlight {
- public:
-  InFlight(budget::RateBook& book, const std::string& key_hash) : book_(book), key_hash_(key_hash) {}
-  ~InFlight() {
-    if (!dismissed_) book_.release(key_hash_);
-  }
-  InFlight(const InFlight&) = delete;
-  InFlight& operator=(const InFlight&) = delete;
-  void dismiss() { dismissed_ = true; }
-
- private:
-  budget::RateBook& book_;
-  const std::string& key_hash_;
-  bool dismissed_ = false;
-};
 
 struct Priced {
   core::Money cost;
@@ -966,34 +940,24 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     const core::Tier to = other_tier(from);
     return health.enabled() && tier_choice && tier_allowed(&key.tiers, to) && !health.avoided(to, now_ms());
   };
-  // Budget admission: the most this call can cost is reserved before it is made.
-  // Rate limits: the request counts once in its key's minute (its input and the
-  // output it reserves), and is in flight until it ends, whatever its path.
+  // Admission: the key's rate limits, and its budget's reservation of the most
+  // this call can cost (admission_stage.h). Held until the request ends.
   const std::int64_t rate_tokens =
       d.input_tokens + kTemplateAllowance + (max_tokens > 0 ? max_tokens : options.default_output_cap);
-  const budget::RateBook::Admission admission = rates.admit(key_hash, rate_tokens, start_ms);
-  add_rate_headers(w.extra_headers, admission);
-  if (!admission.admitted) {
-    ++metrics.rate_limit_refusals;
-    net::Response reply = error_response(protocol, 429, admission.refusal, "rate_limit_error", "rate_limit_exceeded");
-    reply.headers.emplace_back("retry-after", std::to_string((admission.retry_after_ms + 999) / 1000));
+  auto admitted = admit(rates, budgets,
+                        {key_hash, rate_tokens, admission_estimate(model, d.input_tokens, max_tokens, start_ms),
+                         start_ms, options.currency},
+                        w.extra_headers);
+  if (const auto* refusal = std::get_if<AdmissionRefusal>(&admitted)) {
+    const bool rate = refusal->code == "rate_limit_exceeded";
+    ++(rate ? metrics.rate_limit_refusals : metrics.budget_refusals);
+    net::Response reply = error_response(protocol, 429, refusal->message, "rate_limit_error", refusal->code);
+    if (rate) reply.headers.emplace_back("retry-after", std::to_string(refusal->retry_after_seconds));
     co_await w.send(std::move(reply));
-    access(w, r, &key, 429, nullptr, core::Money{}, false, start_ms, admission.refusal);
+    access(w, r, &key, 429, nullptr, core::Money{}, false, start_ms, refusal->message);
     co_return;
   }
-  InFlight in_flight{rates, key_hash};
-  auto reservation = budgets.reserve(key_hash, admission_estimate(model, d.input_tokens, max_tokens, start_ms),
-                                     start_ms, options.currency);
-  if (!reservation.ok()) {
-    rates.undo(key_hash, rate_tokens, start_ms);  // not made: it counts for nothing
-    in_flight.dismiss();
-    ++metrics.budget_refusals;
-    net::Response reply =
-        error_response(protocol, 429, reservation.error().message, "rate_limit_error", "budget_exceeded");
-    co_await w.send(std::move(reply));
-    access(w, r, &key, 429, nullptr, core::Money{}, false, start_ms, reservation.error().message);
-    co_return;
-  }
+  const budget::BudgetBook::Reservation& reservation = std::get<Admission>(admitted).reservation();
   // The body as sent upstream: the client's bytes with every edit made in one pass.
   BodyEdits edits(r.body);
   edits.set("model", "\"" + model + "\"");  // ids are plain ASCII
@@ -1034,7 +998,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     ledger::Row row = base_row(key, requested, d, model, true, start_ms);
     if (record_body) row.request_body = recorded_body;
     const StreamCall call{r, path, body, d, tier, protocol, key};
-    co_await stream(w, call, std::move(row), *reservation);
+    co_await stream(w, call, std::move(row), reservation);
     co_return;
   }
 
@@ -1046,7 +1010,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   const std::optional<Check> check_first =
       d.cascade && tier == core::Tier::kFlash ? std::optional<Check>(Check{protocol, &*terms}) : std::nullopt;
   CallOutcome first = co_await call_and_record(path, body, headers, std::move(first_row), check_first);
-  budgets.settle(*reservation, first.row.cost);
+  budgets.settle(reservation, first.row.cost);
   count(first.row, tier);
   const Outgoing outgoing{path, body, headers, key, requested, is_stream, max_tokens};
   core::Money failed_cost;  // of a call that failed before a fallback (usually nothing)
