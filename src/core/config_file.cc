@@ -1,6 +1,7 @@
 #include "core/config_file.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -41,10 +42,19 @@ std::string element_path(std::string_view array, int index_from_1) {
   return fmt::format("{}[{}]", array, index_from_1);
 }
 
+namespace {
+// A bound as a person writes it: 1000000000000000000, not 1e+18; 0.1 as 0.1.
+std::string bound(double v) {
+  return std::floor(v) == v && std::fabs(v) < 1e21 ? fmt::format("{:.0f}", v) : fmt::format("{}", v);
+}
+}  // namespace
+
 std::string Range::describe() const {
   const bool bounded = max != std::numeric_limits<double>::infinity();
-  if (!min_exclusive) return bounded ? fmt::format("from {} to {}", min, max) : fmt::format("of at least {}", min);
-  return bounded ? fmt::format("above {} and at most {}", min, max) : fmt::format("above {}", min);
+  if (!min_exclusive) {
+    return bounded ? fmt::format("from {} to {}", bound(min), bound(max)) : fmt::format("of at least {}", bound(min));
+  }
+  return bounded ? fmt::format("above {} and at most {}", bound(min), bound(max)) : fmt::format("above {}", bound(min));
 }
 
 core::Error ConfigReader::error(const toml::node* at, std::string_view path, std::string_view message) const {

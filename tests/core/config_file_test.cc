@@ -31,6 +31,8 @@ TEST(ConfigReader, RangesSayWhatTheyHold) {
   EXPECT_EQ(Range::more_than(0).describe(), "above 0");
   EXPECT_EQ(Range::more_than(0, 10).describe(), "above 0 and at most 10");
   EXPECT_EQ((Range{5}).describe(), "of at least 5");
+  EXPECT_EQ(Range::of(0, 1e18).describe(), "from 0 to 1000000000000000000");  // not 1e+18
+  EXPECT_EQ(Range::of(0, 9e15).describe(), "from 0 to 9000000000000000");
   EXPECT_TRUE(Range::of(0, 1).holds(0));
   EXPECT_TRUE(Range::of(0, 1).holds(1));
   EXPECT_FALSE(Range::more_than(0, 10).holds(0));
