@@ -75,7 +75,7 @@ std::optional<core::Status> BatchingLedger::append_here(const Row& row) {
   }
   std::deque<Pending> one;
   one.push_back({std::shared_ptr<const Row>(&row, [](const Row*) {}), nullptr});
-  core::Status status = commit(one);
+  std::optional<core::Status> status = commit_here(one);
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -83,7 +83,7 @@ std::optional<core::Status> BatchingLedger::append_here(const Row& row) {
     wake = stop_ || !queue_.empty() || upkeep_due();
   }
   if (wake) cv_.notify_one();
-  return status;
+  return status;  // nullopt: not made, for the caller to queue
 }
 
 void BatchingLedger::append_feedback_async(std::shared_ptr<const Feedback> feedback,

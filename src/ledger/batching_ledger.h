@@ -113,6 +113,9 @@ class BatchingLedger : public Ledger {
   // Whether a commit is quick enough to make on the caller's thread (append_here):
   // no sync to wait for, no network round trip.
   virtual bool commits_quickly() const { return false; }
+  // commit() on the caller's thread: nullopt when it cannot be made at once
+  // (another connection holds the lock), and nothing was written.
+  virtual std::optional<core::Status> commit_here(const std::deque<Pending>& one) { return commit(one); }
   // Work the writer thread does between batches, off every caller's path (an
   // SQLite WAL checkpoint); upkeep_due() says whether there is some. upkeep()
   // may run while a commit is made on another thread (append_here), so it uses

@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <deque>
+#include <optional>
 #include <variant>
 
 #include <fmt/format.h>
@@ -69,6 +70,8 @@ std::string sqlite_error(sqlite3* db, const std::string& path, std::string_view 
   return fmt::format("ledger {}: {}: {}", path, what, db ? sqlite3_errmsg(db) : "out of memory");
 }
 
+constexpr int kBusyTimeoutMs = 10'000;  // how long a connection waits for another's lock
+
 core::Result<sqlite3*> open_db(const std::string& path, int flags) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
@@ -76,7 +79,7 @@ core::Result<sqlite3*> open_db(const std::string& path, int flags) {
     sqlite3_close(db);
     return core::make_error(message);
   }
-  sqlite3_busy_timeout(db, 10'000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   return db;
 }
 
@@ -283,6 +286,21 @@ class SqliteLedger final : public BatchingLedger {
     // Prepared once: parsing BEGIN and COMMIT again for every batch cost about as
     // much as inserting a row.
     if (!run(begin_)) return core::make_error(sqlite_error(db_, path_, "cannot begin a transaction"));
+    return commit_begun(batch);
+  }
+
+  // On a request's thread: never wait there for another connection's write lock
+  // (another process writing the same file); the writer thread will.
+  std::optional<core::Status> commit_here(const std::deque<Pending>& one) override {
+    sqlite3_busy_timeout(db_, 0);
+    const bool began = run(begin_);
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    if (!began) return std::nullopt;
+    return commit_begun(one);
+  }
+
+  // The rest of commit(), in a transaction begun.
+  core::Status commit_begun(const std::deque<Pending>& batch) {
     for (const Pending& p : batch) {
       if (p.feedback) {
         if (!record(*p.feedback, p.outcome)) {

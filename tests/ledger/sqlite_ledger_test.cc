@@ -260,6 +260,28 @@ TEST(SqliteLedger, AnIdleQuickLedgerCommitsOnTheCallersThread) {
   EXPECT_EQ((*full)->read_all()->size(), 0u);
 }
 
+// A request's thread never waits for another connection's write lock (another
+// process writing the same file): the row is not made here, and goes through the
+// writer's queue, which waits for the lock. The other connection lets go half a
+// second later; a commit made here would have waited for it and succeeded.
+TEST(SqliteLedger, ALockHeldElsewhereIsNotWaitedForOnTheCallersThread) {
+  const std::string path = fresh_path("ledger_locked.db");
+  auto ledger = open_sqlite_ledger(path, Durability::kProcess);
+  ASSERT_TRUE(ledger.ok());
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::thread release([other] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  });
+  EXPECT_FALSE((*ledger)->append_here(sample(1)).has_value());
+  EXPECT_TRUE((*ledger)->append(sample(1)).ok());  // the writer thread waits for the lock
+  release.join();
+  sqlite3_close(other);
+  expect_each_kept_once(**ledger, 1);
+}
+
 // Commits made here and batches of the writer thread at the same time (the
 // ThreadSanitizer run has this test too): every row is kept, once.
 TEST(SqliteLedger, CommitsHereAndTheWritersBatchesInterleave) {
