@@ -47,23 +47,16 @@ void for_windows(std::string_view text, std::size_t window, bool tail, F&& f) {
   if (tail) f(text.substr(char_boundary(text, text.size() - window)));
 }
 
-// Up to 8 bytes as one integer, so an extension is compared in one step.
-constexpr std::uint64_t pack(std::string_view s) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < s.size() && i < 8; ++i) v |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
-  return v;
-}
-
 constexpr std::size_t kLongestExtension = 5;
 constexpr std::array<std::uint64_t, 27> kSourceExtensions = {
-    pack("py"),  pack("js"),   pack("ts"), pack("tsx"),   pack("jsx"),   pack("java"), pack("go"),
-    pack("rs"),  pack("c"),    pack("cc"), pack("cpp"),   pack("h"),     pack("hpp"),  pack("cs"),
-    pack("rb"),  pack("php"),  pack("kt"), pack("swift"), pack("scala"), pack("sql"),  pack("yaml"),
-    pack("yml"), pack("toml"), pack("sh"), pack("vue"),   pack("m"),     pack("mm")};
+    pack8("py"),  pack8("js"),   pack8("ts"), pack8("tsx"),   pack8("jsx"),   pack8("java"), pack8("go"),
+    pack8("rs"),  pack8("c"),    pack8("cc"), pack8("cpp"),   pack8("h"),     pack8("hpp"),  pack8("cs"),
+    pack8("rb"),  pack8("php"),  pack8("kt"), pack8("swift"), pack8("scala"), pack8("sql"),  pack8("yaml"),
+    pack8("yml"), pack8("toml"), pack8("sh"), pack8("vue"),   pack8("m"),     pack8("mm")};
 
 bool source_extension(std::string_view ext) {
   if (ext.empty() || ext.size() > kLongestExtension) return false;
-  const std::uint64_t v = pack(ext);
+  const std::uint64_t v = pack8(ext);
   return std::find(kSourceExtensions.begin(), kSourceExtensions.end(), v) != kSourceExtensions.end();
 }
 

@@ -13,6 +13,19 @@ inline std::size_t char_boundary(std::string_view s, std::size_t i) {
   return i;
 }
 
+// Up to 8 bytes as one integer, in order from the low byte (text holds no NUL,
+// so the zero padding is unambiguous): a short word compared in one step.
+// `lower`: ASCII letters lower-cased first.
+constexpr std::uint64_t pack8(std::string_view s, bool lower = false) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < s.size() && i < 8; ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (lower && c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c + 32);
+    v |= std::uint64_t{c} << (8 * i);
+  }
+  return v;
+}
+
 // 64-bit FNV-1a over one or more pieces, as if they were one string.
 class Fnv {
  public:

@@ -36,26 +36,10 @@ constexpr std::string_view kFunctionWords[] = {
     "个", "之", "也", "了", "于", "以", "其", "及", "和", "在", "就", "或", "把", "是", "的", "而", "被", "这", "那", "都"
 };
 
-}  // namespace
-
-namespace {
-
-// A word of at most 8 bytes as one number: its bytes, lower-cased, in the low
-// bytes in order (text holds no NUL, so the zero padding is unambiguous).
-constexpr std::uint64_t pack_word(std::string_view w) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    auto c = static_cast<unsigned char>(w[i]);
-    if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c + 32);
-    v |= std::uint64_t{c} << (8 * i);
-  }
-  return v;
-}
-
-// kFunctionWords packed and sorted: a lookup is a binary search over integers.
+// kFunctionWords packed (pack8) and sorted: a lookup is a binary search over integers.
 constexpr auto kPackedFunctionWords = [] {
   std::array<std::uint64_t, std::size(kFunctionWords)> out{};
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = pack_word(kFunctionWords[i]);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = pack8(kFunctionWords[i]);
   std::sort(out.begin(), out.end());
   return out;
 }();
@@ -74,7 +58,7 @@ bool telling_token(std::string_view w, const Token& t) {
   const std::size_t n = t.end - t.begin;
   if (n > kLongestFunctionWord) return true;
   return !std::binary_search(kPackedFunctionWords.begin(), kPackedFunctionWords.end(),
-                             pack_word(w.substr(t.begin, n)));
+                             pack8(w.substr(t.begin, n), true));
 }
 
 void tokenize(std::string_view w, std::vector<Token>& out) {
