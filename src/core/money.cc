@@ -98,17 +98,16 @@ std::string Money::to_decimal() const {
   const char* keep = end;
   while (keep > p + 2 && keep[-1] == '0') --keep;
   *--p = '.';
-  if (whole <= std::numeric_limits<std::uint64_t>::max()) {  // 64-bit divisions again
-    auto w = static_cast<std::uint64_t>(whole);
+  auto digits = [&p](auto w) {
     do {
-      *--p = static_cast<char>('0' + w % 10);
+      *--p = static_cast<char>('0' + static_cast<int>(w % 10));
       w /= 10;
     } while (w != 0);
+  };
+  if (whole <= std::numeric_limits<std::uint64_t>::max()) {
+    digits(static_cast<std::uint64_t>(whole));  // 64-bit divisions: no library call
   } else {
-    do {
-      *--p = static_cast<char>('0' + static_cast<int>(whole % 10));
-      whole /= 10;
-    } while (whole != 0);
+    digits(whole);
   }
   if (femto_ < 0) *--p = '-';
   return std::string(p, static_cast<std::size_t>(keep - p));

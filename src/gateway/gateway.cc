@@ -986,14 +986,6 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   if (is_stream && !buffered && chat_completions)
     put_member(edits, root, "stream_options", R"({"include_usage":true})");
   const std::string body = edits.apply();
-  // What the cascade checks a Flash answer against, read now (the parsed request
-  // is gone after the first co_await): when this call, or a fallback to Flash,
-  // may be checked.
-  std::optional<cascade::Terms> terms;
-  if (!(is_stream && !buffered) &&
-      (d.cascade || (health.enabled() && tier_choice && tier_allowed(&key.tiers, other_tier(tier))))) {
-    terms = terms_of(protocol, root, max_tokens);
-  }
   if (is_stream && !buffered) {
     ledger::Row row = base_row(key, requested, d, model, true, start_ms);
     if (record_body) row.request_body = recorded_body;
@@ -1002,6 +994,13 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
     co_return;
   }
 
+  // What the cascade checks a Flash answer against, read now (the parsed request
+  // is gone after the first co_await): when this call, or a fallback to Flash,
+  // may be checked.
+  std::optional<cascade::Terms> terms;
+  if (d.cascade || (health.enabled() && tier_choice && tier_allowed(&key.tiers, other_tier(tier)))) {
+    terms = terms_of(protocol, root, max_tokens);
+  }
   // (Arguments of co_await calls are named locals: GCC 12 mishandles some
   // temporaries inside co_await expressions.)
   const Headers headers = upstream_headers(r, false);

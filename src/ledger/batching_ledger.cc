@@ -13,6 +13,11 @@ namespace {
 bool fits_int64(core::Money m) {
   return m.femto() >= std::numeric_limits<std::int64_t>::min() && m.femto() <= std::numeric_limits<std::int64_t>::max();
 }
+// Why `row` cannot be stored (a cost out of range), or nullopt.
+std::optional<core::Error> unstorable(const std::string& ledger, const Row& row) {
+  if (fits_int64(row.cost) && fits_int64(row.cost_if_pro)) return std::nullopt;
+  return core::make_error(fmt::format("ledger {}: cost of request {} is out of range", ledger, row.request_id));
+}
 }  // namespace
 
 BatchingLedger::~BatchingLedger() { stop(); }
@@ -51,8 +56,8 @@ core::Status BatchingLedger::append(const Row& row) {
 }
 
 void BatchingLedger::append_async(std::shared_ptr<const Row> row, std::function<void(core::Status)> done) {
-  if (!fits_int64(row->cost) || !fits_int64(row->cost_if_pro)) {
-    done(core::make_error(fmt::format("ledger {}: cost of request {} is out of range", name_, row->request_id)));
+  if (auto e = unstorable(name_, *row)) {
+    done(std::move(*e));
     return;
   }
   {
@@ -64,9 +69,7 @@ void BatchingLedger::append_async(std::shared_ptr<const Row> row, std::function<
 
 std::optional<core::Status> BatchingLedger::append_here(const Row& row) {
   if (!commits_quickly()) return std::nullopt;
-  if (!fits_int64(row.cost) || !fits_int64(row.cost_if_pro)) {
-    return core::make_error(fmt::format("ledger {}: cost of request {} is out of range", name_, row.request_id));
-  }
+  if (auto e = unstorable(name_, row)) return core::Status(std::move(*e));
   {
     // Only when the ledger is idle: rows already queued are committed first, in order.
     std::lock_guard<std::mutex> lock(mu_);

@@ -49,19 +49,18 @@ core::Result<Policy> Policy::parse(std::string_view text, const std::string& sou
   };
   if (auto e = tier_field(root, "", "default_tier", p.default_tier)) return *e;
   if (auto e = rd.number(root, "", "min_confidence", core::Range::of(0, 1), p.min_confidence)) return *e;
-  std::string model_path;
-  if (const toml::node* n = root.get("model"); n != nullptr && (!n->is_string() || n->as_string()->get().empty())) {
-    return rd.error(n, "model", "must be the path of a model written by `flashfirst route train`");
-  }
-  if (auto e = rd.string(root, "", "model", model_path)) return *e;
-  if (!model_path.empty()) {
+  if (const toml::node* n = root.get("model")) {
+    if (!n->is_string() || n->as_string()->get().empty()) {
+      return rd.error(n, "model", "must be the path of a model written by `flashfirst route train`");
+    }
+    const std::string& model_path = n->as_string()->get();
     // A relative path is read from the policy file's folder.
     std::filesystem::path path(model_path);
     if (path.is_relative() && source.find('<') == std::string::npos) {
       path = std::filesystem::path(source).parent_path() / path;
     }
     auto model = OutcomeModel::load_file(path.string());
-    if (!model.ok()) return rd.error(root.get("model"), "model", model.error().message);
+    if (!model.ok()) return rd.error(n, "model", model.error().message);
     p.outcome_model = std::make_shared<const OutcomeModel>(std::move(*model));
     p.model_file = path.string();
     p.model_threshold = 0.5;
