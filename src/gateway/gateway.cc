@@ -33,6 +33,7 @@
 #include "gateway/request_stage.h"
 #include "gateway/retry_policy.h"
 #include "gateway/route_stage.h"
+#include "gateway/stream_meter.h"
 #include "gateway/tier_health.h"
 #include "ledger/follower.h"
 #include "ledger/ledger.h"
@@ -257,7 +258,6 @@ struct Gateway::Impl {
   ledger::Ledger& ledger;
   net::Upstream& upstream;
   GatewayOptions options;
-  tokenizer::RatioEstimator estimate;
   std::mt19937_64 rng{options.seed != 0 ? options.seed : std::random_device{}()};
   const RetryPolicy retry_policy{options.max_retries, options.retry_base, options.retry_after_cap};
   std::uint64_t next_id = 1;
@@ -1167,11 +1167,8 @@ awaitable<void> Gateway::Impl::stream(LoggedWriter& w, const StreamCall& call, l
   bool client_ok = co_await w.start(200, std::move(headers));
 
   wire::SseSplitter events;
-  bool have_usage = false, recorded = false;
-  std::int64_t streamed_output_tokens = 0;
-  std::string stream_reasoning;  // to restore it later in a tool loop
-  std::vector<std::string> stream_call_ids;
-  thread_local dom::parser parser;
+  StreamMeter meter(protocol);
+  bool recorded = false;
 
   // Records the row (once), before the stream's last bytes go out; false when
   // the ledger could not commit it (the stream is then cut, not ended).
@@ -1180,11 +1177,11 @@ awaitable<void> Gateway::Impl::stream(LoggedWriter& w, const StreamCall& call, l
     if (recorded) co_return committed.ok();
     recorded = true;
     row.end_ms = now_ms();
-    if (!have_usage) {
+    if (!meter.has_usage()) {
       // The usage never came: estimate it, and say so.
       row.usage_estimated = true;
       row.usage.cache_miss = d.input_tokens;
-      row.usage.output = streamed_output_tokens;
+      row.usage.output = meter.estimated_output();
       Priced p = price(row.routed_model, row.usage, row.start_ms);
       row.cost = p.cost;
       row.cost_if_pro = p.cost_if_pro;
@@ -1196,96 +1193,23 @@ awaitable<void> Gateway::Impl::stream(LoggedWriter& w, const StreamCall& call, l
     count(row, tier);
     co_return committed.ok();
   };
-
-  // Handles one complete event ("...\n\n"); returns the text to forward.
-  core::TokenUsage anthropic_input;  // from message_start, until message_delta brings the output
-  // The end of the answer: OpenAI's "data: [DONE]", Anthropic's message_stop,
-  // the Responses API's response.completed / .incomplete / .failed (seen by on_event).
-  bool response_ended = false;
-  auto value_of = [](std::string_view event, std::string_view field) {
-    const auto v = wire::sse_field(event, field);
-    return v ? event.substr(v->offset, v->length) : std::string_view();
-  };
-  auto is_end = [&](std::string_view event) {
-    return response_ended || value_of(event, "data") == "[DONE]" || value_of(event, "event") == "message_stop";
-  };
+  // One complete event read (stream_meter.h); the text to forward: the event,
+  // with the figures added when it brought the usage.
   auto on_event = [&](std::string event) -> std::string {
-    // The event's data line (OpenAI events are one; Anthropic's start with "event: ...").
-    const auto field = wire::sse_field(event, "data");
-    if (!field) return event;  // comments, keep-alives
-    const std::size_t start = field->offset;
-    const std::string_view data(event.data() + start, field->length);
-    if (data == "[DONE]") return event;
-    dom::element root;
-    if (parser.parse(data.data(), data.size()).get(root)) return event;  // malformed: pass on as is
-    std::string_view type;
-    if (protocol == Protocol::kAnthropic && !root["type"].get_string().get(type)) {
-      if (type == "message_start") {
-        dom::element m;
-        if (!root["message"].get(m)) {
-          if (auto u = wire::read_usage(m); u.status == wire::UsageRead::Status::kOk) anthropic_input = u.usage;
-        }
+    switch (meter.read(event)) {
+      case StreamMeter::Read::kPassed:
         return event;
-      }
-      std::string_view text;
-      if (!root["delta"]["text"].get_string().get(text)) streamed_output_tokens += estimate.count(text);
-      if (!root["delta"]["thinking"].get_string().get(text)) streamed_output_tokens += estimate.count(text);
-      std::int64_t output = 0;
-      if (type != "message_delta" || root["usage"]["output_tokens"].get_int64().get(output)) return event;
-      core::TokenUsage u = anthropic_input;
-      u.output = output;
-      have_usage = true;
-      row.usage = u;
-    }
-    // The element whose `usage` an OpenAI-shaped event carries: the chunk's own,
-    // or on the Responses API the response its end event carries.
-    dom::element usage_holder = root;
-    if (protocol == Protocol::kResponses) {
-      if (root["type"].get_string().get(type)) return event;
-      std::string_view text;
-      if (type == "response.output_text.delta" || type == "response.reasoning_text.delta" ||
-          type == "response.reasoning_summary_text.delta" || type == "response.function_call_arguments.delta") {
-        if (!root["delta"].get_string().get(text)) streamed_output_tokens += estimate.count(text);
+      case StreamMeter::Read::kInvalidUsage:
+        row.error = "the upstream's usage is invalid: " + meter.invalid_usage();
         return event;
-      }
-      if (!wire::ends_response_stream(type)) return event;
-      response_ended = true;
-      if (root["response"].get(usage_holder)) return event;
+      case StreamMeter::Read::kUsage:
+        break;
     }
-    dom::array choices;
-    if (!root["choices"].get_array().get(choices)) {
-      for (dom::element c : choices) {
-        std::string_view text;
-        if (!c["delta"]["content"].get_string().get(text)) streamed_output_tokens += estimate.count(text);
-        if (!c["delta"]["reasoning_content"].get_string().get(text)) {
-          streamed_output_tokens += estimate.count(text);
-          if (stream_reasoning.size() < (1u << 20)) stream_reasoning += text;
-        }
-        dom::array calls;
-        if (!c["delta"]["tool_calls"].get_array().get(calls)) {
-          for (dom::element call : calls) {
-            std::string_view id;
-            if (!call["id"].get_string().get(id) && !id.empty()) stream_call_ids.emplace_back(id);
-          }
-        }
-      }
-    }
-    if (protocol != Protocol::kAnthropic) {
-      const wire::UsageRead u = wire::read_usage(usage_holder);
-      if (u.status == wire::UsageRead::Status::kAbsent) return event;
-      if (u.status == wire::UsageRead::Status::kInvalid) {
-        row.error = "the upstream's usage is invalid: " + u.why;
-        return event;
-      }
-      have_usage = true;
-      row.usage = u.usage;
-    }
+    row.usage = meter.usage();
     Priced p = price(row.routed_model, row.usage, row.start_ms);
     row.cost = p.cost;
     row.cost_if_pro = p.cost_if_pro;
-    // The figures ride on this event as an extra member that clients ignore.
-    return event.substr(0, start) + set_member(data, "flashfirst", figures_json(row, false, row.cost)) +
-           event.substr(data.data() + data.size() - event.data());
+    return with_figures(event, figures_json(row, false, row.cost));
   };
 
   bool broken = false, ledger_cut = false;
@@ -1302,7 +1226,7 @@ awaitable<void> Gateway::Impl::stream(LoggedWriter& w, const StreamCall& call, l
     events.feed(*data);
     while (auto event = events.next()) {
       std::string out = on_event(std::move(*event));
-      if (is_end(out) && !co_await record()) {
+      if (meter.ended(out) && !co_await record()) {
         ledger_cut = true;  // the end is not sent: the client sees a cut stream, not a whole answer
         break;
       }
@@ -1318,7 +1242,7 @@ awaitable<void> Gateway::Impl::stream(LoggedWriter& w, const StreamCall& call, l
   if (const std::string rest = events.take_rest(); !rest.empty() && client_ok && !broken && !ledger_cut) {
     client_ok = co_await w.write(rest);
   }
-  if (!broken && !have_usage) row.error = "the stream ended without usage";
+  if (!broken && !meter.has_usage()) row.error = "the stream ended without usage";
   const bool kept = co_await record();
   if (broken || !kept) {
     if (broken) ++metrics.upstream_errors;
@@ -1327,7 +1251,7 @@ awaitable<void> Gateway::Impl::stream(LoggedWriter& w, const StreamCall& call, l
            kept ? std::string_view(row.error) : std::string_view(committed.message()));
     co_return;
   }
-  for (const std::string& id : stream_call_ids) reasoning.remember(id, stream_reasoning);
+  for (const std::string& id : meter.tool_call_ids()) reasoning.remember(id, meter.reasoning());
   if (client_ok) co_await w.finish();
   access(w, r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
 }
