@@ -4,7 +4,50 @@
 
 #include <boost/asio/post.hpp>
 
+#include "core/json_writer.h"
+#include "core/text.h"
+#include "ledger/ledger.h"
+
 namespace ff::gateway {
+
+void format_access_line(std::string& o, const AccessRecord& a) {
+  auto text = [&o](std::string_view s) { core::append_json_string(o, s); };
+  o.clear();
+  core::append_parts(o, R"({"ts_ms":)");
+  core::append_int(o, a.ts_ms);
+  core::append_parts(o, R"(,"method":)");
+  text(a.method);
+  core::append_parts(o, R"(,"path":)");
+  text(a.path);
+  core::append_parts(o, R"(,"key":)");
+  text(a.key);
+  core::append_parts(o, R"(,"status":)");
+  core::append_int(o, a.status);
+  if (const ledger::Row* row = a.row) {
+    core::append_parts(o, R"(,"request_id":)");
+    text(row->request_id);
+    core::append_parts(o, R"(,"model":)");
+    text(row->routed_model);
+    core::append_parts(o, R"(,"category":)");
+    text(row->category);
+    core::append_parts(o, R"(,"stream":)", row->stream ? "true" : "false", R"(,"escalated":)",
+                       a.escalated ? "true" : "false", R"(,"tokens":{"cache_hit":)");
+    core::append_int(o, row->usage.cache_hit);
+    core::append_parts(o, R"(,"cache_miss":)");
+    core::append_int(o, row->usage.cache_miss);
+    core::append_parts(o, R"(,"output":)");
+    core::append_int(o, row->usage.output);
+    core::append_parts(o, R"(},"cost":")", a.cost.to_decimal(), R"(","cost_if_pro":")",
+                       row->cost_if_pro.to_decimal(), "\"");
+  }
+  if (!a.error.empty()) {
+    core::append_parts(o, R"(,"error":)");
+    text(a.error);
+  }
+  core::append_parts(o, R"(,"latency_ms":)");
+  core::append_int(o, a.latency_ms);
+  o.push_back('}');
+}
 
 void AccessLog::line(std::string_view text) {
   buffer_.append(text).push_back('\n');

@@ -13,7 +13,6 @@
 #include <optional>
 #include <random>
 #include <thread>
-#include <unordered_map>
 #include <variant>
 
 #include <fmt/format.h>
@@ -25,9 +24,12 @@
 #include "core/text.h"
 #include "core/thread_name.h"
 #include "dashboard/dashboard.h"
+#include "gateway/access_log.h"
 #include "gateway/admission_stage.h"
+#include "gateway/auth_stage.h"
 #include "gateway/body_edit.h"
 #include "gateway/feedback.h"
+#include "gateway/ledger_bridge.h"
 #include "gateway/metrics.h"
 #include "gateway/reasoning_cache.h"
 #include "gateway/request_stage.h"
@@ -226,12 +228,6 @@ std::optional<std::string> check_in(wire::Protocol protocol, const cascade::Term
   return cascade::check_anthropic_answer(terms, answer);
 }
 
-// Lets an unordered_map<std::string, ...> be searched with a string_view.
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 // The status and code a client gets for an upstream call that got no answer:
 // 504 for a timeout, 429 when every account was busy (the queue's wait ran
 // out), else 502.
@@ -325,52 +321,8 @@ struct Gateway::Impl {
     return id;
   }
 
-  // The request's key, or nullptr when it may not use the gateway.
-  const VirtualKey* authenticate(const net::Request& r) const {
-    std::string_view auth = r.header("authorization");
-    std::string_view key;
-    if (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ") key = auth.substr(7);
-    if (key.empty()) key = r.header("x-api-key");  // Anthropic clients
-    if (key.empty()) return nullptr;
-    // Hashing costs more than the rest of admission: remember the keys seen (the
-    // map holds keys that were presented, bounded; the configured keys stay hashed).
-    auto cached = known_keys.find(key);
-    if (cached != known_keys.end()) return cached->second;
-    const std::string hash = sha256_hex(key);
-    const VirtualKey* found = nullptr;
-    if (options.keys.empty()) {
-      anonymous_keys.push_back(VirtualKey{"anonymous", hash, {}, {}});
-      found = &anonymous_keys.back();
-    } else {
-      for (const VirtualKey& k : options.keys) {
-        if (k.sha256_hex == hash) found = &k;
-      }
-    }
-    if (known_keys.size() >= kKnownKeysCap) known_keys.clear();  // many distinct keys: start over
-    known_keys.emplace(std::string(key), found);
-    return found;
-  }
-  // Who asks the dashboard's API: an admin key (it sees every key), or a
-  // virtual key (its own calls only); nullopt for neither.
-  std::optional<dashboard::Viewer> dashboard_viewer(const net::Request& r, const VirtualKey*& key_out) const {
-    std::string_view auth = r.header("authorization");
-    if (auth.substr(0, 7) != "Bearer " && auth.substr(0, 7) != "bearer ") return std::nullopt;
-    const std::string_view presented = auth.substr(7);
-    if (presented.empty()) return std::nullopt;
-    if (!options.admin_key_hashes.empty()) {
-      const std::string hash = sha256_hex(presented);
-      for (const std::string& admin : options.admin_key_hashes) {
-        if (admin == hash) return dashboard::Viewer{true, "", ""};
-      }
-    }
-    const VirtualKey* key = authenticate(r);
-    if (key == nullptr) return std::nullopt;
-    key_out = key;
-    return dashboard::Viewer{false, key->sha256_hex, key->name};
-  }
-  static constexpr std::size_t kKnownKeysCap = 4096;
-  mutable std::unordered_map<std::string, const VirtualKey*, StringHash, std::equal_to<>> known_keys;
-  mutable std::deque<VirtualKey> anonymous_keys;  // stable addresses
+  // Auth: the key each request presents (auth_stage.h).
+  KeyRing keys{options.keys, options.admin_key_hashes};
   budget::BudgetBook budgets;
   budget::RateBook rates;
 
@@ -417,103 +369,16 @@ struct Gateway::Impl {
   static constexpr std::size_t kQuotesCap = 16;
   mutable std::deque<std::pair<std::string, pricing::Quote>> quotes;  // stable addresses
 
-  // Waits for the ledger to commit `row` without blocking the server's thread:
-  // the ledger's writer thread posts the outcome back to this coroutine's executor.
-  // The row is lent to the ledger meanwhile (moved out and back, not copied).
-  // A ledger that commits in microseconds (SQLite with --ledger-sync process)
-  // and is idle commits it here instead: no thread switch for a lone request.
-  awaitable<core::Status> commit(ledger::Row& row) {
-    core::Status s;
-    if (std::optional<core::Status> here = ledger.append_here(row)) {
-      s = std::move(*here);
-    } else {
-      auto lent = std::make_shared<ledger::Row>(std::move(row));
-      s = co_await append_op(ledger, lent);
-      row = std::move(*lent);
-    }
-    if (!s.ok()) {
-      ++metrics.ledger_failures;
-      ledger_down = true;
-      ledger_down_reason = s.message();
-      last_probe_ms = now_ms();
-      // The upstream may have billed the call: its row is kept to be recorded
-      // once the ledger writes again.
-      if (unrecorded_rows.size() < kUnrecordedCap) {
-        unrecorded_rows.push_back(row);
-        unrecorded_rows.back().request_body.clear();  // bounded memory: the bill, not the request
-        unrecorded_rows.back().error += unrecorded_rows.back().error.empty() ? "" : "; ";
-        unrecorded_rows.back().error += "recorded late: the ledger failed when the answer came, and it was not served";
-      }
-    }
-    // Once down, only ledger_ready() brings the gateway back: it records the
-    // kept rows first.
-    co_return s;
-  }
-  static constexpr std::size_t kUnrecordedCap = 10'000;
-  std::deque<ledger::Row> unrecorded_rows;  // server's thread only
+  // Metering's end: rows into the ledger, and the ledger's health (ledger_bridge.h).
+  LedgerBridge bridge{ledger, metrics.ledger_failures, [this] { return now_ms(); }};
+  awaitable<core::Status> commit(ledger::Row& row) { return bridge.commit(row); }
 
-  // Whether answers can be recorded: while the ledger is failing (a full disk,
-  // a lost server), the gateway serves nothing it could not record, so chat
-  // requests and /readyz are refused until a probe (at most one a second, made
-  // by the request or readiness check that finds one due) commits a write.
-  // Server's thread only.
-  bool ledger_down = false;
-  std::string ledger_down_reason;
-  std::int64_t last_probe_ms = 0;
-  bool probing = false;
-  awaitable<bool> ledger_ready() {
-    if (!ledger_down) co_return true;
-    if (probing || now_ms() - last_probe_ms < 1000) co_return false;
-    probing = true;
-    last_probe_ms = now_ms();
-    core::Status s = co_await probe_op(ledger);
-    // The rows that could not be committed first, in order, before anything new.
-    while (s.ok() && !unrecorded_rows.empty()) {
-      auto row = std::make_shared<ledger::Row>(std::move(unrecorded_rows.front()));
-      s = co_await append_op(ledger, row);
-      if (s.ok()) {
-        unrecorded_rows.pop_front();
-      } else {
-        unrecorded_rows.front() = std::move(*row);
-      }
-    }
-    probing = false;
-    if (s.ok()) {
-      ledger_down = false;
-    } else {
-      ledger_down_reason = s.message();
-    }
-    co_return s.ok();
-  }
   net::Response ledger_unavailable(Protocol protocol, std::string_view what) const {
-    net::Response res = error_response(protocol, 503, fmt::format("{}: {}", what, ledger_down_reason), "api_error",
+    net::Response res = error_response(protocol, 503, fmt::format("{}: {}", what, bridge.down_reason()), "api_error",
                                        "ledger_unavailable");
     res.headers.emplace_back("retry-after", "1");
     return res;
   }
-  // A ledger operation that reports on a ledger thread, awaited: `start(done)`
-  // begins it; the outcome is posted back to the awaiting coroutine's executor.
-  // Not a coroutine: what `start` holds (a row in a shared_ptr) is never a
-  // capture of a coroutine's frame.
-  template <typename Outcome, typename Start>
-  static awaitable<Outcome> ledger_op(Start start) {
-    return asio::async_initiate<decltype(asio::use_awaitable), void(Outcome)>(
-        [start = std::move(start)](auto handler) mutable {
-          auto ex = asio::get_associated_executor(handler);
-          auto h = std::make_shared<decltype(handler)>(std::move(handler));
-          start(
-              [ex, h](Outcome out) { asio::post(ex, [h, out = std::move(out)]() mutable { (*h)(std::move(out)); }); });
-        },
-        asio::use_awaitable);
-  }
-  static awaitable<core::Status> probe_op(ledger::Ledger& l) {
-    return ledger_op<core::Status>([&l](std::function<void(core::Status)> done) { l.probe_async(std::move(done)); });
-  }
-  static awaitable<core::Status> append_op(ledger::Ledger& l, std::shared_ptr<ledger::Row> row) {
-    return ledger_op<core::Status>(
-        [&l, row = std::move(row)](std::function<void(core::Status)> done) { l.append_async(row, std::move(done)); });
-  }
-
   // Records a rating (POST /v1/flashfirst/feedback) of one of the key's own
   // answers: 200 once it is committed, 400 for a bad body, 404 for a request id
   // the ledger has not got or that is another key's (the same answer for both,
@@ -530,9 +395,11 @@ struct Gateway::Impl {
     rating->key_hash = key.sha256_hex;
     rating->key_name = key.name;
     rating->created_ms = now_ms();
-    core::Result<ledger::FeedbackOutcome> outcome = co_await feedback_op(ledger, rating);
+    // A named shared_ptr<const>: passed as a conversion of `rating` inside the
+    // co_await, GCC 12 freed the rating while it was recorded (pg_ledger_test).
+    std::shared_ptr<const ledger::Feedback> shared = rating;
+    core::Result<ledger::FeedbackOutcome> outcome = co_await bridge.rate(shared);
     if (!outcome.ok()) {
-      ++metrics.ledger_failures;
       net::Response reply = openai_error(503, "the rating could not be recorded (the ledger failed); try again",
                                          "server_error", "ledger_unavailable");
       co_await w.send(std::move(reply));
@@ -552,17 +419,7 @@ struct Gateway::Impl {
     co_await w.send(std::move(reply));
   }
 
-  static awaitable<core::Result<ledger::FeedbackOutcome>> feedback_op(ledger::Ledger& l,
-                                                                      std::shared_ptr<const ledger::Feedback> f) {
-    using Outcome = core::Result<ledger::FeedbackOutcome>;
-    return ledger_op<Outcome>(
-        [&l, f = std::move(f)](std::function<void(Outcome)> done) { l.append_feedback_async(f, std::move(done)); });
-  }
-
-  // One access-log line: the client's request and what became of it, one JSON
-  // object whose keys are always these, in this order (written straight into a
-  // reused line, not through a JsonWriter: this runs once per request).
-  // The request's access-log line, once (`w` remembers it was written).
+  // The request's access-log line (access_log.h), once: `w` remembers it was written.
   void access(LoggedWriter& w, const net::Request& r, const VirtualKey* key, int status, const ledger::Row* row,
               core::Money cost, bool escalated, std::int64_t start_ms, std::string_view error = {}) const {
     w.logged = true;
@@ -571,45 +428,19 @@ struct Gateway::Impl {
   void write_access_line(const net::Request& r, const VirtualKey* key, int status, const ledger::Row* row,
                          core::Money cost, bool escalated, std::int64_t start_ms, std::string_view error) const {
     if (!options.access_log) return;
-    std::string& o = access_line;
-    auto text = [&o](std::string_view s) { core::append_json_string(o, s); };
-    o.clear();
-    core::append_parts(o, R"({"ts_ms":)");
-    core::append_int(o, start_ms);
-    core::append_parts(o, R"(,"method":)");
-    text(r.method);
-    core::append_parts(o, R"(,"path":)");
-    text(r.path());
-    core::append_parts(o, R"(,"key":)");
-    text(key ? std::string_view(key->name) : std::string_view("-"));
-    core::append_parts(o, R"(,"status":)");
-    core::append_int(o, status);
-    if (row != nullptr) {
-      core::append_parts(o, R"(,"request_id":)");
-      text(row->request_id);
-      core::append_parts(o, R"(,"model":)");
-      text(row->routed_model);
-      core::append_parts(o, R"(,"category":)");
-      text(row->category);
-      core::append_parts(o, R"(,"stream":)", row->stream ? "true" : "false", R"(,"escalated":)",
-                         escalated ? "true" : "false", R"(,"tokens":{"cache_hit":)");
-      core::append_int(o, row->usage.cache_hit);
-      core::append_parts(o, R"(,"cache_miss":)");
-      core::append_int(o, row->usage.cache_miss);
-      core::append_parts(o, R"(,"output":)");
-      core::append_int(o, row->usage.output);
-      // Exact decimal strings, as in the headers.
-      core::append_parts(o, R"(},"cost":")", cost.to_decimal(), R"(","cost_if_pro":")", row->cost_if_pro.to_decimal(),
-                         "\"");
-    }
-    if (!error.empty()) {
-      core::append_parts(o, R"(,"error":)");
-      text(error);
-    }
-    core::append_parts(o, R"(,"latency_ms":)");
-    core::append_int(o, now_ms() - start_ms);
-    o.push_back('}');
-    options.access_log(o);
+    AccessRecord a;
+    a.ts_ms = start_ms;
+    a.method = r.method;
+    a.path = r.path();
+    if (key != nullptr) a.key = key->name;
+    a.status = status;
+    a.row = row;
+    a.cost = cost;
+    a.escalated = escalated;
+    a.error = error;
+    a.latency_ms = now_ms() - start_ms;
+    format_access_line(access_line, a);
+    options.access_log(access_line);
   }
   mutable std::string access_line;  // the server's thread only
 
@@ -708,8 +539,8 @@ struct Gateway::Impl {
   }
 
   // Appends the route's headers (model, category and reason, escalated) to `out`.
-  static void add_route_headers(Headers& out, const router::Decision& d, const std::string& model, bool escalated) {
-    out.emplace_back("x-flashfirst-model", model);
+  static void add_route_headers(Headers& out, const router::Decision& d, bool escalated) {
+    out.emplace_back("x-flashfirst-model", d.model);
     std::string route(router::category_name(d.category));
     route.append("; ");
     append_header_value(route, d.reason);
@@ -717,19 +548,20 @@ struct Gateway::Impl {
     out.emplace_back("x-flashfirst-escalated", escalated ? "true" : "false");
   }
 
-  ledger::Row base_row(const VirtualKey& key, const std::string& requested, const router::Decision& d,
-                       const std::string& model, bool stream, std::int64_t start_ms) {
+  struct Exchange;
+  // A call's ledger row as it starts: the request's and the decision's part.
+  ledger::Row base_row(const Exchange& x, const router::Decision& d, std::int64_t start_ms) {
     ledger::Row row;
     row.request_id = new_id();
-    row.key_hash = key.sha256_hex;
-    row.key_name = key.name;
+    row.key_hash = x.key.sha256_hex;
+    row.key_name = x.key.name;
     row.start_ms = start_ms;
-    row.requested_model = requested;
-    row.routed_model = model;
+    row.requested_model = x.requested;
+    row.routed_model = d.model;
     row.effort = d.effort;
     row.category = router::category_name(d.category);
     row.reason = d.reason;
-    row.stream = stream;
+    row.stream = x.is_stream;
     row.currency = options.currency;
     return row;
   }
@@ -795,28 +627,133 @@ struct Gateway::Impl {
     co_return CallOutcome{std::move(res), std::move(row), checked, std::move(failure), std::move(recorded), upstream};
   }
 
-  // A non-stream request as chat() sends it upstream, for the two rare turns it
-  // can take below. Those are coroutines of their own so that their locals (a
-  // ledger row, a second call's outcome, a new body) take frame space only when
-  // they happen: chat()'s frame is allocated for every request in flight.
-  struct Outgoing {
-    std::string_view path;
-    const std::string& body;
-    const Headers& headers;
+  // One chat request through the stages, from chat() to the reply: what the
+  // request stage read, the route's decision, and the call as made upstream.
+  // It lives in chat()'s frame; the stages take it by reference.
+  struct Exchange {
+    const net::Request& request;
+    LoggedWriter& w;
     const VirtualKey& key;
-    const std::string& requested;
-    bool is_stream;
-    std::int64_t max_tokens;
+    const Protocol protocol;
+    const std::int64_t start_ms;
+    const std::string& requested;   // `model` as sent
+    const bool is_stream;
+    const std::int64_t max_tokens;  // the client's output cap, 0 for none
+    // The decision the call is made with. A fallback or an escalation that
+    // answers replaces it with a decision of its own (tier, model, reason).
+    router::Decision decision{};
+    bool tier_choice = false;  // the gateway chose the tier (no concrete model was named)
+    // The call as made upstream (prepare()).
+    std::string_view path{};
+    std::string body{};
+    Headers headers{};
+    bool buffered = false;           // a stream asked of the upstream whole, for the cascade to check
+    int restored = 0;                // reasoning_content put back into assistant turns
+    std::string_view recorded_body{};  // kept with the first row ("" when requests are not recorded)
   };
 
+  // Route: the router's decision, made final by the model named, the key's
+  // tiers and tier health (route_stage.h). The router also classifies requests
+  // that name a tier or a model, for the record.
+  std::variant<Route, RouteRefusal> route(const Exchange& x, const ChatRequest& request) {
+    RouteInput in;
+    in.routed = router.route_or_default(request.route_root, {x.key.name, request.tier_header});
+    in.requested = request.requested;
+    in.protocol = x.protocol;
+    in.key_name = x.key.name;
+    in.key_tiers = &x.key.tiers;
+    in.tier_of_model = [this, at = x.start_ms](std::string_view id) -> std::optional<core::Tier> {
+      const pricing::Quote* q = quote(id, at);
+      if (q == nullptr) return std::nullopt;
+      return book.models()[static_cast<std::size_t>(q->model)].tier;
+    };
+    for (core::Tier t : {core::Tier::kFlash, core::Tier::kPro}) {
+      in.avoided[tier_index(t)] = health.avoided(t, x.start_ms);
+      in.failures_in_a_row[tier_index(t)] = health.failures_in_a_row(t);
+    }
+    in.fallback_enabled = health.enabled();
+    auto routed = finish_route(std::move(in), router.policy(),
+                               [&](std::string_view id) { return unknown_model_message(id, x.start_ms); });
+    if (const Route* ok = std::get_if<Route>(&routed); ok != nullptr && ok->fell_back) ++metrics.fallbacks;
+    return routed;
+  }
+
+  // Admission: the key's rate limits, and its budget's reservation of the most
+  // this call can cost (admission_stage.h); a refusal is counted.
+  std::variant<Admission, AdmissionRefusal> admission(const Exchange& x) {
+    const router::Decision& d = x.decision;
+    const std::int64_t output = x.max_tokens > 0 ? x.max_tokens : options.default_output_cap;
+    auto admitted =
+        admit(rates, budgets,
+              {x.key.sha256_hex, d.input_tokens + kTemplateAllowance + output,
+               admission_estimate(d.model, d.input_tokens, x.max_tokens, x.start_ms), x.start_ms, options.currency},
+              x.w.extra_headers);
+    if (const auto* refusal = std::get_if<AdmissionRefusal>(&admitted)) {
+      ++(refusal->code == "rate_limit_exceeded" ? metrics.rate_limit_refusals : metrics.budget_refusals);
+    }
+    return admitted;
+  }
+  static net::Response refusal_reply(Protocol protocol, const AdmissionRefusal& refusal) {
+    net::Response reply = error_response(protocol, 429, refusal.message, "rate_limit_error", refusal.code);
+    if (refusal.code == "rate_limit_exceeded") {
+      reply.headers.emplace_back("retry-after", std::to_string(refusal.retry_after_seconds));
+    }
+    return reply;
+  }
+
+  // The call as made upstream: the endpoint, the headers, and the body, the
+  // client's bytes with every edit made in one pass (body_edit.h). Also the
+  // category's reasoning effort when the gateway chose the model (a named
+  // concrete model passes as sent); the ledger records the effort as sent.
+  void prepare(Exchange& x, const ChatRequest& request) {
+    const bool chat_completions = x.protocol == Protocol::kOpenAi;
+    const dom::element root = request.root;
+    router::Decision& d = x.decision;
+    BodyEdits edits(x.request.body);
+    edits.set("model", "\"" + d.model + "\"");  // ids are plain ASCII
+    x.restored = chat_completions ? reasoning.restore(edits, root) : 0;
+    metrics.reasoning_restored += x.restored;
+    apply_user_id(edits, root, x.protocol, x.key.user_id);
+    d.effort = apply_effort(edits, root, x.protocol, x.tier_choice ? std::string_view(d.effort) : std::string_view());
+    x.path = x.protocol == Protocol::kAnthropic   ? "/anthropic/v1/messages"
+             : x.protocol == Protocol::kResponses ? "/responses"
+                                                  : "/chat/completions";
+    // Recorded requests are read back by `route train` and `simulate`, which
+    // read chat requests: a Responses request is kept in its chat form.
+    const std::string_view recorded =
+        request.chat_form.empty() ? std::string_view(x.request.body) : std::string_view(request.chat_form);
+    if (options.record_requests && tokenizer::is_valid_utf8(recorded)) x.recorded_body = recorded;
+    // A stream the policy lets the cascade check: asked of the upstream whole,
+    // checked (and escalated) like any answer, then sent as a stream.
+    x.buffered = x.is_stream && x.protocol != Protocol::kAnthropic && d.cascade && d.buffer_streams &&
+                 d.tier == core::Tier::kFlash;
+    dom::element present;
+    if (x.buffered) {
+      edits.set("stream", "false");
+      if (chat_completions && !root["stream_options"].get(present)) edits.set("stream_options", "null");
+    }
+    const bool streamed = x.is_stream && !x.buffered;
+    if (streamed && chat_completions) put_member(edits, root, "stream_options", R"({"include_usage":true})");
+    x.body = edits.apply();
+    x.headers = upstream_headers(x.request, streamed);
+  }
+
+  // A fallback to the other tier: whether this request may make one.
+  bool can_fall_back(const Exchange& x) const {
+    const core::Tier to = other_tier(x.decision.tier);
+    return health.enabled() && x.tier_choice && tier_allowed(&x.key.tiers, to) && !health.avoided(to, now_ms());
+  }
+
   // The first call failed and nothing has reached the client: once more on the
-  // other tier, if the budget allows; then `first` is that call, and the tier,
-  // model and decision are the other tier's.
-  awaitable<void> fall_back(const Outgoing& o, CallOutcome& first, router::Decision& d, core::Tier& tier,
-                            std::string& model, core::Money& failed_cost) {
-    const core::Tier to = other_tier(tier);
+  // other tier, if the budget allows; then `first` is that call, and the
+  // exchange's decision is the other tier's. The rare turns (this one and
+  // escalate()) are coroutines of their own so that their locals take frame
+  // space only when they happen: chat()'s frame is allocated for every request.
+  awaitable<void> fall_back(Exchange& x, CallOutcome& first, core::Money& failed_cost) {
+    const router::Decision& d = x.decision;
+    const core::Tier to = other_tier(d.tier);
     const std::string to_model = router.policy().model_for(to);
-    auto fr = budgets.reserve(o.key.sha256_hex, admission_estimate(to_model, d.input_tokens, o.max_tokens, now_ms()),
+    auto fr = budgets.reserve(x.key.sha256_hex, admission_estimate(to_model, d.input_tokens, x.max_tokens, now_ms()),
                               now_ms(), options.currency);
     if (!fr.ok()) {
       ++metrics.budget_refusals;
@@ -824,13 +761,14 @@ struct Gateway::Impl {
     }
     ++metrics.fallbacks;
     router::Decision fd = d;
-    fd.reason = fmt::format("fallback: {} answered {} ({})", core::tier_name(tier), first.row.status, d.reason);
+    fd.reason = fmt::format("fallback: {} answered {} ({})", core::tier_name(d.tier), first.row.status, d.reason);
     fd.tier = to;
+    fd.model = to_model;
     fd.cascade = false;
-    ledger::Row row = base_row(o.key, o.requested, fd, to_model, o.is_stream, now_ms());
+    ledger::Row row = base_row(x, fd, now_ms());
     row.escalated_from = first.row.request_id;
-    const std::string to_body = set_member(o.body, "model", "\"" + to_model + "\"");
-    CallOutcome again = co_await call_and_record(o.path, to_body, o.headers, std::move(row));
+    const std::string to_body = set_member(x.body, "model", "\"" + to_model + "\"");
+    CallOutcome again = co_await call_and_record(x.path, to_body, x.headers, std::move(row));
     budgets.settle(*fr, again.row.cost);
     count(again.row, to);
     failed_cost = first.row.cost;
@@ -838,281 +776,202 @@ struct Gateway::Impl {
     again.upstream += first.upstream;
     first = std::move(again);
     if (!failed_recorded.ok()) first.recorded = std::move(failed_recorded);
-    tier = to;
-    model = to_model;
-    d = std::move(fd);
+    x.decision = std::move(fd);
   }
 
-  // Flash's answer failed the cascade's check (`failure`): the request again on
-  // Pro, reserved for already. `second` is that call; when Pro answered, the
-  // model and decision are Pro's.
-  awaitable<void> escalate(const Outgoing& o, const std::string& failure, const std::string& flash_request_id,
-                           const budget::BudgetBook::Reservation& reservation, std::optional<CallOutcome>& second,
-                           router::Decision& d, std::string& model) {
-    ++metrics.escalations;
-    const std::string pro_model = router.policy().pro_model;
-    router::Decision pd = d;
-    pd.reason = fmt::format("escalated: Flash's answer failed ({})", failure);
-    ledger::Row row = base_row(o.key, o.requested, pd, pro_model, o.is_stream, now_ms());
-    row.escalated_from = flash_request_id;
-    const std::string pro_body = set_member(o.body, "model", "\"" + pro_model + "\"");
-    second = co_await call_and_record(o.path, pro_body, o.headers, std::move(row));
-    budgets.settle(reservation, second->row.cost);
-    count(second->row, core::Tier::kPro);
-    if (std::holds_alternative<UpstreamResponse>(second->response)) {
-      model = pro_model;
-      d = std::move(pd);
+  // The cascade: Flash's answer failed its check, and Pro's call is reserved for.
+  struct Escalation {
+    std::string failure;
+    budget::BudgetBook::Reservation reservation;
+  };
+  // Whether a checked Flash answer goes to Pro: nullopt when it passed, or when
+  // the key's budget has no room for Pro's call (Flash's answer then stands).
+  std::optional<Escalation> escalation(const Exchange& x, const CallOutcome& first) {
+    if (!first.checked || !first.failure) return std::nullopt;
+    auto pr = budgets.reserve(
+        x.key.sha256_hex,
+        admission_estimate(router.policy().pro_model, x.decision.input_tokens, x.max_tokens, now_ms()), now_ms(),
+        options.currency);
+    if (!pr.ok()) {
+      ++metrics.budget_refusals;
+      return std::nullopt;
     }
-    // If Pro could not be reached, Flash's answer is still the best there is.
+    return Escalation{*first.failure, *pr};
+  }
+  // The request again on Pro: `second` is that call. When Pro answered, the
+  // exchange's decision is Pro's; if it could not be reached, Flash's answer is
+  // still the best there is.
+  awaitable<void> escalate(Exchange& x, const Escalation& up, const std::string& flash_request_id,
+                           std::optional<CallOutcome>& second) {
+    ++metrics.escalations;
+    router::Decision pd = x.decision;
+    pd.reason = fmt::format("escalated: Flash's answer failed ({})", up.failure);
+    pd.tier = core::Tier::kPro;
+    pd.model = router.policy().pro_model;
+    ledger::Row row = base_row(x, pd, now_ms());
+    row.escalated_from = flash_request_id;
+    const std::string pro_body = set_member(x.body, "model", "\"" + pd.model + "\"");
+    second = co_await call_and_record(x.path, pro_body, x.headers, std::move(row));
+    budgets.settle(up.reservation, second->row.cost);
+    count(second->row, core::Tier::kPro);
+    if (std::holds_alternative<UpstreamResponse>(second->response)) x.decision = std::move(pd);
+  }
+
+  // An upstream call that got no answer, as the client is told.
+  static net::Response upstream_error_reply(const Exchange& x, int status, const UpstreamError& e) {
+    net::Response res = error_response(x.protocol, status, e.message, "upstream_error", error_code(e));
+    if (e.kind == UpstreamError::Kind::kOverloaded) res.headers.emplace_back("retry-after", "1");
+    add_route_headers(res.headers, x.decision, false);
+    return res;
+  }
+
+  // The answer as the client gets it: the upstream's status and body, with the
+  // route's headers and the figures. A stream asked of the upstream whole is
+  // sent as the stream's events (`as_stream`).
+  struct Reply {
+    net::Response response;
+    bool as_stream = false;
+  };
+  static Reply answer_reply(const Exchange& x, UpstreamResponse& answer, const ledger::Row& row, core::Money total,
+                            bool escalated) {
+    Reply out;
+    net::Response& res = out.response;
+    res.status = answer.head.status;
+    res.headers.reserve(9);
+    const std::string_view ct = answer.head.header("content-type");
+    res.headers.emplace_back("content-type", ct.empty() ? "application/json" : std::string(ct));
+    add_route_headers(res.headers, x.decision, escalated);
+    res.headers.emplace_back("x-flashfirst-cost", total.to_decimal());
+    res.headers.emplace_back("x-flashfirst-cost-if-pro", row.cost_if_pro.to_decimal());
+    res.headers.emplace_back("x-flashfirst-request-id", row.request_id);
+    if (x.restored > 0) res.headers.emplace_back("x-flashfirst-reasoning-restored", std::to_string(x.restored));
+    std::optional<std::string> events;
+    if (x.buffered && res.status == 200) {
+      const std::string figures = figures_json(row, escalated, total);
+      events = x.protocol == Protocol::kOpenAi ? wire::completion_as_stream(answer.body, figures)
+                                               : wire::response_as_stream(answer.body, figures);
+    }
+    if (events) {
+      res.headers.front() = {"content-type", "text/event-stream"};
+      res.headers.emplace_back("cache-control", "no-cache");
+      res.body = std::move(*events);
+      out.as_stream = true;
+    } else {
+      res.body = std::move(answer.body);
+    }
+    return out;
   }
 
   awaitable<void> chat(const net::Request& r, LoggedWriter& w, const VirtualKey& key, Protocol protocol);
-  // A streamed call: what stream() passes through, as chat() decided it.
-  struct StreamCall {
-    const net::Request& request;
-    std::string_view path;
-    const std::string& body;  // as sent upstream
-    const router::Decision& decision;
-    core::Tier tier;
-    Protocol protocol;
-    const VirtualKey& key;
-  };
-  awaitable<void> stream(LoggedWriter& w, const StreamCall& call, ledger::Row row,
-                         budget::BudgetBook::Reservation reservation);
+  awaitable<void> stream(Exchange& x, const budget::BudgetBook::Reservation& reservation);
+  // A streamed call that got no stream (no answer, or an error status): its
+  // row recorded, and the reply sent whole.
+  awaitable<void> answer_unstreamed(Exchange& x, ledger::Row& row, const budget::BudgetBook::Reservation& reservation,
+                                    net::Response reply) {
+    row.end_ms = now_ms();
+    budgets.settle(reservation, row.cost);
+    (void)co_await commit(row);
+    count(row, x.decision.tier);
+    co_await x.w.send(std::move(reply));
+    access(x.w, x.request, &x.key, row.status, &row, row.cost, false, row.start_ms, row.error);
+  }
 };
 
+// The request's stages in order. (Each reply is a named local: GCC 12
+// mishandles temporaries inside co_await expressions.)
 awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, const VirtualKey& key, Protocol protocol) {
-  const bool anthropic = protocol == Protocol::kAnthropic;
-  const bool chat_completions = protocol == Protocol::kOpenAi;
-  const std::string& key_name = key.name;
-  const std::string& key_hash = key.sha256_hex;
   const std::int64_t start_ms = now_ms();
-  // Read: the request's envelope checked, parsed once (request_stage.h).
-  auto read = read_chat_request(r.body, r.header("x-flashfirst-tier"), protocol);
+  auto read = read_chat_request(r.body, r.header("x-flashfirst-tier"), protocol);  // request_stage.h
   if (const auto* refusal = std::get_if<RequestRefusal>(&read)) {
     net::Response reply = error_response(protocol, 400, refusal->message, "invalid_request_error", refusal->code);
     co_await w.send(std::move(reply));
     co_return;
   }
-  ChatRequest& request = std::get<ChatRequest>(read);
-  const dom::element root = request.root;
-  const std::string& requested = request.requested;
-  const bool is_stream = request.stream;
-  const std::string_view tier_header = request.tier_header;
-  const std::string& chat_form = request.chat_form;
-  const std::int64_t max_tokens = request.max_tokens;
-  // Route: the router's decision, made final by the model named, the key's
-  // tiers and tier health (route_stage.h). The router also classifies requests
-  // that name a tier or a model, for the record.
-  const router::Policy& policy = router.policy();
-  RouteInput route_in;
-  route_in.routed = router.route_or_default(request.route_root, {key_name, tier_header});
-  route_in.requested = requested;
-  route_in.protocol = protocol;
-  route_in.key_name = key.name;
-  route_in.key_tiers = &key.tiers;
-  route_in.tier_of_model = [&](std::string_view id) -> std::optional<core::Tier> {
-    const pricing::Quote* q = quote(id, start_ms);
-    if (q == nullptr) return std::nullopt;
-    return book.models()[static_cast<std::size_t>(q->model)].tier;
-  };
-  for (core::Tier t : {core::Tier::kFlash, core::Tier::kPro}) {
-    route_in.avoided[tier_index(t)] = health.avoided(t, start_ms);
-    route_in.failures_in_a_row[tier_index(t)] = health.failures_in_a_row(t);
-  }
-  route_in.fallback_enabled = health.enabled();
-  auto routed = finish_route(std::move(route_in), policy,
-                             [&](std::string_view id) { return unknown_model_message(id, start_ms); });
+  const ChatRequest& request = std::get<ChatRequest>(read);  // its parse is valid until the first co_await
+  Exchange x{r, w, key, protocol, start_ms, request.requested, request.stream, request.max_tokens};
+  auto routed = route(x, request);
   if (const auto* refusal = std::get_if<RouteRefusal>(&routed)) {
     net::Response reply = error_response(protocol, refusal->status, refusal->message, refusal->type, refusal->code);
     co_await w.send(std::move(reply));
     co_return;
   }
-  const bool tier_choice = std::get<Route>(routed).tier_choice;
-  if (std::get<Route>(routed).fell_back) ++metrics.fallbacks;
-  // The decision the first call is made with; a fallback or an escalation
-  // answers with a decision of its own (fall_back(), escalate()).
-  router::Decision d = std::move(std::get<Route>(routed).decision);
-  core::Tier tier = d.tier;
-  std::string model = d.model;
-  // After a failed first call, once more on the other tier (fall_back()).
-  auto can_fall_back = [&](core::Tier from) {
-    const core::Tier to = other_tier(from);
-    return health.enabled() && tier_choice && tier_allowed(&key.tiers, to) && !health.avoided(to, now_ms());
-  };
-  // Admission: the key's rate limits, and its budget's reservation of the most
-  // this call can cost (admission_stage.h). Held until the request ends.
-  const std::int64_t rate_tokens =
-      d.input_tokens + kTemplateAllowance + (max_tokens > 0 ? max_tokens : options.default_output_cap);
-  auto admitted = admit(rates, budgets,
-                        {key_hash, rate_tokens, admission_estimate(model, d.input_tokens, max_tokens, start_ms),
-                         start_ms, options.currency},
-                        w.extra_headers);
+  x.decision = std::move(std::get<Route>(routed).decision);
+  x.tier_choice = std::get<Route>(routed).tier_choice;
+  auto admitted = admission(x);  // held until the request ends
   if (const auto* refusal = std::get_if<AdmissionRefusal>(&admitted)) {
-    const bool rate = refusal->code == "rate_limit_exceeded";
-    ++(rate ? metrics.rate_limit_refusals : metrics.budget_refusals);
-    net::Response reply = error_response(protocol, 429, refusal->message, "rate_limit_error", refusal->code);
-    if (rate) reply.headers.emplace_back("retry-after", std::to_string(refusal->retry_after_seconds));
+    net::Response reply = refusal_reply(protocol, *refusal);
     co_await w.send(std::move(reply));
     access(w, r, &key, 429, nullptr, core::Money{}, false, start_ms, refusal->message);
     co_return;
   }
   const budget::BudgetBook::Reservation& reservation = std::get<Admission>(admitted).reservation();
-  // The body as sent upstream: the client's bytes with every edit made in one pass.
-  BodyEdits edits(r.body);
-  edits.set("model", "\"" + model + "\"");  // ids are plain ASCII
-  const int restored = chat_completions ? reasoning.restore(edits, root) : 0;
-  metrics.reasoning_restored += restored;
-  apply_user_id(edits, root, protocol, key.user_id);
-  // The category's reasoning effort, when the gateway chose the model (a named
-  // concrete model passes as sent); the ledger records the effort as sent.
-  d.effort = apply_effort(edits, root, protocol, tier_choice ? std::string_view(d.effort) : std::string_view());
-  const std::string_view path = anthropic                          ? "/anthropic/v1/messages"
-                                : protocol == Protocol::kResponses ? "/responses"
-                                                                   : "/chat/completions";
-  // Recorded requests are read back by `route train` and `simulate`, which read
-  // chat requests: a Responses request is kept in its chat form.
-  const std::string_view recorded_body = chat_form.empty() ? std::string_view(r.body) : std::string_view(chat_form);
-  const bool record_body = options.record_requests && tokenizer::is_valid_utf8(recorded_body);
-
-  // A stream the policy lets the cascade check: asked of the upstream whole,
-  // checked (and escalated) like any answer, then sent as a stream.
-  const bool buffered = is_stream && !anthropic && d.cascade && d.buffer_streams && tier == core::Tier::kFlash;
-  dom::element present;
-  if (buffered) {
-    edits.set("stream", "false");
-    if (chat_completions && !root["stream_options"].get(present)) edits.set("stream_options", "null");
-  }
-  if (is_stream && !buffered && chat_completions)
-    put_member(edits, root, "stream_options", R"({"include_usage":true})");
-  const std::string body = edits.apply();
-  if (is_stream && !buffered) {
-    ledger::Row row = base_row(key, requested, d, model, true, start_ms);
-    if (record_body) row.request_body = recorded_body;
-    const StreamCall call{r, path, body, d, tier, protocol, key};
-    co_await stream(w, call, std::move(row), reservation);
+  prepare(x, request);
+  if (x.is_stream && !x.buffered) {
+    co_await stream(x, reservation);
     co_return;
   }
-
-  // What the cascade checks a Flash answer against, read now (the parsed request
-  // is gone after the first co_await): when this call, or a fallback to Flash,
-  // may be checked.
-  std::optional<cascade::Terms> terms;
-  if (d.cascade || (health.enabled() && tier_choice && tier_allowed(&key.tiers, other_tier(tier)))) {
-    terms = terms_of(protocol, root, max_tokens);
-  }
-  // (Arguments of co_await calls are named locals: GCC 12 mishandles some
-  // temporaries inside co_await expressions.)
-  const Headers headers = upstream_headers(r, false);
-  ledger::Row first_row = base_row(key, requested, d, model, is_stream, start_ms);
-  if (record_body) first_row.request_body = recorded_body;
-  const std::optional<Check> check_first =
-      d.cascade && tier == core::Tier::kFlash ? std::optional<Check>(Check{protocol, &*terms}) : std::nullopt;
-  CallOutcome first = co_await call_and_record(path, body, headers, std::move(first_row), check_first);
+  // A Flash answer the cascade checks is checked against terms read from the request.
+  const bool check = x.decision.cascade && x.decision.tier == core::Tier::kFlash;
+  const std::optional<cascade::Terms> terms =
+      check ? std::optional<cascade::Terms>(terms_of(protocol, request.root, x.max_tokens)) : std::nullopt;
+  const std::optional<Check> check_first = check ? std::optional<Check>(Check{protocol, &*terms}) : std::nullopt;
+  ledger::Row first_row = base_row(x, x.decision, start_ms);
+  first_row.request_body = x.recorded_body;
+  CallOutcome first = co_await call_and_record(x.path, x.body, x.headers, std::move(first_row), check_first);
   budgets.settle(reservation, first.row.cost);
-  count(first.row, tier);
-  const Outgoing outgoing{path, body, headers, key, requested, is_stream, max_tokens};
+  count(first.row, x.decision.tier);
   core::Money failed_cost;  // of a call that failed before a fallback (usually nothing)
-  if (TierHealth::failed_call(first.row.status) && can_fall_back(tier)) {
-    co_await fall_back(outgoing, first, d, tier, model, failed_cost);
-  }
-  if (auto* e = std::get_if<UpstreamError>(&first.response)) {
-    net::Response res = error_response(protocol, first.row.status, e->message, "upstream_error", error_code(*e));
-    if (e->kind == UpstreamError::Kind::kOverloaded) res.headers.emplace_back("retry-after", "1");
-    add_route_headers(res.headers, d, model, false);
-    co_await w.send(std::move(res));
+  if (TierHealth::failed_call(first.row.status) && can_fall_back(x)) co_await fall_back(x, first, failed_cost);
+  if (const auto* e = std::get_if<UpstreamError>(&first.response)) {
+    net::Response reply = upstream_error_reply(x, first.row.status, *e);
+    co_await w.send(std::move(reply));
     access(w, r, &key, first.row.status, &first.row, first.row.cost, false, start_ms, first.row.error);
     co_return;
   }
   auto* answer = &std::get<UpstreamResponse>(first.response);
   ledger::Row* final_row = &first.row;
   core::Money total = first.row.cost + failed_cost;
-  bool escalated = false;
   std::optional<CallOutcome> second;
-  if (answer->head.status == 200 && d.cascade && tier == core::Tier::kFlash) {
-    std::optional<std::string> failure = first.failure;
-    if (!first.checked) {
-      thread_local dom::parser answer_parser;
-      dom::element parsed;
-      failure = answer_parser.parse(answer->body).get(parsed) ? std::optional<std::string>("the answer is not JSON")
-                : terms                                       ? check_in(protocol, *terms, parsed)
-                                                              : std::nullopt;
-    }
-    std::optional<budget::BudgetBook::Reservation> pro_reservation;
-    if (failure) {
-      auto pr = budgets.reserve(key_hash, admission_estimate(policy.pro_model, d.input_tokens, max_tokens, now_ms()),
-                                now_ms(), options.currency);
-      if (pr.ok()) {
-        pro_reservation = *pr;
-      } else {
-        ++metrics.budget_refusals;  // no room to escalate: Flash's answer stands
-        failure.reset();
-      }
-    }
-    if (failure) {
-      escalated = true;
-      co_await escalate(outgoing, *failure, first.row.request_id, *pro_reservation, second, d, model);
-      if (std::holds_alternative<UpstreamResponse>(second->response)) {
-        answer = &std::get<UpstreamResponse>(second->response);
-        final_row = &second->row;
-        total += second->row.cost;
-      }
+  if (std::optional<Escalation> up = escalation(x, first)) {
+    co_await escalate(x, *up, first.row.request_id, second);
+    if (auto* pro = std::get_if<UpstreamResponse>(&second->response)) {
+      answer = pro;
+      final_row = &second->row;
+      total += second->row.cost;
     }
   }
-
+  const bool escalated = second.has_value();
   w.upstream += first.upstream + (second ? second->upstream : std::chrono::nanoseconds{0});
   // An answer whose row (or an earlier call's for it) the ledger could not
   // commit is not served: the client is told, and may ask again.
-  const core::Status& unrecorded = !first.recorded.ok()               ? first.recorded
-                                   : second && !second->recorded.ok() ? second->recorded
-                                                                      : first.recorded;
+  const core::Status& unrecorded = !first.recorded.ok() || !second ? first.recorded : second->recorded;
   if (!unrecorded.ok()) {
-    net::Response res = ledger_unavailable(protocol, "the ledger could not record this answer, so it is not served");
-    res.headers.emplace_back("x-flashfirst-request-id", final_row->request_id);
-    res.headers.emplace_back("x-flashfirst-cost", total.to_decimal());  // billed upstream, recorded once it can be
-    co_await w.send(std::move(res));
+    net::Response reply = ledger_unavailable(protocol, "the ledger could not record this answer, so it is not served");
+    reply.headers.emplace_back("x-flashfirst-request-id", final_row->request_id);
+    reply.headers.emplace_back("x-flashfirst-cost", total.to_decimal());  // billed upstream, recorded once it can be
+    co_await w.send(std::move(reply));
     access(w, r, &key, 503, final_row, total, escalated, start_ms, unrecorded.message());
     co_return;
   }
-
-  net::Response res;
-  res.status = answer->head.status;
-  res.headers.reserve(9);
-  const std::string_view ct = answer->head.header("content-type");
-  res.headers.emplace_back("content-type", ct.empty() ? "application/json" : std::string(ct));
-  add_route_headers(res.headers, d, model, escalated);
-  res.headers.emplace_back("x-flashfirst-cost", total.to_decimal());
-  res.headers.emplace_back("x-flashfirst-cost-if-pro", final_row->cost_if_pro.to_decimal());
-  res.headers.emplace_back("x-flashfirst-request-id", final_row->request_id);
-  if (restored > 0) res.headers.emplace_back("x-flashfirst-reasoning-restored", std::to_string(restored));
-  const int final_status = res.status;
-  std::optional<std::string> events;
-  if (buffered && final_status == 200) {
-    const std::string figures = figures_json(*final_row, escalated, total);
-    events = chat_completions ? wire::completion_as_stream(answer->body, figures)
-                              : wire::response_as_stream(answer->body, figures);
+  Reply reply = answer_reply(x, *answer, *final_row, total, escalated);
+  const int status = reply.response.status;
+  if (!reply.as_stream) {
+    co_await w.send(std::move(reply.response));
+  } else if (co_await w.start(200, std::move(reply.response.headers)) && co_await w.write(reply.response.body)) {
+    (void)co_await w.finish();
   }
-  if (events) {
-    res.headers.front() = {"content-type", "text/event-stream"};
-    res.headers.emplace_back("cache-control", "no-cache");
-    if (co_await w.start(200, std::move(res.headers)) && co_await w.write(*events)) (void)co_await w.finish();
-  } else {
-    res.body = std::move(answer->body);
-    co_await w.send(std::move(res));
-  }
-  access(w, r, &key, final_status, final_row, total, escalated, start_ms);
+  access(w, r, &key, status, final_row, total, escalated, start_ms);
 }
 
-awaitable<void> Gateway::Impl::stream(LoggedWriter& w, const StreamCall& call, ledger::Row row,
-                                      budget::BudgetBook::Reservation reservation) {
-  const net::Request& r = call.request;
-  const std::string_view path = call.path;
-  const std::string& body = call.body;
-  const router::Decision& d = call.decision;
-  const core::Tier tier = call.tier;
-  const Protocol protocol = call.protocol;
-  const VirtualKey& key = call.key;
-  const Headers up_headers = upstream_headers(r, true);
+// A streamed call: the upstream's events passed on as they come, metered on the way.
+awaitable<void> Gateway::Impl::stream(Exchange& x, const budget::BudgetBook::Reservation& reservation) {
+  const net::Request& r = x.request;
+  LoggedWriter& w = x.w;
+  const router::Decision& d = x.decision;
+  const core::Tier tier = d.tier;
+  const VirtualKey& key = x.key;
+  ledger::Row row = base_row(x, d, x.start_ms);
+  row.request_body = x.recorded_body;
   const auto opening = std::chrono::steady_clock::now();
   // The whole stream is the upstream's time: the gateway's own is before and after.
   struct UpstreamTime {
@@ -1120,54 +979,40 @@ awaitable<void> Gateway::Impl::stream(LoggedWriter& w, const StreamCall& call, l
     std::chrono::steady_clock::time_point since;
     ~UpstreamTime() { w.upstream += std::chrono::steady_clock::now() - since; }
   } upstream_time{w, opening};
-  auto opened = co_await open(path, body, up_headers);
+  auto opened = co_await open(x.path, x.body, x.headers);
   if (auto* e = std::get_if<UpstreamError>(&opened)) {
     ++metrics.upstream_errors;
-    row.end_ms = now_ms();
     row.status = error_status(*e);
     row.error = e->message;
-    budgets.settle(reservation, row.cost);
-    (void)co_await commit(row);
-    count(row, tier);
-    net::Response res = error_response(protocol, row.status, e->message, "upstream_error", error_code(*e));
-    if (e->kind == UpstreamError::Kind::kOverloaded) res.headers.emplace_back("retry-after", "1");
-    add_route_headers(res.headers, d, row.routed_model, false);
-    co_await w.send(std::move(res));
-    access(w, r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
+    net::Response reply = upstream_error_reply(x, row.status, *e);
+    co_await answer_unstreamed(x, row, reservation, std::move(reply));
     co_return;
   }
   UpstreamStream& up = std::get<UpstreamStream>(opened);
   row.status = up.head().status;
   if (row.status != 200) {
     // An error answer: read it whole and pass it on.
-    std::string err_body;
+    net::Response reply;
+    reply.status = row.status;
+    reply.headers.emplace_back("content-type", std::string(up.head().header("content-type")));
+    add_route_headers(reply.headers, d, false);
     for (;;) {
       auto piece = co_await up.next();
       if (!std::holds_alternative<std::optional<std::string>>(piece) || !std::get<0>(piece)) break;
-      err_body += *std::get<0>(piece);
+      reply.body += *std::get<0>(piece);
     }
-    row.end_ms = now_ms();
-    row.error = err_body.substr(0, 500);
-    budgets.settle(reservation, row.cost);
-    (void)co_await commit(row);
-    count(row, tier);
-    net::Response res;
-    res.status = row.status;
-    res.headers.emplace_back("content-type", std::string(up.head().header("content-type")));
-    add_route_headers(res.headers, d, row.routed_model, false);
-    res.body = std::move(err_body);
-    co_await w.send(std::move(res));
-    access(w, r, &key, row.status, &row, row.cost, false, row.start_ms, row.error);
+    row.error = reply.body.substr(0, 500);
+    co_await answer_unstreamed(x, row, reservation, std::move(reply));
     co_return;
   }
 
   Headers headers{{"content-type", "text/event-stream"}, {"cache-control", "no-cache"}};
-  add_route_headers(headers, d, row.routed_model, false);
+  add_route_headers(headers, d, false);
   headers.emplace_back("x-flashfirst-request-id", row.request_id);
   bool client_ok = co_await w.start(200, std::move(headers));
 
   wire::SseSplitter events;
-  StreamMeter meter(protocol);
+  StreamMeter meter(x.protocol);
   bool recorded = false;
 
   // Records the row (once), before the stream's last bytes go out; false when
@@ -1336,12 +1181,12 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
   }
   if (path == "/readyz") {
     // Not ready while the ledger cannot record answers (a probe runs when due).
-    const bool ready = co_await impl_->ledger_ready();
+    const bool ready = co_await impl_->bridge.ready();
     std::string body = R"({"status":"ready"})";
     if (!ready) {
       core::JsonWriter j(true);
       j.begin_object().key("status").value("not ready").key("reason");
-      j.value(fmt::format("the ledger cannot record answers: {}", impl_->ledger_down_reason)).end_object();
+      j.value(fmt::format("the ledger cannot record answers: {}", impl_->bridge.down_reason())).end_object();
       body = j.str();
     }
     net::Response reply = net::Response::json(ready ? 200 : 503, std::move(body));
@@ -1362,7 +1207,7 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
       co_return;
     }
     if (dashboard::Dashboard::is_api(path)) {
-      std::optional<dashboard::Viewer> viewer = impl_->dashboard_viewer(r, key_out);
+      std::optional<dashboard::Viewer> viewer = impl_->keys.dashboard_viewer(r, key_out);
       if (!viewer) {
         net::Response reply =
             openai_error(401, "missing or unknown key (send Authorization: Bearer <an admin key or your virtual key>)",
@@ -1388,7 +1233,7 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
     }
     co_return;
   }
-  const VirtualKey* key = impl_->authenticate(r);
+  const VirtualKey* key = impl_->keys.authenticate(r);
   key_out = key;
   if (key == nullptr) {
     {
@@ -1433,7 +1278,7 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
     co_return;
   }
   // Nothing is asked upstream, or rated, while the ledger cannot record it.
-  if (!co_await impl_->ledger_ready()) {
+  if (!co_await impl_->bridge.ready()) {
     net::Response reply = impl_->ledger_unavailable(protocol, "the ledger cannot record answers, so none are served");
     co_await w.send(std::move(reply));
     co_return;
