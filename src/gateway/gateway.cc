@@ -339,6 +339,12 @@ struct Gateway::Impl {
     return price(model, u, start_ms).cost;
   }
 
+  // The row's cost and its cost on Pro, for its usage at its start's prices.
+  void set_cost(ledger::Row& row) const {
+    Priced p = price(row.routed_model, row.usage, row.start_ms);
+    row.cost = p.cost;
+    row.cost_if_pro = p.cost_if_pro;
+  }
   Priced price(const std::string& model, const core::TokenUsage& u, std::int64_t start_ms) const {
     Priced p;
     if (const pricing::Quote* q = quote(model, start_ms)) {
@@ -566,7 +572,8 @@ struct Gateway::Impl {
     return row;
   }
 
-  // One non-stream call, recorded. The row is returned committed (or with the
+  // One non-stream call, recorded into `out`, whose row the caller has begun
+  // (the row is filled in here, not moved). The row is committed (or the
   // ledger's failure counted). With `check`, a 200 chat completion also gets the
   // cascade's check from the same parse that read its usage.
   struct CallOutcome {
@@ -582,13 +589,13 @@ struct Gateway::Impl {
     Protocol protocol;
     const cascade::Terms* terms;
   };
-  awaitable<CallOutcome> call_and_record(std::string_view path, const std::string& body, const Headers& headers,
-                                         ledger::Row row, std::optional<Check> check = std::nullopt) {
-    bool checked = false;
-    std::optional<std::string> failure;
+  awaitable<void> call_and_record(std::string_view path, const std::string& body, const Headers& headers,
+                                  CallOutcome& out, std::optional<Check> check = std::nullopt) {
+    ledger::Row& row = out.row;
     const auto called = std::chrono::steady_clock::now();
-    auto res = co_await call(path, body, headers);
-    const std::chrono::nanoseconds upstream = std::chrono::steady_clock::now() - called;
+    out.response = co_await call(path, body, headers);
+    out.upstream = std::chrono::steady_clock::now() - called;
+    auto& res = out.response;
     row.end_ms = now_ms();
     if (auto* e = std::get_if<UpstreamError>(&res)) {
       ++metrics.upstream_errors;
@@ -605,9 +612,7 @@ struct Gateway::Impl {
         const wire::UsageRead u = wire::read_usage(root);
         if (u.status == wire::UsageRead::Status::kOk) {
           row.usage = u.usage;
-          Priced p = price(row.routed_model, u.usage, row.start_ms);
-          row.cost = p.cost;
-          row.cost_if_pro = p.cost_if_pro;
+          set_cost(row);
         } else if (u.status == wire::UsageRead::Status::kInvalid) {
           row.error = "the upstream's usage is invalid: " + u.why;  // nothing can be billed from it
         }
@@ -618,13 +623,12 @@ struct Gateway::Impl {
       }
       if (parsed && ok.head.status == 200) reasoning.remember_answer(root);
       if (check && ok.head.status == 200) {
-        checked = true;
-        failure = parsed ? check_in(check->protocol, *check->terms, root)
+        out.checked = true;
+        out.failure = parsed ? check_in(check->protocol, *check->terms, root)
                          : std::optional<std::string>("the answer is not JSON");
       }
     }
-    core::Status recorded = co_await commit(row);
-    co_return CallOutcome{std::move(res), std::move(row), checked, std::move(failure), std::move(recorded), upstream};
+    out.recorded = co_await commit(row);
   }
 
   // One chat request through the stages, from chat() to the reply: what the
@@ -765,10 +769,11 @@ struct Gateway::Impl {
     fd.tier = to;
     fd.model = to_model;
     fd.cascade = false;
-    ledger::Row row = base_row(x, fd, now_ms());
-    row.escalated_from = first.row.request_id;
+    CallOutcome again;
+    again.row = base_row(x, fd, now_ms());
+    again.row.escalated_from = first.row.request_id;
     const std::string to_body = set_member(x.body, "model", "\"" + to_model + "\"");
-    CallOutcome again = co_await call_and_record(x.path, to_body, x.headers, std::move(row));
+    co_await call_and_record(x.path, to_body, x.headers, again);
     budgets.settle(*fr, again.row.cost);
     count(again.row, to);
     failed_cost = first.row.cost;
@@ -808,10 +813,11 @@ struct Gateway::Impl {
     pd.reason = fmt::format("escalated: Flash's answer failed ({})", up.failure);
     pd.tier = core::Tier::kPro;
     pd.model = router.policy().pro_model;
-    ledger::Row row = base_row(x, pd, now_ms());
-    row.escalated_from = flash_request_id;
+    second.emplace();
+    second->row = base_row(x, pd, now_ms());
+    second->row.escalated_from = flash_request_id;
     const std::string pro_body = set_member(x.body, "model", "\"" + pd.model + "\"");
-    second = co_await call_and_record(x.path, pro_body, x.headers, std::move(row));
+    co_await call_and_record(x.path, pro_body, x.headers, *second);
     budgets.settle(up.reservation, second->row.cost);
     count(second->row, core::Tier::kPro);
     if (std::holds_alternative<UpstreamResponse>(second->response)) x.decision = std::move(pd);
@@ -864,6 +870,40 @@ struct Gateway::Impl {
 
   awaitable<void> chat(const net::Request& r, LoggedWriter& w, const VirtualKey& key, Protocol protocol);
   awaitable<void> stream(Exchange& x, const budget::BudgetBook::Reservation& reservation);
+  // One event of a stream, metered (stream_meter.h): the text to forward, the
+  // event with the figures added when it brought the usage.
+  std::string metered(StreamMeter& meter, ledger::Row& row, std::string event) const {
+    switch (meter.read(event)) {
+      case StreamMeter::Read::kPassed:
+        return event;
+      case StreamMeter::Read::kInvalidUsage:
+        row.error = "the upstream's usage is invalid: " + meter.invalid_usage();
+        return event;
+      case StreamMeter::Read::kUsage:
+        break;
+    }
+    row.usage = meter.usage();
+    set_cost(row);
+    return with_figures(event, figures_json(row, false, row.cost));
+  }
+  // A stream's row, recorded once its answer has ended (or broken off). A
+  // stream that never brought its usage is billed on an estimate, and says so.
+  awaitable<core::Status> record_stream(Exchange& x, ledger::Row& row, const StreamMeter& meter,
+                                        const budget::BudgetBook::Reservation& reservation) {
+    row.end_ms = now_ms();
+    if (!meter.has_usage()) {
+      row.usage_estimated = true;
+      row.usage.cache_miss = x.decision.input_tokens;
+      row.usage.output = meter.estimated_output();
+      set_cost(row);
+    }
+    budgets.settle(reservation, row.cost);
+    const auto committing = std::chrono::steady_clock::now();
+    core::Status s = co_await commit(row);
+    x.w.upstream -= std::chrono::steady_clock::now() - committing;  // the gateway's own time, inside the stream's
+    count(row, x.decision.tier);
+    co_return s;
+  }
   // A streamed call that got no stream (no answer, or an error status): its
   // row recorded, and the reply sent whole.
   awaitable<void> answer_unstreamed(Exchange& x, ledger::Row& row, const budget::BudgetBook::Reservation& reservation,
@@ -915,9 +955,10 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   const std::optional<cascade::Terms> terms =
       check ? std::optional<cascade::Terms>(terms_of(protocol, request.root, x.max_tokens)) : std::nullopt;
   const std::optional<Check> check_first = check ? std::optional<Check>(Check{protocol, &*terms}) : std::nullopt;
-  ledger::Row first_row = base_row(x, x.decision, start_ms);
-  first_row.request_body = x.recorded_body;
-  CallOutcome first = co_await call_and_record(x.path, x.body, x.headers, std::move(first_row), check_first);
+  CallOutcome first;
+  first.row = base_row(x, x.decision, start_ms);
+  first.row.request_body = x.recorded_body;
+  co_await call_and_record(x.path, x.body, x.headers, first, check_first);
   budgets.settle(reservation, first.row.cost);
   count(first.row, x.decision.tier);
   core::Money failed_cost;  // of a call that failed before a fallback (usually nothing)
@@ -968,7 +1009,6 @@ awaitable<void> Gateway::Impl::stream(Exchange& x, const budget::BudgetBook::Res
   const net::Request& r = x.request;
   LoggedWriter& w = x.w;
   const router::Decision& d = x.decision;
-  const core::Tier tier = d.tier;
   const VirtualKey& key = x.key;
   ledger::Row row = base_row(x, d, x.start_ms);
   row.request_body = x.recorded_body;
@@ -1013,50 +1053,7 @@ awaitable<void> Gateway::Impl::stream(Exchange& x, const budget::BudgetBook::Res
 
   wire::SseSplitter events;
   StreamMeter meter(x.protocol);
-  bool recorded = false;
-
-  // Records the row (once), before the stream's last bytes go out; false when
-  // the ledger could not commit it (the stream is then cut, not ended).
-  core::Status committed;
-  auto record = [&]() -> awaitable<bool> {
-    if (recorded) co_return committed.ok();
-    recorded = true;
-    row.end_ms = now_ms();
-    if (!meter.has_usage()) {
-      // The usage never came: estimate it, and say so.
-      row.usage_estimated = true;
-      row.usage.cache_miss = d.input_tokens;
-      row.usage.output = meter.estimated_output();
-      Priced p = price(row.routed_model, row.usage, row.start_ms);
-      row.cost = p.cost;
-      row.cost_if_pro = p.cost_if_pro;
-    }
-    budgets.settle(reservation, row.cost);
-    const auto committing = std::chrono::steady_clock::now();
-    committed = co_await commit(row);
-    w.upstream -= std::chrono::steady_clock::now() - committing;  // the gateway's own time, inside the stream's
-    count(row, tier);
-    co_return committed.ok();
-  };
-  // One complete event read (stream_meter.h); the text to forward: the event,
-  // with the figures added when it brought the usage.
-  auto on_event = [&](std::string event) -> std::string {
-    switch (meter.read(event)) {
-      case StreamMeter::Read::kPassed:
-        return event;
-      case StreamMeter::Read::kInvalidUsage:
-        row.error = "the upstream's usage is invalid: " + meter.invalid_usage();
-        return event;
-      case StreamMeter::Read::kUsage:
-        break;
-    }
-    row.usage = meter.usage();
-    Priced p = price(row.routed_model, row.usage, row.start_ms);
-    row.cost = p.cost;
-    row.cost_if_pro = p.cost_if_pro;
-    return with_figures(event, figures_json(row, false, row.cost));
-  };
-
+  std::optional<core::Status> committed;  // the row's commit, once made
   bool broken = false, ledger_cut = false;
   for (;;) {
     auto piece = co_await up.next();
@@ -1070,10 +1067,16 @@ awaitable<void> Gateway::Impl::stream(Exchange& x, const budget::BudgetBook::Res
     if (row.first_byte_ms == 0) row.first_byte_ms = now_ms() - row.start_ms;
     events.feed(*data);
     while (auto event = events.next()) {
-      std::string out = on_event(std::move(*event));
-      if (meter.ended(out) && !co_await record()) {
-        ledger_cut = true;  // the end is not sent: the client sees a cut stream, not a whole answer
-        break;
+      std::string out = metered(meter, row, std::move(*event));
+      // The row is recorded before the stream's last bytes go out. When the
+      // ledger fails, the end is not sent: the client sees a cut stream, not a
+      // whole answer.
+      if (meter.ended(out)) {
+        committed = co_await record_stream(x, row, meter, reservation);
+        if (!committed->ok()) {
+          ledger_cut = true;
+          break;
+        }
       }
       if (client_ok) client_ok = co_await w.write(out);
     }
@@ -1088,12 +1091,13 @@ awaitable<void> Gateway::Impl::stream(Exchange& x, const budget::BudgetBook::Res
     client_ok = co_await w.write(rest);
   }
   if (!broken && !meter.has_usage()) row.error = "the stream ended without usage";
-  const bool kept = co_await record();
+  if (!committed) committed = co_await record_stream(x, row, meter, reservation);
+  const bool kept = committed->ok();
   if (broken || !kept) {
     if (broken) ++metrics.upstream_errors;
     w.abort();
     access(w, r, &key, kept ? row.status : 503, &row, row.cost, false, row.start_ms,
-           kept ? std::string_view(row.error) : std::string_view(committed.message()));
+           kept ? std::string_view(row.error) : std::string_view(committed->message()));
     co_return;
   }
   for (const std::string& id : meter.tool_call_ids()) reasoning.remember(id, meter.reasoning());
