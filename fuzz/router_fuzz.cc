@@ -1,7 +1,7 @@
 // The router's feature extraction and decision on any request body, with the
 // shipped policy (features also with the exact tokenizer): never a crash, counts that cannot be
-// negative, and the same decision from the raw body and from its parse (the
-// gateway parses once and routes the parse).
+// negative, and the same decision from the raw body and from its parse read as
+// a ChatView (the gateway parses once and routes the view).
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -13,6 +13,7 @@
 #include "router/features.h"
 #include "router/router.h"
 #include "tokenizer/tokenizer.h"
+#include "wire/chat_view.h"
 
 namespace {
 
@@ -53,7 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     simdjson::dom::parser p;
     simdjson::dom::element root;
     if (!p.parse(body).get(root)) {
-      const ff::router::Decision parsed = router().route_or_default(root, ctx);
+      const ff::wire::ChatView view(root, ff::wire::Protocol::kOpenAi);
+      FF_FUZZ_CHECK(view.problem().empty(), "a routed request whose view has a problem: %s", view.problem().c_str());
+      const ff::router::Decision parsed = router().route_or_default(view, ctx);
       FF_FUZZ_CHECK(parsed.tier == d.tier && parsed.reason == d.reason && parsed.input_tokens == d.input_tokens,
                     "the parse routes otherwise than the body");
     }

@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "wire/chat_view.h"
+
 namespace ff::cascade {
 
 namespace dom = simdjson::dom;
@@ -155,25 +157,21 @@ constexpr const char* kUncappedCut = " at the model's own output limit (the clie
 
 }  // namespace
 
-Terms chat_terms(const dom::element& req) {
+Terms terms_of(const wire::ChatView& request) {
   Terms t;
-  if (req.type() != dom::element_type::OBJECT) return t;
-  t.capped = capped(req);
-  t.json_object = is_json_object(req["response_format"]["type"]);
-  read_tools(
-      req, t, [](dom::element x) { return x["function"]["name"].get_string(); },
-      [](dom::element x) { return x["function"]["parameters"]; });
+  t.capped = request.capped();
+  t.json_object = request.protocol() != wire::Protocol::kAnthropic && request.response_format_type() == "json_object";
+  t.tools.reserve(request.tools().size());
+  for (const wire::ToolView& tool : request.tools()) {
+    if (!tool.has_name) continue;
+    t.tools.push_back({std::string(tool.name), tool.has_schema ? simdjson::minify(tool.schema) : std::string()});
+  }
   return t;
 }
 
-Terms messages_terms(const dom::element& req) {
-  Terms t;
-  if (req.type() != dom::element_type::OBJECT) return t;
-  t.capped = capped(req);
-  read_tools(
-      req, t, [](dom::element x) { return x["name"].get_string(); }, [](dom::element x) { return x["input_schema"]; });
-  return t;
-}
+Terms chat_terms(const dom::element& req) { return terms_of(wire::ChatView(req, wire::Protocol::kOpenAi)); }
+
+Terms messages_terms(const dom::element& req) { return terms_of(wire::ChatView(req, wire::Protocol::kAnthropic)); }
 
 Terms responses_terms(const dom::element& req) {
   Terms t;

@@ -24,6 +24,9 @@
 namespace simdjson::dom {
 class element;
 }
+namespace ff::wire {
+class ChatView;
+}
 
 namespace ff::cascade {
 
@@ -40,8 +43,10 @@ struct Terms {
   std::vector<Tool> tools;
 };
 
-// The terms of a Chat Completions, Anthropic Messages or Responses request
-// (the document's root).
+// The terms of a request as the gateway reads it (a Responses request in its
+// chat form), and of a Chat Completions, Anthropic Messages or Responses
+// request (the document's root).
+Terms terms_of(const wire::ChatView& request);
 Terms chat_terms(const simdjson::dom::element& request);
 Terms messages_terms(const simdjson::dom::element& request);
 Terms responses_terms(const simdjson::dom::element& request);

@@ -192,28 +192,6 @@ std::string figures_json(const ledger::Row& row, bool escalated, core::Money cos
   return f.str();
 }
 
-// What the cascade checks an answer against, from the client's request (parsed)
-// in the protocol's own shape. Most requests define no tools and ask for no
-// JSON format, and are read no further; `cap`: the output cap the request names.
-cascade::Terms terms_of(wire::Protocol protocol, const dom::element& request, std::int64_t cap) {
-  dom::element present;
-  const bool format = !request[protocol == wire::Protocol::kResponses ? "text" : "response_format"].get(present);
-  if (!format && request["tools"].get(present)) {
-    cascade::Terms t;
-    t.capped = cap > 0;
-    return t;
-  }
-  switch (protocol) {
-    case wire::Protocol::kOpenAi:
-      return cascade::chat_terms(request);
-    case wire::Protocol::kResponses:
-      return cascade::responses_terms(request);
-    case wire::Protocol::kAnthropic:
-      break;
-  }
-  return cascade::messages_terms(request);
-}
-
 // The cascade's check of an answer (parsed) against the request's terms, in the
 // protocol's own shapes.
 std::optional<std::string> check_in(wire::Protocol protocol, const cascade::Terms& terms, const dom::element& answer) {
@@ -661,7 +639,7 @@ struct Gateway::Impl {
   // that name a tier or a model, for the record.
   std::variant<Route, RouteRefusal> route(const Exchange& x, const ChatRequest& request) {
     RouteInput in;
-    in.routed = router.route_or_default(request.route_root, {x.key.name, request.tier_header});
+    in.routed = router.route_or_default(request.view, {x.key.name, request.tier_header});
     in.requested = request.requested;
     in.protocol = x.protocol;
     in.key_name = x.key.name;
@@ -715,7 +693,7 @@ struct Gateway::Impl {
     router::Decision& d = x.decision;
     BodyEdits edits(x.request.body);
     edits.set("model", "\"" + d.model + "\"");  // ids are plain ASCII
-    x.restored = chat_completions ? reasoning.restore(edits, root) : 0;
+    x.restored = chat_completions ? reasoning.restore(edits, request.view) : 0;
     metrics.reasoning_restored += x.restored;
     apply_user_id(edits, root, x.protocol, x.key.user_id);
     d.effort = apply_effort(edits, root, x.protocol, x.tier_choice ? std::string_view(d.effort) : std::string_view());
@@ -953,7 +931,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   // A Flash answer the cascade checks is checked against terms read from the request.
   const bool check = x.decision.cascade && x.decision.tier == core::Tier::kFlash;
   const std::optional<cascade::Terms> terms =
-      check ? std::optional<cascade::Terms>(terms_of(protocol, request.root, x.max_tokens)) : std::nullopt;
+      check ? std::optional<cascade::Terms>(cascade::terms_of(request.view)) : std::nullopt;
   const std::optional<Check> check_first = check ? std::optional<Check>(Check{protocol, &*terms}) : std::nullopt;
   CallOutcome first;
   first.row = base_row(x, x.decision, start_ms);

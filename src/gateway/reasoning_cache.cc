@@ -7,6 +7,7 @@
 
 #include "core/json_writer.h"
 #include "gateway/body_edit.h"
+#include "wire/chat_view.h"
 
 namespace ff::gateway {
 
@@ -41,25 +42,15 @@ void ReasoningCache::remember_answer(const dom::element& answer) {
   }
 }
 
-int ReasoningCache::restore(BodyEdits& body, const dom::element& root) const {
-  std::string_view s;
-  if (!root["thinking"]["type"].get_string().get(s) && s == "disabled") return 0;
-  if (!root["model"].get_string().get(s) && s == "deepseek-chat") return 0;
-  dom::array messages;
-  if (root["messages"].get_array().get(messages)) return 0;
+int ReasoningCache::restore(BodyEdits& body, const wire::ChatView& request) const {
+  if (request.thinking_type() == "disabled" || request.model() == "deepseek-chat") return 0;
   std::vector<std::pair<std::size_t, const std::string*>> edits;
-  std::size_t i = 0;
-  for (dom::element m : messages) {
-    std::string_view role, id;
-    dom::array calls;
-    dom::element existing;
-    const bool has_reasoning = !m["reasoning_content"].get(existing) && !existing.is_null();
-    if (!m["role"].get_string().get(role) && role == "assistant" && !has_reasoning &&
-        !m["tool_calls"].get_array().get(calls) && calls.size() > 0 && !calls.at(0)["id"].get_string().get(id)) {
-      auto it = of_call_.find(std::string(id));
-      if (it != of_call_.end()) edits.emplace_back(i, &it->second);
-    }
-    ++i;
+  for (const wire::MessageView& m : request.messages()) {
+    if (m.role != "assistant" || m.has_reasoning || m.call_count == 0) continue;
+    const wire::ToolCallView& first = request.call(m.first_call);
+    if (!first.has_id) continue;
+    auto it = of_call_.find(std::string(first.id));
+    if (it != of_call_.end()) edits.emplace_back(m.index, &it->second);
   }
   if (edits.empty()) return 0;
   auto span = body.find("messages");

@@ -17,6 +17,9 @@
 namespace simdjson::dom {
 class element;
 }
+namespace ff::wire {
+class ChatView;
+}
 
 namespace ff::gateway {
 
@@ -32,10 +35,10 @@ class ReasoningCache {
   // The reasoning of a chat completion's tool calls, from its parsed body.
   void remember_answer(const simdjson::dom::element& answer);
   // Puts the reasoning back into every assistant tool-call turn of `request`
-  // (parsed as `root`) that lacks it and whose first call is remembered, as an
+  // (the body's view) that lacks it and whose first call is remembered, as an
   // edit of `body`; thinking mode only (not `deepseek-chat`, nor `thinking`
   // disabled), where the API requires it. Returns how many turns.
-  int restore(BodyEdits& body, const simdjson::dom::element& root) const;
+  int restore(BodyEdits& body, const wire::ChatView& request) const;
 
   std::size_t size() const { return of_call_.size(); }
 

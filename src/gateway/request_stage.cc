@@ -37,15 +37,16 @@ std::variant<ChatRequest, RequestRefusal> read_chat_request(const std::string& b
     return refuse(fmt::format("x-flashfirst-tier must be pro or flash, got '{}'", tier_header), "invalid_tier");
   }
   q.tier_header = tier_header;
-  q.route_root = q.root;
+  dom::element chat = q.root;
   if (protocol == wire::Protocol::kResponses) {
     auto converted = wire::responses_as_chat(q.root);
     if (!converted.ok()) return refuse(converted.error().message);
     q.chat_form = std::move(*converted);
-    if (chat_parser.parse(q.chat_form).get(q.route_root)) {
+    if (chat_parser.parse(q.chat_form).get(chat)) {
       return refuse("the request could not be read as a chat request");  // not expected
     }
   }
+  q.view = wire::ChatView(chat, protocol);
   for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
     std::int64_t v = 0;
     if (!q.root[name].get_int64().get(v) && v > 0) q.max_tokens = v;

@@ -19,13 +19,16 @@
 
 #include <simdjson.h>
 
+#include "wire/chat_view.h"
 #include "wire/errors.h"
 
 namespace ff::gateway {
 
 struct ChatRequest {
   simdjson::dom::element root;        // the client's request
-  simdjson::dom::element route_root;  // what the router reads: `root`, or a Responses request's chat form
+  // The request typed (wire/chat_view.h), as the router, the reasoning restore
+  // and the cascade's terms read it: `root`, or a Responses request's chat form.
+  wire::ChatView view;
   std::string chat_form;              // that chat form's JSON (empty for the other protocols)
   std::string requested = "auto";     // `model` as sent
   bool stream = false;

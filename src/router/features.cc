@@ -11,6 +11,7 @@
 #include "router/text.h"
 #include "router/tier_model.h"
 #include "tokenizer/tokenizer.h"
+#include "wire/chat_view.h"
 
 namespace ff::router {
 
@@ -490,10 +491,6 @@ void count_marks(std::string_view w, bool formulas, Features& f) {
   }
 }
 
-std::string field_error(std::string_view what, std::size_t index, std::string_view tail) {
-  return fmt::format("{}[{}]{}", what, index, tail);
-}
-
 }  // namespace
 
 core::Result<Features> extract_features(std::string_view body, const tokenizer::Tokenizer& tokenizer) {
@@ -502,20 +499,17 @@ core::Result<Features> extract_features(std::string_view body, const tokenizer::
   if (auto err = parser.parse(body.data(), body.size()).get(root)) {
     return core::make_error(fmt::format("the request is not valid JSON: {}", simdjson::error_message(err)));
   }
-  return extract_features(root, tokenizer);
+  return extract_features(wire::ChatView(root, wire::Protocol::kOpenAi), tokenizer);
 }
 
-core::Result<Features> extract_features(const dom::element& root, const tokenizer::Tokenizer& tokenizer,
+core::Result<Features> extract_features(const wire::ChatView& view, const tokenizer::Tokenizer& tokenizer,
                                         std::size_t messages_end) {
-  if (root.type() != dom::element_type::OBJECT) return core::make_error("the request must be a JSON object");
+  if (!view.problem().empty()) return core::make_error(view.problem());
 
   Features f;
   TextScanner scanner(f);
-  dom::array messages;
-  if (root["messages"].get_array().get(messages)) {
-    return core::make_error("the request has no `messages` array");
-  }
-  if (messages.size() == 0) return core::make_error("`messages` is empty");
+  // With no problem, every message is an object with a role: messages[i] is the i-th.
+  const std::vector<wire::MessageView>& messages = view.messages();
 
   // System text: OpenAI system/developer messages or the Anthropic top-level field.
   auto add_text = [&](std::string_view text) {
@@ -530,45 +524,21 @@ core::Result<Features> extract_features(const dom::element& root, const tokenize
     for_windows(text, kContextWindow, false,
                 [&](std::string_view w) { CueScanner::builtin().scan(w, f.context_cues); });
   };
-  if (auto sys = root["system"]; sys.error() == simdjson::SUCCESS) {
-    std::string_view s;
-    dom::array parts;
-    if (!sys.get_string().get(s)) {
-      context_text(s);
-    } else if (!sys.get_array().get(parts)) {
-      for (dom::element p : parts) {
-        if (!p["text"].get_string().get(s)) context_text(s);
-      }
-    } else {
-      return core::make_error("`system` must be a string or an array of text blocks");
-    }
-  }
+  for (std::string_view s : view.system()) context_text(s);
 
   // The last user message is the instruction; find it first.
   const std::size_t end = std::min(messages_end, messages.size());
   std::size_t last_user = messages.size();
-  {
-    std::size_t i = 0;
-    for (dom::element m : messages) {
-      if (i == end) break;
-      std::string_view role;
-      if (m.type() != dom::element_type::OBJECT)
-        return core::make_error(field_error("messages", i, " must be an object"));
-      if (m["role"].get_string().get(role))
-        return core::make_error(field_error("messages", i, ".role must be a string"));
-      if (role == "user") {
-        if (last_user < messages.size()) f.earlier_user = static_cast<int>(last_user);
-        last_user = i;
-      }
-      ++i;
+  for (std::size_t i = 0; i < end; ++i) {
+    if (messages[i].role == "user") {
+      if (last_user < messages.size()) f.earlier_user = static_cast<int>(last_user);
+      last_user = i;
     }
   }
 
-  std::size_t i = 0;
-  for (dom::element m : messages) {
-    if (i == end) break;
-    std::string_view role;
-    if (m["role"].get_string().get(role)) continue;  // cannot happen: checked above
+  for (std::size_t i = 0; i < end; ++i) {
+    const wire::MessageView& m = messages[i];
+    const std::string_view role = m.role;
     ++f.messages;
     const bool user = role == "user";
     const bool system = role == "system" || role == "developer";
@@ -589,83 +559,47 @@ core::Result<Features> extract_features(const dom::element& root, const tokenize
       }
     };
 
-    dom::element content;
-    if (m["content"].get(content) == simdjson::SUCCESS) {
-      std::string_view s;
-      dom::array parts;
-      if (!content.get_string().get(s)) {
-        on_text(s);
-      } else if (!content.get_array().get(parts)) {
-        for (dom::element p : parts) {
-          std::string_view type;
-          if (p.type() != dom::element_type::OBJECT || p["type"].get_string().get(type)) {
-            return core::make_error(field_error("messages", i, ".content parts must be objects with a `type`"));
-          }
-          if (type == "text") {
-            if (p["text"].get_string().get(s))
-              return core::make_error(field_error("messages", i, ".content text part needs a string `text`"));
-            on_text(s);
-          } else if (type == "tool_use") {
-            ++f.tool_calls;
-            dom::element input;
-            if (p["input"].get(input) == simdjson::SUCCESS) add_text(simdjson::to_string(input));
-          } else if (type == "tool_result") {
-            ++f.tool_results;
-            dom::element rc;
-            if (p["content"].get(rc) == simdjson::SUCCESS) {
-              if (!rc.get_string().get(s)) add_text(s);
-            }
-          }
-        }
-        // An Anthropic assistant turn with tool_use blocks is a tool-call turn.
-        if (role == "assistant") {
-          for (dom::element p : parts) {
-            std::string_view type;
-            if (!p["type"].get_string().get(type) && type == "tool_use") {
-              ++f.tool_call_turns;
-              break;
-            }
-          }
-        }
-      } else if (!content.is_null()) {
-        return core::make_error(field_error("messages", i, ".content must be a string, an array of parts or null"));
-      }
-    }
-    dom::array calls;
-    if (auto tc = m["tool_calls"]; tc.error() == simdjson::SUCCESS && !tc.is_null()) {
-      if (tc.get_array().get(calls))
-        return core::make_error(field_error("messages", i, ".tool_calls must be an array"));
-      if (calls.size() > 0) {
-        ++f.tool_call_turns;
-        f.tool_calls += static_cast<int>(calls.size());
-        for (dom::element c : calls) {
-          std::string_view args;
-          if (!c["function"]["arguments"].get_string().get(args)) add_text(args);
+    if (m.content == wire::MessageView::Content::kText) {
+      on_text(m.text);
+    } else if (m.content == wire::MessageView::Content::kParts) {
+      bool calls_tools = false;
+      for (std::size_t k = 0; k < m.part_count; ++k) {
+        const wire::PartView& p = view.part(m.first_part + k);
+        if (p.type == "text") {
+          on_text(p.text);
+        } else if (p.type == "tool_use") {
+          calls_tools = true;
+          ++f.tool_calls;
+          dom::element input;
+          if (p.part["input"].get(input) == simdjson::SUCCESS) add_text(simdjson::to_string(input));
+        } else if (p.type == "tool_result") {
+          ++f.tool_results;
+          dom::element rc;
+          std::string_view s;
+          if (p.part["content"].get(rc) == simdjson::SUCCESS && !rc.get_string().get(s)) add_text(s);
         }
       }
+      // An Anthropic assistant turn with tool_use blocks is a tool-call turn.
+      if (role == "assistant" && calls_tools) ++f.tool_call_turns;
     }
-    ++i;
+    if (m.call_count > 0) {
+      ++f.tool_call_turns;
+      f.tool_calls += static_cast<int>(m.call_count);
+      for (std::size_t k = 0; k < m.call_count; ++k) {
+        const wire::ToolCallView& c = view.call(m.first_call + k);
+        if (c.has_arguments) add_text(c.arguments);
+      }
+    }
   }
 
-  if (auto tools = root["tools"]; tools.error() == simdjson::SUCCESS && !tools.is_null()) {
-    dom::array arr;
-    if (tools.get_array().get(arr)) return core::make_error("`tools` must be an array");
-    f.tools_defined = static_cast<int>(arr.size());
-    for (dom::element t : arr) add_text(simdjson::to_string(t));
-  }
-  if (auto rf = root["response_format"]; rf.error() == simdjson::SUCCESS) {
-    std::string_view type;
-    if (!rf["type"].get_string().get(type)) f.json_mode = type == "json_object" || type == "json_schema";
-  }
-  for (const char* name : {"max_tokens", "max_completion_tokens"}) {
-    if (auto mt = root[name]; mt.error() == simdjson::SUCCESS && !mt.is_null()) {
-      if (mt.get_int64().get(f.max_tokens)) return core::make_error(fmt::format("`{}` must be an integer", name));
-    }
-  }
+  f.tools_defined = static_cast<int>(view.tools().size());
+  for (const wire::ToolView& t : view.tools()) add_text(simdjson::to_string(t.tool));
+  f.json_mode = view.response_format_type() == "json_object" || view.response_format_type() == "json_schema";
+  f.max_tokens = view.max_tokens();
 
   // Language and requested length from the instruction.
   if (last_user < messages.size()) {
-    dom::element m = messages.at(last_user);
+    const wire::MessageView& m = messages[last_user];
     ScriptCounts sc;
     // Operators in source code are not formulas (and code has many of them).
     const bool formulas = f.code_lines == 0 && f.code_fences == 0;
@@ -679,20 +613,17 @@ core::Result<Features> extract_features(const dom::element& root, const tokenize
         count_marks(w, formulas, f);
       });
     };
-    std::string_view s;
-    dom::array parts;
     // The tier model reads the instruction's first and last 500 bytes.
-    if (!m["content"].get_string().get(s)) {
-      look(s);
-      f.model_windows = instruction_windows({s});
-    } else if (!m["content"].get_array().get(parts)) {
+    if (m.content == wire::MessageView::Content::kText) {
+      look(m.text);
+      f.model_windows = instruction_windows({m.text});
+    } else if (m.content == wire::MessageView::Content::kParts) {
       std::vector<std::string_view> texts;
-      for (dom::element p : parts) {
-        std::string_view type;
-        if (!p["text"].get_string().get(s)) {
-          look(s);
-          if (!p["type"].get_string().get(type) && type == "text") texts.push_back(s);
-        }
+      for (std::size_t k = 0; k < m.part_count; ++k) {
+        const wire::PartView& p = view.part(m.first_part + k);
+        if (!p.has_text) continue;
+        look(p.text);
+        if (p.type == "text") texts.push_back(p.text);
       }
       f.model_windows = instruction_windows(texts);
     }

@@ -2,9 +2,9 @@
 // pass over the raw request body.
 //
 // extract_features() accepts both wire formats the gateway serves (OpenAI Chat
-// Completions and Anthropic Messages). It keeps counts and flags only — no copy
-// of any message text — so its cost is one JSON parse plus one scan of the
-// text. Task cues are looked for in the instruction: the last user message
+// Completions and Anthropic Messages), as a body or as the request's ChatView.
+// It keeps counts and flags only — no copy of any message text — so its cost
+// is one JSON parse plus one scan of the text. Task cues are looked for in the instruction: the last user message
 // (its first and last 1 KB when longer), with the system prompt and earlier user
 // turns kept apart as context; structural signals (code, stack traces, file
 // names, passage markers) are counted over all user and system text (over the
@@ -23,6 +23,9 @@
 
 namespace ff::tokenizer {
 class Tokenizer;
+}
+namespace ff::wire {
+class ChatView;
 }
 namespace simdjson::dom {
 class element;
@@ -84,10 +87,14 @@ struct Features {
 // `messages` array, a field of the wrong type) come back as a message that names
 // the field, e.g. "messages[2].content must be a string, an array of parts or null".
 core::Result<Features> extract_features(std::string_view body, const tokenizer::Tokenizer& tokenizer);
-// The same for a body already parsed (the gateway parses each request once).
-// With `messages_end`, only the messages before that index are read: the
-// conversation as it stood at an earlier turn.
-core::Result<Features> extract_features(const simdjson::dom::element& root, const tokenizer::Tokenizer& tokenizer,
+// The same for a request already read (the gateway reads each request once,
+// wire/chat_view.h); a view with a problem is that error. With `messages_end`,
+// only the messages before that index are read: the conversation as it stood
+// at an earlier turn.
+core::Result<Features> extract_features(const wire::ChatView& view, const tokenizer::Tokenizer& tokenizer,
                                         std::size_t messages_end = static_cast<std::size_t>(-1));
+// Not a parsed document (it would convert to the body's string_view, and throw).
+core::Result<Features> extract_features(const simdjson::dom::element& root, const tokenizer::Tokenizer& tokenizer,
+                                        std::size_t messages_end = static_cast<std::size_t>(-1)) = delete;
 
 }  // namespace ff::router

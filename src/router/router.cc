@@ -11,6 +11,7 @@
 #include "router/outcome_model.h"
 #include "router/tier_model.h"
 #include "tokenizer/tokenizer.h"
+#include "wire/chat_view.h"
 
 namespace ff::router {
 
@@ -129,12 +130,12 @@ constexpr int kEarlierTurnsRead = 3;
 // nearest earlier user turn that did, up to three turns back. The conversation
 // up to that turn is read as the request it was, so the turn's decision is the
 // one it got then. Not with a learned model, which scores the whole request.
-void Router::follow_earlier_turn(const simdjson::dom::element& root, const Features& f, const RouteContext& ctx,
+void Router::follow_earlier_turn(const wire::ChatView& view, const Features& f, const RouteContext& ctx,
                                  Classification& c) const {
   if (policy_.outcome_model != nullptr || asks_its_own(f, c)) return;
   int earlier = f.earlier_user;
   for (int step = 0; step < kEarlierTurnsRead && earlier >= 0; ++step) {
-    auto e = extract_features(root, *tokenizer_, static_cast<std::size_t>(earlier) + 1);
+    auto e = extract_features(view, *tokenizer_, static_cast<std::size_t>(earlier) + 1);
     if (!e.ok()) return;
     double p_pro = -1;
     const Classification ec = judge(*e, ctx, p_pro);
@@ -156,10 +157,10 @@ Decision Router::decide(const Features& f, const RouteContext& ctx) const {
   return finish(f, c, ctx, std::move(d));
 }
 
-Decision Router::decide(const simdjson::dom::element& root, const Features& f, const RouteContext& ctx) const {
+Decision Router::decide(const wire::ChatView& view, const Features& f, const RouteContext& ctx) const {
   Decision d;
   Classification c = judge(f, ctx, d.p_pro);
-  if (f.earlier_user >= 0) follow_earlier_turn(root, f, ctx, c);
+  if (f.earlier_user >= 0) follow_earlier_turn(view, f, ctx, c);
   return finish(f, c, ctx, std::move(d));
 }
 
@@ -212,9 +213,10 @@ core::Result<Decision> Router::route(std::string_view body, const RouteContext& 
   if (auto err = parser.parse(body.data(), body.size()).get(root)) {
     return core::make_error(fmt::format("the request is not valid JSON: {}", simdjson::error_message(err)));
   }
-  auto f = extract_features(root, *tokenizer_);
+  const wire::ChatView view(root, wire::Protocol::kOpenAi);
+  auto f = extract_features(view, *tokenizer_);
   if (!f.ok()) return f.error();
-  return decide(root, *f, ctx);
+  return decide(view, *f, ctx);
 }
 
 Decision Router::route_or_default(std::string_view body, const RouteContext& ctx) const {
@@ -222,9 +224,9 @@ Decision Router::route_or_default(std::string_view body, const RouteContext& ctx
   return d.ok() ? std::move(*d) : default_decision(d.error().message);
 }
 
-Decision Router::route_or_default(const simdjson::dom::element& root, const RouteContext& ctx) const {
-  auto f = extract_features(root, *tokenizer_);
-  return f.ok() ? decide(root, *f, ctx) : default_decision(f.error().message);
+Decision Router::route_or_default(const wire::ChatView& view, const RouteContext& ctx) const {
+  auto f = extract_features(view, *tokenizer_);
+  return f.ok() ? decide(view, *f, ctx) : default_decision(f.error().message);
 }
 
 Decision Router::default_decision(std::string_view why) const {

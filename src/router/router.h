@@ -21,6 +21,9 @@
 namespace ff::tokenizer {
 class Tokenizer;
 }
+namespace ff::wire {
+class ChatView;
+}
 namespace simdjson::dom {
 class element;
 }
@@ -62,20 +65,23 @@ class Router {
 
   [[nodiscard]] core::Result<Decision> route(std::string_view body, const RouteContext& ctx = {}) const;
   Decision route_or_default(std::string_view body, const RouteContext& ctx = {}) const;
-  // The same for a body already parsed (`root`: the request's JSON value).
-  Decision route_or_default(const simdjson::dom::element& root, const RouteContext& ctx = {}) const;
+  // The same for a request already read (the gateway reads each request once).
+  Decision route_or_default(const wire::ChatView& view, const RouteContext& ctx = {}) const;
+  // Not a parsed document: simdjson's element converts to string_view (and
+  // throws for an object), so the body overload would take it. Read a ChatView.
+  Decision route_or_default(const simdjson::dom::element& root, const RouteContext& ctx = {}) const = delete;
   // The decision for features already extracted, the request's turn alone.
   Decision decide(const Features& f, const RouteContext& ctx) const;
   // The same in its conversation: a new turn that asks nothing of its own keeps
-  // the conversation's category and tier (`root`: the request f came from).
-  Decision decide(const simdjson::dom::element& root, const Features& f, const RouteContext& ctx) const;
+  // the conversation's category and tier (`view`: the request f came from).
+  Decision decide(const wire::ChatView& view, const Features& f, const RouteContext& ctx) const;
 
   const Policy& policy() const { return policy_; }
 
  private:
   Classification judge(const Features& f, const RouteContext& ctx, double& p_pro) const;
   void apply_tier_model(const Features& f, Classification& c, double& p_pro) const;
-  void follow_earlier_turn(const simdjson::dom::element& root, const Features& f, const RouteContext& ctx,
+  void follow_earlier_turn(const wire::ChatView& view, const Features& f, const RouteContext& ctx,
                            Classification& c) const;
   Decision finish(const Features& f, const Classification& c, const RouteContext& ctx, Decision d) const;
   Decision default_decision(std::string_view why) const;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gateway/body_edit.h"
+#include "wire/chat_view.h"
 
 namespace ff::gateway {
 namespace {
@@ -24,7 +25,7 @@ int restore(const ReasoningCache& cache, std::string& body) {
   simdjson::dom::parser parser;
   const simdjson::dom::element root = parser.parse(body).value();
   BodyEdits edits(body);
-  const int n = cache.restore(edits, root);
+  const int n = cache.restore(edits, wire::ChatView(root, wire::Protocol::kOpenAi));
   body = edits.apply();
   return n;
 }

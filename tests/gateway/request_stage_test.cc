@@ -29,9 +29,8 @@ TEST(RequestStage, ReadsTheEnvelopeOnce) {
   EXPECT_EQ(q.tier_header, "pro");
   EXPECT_EQ(q.max_tokens, 500);  // the last named
   EXPECT_TRUE(q.chat_form.empty());
-  std::string_view content;
-  ASSERT_FALSE(q.route_root["messages"].at(0)["content"].get_string().get(content));
-  EXPECT_EQ(content, "hi");
+  ASSERT_EQ(q.view.messages().size(), 1u);
+  EXPECT_EQ(q.view.messages()[0].text, "hi");
 
   // Nothing named: auto, not a stream, no cap; `stream: null` is not a stream.
   const std::string bare = R"({"stream":null,"max_tokens":0,"messages":[]})";
@@ -63,11 +62,11 @@ TEST(RequestStage, AResponsesRequestIsRoutedAsItsChatForm) {
   const ChatRequest& q = std::get<ChatRequest>(read);
   EXPECT_EQ(q.max_tokens, 64);
   EXPECT_FALSE(q.chat_form.empty());
-  std::string_view role, content;
-  ASSERT_FALSE(q.route_root["messages"].at(0)["role"].get_string().get(role));
-  ASSERT_FALSE(q.route_root["messages"].at(0)["content"].get_string().get(content));
-  EXPECT_EQ(role, "user");
-  EXPECT_EQ(content, "Translate to French: good night");
+  ASSERT_EQ(q.view.messages().size(), 1u);
+  EXPECT_EQ(q.view.messages()[0].role, "user");
+  EXPECT_EQ(q.view.messages()[0].text, "Translate to French: good night");
+  EXPECT_TRUE(q.view.capped());  // max_output_tokens, as the chat form's max_tokens
+  EXPECT_EQ(q.view.max_tokens(), 64);
   // The client's own request stays readable beside it.
   std::string_view input;
   ASSERT_FALSE(q.root["input"].get_string().get(input));

@@ -13,6 +13,7 @@
 #include "router/tier_model.h"
 #include "router/word_tokens.h"
 #include "tokenizer/tokenizer.h"
+#include "wire/chat_view.h"
 
 namespace ff::router {
 namespace {
@@ -172,7 +173,7 @@ TEST(Features, CountsStructureAndTokens) {
   // The conversation as it stood at that turn: the system prompt and "Look it up.".
   static const tokenizer::RatioEstimator ratio;
   simdjson::dom::parser parser;
-  auto e = extract_features(parser.parse(body).value(), ratio, 2);
+  auto e = extract_features(wire::ChatView(parser.parse(body).value(), wire::Protocol::kOpenAi), ratio, 2);
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->messages, 2);
   EXPECT_EQ(e->user_turns, 1);
@@ -424,7 +425,7 @@ TEST(Router, AFollowUpThatAsksNothingNewKeepsTheConversationsTier) {
   // The gateway's path, from a parsed body, decides the same.
   simdjson::dom::parser parser;
   const std::string body = chat({proof, answer, "Is this true?"});
-  EXPECT_EQ(router.route_or_default(parser.parse(body).value(), {}).tier, Tier::kPro);
+  EXPECT_EQ(router.route_or_default(wire::ChatView(parser.parse(body).value(), wire::Protocol::kOpenAi), {}).tier, Tier::kPro);
 }
 
 // A specific Flash cue is overruled by the tier model only with specific Pro
@@ -487,7 +488,7 @@ TEST(Router, AParsedRequestGetsTheSameDecisionAsItsBody) {
                                   ask("Translate 'hello' into German."), std::string(R"({"model":"auto"})")}) {
     simdjson::dom::element root;
     ASSERT_FALSE(parser.parse(body).get(root)) << body;
-    const Decision a = router.route_or_default(body), b = router.route_or_default(root);
+    const Decision a = router.route_or_default(body), b = router.route_or_default(wire::ChatView(root, wire::Protocol::kOpenAi));
     EXPECT_EQ(b.tier, a.tier) << body;
     EXPECT_EQ(b.category, a.category) << body;
     EXPECT_EQ(b.reason, a.reason) << body;
@@ -496,9 +497,9 @@ TEST(Router, AParsedRequestGetsTheSameDecisionAsItsBody) {
   // Worked out by hand: a proof is Pro; no messages is the default tier, Flash.
   simdjson::dom::element root;
   ASSERT_FALSE(parser.parse(ask("Prove that there are infinitely many primes.")).get(root));
-  EXPECT_EQ(router.route_or_default(root).tier, Tier::kPro);
+  EXPECT_EQ(router.route_or_default(wire::ChatView(root, wire::Protocol::kOpenAi)).tier, Tier::kPro);
   ASSERT_FALSE(parser.parse(std::string(R"({"model":"auto"})")).get(root));
-  EXPECT_EQ(router.route_or_default(root).reason,
+  EXPECT_EQ(router.route_or_default(wire::ChatView(root, wire::Protocol::kOpenAi)).reason,
             "request not understood (the request has no `messages` array), default tier");
 }
 

@@ -1,0 +1,151 @@
+#include "wire/chat_view.h"
+
+#include <fmt/format.h>
+
+namespace ff::wire {
+
+namespace dom = simdjson::dom;
+
+namespace {
+
+// Present and not null.
+bool given(const simdjson::simdjson_result<dom::element>& v) { return v.error() == simdjson::SUCCESS && !v.is_null(); }
+
+// The value when it is a string, else "".
+std::string_view string_or_empty(simdjson::simdjson_result<dom::element> v) {
+  std::string_view s;
+  return v.get_string().get(s) ? std::string_view() : s;
+}
+
+}  // namespace
+
+void ChatView::note(std::string problem) {
+  if (problem_.empty()) problem_ = std::move(problem);
+}
+
+ChatView::ChatView(const dom::element& root, Protocol protocol) : protocol_(protocol) {
+  if (root.type() != dom::element_type::OBJECT) {
+    note("the request must be a JSON object");
+    return;
+  }
+  dom::array messages;
+  const bool has_messages = !root["messages"].get_array().get(messages);
+  if (!has_messages) {
+    note("the request has no `messages` array");
+  } else if (messages.size() == 0) {
+    note("`messages` is empty");
+  }
+  if (auto sys = root["system"]; sys.error() == simdjson::SUCCESS) {
+    std::string_view s;
+    dom::array blocks;
+    if (!sys.get_string().get(s)) {
+      system_.push_back(s);
+    } else if (!sys.get_array().get(blocks)) {
+      for (dom::element b : blocks) {
+        if (!b["text"].get_string().get(s)) system_.push_back(s);
+      }
+    } else {
+      note("`system` must be a string or an array of text blocks");
+    }
+  }
+  // What is wrong with a message's shape is said before what is wrong with any
+  // message's content.
+  std::string shape_problem, content_problem;
+  if (has_messages) {
+    messages_.reserve(messages.size());
+    std::size_t i = 0;
+    for (dom::element m : messages) {
+      std::string_view role;
+      if (m.type() != dom::element_type::OBJECT) {
+        if (shape_problem.empty()) shape_problem = fmt::format("messages[{}] must be an object", i);
+      } else if (m["role"].get_string().get(role)) {
+        if (shape_problem.empty()) shape_problem = fmt::format("messages[{}].role must be a string", i);
+      } else {
+        read_message(i, m, content_problem);
+        messages_.back().role = role;
+      }
+      ++i;
+    }
+  }
+  note(std::move(shape_problem));
+  note(std::move(content_problem));
+
+  if (auto tools = root["tools"]; given(tools)) {
+    dom::array list;
+    if (tools.get_array().get(list)) {
+      note("`tools` must be an array");
+    } else {
+      tools_.reserve(list.size());
+      const bool messages_shape = protocol == Protocol::kAnthropic;
+      for (dom::element t : list) {
+        ToolView& v = tools_.emplace_back();
+        v.tool = t;
+        v.has_name = !(messages_shape ? t["name"] : t["function"]["name"]).get_string().get(v.name);
+        v.has_schema = !(messages_shape ? t["input_schema"] : t["function"]["parameters"]).get(v.schema) &&
+                       v.schema.type() == dom::element_type::OBJECT;
+      }
+    }
+  }
+  response_format_type_ = string_or_empty(root["response_format"]["type"]);
+  for (const char* name : {"max_tokens", "max_completion_tokens"}) {
+    if (auto mt = root[name]; given(mt)) {
+      if (mt.get_int64().get(max_tokens_)) note(fmt::format("`{}` must be an integer", name));
+    }
+  }
+  for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
+    std::int64_t v = 0;
+    if (!root[name].get_int64().get(v) && v > 0) capped_ = true;
+  }
+  model_ = string_or_empty(root["model"]);
+  thinking_type_ = string_or_empty(root["thinking"]["type"]);
+}
+
+void ChatView::read_message(std::size_t i, const dom::element& m, std::string& content_problem) {
+  MessageView& v = messages_.emplace_back();
+  v.index = i;
+  auto problem = [&](std::string_view tail) {
+    if (content_problem.empty()) content_problem = fmt::format("messages[{}]{}", i, tail);
+  };
+  dom::element content;
+  if (m["content"].get(content) == simdjson::SUCCESS) {
+    dom::array parts;
+    if (!content.get_string().get(v.text)) {
+      v.content = MessageView::Content::kText;
+    } else if (!content.get_array().get(parts)) {
+      v.content = MessageView::Content::kParts;
+      v.first_part = parts_.size();
+      for (dom::element p : parts) {
+        PartView part;
+        part.part = p;
+        if (p.type() != dom::element_type::OBJECT || p["type"].get_string().get(part.type)) {
+          problem(".content parts must be objects with a `type`");
+          continue;
+        }
+        part.has_text = !p["text"].get_string().get(part.text);
+        if (part.type == "text" && !part.has_text) problem(".content text part needs a string `text`");
+        parts_.push_back(part);
+      }
+      v.part_count = parts_.size() - v.first_part;
+    } else if (!content.is_null()) {
+      problem(".content must be a string, an array of parts or null");
+    }
+  }
+  if (auto tc = m["tool_calls"]; given(tc)) {
+    dom::array calls;
+    if (tc.get_array().get(calls)) {
+      problem(".tool_calls must be an array");
+    } else {
+      v.first_call = calls_.size();
+      for (dom::element c : calls) {
+        ToolCallView call;
+        call.has_id = !c["id"].get_string().get(call.id);
+        call.has_arguments = !c["function"]["arguments"].get_string().get(call.arguments);
+        calls_.push_back(call);
+      }
+      v.call_count = calls_.size() - v.first_call;
+    }
+  }
+  v.has_reasoning = given(m["reasoning_content"]);
+}
+
+}  // namespace ff::wire
