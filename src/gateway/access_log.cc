@@ -37,8 +37,8 @@ void format_access_line(std::string& o, const AccessRecord& a) {
     core::append_int(o, row->usage.cache_miss);
     core::append_parts(o, R"(,"output":)");
     core::append_int(o, row->usage.output);
-    core::append_parts(o, R"(},"cost":")", a.cost.to_decimal(), R"(","cost_if_pro":")",
-                       row->cost_if_pro.to_decimal(), "\"");
+    core::append_parts(o, R"(},"cost":")", a.cost.to_decimal(), R"(","cost_if_pro":")", row->cost_if_pro.to_decimal(),
+                       "\"");
   }
   if (!a.error.empty()) {
     core::append_parts(o, R"(,"error":)");

@@ -9,9 +9,9 @@
 // The money is exact decimal strings, as in the headers. Written straight into
 // a reused string, not through a JsonWriter: this runs once per request.
 //
-// AccessLog: where the lines (GatewayOptions::access_log) go. The lines of all requests that finish in one turn of the server's event
-// loop are written together, and none waits longer than that turn (nor past
-// shutdown: flush()). Not thread-safe: the server's thread only.
+// AccessLog: where the lines (GatewayOptions::access_log) go. The lines of all requests that finish in one turn of the
+// server's event loop are written together, and none waits longer than that turn (nor past shutdown: flush()). Not
+// thread-safe: the server's thread only.
 #pragma once
 
 #include <cstddef>

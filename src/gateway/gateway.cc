@@ -603,7 +603,7 @@ struct Gateway::Impl {
       if (check && ok.head.status == 200) {
         out.checked = true;
         out.failure = parsed ? check_in(check->protocol, *check->terms, root)
-                         : std::optional<std::string>("the answer is not JSON");
+                             : std::optional<std::string>("the answer is not JSON");
       }
     }
     out.recorded = co_await commit(row);
@@ -618,7 +618,7 @@ struct Gateway::Impl {
     const VirtualKey& key;
     const Protocol protocol;
     const std::int64_t start_ms;
-    const std::string& requested;   // `model` as sent
+    const std::string& requested;  // `model` as sent
     const bool is_stream;
     const std::int64_t max_tokens;  // the client's output cap, 0 for none
     // The decision the call is made with. A fallback or an escalation that
@@ -629,8 +629,8 @@ struct Gateway::Impl {
     std::string_view path{};
     std::string body{};
     Headers headers{};
-    bool buffered = false;           // a stream asked of the upstream whole, for the cascade to check
-    int restored = 0;                // reasoning_content put back into assistant turns
+    bool buffered = false;             // a stream asked of the upstream whole, for the cascade to check
+    int restored = 0;                  // reasoning_content put back into assistant turns
     std::string_view recorded_body{};  // kept with the first row ("" when requests are not recorded)
   };
 
@@ -771,10 +771,10 @@ struct Gateway::Impl {
   // the key's budget has no room for Pro's call (Flash's answer then stands).
   std::optional<Escalation> escalation(const Exchange& x, const CallOutcome& first) {
     if (!first.checked || !first.failure) return std::nullopt;
-    auto pr = budgets.reserve(
-        x.key.sha256_hex,
-        admission_estimate(router.policy().pro_model, x.decision.input_tokens, x.max_tokens, now_ms()), now_ms(),
-        options.currency);
+    auto pr =
+        budgets.reserve(x.key.sha256_hex,
+                        admission_estimate(router.policy().pro_model, x.decision.input_tokens, x.max_tokens, now_ms()),
+                        now_ms(), options.currency);
     if (!pr.ok()) {
       ++metrics.budget_refusals;
       return std::nullopt;

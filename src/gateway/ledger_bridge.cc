@@ -87,10 +87,9 @@ awaitable<bool> LedgerBridge::ready() {
 
 awaitable<core::Result<ledger::FeedbackOutcome>> LedgerBridge::rate(std::shared_ptr<const ledger::Feedback> f) {
   using Outcome = core::Result<ledger::FeedbackOutcome>;
-  Outcome outcome = co_await ledger_op<Outcome>(
-      [&l = ledger_, f = std::move(f)](std::function<void(Outcome)> done) {
-        l.append_feedback_async(f, std::move(done));
-      });
+  Outcome outcome = co_await ledger_op<Outcome>([&l = ledger_, f = std::move(f)](std::function<void(Outcome)> done) {
+    l.append_feedback_async(f, std::move(done));
+  });
   if (!outcome.ok()) ++failures_;
   co_return outcome;
 }

@@ -25,12 +25,12 @@
 namespace ff::gateway {
 
 struct ChatRequest {
-  simdjson::dom::element root;        // the client's request
+  simdjson::dom::element root;  // the client's request
   // The request typed (wire/chat_view.h), as the router, the reasoning restore
   // and the cascade's terms read it: `root`, or a Responses request's chat form.
   wire::ChatView view;
-  std::string chat_form;              // that chat form's JSON (empty for the other protocols)
-  std::string requested = "auto";     // `model` as sent
+  std::string chat_form;           // that chat form's JSON (empty for the other protocols)
+  std::string requested = "auto";  // `model` as sent
   bool stream = false;
   std::string_view tier_header;  // "", "pro" or "flash" (a view of the header passed in)
   // The output cap the request names (max_tokens, max_completion_tokens or

@@ -52,10 +52,10 @@ struct MessageView {
   std::string_view role;
   // `content`: absent or null (kNone), a string (kText), or an array of parts (kParts).
   enum class Content { kNone, kText, kParts } content = Content::kNone;
-  std::string_view text;  // kText
+  std::string_view text;                       // kText
   std::size_t first_part = 0, part_count = 0;  // kParts: ChatView::part()
   std::size_t first_call = 0, call_count = 0;  // ChatView::call()
-  bool has_reasoning = false;                   // reasoning_content, not null
+  bool has_reasoning = false;                  // reasoning_content, not null
 };
 
 // One tool definition.

@@ -17,9 +17,8 @@ TEST(AccessLine, ARequestRefusedBeforeAnyCallHasNoCallFields) {
   a.latency_ms = 0;
   std::string line = "left over";
   format_access_line(line, a);
-  EXPECT_EQ(line,
-            R"({"ts_ms":1764547200000,"method":"POST","path":"/v1/chat/completions","key":"-","status":401,)"
-            R"("error":"missing \"key\"","latency_ms":0})");
+  EXPECT_EQ(line, R"({"ts_ms":1764547200000,"method":"POST","path":"/v1/chat/completions","key":"-","status":401,)"
+                  R"("error":"missing \"key\"","latency_ms":0})");
 }
 
 TEST(AccessLine, AnAnsweredCallHasItsRowsFiguresAndTheRequestsCost) {
@@ -45,11 +44,10 @@ TEST(AccessLine, AnAnsweredCallHasItsRowsFiguresAndTheRequestsCost) {
   a.latency_ms = 12;
   std::string line;
   format_access_line(line, a);
-  EXPECT_EQ(line,
-            R"({"ts_ms":5,"method":"POST","path":"/v1/messages","key":"team-a","status":200,)"
-            R"("request_id":"ff-0000abcd-000042","model":"deepseek-v4-flash","category":"coding_moderate",)"
-            R"("stream":true,"escalated":true,"tokens":{"cache_hit":10,"cache_miss":20,"output":5},)"
-            R"("cost":"0.00034","cost_if_pro":"0.00112","latency_ms":12})");
+  EXPECT_EQ(line, R"({"ts_ms":5,"method":"POST","path":"/v1/messages","key":"team-a","status":200,)"
+                  R"("request_id":"ff-0000abcd-000042","model":"deepseek-v4-flash","category":"coding_moderate",)"
+                  R"("stream":true,"escalated":true,"tokens":{"cache_hit":10,"cache_miss":20,"output":5},)"
+                  R"("cost":"0.00034","cost_if_pro":"0.00112","latency_ms":12})");
 }
 
 }  // namespace

@@ -425,7 +425,8 @@ TEST(Router, AFollowUpThatAsksNothingNewKeepsTheConversationsTier) {
   // The gateway's path, from a parsed body, decides the same.
   simdjson::dom::parser parser;
   const std::string body = chat({proof, answer, "Is this true?"});
-  EXPECT_EQ(router.route_or_default(wire::ChatView(parser.parse(body).value(), wire::Protocol::kOpenAi), {}).tier, Tier::kPro);
+  EXPECT_EQ(router.route_or_default(wire::ChatView(parser.parse(body).value(), wire::Protocol::kOpenAi), {}).tier,
+            Tier::kPro);
 }
 
 // A specific Flash cue is overruled by the tier model only with specific Pro
@@ -488,7 +489,8 @@ TEST(Router, AParsedRequestGetsTheSameDecisionAsItsBody) {
                                   ask("Translate 'hello' into German."), std::string(R"({"model":"auto"})")}) {
     simdjson::dom::element root;
     ASSERT_FALSE(parser.parse(body).get(root)) << body;
-    const Decision a = router.route_or_default(body), b = router.route_or_default(wire::ChatView(root, wire::Protocol::kOpenAi));
+    const Decision a = router.route_or_default(body),
+                   b = router.route_or_default(wire::ChatView(root, wire::Protocol::kOpenAi));
     EXPECT_EQ(b.tier, a.tier) << body;
     EXPECT_EQ(b.category, a.category) << body;
     EXPECT_EQ(b.reason, a.reason) << body;
@@ -613,12 +615,10 @@ TEST(Policy, BadFilesNameLineAndField) {
             "p.toml:2: category.poetry: unknown category (the router's categories are summarization, translation, "
             "classification, straightforward_qa, rag, structured_content, coding_moderate, multi_step_reasoning, "
             "codebase_debugging, agent_tool_chaining, long_coherent_output)");
-  EXPECT_EQ(err("[category.rag]\ntier = \"medium\""),
-            "p.toml:2: category.rag.tier: must be \"flash\" or \"pro\"");
+  EXPECT_EQ(err("[category.rag]\ntier = \"medium\""), "p.toml:2: category.rag.tier: must be \"flash\" or \"pro\"");
   EXPECT_EQ(err("[category.rag]\nefort = \"low\""),
             "p.toml:2: category.rag.efort: unknown field (expected tier, model, effort, cascade, buffer_streams)");
-  EXPECT_EQ(err("[category.rag]\nbuffer_streams = 1"),
-            "p.toml:2: category.rag.buffer_streams: must be true or false");
+  EXPECT_EQ(err("[category.rag]\nbuffer_streams = 1"), "p.toml:2: category.rag.buffer_streams: must be true or false");
   EXPECT_EQ(err("context_threshold_tokens = -5"),
             "p.toml:1: context_threshold_tokens: must be a whole number from 1 to 1000000000");
   EXPECT_EQ(err("[key.a]\n"), "p.toml:1: key.a.tier: missing");

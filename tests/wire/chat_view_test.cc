@@ -100,8 +100,9 @@ TEST(ChatView, SaysTheFirstProblemAndStillReadsTheRest) {
   EXPECT_EQ(problem(R"({"messages":[],"system":5})"), "`messages` is empty");
   EXPECT_EQ(problem(R"({"system":null,"messages":[7]})"), "`system` must be a string or an array of text blocks");
   EXPECT_EQ(problem(R"({"messages":[{"role":"user","content":5},{"role":7}]})"), "messages[1].role must be a string");
-  EXPECT_EQ(problem(R"({"messages":[{"role":"assistant","tool_calls":5},{"role":"user","content":[{"type":"text"}]}]})"),
-            "messages[0].tool_calls must be an array");
+  EXPECT_EQ(
+      problem(R"({"messages":[{"role":"assistant","tool_calls":5},{"role":"user","content":[{"type":"text"}]}]})"),
+      "messages[0].tool_calls must be an array");
   EXPECT_EQ(problem(R"({"messages":[{"role":"user","content":[{"text":"x"}]}],"tools":{}})"),
             "messages[0].content parts must be objects with a `type`");
   EXPECT_EQ(problem(R"({"messages":[{"role":"user","content":"x"}],"tools":{},"max_tokens":"9"})"),
