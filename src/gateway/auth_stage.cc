@@ -23,8 +23,7 @@ const VirtualKey* KeyRing::authenticate(const net::Request& r) {
   const std::string hash = sha256_hex(key);
   const VirtualKey* found = nullptr;
   if (keys_.empty()) {
-    anonymous_.push_back(VirtualKey{"anonymous", hash, {}, {}});
-    found = &anonymous_.back();
+    found = &anonymous_.try_emplace(hash, VirtualKey{"anonymous", hash, {}, {}}).first->second;
   } else {
     for (const VirtualKey& k : keys_) {
       if (k.sha256_hex == hash) found = &k;

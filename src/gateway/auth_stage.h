@@ -6,6 +6,8 @@
 //     accepted as "anonymous".
 //   - Hashing costs more than the rest of admission, so the keys presented are
 //     remembered (at most kKnownKeysCap; beyond that the memory starts over).
+//     An anonymous key is one entry per distinct key (by hash), kept for the
+//     ring's life: requests in flight hold it.
 //   - The dashboard's API is asked by an admin key (it sees every key) or by a
 //     virtual key (its own calls only).
 //
@@ -13,7 +15,6 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -48,7 +49,7 @@ class KeyRing {
   const std::vector<VirtualKey>& keys_;
   const std::vector<std::string>& admin_key_hashes_;
   std::unordered_map<std::string, const VirtualKey*, StringHash, std::equal_to<>> known_;
-  std::deque<VirtualKey> anonymous_;  // stable addresses
+  std::unordered_map<std::string, VirtualKey> anonymous_;  // by hash; nodes keep their addresses
 };
 
 }  // namespace ff::gateway

@@ -38,6 +38,13 @@ TEST(AuthStage, WithoutKeysAnyKeyIsAnonymousAndTheSameKeyIsTheSameEntry) {
   EXPECT_EQ(first->sha256_hex, "85738f8f9a7f1b04b5329c590ebcb9e425925c6d0984089c43a022de4f19c281");
   EXPECT_EQ(ring.authenticate(with({{"x-api-key", "whatever"}})), first);
   EXPECT_EQ(ring.authenticate(with({})), nullptr);
+  // Past the memory of keys presented, a key presented again is still the
+  // same entry (one per distinct key, however often the memory starts over).
+  for (std::size_t i = 0; i <= KeyRing::kKnownKeysCap; ++i) {
+    ASSERT_NE(ring.authenticate(with({{"authorization", "Bearer k" + std::to_string(i)}})), nullptr);
+  }
+  EXPECT_EQ(ring.authenticate(with({{"authorization", "Bearer whatever"}})), first);
+  EXPECT_EQ(first->name, "anonymous");
 }
 
 TEST(AuthStage, TheDashboardIsAskedByAnAdminKeyOrByAVirtualKeyForItsOwnCalls) {
