@@ -379,11 +379,9 @@ struct Gateway::Impl {
     rating->key_hash = key.sha256_hex;
     rating->key_name = key.name;
     rating->created_ms = now_ms();
-    // A named shared_ptr<const>: passed as a conversion of `rating` inside the
-    // co_await, GCC 12 freed the rating while it was recorded (pg_ledger_test).
-    std::shared_ptr<const ledger::Feedback> shared = rating;
-    core::Result<ledger::FeedbackOutcome> outcome = co_await bridge.rate(shared);
+    core::Result<ledger::FeedbackOutcome> outcome = co_await bridge.rate(rating);
     if (!outcome.ok()) {
+      bridge.count_failure();
       net::Response reply = openai_error(503, "the rating could not be recorded (the ledger failed); try again",
                                          "server_error", "ledger_unavailable");
       co_await w.send(std::move(reply));

@@ -85,13 +85,14 @@ awaitable<bool> LedgerBridge::ready() {
   co_return s.ok();
 }
 
+// Not a coroutine: under GCC 12, a coroutine's by-value shared_ptr parameter
+// moved into a lambda's capture was released once too often (ASan: the rating
+// freed while the gateway still used it).
 awaitable<core::Result<ledger::FeedbackOutcome>> LedgerBridge::rate(std::shared_ptr<const ledger::Feedback> f) {
   using Outcome = core::Result<ledger::FeedbackOutcome>;
-  Outcome outcome = co_await ledger_op<Outcome>([&l = ledger_, f = std::move(f)](std::function<void(Outcome)> done) {
+  return ledger_op<Outcome>([&l = ledger_, f = std::move(f)](std::function<void(Outcome)> done) {
     l.append_feedback_async(f, std::move(done));
   });
-  if (!outcome.ok()) ++failures_;
-  co_return outcome;
 }
 
 }  // namespace ff::gateway

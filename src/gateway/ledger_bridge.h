@@ -42,8 +42,11 @@ class LedgerBridge {
   boost::asio::awaitable<bool> ready();
   // Why the ledger is down (the last failure's message).
   const std::string& down_reason() const { return down_reason_; }
-  // Records a rating of an answer (POST /v1/flashfirst/feedback).
+  // Records a rating of an answer (POST /v1/flashfirst/feedback); the caller
+  // counts a failure (count_failure()).
   boost::asio::awaitable<core::Result<ledger::FeedbackOutcome>> rate(std::shared_ptr<const ledger::Feedback> f);
+
+  void count_failure() { ++failures_; }
 
   static constexpr std::size_t kUnrecordedCap = 10'000;
   std::size_t unrecorded() const { return unrecorded_.size(); }
