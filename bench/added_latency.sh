@@ -30,7 +30,8 @@ start_fixed_upstream "$work" "$ff"
 start_ff() {  # name sync-mode
   DEEPSEEK_API_KEY=bench "$ff" serve --upstream "http://127.0.0.1:$up_port" --listen 127.0.0.1:0 --ledger-sync "$2" \
     --ledger "$work/$1.db" --access-log "$work/$1.log" >"$work/$1.out" 2>"$work/$1.err" &
-  pids+=($!)
+  # Called as $(start_ff ...), a subshell: the pid goes to a file for bench_cleanup.
+  echo $! >"$work/$1.pid"
   for _ in $(seq 50); do grep -q listening "$work/$1.out" && break; sleep 0.1; done
   local url
   url=$(sed -n 's/^listening on //p' "$work/$1.out")
