@@ -9,7 +9,8 @@
 # --ledger-sync full and with --ledger-sync process. Every setup's answer is
 # checked before it is timed. Added latency = through the proxy minus direct, in
 # the same run.
-#   [RATE=2000] [DURATION=10] bench/added_latency.sh build/release/flashfirst
+# SERVE_ARGS: more arguments for both flashfirst servers (e.g. --no-dashboard).
+#   [RATE=2000] [DURATION=10] [SERVE_ARGS=...] bench/added_latency.sh build/release/flashfirst
 # Needs nginx, wrk, hey, curl and jq (apt-get install nginx-light wrk hey curl jq).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -29,7 +30,7 @@ start_fixed_upstream "$work" "$ff"
 
 start_ff() {  # name sync-mode
   DEEPSEEK_API_KEY=bench "$ff" serve --upstream "http://127.0.0.1:$up_port" --listen 127.0.0.1:0 --ledger-sync "$2" \
-    --ledger "$work/$1.db" --access-log "$work/$1.log" >"$work/$1.out" 2>"$work/$1.err" &
+    --ledger "$work/$1.db" --access-log "$work/$1.log" ${SERVE_ARGS:-} >"$work/$1.out" 2>"$work/$1.err" &
   # Called as $(start_ff ...), a subshell: the pid goes to a file for bench_cleanup.
   echo $! >"$work/$1.pid"
   for _ in $(seq 50); do grep -q listening "$work/$1.out" && break; sleep 0.1; done
