@@ -49,7 +49,6 @@ class LedgerBridge {
   void count_failure() { ++failures_; }
 
   static constexpr std::size_t kUnrecordedCap = 10'000;
-  std::size_t unrecorded() const { return unrecorded_.size(); }
 
  private:
   ledger::Ledger& ledger_;

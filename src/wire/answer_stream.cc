@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "core/json_writer.h"
+#include "wire/json_read.h"
 #include "wire/responses.h"
 
 namespace ff::wire {
@@ -12,11 +13,7 @@ using core::JsonWriter;
 
 namespace {
 
-// A member's string or integer value, or empty/0 when it is absent or of another type.
-std::string_view string_or_empty(simdjson::simdjson_result<dom::element> e) {
-  std::string_view v;
-  return e.get_string().get(v) ? std::string_view() : v;
-}
+// A member's integer value, or 0 when it is absent or of another type.
 std::int64_t int_or_zero(simdjson::simdjson_result<dom::element> e) {
   std::int64_t v = 0;
   return e.get_int64().get(v) ? 0 : v;

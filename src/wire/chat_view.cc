@@ -2,22 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "wire/json_read.h"
+
 namespace ff::wire {
 
 namespace dom = simdjson::dom;
-
-namespace {
-
-// Present and not null.
-bool given(const simdjson::simdjson_result<dom::element>& v) { return v.error() == simdjson::SUCCESS && !v.is_null(); }
-
-// The value when it is a string, else "".
-std::string_view string_or_empty(simdjson::simdjson_result<dom::element> v) {
-  std::string_view s;
-  return v.get_string().get(s) ? std::string_view() : s;
-}
-
-}  // namespace
 
 void ChatView::note(std::string problem) {
   if (problem_.empty()) problem_ = std::move(problem);
@@ -70,7 +59,7 @@ ChatView::ChatView(const dom::element& root, Protocol protocol) : protocol_(prot
   note(std::move(shape_problem));
   note(std::move(content_problem));
 
-  if (auto tools = root["tools"]; given(tools)) {
+  if (auto tools = root["tools"]; present(tools)) {
     dom::array list;
     if (tools.get_array().get(list)) {
       note("`tools` must be an array");
@@ -88,7 +77,7 @@ ChatView::ChatView(const dom::element& root, Protocol protocol) : protocol_(prot
   }
   response_format_type_ = string_or_empty(root["response_format"]["type"]);
   for (const char* name : {"max_tokens", "max_completion_tokens"}) {
-    if (auto mt = root[name]; given(mt)) {
+    if (auto mt = root[name]; present(mt)) {
       if (mt.get_int64().get(max_tokens_)) note(fmt::format("`{}` must be an integer", name));
     }
   }
@@ -130,7 +119,7 @@ void ChatView::read_message(std::size_t i, const dom::element& m, std::string& c
       problem(".content must be a string, an array of parts or null");
     }
   }
-  if (auto tc = m["tool_calls"]; given(tc)) {
+  if (auto tc = m["tool_calls"]; present(tc)) {
     dom::array calls;
     if (tc.get_array().get(calls)) {
       problem(".tool_calls must be an array");
@@ -145,7 +134,7 @@ void ChatView::read_message(std::size_t i, const dom::element& m, std::string& c
       v.call_count = calls_.size() - v.first_call;
     }
   }
-  v.has_reasoning = given(m["reasoning_content"]);
+  v.has_reasoning = present(m["reasoning_content"]);
 }
 
 }  // namespace ff::wire

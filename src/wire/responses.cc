@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/json_writer.h"
+#include "wire/json_read.h"
 
 namespace ff::wire {
 
@@ -13,10 +14,6 @@ namespace dom = simdjson::dom;
 using core::JsonWriter;
 
 namespace {
-
-bool present(const simdjson::simdjson_result<dom::element>& e) {
-  return e.error() == simdjson::SUCCESS && !e.is_null();
-}
 
 // One chat message being built from Responses input items (function calls join
 // the assistant turn before them, so messages are gathered before they are written).
