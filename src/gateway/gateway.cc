@@ -718,6 +718,19 @@ struct Gateway::Impl {
     x.headers = upstream_headers(x.request, streamed);
   }
 
+  // The key's budget reserved for a second call of the request (a fallback or
+  // an escalation) on `model`, or nullopt (counted) when the budget has no room.
+  std::optional<budget::BudgetBook::Reservation> reserve_second_call(const Exchange& x, const std::string& model) {
+    auto r =
+        budgets.reserve(x.key.sha256_hex, admission_estimate(model, x.decision.input_tokens, x.max_tokens, now_ms()),
+                        now_ms(), options.currency);
+    if (!r.ok()) {
+      ++metrics.budget_refusals;
+      return std::nullopt;
+    }
+    return *r;
+  }
+
   // A fallback to the other tier: whether this request may make one.
   bool can_fall_back(const Exchange& x) const {
     const core::Tier to = other_tier(x.decision.tier);
@@ -733,12 +746,8 @@ struct Gateway::Impl {
     const router::Decision& d = x.decision;
     const core::Tier to = other_tier(d.tier);
     const std::string to_model = router.policy().model_for(to);
-    auto fr = budgets.reserve(x.key.sha256_hex, admission_estimate(to_model, d.input_tokens, x.max_tokens, now_ms()),
-                              now_ms(), options.currency);
-    if (!fr.ok()) {
-      ++metrics.budget_refusals;
-      co_return;
-    }
+    const std::optional<budget::BudgetBook::Reservation> fr = reserve_second_call(x, to_model);
+    if (!fr) co_return;
     ++metrics.fallbacks;
     router::Decision fd = d;
     fd.reason = fmt::format("fallback: {} answered {} ({})", core::tier_name(d.tier), first.row.status, d.reason);
@@ -769,14 +778,8 @@ struct Gateway::Impl {
   // the key's budget has no room for Pro's call (Flash's answer then stands).
   std::optional<Escalation> escalation(const Exchange& x, const CallOutcome& first) {
     if (!first.checked || !first.failure) return std::nullopt;
-    auto pr =
-        budgets.reserve(x.key.sha256_hex,
-                        admission_estimate(router.policy().pro_model, x.decision.input_tokens, x.max_tokens, now_ms()),
-                        now_ms(), options.currency);
-    if (!pr.ok()) {
-      ++metrics.budget_refusals;
-      return std::nullopt;
-    }
+    std::optional<budget::BudgetBook::Reservation> pr = reserve_second_call(x, router.policy().pro_model);
+    if (!pr) return std::nullopt;
     return Escalation{*first.failure, *pr};
   }
   // The request again on Pro: `second` is that call. When Pro answered, the
