@@ -164,7 +164,8 @@ Terms terms_of(const wire::ChatView& request) {
   t.tools.reserve(request.tools().size());
   for (const wire::ToolView& tool : request.tools()) {
     if (!tool.has_name) continue;
-    t.tools.push_back({std::string(tool.name), tool.has_schema ? simdjson::minify(tool.schema) : std::string()});
+    const bool object = tool.has_schema && tool.schema.type() == dom::element_type::OBJECT;
+    t.tools.push_back({std::string(tool.name), object ? simdjson::minify(tool.schema) : std::string()});
   }
   return t;
 }

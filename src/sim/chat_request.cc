@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/usage.h"
+#include "wire/chat_view.h"
 #include "wire/responses.h"
 
 namespace ff::sim {
@@ -36,21 +37,38 @@ bool valid_tool_name(std::string_view n) {
   });
 }
 
-// Text of an OpenAI content value: a string, null, or an array of parts.
-std::optional<std::string> openai_text(dom::element content) {
+// Text of an OpenAI message's content: absent, null, a string, or an array of
+// parts that each have a type; nullopt for anything else.
+std::optional<std::string> openai_text(const wire::ChatView& view, const wire::MessageView& m) {
+  using Content = wire::MessageView::Content;
+  switch (m.content) {
+    case Content::kNone:
+    case Content::kNull:
+      return std::string();
+    case Content::kText:
+      return std::string(m.text);
+    case Content::kOther:
+      return std::nullopt;
+    case Content::kParts:
+      break;
+  }
+  if (m.untyped_part) return std::nullopt;
   std::string out;
-  std::string_view s;
-  if (content.is_null()) return out;
-  if (!content.get_string().get(s)) return std::string(s);
-  dom::array parts;
-  if (content.get_array().get(parts)) return std::nullopt;
-  for (dom::element p : parts) {
-    std::string_view type, text;
-    if (p["type"].get_string().get(type)) return std::nullopt;
-    if (type == "text" && !p["text"].get_string().get(text)) out.append(text);
-    if (type == "image_url") out.append("[image]");
+  for (std::size_t i = 0; i < m.part_count; ++i) {
+    const wire::PartView& p = view.part(m.first_part + i);
+    if (p.type == "text" && p.has_text) out.append(p.text);
+    if (p.type == "image_url") out.append("[image]");
   }
   return out;
+}
+
+// The tools as the view read them: each must be named.
+std::optional<ApiError> read_tools(const wire::ChatView& view, std::vector<ToolDef>& tools, ApiError unnamed) {
+  for (const wire::ToolView& t : view.tools()) {
+    if (!t.has_name) return unnamed;
+    tools.push_back(ToolDef{std::string(t.name), t.has_schema ? simdjson::to_string(t.schema) : std::string()});
+  }
+  return std::nullopt;
 }
 
 std::optional<ApiError> read_effort(std::string_view v, std::string& effort) {
@@ -172,16 +190,8 @@ ParseResult parse_openai(std::string_view body) {
   if (!root["user_id"].get_string().get(s)) r.user_id = std::string(s);
   read_metadata(root, r);
 
-  dom::array tools;
-  if (!root["tools"].get_array().get(tools)) {
-    for (dom::element t : tools) {
-      if (t["function"]["name"].get_string().get(s)) return unprocessable("every tool needs function.name");
-      ToolDef def{std::string(s), ""};
-      dom::element params;
-      if (!t["function"]["parameters"].get(params)) def.schema_json = simdjson::to_string(params);
-      r.tools.push_back(std::move(def));
-    }
-  }
+  const wire::ChatView view(root, wire::Protocol::kOpenAi);
+  if (auto err = read_tools(view, r.tools, unprocessable("every tool needs function.name"))) return *err;
   r.tool_choice = r.tools.empty() ? "none" : "auto";
   if (auto tc = root["tool_choice"]; present(tc)) {
     if (!tc.get_string().get(s)) {
@@ -200,42 +210,32 @@ ParseResult parse_openai(std::string_view body) {
   if (root["messages"].get_array().get(messages) || messages.size() == 0) {
     return invalid("Missing or empty field: messages (an array)");
   }
-  size_t i = 0;
-  for (dom::element m : messages) {
-    std::string_view role;
-    if (m["role"].get_string().get(role)) return invalid(fmt::format("messages[{}] has no role", i));
-    dom::element content;
-    std::optional<std::string> text = std::string();
-    if (!m["content"].get(content)) text = openai_text(content);
+  // The view leaves out a message that is not an object with a string role.
+  auto read = view.messages().begin();
+  for (size_t i = 0; i < messages.size(); ++i, ++read) {
+    if (read == view.messages().end() || read->index != i) return invalid(fmt::format("messages[{}] has no role", i));
+    const wire::MessageView& m = *read;
+    std::optional<std::string> text = openai_text(view, m);
     if (!text) return unprocessable(fmt::format("messages[{}].content must be a string or an array of parts", i));
-    if (role == "system") {
+    if (m.role == "system") {
       r.system += (r.system.empty() ? "" : "\n\n") + *text;
-    } else if (role == "user") {
+    } else if (m.role == "user") {
       r.turns.push_back(Turn{Turn::Role::kUser, std::move(*text), std::nullopt, {}, ""});
-    } else if (role == "assistant") {
+    } else if (m.role == "assistant") {
       Turn t{Turn::Role::kAssistant, std::move(*text), std::nullopt, {}, ""};
-      if (!m["reasoning_content"].get_string().get(s)) t.reasoning = std::string(s);
-      dom::array calls;
-      if (!m["tool_calls"].get_array().get(calls)) {
-        for (dom::element c : calls) {
-          ToolCallIn call;
-          if (!c["id"].get_string().get(s)) call.id = std::string(s);
-          if (!c["function"]["name"].get_string().get(s)) call.name = std::string(s);
-          if (!c["function"]["arguments"].get_string().get(s)) call.arguments = std::string(s);
-          t.tool_calls.push_back(std::move(call));
-        }
+      if (m.reasoning) t.reasoning = std::string(*m.reasoning);
+      for (std::size_t c = 0; c < m.call_count; ++c) {
+        const wire::ToolCallView& call = view.call(m.first_call + c);
+        t.tool_calls.push_back(ToolCallIn{std::string(call.id), std::string(call.name), std::string(call.arguments)});
       }
       r.turns.push_back(std::move(t));
-    } else if (role == "tool") {
-      if (m["tool_call_id"].get_string().get(s)) {
-        return unprocessable(fmt::format("messages[{}] (role tool) needs tool_call_id", i));
-      }
-      r.turns.push_back(Turn{Turn::Role::kTool, std::move(*text), std::nullopt, {}, std::string(s)});
+    } else if (m.role == "tool") {
+      if (!m.tool_call_id) return unprocessable(fmt::format("messages[{}] (role tool) needs tool_call_id", i));
+      r.turns.push_back(Turn{Turn::Role::kTool, std::move(*text), std::nullopt, {}, std::string(*m.tool_call_id)});
     } else {
       return unprocessable(fmt::format(
-          "messages[{}]: unknown variant `{}`, expected one of `system`, `user`, `assistant`, `tool`", i, role));
+          "messages[{}]: unknown variant `{}`, expected one of `system`, `user`, `assistant`, `tool`", i, m.role));
     }
-    ++i;
   }
   if (auto err = check_common(r, max_given)) return *err;
   return r;
@@ -261,29 +261,13 @@ ParseResult parse_anthropic(std::string_view body) {
     if (t.get_double().get(d) || d < 0 || d > 2) return unprocessable("temperature must be a number from 0 to 2");
   }
   read_metadata(root, r);
+  const wire::ChatView view(root, wire::Protocol::kAnthropic);
   // system: a string or an array of text blocks (cache_control is ignored).
   if (auto sys = root["system"]; present(sys)) {
-    dom::array blocks;
-    if (!sys.get_string().get(s)) {
-      r.system = std::string(s);
-    } else if (!sys.get_array().get(blocks)) {
-      for (dom::element b : blocks) {
-        if (!b["text"].get_string().get(s)) r.system += (r.system.empty() ? "" : "\n\n") + std::string(s);
-      }
-    } else {
-      return invalid("system must be a string or an array of text blocks");
-    }
+    if (!sys.is_string() && !sys.is_array()) return invalid("system must be a string or an array of text blocks");
+    for (std::string_view text : view.system()) r.system += (r.system.empty() ? "" : "\n\n") + std::string(text);
   }
-  dom::array tools;
-  if (!root["tools"].get_array().get(tools)) {
-    for (dom::element t : tools) {
-      if (t["name"].get_string().get(s)) return invalid("every tool needs a name");
-      ToolDef def{std::string(s), ""};
-      dom::element schema;
-      if (!t["input_schema"].get(schema)) def.schema_json = simdjson::to_string(schema);
-      r.tools.push_back(std::move(def));
-    }
-  }
+  if (auto err = read_tools(view, r.tools, invalid("every tool needs a name"))) return *err;
   r.tool_choice = r.tools.empty() ? "none" : "auto";
   if (!root["tool_choice"]["type"].get_string().get(s)) {
     if (s == "auto" || s == "none")
@@ -300,28 +284,27 @@ ParseResult parse_anthropic(std::string_view body) {
   dom::array messages;
   if (root["messages"].get_array().get(messages) || messages.size() == 0)
     return invalid("messages: at least one message is required");
-  size_t i = 0;
-  for (dom::element m : messages) {
-    std::string_view role;
-    if (m["role"].get_string().get(role) || (role != "user" && role != "assistant")) {
+  using Content = wire::MessageView::Content;
+  auto read = view.messages().begin();
+  for (size_t i = 0; i < messages.size(); ++i, ++read) {
+    if (read == view.messages().end() || read->index != i || (read->role != "user" && read->role != "assistant")) {
       return invalid(fmt::format("messages.{}.role: Input should be 'user' or 'assistant'", i));
     }
-    dom::element content;
-    if (m["content"].get(content)) return invalid(fmt::format("messages.{}.content: field required", i));
-    Turn t{role == "user" ? Turn::Role::kUser : Turn::Role::kAssistant, "", std::nullopt, {}, ""};
-    if (!content.get_string().get(s)) {
-      t.text = std::string(s);
+    const wire::MessageView& m = *read;
+    if (m.content == Content::kNone) return invalid(fmt::format("messages.{}.content: field required", i));
+    Turn t{m.role == "user" ? Turn::Role::kUser : Turn::Role::kAssistant, "", std::nullopt, {}, ""};
+    if (m.content == Content::kText) {
+      t.text = std::string(m.text);
       r.turns.push_back(std::move(t));
     } else {
-      dom::array blocks;
-      if (content.get_array().get(blocks))
-        return invalid(fmt::format("messages.{}.content must be a string or blocks", i));
-      for (dom::element b : blocks) {
-        std::string_view type;
-        if (b["type"].get_string().get(type))
-          return invalid(fmt::format("messages.{}: a content block has no type", i));
-        if (type == "text" && !b["text"].get_string().get(s)) {
-          t.text += std::string(s);
+      if (m.content != Content::kParts) return invalid(fmt::format("messages.{}.content must be a string or blocks", i));
+      if (m.untyped_part) return invalid(fmt::format("messages.{}: a content block has no type", i));
+      for (std::size_t p = 0; p < m.part_count; ++p) {
+        const wire::PartView& part = view.part(m.first_part + p);
+        const std::string_view type = part.type;
+        const dom::element& b = part.part;
+        if (type == "text" && part.has_text) {
+          t.text += std::string(part.text);
         } else if (type == "thinking" && !b["thinking"].get_string().get(s)) {
           t.reasoning = std::string(s);
         } else if (type == "tool_use") {
@@ -347,7 +330,6 @@ ParseResult parse_anthropic(std::string_view body) {
       }
       if (!t.text.empty() || !t.tool_calls.empty() || t.role == Turn::Role::kAssistant) r.turns.push_back(std::move(t));
     }
-    ++i;
   }
   // The Anthropic format does not round-trip DeepSeek's reasoning; tool loops
   // without thinking blocks are accepted there.

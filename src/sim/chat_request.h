@@ -3,7 +3,8 @@
 // DeepSeek validates it.
 //
 // parse_openai(), parse_anthropic() and parse_responses() turn a request body into a ChatRequest or
-// an ApiError carrying the status and message the API would answer with. The
+// an ApiError carrying the status and message the API would answer with (the
+// messages and tools read through wire::ChatView, the gateway's own view). The
 // simulator then works on ChatRequest only, and formats its answer back in the
 // caller's format.
 #pragma once

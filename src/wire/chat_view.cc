@@ -70,8 +70,7 @@ ChatView::ChatView(const dom::element& root, Protocol protocol) : protocol_(prot
         ToolView& v = tools_.emplace_back();
         v.tool = t;
         v.has_name = !(messages_shape ? t["name"] : t["function"]["name"]).get_string().get(v.name);
-        v.has_schema = !(messages_shape ? t["input_schema"] : t["function"]["parameters"]).get(v.schema) &&
-                       v.schema.type() == dom::element_type::OBJECT;
+        v.has_schema = !(messages_shape ? t["input_schema"] : t["function"]["parameters"]).get(v.schema);
       }
     }
   }
@@ -108,6 +107,7 @@ void ChatView::read_message(std::size_t i, const dom::element& m, std::string& c
         part.part = p;
         if (p.type() != dom::element_type::OBJECT || p["type"].get_string().get(part.type)) {
           problem(".content parts must be objects with a `type`");
+          v.untyped_part = true;
           continue;
         }
         part.has_text = !p["text"].get_string().get(part.text);
@@ -115,7 +115,10 @@ void ChatView::read_message(std::size_t i, const dom::element& m, std::string& c
         parts_.push_back(part);
       }
       v.part_count = parts_.size() - v.first_part;
-    } else if (!content.is_null()) {
+    } else if (content.is_null()) {
+      v.content = MessageView::Content::kNull;
+    } else {
+      v.content = MessageView::Content::kOther;
       problem(".content must be a string, an array of parts or null");
     }
   }
@@ -128,13 +131,17 @@ void ChatView::read_message(std::size_t i, const dom::element& m, std::string& c
       for (dom::element c : calls) {
         ToolCallView call;
         call.has_id = !c["id"].get_string().get(call.id);
+        call.name = string_or_empty(c["function"]["name"]);
         call.has_arguments = !c["function"]["arguments"].get_string().get(call.arguments);
         calls_.push_back(call);
       }
       v.call_count = calls_.size() - v.first_call;
     }
   }
-  v.has_reasoning = present(m["reasoning_content"]);
+  const auto reasoning = m["reasoning_content"];
+  v.has_reasoning = present(reasoning);
+  if (std::string_view r; !reasoning.get_string().get(r)) v.reasoning = r;
+  if (std::string_view id; !m["tool_call_id"].get_string().get(id)) v.tool_call_id = id;
 }
 
 }  // namespace ff::wire

@@ -2,10 +2,12 @@
 // the gateway: the router's features, the cascade's terms and the reasoning
 // restore. It reads the two chat shapes the gateway serves, OpenAI Chat
 // Completions and Anthropic Messages (a Responses request is read in its chat
-// form, wire/responses.h):
+// form, wire/responses.h). The simulator reads it too, for the messages and the
+// tools, and says what is wrong in DeepSeek's own words and order:
 //   - the messages, each with its role, its content (a string, or parts with a
 //     type and, for text parts, their text), the tool calls an assistant turn
-//     makes and whether it carries reasoning_content;
+//     makes (id, function name, arguments), its reasoning_content and, for a
+//     tool turn, its tool_call_id;
 //   - Anthropic's top-level `system` text;
 //   - the tools defined, with each one's name and parameter schema (OpenAI:
 //     function.name, function.parameters; Anthropic: name, input_schema);
@@ -21,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +45,7 @@ struct PartView {
 // One tool call of an assistant turn (OpenAI's tool_calls).
 struct ToolCallView {
   std::string_view id;         // "" when it has none
+  std::string_view name;       // function.name, "" when it has none
   std::string_view arguments;  // function.arguments, when a string
   bool has_id = false;
   bool has_arguments = false;
@@ -50,19 +54,24 @@ struct ToolCallView {
 struct MessageView {
   std::size_t index = 0;  // its place in `messages`
   std::string_view role;
-  // `content`: absent or null (kNone), a string (kText), or an array of parts (kParts).
-  enum class Content { kNone, kText, kParts } content = Content::kNone;
+  // `content`: absent (kNone), null (kNull), a string (kText), an array of
+  // parts (kParts), or of another type (kOther).
+  enum class Content { kNone, kNull, kText, kParts, kOther } content = Content::kNone;
   std::string_view text;                       // kText
   std::size_t first_part = 0, part_count = 0;  // kParts: ChatView::part()
+  bool untyped_part = false;                   // kParts: a part that is not an object with a string
+                                               // `type`, left out of the parts
   std::size_t first_call = 0, call_count = 0;  // ChatView::call()
   bool has_reasoning = false;                  // reasoning_content, not null
+  std::optional<std::string_view> reasoning;   // reasoning_content, when a string
+  std::optional<std::string_view> tool_call_id;  // when a string
 };
 
 // One tool definition.
 struct ToolView {
   std::string_view name;  // "" when it has none
   bool has_name = false;
-  simdjson::dom::element schema;  // its parameters / input_schema, when an object
+  simdjson::dom::element schema;  // its parameters / input_schema, when given (of any type, null too)
   bool has_schema = false;
   simdjson::dom::element tool;  // the whole definition
 };

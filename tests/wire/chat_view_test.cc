@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 
 namespace ff::wire {
@@ -45,22 +46,29 @@ TEST(ChatView, ReadsAToolLoopInChatCompletionsShape) {
 
   const MessageView& assistant = v.messages()[2];
   EXPECT_EQ(assistant.index, 2u);
-  EXPECT_EQ(assistant.content, Content::kNone);  // null
+  EXPECT_EQ(assistant.content, Content::kNull);
   EXPECT_TRUE(assistant.has_reasoning);
+  EXPECT_EQ(assistant.reasoning, std::optional<std::string_view>("Look it up."));
   ASSERT_EQ(assistant.call_count, 2u);
   EXPECT_EQ(v.call(assistant.first_call).id, "call_1");
+  EXPECT_EQ(v.call(assistant.first_call).name, "weather");
   EXPECT_EQ(v.call(assistant.first_call).arguments, R"({"city":"Paris"})");
   EXPECT_FALSE(v.call(assistant.first_call + 1).has_id);
+  EXPECT_EQ(v.call(assistant.first_call + 1).name, "time");
   EXPECT_FALSE(v.call(assistant.first_call + 1).has_arguments);
+  EXPECT_EQ(assistant.tool_call_id, std::nullopt);
   EXPECT_EQ(v.messages()[3].role, "tool");
+  EXPECT_EQ(v.messages()[3].tool_call_id, std::optional<std::string_view>("call_1"));
   EXPECT_FALSE(v.messages()[3].has_reasoning);
+  EXPECT_EQ(v.messages()[3].reasoning, std::nullopt);
 
   ASSERT_EQ(v.tools().size(), 3u);
   EXPECT_EQ(v.tools()[0].name, "weather");
   EXPECT_TRUE(v.tools()[0].has_schema);
   EXPECT_EQ(simdjson::minify(v.tools()[0].schema), R"({"type":"object"})");
   EXPECT_EQ(v.tools()[1].name, "time");
-  EXPECT_FALSE(v.tools()[1].has_schema);  // not an object
+  ASSERT_TRUE(v.tools()[1].has_schema);  // given, though not an object
+  EXPECT_EQ(simdjson::minify(v.tools()[1].schema), R"("none")");
   EXPECT_FALSE(v.tools()[2].has_name);
   EXPECT_EQ(v.response_format_type(), "json_object");
   EXPECT_EQ(v.max_tokens(), 300);  // the later named
@@ -109,6 +117,24 @@ TEST(ChatView, SaysTheFirstProblemAndStillReadsTheRest) {
             "`tools` must be an array");
   EXPECT_EQ(problem(R"({"messages":[{"role":"user","content":"x"}],"max_tokens":"9"})"),
             "`max_tokens` must be an integer");
+
+  // Content of another type, a part without a type, reasoning that is not text:
+  // each is told apart.
+  const std::string odd = R"({"messages":[{"role":"user","content":5},{"role":"user"},
+    {"role":"user","content":[{"type":"text","text":"a"},{"text":"b"},7]},
+    {"role":"assistant","content":"","reasoning_content":5,"tool_call_id":9}]})";
+  const ChatView o(parser.parse(odd).value(), Protocol::kOpenAi);
+  EXPECT_EQ(o.problem(), "messages[0].content must be a string, an array of parts or null");
+  ASSERT_EQ(o.messages().size(), 4u);
+  EXPECT_EQ(o.messages()[0].content, Content::kOther);
+  EXPECT_EQ(o.messages()[1].content, Content::kNone);
+  EXPECT_EQ(o.messages()[2].content, Content::kParts);
+  EXPECT_TRUE(o.messages()[2].untyped_part);
+  EXPECT_EQ(o.messages()[2].part_count, 1u);  // the typed one
+  EXPECT_FALSE(o.messages()[1].untyped_part);
+  EXPECT_TRUE(o.messages()[3].has_reasoning);
+  EXPECT_EQ(o.messages()[3].reasoning, std::nullopt);
+  EXPECT_EQ(o.messages()[3].tool_call_id, std::nullopt);
 
   // A message that is not read leaves the others in place, by index.
   const std::string partial = R"({"messages":[5,{"role":"assistant","tool_calls":[{"id":"c"}]}],
