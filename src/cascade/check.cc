@@ -101,15 +101,6 @@ std::optional<std::string> check_schema(std::string_view schema_json, std::strin
 
 namespace {
 
-// A positive output cap named by any of the three names.
-bool capped(const dom::element& req) {
-  for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
-    std::int64_t v = 0;
-    if (!req[name].get_int64().get(v) && v > 0) return true;
-  }
-  return false;
-}
-
 // The request's tools, each read by `name_of` and `schema_of` in its shape.
 template <typename NameOf, typename SchemaOf>
 void read_tools(const dom::element& req, Terms& terms, NameOf name_of, SchemaOf schema_of) {
@@ -177,7 +168,7 @@ Terms messages_terms(const dom::element& req) { return terms_of(wire::ChatView(r
 Terms responses_terms(const dom::element& req) {
   Terms t;
   if (req.type() != dom::element_type::OBJECT) return t;
-  t.capped = capped(req);
+  t.capped = wire::output_cap(req) > 0;
   t.json_object = is_json_object(req["text"]["format"]["type"]);
   read_tools(
       req, t, [](dom::element x) { return x["name"].get_string(); }, [](dom::element x) { return x["parameters"]; });

@@ -47,10 +47,7 @@ std::variant<ChatRequest, RequestRefusal> read_chat_request(const std::string& b
     }
   }
   q.view = wire::ChatView(chat, protocol);
-  for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
-    std::int64_t v = 0;
-    if (!q.root[name].get_int64().get(v) && v > 0) q.max_tokens = v;
-  }
+  q.max_tokens = wire::output_cap(q.root);  // the client's own request, in any protocol
   return q;
 }
 

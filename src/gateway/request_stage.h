@@ -33,8 +33,7 @@ struct ChatRequest {
   std::string requested = "auto";  // `model` as sent
   bool stream = false;
   std::string_view tier_header;  // "", "pro" or "flash" (a view of the header passed in)
-  // The output cap the request names (max_tokens, max_completion_tokens or
-  // max_output_tokens, the last named of them that is positive), 0 for none.
+  // The output cap the client's request names (wire::output_cap), 0 for none.
   std::int64_t max_tokens = 0;
 };
 

@@ -80,10 +80,7 @@ ChatView::ChatView(const dom::element& root, Protocol protocol) : protocol_(prot
       if (mt.get_int64().get(max_tokens_)) note(fmt::format("`{}` must be an integer", name));
     }
   }
-  for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
-    std::int64_t v = 0;
-    if (!root[name].get_int64().get(v) && v > 0) capped_ = true;
-  }
+  output_cap_ = output_cap(root);
   model_ = string_or_empty(root["model"]);
   thinking_type_ = string_or_empty(root["thinking"]["type"]);
 }
@@ -142,6 +139,15 @@ void ChatView::read_message(std::size_t i, const dom::element& m, std::string& c
   v.has_reasoning = present(reasoning);
   if (std::string_view r; !reasoning.get_string().get(r)) v.reasoning = r;
   if (std::string_view id; !m["tool_call_id"].get_string().get(id)) v.tool_call_id = id;
+}
+
+std::int64_t output_cap(const dom::element& request) {
+  std::int64_t cap = 0;
+  for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
+    std::int64_t v = 0;
+    if (!request[name].get_int64().get(v) && v > 0) cap = v;
+  }
+  return cap;
 }
 
 }  // namespace ff::wire

@@ -98,7 +98,7 @@ class ChatView {
   // max_tokens or max_completion_tokens, the later named (0 when neither is).
   std::int64_t max_tokens() const { return max_tokens_; }
   // Whether a positive max_tokens, max_completion_tokens or max_output_tokens is set.
-  bool capped() const { return capped_; }
+  bool capped() const { return output_cap_ > 0; }
   std::string_view model() const { return model_; }
   std::string_view thinking_type() const { return thinking_type_; }
 
@@ -115,9 +115,14 @@ class ChatView {
   std::vector<ToolView> tools_;
   std::string_view response_format_type_;
   std::int64_t max_tokens_ = 0;
-  bool capped_ = false;
+  std::int64_t output_cap_ = 0;
   std::string_view model_;
   std::string_view thinking_type_;
 };
+
+// The output cap a request names in any protocol's field (max_tokens,
+// max_completion_tokens or max_output_tokens): the last of them, in that order,
+// that is positive, or 0 when none is.
+std::int64_t output_cap(const simdjson::dom::element& request);
 
 }  // namespace ff::wire

@@ -147,5 +147,17 @@ TEST(ChatView, SaysTheFirstProblemAndStillReadsTheRest) {
   ASSERT_EQ(v.tools().size(), 1u);
 }
 
+// The cap in any protocol's field: of max_tokens, max_completion_tokens and
+// max_output_tokens, in that order, the last that is positive.
+TEST(ChatView, OutputCapIsTheLastPositiveOfTheThreeNames) {
+  simdjson::dom::parser parser;
+  auto cap = [&](const std::string& body) { return output_cap(parser.parse(body).value()); };
+  EXPECT_EQ(cap(R"({"max_output_tokens":50,"max_tokens":100})"), 50);  // the order of the names, not the body's
+  EXPECT_EQ(cap(R"({"max_tokens":100,"max_completion_tokens":0,"max_output_tokens":70})"), 70);
+  EXPECT_EQ(cap(R"({"max_tokens":100,"max_completion_tokens":-5})"), 100);
+  EXPECT_EQ(cap(R"({"max_tokens":"100","max_completion_tokens":2.5})"), 0);
+  EXPECT_EQ(cap("[100]"), 0);
+}
+
 }  // namespace
 }  // namespace ff::wire
