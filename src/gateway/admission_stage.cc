@@ -24,12 +24,12 @@ std::variant<Admission, AdmissionRefusal> admit(budget::RateBook& rates, budget:
   const budget::RateBook::Admission rated = rates.admit(request.key_hash, request.rate_tokens, request.now_ms);
   add_rate_headers(headers, rated);
   if (!rated.admitted) {
-    return AdmissionRefusal{rated.refusal, "rate_limit_exceeded", (rated.retry_after_ms + 999) / 1000};
+    return AdmissionRefusal{AdmissionRefusal::Kind::kRateLimit, rated.refusal, (rated.retry_after_ms + 999) / 1000};
   }
   auto reservation = budgets.reserve(request.key_hash, request.estimate, request.now_ms, request.currency);
   if (!reservation.ok()) {
     rates.undo(request.key_hash, request.rate_tokens, request.now_ms);  // not made: it counts for nothing
-    return AdmissionRefusal{reservation.error().message, "budget_exceeded", 0};
+    return AdmissionRefusal{AdmissionRefusal::Kind::kBudget, reservation.error().message, 0};
   }
   return Admission(rates, request.key_hash, std::move(*reservation));
 }

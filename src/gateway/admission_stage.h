@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -56,9 +57,13 @@ class Admission {
 };
 
 struct AdmissionRefusal {
-  std::string message;                  // which limit or budget, for the client
-  std::string code;                     // rate_limit_exceeded or budget_exceeded
-  std::int64_t retry_after_seconds = 0;  // for rate_limit_exceeded
+  enum class Kind { kRateLimit, kBudget };
+  Kind kind = Kind::kRateLimit;
+  std::string message;                   // which limit or budget, for the client
+  std::int64_t retry_after_seconds = 0;  // for kRateLimit
+
+  // The error code the client gets.
+  std::string_view code() const { return kind == Kind::kRateLimit ? "rate_limit_exceeded" : "budget_exceeded"; }
 };
 
 // Admits `request` or refuses it; the x-ratelimit-* headers go to `headers`

@@ -669,13 +669,14 @@ struct Gateway::Impl {
                admission_estimate(d.model, d.input_tokens, x.max_tokens, x.start_ms), x.start_ms, options.currency},
               x.w.extra_headers);
     if (const auto* refusal = std::get_if<AdmissionRefusal>(&admitted)) {
-      ++(refusal->code == "rate_limit_exceeded" ? metrics.rate_limit_refusals : metrics.budget_refusals);
+      const bool rate = refusal->kind == AdmissionRefusal::Kind::kRateLimit;
+      ++(rate ? metrics.rate_limit_refusals : metrics.budget_refusals);
     }
     return admitted;
   }
   static net::Response refusal_reply(Protocol protocol, const AdmissionRefusal& refusal) {
-    net::Response reply = error_response(protocol, 429, refusal.message, "rate_limit_error", refusal.code);
-    if (refusal.code == "rate_limit_exceeded") {
+    net::Response reply = error_response(protocol, 429, refusal.message, "rate_limit_error", refusal.code());
+    if (refusal.kind == AdmissionRefusal::Kind::kRateLimit) {
       reply.headers.emplace_back("retry-after", std::to_string(refusal.retry_after_seconds));
     }
     return reply;

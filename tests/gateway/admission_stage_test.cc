@@ -38,7 +38,8 @@ TEST(AdmissionStage, ARateLimitRefusesWithRetryAfterAndTheHeaders) {
                                     {"x-ratelimit-reset-requests", "1m0s"}}));
   Headers second_headers;
   auto second = admit(rates, budgets, {kKey, 100, usd("0.01"), kNow + 1000, kUsd}, second_headers);
-  EXPECT_EQ(refused(second).code, "rate_limit_exceeded");
+  EXPECT_EQ(refused(second).kind, AdmissionRefusal::Kind::kRateLimit);
+  EXPECT_EQ(refused(second).code(), "rate_limit_exceeded");
   EXPECT_EQ(refused(second).message, "the rpm limit of key team-a (1 request a minute) is reached");
   // The first request leaves the window 59 s later.
   EXPECT_EQ(refused(second).retry_after_seconds, 59);
@@ -54,7 +55,8 @@ TEST(AdmissionStage, ARequestItsBudgetRefusesCountsForNothing) {
   budgets.set_limits(kKey, "team-a", {std::nullopt, std::nullopt, usd("0.01")});
   Headers h;
   auto over = admit(rates, budgets, {kKey, 100, usd("0.02"), kNow, kUsd}, h);
-  EXPECT_EQ(refused(over).code, "budget_exceeded");
+  EXPECT_EQ(refused(over).kind, AdmissionRefusal::Kind::kBudget);
+  EXPECT_EQ(refused(over).code(), "budget_exceeded");
   EXPECT_EQ(refused(over).message,
             "the total budget of 0.01 USD of key team-a would be exceeded: 0.00 spent, 0.00 in flight, this call up "
             "to 0.02");
