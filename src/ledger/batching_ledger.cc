@@ -83,7 +83,7 @@ std::optional<core::Status> BatchingLedger::append_here(const Row& row) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     busy_ = false;
-    wake = stop_ || !queue_.empty() || upkeep_due();
+    wake = stop_ || !queue_.empty() || upkeep_due() || pausing_;
   }
   if (wake) cv_.notify_one();
   return status;  // nullopt: not made, for the caller to queue
@@ -137,7 +137,20 @@ void BatchingLedger::write_loop() {
       std::lock_guard<std::mutex> lock(mu_);
       busy_ = false;
     }
-    if (upkeep_due()) upkeep();
+    if (upkeep_due()) {
+      upkeep();  // alongside commits made here
+      {
+        // Holds commits back as a batch does: a commit made here ends first.
+        std::unique_lock<std::mutex> lock(mu_);
+        pausing_ = true;
+        cv_.wait(lock, [&] { return !busy_; });
+        busy_ = true;
+        pausing_ = false;
+      }
+      finish_upkeep();
+      std::lock_guard<std::mutex> lock(mu_);
+      busy_ = false;
+    }
   }
 }
 

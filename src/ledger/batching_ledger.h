@@ -119,9 +119,12 @@ class BatchingLedger : public Ledger {
   // Work the writer thread does between batches, off every caller's path (an
   // SQLite WAL checkpoint); upkeep_due() says whether there is some. upkeep()
   // may run while a commit is made on another thread (append_here), so it uses
-  // no state that commit() uses; upkeep_due() is called from any thread.
+  // no state that commit() uses; upkeep_due() is called from any thread. Then
+  // finish_upkeep() runs with commits held back (append_here() declines, batches
+  // wait), to finish briefly what commits made during upkeep() left.
   virtual bool upkeep_due() const { return false; }
   virtual void upkeep() {}
+  virtual void finish_upkeep() {}
 
  private:
   void write_loop();
@@ -132,6 +135,7 @@ class BatchingLedger : public Ledger {
   std::deque<Pending> queue_;  // guarded by mu_
   bool stop_ = false;          // guarded by mu_
   bool busy_ = false;          // guarded by mu_: a commit is under way, on some thread
+  bool pausing_ = false;       // guarded by mu_: the writer waits to hold commits back
   std::thread writer_;
 };
 
