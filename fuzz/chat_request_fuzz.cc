@@ -33,7 +33,7 @@ void check_openai_turns(std::string_view body, const ChatRequest& r) {
     FF_FUZZ_CHECK(!m["role"].get_string().get(role), "a message without a role was read");
     if (role == "system") continue;
     FF_FUZZ_CHECK(turn < r.turns.size(), "%zu turns for more messages", r.turns.size());
-    const Turn::Role want = role == "user" ? Turn::Role::kUser
+    const Turn::Role want = role == "user"        ? Turn::Role::kUser
                             : role == "assistant" ? Turn::Role::kAssistant
                                                   : Turn::Role::kTool;
     FF_FUZZ_CHECK(r.turns[turn].role == want, "turn %zu has another role than its message", turn);

@@ -297,7 +297,8 @@ ParseResult parse_anthropic(std::string_view body) {
       t.text = std::string(m.text);
       r.turns.push_back(std::move(t));
     } else {
-      if (m.content != Content::kParts) return invalid(fmt::format("messages.{}.content must be a string or blocks", i));
+      if (m.content != Content::kParts)
+        return invalid(fmt::format("messages.{}.content must be a string or blocks", i));
       if (m.untyped_part) return invalid(fmt::format("messages.{}: a content block has no type", i));
       for (std::size_t p = 0; p < m.part_count; ++p) {
         const wire::PartView& part = view.part(m.first_part + p);

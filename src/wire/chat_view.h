@@ -2,8 +2,7 @@
 // the gateway: the router's features, the cascade's terms and the reasoning
 // restore. It reads the two chat shapes the gateway serves, OpenAI Chat
 // Completions and Anthropic Messages (a Responses request is read in its chat
-// form, wire/responses.h). The simulator reads it too, for the messages and the
-// tools, and says what is wrong in DeepSeek's own words and order:
+// form, wire/responses.h):
 //   - the messages, each with its role, its content (a string, or parts with a
 //     type and, for text parts, their text), the tool calls an assistant turn
 //     makes (id, function name, arguments), its reasoning_content and, for a
@@ -14,7 +13,9 @@
 //   - response_format's type, the output caps, `model` and `thinking.type`.
 // A request that is not shaped as a chat request still gets a view, of what
 // could be read; problem() says the first thing wrong, in the words the
-// router reports (`flashfirst route` prints them).
+// router reports (`flashfirst route` prints them). The simulator reads the
+// messages and the tools from a view too, and says what is wrong itself, in
+// DeepSeek's words and order.
 //
 // A view points into the parsed document it was read from: it is valid while
 // that document is (for the gateway, until the request's first co_await).
@@ -57,13 +58,13 @@ struct MessageView {
   // `content`: absent (kNone), null (kNull), a string (kText), an array of
   // parts (kParts), or of another type (kOther).
   enum class Content { kNone, kNull, kText, kParts, kOther } content = Content::kNone;
-  std::string_view text;                       // kText
-  std::size_t first_part = 0, part_count = 0;  // kParts: ChatView::part()
-  bool untyped_part = false;                   // kParts: a part that is not an object with a string
-                                               // `type`, left out of the parts
-  std::size_t first_call = 0, call_count = 0;  // ChatView::call()
-  bool has_reasoning = false;                  // reasoning_content, not null
-  std::optional<std::string_view> reasoning;   // reasoning_content, when a string
+  std::string_view text;                         // kText
+  std::size_t first_part = 0, part_count = 0;    // kParts: ChatView::part()
+  bool untyped_part = false;                     // kParts: a part that is not an object with a string
+                                                 // `type`, left out of the parts
+  std::size_t first_call = 0, call_count = 0;    // ChatView::call()
+  bool has_reasoning = false;                    // reasoning_content, not null
+  std::optional<std::string_view> reasoning;     // reasoning_content, when a string
   std::optional<std::string_view> tool_call_id;  // when a string
 };
 
