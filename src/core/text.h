@@ -2,8 +2,10 @@
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -45,16 +47,34 @@ Status each_nonblank_line(std::string_view text, F&& f) {
   return Status::Ok();
 }
 
-// Appends the parts to `out` in order, growing it at most once: how a per-request
-// path writes an HTTP head or a log line (a literal's length is known when
-// compiled, where `append("...")` measures it each time).
+namespace detail {
+inline std::string_view part(std::string_view s) { return s; }
+// A string literal: its length is known when compiled (a string_view made of it
+// inside append_parts is not folded, and measures it each time). Literals only:
+// a char buffer holding a shorter string would be appended whole.
+template <std::size_t N>
+std::string_view part(const char (&s)[N]) {
+  assert(std::char_traits<char>::length(s) == N - 1);
+  return {s, N - 1};
+}
+}  // namespace detail
+
+// Appends the parts (strings, string_views, literals) to `out` in order, growing
+// it at most once: how a per-request path writes an HTTP head or a log line.
 template <typename... Parts>
 void append_parts(std::string& out, const Parts&... parts) {
-  const std::string_view views[] = {std::string_view(parts)...};
-  std::size_t n = out.size();
+  const std::string_view views[] = {detail::part(parts)...};
+  const std::size_t at = out.size();
+  std::size_t n = at;
   for (std::string_view v : views) n += v.size();
   if (n > out.capacity()) out.reserve(std::max(n, 2 * out.capacity()));
-  for (std::string_view v : views) out.append(v.data(), v.size());
+  out.resize(n);  // one call into the string; each part is then a plain copy
+  char* p = out.data() + at;
+  for (std::string_view v : views) {
+    if (v.empty()) continue;  // an empty view's data may be null
+    std::memcpy(p, v.data(), v.size());
+    p += v.size();
+  }
 }
 
 // Appends the decimal digits of `n` to `out`.
