@@ -47,7 +47,8 @@ std::variant<ChatRequest, RequestRefusal> read_chat_request(const std::string& b
     }
   }
   q.view = wire::ChatView(chat, protocol);
-  q.max_tokens = wire::output_cap(q.root);  // the client's own request, in any protocol
+  // The client's own request, in any protocol (a Responses request's view reads its chat form).
+  q.max_tokens = protocol == wire::Protocol::kResponses ? wire::output_cap(q.root) : q.view.output_cap();
   return q;
 }
 

@@ -8,6 +8,50 @@ namespace ff::wire {
 
 namespace dom = simdjson::dom;
 
+namespace {
+
+using Member = simdjson::simdjson_result<dom::element>;
+
+// The top-level members a view reads, found in one pass over the request's
+// keys (where root["name"] scans them once per name). A repeated key counts
+// once, its first time, as root["name"] finds it.
+struct TopLevel {
+  Member messages{simdjson::NO_SUCH_FIELD}, system{simdjson::NO_SUCH_FIELD}, tools{simdjson::NO_SUCH_FIELD},
+      response_format{simdjson::NO_SUCH_FIELD}, max_tokens{simdjson::NO_SUCH_FIELD},
+      max_completion_tokens{simdjson::NO_SUCH_FIELD}, max_output_tokens{simdjson::NO_SUCH_FIELD},
+      model{simdjson::NO_SUCH_FIELD}, thinking{simdjson::NO_SUCH_FIELD};
+
+  explicit TopLevel(const dom::object& root) {
+    for (dom::key_value_pair kv : root) {
+      Member* slot = member(kv.key);
+      if (slot != nullptr && slot->error() != simdjson::SUCCESS) *slot = Member(dom::element(kv.value));
+    }
+  }
+  Member* member(std::string_view key) {
+    if (key == "messages") return &messages;
+    if (key == "model") return &model;
+    if (key == "max_tokens") return &max_tokens;
+    if (key == "tools") return &tools;
+    if (key == "system") return &system;
+    if (key == "response_format") return &response_format;
+    if (key == "max_completion_tokens") return &max_completion_tokens;
+    if (key == "max_output_tokens") return &max_output_tokens;
+    if (key == "thinking") return &thinking;
+    return nullptr;
+  }
+  // wire::output_cap of the request.
+  std::int64_t output_cap() const {
+    std::int64_t cap = 0;
+    for (const Member* m : {&max_tokens, &max_completion_tokens, &max_output_tokens}) {
+      std::int64_t v = 0;
+      if (!m->get_int64().get(v) && v > 0) cap = v;
+    }
+    return cap;
+  }
+};
+
+}  // namespace
+
 void ChatView::note(std::string problem) {
   if (problem_.empty()) problem_ = std::move(problem);
 }
@@ -17,14 +61,15 @@ ChatView::ChatView(const dom::element& root, Protocol protocol) : protocol_(prot
     note("the request must be a JSON object");
     return;
   }
+  const TopLevel top(root.get_object().value_unsafe());
   dom::array messages;
-  const bool has_messages = !root["messages"].get_array().get(messages);
+  const bool has_messages = !top.messages.get_array().get(messages);
   if (!has_messages) {
     note("the request has no `messages` array");
   } else if (messages.size() == 0) {
     note("`messages` is empty");
   }
-  if (auto sys = root["system"]; sys.error() == simdjson::SUCCESS) {
+  if (const Member& sys = top.system; sys.error() == simdjson::SUCCESS) {
     std::string_view s;
     dom::array blocks;
     if (!sys.get_string().get(s)) {
@@ -59,7 +104,7 @@ ChatView::ChatView(const dom::element& root, Protocol protocol) : protocol_(prot
   note(std::move(shape_problem));
   note(std::move(content_problem));
 
-  if (auto tools = root["tools"]; present(tools)) {
+  if (const Member& tools = top.tools; present(tools)) {
     dom::array list;
     if (tools.get_array().get(list)) {
       note("`tools` must be an array");
@@ -74,15 +119,16 @@ ChatView::ChatView(const dom::element& root, Protocol protocol) : protocol_(prot
       }
     }
   }
-  response_format_type_ = string_or_empty(root["response_format"]["type"]);
-  for (const char* name : {"max_tokens", "max_completion_tokens"}) {
-    if (auto mt = root[name]; present(mt)) {
+  response_format_type_ = string_or_empty(top.response_format["type"]);
+  for (const auto& [name, mt] : {std::pair<std::string_view, const Member&>{"max_tokens", top.max_tokens},
+                                  {"max_completion_tokens", top.max_completion_tokens}}) {
+    if (present(mt)) {
       if (mt.get_int64().get(max_tokens_)) note(fmt::format("`{}` must be an integer", name));
     }
   }
-  output_cap_ = output_cap(root);
-  model_ = string_or_empty(root["model"]);
-  thinking_type_ = string_or_empty(root["thinking"]["type"]);
+  output_cap_ = top.output_cap();
+  model_ = string_or_empty(top.model);
+  thinking_type_ = string_or_empty(top.thinking["type"]);
 }
 
 void ChatView::read_message(std::size_t i, const dom::element& m, std::string& content_problem) {
@@ -142,12 +188,8 @@ void ChatView::read_message(std::size_t i, const dom::element& m, std::string& c
 }
 
 std::int64_t output_cap(const dom::element& request) {
-  std::int64_t cap = 0;
-  for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
-    std::int64_t v = 0;
-    if (!request[name].get_int64().get(v) && v > 0) cap = v;
-  }
-  return cap;
+  dom::object root;
+  return request.get_object().get(root) ? 0 : TopLevel(root).output_cap();
 }
 
 }  // namespace ff::wire

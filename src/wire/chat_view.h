@@ -100,6 +100,8 @@ class ChatView {
   std::int64_t max_tokens() const { return max_tokens_; }
   // Whether a positive max_tokens, max_completion_tokens or max_output_tokens is set.
   bool capped() const { return output_cap_ > 0; }
+  // wire::output_cap of the request the view reads.
+  std::int64_t output_cap() const { return output_cap_; }
   std::string_view model() const { return model_; }
   std::string_view thinking_type() const { return thinking_type_; }
 
