@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -284,8 +285,21 @@ Classification classify(const Features& f) {
   for (std::size_t i = 1; i < kCategoryCount; ++i) {
     if (s[i] > s[best]) best = i;
   }
+  // Most categories score the same (0): each distinct score's exp is taken once,
+  // and the sum runs over the categories in order, as one exp per category would.
+  std::array<double, kCategoryCount> distinct{}, term{};
+  std::size_t known = 0;
   double denom = 0;
-  for (double v : s) denom += std::exp(v - s[best]);
+  for (double v : s) {
+    std::size_t k = 0;
+    while (k < known && distinct[k] != v) ++k;
+    if (k == known) {
+      distinct[k] = v;
+      term[k] = std::exp(v - s[best]);
+      ++known;
+    }
+    denom += term[k];
+  }
   Classification out;
   out.category = static_cast<Category>(best);
   out.confidence = 1.0 / denom;

@@ -36,12 +36,22 @@ constexpr std::string_view kFunctionWords[] = {
     "个", "之", "也", "了", "于", "以", "其", "及", "和", "在", "就", "或", "把", "是", "的", "而", "被", "这", "那", "都"
 };
 
-// kFunctionWords packed (pack8) and sorted: a lookup is a binary search over integers.
-constexpr auto kPackedFunctionWords = [] {
-  std::array<std::uint64_t, std::size(kFunctionWords)> out{};
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = pack8(kFunctionWords[i]);
-  std::sort(out.begin(), out.end());
-  return out;
+// kFunctionWords packed (pack8) in an open-addressed table: a lookup is a
+// multiply and a probe or two (a packed word is never 0, an empty slot is).
+constexpr std::size_t kSlots = 512;  // a power of two, over twice the words
+constexpr std::size_t slot_of(std::uint64_t packed) {
+  return static_cast<std::size_t>((packed * 0x9E3779B97F4A7C15ULL) >> 55);  // the top 9 bits
+}
+static_assert(kSlots == std::size_t{1} << 9 && std::size(kFunctionWords) * 2 < kSlots);
+constexpr auto kFunctionWordTable = [] {
+  std::array<std::uint64_t, kSlots> table{};
+  for (std::string_view w : kFunctionWords) {
+    const std::uint64_t packed = pack8(w);
+    std::size_t i = slot_of(packed);
+    while (table[i] != 0 && table[i] != packed) i = (i + 1) % kSlots;
+    table[i] = packed;
+  }
+  return table;
 }();
 
 constexpr std::size_t kLongestFunctionWord = [] {
@@ -51,14 +61,29 @@ constexpr std::size_t kLongestFunctionWord = [] {
 }();
 static_assert(kLongestFunctionWord <= 8, "a function word must pack into 64 bits");
 
+// What an ASCII byte is to a word: a letter or '_', a digit, or neither (a
+// table: most bytes of an instruction are ASCII).
+enum class AsciiClass : unsigned char { kOther, kWord, kDigit };
+constexpr auto kAsciiClass = [] {
+  std::array<AsciiClass, 128> t{};
+  for (int c = 0; c < 128; ++c) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_') t[c] = AsciiClass::kWord;
+    if (c >= '0' && c <= '9') t[c] = AsciiClass::kDigit;
+  }
+  return t;
+}();
+
 }  // namespace
 
 bool telling_token(std::string_view w, const Token& t) {
   if (t.digits) return false;
   const std::size_t n = t.end - t.begin;
   if (n > kLongestFunctionWord) return true;
-  return !std::binary_search(kPackedFunctionWords.begin(), kPackedFunctionWords.end(),
-                             pack8(w.substr(t.begin, n), true));
+  const std::uint64_t packed = pack8(w.substr(t.begin, n), true);
+  for (std::size_t i = slot_of(packed);; i = (i + 1) % kSlots) {
+    if (kFunctionWordTable[i] == packed) return false;
+    if (kFunctionWordTable[i] == 0) return true;
+  }
 }
 
 void tokenize(std::string_view w, std::vector<Token>& out) {
@@ -82,12 +107,16 @@ void tokenize(std::string_view w, std::vector<Token>& out) {
   for (std::size_t i = 0; i < n;) {
     const unsigned char c = p[i];
     if (c < 0x80) {
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_') {
-        extend(i, false);
-      } else if (c >= '0' && c <= '9') {
-        extend(i, true);
-      } else {
-        flush(i);
+      switch (kAsciiClass[c]) {
+        case AsciiClass::kWord:
+          extend(i, false);
+          break;
+        case AsciiClass::kDigit:
+          extend(i, true);
+          break;
+        case AsciiClass::kOther:
+          flush(i);
+          break;
       }
       ++i;
       continue;
