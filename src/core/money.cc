@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 namespace ff::core {
@@ -94,7 +95,17 @@ std::string Money::to_decimal() const {
     frac = static_cast<std::uint64_t>(abs % kUnitsPerCurrency);
     whole = abs / kUnitsPerCurrency;
   }
-  for (char* q = end; q != p; frac /= 10) *--q = static_cast<char>('0' + frac % 10);
+  // Two digits per division (the 15th, leading, alone): this runs per request.
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  static_assert(kFemtoDigits == 15);
+  for (char* q = end; q != p + 1; frac /= 100) {
+    q -= 2;
+    std::memcpy(q, kPairs + 2 * (frac % 100), 2);
+  }
+  *p = static_cast<char>('0' + frac);
   const char* keep = end;
   while (keep > p + 2 && keep[-1] == '0') --keep;
   *--p = '.';
