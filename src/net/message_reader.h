@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,28 @@ namespace ff::net {
 // capacity it parses the body where it is instead of copying it first.
 inline constexpr std::size_t kParsePadding = 64;
 
+// Lower-cases the ASCII letters of a header name, eight bytes at a time: the
+// parser has checked that a name is a token (ASCII only), and every request
+// and answer has several. Bytes of 0x80 and above are left as they are.
+inline void lower_ascii(std::string& s) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  char* p = s.data();
+  std::size_t n = s.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t x;
+    std::memcpy(&x, p, 8);
+    if ((x & kHigh) != 0) break;
+    // Per byte b < 0x80 (no carry into the next): the high bit of b + (0x80 - 'A')
+    // is set when b >= 'A', that of b + (0x80 - 'Z' - 1) when b > 'Z'.
+    const std::uint64_t upper = (x + kOnes * (0x80 - 'A')) & ~(x + kOnes * (0x80 - 'Z' - 1)) & kHigh;
+    x |= upper >> 2;  // 0x80 >> 2 is 0x20, the case bit
+    std::memcpy(p, &x, 8);
+  }
+  for (; n > 0; ++p, --n) {
+    if (*p >= 'A' && *p <= 'Z') *p = static_cast<char>(*p - 'A' + 'a');
+  }
+}
+
 template <bool isRequest>
 class MessageReader : public boost::beast::http::basic_parser<isRequest> {
  public:
@@ -46,9 +69,7 @@ class MessageReader : public boost::beast::http::basic_parser<isRequest> {
     if (fields_ == headers_.size()) headers_.emplace_back();
     auto& [n, v] = headers_[fields_++];
     n.assign(name.data(), name.size());
-    for (char& c : n) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
+    lower_ascii(n);
     v.assign(value.data(), value.size());
   }
   void on_header_impl(error_code&) override { headers_.resize(fields_); }
