@@ -935,8 +935,7 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   const std::optional<cascade::Terms> terms =
       check ? std::optional<cascade::Terms>(cascade::terms_of(request.view)) : std::nullopt;
   const std::optional<Check> check_first = check ? std::optional<Check>(Check{protocol, &*terms}) : std::nullopt;
-  CallOutcome first;
-  first.row = base_row(x, x.decision, start_ms);
+  CallOutcome first{{}, base_row(x, x.decision, start_ms)};  // the row made in place, not moved in
   first.row.request_body = x.recorded_body;
   co_await call_and_record(x.path, x.body, x.headers, first, check_first);
   budgets.settle(reservation, first.row.cost);
