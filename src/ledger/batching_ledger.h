@@ -17,6 +17,8 @@
 
 #include "ledger/ledger.h"
 
+struct sqlite3;
+
 namespace ff::ledger {
 
 // The columns of the `requests` table, in the order both ledgers write and read
@@ -41,6 +43,23 @@ inline constexpr int kFeedbackColumnCount = 8;
 core::Result<std::vector<Positioned>> read_sqlite_page(const std::string& path, std::int64_t after, std::size_t limit);
 core::Result<std::vector<Positioned>> read_sqlite_positions(const std::string& path,
                                                             const std::vector<std::int64_t>& positions);
+// read_sqlite_page on one read-only connection kept open from call to call, for
+// a caller that reads again and again (a follower's polls): the connection, its
+// schema and its page cache (megabytes, allocated and freed again each time
+// otherwise) are made once. After a failure the next call opens it again.
+// One thread at a time.
+class SqlitePageReader {
+ public:
+  explicit SqlitePageReader(std::string path) : path_(std::move(path)) {}
+  ~SqlitePageReader();
+  SqlitePageReader(const SqlitePageReader&) = delete;
+  SqlitePageReader& operator=(const SqlitePageReader&) = delete;
+  core::Result<std::vector<Positioned>> read(std::int64_t after, std::size_t limit);
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
 core::Result<std::vector<Positioned>> read_sqlite_request(const std::string& path, const std::string& request_id);
 core::Result<std::vector<Feedback>> read_sqlite_feedback_of(const std::string& path, const std::string& request_id);
 core::Result<std::vector<Positioned>> read_pg_page(const std::string& url, std::int64_t after, std::size_t limit);

@@ -1,5 +1,10 @@
 #include "ledger/follower.h"
 
+#include <memory>
+#include <utility>
+
+#include "ledger/batching_ledger.h"
+
 namespace ff::ledger {
 
 Follower::Follower(ReadPage read_page, ReadPositions read_positions, std::int64_t after, std::size_t page_rows,
@@ -11,7 +16,14 @@ Follower::Follower(ReadPage read_page, ReadPositions read_positions, std::int64_
       patience_ms_(patience_ms) {}
 
 Follower Follower::of(const std::string& spec, std::int64_t after, std::size_t page_rows) {
-  return Follower([spec](std::int64_t a, std::size_t limit) { return read_ledger_page(spec, a, limit); },
+  ReadPage page = [spec](std::int64_t a, std::size_t limit) { return read_ledger_page(spec, a, limit); };
+  if (!is_postgres_url(spec)) {
+    // A SQLite ledger's pages are read on one connection, kept open between polls.
+    page = [reader = std::make_shared<SqlitePageReader>(spec)](std::int64_t a, std::size_t limit) {
+      return reader->read(a, limit);
+    };
+  }
+  return Follower(std::move(page),
                   [spec](const std::vector<std::int64_t>& p) { return read_ledger_positions(spec, p); }, after,
                   page_rows);
 }

@@ -88,15 +88,14 @@ using Param = std::variant<std::int64_t, std::string>;
 
 // Calls `on_row(seq, Row&&)` for each row of `SELECT <columns>, seq FROM requests
 // <tail>`, read-only, with the parameters of `tail` bound in order.
+// On the open connection `db` to the ledger at `path`.
 template <typename OnRow>
-core::Status each_row(const std::string& path, const std::string& tail, const std::vector<Param>& params,
-                      OnRow&& on_row) {
-  auto db = open_db(path, SQLITE_OPEN_READONLY);
-  if (!db.ok()) return db.error();
+core::Status each_row_in(sqlite3* db, const std::string& path, const std::string& tail,
+                         const std::vector<Param>& params, OnRow&& on_row) {
   const std::string sql =
-      fmt::format("SELECT {}, seq FROM requests {}", has_key_name(*db) ? FF_LEDGER_COLUMNS : FF_LEDGER_COLUMNS_V1, tail);
+      fmt::format("SELECT {}, seq FROM requests {}", has_key_name(db) ? FF_LEDGER_COLUMNS : FF_LEDGER_COLUMNS_V1, tail);
   sqlite3_stmt* st = nullptr;
-  int rc = sqlite3_prepare_v2(*db, sql.c_str(), -1, &st, nullptr);
+  int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
   if (rc == SQLITE_OK) {
     int i = 0;
     for (const Param& p : params) {
@@ -118,11 +117,21 @@ core::Status each_row(const std::string& path, const std::string& tail, const st
                  [&](int c) { return sqlite3_column_int(st, c) != 0; }));
     }
   }
-  std::string message = rc == SQLITE_DONE ? "" : sqlite_error(*db, path, "cannot read");
+  std::string message = rc == SQLITE_DONE ? "" : sqlite_error(db, path, "cannot read");
   sqlite3_finalize(st);
-  sqlite3_close(*db);
   if (!message.empty()) return core::make_error(message);
   return core::Status::Ok();
+}
+
+// each_row_in on a connection of its own, opened read-only and closed after.
+template <typename OnRow>
+core::Status each_row(const std::string& path, const std::string& tail, const std::vector<Param>& params,
+                      OnRow&& on_row) {
+  auto db = open_db(path, SQLITE_OPEN_READONLY);
+  if (!db.ok()) return db.error();
+  core::Status s = each_row_in(*db, path, tail, params, std::forward<OnRow>(on_row));
+  sqlite3_close(*db);
+  return s;
 }
 
 // Every row of the ledger at `path`, read-only; or with `last`, the rows after
@@ -467,6 +476,26 @@ core::Result<std::vector<Positioned>> read_sqlite_page(const std::string& path, 
                                                        std::size_t limit) {
   return select_positioned(path, "WHERE seq > ? ORDER BY seq LIMIT ?",
                            {after, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX))});
+}
+
+SqlitePageReader::~SqlitePageReader() { sqlite3_close(db_); }
+
+core::Result<std::vector<Positioned>> SqlitePageReader::read(std::int64_t after, std::size_t limit) {
+  if (db_ == nullptr) {
+    auto db = open_db(path_, SQLITE_OPEN_READONLY);
+    if (!db.ok()) return db.error();  // a file not created yet: opened at a later call
+    db_ = *db;
+  }
+  std::vector<Positioned> out;
+  auto s = each_row_in(db_, path_, "WHERE seq > ? ORDER BY seq LIMIT ?",
+                       {after, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX))},
+                       [&](std::int64_t seq, Row&& r) { out.push_back({seq, std::move(r)}); });
+  if (!s.ok()) {
+    sqlite3_close(db_);  // opened afresh at the next call (a table created since, a file replaced)
+    db_ = nullptr;
+    return core::make_error(s.message());
+  }
+  return out;
 }
 
 core::Result<std::vector<Positioned>> read_sqlite_positions(const std::string& path,

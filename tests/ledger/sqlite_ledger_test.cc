@@ -156,6 +156,44 @@ TEST(Follower, ARowCommittedAfterLargerPositionsIsReturnedWhenItAppears) {
   sqlite3_close(db);
 }
 
+// Follower::of on a SQLite ledger reads its pages on one connection kept open
+// between polls (the dashboard polls every 250 ms). A file not there yet, or
+// one without the ledger's table, is an error until it is; then the rows come,
+// and rows committed after the connection was opened come at the next poll.
+TEST(Follower, OfASqliteLedgerFollowsItFromBeforeItExists) {
+  const std::string path = fresh_path("ledger_follower_of.db");
+  Follower follower = Follower::of(path, 0, 2);
+  bool more = false;
+  EXPECT_FALSE(follower.poll(0, more).ok());  // no file yet
+  {
+    sqlite3* db = nullptr;  // a file without the ledger's table
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE other (x INTEGER)", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  EXPECT_FALSE(follower.poll(0, more).ok());
+  auto ledger = open_sqlite_ledger(path);
+  ASSERT_TRUE(ledger.ok()) << ledger.error().message;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE((*ledger)->append(sample(i)).ok());
+  auto first = follower.poll(0, more);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[1].row, sample(1));
+  EXPECT_TRUE(more);
+  auto second = follower.poll(0, more);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].seq, 3);
+  EXPECT_FALSE(more);
+  ASSERT_TRUE((*ledger)->append(sample(7)).ok());
+  auto later = follower.poll(0, more);
+  ASSERT_TRUE(later.ok());
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_EQ((*later)[0].seq, 4);
+  EXPECT_EQ((*later)[0].row, sample(7));
+  EXPECT_TRUE(follower.poll(0, more)->empty());
+}
+
 // Ledgers written before seq lost AUTOINCREMENT keep their schema and work as before.
 TEST(SqliteLedger, AFileWithTheEarlierSchemaIsAppendedToAndFollowed) {
   const std::string path = fresh_path("ledger_autoincrement.db");
