@@ -73,6 +73,11 @@ std::string sqlite_error(sqlite3* db, const std::string& path, std::string_view 
 constexpr int kBusyTimeoutMs = 10'000;  // how long a connection waits for another's lock
 
 core::Result<sqlite3*> open_db(const std::string& path, int flags) {
+  // SQLite counts its memory under one process-wide mutex by default: every
+  // allocation of every connection (the gateway's commits, the dashboard's
+  // reads) takes it. Nothing here reads the counts. Set before SQLite's first use.
+  static const bool configured = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK; }();
+  (void)configured;
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
     std::string message = sqlite_error(db, path, "cannot open");
