@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "core/json_writer.h"
+#include "core/thread_name.h"
 #include "core/time.h"
 #include "dashboard/spend_index.h"
 #include "ledger/follower.h"
@@ -268,6 +269,7 @@ bool Dashboard::wait_loaded(std::chrono::milliseconds timeout) const {
 }
 
 void Dashboard::follow() {
+  core::name_this_thread("ff-dashboard");
   // Rows committed late (another gateway's, on a shared PostgreSQL ledger) come
   // too: the follower looks for the positions it skipped.
   ledger::Follower follower = ledger::Follower::of(options_.ledger, 0, options_.page_rows);
