@@ -92,8 +92,8 @@ core::Result<sqlite3*> open_db(const std::string& path, int flags) {
 using Param = std::variant<std::int64_t, std::string>;
 
 // Calls `on_row(seq, Row&&)` for each row of `SELECT <columns>, seq FROM requests
-// <tail>`, read-only, with the parameters of `tail` bound in order.
-// On the open connection `db` to the ledger at `path`.
+// <tail>`, with the parameters of `tail` bound in order, on the open connection
+// `db` to the ledger at `path`.
 template <typename OnRow>
 core::Status each_row_in(sqlite3* db, const std::string& path, const std::string& tail,
                          const std::vector<Param>& params, OnRow&& on_row) {
@@ -479,8 +479,7 @@ core::Result<std::vector<std::pair<std::string, std::string>>> read_sqlite_reque
 
 core::Result<std::vector<Positioned>> read_sqlite_page(const std::string& path, std::int64_t after,
                                                        std::size_t limit) {
-  return select_positioned(path, "WHERE seq > ? ORDER BY seq LIMIT ?",
-                           {after, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX))});
+  return SqlitePageReader(path).read(after, limit);
 }
 
 SqlitePageReader::~SqlitePageReader() { sqlite3_close(db_); }
