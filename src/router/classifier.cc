@@ -262,8 +262,11 @@ Classification classify(const Features& f) {
   // Long coherent output: the length asked for, not max_tokens. A length
   // counts only in a request for a text ("reads 20 pages a day" asks for none).
   // A length next to "summarize" is the input's ("this 40-page report").
-  const bool writing =
-      (has(S::kWriteVerb) || has(S::kCreative) || has(S::kStructured)) && (!has(S::kSummarize) || has(S::kLongForm));
+  // An everyday request for something ("give me a", "necesito") is one for a
+  // text when it also names a long length or the whole of the text.
+  const bool asks_for_text = has(S::kAskFor) && (f.requested_output_tokens >= 3000 || has(S::kWhole));
+  const bool writing = (has(S::kWriteVerb) || asks_for_text || has(S::kCreative) || has(S::kStructured)) &&
+                       (!has(S::kSummarize) || has(S::kLongForm));
   const std::int64_t asked = writing ? f.requested_output_tokens : 0;
   if (asked >= 8000) {
     sc.add(C::kLongCoherentOutput, 6.0, fmt::format("asks for about {} output tokens", f.requested_output_tokens));
