@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -15,21 +14,12 @@
 #include "cli/common.h"
 #include "cli/completion.h"
 
-#ifdef FF_WITH_MIMALLOC
-#include <mimalloc.h>
-#endif
-
 int main(int argc, char** argv) {
-#ifdef FF_WITH_MIMALLOC
-  // Memory freed is kept for reuse, not given back to the OS (decommitted):
-  // each decommit is an madvise or mprotect that stalls the process's other
-  // threads, and the dashboard's reader frees a poll's rows at once. Measured at
-  // 1 connection in process mode, the gateway's added p99 was 2.9-3.4 ms with
-  // immediate decommits (1.5-1.7 ms without the dashboard) and is 1.5-1.6 ms
-  // now; at 1,000 connections it serves 14k req/s instead of 11.7k, in 64
-  // instead of 52 MB (bench/README.md). MIMALLOC_ALLOW_DECOMMIT=1 restores it.
-  if (std::getenv("MIMALLOC_ALLOW_DECOMMIT") == nullptr) mi_option_set(mi_option_allow_decommit, 0);
-#endif
+  // mimalloc (linked in release builds) keeps its own decommit policy: memory
+  // freed goes back to the OS 25 ms after it was last used. The dashboard's
+  // reader used to free a poll's rows and SQLite pages every 250 ms, and the
+  // decommits that followed stalled the gateway's thread; it now reads into the
+  // same rows and pages (bench/README.md, "the p99 at 1 connection").
   int exit_code = ff::cli::kExitOk;
   try {
     CLI::App app(

@@ -277,14 +277,14 @@ void Dashboard::follow() {
     std::lock_guard lock(worker_->mu);
     worker_->load_error = std::move(message);
   };
+  std::vector<ledger::Positioned> rows;  // read into again at each poll
   while (!stopping_) {
     bool more = false;
-    auto rows = follower.poll(now_ms(), more);
-    if (!rows.ok()) {
+    if (auto polled = follower.poll(now_ms(), more, rows); !polled.ok()) {
       // A file not created yet, a database away: tried again at the next poll.
-      set_error(rows.error().message);
+      set_error(polled.message());
     } else {
-      for (const ledger::Positioned& p : *rows) index_->add(p.seq, p.row);
+      for (const ledger::Positioned& p : rows) index_->add(p.seq, p.row);
       set_error("");
       if (more) continue;  // a whole page: more may follow at once
       if (!loaded_) {

@@ -1106,20 +1106,25 @@ void Gateway::follow_shared_ledger(asio::any_io_executor executor, std::chrono::
     const std::string own = m.id_prefix + "-";
     // From the position seeding reached; rows another gateway commits late (on
     // a shared PostgreSQL ledger) are counted when they appear.
-    ledger::Follower follower([&m](std::int64_t after, std::size_t limit) { return m.ledger.read_page(after, limit); },
+    ledger::Follower follower(
+        [&m](std::int64_t after, std::size_t limit, std::vector<ledger::Positioned>& rows) {
+          return ledger::page_into(m.ledger.read_page(after, limit), rows);
+        },
                               [&m](const std::vector<std::int64_t>& p) { return m.ledger.read_positions(p); },
                               m.ledger_position);
     follower.track_gaps(true);
     bool more = false;
+    std::vector<ledger::Positioned> rows;
     for (;;) {
       if (!more) {
         std::unique_lock<std::mutex> lock(m.follower_mu);
         if (m.follower_cv.wait_for(lock, every, [&] { return m.follower_stop; })) return;
       }
-      auto rows = follower.poll(system_now_ms(), more);  // the wall clock: only for how long a gap is waited for
-      if (!rows.ok()) continue;                          // the next look tries again; the writer reports ledger faults
+      // The wall clock: only for how long a gap is waited for. On a failure the
+      // next look tries again; the writer reports ledger faults.
+      if (!follower.poll(system_now_ms(), more, rows).ok()) continue;
       std::vector<ledger::Row> others;
-      for (ledger::Positioned& p : *rows) {
+      for (ledger::Positioned& p : rows) {
         if (p.row.request_id.rfind(own, 0) != 0) others.push_back(std::move(p.row));
       }
       if (others.empty()) continue;

@@ -54,7 +54,9 @@ class SqlitePageReader {
   ~SqlitePageReader();
   SqlitePageReader(const SqlitePageReader&) = delete;
   SqlitePageReader& operator=(const SqlitePageReader&) = delete;
-  core::Result<std::vector<Positioned>> read(std::int64_t after, std::size_t limit);
+  // The rows after position `after`, at most `limit`, into `rows`: the rows it
+  // held are reused (see assign_row_from_columns), the rest dropped.
+  core::Status read(std::int64_t after, std::size_t limit, std::vector<Positioned>& rows);
 
  private:
   std::string path_;
@@ -68,21 +70,22 @@ core::Result<std::vector<Positioned>> read_pg_positions(const std::string& url,
 core::Result<std::vector<Positioned>> read_pg_request(const std::string& url, const std::string& request_id);
 core::Result<std::vector<Feedback>> read_pg_feedback_of(const std::string& url, const std::string& request_id);
 
-// A row from a result's columns in FF_LEDGER_COLUMNS order: `text(i)`,
-// `integer(i)` (int64) and `flag(i)` read column i.
+// `r` set from a result's columns in FF_LEDGER_COLUMNS order: `text(i)` (a
+// std::string or a string_view), `integer(i)` (int64) and `flag(i)` read column
+// i. Every field is set, so a row read before can be reused: its strings keep
+// their memory (a follower reads thousands of rows a second into the same ones).
 template <typename Text, typename Integer, typename Flag>
-Row row_from_columns(Text&& text, Integer&& integer, Flag&& flag) {
-  Row r;
-  r.request_id = text(0);
-  r.key_hash = text(1);
+void assign_row_from_columns(Row& r, Text&& text, Integer&& integer, Flag&& flag) {
+  r.request_id.assign(text(0));
+  r.key_hash.assign(text(1));
   r.start_ms = integer(2);
   r.end_ms = integer(3);
-  r.requested_model = text(4);
-  r.routed_model = text(5);
-  r.effort = text(6);
-  r.category = text(7);
-  r.reason = text(8);
-  r.escalated_from = text(9);
+  r.requested_model.assign(text(4));
+  r.routed_model.assign(text(5));
+  r.effort.assign(text(6));
+  r.category.assign(text(7));
+  r.reason.assign(text(8));
+  r.escalated_from.assign(text(9));
   r.stream = flag(10);
   r.status = static_cast<int>(integer(11));
   r.usage.cache_hit = integer(12);
@@ -92,10 +95,18 @@ Row row_from_columns(Text&& text, Integer&& integer, Flag&& flag) {
   r.usage_estimated = flag(16);
   r.cost = core::Money::from_femto(integer(17));
   r.cost_if_pro = core::Money::from_femto(integer(18));
-  r.currency = text(19);
+  r.currency.assign(text(19));
   r.first_byte_ms = integer(20);
-  r.error = text(21);
-  r.key_name = text(22);
+  r.error.assign(text(21));
+  r.key_name.assign(text(22));
+  r.request_body.clear();  // in a table of its own
+}
+
+// A row from a result's columns, as assign_row_from_columns reads them.
+template <typename Text, typename Integer, typename Flag>
+Row row_from_columns(Text&& text, Integer&& integer, Flag&& flag) {
+  Row r;
+  assign_row_from_columns(r, text, integer, flag);
   return r;
 }
 

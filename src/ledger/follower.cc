@@ -16,11 +16,14 @@ Follower::Follower(ReadPage read_page, ReadPositions read_positions, std::int64_
       patience_ms_(patience_ms) {}
 
 Follower Follower::of(const std::string& spec, std::int64_t after, std::size_t page_rows) {
-  ReadPage page = [spec](std::int64_t a, std::size_t limit) { return read_ledger_page(spec, a, limit); };
+  ReadPage page = [spec](std::int64_t a, std::size_t limit, std::vector<Positioned>& rows) {
+    return page_into(read_ledger_page(spec, a, limit), rows);
+  };
   if (!is_postgres_url(spec)) {
     // A SQLite ledger's pages are read on one connection, kept open between polls.
-    page = [reader = std::make_shared<SqlitePageReader>(spec)](std::int64_t a, std::size_t limit) {
-      return reader->read(a, limit);
+    page = [reader = std::make_shared<SqlitePageReader>(spec)](std::int64_t a, std::size_t limit,
+                                                               std::vector<Positioned>& rows) {
+      return reader->read(a, limit, rows);
     };
   }
   return Follower(std::move(page),
@@ -28,11 +31,21 @@ Follower Follower::of(const std::string& spec, std::int64_t after, std::size_t p
                   page_rows);
 }
 
-core::Result<std::vector<Positioned>> Follower::poll(std::int64_t now_ms, bool& more) {
+core::Status page_into(core::Result<std::vector<Positioned>> page, std::vector<Positioned>& rows) {
+  if (!page.ok()) {
+    rows.clear();
+    return core::make_error(page.error().message);
+  }
+  rows = std::move(*page);
+  return core::Status::Ok();
+}
+
+core::Status Follower::poll(std::int64_t now_ms, bool& more, std::vector<Positioned>& out) {
   more = false;
-  auto page = read_page_(after_, page_rows_);
-  if (!page.ok()) return page.error();
-  std::vector<Positioned> out = std::move(*page);
+  if (auto s = read_page_(after_, page_rows_, out); !s.ok()) {
+    out.clear();
+    return s;
+  }
   more = out.size() >= page_rows_;
   for (const Positioned& p : out) {
     for (std::int64_t missing = after_ + 1; track_ && missing < p.seq && gaps_.size() < kMaxGaps; ++missing) {
@@ -40,7 +53,7 @@ core::Result<std::vector<Positioned>> Follower::poll(std::int64_t now_ms, bool& 
     }
     after_ = p.seq;
   }
-  if (gaps_.empty()) return out;
+  if (gaps_.empty()) return core::Status::Ok();
   std::vector<std::int64_t> wanted;
   for (auto it = gaps_.begin(); it != gaps_.end();) {
     if (now_ms - it->second > patience_ms_) {
@@ -50,7 +63,7 @@ core::Result<std::vector<Positioned>> Follower::poll(std::int64_t now_ms, bool& 
       ++it;
     }
   }
-  if (wanted.empty()) return out;
+  if (wanted.empty()) return core::Status::Ok();
   // A failure here is tried again at the next poll: the gaps stay.
   auto late = read_positions_(wanted);
   if (late.ok()) {
@@ -59,7 +72,7 @@ core::Result<std::vector<Positioned>> Follower::poll(std::int64_t now_ms, bool& 
       out.push_back(std::move(p));
     }
   }
-  return out;
+  return core::Status::Ok();
 }
 
 }  // namespace ff::ledger

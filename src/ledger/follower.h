@@ -18,9 +18,14 @@
 
 namespace ff::ledger {
 
+// A page read as a whole vector (PostgreSQL's, a test's), put into `rows`.
+core::Status page_into(core::Result<std::vector<Positioned>> page, std::vector<Positioned>& rows);
+
 class Follower {
  public:
-  using ReadPage = std::function<core::Result<std::vector<Positioned>>(std::int64_t after, std::size_t limit)>;
+  // Reads the rows after `after`, at most `limit`, into `rows` (whose rows it may
+  // reuse, see SqlitePageReader::read).
+  using ReadPage = std::function<core::Status(std::int64_t after, std::size_t limit, std::vector<Positioned>& rows)>;
   using ReadPositions = std::function<core::Result<std::vector<Positioned>>(const std::vector<std::int64_t>&)>;
 
   // Reads after position `after` (0: from the start), `page_rows` at a time.
@@ -29,10 +34,13 @@ class Follower {
   // A follower of the ledger at `spec`, on connections of its own.
   static Follower of(const std::string& spec, std::int64_t after = 0, std::size_t page_rows = 50'000);
 
-  // The rows committed since the last poll: at most `page_rows` new ones, in
-  // position order, then any found in earlier gaps. `more` is set when a whole
-  // page was read (poll again at once).
-  core::Result<std::vector<Positioned>> poll(std::int64_t now_ms, bool& more);
+  // Into `rows`, the rows committed since the last poll: at most `page_rows` new
+  // ones, in position order, then any found in earlier gaps. `more` is set when
+  // a whole page was read (poll again at once). Pass the same vector at every
+  // poll: its rows are read into again, so a follower that polls all day does
+  // not allocate and free thousands of strings a second (freed memory handed
+  // back to the system stalls the process's other threads). Empty on an error.
+  core::Status poll(std::int64_t now_ms, bool& more, std::vector<Positioned>& rows);
 
   // Whether skipped positions are looked for again: off while reading the rows
   // there at start (gaps in old rows are rollbacks), on from then.

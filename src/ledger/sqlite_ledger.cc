@@ -73,10 +73,20 @@ std::string sqlite_error(sqlite3* db, const std::string& path, std::string_view 
 constexpr int kBusyTimeoutMs = 10'000;  // how long a connection waits for another's lock
 
 core::Result<sqlite3*> open_db(const std::string& path, int flags) {
-  // SQLite counts its memory under one process-wide mutex by default: every
-  // allocation of every connection (the gateway's commits, the dashboard's
-  // reads) takes it. Nothing here reads the counts. Set before SQLite's first use.
-  static const bool configured = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK; }();
+  // Set before SQLite's first use:
+  // - SQLite counts its memory under one process-wide mutex by default: every
+  //   allocation of every connection (the gateway's commits, the dashboard's
+  //   reads) takes it. Nothing here reads the counts.
+  // - Each connection takes room for 256 cache pages (about 1 MB) at once, when
+  //   its cache first grows, and keeps it. A reader of a ledger being written
+  //   drops its cache at every read (the WAL changed) and read ~90 pages per
+  //   poll: past the 20 pages SQLite takes at once by default, each was
+  //   allocated and freed every 250 ms, and the allocator's decommits of them
+  //   stalled the gateway's thread (bench/README.md).
+  static const bool configured = [] {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK &&
+           sqlite3_config(SQLITE_CONFIG_PAGECACHE, nullptr, 0, 256) == SQLITE_OK;
+  }();
   (void)configured;
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
@@ -91,12 +101,13 @@ core::Result<sqlite3*> open_db(const std::string& path, int flags) {
 // A bound parameter of a reader's query: an integer or a text.
 using Param = std::variant<std::int64_t, std::string>;
 
-// Calls `on_row(seq, Row&&)` for each row of `SELECT <columns>, seq FROM requests
-// <tail>`, with the parameters of `tail` bound in order, on the open connection
-// `db` to the ledger at `path`.
-template <typename OnRow>
-core::Status each_row_in(sqlite3* db, const std::string& path, const std::string& tail,
-                         const std::vector<Param>& params, OnRow&& on_row) {
+// Calls `on_columns(seq, text, integer, flag)` for each row of `SELECT <columns>,
+// seq FROM requests <tail>`, with the parameters of `tail` bound in order, on
+// the open connection `db` to the ledger at `path`; the three read a column as
+// assign_row_from_columns() takes them.
+template <typename OnColumns>
+core::Status each_result_row(sqlite3* db, const std::string& path, const std::string& tail,
+                             const std::vector<Param>& params, OnColumns&& on_columns) {
   const std::string sql =
       fmt::format("SELECT {}, seq FROM requests {}", has_key_name(db) ? FF_LEDGER_COLUMNS : FF_LEDGER_COLUMNS_V1, tail);
   sqlite3_stmt* st = nullptr;
@@ -111,21 +122,28 @@ core::Status each_row_in(sqlite3* db, const std::string& path, const std::string
         sqlite3_bind_text(st, ++i, t.data(), static_cast<int>(t.size()), SQLITE_STATIC);
       }
     }
+    // Valid until the next step.
     auto text = [&](int c) {
       const unsigned char* t = sqlite3_column_text(st, c);
-      return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+      return t ? std::string_view(reinterpret_cast<const char*>(t)) : std::string_view();
     };
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      on_row(static_cast<std::int64_t>(sqlite3_column_int64(st, kLedgerColumnCount)),
-             row_from_columns(
-                 text, [&](int c) { return static_cast<std::int64_t>(sqlite3_column_int64(st, c)); },
-                 [&](int c) { return sqlite3_column_int(st, c) != 0; }));
-    }
+    auto integer = [&](int c) { return static_cast<std::int64_t>(sqlite3_column_int64(st, c)); };
+    auto flag = [&](int c) { return sqlite3_column_int(st, c) != 0; };
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) on_columns(integer(kLedgerColumnCount), text, integer, flag);
   }
   std::string message = rc == SQLITE_DONE ? "" : sqlite_error(db, path, "cannot read");
   sqlite3_finalize(st);
   if (!message.empty()) return core::make_error(message);
   return core::Status::Ok();
+}
+
+// Calls `on_row(seq, Row&&)` for each row of each_result_row's query.
+template <typename OnRow>
+core::Status each_row_in(sqlite3* db, const std::string& path, const std::string& tail,
+                         const std::vector<Param>& params, OnRow&& on_row) {
+  return each_result_row(db, path, tail, params, [&](std::int64_t seq, auto& text, auto& integer, auto& flag) {
+    on_row(seq, row_from_columns(text, integer, flag));
+  });
 }
 
 // each_row_in on a connection of its own, opened read-only and closed after.
@@ -479,27 +497,36 @@ core::Result<std::vector<std::pair<std::string, std::string>>> read_sqlite_reque
 
 core::Result<std::vector<Positioned>> read_sqlite_page(const std::string& path, std::int64_t after,
                                                        std::size_t limit) {
-  return SqlitePageReader(path).read(after, limit);
+  std::vector<Positioned> rows;
+  if (auto s = SqlitePageReader(path).read(after, limit, rows); !s.ok()) return core::make_error(s.message());
+  return rows;
 }
 
 SqlitePageReader::~SqlitePageReader() { sqlite3_close(db_); }
 
-core::Result<std::vector<Positioned>> SqlitePageReader::read(std::int64_t after, std::size_t limit) {
+core::Status SqlitePageReader::read(std::int64_t after, std::size_t limit, std::vector<Positioned>& rows) {
   if (db_ == nullptr) {
     auto db = open_db(path_, SQLITE_OPEN_READONLY);
-    if (!db.ok()) return db.error();  // a file not created yet: opened at a later call
+    if (!db.ok()) return core::make_error(db.error().message);  // a file not created yet: opened at a later call
     db_ = *db;
   }
-  std::vector<Positioned> out;
-  auto s = each_row_in(db_, path_, "WHERE seq > ? ORDER BY seq LIMIT ?",
-                       {after, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX))},
-                       [&](std::int64_t seq, Row&& r) { out.push_back({seq, std::move(r)}); });
+  std::size_t n = 0;
+  auto s = each_result_row(db_, path_, "WHERE seq > ? ORDER BY seq LIMIT ?",
+                           {after, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX))},
+                           [&](std::int64_t seq, auto& text, auto& integer, auto& flag) {
+                             if (n == rows.size()) rows.emplace_back();
+                             rows[n].seq = seq;
+                             assign_row_from_columns(rows[n].row, text, integer, flag);
+                             ++n;
+                           });
+  rows.resize(n);
   if (!s.ok()) {
     sqlite3_close(db_);  // opened afresh at the next call (a table created since, a file replaced)
     db_ = nullptr;
-    return core::make_error(s.message());
+    rows.clear();
+    return s;
   }
-  return out;
+  return core::Status::Ok();
 }
 
 core::Result<std::vector<Positioned>> read_sqlite_positions(const std::string& path,

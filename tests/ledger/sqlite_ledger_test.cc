@@ -125,33 +125,36 @@ TEST(Follower, ARowCommittedAfterLargerPositionsIsReturnedWhenItAppears) {
                             "WHERE seq = 1";
     ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
   };
-  Follower follower([&](std::int64_t after, std::size_t limit) { return read_ledger_page(path, after, limit); },
-                    [&](const std::vector<std::int64_t>& p) { return read_ledger_positions(path, p); }, 0, 2, 1000);
-  auto seqs = [](const core::Result<std::vector<Positioned>>& r) {
+  Follower follower(
+      [&](std::int64_t after, std::size_t limit, std::vector<Positioned>& rows) {
+        return page_into(read_ledger_page(path, after, limit), rows);
+      },
+      [&](const std::vector<std::int64_t>& p) { return read_ledger_positions(path, p); }, 0, 2, 1000);
+  std::vector<Positioned> rows;
+  bool more = false;
+  // The positions `poll` read into `rows`.
+  auto poll = [&](std::int64_t now_ms) {
     std::vector<std::int64_t> out;
-    for (const Positioned& p : *r) out.push_back(p.seq);
+    EXPECT_TRUE(follower.poll(now_ms, more, rows).ok());
+    for (const Positioned& p : rows) out.push_back(p.seq);
     return out;
   };
-  bool more = false;
-  auto first = follower.poll(0, more);
-  ASSERT_TRUE(first.ok());
-  EXPECT_EQ(seqs(first), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(poll(0), (std::vector<std::int64_t>{1, 2}));
   EXPECT_TRUE(more);  // a whole page of 2
-  EXPECT_EQ(seqs(follower.poll(0, more)), (std::vector<std::int64_t>{3}));
+  EXPECT_EQ(poll(0), (std::vector<std::int64_t>{3}));
   EXPECT_FALSE(more);
   follower.track_gaps(true);
   insert_at(6);
-  EXPECT_EQ(seqs(follower.poll(100, more)), (std::vector<std::int64_t>{6}));
+  EXPECT_EQ(poll(100), (std::vector<std::int64_t>{6}));
   EXPECT_EQ(follower.gaps(), 2u);  // 4 and 5
   EXPECT_EQ(follower.position(), 6);
   insert_at(4);
-  auto late = follower.poll(200, more);
-  EXPECT_EQ(seqs(late), (std::vector<std::int64_t>{4}));
-  EXPECT_EQ((*late)[0].row.request_id, sample(0).request_id + "-4");
+  EXPECT_EQ(poll(200), (std::vector<std::int64_t>{4}));
+  EXPECT_EQ(rows[0].row.request_id, sample(0).request_id + "-4");
   EXPECT_EQ(follower.gaps(), 1u);
-  EXPECT_TRUE(follower.poll(1100, more)->empty());  // 5 missed since 100: 1000 ms later, still waited for
+  EXPECT_TRUE(poll(1100).empty());  // 5 missed since 100: 1000 ms later, still waited for
   EXPECT_EQ(follower.gaps(), 1u);
-  EXPECT_TRUE(follower.poll(1101, more)->empty());  // then given up
+  EXPECT_TRUE(poll(1101).empty());  // then given up
   EXPECT_EQ(follower.gaps(), 0u);
   sqlite3_close(db);
 }
@@ -160,38 +163,42 @@ TEST(Follower, ARowCommittedAfterLargerPositionsIsReturnedWhenItAppears) {
 // between polls (the dashboard polls every 250 ms). A file not there yet, or
 // one without the ledger's table, is an error until it is; then the rows come,
 // and rows committed after the connection was opened come at the next poll.
+// The rows are read into the ones the vector held: every field is set again.
 TEST(Follower, OfASqliteLedgerFollowsItFromBeforeItExists) {
   const std::string path = fresh_path("ledger_follower_of.db");
   Follower follower = Follower::of(path, 0, 2);
+  std::vector<Positioned> rows(1);
   bool more = false;
-  EXPECT_FALSE(follower.poll(0, more).ok());  // no file yet
+  EXPECT_FALSE(follower.poll(0, more, rows).ok());  // no file yet
+  EXPECT_TRUE(rows.empty());
   {
     sqlite3* db = nullptr;  // a file without the ledger's table
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE other (x INTEGER)", nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
   }
-  EXPECT_FALSE(follower.poll(0, more).ok());
+  EXPECT_FALSE(follower.poll(0, more, rows).ok());
   auto ledger = open_sqlite_ledger(path);
   ASSERT_TRUE(ledger.ok()) << ledger.error().message;
   for (int i = 0; i < 3; ++i) ASSERT_TRUE((*ledger)->append(sample(i)).ok());
-  auto first = follower.poll(0, more);
-  ASSERT_TRUE(first.ok()) << first.error().message;
-  ASSERT_EQ(first->size(), 2u);
-  EXPECT_EQ((*first)[1].row, sample(1));
+  auto first = follower.poll(0, more, rows);
+  ASSERT_TRUE(first.ok()) << first.message();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].row, sample(0));  // escalated from "req-x", an error, no key name
+  EXPECT_EQ(rows[1].row, sample(1));
   EXPECT_TRUE(more);
-  auto second = follower.poll(0, more);
-  ASSERT_TRUE(second.ok());
-  ASSERT_EQ(second->size(), 1u);
-  EXPECT_EQ((*second)[0].seq, 3);
+  ASSERT_TRUE(follower.poll(0, more, rows).ok());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].seq, 3);
+  EXPECT_EQ(rows[0].row, sample(2));  // read into sample(0)'s row: its escalation and error cleared
   EXPECT_FALSE(more);
   ASSERT_TRUE((*ledger)->append(sample(7)).ok());
-  auto later = follower.poll(0, more);
-  ASSERT_TRUE(later.ok());
-  ASSERT_EQ(later->size(), 1u);
-  EXPECT_EQ((*later)[0].seq, 4);
-  EXPECT_EQ((*later)[0].row, sample(7));
-  EXPECT_TRUE(follower.poll(0, more)->empty());
+  ASSERT_TRUE(follower.poll(0, more, rows).ok());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].seq, 4);
+  EXPECT_EQ(rows[0].row, sample(7));  // a key name, Pro, no stream
+  ASSERT_TRUE(follower.poll(0, more, rows).ok());
+  EXPECT_TRUE(rows.empty());
 }
 
 // Ledgers written before seq lost AUTOINCREMENT keep their schema and work as before.
