@@ -1110,8 +1110,7 @@ void Gateway::follow_shared_ledger(asio::any_io_executor executor, std::chrono::
         [&m](std::int64_t after, std::size_t limit, std::vector<ledger::Positioned>& rows) {
           return ledger::page_into(m.ledger.read_page(after, limit), rows);
         },
-                              [&m](const std::vector<std::int64_t>& p) { return m.ledger.read_positions(p); },
-                              m.ledger_position);
+        [&m](const std::vector<std::int64_t>& p) { return m.ledger.read_positions(p); }, m.ledger_position);
     follower.track_gaps(true);
     bool more = false;
     std::vector<ledger::Positioned> rows;

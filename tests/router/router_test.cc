@@ -481,10 +481,10 @@ TEST(Router, AnEverydayRequestAsksForALongTextOnlyWithALengthOrTheWholeOfIt) {
   d = decide(ask("Put together a whole season of scripts for my 10-episode podcast."));
   EXPECT_EQ(d.category, Category::kLongCoherentOutput);
   EXPECT_EQ(d.reason, "long_coherent_output: asks for about 50000 output tokens, cue \"whole season\" (long_form)");
-  for (const char* flash : {"Give me a list of 5 classic novels to read this summer",
-                            "Quiero leer una novela corta, ¿qué me recomiendas?",
-                            "I want a recommendation for a textbook on thermodynamics",
-                            "give me a one-paragraph synopsis of each episode of season 1"}) {
+  for (const char* flash :
+       {"Give me a list of 5 classic novels to read this summer", "Quiero leer una novela corta, ¿qué me recomiendas?",
+        "I want a recommendation for a textbook on thermodynamics",
+        "give me a one-paragraph synopsis of each episode of season 1"}) {
     d = decide(ask(flash));
     EXPECT_EQ(d.tier, Tier::kFlash) << flash << ": " << d.reason;
   }
