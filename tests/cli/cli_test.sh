@@ -269,7 +269,7 @@ expect_eq "route --eval devset: pro recall" "$(jq -r '"\(.pro_recall) \(.pro_exp
 out=$("$ff" route --eval "$data/router_checkset.jsonl")
 # Two long-form requests that the rules read as Flash by a specific cue ("draft a", "compose a") and
 # nothing else marks as Pro: the tier model may not overrule such a cue on its words alone.
-expect_contains "route --eval checkset" "$out" "tier accuracy        99.7%  (792 of 794)"
+expect_contains "route --eval checkset" "$out" "tier accuracy        99.8%  (852 of 854)"
 expect_contains "route --eval: confusion matrix" "$out" "Confusion matrix (rows: labelled category, columns: routed category)"
 err=$("$ff" route "$tmp/many.jsonl" 2>&1 >/dev/null)
 expect_contains "route: bad line on stderr" "$err" "flashfirst route: line 4: not valid JSON"
