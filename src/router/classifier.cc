@@ -263,8 +263,10 @@ Classification classify(const Features& f) {
   // counts only in a request for a text ("reads 20 pages a day" asks for none).
   // A length next to "summarize" is the input's ("this 40-page report").
   // An everyday request for something ("give me a", "necesito") is one for a
-  // text when it also names a long length or the whole of the text.
-  const bool asks_for_text = has(S::kAskFor) && (f.requested_output_tokens >= 3000 || has(S::kWhole));
+  // text when it also names a long length or the whole of the text (not of a
+  // list: "the complete list of Dickens novels").
+  const bool asks_for_text =
+      has(S::kAskFor) && (f.requested_output_tokens >= 3000 || (has(S::kWhole) && !has(S::kList)));
   const bool writing = (has(S::kWriteVerb) || asks_for_text || has(S::kCreative) || has(S::kStructured)) &&
                        (!has(S::kSummarize) || has(S::kLongForm));
   const std::int64_t asked = writing ? f.requested_output_tokens : 0;

@@ -47,6 +47,7 @@ enum class Signal : std::uint8_t {
   kWriteVerb,        // write, draft, 写, escribe: the request is for a text
   kAskFor,           // give me a, put together, necesito: asks for something, maybe a text
   kWhole,            // complete, entire, in full, komplett: the whole of a text
+  kList,             // a list of, lista de, 一覧: the whole of a list, not of a text
   kLengthUnit,       // words, pages, 字: the request may name a length
   kStepByStep,       // "step by step": on its own, not a reason for Pro
   kQuestion,         // what is, who, when, explain, define

@@ -1254,7 +1254,8 @@ constexpr Entry kLexicon[] = {
     // A request for something, in everyday words ("give me a complete screenplay",
     // "can you do a design doc", "put together a season of scripts", "necesito una
     // novela"): a request for a text only when it also asks for a length or for the
-    // whole of it ("give me a list of novels" asks for none).
+    // whole of it ("give me a list of novels" asks for neither, "the complete list
+    // of Dickens novels" for the whole of a list).
     {S::kAskFor, "give me a"},
     {S::kAskFor, "give me the"},
     {S::kAskFor, "can you do a"},
@@ -1285,6 +1286,13 @@ constexpr Entry kLexicon[] = {
     {S::kWhole, "complète"},
     {S::kWhole, "完整"},
     {S::kWhole, "全文"},
+    // "Give me the complete list of Dickens novels" asks for a list.
+    {S::kList, "list of"},
+    {S::kList, "lista de"},
+    {S::kList, "liste der"},
+    {S::kList, "liste des"},
+    {S::kList, "列表"},
+    {S::kList, "一覧"},
     // Units that also occur in code ("module_0", "section[2]"), matched only as
     // "10-module" or after a space, so code does not make the length be looked for.
     {S::kLengthUnit, "-module"},

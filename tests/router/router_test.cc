@@ -483,7 +483,8 @@ TEST(Router, AnEverydayRequestAsksForALongTextOnlyWithALengthOrTheWholeOfIt) {
   EXPECT_EQ(d.reason, "long_coherent_output: asks for about 50000 output tokens, cue \"whole season\" (long_form)");
   for (const char* flash :
        {"Give me a list of 5 classic novels to read this summer", "Quiero leer una novela corta, ¿qué me recomiendas?",
-        "I want a recommendation for a textbook on thermodynamics",
+        "I want a recommendation for a textbook on thermodynamics", "Give me the complete list of Dickens novels",
+        "I want a complete list of the episodes of season 3",
         "give me a one-paragraph synopsis of each episode of season 1"}) {
     d = decide(ask(flash));
     EXPECT_EQ(d.tier, Tier::kFlash) << flash << ": " << d.reason;
