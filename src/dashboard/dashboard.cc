@@ -268,6 +268,12 @@ bool Dashboard::wait_loaded(std::chrono::milliseconds timeout) const {
          loaded_.load();
 }
 
+namespace {
+// The most rows the reader keeps room for between polls: 250 ms of 16,000
+// requests a second.
+constexpr std::size_t kRowsKept = 4096;
+}  // namespace
+
 void Dashboard::follow() {
   core::name_this_thread("ff-dashboard");
   // Rows committed late (another gateway's, on a shared PostgreSQL ledger) come
@@ -287,6 +293,10 @@ void Dashboard::follow() {
       for (const ledger::Positioned& p : rows) index_->add(p.seq, p.row);
       set_error("");
       if (more) continue;  // a whole page: more may follow at once
+      // Caught up: the room the pages of a load or a catch-up took (50,000 rows
+      // and their strings, tens of megabytes) is not kept for polls of a few
+      // thousand.
+      if (rows.capacity() > kRowsKept) std::vector<ledger::Positioned>().swap(rows);
       if (!loaded_) {
         follower.track_gaps(true);
         std::lock_guard lock(worker_->mu);
