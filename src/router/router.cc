@@ -48,21 +48,12 @@ constexpr double kSpecificProEvidence = 1.0;
 // for P(Pro) (`p_pro` not negative on entry); `p_pro` gets the score.
 void Router::apply_tier_model(const Features& f, Classification& c, double& p_pro) const {
   const bool rules_flash = natural_tier(c.category) == core::Tier::kFlash || c.confidence < policy_.min_confidence;
-  const bool could_move = policy_.model_threshold > 0 && rules_flash;
-  if (!could_move && p_pro < 0) return;
-  const std::vector<std::string_view> windows(f.model_windows.begin(), f.model_windows.end());
-  const bool history = f.tool_results + f.tool_call_turns > 0;
-  // Specific evidence for a Flash category (a summary asked for, passages given)
-  // takes more to overrule: the model must also beat the rules' confidence by 0.25.
-  // The terms behind P(Pro) are named only for a request the model moves.
-  const TierModel& tier_model = TierModel::builtin();
-  p_pro = tier_model.probability(windows, f.tools_defined, history);
-  if (!could_move || p_pro < std::max(policy_.model_threshold, std::min(0.99, c.confidence + 0.25))) return;
   // A specific Flash cue (a summary or translation asked for, passages given,
   // labels to assign: any Flash category but the generic question) is overruled
   // only with specific Pro evidence: some rule signal for a Pro category, tools
   // to use, a stack trace, or a requested length over ~3,000 tokens. The model's
-  // words alone do not outweigh what the request says it is.
+  // words alone do not outweigh what the request says it is, so without that
+  // evidence it is not scored at all (unless P(Pro) is asked for).
   const bool specific_flash =
       natural_tier(c.category) == core::Tier::kFlash && c.category != Category::kStraightforwardQa &&
       c.scores[static_cast<std::size_t>(c.category)] > 0 && c.confidence >= policy_.min_confidence;
@@ -72,7 +63,17 @@ void Router::apply_tier_model(const Features& f, Classification& c, double& p_pr
     pro_evidence = std::max(pro_evidence, c.scores[static_cast<std::size_t>(pc)]);
   }
   const bool shape = f.tools_defined > 0 || f.stack_frames > 0 || f.requested_output_tokens >= 3000;
-  if (specific_flash && pro_evidence < kSpecificProEvidence && !shape) return;
+  const bool protected_flash = specific_flash && pro_evidence < kSpecificProEvidence && !shape;
+  const bool could_move = policy_.model_threshold > 0 && rules_flash && !protected_flash;
+  if (!could_move && p_pro < 0) return;
+  const std::vector<std::string_view> windows(f.model_windows.begin(), f.model_windows.end());
+  const bool history = f.tool_results + f.tool_call_turns > 0;
+  // Specific evidence for a Flash category (a summary asked for, passages given)
+  // takes more to overrule: the model must also beat the rules' confidence by 0.25.
+  // The terms behind P(Pro) are named only for a request the model moves.
+  const TierModel& tier_model = TierModel::builtin();
+  p_pro = tier_model.probability(windows, f.tools_defined, history);
+  if (!could_move || p_pro < std::max(policy_.model_threshold, std::min(0.99, c.confidence + 0.25))) return;
   const TierScore model = tier_model.score(windows, f.tools_defined, history);
   // With no rule evidence for any Pro category, the request's shape names one.
   const CueHits& u = f.cues;

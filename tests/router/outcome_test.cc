@@ -287,5 +287,31 @@ TEST(OutcomeRouting, TheBuiltInRouterScoresPProOnlyWhenAsked) {
   EXPECT_EQ(asked->tier, quiet->tier);
 }
 
+TEST(OutcomeRouting, ASpecificFlashCueWithNoProEvidenceIsNotScored) {
+  auto p = Policy::embedded();
+  ASSERT_TRUE(p.ok());
+  Router router(*p, std::make_shared<tokenizer::RatioEstimator>());
+  // A summary asked for, with no rule evidence of a Pro category, no tools, no
+  // stack trace and no long length: the tier model may not overrule it, so the
+  // gateway's path does not score it. Asked for, P(Pro) is there, and the
+  // decision is the same.
+  const std::string summary = user_request("Summarize in one line: the meeting moved to Friday.");
+  auto quiet = router.route(summary);
+  ASSERT_TRUE(quiet.ok());
+  EXPECT_EQ(quiet->category, Category::kSummarization);
+  EXPECT_EQ(quiet->p_pro, -1);
+  auto asked = router.route(summary, {"", "", true});
+  ASSERT_TRUE(asked.ok());
+  EXPECT_GE(asked->p_pro, 0);
+  EXPECT_EQ(asked->tier, quiet->tier);
+  EXPECT_EQ(asked->reason, quiet->reason);
+  // A generic question has no specific Flash cue: the model could move it, so
+  // it is scored on the gateway's path too.
+  auto question = router.route(user_request("Which city is the capital of Australia, and why not Sydney?"));
+  ASSERT_TRUE(question.ok());
+  EXPECT_EQ(question->category, Category::kStraightforwardQa);
+  EXPECT_GE(question->p_pro, 0);
+}
+
 }  // namespace
 }  // namespace ff::router
