@@ -37,12 +37,27 @@ class Scorer {
   // The signals behind a category's score, strongest first (in the order they
   // were added among equals).
   std::string reason(C c) const {
-    std::vector<const Item*> order;  // sorted by pointer: the texts are not copied
+    // Sorted by pointer: the texts are not copied. The list is reused (once per request).
+    thread_local std::vector<const Item*> order;
+    order.clear();
+    std::size_t size = 0;
     for (const Item& item : items_) {
-      if (item.category == c && item.weight > 0) order.push_back(&item);
+      if (item.category == c && item.weight > 0) {
+        order.push_back(&item);
+        size += item.why.size() + 2;
+      }
     }
-    std::stable_sort(order.begin(), order.end(), [](const Item* a, const Item* b) { return a->weight > b->weight; });
+    if (order.empty()) return "no specific signal";
+    // Strongest first, in the order added among equals: an insertion sort, stable
+    // and with no buffer (std::stable_sort allocates one) for a handful of items.
+    for (std::size_t i = 1; i < order.size(); ++i) {
+      const Item* item = order[i];
+      std::size_t j = i;
+      for (; j > 0 && order[j - 1]->weight < item->weight; --j) order[j] = order[j - 1];
+      order[j] = item;
+    }
     std::string out;
+    out.reserve(size);
     for (const Item* item : order) {
       if (!out.empty()) out += ", ";
       out += item->why;

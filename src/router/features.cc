@@ -421,11 +421,21 @@ bool operator_of_names(std::string_view w, std::size_t q, bool arithmetic) {
 // ("select_related"). Returns the word's end; digits, '-' and '/' end a word,
 // so numbers and operators after it are still counted.
 std::size_t code_name_end(std::string_view w, std::size_t b, bool& is_name) {
+  const auto* p = reinterpret_cast<const unsigned char*>(w.data());
+  const std::size_t n = w.size();
   std::size_t e = b;
   bool hump = false, underscore = false;
-  while (e < w.size() && (is_letter(static_cast<unsigned char>(w[e])) || w[e] == '_')) {
-    if (e > b && is_upper(static_cast<unsigned char>(w[e])) && w[e - 1] >= 'a' && w[e - 1] <= 'z') hump = true;
-    if (w[e] == '_' && e > b && e + 1 < w.size() && is_letter(static_cast<unsigned char>(w[e + 1]))) underscore = true;
+  for (;;) {
+    // Most bytes of prose are lower-case letters: one comparison each.
+    while (e < n && static_cast<unsigned char>(p[e] - 'a') < 26) ++e;
+    if (e == n) break;
+    if (is_upper(p[e])) {
+      if (e > b && p[e - 1] >= 'a' && p[e - 1] <= 'z') hump = true;
+    } else if (p[e] == '_') {
+      if (e > b && e + 1 < n && is_letter(p[e + 1])) underscore = true;
+    } else {
+      break;
+    }
     ++e;
   }
   is_name = hump || underscore;

@@ -29,15 +29,15 @@ constexpr std::uint64_t pack8(std::string_view s, bool lower = false) {
 // 64-bit FNV-1a over one or more pieces, as if they were one string.
 class Fnv {
  public:
-  Fnv& add(std::string_view s) {
-    for (unsigned char c : s) byte(c);
+  constexpr Fnv& add(std::string_view s) {
+    for (char c : s) byte(static_cast<unsigned char>(c));
     return *this;
   }
-  Fnv& byte(unsigned char c) {
+  constexpr Fnv& byte(unsigned char c) {
     h_ = (h_ ^ c) * 0x100000001b3ull;
     return *this;
   }
-  std::uint64_t value() const { return h_; }
+  constexpr std::uint64_t value() const { return h_; }
 
  private:
   std::uint64_t h_ = 0xcbf29ce484222325ull;

@@ -118,7 +118,7 @@ void TierModel::each_feature(const std::vector<std::string_view>& windows, int t
     const std::string_view w = windows[wi];
     tokenize(w, toks);
     count += toks.size();
-    for (char c : w) questions += c == '?';
+    questions += static_cast<std::size_t>(std::count(w.begin(), w.end(), '?'));
     for (std::size_t pos = w.find("？"); pos != std::string_view::npos; pos = w.find("？", pos + 3)) ++questions;
     // Each token is read twice: once for its unigram and the start of the bigram
     // it begins ("b:" t " "), once as the end of the bigram before it.
@@ -127,9 +127,9 @@ void TierModel::each_feature(const std::vector<std::string_view>& windows, int t
     bool previous_tells = false;
     for (std::size_t i = 0; i < toks.size(); ++i) {
       const bool tells = telling_token(w, toks[i]);
-      Fnv u, prefix;
-      u.add("u:");
-      prefix.add("b:");
+      // The hashes of "u:" and "b:", the features' prefixes, are constants.
+      static constexpr Fnv kUnigram = Fnv().add("u:"), kBigram = Fnv().add("b:");
+      Fnv u = kUnigram, prefix = kBigram;
       if (i > 0 && previous_tells && tells) {
         Fnv bigram = next_prefix;
         add_token(w, toks[i], bigram);
