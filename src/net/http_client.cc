@@ -99,9 +99,12 @@ struct ResponseParts {
 // with a node per header field (the non-stream path runs once per request).
 class ResponseReader final : public ResponseParts, public net::MessageReader<false> {
  public:
-  ResponseReader() : MessageReader(head.headers, body) {}
+  // Room for an API's usual head (DeepSeek's has a dozen fields) made once:
+  // grown from empty, the list reallocated and moved its strings three times.
+  ResponseReader() : MessageReader(head.headers, body) { head.headers.reserve(kUsualFields); }
 
  private:
+  static constexpr std::size_t kUsualFields = 16;
   void on_response_impl(int status, string_view, int, error_code&) override { head.status = status; }
 };
 
