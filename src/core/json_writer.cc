@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include <fmt/format.h>
+#include "core/text.h"
 
 namespace ff::core {
 
@@ -43,18 +43,32 @@ constexpr SpecialBytes kSpecial;
 
 // Whether any of 8 bytes is special, without looking at them one by one.
 inline bool any_special8(const unsigned char* p) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  std::uint64_t w;
-  std::memcpy(&w, p, 8);
-  auto zero_byte = [&](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
-  const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;  // exact for bytes < 0x80
-  return ((w & kHigh) | below_space | zero_byte(w ^ (kOnes * '"')) | zero_byte(w ^ (kOnes * '\\')) |
-          zero_byte(w ^ (kOnes * 0x7f))) != 0;
+  const std::uint64_t w = swar::load8(reinterpret_cast<const char*>(p));
+  return swar::has_unprintable(w) || swar::has_byte(w, '"') || swar::has_byte(w, '\\');
 }
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
+namespace {
+
+// Where an escaped string goes: a growing std::string, or a buffer with room
+// for the most it can take (write_json_string).
+struct StringSink {
+  std::string& out;
+  void put(char c) { out.push_back(c); }
+  void put(const char* p, std::size_t n) { out.append(p, n); }
+};
+struct BufferSink {
+  char* p;
+  void put(char c) { *p++ = c; }
+  void put(const char* q, std::size_t n) {
+    std::memcpy(p, q, n);
+    p += n;
+  }
+};
+
+template <typename Sink>
+void escape_json_string(Sink& out, std::string_view s) {
+  out.put('"');
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   for (size_t i = 0; i < s.size();) {
     // Copy the run of plain printable ASCII in one go: most text is just that.
@@ -62,39 +76,54 @@ void append_json_string(std::string& out, std::string_view s) {
     while (run + 8 <= s.size() && !any_special8(p + run)) run += 8;
     while (run < s.size() && !kSpecial.special[p[run]]) ++run;
     if (run > i) {
-      out.append(s.data() + i, run - i);
+      out.put(s.data() + i, run - i);
       i = run;
       if (i == s.size()) break;
     }
     unsigned char c = p[i];
     if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
+      const char escaped[2] = {'\\', static_cast<char>(c)};
+      out.put(escaped, 2);
       ++i;
     } else if (c == '\n') {
-      out += "\\n";
+      out.put("\\n", 2);
       ++i;
     } else if (c == '\t') {
-      out += "\\t";
+      out.put("\\t", 2);
       ++i;
     } else if (c == '\r') {
-      out += "\\r";
+      out.put("\\r", 2);
       ++i;
     } else if (c < 0x20 || c == 0x7f) {
-      out += fmt::format("\\u{:04x}", c);
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char escaped[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+      out.put(escaped, 6);
       ++i;
     } else {
       size_t n = utf8_length(s, i);
       if (n == 0) {
-        out += "\\ufffd";
+        out.put("\\ufffd", 6);
         ++i;
       } else {
-        out.append(s.substr(i, n));
+        out.put(s.data() + i, n);
         i += n;
       }
     }
   }
-  out.push_back('"');
+  out.put('"');
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  StringSink sink{out};
+  escape_json_string(sink, s);
+}
+
+char* write_json_string(char* out, std::string_view s) {
+  BufferSink sink{out};
+  escape_json_string(sink, s);
+  return sink.p;
 }
 
 void JsonWriter::newline() {

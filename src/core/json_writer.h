@@ -50,5 +50,11 @@ class JsonWriter {
 
 // Appends `s` as a quoted, escaped JSON string.
 void append_json_string(std::string& out, std::string_view s);
+// The same written at `out`, which has room for json_string_room(s.size())
+// bytes; returns the end of what was written.
+char* write_json_string(char* out, std::string_view s);
+// The most bytes a string of `n` bytes takes escaped: each byte as "\u00XX",
+// and the quotes.
+constexpr std::size_t json_string_room(std::size_t n) { return 6 * n + 2; }
 
 }  // namespace ff::core

@@ -48,6 +48,10 @@ class Money {
   // The exact value as a decimal string with at least two decimals and no
   // trailing zeros beyond them: "2.80", "0.000049", "-1.25", "0.000000000000003".
   std::string to_decimal() const;
+  // The same written at `out`, which has room for kDecimalRoom bytes (a sign,
+  // 24 whole digits, the point, 15 decimals); returns the end of what was written.
+  static constexpr std::size_t kDecimalRoom = 41;
+  char* write_decimal(char* out) const;
 
   // Rounded half away from zero to `decimals` places (0..15), e.g. "2.80".
   std::string to_fixed(int decimals) const;

@@ -47,6 +47,28 @@ Status each_nonblank_line(std::string_view text, F&& f) {
   return Status::Ok();
 }
 
+// Eight bytes looked at at once (SWAR), for the scans of a per-request path
+// that look for the rare byte to escape: `load8` reads them, the tests say
+// whether any of them is one byte or is not printable ASCII.
+namespace swar {
+inline constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+inline std::uint64_t load8(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+// Whether any byte of `w` is `c` (exact as to "any": the classic zero-byte test).
+inline bool has_byte(std::uint64_t w, unsigned char c) {
+  const std::uint64_t v = w ^ (kOnes * c);
+  return ((v - kOnes) & ~v & kHigh) != 0;
+}
+// Whether any byte of `w` is a control, DEL, or 0x80 and above.
+inline bool has_unprintable(std::uint64_t w) {
+  const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;  // exact for bytes below 0x80
+  return ((w & kHigh) | below_space) != 0 || has_byte(w, 0x7f);
+}
+}  // namespace swar
+
 namespace detail {
 inline std::string_view part(std::string_view s) { return s; }
 // A string literal: its length is known when compiled (a string_view made of it

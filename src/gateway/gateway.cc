@@ -166,6 +166,12 @@ void append_header_value(std::string& out, std::string_view s) {
   out.reserve(out.size() + s.size());
   std::size_t plain = 0;  // start of the run of bytes copied as they are
   for (std::size_t i = 0; i < s.size(); ++i) {
+    // Most of a reason is plain: eight bytes at a time past it.
+    while (i + 8 <= s.size() && !core::swar::has_unprintable(core::swar::load8(s.data() + i)) &&
+           !core::swar::has_byte(core::swar::load8(s.data() + i), '%')) {
+      i += 8;
+    }
+    if (i == s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x7f && c != '%') continue;
     out.append(s.substr(plain, i - plain));

@@ -51,5 +51,23 @@ TEST(JsonWriter, SpecialBytesAtEveryPositionOfLongRuns) {
   }
 }
 
+TEST(JsonWriter, WritingAtAPointerGivesTheSameTextWithinItsRoom) {
+  // Every byte that cannot start a sequence takes the most room: "\ufffd", six
+  // bytes each, plus the quotes: json_string_room(n) = 6n + 2, used to the byte.
+  const std::string worst(50, '\xff');
+  std::string buf(json_string_room(worst.size()), '#');
+  char* end = write_json_string(buf.data(), worst);
+  EXPECT_EQ(end - buf.data(), 6 * 50 + 2);
+  std::string appended;
+  append_json_string(appended, worst);
+  EXPECT_EQ(std::string(buf.data(), end), appended);
+  // And a mixed text: the same bytes as append_json_string's.
+  const std::string mixed = "q\"b\\n\n\t\x01 \xe6\xaf\x95 \xff \xc0\xaf plain text past eight bytes";
+  std::string room(json_string_room(mixed.size()), '#');
+  std::string want;
+  append_json_string(want, mixed);
+  EXPECT_EQ(std::string(room.data(), write_json_string(room.data(), mixed)), want);
+}
+
 }  // namespace
 }  // namespace ff::core

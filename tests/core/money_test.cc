@@ -39,6 +39,19 @@ TEST(Money, DecimalStringsAreExact) {
   EXPECT_EQ(parse_money("-0.000000000000001")->femto(), -1);
 }
 
+TEST(Money, TheLongestDecimalFitsItsRoom) {
+  // The most negative amount whose sign can be turned: -(2^127 - 1) femto-units,
+  // 2^127 - 1 = 170141183460469231731687303715884105727. Its text is a sign, 24
+  // whole digits, the point and 15 decimals: 41 bytes, kDecimalRoom.
+  const int128 most = ((static_cast<int128>(1) << 126) - 1) * 2 + 1;
+  const Money lowest = Money::from_femto(-most);
+  char buf[Money::kDecimalRoom];
+  char* end = lowest.write_decimal(buf);
+  EXPECT_EQ(std::string(buf, end), "-170141183460469231731687.303715884105727");
+  EXPECT_EQ(end - buf, 41);
+  EXPECT_EQ(lowest.to_decimal(), std::string(buf, end));
+}
+
 TEST(Money, SumThatDriftsInDoubleIsExact) {
   // Ten million requests of 1 token at $0.003/1M: exactly $0.03.
   // The same sum in double drifts away from 0.03.
