@@ -14,9 +14,10 @@ namespace ff::gateway {
 
 void format_access_line(std::string& o, const AccessRecord& a) {
   // Written at a pointer into room made once, as a line per request should be:
-  // the literals (under 200 bytes), six integers of up to 20 characters, two
-  // amounts and the quotes fit in kFixedRoom; the strings, escaped, in six
-  // bytes per byte at most.
+  // the literals (211 bytes at most), six integers of up to 20 characters, two
+  // amounts of up to 41 and the strings' quotes fit in kFixedRoom; the strings,
+  // escaped, take six bytes per byte at most. (A test fills every field to its
+  // longest.)
   constexpr std::size_t kFixedRoom = 512;
   const ledger::Row* row = a.row;
   std::size_t strings = a.method.size() + a.path.size() + a.key.size() + a.error.size();
