@@ -167,9 +167,9 @@ void append_header_value(std::string& out, std::string_view s) {
   std::size_t plain = 0;  // start of the run of bytes copied as they are
   for (std::size_t i = 0; i < s.size(); ++i) {
     // Most of a reason is plain: eight bytes at a time past it.
-    while (i + 8 <= s.size() && !core::swar::has_unprintable(core::swar::load8(s.data() + i)) &&
-           !core::swar::has_byte(core::swar::load8(s.data() + i), '%')) {
-      i += 8;
+    for (; i + 8 <= s.size(); i += 8) {
+      const std::uint64_t eight = core::swar::load8(s.data() + i);
+      if (core::swar::has_unprintable(eight) || core::swar::has_byte(eight, '%')) break;
     }
     if (i == s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
