@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "core/text.h"
+
 namespace ff::gateway {
 
 namespace {
@@ -191,20 +193,17 @@ void BodyEdits::replace(Span span, std::string text) {
       return;
     }
   }
-  replaced_.emplace_back(span, std::move(text));
+  // Kept in body order, for apply(): an edit of each of a few members at most.
+  auto at =
+      std::find_if(replaced_.begin(), replaced_.end(), [&](const auto& r) { return r.first.offset > span.offset; });
+  replaced_.emplace(at, span, std::move(text));
 }
 
 std::string BodyEdits::apply() const {
   if (replaced_.empty() && added_.empty()) return std::string(body_);
-  std::vector<const std::pair<Span, std::string>*> order;
-  order.reserve(replaced_.size());
   std::size_t size = body_.size();
-  for (const auto& r : replaced_) {
-    order.push_back(&r);
-    size += r.second.size();
-  }
+  for (const auto& r : replaced_) size += r.second.size();
   for (const auto& [k, v] : added_) size += k.size() + v.size() + 4;
-  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first.offset < b->first.offset; });
   // Members are added before the top-level object's closing brace.
   std::size_t close = body_.find_last_of('}');
   if (close == std::string_view::npos) close = body_.size();
@@ -213,9 +212,9 @@ std::string BodyEdits::apply() const {
   std::string out;
   out.reserve(size);
   std::size_t copied = 0;
-  for (const auto* r : order) {
-    out.append(body_.substr(copied, r->first.offset - copied)).append(r->second);
-    copied = r->first.offset + r->first.length;
+  for (const auto& [span, text] : replaced_) {
+    out.append(body_.substr(copied, span.offset - copied)).append(text);
+    copied = span.offset + span.length;
   }
   if (added_.empty() || close == body_.size()) {
     out.append(body_.substr(copied));
@@ -277,14 +276,16 @@ std::string apply_effort(BodyEdits& edits, const simdjson::dom::element& root, w
       edits.add(key, std::move(value));
     }
   };
-  if (responses) {
-    put("reasoning", fmt::format(R"({{"effort":"{}"}})", policy_effort));
+  // The effort is one of the policy's checked names: nothing in it to escape.
+  std::string value;
+  if (responses || (anthropic && policy_effort != "none")) {
+    core::append_parts(value, R"({"effort":")", policy_effort, R"("})");
+    put(responses ? "reasoning" : "output_config", std::move(value));
   } else if (policy_effort == "none") {
     put("thinking", R"({"type":"disabled"})");
-  } else if (anthropic) {
-    put("output_config", fmt::format(R"({{"effort":"{}"}})", policy_effort));
   } else {
-    put("reasoning_effort", fmt::format(R"("{}")", policy_effort));
+    core::append_parts(value, "\"", policy_effort, "\"");
+    put("reasoning_effort", std::move(value));
   }
   return std::string(policy_effort);
 }

@@ -80,7 +80,7 @@ class BodyEdits {
   std::vector<Member> members_;  // read so far, in order
   std::size_t scanned_ = 0;      // where reading the members stopped (0: not started)
   bool scan_done_ = false;
-  std::vector<std::pair<Span, std::string>> replaced_;
+  std::vector<std::pair<Span, std::string>> replaced_;      // in body order
   std::vector<std::pair<std::string, std::string>> added_;  // key, raw JSON value
 };
 
