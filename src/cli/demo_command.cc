@@ -254,6 +254,7 @@ int run_demo(const DemoArgs& a) {
     std::unique_ptr<gateway::Gateway> gw;
     net::HttpServer server(so, [&gw](const net::Request& r, net::ResponseWriter& w) { return gw->handle(r, w); });
     net::UpstreamOptions up;
+    up.answer_fields = gateway::upstream_answer_fields();
     up.base_url = sim.url();
     up.api_key = InProcessSim::kKey;
     auto upstream = net::UpstreamClient::create(server.executor(), up);

@@ -157,6 +157,7 @@ int run_serve(ServeArgs a, const CLI::App& cmd) {
   }
 
   net::UpstreamOptions up;
+  up.answer_fields = gateway::upstream_answer_fields();
   // The quality priors outlive the simulator thread that reads them.
   std::optional<sim::QualityModel> quality;
   std::unique_ptr<InProcessSim> sim;

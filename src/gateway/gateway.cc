@@ -78,6 +78,8 @@ std::string sha256_hex(std::string_view text) {
   return out;
 }
 
+std::vector<std::string> upstream_answer_fields() { return {"content-type", "retry-after"}; }
+
 namespace {
 
 std::int64_t system_now_ms() {

@@ -51,7 +51,6 @@ class Upstream;
 
 namespace ff::gateway {
 
-
 struct VirtualKey {
   std::string name;
   std::string sha256_hex;         // of the key; the key itself is not kept
@@ -102,6 +101,11 @@ struct GatewayOptions {
 
 // Lower-case hex SHA-256 of `text`.
 std::string sha256_hex(std::string_view text);
+
+// The fields of an upstream answer's head the gateway reads (its content-type
+// and retry-after): its upstream client need keep no others
+// (net::UpstreamOptions::answer_fields).
+std::vector<std::string> upstream_answer_fields();
 
 class LoggedWriter;
 

@@ -377,6 +377,7 @@ awaitable<std::variant<UpstreamResponse, UpstreamError>> UpstreamClient::request
   const OutgoingRequest req = impl_->make_request(method, path, body, headers);
   ResponseReader parser;
   parser.body_limit(impl_->options.body_limit);
+  if (!impl_->options.answer_fields.empty()) parser.keep_only(impl_->options.answer_fields);
   auto sent = co_await impl_->send(req, nullptr, &parser);
   if (auto* e = std::get_if<UpstreamError>(&sent)) co_return *e;
   auto c = std::move(std::get<0>(sent));

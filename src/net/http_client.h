@@ -42,6 +42,9 @@ struct UpstreamOptions {
   std::size_t pool_size = 64;  // idle connections kept
   bool verify_tls = true;
   std::string ca_file;  // extra CA bundle (PEM); the system's store otherwise
+  // The fields of a whole answer's head (request()) kept in its UpstreamHead,
+  // by lower-case name; every field when empty. A stream's head keeps all.
+  std::vector<std::string> answer_fields;
 };
 
 struct UpstreamError {

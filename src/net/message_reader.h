@@ -19,6 +19,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 
@@ -56,6 +57,10 @@ class MessageReader : public boost::beast::http::basic_parser<isRequest> {
  public:
   using Headers = std::vector<std::pair<std::string, std::string>>;
   MessageReader(Headers& headers, std::string& body) : headers_(headers), body_(body) {}
+  // Keeps only the fields of these (lower-case) names; every field when never
+  // called. A client that reads two fields of an answer's dozen copies two.
+  // `names` must outlive the reader.
+  void keep_only(const std::vector<std::string>& names) { keep_ = &names; }
 
  protected:
   using string_view = boost::beast::string_view;
@@ -66,6 +71,7 @@ class MessageReader : public boost::beast::http::basic_parser<isRequest> {
   // Entries already in the list are overwritten, then the list is cut to the
   // fields read: a reused list stops allocating once its strings have grown.
   void on_field_impl(boost::beast::http::field, string_view name, string_view value, error_code&) override {
+    if (keep_ != nullptr && !kept(name)) return;
     if (fields_ == headers_.size()) headers_.emplace_back();
     auto& [n, v] = headers_[fields_++];
     n.assign(name.data(), name.size());
@@ -89,9 +95,17 @@ class MessageReader : public boost::beast::http::basic_parser<isRequest> {
   void on_finish_impl(error_code&) override {}
 
  private:
+  bool kept(string_view name) const {
+    for (const std::string& k : *keep_) {
+      if (boost::beast::iequals(name, k)) return true;
+    }
+    return false;
+  }
+
   Headers& headers_;
   std::string& body_;
   std::size_t fields_ = 0;
+  const std::vector<std::string>* keep_ = nullptr;
 };
 
 // The two conditions read_message is used with: the header, or the whole message.

@@ -1,10 +1,12 @@
 // lower_ascii: the header-name lower-casing that MessageReader does eight bytes
-// at a time, against the plain one-byte rule.
+// at a time, against the plain one-byte rule; and the fields a reader keeps.
 #include "net/message_reader.h"
 
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
+#include <boost/asio/buffer.hpp>
 
 namespace ff::net {
 namespace {
@@ -45,9 +47,44 @@ TEST(MessageReader, LowerCasesEachAsciiByteAsTheOneByteRuleDoes) {
 }
 
 TEST(MessageReader, LeavesBytesAbove0x7FAsTheyAre) {
-  std::string s = "AB\xC3\x89" "CDEFGHIJ";  // "É" in the first eight bytes: one byte at a time from there
+  std::string s =
+      "AB\xC3\x89"
+      "CDEFGHIJ";  // "É" in the first eight bytes: one byte at a time from there
   lower_ascii(s);
-  EXPECT_EQ(s, "ab\xC3\x89" "cdefghij");
+  EXPECT_EQ(s,
+            "ab\xC3\x89"
+            "cdefghij");
+}
+
+// A whole answer read with keep_only: the named fields, lower-cased, in the
+// order they came (whatever case the answer wrote them in); the rest skipped;
+// the body whole.
+TEST(MessageReader, KeepsOnlyTheFieldsNamed) {
+  const std::string answer =
+      "HTTP/1.1 429 Too Many Requests\r\nServer: api\r\nRetry-After: 7\r\nX-Request-Id: r1\r\n"
+      "CONTENT-TYPE: application/json\r\nContent-Length: 2\r\n\r\n{}";
+  auto read = [&](const std::vector<std::string>* keep) {
+    MessageReader<false>::Headers headers;
+    std::string body;
+    MessageReader<false> reader(headers, body);
+    if (keep != nullptr) reader.keep_only(*keep);
+    reader.eager(true);
+    boost::beast::error_code ec;
+    const std::size_t used = reader.put(boost::asio::buffer(answer), ec);
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(used, answer.size());
+    EXPECT_TRUE(reader.is_done());
+    EXPECT_EQ(body, "{}");
+    return headers;
+  };
+  const std::vector<std::string> two = {"content-type", "retry-after"};
+  using Headers = MessageReader<false>::Headers;
+  EXPECT_EQ(read(&two), (Headers{{"retry-after", "7"}, {"content-type", "application/json"}}));
+  EXPECT_EQ(read(nullptr), (Headers{{"server", "api"},
+                                    {"retry-after", "7"},
+                                    {"x-request-id", "r1"},
+                                    {"content-type", "application/json"},
+                                    {"content-length", "2"}}));
 }
 
 }  // namespace
