@@ -202,11 +202,13 @@ std::optional<std::string> check_answer(const Terms& terms, const dom::element& 
       return fmt::format("finish_reason {}", finish);
     }
   }
+  dom::element message;  // looked up once: each lookup by name reads the members before it
+  const bool has_message = !choice["message"].get(message);
   std::string_view content;
-  const bool has_content = !choice["message"]["content"].get_string().get(content) &&
+  const bool has_content = has_message && !message["content"].get_string().get(content) &&
                            content.find_first_not_of(" \t\r\n") != std::string_view::npos;
   dom::array calls;
-  const bool has_calls = !choice["message"]["tool_calls"].get_array().get(calls) && calls.size() > 0;
+  const bool has_calls = has_message && !message["tool_calls"].get_array().get(calls) && calls.size() > 0;
   if (!has_content && !has_calls) return "empty answer";
   if (has_content && terms.json_object) {
     thread_local dom::parser jp;
