@@ -285,6 +285,7 @@ std::int64_t requested_output(std::string_view s) {
       j += 3;
     }
     std::size_t k = j;
+    if (k < s.size() && s[k] == '+') ++k;  // "8k+ words", "10+ pages": at least that many
     while (k < s.size() && (s[k] == ' ' || s[k] == '-')) ++k;
     for (const Unit& u : kUnits) {
       std::string_view w = s.substr(k, u.word.size());

@@ -239,6 +239,9 @@ TEST(Features, RequestedLengthInManyNotations) {
   EXPECT_EQ(features(ask("Write 40 pages.")).requested_output_tokens, 26000);
   EXPECT_EQ(features(ask("Write 2.5k words.")).requested_output_tokens, 2660);  // 2k: the decimal is dropped
   EXPECT_EQ(features(ask("What is 2+2?")).requested_output_tokens, 0);
+  // "At least": 8,000 words at 133 tokens per 100, 12 pages at 650 each.
+  EXPECT_EQ(features(ask("Write a long-form guide (8k+ words) to self-hosting.")).requested_output_tokens, 10640);
+  EXPECT_EQ(features(ask("Write a 12+ page report.")).requested_output_tokens, 7800);
   // Sections x1000, modules x3000; "module" in code names no length.
   EXPECT_EQ(features(ask("Write a handbook in 15 sections.")).requested_output_tokens, 15000);
   EXPECT_EQ(features(ask("Create a 10-module course.")).requested_output_tokens, 30000);
