@@ -226,16 +226,20 @@ Classification classify(const Features& f) {
   } else if (f.files == 2 && (f.stack_frames >= 2 || has(S::kCodebase))) {
     sc.add(C::kCodebaseDebugging, 1.0, "2 source files");
   }
-  if (has(S::kConcurrency) && (code || has(S::kDebug) || f.stack_frames > 0 || f.files >= 2)) {
+  // Words of runtime trouble ("exhausted", "root cause", "intermittent") in text
+  // given to summarize, translate, sort or extract from are its material, as its
+  // names from code are below: a postmortem to summarize is not a bug to find.
+  const bool runtime_words = !text_task;
+  if (runtime_words && has(S::kConcurrency) && (code || has(S::kDebug) || f.stack_frames > 0 || f.files >= 2)) {
     sc.add(C::kCodebaseDebugging, 4.0, cue(u, S::kConcurrency));
   }
   const bool spread = f.files >= 2 || f.stack_frames >= 2 || u[S::kCodebase] >= 2;
   // "Sometimes" next to a system's parts (services, a deploy, production) is a
   // bug across them, described or shown.
-  if (has(S::kIntermittent) && (spread || has(S::kCodebase))) {
+  if (runtime_words && has(S::kIntermittent) && (spread || has(S::kCodebase))) {
     sc.add(C::kCodebaseDebugging, 2.5, cue(u, S::kIntermittent));
   }
-  if (has(S::kCodebase) && (code || has(S::kDebug) || f.files >= 2 || has(S::kIntermittent))) {
+  if (runtime_words && has(S::kCodebase) && (code || has(S::kDebug) || f.files >= 2 || has(S::kIntermittent))) {
     sc.add(C::kCodebaseDebugging, spread ? 2.0 : 1.0, cue(u, S::kCodebase));
   }
   // A problem told in the names of a system's classes and functions

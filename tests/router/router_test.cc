@@ -380,6 +380,22 @@ TEST(Router, StructuralSignalsOfProWork) {
   EXPECT_EQ(decide(ask("Summarize: Q1 revenue was 4M? Q2 was 5M? Q3 was 6M.")).tier, Tier::kFlash);
 }
 
+// Words of runtime trouble in a text given to summarize (or translate, sort,
+// extract from) are the text's, not a fault to find: a postmortem to summarize
+// is a summary. The same words asked about are a fault to find.
+TEST(Router, RuntimeTroubleInATextToSummarizeIsItsMaterial) {
+  const Router router = default_router();
+  const std::string postmortem =
+      "Incident 2291. Checkout errors for 45 minutes. Root cause: a config change lowered the database "
+      "connection pool to 50 at seasonal peak, and the pool was exhausted.";
+  Decision d = route_ok(router, ask("Summarize the decisions of this postmortem.\\n\\n" + postmortem));
+  EXPECT_EQ(d.category, Category::kSummarization);
+  EXPECT_EQ(d.tier, Tier::kFlash);
+  d = route_ok(router, ask(postmortem + " Why is the pool exhausted when the old binary was restored? Find the bug."));
+  EXPECT_EQ(d.category, Category::kCodebaseDebugging);
+  EXPECT_EQ(d.tier, Tier::kPro);
+}
+
 // A conversation keeps its tier unless the new turn brings evidence: a turn that
 // asks nothing of its own takes the category of the nearest earlier user turn
 // that did (up to three back); a turn with a task of its own is judged on it.
