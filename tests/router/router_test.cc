@@ -380,6 +380,20 @@ TEST(Router, StructuralSignalsOfProWork) {
   EXPECT_EQ(decide(ask("Summarize: Q1 revenue was 4M? Q2 was 5M? Q3 was 6M.")).tier, Tier::kFlash);
 }
 
+// Several actions with tools to take them are a chain in any language: here
+// three in Spanish (download, compute, send), one of whose results is a summary.
+TEST(Router, ActionsInOtherLanguagesMakeAChain) {
+  const Router router = default_router();
+  const std::string tools =
+      R"(,"tools":[{"type":"function","function":{"name":"download_report"}},{"type":"function","function":{"name":"run_python"}},)"
+      R"({"type":"function","function":{"name":"send_email"}}])";
+  const Decision d = route_ok(router, ask("Descarga el informe de ventas de noviembre, calcula qué región bajó más "
+                                          "y envía un resumen a la directora de esa región.",
+                                          tools));
+  EXPECT_EQ(d.category, Category::kAgentToolChaining);
+  EXPECT_EQ(d.tier, Tier::kPro);
+}
+
 // Words of runtime trouble in a text given to summarize (or translate, sort,
 // extract from) are the text's, not a fault to find: a postmortem to summarize
 // is a summary. The same words asked about are a fault to find.
