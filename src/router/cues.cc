@@ -878,6 +878,16 @@ constexpr Entry kLexicon[] = {
     {S::kConcurrency, "thread safety"},
     {S::kConcurrency, "memory leak"},
     {S::kConcurrency, "heisenbug"},
+    // Runtime behaviour of another kind: what the optimizer or a growing load
+    // does to code that looks right.
+    {S::kConcurrency, "only in release"},
+    {S::kConcurrency, "release build"},
+    {S::kConcurrency, "works in debug"},
+    {S::kConcurrency, "slower and slower"},
+    {S::kConcurrency, "gets slower"},
+    {S::kConcurrency, "getting slower"},
+    {S::kConcurrency, "laggy"},
+    {S::kConcurrency, "seq scan"},
     {S::kConcurrency, "only under load"},
     {S::kConcurrency, "concurrent"},
     {S::kConcurrency, "竞态"},
@@ -984,6 +994,12 @@ constexpr Entry kLexicon[] = {
     {S::kDebug, "returns 500"},
     {S::kDebug, "gehen verloren"},
     {S::kDebug, "verliert"},
+    // Asking for a diagnosis.
+    {S::kDebug, "what could be happening"},
+    {S::kDebug, "what could cause"},
+    {S::kDebug, "where would you look"},
+    {S::kDebug, "how would you debug"},
+    {S::kDebug, "how do i find the cause"},
 
     {S::kCodebase, "across modules"},
     {S::kCodebase, "across the codebase"},

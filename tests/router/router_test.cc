@@ -394,6 +394,24 @@ TEST(Router, ActionsInOtherLanguagesMakeAChain) {
   EXPECT_EQ(d.tier, Tier::kPro);
 }
 
+// What the optimizer or a growing table does to code that looks right is
+// runtime behaviour: a fault to find, not a snippet to fix.
+TEST(Router, OptimizerAndGrowthFaultsAreRuntimeBehaviour) {
+  const Router router = default_router();
+  Decision d = route_ok(router, ask("This works in debug but in a release build the loop never ends. Why?\\n```c\\n"
+                                    "int ready = 0;\\nvoid *waiter(void *a) { while (!ready) { } return a; }\\n"
+                                    "int main(void) { start(waiter); sleep(1); ready = 1; }\\n```"));
+  EXPECT_EQ(d.category, Category::kCodebaseDebugging);
+  EXPECT_EQ(d.tier, Tier::kPro);
+  d = route_ok(router, ask("Our query went from 40ms to 9s as the table grew and EXPLAIN shows a Seq Scan despite the "
+                           "index. What could be happening?"));
+  EXPECT_EQ(d.category, Category::kCodebaseDebugging);
+  EXPECT_EQ(d.tier, Tier::kPro);
+  // A fault visible in a few lines stays moderate coding.
+  d = route_ok(router, ask("Why does this fail?\\n```python\\ndef greet(name)\\n    return name\\n```"));
+  EXPECT_EQ(d.category, Category::kCodingModerate);
+}
+
 // Words of runtime trouble in a text given to summarize (or translate, sort,
 // extract from) are the text's, not a fault to find: a postmortem to summarize
 // is a summary. The same words asked about are a fault to find.
