@@ -231,7 +231,8 @@ Classification classify(const Features& f) {
   // names from code are below: a postmortem to summarize is not a bug to find.
   const bool runtime_words = !text_task;
   if (runtime_words && has(S::kConcurrency) && (code || has(S::kDebug) || f.stack_frames > 0 || f.files >= 2)) {
-    sc.add(C::kCodebaseDebugging, 4.0, cue(u, S::kConcurrency));
+    // Shown in code, runtime trouble outweighs the snippet itself (cue and code, 5).
+    sc.add(C::kCodebaseDebugging, code ? 5.5 : 4.0, cue(u, S::kConcurrency));
   }
   const bool spread = f.files >= 2 || f.stack_frames >= 2 || u[S::kCodebase] >= 2;
   // "Sometimes" next to a system's parts (services, a deploy, production) is a

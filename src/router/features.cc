@@ -211,15 +211,48 @@ std::int64_t requested_output(std::string_view s) {
   // ("3 parts", not "3 participants").
   static constexpr Unit kUnits[] = {
       // "chapters" only: "an outline for a 10-chapter book" names the book's length, not the answer's.
-      {"word", 133},        {"page", 65000},     {"token", 100},
-      {"chapters", 250000}, {"palabra", 150},    {"wörter", 150},
-      {"wörtern", 150},     {"worte", 150},      {"mot", 150},
-      {"字", 60},           {"文字", 60},        {"页", 65000},
-      {"ページ", 65000},    {"章", 250000},      {"página", 65000},
-      {"seiten", 65000},    {"seite", 65000},    {"lesson", 200000},
-      {"episode", 500000},  {"part", 200000},    {"installment", 200000},
-      {"module", 300000},   {"section", 100000}, {"endpoint", 40000},
-      {"newsletter", 80000}};
+      {"word", 133},
+      {"page", 65000},
+      {"token", 100},
+      {"chapters", 250000},
+      {"palabra", 150},
+      {"wörter", 150},
+      {"wörtern", 150},
+      {"worte", 150},
+      {"mot", 150},
+      {"字", 60},
+      {"文字", 60},
+      {"页", 65000},
+      {"ページ", 65000},
+      {"章", 250000},
+      {"página", 65000},
+      {"seiten", 65000},
+      {"seite", 65000},
+      {"lesson", 200000},
+      {"episode", 500000},
+      {"part", 200000},
+      {"installment", 200000},
+      {"module", 300000},
+      {"section", 100000},
+      {"endpoint", 40000},
+      {"newsletter", 80000},
+      // A script's running time, spoken at about 130 words (175 tokens) a
+      // minute: "a 60-minute radio drama". A meeting's or a talk's own length
+      // ("this 45-minute meeting", "a 90-minute workshop agenda") names no text.
+      {"minute radio", 17500},
+      {"minute play", 17500},
+      {"minute stage play", 17500},
+      {"minute drama", 17500},
+      {"minute script", 17500},
+      {"minute screenplay", 17500},
+      {"minute film", 17500},
+      {"minute movie", 17500},
+      {"minute podcast script", 17500},
+      {"hour play", 1050000},
+      {"hour drama", 1050000},
+      {"hour film", 1050000},
+      {"hour movie", 1050000},
+      {"hour screenplay", 1050000}};
   std::int64_t best = 0;
   for (std::size_t i = 0; i < s.size();) {
     // A number: ASCII digits with separators, or Chinese numerals before 万/千.

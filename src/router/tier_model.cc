@@ -122,7 +122,9 @@ void TierModel::each_feature(const std::vector<std::string_view>& windows, int t
     for (std::size_t pos = w.find("？"); pos != std::string_view::npos; pos = w.find("？", pos + 3)) ++questions;
     // Each token is read twice: once for its unigram and the start of the bigram
     // it begins ("b:" t " "), once as the end of the bigram before it.
-    // Numbers and function words make no feature, alone or in a pair.
+    // Numbers and function words make no feature, alone or in a pair. A single
+    // CJK character makes none alone either ("多", "求", "返" carry no task the
+    // way a word does), only in a pair with its neighbour.
     Fnv next_prefix;
     bool previous_tells = false;
     for (std::size_t i = 0; i < toks.size(); ++i) {
@@ -138,7 +140,7 @@ void TierModel::each_feature(const std::vector<std::string_view>& windows, int t
       add_token(w, toks[i], u, &prefix);
       prefix.byte(' ');
       next_prefix = prefix;
-      if (tells) f(static_cast<std::uint32_t>(u.value() & mask_), w, &toks[i], nullptr);
+      if (tells && !toks[i].cjk) f(static_cast<std::uint32_t>(u.value() & mask_), w, &toks[i], nullptr);
       previous_tells = tells;
     }
   }

@@ -131,7 +131,7 @@ void tokenize(std::string_view w, std::vector<Token>& out) {
     for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (p[i + k] & 0x3F);
     if (is_cjk(cp)) {
       flush(i);
-      out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + len), false});
+      out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + len), false, true});
     } else if (is_separator(cp)) {
       flush(i);
     } else {

@@ -17,7 +17,8 @@ namespace ff::router {
 // inside; digits alone read as "#"; each CJK character is a token of its own.
 struct Token {
   std::uint32_t begin, end;
-  bool digits;  // digits only: read as "#"
+  bool digits;       // digits only: read as "#"
+  bool cjk = false;  // one CJK character
 };
 
 // The tokens of one window, into `out` (cleared first).

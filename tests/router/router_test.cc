@@ -242,6 +242,10 @@ TEST(Features, RequestedLengthInManyNotations) {
   // "At least": 8,000 words at 133 tokens per 100, 12 pages at 650 each.
   EXPECT_EQ(features(ask("Write a long-form guide (8k+ words) to self-hosting.")).requested_output_tokens, 10640);
   EXPECT_EQ(features(ask("Write a 12+ page report.")).requested_output_tokens, 7800);
+  // A script's running time: 175 tokens a minute. A meeting's length names no text.
+  EXPECT_EQ(features(ask("Write the complete script for a 60-minute radio drama.")).requested_output_tokens, 10500);
+  EXPECT_EQ(features(ask("Write the full screenplay for a 2-hour film.")).requested_output_tokens, 21000);
+  EXPECT_EQ(features(ask("Write up notes for this 45-minute meeting, about 300 words.")).requested_output_tokens, 399);
   // Sections x1000, modules x3000; "module" in code names no length.
   EXPECT_EQ(features(ask("Write a handbook in 15 sections.")).requested_output_tokens, 15000);
   EXPECT_EQ(features(ask("Create a 10-module course.")).requested_output_tokens, 30000);
@@ -410,6 +414,25 @@ TEST(Router, OptimizerAndGrowthFaultsAreRuntimeBehaviour) {
   // A fault visible in a few lines stays moderate coding.
   d = route_ok(router, ask("Why does this fail?\\n```python\\ndef greet(name)\\n    return name\\n```"));
   EXPECT_EQ(d.category, Category::kCodingModerate);
+}
+
+// Code run by several threads that fails now and then is a fault to find; code
+// asked for in a named language is code, whatever maths words it uses; a text
+// said to be long, in full and not an outline, is long output.
+TEST(Router, ThreadsLanguagesAndLongTextsSaidOutright) {
+  const Router router = default_router();
+  const std::string code = R"(\n```cpp\nauto it = m_.find(k);\nif (it != m_.end()) return it->second;\n)"
+                           R"(std::lock_guard<std::mutex> g(mu_);\nm_[k] = item;\n```)";
+  Decision d = route_ok(router, ask("这段C++代码在多线程下偶尔崩溃，为什么？" + code));
+  EXPECT_EQ(d.category, Category::kCodebaseDebugging);
+  EXPECT_EQ(d.tier, Tier::kPro);
+  d = route_ok(router, ask("用Java写一个方法，把一个整数列表里的偶数挑出来并按从大到小排序返回。"));
+  EXPECT_EQ(d.category, Category::kCodingModerate);
+  EXPECT_EQ(d.tier, Tier::kFlash);
+  d = route_ok(router, ask("Write our onboarding wiki: setup, architecture, reviews, deploys, on-call. Write all of it "
+                           "in full, not an outline, it'll be long."));
+  EXPECT_EQ(d.category, Category::kLongCoherentOutput);
+  EXPECT_EQ(d.tier, Tier::kPro);
 }
 
 // Words of runtime trouble in a text given to summarize (or translate, sort,
@@ -795,9 +818,9 @@ TEST(TierModel, FeaturesMatchTheTrainer) {
   const TierModel& m = TierModel::builtin();
   EXPECT_EQ(m.features({"How many ways? Étude 12, x_1 and 3.5!"}, 0, false),
             (std::vector<std::uint32_t>{49298, 53510, 57431, 78450, 136322, 147197, 169147, 191265, 210426, 246007}));
+  // CJK characters make features in pairs only ("证明", "倍数"), not one by one.
   EXPECT_EQ(m.features({"请证明：n²+1 不是 3 的倍数？"}, 0, false),
-            (std::vector<std::uint32_t>{10557, 50938, 53510, 57431, 109621, 123379, 147197, 169147, 169364, 172258,
-                                        176608, 191372, 222121, 229341, 256346}));
+            (std::vector<std::uint32_t>{10557, 53510, 57431, 123379, 147197, 169147, 169364, 191372, 222121}));
   EXPECT_EQ(m.features({"Book it"}, 4, false), (std::vector<std::uint32_t>{53075, 57431, 96115, 147197, 168712}));
 }
 
@@ -817,16 +840,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 3.6357 and -3.3343 (raw sigmoids 0.974313 and 0.034414), calibrated
-// by the file's `calibration 0.776015 -0.149204`: sigmoid(0.776015 z - 0.149204) =
-// 0.93536 and 0.06084; and the terms that pushed toward Pro are named.
+// file: scores 3.6881 and -3.2313 (raw sigmoids 0.975591 and 0.038003), calibrated
+// by the file's `calibration 0.820411 -0.036506`: sigmoid(0.820411 z - 0.036506) =
+// 0.95209 and 0.06371; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.93536, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.95209, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability({"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.06084, 1e-5);
+  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.06371, 1e-5);
   EXPECT_EQ(m.probability({"What is the capital of France?"}, 0, false),
             m.score({"What is the capital of France?"}, 0, false).pro);
 }

@@ -123,6 +123,12 @@ def telling(t):
     return t != b"#" and t not in FUNCTION_WORDS
 
 
+def single_cjk(t):
+    """One CJK character: it makes a feature only in a bigram (src/router/tier_model.cc)."""
+    s = t.decode("utf-8", "ignore")
+    return len(s) == 1 and is_cjk(ord(s))
+
+
 def features(req):
     """Hashed feature indices (a set) of one request."""
     names = set()
@@ -134,7 +140,8 @@ def features(req):
         questions += w.count(b"?") + w.count("？".encode())
         for i, t in enumerate(toks):
             if telling(t):
-                names.add(b"u:" + t)
+                if not single_cjk(t):
+                    names.add(b"u:" + t)
                 if i + 1 < len(toks) and telling(toks[i + 1]):
                     names.add(b"b:" + t + b" " + toks[i + 1])
     msgs = req.get("messages", [])
