@@ -39,6 +39,13 @@ Decision route_ok(const Router& router, const std::string& body) {
   return d.ok() ? *d : Decision{};
 }
 
+// Expects `body` routed to `category`, and so to that category's tier.
+void expect_routed(const Router& router, const std::string& body, Category category) {
+  const Decision d = route_ok(router, body);
+  EXPECT_EQ(d.category, category) << body;
+  EXPECT_EQ(d.tier, natural_tier(category)) << body;
+}
+
 Router default_router() {
   auto p = Policy::embedded();
   EXPECT_TRUE(p.ok());
@@ -387,33 +394,32 @@ TEST(Router, StructuralSignalsOfProWork) {
 // Several actions with tools to take them are a chain in any language: here
 // three in Spanish (download, compute, send), one of whose results is a summary.
 TEST(Router, ActionsInOtherLanguagesMakeAChain) {
-  const Router router = default_router();
   const std::string tools =
       R"(,"tools":[{"type":"function","function":{"name":"download_report"}},{"type":"function","function":{"name":"run_python"}},)"
       R"({"type":"function","function":{"name":"send_email"}}])";
-  const Decision d = route_ok(router, ask("Descarga el informe de ventas de noviembre, calcula qué región bajó más "
-                                          "y envía un resumen a la directora de esa región.",
-                                          tools));
-  EXPECT_EQ(d.category, Category::kAgentToolChaining);
-  EXPECT_EQ(d.tier, Tier::kPro);
+  expect_routed(default_router(),
+                ask("Descarga el informe de ventas de noviembre, calcula qué región bajó más y envía un resumen a la "
+                    "directora de esa región.",
+                    tools),
+                Category::kAgentToolChaining);
 }
 
 // What the optimizer or a growing table does to code that looks right is
 // runtime behaviour: a fault to find, not a snippet to fix.
 TEST(Router, OptimizerAndGrowthFaultsAreRuntimeBehaviour) {
   const Router router = default_router();
-  Decision d = route_ok(router, ask("This works in debug but in a release build the loop never ends. Why?\\n```c\\n"
-                                    "int ready = 0;\\nvoid *waiter(void *a) { while (!ready) { } return a; }\\n"
-                                    "int main(void) { start(waiter); sleep(1); ready = 1; }\\n```"));
-  EXPECT_EQ(d.category, Category::kCodebaseDebugging);
-  EXPECT_EQ(d.tier, Tier::kPro);
-  d = route_ok(router, ask("Our query went from 40ms to 9s as the table grew and EXPLAIN shows a Seq Scan despite the "
-                           "index. What could be happening?"));
-  EXPECT_EQ(d.category, Category::kCodebaseDebugging);
-  EXPECT_EQ(d.tier, Tier::kPro);
+  expect_routed(router,
+                ask("This works in debug but in a release build the loop never ends. Why?\\n```c\\n"
+                    "int ready = 0;\\nvoid *waiter(void *a) { while (!ready) { } return a; }\\n"
+                    "int main(void) { start(waiter); sleep(1); ready = 1; }\\n```"),
+                Category::kCodebaseDebugging);
+  expect_routed(router,
+                ask("Our query went from 40ms to 9s as the table grew and EXPLAIN shows a Seq Scan despite the "
+                    "index. What could be happening?"),
+                Category::kCodebaseDebugging);
   // A fault visible in a few lines stays moderate coding.
-  d = route_ok(router, ask("Why does this fail?\\n```python\\ndef greet(name)\\n    return name\\n```"));
-  EXPECT_EQ(d.category, Category::kCodingModerate);
+  expect_routed(router, ask("Why does this fail?\\n```python\\ndef greet(name)\\n    return name\\n```"),
+                Category::kCodingModerate);
 }
 
 // Code run by several threads that fails now and then is a fault to find; code
@@ -423,16 +429,13 @@ TEST(Router, ThreadsLanguagesAndLongTextsSaidOutright) {
   const Router router = default_router();
   const std::string code = R"(\n```cpp\nauto it = m_.find(k);\nif (it != m_.end()) return it->second;\n)"
                            R"(std::lock_guard<std::mutex> g(mu_);\nm_[k] = item;\n```)";
-  Decision d = route_ok(router, ask("这段C++代码在多线程下偶尔崩溃，为什么？" + code));
-  EXPECT_EQ(d.category, Category::kCodebaseDebugging);
-  EXPECT_EQ(d.tier, Tier::kPro);
-  d = route_ok(router, ask("用Java写一个方法，把一个整数列表里的偶数挑出来并按从大到小排序返回。"));
-  EXPECT_EQ(d.category, Category::kCodingModerate);
-  EXPECT_EQ(d.tier, Tier::kFlash);
-  d = route_ok(router, ask("Write our onboarding wiki: setup, architecture, reviews, deploys, on-call. Write all of it "
-                           "in full, not an outline, it'll be long."));
-  EXPECT_EQ(d.category, Category::kLongCoherentOutput);
-  EXPECT_EQ(d.tier, Tier::kPro);
+  expect_routed(router, ask("这段C++代码在多线程下偶尔崩溃，为什么？" + code), Category::kCodebaseDebugging);
+  expect_routed(router, ask("用Java写一个方法，把一个整数列表里的偶数挑出来并按从大到小排序返回。"),
+                Category::kCodingModerate);
+  expect_routed(router,
+                ask("Write our onboarding wiki: setup, architecture, reviews, deploys, on-call. Write all of it in "
+                    "full, not an outline, it'll be long."),
+                Category::kLongCoherentOutput);
 }
 
 // Words of runtime trouble in a text given to summarize (or translate, sort,
@@ -443,12 +446,10 @@ TEST(Router, RuntimeTroubleInATextToSummarizeIsItsMaterial) {
   const std::string postmortem =
       "Incident 2291. Checkout errors for 45 minutes. Root cause: a config change lowered the database "
       "connection pool to 50 at seasonal peak, and the pool was exhausted.";
-  Decision d = route_ok(router, ask("Summarize the decisions of this postmortem.\\n\\n" + postmortem));
-  EXPECT_EQ(d.category, Category::kSummarization);
-  EXPECT_EQ(d.tier, Tier::kFlash);
-  d = route_ok(router, ask(postmortem + " Why is the pool exhausted when the old binary was restored? Find the bug."));
-  EXPECT_EQ(d.category, Category::kCodebaseDebugging);
-  EXPECT_EQ(d.tier, Tier::kPro);
+  expect_routed(router, ask("Summarize the decisions of this postmortem.\\n\\n" + postmortem),
+                Category::kSummarization);
+  expect_routed(router, ask(postmortem + " Why is the pool exhausted when the old binary was restored? Find the bug."),
+                Category::kCodebaseDebugging);
 }
 
 // A conversation keeps its tier unless the new turn brings evidence: a turn that
