@@ -231,7 +231,8 @@ Classification classify(const Features& f) {
   // names from code are below: a postmortem to summarize is not a bug to find.
   const bool runtime_words = !text_task;
   if (runtime_words && has(S::kConcurrency) && (code || has(S::kDebug) || f.stack_frames > 0 || f.files >= 2)) {
-    // Shown in code, runtime trouble outweighs the snippet itself (cue and code, 5).
+    // Shown in code, runtime trouble outweighs the snippet's own evidence (a coding
+    // cue 3 and code 2): a leak or a race in code is a fault to find, not code to fix.
     sc.add(C::kCodebaseDebugging, code ? 5.5 : 4.0, cue(u, S::kConcurrency));
   }
   const bool spread = f.files >= 2 || f.stack_frames >= 2 || u[S::kCodebase] >= 2;
