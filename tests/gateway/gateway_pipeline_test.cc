@@ -212,6 +212,16 @@ TEST_F(Pipeline, ACutAtTheClientsCapIsNotEscalated) {
   EXPECT_EQ(rows().size(), 1u);
 }
 
+// A header value is ASCII on one line: the route's reason quotes a Chinese cue,
+// whose UTF-8 bytes are percent-encoded ("总" is E6 80 BB, "结" E7 BB 93); the
+// ASCII around it is copied as it is.
+TEST_F(Pipeline, TheRouteHeaderPercentEncodesWhatIsNotPrintableAscii) {
+  upstream_.answers.push_back(answer(200, completion("deepseek-v4-flash", R"({"role":"assistant","content":"雨。"})")));
+  auto w = run({post(R"({"model":"auto","messages":[{"role":"user","content":"总结一下：今天下雨，明天晴。"}]})")});
+  ASSERT_EQ(w[0].status, 200) << w[0].body;
+  EXPECT_EQ(w[0].header("x-flashfirst-route"), "summarization; summarization: cue \"%E6%80%BB%E7%BB%93\" (summarize)");
+}
+
 TEST_F(Pipeline, AStreamWithCrlfLineEndsIsReadEventByEvent) {
   // SSE lines may end in "\r\n"; the pieces split the stream inside a "\r\n\r\n".
   upstream_.streams.push_back(
