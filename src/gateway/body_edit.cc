@@ -276,16 +276,21 @@ std::string apply_effort(BodyEdits& edits, const simdjson::dom::element& root, w
       edits.add(key, std::move(value));
     }
   };
-  // The effort is one of the policy's checked names: nothing in it to escape.
-  std::string value;
-  if (responses || (anthropic && policy_effort != "none")) {
-    core::append_parts(value, R"({"effort":")", policy_effort, R"("})");
-    put(responses ? "reasoning" : "output_config", std::move(value));
+  // The effort between `before` and `after`: it is one of the policy's checked
+  // names, with nothing in it to escape.
+  auto with_effort = [&](std::string_view before, std::string_view after) {
+    std::string value;
+    core::append_parts(value, before, policy_effort, after);
+    return value;
+  };
+  if (responses) {
+    put("reasoning", with_effort(R"({"effort":")", R"("})"));
   } else if (policy_effort == "none") {
     put("thinking", R"({"type":"disabled"})");
+  } else if (anthropic) {
+    put("output_config", with_effort(R"({"effort":")", R"("})"));
   } else {
-    core::append_parts(value, "\"", policy_effort, "\"");
-    put("reasoning_effort", std::move(value));
+    put("reasoning_effort", with_effort("\"", "\""));
   }
   return std::string(policy_effort);
 }
