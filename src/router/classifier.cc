@@ -210,6 +210,11 @@ Classification classify(const Features& f) {
     sc.add(C::kMultiStepReasoning, 3.0,
            fmt::format("a problem with {} numbers in {} questions", f.numbers, f.question_marks));
   }
+  // An optimisation problem: a best value to find ("maximise profit"), and the
+  // quantities to find it from. Not a function to write, figures in passages, nor
+  // a multiple-choice question ("Statement 2| … learned by minimizing …").
+  if (has(S::kOptimise) && f.numbers >= 2 && !coding && !passages && !text_task && f.choices < 3)
+    sc.add(C::kMultiStepReasoning, 3.0, fmt::format("{} over {} quantities", cue(u, S::kOptimise), f.numbers));
   if (f.numbers >= 4 && (has(S::kJustify) || u[S::kPlanning] >= 2 || u[S::kMathWeak] >= 2) && !coding) {
     sc.add(C::kMultiStepReasoning, 1.0, fmt::format("{} numbers in the problem", f.numbers));
   }
@@ -250,6 +255,14 @@ Classification classify(const Features& f) {
   if (f.code_names >= 3 && !code && !text_task &&
       (has(S::kDebug) || has(S::kIntermittent) || has(S::kConcurrency) || has(S::kCodebase))) {
     sc.add(C::kCodebaseDebugging, 3.0, fmt::format("{} names from the code in the description", f.code_names));
+  }
+  // A fault told in prose, without code or a trace: a running system's symptom
+  // ("stops sending", "now takes 3 hours", "reste bloqué") and a question for its
+  // cause or fix. A question about how something works names no symptom.
+  const bool system = has(S::kSystem) || has(S::kCodebase) || has(S::kConcurrency) || f.code_names > 0;
+  if (runtime_words && !code && f.stack_frames == 0 && !passages && has(S::kSymptom) &&
+      (has(S::kCauseAsk) || has(S::kDebug)) && system) {
+    sc.add(C::kCodebaseDebugging, 4.0, cue(u, S::kSymptom));
   }
   if (sc.score(C::kCodebaseDebugging) > 0 && has(S::kDebug)) sc.add(C::kCodebaseDebugging, 1.5, cue(u, S::kDebug));
 

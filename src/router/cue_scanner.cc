@@ -13,8 +13,9 @@ namespace {
 constexpr const char* kSignalNames[] = {
     "summarize",   "translate",    "classify",     "passage_ref", "structured",
     "extract",     "code_task",    "debug",        "proof",       "competition_math",
-    "math",        "justify",      "logic_puzzle", "planning",    "quant_analysis",
-    "concurrency", "intermittent", "codebase",     "agent_steps", "action",
+    "math",        "justify",      "logic_puzzle", "planning",    "optimise",
+    "quant_analysis", "concurrency", "intermittent", "codebase",  "symptom",
+    "cause_ask",   "system",       "agent_steps",  "action",
     "long_form",   "write",        "ask_for",      "whole",       "list",
     "length_unit", "step_by_step", "question",     "creative",    "lang_es",
     "lang_de",     "lang_fr"};

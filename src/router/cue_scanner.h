@@ -37,10 +37,14 @@ enum class Signal : std::uint8_t {
   kJustify,          // justify, rigorous, show your reasoning: asks for a derivation
   kLogicPuzzle,      // knights and knaves, truth-teller, who owns the zebra
   kPlanning,         // schedule under constraints, itinerary with constraints, optimal plan
+  kOptimise,         // maximise, minimise, 最大化: a best value to find (also planning cues)
   kQuantAnalysis,    // multi-hop quantitative analysis: NPV, CAGR, compare scenarios
   kConcurrency,      // race condition, deadlock, intermittent, thread-safety
   kIntermittent,     // sometimes, only when, once every: a bug that comes and goes
   kCodebase,         // across modules, several services, repository, call chain
+  kSymptom,          // hangs, stops sending, now takes 3 hours, reste bloqué: a running system misbehaves
+  kCauseAsk,         // why, what's happening, how do I fix it: asks for a cause or a fix
+  kSystem,           // server, worker, query, pipeline, 服务器: a running system's parts
   kAgentSteps,       // then…, for each…, after that…, and finally (dependent actions)
   kAction,           // get, create, send, refund, book…: one action a tool would do
   kLongForm,         // novel, book, full report, chapters

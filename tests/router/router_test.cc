@@ -422,6 +422,47 @@ TEST(Router, OptimizerAndGrowthFaultsAreRuntimeBehaviour) {
                 Category::kCodingModerate);
 }
 
+// A fault told in prose is a fault to find: a running system's symptom and a
+// question for its cause, in any of the languages the lexicon reads. A question
+// about how a system works names no symptom; a symptom outside a system (bread)
+// or in a text to summarize is not one. A best value to find from quantities is
+// an optimisation problem, but not in a function to write or without quantities.
+TEST(Router, AFaultToldInProseAndAnOptimisationProblemArePro) {
+  const Router router = default_router();
+  const Decision fault = route_ok(router,
+                                  ask("Since we moved our nightly cron job to the new cluster it never finishes, and "
+                                      "the worker pods restart about once an hour. What's causing this?"));
+  EXPECT_EQ(fault.category, Category::kCodebaseDebugging);
+  EXPECT_EQ(fault.reason, "codebase_debugging: cue \"since we moved\" (symptom)");
+  expect_routed(router,
+                ask("Seit wir den Cache vor die Datenbank gesetzt haben, hängt der Import-Job jede Nacht bei etwa "
+                    "80 %. Woran liegt das?"),
+                Category::kCodebaseDebugging);
+  expect_routed(router, ask("Why is Redis single-threaded, and is that a problem for a busy server?"),
+                Category::kStraightforwardQa);
+  EXPECT_EQ(route_ok(router, ask("My sourdough never finishes rising overnight and it's stuck at half height. Why?"))
+                .tier,
+            Tier::kFlash);
+  expect_routed(router,
+                ask("Summarize for the status page: the API server stopped responding at 14:02 because the worker "
+                    "pool was stuck; why it happened is still being investigated."),
+                Category::kSummarization);
+
+  const Decision fence = route_ok(router,
+                                  ask("A farmer has 240 m of fence for a rectangular field along a river, with no "
+                                      "fence on the river side, and a gate of 4 m that needs no fence. What "
+                                      "dimensions maximise the area?"));
+  EXPECT_EQ(fence.category, Category::kMultiStepReasoning);
+  EXPECT_EQ(fence.reason,
+            "multi_step_reasoning: cue \"maximise\" (optimise) over 2 quantities, cue \"maximise\" (planning)");
+  expect_routed(router, ask("How do I maximise battery life on my phone?"), Category::kStraightforwardQa);
+  expect_routed(router,
+                ask("Write a Python function that picks 3 non-adjacent elements of a list of 10 to 1000 numbers to "
+                    "maximise their sum."),
+                Category::kCodingModerate);
+  expect_routed(router, ask("从5个人里选3个人排成一排，甲不能站在最左边，有几种方法？"), Category::kMultiStepReasoning);
+}
+
 // Code run by several threads that fails now and then is a fault to find; code
 // asked for in a named language is code, whatever maths words it uses; a text
 // said to be long, in full and not an outline, is long output.
