@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <cstring>
 #include <deque>
 #include <string>
 
@@ -61,6 +62,32 @@ bool word_at(const unsigned char* p, std::size_t n, std::size_t i) {
 }
 
 inline bool latin(std::string_view cue) { return ascii_word(static_cast<unsigned char>(cue.front())); }
+
+// A Latin-1 capital (À to Þ but ×, U+00C0 to U+00DE) is 0xC3 then 0x80 to 0x9E;
+// its lower case is 0x20 higher in the second byte.
+inline bool latin1_capital(const unsigned char* p, std::size_t i) {
+  return p[i] == 0xC3 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9E && p[i + 1] != 0x97;
+}
+
+// `text` with its Latin-1 capitals lower-cased, in `copy`; `text` itself when it
+// has none (most texts: only a capital's second byte would change).
+std::string_view latin1_lowered(std::string_view text, std::string& copy) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  for (;;) {  // the first capital, 0xC3 bytes found by memchr (most texts have none)
+    const void* c = n - i >= 2 ? std::memchr(p + i, 0xC3, n - i - 1) : nullptr;
+    if (c == nullptr) return text;
+    i = static_cast<std::size_t>(static_cast<const unsigned char*>(c) - p);
+    if (latin1_capital(p, i)) break;
+    ++i;
+  }
+  copy.assign(text);
+  for (; i + 1 < n; ++i) {
+    if (latin1_capital(p, i)) copy[i + 1] = static_cast<char>(p[i + 1] + 0x20);
+  }
+  return copy;
+}
 
 }  // namespace
 
@@ -178,7 +205,9 @@ void CueScanner::report(std::uint32_t v, const unsigned char* p, std::size_t n, 
   }
 }
 
-void CueScanner::scan(std::string_view text, CueHits& hits) const {
+void CueScanner::scan(std::string_view original, CueHits& hits) const {
+  thread_local std::string lowered;  // reused: no allocation per scan once it has grown
+  const std::string_view text = latin1_lowered(original, lowered);
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
   const std::uint32_t* next = next_.data();

@@ -54,6 +54,20 @@ Router default_router() {
 
 // ---------------------------------------------------------------- cue scanner
 
+// A Latin-1 capital is read in lower case, as ASCII ones are: "Écris" is "écris",
+// "ÜBERSETZE" is "übersetze". A text without one is scanned as it is.
+TEST(CueScanner, ReadsLatin1CapitalsInLowerCase) {
+  CueHits h;
+  CueScanner::builtin().scan("Écris un guide complet. ÜBERSETZE ihn danach.", h);
+  EXPECT_EQ(h[Signal::kWriteVerb], 1);
+  EXPECT_EQ(h.first[static_cast<std::size_t>(Signal::kWriteVerb)], "écri");
+  EXPECT_EQ(h[Signal::kTranslate], 1);
+  EXPECT_EQ(h.first[static_cast<std::size_t>(Signal::kTranslate)], "übersetz");
+  CueHits lower;
+  CueScanner::builtin().scan("écris un guide complet. übersetze ihn danach.", lower);
+  EXPECT_EQ(lower.count, h.count);
+}
+
 TEST(CueScanner, MatchesAtWordStartsOnly) {
   CueHits h;
   CueScanner::builtin().scan("We should improve the design.", h);
@@ -888,10 +902,10 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.95209, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.94759, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability({"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.06371, 1e-5);
+  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.04828, 1e-5);
   EXPECT_EQ(m.probability({"What is the capital of France?"}, 0, false),
             m.score({"What is the capital of France?"}, 0, false).pro);
 }
