@@ -452,6 +452,16 @@ TEST(Router, AFaultToldInProseAndAnOptimisationProblemArePro) {
                 ask("Seit wir den Cache vor die Datenbank gesetzt haben, hängt der Import-Job jede Nacht bei etwa "
                     "80 %. Woran liegt das?"),
                 Category::kCodebaseDebugging);
+  // Any question will do once a symptom and a system are told: "Is it the pool size?"
+  expect_routed(router,
+                ask("Our import job gets killed by the container runtime every night after 40 minutes. Is it the "
+                    "pool size?"),
+                Category::kCodebaseDebugging);
+  // Messages to sort are the material, whatever symptoms they tell.
+  expect_routed(router,
+                ask("Classifie ces messages par urgence : 1. Le serveur ne répond plus. 2. Pouvez-vous changer "
+                    "mon adresse ?"),
+                Category::kClassification);
   expect_routed(router, ask("Why is Redis single-threaded, and is that a problem for a busy server?"),
                 Category::kStraightforwardQa);
   EXPECT_EQ(route_ok(router, ask("My sourdough never finishes rising overnight and it's stuck at half height. Why?"))
@@ -902,10 +912,10 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.94759, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.94591, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability({"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.04828, 1e-5);
+  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.04620, 1e-5);
   EXPECT_EQ(m.probability({"What is the capital of France?"}, 0, false),
             m.score({"What is the capital of France?"}, 0, false).pro);
 }

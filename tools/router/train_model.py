@@ -5,6 +5,7 @@ word n-grams of the instruction, written to data/router/tier_model.txt.
     python3 tools/router/train_model.py > data/router/tier_model.txt
     python3 tools/router/train_model.py --eval      # time-ordered held-out batches
     python3 tools/router/train_model.py --sample-from ../shared/data/public > data/router/tier_model.txt
+    python3 tools/router/train_model.py --splits 4 > /tmp/model.txt  # the first 4 read splits only
 
 Deterministic: a fixed seed, a fixed sample of public prompts, plain Python.
 The features must match src/router/tier_model.cc byte for byte: see features().
@@ -169,7 +170,7 @@ def batch_of(id):
 # (written apart from the rules, in many styles and languages). The newest split
 # is not here until it has been measured once: it is the next change's test.
 READ_SPLITS = ("locked_test.jsonl", "locked_test_2.jsonl", "locked_test_3.jsonl", "locked_test_4.jsonl",
-               "locked_test_5.jsonl", "locked_test_6.jsonl")
+               "locked_test_5.jsonl", "locked_test_6.jsonl", "locked_test_7.jsonl")
 
 
 def read_labelled(path, batch):
@@ -189,10 +190,10 @@ def labelled():
     return out
 
 
-def splits():
-    """The read locked splits, each a list of (features, pro) in the order written."""
+def splits(count=len(READ_SPLITS)):
+    """The first `count` read locked splits, each a list of (features, pro), in the order written."""
     return [[(x, y) for x, y, _ in read_labelled(os.path.join("data", "router", name), lambda _: 0)]
-            for name in READ_SPLITS]
+            for name in READ_SPLITS[:count]]
 
 
 def public(pub):
@@ -343,7 +344,9 @@ def main():
             for th in (0.5, 0.7, 0.8):
                 print(f"public prompts not trained on, threshold {th}: {sum(1 for x in rest if prob(model, x) >= th)} of {len(rest)} to Pro")
         return
-    everything = [(x, y) for x, y, _ in data] + sample + [d for s in splits() for d in s]
+    # --splits N: only the first N read splits (a model for split N + 1 as it was unseen).
+    count = int(args[args.index("--splits") + 1]) if "--splits" in args else len(READ_SPLITS)
+    everything = [(x, y) for x, y, _ in data] + sample + [d for s in splits(count) for d in s]
     ca, cb = calibration(everything)
     w, b = train(everything)
     print("# flashfirst router tier model: logistic regression, P(Pro) over hashed word n-grams of the instruction.")
