@@ -258,7 +258,8 @@ Classification classify(const Features& f) {
   }
   // A fault told in prose, without code or a trace: a running system's symptom
   // ("stops sending", "now takes 3 hours", "reste bloqué") and a question, for its
-  // cause or fix or any other. A question about how something works names no symptom.
+  // cause or fix or any other. A question about how something works names no
+  // symptom; nor do words of runtime trouble alone ("What does 'deadlock' mean?").
   const bool system = has(S::kSystem) || has(S::kCodebase) || has(S::kConcurrency) || f.code_names > 0;
   if (runtime_words && !code && f.stack_frames == 0 && !passages && has(S::kSymptom) &&
       (has(S::kCauseAsk) || has(S::kDebug) || f.question_marks > 0) && system) {

@@ -1240,6 +1240,7 @@ constexpr Entry kLexicon[] = {
     {S::kCauseAsk, "^why$"},
     {S::kCauseAsk, "what's happening"},
     {S::kCauseAsk, "likely cause"},
+    {S::kCauseAsk, "find the cause"},
     {S::kCauseAsk, "what else could"},
     {S::kCauseAsk, "puede estar pasando"},
     {S::kCauseAsk, "问题出在哪"},

@@ -464,6 +464,8 @@ TEST(Router, AFaultToldInProseAndAnOptimisationProblemArePro) {
                 Category::kClassification);
   expect_routed(router, ask("Why is Redis single-threaded, and is that a problem for a busy server?"),
                 Category::kStraightforwardQa);
+  // Words of runtime trouble are no symptom on their own.
+  expect_routed(router, ask("What does 'deadlock' mean in databases?"), Category::kStraightforwardQa);
   EXPECT_EQ(route_ok(router, ask("My sourdough never finishes rising overnight and it's stuck at half height. Why?"))
                 .tier,
             Tier::kFlash);
@@ -912,10 +914,10 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.94591, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.93869, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability({"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.04620, 1e-5);
+  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.03464, 1e-5);
   EXPECT_EQ(m.probability({"What is the capital of France?"}, 0, false),
             m.score({"What is the capital of France?"}, 0, false).pro);
 }
