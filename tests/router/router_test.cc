@@ -489,6 +489,23 @@ TEST(Router, AFaultToldInProseAndAnOptimisationProblemArePro) {
   expect_routed(router, ask("从5个人里选3个人排成一排，甲不能站在最左边，有几种方法？"), Category::kMultiStepReasoning);
 }
 
+// A text asked for whole in words ("write all of it", "every section") is long
+// output without a length; "sum up" and "what happened in this thread" ask for a
+// summary, so the symptoms in a pasted chat are its material.
+TEST(Router, AWholeTextAskedForInWordsIsLongAndSumUpIsASummary) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("Create an entire 6-week curriculum for a beginner bootcamp: each week with daily lesson notes, "
+                    "exercises and a project. Write all of it out."),
+                Category::kLongCoherentOutput);
+  expect_routed(router,
+                ask("what happened in this thread? short answer\\n\\nKai: prod deploy is stuck\\nRosa: which "
+                    "step\\nKai: db migration, lock timeout\\nRosa: kill the report, rerun the migration"),
+                Category::kSummarization);
+  expect_routed(router, ask("Sum up these notes: the server moved to Friday; the budget is approved."),
+                Category::kSummarization);
+}
+
 // Code run by several threads that fails now and then is a fault to find; code
 // asked for in a named language is code, whatever maths words it uses; a text
 // said to be long, in full and not an outline, is long output.
@@ -781,17 +798,16 @@ TEST(Policy, LowConfidenceTakesTheDefaultTier) {
 // The tier model moves a problem the rules read as a plain question to Pro,
 // saying so; model_threshold = 0 turns it off.
 TEST(Policy, TheTierModelCanBeTurnedOff) {
-  const std::string frog =
-      ask("A frog jumps 3 steps forward and 1 back on each hop along a line of 50 stones; on which hop does it first "
-          "land on the last stone?");
-  auto on = default_router().route(frog);
+  const std::string snail =
+      ask("A snail climbs a 20 m well: 5 m up each day, 4 m down each night. On which day does it get out?");
+  auto on = default_router().route(snail);
   ASSERT_TRUE(on.ok());
   EXPECT_EQ(on->tier, Tier::kPro);
   EXPECT_EQ(on->reason.rfind("multi_step_reasoning: tier model: Pro at ", 0), 0u) << on->reason;
   EXPECT_NE(on->reason.find("the rules said straightforward_qa"), std::string::npos) << on->reason;
   auto p = Policy::parse("model_threshold = 0\n", "t.toml");
   ASSERT_TRUE(p.ok());
-  auto off = Router(*p, std::make_shared<tokenizer::RatioEstimator>()).route(frog);
+  auto off = Router(*p, std::make_shared<tokenizer::RatioEstimator>()).route(snail);
   ASSERT_TRUE(off.ok());
   EXPECT_EQ(off->tier, Tier::kFlash);
   EXPECT_EQ(off->category, Category::kStraightforwardQa);
@@ -914,10 +930,10 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.93869, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.93800, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability({"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.03464, 1e-5);
+  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.03578, 1e-5);
   EXPECT_EQ(m.probability({"What is the capital of France?"}, 0, false),
             m.score({"What is the capital of France?"}, 0, false).pro);
 }

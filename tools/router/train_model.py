@@ -171,7 +171,7 @@ def batch_of(id):
 # is not here until it has been measured once: it is the next change's test.
 READ_SPLITS = ("locked_test.jsonl", "locked_test_2.jsonl", "locked_test_3.jsonl", "locked_test_4.jsonl",
                "locked_test_5.jsonl", "locked_test_6.jsonl", "locked_test_7.jsonl",
-               "locked_test_8.jsonl")
+               "locked_test_8.jsonl", "locked_test_9.jsonl")
 
 
 def read_labelled(path, batch):
