@@ -1509,8 +1509,6 @@ constexpr Entry kLexicon[] = {
 
     // --- long, coherent output
     {S::kLongForm, "novel"},
-    {S::kLongForm, "long-form"},
-    {S::kLongForm, "longform"},
     {S::kLongForm, "full screenplay"},
     {S::kLongForm, "all scenes"},
     {S::kLongForm, "complete documentation"},
