@@ -256,13 +256,15 @@ Classification classify(const Features& f) {
       (has(S::kDebug) || has(S::kIntermittent) || has(S::kConcurrency) || has(S::kCodebase))) {
     sc.add(C::kCodebaseDebugging, 3.0, fmt::format("{} names from the code in the description", f.code_names));
   }
-  // A fault told in prose, without code or a trace: a running system's symptom
-  // ("stops sending", "now takes 3 hours", "reste bloqué") and a question, for its
-  // cause or fix or any other. A question about how something works names no
-  // symptom; nor do words of runtime trouble alone ("What does 'deadlock' mean?").
+  // A fault told in prose, without code or a trace: the sender's own running
+  // system ("our", "my", "notre", "我们"), a symptom of it ("stops sending", "now
+  // takes 3 hours", "reste bloqué") and a question for its cause or fix. Not a
+  // question about how things work ("How do I check CPU usage?", "What causes
+  // latency spikes?"), nor words of runtime trouble alone ("What does 'deadlock'
+  // mean?").
   const bool system = has(S::kSystem) || has(S::kCodebase) || has(S::kConcurrency) || f.code_names > 0;
-  if (runtime_words && !code && f.stack_frames == 0 && !passages && has(S::kSymptom) &&
-      (has(S::kCauseAsk) || has(S::kDebug) || f.question_marks > 0) && system) {
+  if (runtime_words && !code && f.stack_frames == 0 && !passages && has(S::kSymptom) && has(S::kFirstPerson) &&
+      (has(S::kCauseAsk) || has(S::kDebug)) && system) {
     sc.add(C::kCodebaseDebugging, 4.0, cue(u, S::kSymptom));
   }
   if (sc.score(C::kCodebaseDebugging) > 0 && has(S::kDebug)) sc.add(C::kCodebaseDebugging, 1.5, cue(u, S::kDebug));

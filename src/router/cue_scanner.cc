@@ -16,7 +16,7 @@ constexpr const char* kSignalNames[] = {
     "extract",     "code_task",    "debug",        "proof",       "competition_math",
     "math",        "justify",      "logic_puzzle", "planning",    "optimise",
     "quant_analysis", "concurrency", "intermittent", "codebase",  "symptom",
-    "cause_ask",   "system",       "agent_steps",  "action",
+    "cause_ask",   "system",       "first_person", "agent_steps", "action",
     "long_form",   "write",        "ask_for",      "whole",       "list",
     "length_unit", "step_by_step", "question",     "creative",    "lang_es",
     "lang_de",     "lang_fr"};

@@ -5,7 +5,8 @@
 // one kind of task. All cues are compiled once into one Aho–Corasick automaton
 // over ASCII-lowercased bytes, so a scan costs one table lookup per byte however
 // many cues there are. Latin-1 capitals ("Écris", "Übersetze") are read in lower
-// case too: a text that has one is scanned as a lower-cased copy. Latin-script cues match only at a word start (so "prove"
+// case too: a text that has one is scanned as a lower-cased copy. Latin-script
+// cues match only at a word start (so "prove"
 // does not fire inside "improve"); a cue written with a trailing '$' must also
 // end at a word end, and one written with a leading '^' must not be the tail
 // of a hyphenated word ("proof" is not a cue in "leak-proof").
@@ -46,6 +47,7 @@ enum class Signal : std::uint8_t {
   kSymptom,          // hangs, stops sending, now takes 3 hours, reste bloqué: a running system misbehaves
   kCauseAsk,         // why, what's happening, how do I fix it: asks for a cause or a fix
   kSystem,           // server, worker, query, pipeline, 服务器: a running system's parts
+  kFirstPerson,      // our, my, we, notre, 我们: the sender's own system
   kAgentSteps,       // then…, for each…, after that…, and finally (dependent actions)
   kAction,           // get, create, send, refund, book…: one action a tool would do
   kLongForm,         // novel, book, full report, chapters

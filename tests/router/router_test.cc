@@ -436,10 +436,10 @@ TEST(Router, OptimizerAndGrowthFaultsAreRuntimeBehaviour) {
                 Category::kCodingModerate);
 }
 
-// A fault told in prose is a fault to find: a running system's symptom and a
-// question for its cause, in any of the languages the lexicon reads. A question
-// about how a system works names no symptom; a symptom outside a system (bread)
-// or in a text to summarize is not one. A best value to find from quantities is
+// A fault told in prose is a fault to find: the sender's own running system, a
+// symptom of it and a question for its cause, in any of the languages the lexicon
+// reads. A question about how a system works names no symptom; a symptom outside
+// a system (bread) or in a text to summarize is not one. A best value to find from quantities is
 // an optimisation problem, but not in a function to write or without quantities.
 TEST(Router, AFaultToldInProseAndAnOptimisationProblemArePro) {
   const Router router = default_router();
@@ -447,16 +447,16 @@ TEST(Router, AFaultToldInProseAndAnOptimisationProblemArePro) {
                                   ask("Since we moved our nightly cron job to the new cluster it never finishes, and "
                                       "the worker pods restart about once an hour. What's causing this?"));
   EXPECT_EQ(fault.category, Category::kCodebaseDebugging);
-  EXPECT_EQ(fault.reason, "codebase_debugging: cue \"since we moved\" (symptom)");
+  EXPECT_EQ(fault.reason, "codebase_debugging: cue \"never finishes\" (symptom)");
   expect_routed(router,
                 ask("Seit wir den Cache vor die Datenbank gesetzt haben, hängt der Import-Job jede Nacht bei etwa "
                     "80 %. Woran liegt das?"),
                 Category::kCodebaseDebugging);
-  // Any question will do once a symptom and a system are told: "Is it the pool size?"
-  expect_routed(router,
-                ask("Our import job gets killed by the container runtime every night after 40 minutes. Is it the "
-                    "pool size?"),
-                Category::kCodebaseDebugging);
+  // Questions about how things work, with no system of the sender's own.
+  for (const char* how : {"How do I check CPU usage on Linux?", "What causes latency spikes in general? A short list.",
+                          "Desde que cambiamos el servidor, ¿cómo configuro el DNS?"}) {
+    expect_routed(router, ask(how), Category::kStraightforwardQa);
+  }
   // Messages to sort are the material, whatever symptoms they tell.
   expect_routed(router,
                 ask("Classifie ces messages par urgence : 1. Le serveur ne répond plus. 2. Pouvez-vous changer "
