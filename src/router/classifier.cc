@@ -211,9 +211,11 @@ Classification classify(const Features& f) {
            fmt::format("a problem with {} numbers in {} questions", f.numbers, f.question_marks));
   }
   // An optimisation problem: a best value to find ("maximise profit"), and the
-  // quantities to find it from. Not a function to write, figures in passages, nor
-  // a multiple-choice question ("Statement 2| … learned by minimizing …").
-  if (has(S::kOptimise) && f.numbers >= 2 && !coding && !passages && !text_task && f.choices < 3)
+  // quantities to find it from, told in clauses ("240 m of fence, …, a gate of 4
+  // m"): not "maximize my 401k in 2026". Not a function to write, figures in
+  // passages, nor a multiple-choice question ("Statement 2| … minimizing …").
+  const bool quantities = f.numbers >= 3 || (f.numbers == 2 && f.clauses >= 2);
+  if (has(S::kOptimise) && quantities && !coding && !passages && !text_task && f.choices < 3)
     sc.add(C::kMultiStepReasoning, 3.0, fmt::format("{} over {} quantities", cue(u, S::kOptimise), f.numbers));
   if (f.numbers >= 4 && (has(S::kJustify) || u[S::kPlanning] >= 2 || u[S::kMathWeak] >= 2) && !coding) {
     sc.add(C::kMultiStepReasoning, 1.0, fmt::format("{} numbers in the problem", f.numbers));

@@ -482,11 +482,12 @@ TEST(Router, AFaultToldInProseAndAnOptimisationProblemArePro) {
   EXPECT_EQ(fence.reason,
             "multi_step_reasoning: cue \"maximise\" (optimise) over 2 quantities, cue \"maximise\" (planning)");
   expect_routed(router, ask("How do I maximise battery life on my phone?"), Category::kStraightforwardQa);
+  expect_routed(router, ask("How do I maximize my 401k contributions in 2026?"), Category::kStraightforwardQa);
   expect_routed(router,
                 ask("Write a Python function that picks 3 non-adjacent elements of a list of 10 to 1000 numbers to "
                     "maximise their sum."),
                 Category::kCodingModerate);
-  expect_routed(router, ask("从5个人里选3个人排成一排，甲不能站在最左边，有几种方法？"), Category::kMultiStepReasoning);
+  expect_routed(router, ask("5个人排成一排，甲不能站在最左边，有几种排法？"), Category::kMultiStepReasoning);
 }
 
 // A text asked for whole in words ("write all of it", "every section") is long
