@@ -168,12 +168,10 @@ def batch_of(id):
 # The locked splits already measured and reported (data/router/README.md): read,
 # so no longer a test of anything, and the most varied labelled data there is
 # (written apart from the rules, in many styles and languages). A split joins
-# only after its one measurement. Splits 10 and 11 are read too, but the shipped
-# model is the one split 11 measured: they join with the next retrain, which a
-# twelfth split, written first, is to judge.
+# only after its one measurement, so the newest split is always unseen.
 READ_SPLITS = ("locked_test.jsonl", "locked_test_2.jsonl", "locked_test_3.jsonl", "locked_test_4.jsonl",
                "locked_test_5.jsonl", "locked_test_6.jsonl", "locked_test_7.jsonl",
-               "locked_test_8.jsonl", "locked_test_9.jsonl")
+               "locked_test_8.jsonl", "locked_test_9.jsonl", "locked_test_10.jsonl", "locked_test_11.jsonl")
 
 
 def read_labelled(path, batch):
