@@ -167,7 +167,9 @@ Classification classify(const Features& f) {
   // so they count for half there.
   const bool coding = code || has(S::kCodeTask);
   const double math_factor = coding ? 0.5 : 1.0;
-  if (has(S::kProof)) sc.add(C::kMultiStepReasoning, math_factor * 4.0, cue(u, S::kProof));
+  // "Proof of address", "proof for 45 minutes" are the noun of a document or a
+  // dough: a proof is asked for only by more proof cues than those.
+  if (u[S::kProof] > u[S::kNotProof]) sc.add(C::kMultiStepReasoning, math_factor * 4.0, cue(u, S::kProof));
   if (has(S::kCompetitionMath)) {
     sc.add(C::kMultiStepReasoning, math_factor * (u[S::kCompetitionMath] >= 2 ? 4.5 : 3.0),
            cue(u, S::kCompetitionMath));

@@ -13,7 +13,7 @@ namespace {
 
 constexpr const char* kSignalNames[] = {
     "summarize",   "translate",    "classify",     "passage_ref", "structured",
-    "extract",     "code_task",    "debug",        "proof",       "competition_math",
+    "extract",     "code_task",    "debug",        "proof",       "not_proof",   "competition_math",
     "math",        "justify",      "logic_puzzle", "planning",    "optimise",
     "quant_analysis", "concurrency", "intermittent", "codebase",  "symptom",
     "cause_ask",   "system",       "first_person", "agent_steps", "action",

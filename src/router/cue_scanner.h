@@ -34,6 +34,7 @@ enum class Signal : std::uint8_t {
   kCodeTask,         // write a function, implement, refactor, unit test, SQL, regex
   kDebug,            // fix, bug, error, debug, why does … fail
   kProof,            // prove, show that, proof
+  kNotProof,         // proof of address, proof for 45 minutes: the noun "proof" of a document or a dough
   kCompetitionMath,  // how many ways, positive integers, probability that, remainder when
   kMathWeak,         // smallest, consecutive, remainder, 余: mathematical, weak alone
   kJustify,          // justify, rigorous, show your reasoning: asks for a derivation

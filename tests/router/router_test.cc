@@ -507,6 +507,21 @@ TEST(Router, AWholeTextAskedForInWordsIsLongAndSumUpIsASummary) {
                 Category::kSummarization);
 }
 
+// "Proof" as the noun of a document or a dough is no proof asked for; a proof
+// asked for next to one still is.
+TEST(Router, ProofOfAddressAndProofingDoughAreNoProofs) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("According to this notice, what do I bring? Permits are issued at the Town Hall. Bring proof of "
+                    "address and your registration."),
+                Category::kStraightforwardQa);
+  EXPECT_EQ(route_ok(router, ask("Shape the loaf and proof for 45 minutes. How long is the bake?")).tier, Tier::kFlash);
+  expect_routed(router, ask("Give a proof for the claim that every prime above 3 is 6k \u00b1 1."),
+                Category::kMultiStepReasoning);
+  expect_routed(router, ask("Prove that n^2 + n is even, and attach it to my proof of purchase form."),
+                Category::kMultiStepReasoning);
+}
+
 // Code run by several threads that fails now and then is a fault to find; code
 // asked for in a named language is code, whatever maths words it uses; a text
 // said to be long, in full and not an outline, is long output.
