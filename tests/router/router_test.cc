@@ -439,13 +439,14 @@ TEST(Router, OptimizerAndGrowthFaultsAreRuntimeBehaviour) {
 // A fault told in prose is a fault to find: the sender's own running system, a
 // symptom of it and a question for its cause, in any of the languages the lexicon
 // reads. A question about how a system works names no symptom; a symptom outside
-// a system (bread) or in a text to summarize is not one. A best value to find from quantities is
-// an optimisation problem, but not in a function to write or without quantities.
+// a system (bread) or in a text to summarize is not one. A best value to find
+// from quantities is an optimisation problem, but not in a function to write or
+// without quantities.
 TEST(Router, AFaultToldInProseAndAnOptimisationProblemArePro) {
   const Router router = default_router();
-  const Decision fault = route_ok(router,
-                                  ask("Since we moved our nightly cron job to the new cluster it never finishes, and "
-                                      "the worker pods restart about once an hour. What's causing this?"));
+  const Decision fault =
+      route_ok(router, ask("Since we moved our nightly cron job to the new cluster it never finishes, and "
+                           "the worker pods restart about once an hour. What's causing this?"));
   EXPECT_EQ(fault.category, Category::kCodebaseDebugging);
   EXPECT_EQ(fault.reason, "codebase_debugging: cue \"never finishes\" (symptom)");
   expect_routed(router,
@@ -466,18 +467,18 @@ TEST(Router, AFaultToldInProseAndAnOptimisationProblemArePro) {
                 Category::kStraightforwardQa);
   // Words of runtime trouble are no symptom on their own.
   expect_routed(router, ask("What does 'deadlock' mean in databases?"), Category::kStraightforwardQa);
-  EXPECT_EQ(route_ok(router, ask("My sourdough never finishes rising overnight and it's stuck at half height. Why?"))
-                .tier,
-            Tier::kFlash);
+  EXPECT_EQ(
+      route_ok(router, ask("My sourdough never finishes rising overnight and it's stuck at half height. Why?")).tier,
+      Tier::kFlash);
   expect_routed(router,
                 ask("Summarize for the status page: the API server stopped responding at 14:02 because the worker "
                     "pool was stuck; why it happened is still being investigated."),
                 Category::kSummarization);
 
-  const Decision fence = route_ok(router,
-                                  ask("A farmer has 240 m of fence for a rectangular field along a river, with no "
-                                      "fence on the river side, and a gate of 4 m that needs no fence. What "
-                                      "dimensions maximise the area?"));
+  const Decision fence =
+      route_ok(router, ask("A farmer has 240 m of fence for a rectangular field along a river, with no "
+                           "fence on the river side, and a gate of 4 m that needs no fence. What "
+                           "dimensions maximise the area?"));
   EXPECT_EQ(fence.category, Category::kMultiStepReasoning);
   EXPECT_EQ(fence.reason,
             "multi_step_reasoning: cue \"maximise\" (optimise) over 2 quantities, cue \"maximise\" (planning)");
