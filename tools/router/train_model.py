@@ -291,14 +291,20 @@ def calibration(data, folds=5):
     return platt(scores, [1 if y else 0 for _, y in data])
 
 
-def report_split(name, model, test):
-    """Pro recall and Flash sent to Pro at three thresholds, the Brier score, and a
-    reliability table (P(Pro) bands: requests, mean P(Pro), share that need Pro)."""
+def report_thresholds(name, model, test):
+    """Pro recall and Flash sent to Pro at three thresholds."""
     p = sum(1 for _, y in test if y)
     for th in (0.5, 0.7, 0.8):
         tp = sum(1 for x, y in test if y and prob(model, x) >= th)
         fp = sum(1 for x, y in test if not y and prob(model, x) >= th)
         print(f"{name}, threshold {th}: Pro recall {tp}/{p}, Flash sent to Pro {fp}/{len(test) - p}")
+
+
+def report_split(name, model, test):
+    """report_thresholds(), the Brier score, and a reliability table (P(Pro)
+    bands: requests, mean P(Pro), share that need Pro)."""
+    report_thresholds(name, model, test)
+    p = sum(1 for _, y in test if y)
     probs = [(prob(model, x), y) for x, y in test]
     brier = sum((q - (1 if y else 0)) ** 2 for q, y in probs) / len(probs)
     print(f"{name}: Brier score {brier:.3f} (always P(Pro) = {p / len(test):.2f}: "
@@ -324,12 +330,7 @@ def main():
         # Each check batch, with a model trained only on what came before it.
         for held in range(5, 1 + max(b for _, _, b in data)):
             model = train([(x, y) for x, y, b in data if b < held] + sample)
-            test = [(x, y) for x, y, b in data if b == held]
-            for th in (0.5, 0.7, 0.8):
-                tp = sum(1 for x, y in test if y and prob(model, x) >= th)
-                fp = sum(1 for x, y in test if not y and prob(model, x) >= th)
-                p = sum(1 for _, y in test if y)
-                print(f"batch {held}, threshold {th}: Pro recall {tp}/{p}, Flash sent to Pro {fp}/{len(test) - p}")
+            report_thresholds(f"batch {held}", model, [(x, y) for x, y, b in data if b == held])
         # Each read locked split, with a model trained without it and the splits
         # written after it: how the model does on a new author's requests, and how
         # well its P(Pro) is calibrated there (out of time, so out of fold).
