@@ -170,9 +170,16 @@ Classification classify(const Features& f) {
   // "Proof of address", "proof for 45 minutes" are the noun of a document or a
   // dough: a proof is asked for only by more proof cues than those.
   if (u[S::kProof] > u[S::kNotProof]) sc.add(C::kMultiStepReasoning, math_factor * 4.0, cue(u, S::kProof));
-  if (has(S::kCompetitionMath)) {
-    sc.add(C::kMultiStepReasoning, math_factor * (u[S::kCompetitionMath] >= 2 ? 4.5 : 3.0),
-           cue(u, S::kCompetitionMath));
+  // "How many ways" asks for a count when there is something to count: a
+  // quantity or other mathematical words ("how many ways can 5 people sit…",
+  // "in how many ways … a round table"); "how many ways are there to cook
+  // rice?" asks for recipes.
+  const bool counting =
+      has(S::kCountWays) && (f.numbers >= 1 || has(S::kMathWeak) || has(S::kCompetitionMath) || has(S::kLogicPuzzle));
+  const int competition = u[S::kCompetitionMath] + (counting ? u[S::kCountWays] : 0);
+  if (competition > 0) {
+    sc.add(C::kMultiStepReasoning, math_factor * (competition >= 2 ? 4.5 : 3.0),
+           cue(u, counting ? S::kCountWays : S::kCompetitionMath));
   }
   if (has(S::kLogicPuzzle))
     sc.add(C::kMultiStepReasoning, math_factor * (u[S::kLogicPuzzle] >= 2 ? 4.5 : 3.0), cue(u, S::kLogicPuzzle));
@@ -223,7 +230,7 @@ Classification classify(const Features& f) {
     sc.add(C::kMultiStepReasoning, 1.0, fmt::format("{} numbers in the problem", f.numbers));
   }
   if (has(S::kJustify)) {
-    const bool problem = has(S::kMathWeak) || has(S::kCompetitionMath) || has(S::kLogicPuzzle) || has(S::kPlanning);
+    const bool problem = has(S::kMathWeak) || competition > 0 || has(S::kLogicPuzzle) || has(S::kPlanning);
     sc.add(C::kMultiStepReasoning, math_factor * (problem ? 1.5 : 0.5), cue(u, S::kJustify));
   }
 
@@ -311,7 +318,10 @@ Classification classify(const Features& f) {
   const bool writing = (has(S::kWriteVerb) || asks_for_text || has(S::kCreative) || has(S::kStructured)) &&
                        (!has(S::kSummarize) || has(S::kLongForm));
   const std::int64_t asked = writing ? f.requested_output_tokens : 0;
-  if (asked >= 8000) {
+  // LABELLING.md's line: a text of more than about 5,000 words (1.33 tokens a
+  // word), "a 6,000-word short story" included.
+  constexpr std::int64_t kLongText = 6650;
+  if (asked >= kLongText) {
     sc.add(C::kLongCoherentOutput, 6.0, fmt::format("asks for about {} output tokens", f.requested_output_tokens));
   } else if (asked >= 3000 && has(S::kLongForm)) {
     sc.add(C::kLongCoherentOutput, 2.0, fmt::format("asks for about {} output tokens", f.requested_output_tokens));

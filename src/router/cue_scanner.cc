@@ -17,7 +17,7 @@ constexpr const char* kSignalNames[] = {
     "planning",  "optimise",  "quant_analysis", "concurrency",      "intermittent", "codebase",  "symptom",
     "cause_ask", "system",    "first_person",   "agent_steps",      "action",       "long_form", "write",
     "ask_for",   "whole",     "list",           "length_unit",      "step_by_step", "question",  "creative",
-    "lang_es",   "lang_de",   "lang_fr"};
+    "lang_es",   "lang_de",   "lang_fr",        "count_ways"};
 static_assert(sizeof(kSignalNames) / sizeof(kSignalNames[0]) == kSignalCount);
 
 // Bytes compared case-insensitively (ASCII only) and with every kind of

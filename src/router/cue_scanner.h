@@ -35,7 +35,7 @@ enum class Signal : std::uint8_t {
   kDebug,            // fix, bug, error, debug, why does … fail
   kProof,            // prove, show that, proof
   kNotProof,         // proof of address, proof for 45 minutes: the noun "proof" of a document or a dough
-  kCompetitionMath,  // how many ways, positive integers, probability that, remainder when
+  kCompetitionMath,  // positive integers, probability that, remainder when, 多少种
   kMathWeak,         // smallest, consecutive, remainder, 余: mathematical, weak alone
   kJustify,          // justify, rigorous, show your reasoning: asks for a derivation
   kLogicPuzzle,      // knights and knaves, truth-teller, who owns the zebra
@@ -63,6 +63,7 @@ enum class Signal : std::uint8_t {
   kLangEs,
   kLangDe,
   kLangFr,
+  kCountWays,  // how many ways, number of ways: a count asked for, or "ways to cook rice"
   kCount
 };
 inline constexpr std::size_t kSignalCount = static_cast<std::size_t>(Signal::kCount);

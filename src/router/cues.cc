@@ -477,8 +477,8 @@ constexpr Entry kLexicon[] = {
     {S::kProof, "montrez que"},
 
     // --- competition-style mathematics
-    {S::kCompetitionMath, "how many ways"},
-    {S::kCompetitionMath, "number of ways"},
+    {S::kCountWays, "how many ways"},
+    {S::kCountWays, "number of ways"},
     {S::kCompetitionMath, "positive integers"},
     {S::kCompetitionMath, "positive integer"},
     {S::kCompetitionMath, "integer solutions"},

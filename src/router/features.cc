@@ -248,11 +248,15 @@ std::int64_t requested_output(std::string_view s) {
       {"minute film", 17500},
       {"minute movie", 17500},
       {"minute podcast script", 17500},
+      {"hour radio", 1050000},
       {"hour play", 1050000},
+      {"hour stage play", 1050000},
       {"hour drama", 1050000},
+      {"hour script", 1050000},
+      {"hour screenplay", 1050000},
       {"hour film", 1050000},
       {"hour movie", 1050000},
-      {"hour screenplay", 1050000}};
+      {"hour podcast script", 1050000}};
   std::int64_t best = 0;
   for (std::size_t i = 0; i < s.size();) {
     // A number: ASCII digits with separators, or Chinese numerals before 万/千.

@@ -203,7 +203,7 @@ expect_eq "simulate --model needs --requests" "$("$ff" simulate --model "$tmp/si
 printf '%s' '{"model":"auto","messages":[{"role":"user","content":"How many ways can 8 rooks be placed so that no two attack each other?"}]}' >"$tmp/one.json"
 out=$("$ff" route "$tmp/one.json")
 expect_contains "route: text" "$out" "pro   deepseek-v4-pro  multi_step_reasoning"
-expect_contains "route: reason" "$out" 'cue "how many ways" (competition_math)'
+expect_contains "route: reason" "$out" 'cue "how many ways" (count_ways)'
 cat >"$tmp/many.jsonl" <<'JSONL'
 {"id": "a", "request": {"messages": [{"role": "user", "content": "Translate into German: good night"}]}}
 {"id": 7, "request": {"messages": [{"role": "user", "content": "Prove that the square root of 2 is irrational."}]}}

@@ -523,6 +523,26 @@ TEST(Router, ProofOfAddressAndProofingDoughAreNoProofs) {
                 Category::kMultiStepReasoning);
 }
 
+// "How many ways" asks for a count only with something to count: a quantity or
+// other mathematical words. A text of more than about 5,000 words is long output
+// (LABELLING.md's line: 6,650 tokens at 1.33 a word), and so is a script timed in
+// hours, of every kind that counts when timed in minutes.
+TEST(Router, WaysToCountLongTextsAndScriptHours) {
+  const Router router = default_router();
+  // No quantity, no mathematical word: the rules find no problem, and the tier
+  // model's 0.76 is under the 0.8 threshold.
+  EXPECT_EQ(route_ok(router, ask("How many ways are there to cook rice?")).tier, Tier::kFlash);
+  expect_routed(router, ask("In how many ways can 6 people sit around a round table?"), Category::kMultiStepReasoning);
+  // 6,000 words: 7,980 tokens, over the line; 4,000 words: 5,320, under it.
+  expect_routed(router, ask("Write a 6,000-word short story about a night nurse."), Category::kLongCoherentOutput);
+  expect_routed(router, ask("Write a 4,000-word short story about a night nurse."), Category::kStructuredContent);
+  // 120 minutes at 175 tokens a minute.
+  EXPECT_EQ(features(ask("Write a complete 2-hour stage play about a chess tournament.")).requested_output_tokens,
+            21000);
+  expect_routed(router, ask("Write a complete 2-hour stage play about a chess tournament."),
+                Category::kLongCoherentOutput);
+}
+
 // Code run by several threads that fails now and then is a fault to find; code
 // asked for in a named language is code, whatever maths words it uses; a text
 // said to be long, in full and not an outline, is long output.
@@ -947,10 +967,10 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.92488, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.93685, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability({"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.03584, 1e-5);
+  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.06347, 1e-5);
   EXPECT_EQ(m.probability({"What is the capital of France?"}, 0, false),
             m.score({"What is the capital of France?"}, 0, false).pro);
 }
