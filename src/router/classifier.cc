@@ -291,7 +291,11 @@ Classification classify(const Features& f) {
   if (steps >= 2) {
     sc.add(C::kAgentToolChaining, 6.0 + std::min(steps, 6) * 0.5, fmt::format("{} dependent tool steps so far", steps));
   }
-  if (f.tools_defined >= 1 &&
+  // One tool beside text to label, summarize, translate or extract from is where
+  // the result goes (`log_intent`): the task is the text's, and the labels'
+  // names ("check_balance", "transfer") are no actions.
+  const bool recording = text_task && f.tools_defined == 1;
+  if (f.tools_defined >= 1 && !recording &&
       (u[S::kAction] >= 3 || (u[S::kAction] >= 2 && (has(S::kAgentSteps) || f.tools_defined >= 2)))) {
     sc.add(C::kAgentToolChaining, 5.0,
            fmt::format("{} and a task of {} actions ({})", core::count_of(f.tools_defined, "tool"), u[S::kAction],

@@ -530,7 +530,7 @@ TEST(Router, ProofOfAddressAndProofingDoughAreNoProofs) {
 TEST(Router, WaysToCountLongTextsAndScriptHours) {
   const Router router = default_router();
   // No quantity, no mathematical word: the rules find no problem, and the tier
-  // model's 0.76 is under the 0.8 threshold.
+  // model's 0.72 is under the 0.8 threshold.
   EXPECT_EQ(route_ok(router, ask("How many ways are there to cook rice?")).tier, Tier::kFlash);
   expect_routed(router, ask("In how many ways can 6 people sit around a round table?"), Category::kMultiStepReasoning);
   // 6,000 words: 7,980 tokens, over the line; 4,000 words: 5,320, under it.
@@ -541,6 +541,22 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
             21000);
   expect_routed(router, ask("Write a complete 2-hour stage play about a chess tournament."),
                 Category::kLongCoherentOutput);
+}
+
+// One tool beside text to label is where the labels go: the label names
+// ("check_balance", "transfer", "report_card_lost") are no actions to chain. With
+// a second tool and steps on the result, the same labels are an agent's task.
+TEST(Router, OneToolToRecordLabelsIsNoAgent) {
+  const Router router = default_router();
+  const std::string text =
+      "Label the intent of each utterance (check_balance, transfer, report_card_lost, other): 'how much is in my "
+      "savings', 'send 50 to mum', 'I lost my card'";
+  const std::string one = R"(,"tools":[{"type":"function","function":{"name":"log_intent"}}])";
+  expect_routed(router, ask(text, one), Category::kClassification);
+  const std::string two = R"(,"tools":[{"type":"function","function":{"name":"log_intent"}},)"
+                          R"({"type":"function","function":{"name":"block_card"}}])";
+  expect_routed(router, ask(text + ", then block the card of each lost-card customer and send them a text", two),
+                Category::kAgentToolChaining);
 }
 
 // Code run by several threads that fails now and then is a fault to find; code
@@ -967,10 +983,10 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.93685, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.93513, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability({"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.06347, 1e-5);
+  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.06281, 1e-5);
   EXPECT_EQ(m.probability({"What is the capital of France?"}, 0, false),
             m.score({"What is the capital of France?"}, 0, false).pro);
 }
