@@ -201,7 +201,8 @@ class TextScanner {
 };
 
 // The length of output a text asks for, in estimated tokens: "10,000 words",
-// "20 pages", "两万字", "5000文字", "3000 palabras". Takes the largest it finds.
+// "20 pages", "两万字", "一萬五千字", "5000文字", "3000 palabras". Takes the
+// largest it finds.
 std::int64_t requested_output(std::string_view s) {
   struct Unit {
     std::string_view word;
@@ -223,6 +224,7 @@ std::int64_t requested_output(std::string_view s) {
       {"字", 60},
       {"文字", 60},
       {"页", 65000},
+      {"頁", 65000},
       {"ページ", 65000},
       {"章", 250000},
       {"página", 65000},
@@ -290,19 +292,28 @@ std::int64_t requested_output(std::string_view s) {
         break;
       }
     }
-    static constexpr std::pair<std::string_view, int> kCjkDigits[] = {{"一", 1}, {"两", 2}, {"二", 2}, {"三", 3},
-                                                                      {"四", 4}, {"五", 5}, {"六", 6}, {"七", 7},
-                                                                      {"八", 8}, {"九", 9}, {"十", 10}};
-    // Every CJK numeral used here starts with byte 0xE4 or 0xE5.
-    const auto lead = static_cast<unsigned char>(s[j]);
-    if (!digits && (lead == 0xE4 || lead == 0xE5)) {
-      for (auto [d, v] : kCjkDigits) {
-        if (s.substr(j, d.size()) == d) {
-          value = v;
-          j += d.size();
-          digits = true;
-          break;
+    static constexpr std::pair<std::string_view, int> kCjkDigits[] = {{"一", 1}, {"两", 2}, {"兩", 2}, {"二", 2},
+                                                                      {"三", 3}, {"四", 4}, {"五", 5}, {"六", 6},
+                                                                      {"七", 7}, {"八", 8}, {"九", 9}, {"十", 10}};
+    // A CJK digit at `at`: its value and length, or 0 (every one used here
+    // starts with byte 0xE4 or 0xE5).
+    auto cjk_digit = [&](std::size_t at, int& v) -> std::size_t {
+      const auto lead = at < s.size() ? static_cast<unsigned char>(s[at]) : 0;
+      if (lead != 0xE4 && lead != 0xE5) return 0;
+      for (auto [d, dv] : kCjkDigits) {
+        if (s.substr(at, d.size()) == d) {
+          v = dv;
+          return d.size();
         }
+      }
+      return 0;
+    };
+    if (!digits) {
+      int v = 0;
+      if (std::size_t len = cjk_digit(j, v)) {
+        value = v;
+        j += len;
+        digits = true;
       }
     }
     if (!digits) {
@@ -314,9 +325,15 @@ std::int64_t requested_output(std::string_view s) {
     if (s.substr(j, 1) == "k" || s.substr(j, 1) == "K") {
       value *= 1000;
       ++j;
-    } else if (s.substr(j, 3) == "万") {
+    } else if (s.substr(j, 3) == "万" || s.substr(j, 3) == "萬") {
       value *= 10000;
       j += 3;
+      // "一万五千", "两萬三千": the thousands after the ten thousands.
+      int v = 0;
+      if (std::size_t len = cjk_digit(j, v); len > 0 && v < 10 && s.substr(j + len, 3) == "千") {
+        value += v * 1000;
+        j += len + 3;
+      }
     } else if (s.substr(j, 3) == "千") {
       value *= 1000;
       j += 3;

@@ -257,6 +257,12 @@ TEST(Features, RequestedLengthInManyNotations) {
   EXPECT_EQ(features(ask("Escribe una novela de 12.000 palabras.")).requested_output_tokens, 18000);
   EXPECT_EQ(features(ask("Écris un roman de 15 000 mots.")).requested_output_tokens, 22500);
   EXPECT_EQ(features(ask("写一部两万字的小说")).requested_output_tokens, 12000);
+  // Ten thousands and thousands in one number, in simplified and traditional
+  // characters: 15,000 and 20,000 characters at 0.6 tokens each, 30 pages at 650.
+  EXPECT_EQ(features(ask("写一篇约一万五千字的报道")).requested_output_tokens, 9000);
+  EXPECT_EQ(features(ask("請寫一篇約一萬五千字的長篇報導文學")).requested_output_tokens, 9000);
+  EXPECT_EQ(features(ask("請寫一部約兩萬字的小說")).requested_output_tokens, 12000);
+  EXPECT_EQ(features(ask("請寫一份30頁的報告")).requested_output_tokens, 19500);
   EXPECT_EQ(features(ask("Write 40 pages.")).requested_output_tokens, 26000);
   EXPECT_EQ(features(ask("Write 2.5k words.")).requested_output_tokens, 2660);  // 2k: the decimal is dropped
   EXPECT_EQ(features(ask("What is 2+2?")).requested_output_tokens, 0);
@@ -530,7 +536,7 @@ TEST(Router, ProofOfAddressAndProofingDoughAreNoProofs) {
 TEST(Router, WaysToCountLongTextsAndScriptHours) {
   const Router router = default_router();
   // No quantity, no mathematical word: the rules find no problem, and the tier
-  // model's 0.72 is under the 0.8 threshold.
+  // model's 0.68 is under the 0.8 threshold.
   EXPECT_EQ(route_ok(router, ask("How many ways are there to cook rice?")).tier, Tier::kFlash);
   expect_routed(router, ask("In how many ways can 6 people sit around a round table?"), Category::kMultiStepReasoning);
   // 6,000 words: 7,980 tokens, over the line; 4,000 words: 5,320, under it.
@@ -983,10 +989,10 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.93513, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.92287, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability({"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.06281, 1e-5);
+  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.04419, 1e-5);
   EXPECT_EQ(m.probability({"What is the capital of France?"}, 0, false),
             m.score({"What is the capital of France?"}, 0, false).pro);
 }
