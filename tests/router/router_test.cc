@@ -512,6 +512,8 @@ TEST(Router, AWholeTextAskedForInWordsIsLongAndSumUpIsASummary) {
                 Category::kSummarization);
   expect_routed(router, ask("Sum up these notes: the server moved to Friday; the budget is approved."),
                 Category::kSummarization);
+  expect_routed(router, ask("Sum this up in 3 bullets: the server moved to Friday; the budget is approved."),
+                Category::kSummarization);
 }
 
 // "Proof" as the noun of a document or a dough is no proof asked for; a proof
@@ -536,7 +538,7 @@ TEST(Router, ProofOfAddressAndProofingDoughAreNoProofs) {
 TEST(Router, WaysToCountLongTextsAndScriptHours) {
   const Router router = default_router();
   // No quantity, no mathematical word: the rules find no problem, and the tier
-  // model's 0.68 is under the 0.8 threshold.
+  // model's 0.73 is under the 0.8 threshold.
   EXPECT_EQ(route_ok(router, ask("How many ways are there to cook rice?")).tier, Tier::kFlash);
   expect_routed(router, ask("In how many ways can 6 people sit around a round table?"), Category::kMultiStepReasoning);
   // 6,000 words: 7,980 tokens, over the line; 4,000 words: 5,320, under it.
@@ -989,10 +991,10 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.92287, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.94304, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability({"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.04419, 1e-5);
+  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.04108, 1e-5);
   EXPECT_EQ(m.probability({"What is the capital of France?"}, 0, false),
             m.score({"What is the capital of France?"}, 0, false).pro);
 }
