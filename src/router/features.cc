@@ -328,9 +328,14 @@ std::int64_t requested_output(std::string_view s) {
     } else if (s.substr(j, 3) == "万" || s.substr(j, 3) == "萬") {
       value *= 10000;
       j += 3;
-      // "一万五千", "两萬三千": the thousands after the ten thousands.
+      // "一万五千", "两萬三千", "1万5千": the thousands after the ten thousands.
       int v = 0;
-      if (std::size_t len = cjk_digit(j, v); len > 0 && v < 10 && s.substr(j + len, 3) == "千") {
+      std::size_t len = cjk_digit(j, v);
+      if (len == 0 && j < s.size() && is_digit(s[j])) {
+        v = s[j] - '0';
+        len = 1;
+      }
+      if (len > 0 && v < 10 && s.substr(j + len, 3) == "千") {
         value += v * 1000;
         j += len + 3;
       }
@@ -497,6 +502,20 @@ std::size_t code_name_end(std::string_view w, std::size_t b, bool& is_name) {
   return e;
 }
 
+// Whether the digits at `q` number a list's item: one or two digits at the start
+// of a line (or of `w`), then ". ", ") " or "、". "1.5 kg" and "12.000" are
+// figures.
+bool list_item_number(std::string_view w, std::size_t q) {
+  std::size_t b = q;
+  while (b > 0 && (w[b - 1] == ' ' || w[b - 1] == '\t')) --b;
+  if (b > 0 && w[b - 1] != '\n') return false;
+  std::size_t e = q;
+  while (e < w.size() && is_digit(w[e])) ++e;
+  if (e - q > 2 || e >= w.size()) return false;
+  if (w.substr(e, 3) == "、") return true;
+  return (w[e] == '.' || w[e] == ')') && (e + 1 == w.size() || w[e + 1] == ' ');
+}
+
 // Question marks, numbers, formula symbols, clause separators and (when
 // `formulas`, i.e. in prose without code) the operators between named
 // quantities and the names from code, of an instruction window, in one pass:
@@ -520,6 +539,12 @@ void count_marks(std::string_view w, bool formulas, Features& f) {
     const unsigned char c = p[q];
     if (!interesting[c]) continue;
     if (c >= '0' && c <= '9') {
+      // A list's item number ("1. ", "2) ", "3、" at the start of a line) counts
+      // no quantity: "1. Der Aufzug… 2. Die Heizung…" is a list, not figures.
+      if (list_item_number(w, q)) {
+        while (q + 1 < n && is_digit(w[q + 1])) ++q;
+        continue;
+      }
       ++f.numbers;
       while (q + 1 < n && (is_digit(w[q + 1]) || w[q + 1] == ',' || w[q + 1] == '.')) ++q;
       if (q + 1 < n && w[q + 1] == '!') ++f.math_symbols;  // n!

@@ -263,6 +263,7 @@ TEST(Features, RequestedLengthInManyNotations) {
   EXPECT_EQ(features(ask("請寫一篇約一萬五千字的長篇報導文學")).requested_output_tokens, 9000);
   EXPECT_EQ(features(ask("請寫一部約兩萬字的小說")).requested_output_tokens, 12000);
   EXPECT_EQ(features(ask("請寫一份30頁的報告")).requested_output_tokens, 19500);
+  EXPECT_EQ(features(ask("写一篇1万5千字的报告")).requested_output_tokens, 9000);
   EXPECT_EQ(features(ask("Write 40 pages.")).requested_output_tokens, 26000);
   EXPECT_EQ(features(ask("Write 2.5k words.")).requested_output_tokens, 2660);  // 2k: the decimal is dropped
   EXPECT_EQ(features(ask("What is 2+2?")).requested_output_tokens, 0);
@@ -538,7 +539,7 @@ TEST(Router, ProofOfAddressAndProofingDoughAreNoProofs) {
 TEST(Router, WaysToCountLongTextsAndScriptHours) {
   const Router router = default_router();
   // No quantity, no mathematical word: the rules find no problem, and the tier
-  // model's 0.73 is under the 0.8 threshold.
+  // model's 0.75 is under the 0.8 threshold.
   EXPECT_EQ(route_ok(router, ask("How many ways are there to cook rice?")).tier, Tier::kFlash);
   expect_routed(router, ask("In how many ways can 6 people sit around a round table?"), Category::kMultiStepReasoning);
   // 6,000 words: 7,980 tokens, over the line; 4,000 words: 5,320, under it.
@@ -565,6 +566,22 @@ TEST(Router, OneToolToRecordLabelsIsNoAgent) {
                           R"({"type":"function","function":{"name":"block_card"}}])";
   expect_routed(router, ask(text + ", then block the card of each lost-card customer and send them a text", two),
                 Category::kAgentToolChaining);
+}
+
+// A list's item numbers are no quantities: three questions to sort, numbered,
+// are no "problem with 3 numbers in 2 questions"; figures on a line's start are.
+TEST(Features, ListItemNumbersAreNoQuantities) {
+  // No figure in the first; "1.5", "3" and "12" in the second.
+  EXPECT_EQ(
+      features(ask("Sort these:\\n1. When is my refund due?\\n2) VPN down\\n3、 How many days of leave?")).numbers, 0);
+  EXPECT_EQ(features(ask("Costs:\\n1.5 kg at 3 euros\\n12 boxes")).numbers, 3);
+  // Three numbered questions to send to a department: counted as figures, they
+  // made "a problem with 3 numbers in 3 questions", Pro.
+  const Router router = default_router();
+  expect_routed(router,
+                ask("这些问题该找哪个部门（技术、财务、人事）？\\n1. 报销单什么时候能批下来？\\n2. "
+                    "电脑连不上VPN\\n3. 年假还剩几天？"),
+                Category::kStraightforwardQa);
 }
 
 // Code run by several threads that fails now and then is a fault to find; code
@@ -991,10 +1008,10 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.94304, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.93995, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability({"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.04108, 1e-5);
+  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.03955, 1e-5);
   EXPECT_EQ(m.probability({"What is the capital of France?"}, 0, false),
             m.score({"What is the capital of France?"}, 0, false).pro);
 }
