@@ -17,16 +17,12 @@
 
 #include "ledger/follower.h"
 #include "ledger/ledger.h"
+#include "lib/temp_path.h"
 
 namespace ff::ledger {
 namespace {
 
-std::string fresh_path(const std::string& name) {
-  std::string path =
-      ::testing::TempDir() + "/" + std::to_string(::getpid()) + "-" + name;  // per process: tests run in parallel
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  return path;
-}
+std::string fresh_path(const std::string& name) { return test::temp_path(name); }
 
 Row sample(int i) {
   Row r;

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "lib/temp_path.h"
 #include "pricing/price_book_loader.h"
 
 namespace ff::planner {
@@ -61,8 +62,8 @@ class CostInputs : public ::testing::Test {
     book_.emplace(std::move(*b));
     // One file per test and process: ctest runs these tests in parallel, and a
     // shared name let one test's SetUp truncate the file another was reading.
-    path_ = ::testing::TempDir() + "/usage-" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
-            std::to_string(::getpid()) + ".jsonl";
+    path_ = test::temp_path(std::string("usage-") + ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+                            ".jsonl");
     std::ofstream(path_, std::ios::binary) << kLog;
   }
   CostSummary run(const std::vector<std::string>& paths, CostOptions options = {}) {
@@ -112,7 +113,7 @@ TEST_F(CostInputs, EverySkipReasonWithItsLine) {
 }
 
 TEST_F(CostInputs, GzipGivesTheSameAnswer) {
-  std::string gz_path = path_ + ".gz";
+  std::string gz_path = test::temp_path("usage-gzip.jsonl.gz");
   gzFile gz = gzopen(gz_path.c_str(), "wb");
   ASSERT_NE(gz, nullptr);
   ASSERT_EQ(gzwrite(gz, kLog, static_cast<unsigned>(std::strlen(kLog))), static_cast<int>(std::strlen(kLog)));
@@ -159,7 +160,7 @@ TEST_F(CostInputs, CnyListPrices) {
 
 TEST_F(CostInputs, OverLongLineIsSkippedAndReadingGoesOn) {
   // A 65 MiB line (beyond the 64 MiB limit) followed by record A of kLog.
-  std::string path = ::testing::TempDir() + "/long-" + std::to_string(::getpid()) + ".jsonl";
+  std::string path = test::temp_path("long.jsonl");
   {
     std::ofstream out(path, std::ios::binary);
     out << std::string(65u << 20, ' ') << "\n"

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "lib/temp_path.h"
+
 namespace ff::planner {
 namespace {
 
@@ -42,8 +44,7 @@ std::vector<Line> read_all(const std::string& path, std::vector<std::int64_t>* d
 }
 
 std::string write(const std::string& name, const std::string& content) {
-  std::string path = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "-" +
-                     name;  // per process: ctest runs tests in parallel
+  std::string path = test::temp_path(name);
   std::ofstream(path, std::ios::binary) << content;
   return path;
 }

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "core/config_file.h"
+#include "lib/temp_path.h"
 #include "pricing/price_book_loader.h"
 
 namespace ff::pricing {
@@ -148,7 +149,7 @@ TEST(PriceBookLoader, ExtraHolidaysFromAFile) {
   // Thursday 2026-12-31 at 02:00 UTC is peak until it is declared a holiday.
   const auto t = *core::parse_time("2026-12-31T02:00:00Z");
   EXPECT_TRUE(b->schedule().is_peak(t));
-  std::string path = ::testing::TempDir() + "/holidays-" + std::to_string(::getpid()) + ".toml";
+  std::string path = test::temp_path("holidays.toml");
   std::ofstream(path) << "[[holiday]]\nfrom = 2026-12-31\nto = 2027-01-01\nname = \"test\"\n";
   ASSERT_TRUE(add_holidays_from_file(*b, path).ok());
   EXPECT_FALSE(b->schedule().is_peak(t));
