@@ -630,7 +630,7 @@ asio::awaitable<void> Dashboard::api(const net::Request& r, net::ResponseWriter&
     // change (checked every poll), and a comment every 15 s to keep proxies open.
     const std::vector<std::pair<std::string, std::string>> headers = {
         {"content-type", "text/event-stream"}, {"cache-control", "no-cache"}, {"x-accel-buffering", "no"}};
-    if (!co_await writer.start(200, headers)) co_return;
+    if (!co_await writer.start(200, headers, "")) co_return;
     auto ex = co_await asio::this_coro::executor;
     asio::steady_timer timer(ex);
     std::int64_t sent = -1;

@@ -129,10 +129,11 @@ class LoggedWriter final : public net::ResponseWriter {
     }
     return inner_.send(std::move(r));
   }
-  awaitable<bool> start(int s, std::vector<std::pair<std::string, std::string>> headers) override {
+  awaitable<bool> start(int s, std::vector<std::pair<std::string, std::string>> headers,
+                        std::string_view header_lines) override {
     status = s;
     headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
-    return inner_.start(s, std::move(headers));
+    return inner_.start(s, std::move(headers), header_lines);
   }
   awaitable<bool> write(std::string_view data) override { return inner_.write(data); }
   awaitable<bool> finish() override { return inner_.finish(); }
@@ -528,14 +529,24 @@ struct Gateway::Impl {
     return fmt::format("{}; use auto, flash, pro or one of: {}", what, known);
   }
 
-  // Appends the route's headers (model, category and reason, escalated) to `out`.
-  static void add_route_headers(Headers& out, const router::Decision& d, bool escalated) {
-    out.emplace_back("x-flashfirst-model", d.model);
-    std::string route(router::category_name(d.category));
-    route.append("; ");
-    append_header_value(route, d.reason);
-    out.emplace_back("x-flashfirst-route", std::move(route));
-    out.emplace_back("x-flashfirst-escalated", escalated ? "true" : "false");
+  // Appends the route's headers (model, category and reason, escalated) to
+  // `lines` (net::Response::header_lines: every answer has them, so they are
+  // written as text, not as a pair of strings each).
+  static void add_route_headers(std::string& lines, const router::Decision& d, bool escalated) {
+    core::append_parts(lines, "x-flashfirst-model: ", d.model,
+                       "\r\nx-flashfirst-route: ", router::category_name(d.category), "; ");
+    append_header_value(lines, d.reason);
+    if (escalated) {
+      core::append_parts(lines, "\r\nx-flashfirst-escalated: true\r\n");
+    } else {
+      core::append_parts(lines, "\r\nx-flashfirst-escalated: false\r\n");
+    }
+  }
+  // Appends a header of an amount (x-flashfirst-cost...) to `lines`.
+  static void append_money_header(std::string& lines, std::string_view name, core::Money m) {
+    char amount[core::Money::kDecimalRoom];
+    net::append_header(lines, name,
+                       std::string_view(amount, static_cast<std::size_t>(m.write_decimal(amount) - amount)));
   }
 
   struct Exchange;
@@ -815,7 +826,7 @@ struct Gateway::Impl {
   static net::Response upstream_error_reply(const Exchange& x, int status, const UpstreamError& e) {
     net::Response res = error_response(x.protocol, status, e.message, "upstream_error", error_code(e));
     if (e.kind == UpstreamError::Kind::kOverloaded) res.headers.emplace_back("retry-after", "1");
-    add_route_headers(res.headers, x.decision, false);
+    add_route_headers(res.header_lines, x.decision, false);
     return res;
   }
 
@@ -831,14 +842,15 @@ struct Gateway::Impl {
     Reply out;
     net::Response& res = out.response;
     res.status = answer.head.status;
-    res.headers.reserve(9);
     const std::string_view ct = answer.head.header("content-type");
     res.headers.emplace_back("content-type", ct.empty() ? "application/json" : std::string(ct));
-    add_route_headers(res.headers, x.decision, escalated);
-    res.headers.emplace_back("x-flashfirst-cost", total.to_decimal());
-    res.headers.emplace_back("x-flashfirst-cost-if-pro", row.cost_if_pro.to_decimal());
-    res.headers.emplace_back("x-flashfirst-request-id", row.request_id);
-    if (x.restored > 0) res.headers.emplace_back("x-flashfirst-reasoning-restored", std::to_string(x.restored));
+    std::string& lines = res.header_lines;
+    lines.reserve(320 + x.decision.model.size() + x.decision.reason.size());
+    add_route_headers(lines, x.decision, escalated);
+    append_money_header(lines, "x-flashfirst-cost", total);
+    append_money_header(lines, "x-flashfirst-cost-if-pro", row.cost_if_pro);
+    net::append_header(lines, "x-flashfirst-request-id", row.request_id);
+    if (x.restored > 0) net::append_header(lines, "x-flashfirst-reasoning-restored", std::to_string(x.restored));
     std::optional<std::string> events;
     if (x.buffered && res.status == 200) {
       const std::string figures = figures_json(row, escalated, total);
@@ -975,8 +987,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   const core::Status& unrecorded = !first.recorded.ok() || !second ? first.recorded : second->recorded;
   if (!unrecorded.ok()) {
     net::Response reply = ledger_unavailable(protocol, "the ledger could not record this answer, so it is not served");
-    reply.headers.emplace_back("x-flashfirst-request-id", final_row->request_id);
-    reply.headers.emplace_back("x-flashfirst-cost", total.to_decimal());  // billed upstream, recorded once it can be
+    net::append_header(reply.header_lines, "x-flashfirst-request-id", final_row->request_id);
+    append_money_header(reply.header_lines, "x-flashfirst-cost", total);  // billed upstream, recorded once it can be
     co_await w.send(std::move(reply));
     access(w, r, &key, 503, final_row, total, escalated, start_ms, unrecorded.message());
     co_return;
@@ -985,7 +997,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   const int status = reply.response.status;
   if (!reply.as_stream) {
     co_await w.send(std::move(reply.response));
-  } else if (co_await w.start(200, std::move(reply.response.headers)) && co_await w.write(reply.response.body)) {
+  } else if (co_await w.start(200, std::move(reply.response.headers), reply.response.header_lines) &&
+             co_await w.write(reply.response.body)) {
     (void)co_await w.finish();
   }
   access(w, r, &key, status, final_row, total, escalated, start_ms);
@@ -1022,7 +1035,7 @@ awaitable<void> Gateway::Impl::stream(Exchange& x, const budget::BudgetBook::Res
     net::Response reply;
     reply.status = row.status;
     reply.headers.emplace_back("content-type", std::string(up.head().header("content-type")));
-    add_route_headers(reply.headers, d, false);
+    add_route_headers(reply.header_lines, d, false);
     for (;;) {
       auto piece = co_await up.next();
       if (!std::holds_alternative<std::optional<std::string>>(piece) || !std::get<0>(piece)) break;
@@ -1034,9 +1047,10 @@ awaitable<void> Gateway::Impl::stream(Exchange& x, const budget::BudgetBook::Res
   }
 
   Headers headers{{"content-type", "text/event-stream"}, {"cache-control", "no-cache"}};
-  add_route_headers(headers, d, false);
-  headers.emplace_back("x-flashfirst-request-id", row.request_id);
-  bool client_ok = co_await w.start(200, std::move(headers));
+  std::string lines;
+  add_route_headers(lines, d, false);
+  net::append_header(lines, "x-flashfirst-request-id", row.request_id);
+  bool client_ok = co_await w.start(200, std::move(headers), lines);
 
   wire::SseSplitter events;
   StreamMeter meter(x.protocol);

@@ -39,6 +39,10 @@ std::string_view Request::path() const {
   return t.substr(0, t.find('?'));
 }
 
+void append_header(std::string& lines, std::string_view name, std::string_view value) {
+  core::append_parts(lines, name, ": ", value, "\r\n");
+}
+
 Response Response::json(int status, std::string body) {
   Response r;
   r.status = status;
@@ -114,6 +118,7 @@ struct HttpServer::Impl {
     core::append_parts(head, " ", std::string_view(reason.data(), reason.size()), "\r\nServer: ", options.server_name,
                        "\r\n");
     for (const auto& [k, v] : r.headers) core::append_parts(head, k, ": ", v, "\r\n");
+    head.append(r.header_lines);
     core::append_parts(head, "Content-Length: ");
     core::append_int(head, static_cast<std::int64_t>(r.body.size()));
     core::append_parts(head, "\r\n");
@@ -140,7 +145,8 @@ struct HttpServer::Impl {
       done_ = true;
       co_return ok_;
     }
-    awaitable<bool> start(int status, std::vector<std::pair<std::string, std::string>> headers) override {
+    awaitable<bool> start(int status, std::vector<std::pair<std::string, std::string>> headers,
+                          std::string_view header_lines) override {
       if (started_) co_return false;
       started_ = true;
       head_.clear();
@@ -150,6 +156,7 @@ struct HttpServer::Impl {
       core::append_parts(head_, " ", std::string_view(reason.data(), reason.size()), "\r\nServer: ",
                          impl_.options.server_name, "\r\n");
       for (const auto& [k, v] : headers) core::append_parts(head_, k, ": ", v, "\r\n");
+      head_.append(header_lines);
       core::append_parts(head_, "Transfer-Encoding: chunked\r\n");
       if (!keep_alive_) core::append_parts(head_, "Connection: close\r\n");
       core::append_parts(head_, "\r\n");
@@ -203,7 +210,7 @@ struct HttpServer::Impl {
   // async handler uses, each after its delay.
   awaitable<bool> write_stream(Writer& w, Response& r) {
     auto headers = std::move(r.headers);
-    if (!co_await w.start(r.status, std::move(headers))) co_return false;
+    if (!co_await w.start(r.status, std::move(headers), r.header_lines)) co_return false;
     asio::steady_timer timer(co_await asio::this_coro::executor);
     for (const Chunk& c : *r.stream) {
       if (c.delay.count() > 0) {  // waiting on ourselves: the writer has no client deadline armed

@@ -56,6 +56,10 @@ struct Chunk {
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
+  // More header lines, already formatted (`name: value\r\n` each), sent after
+  // `headers`: for a handler that adds many headers to every answer, without a
+  // pair of strings (and their allocations) for each. Build with append_header().
+  std::string header_lines;
   std::string body;
   // When set, the body is these chunks, written one by one as they come due.
   std::optional<std::vector<Chunk>> stream;
@@ -69,6 +73,10 @@ struct Response {
   static Response json(int status, std::string body);
 };
 
+// Appends `name: value\r\n` to `lines` (Response::header_lines). The value is
+// the caller's to make safe for a header (no CR, LF or other controls).
+void append_header(std::string& lines, std::string_view name, std::string_view value);
+
 using Handler = std::function<Response(const Request&)>;
 
 // For handlers that wait on something (an upstream) before or while answering.
@@ -80,8 +88,10 @@ class ResponseWriter {
  public:
   virtual ~ResponseWriter() = default;
   virtual boost::asio::awaitable<bool> send(Response r) = 0;
-  // A streamed answer (chunked transfer encoding).
-  virtual boost::asio::awaitable<bool> start(int status, std::vector<std::pair<std::string, std::string>> headers) = 0;
+  // A streamed answer (chunked transfer encoding); `header_lines` as in
+  // Response, read when the awaitable runs (so co_await it in the same expression).
+  virtual boost::asio::awaitable<bool> start(int status, std::vector<std::pair<std::string, std::string>> headers,
+                                             std::string_view header_lines) = 0;
   virtual boost::asio::awaitable<bool> write(std::string_view data) = 0;
   virtual boost::asio::awaitable<bool> finish() = 0;
   // Ends a started stream without its last chunk and closes the connection, so

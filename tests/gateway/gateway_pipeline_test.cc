@@ -96,13 +96,15 @@ class Writer final : public net::ResponseWriter {
   asio::awaitable<bool> send(net::Response r) override {
     status = r.status;
     headers = std::move(r.headers);
+    add_lines(r.header_lines);
     body = std::move(r.body);
     started_ = true;
     co_return true;
   }
-  asio::awaitable<bool> start(int s, Headers h) override {
+  asio::awaitable<bool> start(int s, Headers h, std::string_view lines) override {
     status = s;
     headers = std::move(h);
+    add_lines(lines);
     started_ = true;
     co_return true;
   }
@@ -121,6 +123,18 @@ class Writer final : public net::ResponseWriter {
   }
 
  private:
+  // Response::header_lines, `name: value\r\n` each, read into `headers`.
+  void add_lines(std::string_view lines) {
+    while (!lines.empty()) {
+      const std::size_t end = lines.find("\r\n");
+      ASSERT_NE(end, std::string_view::npos) << "a header line without its CRLF: " << lines;
+      const std::string_view line = lines.substr(0, end);
+      const std::size_t colon = line.find(": ");
+      ASSERT_NE(colon, std::string_view::npos) << line;
+      headers.emplace_back(line.substr(0, colon), line.substr(colon + 2));
+      lines.remove_prefix(end + 2);
+    }
+  }
   bool started_ = false;
 };
 
