@@ -41,9 +41,16 @@ class Server {
       for (unsigned char c : r.body) h = (h ^ c) * 16777619u;
       return Response::json(200, "{\"bytes\":" + std::to_string(r.body.size()) + ",\"fnv\":" + std::to_string(h) + "}");
     }
+    if (r.path() == "/lines") {  // header lines written as text, after the pairs
+      Response l = Response::json(200, "{}");
+      append_header(l.header_lines, "x-a", "1");
+      append_header(l.header_lines, "x-b", "two words");
+      return l;
+    }
     if (r.path() == "/stream") {
       Response s;
       s.headers.emplace_back("content-type", "text/event-stream");
+      append_header(s.header_lines, "x-c", "3");
       s.stream = std::vector<Chunk>{{std::chrono::milliseconds(0), "data: 1\n\n"},
                                     {std::chrono::milliseconds(20), "data: 2\n\n"}};
       return s;
@@ -116,6 +123,18 @@ TEST(HttpServer, AnswersAndKeepsTheConnectionAlive) {
   EXPECT_NE(second.find(R"({"method":"GET","path":"/b","bytes":0,"x":""})"), std::string::npos) << second;
 }
 
+TEST(HttpServer, WritesHeaderLinesAfterTheHeaderPairs) {
+  Server s(ServerOptions{});
+  Client c(s.port());
+  c.send_all("GET /lines HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string r = c.read_all();
+  EXPECT_EQ(r.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << r;
+  EXPECT_NE(r.find("\r\ncontent-type: application/json\r\nx-a: 1\r\nx-b: two words\r\nContent-Length: 2\r\n"),
+            std::string::npos)
+      << r;
+  EXPECT_EQ(r.substr(r.size() - 6), "\r\n\r\n{}") << r;
+}
+
 TEST(HttpServer, ReadsAChunkedBodyThenAnHttp10Request) {
   Server s(ServerOptions{});
   Client c(s.port());
@@ -138,7 +157,9 @@ TEST(HttpServer, StreamsChunks) {
   Client c(s.port());
   c.send_all("GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   std::string r = c.read_all();
-  EXPECT_NE(r.find("Transfer-Encoding: chunked"), std::string::npos) << r;
+  EXPECT_NE(r.find("\r\ncontent-type: text/event-stream\r\nx-c: 3\r\nTransfer-Encoding: chunked\r\n"),
+            std::string::npos)
+      << r;
   // Chunk sizes in hex, then the data, then the last chunk.
   EXPECT_NE(r.find("\r\n\r\n9\r\ndata: 1\n\n\r\n9\r\ndata: 2\n\n\r\n0\r\n\r\n"), std::string::npos) << r;
 }
