@@ -706,7 +706,7 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
     // The tier model reads the instruction's first and last 500 bytes.
     if (m.content == wire::MessageView::Content::kText) {
       look(m.text);
-      f.model_windows = instruction_windows({m.text});
+      f.model_windows = instruction_windows(std::span(&m.text, 1));
     } else if (m.content == wire::MessageView::Content::kParts) {
       std::vector<std::string_view> texts;
       for (std::size_t k = 0; k < m.part_count; ++k) {

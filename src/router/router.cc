@@ -1,6 +1,8 @@
 #include "router/router.h"
 
 #include <algorithm>
+#include <array>
+#include <span>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -66,7 +68,10 @@ void Router::apply_tier_model(const Features& f, Classification& c, double& p_pr
   const bool protected_flash = specific_flash && pro_evidence < kSpecificProEvidence && !shape;
   const bool could_move = policy_.model_threshold > 0 && rules_flash && !protected_flash;
   if (!could_move && p_pro < 0) return;
-  const std::vector<std::string_view> windows(f.model_windows.begin(), f.model_windows.end());
+  std::array<std::string_view, 2> window_views;  // the model's windows are at most two
+  const std::size_t window_count = std::min(f.model_windows.size(), window_views.size());
+  std::copy_n(f.model_windows.begin(), window_count, window_views.begin());
+  const std::span<const std::string_view> windows(window_views.data(), window_count);
   const bool history = f.tool_results + f.tool_call_turns > 0;
   // Specific evidence for a Flash category (a summary asked for, passages given)
   // takes more to overrule: the model must also beat the rules' confidence by 0.25.

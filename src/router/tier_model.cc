@@ -111,7 +111,7 @@ const TierModel& TierModel::builtin() {
 }
 
 template <typename F>
-void TierModel::each_feature(const std::vector<std::string_view>& windows, int tools, bool history, F&& f) const {
+void TierModel::each_feature(std::span<const std::string_view> windows, int tools, bool history, F&& f) const {
   thread_local std::vector<Token> toks;
   std::size_t count = 0, questions = 0;
   for (std::size_t wi = 0; wi < windows.size(); ++wi) {
@@ -158,7 +158,7 @@ void TierModel::each_feature(const std::vector<std::string_view>& windows, int t
   structural("questions:", std::min<std::size_t>(questions, 3));
 }
 
-std::vector<std::uint32_t> TierModel::features(const std::vector<std::string_view>& windows, int tools,
+std::vector<std::uint32_t> TierModel::features(std::span<const std::string_view> windows, int tools,
                                                bool history) const {
   std::vector<std::uint32_t> out;
   if (buckets_ == 0) return out;
@@ -170,7 +170,7 @@ std::vector<std::uint32_t> TierModel::features(const std::vector<std::string_vie
 }
 
 template <typename OnNew>
-double TierModel::sum(const std::vector<std::string_view>& windows, int tools, bool history, OnNew&& on_new) const {
+double TierModel::sum(std::span<const std::string_view> windows, int tools, bool history, OnNew&& on_new) const {
   // Each index counts once, as in the trainer's set of features: a bitmap of the
   // indices seen, cleared again afterwards.
   thread_local std::vector<std::uint64_t> seen;
@@ -192,12 +192,12 @@ double TierModel::sum(const std::vector<std::string_view>& windows, int tools, b
   return 1.0 / (1.0 + std::exp(-std::clamp(cal_a_ * std::clamp(z, -30.0, 30.0) + cal_b_, -30.0, 30.0)));
 }
 
-double TierModel::probability(const std::vector<std::string_view>& windows, int tools, bool history) const {
+double TierModel::probability(std::span<const std::string_view> windows, int tools, bool history) const {
   if (buckets_ == 0) return 0;
   return sum(windows, tools, history, [](float, std::string_view, const void*, const void*) {});
 }
 
-TierScore TierModel::score(const std::vector<std::string_view>& windows, int tools, bool history) const {
+TierScore TierModel::score(std::span<const std::string_view> windows, int tools, bool history) const {
   TierScore s;
   if (buckets_ == 0) return s;
   struct Top {
@@ -227,7 +227,7 @@ TierScore TierModel::score(const std::vector<std::string_view>& windows, int too
   return s;
 }
 
-std::vector<std::string> instruction_windows(const std::vector<std::string_view>& parts) {
+std::vector<std::string> instruction_windows(std::span<const std::string_view> parts) {
   // The joined text's bytes [from, to), read across the parts and the spaces between them.
   std::size_t total = 0;
   for (std::size_t i = 0; i < parts.size(); ++i) total += parts[i].size() + (i > 0 ? 1 : 0);

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,22 +41,22 @@ class TierModel {
   // `windows`: the instruction, whole when up to 1,000 bytes, else its first and
   // last 500 (cut at character starts); `tools` defined; `history`: the
   // conversation already carries tool calls or results.
-  TierScore score(const std::vector<std::string_view>& windows, int tools, bool history) const;
+  TierScore score(std::span<const std::string_view> windows, int tools, bool history) const;
   // score().pro alone, without naming the terms (which takes a string per new top term).
-  double probability(const std::vector<std::string_view>& windows, int tools, bool history) const;
+  double probability(std::span<const std::string_view> windows, int tools, bool history) const;
 
   // The hashed feature indices of the same input, sorted and distinct (for tests).
-  std::vector<std::uint32_t> features(const std::vector<std::string_view>& windows, int tools, bool history) const;
+  std::vector<std::uint32_t> features(std::span<const std::string_view> windows, int tools, bool history) const;
 
  private:
   // Calls f(index, window, first token, second token) for each feature, repeats
   // included (tokens are null for the structural ones).
   template <typename F>
-  void each_feature(const std::vector<std::string_view>& windows, int tools, bool history, F&& f) const;
+  void each_feature(std::span<const std::string_view> windows, int tools, bool history, F&& f) const;
   // P(Pro): the weights of the distinct features summed and squashed; on_new(weight,
   // window, first token, second token) is called for each distinct feature.
   template <typename OnNew>
-  double sum(const std::vector<std::string_view>& windows, int tools, bool history, OnNew&& on_new) const;
+  double sum(std::span<const std::string_view> windows, int tools, bool history, OnNew&& on_new) const;
 
   std::uint32_t buckets_ = 0;
   std::uint64_t mask_ = 0;  // buckets_ - 1
@@ -67,6 +68,6 @@ class TierModel {
 // The instruction's windows as TierModel reads them, from the text of the last
 // user message given in parts (joined by single spaces): at most 1,000 bytes
 // are copied.
-std::vector<std::string> instruction_windows(const std::vector<std::string_view>& parts);
+std::vector<std::string> instruction_windows(std::span<const std::string_view> parts);
 
 }  // namespace ff::router

@@ -19,6 +19,8 @@ namespace ff::router {
 namespace {
 
 using core::Tier;
+// Texts for the tier model's windows (it reads a span of them).
+using Texts = std::vector<std::string_view>;
 
 // A request with one user message; `text` is a JSON string body (already escaped).
 std::string ask(const std::string& text, const std::string& extra = "") {
@@ -978,12 +980,12 @@ namespace {
 //               print(t.features({"messages": [{"role": "user", "content": "..."}]}))'
 TEST(TierModel, FeaturesMatchTheTrainer) {
   const TierModel& m = TierModel::builtin();
-  EXPECT_EQ(m.features({"How many ways? Étude 12, x_1 and 3.5!"}, 0, false),
+  EXPECT_EQ(m.features(Texts{"How many ways? Étude 12, x_1 and 3.5!"}, 0, false),
             (std::vector<std::uint32_t>{49298, 53510, 57431, 78450, 136322, 147197, 169147, 191265, 210426, 246007}));
   // CJK characters make features in pairs only ("证明", "倍数"), not one by one.
-  EXPECT_EQ(m.features({"请证明：n²+1 不是 3 的倍数？"}, 0, false),
+  EXPECT_EQ(m.features(Texts{"请证明：n²+1 不是 3 的倍数？"}, 0, false),
             (std::vector<std::uint32_t>{10557, 53510, 57431, 123379, 147197, 169147, 169364, 191372, 222121}));
-  EXPECT_EQ(m.features({"Book it"}, 4, false), (std::vector<std::uint32_t>{53075, 57431, 96115, 147197, 168712}));
+  EXPECT_EQ(m.features(Texts{"Book it"}, 4, false), (std::vector<std::uint32_t>{53075, 57431, 96115, 147197, 168712}));
 }
 
 // A token tells when it is neither a number nor one of the trainer's
@@ -1007,21 +1009,21 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 // 0.95209 and 0.06371; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
-  const TierScore hard = m.score({"How many trailing zeros does 200! have?"}, 0, false);
+  const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
   EXPECT_NEAR(hard.pro, 0.93995, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
-  EXPECT_EQ(m.probability({"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score({"What is the capital of France?"}, 0, false).pro, 0.03955, 1e-5);
-  EXPECT_EQ(m.probability({"What is the capital of France?"}, 0, false),
-            m.score({"What is the capital of France?"}, 0, false).pro);
+  EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.03955, 1e-5);
+  EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
+            m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
 
 // Parts are joined by single spaces; a long instruction is read as its first
 // and last 500 bytes, cut at character starts.
 TEST(TierModel, InstructionWindows) {
-  EXPECT_EQ(instruction_windows({"ab", "cd"}), (std::vector<std::string>{"ab cd"}));
+  EXPECT_EQ(instruction_windows(Texts{"ab", "cd"}), (std::vector<std::string>{"ab cd"}));
   const std::string a(800, 'a'), b = "é" + std::string(497, 'b') + "é";  // 501 bytes
-  const auto w = instruction_windows({a, b});                            // 1,302 bytes joined
+  const auto w = instruction_windows(Texts{a, b});                            // 1,302 bytes joined
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0], std::string(500, 'a'));
   // The last 500 bytes start at byte 802, the second byte of the first "é": the cut moves past it.
