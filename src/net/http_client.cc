@@ -101,7 +101,11 @@ class ResponseReader final : public ResponseParts, public net::MessageReader<fal
  public:
   // Room for an API's usual head (DeepSeek's has a dozen fields) made once:
   // grown from empty, the list reallocated and moved its strings three times.
-  ResponseReader() : MessageReader(head.headers, body) { head.headers.reserve(kUsualFields); }
+  // Eager: a body that came with the head is parsed in the same call.
+  ResponseReader() : MessageReader(head.headers, body) {
+    head.headers.reserve(kUsualFields);
+    eager(true);
+  }
 
  private:
   static constexpr std::size_t kUsualFields = 16;

@@ -58,12 +58,23 @@ std::string error_body(int status, std::string_view message, std::string_view ty
 }
 
 // Parses a request straight into the Request the connection reuses.
+// A body this long or longer is read straight into the request (read_request()).
+constexpr std::uint64_t kDirectBody = 64 * 1024;
+
 class RequestReader final : public MessageReader<true> {
  public:
   explicit RequestReader(Request& r) : MessageReader(r.headers, r.body), r_(r) {}
   unsigned version() const { return version_; }
 
  private:
+  // A shorter body (or a chunked one) that came with the header is parsed in
+  // the same call as the header (Beast's eager mode, set once the header tells).
+  void on_header_impl(error_code& ec) override {
+    MessageReader::on_header_impl(ec);
+    const auto length = content_length();
+    eager(!length || *length < kDirectBody);
+  }
+
   void on_request_impl(http::verb, string_view method, string_view target, int version, error_code&) override {
     r_.method.assign(method.data(), method.size());
     r_.target.assign(target.data(), target.size());
@@ -232,7 +243,6 @@ struct HttpServer::Impl {
   // epoll_wait, recv and parser call each, as it trickles in (about 250 turns
   // for 1 MB). Here the kernel wakes the server (SO_RCVLOWAT) only once a good
   // part of the rest is there, and each wakeup takes all that has arrived.
-  static constexpr std::uint64_t kDirectBody = 64 * 1024;
   static constexpr std::size_t kBodyLowWater = 256 * 1024;
   static awaitable<beast::error_code> read_request(tcp::socket& socket, beast::flat_buffer& buffer,
                                                    RequestReader& parser, Request& r) {
