@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "wire/chat_completion.h"
 #include "wire/chat_view.h"
 
 namespace ff::cascade {
@@ -186,12 +187,10 @@ std::optional<std::string> check_answer(std::string_view request_body, const dom
   return check_answer(terms_of_text(request_body, chat_terms), response);
 }
 
-std::optional<std::string> check_answer(const Terms& terms, const dom::element& res) {
-  if (res.type() != dom::element_type::OBJECT) return "not a chat completion";
-  dom::element choice;
-  if (res["choices"].at(0).get(choice)) return "not a chat completion";
-  std::string_view finish;
-  if (!choice["finish_reason"].get_string().get(finish)) {
+std::optional<std::string> check_choice(const Terms& terms, const wire::ChoiceView& choice) {
+  if (!choice.present) return "not a chat completion";
+  if (choice.finish_reason) {
+    const std::string_view finish = *choice.finish_reason;
     if (finish == "length") {
       // A cut at the client's own cap passes as it is, even with no content
       // (in thinking mode reasoning counts against the cap too).
@@ -202,22 +201,23 @@ std::optional<std::string> check_answer(const Terms& terms, const dom::element& 
       return fmt::format("finish_reason {}", finish);
     }
   }
-  dom::element message;  // looked up once: each lookup by name reads the members before it
-  const bool has_message = !choice["message"].get(message);
-  std::string_view content;
-  const bool has_content = has_message && !message["content"].get_string().get(content) &&
-                           content.find_first_not_of(" \t\r\n") != std::string_view::npos;
-  dom::array calls;
-  const bool has_calls = has_message && !message["tool_calls"].get_array().get(calls) && calls.size() > 0;
-  if (!has_content && !has_calls) return "empty answer";
+  const bool has_content = choice.content && choice.content->find_first_not_of(" \t\r\n") != std::string_view::npos;
+  if (!has_content && !choice.has_calls) return "empty answer";
   if (has_content && terms.json_object) {
     thread_local dom::parser jp;
     dom::element j;
-    if (jp.parse(content.data(), content.size()).get(j) || j.type() != dom::element_type::OBJECT) {
+    if (jp.parse(choice.content->data(), choice.content->size()).get(j) || j.type() != dom::element_type::OBJECT) {
       return "answer is not a JSON object under json_object";
     }
   }
-  if (has_calls) {
+  return std::nullopt;
+}
+
+std::optional<std::string> check_answer(const Terms& terms, const dom::element& res) {
+  const wire::ChoiceView choice = wire::first_choice(res);
+  if (auto failure = check_choice(terms, choice)) return failure;
+  dom::array calls;
+  if (choice.has_calls && !res["choices"].at(0)["message"]["tool_calls"].get_array().get(calls)) {
     for (dom::element call : calls) {
       std::string_view name, args;
       if (call["function"]["name"].get_string().get(name)) return "tool call without a name";

@@ -26,6 +26,7 @@ class element;
 }
 namespace ff::wire {
 class ChatView;
+struct ChoiceView;
 }
 
 namespace ff::cascade {
@@ -55,6 +56,10 @@ Terms responses_terms(const simdjson::dom::element& request);
 // passes. A response that is not a chat completion at all is a failure too ("not
 // a chat completion").
 std::optional<std::string> check_answer(const Terms& terms, const simdjson::dom::element& response);
+// The same check of a chat completion's first choice as wire::ChoiceView reads
+// it (wire/chat_completion.h), all of it but the tool calls: a choice with
+// calls (has_calls) that passes still needs check_answer().
+std::optional<std::string> check_choice(const Terms& terms, const wire::ChoiceView& choice);
 // The same, from JSON texts: `request_body` is read for its terms first (an
 // unreadable request has none: a cut is then uncapped, a tool call undefined).
 std::optional<std::string> check_answer(std::string_view request_body, std::string_view response_body);

@@ -52,6 +52,16 @@ class Money {
   // 24 whole digits, the point, 15 decimals); returns the end of what was written.
   static constexpr std::size_t kDecimalRoom = 41;
   char* write_decimal(char* out) const;
+  // The same, held (no allocation): for text written once and read twice.
+  class Decimal {
+   public:
+    explicit Decimal(Money m) : size_(static_cast<std::size_t>(m.write_decimal(text_) - text_)) {}
+    std::string_view view() const { return {text_, size_}; }
+
+   private:
+    char text_[kDecimalRoom];
+    std::size_t size_;
+  };
 
   // Rounded half away from zero to `decimals` places (0..15), e.g. "2.80".
   std::string to_fixed(int decimals) const;

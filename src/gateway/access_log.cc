@@ -56,9 +56,17 @@ void format_access_line(std::string& o, const AccessRecord& a) {
     lit(R"(,"output":)");
     number(row->usage.output);
     lit(R"(},"cost":")");
-    p = a.cost.write_decimal(p);
+    if (a.texts.cost.empty()) {
+      p = a.cost.write_decimal(p);
+    } else {
+      lit(a.texts.cost);
+    }
     lit(R"(","cost_if_pro":")");
-    p = row->cost_if_pro.write_decimal(p);
+    if (a.texts.cost_if_pro.empty()) {
+      p = row->cost_if_pro.write_decimal(p);
+    } else {
+      lit(a.texts.cost_if_pro);
+    }
     lit("\"");
   }
   if (!a.error.empty()) {

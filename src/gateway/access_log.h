@@ -32,6 +32,12 @@ struct Row;
 
 namespace ff::gateway {
 
+// A line's amounts as text, when the caller has them written already (for the
+// answer's headers); empty: written from the record's Money.
+struct AmountTexts {
+  std::string_view cost, cost_if_pro;
+};
+
 struct AccessRecord {
   std::int64_t ts_ms = 0;  // when the request started (Unix ms)
   std::string_view method, path;
@@ -39,6 +45,7 @@ struct AccessRecord {
   int status = 0;
   const ledger::Row* row = nullptr;  // the call that answered, when one was made
   core::Money cost;                  // of all the request's calls
+  AmountTexts texts;                 // `cost` and the row's cost_if_pro, if written already
   bool escalated = false;
   std::string_view error;
   std::int64_t latency_ms = 0;

@@ -46,6 +46,7 @@
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8.h"
 #include "wire/answer_stream.h"
+#include "wire/chat_completion.h"
 #include "wire/errors.h"
 #include "wire/responses.h"
 #include "wire/sse.h"
@@ -365,6 +366,7 @@ struct Gateway::Impl {
   // Metering's end: rows into the ledger, and the ledger's health (ledger_bridge.h).
   LedgerBridge bridge{ledger, metrics.ledger_failures, [this] { return now_ms(); }};
   awaitable<core::Status> commit(ledger::Row& row) { return bridge.commit(row); }
+  awaitable<core::Status> commit(const std::shared_ptr<ledger::Row>& row) { return bridge.commit(row); }
 
   net::Response ledger_unavailable(Protocol protocol, std::string_view what) const {
     net::Response res = error_response(protocol, 503, fmt::format("{}: {}", what, bridge.down_reason()), "api_error",
@@ -412,12 +414,14 @@ struct Gateway::Impl {
 
   // The request's access-log line (access_log.h), once: `w` remembers it was written.
   void access(LoggedWriter& w, const net::Request& r, const VirtualKey* key, int status, const ledger::Row* row,
-              core::Money cost, bool escalated, std::int64_t start_ms, std::string_view error = {}) const {
+              core::Money cost, bool escalated, std::int64_t start_ms, std::string_view error = {},
+              AmountTexts texts = {}) const {
     w.logged = true;
-    write_access_line(r, key, status, row, cost, escalated, start_ms, error);
+    write_access_line(r, key, status, row, cost, escalated, start_ms, error, texts);
   }
   void write_access_line(const net::Request& r, const VirtualKey* key, int status, const ledger::Row* row,
-                         core::Money cost, bool escalated, std::int64_t start_ms, std::string_view error) const {
+                         core::Money cost, bool escalated, std::int64_t start_ms, std::string_view error,
+                         AmountTexts texts = {}) const {
     if (!options.access_log) return;
     AccessRecord a;
     a.ts_ms = start_ms;
@@ -427,6 +431,7 @@ struct Gateway::Impl {
     a.status = status;
     a.row = row;
     a.cost = cost;
+    a.texts = texts;
     a.escalated = escalated;
     a.error = error;
     a.latency_ms = now_ms() - start_ms;
@@ -456,13 +461,23 @@ struct Gateway::Impl {
   // A non-stream call with retries on connect failures and 429/500/503.
   // The client's x-sim-* headers go upstream (the simulator's fault injection;
   // the DeepSeek API ignores them); nothing else of the client's does.
-  static Headers upstream_headers(const net::Request& r, bool stream) {
-    Headers h{{"content-type", "application/json"}};
-    if (stream) h.emplace_back("accept", "text/event-stream");
-    for (const auto& [k, v] : r.headers) {
-      if (k.rfind("x-sim-", 0) == 0 || k == "anthropic-version" || k == "anthropic-beta") h.emplace_back(k, v);
+  // Without any (the usual request), one of two constant lists; otherwise the
+  // list is made in `own`.
+  static const Headers& upstream_headers(const net::Request& r, bool stream, Headers& own) {
+    static const Headers kWhole{{"content-type", "application/json"}};
+    static const Headers kStream{{"content-type", "application/json"}, {"accept", "text/event-stream"}};
+    const Headers& fixed = stream ? kStream : kWhole;
+    auto forwarded = [](const std::string& k) {
+      return k.rfind("x-sim-", 0) == 0 || k == "anthropic-version" || k == "anthropic-beta";
+    };
+    if (std::none_of(r.headers.begin(), r.headers.end(), [&](const auto& h) { return forwarded(h.first); })) {
+      return fixed;
     }
-    return h;
+    own = fixed;
+    for (const auto& [k, v] : r.headers) {
+      if (forwarded(k)) own.emplace_back(k, v);
+    }
+    return own;
   }
 
   // The wait before trying again after attempt `attempt`, or nullopt when its
@@ -542,17 +557,25 @@ struct Gateway::Impl {
       core::append_parts(lines, "\r\nx-flashfirst-escalated: false\r\n");
     }
   }
-  // Appends a header of an amount (x-flashfirst-cost...) to `lines`.
-  static void append_money_header(std::string& lines, std::string_view name, core::Money m) {
-    char amount[core::Money::kDecimalRoom];
-    net::append_header(lines, name,
-                       std::string_view(amount, static_cast<std::size_t>(m.write_decimal(amount) - amount)));
-  }
 
   struct Exchange;
+  // An answer's usage into its row: billed, or why it cannot be.
+  void record_usage(ledger::Row& row, const wire::UsageRead& u) const {
+    if (u.status == wire::UsageRead::Status::kOk) {
+      row.usage = u.usage;
+      set_cost(row);
+    } else if (u.status == wire::UsageRead::Status::kInvalid) {
+      row.error = "the upstream's usage is invalid: " + u.why;  // nothing can be billed from it
+    }
+  }
   // A call's ledger row as it starts: the request's and the decision's part.
   ledger::Row base_row(const Exchange& x, const router::Decision& d, std::int64_t start_ms) {
     ledger::Row row;
+    begin_row(row, x, d, start_ms);
+    return row;
+  }
+  // The same, written into a new row.
+  void begin_row(ledger::Row& row, const Exchange& x, const router::Decision& d, std::int64_t start_ms) {
     row.request_id = new_id();
     row.key_hash = x.key.sha256_hex;
     row.key_name = x.key.name;
@@ -564,7 +587,6 @@ struct Gateway::Impl {
     row.reason = d.reason;
     row.stream = x.is_stream;
     row.currency = options.currency;
-    return row;
   }
 
   // One non-stream call, recorded into `out`, whose row the caller has begun
@@ -573,22 +595,23 @@ struct Gateway::Impl {
   // cascade's check from the same parse that read its usage.
   struct CallOutcome {
     std::variant<UpstreamResponse, UpstreamError> response;
-    ledger::Row row;
+    // The row, in shared memory from the start: the ledger's writer thread
+    // reads it where it is (LedgerBridge::commit), not a copy moved out and back.
+    std::shared_ptr<ledger::Row> held = std::make_shared<ledger::Row>();
+    ledger::Row& row() { return *held; }
+    const ledger::Row& row() const { return *held; }
     bool checked = false;
     std::optional<std::string> failure;    // the check's verdict, when `checked`
     core::Status recorded;                 // the row's commit
     std::chrono::nanoseconds upstream{0};  // waiting on the upstream, retries included
   };
-  // The cascade check an answer gets: in which protocol's shapes, against what.
-  struct Check {
-    Protocol protocol;
-    const cascade::Terms* terms;
-  };
-  awaitable<void> call_and_record(std::string_view path, const std::string& body, const Headers& headers,
-                                  CallOutcome& out, std::optional<Check> check = std::nullopt) {
-    ledger::Row& row = out.row;
+  // `x` gives the endpoint, the headers and the protocol; `check`, the terms the
+  // answer is checked against, if it is.
+  awaitable<void> call_and_record(const Exchange& x, const std::string& body, CallOutcome& out,
+                                  const cascade::Terms* check = nullptr) {
+    ledger::Row& row = out.row();
     const auto called = std::chrono::steady_clock::now();
-    out.response = co_await call(path, body, headers);
+    out.response = co_await call(x.path, body, *x.headers);
     out.upstream = std::chrono::steady_clock::now() - called;
     auto& res = out.response;
     row.end_ms = now_ms();
@@ -600,30 +623,37 @@ struct Gateway::Impl {
       auto& ok = std::get<UpstreamResponse>(res);
       row.status = ok.head.status;
       row.first_byte_ms = row.end_ms - row.start_ms;
+      if (ok.head.status == 200 && x.protocol == Protocol::kOpenAi) {
+        // The usual answer, read without a DOM (wire::read_completion): it has
+        // no tool calls, so the reasoning cache has nothing to remember of it.
+        if (auto read = wire::read_completion(ok.body)) {
+          record_usage(row, read->usage);
+          if (check != nullptr) {
+            out.checked = true;
+            out.failure = cascade::check_choice(*check, read->choice);
+          }
+          out.recorded = co_await commit(out.held);
+          co_return;
+        }
+      }
       thread_local dom::parser parser;
       dom::element root;
       const bool parsed = !parser.parse(ok.body).get(root);
       if (parsed) {
-        const wire::UsageRead u = wire::read_usage(root);
-        if (u.status == wire::UsageRead::Status::kOk) {
-          row.usage = u.usage;
-          set_cost(row);
-        } else if (u.status == wire::UsageRead::Status::kInvalid) {
-          row.error = "the upstream's usage is invalid: " + u.why;  // nothing can be billed from it
-        }
+        record_usage(row, wire::read_usage(root));
         std::string_view msg;
         if (ok.head.status != 200 && !root["error"]["message"].get_string().get(msg)) row.error = std::string(msg);
       } else if (ok.head.status != 200) {
         row.error = "upstream error body is not JSON";
       }
       if (parsed && ok.head.status == 200) reasoning.remember_answer(root);
-      if (check && ok.head.status == 200) {
+      if (check != nullptr && ok.head.status == 200) {
         out.checked = true;
-        out.failure = parsed ? check_in(check->protocol, *check->terms, root)
-                             : std::optional<std::string>("the answer is not JSON");
+        out.failure =
+            parsed ? check_in(x.protocol, *check, root) : std::optional<std::string>("the answer is not JSON");
       }
     }
-    out.recorded = co_await commit(row);
+    out.recorded = co_await commit(out.held);
   }
 
   // One chat request through the stages, from chat() to the reply: what the
@@ -645,7 +675,8 @@ struct Gateway::Impl {
     // The call as made upstream (prepare()).
     std::string_view path{};
     std::string body{};
-    Headers headers{};
+    const Headers* headers = nullptr;  // upstream_headers(): constant, or `own_headers`
+    Headers own_headers{};
     bool buffered = false;             // a stream asked of the upstream whole, for the cascade to check
     int restored = 0;                  // reasoning_content put back into assistant turns
     std::string_view recorded_body{};  // kept with the first row ("" when requests are not recorded)
@@ -710,7 +741,10 @@ struct Gateway::Impl {
     const dom::element root = request.root;
     router::Decision& d = x.decision;
     BodyEdits edits(x.request.body);
-    edits.set("model", "\"" + d.model + "\"");  // ids are plain ASCII
+    std::string model;  // ids are plain ASCII
+    model.reserve(d.model.size() + 2);
+    model.append(1, '"').append(d.model).append(1, '"');
+    edits.set("model", std::move(model));
     x.restored = chat_completions ? reasoning.restore(edits, request.view) : 0;
     metrics.reasoning_restored += x.restored;
     apply_user_id(edits, root, x.protocol, x.key.user_id);
@@ -735,7 +769,7 @@ struct Gateway::Impl {
     const bool streamed = x.is_stream && !x.buffered;
     if (streamed && chat_completions) put_member(edits, root, "stream_options", R"({"include_usage":true})");
     x.body = edits.apply();
-    x.headers = upstream_headers(x.request, streamed);
+    x.headers = &upstream_headers(x.request, streamed, x.own_headers);
   }
 
   // The key's budget reserved for a second call of the request (a fallback or
@@ -770,18 +804,18 @@ struct Gateway::Impl {
     if (!fr) co_return;
     ++metrics.fallbacks;
     router::Decision fd = d;
-    fd.reason = fmt::format("fallback: {} answered {} ({})", core::tier_name(d.tier), first.row.status, d.reason);
+    fd.reason = fmt::format("fallback: {} answered {} ({})", core::tier_name(d.tier), first.row().status, d.reason);
     fd.tier = to;
     fd.model = to_model;
     fd.cascade = false;
     CallOutcome again;
-    again.row = base_row(x, fd, now_ms());
-    again.row.escalated_from = first.row.request_id;
+    begin_row(again.row(), x, fd, now_ms());
+    again.row().escalated_from = first.row().request_id;
     const std::string to_body = set_member(x.body, "model", "\"" + to_model + "\"");
-    co_await call_and_record(x.path, to_body, x.headers, again);
-    budgets.settle(*fr, again.row.cost);
-    count(again.row, to);
-    failed_cost = first.row.cost;
+    co_await call_and_record(x, to_body, again);
+    budgets.settle(*fr, again.row().cost);
+    count(again.row(), to);
+    failed_cost = first.row().cost;
     core::Status failed_recorded = std::move(first.recorded);
     again.upstream += first.upstream;
     first = std::move(again);
@@ -813,12 +847,12 @@ struct Gateway::Impl {
     pd.tier = core::Tier::kPro;
     pd.model = router.policy().pro_model;
     second.emplace();
-    second->row = base_row(x, pd, now_ms());
-    second->row.escalated_from = flash_request_id;
+    begin_row(second->row(), x, pd, now_ms());
+    second->row().escalated_from = flash_request_id;
     const std::string pro_body = set_member(x.body, "model", "\"" + pd.model + "\"");
-    co_await call_and_record(x.path, pro_body, x.headers, *second);
-    budgets.settle(up.reservation, second->row.cost);
-    count(second->row, core::Tier::kPro);
+    co_await call_and_record(x, pro_body, *second);
+    budgets.settle(up.reservation, second->row().cost);
+    count(second->row(), core::Tier::kPro);
     if (std::holds_alternative<UpstreamResponse>(second->response)) x.decision = std::move(pd);
   }
 
@@ -837,8 +871,12 @@ struct Gateway::Impl {
     net::Response response;
     bool as_stream = false;
   };
+  // The amounts as text: `total`'s and the row's cost_if_pro (the access-log line reuses them).
+  struct AmountDecimals {
+    core::Money::Decimal total, cost_if_pro;
+  };
   static Reply answer_reply(const Exchange& x, UpstreamResponse& answer, const ledger::Row& row, core::Money total,
-                            bool escalated) {
+                            const AmountDecimals& amounts, bool escalated) {
     Reply out;
     net::Response& res = out.response;
     res.status = answer.head.status;
@@ -847,8 +885,8 @@ struct Gateway::Impl {
     std::string& lines = res.header_lines;
     lines.reserve(320 + x.decision.model.size() + x.decision.reason.size());
     add_route_headers(lines, x.decision, escalated);
-    append_money_header(lines, "x-flashfirst-cost", total);
-    append_money_header(lines, "x-flashfirst-cost-if-pro", row.cost_if_pro);
+    net::append_header(lines, "x-flashfirst-cost", amounts.total.view());
+    net::append_header(lines, "x-flashfirst-cost-if-pro", amounts.cost_if_pro.view());
     net::append_header(lines, "x-flashfirst-request-id", row.request_id);
     if (x.restored > 0) net::append_header(lines, "x-flashfirst-reasoning-restored", std::to_string(x.restored));
     std::optional<std::string> events;
@@ -954,30 +992,30 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   const bool check = x.decision.cascade && x.decision.tier == core::Tier::kFlash;
   const std::optional<cascade::Terms> terms =
       check ? std::optional<cascade::Terms>(cascade::terms_of(request.view)) : std::nullopt;
-  const std::optional<Check> check_first = check ? std::optional<Check>(Check{protocol, &*terms}) : std::nullopt;
-  CallOutcome first{{}, base_row(x, x.decision, start_ms)};  // the row made in place, not moved in
-  first.row.request_body = x.recorded_body;
-  co_await call_and_record(x.path, x.body, x.headers, first, check_first);
-  budgets.settle(reservation, first.row.cost);
-  count(first.row, x.decision.tier);
+  CallOutcome first;
+  begin_row(first.row(), x, x.decision, start_ms);
+  first.row().request_body = x.recorded_body;
+  co_await call_and_record(x, x.body, first, terms ? &*terms : nullptr);
+  budgets.settle(reservation, first.row().cost);
+  count(first.row(), x.decision.tier);
   core::Money failed_cost;  // of a call that failed before a fallback (usually nothing)
-  if (TierHealth::failed_call(first.row.status) && can_fall_back(x)) co_await fall_back(x, first, failed_cost);
+  if (TierHealth::failed_call(first.row().status) && can_fall_back(x)) co_await fall_back(x, first, failed_cost);
   if (const auto* e = std::get_if<UpstreamError>(&first.response)) {
-    net::Response reply = upstream_error_reply(x, first.row.status, *e);
+    net::Response reply = upstream_error_reply(x, first.row().status, *e);
     co_await w.send(std::move(reply));
-    access(w, r, &key, first.row.status, &first.row, first.row.cost, false, start_ms, first.row.error);
+    access(w, r, &key, first.row().status, &first.row(), first.row().cost, false, start_ms, first.row().error);
     co_return;
   }
   auto* answer = &std::get<UpstreamResponse>(first.response);
-  ledger::Row* final_row = &first.row;
-  core::Money total = first.row.cost + failed_cost;
+  ledger::Row* final_row = &first.row();
+  core::Money total = first.row().cost + failed_cost;
   std::optional<CallOutcome> second;
   if (std::optional<Escalation> up = escalation(x, first)) {
-    co_await escalate(x, *up, first.row.request_id, second);
+    co_await escalate(x, *up, first.row().request_id, second);
     if (auto* pro = std::get_if<UpstreamResponse>(&second->response)) {
       answer = pro;
-      final_row = &second->row;
-      total += second->row.cost;
+      final_row = &second->row();
+      total += second->row().cost;
     }
   }
   const bool escalated = second.has_value();
@@ -988,12 +1026,14 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
   if (!unrecorded.ok()) {
     net::Response reply = ledger_unavailable(protocol, "the ledger could not record this answer, so it is not served");
     net::append_header(reply.header_lines, "x-flashfirst-request-id", final_row->request_id);
-    append_money_header(reply.header_lines, "x-flashfirst-cost", total);  // billed upstream, recorded once it can be
+    // Billed upstream, recorded once it can be.
+    net::append_header(reply.header_lines, "x-flashfirst-cost", core::Money::Decimal(total).view());
     co_await w.send(std::move(reply));
     access(w, r, &key, 503, final_row, total, escalated, start_ms, unrecorded.message());
     co_return;
   }
-  Reply reply = answer_reply(x, *answer, *final_row, total, escalated);
+  const AmountDecimals amounts{core::Money::Decimal(total), core::Money::Decimal(final_row->cost_if_pro)};
+  Reply reply = answer_reply(x, *answer, *final_row, total, amounts, escalated);
   const int status = reply.response.status;
   if (!reply.as_stream) {
     co_await w.send(std::move(reply.response));
@@ -1001,7 +1041,8 @@ awaitable<void> Gateway::Impl::chat(const net::Request& r, LoggedWriter& w, cons
              co_await w.write(reply.response.body)) {
     (void)co_await w.finish();
   }
-  access(w, r, &key, status, final_row, total, escalated, start_ms);
+  access(w, r, &key, status, final_row, total, escalated, start_ms, {},
+         {amounts.total.view(), amounts.cost_if_pro.view()});
 }
 
 // A streamed call: the upstream's events passed on as they come, metered on the way.
@@ -1019,7 +1060,7 @@ awaitable<void> Gateway::Impl::stream(Exchange& x, const budget::BudgetBook::Res
     std::chrono::steady_clock::time_point since;
     ~UpstreamTime() { w.upstream += std::chrono::steady_clock::now() - since; }
   } upstream_time{w, opening};
-  auto opened = co_await open(x.path, x.body, x.headers);
+  auto opened = co_await open(x.path, x.body, *x.headers);
   if (auto* e = std::get_if<UpstreamError>(&opened)) {
     ++metrics.upstream_errors;
     row.status = error_status(*e);
@@ -1181,6 +1222,42 @@ void Gateway::log_rejected(const net::Request& r, int status, std::string_view e
 
 awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const VirtualKey*& key_out) {
   const std::string_view path = r.path();
+  const bool chat = path == "/v1/chat/completions" || path == "/chat/completions";
+  const bool messages = path == "/v1/messages" || path == "/anthropic/v1/messages";
+  const bool responses = path == "/v1/responses" || path == "/responses";
+  const bool feedback = path == "/v1/flashfirst/feedback";
+  if (!chat && !messages && !responses && !feedback) {
+    co_await dispatch_other(r, w, key_out);
+    co_return;
+  }
+  const Protocol protocol = messages ? Protocol::kAnthropic : responses ? Protocol::kResponses : Protocol::kOpenAi;
+  const VirtualKey* key = impl_->keys.authenticate(r);
+  key_out = key;
+  // The one answer dispatch may send itself (one Response in the frame, not one per case).
+  std::optional<net::Response> refusal;
+  if (key == nullptr) {
+    refusal =
+        error_response(protocol, 401, "missing or unknown API key (send Authorization: Bearer <your flashfirst key>)",
+                       "authentication_error", "invalid_api_key");
+  } else if (r.method != "POST") {
+    refusal = error_response(protocol, 405, "use POST", "invalid_request_error", "method_not_allowed");
+  } else if (!co_await impl_->bridge.ready()) {
+    // Nothing is asked upstream, or rated, while the ledger cannot record it.
+    refusal = impl_->ledger_unavailable(protocol, "the ledger cannot record answers, so none are served");
+  }
+  if (refusal) {
+    co_await w.send(std::move(*refusal));
+    co_return;
+  }
+  if (feedback) {
+    co_await impl_->rate(r, w, *key);
+    co_return;
+  }
+  co_await impl_->chat(r, w, *key, protocol);
+}
+
+awaitable<void> Gateway::dispatch_other(const net::Request& r, LoggedWriter& w, const VirtualKey*& key_out) {
+  const std::string_view path = r.path();
   if (path == "/healthz") {
     {
       net::Response reply = net::Response::json(200, R"({"status":"ok"})");
@@ -1228,13 +1305,7 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
       co_return;
     }
   }
-  const bool chat = path == "/v1/chat/completions" || path == "/chat/completions";
-  const bool messages = path == "/v1/messages" || path == "/anthropic/v1/messages";
-  const bool responses = path == "/v1/responses" || path == "/responses";
-  const bool models = path == "/v1/models" || path == "/models";
-  const bool feedback = path == "/v1/flashfirst/feedback";
-  const Protocol protocol = messages ? Protocol::kAnthropic : responses ? Protocol::kResponses : Protocol::kOpenAi;
-  if (!chat && !models && !messages && !responses && !feedback) {
+  if (path != "/v1/models" && path != "/models") {
     {
       net::Response reply =
           openai_error(404, fmt::format("no route for {} {}", r.method, path), "invalid_request_error", "not_found");
@@ -1247,56 +1318,34 @@ awaitable<void> Gateway::dispatch(const net::Request& r, LoggedWriter& w, const 
   if (key == nullptr) {
     {
       net::Response reply =
-          error_response(protocol, 401, "missing or unknown API key (send Authorization: Bearer <your flashfirst key>)",
-                         "authentication_error", "invalid_api_key");
+          openai_error(401, "missing or unknown API key (send Authorization: Bearer <your flashfirst key>)",
+                       "authentication_error", "invalid_api_key");
       co_await w.send(std::move(reply));
     }
     co_return;
   }
-  if (models) {
-    if (r.method != "GET") {
-      {
-        net::Response reply =
-            openai_error(405, "use GET for /v1/models", "invalid_request_error", "method_not_allowed");
-        co_await w.send(std::move(reply));
-      }
-      co_return;
-    }
-    const Headers none;
-    auto res = co_await impl_->upstream.request("GET", "/models", "", none);
-    if (auto* e = std::get_if<UpstreamError>(&res)) {
-      {
-        net::Response reply = openai_error(502, e->message, "upstream_error", "upstream_unavailable");
-        co_await w.send(std::move(reply));
-      }
-      co_return;
-    }
-    auto& ok = std::get<UpstreamResponse>(res);
-    if (ok.head.status == 200) ok.body = with_gateway_models(ok.body);
+  if (r.method != "GET") {
     {
-      net::Response reply = net::Response::json(ok.head.status, std::move(ok.body));
+      net::Response reply = openai_error(405, "use GET for /v1/models", "invalid_request_error", "method_not_allowed");
       co_await w.send(std::move(reply));
     }
     co_return;
   }
-  if (r.method != "POST") {
+  const Headers none;
+  auto res = co_await impl_->upstream.request("GET", "/models", "", none);
+  if (auto* e = std::get_if<UpstreamError>(&res)) {
     {
-      net::Response reply = error_response(protocol, 405, "use POST", "invalid_request_error", "method_not_allowed");
+      net::Response reply = openai_error(502, e->message, "upstream_error", "upstream_unavailable");
       co_await w.send(std::move(reply));
     }
     co_return;
   }
-  // Nothing is asked upstream, or rated, while the ledger cannot record it.
-  if (!co_await impl_->bridge.ready()) {
-    net::Response reply = impl_->ledger_unavailable(protocol, "the ledger cannot record answers, so none are served");
+  auto& ok = std::get<UpstreamResponse>(res);
+  if (ok.head.status == 200) ok.body = with_gateway_models(ok.body);
+  {
+    net::Response reply = net::Response::json(ok.head.status, std::move(ok.body));
     co_await w.send(std::move(reply));
-    co_return;
   }
-  if (feedback) {
-    co_await impl_->rate(r, w, *key);
-    co_return;
-  }
-  co_await impl_->chat(r, w, *key, protocol);
 }
 
 std::string Gateway::metrics_text() const {

@@ -145,6 +145,11 @@ class Gateway {
 
  private:
   boost::asio::awaitable<void> dispatch(const net::Request& request, LoggedWriter& writer, const VirtualKey*& key);
+  // The paths other than the API's POSTs (probes, /metrics, the dashboard,
+  // /v1/models, unknown paths): apart, so that their answers' locals are not in
+  // the coroutine frame every chat request allocates.
+  boost::asio::awaitable<void> dispatch_other(const net::Request& request, LoggedWriter& writer,
+                                              const VirtualKey*& key);
   std::unique_ptr<Impl> impl_;
 };
 

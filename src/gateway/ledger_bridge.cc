@@ -44,6 +44,20 @@ awaitable<core::Status> LedgerBridge::commit(ledger::Row& row) {
     s = co_await append_op(ledger_, lent);
     row = std::move(*lent);
   }
+  co_return noted(std::move(s), row);
+}
+
+awaitable<core::Status> LedgerBridge::commit(const std::shared_ptr<ledger::Row>& row) {
+  core::Status s;
+  if (std::optional<core::Status> here = ledger_.append_here(*row)) {
+    s = std::move(*here);
+  } else {
+    s = co_await append_op(ledger_, row);
+  }
+  co_return noted(std::move(s), *row);
+}
+
+core::Status LedgerBridge::noted(core::Status s, const ledger::Row& row) {
   if (!s.ok()) {
     ++failures_;
     down_ = true;
@@ -57,7 +71,7 @@ awaitable<core::Status> LedgerBridge::commit(ledger::Row& row) {
     }
   }
   // Once down, only ready() brings the gateway back: it records the kept rows first.
-  co_return s;
+  return s;
 }
 
 awaitable<bool> LedgerBridge::ready() {

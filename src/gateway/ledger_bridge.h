@@ -38,6 +38,9 @@ class LedgerBridge {
 
   // Commits `row`: ok, or the ledger's failure (the gateway is then down).
   boost::asio::awaitable<core::Status> commit(ledger::Row& row);
+  // The same for a row already in shared memory: the ledger's writer thread
+  // reads it there, where commit(Row&) moves it out and back.
+  boost::asio::awaitable<core::Status> commit(const std::shared_ptr<ledger::Row>& row);
   // Whether answers can be recorded now; probes a failing ledger when one is due.
   boost::asio::awaitable<bool> ready();
   // Why the ledger is down (the last failure's message).
@@ -51,6 +54,9 @@ class LedgerBridge {
   static constexpr std::size_t kUnrecordedCap = 10'000;
 
  private:
+  // A commit's outcome, noted: a failure takes the gateway down and keeps the row.
+  core::Status noted(core::Status s, const ledger::Row& row);
+
   ledger::Ledger& ledger_;
   std::int64_t& failures_;
   std::function<std::int64_t()> now_ms_;

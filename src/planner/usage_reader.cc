@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "wire/usage.h"
+#include "wire/usage_ondemand.h"
 
 namespace ff::planner {
 
@@ -49,64 +50,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
   return s;
-}
-
-// A token count: a non-negative JSON integer no larger than wire::kMaxTokensPerField.
-// Absent or null fields leave `out` unset.
-enum class Field { kAbsent, kOk, kBad };
-
-Field read_count(od::value v, std::optional<std::int64_t>& out) {
-  od::json_type type;
-  if (v.type().get(type)) return Field::kBad;
-  if (type == od::json_type::null) return Field::kAbsent;
-  if (type != od::json_type::number) return Field::kBad;
-  std::int64_t n;
-  if (v.get_int64().get(n) || n < 0 || n > wire::kMaxTokensPerField) return Field::kBad;
-  out = n;
-  return Field::kOk;
-}
-
-// Reads a details object's one count field (e.g. prompt_tokens_details.cached_tokens).
-bool read_nested(od::value v, std::string_view want, wire::UsageFields::Slot slot, wire::UsageFields& u) {
-  od::json_type type;
-  if (v.type().get(type)) return false;
-  if (type == od::json_type::null) {
-    u.set(slot, std::nullopt);
-    return true;
-  }
-  if (type != od::json_type::object) return false;
-  od::object obj;
-  if (v.get_object().get(obj)) return false;
-  for (auto field : obj) {
-    std::string_view key;
-    if (field.unescaped_key().get(key)) return false;
-    if (key != want || u.named[slot]) continue;
-    std::optional<std::int64_t> n;
-    if (read_count(field.value(), n) == Field::kBad) return false;
-    u.set(slot, n);
-  }
-  u.set(slot, std::nullopt);  // no-op when the count was there
-  return true;
-}
-
-// Collects the usage object's counts (the first naming of a field counts, as in
-// wire::read_usage); false when one is malformed (wrong type, negative, too big).
-bool read_usage(od::object obj, wire::UsageFields& u) {
-  for (auto field : obj) {
-    std::string_view key;
-    if (field.unescaped_key().get(key)) return false;
-    od::value v = field.value();
-    if (auto slot = wire::usage_slot(key)) {
-      if (u.named[*slot]) continue;
-      std::optional<std::int64_t> n;
-      if (read_count(v, n) == Field::kBad) return false;
-      u.set(*slot, n);
-    } else if (auto detail = wire::usage_detail(key)) {
-      if (u.named[detail->second]) continue;
-      if (!read_nested(v, detail->first, detail->second, u)) return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace
@@ -172,7 +115,7 @@ LineOutcome UsageParser::parse_json(std::string_view s, size_t readable) {
         return out;
       }
       has_usage = true;
-      usage_ok = read_usage(u, raw);
+      usage_ok = wire::collect_usage(u, raw);
       if (!usage_ok) {
         // Consume the rest so the document can still be checked for structure.
         continue;

@@ -1,11 +1,14 @@
 #include "wire/usage.h"
 
+#include "wire/usage_ondemand.h"
+
 #include <fmt/format.h>
 #include <simdjson.h>
 
 namespace ff::wire {
 
 namespace dom = simdjson::dom;
+namespace od = simdjson::ondemand;
 using Slot = UsageFields::Slot;
 
 std::optional<Slot> usage_slot(std::string_view key) {
@@ -152,6 +155,68 @@ UsageRead read_usage(const dom::element& root) {
   r.status = UsageRead::Status::kOk;
   r.usage = *billed;
   return r;
+}
+
+namespace {
+
+// A token count: a non-negative JSON integer no larger than kMaxTokensPerField.
+// Absent or null fields leave `out` unset.
+enum class Field { kAbsent, kOk, kBad };
+
+Field read_count(od::value v, std::optional<std::int64_t>& out) {
+  // The integer read first (the usual case, one call); a value of another type
+  // is left unread by the failed read, and may be null.
+  std::int64_t n = 0;
+  const simdjson::error_code e = v.get_int64().get(n);
+  if (e == simdjson::SUCCESS) {
+    if (n < 0 || n > kMaxTokensPerField) return Field::kBad;
+    out = n;
+    return Field::kOk;
+  }
+  return e == simdjson::INCORRECT_TYPE && v.is_null() ? Field::kAbsent : Field::kBad;
+}
+
+// Reads a details object's one count field (e.g. prompt_tokens_details.cached_tokens).
+bool read_nested(od::value v, std::string_view want, UsageFields::Slot slot, UsageFields& u) {
+  od::json_type type;
+  if (v.type().get(type)) return false;
+  if (type == od::json_type::null) {
+    u.set(slot, std::nullopt);
+    return true;
+  }
+  if (type != od::json_type::object) return false;
+  od::object obj;
+  if (v.get_object().get(obj)) return false;
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return false;
+    if (key != want || u.named[slot]) continue;
+    std::optional<std::int64_t> n;
+    if (read_count(field.value(), n) == Field::kBad) return false;
+    u.set(slot, n);
+  }
+  u.set(slot, std::nullopt);  // no-op when the count was there
+  return true;
+}
+
+}  // namespace
+
+bool collect_usage(od::object obj, UsageFields& u) {
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return false;
+    od::value v = field.value();
+    if (auto slot = usage_slot(key)) {
+      if (u.named[*slot]) continue;
+      std::optional<std::int64_t> n;
+      if (read_count(v, n) == Field::kBad) return false;
+      u.set(*slot, n);
+    } else if (auto detail = usage_detail(key)) {
+      if (u.named[detail->second]) continue;
+      if (!read_nested(v, detail->first, detail->second, u)) return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace ff::wire

@@ -5,6 +5,7 @@
 #include "gateway/body_edit.h"
 #include "gateway/gateway.h"
 #include "gateway/serve_config.h"
+#include "wire/chat_completion.h"
 
 namespace ff::gateway {
 namespace {
@@ -279,6 +280,35 @@ TEST(CascadeCheck, EachFailure) {
   EXPECT_EQ(check(kToolRequest, answer_with_call("get_weather", "{city")),
             "tool 'get_weather': arguments are not valid JSON");
   EXPECT_EQ(check("{}", "<html>"), "not a chat completion");
+}
+
+TEST(CascadeCheck, AnAnswerReadWithoutItsDomIsCheckedTheSame) {
+  // The gateway reads the usual answer in one On-Demand pass (wire::read_completion)
+  // and checks its first choice (check_choice): the verdicts of check_answer().
+  const std::pair<const char*, const char*> cases[] = {
+      {"{}", R"({"choices":[{"finish_reason":"stop","message":{"content":"Hi."}}]})"},
+      {"{}", R"({"choices":[{"finish_reason":"length","message":{"content":"Hi"}}]})"},
+      {R"({"max_tokens":5})", R"({"choices":[{"finish_reason":"length","message":{"content":""}}]})"},
+      {"{}", R"({"choices":[{"finish_reason":"content_filter","message":{"content":"x"}}]})"},
+      {"{}", R"({"choices":[{"finish_reason":"insufficient_system_resource"}]})"},
+      {"{}", R"({"choices":[{"finish_reason":"stop","message":{"content":"  \n"}}]})"},
+      {"{}", R"({"choices":[{"finish_reason":"stop","message":{"content":null,"tool_calls":[]}}]})"},
+      {R"({"response_format":{"type":"json_object"}})",
+       R"({"choices":[{"finish_reason":"stop","message":{"content":"{\"a\": 1"}}]})"},
+      {R"({"response_format":{"type":"json_object"}})",
+       R"({"choices":[{"finish_reason":"stop","message":{"content":"{\"a\": 1}"}}]})"},
+  };
+  for (const auto& [req, res] : cases) {
+    simdjson::dom::parser p;
+    simdjson::dom::element request;
+    ASSERT_FALSE(p.parse(std::string(req)).get(request)) << req;
+    const cascade::Terms terms = cascade::chat_terms(request);
+    std::string body = res;
+    body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+    const auto read = wire::read_completion(body);
+    ASSERT_TRUE(read.has_value()) << res;
+    EXPECT_EQ(cascade::check_choice(terms, read->choice), cascade::check_answer(req, res)) << req << " " << res;
+  }
 }
 
 TEST(CascadeCheck, ACutAtTheClientsOwnCapPasses) {
