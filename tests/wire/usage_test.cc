@@ -108,26 +108,26 @@ TEST(Usage, AFieldNamedTwiceCountsWhereFirstNamed) {
 
 TEST(Usage, ReportReadsTheSame) {
   // Every object above, through the cost report's reader: the same tokens, or
-  // skipped where the ledger's reader finds the usage invalid.
-  for (
-      const char* usage : {
-          R"({"prompt_tokens":120,"completion_tokens":75,"prompt_tokens_details":{"cached_tokens":64},"prompt_cache_hit_tokens":64,"prompt_cache_miss_tokens":56,"completion_tokens_details":{"reasoning_tokens":40}})",
-          R"({"prompt_cache_hit_tokens":10,"prompt_tokens":30,"completion_tokens":5})",
-          R"({"prompt_tokens":120,"completion_tokens":9,"prompt_tokens_details":{"cached_tokens":64}})",
-          R"({"input_tokens":100,"input_tokens_details":{"cached_tokens":40},"output_tokens":20,"output_tokens_details":{"reasoning_tokens":5}})",
-          R"({"input_tokens":21,"cache_creation_input_tokens":100,"cache_read_input_tokens":2000,"output_tokens":7})",
-          R"({"prompt_tokens":10,"completion_tokens":"3"})",
-          R"({"prompt_tokens":4294967296,"completion_tokens":1})",
-          R"({"prompt_tokens":10,"completion_tokens":3,"completion_tokens_details":{"reasoning_tokens":4}})",
-          R"({"prompt_cache_hit_tokens":10,"prompt_cache_miss_tokens":10,"prompt_tokens":30,"completion_tokens":5})",
-          R"({"prompt_tokens":10,"completion_tokens":4,"completion_tokens":9})",
-          R"({"prompt_tokens":10,"completion_tokens":3,"prompt_tokens_details":{"x":1},"prompt_tokens_details":{"cached_tokens":6}})",
-          // Null counts are absent; a first null is not replaced; a fraction or a negative is no count.
-          R"({"prompt_tokens":10,"completion_tokens":3,"prompt_tokens_details":null,"completion_tokens_details":{"reasoning_tokens":null}})",
-          R"({"prompt_tokens":10,"completion_tokens":null,"completion_tokens":9})",
-          R"({"prompt_tokens":10,"completion_tokens":2.5})",
-          R"({"prompt_tokens":10,"completion_tokens":-3})",
-      }) {
+  // skipped where the ledger's reader finds the usage invalid. The last four:
+  // null counts are absent, a first null is not replaced, a fraction or a
+  // negative is no count.
+  for (const char* usage : {
+           R"({"prompt_tokens":120,"completion_tokens":75,"prompt_tokens_details":{"cached_tokens":64},"prompt_cache_hit_tokens":64,"prompt_cache_miss_tokens":56,"completion_tokens_details":{"reasoning_tokens":40}})",
+           R"({"prompt_cache_hit_tokens":10,"prompt_tokens":30,"completion_tokens":5})",
+           R"({"prompt_tokens":120,"completion_tokens":9,"prompt_tokens_details":{"cached_tokens":64}})",
+           R"({"input_tokens":100,"input_tokens_details":{"cached_tokens":40},"output_tokens":20,"output_tokens_details":{"reasoning_tokens":5}})",
+           R"({"input_tokens":21,"cache_creation_input_tokens":100,"cache_read_input_tokens":2000,"output_tokens":7})",
+           R"({"prompt_tokens":10,"completion_tokens":"3"})",
+           R"({"prompt_tokens":4294967296,"completion_tokens":1})",
+           R"({"prompt_tokens":10,"completion_tokens":3,"completion_tokens_details":{"reasoning_tokens":4}})",
+           R"({"prompt_cache_hit_tokens":10,"prompt_cache_miss_tokens":10,"prompt_tokens":30,"completion_tokens":5})",
+           R"({"prompt_tokens":10,"completion_tokens":4,"completion_tokens":9})",
+           R"({"prompt_tokens":10,"completion_tokens":3,"prompt_tokens_details":{"x":1},"prompt_tokens_details":{"cached_tokens":6}})",
+           R"({"prompt_tokens":10,"completion_tokens":3,"prompt_tokens_details":null,"completion_tokens_details":{"reasoning_tokens":null}})",
+           R"({"prompt_tokens":10,"completion_tokens":null,"completion_tokens":9})",
+           R"({"prompt_tokens":10,"completion_tokens":2.5})",
+           R"({"prompt_tokens":10,"completion_tokens":-3})",
+       }) {
     std::string ledger = read(std::string(R"({"usage":)") + usage + "}");
     if (ledger.rfind("invalid", 0) == 0) ledger = "skipped";
     EXPECT_EQ(report(usage), ledger) << usage;
