@@ -1023,7 +1023,7 @@ TEST(TierModel, ScoresWithTheShippedWeights) {
 TEST(TierModel, InstructionWindows) {
   EXPECT_EQ(instruction_windows(Texts{"ab", "cd"}), (std::vector<std::string>{"ab cd"}));
   const std::string a(800, 'a'), b = "é" + std::string(497, 'b') + "é";  // 501 bytes
-  const auto w = instruction_windows(Texts{a, b});                            // 1,302 bytes joined
+  const auto w = instruction_windows(Texts{a, b});                       // 1,302 bytes joined
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0], std::string(500, 'a'));
   // The last 500 bytes start at byte 802, the second byte of the first "é": the cut moves past it.
