@@ -57,10 +57,10 @@ std::string error_body(int status, std::string_view message, std::string_view ty
   return wire::error_body(wire::Protocol::kOpenAi, status, message, type, code);
 }
 
-// Parses a request straight into the Request the connection reuses.
 // A body this long or longer is read straight into the request (read_request()).
 constexpr std::uint64_t kDirectBody = 64 * 1024;
 
+// Parses a request straight into the Request the connection reuses.
 class RequestReader final : public MessageReader<true> {
  public:
   explicit RequestReader(Request& r) : MessageReader(r.headers, r.body), r_(r) {}
