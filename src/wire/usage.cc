@@ -1,9 +1,9 @@
 #include "wire/usage.h"
 
-#include "wire/usage_ondemand.h"
-
 #include <fmt/format.h>
 #include <simdjson.h>
+
+#include "wire/usage_ondemand.h"
 
 namespace ff::wire {
 
