@@ -173,7 +173,7 @@ READ_SPLITS = ("locked_test.jsonl", "locked_test_2.jsonl", "locked_test_3.jsonl"
                "locked_test_5.jsonl", "locked_test_6.jsonl", "locked_test_7.jsonl",
                "locked_test_8.jsonl", "locked_test_9.jsonl", "locked_test_10.jsonl", "locked_test_11.jsonl",
                "locked_test_12.jsonl", "locked_test_13.jsonl", "locked_test_14.jsonl",
-               "locked_test_15.jsonl", "locked_test_16.jsonl", "locked_test_17.jsonl")
+               "locked_test_15.jsonl", "locked_test_16.jsonl", "locked_test_17.jsonl", "locked_test_18.jsonl")
 
 
 def read_labelled(path, batch):
