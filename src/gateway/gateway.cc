@@ -559,7 +559,7 @@ struct Gateway::Impl {
   }
 
   struct Exchange;
-  // An answer's usage into its row: billed, or why it cannot be.
+  // An answer's (or a stream event's) usage into its row: billed, or why it cannot be.
   void record_usage(ledger::Row& row, const wire::UsageRead& u) const {
     if (u.status == wire::UsageRead::Status::kOk) {
       row.usage = u.usage;
@@ -915,13 +915,12 @@ struct Gateway::Impl {
       case StreamMeter::Read::kPassed:
         return event;
       case StreamMeter::Read::kInvalidUsage:
-        row.error = "the upstream's usage is invalid: " + meter.invalid_usage();
+        record_usage(row, {wire::UsageRead::Status::kInvalid, {}, meter.invalid_usage()});
         return event;
       case StreamMeter::Read::kUsage:
         break;
     }
-    row.usage = meter.usage();
-    set_cost(row);
+    record_usage(row, {wire::UsageRead::Status::kOk, meter.usage(), {}});
     return with_figures(event, figures_json(row, false, row.cost));
   }
   // A stream's row, recorded once its answer has ended (or broken off). A
