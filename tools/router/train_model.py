@@ -132,6 +132,14 @@ def single_cjk(t):
     return len(s) == 1 and is_cjk(ord(s))
 
 
+def has_history(req):
+    """Whether the conversation holds a tool call or a tool's result."""
+    return any(m.get("role") in ("tool", "function") or m.get("tool_calls") or
+               (isinstance(m.get("content"), list) and
+                any(isinstance(p, dict) and p.get("type") in ("tool_use", "tool_result") for p in m["content"]))
+               for m in req.get("messages", []) if isinstance(m, dict))
+
+
 def features(req):
     """Hashed feature indices (a set) of one request."""
     names = set()
@@ -147,14 +155,9 @@ def features(req):
                     names.add(b"u:" + t)
                 if i + 1 < len(toks) and telling(toks[i + 1]):
                     names.add(b"b:" + t + b" " + toks[i + 1])
-    msgs = req.get("messages", [])
     tools = len(req.get("tools", []) or [])
-    history = any(m.get("role") in ("tool", "function") or m.get("tool_calls") or
-                  (isinstance(m.get("content"), list) and
-                   any(isinstance(p, dict) and p.get("type") in ("tool_use", "tool_result") for p in m["content"]))
-                  for m in msgs if isinstance(m, dict))
     names.add(b"tools:%d" % min(tools, 3))
-    names.add(b"history:%d" % (1 if history else 0))
+    names.add(b"history:%d" % (1 if has_history(req) else 0))
     names.add(b"length:%d" % min(count // 40, 6))
     names.add(b"questions:%d" % min(questions, 3))
     return sorted({fnv1a(x) % BUCKETS for x in names})
@@ -173,7 +176,24 @@ READ_SPLITS = ("locked_test.jsonl", "locked_test_2.jsonl", "locked_test_3.jsonl"
                "locked_test_5.jsonl", "locked_test_6.jsonl", "locked_test_7.jsonl",
                "locked_test_8.jsonl", "locked_test_9.jsonl", "locked_test_10.jsonl", "locked_test_11.jsonl",
                "locked_test_12.jsonl", "locked_test_13.jsonl", "locked_test_14.jsonl",
-               "locked_test_15.jsonl", "locked_test_16.jsonl", "locked_test_17.jsonl", "locked_test_18.jsonl")
+               "locked_test_15.jsonl", "locked_test_16.jsonl", "locked_test_17.jsonl", "locked_test_18.jsonl",
+               "locked_test_19.jsonl")
+
+
+def with_tools_as_given(req):
+    """The request as the model learns it if it is Flash work. LABELLING.md: tools
+    defined for a task that needs one call or none do not change its label. The
+    labelled sets hardly show that (23% of their Pro requests come with tools, 1.4%
+    of their Flash ones), so the model would learn tools as Pro evidence and send
+    "what's the weather in Paris?" to Pro whenever an app defines tools. So 2 in 9
+    Flash requests without tools, chosen by a hash of the text, are read with one
+    to three: about the share Pro requests have, and tools alone tell nothing."""
+    if req.get("tools") or has_history(req):
+        return req
+    h = fnv1a(instruction(req))
+    if h % 9 >= 2:
+        return req
+    return dict(req, tools=[{"type": "function", "function": {"name": f"tool_{i}"}} for i in range(1 + (h >> 8) % 3)])
 
 
 def read_labelled(path, batch):
@@ -181,7 +201,8 @@ def read_labelled(path, batch):
     for line in open(os.path.join(ROOT, path), encoding="utf-8"):
         if line.strip():
             d = json.loads(line)
-            out.append((features(d["request"]), d["tier"] == "pro", batch(d["id"])))
+            pro = d["tier"] == "pro"
+            out.append((features(d["request"] if pro else with_tools_as_given(d["request"])), pro, batch(d["id"])))
     return out
 
 
@@ -326,7 +347,7 @@ def main():
     if "--sample-from" in args:
         pub = public(args[args.index("--sample-from") + 1])
         write_sample(pub[::5])
-    sample = [(features(r), False) for r in read_sample()]
+    sample = [(features(with_tools_as_given(r)), False) for r in read_sample()]
     data = labelled()
     if "--eval" in args:
         # Each check batch, with a model trained only on what came before it.
