@@ -295,17 +295,22 @@ Classification classify(const Features& f) {
   // the result goes (`log_intent`): the task is the text's, and the labels'
   // names ("check_balance", "transfer") are no actions.
   const bool recording = text_task && f.tools_defined == 1;
+  // Lines led by a label and a colon ("Kim: I'll add a cleanup job", "Where: Room
+  // 4.12, next to the kitchen") are a thread, an invite or a form pasted to read:
+  // their commas and verbs are the material's, so only actions asked for outright
+  // make a task of several steps.
+  const bool record = f.field_lines >= 3;
   if (f.tools_defined >= 1 && !recording &&
       (u[S::kAction] >= 3 || (u[S::kAction] >= 2 && (has(S::kAgentSteps) || f.tools_defined >= 2)))) {
     sc.add(C::kAgentToolChaining, 5.0,
            fmt::format("{} and a task of {} actions ({})", core::count_of(f.tools_defined, "tool"), u[S::kAction],
                        cue(u, S::kAction)));
-  } else if (f.tools_defined >= 2 && f.clauses >= 2 && (u[S::kAction] >= 1 || u[S::kAgentSteps] >= 1)) {
+  } else if (f.tools_defined >= 2 && !record && f.clauses >= 2 && (u[S::kAction] >= 1 || u[S::kAgentSteps] >= 1)) {
     // Several tools and a task told in several clauses, one an action.
     sc.add(C::kAgentToolChaining, 4.5,
            fmt::format("{} and a task in {} clauses ({})", core::count_of(f.tools_defined, "tool"), f.clauses + 1,
                        has(S::kAction) ? cue(u, S::kAction) : cue(u, S::kAgentSteps)));
-  } else if (f.tools_defined >= 2 && u[S::kAgentSteps] >= 1) {
+  } else if (f.tools_defined >= 2 && !record && u[S::kAgentSteps] >= 1) {
     sc.add(C::kAgentToolChaining, u[S::kAgentSteps] >= 2 ? 5.0 : 3.5,
            fmt::format("{} and a task of dependent steps ({})", core::count_of(f.tools_defined, "tool"),
                        cue(u, S::kAgentSteps)));

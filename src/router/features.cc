@@ -70,7 +70,8 @@ class TextScanner {
   // and last kStructureTail bytes (whole lines). What a text is -- code, a
   // trace, passages -- shows long before 192 KB, and this keeps a 1 MB request
   // inside the router's time budget.
-  void scan(std::string_view text) {
+  void scan(std::string_view text, bool instruction = false) {
+    instruction_ = instruction;
     if (text.size() <= kStructureHead + kStructureTail) {
       lines(text);
       return;
@@ -133,11 +134,32 @@ class TextScanner {
     f_.code_lines += code;
     f_.stack_frames += frame;
     f_.passage_markers += passage;
+    f_.field_lines += instruction_ && !code && field_line(t);
     if (t.size() >= 3 && ((t[0] >= 'A' && t[0] <= 'E' && (t[1] == '.' || t[1] == ')')) ||
                           (t[0] == '(' && t[1] >= 'A' && t[1] <= 'E' && t[2] == ')'))) {
       ++f_.choices;
     }
     files(t);
+  }
+
+  // A line led by a short label and a colon: a speaker's ("Kim: will do"), a
+  // field's ("Where: Room 4.12", "型号：RC-30"). The label is one to three words
+  // of at most 24 bytes that starts with a letter; a colon in a URL, a time or
+  // code ("https://", "10:30", "a::b") leads none.
+  static bool field_line(std::string_view t) {
+    auto word_byte = [](unsigned char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+    };
+    if (t.empty() || is_digit(t[0]) || !word_byte(static_cast<unsigned char>(t[0]))) return false;
+    int spaces = 0;
+    for (std::size_t i = 1; i < t.size() && i <= 24; ++i) {
+      const char c = t[i];
+      if (c == ':') return i + 1 == t.size() || t[i + 1] == ' ';
+      if (t.substr(i, 3) == "：") return true;
+      if (c == ' ' && ++spaces > 2) return false;
+      if (c != ' ' && c != '-' && c != '.' && c != '\'' && !word_byte(static_cast<unsigned char>(c))) return false;
+    }
+    return false;
   }
 
   struct Prefix {
@@ -197,6 +219,7 @@ class TextScanner {
   }
 
   Features& f_;
+  bool instruction_ = false;
   std::array<std::uint64_t, kMaxFiles> seen_{};
 };
 
@@ -640,7 +663,7 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
     auto on_text = [&](std::string_view text) {
       if (i == last_user) {
         f.instruction_tokens += add_text(text);
-        scanner.scan(text);
+        scanner.scan(text, true);
         for_windows(text, kWindow, true, [&](std::string_view w) { CueScanner::builtin().scan(w, f.cues); });
       } else if (user || system) {
         context_text(text);

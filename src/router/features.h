@@ -57,6 +57,7 @@ struct Features {
   int files = 0;            // distinct source file names mentioned (capped at 64)
   int passage_markers = 0;  // "[1]", "Document 2:", "<doc>", "文档1" … at line starts
   int choices = 0;          // "A." / "B)" / "(C)" answer options at line starts
+  int field_lines = 0;      // instruction lines led by a short label and a colon ("Kim: will do", "Where: Room 4")
   int question_marks = 0;   // in the instruction
   int numbers = 0;          // digit runs in the instruction
   int math_symbols = 0;     // '^', '=', '<', '>', '≤', '≥', '√' and n! in the instruction

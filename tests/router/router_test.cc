@@ -64,7 +64,7 @@ TEST(CueScanner, ReadsLatin1CapitalsInLowerCase) {
   EXPECT_EQ(h[Signal::kWriteVerb], 1);
   EXPECT_EQ(h.first[static_cast<std::size_t>(Signal::kWriteVerb)], "écri");
   EXPECT_EQ(h[Signal::kTranslate], 1);
-  EXPECT_EQ(h.first[static_cast<std::size_t>(Signal::kTranslate)], "übersetz");
+  EXPECT_EQ(h.first[static_cast<std::size_t>(Signal::kTranslate)], "übersetze");
   CueHits lower;
   CueScanner::builtin().scan("écris un guide complet. übersetze ihn danach.", lower);
   EXPECT_EQ(lower.count, h.count);
@@ -568,6 +568,69 @@ TEST(Router, OneToolToRecordLabelsIsNoAgent) {
                           R"({"type":"function","function":{"name":"block_card"}}])";
   expect_routed(router, ask(text + ", then block the card of each lost-card customer and send them a text", two),
                 Category::kAgentToolChaining);
+}
+
+// Lines led by a label and a colon, in the instruction only: a thread's speakers
+// and an invite's fields count; a URL, a time, code, a long lead-in and a system
+// prompt's lines do not.
+TEST(Features, FieldLinesOfAThreadOrAForm) {
+  // Three speakers' lines, a field in Chinese with a fullwidth colon: 4.
+  EXPECT_EQ(
+      features(ask("Nora: the build is red\\nPaul: I'll look, then revert\\nNora: thanks\\n型号：RC-30")).field_lines,
+      4);
+  // "https://", "10:30", "std::move", a label of four words, a line starting with a digit: none.
+  EXPECT_EQ(
+      features(ask("see https://x.io\\nmeet at 10:30\\nstd::move(a);\\nThe plan for today: rest\\n3: go")).field_lines,
+      0);
+  EXPECT_EQ(features(R"({"messages":[{"role":"system","content":"Tone: warm\nLength: short\nFormat: prose"},)"
+                     R"({"role":"user","content":"Hi"}]})")
+                .field_lines,
+            0);
+}
+
+// A thread or a form pasted beside tools is material: its commas and verbs
+// ("I'll add", "invite") make no task of several steps. Actions asked for
+// outright still do.
+TEST(Router, AThreadOrAFormBesideToolsIsMaterial) {
+  const Router router = default_router();
+  const std::string tools =
+      R"(,"tools":[{"type":"function","function":{"name":"post_message"}},)"
+      R"({"type":"function","function":{"name":"create_ticket"}},{"type":"function","function":{"name":"book_room"}}])";
+  // The thread arrives after the assistant asked for it, and follows the earlier turn's summary.
+  const std::string thread =
+      R"({"model":"auto","messages":[{"role":"user","content":"Can you recap this chat?"},)"
+      R"({"role":"assistant","content":"Sure, paste it."},)"
+      R"({"role":"user","content":"Ines: the printer on 3 is jammed again\nMarc: I'll call the vendor, then add a note)"
+      R"( to the ticket\nInes: ok, and order toner too\nMarc: yes, will do"}])" +
+      tools + "}";
+  expect_routed(router, thread, Category::kSummarization);
+  // Without the field lines, the same words are a task of steps.
+  EXPECT_EQ(route_ok(router, ask("Call the vendor, then add a note to the ticket, and order toner too", tools)).tier,
+            Tier::kPro);
+  EXPECT_EQ(route_ok(router, ask("From this booking, what time is the workshop?\\n\\nTitle: Kiln safety, part 2\\n"
+                                 "When: Tuesday 18:00, doors 17:45\\nWhere: Studio B, ground floor\\nHost: Ada",
+                                 tools))
+                .tier,
+            Tier::kFlash);
+}
+
+// Words that only share a stem with a cue are not the cue: a gear's
+// "Übersetzungsverhältnis" asks for no translation. A freeze said in German with
+// the verb split ("friert beim Import ein"), and a CPU at 100% with a
+// sequential scan, are a running system's symptoms.
+TEST(Router, StemsAndSymptomsOfPerformance) {
+  const Router router = default_router();
+  EXPECT_NE(route_ok(router, ask("Welches Übersetzungsverhältnis hat ein Fahrrad mit 48 und 16 Zähnen?")).category,
+            Category::kTranslation);
+  expect_routed(router, ask("Übersetze bitte ins Englische: 'Guten Morgen'"), Category::kTranslation);
+  expect_routed(router,
+                ask("Unsere Datenbank friert beim nächtlichen Import ein, seit wir den Index neu gebaut haben. "
+                    "Woran liegt das und wie beheben wir es?"),
+                Category::kCodebaseDebugging);
+  expect_routed(router,
+                ask("Our MySQL CPU is at 100% since Monday and EXPLAIN shows a full table scan on orders for every "
+                    "checkout. Why, and what should we change?"),
+                Category::kCodebaseDebugging);
 }
 
 // A list's item numbers are no quantities: three questions to sort, numbered,
