@@ -269,14 +269,15 @@ Classification classify(const Features& f) {
   }
   // A fault told in prose, without code or a trace: the sender's own running
   // system ("our", "my", "notre", "我们"), a symptom of it ("stops sending", "now
-  // takes 3 hours", "reste bloqué") and a question for its cause or fix. Not a
+  // takes 3 hours", "reste bloqué") or runtime trouble ("OOM killer", "deadlock")
+  // and a question for its cause or fix. Not a
   // question about how things work ("How do I check CPU usage?", "What causes
   // latency spikes?"), nor words of runtime trouble alone ("What does 'deadlock'
   // mean?").
   const bool system = has(S::kSystem) || has(S::kCodebase) || has(S::kConcurrency) || f.code_names > 0;
-  if (runtime_words && !code && f.stack_frames == 0 && !passages && has(S::kSymptom) && has(S::kFirstPerson) &&
-      (has(S::kCauseAsk) || has(S::kDebug)) && system) {
-    sc.add(C::kCodebaseDebugging, 4.0, cue(u, S::kSymptom));
+  if (runtime_words && !code && f.stack_frames == 0 && !passages && (has(S::kSymptom) || has(S::kConcurrency)) &&
+      has(S::kFirstPerson) && (has(S::kCauseAsk) || has(S::kDebug)) && system) {
+    sc.add(C::kCodebaseDebugging, 4.0, cue(u, has(S::kSymptom) ? S::kSymptom : S::kConcurrency));
   }
   if (sc.score(C::kCodebaseDebugging) > 0 && has(S::kDebug)) sc.add(C::kCodebaseDebugging, 1.5, cue(u, S::kDebug));
 

@@ -633,6 +633,30 @@ TEST(Router, StemsAndSymptomsOfPerformance) {
                 Category::kCodebaseDebugging);
 }
 
+// Runtime trouble said outright ("killed by the OOM killer", "long GC pauses")
+// in the sender's own system, with a question for its cause, is a fault to find,
+// in prose and in French too; a length in Italian or Portuguese words is a length.
+TEST(Router, RuntimeTroubleInProseAndLengthsInItalianAndPortuguese) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("Notre worker Celery est tué par l'OOM killer toutes les nuits vers 3 h. D'où vient le problème ?"),
+                Category::kCodebaseDebugging);
+  expect_routed(router,
+                ask("Our Kafka cluster drops consumers during long GC pauses every afternoon. "
+                    "Walk us through the cause and a fix."),
+                Category::kCodebaseDebugging);
+  // "What does OOM mean?" asks for a definition: no system of the sender's, no cause asked.
+  EXPECT_EQ(route_ok(router, ask("What does OOM mean?")).tier, Tier::kFlash);
+  // 60.000 parole: 90,000 tokens at 150 per 100 words.
+  EXPECT_EQ(features(ask("Scrivi un romanzo di circa 60.000 parole sulla laguna di Venezia.")).requested_output_tokens,
+            90'000);
+  expect_routed(router, ask("Scrivi un romanzo di circa 60.000 parole sulla laguna di Venezia."),
+                Category::kLongCoherentOutput);
+  // 40.000 palavras: 60,000 tokens.
+  EXPECT_EQ(features(ask("Escreva um livro de 40.000 palavras sobre o fado.")).requested_output_tokens, 60'000);
+  expect_routed(router, ask("Escreva um livro de 40.000 palavras sobre o fado."), Category::kLongCoherentOutput);
+}
+
 // A list's item numbers are no quantities: three questions to sort, numbered,
 // are no "problem with 3 numbers in 2 questions"; figures on a line's start are.
 TEST(Features, ListItemNumbersAreNoQuantities) {
