@@ -657,6 +657,22 @@ TEST(Router, RuntimeTroubleInProseAndLengthsInItalianAndPortuguese) {
   expect_routed(router, ask("Escreva um livro de 40.000 palavras sobre o fado."), Category::kLongCoherentOutput);
 }
 
+// An email to write is structured content; an email a system sends, or a column
+// called email, is not: it named the category, which kept the tier model from
+// overruling it ("a specific Flash cue"), and a duplicate-email bug went to Flash.
+TEST(Router, AnEmailToWriteNotEveryEmail) {
+  const Router router = default_router();
+  expect_routed(router, ask("Write a polite email to my landlord about the broken heating."),
+                Category::kStructuredContent);
+  expect_routed(router, ask("Schreib eine kurze Absage-E-Mail an die Agentur."), Category::kStructuredContent);
+  expect_routed(router, ask("Turn this into JSON with fields name, email: Ana Lee, ana@x.io"),
+                Category::kStructuredContent);
+  const Decision d = route_ok(router, ask("Our nightly job sends every customer the invoice email twice since we "
+                                          "added a second worker. Why, and how do we fix it?"));
+  EXPECT_NE(d.category, Category::kStructuredContent);
+  EXPECT_EQ(d.tier, Tier::kPro) << d.reason;
+}
+
 // A list's item numbers are no quantities: three questions to sort, numbered,
 // are no "problem with 3 numbers in 2 questions"; figures on a line's start are.
 TEST(Features, ListItemNumbersAreNoQuantities) {
