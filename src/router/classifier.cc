@@ -367,6 +367,7 @@ Classification classify(const Features& f) {
     denom += term[k];
   }
   Classification out;
+  out.uncounted_ways = has(S::kCountWays) && !counting;
   out.category = static_cast<Category>(best);
   out.confidence = 1.0 / denom;
   out.scores = s;

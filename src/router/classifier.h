@@ -49,6 +49,10 @@ struct Classification {
   double confidence = 0;  // 0..1
   std::string reason;     // the deciding signals, e.g. "cue \"how many ways\" (competition_math)"
   std::array<double, kCategoryCount> scores{};
+  // "How many ways" with nothing to count ("… to cook rice?"): the rules read a
+  // question for ways of doing something, not a counting problem. Like a
+  // specific Flash cue, the tier model may not overrule that on its words alone.
+  bool uncounted_ways = false;
 };
 
 Classification classify(const Features& f);

@@ -55,7 +55,8 @@ void Router::apply_tier_model(const Features& f, Classification& c, double& p_pr
   // only with specific Pro evidence: some rule signal for a Pro category, tools
   // to use, a stack trace, or a requested length over ~3,000 tokens. The model's
   // words alone do not outweigh what the request says it is, so without that
-  // evidence it is not scored at all (unless P(Pro) is asked for).
+  // evidence it is not scored at all (unless P(Pro) is asked for). The same holds
+  // for "how many ways" with nothing to count, which the rules read as no problem.
   const bool specific_flash =
       natural_tier(c.category) == core::Tier::kFlash && c.category != Category::kStraightforwardQa &&
       c.scores[static_cast<std::size_t>(c.category)] > 0 && c.confidence >= policy_.min_confidence;
@@ -65,7 +66,7 @@ void Router::apply_tier_model(const Features& f, Classification& c, double& p_pr
     pro_evidence = std::max(pro_evidence, c.scores[static_cast<std::size_t>(pc)]);
   }
   const bool shape = f.tools_defined > 0 || f.stack_frames > 0 || f.requested_output_tokens >= 3000;
-  const bool protected_flash = specific_flash && pro_evidence < kSpecificProEvidence && !shape;
+  const bool protected_flash = (specific_flash || c.uncounted_ways) && pro_evidence < kSpecificProEvidence && !shape;
   const bool could_move = policy_.model_threshold > 0 && rules_flash && !protected_flash;
   if (!could_move && p_pro < 0) return;
   std::array<std::string_view, 2> window_views;  // the model's windows are at most two
