@@ -270,10 +270,9 @@ Classification classify(const Features& f) {
   // A fault told in prose, without code or a trace: the sender's own running
   // system ("our", "my", "notre", "我们"), a symptom of it ("stops sending", "now
   // takes 3 hours", "reste bloqué") or runtime trouble ("OOM killer", "deadlock")
-  // and a question for its cause or fix. Not a
-  // question about how things work ("How do I check CPU usage?", "What causes
-  // latency spikes?"), nor words of runtime trouble alone ("What does 'deadlock'
-  // mean?").
+  // and a question for its cause or fix. Not a question about how things work
+  // ("How do I check CPU usage?", "What causes latency spikes?"), nor words of
+  // runtime trouble alone ("What does 'deadlock' mean?").
   const bool system = has(S::kSystem) || has(S::kCodebase) || has(S::kConcurrency) || f.code_names > 0;
   if (runtime_words && !code && f.stack_frames == 0 && !passages && (has(S::kSymptom) || has(S::kConcurrency)) &&
       has(S::kFirstPerson) && (has(S::kCauseAsk) || has(S::kDebug)) && system) {

@@ -240,7 +240,6 @@ constexpr Entry kLexicon[] = {
     {S::kStructured, "an e-mail"},
     {S::kStructured, "email to"},
     {S::kStructured, "e-mail to"},
-    {S::kStructured, "emails to"},
     {S::kStructured, "email for"},
     {S::kStructured, "email asking"},
     {S::kStructured, "email announcing"},
