@@ -166,6 +166,22 @@ Classification classify(const Features& f) {
   // describe the function to write ("given a positive integer n, return…"),
   // so they count for half there.
   const bool coding = code || has(S::kCodeTask);
+
+  // A question asked about a text the request gives after a blank line, or about
+  // a form or thread of labelled lines ("From the timetable below, which
+  // platform…?\n\n14:52 RE 16 Leipzig – platform 7"): answered from that text.
+  // Not beside a task of its own for the text (sort, summarize, translate,
+  // extract, write, code), a fault to find, or a result to work out from its
+  // figures (LABELLING.md's tie-break; told by the rules' mathematical cues, two
+  // weak ones or one strong). A thread pasted as a later turn is the material of
+  // the earlier one's task ("Summarize this chat" … "Ana: …?").
+  const bool given = f.given_bytes >= 80 || (f.field_lines >= 3 && f.earlier_user < 0);
+  const bool work_out = u[S::kMathWeak] >= 2 || has(S::kCompetitionMath) || has(S::kQuantAnalysis) ||
+                        has(S::kOptimise) || has(S::kJustify);
+  if (given && !passages && (has(S::kQuestion) || f.question_marks > 0) && !text_task && !coding &&
+      !has(S::kStructured) && !has(S::kCreative) && !has(S::kWriteVerb) && !has(S::kDebug) && !work_out) {
+    sc.add(C::kRag, 3.0, "a question about the text it gives");
+  }
   const double math_factor = coding ? 0.5 : 1.0;
   // "Proof of address", "proof for 45 minutes" are the noun of a document or a
   // dough: a proof is asked for only by more proof cues than those.

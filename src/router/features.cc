@@ -667,6 +667,10 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
       if (i == last_user) {
         f.instruction_tokens += add_text(text);
         scanner.scan(text, true);
+        // A lead, a blank line, then the rest: text given with the request.
+        if (const std::size_t blank = text.find("\n\n"); blank != std::string_view::npos && blank > 0) {
+          f.given_bytes = static_cast<int>(std::min<std::size_t>(text.size() - blank - 2, 1 << 20));
+        }
         for_windows(text, kWindow, true, [&](std::string_view w) { CueScanner::builtin().scan(w, f.cues); });
       } else if (user || system) {
         context_text(text);

@@ -58,6 +58,7 @@ struct Features {
   int passage_markers = 0;  // "[1]", "Document 2:", "<doc>", "文档1" … at line starts
   int choices = 0;          // "A." / "B)" / "(C)" answer options at line starts
   int field_lines = 0;      // instruction lines led by a short label and a colon ("Kim: will do", "Where: Room 4")
+  int given_bytes = 0;      // instruction text after its first blank line, when a lead comes before it (capped)
   int question_marks = 0;   // in the instruction
   int numbers = 0;          // digit runs in the instruction
   int math_symbols = 0;     // '^', '=', '<', '>', '≤', '≥', '√' and n! in the instruction

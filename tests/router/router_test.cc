@@ -676,6 +676,26 @@ TEST(Router, AnEmailToWriteNotEveryEmail) {
   EXPECT_EQ(d.tier, Tier::kPro) << d.reason;
 }
 
+// A question about a text the request gives (after a blank line, or as a form of
+// labelled lines) is answered from it: RAG, though it names no "passage". Not a
+// text to write a reply to, and not figures to work a result out of.
+TEST(Router, AQuestionAboutAGivenTextIsRag) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("From the allergy card below, can Tom eat the satay?\\n\\nTom Reyes, class 4B. Allergies: "
+                    "peanuts (severe), kiwi (mild). EpiPen in the school office. Lactose is fine."),
+                Category::kRag);
+  expect_routed(router, ask("Welcher Bahnsteig, laut Aushang?\\nZug: RE 7\\nZiel: Kiel\\nGleis: 4"), Category::kRag);
+  EXPECT_NE(route_ok(router, ask("Write a reply to this letter:\\n\\nDear tenant, the rent will rise by 3% from "
+                                 "April. Please contact us with any questions about the new amount."))
+                .category,
+            Category::kRag);
+  expect_routed(router,
+                ask("Find the smallest and the largest possible total from these options:\\n\\nOption A: 3 items at "
+                    "4.20 each, Option B: 5 items at 2.90 each, Option C: 2 items at 6.75 each. Which is the minimum?"),
+                Category::kMultiStepReasoning);
+}
+
 // A list's item numbers are no quantities: three questions to sort, numbered,
 // are no "problem with 3 numbers in 2 questions"; figures on a line's start are.
 TEST(Features, ListItemNumbersAreNoQuantities) {
