@@ -24,6 +24,8 @@ namespace {
 constexpr std::size_t kWindow = 1024;
 // How much of the system prompt and of each earlier user turn.
 constexpr std::size_t kContextWindow = 1024;
+// How far into the instruction the blank line after its lead is looked for.
+constexpr std::size_t kLeadBytes = 512;
 constexpr int kMaxFiles = 64;
 
 // Most lines fail on the first byte, so that is compared before the rest.
@@ -152,12 +154,16 @@ class TextScanner {
     };
     if (t.empty() || is_digit(t[0]) || !word_byte(static_cast<unsigned char>(t[0]))) return false;
     int spaces = 0;
-    for (std::size_t i = 1; i < t.size() && i <= 24; ++i) {
-      const char c = t[i];
+    const std::size_t end = std::min<std::size_t>(t.size(), 25);
+    for (std::size_t i = 1; i < end; ++i) {
+      const auto c = static_cast<unsigned char>(t[i]);
       if (c == ':') return i + 1 == t.size() || t[i + 1] == ' ';
-      if (t.substr(i, 3) == "：") return true;
-      if (c == ' ' && ++spaces > 2) return false;
-      if (c != ' ' && c != '-' && c != '.' && c != '\'' && !word_byte(static_cast<unsigned char>(c))) return false;
+      if (c == 0xEF && t.substr(i, 3) == "：") return true;
+      if (c == ' ') {
+        if (++spaces > 2) return false;
+      } else if (c != '-' && c != '.' && c != '\'' && !word_byte(c)) {
+        return false;
+      }
     }
     return false;
   }
@@ -667,8 +673,10 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
       if (i == last_user) {
         f.instruction_tokens += add_text(text);
         scanner.scan(text, true);
-        // A lead, a blank line, then the rest: text given with the request.
-        if (const std::size_t blank = text.find("\n\n"); blank != std::string_view::npos && blank > 0) {
+        // A lead, a blank line, then the rest: text given with the request. The
+        // lead is short; a blank line further in is inside the text itself.
+        if (const std::size_t blank = text.substr(0, kLeadBytes).find("\n\n");
+            blank != std::string_view::npos && blank > 0) {
           f.given_bytes = static_cast<int>(std::min<std::size_t>(text.size() - blank - 2, 1 << 20));
         }
         for_windows(text, kWindow, true, [&](std::string_view w) { CueScanner::builtin().scan(w, f.cues); });
