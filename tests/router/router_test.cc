@@ -573,6 +573,24 @@ TEST(Router, OneToolToRecordLabelsIsNoAgent) {
                 Category::kAgentToolChaining);
 }
 
+// Tools an app defines for every request are no evidence of Pro work: one call or
+// none is Flash (LABELLING.md). The tier model had learnt tools as Pro evidence
+// (23% of the labelled Pro requests come with tools, 1.4% of the Flash ones) and
+// sent these to Pro at 0.87-0.99; it now trains on Flash requests read with tools.
+TEST(Router, ToolsAloneAreNoProEvidence) {
+  const Router router = default_router();
+  const std::string tools = R"(,"tools":[{"type":"function","function":{"name":"get_weather"}},)"
+                            R"({"type":"function","function":{"name":"search_web"}},)"
+                            R"({"type":"function","function":{"name":"send_email"}},)"
+                            R"({"type":"function","function":{"name":"create_event"}}])";
+  for (const char* text :
+       {"What's the weather in Paris tomorrow?", "Search the web for the opening hours of the Louvre.",
+        "Put a dentist appointment in my calendar for Friday at 3pm."}) {
+    const Decision d = route_ok(router, ask(text, tools));
+    EXPECT_EQ(d.tier, Tier::kFlash) << text << ": " << d.reason;
+  }
+}
+
 // Lines led by a label and a colon, in the instruction only: a thread's speakers
 // and an invite's fields count; a URL, a time, code, a long lead-in and a system
 // prompt's lines do not.
