@@ -161,11 +161,10 @@ Classification classify(const Features& f) {
 
   // Work on given text: its content is the material, not the task.
   const bool text_task = has(S::kClassify) || has(S::kSummarize) || has(S::kTranslate) || has(S::kExtract);
-
-  // Multi-step reasoning chains. Mathematical words inside a coding task
-  // describe the function to write ("given a positive integer n, return…"),
-  // so they count for half there.
   const bool coding = code || has(S::kCodeTask);
+  // Lines led by a label and a colon ("Kim: I'll add a cleanup job", "Where: Room
+  // 4.12, next to the kitchen"): a thread, an invite or a form pasted to read.
+  const bool pasted_form = f.field_lines >= 3;
 
   // A question asked about a text the request gives after a blank line, or about
   // a form or thread of labelled lines ("From the timetable below, which
@@ -175,13 +174,17 @@ Classification classify(const Features& f) {
   // figures (LABELLING.md's tie-break; told by the rules' mathematical cues, two
   // weak ones or one strong). A thread pasted as a later turn is the material of
   // the earlier one's task ("Summarize this chat" … "Ana: …?").
-  const bool given = f.given_bytes >= 80 || (f.field_lines >= 3 && f.earlier_user < 0);
+  const bool given = f.given_bytes >= 80 || (pasted_form && f.earlier_user < 0);
   const bool work_out = u[S::kMathWeak] >= 2 || has(S::kCompetitionMath) || has(S::kQuantAnalysis) ||
                         has(S::kOptimise) || has(S::kJustify);
   if (given && !passages && (has(S::kQuestion) || f.question_marks > 0) && !text_task && !coding &&
       !has(S::kStructured) && !has(S::kCreative) && !has(S::kWriteVerb) && !has(S::kDebug) && !work_out) {
     sc.add(C::kRag, 3.0, "a question about the text it gives");
   }
+
+  // Multi-step reasoning chains. Mathematical words inside a coding task
+  // describe the function to write ("given a positive integer n, return…"),
+  // so they count for half there.
   const double math_factor = coding ? 0.5 : 1.0;
   // "Proof of address", "proof for 45 minutes" are the noun of a document or a
   // dough: a proof is asked for only by more proof cues than those.
@@ -311,22 +314,19 @@ Classification classify(const Features& f) {
   // the result goes (`log_intent`): the task is the text's, and the labels'
   // names ("check_balance", "transfer") are no actions.
   const bool recording = text_task && f.tools_defined == 1;
-  // Lines led by a label and a colon ("Kim: I'll add a cleanup job", "Where: Room
-  // 4.12, next to the kitchen") are a thread, an invite or a form pasted to read:
-  // their commas and verbs are the material's, so only actions asked for outright
-  // make a task of several steps.
-  const bool record = f.field_lines >= 3;
+  // A pasted form's commas and verbs are the material's: only actions asked for
+  // outright make a task of several steps.
   if (f.tools_defined >= 1 && !recording &&
       (u[S::kAction] >= 3 || (u[S::kAction] >= 2 && (has(S::kAgentSteps) || f.tools_defined >= 2)))) {
     sc.add(C::kAgentToolChaining, 5.0,
            fmt::format("{} and a task of {} actions ({})", core::count_of(f.tools_defined, "tool"), u[S::kAction],
                        cue(u, S::kAction)));
-  } else if (f.tools_defined >= 2 && !record && f.clauses >= 2 && (u[S::kAction] >= 1 || u[S::kAgentSteps] >= 1)) {
+  } else if (f.tools_defined >= 2 && !pasted_form && f.clauses >= 2 && (u[S::kAction] >= 1 || u[S::kAgentSteps] >= 1)) {
     // Several tools and a task told in several clauses, one an action.
     sc.add(C::kAgentToolChaining, 4.5,
            fmt::format("{} and a task in {} clauses ({})", core::count_of(f.tools_defined, "tool"), f.clauses + 1,
                        has(S::kAction) ? cue(u, S::kAction) : cue(u, S::kAgentSteps)));
-  } else if (f.tools_defined >= 2 && !record && u[S::kAgentSteps] >= 1) {
+  } else if (f.tools_defined >= 2 && !pasted_form && u[S::kAgentSteps] >= 1) {
     sc.add(C::kAgentToolChaining, u[S::kAgentSteps] >= 2 ? 5.0 : 3.5,
            fmt::format("{} and a task of dependent steps ({})", core::count_of(f.tools_defined, "tool"),
                        cue(u, S::kAgentSteps)));
