@@ -288,14 +288,16 @@ Classification classify(const Features& f) {
   }
   // A fault told in prose, without code or a trace: the sender's own running
   // system ("our", "my", "notre", "我们"), a symptom of it ("stops sending", "now
-  // takes 3 hours", "reste bloqué") or runtime trouble ("OOM killer", "deadlock")
-  // and a question for its cause or fix. Not a question about how things work
-  // ("How do I check CPU usage?", "What causes latency spikes?"), nor words of
-  // runtime trouble alone ("What does 'deadlock' mean?").
+  // takes 3 hours", "reste bloqué"), runtime trouble ("OOM killer", "deadlock")
+  // or a fault that comes and goes ("ogni tanto", "sometimes"), and a question for
+  // its cause or fix. Not a question about how things work ("How do I check CPU
+  // usage?", "What causes latency spikes?"), nor words of runtime trouble alone
+  // ("What does 'deadlock' mean?").
   const bool system = has(S::kSystem) || has(S::kCodebase) || has(S::kConcurrency) || f.code_names > 0;
-  if (runtime_words && !code && f.stack_frames == 0 && !passages && (has(S::kSymptom) || has(S::kConcurrency)) &&
-      has(S::kFirstPerson) && (has(S::kCauseAsk) || has(S::kDebug)) && system) {
-    sc.add(C::kCodebaseDebugging, 4.0, cue(u, has(S::kSymptom) ? S::kSymptom : S::kConcurrency));
+  const S trouble = has(S::kSymptom) ? S::kSymptom : has(S::kConcurrency) ? S::kConcurrency : S::kIntermittent;
+  if (runtime_words && !code && f.stack_frames == 0 && !passages && has(trouble) && has(S::kFirstPerson) &&
+      (has(S::kCauseAsk) || has(S::kDebug)) && system) {
+    sc.add(C::kCodebaseDebugging, 4.0, cue(u, trouble));
   }
   if (sc.score(C::kCodebaseDebugging) > 0 && has(S::kDebug)) sc.add(C::kCodebaseDebugging, 1.5, cue(u, S::kDebug));
 

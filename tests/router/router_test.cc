@@ -678,6 +678,39 @@ TEST(Router, RuntimeTroubleInProseAndLengthsInItalianAndPortuguese) {
   expect_routed(router, ask("Escreva um livro de 40.000 palavras sobre o fado."), Category::kLongCoherentOutput);
 }
 
+// A fault in the sender's own system, told in another language: the symptom, a
+// fault that comes and goes, and the question for its cause are read in Italian,
+// Portuguese, German and Spanish as in English, and beat a language named ("in
+// Java") that would otherwise make it code to write. "Funktion" and "fonction"
+// are cues of code to write only as whole words, not in "funktioniert" ("works").
+TEST(Router, FaultsInProseInOtherLanguages) {
+  const Router router = default_router();
+  for (const char* text : {
+           "Il nostro servizio di notifiche a volte manda due volte lo stesso messaggio. Usiamo Redis come coda "
+           "con due worker. Qual è la causa?",
+           "Nosso aplicativo trava depois de uma hora de uso. Qual é a causa e como corrigir?",
+           "Unser Dienst für den Export funktioniert nicht mehr, seit wir auf Java 21 gewechselt haben. "
+           "Was läuft schief?",
+           "Nuestro servicio de facturas en Java deja de funcionar cada lunes por la mañana. ¿Cuál es la causa?",
+           "Our nightly job sometimes writes an empty report. What could be wrong?",
+       }) {
+    expect_routed(router, ask(text), Category::kCodebaseDebugging);
+  }
+  // No system of the sender's: a cat that sometimes does not eat is no fault in code.
+  EXPECT_EQ(route_ok(router, ask("A volte il mio gatto non mangia. Qual è la causa?")).tier, Tier::kFlash);
+  // "Funktion" and "fonction" are a function to write; "funktioniert" and "fonctionne" are "works".
+  expect_routed(router, ask("Wie funktioniert ein Wärmetauscher?"), Category::kStraightforwardQa);
+  expect_routed(router, ask("Comment fonctionne la TVA sur les ventes en ligne ?"), Category::kStraightforwardQa);
+  expect_routed(router, ask("Schreib eine Funktion, die prüft, ob ein Jahr ein Schaltjahr ist."),
+                Category::kCodingModerate);
+  expect_routed(router, ask("Écris une fonction qui inverse une chaîne."), Category::kCodingModerate);
+  // Messages to label: their faults are the material ("just the label" asks for labels).
+  expect_routed(router,
+                ask("For each message, just the label: bug, question or praise.\\n\\n"
+                    "1. Why does our app log me out every morning?\\n2. Do you ship to Chile?\\n3. Love the new icons"),
+                Category::kClassification);
+}
+
 // An email to write is structured content; an email a system sends, or a column
 // called email, is not: it named the category, which kept the tier model from
 // overruling it ("a specific Flash cue"), and a duplicate-email bug went to Flash.
