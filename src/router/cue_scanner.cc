@@ -197,7 +197,8 @@ void CueScanner::report(std::uint32_t v, const unsigned char* p, std::size_t n, 
     const Cue& cue = cues_[out_[b]];
     const std::size_t start = end - cue.text.size();
     if (latin(cue.text) && word_before(p, start)) continue;
-    if (cue.word_end && word_at(p, n, end)) continue;
+    // Nor the head of a hyphenated word: "check$" is not in "check-in".
+    if (cue.word_end && (word_at(p, n, end) || (end + 1 < n && p[end] == '-' && word_at(p, n, end + 1)))) continue;
     if (cue.not_after_hyphen && start >= 2 && p[start - 1] == '-' && word_before(p, start - 1)) continue;
     hits.add(cue.signal, out_[b], cue.text, start);
   }

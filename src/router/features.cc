@@ -548,6 +548,20 @@ bool list_item_number(std::string_view w, std::size_t q) {
   return (w[e] == '.' || w[e] == ')') && (e + 1 == w.size() || w[e + 1] == ' ');
 }
 
+// Whether the separator at `q` follows a closing quote ("'Taxi 24.50', 'Lunch
+// 86.00'", "「晴れ」、「雨」"): it separates quoted items, the material of the
+// task, not clauses of it.
+bool after_quote(std::string_view w, std::size_t q) {
+  while (q > 0 && w[q - 1] == ' ') --q;
+  if (q == 0) return false;
+  if (w[q - 1] == '\'' || w[q - 1] == '"') return true;
+  if (q < 2) return false;
+  if (w.substr(q - 2, 2) == "»") return true;
+  if (q < 3) return false;
+  const std::string_view last = w.substr(q - 3, 3);
+  return last == "’" || last == "”" || last == "」" || last == "』";
+}
+
 // Question marks, numbers, formula symbols, clause separators and (when
 // `formulas`, i.e. in prose without code) the operators between named
 // quantities and the names from code, of an instruction window, in one pass:
@@ -560,10 +574,16 @@ void count_marks(std::string_view w, bool formulas, Features& f) {
     t[0xE2] = t[0xE3] = t[0xEF] = true;  // lead bytes of the symbols below, "、" and the fullwidth "？，；"
     return t;
   };
-  static const auto kMarks = table("0123456789?^=<>,;");
+  static const auto kMarks = table("0123456789?^=<>,;()\n");
   // In prose, every letter may start a name from code.
   static const auto kMarksAndOperators =
-      table("0123456789?^=<>,;+-*/(abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_");
+      table("0123456789?^=<>,;()\n+-*/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_");
+  // A separator in parentheses on its line ("a category (travel, meals,
+  // equipment)") or after a closing quote separates items, the material of the
+  // task or its options, not clauses of it.
+  constexpr std::size_t kNone = std::string_view::npos;
+  std::size_t open_paren = kNone;
+  auto clause_at = [&](std::size_t q) { return open_paren == kNone && !after_quote(w, q); };
   const auto& interesting = formulas ? kMarksAndOperators : kMarks;
   const auto* p = reinterpret_cast<const unsigned char*>(w.data());
   const std::size_t n = w.size();
@@ -583,7 +603,9 @@ void count_marks(std::string_view w, bool formulas, Features& f) {
     } else if (c == '?') {
       ++f.question_marks;
     } else if (c == ',' || c == ';') {
-      ++f.clauses;
+      f.clauses += clause_at(q);
+    } else if (c == '\n' || c == ')') {
+      open_paren = kNone;
     } else if (is_letter(c) || c == '_') {
       // A word (only reached in prose): a name from code, or skipped whole.
       if (q > 0 && (is_letter(p[q - 1]) || p[q - 1] == '_')) continue;
@@ -593,8 +615,9 @@ void count_marks(std::string_view w, bool formulas, Features& f) {
       if (e > q + 1) q = e - 1;
       // A one-letter word may be a formula's name: its operator comes next.
     } else if (c == '(') {
+      open_paren = q;
       // Function notation: f(n), P(A), g(x); "(a)" and "see (1)" are not.
-      if (q > 0 && short_name(w, q - 1, q)) ++f.variables;
+      if (formulas && q > 0 && short_name(w, q - 1, q)) ++f.variables;
     } else if (c == '+' || c == '-' || c == '*' || c == '/') {
       if (operator_of_names(w, q, true)) ++f.variables;
     } else if (c < 0x80) {
@@ -605,7 +628,7 @@ void count_marks(std::string_view w, bool formulas, Features& f) {
       if (three == "？") {
         ++f.question_marks;
       } else if (three == "，" || three == "；" || three == "、") {
-        ++f.clauses;
+        f.clauses += clause_at(q);
       } else if (three == "≤" || three == "≥" || three == "√" || three == "∑" || three == "≠") {
         ++f.math_symbols;
       }

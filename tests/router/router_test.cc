@@ -111,6 +111,19 @@ TEST(CueScanner, ACueMarkedWholeIsNotTheTailOfAHyphenatedWord) {
   EXPECT_EQ(h2[Signal::kProof], 1);  // "proof" counted once; after "-" with no word before, it is a word start
 }
 
+// "check$" (an action a tool would do) must end at a word end, and a hyphen that
+// goes on into a word is none: "a team check-in" names a meeting, "check-in" no
+// action. A hyphen with nothing after it ends the word.
+TEST(CueScanner, ACueMarkedToEndAWordIsNotTheHeadOfAHyphenatedWord) {
+  CueHits h;
+  CueScanner::builtin().scan("Draft an agenda for the weekly check-in.", h);
+  EXPECT_EQ(h[Signal::kAction], 1);  // "draft" alone
+  CueHits h2;
+  CueScanner::builtin().scan("Check the stock, then check- and re-order.", h2);
+  EXPECT_EQ(h2[Signal::kAction], 1);  // "check" (counted once), not "check-in"'s
+  EXPECT_EQ(h2.first[static_cast<std::size_t>(Signal::kAction)], "check");
+}
+
 TEST(CueScanner, NoCueIsListedTwiceForOneSignal) {
   // A repeated cue would count twice: one word would weigh as two.
   std::set<std::pair<std::string_view, Signal>> seen;
@@ -633,6 +646,40 @@ TEST(Router, AThreadOrAFormBesideToolsIsMaterial) {
                                  tools))
                 .tier,
             Tier::kFlash);
+}
+
+// A comma after a closing quote, or in parentheses, separates items (the
+// material, or the options), not clauses of the task: quoted expenses to tag
+// beside two tools are no task in several clauses. Commas of the task count.
+TEST(Features, ItemsInQuotesOrParenthesesAreNoClauses) {
+  // Two commas in parentheses, two after quotes: none counts.
+  EXPECT_EQ(features(ask("Tag each claim with a category (travel, meals, equipment): "
+                         "'Taxi 24.50', 'Lunch 86.00', 'Dock 129.00'"))
+                .clauses,
+            0);
+  // Japanese quotes and "、": none; the task's own commas: two; one after the parenthesis closes.
+  EXPECT_EQ(features(ask("「晴れ」、「雨」、「雪」に分類してください")).clauses, 0);
+  EXPECT_EQ(features(ask("Find the orders, refund each one, then email the customer")).clauses, 2);
+  EXPECT_EQ(features(ask("Find the orders (all of them), refund each one")).clauses, 1);
+}
+
+TEST(Router, QuotedItemsBesideToolsAreMaterial) {
+  const Router router = default_router();
+  const std::string tools =
+      R"(,"tools":[{"type":"function","function":{"name":"set_label"}},)"
+      R"({"type":"function","function":{"name":"get_rules"}},{"type":"function","function":{"name":"notify"}}])";
+  // Four commas, none a clause: before, "tag" and 5 clauses beside 3 tools were an agent's task.
+  EXPECT_EQ(route_ok(router, ask("Tag each purchase with one category (food, transport, fun): "
+                                 "'Bus pass 30', 'Cinema 12', 'Groceries 54'",
+                                 tools))
+                .tier,
+            Tier::kFlash);
+  // Actions asked for outright, one with a parenthesis, are still steps.
+  EXPECT_EQ(route_ok(router, ask("Find the overdue invoices (older than 30 days), email each customer, "
+                                 "then set the label 'chased'",
+                                 tools))
+                .tier,
+            Tier::kPro);
 }
 
 // Words that only share a stem with a cue are not the cue: a gear's
