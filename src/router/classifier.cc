@@ -362,6 +362,19 @@ Classification classify(const Features& f) {
     sc.add(C::kLongCoherentOutput, -2.0, "");
   }
 
+  // Labels offered for given items ("Which team, billing, technical or sales?
+  // 'I was charged twice'"; "Rate each (P1, P2, P3): 1. … 2. …"): a
+  // classification, though no word names one. Only where the request asks for no
+  // other task and the rules found no harder one: options in a puzzle ("a
+  // different pet (cat, dog, fish)") or a bug report are material.
+  const bool items = f.quoted_items >= 1 || f.list_items >= 2 || f.given_bytes >= 20;
+  const bool pro_evidence = sc.score(C::kMultiStepReasoning) > 0 || sc.score(C::kCodebaseDebugging) > 0 ||
+                            sc.score(C::kAgentToolChaining) > 0 || sc.score(C::kLongCoherentOutput) > 0;
+  const bool offered = f.offered_labels > 0 && items && !has(S::kClassify) && !text_task && !coding && !passages &&
+                       !has(S::kDebug) && !has(S::kStructured) && !has(S::kCreative) && !has(S::kWriteVerb) &&
+                       !pro_evidence;
+  if (offered) sc.add(C::kClassification, 3.5, "labels offered for the items it gives");
+
   // The winner, and its softmax share as the confidence.
   const auto& s = sc.scores();
   std::size_t best = 0;
@@ -385,6 +398,7 @@ Classification classify(const Features& f) {
   }
   Classification out;
   out.uncounted_ways = has(S::kCountWays) && !counting;
+  out.offered_labels_only = offered && best == static_cast<std::size_t>(C::kClassification);
   out.category = static_cast<Category>(best);
   out.confidence = 1.0 / denom;
   out.scores = s;

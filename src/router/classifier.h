@@ -53,6 +53,11 @@ struct Classification {
   // question for ways of doing something, not a counting problem. Like a
   // specific Flash cue, the tier model may not overrule that on its words alone.
   bool uncounted_ways = false;
+  // A classification read from labels offered for given items alone, with no
+  // word that names one: a problem with answer options ("… true, false, or
+  // uncertain?" after its statements) reads the same, so this is no specific
+  // Flash cue, and the tier model may overrule it.
+  bool offered_labels_only = false;
 };
 
 Classification classify(const Features& f);

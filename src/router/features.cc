@@ -63,6 +63,42 @@ bool source_extension(std::string_view ext) {
   return std::find(kSourceExtensions.begin(), kSourceExtensions.end(), v) != kSourceExtensions.end();
 }
 
+// A list's line: "1. ", "12) ", "3、", "- ", "* ", "• ".
+bool list_line(std::string_view t) {
+  std::size_t i = 0;
+  while (i < t.size() && i < 2 && is_digit(t[i])) ++i;
+  if (i > 0) {
+    if (t.substr(i, 3) == "、") return true;
+    return i + 1 < t.size() && (t[i] == '.' || t[i] == ')') && t[i + 1] == ' ';
+  }
+  if (t.size() >= 2 && (t[0] == '-' || t[0] == '*') && t[1] == ' ') return true;
+  return t.size() >= 4 && t.substr(0, 3) == "•" && t[3] == ' ';
+}
+
+// A line led by a short label and a colon: a speaker's ("Kim: will do"), a
+// field's ("Where: Room 4.12", "型号：RC-30"). The label is one to three words
+// of at most 24 bytes that starts with a letter; a colon in a URL, a time or
+// code ("https://", "10:30", "a::b") leads none.
+bool field_line(std::string_view t) {
+  auto word_byte = [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+  };
+  if (t.empty() || is_digit(t[0]) || !word_byte(static_cast<unsigned char>(t[0]))) return false;
+  int spaces = 0;
+  const std::size_t end = std::min<std::size_t>(t.size(), 25);
+  for (std::size_t i = 1; i < end; ++i) {
+    const auto c = static_cast<unsigned char>(t[i]);
+    if (c == ':') return i + 1 == t.size() || t[i + 1] == ' ';
+    if (c == 0xEF && t.substr(i, 3) == "：") return true;
+    if (c == ' ') {
+      if (++spaces > 2) return false;
+    } else if (c != '-' && c != '.' && c != '\'' && !word_byte(c)) {
+      return false;
+    }
+  }
+  return false;
+}
+
 class TextScanner {
  public:
   explicit TextScanner(Features& f) : f_(f) {}
@@ -137,35 +173,12 @@ class TextScanner {
     f_.stack_frames += frame;
     f_.passage_markers += passage;
     f_.field_lines += instruction_ && !code && field_line(t);
+    f_.list_items += instruction_ && !code && list_line(t);
     if (t.size() >= 3 && ((t[0] >= 'A' && t[0] <= 'E' && (t[1] == '.' || t[1] == ')')) ||
                           (t[0] == '(' && t[1] >= 'A' && t[1] <= 'E' && t[2] == ')'))) {
       ++f_.choices;
     }
     files(t);
-  }
-
-  // A line led by a short label and a colon: a speaker's ("Kim: will do"), a
-  // field's ("Where: Room 4.12", "型号：RC-30"). The label is one to three words
-  // of at most 24 bytes that starts with a letter; a colon in a URL, a time or
-  // code ("https://", "10:30", "a::b") leads none.
-  static bool field_line(std::string_view t) {
-    auto word_byte = [](unsigned char c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
-    };
-    if (t.empty() || is_digit(t[0]) || !word_byte(static_cast<unsigned char>(t[0]))) return false;
-    int spaces = 0;
-    const std::size_t end = std::min<std::size_t>(t.size(), 25);
-    for (std::size_t i = 1; i < end; ++i) {
-      const auto c = static_cast<unsigned char>(t[i]);
-      if (c == ':') return i + 1 == t.size() || t[i + 1] == ' ';
-      if (c == 0xEF && t.substr(i, 3) == "：") return true;
-      if (c == ' ') {
-        if (++spaces > 2) return false;
-      } else if (c != '-' && c != '.' && c != '\'' && !word_byte(c)) {
-        return false;
-      }
-    }
-    return false;
   }
 
   struct Prefix {
@@ -562,6 +575,278 @@ bool after_quote(std::string_view w, std::size_t q) {
   return last == "’" || last == "”" || last == "」" || last == "』";
 }
 
+// Lists of options offered to choose among, and quoted items, in an
+// instruction window. An option is one to three words of at most 40 bytes. A
+// list is offered in parentheses ("(P1, P2, P3)", "(high/medium/low)"; not
+// "f(a, b)"), as "A, B or C" or "A, B, or C" (also "o", "oder", "ou"), or as
+// "A/B/C" of single words; two options only as yes or no ("yes/no", "ja oder
+// nein"). "A, B and C" enumerates, and offers nothing.
+class ItemCounter {
+ public:
+  explicit ItemCounter(std::string_view w) : w_(w) {}
+
+  void count(Features& f) {
+    thread_local std::vector<Tok> buffer;  // reused: no allocation per window once it has grown
+    toks_ = &buffer;
+    tokenize();
+    f.quoted_items += quotes_;
+    for (std::size_t i = 0; i < toks_->size(); ++i) {
+      if (const std::size_t end = list_at(i); end > i) {
+        ++f.offered_labels;
+        i = end - 1;
+      }
+    }
+  }
+
+ private:
+  // kSeg: one to three words; kLong: more; kSlashed: words joined by slashes.
+  enum class K : std::uint8_t { kSeg, kLong, kSlashed, kComma, kSlash, kOr, kOpen, kClose, kBreak };
+  struct Tok {
+    K kind;
+    std::uint8_t words = 0;   // in a seg; in kSlashed, the alternatives (at most 255)
+    bool yes_no = false;      // a seg whose last word answers yes or no; kSlashed, all of its words
+    bool after_word = false;  // a '(' right after a letter or digit: f(a, b)
+  };
+
+  // Punctuation outside ASCII ends a word: Latin-1's signs (« » ¿ ¡ ×), general
+  // punctuation (“ ” ‘ ’ …), CJK symbols (、 。 「 」) and fullwidth ones (， ：).
+  static bool punctuation(char32_t c) {
+    return (c >= 0x80 && c <= 0xBF) || c == 0xD7 || c == 0xF7 || (c >= 0x2000 && c <= 0x206F) ||
+           (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF00 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20);
+  }
+  // The code point at i and its length in bytes (a stray byte is one U+FFFD).
+  std::pair<char32_t, std::size_t> decode(std::size_t i) const {
+    const auto c = static_cast<unsigned char>(w_[i]);
+    const std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (len == 1 || i + len > w_.size()) return {c < 0x80 ? c : 0xFFFD, 1};
+    char32_t cp = c & (0x3F >> (len - 1));
+    for (std::size_t k = 1; k < len; ++k) cp = cp << 6 | (static_cast<unsigned char>(w_[i + k]) & 0x3F);
+    return {cp, len};
+  }
+  static bool ascii_word(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  }
+  static bool equals_lower(std::string_view word, std::string_view lower) {
+    if (word.size() != lower.size()) return false;
+    for (std::size_t k = 0; k < word.size(); ++k) {
+      const char c = word[k] >= 'A' && word[k] <= 'Z' ? static_cast<char>(word[k] - 'A' + 'a') : word[k];
+      if (c != lower[k]) return false;
+    }
+    return true;
+  }
+  static bool any_of(std::string_view word, std::initializer_list<std::string_view> list) {
+    for (std::string_view l : list) {
+      if (equals_lower(word, l)) return true;
+    }
+    return false;
+  }
+
+  // A quoted text from the quote at i: the end of its closing quote, or i.
+  std::size_t quote_end(std::size_t i, std::string_view close, bool apostrophe) const {
+    const std::size_t from = i + (apostrophe ? 1 : decode(i).second);
+    std::size_t e = from;
+    // At most 300 bytes on: an apostrophe that closes nothing costs no scan of the window.
+    while (e < w_.size() && w_[e] != '\n' && e - from < 300) {
+      if (w_.compare(e, close.size(), close) == 0) {
+        const std::size_t after = e + close.size();
+        // An apostrophe closes only before a non-word: "'Rent', 'Tax'", not "it's".
+        if (!apostrophe || after >= w_.size() || !ascii_word(static_cast<unsigned char>(w_[after]))) {
+          return e - from >= 3 ? after : i;
+        }
+      }
+      ++e;
+    }
+    return i;
+  }
+
+  // The end of the word whose first character ends at `e`.
+  std::size_t word_end(std::size_t e) const {
+    const std::size_t n = w_.size();
+    while (e < n) {
+      const auto d = static_cast<unsigned char>(w_[e]);
+      if (ascii_word(d) || d == '-' || (d == '\'' && e + 1 < n && ascii_word(static_cast<unsigned char>(w_[e + 1])))) {
+        ++e;
+      } else if (d >= 0x80 && !punctuation(decode(e).first)) {
+        e += decode(e).second;
+      } else {
+        break;
+      }
+    }
+    return e;
+  }
+  static bool yes_no(std::string_view word) {
+    return any_of(word, {"yes", "no", "true", "false", "ja", "nein", "sí", "si", "oui", "non", "sim", "não", "y", "n"});
+  }
+
+  void push(K kind) {
+    seg_open_ = false;
+    toks_->push_back(Tok{kind});
+  }
+  void word(std::size_t b, std::size_t e) {
+    const std::string_view text = w_.substr(b, e - b);
+    if (any_of(text, {"or", "o", "oder", "ou"})) return push(K::kOr);
+    if (seg_open_ && !toks_->empty() && toks_->back().kind == K::kSeg && toks_->back().words < 3 &&
+        e - seg_begin_ <= 40) {
+      ++toks_->back().words;
+      toks_->back().yes_no = yes_no(text);  // "answer yes or no": the option is the last word
+      return;
+    }
+    if (seg_open_ && !toks_->empty()) {
+      toks_->back() = Tok{K::kLong};
+      return;
+    }
+    seg_open_ = true;
+    seg_begin_ = b;
+    toks_->push_back(Tok{K::kSeg, 1, yes_no(text)});
+  }
+
+  // Whether the line that starts at `b` is material: an item of a list, a
+  // labelled field ("Battery: 500 Wh, 3-year or 800 cycles"), or any line after
+  // a blank line in the lead (the text given with the request). Options there
+  // belong to the material ("Mushroom risotto (V, GF)"), not to the request.
+  bool material_line(std::size_t b) {
+    if (b >= 2 && w_[b - 1] == '\n' && w_[b - 2] == '\n' && b <= kLeadBytes) given_ = true;
+    while (b < w_.size() && (w_[b] == ' ' || w_[b] == '\t')) ++b;
+    std::size_t e = w_.find('\n', b);
+    std::string_view t = w_.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\r')) t.remove_suffix(1);
+    return given_ || list_line(t) || field_line(t);
+  }
+
+  // The quote at i opens a quoted item: the end of its closing quote, or i.
+  std::size_t quoted_item(std::size_t i, unsigned char c, char32_t cp) const {
+    const bool apostrophe = c == '\'' || c == '"';
+    std::string_view close;
+    if (apostrophe) {
+      if (i > 0 && ascii_word(static_cast<unsigned char>(w_[i - 1]))) return i;  // "it's", "users'"
+      close = w_.substr(i, 1);
+    } else if (cp == U'“') {
+      close = "”";
+    } else if (cp == U'‘') {
+      close = "’";
+    } else if (cp == U'«') {
+      close = "»";
+    } else if (cp == U'「') {
+      close = "」";
+    } else if (cp == U'『') {
+      close = "』";
+    } else {
+      return i;
+    }
+    return quote_end(i, close, apostrophe);
+  }
+
+  void tokenize() {
+    toks_->clear();
+    const std::size_t n = w_.size();
+    bool material = material_line(0);
+    std::size_t i = 0;
+    while (i < n) {
+      const auto c = static_cast<unsigned char>(w_[i]);
+      if (c == ' ' || c == '\t') {
+        ++i;
+        continue;
+      }
+      if (c == '\n') {
+        push(K::kBreak);
+        material = material_line(++i);
+        continue;
+      }
+      const auto [cp, len] = decode(i);
+      // A quoted item is an item, not options, wherever it stands.
+      if (const std::size_t e = quoted_item(i, c, cp); e > i) {
+        ++quotes_;
+        push(K::kBreak);
+        i = e;
+        continue;
+      }
+      if (material) {
+        if (toks_->empty() || toks_->back().kind != K::kBreak) push(K::kBreak);
+        i += len;
+        continue;
+      }
+      if (ascii_word(c) || (c >= 0x80 && !punctuation(cp))) {
+        std::size_t e = word_end(i + len);
+        if (e + 1 < n && w_[e] == '/' && ascii_word(static_cast<unsigned char>(w_[e + 1]))) {
+          // Words joined by slashes, "high/medium/low", "yes/no", "TCP/IP": one token.
+          Tok t{K::kSlashed, 1, yes_no(w_.substr(i, e - i))};
+          while (e + 1 < n && w_[e] == '/' && ascii_word(static_cast<unsigned char>(w_[e + 1]))) {
+            const std::size_t b = e + 1;
+            e = word_end(b);
+            t.words = static_cast<std::uint8_t>(std::min(t.words + 1, 255));
+            t.yes_no = t.yes_no && yes_no(w_.substr(b, e - b));
+          }
+          push(K::kSlashed);
+          toks_->back() = t;
+          i = e;
+          continue;
+        }
+        word(i, e);
+        i = e;
+        continue;
+      }
+      if (c == ',' || cp == U'、' || cp == U'，') {
+        push(K::kComma);
+      } else if (c == '/') {
+        push(K::kSlash);
+      } else if (c == '(') {
+        push(K::kOpen);
+        toks_->back().after_word = i > 0 && ascii_word(static_cast<unsigned char>(w_[i - 1]));
+      } else if (c == ')') {
+        push(K::kClose);
+      } else {
+        push(K::kBreak);
+      }
+      i += len;
+    }
+  }
+
+  // The end of an offered list that starts at token i, or i.
+  std::size_t list_at(std::size_t i) const {
+    auto kind = [&](std::size_t k) { return k < toks_->size() ? (*toks_)[k].kind : K::kBreak; };
+    if (kind(i) == K::kOpen) {
+      if ((*toks_)[i].after_word) return i;
+      std::size_t k = i + 1, options = 0;
+      while (kind(k) == K::kSeg) {
+        ++options;
+        ++k;
+        if (kind(k) == K::kComma && kind(k + 1) == K::kOr) ++k;
+        if (kind(k) != K::kComma && kind(k) != K::kSlash && kind(k) != K::kOr) break;
+        ++k;
+      }
+      return options >= 2 && kind(k) == K::kClose ? k + 1 : i;
+    }
+    // "A/B/C" of single words, "yes/no".
+    if (kind(i) == K::kSlashed) {
+      const Tok& t = (*toks_)[i];
+      return t.words >= 3 || (t.words == 2 && t.yes_no) ? i + 1 : i;
+    }
+    // "A, B or C", "A, B, or C"; the first option may end a longer run of words
+    // ("Is this review about the location, the staff or the price?").
+    if (kind(i) != K::kSeg && kind(i) != K::kLong) return i;
+    std::size_t k = i, options = 1;
+    while (kind(k + 1) == K::kComma && kind(k + 2) == K::kSeg) {
+      k += 2;
+      ++options;
+    }
+    if (options >= 2) {
+      if (kind(k + 1) == K::kComma) ++k;  // the serial comma: "A, B, or C"
+      if (kind(k + 1) == K::kOr && kind(k + 2) == K::kSeg) return k + 3;
+    }
+    // "yes or no".
+    const bool yes_or_no = kind(i) == K::kSeg && kind(i + 1) == K::kOr && kind(i + 2) == K::kSeg &&
+                           (*toks_)[i].yes_no && (*toks_)[i + 2].yes_no;
+    return yes_or_no ? i + 3 : i;
+  }
+
+  std::string_view w_;
+  std::vector<Tok>* toks_ = nullptr;
+  int quotes_ = 0;
+  bool given_ = false;  // past a blank line in the lead
+  bool seg_open_ = false;
+  std::size_t seg_begin_ = 0;
+};
+
 // Question marks, numbers, formula symbols, clause separators and (when
 // `formulas`, i.e. in prose without code) the operators between named
 // quantities and the names from code, of an instruction window, in one pass:
@@ -754,6 +1039,15 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
     ScriptCounts sc;
     // Operators in source code are not formulas (and code has many of them).
     const bool formulas = f.code_lines == 0 && f.code_fences == 0;
+    // Offered labels and quoted items make a classification only where nothing
+    // names another task (classifier.cc): they are counted only there, which
+    // spares most requests the pass (a third of a 4 KB request's decision).
+    const CueHits& u = f.cues;
+    const bool items = f.code_lines < 3 && f.code_fences < 2 && f.passage_markers < 2 && f.stack_frames == 0 &&
+                       u[Signal::kClassify] + u[Signal::kSummarize] + u[Signal::kTranslate] + u[Signal::kExtract] +
+                               u[Signal::kCodeTask] + u[Signal::kDebug] + u[Signal::kStructured] +
+                               u[Signal::kCreative] + u[Signal::kWriteVerb] + u[Signal::kPassageRef] ==
+                           0;
     auto look = [&](std::string_view text) {
       for_windows(text, kWindow, true, [&](std::string_view w) {
         sc.add(w);
@@ -762,6 +1056,7 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
           f.requested_output_tokens = std::max(f.requested_output_tokens, requested_output(w));
         }
         count_marks(w, formulas, f);
+        if (items) ItemCounter(w).count(f);
       });
     };
     // The tier model reads the instruction's first and last 500 bytes.

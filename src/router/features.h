@@ -65,6 +65,12 @@ struct Features {
   int variables = 0;        // one-letter names next to an operator or in f(x) notation, in the instruction
   int clauses = 0;          // clause separators (, ; ， ； 、) in the instruction
   int code_names = 0;       // camelCase, PascalCase and snake_case names in the instruction's prose (not in code)
+  // Lists of options to choose among ("(P1, P2, P3)", "red, white or rosé", "yes/no") and texts of 3 to 300 bytes
+  // in quotes on one line ('…', "…", «…», “…”, 「…」), in the instruction; counted only when no cue names a
+  // task of another kind, no code, passages or trace is given (where the classifier reads them).
+  int offered_labels = 0;
+  int quoted_items = 0;
+  int list_items = 0;  // instruction lines led by "1.", "2)", "3、", "-", "*" or "•" and a space
   // Output the instruction asks for ("a 10,000-word report", "写一篇两万字"), in
   // estimated tokens; 0 when it names no length.
   std::int64_t requested_output_tokens = 0;

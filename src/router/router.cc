@@ -57,9 +57,12 @@ void Router::apply_tier_model(const Features& f, Classification& c, double& p_pr
   // words alone do not outweigh what the request says it is, so without that
   // evidence it is not scored at all (unless P(Pro) is asked for). The same holds
   // for "how many ways" with nothing to count, which the rules read as no problem.
-  const bool specific_flash =
-      natural_tier(c.category) == core::Tier::kFlash && c.category != Category::kStraightforwardQa &&
-      c.scores[static_cast<std::size_t>(c.category)] > 0 && c.confidence >= policy_.min_confidence;
+  // Labels offered for given items alone are no specific cue: a problem with
+  // answer options has them too.
+  const bool specific_flash = natural_tier(c.category) == core::Tier::kFlash &&
+                              c.category != Category::kStraightforwardQa &&
+                              c.scores[static_cast<std::size_t>(c.category)] > 0 &&
+                              c.confidence >= policy_.min_confidence && !c.offered_labels_only;
   double pro_evidence = 0;
   for (Category pc : {Category::kMultiStepReasoning, Category::kCodebaseDebugging, Category::kAgentToolChaining,
                       Category::kLongCoherentOutput}) {

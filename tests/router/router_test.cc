@@ -663,6 +663,67 @@ TEST(Features, ItemsInQuotesOrParenthesesAreNoClauses) {
   EXPECT_EQ(features(ask("Find the orders (all of them), refund each one")).clauses, 1);
 }
 
+// Options offered to choose among, quoted items and list lines: what a
+// classification gives (labels, and the items to label).
+TEST(Features, OfferedLabelsQuotedItemsAndListLines) {
+  // "— billing, technical support, or sales?": three options; one quoted item.
+  Features f = features(
+      ask("Which team should handle this ticket — billing, technical support, or sales? 'I was charged twice'"));
+  EXPECT_EQ(f.offered_labels, 1);
+  EXPECT_EQ(f.quoted_items, 1);
+  // The first option may end a longer run of words.
+  EXPECT_EQ(features(ask("Is this review about the location, the staff or the price?")).offered_labels, 1);
+  // In parentheses, two list lines.
+  f = features(ask("Rate each (P1, P2, P3):\\n1. Login broken\\n2. Typo on the About page"));
+  EXPECT_EQ(f.offered_labels, 1);
+  EXPECT_EQ(f.list_items, 2);
+  EXPECT_EQ(f.quoted_items, 0);
+  // yes/no, and a quoted text in double quotes.
+  f = features(ask("Answer yes/no: is it spam? \\\"Win a FREE cruise now\\\""));
+  EXPECT_EQ(f.offered_labels, 1);
+  EXPECT_EQ(f.quoted_items, 1);
+  EXPECT_EQ(features(ask("Set the level to high/medium/low")).offered_labels, 1);
+  EXPECT_EQ(features(ask("Answer yes or no: is the Moon a planet?")).offered_labels, 1);
+  // None: a call's arguments, "and" (an enumeration), two words that are no yes and no, apostrophes.
+  f = features(ask("Call f(a, b) with apples, pears and plums over TCP/IP. It's Kim's turn"));
+  EXPECT_EQ(f.offered_labels, 0);
+  EXPECT_EQ(f.quoted_items, 0);
+  // Corner brackets; "、" between them separates no options.
+  f = features(ask("「晴れ」、「雨」に分けてください"));
+  EXPECT_EQ(f.quoted_items, 2);
+  EXPECT_EQ(f.offered_labels, 0);
+}
+
+// Labels offered for the items a request gives make a classification though no
+// word names one. Options in the material (a menu's "(V, GF)") are not offered,
+// and the reading is no specific Flash cue: a problem with answer options reads
+// the same, and the tier model may still send it to Pro.
+TEST(Router, LabelsOfferedForGivenItems) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("Which team should handle this — billing, technical support, or sales? "
+                    "'My card was charged twice for March'"),
+                Category::kClassification);
+  expect_routed(router,
+                ask("Rate the urgency of each (P1, P2, P3):\\n1. Checkout down for everyone\\n2. Typo in footer"),
+                Category::kClassification);
+  EXPECT_NE(route_ok(router, ask("From the menu below, which dishes are vegan?\\n\\n- Risotto (V, GF)\\n"
+                                 "- Salmon (GF)\\n- Lentil curry (V, GF)"))
+                .category,
+            Category::kClassification);
+  // MT-Bench's reasoning question 106: the rules read labels offered; the tier model (P(Pro) 0.9 and more) may
+  // overrule that, as it did before the rule.
+  const std::string statements =
+      ask("Each problem consists of three statements. Based on the first two statements, the third statement may be "
+          "true, false, or uncertain.\\n1. Oranges cost more than apples.\\n2. Oranges cost less than bananas.\\n"
+          "3. Bananas cost more than apples and bananas cost more than orange.\\nIf the first two statements are "
+          "true, then the third statement is");
+  const Classification c = classify(features(statements));
+  EXPECT_EQ(c.category, Category::kClassification);
+  EXPECT_TRUE(c.offered_labels_only);
+  EXPECT_EQ(route_ok(router, statements).tier, Tier::kPro);
+}
+
 TEST(Router, QuotedItemsBesideToolsAreMaterial) {
   const Router router = default_router();
   const std::string tools =
