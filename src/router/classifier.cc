@@ -122,7 +122,6 @@ Classification classify(const Features& f) {
       sc.add(c, w * 0.4, "context " + cue(ctx, s));
     }
   };
-  const bool code = f.code_fences >= 2 || f.code_lines >= 3;
 
   // Every request could be a plain question; this is the floor the others must beat.
   sc.add(C::kStraightforwardQa, 1.0, "");
@@ -156,12 +155,37 @@ Classification classify(const Features& f) {
 
   // Coding of moderate size: one snippet, one function, one query.
   cue_weight(S::kCodeTask, C::kCodingModerate, 3.0);
+  const bool code = f.code_fences >= 2 || f.code_lines >= 3;
   if (code) sc.add(C::kCodingModerate, 2.0, fmt::format("code in the request ({} code lines)", f.code_lines));
+  // A language or tool named with a piece of code ("a Rust function", "a React
+  // component", "a Dockerfile for a Node app") or beside code: code to write or
+  // explain, though no phrase says so. Not in a fault told ("our Django list
+  // endpoints take 10x longer since the upgrade"), which names the system's
+  // parts, nor beside a task for a text ("translate, and don't touch the code").
+  const bool fault = has(S::kDebug) || has(S::kSymptom) || has(S::kConcurrency) || has(S::kIntermittent) ||
+                     has(S::kCodebase) || has(S::kCauseAsk) || f.stack_frames > 0;
+  const bool for_text = has(S::kClassify) || has(S::kSummarize) || has(S::kTranslate) || has(S::kExtract);
+  const bool named_code = !has(S::kCodeTask) && has(S::kTech) && (has(S::kCodeArtifact) || code) && !fault && !for_text;
+  if (named_code) {
+    sc.add(C::kCodingModerate, 3.0,
+           fmt::format("{} and {}", cue(u, S::kTech), has(S::kCodeArtifact) ? cue(u, S::kCodeArtifact) : "code"));
+  }
   if (has(S::kDebug) && (code || has(S::kCodeTask))) sc.add(C::kCodingModerate, 1.5, cue(u, S::kDebug));
 
   // Work on given text: its content is the material, not the task.
-  const bool text_task = has(S::kClassify) || has(S::kSummarize) || has(S::kTranslate) || has(S::kExtract);
-  const bool coding = code || has(S::kCodeTask);
+  const bool text_task = for_text;
+  const bool coding = code || has(S::kCodeTask) || named_code;
+  // A short text asked for by what it is ("write a birthday message", "make me a
+  // packing list", "Schreib eine Einladung"): structured content, though no
+  // phrase of the lexicon names the task. Not code, a fault, a task for a given
+  // text, a long text, a question about a text given ("I need to give how much
+  // notice?"), nor a problem told in figures and asked ("Meredith writes a blog
+  // article in 4 hours … how many …?").
+  const bool a_question = f.question_marks > 0;
+  const bool short_text = (has(S::kWriteVerb) || has(S::kAskFor)) && has(S::kShortText) && !coding && !fault &&
+                          !for_text && !passages && !has(S::kStructured) && !has(S::kCreative) && !has(S::kLongForm) &&
+                          f.requested_output_tokens < 3000 && !(a_question && (f.given_bytes >= 80 || f.numbers >= 3));
+  if (short_text) sc.add(C::kStructuredContent, 2.5, fmt::format("a short text asked for ({})", cue(u, S::kShortText)));
   // Lines led by a label and a colon ("Kim: I'll add a cleanup job", "Where: Room
   // 4.12, next to the kitchen"): a thread, an invite or a form pasted to read.
   const bool pasted_form = f.field_lines >= 3;
@@ -398,7 +422,13 @@ Classification classify(const Features& f) {
   }
   Classification out;
   out.uncounted_ways = has(S::kCountWays) && !counting;
-  out.offered_labels_only = offered && best == static_cast<std::size_t>(C::kClassification);
+  // A reading of the request's shape alone: labels offered for given items, a
+  // language named with a piece of code, a short text named in a request to write.
+  const auto won = static_cast<Category>(best);
+  out.shape_only = (offered && won == C::kClassification) ||
+                   (named_code && won == C::kCodingModerate && !code && ctx[S::kCodeTask] == 0) ||
+                   (short_text && won == C::kStructuredContent && !has(S::kExtract) && !f.json_mode &&
+                    ctx[S::kStructured] + ctx[S::kExtract] + ctx[S::kCreative] == 0);
   out.category = static_cast<Category>(best);
   out.confidence = 1.0 / denom;
   out.scores = s;

@@ -53,11 +53,14 @@ struct Classification {
   // question for ways of doing something, not a counting problem. Like a
   // specific Flash cue, the tier model may not overrule that on its words alone.
   bool uncounted_ways = false;
-  // A classification read from labels offered for given items alone, with no
-  // word that names one: a problem with answer options ("… true, false, or
-  // uncertain?" after its statements) reads the same, so this is no specific
-  // Flash cue, and the tier model may overrule it.
-  bool offered_labels_only = false;
+  // The category rests on the request's shape alone, no phrase that names the
+  // task: labels offered for given items (a problem with answer options, "…
+  // true, false, or uncertain?" after its statements, reads the same), or a
+  // language named with a piece of code (so does a fault told about "our
+  // PostgreSQL replica" and its "analytics queries"), or a short text named in a
+  // request to write. That is no specific Flash cue, and the tier model may
+  // overrule it.
+  bool shape_only = false;
 };
 
 Classification classify(const Features& f);

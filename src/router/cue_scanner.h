@@ -63,7 +63,10 @@ enum class Signal : std::uint8_t {
   kLangEs,
   kLangDe,
   kLangFr,
-  kCountWays,  // how many ways, number of ways: a count asked for, or "ways to cook rice"
+  kCountWays,     // how many ways, number of ways: a count asked for, or "ways to cook rice"
+  kTech,          // Python, Kotlin, SQL, React, Dockerfile: a language or tool to program in
+  kCodeArtifact,  // function, query, component, script: a piece of code
+  kShortText,     // message, caption, speech, checklist, mensaje: a short text to write
   kCount
 };
 inline constexpr std::size_t kSignalCount = static_cast<std::size_t>(Signal::kCount);

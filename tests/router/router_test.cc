@@ -720,8 +720,34 @@ TEST(Router, LabelsOfferedForGivenItems) {
           "true, then the third statement is");
   const Classification c = classify(features(statements));
   EXPECT_EQ(c.category, Category::kClassification);
-  EXPECT_TRUE(c.offered_labels_only);
+  EXPECT_TRUE(c.shape_only);
   EXPECT_EQ(route_ok(router, statements).tier, Tier::kPro);
+}
+
+// What a request to write asks for, named without a phrase of the lexicon: code
+// in a named language or tool ("a Rust function", "a Postgres query"), or a short
+// text ("a birthday message", "eine Packliste"). Both are readings of the
+// request's shape, which the tier model may overrule; a fault told about a
+// named system is no code to write.
+TEST(Router, CodeInANamedLanguageAndAShortTextToWrite) {
+  const Router router = default_router();
+  for (const char* text : {"Write a Rust function that returns the longest word in a sentence.",
+                           "Create a React component that shows a countdown to New Year.",
+                           "Write me a Postgres query that lists users who signed up this week."}) {
+    expect_routed(router, ask(text), Category::kCodingModerate);
+    EXPECT_TRUE(classify(features(ask(text))).shape_only) << text;
+  }
+  for (const char* text :
+       {"Write a birthday message for my aunt, warm and short.", "Erstelle eine Packliste für eine Radtour."}) {
+    expect_routed(router, ask(text), Category::kStructuredContent);
+    EXPECT_TRUE(classify(features(ask(text))).shape_only) << text;
+  }
+  // "Write a function" names the task: a specific cue.
+  EXPECT_FALSE(classify(features(ask("Write a function that reverses a list."))).shape_only);
+  const Decision fault = route_ok(router, ask("Our Django list endpoints take 10x longer since the upgrade. "
+                                              "Where should I look?"));
+  EXPECT_NE(fault.category, Category::kCodingModerate);
+  EXPECT_EQ(fault.tier, Tier::kPro) << fault.reason;
 }
 
 TEST(Router, QuotedItemsBesideToolsAreMaterial) {
