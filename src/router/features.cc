@@ -578,9 +578,10 @@ bool after_quote(std::string_view w, std::size_t q) {
 // Lists of options offered to choose among, and quoted items, in an
 // instruction window. An option is one to three words of at most 40 bytes. A
 // list is offered in parentheses ("(P1, P2, P3)", "(high/medium/low)"; not
-// "f(a, b)"), as "A, B or C" or "A, B, or C" (also "o", "oder", "ou"), or as
-// "A/B/C" of single words; two options only as yes or no ("yes/no", "ja oder
-// nein"). "A, B and C" enumerates, and offers nothing.
+// "f(a, b)"), as "A, B or C" or "A, B, or C" (also "oder", "ou"), or as "A/B/C"
+// of single words; two options as yes or no ("yes/no", "ja oder nein"), or as
+// a question that ends on them ("Is this review positive or negative?",
+// "phishing or legit?"). "A, B and C" enumerates, and offers nothing.
 class ItemCounter {
  public:
   explicit ItemCounter(std::string_view w) : w_(w) {}
@@ -600,7 +601,7 @@ class ItemCounter {
 
  private:
   // kSeg: one to three words; kLong: more; kSlashed: words joined by slashes.
-  enum class K : std::uint8_t { kSeg, kLong, kSlashed, kComma, kSlash, kOr, kOpen, kClose, kBreak };
+  enum class K : std::uint8_t { kSeg, kLong, kSlashed, kComma, kSlash, kOr, kOpen, kClose, kAsk, kBreak };
   struct Tok {
     K kind;
     std::uint8_t words = 0;   // in a seg; in kSlashed, the alternatives (at most 255)
@@ -684,7 +685,8 @@ class ItemCounter {
   }
   void word(std::size_t b, std::size_t e) {
     const std::string_view text = w_.substr(b, e - b);
-    if (any_of(text, {"or", "o", "oder", "ou"})) return push(K::kOr);
+    // Not "o": Spanish and Italian "or", but Portuguese "the".
+    if (any_of(text, {"or", "oder", "ou"})) return push(K::kOr);
     if (seg_open_ && !toks_->empty() && toks_->back().kind == K::kSeg && toks_->back().words < 3 &&
         e - seg_begin_ <= 40) {
       ++toks_->back().words;
@@ -794,6 +796,8 @@ class ItemCounter {
         toks_->back().after_word = i > 0 && ascii_word(static_cast<unsigned char>(w_[i - 1]));
       } else if (c == ')') {
         push(K::kClose);
+      } else if (c == '?' || cp == U'？') {
+        push(K::kAsk);
       } else {
         push(K::kBreak);
       }
@@ -833,10 +837,11 @@ class ItemCounter {
       if (kind(k + 1) == K::kComma) ++k;  // the serial comma: "A, B, or C"
       if (kind(k + 1) == K::kOr && kind(k + 2) == K::kSeg) return k + 3;
     }
-    // "yes or no".
-    const bool yes_or_no = kind(i) == K::kSeg && kind(i + 1) == K::kOr && kind(i + 2) == K::kSeg &&
-                           (*toks_)[i].yes_no && (*toks_)[i + 2].yes_no;
-    return yes_or_no ? i + 3 : i;
+    // "yes or no"; "A or B?", the second option of one or two words.
+    if (kind(i + 1) != K::kOr || kind(i + 2) != K::kSeg) return i;
+    const bool yes_or_no = kind(i) == K::kSeg && (*toks_)[i].yes_no && (*toks_)[i + 2].yes_no;
+    const bool asked = kind(i + 3) == K::kAsk && (*toks_)[i + 2].words <= 2;
+    return yes_or_no || asked ? i + 3 : i;
   }
 
   std::string_view w_;

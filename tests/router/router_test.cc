@@ -744,10 +744,34 @@ TEST(Router, CodeInANamedLanguageAndAShortTextToWrite) {
   }
   // "Write a function" names the task: a specific cue.
   EXPECT_FALSE(classify(features(ask("Write a function that reverses a list."))).shape_only);
-  const Decision fault = route_ok(router, ask("Our Django list endpoints take 10x longer since the upgrade. "
-                                              "Where should I look?"));
-  EXPECT_NE(fault.category, Category::kCodingModerate);
-  EXPECT_EQ(fault.tier, Tier::kPro) << fault.reason;
+  // A fault told ("where should I look?" asks for its cause): the rules read no code to write.
+  EXPECT_NE(classify(features(ask("Our Django list endpoints take 10x longer since the upgrade. "
+                                  "Where should I look?")))
+                .category,
+            Category::kCodingModerate);
+}
+
+// Words the rules misread on split 25: "proof" a dough (a baker's verb, no proof
+// to write), Portuguese "o" ("the", not "or": no options offered in "quantas
+// salas tem o museu"), a request for a text in Italian ("mi serve", "I need"), and
+// the sender's own system told by a verb in the first person plural
+// ("Guardamos"). A question that ends on two options asks for a label.
+TEST(Router, DoughProofsArticlesAndAsksInOtherLanguages) {
+  const Router router = default_router();
+  EXPECT_EQ(route_ok(router, ask("How long should I proof the dough for focaccia?")).tier, Tier::kFlash);
+  expect_routed(router,
+                ask("Segundo o folheto abaixo, quantas salas tem o museu?\\n\\nO museu tem doze salas em dois "
+                    "pisos, uma cafetaria e uma loja. Abre às 10h e fecha às 18h."),
+                Category::kRag);
+  expect_routed(router,
+                ask("Mi serve un manuale completo di circa 15.000 parole per i volontari della biblioteca, con tutti "
+                    "i capitoli."),
+                Category::kLongCoherentOutput);
+  expect_routed(router,
+                ask("El servicio de avisos envía a veces el mismo SMS dos veces. Guardamos los envíos en Redis con "
+                    "dos workers. ¿Cuál es la causa?"),
+                Category::kCodebaseDebugging);
+  expect_routed(router, ask("sarcastic or sincere? 'Oh great, another Monday.'"), Category::kClassification);
 }
 
 TEST(Router, QuotedItemsBesideToolsAreMaterial) {
