@@ -78,10 +78,12 @@ void Router::apply_tier_model(const Features& f, Classification& c, double& p_pr
   const bool history = f.tool_results + f.tool_call_turns > 0;
   // Specific evidence for a Flash category (a summary asked for, passages given)
   // takes more to overrule: the model must also beat the rules' confidence by 0.25.
+  // A reading of the request's shape alone takes only the threshold.
   // The terms behind P(Pro) are named only for a request the model moves.
   const TierModel& tier_model = TierModel::builtin();
   p_pro = tier_model.probability(windows, f.tools_defined, history);
-  if (!could_move || p_pro < std::max(policy_.model_threshold, std::min(0.99, c.confidence + 0.25))) return;
+  const double margin = c.shape_only ? 0 : std::min(0.99, c.confidence + 0.25);
+  if (!could_move || p_pro < std::max(policy_.model_threshold, margin)) return;
   const TierScore model = tier_model.score(windows, f.tools_defined, history);
   // With no rule evidence for any Pro category, the request's shape names one.
   const CueHits& u = f.cues;
