@@ -76,7 +76,8 @@ const char* signal_name(Signal s);
 // The cues found, per signal. A cue counts once however often it occurs, so
 // `count` is the number of different cues of a signal.
 struct CueHits {
-  static constexpr std::size_t kMaxCues = 2048;
+  // Cues a scanner may hold (the built-in lexicon has about 2,200; a test checks the bound).
+  static constexpr std::size_t kMaxCues = 4096;
   std::array<std::uint16_t, kSignalCount> count{};
   // The first cue of each signal in reading order (texts in the order they were
   // scanned, then by position), a view of the lexicon, for the reason string.

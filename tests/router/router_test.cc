@@ -124,6 +124,12 @@ TEST(CueScanner, ACueMarkedToEndAWordIsNotTheHeadOfAHyphenatedWord) {
   EXPECT_EQ(h2.first[static_cast<std::size_t>(Signal::kAction)], "check");
 }
 
+// Each cue's index marks it seen in a bitset of CueHits::kMaxCues; a lexicon
+// past that bound writes outside it: from 3bfdffa the lexicon had 2,109 cues
+// against 2,048, which the debug build's assertion caught and release builds
+// did not (no decision on any labelled set changed when the bound was raised).
+TEST(CueScanner, TheLexiconFitsTheSeenSet) { EXPECT_LE(builtin_cues().size(), CueHits::kMaxCues); }
+
 TEST(CueScanner, NoCueIsListedTwiceForOneSignal) {
   // A repeated cue would count twice: one word would weigh as two.
   std::set<std::pair<std::string_view, Signal>> seen;
