@@ -780,6 +780,26 @@ TEST(Router, DoughProofsArticlesAndAsksInOtherLanguages) {
   expect_routed(router, ask("sarcastic or sincere? 'Oh great, another Monday.'"), Category::kClassification);
 }
 
+// From split 26's misses: questions for a cause in Spanish and Italian ("¿Cuál es
+// el problema?", "Come risolviamo?"), a screenplay in German ("Drehbuch", "alle
+// Szenen ausgeschrieben"), and a best value asked for in German ("die größte
+// Fläche") over three quantities.
+TEST(Router, CausesLongFormsAndBestValuesInOtherLanguages) {
+  const Router router = default_router();
+  expect_routed(router, ask("Nuestra app de turnos a veces asigna el mismo turno a dos enfermeras. ¿Cuál es el problema?"),
+                Category::kCodebaseDebugging);
+  expect_routed(router, ask("Il nostro sito a volte mostra prezzi vecchi dopo il deploy. Come risolviamo?"),
+                Category::kCodebaseDebugging);
+  expect_routed(router,
+                ask("Schreib das komplette Drehbuch für einen Kinofilm über eine Hebamme in Hamburg, alle Szenen "
+                    "ausgeschrieben."),
+                Category::kLongCoherentOutput);
+  expect_routed(router,
+                ask("Ein Bauer hat 200 m Zaun für drei Seiten eines Geheges, ein Tor von 4 m und eine Scheunenwand "
+                    "von 30 m. Welche Maße ergeben die größte Fläche?"),
+                Category::kMultiStepReasoning);
+}
+
 TEST(Router, QuotedItemsBesideToolsAreMaterial) {
   const Router router = default_router();
   const std::string tools =
