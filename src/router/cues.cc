@@ -546,6 +546,16 @@ constexpr Entry kLexicon[] = {
     {S::kProof, "démontrer"},
     {S::kProof, "montrer que"},
     {S::kProof, "montrez que"},
+    // Italian and Portuguese.
+    {S::kProof, "dimostra"},
+    {S::kProof, "dimostrare"},
+    {S::kProof, "dimostri"},
+    {S::kProof, "mostra che"},
+    {S::kProof, "prova che"},
+    {S::kProof, "demonstre"},
+    {S::kProof, "demonstrar"},
+    {S::kProof, "prove que"},
+    {S::kProof, "mostre que"},
 
     // --- competition-style mathematics
     {S::kCountWays, "how many ways"},
@@ -1106,6 +1116,15 @@ constexpr Entry kLexicon[] = {
     {S::kConcurrency, "dangling pointer"},
     // Java's out-of-memory error of a collector that no longer keeps up.
     {S::kConcurrency, "gc overhead limit"},
+    // The same job or service run more than once at a time.
+    {S::kConcurrency, "on two servers"},
+    {S::kConcurrency, "on both servers"},
+    {S::kConcurrency, "on multiple servers"},
+    {S::kConcurrency, "on several servers"},
+    {S::kConcurrency, "on two machines"},
+    {S::kConcurrency, "two instances"},
+    {S::kConcurrency, "multiple instances"},
+    {S::kConcurrency, "several instances"},
     {S::kIntermittent, "sometimes"},
     {S::kIntermittent, "occasionally"},
     {S::kIntermittent, "randomly"},
@@ -1502,6 +1521,8 @@ constexpr Entry kLexicon[] = {
     {S::kCauseAsk, "wie lösen wir"},
     {S::kCauseAsk, "wie löse ich"},
     {S::kCauseAsk, "comment régler"},
+    {S::kCauseAsk, "问题在哪"},
+    {S::kCauseAsk, "问题在什么地方"},
     {S::kSystem, "^server$"},
     {S::kSystem, "^servers$"},
     {S::kSystem, "^service$"},

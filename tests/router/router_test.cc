@@ -801,6 +801,23 @@ TEST(Router, CausesLongFormsAndBestValuesInOtherLanguages) {
                 Category::kMultiStepReasoning);
 }
 
+// From split 27's misses: a proof asked for in Italian ("Dimostra che"), a
+// question for a cause in Chinese ("问题在哪"), and a job run on two servers at
+// once, which makes its code a fault to find rather than code to fix.
+TEST(Router, ProofsCausesAndJobsRunTwice) {
+  const Router router = default_router();
+  expect_routed(router, ask("Dimostra che la somma di due numeri dispari è sempre pari."),
+                Category::kMultiStepReasoning);
+  EXPECT_EQ(
+      classify(features(ask("我们的Node服务每天下午变慢，最后卡死，问题在哪？数据库连接池只有5个连接。"))).category,
+      Category::kCodebaseDebugging);
+  expect_routed(router,
+                ask("This cleanup task sometimes deletes a file twice and crashes:\\n\\n```python\\ndef cleanup():"
+                    "\\n    for f in os.listdir(TMP):\\n        os.remove(os.path.join(TMP, f))\\n```\\n\\nIt "
+                    "runs from cron on two servers sharing one NFS folder. Why?"),
+                Category::kCodebaseDebugging);
+}
+
 TEST(Router, QuotedItemsBesideToolsAreMaterial) {
   const Router router = default_router();
   const std::string tools =
