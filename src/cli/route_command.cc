@@ -353,7 +353,7 @@ void register_route(CLI::App& app, int& exit_code) {
       ->type_name("MODEL");
   cmd->add_option("--threshold", args->threshold,
                   "The policy's model_threshold: P(Pro needed) from which a request goes to Pro with a learned "
-                  "model (default 0.5), or the tier model's P(Pro) without one (default 0.8)")
+                  "model (default 0.5), or the tier model's P(Pro) without one (default 0.6)")
       ->type_name("P");
   cmd->add_option("--key", args->key, "Route as this virtual key (for per-key overrides in the policy)")
       ->type_name("NAME");

@@ -40,7 +40,7 @@ struct Policy {
   // request the rules give to Flash over to Pro when its P(Pro) is at least
   // this; 0 turns it off. With one: a request goes to Pro when its calibrated
   // P(Pro needed) is at least this (default 0.5), to Flash otherwise.
-  double model_threshold = 0.8;
+  double model_threshold = 0.6;
   // A model learned from outcomes (`model = "FILE"`, router/outcome_model.h);
   // null: the rules and the built-in tier model decide.
   std::shared_ptr<const OutcomeModel> outcome_model;
