@@ -340,20 +340,33 @@ Classification classify(const Features& f) {
   // the result goes (`log_intent`): the task is the text's, and the labels'
   // names ("check_balance", "transfer") are no actions.
   const bool recording = text_task && f.tools_defined == 1;
+  // A text given after a lead that asks for a task on it ("Quick summary of this
+  // review:"): the task is the lead's, and the text's commas and verbs are its
+  // material. (After a lead that asks for nothing of the kind, the text may be
+  // the steps themselves.)
+  const bool material_given = text_task && f.lead_clauses >= 0;
+  const int actions = material_given ? f.lead_actions : u[S::kAction];
+  const int steps_asked = material_given ? f.lead_steps : u[S::kAgentSteps];
+  const int clauses = material_given ? f.lead_clauses : f.clauses;
+  // Labels offered for quoted or listed items ("about a refund, a booking change
+  // or a complaint? 'Hi, can we move…'"): the options and the items are the
+  // material of a classification, not clauses of a task.
+  const bool labels_for_items = f.offered_labels > 0 && (f.quoted_items >= 1 || f.list_items >= 2);
   // A pasted form's commas and verbs are the material's: only actions asked for
   // outright make a task of several steps.
   if (f.tools_defined >= 1 && !recording &&
-      (u[S::kAction] >= 3 || (u[S::kAction] >= 2 && (has(S::kAgentSteps) || f.tools_defined >= 2)))) {
+      (actions >= 3 || (actions >= 2 && (steps_asked > 0 || f.tools_defined >= 2)))) {
     sc.add(C::kAgentToolChaining, 5.0,
-           fmt::format("{} and a task of {} actions ({})", core::count_of(f.tools_defined, "tool"), u[S::kAction],
+           fmt::format("{} and a task of {} actions ({})", core::count_of(f.tools_defined, "tool"), actions,
                        cue(u, S::kAction)));
-  } else if (f.tools_defined >= 2 && !pasted_form && f.clauses >= 2 && (u[S::kAction] >= 1 || u[S::kAgentSteps] >= 1)) {
+  } else if (f.tools_defined >= 2 && !pasted_form && !labels_for_items && clauses >= 2 &&
+             (actions >= 1 || steps_asked >= 1)) {
     // Several tools and a task told in several clauses, one an action.
     sc.add(C::kAgentToolChaining, 4.5,
-           fmt::format("{} and a task in {} clauses ({})", core::count_of(f.tools_defined, "tool"), f.clauses + 1,
-                       has(S::kAction) ? cue(u, S::kAction) : cue(u, S::kAgentSteps)));
-  } else if (f.tools_defined >= 2 && !pasted_form && u[S::kAgentSteps] >= 1) {
-    sc.add(C::kAgentToolChaining, u[S::kAgentSteps] >= 2 ? 5.0 : 3.5,
+           fmt::format("{} and a task in {} clauses ({})", core::count_of(f.tools_defined, "tool"), clauses + 1,
+                       actions > 0 ? cue(u, S::kAction) : cue(u, S::kAgentSteps)));
+  } else if (f.tools_defined >= 2 && !pasted_form && steps_asked >= 1) {
+    sc.add(C::kAgentToolChaining, steps_asked >= 2 ? 5.0 : 3.5,
            fmt::format("{} and a task of dependent steps ({})", core::count_of(f.tools_defined, "tool"),
                        cue(u, S::kAgentSteps)));
   }

@@ -991,6 +991,14 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
         if (const std::size_t blank = text.substr(0, kLeadBytes).find("\n\n");
             blank != std::string_view::npos && blank > 0) {
           f.given_bytes = static_cast<int>(std::min<std::size_t>(text.size() - blank - 2, 1 << 20));
+          const std::string_view lead = text.substr(0, blank);
+          Features marks;  // the lead's separators, counted as count_marks counts the instruction's
+          count_marks(lead, false, marks);
+          f.lead_clauses = marks.clauses;
+          CueHits hits;
+          CueScanner::builtin().scan(lead, hits);
+          f.lead_actions = hits[Signal::kAction];
+          f.lead_steps = hits[Signal::kAgentSteps];
         }
         for_windows(text, kWindow, true, [&](std::string_view w) { CueScanner::builtin().scan(w, f.cues); });
       } else if (user || system) {

@@ -59,12 +59,19 @@ struct Features {
   int choices = 0;          // "A." / "B)" / "(C)" answer options at line starts
   int field_lines = 0;      // instruction lines led by a short label and a colon ("Kim: will do", "Where: Room 4")
   int given_bytes = 0;      // instruction text after its first blank line, when a lead comes before it (capped)
-  int question_marks = 0;   // in the instruction
-  int numbers = 0;          // digit runs in the instruction
-  int math_symbols = 0;     // '^', '=', '<', '>', '≤', '≥', '√' and n! in the instruction
-  int variables = 0;        // one-letter names next to an operator or in f(x) notation, in the instruction
-  int clauses = 0;          // clause separators (, ; ， ； 、) in the instruction
-  int code_names = 0;       // camelCase, PascalCase and snake_case names in the instruction's prose (not in code)
+  // The lead's own clause separators, action cues and dependent-step cues, when a
+  // text is given after it (`given_bytes` > 0; -1 otherwise): "Quick summary of
+  // this review:" is the task, and the review's commas and verbs ("had to find a
+  // cash machine") are its material.
+  int lead_clauses = -1;
+  int lead_actions = 0;
+  int lead_steps = 0;
+  int question_marks = 0;  // in the instruction
+  int numbers = 0;         // digit runs in the instruction
+  int math_symbols = 0;    // '^', '=', '<', '>', '≤', '≥', '√' and n! in the instruction
+  int variables = 0;       // one-letter names next to an operator or in f(x) notation, in the instruction
+  int clauses = 0;         // clause separators (, ; ， ； 、) in the instruction
+  int code_names = 0;      // camelCase, PascalCase and snake_case names in the instruction's prose (not in code)
   // Lists of options to choose among ("(P1, P2, P3)", "red, white or rosé", "yes/no") and texts of 3 to 300 bytes
   // in quotes on one line ('…', "…", «…», “…”, 「…」), in the instruction; counted only when no cue names a
   // task of another kind, no code, passages or trace is given (where the classifier reads them).

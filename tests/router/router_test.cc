@@ -818,6 +818,50 @@ TEST(Router, ProofsCausesAndJobsRunTwice) {
                 Category::kCodebaseDebugging);
 }
 
+// The lead's own separators and cues, when a text is given after a blank line:
+// "Quick summary, please:" has one clause separator and no action; the text's
+// commas and "find" are not counted there. Without a text given: -1.
+TEST(Features, TheLeadBeforeAGivenText) {
+  const Features f =
+      features(ask("Quick summary, please, then post it:\\n\\nWe came, we saw, we had to find a cash machine."));
+  EXPECT_EQ(f.lead_clauses, 2);
+  EXPECT_EQ(f.lead_actions, 1);  // "post"
+  EXPECT_EQ(f.clauses, 4);       // all four of the instruction's commas: two in the lead, two in the text
+  EXPECT_EQ(features(ask("Find the orders, refund each one")).lead_clauses, -1);
+}
+
+// From split 28's misses: a text given after a lead that asks for a task on it
+// is material, so its commas and verbs ("had to find a cash machine") are no
+// agent's task beside tools; options offered for a quoted item ("a refund, a
+// delivery or a complaint?") are no actions either. Steps given after a lead that
+// asks for no text task are still steps. "Prouve que" asks for a proof, and "Dov'è
+// il problema?" beside "sempre più lentamente" for a fault's cause.
+TEST(Router, MaterialAfterTheLeadAndOptionsAreNoAgentTask) {
+  const Router router = default_router();
+  const std::string tools = R"(,"tools":[{"type":"function","function":{"name":"post_message"}},)"
+                            R"({"type":"function","function":{"name":"refund_order"}}])";
+  expect_routed(router,
+                ask("Quick summary of this review for the team chat please\\n\\nGreat burger, but we had to find a "
+                    "cash machine, queue for ages, then send it back because it was cold.",
+                    tools),
+                Category::kSummarization);
+  expect_routed(
+      router,
+      ask("Is this message about a refund, a delivery or a complaint? 'Where is my parcel, it was due Monday'", tools),
+      Category::kClassification);
+  expect_routed(router,
+                ask("Do this for the late orders:\\n\\nFind each customer, refund the payment, then post a note in "
+                    "the team chat.",
+                    tools),
+                Category::kAgentToolChaining);
+  expect_routed(router, ask("Prouve que le produit de deux nombres impairs est impair."),
+                Category::kMultiStepReasoning);
+  EXPECT_EQ(
+      classify(features(ask("La nostra app Android diventa sempre più lentamente dopo un'ora. Dov'è il problema?")))
+          .category,
+      Category::kCodebaseDebugging);
+}
+
 TEST(Router, QuotedItemsBesideToolsAreMaterial) {
   const Router router = default_router();
   const std::string tools =
