@@ -164,16 +164,16 @@ Classification classify(const Features& f) {
   // parts, nor beside a task for a text ("translate, and don't touch the code").
   const bool fault = has(S::kDebug) || has(S::kSymptom) || has(S::kConcurrency) || has(S::kIntermittent) ||
                      has(S::kCodebase) || has(S::kCauseAsk) || f.stack_frames > 0;
-  const bool for_text = has(S::kClassify) || has(S::kSummarize) || has(S::kTranslate) || has(S::kExtract);
-  const bool named_code = !has(S::kCodeTask) && has(S::kTech) && (has(S::kCodeArtifact) || code) && !fault && !for_text;
+  // Work on given text: its content is the material, not the task.
+  const bool text_task = has(S::kClassify) || has(S::kSummarize) || has(S::kTranslate) || has(S::kExtract);
+  const bool named_code =
+      !has(S::kCodeTask) && has(S::kTech) && (has(S::kCodeArtifact) || code) && !fault && !text_task;
   if (named_code) {
     sc.add(C::kCodingModerate, 3.0,
            fmt::format("{} and {}", cue(u, S::kTech), has(S::kCodeArtifact) ? cue(u, S::kCodeArtifact) : "code"));
   }
   if (has(S::kDebug) && (code || has(S::kCodeTask))) sc.add(C::kCodingModerate, 1.5, cue(u, S::kDebug));
 
-  // Work on given text: its content is the material, not the task.
-  const bool text_task = for_text;
   const bool coding = code || has(S::kCodeTask) || named_code;
   // A short text asked for by what it is ("write a birthday message", "make me a
   // packing list", "Schreib eine Einladung"): structured content, though no
@@ -183,7 +183,7 @@ Classification classify(const Features& f) {
   // article in 4 hours … how many …?").
   const bool a_question = f.question_marks > 0;
   const bool short_text = (has(S::kWriteVerb) || has(S::kAskFor)) && has(S::kShortText) && !coding && !fault &&
-                          !for_text && !passages && !has(S::kStructured) && !has(S::kCreative) && !has(S::kLongForm) &&
+                          !text_task && !passages && !has(S::kStructured) && !has(S::kCreative) && !has(S::kLongForm) &&
                           f.requested_output_tokens < 3000 && !(a_question && (f.given_bytes >= 80 || f.numbers >= 3));
   if (short_text) sc.add(C::kStructuredContent, 2.5, fmt::format("a short text asked for ({})", cue(u, S::kShortText)));
   // Lines led by a label and a colon ("Kim: I'll add a cleanup job", "Where: Room

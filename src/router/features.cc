@@ -627,17 +627,13 @@ class ItemCounter {
   static bool ascii_word(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   }
-  static bool equals_lower(std::string_view word, std::string_view lower) {
-    if (word.size() != lower.size()) return false;
-    for (std::size_t k = 0; k < word.size(); ++k) {
-      const char c = word[k] >= 'A' && word[k] <= 'Z' ? static_cast<char>(word[k] - 'A' + 'a') : word[k];
-      if (c != lower[k]) return false;
-    }
-    return true;
-  }
+  // Whether `word`, ASCII letters lower-cased, is one of `list` (lower-case words
+  // of at most 8 bytes).
   static bool any_of(std::string_view word, std::initializer_list<std::string_view> list) {
+    if (word.size() > 8) return false;
+    const std::uint64_t packed = pack8(word, true);
     for (std::string_view l : list) {
-      if (equals_lower(word, l)) return true;
+      if (packed == pack8(l)) return true;
     }
     return false;
   }
