@@ -26,6 +26,14 @@ constexpr std::size_t kWindow = 1024;
 constexpr std::size_t kContextWindow = 1024;
 // How far into the instruction the blank line after its lead is looked for.
 constexpr std::size_t kLeadBytes = 512;
+
+// A lead, a blank line, then the rest: text given with the request. Where the
+// lead ends (the blank line, within the first kLeadBytes: one further in is
+// inside the given text itself), or npos when there is none or no lead before it.
+std::size_t lead_end(std::string_view text) {
+  const std::size_t blank = text.substr(0, kLeadBytes).find("\n\n");
+  return blank == 0 ? std::string_view::npos : blank;
+}
 constexpr int kMaxFiles = 64;
 
 // Most lines fail on the first byte, so that is compared before the rest.
@@ -584,7 +592,9 @@ bool after_quote(std::string_view w, std::size_t q) {
 // "phishing or legit?"). "A, B and C" enumerates, and offers nothing.
 class ItemCounter {
  public:
-  explicit ItemCounter(std::string_view w) : w_(w) {}
+  // `given_from`: where the text given after the instruction's lead starts in
+  // this window (0 when the window starts inside it), npos when none is given.
+  ItemCounter(std::string_view w, std::size_t given_from) : w_(w), given_from_(given_from) {}
 
   void count(Features& f) {
     thread_local std::vector<Tok> buffer;  // reused: no allocation per window once it has grown
@@ -699,16 +709,16 @@ class ItemCounter {
   }
 
   // Whether the line that starts at `b` is material: an item of a list, a
-  // labelled field ("Battery: 500 Wh, 3-year or 800 cycles"), or any line after
-  // a blank line in the lead (the text given with the request). Options there
-  // belong to the material ("Mushroom risotto (V, GF)"), not to the request.
-  bool material_line(std::size_t b) {
-    if (b >= 2 && w_[b - 1] == '\n' && w_[b - 2] == '\n' && b <= kLeadBytes) given_ = true;
+  // labelled field ("Battery: 500 Wh, 3-year or 800 cycles"), or a line of the
+  // text given with the request. Options there belong to the material
+  // ("Mushroom risotto (V, GF)"), not to the request.
+  bool material_line(std::size_t b) const {
+    if (b >= given_from_) return true;
     while (b < w_.size() && (w_[b] == ' ' || w_[b] == '\t')) ++b;
     std::size_t e = w_.find('\n', b);
     std::string_view t = w_.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
     while (!t.empty() && (t.back() == ' ' || t.back() == '\r')) t.remove_suffix(1);
-    return given_ || list_line(t) || field_line(t);
+    return list_line(t) || field_line(t);
   }
 
   // The quote at i opens a quoted item: the end of its closing quote, or i.
@@ -841,9 +851,9 @@ class ItemCounter {
   }
 
   std::string_view w_;
+  std::size_t given_from_;
   std::vector<Tok>* toks_ = nullptr;
   int quotes_ = 0;
-  bool given_ = false;  // past a blank line in the lead
   bool seg_open_ = false;
   std::size_t seg_begin_ = 0;
 };
@@ -982,10 +992,7 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
       if (i == last_user) {
         f.instruction_tokens += add_text(text);
         scanner.scan(text, true);
-        // A lead, a blank line, then the rest: text given with the request. The
-        // lead is short; a blank line further in is inside the text itself.
-        if (const std::size_t blank = text.substr(0, kLeadBytes).find("\n\n");
-            blank != std::string_view::npos && blank > 0) {
+        if (const std::size_t blank = lead_end(text); blank != std::string_view::npos) {
           f.given_bytes = static_cast<int>(std::min<std::size_t>(text.size() - blank - 2, 1 << 20));
           const std::string_view lead = text.substr(0, blank);
           Features marks;  // the lead's separators, counted as count_marks counts the instruction's
@@ -1058,6 +1065,7 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
                                u[Signal::kCreative] + u[Signal::kWriteVerb] + u[Signal::kPassageRef] ==
                            0;
     auto look = [&](std::string_view text) {
+      const std::size_t lead = lead_end(text);
       for_windows(text, kWindow, true, [&](std::string_view w) {
         sc.add(w);
         // Only a text that names a unit of length can ask for one.
@@ -1065,7 +1073,14 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
           f.requested_output_tokens = std::max(f.requested_output_tokens, requested_output(w));
         }
         count_marks(w, formulas, f);
-        if (items) ItemCounter(w).count(f);
+        if (items) {
+          // The given text starts on the line after the blank line.
+          const auto offset = static_cast<std::size_t>(w.data() - text.data());
+          const std::size_t given_from = lead == std::string_view::npos ? lead
+                                         : lead + 2 > offset            ? lead + 2 - offset
+                                                                        : 0;
+          ItemCounter(w, given_from).count(f);
+        }
       });
     };
     // The tier model reads the instruction's first and last 500 bytes.
