@@ -57,8 +57,9 @@ void Router::apply_tier_model(const Features& f, Classification& c, double& p_pr
   // words alone do not outweigh what the request says it is, so without that
   // evidence it is not scored at all (unless P(Pro) is asked for). The same holds
   // for "how many ways" with nothing to count, which the rules read as no problem.
-  // A reading of the request's shape alone (labels offered for given items, a
-  // language named with a piece of code) is no specific cue.
+  // A reading of the request's shape alone (`Classification::shape_only`: labels
+  // offered for given items, a language named with a piece of code, a short text
+  // named in a request to write) is no specific cue.
   const bool specific_flash =
       natural_tier(c.category) == core::Tier::kFlash && c.category != Category::kStraightforwardQa &&
       c.scores[static_cast<std::size_t>(c.category)] > 0 && c.confidence >= policy_.min_confidence && !c.shape_only;
