@@ -262,6 +262,21 @@ Classification classify(const Features& f) {
     sc.add(C::kMultiStepReasoning, 3.0,
            fmt::format("a problem with {} numbers in {} questions", f.numbers, f.question_marks));
   }
+  // A problem told in figures and asked for a quantity ("A centre sells adult
+  // tickets at 12 and child tickets at 7. 140 visitors paid 1,330. How many were
+  // children?", "停车场里有汽车和摩托车共50辆……开走了几辆汽车？"): LABELLING.md's
+  // word problem, several quantities that interact. A one-step calculation names
+  // one or two ("What is 18% of 250?"). Not in code, nor over a text, a form or
+  // passages given to answer from, before or after a blank line ("Document: …
+  // \n\nQuestion: how many days can I carry over?"), whose figures are looked
+  // up; nor in a task on a text or for one, nor a multiple-choice question.
+  if (has(S::kQuantityAsk) && f.numbers >= 3 && f.question_marks >= 1 && !coding && f.code_lines == 0 &&
+      !has(S::kDebug) && !passages && !pasted_form && f.given_bytes == 0 && !text_task && !has(S::kStructured) &&
+      !has(S::kCreative) && f.choices < 3) {
+    sc.add(
+        C::kMultiStepReasoning, 3.5,
+        fmt::format("a problem told in {} figures that asks for a quantity ({})", f.numbers, cue(u, S::kQuantityAsk)));
+  }
   // An optimisation problem: a best value to find ("maximise profit"), and the
   // quantities to find it from, told in clauses ("240 m of fence, …, a gate of 4
   // m"): not "maximize my 401k in 2026". Not a function to write, figures in

@@ -67,6 +67,7 @@ enum class Signal : std::uint8_t {
   kTech,          // Python, Kotlin, SQL, React, Dockerfile: a language or tool to program in
   kCodeArtifact,  // function, query, component, script: a piece of code
   kShortText,     // message, caption, speech, checklist, mensaje: a short text to write
+  kQuantityAsk,   // how many, how long, wie viele, cuánto, 多少, 几辆: asks for a quantity
   kCount
 };
 inline constexpr std::size_t kSignalCount = static_cast<std::size_t>(Signal::kCount);

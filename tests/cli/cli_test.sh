@@ -262,14 +262,18 @@ expect_eq "route train: nothing to learn" "$("$ff" route train "$tmp/flat.csv" 2
 expect_eq "route --model: not a model" "$("$ff" route --model "$tmp/outcomes.csv" "$tmp/two.jsonl" 2>&1; echo "rc=$?")" \
   "$(printf "flashfirst route: $tmp/outcomes.csv: outcome model line 1: expected \"outcome-model 1\" (a file written by \`flashfirst route train\`)\nrc=2")"
 # The development set and the check set (tools/router/build_devset.py, tests/data/router_checkset.jsonl).
+# Both label some word problems Flash that LABELLING.md calls multi_step_reasoning (several quantities
+# that interact), and the router sends to Pro as "a problem told in figures that asks for a quantity":
+# 13 of the dev set's 20 GSM8K questions (256 of 269 right) and 8 of the check set's (below).
 out=$("$ff" route --eval "$tests/../data/router/devset.jsonl" --json)
 expect_eq "route --eval devset: requests" "$(jq -r .requests <<<"$out")" "269"
-expect_eq "route --eval devset: tier accuracy" "$(jq -r .tier_accuracy <<<"$out")" "1"
+expect_eq "route --eval devset: tier accuracy" "$(jq -r .tier_accuracy <<<"$out")" "0.9517"
 expect_eq "route --eval devset: pro recall" "$(jq -r '"\(.pro_recall) \(.pro_expected)"' <<<"$out")" "1 56"
 out=$("$ff" route --eval "$data/router_checkset.jsonl")
-# Two long-form requests that the rules read as Flash by a specific cue ("draft a", "compose a") and
-# nothing else marks as Pro: the tier model may not overrule such a cue on its words alone.
-expect_contains "route --eval checkset" "$out" "tier accuracy        99.8%  (852 of 854)"
+# The 8 word problems, and two long-form requests that the rules read as Flash by a specific cue ("draft
+# a", "compose a") and nothing else marks as Pro: the tier model may not overrule such a cue on its
+# words alone.
+expect_contains "route --eval checkset" "$out" "tier accuracy        98.8%  (844 of 854)"
 expect_contains "route --eval: confusion matrix" "$out" "Confusion matrix (rows: labelled category, columns: routed category)"
 err=$("$ff" route "$tmp/many.jsonl" 2>&1 >/dev/null)
 expect_contains "route: bad line on stderr" "$err" "flashfirst route: line 4: not valid JSON"

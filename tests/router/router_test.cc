@@ -1010,6 +1010,41 @@ TEST(Features, ListItemNumbersAreNoQuantities) {
                 Category::kStraightforwardQa);
 }
 
+// A problem told in three figures or more, asked as a question for a quantity
+// ("how many", "wie lange", "几只", "quanti"), is LABELLING.md's word problem:
+// several quantities that interact, multi_step_reasoning. One or two figures are
+// a one-step calculation, figures in a text given beside the question are looked
+// up, and "quantities" is no "quanti".
+TEST(Router, ProblemsToldInFiguresAndAskedForAQuantity) {
+  const Router router = default_router();
+  // 2, 3, 40 and 95: four figures.
+  const Decision kiosk = route_ok(router, ask("A kiosk sells tea at 2 and cake at 3. One morning 40 customers each "
+                                              "bought one thing and paid 95 in all. How many bought cake?"));
+  EXPECT_EQ(kiosk.category, Category::kMultiStepReasoning);
+  EXPECT_EQ(kiosk.tier, core::Tier::kPro);
+  EXPECT_EQ(kiosk.reason,
+            "multi_step_reasoning: a problem told in 4 figures that asks for a quantity (cue \"how many\" "
+            "(quantity_ask))");
+  expect_routed(router,
+                ask("Zwei Pumpen füllen ein Becken: die erste in 4 Stunden, die zweite in 6 Stunden. Ein Abfluss "
+                    "leert es in 12 Stunden. Wie lange dauert es, wenn alle drei offen sind?"),
+                Category::kMultiStepReasoning);
+  expect_routed(router, ask("笼子里有鸡和兔共35只，脚共94只。后来又放进去3只兔子。现在笼子里有几只兔子？"),
+                Category::kMultiStepReasoning);
+  expect_routed(router, ask("Quanti biglietti restano se ne vendo 120 su 300 il lunedì e 95 il martedì?"),
+                Category::kMultiStepReasoning);
+  // One operation; one figure; figures in a document given to answer from.
+  expect_routed(router, ask("What is 18% of 250?"), Category::kStraightforwardQa);
+  expect_routed(router, ask("How many days are in 3 weeks?"), Category::kStraightforwardQa);
+  expect_routed(router,
+                ask("Document: 'Employees accrue 2.5 days of leave per month. Up to 5 days may be carried over; the "
+                    "rest lapses on 31 March.'\\n\\nQuestion: how many days can I carry over?"),
+                Category::kStraightforwardQa);
+  CueHits h;
+  CueScanner::builtin().scan("Is the quantity of 3 items at 4 and 5 each enough?", h);
+  EXPECT_EQ(h[Signal::kQuantityAsk], 0);
+}
+
 // Code run by several threads that fails now and then is a fault to find; code
 // asked for in a named language is code, whatever maths words it uses; a text
 // said to be long, in full and not an outline, is long output.
