@@ -927,7 +927,8 @@ TEST(Router, RuntimeTroubleInProseAndLengthsInItalianAndPortuguese) {
 
 // A fault in the sender's own system, told in another language: the symptom, a
 // fault that comes and goes, and the question for its cause are read in Italian,
-// Portuguese, German and Spanish as in English, and beat a language named ("in
+// Portuguese, German and Spanish as in English (and a fix asked for as what to
+// change), and beat a language named ("in
 // Java") that would otherwise make it code to write. "Funktion" and "fonction"
 // are cues of code to write only as whole words, not in "funktioniert" ("works").
 TEST(Router, FaultsInProseInOtherLanguages) {
@@ -940,6 +941,9 @@ TEST(Router, FaultsInProseInOtherLanguages) {
            "Was läuft schief?",
            "Nuestro servicio de facturas en Java deja de funcionar cada lunes por la mañana. ¿Cuál es la causa?",
            "Our nightly job sometimes writes an empty report. What could be wrong?",
+           // A fix asked for as what to change.
+           "Our report worker times out since the orders table passed a million rows. What should we change?",
+           "Unser Dienst hängt seit dem Update jede Nacht. Was sollten wir ändern?",
        }) {
     expect_routed(router, ask(text), Category::kCodebaseDebugging);
   }
