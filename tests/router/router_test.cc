@@ -1015,10 +1015,11 @@ TEST(Features, ListItemNumbersAreNoQuantities) {
 }
 
 // A problem told in three figures or more, asked as a question for a quantity
-// ("how many", "wie lange", "几只", "quanti"), is LABELLING.md's word problem:
-// several quantities that interact, multi_step_reasoning. One or two figures are
-// a one-step calculation, figures in a text given beside the question are looked
-// up, and "quantities" is no "quanti".
+// ("how many", "wie lange", "几只", "quanti", "what is the profit"), is
+// LABELLING.md's word problem: several quantities that interact,
+// multi_step_reasoning. One or two figures are a one-step calculation, figures in
+// a text given beside the question are looked up, and "quantities" is no
+// "quanti". Probabilities and code that slows down are read in more languages.
 TEST(Router, ProblemsToldInFiguresAndAskedForAQuantity) {
   const Router router = default_router();
   // 2, 3, 40 and 95: four figures.
@@ -1037,6 +1038,9 @@ TEST(Router, ProblemsToldInFiguresAndAskedForAQuantity) {
                 Category::kMultiStepReasoning);
   expect_routed(router, ask("Quanti biglietti restano se ne vendo 120 su 300 il lunedì e 95 il martedì?"),
                 Category::kMultiStepReasoning);
+  // A quantity to find, named: 40, 2.50, 34 and 4.20.
+  expect_routed(router, ask("A stall buys 40 jars at 2.50 and sells 34 of them at 4.20. What is the profit?"),
+                Category::kMultiStepReasoning);
   // One operation; one figure; figures in a document given to answer from.
   expect_routed(router, ask("What is 18% of 250?"), Category::kStraightforwardQa);
   expect_routed(router, ask("How many days are in 3 weeks?"), Category::kStraightforwardQa);
@@ -1047,6 +1051,15 @@ TEST(Router, ProblemsToldInFiguresAndAskedForAQuantity) {
   CueHits h;
   CueScanner::builtin().scan("Is the quantity of 3 items at 4 and 5 each enough?", h);
   EXPECT_EQ(h[Signal::kQuantityAsk], 0);
+  // A probability asked of dice or draws in Italian, as "the probability that" in
+  // English; the probability of rain is a forecast.
+  expect_routed(router, ask("Lanciando due dadi, qual è la probabilità di ottenere 7?"), Category::kMultiStepReasoning);
+  expect_routed(router, ask("Qual è la probabilità di pioggia domani a Roma?"), Category::kStraightforwardQa);
+  // Code that gets slower and slower, in German: runtime behaviour, not code to fix.
+  expect_routed(router,
+                ask("Unsere Seite wird nach ein paar Stunden immer langsamer. Warum?\\n```js\\nconst cache = "
+                    "[];\\nsetInterval(() => cache.push(load()), 1000);\\n```"),
+                Category::kCodebaseDebugging);
 }
 
 // Code run by several threads that fails now and then is a fault to find; code
