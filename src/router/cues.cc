@@ -655,6 +655,22 @@ constexpr Entry kLexicon[] = {
     {S::kQuantityAsk, "몇 "},
     {S::kQuantityAsk, "얼마"},
 
+    // A share of a bill asked for ("what does each pay", "zahlt jeder", "每人付").
+    {S::kQuantityAsk, "each pay"},
+    {S::kQuantityAsk, "each owe"},
+    {S::kQuantityAsk, "each person pay"},
+    {S::kQuantityAsk, "each of them pay"},
+    {S::kQuantityAsk, "everyone pay"},
+    {S::kQuantityAsk, "everyone owe"},
+    {S::kQuantityAsk, "end up paying"},
+    {S::kQuantityAsk, "zahlt jeder"},
+    {S::kQuantityAsk, "muss jeder zahlen"},
+    {S::kQuantityAsk, "paga cada uno"},
+    {S::kQuantityAsk, "paie chacun"},
+    {S::kQuantityAsk, "paga ciascuno"},
+    {S::kQuantityAsk, "每人付"},
+    {S::kQuantityAsk, "每人要付"},
+    {S::kQuantityAsk, "每个人付"},
     // A quantity to find, named ("what is the profit", "the total cost", "平均速度"):
     // with figures to work it out from, a problem too.
     {S::kQuantityAsk, "what is the profit"},

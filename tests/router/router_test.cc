@@ -1038,6 +1038,9 @@ TEST(Router, ProblemsToldInFiguresAndAskedForAQuantity) {
                 Category::kMultiStepReasoning);
   expect_routed(router, ask("Quanti biglietti restano se ne vendo 120 su 300 il lunedì e 95 il martedì?"),
                 Category::kMultiStepReasoning);
+  // A share of a bill: 90, 3 and 10.
+  expect_routed(router, ask("Dinner came to 90 for 3 of us plus a 10% tip, but I skipped dessert. What does each pay?"),
+                Category::kMultiStepReasoning);
   // A quantity to find, named: 40, 2.50, 34 and 4.20.
   expect_routed(router, ask("A stall buys 40 jars at 2.50 and sells 34 of them at 4.20. What is the profit?"),
                 Category::kMultiStepReasoning);
