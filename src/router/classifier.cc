@@ -309,6 +309,13 @@ Classification classify(const Features& f) {
     // cue 3 and code 2): a leak or a race in code is a fault to find, not code to fix.
     sc.add(C::kCodebaseDebugging, code ? 5.5 : 4.0, cue(u, S::kConcurrency));
   }
+  // A running system's symptom shown with its code ("our service has latency
+  // spikes every few minutes", "drains the battery", "stops making progress"):
+  // runtime behaviour, a fault to find (LABELLING.md), as runtime trouble is.
+  // The sender's own system or its parts, not a task on a text.
+  if (runtime_words && code && has(S::kSymptom) && (has(S::kFirstPerson) || has(S::kSystem))) {
+    sc.add(C::kCodebaseDebugging, 5.5, fmt::format("{} in code shown", cue(u, S::kSymptom)));
+  }
   const bool spread = f.files >= 2 || f.stack_frames >= 2 || u[S::kCodebase] >= 2;
   // "Sometimes" next to a system's parts (services, a deploy, production) is a
   // bug across them, described or shown.
@@ -360,8 +367,13 @@ Classification classify(const Features& f) {
   // material. (After a lead that asks for nothing of the kind, the text may be
   // the steps themselves.)
   const bool material_given = text_task && f.lead_clauses >= 0;
-  const int actions = material_given ? f.lead_actions : u[S::kAction];
-  const int steps_asked = material_given ? f.lead_steps : u[S::kAgentSteps];
+  // A thread or form pasted as a later turn for an earlier turn's task on a text
+  // ("Summarize this support thread" … "Customer: …\nAgent: please check the
+  // batteries…"): its verbs are the material's, and no action is asked for.
+  const bool material_turn = pasted_form && f.earlier_user >= 0 &&
+                             ctx[S::kSummarize] + ctx[S::kTranslate] + ctx[S::kClassify] + ctx[S::kExtract] > 0;
+  const int actions = material_turn ? 0 : material_given ? f.lead_actions : u[S::kAction];
+  const int steps_asked = material_turn ? 0 : material_given ? f.lead_steps : u[S::kAgentSteps];
   const int clauses = material_given ? f.lead_clauses : f.clauses;
   // Labels offered for quoted or listed items ("about a refund, a booking change
   // or a complaint? 'Hi, can we move…'"): the options and the items are the

@@ -1065,6 +1065,45 @@ TEST(Router, ProblemsToldInFiguresAndAskedForAQuantity) {
                 Category::kCodebaseDebugging);
 }
 
+// A running system's symptom shown with its code ("p99 spikes", "drains the
+// battery") is a fault to find, as runtime trouble is; code to fix with no
+// symptom is code. "Find all" is mathematical only of something mathematical.
+// An expected value and "who has which" are read in more languages.
+TEST(Router, SymptomsInCodeAndMathematicalFinds) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("Our API's p99 spikes to 4 s every few minutes since we added this:\\n```python\\ndef "
+                    "handler(req):\\n    time.sleep(0.5)\\n    return render(req)\\n```\\nWhy?"),
+                Category::kCodebaseDebugging);
+  expect_routed(router, ask("Fix this function:\\n```python\\ndef add(a, b):\\n    return a - b\\n```"),
+                Category::kCodingModerate);
+  expect_routed(router, ask("bash: how do I find all files over 100MB in my home folder"),
+                Category::kStraightforwardQa);
+  expect_routed(router, ask("Find all integer solutions of x^2 - y^2 = 21."), Category::kMultiStepReasoning);
+  expect_routed(router, ask("Un juego cuesta 1 euro; se gana 5 con probabilidad 1/6. ¿Cuál es el valor esperado?"),
+                Category::kMultiStepReasoning);
+  expect_routed(router,
+                ask("Anna, Ben und Cem haben je ein anderes Instrument: Geige, Flöte, Trommel. Anna spielt nicht "
+                    "Geige, Ben nicht Flöte, Cem nicht Geige und nicht Trommel. Wer hat welches Instrument?"),
+                Category::kMultiStepReasoning);
+}
+
+// A thread pasted as a later turn, for an earlier turn's summary, is the summary's
+// material beside tools: "check the cable", "send a technician" and "close this
+// chat" are no actions asked for.
+TEST(Router, AThreadPastedForAnEarlierSummaryIsNoAgentTask) {
+  const Router router = default_router();
+  const std::string body =
+      R"({"model": "auto", "messages": [{"role": "user", "content": "Summarize this chat for the handover notes"},)"
+      R"( {"role": "assistant", "content": "Sure, paste it."}, {"role": "user", "content": "Customer: the router )"
+      R"(shows a red light\nAgent: please check the cable and restart it\nCustomer: done, still red\nAgent: I )"
+      R"(will send a technician and close this chat"}], "tools": [{"type": "function", "function": {"name": )"
+      R"("close_ticket"}}, {"type": "function", "function": {"name": "add_note"}}]})";
+  const Decision d = route_ok(router, body);
+  EXPECT_EQ(d.tier, Tier::kFlash) << d.reason;
+  EXPECT_EQ(d.category, Category::kSummarization) << d.reason;
+}
+
 // Code run by several threads that fails now and then is a fault to find; code
 // asked for in a named language is code, whatever maths words it uses; a text
 // said to be long, in full and not an outline, is long output.
