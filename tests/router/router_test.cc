@@ -1088,6 +1088,26 @@ TEST(Router, SymptomsInCodeAndMathematicalFinds) {
                 Category::kMultiStepReasoning);
 }
 
+// Tasks named in more words and languages: a summary in Italian, a target language
+// after "into", a register changed with the meaning kept, JSON asked in Chinese,
+// items to group. "Un tableau" is an array beside a function, and a table when one
+// is made of it.
+TEST(Router, TasksNamedInMoreWords) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("Riassumi in una riga: il negozio chiude per ferie dal 5 al 20 agosto e riapre il 21 con orario "
+                    "normale."),
+                Category::kSummarization);
+  expect_routed(router, ask("Put into Swedish: 'The shop opens at nine.'"), Category::kTranslation);
+  expect_routed(router, ask("Rewrite this more politely without changing the meaning: 'Pay now.'"),
+                Category::kTranslation);
+  expect_routed(router, ask("把下面的信息整理成JSON：名字 小王，年龄 30"), Category::kStructuredContent);
+  expect_routed(router, ask("Group these into fruit and vegetables: apple, leek, pear"), Category::kClassification);
+  expect_routed(router, ask("Écris une fonction JavaScript qui mélange un tableau."), Category::kCodingModerate);
+  expect_routed(router, ask("Fais un tableau avec les jours et les horaires : lundi 9h, mardi 10h"),
+                Category::kStructuredContent);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
