@@ -123,6 +123,11 @@ Classification classify(const Features& f) {
     }
   };
 
+  // A text asked for: a verb of writing, unless each is an "I need" in a question
+  // or before another verb ("do I need a doctor's note?", as "proof of address"
+  // is no proof asked for).
+  const bool write_verb = u[S::kWriteVerb] > u[S::kNotWrite];
+
   // Every request could be a plain question; this is the floor the others must beat.
   sc.add(C::kStraightforwardQa, 1.0, "");
   if (has(S::kQuestion)) sc.add(C::kStraightforwardQa, 1.0, cue(u, S::kQuestion));
@@ -182,8 +187,8 @@ Classification classify(const Features& f) {
   // notice?"), nor a problem told in figures and asked ("Meredith writes a blog
   // article in 4 hours … how many …?").
   const bool a_question = f.question_marks > 0;
-  const bool short_text = (has(S::kWriteVerb) || has(S::kAskFor)) && has(S::kShortText) && !coding && !fault &&
-                          !text_task && !passages && !has(S::kStructured) && !has(S::kCreative) && !has(S::kLongForm) &&
+  const bool short_text = (write_verb || has(S::kAskFor)) && has(S::kShortText) && !coding && !fault && !text_task &&
+                          !passages && !has(S::kStructured) && !has(S::kCreative) && !has(S::kLongForm) &&
                           f.requested_output_tokens < 3000 && !(a_question && (f.given_bytes >= 80 || f.numbers >= 3));
   if (short_text) sc.add(C::kStructuredContent, 2.5, fmt::format("a short text asked for ({})", cue(u, S::kShortText)));
   // Lines led by a label and a colon ("Kim: I'll add a cleanup job", "Where: Room
@@ -202,7 +207,7 @@ Classification classify(const Features& f) {
   const bool work_out = u[S::kMathWeak] >= 2 || has(S::kCompetitionMath) || has(S::kQuantAnalysis) ||
                         has(S::kOptimise) || has(S::kJustify);
   if (given && !passages && (has(S::kQuestion) || f.question_marks > 0) && !text_task && !coding &&
-      !has(S::kStructured) && !has(S::kCreative) && !has(S::kWriteVerb) && !has(S::kDebug) && !work_out) {
+      !has(S::kStructured) && !has(S::kCreative) && !write_verb && !has(S::kDebug) && !work_out) {
     sc.add(C::kRag, 3.0, "a question about the text it gives");
   }
 
@@ -270,12 +275,13 @@ Classification classify(const Features& f) {
   // passages given to answer from, before or after a blank line ("Document: …
   // \n\nQuestion: how many days can I carry over?"), whose figures are looked
   // up; nor in a task on a text or for one, nor a multiple-choice question.
-  if (has(S::kQuantityAsk) && f.numbers >= 3 && f.question_marks >= 1 && !coding && f.code_lines == 0 &&
+  // Quantities told in words ("twice as many", "ein Drittel") are figures too.
+  const int figures = f.numbers + u[S::kRatio];
+  if (has(S::kQuantityAsk) && figures >= 3 && f.question_marks >= 1 && !coding && f.code_lines == 0 &&
       !has(S::kDebug) && !passages && !pasted_form && f.given_bytes == 0 && !text_task && !has(S::kStructured) &&
       !has(S::kCreative) && f.choices < 3) {
-    sc.add(
-        C::kMultiStepReasoning, 3.5,
-        fmt::format("a problem told in {} figures that asks for a quantity ({})", f.numbers, cue(u, S::kQuantityAsk)));
+    sc.add(C::kMultiStepReasoning, 3.5,
+           fmt::format("a problem told in {} figures that asks for a quantity ({})", figures, cue(u, S::kQuantityAsk)));
   }
   // An optimisation problem: a best value to find ("maximise profit"), and the
   // quantities to find it from, told in clauses ("240 m of fence, …, a gate of 4
@@ -406,7 +412,7 @@ Classification classify(const Features& f) {
   // list: "the complete list of Dickens novels").
   const bool asks_for_text =
       has(S::kAskFor) && (f.requested_output_tokens >= 3000 || (has(S::kWhole) && !has(S::kList)));
-  const bool writing = (has(S::kWriteVerb) || asks_for_text || has(S::kCreative) || has(S::kStructured)) &&
+  const bool writing = (write_verb || asks_for_text || has(S::kCreative) || has(S::kStructured)) &&
                        (!has(S::kSummarize) || has(S::kLongForm));
   const std::int64_t asked = writing ? f.requested_output_tokens : 0;
   // LABELLING.md's line: a text of more than about 5,000 words (1.33 tokens a
@@ -435,8 +441,7 @@ Classification classify(const Features& f) {
   const bool pro_evidence = sc.score(C::kMultiStepReasoning) > 0 || sc.score(C::kCodebaseDebugging) > 0 ||
                             sc.score(C::kAgentToolChaining) > 0 || sc.score(C::kLongCoherentOutput) > 0;
   const bool offered = f.offered_labels > 0 && items && !has(S::kClassify) && !text_task && !coding && !passages &&
-                       !has(S::kDebug) && !has(S::kStructured) && !has(S::kCreative) && !has(S::kWriteVerb) &&
-                       !pro_evidence;
+                       !has(S::kDebug) && !has(S::kStructured) && !has(S::kCreative) && !write_verb && !pro_evidence;
   if (offered) sc.add(C::kClassification, 3.5, "labels offered for the items it gives");
 
   // The winner, and its softmax share as the confidence.

@@ -12,13 +12,13 @@ namespace ff::router {
 namespace {
 
 constexpr const char* kSignalNames[] = {
-    "summarize",   "translate", "classify",       "passage_ref",      "structured",   "extract",       "code_task",
-    "debug",       "proof",     "not_proof",      "competition_math", "math",         "justify",       "logic_puzzle",
-    "planning",    "optimise",  "quant_analysis", "concurrency",      "intermittent", "codebase",      "symptom",
-    "cause_ask",   "system",    "first_person",   "agent_steps",      "action",       "long_form",     "write",
-    "ask_for",     "whole",     "list",           "length_unit",      "step_by_step", "question",      "creative",
-    "lang_es",     "lang_de",   "lang_fr",        "count_ways",       "tech",         "code_artifact", "short_text",
-    "quantity_ask"};
+    "summarize",    "translate", "classify",       "passage_ref",      "structured",   "extract",       "code_task",
+    "debug",        "proof",     "not_proof",      "competition_math", "math",         "justify",       "logic_puzzle",
+    "planning",     "optimise",  "quant_analysis", "concurrency",      "intermittent", "codebase",      "symptom",
+    "cause_ask",    "system",    "first_person",   "agent_steps",      "action",       "long_form",     "write",
+    "ask_for",      "whole",     "list",           "length_unit",      "step_by_step", "question",      "creative",
+    "lang_es",      "lang_de",   "lang_fr",        "count_ways",       "tech",         "code_artifact", "short_text",
+    "quantity_ask", "not_write", "ratio"};
 static_assert(sizeof(kSignalNames) / sizeof(kSignalNames[0]) == kSignalCount);
 
 // Bytes compared case-insensitively (ASCII only) and with every kind of

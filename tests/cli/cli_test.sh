@@ -264,10 +264,10 @@ expect_eq "route --model: not a model" "$("$ff" route --model "$tmp/outcomes.csv
 # The development set and the check set (tools/router/build_devset.py, tests/data/router_checkset.jsonl).
 # Both label some word problems Flash that LABELLING.md calls multi_step_reasoning (several quantities
 # that interact), and the router sends to Pro as "a problem told in figures that asks for a quantity":
-# 13 of the dev set's 20 GSM8K questions (256 of 269 right) and 8 of the check set's (below).
+# 16 of the dev set's 20 GSM8K questions (253 of 269 right) and 8 of the check set's (below).
 out=$("$ff" route --eval "$tests/../data/router/devset.jsonl" --json)
 expect_eq "route --eval devset: requests" "$(jq -r .requests <<<"$out")" "269"
-expect_eq "route --eval devset: tier accuracy" "$(jq -r .tier_accuracy <<<"$out")" "0.9517"
+expect_eq "route --eval devset: tier accuracy" "$(jq -r .tier_accuracy <<<"$out")" "0.9405"
 expect_eq "route --eval devset: pro recall" "$(jq -r '"\(.pro_recall) \(.pro_expected)"' <<<"$out")" "1 56"
 out=$("$ff" route --eval "$data/router_checkset.jsonl")
 # The 8 word problems, and two long-form requests that the rules read as Flash by a specific cue ("draft

@@ -1038,6 +1038,11 @@ TEST(Router, ProblemsToldInFiguresAndAskedForAQuantity) {
                 Category::kMultiStepReasoning);
   expect_routed(router, ask("Quanti biglietti restano se ne vendo 120 su 300 il lunedì e 95 il martedì?"),
                 Category::kMultiStepReasoning);
+  // Quantities told in words are figures: 60, "ein Drittel" and "ein Viertel".
+  expect_routed(router,
+                ask("Ein Korb hat 60 Äpfel. Ein Drittel ist rot, ein Viertel ist grün, der Rest gelb. Wie viele sind "
+                    "gelb?"),
+                Category::kMultiStepReasoning);
   // A share of a bill: 90, 3 and 10.
   expect_routed(router, ask("Dinner came to 90 for 3 of us plus a 10% tip, but I skipped dessert. What does each pay?"),
                 Category::kMultiStepReasoning);
@@ -1086,6 +1091,22 @@ TEST(Router, SymptomsInCodeAndMathematicalFinds) {
                 ask("Anna, Ben und Cem haben je ein anderes Instrument: Geige, Flöte, Trommel. Anna spielt nicht "
                     "Geige, Ben nicht Flöte, Cem nicht Geige und nicht Trommel. Wer hat welches Instrument?"),
                 Category::kMultiStepReasoning);
+}
+
+// "I need" in a question or before a verb asks for no text: a question about a
+// handbook given is rag, not a handbook to write. "Modulo" is mathematical of a
+// number, and an Italian "modulo" is a form.
+TEST(Router, QuestionsThatNeedNoTextAndFormsThatAreNoModulo) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("According to the handbook below, do I need a permit to park?\\n\\nStaff handbook: "
+                    "parking\\n\\nStaff may park in the north car park with a permit from reception."),
+                Category::kRag);
+  expect_routed(router, ask("I need a 2,000-word essay on tides."), Category::kStructuredContent);
+  expect_routed(router, ask("Write the complete staff handbook, every section in full, about 12,000 words."),
+                Category::kLongCoherentOutput);
+  expect_routed(router, ask("What is 2^100 modulo 7?"), Category::kMultiStepReasoning);
+  EXPECT_EQ(route_ok(router, ask("Compila il modulo di iscrizione con nome e telefono.")).tier, Tier::kFlash);
 }
 
 // Tasks named in more words and languages: a summary in Italian, a target language
