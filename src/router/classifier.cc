@@ -275,8 +275,10 @@ Classification classify(const Features& f) {
   // passages given to answer from, before or after a blank line ("Document: …
   // \n\nQuestion: how many days can I carry over?"), whose figures are looked
   // up; nor in a task on a text or for one, nor a multiple-choice question.
-  // Quantities told in words ("twice as many", "ein Drittel") are figures too.
-  const int figures = f.numbers + u[S::kRatio];
+  // Quantities told in words ("twice as many", "ein Drittel") are figures too, and
+  // years are not: "How many people lived in Berlin in 1900, 1950 and 2000?" is
+  // a lookup.
+  const int figures = f.numbers - f.years + u[S::kRatio];
   if (has(S::kQuantityAsk) && figures >= 3 && f.question_marks >= 1 && !coding && f.code_lines == 0 &&
       !has(S::kDebug) && !passages && !pasted_form && f.given_bytes == 0 && !text_task && !has(S::kStructured) &&
       !has(S::kCreative) && f.choices < 3) {

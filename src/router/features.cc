@@ -894,7 +894,14 @@ void count_marks(std::string_view w, bool formulas, Features& f) {
         continue;
       }
       ++f.numbers;
+      const std::size_t start = q;
       while (q + 1 < n && (is_digit(w[q + 1]) || w[q + 1] == ',' || w[q + 1] == '.')) ++q;
+      std::size_t end = q + 1;
+      while (end > start && !is_digit(w[end - 1])) --end;  // "2021," ends a list item, not the figure
+      if (end - start == 4 && w.substr(start, 4) >= "1800" && w.substr(start, 4) <= "2199" &&
+          std::all_of(p + start, p + end, [](unsigned char d) { return d >= '0' && d <= '9'; })) {
+        ++f.years;
+      }
       if (q + 1 < n && w[q + 1] == '!') ++f.math_symbols;  // n!
     } else if (c == '?') {
       ++f.question_marks;

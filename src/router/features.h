@@ -68,6 +68,7 @@ struct Features {
   int lead_steps = 0;
   int question_marks = 0;  // in the instruction
   int numbers = 0;         // digit runs in the instruction
+  int years = 0;           // of them, four digits from 1800 to 2199 ("in 2023"): dates more than quantities
   int math_symbols = 0;    // '^', '=', '<', '>', '≤', '≥', '√' and n! in the instruction
   int variables = 0;       // one-letter names next to an operator or in f(x) notation, in the instruction
   int clauses = 0;         // clause separators (, ; ， ； 、) in the instruction

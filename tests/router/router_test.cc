@@ -1049,6 +1049,11 @@ TEST(Router, ProblemsToldInFiguresAndAskedForAQuantity) {
   // A quantity to find, named: 40, 2.50, 34 and 4.20.
   expect_routed(router, ask("A stall buys 40 jars at 2.50 and sells 34 of them at 4.20. What is the profit?"),
                 Category::kMultiStepReasoning);
+  // Years are dates, not quantities: a lookup over three of them.
+  expect_routed(router, ask("How many people lived in Berlin in 1900, 1950 and 2000?"), Category::kStraightforwardQa);
+  // 1900, 1950 and 2000 are years; "2,000", "12345" and "1750" are not.
+  EXPECT_EQ(features(ask("In 1900, 1950 and 2000?")).years, 3);
+  EXPECT_EQ(features(ask("2,000 m, 12345 and 1750")).years, 0);
   // One operation; one figure; figures in a document given to answer from.
   expect_routed(router, ask("What is 18% of 250?"), Category::kStraightforwardQa);
   expect_routed(router, ask("How many days are in 3 weeks?"), Category::kStraightforwardQa);
@@ -1063,6 +1068,8 @@ TEST(Router, ProblemsToldInFiguresAndAskedForAQuantity) {
   // English; the probability of rain is a forecast.
   expect_routed(router, ask("Lanciando due dadi, qual è la probabilità di ottenere 7?"), Category::kMultiStepReasoning);
   expect_routed(router, ask("Qual è la probabilità di pioggia domani a Roma?"), Category::kStraightforwardQa);
+  // "Espérance de vie" is a life expectancy, not an expected value.
+  expect_routed(router, ask("Quelle est l'espérance de vie au Japon ?"), Category::kStraightforwardQa);
   // Code that gets slower and slower, in German: runtime behaviour, not code to fix.
   expect_routed(router,
                 ask("Unsere Seite wird nach ein paar Stunden immer langsamer. Warum?\\n```js\\nconst cache = "
