@@ -170,7 +170,10 @@ Classification classify(const Features& f) {
   const bool fault = has(S::kDebug) || has(S::kSymptom) || has(S::kConcurrency) || has(S::kIntermittent) ||
                      has(S::kCodebase) || has(S::kCauseAsk) || f.stack_frames > 0;
   // Work on given text: its content is the material, not the task.
-  const bool text_task = has(S::kClassify) || has(S::kSummarize) || has(S::kTranslate) || has(S::kExtract);
+  auto names_text_task = [](const CueHits& h) {
+    return h[S::kClassify] + h[S::kSummarize] + h[S::kTranslate] + h[S::kExtract] > 0;
+  };
+  const bool text_task = names_text_task(u);
   const bool named_code =
       !has(S::kCodeTask) && has(S::kTech) && (has(S::kCodeArtifact) || code) && !fault && !text_task;
   if (named_code) {
@@ -378,8 +381,7 @@ Classification classify(const Features& f) {
   // A thread or form pasted as a later turn for an earlier turn's task on a text
   // ("Summarize this support thread" … "Customer: …\nAgent: please check the
   // batteries…"): its verbs are the material's, and no action is asked for.
-  const bool material_turn = pasted_form && f.earlier_user >= 0 &&
-                             ctx[S::kSummarize] + ctx[S::kTranslate] + ctx[S::kClassify] + ctx[S::kExtract] > 0;
+  const bool material_turn = pasted_form && f.earlier_user >= 0 && names_text_task(ctx);
   const int actions = material_turn ? 0 : material_given ? f.lead_actions : u[S::kAction];
   const int steps_asked = material_turn ? 0 : material_given ? f.lead_steps : u[S::kAgentSteps];
   const int clauses = material_given ? f.lead_clauses : f.clauses;

@@ -896,12 +896,9 @@ void count_marks(std::string_view w, bool formulas, Features& f) {
       ++f.numbers;
       const std::size_t start = q;
       while (q + 1 < n && (is_digit(w[q + 1]) || w[q + 1] == ',' || w[q + 1] == '.')) ++q;
-      std::size_t end = q + 1;
-      while (end > start && !is_digit(w[end - 1])) --end;  // "2021," ends a list item, not the figure
-      if (end - start == 4 && w.substr(start, 4) >= "1800" && w.substr(start, 4) <= "2199" &&
-          std::all_of(p + start, p + end, [](unsigned char d) { return d >= '0' && d <= '9'; })) {
-        ++f.years;
-      }
+      std::string_view run = w.substr(start, q + 1 - start);
+      while (!run.empty() && !is_digit(run.back())) run.remove_suffix(1);  // "2021," ends a list item
+      f.years += run.size() == 4 && std::all_of(run.begin(), run.end(), is_digit) && run >= "1800" && run <= "2199";
       if (q + 1 < n && w[q + 1] == '!') ++f.math_symbols;  // n!
     } else if (c == '?') {
       ++f.question_marks;
