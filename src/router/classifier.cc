@@ -280,8 +280,9 @@ Classification classify(const Features& f) {
   // up; nor in a task on a text or for one, nor a multiple-choice question.
   // Quantities told in words ("twice as many", "ein Drittel") are figures too, and
   // years are not: "How many people lived in Berlin in 1900, 1950 and 2000?" is
-  // a lookup.
-  const int figures = f.numbers - f.years + u[S::kRatio];
+  // a lookup. Figures listed one after another are one quantity to total or
+  // compare ("What is the total of 12, 15 and 30?" is one operation).
+  const int figures = f.numbers - f.years - f.listed + u[S::kRatio];
   if (has(S::kQuantityAsk) && figures >= 3 && f.question_marks >= 1 && !coding && f.code_lines == 0 &&
       !has(S::kDebug) && !passages && !pasted_form && f.given_bytes == 0 && !text_task && !has(S::kStructured) &&
       !has(S::kCreative) && f.choices < 3) {
@@ -382,13 +383,16 @@ Classification classify(const Features& f) {
   // ("Summarize this support thread" … "Customer: …\nAgent: please check the
   // batteries…"): its verbs are the material's, and no action is asked for.
   const bool material_turn = pasted_form && f.earlier_user >= 0 && names_text_task(ctx);
-  const int actions = material_turn ? 0 : material_given ? f.lead_actions : u[S::kAction];
-  const int steps_asked = material_turn ? 0 : material_given ? f.lead_steps : u[S::kAgentSteps];
-  const int clauses = material_given ? f.lead_clauses : f.clauses;
   // Labels offered for quoted or listed items ("about a refund, a booking change
   // or a complaint? 'Hi, can we move…'"): the options and the items are the
-  // material of a classification, not clauses of a task.
+  // material of a classification, not clauses of a task. A quoted item's verbs
+  // are the item's ("'App freezes when I upload a photo'"), no actions asked for.
   const bool labels_for_items = f.offered_labels > 0 && (f.quoted_items >= 1 || f.list_items >= 2);
+  const int actions = material_turn    ? 0
+                      : material_given ? f.lead_actions
+                                       : u[S::kAction] - std::min<int>(f.quoted_actions, u[S::kAction]);
+  const int steps_asked = material_turn ? 0 : material_given ? f.lead_steps : u[S::kAgentSteps];
+  const int clauses = material_given ? f.lead_clauses : f.clauses;
   // A pasted form's commas and verbs are the material's: only actions asked for
   // outright make a task of several steps.
   if (f.tools_defined >= 1 && !recording &&
@@ -402,7 +406,9 @@ Classification classify(const Features& f) {
     sc.add(C::kAgentToolChaining, 4.5,
            fmt::format("{} and a task in {} clauses ({})", core::count_of(f.tools_defined, "tool"), clauses + 1,
                        actions > 0 ? cue(u, S::kAction) : cue(u, S::kAgentSteps)));
-  } else if (f.tools_defined >= 2 && !pasted_form && steps_asked >= 1) {
+  } else if (f.tools_defined >= 2 && !pasted_form && !labels_for_items && steps_asked >= 1) {
+    // Several tools and dependent steps asked for; not labels for items, given
+    // one by one ("For each email, billing, a bug or a feature? '…'").
     sc.add(C::kAgentToolChaining, steps_asked >= 2 ? 5.0 : 3.5,
            fmt::format("{} and a task of dependent steps ({})", core::count_of(f.tools_defined, "tool"),
                        cue(u, S::kAgentSteps)));

@@ -569,6 +569,42 @@ bool list_item_number(std::string_view w, std::size_t q) {
   return (w[e] == '.' || w[e] == ')') && (e + 1 == w.size() || w[e + 1] == ' ');
 }
 
+// Whether `between`, the text between two numbers, only lists them: commas,
+// "+", "&", spaces, currency signs and units of money, and at most one "and"
+// ("12, 15 and 30", "$5, $10 & $15", "100円、200円、300円"). Not "3 shirts at 5",
+// "9:40", nor a space alone ("10 2-legged animals").
+bool listing(std::string_view between) {
+  if (between.size() > 12) return false;
+  bool word = false, separated = false;
+  for (std::size_t i = 0; i < between.size();) {
+    const char c = between[i];
+    if (c == ' ' || c == ',' || c == '+' || c == '&' || c == '$') {
+      separated = separated || c != ' ';
+      ++i;
+      continue;
+    }
+    if (is_letter(static_cast<unsigned char>(c))) {
+      std::size_t e = i;
+      while (e < between.size() && is_letter(static_cast<unsigned char>(between[e]))) ++e;
+      const std::string_view w = between.substr(i, e - i);
+      if (word || (w != "and" && w != "und" && w != "et" && w != "y" && w != "e" && w != "plus")) return false;
+      word = separated = true;
+      i = e;
+      continue;
+    }
+    bool sign = false;
+    for (std::string_view s : {"€", "£", "¥", "円", "元", "、", "，", "和"}) {
+      if (between.substr(i, s.size()) == s) {
+        i += s.size();
+        sign = separated = true;
+        break;
+      }
+    }
+    if (!sign) return false;
+  }
+  return separated;
+}
+
 // Whether the separator at `q` follows a closing quote ("'Taxi 24.50', 'Lunch
 // 86.00'", "「晴れ」、「雨」"): it separates quoted items, the material of the
 // task, not clauses of it.
@@ -601,6 +637,7 @@ class ItemCounter {
     toks_ = &buffer;
     tokenize();
     f.quoted_items += quotes_;
+    f.quoted_actions += quoted_actions_[Signal::kAction];
     for (std::size_t i = 0; i < toks_->size(); ++i) {
       if (const std::size_t end = list_at(i); end > i) {
         ++f.offered_labels;
@@ -764,6 +801,8 @@ class ItemCounter {
       // A quoted item is an item, not options, wherever it stands.
       if (const std::size_t e = quoted_item(i, c, cp); e > i) {
         ++quotes_;
+        // Its verbs are the item's ("'App freezes when I upload a photo'"), not actions asked for.
+        CueScanner::builtin().scan(w_.substr(i, e - i), quoted_actions_);
         push(K::kBreak);
         i = e;
         continue;
@@ -854,6 +893,7 @@ class ItemCounter {
   std::size_t given_from_;
   std::vector<Tok>* toks_ = nullptr;
   int quotes_ = 0;
+  CueHits quoted_actions_;  // every cue of the quoted items; their action cues are counted
   bool seg_open_ = false;
   std::size_t seg_begin_ = 0;
 };
@@ -879,6 +919,7 @@ void count_marks(std::string_view w, bool formulas, Features& f) {
   // task or its options, not clauses of it.
   constexpr std::size_t kNone = std::string_view::npos;
   std::size_t open_paren = kNone;
+  std::size_t number_end = kNone;  // where the last number ended
   auto clause_at = [&](std::size_t q) { return open_paren == kNone && !after_quote(w, q); };
   const auto& interesting = formulas ? kMarksAndOperators : kMarks;
   const auto* p = reinterpret_cast<const unsigned char*>(w.data());
@@ -899,6 +940,8 @@ void count_marks(std::string_view w, bool formulas, Features& f) {
       std::string_view run = w.substr(start, q + 1 - start);
       while (!run.empty() && !is_digit(run.back())) run.remove_suffix(1);  // "2021," ends a list item
       f.years += run.size() == 4 && std::all_of(run.begin(), run.end(), is_digit) && run >= "1800" && run <= "2199";
+      f.listed += number_end != kNone && listing(w.substr(number_end, start - number_end));
+      number_end = start + run.size();
       if (q + 1 < n && w[q + 1] == '!') ++f.math_symbols;  // n!
     } else if (c == '?') {
       ++f.question_marks;
@@ -1060,14 +1103,17 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
     // Operators in source code are not formulas (and code has many of them).
     const bool formulas = f.code_lines == 0 && f.code_fences == 0;
     // Offered labels and quoted items make a classification only where nothing
-    // names another task (classifier.cc): they are counted only there, which
+    // names another task, and beside tools they tell the items' verbs from
+    // actions asked for (classifier.cc): they are counted only there, which
     // spares most requests the pass (a third of a 4 KB request's decision).
     const CueHits& u = f.cues;
+    const bool other_task = u[Signal::kClassify] + u[Signal::kSummarize] + u[Signal::kTranslate] + u[Signal::kExtract] +
+                                u[Signal::kCodeTask] + u[Signal::kDebug] + u[Signal::kStructured] +
+                                u[Signal::kCreative] + (u[Signal::kWriteVerb] > u[Signal::kNotWrite]) +
+                                u[Signal::kPassageRef] >
+                            0;
     const bool items = f.code_lines < 3 && f.code_fences < 2 && f.passage_markers < 2 && f.stack_frames == 0 &&
-                       u[Signal::kClassify] + u[Signal::kSummarize] + u[Signal::kTranslate] + u[Signal::kExtract] +
-                               u[Signal::kCodeTask] + u[Signal::kDebug] + u[Signal::kStructured] +
-                               u[Signal::kCreative] + u[Signal::kWriteVerb] + u[Signal::kPassageRef] ==
-                           0;
+                       (!other_task || f.tools_defined > 0);
     auto look = [&](std::string_view text) {
       const std::size_t lead = lead_end(text);
       for_windows(text, kWindow, true, [&](std::string_view w) {

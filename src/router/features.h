@@ -69,15 +69,18 @@ struct Features {
   int question_marks = 0;  // in the instruction
   int numbers = 0;         // digit runs in the instruction
   int years = 0;           // of them, four digits from 1800 to 2199 ("in 2023"): dates more than quantities
+  int listed = 0;          // of them, one after another with only ", ", "+" or "and" between ("12, 15 and 30")
   int math_symbols = 0;    // '^', '=', '<', '>', '≤', '≥', '√' and n! in the instruction
   int variables = 0;       // one-letter names next to an operator or in f(x) notation, in the instruction
   int clauses = 0;         // clause separators (, ; ， ； 、) in the instruction
   int code_names = 0;      // camelCase, PascalCase and snake_case names in the instruction's prose (not in code)
   // Lists of options to choose among ("(P1, P2, P3)", "red, white or rosé", "yes/no") and texts of 3 to 300 bytes
-  // in quotes on one line ('…', "…", «…», “…”, 「…」), in the instruction; counted only when no cue names a
-  // task of another kind, no code, passages or trace is given (where the classifier reads them).
+  // in quotes on one line ('…', "…", «…», “…”, 「…」), in the instruction; counted only when no code, passages
+  // or trace is given and either no cue names a task of another kind or tools are defined (where the classifier
+  // reads them).
   int offered_labels = 0;
   int quoted_items = 0;
+  int quoted_actions = 0;  // action cues inside those quoted items ("'App freezes when I upload a photo'")
   int list_items = 0;  // instruction lines led by "1.", "2)", "3、", "-", "*" or "•" and a space
   // Output the instruction asks for ("a 10,000-word report", "写一篇两万字"), in
   // estimated tokens; 0 when it names no length.

@@ -593,6 +593,26 @@ TEST(Router, OneToolToRecordLabelsIsNoAgent) {
                 Category::kAgentToolChaining);
 }
 
+// Quoted items are the material of a task beside tools: their verbs ("upload",
+// "add") are no actions asked for, and "for each" over labels offered for them
+// takes the items one by one. Split 34 sent these support emails to Pro as an
+// agent's task of 2 actions.
+TEST(Router, VerbsInQuotedItemsAreNoActions) {
+  const Router router = default_router();
+  const std::string tools = R"(,"tools":[{"type":"function","function":{"name":"label_email"}},)"
+                            R"({"type":"function","function":{"name":"forward"}}])";
+  const std::string emails =
+      "For each support email, is it about billing, a bug, or a feature request? 'Invoice shows the wrong VAT "
+      "number', 'App freezes when I upload a photo', 'Could you add a dark mode?'";
+  const Decision d = route_ok(router, ask(emails, tools));
+  EXPECT_EQ(d.tier, Tier::kFlash) << d.reason;
+  // "upload" and "add", both in quotes.
+  EXPECT_EQ(features(ask(emails, tools)).quoted_actions, 2);
+  // Actions asked for outright still make the task.
+  expect_routed(router, ask("Find the customer 'Ana Ruiz', refund her last order and send her an apology", tools),
+                Category::kAgentToolChaining);
+}
+
 // Tools an app defines for every request are no evidence of Pro work: one call or
 // none is Flash (LABELLING.md). The tier model had learnt tools as Pro evidence
 // (23% of the labelled Pro requests come with tools, 1.4% of the Flash ones) and
@@ -1054,6 +1074,16 @@ TEST(Router, ProblemsToldInFiguresAndAskedForAQuantity) {
   // 1900, 1950 and 2000 are years; "2,000", "12345" and "1750" are not.
   EXPECT_EQ(features(ask("In 1900, 1950 and 2000?")).years, 3);
   EXPECT_EQ(features(ask("2,000 m, 12345 and 1750")).years, 0);
+  // Figures listed one after another are one quantity to total: one operation.
+  // "12, 15 and 30" lists 15 and 30 after 12; "$5, $10 & $15", 10 and 15;
+  // "100円、200円、300円", 200 and 300. "3.20 and tubs at 4.50" and the spaces of
+  // "10 2-legged animals and 15 4-legged" list nothing.
+  expect_routed(router, ask("What is the total of 12, 15 and 30?"), Category::kStraightforwardQa);
+  EXPECT_EQ(features(ask("What is the total of 12, 15 and 30?")).listed, 2);
+  EXPECT_EQ(features(ask("I paid $5, $10 & $15.")).listed, 2);
+  EXPECT_EQ(features(ask("合計はいくら？100円、200円、300円")).listed, 2);
+  EXPECT_EQ(features(ask("cones at 3.20 and tubs at 4.50")).listed, 0);
+  EXPECT_EQ(features(ask("10 2-legged animals and 15 4-legged animals")).listed, 0);
   // One operation; one figure; figures in a document given to answer from.
   expect_routed(router, ask("What is 18% of 250?"), Category::kStraightforwardQa);
   expect_routed(router, ask("How many days are in 3 weeks?"), Category::kStraightforwardQa);
@@ -1110,6 +1140,11 @@ TEST(Router, QuestionsThatNeedNoTextAndFormsThatAreNoModulo) {
                     "parking\\n\\nStaff may park in the north car park with a permit from reception."),
                 Category::kRag);
   expect_routed(router, ask("I need a 2,000-word essay on tides."), Category::kStructuredContent);
+  // Nor in an item to label: the intents offered are read for the utterances.
+  expect_routed(router,
+                ask("Detect the intent for each utterance (book_flight, cancel_booking, other):\\n\\n- I need to get "
+                    "to Denver on the 3rd\\n- pls cancel my trip to Boston\\n- what's your phone number"),
+                Category::kClassification);
   expect_routed(router, ask("Write the complete staff handbook, every section in full, about 12,000 words."),
                 Category::kLongCoherentOutput);
   expect_routed(router, ask("What is 2^100 modulo 7?"), Category::kMultiStepReasoning);
