@@ -113,13 +113,26 @@ Classification classify(const Features& f) {
   const CueHits& u = f.cues;
   const CueHits& ctx = f.context_cues;
   auto has = [&](S s) { return u[s] > 0; };
+  auto names_text_task = [](const CueHits& h) {
+    return h[S::kClassify] + h[S::kSummarize] + h[S::kTranslate] + h[S::kExtract] > 0;
+  };
+  // Lines led by a label and a colon ("Kim: I'll add a cleanup job", "Where: Room
+  // 4.12, next to the kitchen"): a thread, an invite or a form pasted to read.
+  const bool pasted_form = f.field_lines >= 3;
+  // A thread or form pasted as a later turn for an earlier turn's task on a text
+  // ("Summarize this support thread" … "Customer: …\nAgent: please check the
+  // batteries…"): the new turn is that task's text.
+  const bool material_turn = pasted_form && f.earlier_user >= 0 && names_text_task(ctx);
   // A cue in the instruction counts fully; one only in the system prompt or an
-  // earlier turn counts for less (system prompts describe many tasks at once).
+  // earlier turn counts for less (system prompts describe many tasks at once),
+  // but for the task on a text the turn pastes.
   auto cue_weight = [&](S s, C c, double w) {
     if (has(s)) {
       sc.add(c, w, cue(u, s));
     } else if (ctx[s] > 0) {
-      sc.add(c, w * 0.4, "context " + cue(ctx, s));
+      const bool pasted_for =
+          material_turn && (s == S::kClassify || s == S::kSummarize || s == S::kTranslate || s == S::kExtract);
+      sc.add(c, pasted_for ? w : w * 0.4, (pasted_for ? "the earlier turn's " : "context ") + cue(ctx, s));
     }
   };
 
@@ -170,9 +183,6 @@ Classification classify(const Features& f) {
   const bool fault = has(S::kDebug) || has(S::kSymptom) || has(S::kConcurrency) || has(S::kIntermittent) ||
                      has(S::kCodebase) || has(S::kCauseAsk) || f.stack_frames > 0;
   // Work on given text: its content is the material, not the task.
-  auto names_text_task = [](const CueHits& h) {
-    return h[S::kClassify] + h[S::kSummarize] + h[S::kTranslate] + h[S::kExtract] > 0;
-  };
   const bool text_task = names_text_task(u);
   const bool named_code =
       !has(S::kCodeTask) && has(S::kTech) && (has(S::kCodeArtifact) || code) && !fault && !text_task;
@@ -194,9 +204,6 @@ Classification classify(const Features& f) {
                           !passages && !has(S::kStructured) && !has(S::kCreative) && !has(S::kLongForm) &&
                           f.requested_output_tokens < 3000 && !(a_question && (f.given_bytes >= 80 || f.numbers >= 3));
   if (short_text) sc.add(C::kStructuredContent, 2.5, fmt::format("a short text asked for ({})", cue(u, S::kShortText)));
-  // Lines led by a label and a colon ("Kim: I'll add a cleanup job", "Where: Room
-  // 4.12, next to the kitchen"): a thread, an invite or a form pasted to read.
-  const bool pasted_form = f.field_lines >= 3;
 
   // A question asked about a text the request gives after a blank line, or about
   // a form or thread of labelled lines ("From the timetable below, which
@@ -327,6 +334,13 @@ Classification classify(const Features& f) {
   // The sender's own system or its parts, not a task on a text.
   if (runtime_words && code && has(S::kSymptom) && (has(S::kFirstPerson) || has(S::kSystem))) {
     sc.add(C::kCodebaseDebugging, 5.5, fmt::format("{} in code shown", cue(u, S::kSymptom)));
+  } else if (runtime_words && code && !has(S::kCodeTask) && has(S::kIntermittent) &&
+             (has(S::kFirstPerson) || has(S::kSystem))) {
+    // A fault that comes and goes in the running system whose code is shown
+    // ("the reservation service sometimes gives one copy to two readers"): an
+    // intermittent failure, LABELLING.md's runtime behaviour. Not in a function
+    // to write ("numbers … randomly ordered" in its docstring).
+    sc.add(C::kCodebaseDebugging, 5.5, fmt::format("{} in code shown", cue(u, S::kIntermittent)));
   }
   const bool spread = f.files >= 2 || f.stack_frames >= 2 || u[S::kCodebase] >= 2;
   // "Sometimes" next to a system's parts (services, a deploy, production) is a
@@ -380,9 +394,7 @@ Classification classify(const Features& f) {
   // the steps themselves.)
   const bool material_given = text_task && f.lead_clauses >= 0;
   // A thread or form pasted as a later turn for an earlier turn's task on a text
-  // ("Summarize this support thread" … "Customer: …\nAgent: please check the
-  // batteries…"): its verbs are the material's, and no action is asked for.
-  const bool material_turn = pasted_form && f.earlier_user >= 0 && names_text_task(ctx);
+  // (`material_turn`): its verbs are the material's, and no action is asked for.
   // Labels offered for quoted or listed items ("about a refund, a booking change
   // or a complaint? 'Hi, can we move…'"): the options and the items are the
   // material of a classification, not clauses of a task. A quoted item's verbs

@@ -569,6 +569,18 @@ bool list_item_number(std::string_view w, std::size_t q) {
   return (w[e] == '.' || w[e] == ')') && (e + 1 == w.size() || w[e + 1] == ' ');
 }
 
+// Whether the figure at [b, e) is an amount of money: a currency sign or unit
+// right before or after it ("$2000", "2000元", "2000 €"). "In 2000" is a year.
+bool money(std::string_view w, std::size_t b, std::size_t e) {
+  if (b > 0 && (w[b - 1] == '$' || w.substr(0, b).ends_with("€") || w.substr(0, b).ends_with("£"))) return true;
+  std::string_view after = w.substr(e);
+  if (after.starts_with(" ")) after.remove_prefix(1);
+  for (std::string_view unit : {"元", "円", "块", "€", "$", "£", "¥"}) {
+    if (after.starts_with(unit)) return true;
+  }
+  return false;
+}
+
 // Whether `between`, the text between two numbers, only lists them: commas,
 // "+", "&", spaces, currency signs and units of money, and at most one "and"
 // ("12, 15 and 30", "$5, $10 & $15", "100円、200円、300円"). Not "3 shirts at 5",
@@ -939,7 +951,8 @@ void count_marks(std::string_view w, bool formulas, Features& f) {
       while (q + 1 < n && (is_digit(w[q + 1]) || w[q + 1] == ',' || w[q + 1] == '.')) ++q;
       std::string_view run = w.substr(start, q + 1 - start);
       while (!run.empty() && !is_digit(run.back())) run.remove_suffix(1);  // "2021," ends a list item
-      f.years += run.size() == 4 && std::all_of(run.begin(), run.end(), is_digit) && run >= "1800" && run <= "2199";
+      f.years += run.size() == 4 && std::all_of(run.begin(), run.end(), is_digit) && run >= "1800" && run <= "2199" &&
+                 !money(w, start, start + run.size());
       f.listed += number_end != kNone && listing(w.substr(number_end, start - number_end));
       number_end = start + run.size();
       if (q + 1 < n && w[q + 1] == '!') ++f.math_symbols;  // n!

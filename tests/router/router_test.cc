@@ -561,8 +561,8 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   const Router router = default_router();
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here went
-  // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72
-  // over 17 retrains: "many ways" is a surface cue.
+  // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
+  // 0.79 over 18 retrains: "many ways" is a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -673,6 +673,38 @@ TEST(Router, AThreadOrAFormBesideToolsIsMaterial) {
                                  tools))
                 .tier,
             Tier::kFlash);
+}
+
+// The turn that pastes a thread for an earlier turn's summary is that summary's
+// text: the earlier cue counts fully there (it counted 0.4, under the rules'
+// confidence floor, and the tier model sent split 35's kiln thread to Pro at
+// 0.93 on "load", "last" and "top"). Without the field lines the earlier cue is
+// context only.
+TEST(Router, AThreadPastedForAnEarlierSummaryIsItsText) {
+  const Router router = default_router();
+  const std::string thread =
+      R"({"model":"auto","messages":[{"role":"user","content":"what did we decide here? short version"},)"
+      R"({"role":"assistant","content":"Sure, drop it in."},)"
+      R"({"role":"user","content":"Tom: the van is booked for friday\nAda: I'll load it thursday night then\n)"
+      R"(Tom: heavy boxes at the bottom, the top shelf broke last time\nAda: noted"}]})";
+  const Decision d = route_ok(router, thread);
+  EXPECT_EQ(d.category, Category::kSummarization);
+  EXPECT_EQ(d.reason, "summarization: the earlier turn's cue \"short version\" (summarize)");
+}
+
+// A fault that comes and goes in a running system whose code is shown is
+// runtime behaviour: codebase_debugging, as a symptom shown with code is. Not a
+// function to complete whose docstring says "randomly".
+TEST(Router, AnIntermittentFaultInCodeShown) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("Our ticket service sometimes sells one seat twice. Why?\\n```python\\nseat = db.get(show, "
+                    "no)\\nif not seat.sold:\\n    seat.sold = True\\n    db.save(seat)\\n```"),
+                Category::kCodebaseDebugging);
+  expect_routed(router,
+                ask("Complete this Python function:\\n```python\\ndef sort_shifted(arr):\\n    \\\"\\\"\\\"The numbers "
+                    "in our array are randomly ordered. Return True if a rotation sorts them.\\\"\\\"\\\"\\n```"),
+                Category::kCodingModerate);
 }
 
 // A comma after a closing quote, or in parentheses, separates items (the
@@ -1074,11 +1106,20 @@ TEST(Router, ProblemsToldInFiguresAndAskedForAQuantity) {
   // 1900, 1950 and 2000 are years; "2,000", "12345" and "1750" are not.
   EXPECT_EQ(features(ask("In 1900, 1950 and 2000?")).years, 3);
   EXPECT_EQ(features(ask("2,000 m, 12345 and 1750")).years, 0);
+  // Amounts of money are no years: "2000元", "$1999", "2100 €".
+  EXPECT_EQ(features(ask("年卡2000元, $1999 or 2100 € in 2001")).years, 1);
   // Figures listed one after another are one quantity to total: one operation.
   // "12, 15 and 30" lists 15 and 30 after 12; "$5, $10 & $15", 10 and 15;
   // "100円、200円、300円", 200 and 300. "3.20 and tubs at 4.50" and the spaces of
   // "10 2-legged animals and 15 4-legged" list nothing.
   expect_routed(router, ask("What is the total of 12, 15 and 30?"), Category::kStraightforwardQa);
+  // The best of options worked out from their figures (200, 15 and 350).
+  expect_routed(router,
+                ask("Gym A costs 200 a month plus 15 a class, gym B 350 flat. I go about twice a week. "
+                    "Which is cheaper?"),
+                Category::kMultiStepReasoning);
+  expect_routed(router, ask("网球馆：年卡2000元，次卡每次60元，十次卡500元。我每周打一次，买哪种最划算？"),
+                Category::kMultiStepReasoning);
   EXPECT_EQ(features(ask("What is the total of 12, 15 and 30?")).listed, 2);
   EXPECT_EQ(features(ask("I paid $5, $10 & $15.")).listed, 2);
   EXPECT_EQ(features(ask("合計はいくら？100円、200円、300円")).listed, 2);
@@ -1140,6 +1181,9 @@ TEST(Router, QuestionsThatNeedNoTextAndFormsThatAreNoModulo) {
                     "parking\\n\\nStaff may park in the north car park with a permit from reception."),
                 Category::kRag);
   expect_routed(router, ask("I need a 2,000-word essay on tides."), Category::kStructuredContent);
+  // A text asked for as what we need, in German: its length makes it long.
+  expect_routed(router, ask("Für den Verein brauchen wir ein Handbuch von etwa 12.000 Wörtern, alle Kapitel."),
+                Category::kLongCoherentOutput);
   // Nor in an item to label: the intents offered are read for the utterances.
   expect_routed(router,
                 ask("Detect the intent for each utterance (book_flight, cancel_booking, other):\\n\\n- I need to get "
@@ -1605,16 +1649,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.4905 and -4.9220 (raw sigmoids 0.923471 and 0.007232), calibrated
-// by the file's `calibration 0.861530 -0.024579`: sigmoid(0.861530 z - 0.024579) =
-// 0.89293 and 0.01386; and the terms that pushed toward Pro are named.
+// file: scores 2.8740 and -4.7339 (raw sigmoids 0.946547 and 0.008715), calibrated
+// by the file's `calibration 0.852930 -0.031854`: sigmoid(0.852930 z - 0.031854) =
+// 0.91830 and 0.01680; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.89293, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.91830, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01386, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01680, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
