@@ -562,7 +562,7 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here went
   // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
-  // 0.79 over 18 retrains: "many ways" is a surface cue.
+  // 0.79, 0.76 over 19 retrains: "many ways" is a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -671,6 +671,23 @@ TEST(Router, AThreadOrAFormBesideToolsIsMaterial) {
   EXPECT_EQ(route_ok(router, ask("From this booking, what time is the workshop?\\n\\nTitle: Kiln safety, part 2\\n"
                                  "When: Tuesday 18:00, doors 17:45\\nWhere: Studio B, ground floor\\nHost: Ada",
                                  tools))
+                .tier,
+            Tier::kFlash);
+}
+
+// Contests named are competition mathematics; the French "aime" (likes) and the
+// "imo" of a chat (in my opinion) are not: split 36 sent plants that like sun or
+// shade to Pro on "aime".
+TEST(Router, ContestNamesAreNoFrenchVerbs) {
+  CueHits h;
+  CueScanner::builtin().scan("Indique si elle aime le soleil ; imo the aimed shot ; il aime ici", h);
+  EXPECT_EQ(h[Signal::kCompetitionMath], 0);
+  CueHits contest;
+  CueScanner::builtin().scan("From the 2019 AIME I, and an IMO shortlist problem", contest);
+  EXPECT_EQ(contest[Signal::kCompetitionMath], 2);  // "aime i", "imo shortlist"
+  const Router router = default_router();
+  EXPECT_EQ(route_ok(router, ask("Pour chaque plante, indique si elle aime le soleil ou l'ombre : lavande, "
+                                 "fougère, hosta"))
                 .tier,
             Tier::kFlash);
 }
@@ -1120,6 +1137,10 @@ TEST(Router, ProblemsToldInFiguresAndAskedForAQuantity) {
                 Category::kMultiStepReasoning);
   expect_routed(router, ask("网球馆：年卡2000元，次卡每次60元，十次卡500元。我每周打一次，买哪种最划算？"),
                 Category::kMultiStepReasoning);
+  // Whether the figures allow a plan (3, 20 and 75); without figures, a question.
+  expect_routed(router, ask("We have 3 vans of 20 m3 each and 75 m3 of furniture. Can all of it go in one trip?"),
+                Category::kMultiStepReasoning);
+  expect_routed(router, ask("Can all members use the pool on Sundays?"), Category::kStraightforwardQa);
   EXPECT_EQ(features(ask("What is the total of 12, 15 and 30?")).listed, 2);
   EXPECT_EQ(features(ask("I paid $5, $10 & $15.")).listed, 2);
   EXPECT_EQ(features(ask("合計はいくら？100円、200円、300円")).listed, 2);
@@ -1649,16 +1670,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.8740 and -4.7339 (raw sigmoids 0.946547 and 0.008715), calibrated
-// by the file's `calibration 0.852930 -0.031854`: sigmoid(0.852930 z - 0.031854) =
-// 0.91830 and 0.01680; and the terms that pushed toward Pro are named.
+// file: scores 2.9062 and -4.7928 (raw sigmoids 0.948151 and 0.008221), calibrated
+// by the file's `calibration 0.866187 0.075371`: sigmoid(0.866187 z + 0.075371) =
+// 0.93039 and 0.01669; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.91830, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.93039, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01680, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01669, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
