@@ -184,6 +184,11 @@ Classification classify(const Features& f) {
                      has(S::kCodebase) || has(S::kCauseAsk) || f.stack_frames > 0;
   // Work on given text: its content is the material, not the task.
   const bool text_task = names_text_task(u);
+  // A text given after a lead that asks for a task on it ("Quick summary of this
+  // review:"): the task is the lead's, and the text's commas, verbs and proofs
+  // are its material. (After a lead that asks for nothing of the kind, the text
+  // may be the steps themselves.)
+  const bool material_given = text_task && f.lead_clauses >= 0;
   const bool named_code =
       !has(S::kCodeTask) && has(S::kTech) && (has(S::kCodeArtifact) || code) && !fault && !text_task;
   if (named_code) {
@@ -226,8 +231,11 @@ Classification classify(const Features& f) {
   // so they count for half there.
   const double math_factor = coding ? 0.5 : 1.0;
   // "Proof of address", "proof for 45 minutes" are the noun of a document or a
-  // dough: a proof is asked for only by more proof cues than those.
-  if (u[S::kProof] > u[S::kNotProof]) sc.add(C::kMultiStepReasoning, math_factor * 4.0, cue(u, S::kProof));
+  // dough: a proof is asked for only by more proof cues than those, and not in a
+  // text given for a task of its own ("Summarize this thread" … "did they approve
+  // the gold foil proof?").
+  const int proofs = material_turn ? 0 : material_given ? f.lead_proofs : u[S::kProof] - u[S::kNotProof];
+  if (proofs > 0) sc.add(C::kMultiStepReasoning, math_factor * 4.0, cue(u, S::kProof));
   // "How many ways" asks for a count when there is something to count: a
   // quantity or other mathematical words ("how many ways can 5 people sit…",
   // "in how many ways … a round table"); "how many ways are there to cook
@@ -367,8 +375,11 @@ Classification classify(const Features& f) {
   // ("What does 'deadlock' mean?").
   const bool system = has(S::kSystem) || has(S::kCodebase) || has(S::kConcurrency) || f.code_names > 0;
   const S trouble = has(S::kSymptom) ? S::kSymptom : has(S::kConcurrency) ? S::kConcurrency : S::kIntermittent;
+  // A fault that only comes and goes must be asked about: "email me only when my
+  // backup script fails" asks for a setting, not a cause.
+  const bool fault_asked = has(S::kCauseAsk) || (has(S::kDebug) && trouble != S::kIntermittent);
   if (runtime_words && !code && f.stack_frames == 0 && !passages && has(trouble) && has(S::kFirstPerson) &&
-      (has(S::kCauseAsk) || has(S::kDebug)) && system) {
+      fault_asked && system) {
     sc.add(C::kCodebaseDebugging, 4.0, cue(u, trouble));
   }
   if (sc.score(C::kCodebaseDebugging) > 0 && has(S::kDebug)) sc.add(C::kCodebaseDebugging, 1.5, cue(u, S::kDebug));
@@ -388,11 +399,6 @@ Classification classify(const Features& f) {
   // the result goes (`log_intent`): the task is the text's, and the labels'
   // names ("check_balance", "transfer") are no actions.
   const bool recording = text_task && f.tools_defined == 1;
-  // A text given after a lead that asks for a task on it ("Quick summary of this
-  // review:"): the task is the lead's, and the text's commas and verbs are its
-  // material. (After a lead that asks for nothing of the kind, the text may be
-  // the steps themselves.)
-  const bool material_given = text_task && f.lead_clauses >= 0;
   // A thread or form pasted as a later turn for an earlier turn's task on a text
   // (`material_turn`): its verbs are the material's, and no action is asked for.
   // Labels offered for quoted or listed items ("about a refund, a booking change

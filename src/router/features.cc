@@ -1062,6 +1062,7 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
           CueScanner::builtin().scan(lead, hits);
           f.lead_actions = hits[Signal::kAction];
           f.lead_steps = hits[Signal::kAgentSteps];
+          f.lead_proofs = hits[Signal::kProof] - hits[Signal::kNotProof];
         }
         for_windows(text, kWindow, true, [&](std::string_view w) { CueScanner::builtin().scan(w, f.cues); });
       } else if (user || system) {

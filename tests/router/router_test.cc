@@ -562,7 +562,7 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here went
   // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
-  // 0.79, 0.76 over 19 retrains: "many ways" is a surface cue.
+  // 0.79, 0.76, 0.70 over 20 retrains: "many ways" is a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -673,6 +673,56 @@ TEST(Router, AThreadOrAFormBesideToolsIsMaterial) {
                                  tools))
                 .tier,
             Tier::kFlash);
+}
+
+// A proof cue in a text given for a task of its own is the text's: a printer's
+// proof in a chat pasted for a recap, "prove that" in a passage to summarize.
+// Asked for outright, or by the lead before the text, it is a proof. Split 37
+// sent the print shop's chat to Pro on "proof".
+TEST(Router, ProofsInAGivenTextAreItsMaterial) {
+  const Router router = default_router();
+  const std::string chat =
+      R"({"model":"auto","messages":[{"role":"user","content":"recap this chat please"},)"
+      R"({"role":"assistant","content":"Go ahead."},)"
+      R"({"role":"user","content":"Raj: flyers are printing\nTess: did they sign off the proof?\nRaj: yes, )"
+      R"(this morning\nTess: great, courier at 2"}]})";
+  expect_routed(router, chat, Category::kSummarization);
+  expect_routed(router,
+                ask("Summarize this in two lines:\\n\\nIn the lecture we prove that every bounded monotone sequence "
+                    "converges, then apply it to the square root algorithm."),
+                Category::kSummarization);
+  expect_routed(router, ask("Prove that every bounded monotone sequence converges."), Category::kMultiStepReasoning);
+  // The lead's own proof counts: 1 in the first, none in the second.
+  EXPECT_EQ(features(ask("Prove the lemma below.\\n\\nLemma: every tree with n nodes has n - 1 edges.")).lead_proofs,
+            1);
+  EXPECT_EQ(features(ask("Summarize this:\\n\\nWe prove that the map is injective.")).lead_proofs, 0);
+  // Italian rehearsals and a printer's proof are no proofs: one proof cue and one
+  // that is none in each.
+  for (const char* text : {"prove straordinarie sabato alle 15", "please approve the proof by Friday"}) {
+    CueHits h;
+    CueScanner::builtin().scan(text, h);
+    EXPECT_EQ(h[Signal::kProof], 1) << text;
+    EXPECT_EQ(h[Signal::kNotProof], 1) << text;
+  }
+}
+
+// A fault that only comes and goes is a bug to find when it is asked about ("I
+// can't see why"), not when it is the condition of a setting asked for ("email
+// me only when my backup script fails"). Split 37 sent the cron question to Pro.
+TEST(Router, AFaultThatComesAndGoesMustBeAskedAbout) {
+  const Router router = default_router();
+  EXPECT_EQ(route_ok(router, ask("how do i make cron email me only when my backup script fails")).tier, Tier::kFlash);
+  expect_routed(router, ask("Our nightly backup script sometimes fails and we can't see why. What should we check?"),
+                Category::kCodebaseDebugging);
+}
+
+// Find, check, open and look at, in the languages the lexicon reads: an agent's
+// actions beside tools. Split 37's dance school task in French went to Flash.
+TEST(Features, ActionsInOtherLanguages) {
+  EXPECT_EQ(features(ask("Prüf die Buchungen, finde die offenen und öffne ein Ticket")).cues[Signal::kAction], 3);
+  EXPECT_EQ(
+      features(ask("Regarde les inscriptions, repère les cours pleins et ouvre un créneau")).cues[Signal::kAction], 3);
+  EXPECT_EQ(features(ask("Revisa los pedidos y comprueba los pagos")).cues[Signal::kAction], 2);
 }
 
 // Contests named are competition mathematics; the French "aime" (likes) and the
@@ -1670,16 +1720,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.9062 and -4.7928 (raw sigmoids 0.948151 and 0.008221), calibrated
-// by the file's `calibration 0.866187 0.075371`: sigmoid(0.866187 z + 0.075371) =
-// 0.93039 and 0.01669; and the terms that pushed toward Pro are named.
+// file: scores 2.5477 and -5.0761 (raw sigmoids 0.927416 and 0.006206), calibrated
+// by the file's `calibration 0.857932 -0.033579`: sigmoid(0.857932 z - 0.033579) =
+// 0.89587 and 0.01227; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.93039, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.89587, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01669, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01227, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
