@@ -249,6 +249,14 @@ Classification classify(const Features& f) {
   }
   if (has(S::kLogicPuzzle))
     sc.add(C::kMultiStepReasoning, math_factor * (u[S::kLogicPuzzle] >= 2 ? 4.5 : 3.0), cue(u, S::kLogicPuzzle));
+  // Several given a different one each, and a question ("Four photographers each
+  // shot one event on a different day … Bo worked the day after the wedding …
+  // Who shot what, and when?"): a logic-grid puzzle, told in no word of one. Not
+  // in code, a task on a text, or a text given to answer from.
+  if (f.one_each && f.question_marks > 0 && !coding && !text_task && !passages && f.given_bytes == 0 &&
+      !has(S::kLogicPuzzle)) {
+    sc.add(C::kMultiStepReasoning, 3.0, "several given a different one each, and a question (a logic puzzle)");
+  }
   if (has(S::kPlanning))
     sc.add(C::kMultiStepReasoning, math_factor * (u[S::kPlanning] >= 2 ? 4.0 : 1.5), cue(u, S::kPlanning));
   // Analysis words ("overtake", "break-even", "NPV") make a problem only with

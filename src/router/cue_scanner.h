@@ -70,6 +70,7 @@ enum class Signal : std::uint8_t {
   kQuantityAsk,   // how many, how long, wie viele, cuánto, 多少, 几辆: asks for a quantity
   kNotWrite,      // do I need, I need to: "I need" in a question or for an action, not a text asked for
   kRatio,         // twice, half of, a third, doppelt, la moitié, 两倍: a quantity told in words
+  kNotSummarize,  // executive summary, resumen ejecutivo: a section of a text to write, not a summary asked for
   kCount
 };
 inline constexpr std::size_t kSignalCount = static_cast<std::size_t>(Signal::kCount);

@@ -581,6 +581,54 @@ bool money(std::string_view w, std::size_t b, std::size_t e) {
   return false;
 }
 
+// Whether a statement of `text` (of its first 2 KB) names "each" and then
+// "different", in the languages the lexicon reads, and two sentences or more
+// follow it (the clues and the question): "Four photographers each shot one
+// event on a different day … Bo worked the day after the wedding. … Who shot
+// what?", "chacun a choisi un plat différent", "每人养的宠物各不相同". Not "What
+// makes each season different?".
+bool one_each(std::string_view text) {
+  text = text.substr(0, 2048);
+  static constexpr std::array<std::string_view, 11> kEach{
+      "each", "chacun", "chacune", "cada uno", "cada una", "ciascuno", "ciascuna", "jeder", "jede", "每", "各"};
+  static constexpr std::array<std::string_view, 10> kDifferent{
+      "different", "différent", "distint", "diferent", "divers", "anderes", "anderen", "不同", "不相同", "不一样"};
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  // Whether `word` starts at i, at the start of a word (CJK words start anywhere).
+  auto at = [&](std::size_t i, std::string_view word) {
+    if (i + word.size() > text.size()) return false;
+    if (i > 0 && is_letter(static_cast<unsigned char>(text[i - 1])) && static_cast<unsigned char>(word[0]) < 0x80) {
+      return false;
+    }
+    for (std::size_t k = 0; k < word.size(); ++k) {
+      if (lower(text[i + k]) != word[k]) return false;
+    }
+    return true;
+  };
+  bool each = false, both = false;  // in the sentence read
+  int after = -1;                   // sentences ended since the first statement of both; -1 before it
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool ask = c == '?' || text.substr(i, 3) == "？";
+    if (ask || c == '.' || c == '!' || c == '\n' || text.substr(i, 3) == "。") {
+      if (after >= 0) {
+        ++after;
+      } else if (both && !ask) {
+        after = 0;
+      }
+      each = both = false;
+      continue;
+    }
+    if (after >= 0 || both) continue;
+    if (!each) {
+      each = std::any_of(kEach.begin(), kEach.end(), [&](std::string_view w) { return at(i, w); });
+    } else {
+      both = std::any_of(kDifferent.begin(), kDifferent.end(), [&](std::string_view w) { return at(i, w); });
+    }
+  }
+  return after >= 2;
+}
+
 // Whether `between`, the text between two numbers, only lists them: commas,
 // "+", "&", spaces, currency signs and units of money, and at most one "and"
 // ("12, 15 and 30", "$5, $10 & $15", "100円、200円、300円"). Not "3 shirts at 5",
@@ -1105,6 +1153,12 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
     }
   }
 
+  // A summary named as a section of the text to write is no summary asked for:
+  // each such name takes back the summary cue it holds.
+  for (CueHits* h : {&f.cues, &f.context_cues}) {
+    auto& summarize = h->count[static_cast<std::size_t>(Signal::kSummarize)];
+    summarize -= std::min(summarize, h->count[static_cast<std::size_t>(Signal::kNotSummarize)]);
+  }
   f.tools_defined = static_cast<int>(view.tools().size());
   for (const wire::ToolView& t : view.tools()) add_text(simdjson::to_string(t.tool));
   f.json_mode = view.response_format_type() == "json_object" || view.response_format_type() == "json_schema";
@@ -1129,6 +1183,7 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
     const bool items = f.code_lines < 3 && f.code_fences < 2 && f.passage_markers < 2 && f.stack_frames == 0 &&
                        (!other_task || f.tools_defined > 0);
     auto look = [&](std::string_view text) {
+      f.one_each = f.one_each || one_each(text);
       const std::size_t lead = lead_end(text);
       for_windows(text, kWindow, true, [&](std::string_view w) {
         sc.add(w);

@@ -74,6 +74,9 @@ struct Features {
   int listed = 0;          // of them, one after another with only ", ", "+" or "and" between ("12, 15 and 30")
   int math_symbols = 0;    // '^', '=', '<', '>', '≤', '≥', '√' and n! in the instruction
   int variables = 0;       // one-letter names next to an operator or in f(x) notation, in the instruction
+  // A sentence of the instruction gives each of several a different one ("four photographers each shot one event
+  // on a different day", "chacun a un animal différent"): the frame of a logic-grid puzzle.
+  bool one_each = false;
   int clauses = 0;         // clause separators (, ; ， ； 、) in the instruction
   int code_names = 0;      // camelCase, PascalCase and snake_case names in the instruction's prose (not in code)
   // Lists of options to choose among ("(P1, P2, P3)", "red, white or rosé", "yes/no") and texts of 3 to 300 bytes

@@ -562,7 +562,7 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here went
   // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
-  // 0.79, 0.76, 0.70 over 20 retrains: "many ways" is a surface cue.
+  // 0.79, 0.76, 0.70, 0.76 over 21 retrains: "many ways" is a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -675,6 +675,44 @@ TEST(Router, AThreadOrAFormBesideToolsIsMaterial) {
             Tier::kFlash);
 }
 
+// Several given a different one each, and a question: a logic-grid puzzle told
+// in no word of one (split 38's photographers went to Flash at P(Pro) 0.04).
+// "Each" and "different" must share a sentence.
+TEST(Router, SeveralGivenADifferentOneEachIsAPuzzle) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("Three cooks, Al, Bea and Cy, each made a different dish: soup, pie or cake. Al did not make the "
+                    "cake. Bea made the soup. Who made what?"),
+                Category::kMultiStepReasoning);
+  EXPECT_TRUE(
+      features(ask("Trois amis ont chacun un animal différent. Léa n'a pas le chat. Qui a le chat ?")).one_each);
+  EXPECT_TRUE(features(ask("三个人每人养的宠物各不相同。小王不养猫。谁养猫？")).one_each);
+  // "Each" and "different" in two sentences; asked, not told; told with no
+  // clue after it.
+  EXPECT_FALSE(features(ask("Each room has a desk. Different rooms open at 9. Which is mine?")).one_each);
+  EXPECT_FALSE(features(ask("What makes each season different? Give examples.")).one_each);
+  EXPECT_FALSE(features(ask("Each team has a different coach. Who coaches the reds?")).one_each);
+  expect_routed(router, ask("What makes each season different?"), Category::kStraightforwardQa);
+}
+
+// A summary named as one section in a list of a report's sections is part of
+// the text to write, not a summary asked for: "the complete … report: executive
+// summary, financial review, …, 40 pages" is long output (the tier model's
+// retrain on split 38 lost it to its "summary" cue). "An executive summary of
+// these figures" is a summary.
+TEST(Router, AnExecutiveSummaryInAListOfSectionsIsNoSummaryAsked) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("Draft the complete audit report for the club: executive summary, accounts, governance, risks "
+                    "and recommendations, about 40 pages."),
+                Category::kLongCoherentOutput);
+  expect_routed(router,
+                ask("Write an executive summary of these figures for the board, one paragraph:\\n\\nRevenue "
+                    "12.4M, margin 71%, churn 2.1%."),
+                Category::kSummarization);
+  EXPECT_EQ(features(ask("executive summary, scope, findings")).cues[Signal::kSummarize], 0);
+}
+
 // A proof cue in a text given for a task of its own is the text's: a printer's
 // proof in a chat pasted for a recap, "prove that" in a passage to summarize.
 // Asked for outright, or by the lead before the text, it is a proof. Split 37
@@ -713,6 +751,11 @@ TEST(Router, AFaultThatComesAndGoesMustBeAskedAbout) {
   const Router router = default_router();
   EXPECT_EQ(route_ok(router, ask("how do i make cron email me only when my backup script fails")).tier, Tier::kFlash);
   expect_routed(router, ask("Our nightly backup script sometimes fails and we can't see why. What should we check?"),
+                Category::kCodebaseDebugging);
+  // Slow to load in our app, with its usual cause told: a fault to find.
+  expect_routed(router,
+                ask("Nuestra app tarda 9 segundos en cargar la lista; el log muestra una consulta por cada "
+                    "fila. ¿Cuál es la causa?"),
                 Category::kCodebaseDebugging);
 }
 
@@ -1191,6 +1234,11 @@ TEST(Router, ProblemsToldInFiguresAndAskedForAQuantity) {
   expect_routed(router, ask("We have 3 vans of 20 m3 each and 75 m3 of furniture. Can all of it go in one trip?"),
                 Category::kMultiStepReasoning);
   expect_routed(router, ask("Can all members use the pool on Sundays?"), Category::kStraightforwardQa);
+  // A split of the figures asked for: 64, 5, 2, 4, 9 and 13.
+  expect_routed(router,
+                ask("64 Spieler, 5 Plätze, Einzel für 2 oder Doppel für 4, von 9 bis 13 Uhr. Wie teilt man die "
+                    "Plätze auf?"),
+                Category::kMultiStepReasoning);
   EXPECT_EQ(features(ask("What is the total of 12, 15 and 30?")).listed, 2);
   EXPECT_EQ(features(ask("I paid $5, $10 & $15.")).listed, 2);
   EXPECT_EQ(features(ask("合計はいくら？100円、200円、300円")).listed, 2);
@@ -1720,16 +1768,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.5477 and -5.0761 (raw sigmoids 0.927416 and 0.006206), calibrated
-// by the file's `calibration 0.857932 -0.033579`: sigmoid(0.857932 z - 0.033579) =
-// 0.89587 and 0.01227; and the terms that pushed toward Pro are named.
+// file: scores 2.6068 and -5.1105 (raw sigmoids 0.931296 and 0.005997), calibrated
+// by the file's `calibration 0.844559 -0.066878`: sigmoid(0.844559 z - 0.066878) =
+// 0.89423 and 0.01233; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.89587, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.89423, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01227, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01233, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
