@@ -562,7 +562,7 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here went
   // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
-  // 0.79, 0.76, 0.70, 0.76 over 21 retrains: "many ways" is a surface cue.
+  // 0.79, 0.76, 0.70, 0.76, 0.80 over 22 retrains: "many ways" is a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -751,6 +751,12 @@ TEST(Router, AFaultThatComesAndGoesMustBeAskedAbout) {
   const Router router = default_router();
   EXPECT_EQ(route_ok(router, ask("how do i make cron email me only when my backup script fails")).tier, Tier::kFlash);
   expect_routed(router, ask("Our nightly backup script sometimes fails and we can't see why. What should we check?"),
+                Category::kCodebaseDebugging);
+  // Wrong results from our running system, across three components, with a fix
+  // asked: a fault to find (split 39 read it as code to write in Go).
+  expect_routed(router,
+                ask("Our order numbers started coming out wrong on the website: the API sends 9007199254740993 and the "
+                    "page shows 9007199254740992. They pass through a Node proxy. What's the right fix?"),
                 Category::kCodebaseDebugging);
   // Slow to load in our app, with its usual cause told: a fault to find.
   expect_routed(router,
@@ -1254,6 +1260,10 @@ TEST(Router, ProblemsToldInFiguresAndAskedForAQuantity) {
   CueHits h;
   CueScanner::builtin().scan("Is the quantity of 3 items at 4 and 5 each enough?", h);
   EXPECT_EQ(h[Signal::kQuantityAsk], 0);
+  // A chance asked over a shuffled deck: a probability to work out ("chance",
+  // "shuffle", "a deck", "of cards": four mathematical cues).
+  expect_routed(router, ask("I shuffle a deck of cards and deal 2. What's the chance both are hearts?"),
+                Category::kMultiStepReasoning);
   // A probability asked of dice or draws in Italian, as "the probability that" in
   // English; the probability of rain is a forecast.
   expect_routed(router, ask("Lanciando due dadi, qual è la probabilità di ottenere 7?"), Category::kMultiStepReasoning);
@@ -1768,16 +1778,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.6068 and -5.1105 (raw sigmoids 0.931296 and 0.005997), calibrated
-// by the file's `calibration 0.844559 -0.066878`: sigmoid(0.844559 z - 0.066878) =
-// 0.89423 and 0.01233; and the terms that pushed toward Pro are named.
+// file: scores 2.8571 and -4.8927 (raw sigmoids 0.945685 and 0.007445), calibrated
+// by the file's `calibration 0.841533 -0.002057`: sigmoid(0.841533 z - 0.002057) =
+// 0.91700 and 0.01599; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.89423, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.91700, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01233, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01599, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
