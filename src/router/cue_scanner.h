@@ -71,6 +71,8 @@ enum class Signal : std::uint8_t {
   kNotWrite,      // do I need, I need to: "I need" in a question or for an action, not a text asked for
   kRatio,         // twice, half of, a third, doppelt, la moitié, 两倍: a quantity told in words
   kNotSummarize,  // executive summary, resumen ejecutivo: a section of a text to write, not a summary asked for
+  kEach,          // each, chacun, cada uno, 每: with kDifferent, maybe several given a different one each
+  kDifferent,     // different, distinto, 不同
   kCount
 };
 inline constexpr std::size_t kSignalCount = static_cast<std::size_t>(Signal::kCount);

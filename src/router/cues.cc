@@ -2413,6 +2413,27 @@ constexpr Entry kLexicon[] = {
     {S::kWriteVerb, "i need"},
     // "I need" in a question or before a verb asks for no text: "do I need a
     // doctor's note?", "I need to know when it opens" (classifier.cc weighs them).
+    // "Each" and "different": read together in one sentence only when both occur
+    // (features.cc, one_each).
+    {S::kEach, "each"},
+    {S::kEach, "chacun"},
+    {S::kEach, "cada uno"},
+    {S::kEach, "cada una"},
+    {S::kEach, "ciascun"},
+    {S::kEach, "jeder"},
+    {S::kEach, "jede"},
+    {S::kEach, "每"},
+    {S::kEach, "各"},
+    {S::kDifferent, "different"},
+    {S::kDifferent, "différent"},
+    {S::kDifferent, "distint"},
+    {S::kDifferent, "diferent"},
+    {S::kDifferent, "divers"},
+    {S::kDifferent, "anderes"},
+    {S::kDifferent, "anderen"},
+    {S::kDifferent, "不同"},
+    {S::kDifferent, "不相同"},
+    {S::kDifferent, "不一样"},
     // A summary named as one section in a list of a text's sections ("the
     // complete report: executive summary, financial review, …"): no summary
     // asked for, as "an executive summary of this report" is.

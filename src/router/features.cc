@@ -1183,7 +1183,8 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
     const bool items = f.code_lines < 3 && f.code_fences < 2 && f.passage_markers < 2 && f.stack_frames == 0 &&
                        (!other_task || f.tools_defined > 0);
     auto look = [&](std::string_view text) {
-      f.one_each = f.one_each || one_each(text);
+      // Read only when the instruction names both words somewhere (most do not).
+      if (f.cues[Signal::kEach] > 0 && f.cues[Signal::kDifferent] > 0) f.one_each = f.one_each || one_each(text);
       const std::size_t lead = lead_end(text);
       for_windows(text, kWindow, true, [&](std::string_view w) {
         sc.add(w);
