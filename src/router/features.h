@@ -71,14 +71,14 @@ struct Features {
   int question_marks = 0;  // in the instruction
   int numbers = 0;         // digit runs in the instruction
   int years = 0;           // of them, four digits from 1800 to 2199 ("in 2023"): dates more than quantities
-  int listed = 0;          // of them, one after another with only ", ", "+" or "and" between ("12, 15 and 30")
+  int listed = 0;          // of them, after another with only ",", "+", "and" or money between ("12, 15 and 30")
   int math_symbols = 0;    // '^', '=', '<', '>', '≤', '≥', '√' and n! in the instruction
   int variables = 0;       // one-letter names next to an operator or in f(x) notation, in the instruction
-  // A sentence of the instruction gives each of several a different one ("four photographers each shot one event
-  // on a different day", "chacun a un animal différent"): the frame of a logic-grid puzzle.
+  // A statement of the instruction gives each of several a different one, and two sentences or more follow it
+  // ("four photographers each shot one event on a different day. Bo … Who shot what?"): a logic-grid puzzle's frame.
   bool one_each = false;
-  int clauses = 0;         // clause separators (, ; ， ； 、) in the instruction
-  int code_names = 0;      // camelCase, PascalCase and snake_case names in the instruction's prose (not in code)
+  int clauses = 0;     // clause separators (, ; ， ； 、) in the instruction
+  int code_names = 0;  // camelCase, PascalCase and snake_case names in the instruction's prose (not in code)
   // Lists of options to choose among ("(P1, P2, P3)", "red, white or rosé", "yes/no") and texts of 3 to 300 bytes
   // in quotes on one line ('…', "…", «…», “…”, 「…」), in the instruction; counted only when no code, passages
   // or trace is given and either no cue names a task of another kind or tools are defined (where the classifier
@@ -86,7 +86,7 @@ struct Features {
   int offered_labels = 0;
   int quoted_items = 0;
   int quoted_actions = 0;  // action cues inside those quoted items ("'App freezes when I upload a photo'")
-  int list_items = 0;  // instruction lines led by "1.", "2)", "3、", "-", "*" or "•" and a space
+  int list_items = 0;      // instruction lines led by "1.", "2)", "3、", "-", "*" or "•" and a space
   // Output the instruction asks for ("a 10,000-word report", "写一篇两万字"), in
   // estimated tokens; 0 when it names no length.
   std::int64_t requested_output_tokens = 0;
