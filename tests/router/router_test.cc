@@ -812,6 +812,12 @@ TEST(Router, AThreadPastedForAnEarlierSummaryIsItsText) {
   const Decision d = route_ok(router, thread);
   EXPECT_EQ(d.category, Category::kSummarization);
   EXPECT_EQ(d.reason, "summarization: the earlier turn's cue \"short version\" (summarize)");
+  const std::string prose =
+      R"({"model":"auto","messages":[{"role":"user","content":"what did we decide here? short version"},)"
+      R"({"role":"assistant","content":"Sure, drop it in."},)"
+      R"({"role":"user","content":"Tom booked the van for friday and Ada will load it thursday night."}]})";
+  EXPECT_EQ(route_ok(router, prose).reason,
+            "confidence 0.26 below 0.35, default tier (summarization: context cue \"short version\" (summarize))");
 }
 
 // A fault that comes and goes in a running system whose code is shown is
