@@ -138,8 +138,8 @@ Classification classify(const Features& f) {
 
   // A text asked for: a verb of writing, unless each is an "I need" in a question
   // or before another verb ("do I need a doctor's note?", as "proof of address"
-  // is no proof asked for).
-  const bool write_verb = u[S::kWriteVerb] > u[S::kNotWrite];
+  // is no proof asked for; features.cc takes such cues back).
+  const bool write_verb = has(S::kWriteVerb);
 
   // Every request could be a plain question; this is the floor the others must beat.
   sc.add(C::kStraightforwardQa, 1.0, "");
@@ -231,10 +231,10 @@ Classification classify(const Features& f) {
   // so they count for half there.
   const double math_factor = coding ? 0.5 : 1.0;
   // "Proof of address", "proof for 45 minutes" are the noun of a document or a
-  // dough: a proof is asked for only by more proof cues than those, and not in a
-  // text given for a task of its own ("Summarize this thread" … "did they approve
-  // the gold foil proof?").
-  const int proofs = material_turn ? 0 : material_given ? f.lead_proofs : u[S::kProof] - u[S::kNotProof];
+  // dough, and take back a proof cue each (features.cc). A proof is asked for by
+  // the cues left, and not in a text given for a task of its own ("Summarize this
+  // thread" … "did they approve the gold foil proof?").
+  const int proofs = material_turn ? 0 : material_given ? f.lead_proofs : u[S::kProof];
   if (proofs > 0) sc.add(C::kMultiStepReasoning, math_factor * 4.0, cue(u, S::kProof));
   // "How many ways" asks for a count when there is something to count: a
   // quantity or other mathematical words ("how many ways can 5 people sit…",

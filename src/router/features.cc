@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "router/text.h"
@@ -35,6 +36,20 @@ std::size_t lead_end(std::string_view text) {
   return blank == 0 ? std::string_view::npos : blank;
 }
 constexpr int kMaxFiles = 64;
+
+// A cue that reads its word another way ("proof of address", "do I need",
+// "executive summary,") takes back one cue of the signal it shadows, so every
+// reader of the hits sees the net: a proof, a text or a summary asked for only
+// by more cues than those.
+void take_back_negated(CueHits& h) {
+  static constexpr std::array<std::pair<Signal, Signal>, 3> kNegated{{{Signal::kProof, Signal::kNotProof},
+                                                                      {Signal::kWriteVerb, Signal::kNotWrite},
+                                                                      {Signal::kSummarize, Signal::kNotSummarize}}};
+  for (const auto& [signal, negated] : kNegated) {
+    auto& n = h.count[static_cast<std::size_t>(signal)];
+    n -= std::min(n, h.count[static_cast<std::size_t>(negated)]);
+  }
+}
 
 // Most lines fail on the first byte, so that is compared before the rest.
 inline bool starts_with(std::string_view s, std::string_view p) {
@@ -1108,9 +1123,10 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
           f.lead_clauses = marks.clauses;
           CueHits hits;
           CueScanner::builtin().scan(lead, hits);
+          take_back_negated(hits);
           f.lead_actions = hits[Signal::kAction];
           f.lead_steps = hits[Signal::kAgentSteps];
-          f.lead_proofs = hits[Signal::kProof] - hits[Signal::kNotProof];
+          f.lead_proofs = hits[Signal::kProof];
         }
         for_windows(text, kWindow, true, [&](std::string_view w) { CueScanner::builtin().scan(w, f.cues); });
       } else if (user || system) {
@@ -1153,12 +1169,8 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
     }
   }
 
-  // A summary named as a section of the text to write is no summary asked for:
-  // each such name takes back the summary cue it holds.
-  for (CueHits* h : {&f.cues, &f.context_cues}) {
-    auto& summarize = h->count[static_cast<std::size_t>(Signal::kSummarize)];
-    summarize -= std::min(summarize, h->count[static_cast<std::size_t>(Signal::kNotSummarize)]);
-  }
+  take_back_negated(f.cues);
+  take_back_negated(f.context_cues);
   f.tools_defined = static_cast<int>(view.tools().size());
   for (const wire::ToolView& t : view.tools()) add_text(simdjson::to_string(t.tool));
   f.json_mode = view.response_format_type() == "json_object" || view.response_format_type() == "json_schema";
@@ -1177,8 +1189,7 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
     const CueHits& u = f.cues;
     const bool other_task = u[Signal::kClassify] + u[Signal::kSummarize] + u[Signal::kTranslate] + u[Signal::kExtract] +
                                 u[Signal::kCodeTask] + u[Signal::kDebug] + u[Signal::kStructured] +
-                                u[Signal::kCreative] + (u[Signal::kWriteVerb] > u[Signal::kNotWrite]) +
-                                u[Signal::kPassageRef] >
+                                u[Signal::kCreative] + u[Signal::kWriteVerb] + u[Signal::kPassageRef] >
                             0;
     const bool items = f.code_lines < 3 && f.code_fences < 2 && f.passage_markers < 2 && f.stack_frames == 0 &&
                        (!other_task || f.tools_defined > 0);

@@ -97,6 +97,8 @@ struct Features {
   // router scores it only when the rules leave the request on Flash.
   std::vector<std::string> model_windows;
 
+  // Each "proof of address", "do I need" and "executive summary," has taken back
+  // one cue of the signal it shadows (kProof, kWriteVerb, kSummarize).
   CueHits cues;          // in the instruction
   CueHits context_cues;  // in the system prompt and earlier user turns
 
