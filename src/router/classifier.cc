@@ -287,9 +287,11 @@ Classification classify(const Features& f) {
   }
   // A quantitative problem asked in several questions ("What is the angle? And
   // when are the hands opposite?"): one calculation rarely needs two. Not a
-  // list of questions to sort, summarize or translate, nor one over passages.
+  // list of questions to sort, summarize or translate, nor one over passages,
+  // nor a thread or form pasted to read ("Ana: coach or train?\nLeo: coach,
+  // it's 40 cheaper each"), whose questions and figures are its material.
   if (f.question_marks >= 2 && f.question_marks <= 3 && f.numbers >= 3 && !coding && f.choices < 3 &&
-      f.passage_markers < 2 && !text_task) {
+      f.passage_markers < 2 && !text_task && !pasted_form) {
     sc.add(C::kMultiStepReasoning, 3.0,
            fmt::format("a problem with {} numbers in {} questions", f.numbers, f.question_marks));
   }
@@ -381,7 +383,8 @@ Classification classify(const Features& f) {
   // its cause or fix. Not a question about how things work ("How do I check CPU
   // usage?", "What causes latency spikes?"), nor words of runtime trouble alone
   // ("What does 'deadlock' mean?").
-  const bool system = has(S::kSystem) || has(S::kCodebase) || has(S::kConcurrency) || f.code_names > 0;
+  // Its source files named ("the code is in cart.py and login.py") are its parts too.
+  const bool system = has(S::kSystem) || has(S::kCodebase) || has(S::kConcurrency) || f.code_names > 0 || f.files > 0;
   const S trouble = has(S::kSymptom) ? S::kSymptom : has(S::kConcurrency) ? S::kConcurrency : S::kIntermittent;
   // A fault that only comes and goes must be asked about: "email me only when my
   // backup script fails" asks for a setting, not a cause.

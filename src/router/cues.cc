@@ -896,6 +896,11 @@ constexpr Entry kLexicon[] = {
     {S::kCompetitionMath, "divisible by"},
     {S::kCompetitionMath, "prime factor"},
     {S::kCompetitionMath, "the probability that"},
+    // The odds asked as a question ("what are the odds I end up paired with my
+    // sister"): a probability to work out, not "at odds with".
+    {S::kCompetitionMath, "what are the odds"},
+    {S::kCompetitionMath, "what're the odds"},
+    {S::kCompetitionMath, "what are my odds"},
     {S::kCompetitionMath, "expected number"},
     {S::kCompetitionMath, "expected value"},
     {S::kCompetitionMath, "valor esperado"},
@@ -1780,6 +1785,18 @@ constexpr Entry kLexicon[] = {
     {S::kSymptom, "much slower"},
     {S::kSymptom, "times longer"},
     {S::kSymptom, "times slower"},
+    // Slower since a change ("got 10x slower after we added time windows"): a
+    // regression in a running system.
+    {S::kSymptom, "slower after"},
+    {S::kSymptom, "slower since"},
+    // The same entry shown more than once ("rooms show up twice in the cart",
+    // "购物车里的房间会重复出现").
+    {S::kSymptom, "show up twice"},
+    {S::kSymptom, "shows up twice"},
+    {S::kSymptom, "appear twice"},
+    {S::kSymptom, "appears twice"},
+    {S::kSymptom, "重复出现"},
+    {S::kSymptom, "出现重复"},
     {S::kSymptom, "truncated"},
     {S::kSymptom, "gets killed"},
     {S::kSymptom, "got killed"},

@@ -562,7 +562,7 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here went
   // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
-  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79 over 23 retrains: "many ways" is a surface cue.
+  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79 over 24 retrains: "many ways" is a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -1363,6 +1363,36 @@ TEST(Router, TasksNamedInMoreWords) {
                 Category::kStructuredContent);
 }
 
+// Split 41's misses. A chat pasted for an earlier turn's request is its
+// material, whose questions and figures are no problem to solve; the odds asked
+// are a probability to work out ("at odds with" is not); a system "slower after"
+// a change, or showing an entry twice, is a running system's fault, in code shown
+// or told in Chinese beside "代码".
+TEST(Router, PastedThreadsOddsAndRegressions) {
+  const Router router = default_router();
+  const std::string thread =
+      R"({"model": "auto", "messages": [{"role": "user", "content": "Long group chat about the quiz night, I only )"
+      R"(want what got decided"}, {"role": "assistant", "content": "OK, paste it."}, {"role": "user", "content": )"
+      R"("Raj: pub or hall?\nEve: hall, it's 30 cheaper\nRaj: fine. start 7 or 8?\nEve: 8, and 12 teams max\n)"
+      R"(Tom: I'll do the picture round"}]})";
+  const Decision d = route_ok(router, thread);
+  EXPECT_EQ(d.tier, Tier::kFlash) << d.reason;
+  expect_routed(router,
+                ask("we draw 2 names out of 8 at random for the raffle, what are the odds both are from our table"),
+                Category::kMultiStepReasoning);
+  EXPECT_EQ(route_ok(router, ask("This plan is at odds with what we agreed. Who signed it off?")).tier, Tier::kFlash);
+  expect_routed(router,
+                ask("Our export job got 5x slower after we added the audit column:\\n```python\\nfor row in "
+                    "rows:\\n    if row.id in [r.id for r in seen]:\\n        continue\\n    seen.append(row)\\n```\\n"
+                    "What's happening?"),
+                Category::kCodebaseDebugging);
+  expect_routed(
+      router,
+      ask("我们的网店在手机和电脑同时登录时，收藏夹里的商品会重复出现。合并两个列表时没有去重，代码在 fav.py 和 "
+          "sync.py 里。问题在哪？"),
+      Category::kCodebaseDebugging);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
@@ -1797,16 +1827,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.8031 and -4.8496 (raw sigmoids 0.942842 and 0.007771), calibrated
-// by the file's `calibration 0.848837 0.056106`: sigmoid(0.848837 z + 0.056106) =
-// 0.91949 and 0.01695; and the terms that pushed toward Pro are named.
+// file: scores 2.7608 and -4.9104 (raw sigmoids 0.940518 and 0.007315), calibrated
+// by the file's `calibration 0.856337 0.013299`: sigmoid(0.856337 z + 0.013299) =
+// 0.91509 and 0.01490; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.91949, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.91509, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01695, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01490, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
