@@ -352,12 +352,13 @@ Classification classify(const Features& f) {
   // The sender's own system or its parts, not a task on a text.
   if (runtime_words && code && has(S::kSymptom) && (has(S::kFirstPerson) || has(S::kSystem))) {
     sc.add(C::kCodebaseDebugging, 5.5, fmt::format("{} in code shown", cue(u, S::kSymptom)));
-  } else if (runtime_words && code && !has(S::kCodeTask) && has(S::kIntermittent) &&
+  } else if (runtime_words && code && (!has(S::kCodeTask) || has(S::kCauseAsk)) && has(S::kIntermittent) &&
              (has(S::kFirstPerson) || has(S::kSystem))) {
     // A fault that comes and goes in the running system whose code is shown
     // ("the reservation service sometimes gives one copy to two readers"): an
     // intermittent failure, LABELLING.md's runtime behaviour. Not in a function
-    // to write ("numbers … randomly ordered" in its docstring).
+    // to write ("numbers … randomly ordered" in its docstring), unless its cause
+    // is asked ("sometimes charges twice … why the doubles?" beside a `def`).
     sc.add(C::kCodebaseDebugging, 5.5, fmt::format("{} in code shown", cue(u, S::kIntermittent)));
   }
   const bool spread = f.files >= 2 || f.stack_frames >= 2 || u[S::kCodebase] >= 2;

@@ -562,7 +562,7 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here went
   // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
-  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79 over 24 retrains: "many ways" is a surface cue.
+  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79 over 25 retrains: "many ways" is a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -1393,6 +1393,34 @@ TEST(Router, PastedThreadsOddsAndRegressions) {
       Category::kCodebaseDebugging);
 }
 
+// Split 43's misses. A fault that comes and goes in code shown is one to find
+// when its cause is asked, though a `def` reads as code to write; a system right
+// on one machine and wrong on another, and a disk that fills, are running
+// systems' faults, also told in Polish; "qué edad" asks for a quantity.
+TEST(Router, FaultsByMachineDiskAndLanguage) {
+  const Router router = default_router();
+  expect_routed(
+      router,
+      ask("Our booking endpoint sometimes gives one seat to two people:\\n```python\\ndef book(seat, "
+          "user):\\n    if seat.owner is None:\\n        seat.owner = user\\n        seat.save()\\n```\\nWhy?"),
+      Category::kCodebaseDebugging);
+  expect_routed(router,
+                ask("Our invoice dates print fine locally but on the staging box every date is a day early. What's "
+                    "going on?"),
+                Category::kCodebaseDebugging);
+  expect_routed(router,
+                ask("Our nightly exports keep filling the disk on the worker even though the cleanup job runs. What's "
+                    "eating the space?"),
+                Category::kCodebaseDebugging);
+  expect_routed(router, ask("Nasz serwer przestaje odpowiadać kilka minut po aktualizacji. Dlaczego?"),
+                Category::kCodebaseDebugging);
+  EXPECT_EQ(features(ask("¿Qué edad tiene cada uno?")).cues[Signal::kQuantityAsk], 1);
+  expect_routed(router,
+                ask("Ana tiene el doble de la edad de Luis. Hace 4 años, la suma de sus edades era 28. ¿Qué edad tiene "
+                    "cada uno?"),
+                Category::kMultiStepReasoning);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
@@ -1827,16 +1855,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.7608 and -4.9104 (raw sigmoids 0.940518 and 0.007315), calibrated
-// by the file's `calibration 0.856337 0.013299`: sigmoid(0.856337 z + 0.013299) =
-// 0.91509 and 0.01490; and the terms that pushed toward Pro are named.
+// file: scores 2.9782 and -4.7147 (raw sigmoids 0.951581 and 0.008883), calibrated
+// by the file's `calibration 0.859471 -0.061966`: sigmoid(0.859471 z - 0.061966) =
+// 0.92398 and 0.01608; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.91509, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.92398, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01490, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01608, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
