@@ -59,6 +59,7 @@ class Scorer {
     std::string out;
     out.reserve(size);
     for (const Item* item : order) {
+      if (item->why.empty()) continue;  // the floor every request gets names no signal
       if (!out.empty()) out += ", ";
       out += item->why;
     }
@@ -201,13 +202,17 @@ Classification classify(const Features& f) {
   // A short text asked for by what it is ("write a birthday message", "make me a
   // packing list", "Schreib eine Einladung"): structured content, though no
   // phrase of the lexicon names the task. Not code, a fault, a task for a given
-  // text, a long text, a question about a text given ("I need to give how much
-  // notice?"), nor a problem told in figures and asked ("Meredith writes a blog
-  // article in 4 hours … how many …?").
+  // text, a long text (unless a short length is stated: "a 150-word blurb for my
+  // mystery novel" is about the novel), a question about a text given ("I need to
+  // give how much notice?"), nor a problem told in figures and asked ("Meredith
+  // writes a blog article in 4 hours … how many …?").
   const bool a_question = f.question_marks > 0;
+  // A length of each part ("~1,300 words apiece", "500 words each") is no total.
+  const bool short_length = f.requested_output_tokens > 0 && f.requested_output_tokens < 3000 && !has(S::kEach);
   const bool short_text = (write_verb || has(S::kAskFor)) && has(S::kShortText) && !coding && !fault && !text_task &&
-                          !passages && !has(S::kStructured) && !has(S::kCreative) && !has(S::kLongForm) &&
-                          f.requested_output_tokens < 3000 && !(a_question && (f.given_bytes >= 80 || f.numbers >= 3));
+                          !passages && !has(S::kStructured) && !has(S::kCreative) &&
+                          (!has(S::kLongForm) || short_length) && f.requested_output_tokens < 3000 &&
+                          !(a_question && (f.given_bytes >= 80 || f.numbers >= 3));
   if (short_text) sc.add(C::kStructuredContent, 2.5, fmt::format("a short text asked for ({})", cue(u, S::kShortText)));
 
   // A question asked about a text the request gives after a blank line, or about
@@ -257,6 +262,13 @@ Classification classify(const Features& f) {
       !has(S::kLogicPuzzle)) {
     sc.add(C::kMultiStepReasoning, 3.0, "several given a different one each, and a question (a logic puzzle)");
   }
+  // People compared both ways ("Tom is taller than Ann but shorter than Raj. Sue
+  // is taller than Raj. Who is tallest?"): an ordering puzzle, told in no word of
+  // one. One comparison is a question ("Is the Colosseum older than the
+  // Pantheon?"). Not in code, a task on a text, or a text given to answer from.
+  if (u[S::kCompare] >= 2 && !coding && !text_task && !passages && f.given_bytes == 0)
+    sc.add(C::kMultiStepReasoning, 3.0,
+           fmt::format("{} and another comparison (an ordering puzzle)", cue(u, S::kCompare)));
   if (has(S::kPlanning))
     sc.add(C::kMultiStepReasoning, math_factor * (u[S::kPlanning] >= 2 ? 4.0 : 1.5), cue(u, S::kPlanning));
   // Analysis words ("overtake", "break-even", "NPV") make a problem only with
@@ -508,11 +520,12 @@ Classification classify(const Features& f) {
   Classification out;
   out.uncounted_ways = has(S::kCountWays) && !counting;
   // A reading of the request's shape alone: labels offered for given items, a
-  // language named with a piece of code, a short text named in a request to write.
+  // language named with a piece of code, a short text named in a request to write
+  // (with no length stated: "a 150-word blurb" says what it is).
   const auto won = static_cast<Category>(best);
   out.shape_only = (offered && won == C::kClassification) ||
                    (named_code && won == C::kCodingModerate && !code && ctx[S::kCodeTask] == 0) ||
-                   (short_text && won == C::kStructuredContent && !has(S::kExtract) && !f.json_mode &&
+                   (short_text && !short_length && won == C::kStructuredContent && !has(S::kExtract) && !f.json_mode &&
                     ctx[S::kStructured] + ctx[S::kExtract] + ctx[S::kCreative] == 0);
   out.category = static_cast<Category>(best);
   out.confidence = 1.0 / denom;

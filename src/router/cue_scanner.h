@@ -73,6 +73,7 @@ enum class Signal : std::uint8_t {
   kNotSummarize,  // executive summary, resumen ejecutivo: a section of a text to write, not a summary asked for
   kEach,          // each, chacun, cada uno, 每: with kDifferent, maybe several given a different one each
   kDifferent,     // different, distinto, 不同
+  kCompare,       // older than, taller than, jünger als: people ordered by a quantity
   kCount
 };
 inline constexpr std::size_t kSignalCount = static_cast<std::size_t>(Signal::kCount);

@@ -562,7 +562,7 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here went
   // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
-  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79 over 25 retrains: "many ways" is a surface cue.
+  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79, 0.79 over 26 retrains: "many ways" is a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -1421,6 +1421,47 @@ TEST(Router, FaultsByMachineDiskAndLanguage) {
                 Category::kMultiStepReasoning);
 }
 
+// Split 44's misses. A proof of service is a document; a short text with its
+// short length stated is what it says, whatever its subject ("a 120-word blurb
+// for my novel"), and a length of each part is no total; a weekday to work out,
+// a probability asked "how likely", the soonest finish of several jobs, people
+// compared both ways, and a program that "started writing" wrong dates are
+// problems and faults. One comparison is a question.
+TEST(Router, DocumentsShortTextsAndOrderings) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("According to the letter below, how long is the guarantee?\\n\\nYour roof is guaranteed for 10 "
+                    "years from completion. Proof of service by an approved roofer must be kept for any claim."),
+                Category::kRag);
+  expect_routed(router, ask("Write a 120-word blurb for my fantasy novel about a dragon who runs a library."),
+                Category::kStructuredContent);
+  EXPECT_EQ(features(ask("all nine sections, ~1,300 words apiece")).cues[Signal::kEach], 1);
+  expect_routed(router, ask("What day of the week was 1 January 1900? Work it out."), Category::kMultiStepReasoning);
+  expect_routed(
+      router,
+      ask("Two suppliers: X ships 70% of our parts with 1% defective, Y ships 30% with 4% defective. A part is "
+          "returned as defective. How likely is it that it came from Y?"),
+      Category::kMultiStepReasoning);
+  expect_routed(
+      router,
+      ask("Jobs P, Q and R go through a cutter then a press. Times (cutter, press): P (2, 5), Q (4, 1), R (3, "
+          "3). Which order finishes soonest?"),
+      Category::kMultiStepReasoning);
+  expect_routed(router,
+                ask("Tom is taller than Ann but shorter than Raj. Sue is taller than Raj. Who is tallest, and who is "
+                    "shortest?"),
+                Category::kMultiStepReasoning);
+  EXPECT_EQ(route_ok(router, ask("Is the Colosseum older than the Pantheon?")).tier, Tier::kFlash);
+  expect_routed(router,
+                ask("Our billing program started writing negative balances for some accounts after the migration. "
+                    "What's the bug?"),
+                Category::kCodebaseDebugging);
+  // The floor every request gets names no signal in the reason.
+  const Decision mc = route_ok(router, ask("Who wrote it?\\nA. Austen\\nB. Eliot\\nC. Bronte\\nD. Woolf"));
+  EXPECT_EQ(mc.reason,
+            "straightforward_qa: a multiple-choice question (4 options), cue \"who \" (question), a question");
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
@@ -1855,16 +1896,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.9782 and -4.7147 (raw sigmoids 0.951581 and 0.008883), calibrated
-// by the file's `calibration 0.859471 -0.061966`: sigmoid(0.859471 z - 0.061966) =
-// 0.92398 and 0.01608; and the terms that pushed toward Pro are named.
+// file: scores 2.8587 and -4.8461 (raw sigmoids 0.945769 and 0.007798), calibrated
+// by the file's `calibration 0.843852 -0.082133`: sigmoid(0.843852 z - 0.082133) =
+// 0.91135 and 0.01519; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.92398, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.91135, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01608, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01519, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
