@@ -19,30 +19,54 @@ bool is_separator(std::uint32_t cp) {  // spaces and punctuation beyond ASCII, C
 
 // Lower-case: the trainer's FUNCTION_WORDS.
 constexpr std::string_view kFunctionWords[] = {
-    "a", "about", "al", "all", "also", "am", "an", "and", "any", "are", "as", "at", "au", "auf", "aux",
-    "avec", "be", "been", "being", "but", "by", "can", "ce", "ces", "cette", "che", "com", "como",
-    "con", "could", "da", "dans", "das", "de", "del", "dem", "den", "der", "des", "di", "did", "die",
-    "do", "does", "dos", "du", "e", "each", "ein", "eine", "einem", "einer", "eines", "el", "elle",
-    "em", "en", "es", "est", "et", "for", "from", "fur", "gli", "had", "has", "have", "he", "her",
-    "here", "him", "his", "how", "i", "if", "il", "ils", "im", "in", "into", "is", "ist", "it", "its",
-    "just", "la", "las", "le", "les", "lo", "los", "mas", "may", "me", "might", "mit", "more", "most",
-    "must", "my", "na", "nas", "nicht", "no", "non", "nos", "not", "nous", "o", "oder", "of", "on",
-    "only", "onto", "or", "os", "other", "ou", "our", "over", "par", "para", "per", "pero", "por",
-    "pour", "que", "qui", "se", "shall", "she", "should", "sich", "sind", "so", "some", "son", "su",
-    "such", "sur", "sus", "than", "that", "the", "their", "them", "then", "there", "these", "they",
-    "this", "those", "to", "too", "um", "uma", "un", "una", "unas", "und", "under", "une", "unos",
-    "very", "von", "vous", "was", "we", "were", "what", "when", "where", "which", "who", "whom",
-    "whose", "why", "will", "with", "without", "would", "y", "yes", "you", "your", "zu", "für", "与",
-    "个", "之", "也", "了", "于", "以", "其", "及", "和", "在", "就", "或", "把", "是", "的", "而", "被", "这", "那", "都"
-};
+    "a",      "aan",    "about",   "ai",      "akan",    "al",    "all",     "alla",    "alle",   "als",
+    "also",   "am",     "an",      "anche",   "and",     "any",   "ao",      "apa",     "are",    "as",
+    "at",     "atau",   "au",      "auch",    "auf",     "aus",   "aux",     "avec",    "avoir",  "be",
+    "been",   "bei",    "beim",    "being",   "bij",     "bir",   "biz",     "bu",      "but",    "by",
+    "can",    "ce",     "ces",     "cette",   "che",     "com",   "come",    "comment", "como",   "con",
+    "cosa",   "could",  "cuál",    "cuándo",  "cómo",    "da",    "dalam",   "dan",     "dans",   "dari",
+    "das",    "dass",   "dat",     "de",      "dei",     "del",   "della",   "delle",   "dem",    "den",
+    "dengan", "der",    "des",     "deze",    "di",      "did",   "die",     "dit",     "do",     "does",
+    "dos",    "dove",   "du",      "dónde",   "e",       "each",  "een",     "ein",     "eine",   "einem",
+    "einer",  "eines",  "el",      "elke",    "elle",    "em",    "en",      "er",      "es",     "est",
+    "está",   "están",  "et",      "eu",      "for",     "from",  "fur",     "für",     "gli",    "haben",
+    "had",    "hanno",  "has",     "hat",     "have",    "he",    "heeft",   "her",     "here",   "het",
+    "him",    "his",    "ho",      "hoe",     "how",     "i",     "ich",     "if",      "ihr",    "ik",
+    "il",     "ile",    "ils",     "im",      "in",      "ini",   "into",    "is",      "ist",    "it",
+    "its",    "itu",    "için",    "je",      "jede",    "jeder", "juga",    "just",    "kami",   "kann",
+    "kapan",  "ke",     "kita",    "la",      "las",     "le",    "les",     "leur",    "leurs",  "lo",
+    "los",    "mais",   "mas",     "may",     "me",      "mein",  "meine",   "mengapa", "mes",    "meu",
+    "mi",     "mia",    "mich",    "might",   "mijn",    "minha", "mio",     "mir",     "mis",    "mit",
+    "moet",   "molto",  "mon",     "more",    "most",    "muito", "muss",    "must",    "muy",    "my",
+    "na",     "naar",   "nach",    "nas",     "nasıl",   "ne",    "neden",   "nel",     "nella",  "nicht",
+    "niet",   "no",     "noch",    "noi",     "non",     "nos",   "nossa",   "nosso",   "nostra", "nostro",
+    "not",    "notre",  "nous",    "nuestra", "nuestro", "nur",   "nós",     "o",       "oder",   "of",
+    "ogni",   "on",     "onde",    "only",    "ons",     "onto",  "onze",    "ook",     "op",     "or",
+    "os",     "other",  "ou",      "our",     "over",    "où",    "pada",    "par",     "para",   "pas",
+    "pela",   "pelo",   "per",     "perché",  "pero",    "peut",  "por",     "porque",  "pour",   "pourquoi",
+    "qual",   "quale",  "quand",   "quando",  "que",     "quel",  "quelle",  "qui",     "quién",  "quoi",
+    "qué",    "sa",     "saya",    "se",      "sehr",    "ses",   "seu",     "shall",   "she",    "should",
+    "si",     "siapa",  "sich",    "sie",     "sind",    "so",    "some",    "son",     "sono",   "sont",
+    "su",     "sua",    "such",    "suis",    "sur",     "sus",   "são",     "también", "te",     "tem",
+    "than",   "that",   "the",     "their",   "them",    "then",  "there",   "these",   "they",   "this",
+    "those",  "tidak",  "to",      "too",     "tous",    "tout",  "toute",   "toutes",  "tu",     "tutti",
+    "tutto",  "uit",    "um",      "uma",     "un",      "una",   "unas",    "und",     "under",  "une",
+    "unos",   "uns",    "unser",   "unsere",  "untuk",   "ve",    "very",    "vom",     "von",    "voor",
+    "vos",    "votre",  "vous",    "waar",    "waarom",  "wann",  "wanneer", "warum",   "was",    "wat",
+    "we",     "welche", "welcher", "welches", "wenn",    "wer",   "werden",  "were",    "what",   "when",
+    "where",  "which",  "who",     "whom",    "whose",   "why",   "wie",     "wij",     "will",   "wir",
+    "wird",   "with",   "without", "wo",      "worden",  "wordt", "would",   "y",       "yang",   "yes",
+    "yo",     "you",    "your",    "zu",      "zum",     "zur",   "être",    "与",      "个",     "之",
+    "也",     "了",     "于",      "以",      "其",      "及",    "和",      "在",      "就",     "或",
+    "把",     "是",     "的",      "而",      "被",      "这",    "那",      "都"};
 
 // kFunctionWords packed (pack8) in an open-addressed table: a lookup is a
 // multiply and a probe or two (a packed word is never 0, an empty slot is).
-constexpr std::size_t kSlots = 512;  // a power of two, over twice the words
+constexpr std::size_t kSlots = 1024;  // a power of two, over twice the words
 constexpr std::size_t slot_of(std::uint64_t packed) {
-  return static_cast<std::size_t>((packed * 0x9E3779B97F4A7C15ULL) >> 55);  // the top 9 bits
+  return static_cast<std::size_t>((packed * 0x9E3779B97F4A7C15ULL) >> 54);  // the top 10 bits
 }
-static_assert(kSlots == std::size_t{1} << 9 && std::size(kFunctionWords) * 2 < kSlots);
+static_assert(kSlots == std::size_t{1} << 10 && std::size(kFunctionWords) * 2 < kSlots);
 constexpr auto kFunctionWordTable = [] {
   std::array<std::uint64_t, kSlots> table{};
   for (std::string_view w : kFunctionWords) {

@@ -562,7 +562,7 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here went
   // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
-  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79, 0.79 over 26 retrains: "many ways" is a surface cue.
+  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79, 0.79, 0.75 over 27 retrains: "many ways" is a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -1462,6 +1462,36 @@ TEST(Router, DocumentsShortTextsAndOrderings) {
             "straightforward_qa: a multiple-choice question (4 options), cue \"who \" (question), a question");
 }
 
+// Split 45's misses: requests in Dutch and Indonesian (a quantity asked, actions
+// for tools, a length in words), a fault told and then "Explain.", and a YAML
+// file of parts "each with" a few fields, which is structured content.
+TEST(Router, DutchIndonesianAndYaml) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("Een bakkerij bakt 240 broden per dag, verkoopt er 85% van en geeft de helft van de rest aan de "
+                    "voedselbank. Hoeveel broden gooit ze in 6 dagen weg?"),
+                Category::kMultiStepReasoning);
+  expect_routed(router,
+                ask("Our checkout randomly logs users out during the evening sale. Sessions sit in the same Redis as "
+                    "our cache with an LRU eviction policy. Explain."),
+                Category::kCodebaseDebugging);
+  const std::string dutch_tools =
+      R"({"model": "auto", "messages": [{"role": "user", "content": "Zoek de klanten met een verlopen abonnement, )"
+      R"(controleer hun laatste betaling en stuur ze daarna een herinnering."}], "tools": [{"type": "function", )"
+      R"("function": {"name": "find_customers"}}, {"type": "function", "function": {"name": "last_payment"}}, )"
+      R"({"type": "function", "function": {"name": "send_email"}}]})";
+  EXPECT_EQ(route_ok(router, dutch_tools).category, Category::kAgentToolChaining);
+  // 12,000 "kata" (words) at 150 tokens per 100.
+  EXPECT_EQ(features(ask("Tuliskan novel lengkap tentang seorang nelayan di Bali, sekitar 12.000 kata."))
+                .requested_output_tokens,
+            18000);
+  expect_routed(router, ask("Tuliskan novel lengkap tentang seorang nelayan di Bali, sekitar 12.000 kata."),
+                Category::kLongCoherentOutput);
+  expect_routed(router,
+                ask("Give me a YAML file for two services (api, worker), each with an image and a replicas count."),
+                Category::kStructuredContent);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
@@ -1878,6 +1908,10 @@ TEST(TierModel, FeaturesMatchTheTrainer) {
   EXPECT_EQ(m.features(Texts{"请证明：n²+1 不是 3 的倍数？"}, 0, false),
             (std::vector<std::uint32_t>{10557, 53510, 57431, 123379, 147197, 169147, 169364, 191372, 222121}));
   EXPECT_EQ(m.features(Texts{"Book it"}, 4, false), (std::vector<std::uint32_t>{53075, 57431, 96115, 147197, 168712}));
+  // Function words of German, Dutch and Indonesian ("wie", "ich", "alle", "hoe",
+  // "dat", "saya", "tidak") make no feature; the trainer gives the same list.
+  EXPECT_EQ(m.features(Texts{"Wie lösche ich alle leeren Ordner? Hoe werkt dat, saya tidak tahu."}, 0, false),
+            (std::vector<std::uint32_t>{15818, 53510, 56922, 57431, 126065, 147197, 148938, 169147, 182295, 232830}));
 }
 
 // A token tells when it is neither a number nor one of the trainer's
@@ -1890,22 +1924,23 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
     return telling_token(w, toks.at(0));
   };
   // "Für" is "für" once its ASCII letters are lower-cased.
-  for (std::string_view w : {"the", "THE", "Und", "without", "Für", "的", "2026"}) EXPECT_FALSE(tells(w)) << w;
+  for (std::string_view w : {"the", "THE", "Und", "without", "Für", "的", "2026", "wie", "Alle", "hoe", "saya", "için"})
+    EXPECT_FALSE(tells(w)) << w;
   // "withouts" is longer than any function word; "x2" is not digits only.
   for (std::string_view w : {"Summarize", "thee", "th", "withouts", "x2", "证"}) EXPECT_TRUE(tells(w)) << w;
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.8587 and -4.8461 (raw sigmoids 0.945769 and 0.007798), calibrated
-// by the file's `calibration 0.843852 -0.082133`: sigmoid(0.843852 z - 0.082133) =
-// 0.91135 and 0.01519; and the terms that pushed toward Pro are named.
+// file: scores 2.6580 and -5.1387 (raw sigmoids 0.934501 and 0.005831), calibrated
+// by the file's `calibration 0.862232 -0.004762`: sigmoid(0.862232 z - 0.004762) =
+// 0.90780 and 0.01171; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.91135, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.90780, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01519, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01171, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }

@@ -114,11 +114,24 @@ a an the and or but if then than so as at by for from in into of on onto to with
 is are was were be been being am do does did has have had will would can could should shall may might must
 it its this that these those there here what which who whom whose when where why how i me my we our you your
 he him his she her they them their not no yes also just very too all any each some more most other such only
-de la le les un une des du et ou en au aux est que qui dans pour par sur avec ce cette ces il elle ils nous vous
+de la le les un une des du et ou en au aux est que qui dans pour par sur avec ce cette ces il elle ils nous
+vous
 el los las una unos unas y o es son del al lo se por para con su sus como mas pero
 der die das den dem des ein eine einer eines einem und oder ist sind im am zu mit von auf fur für nicht sich
 il lo gli un una e di da per con che non
 o os as um uma e do da dos das em no na nos nas com por para que
+wie wer wo wann warum welche welcher welches ich mein meine wir unser unsere sie er ihr auch nur sehr noch aus
+bei nach als wenn dass kann muss wird werden hat haben alle jede jeder mir mich uns zum zur vom beim
+comment quoi où quand pourquoi quel quelle je mon mes notre votre vos ne pas tous tout toute toutes être avoir
+sont ai suis peut sa ses leur leurs mais si
+cómo qué dónde cuándo cuál quién yo mi mis tu nuestro nuestra está están muy también te
+come cosa dove quando perché quale mio mia noi nostro nostra sono hanno ho tutti tutto ogni anche molto della
+nel nella alla dei delle
+onde porque qual eu meu minha nós nosso nossa são tem muito ao pelo pela seu sua
+het een op voor naar dat wat hoe waar wanneer waarom ik mijn wij ons onze niet ook elke heeft worden wordt
+moet bij uit aan dit deze
+yang dan ke dari untuk dengan ini itu apa siapa kapan mengapa saya kami kita tidak akan juga dalam pada atau
+ve bir bu için ile nasıl neden biz
 """.split()) | frozenset(c.encode() for c in "的了是在和与或也就都而及把被这那个之于以其")
 
 
@@ -184,7 +197,7 @@ READ_SPLITS = ("locked_test.jsonl", "locked_test_2.jsonl", "locked_test_3.jsonl"
                "locked_test_31.jsonl", "locked_test_32.jsonl", "locked_test_33.jsonl", "locked_test_34.jsonl",
                "locked_test_35.jsonl", "locked_test_36.jsonl", "locked_test_37.jsonl",
                "locked_test_38.jsonl", "locked_test_39.jsonl", "locked_test_40.jsonl",
-               "locked_test_41.jsonl", "locked_test_43.jsonl", "locked_test_44.jsonl")
+               "locked_test_41.jsonl", "locked_test_43.jsonl", "locked_test_44.jsonl", "locked_test_45.jsonl")
 
 
 def with_tools_as_given(req):
