@@ -291,6 +291,10 @@ std::int64_t requested_output(std::string_view s) {
       {"woorden", 150},
       {"kata", 150},
       {"kelime", 150},
+      {"słów", 150},
+      {"słowa", 150},
+      // A line of verse or a script: about 7 words, 10 tokens.
+      {"line", 1000},
       {"字", 60},
       {"文字", 60},
       {"页", 65000},
