@@ -223,13 +223,16 @@ Classification classify(const Features& f) {
   // figures (LABELLING.md's tie-break; told by the rules' mathematical cues, two
   // weak ones or one strong). A thread pasted as a later turn is the material of
   // the earlier one's task ("Summarize this chat" … "Ana: …?").
+  // A text asked for is the lead's when a text is given after it: a handbook's
+  // "write it in the accident book" is the handbook's.
   const bool given = f.given_bytes >= 80 || (pasted_form && f.earlier_user < 0);
+  const bool text_asked =
+      f.given_bytes >= 80 ? f.lead_writes > 0 : has(S::kStructured) || has(S::kCreative) || write_verb;
   const bool work_out = u[S::kMathWeak] >= 2 || has(S::kCompetitionMath) || has(S::kQuantAnalysis) ||
                         has(S::kOptimise) || has(S::kJustify);
-  if (given && !passages && (has(S::kQuestion) || f.question_marks > 0) && !text_task && !coding &&
-      !has(S::kStructured) && !has(S::kCreative) && !write_verb && !has(S::kDebug) && !work_out) {
-    sc.add(C::kRag, 3.0, "a question about the text it gives");
-  }
+  const bool asked_of_given = given && !passages && (has(S::kQuestion) || f.question_marks > 0) && !text_task &&
+                              !coding && !text_asked && !has(S::kDebug) && !work_out;
+  if (asked_of_given) sc.add(C::kRag, 3.0, "a question about the text it gives");
 
   // Multi-step reasoning chains. Mathematical words inside a coding task
   // describe the function to write ("given a positive integer n, return…"),
@@ -269,7 +272,9 @@ Classification classify(const Features& f) {
   if (u[S::kCompare] >= 2 && !coding && !text_task && !passages && f.given_bytes == 0)
     sc.add(C::kMultiStepReasoning, 3.0,
            fmt::format("{} and another comparison (an ordering puzzle)", cue(u, S::kCompare)));
-  if (has(S::kPlanning))
+  // One planning word in a text given to answer from is its material ("plots are
+  // allocated for a year" in a handbook asked about).
+  if (has(S::kPlanning) && (u[S::kPlanning] >= 2 || !asked_of_given))
     sc.add(C::kMultiStepReasoning, math_factor * (u[S::kPlanning] >= 2 ? 4.0 : 1.5), cue(u, S::kPlanning));
   // Analysis words ("overtake", "break-even", "NPV") make a problem only with
   // quantities to analyse: "if you overtake the second person" and "what is NPV?"
@@ -476,8 +481,10 @@ Classification classify(const Features& f) {
     sc.add(C::kLongCoherentOutput, 2.0, fmt::format("asks for about {} output tokens", f.requested_output_tokens));
   }
   // A long form counts only in a request to write: "5 copies of a novel" and
-  // "she took lessons" ask for no text.
-  if (has(S::kLongForm) && writing)
+  // "she took lessons" ask for no text, nor does a question about a handbook
+  // given, nor a format alone ("a YAML file for two services, each with an image").
+  const bool writing_text = write_verb || asks_for_text || has(S::kCreative);
+  if (has(S::kLongForm) && writing_text && !asked_of_given)
     sc.add(C::kLongCoherentOutput, u[S::kLongForm] >= 2 ? 3.5 : 2.0, cue(u, S::kLongForm));
   if (asked > 0 && asked < 3000) {
     // A stated short length is evidence against long output.

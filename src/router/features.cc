@@ -1134,6 +1134,7 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
           f.lead_actions = hits[Signal::kAction];
           f.lead_steps = hits[Signal::kAgentSteps];
           f.lead_proofs = hits[Signal::kProof];
+          f.lead_writes = hits[Signal::kWriteVerb] + hits[Signal::kStructured] + hits[Signal::kCreative];
         }
         for_windows(text, kWindow, true, [&](std::string_view w) { CueScanner::builtin().scan(w, f.cues); });
       } else if (user || system) {

@@ -59,15 +59,17 @@ struct Features {
   int choices = 0;          // "A." / "B)" / "(C)" answer options at line starts
   int field_lines = 0;      // instruction lines led by a short label and a colon ("Kim: will do", "Where: Room 4")
   int given_bytes = 0;      // instruction text after its first blank line, when a lead comes before it (capped)
-  // The lead's own clause separators, action cues, dependent-step cues and proofs
-  // asked for (proof cues less "proof of address" and kin), when a text is given
-  // after it (`given_bytes` > 0; -1 otherwise): "Quick summary of this review:" is
-  // the task, and the review's commas and verbs ("had to find a cash machine") are
-  // its material.
+  // The lead's own clause separators, action cues, dependent-step cues, proofs
+  // asked for (proof cues less "proof of address" and kin) and texts asked for
+  // (writing verbs, formats, stories), when a text is given after it
+  // (`given_bytes` > 0; -1 otherwise): "Quick summary of this review:" is the
+  // task, and the review's commas and verbs ("had to find a cash machine", "write
+  // it in the accident book") are its material.
   int lead_clauses = -1;
   int lead_actions = 0;
   int lead_steps = 0;
   int lead_proofs = 0;
+  int lead_writes = 0;
   int question_marks = 0;  // in the instruction
   int numbers = 0;         // digit runs in the instruction
   int years = 0;           // of them, four digits from 1800 to 2199 ("in 2023"): dates more than quantities

@@ -562,7 +562,8 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here went
   // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
-  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79, 0.79, 0.75, 0.72 over 28 retrains: "many ways" is a surface cue.
+  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79, 0.79, 0.75, 0.72, 0.76 over 29 retrains: "many ways" is a surface
+  // cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -1529,6 +1530,33 @@ TEST(Router, HtaccessPathsFixturesPolishAndLines) {
                 Category::kLongCoherentOutput);
 }
 
+// Split 47's misses. A question about a text given after a lead is answered from
+// it, whatever the text's own words ask or plan ("write any damage in the log
+// book", "allocated for a season"): the text asked for is the lead's. Items put
+// "into the right group" are labelled; an email drafted "to each" found is a step.
+TEST(Router, GivenTextsGroupsAndToEach) {
+  const Router router = default_router();
+  const std::string rules =
+      "From the club rules below, when do lockers have to be emptied?\\n\\nLockers are allocated for a season. "
+      "Members must write any damage in the log book at reception and empty their lockers by 30 September. The "
+      "clubhouse closes at 10pm.";
+  EXPECT_EQ(features(ask(rules)).lead_writes, 0);
+  expect_routed(router, ask(rules), Category::kRag);
+  EXPECT_EQ(
+      features(ask("Write a reply to the email below.\\n\\nHi, can we move the call to 3pm? Thanks, Jo")).lead_writes,
+      1);
+  expect_routed(router,
+                ask("Put these instruments into the right group - strings, brass, woodwind: violin, trumpet, flute, "
+                    "cello, oboe, tuba"),
+                Category::kClassification);
+  const std::string rents =
+      R"({"model": "auto", "messages": [{"role": "user", "content": "Work out which landlords raised rents this )"
+      R"(year by comparing the two rent rolls, and draft a letter to each asking for a review."}], "tools": [{"type": )"
+      R"("function", "function": {"name": "get_rent_roll"}}, {"type": "function", "function": {"name": )"
+      R"("draft_letter"}}]})";
+  EXPECT_EQ(route_ok(router, rents).category, Category::kAgentToolChaining);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
@@ -1968,16 +1996,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.6723 and -5.1438 (raw sigmoids 0.935371 and 0.005801), calibrated
-// by the file's `calibration 0.842384 0.038751`: sigmoid(0.842384 z + 0.038751) =
-// 0.90803 and 0.01346; and the terms that pushed toward Pro are named.
+// file: scores 2.7442 and -4.9070 (raw sigmoids 0.939584 and 0.007340), calibrated
+// by the file's `calibration 0.841799 0.073250`: sigmoid(0.841799 z + 0.073250) =
+// 0.91554 and 0.01700; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.90803, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.91554, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01346, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01700, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
