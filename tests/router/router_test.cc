@@ -562,8 +562,8 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here went
   // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
-  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79, 0.79, 0.75, 0.72, 0.76 over 29 retrains: "many ways" is a surface
-  // cue.
+  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79, 0.79, 0.75, 0.72, 0.76, 0.71 over 30 retrains: "many ways" is a
+  // surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -1557,6 +1557,17 @@ TEST(Router, GivenTextsGroupsAndToEach) {
   EXPECT_EQ(route_ok(router, rents).category, Category::kAgentToolChaining);
 }
 
+// Split 48's misses: powers compared "no calculator" ask for a derivation, and
+// "pick the intent" labels items.
+TEST(Router, NoCalculatorAndIntents) {
+  const Router router = default_router();
+  expect_routed(router, ask("Which is larger, 50^51 or 51^50? No calculator."), Category::kMultiStepReasoning);
+  expect_routed(router,
+                ask("Pick the intent for each message: refund, delivery, other.\\n1. where is my parcel\\n2. I want my "
+                    "money back\\n3. do you have a shop in Leeds"),
+                Category::kClassification);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
@@ -1996,16 +2007,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.7442 and -4.9070 (raw sigmoids 0.939584 and 0.007340), calibrated
-// by the file's `calibration 0.841799 0.073250`: sigmoid(0.841799 z + 0.073250) =
-// 0.91554 and 0.01700; and the terms that pushed toward Pro are named.
+// file: scores 2.6325 and -5.2768 (raw sigmoids 0.932922 and 0.005083), calibrated
+// by the file's `calibration 0.853689 0.015617`: sigmoid(0.853689 z + 0.015617) =
+// 0.90576 and 0.01111; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.91554, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.90576, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01700, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01111, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
