@@ -1490,6 +1490,10 @@ constexpr Entry kLexicon[] = {
     {S::kQuantAnalysis, "cumulative profit"},
     {S::kQuantAnalysis, "average annual"},
     {S::kQuantAnalysis, "cheaper overall"},
+    // Paying a debt off against saving, with the rates given ("better to pay off a
+    // 4,000 card at 22% or save at 5%?").
+    {S::kQuantAnalysis, "better to pay off"},
+    {S::kQuantAnalysis, "better off"},
     {S::kQuantAnalysis, "overtake"},
     {S::kQuantAnalysis, "at what point"},
     {S::kQuantAnalysis, "annualized"},
@@ -2170,6 +2174,8 @@ constexpr Entry kLexicon[] = {
     {S::kSystem, "^program$"},
     {S::kSystem, "^scheduler$"},
     {S::kSystem, "^logger$"},
+    {S::kSystem, "^plugin$"},
+    {S::kSystem, "^callback$"},
     {S::kSystem, "serveur"},
     {S::kSystem, "base de données"},
     {S::kSystem, "requête"},

@@ -562,8 +562,8 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here went
   // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
-  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79, 0.79, 0.75, 0.72, 0.76, 0.71 over 30 retrains: "many ways" is a
-  // surface cue.
+  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79, 0.79, 0.75, 0.72, 0.76, 0.71, 0.72 over 31 retrains: "many ways" is
+  // a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -1568,6 +1568,21 @@ TEST(Router, NoCalculatorAndIntents) {
                 Category::kClassification);
 }
 
+// Split 49's misses: "what's causing" asks for a cause, and a plugin, a callback
+// or an app is a running system's part; "better off" paying a debt or saving,
+// with the rates given, is a comparison to work out.
+TEST(Router, CausesOfPluginsAndBetterOff) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("Our synth plugin crackles only when the host buffer is 32 samples. What's causing the crackle?"),
+                Category::kCodebaseDebugging);
+  expect_routed(
+      router,
+      ask("Am I better off clearing my 2,500 overdraft at 19% or keeping the cash in savings at 4% for a year?"),
+      Category::kMultiStepReasoning);
+  EXPECT_EQ(route_ok(router, ask("Is it better to rent or buy in general?")).tier, Tier::kFlash);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
@@ -2007,16 +2022,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.6325 and -5.2768 (raw sigmoids 0.932922 and 0.005083), calibrated
-// by the file's `calibration 0.853689 0.015617`: sigmoid(0.853689 z + 0.015617) =
-// 0.90576 and 0.01111; and the terms that pushed toward Pro are named.
+// file: scores 2.6290 and -5.3162 (raw sigmoids 0.932702 and 0.004887), calibrated
+// by the file's `calibration 0.839851 0.033330`: sigmoid(0.839851 z + 0.033330) =
+// 0.90389 and 0.01176; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.90576, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.90389, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01111, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01176, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
