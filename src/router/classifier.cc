@@ -200,8 +200,9 @@ Classification classify(const Features& f) {
 
   const bool coding = code || has(S::kCodeTask) || named_code;
   // A short text asked for by what it is ("write a birthday message", "make me a
-  // packing list", "Schreib eine Einladung"): structured content, though no
-  // phrase of the lexicon names the task. Not code, a fault, a task for a given
+  // packing list", "Schreib eine Einladung") or by its short length ("a 150-word
+  // welcome post"): structured content, though no phrase of the lexicon names the
+  // task. Not code, a fault, a task for a given
   // text, a long text (unless a short length is stated: "a 150-word blurb for my
   // mystery novel" is about the novel), a question about a text given ("I need to
   // give how much notice?"), nor a problem told in figures and asked ("Meredith
@@ -209,11 +210,16 @@ Classification classify(const Features& f) {
   const bool a_question = f.question_marks > 0;
   // A length of each part ("~1,300 words apiece", "500 words each") is no total.
   const bool short_length = f.requested_output_tokens > 0 && f.requested_output_tokens < 3000 && !has(S::kEach);
-  const bool short_text = (write_verb || has(S::kAskFor)) && has(S::kShortText) && !coding && !fault && !text_task &&
-                          !passages && !has(S::kStructured) && !has(S::kCreative) &&
+  const bool short_text = (write_verb || has(S::kAskFor)) && (has(S::kShortText) || short_length) && !coding &&
+                          !fault && !text_task && !passages && !has(S::kStructured) && !has(S::kCreative) &&
                           (!has(S::kLongForm) || short_length) && f.requested_output_tokens < 3000 &&
                           !(a_question && (f.given_bytes >= 80 || f.numbers >= 3));
-  if (short_text) sc.add(C::kStructuredContent, 2.5, fmt::format("a short text asked for ({})", cue(u, S::kShortText)));
+  if (short_text) {
+    sc.add(C::kStructuredContent, 2.5,
+           has(S::kShortText)
+               ? fmt::format("a short text asked for ({})", cue(u, S::kShortText))
+               : fmt::format("a short text asked for (about {} output tokens)", f.requested_output_tokens));
+  }
 
   // A question asked about a text the request gives after a blank line, or about
   // a form or thread of labelled lines ("From the timetable below, which
@@ -228,8 +234,13 @@ Classification classify(const Features& f) {
   const bool given = f.given_bytes >= 80 || (pasted_form && f.earlier_user < 0);
   const bool text_asked =
       f.given_bytes >= 80 ? f.lead_writes > 0 : has(S::kStructured) || has(S::kCreative) || write_verb;
-  const bool work_out = u[S::kMathWeak] >= 2 || has(S::kCompetitionMath) || has(S::kQuantAnalysis) ||
-                        has(S::kOptimise) || has(S::kJustify);
+  // Whether a result is to be worked out is the lead's to say when it asks
+  // something of a text given after it ("From the KPI pack, what's the cash
+  // runway?" is a lookup, whatever "churn" the pack mentions).
+  const bool lead_decides = f.given_bytes >= 80 && f.lead_asks;
+  const bool work_out = lead_decides ? f.lead_work_out > 0
+                                     : u[S::kMathWeak] >= 2 || has(S::kCompetitionMath) || has(S::kQuantAnalysis) ||
+                                           has(S::kOptimise) || has(S::kJustify);
   const bool asked_of_given = given && !passages && (has(S::kQuestion) || f.question_marks > 0) && !text_task &&
                               !coding && !text_asked && !has(S::kDebug) && !work_out;
   if (asked_of_given) sc.add(C::kRag, 3.0, "a question about the text it gives");
@@ -279,7 +290,9 @@ Classification classify(const Features& f) {
   // Analysis words ("overtake", "break-even", "NPV") make a problem only with
   // quantities to analyse: "if you overtake the second person" and "what is NPV?"
   // are a riddle and a definition.
-  if (has(S::kQuantAnalysis) && f.numbers >= 2)
+  // Not the analysis words of a text given to a lead that asks something of it
+  // (a KPI pack's "churn" to tabulate or answer from).
+  if ((lead_decides ? f.lead_analysis > 0 : has(S::kQuantAnalysis)) && f.numbers >= 2)
     sc.add(C::kMultiStepReasoning, math_factor * 3.5, cue(u, S::kQuantAnalysis));
   // Weak mathematical words add up: one is ordinary prose, three are a problem.
   if (int m = u[S::kMathWeak]; m > 0) {

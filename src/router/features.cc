@@ -1135,6 +1135,14 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
           f.lead_steps = hits[Signal::kAgentSteps];
           f.lead_proofs = hits[Signal::kProof];
           f.lead_writes = hits[Signal::kWriteVerb] + hits[Signal::kStructured] + hits[Signal::kCreative];
+          f.lead_asks = lead.find('?') != std::string_view::npos ||
+                        hits[Signal::kQuestion] + hits[Signal::kQuantityAsk] + hits[Signal::kPassageRef] +
+                                hits[Signal::kClassify] + hits[Signal::kSummarize] + hits[Signal::kTranslate] +
+                                hits[Signal::kExtract] + f.lead_writes >
+                            0;
+          f.lead_analysis = hits[Signal::kQuantAnalysis];
+          f.lead_work_out = hits[Signal::kQuantAnalysis] + hits[Signal::kCompetitionMath] + hits[Signal::kOptimise] +
+                            hits[Signal::kJustify] + (hits[Signal::kMathWeak] >= 2 ? 1 : 0);
         }
         for_windows(text, kWindow, true, [&](std::string_view w) { CueScanner::builtin().scan(w, f.cues); });
       } else if (user || system) {

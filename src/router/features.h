@@ -70,6 +70,14 @@ struct Features {
   int lead_steps = 0;
   int lead_proofs = 0;
   int lead_writes = 0;
+  // Whether the lead itself asks (a question mark, a question or a task named):
+  // then the given text's analysis and mathematical words ("churn", "NPV" in a KPI
+  // pack asked about) are its material, and the lead's own (`lead_analysis`,
+  // `lead_work_out`: analysis, competition, optimisation and derivation cues, or
+  // two weak mathematical ones) say whether a result is to be worked out.
+  bool lead_asks = false;
+  int lead_analysis = 0;
+  int lead_work_out = 0;
   int question_marks = 0;  // in the instruction
   int numbers = 0;         // digit runs in the instruction
   int years = 0;           // of them, four digits from 1800 to 2199 ("in 2023"): dates more than quantities
