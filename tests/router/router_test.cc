@@ -562,8 +562,8 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here went
   // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
-  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79, 0.79, 0.75, 0.72, 0.76, 0.71, 0.72, 0.75 over 32 retrains: "many
-  // ways" is a surface cue.
+  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79, 0.79, 0.75, 0.72, 0.76, 0.71, 0.72, 0.75, 0.74 over 33 retrains:
+  // "many ways" is a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -1626,6 +1626,30 @@ TEST(Router, MaterialWordsShortLengthsAndMore) {
   EXPECT_EQ(route_ok(router, ask(plan)).tier, Tier::kPro);
 }
 
+// Split 51's misses: ages told as multiples ("4 times my age", "will have
+// double") are figures of a word problem, in a learner's English too; a request
+// that "fail[s] with" an error, a job run on several servers at once, and
+// "explain and fix" are a fault and its ask; Italian actions for tools are read.
+TEST(Router, AgesFailuresAndItalianTools) {
+  const Router router = default_router();
+  expect_routed(router, ask("my sister have 4 times my age, in 10 years she will have double. how old are we now?"),
+                Category::kMultiStepReasoning);
+  expect_routed(router,
+                ask("Our uploads fail with SignatureDoesNotMatch from the CI runner; the proxy rewrites some headers. "
+                    "Why?"),
+                Category::kCodebaseDebugging);
+  expect_routed(router,
+                ask("Our reminder script emails some customers twice when it runs on both servers at once. Explain "
+                    "and fix."),
+                Category::kCodebaseDebugging);
+  EXPECT_EQ(features(ask("Our nightly job runs on three servers at once.")).cues[Signal::kConcurrency], 1);
+  const std::string italian =
+      R"({"model": "auto", "messages": [{"role": "user", "content": "Recupera gli ordini di ieri e per ogni ordine )"
+      R"(crea una fattura."}], "tools": [{"type": "function", "function": {"name": "get_orders"}}, {"type": )"
+      R"("function", "function": {"name": "create_invoice"}}]})";
+  EXPECT_EQ(route_ok(router, italian).category, Category::kAgentToolChaining);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
@@ -2065,16 +2089,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.7706 and -5.0906 (raw sigmoids 0.941067 and 0.006117), calibrated
-// by the file's `calibration 0.829857 -0.010353`: sigmoid(0.829857 z - 0.010353) =
-// 0.90795 and 0.01428; and the terms that pushed toward Pro are named.
+// file: scores 2.9858 and -5.3085 (raw sigmoids 0.951929 and 0.004925), calibrated
+// by the file's `calibration 0.808999 0.079109`: sigmoid(0.808999 z + 0.079109) =
+// 0.92376 and 0.01455; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.90795, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.92376, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01428, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01455, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
