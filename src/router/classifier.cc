@@ -457,7 +457,9 @@ Classification classify(const Features& f) {
   // outright make a task of several steps.
   if (f.tools_defined >= 1 && !recording &&
       (actions >= 3 || (actions >= 2 && (steps_asked > 0 || f.tools_defined >= 2)))) {
-    sc.add(C::kAgentToolChaining, 5.0,
+    // Three actions or more for several tools outweigh the formats they produce
+    // ("read the contract, extract the terms, compare them and draft an email").
+    sc.add(C::kAgentToolChaining, actions >= 3 && f.tools_defined >= 2 ? 6.5 : 5.0,
            fmt::format("{} and a task of {} actions ({})", core::count_of(f.tools_defined, "tool"), actions,
                        cue(u, S::kAction)));
   } else if (f.tools_defined >= 2 && !pasted_form && !labels_for_items && clauses >= 2 &&

@@ -668,6 +668,13 @@ constexpr Entry kLexicon[] = {
     {S::kQuantityAsk, "how large"},
     {S::kQuantityAsk, "what percentage"},
     {S::kQuantityAsk, "what percent"},
+    {S::kQuantityAsk, "the smallest number"},
+    {S::kQuantityAsk, "the largest number"},
+    {S::kQuantityAsk, "the least number"},
+    // A share each pays ("what does each flat pay?").
+    {S::kQuantityAsk, "what does each"},
+    {S::kQuantityAsk, "how much does each"},
+    {S::kQuantityAsk, "who pays what"},
     // A probability is a quantity ("how likely is it that it came from B?").
     {S::kQuantityAsk, "how likely"},
     {S::kQuantityAsk, "what fraction"},
@@ -2346,6 +2353,9 @@ constexpr Entry kLexicon[] = {
     {S::kAction, "place the order"},
     {S::kAction, "place an order"},
     {S::kAction, "compare prices"},
+    {S::kAction, "compare them"},
+    {S::kAction, "compare it"},
+    {S::kAction, "read the"},
     {S::kAction, "pull$"},
     {S::kAction, "fetch"},
     {S::kAction, "create$"},

@@ -562,8 +562,8 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here went
   // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
-  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79, 0.79, 0.75, 0.72, 0.76, 0.71, 0.72, 0.75, 0.74 over 33 retrains:
-  // "many ways" is a surface cue.
+  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79, 0.79, 0.75, 0.72, 0.76, 0.71, 0.72, 0.75, 0.74, 0.73 over 34
+  // retrains: "many ways" is a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -1650,6 +1650,30 @@ TEST(Router, AgesFailuresAndItalianTools) {
   EXPECT_EQ(route_ok(router, italian).category, Category::kAgentToolChaining);
 }
 
+// Split 52's misses: "the smallest number" and "what does each pay" ask for a
+// quantity, so a remainder puzzle is a problem and its follow-up with new figures
+// keeps Pro; three actions or more for several tools ("read the", "compare them",
+// "draft") outweigh the formats they produce.
+TEST(Router, SmallestNumbersSharesAndThreeActions) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("Three housemates split a 900 heating bill by room size (12, 15 and 18 m2), but one also runs a 1 "
+                    "kW heater 4 hours a day for 60 days at 0.30 per kWh, billed to them alone. What does each pay?"),
+                Category::kMultiStepReasoning);
+  const std::string puzzle =
+      R"({"model": "auto", "messages": [{"role": "user", "content": "Shared among 4 children a bag leaves 3 over; )"
+      R"(among 9 it leaves 1 over. What's the smallest number of sweets?"}, {"role": "assistant", "content": "19: )"
+      R"(it leaves 3 over among 4 and 1 over among 9."}, {"role": "user", "content": "now the same but for 5 )"
+      R"(children and 2 left over"}]})";
+  EXPECT_EQ(route_ok(router, puzzle).tier, Tier::kPro);
+  const std::string lease =
+      R"({"model": "auto", "messages": [{"role": "user", "content": "Read the lease, extract the break clause, )"
+      R"(compare it with our template, and draft an email to the landlord about the differences."}], "tools": [)"
+      R"({"type": "function", "function": {"name": "read_document"}}, {"type": "function", "function": {"name": )"
+      R"("get_template"}}, {"type": "function", "function": {"name": "draft_email"}}]})";
+  EXPECT_EQ(route_ok(router, lease).category, Category::kAgentToolChaining);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
@@ -2089,16 +2113,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.9858 and -5.3085 (raw sigmoids 0.951929 and 0.004925), calibrated
-// by the file's `calibration 0.808999 0.079109`: sigmoid(0.808999 z + 0.079109) =
-// 0.92376 and 0.01455; and the terms that pushed toward Pro are named.
+// file: scores 2.7819 and -5.3457 (raw sigmoids 0.941688 and 0.004746), calibrated
+// by the file's `calibration 0.816053 0.061183`: sigmoid(0.816053 z + 0.061183) =
+// 0.91144 and 0.01337; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.92376, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.91144, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01455, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01337, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
