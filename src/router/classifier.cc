@@ -146,7 +146,9 @@ Classification classify(const Features& f) {
   sc.add(C::kStraightforwardQa, 1.0, "");
   if (has(S::kQuestion)) sc.add(C::kStraightforwardQa, 1.0, cue(u, S::kQuestion));
   if (f.question_marks > 0) sc.add(C::kStraightforwardQa, 0.5, "a question");
-  if (f.choices >= 3)
+  // Lettered items with a label to give each ("Tag each bug report with its
+  // component: A. … B. …") are items to label, not a question's options.
+  if (f.choices >= 3 && !(has(S::kClassify) && has(S::kEach)))
     sc.add(C::kStraightforwardQa, 3.5, fmt::format("a multiple-choice question ({} options)", f.choices));
   // "Step by step" asks for shown work, not for a harder model.
   if (has(S::kStepByStep)) sc.add(C::kStraightforwardQa, 0.5, cue(u, S::kStepByStep));
@@ -241,9 +243,17 @@ Classification classify(const Features& f) {
   const bool work_out = lead_decides ? f.lead_work_out > 0
                                      : u[S::kMathWeak] >= 2 || has(S::kCompetitionMath) || has(S::kQuantAnalysis) ||
                                            has(S::kOptimise) || has(S::kJustify);
-  const bool asked_of_given = given && !passages && (has(S::kQuestion) || f.question_marks > 0) && !text_task &&
-                              !coding && !text_asked && !has(S::kDebug) && !work_out;
+  const bool debug_asked = lead_decides ? f.lead_debug > 0 : has(S::kDebug);
+  const bool text_task_asked = lead_decides ? f.lead_text_tasks > 0 : text_task;
+  const bool asked_of_given = given && !passages && (has(S::kQuestion) || f.question_marks > 0) && !text_task_asked &&
+                              !coding && !text_asked && !debug_asked && !work_out;
   if (asked_of_given) sc.add(C::kRag, 3.0, "a question about the text it gives");
+  // Answered from a text given after a lead that asks a question of it, whether
+  // the lead points to it ("Using the manual below, what's the max…?") or not:
+  // the text's mathematical words, symbols, figures and planning words are its
+  // material, not a problem's.
+  const bool from_text = asked_of_given || (passages && lead_decides && !work_out && !debug_asked && !coding &&
+                                            !text_task_asked && !text_asked);
 
   // Multi-step reasoning chains. Mathematical words inside a coding task
   // describe the function to write ("given a positive integer n, return…"),
@@ -285,7 +295,7 @@ Classification classify(const Features& f) {
            fmt::format("{} and another comparison (an ordering puzzle)", cue(u, S::kCompare)));
   // One planning word in a text given to answer from is its material ("plots are
   // allocated for a year" in a handbook asked about).
-  if (has(S::kPlanning) && (u[S::kPlanning] >= 2 || !asked_of_given))
+  if (has(S::kPlanning) && (u[S::kPlanning] >= 2 || !from_text))
     sc.add(C::kMultiStepReasoning, math_factor * (u[S::kPlanning] >= 2 ? 4.0 : 1.5), cue(u, S::kPlanning));
   // Analysis words ("overtake", "break-even", "NPV") make a problem only with
   // quantities to analyse: "if you overtake the second person" and "what is NPV?"
@@ -295,7 +305,9 @@ Classification classify(const Features& f) {
   if ((lead_decides ? f.lead_analysis > 0 : has(S::kQuantAnalysis)) && f.numbers >= 2)
     sc.add(C::kMultiStepReasoning, math_factor * 3.5, cue(u, S::kQuantAnalysis));
   // Weak mathematical words add up: one is ordinary prose, three are a problem.
-  if (int m = u[S::kMathWeak]; m > 0) {
+  // Not those of a text given to answer a question from (a manual's "maximum" and
+  // "minimum"), nor its symbols, figures and questions below.
+  if (int m = u[S::kMathWeak]; m > 0 && !from_text) {
     sc.add(C::kMultiStepReasoning,
            math_factor * (m >= 3   ? 3.0
                           : m == 2 ? 2.0
@@ -305,7 +317,7 @@ Classification classify(const Features& f) {
   // Formulas, and problems stated with many numbers and a demand for a derivation.
   // Not in a line of code ("for (i = 0; i <= n; i++)"), fenced or not, nor in
   // passages given to answer from (their tables and equations are the material).
-  if (f.math_symbols >= 2 && !coding && f.code_lines == 0 && !has(S::kDebug) && !passages) {
+  if (f.math_symbols >= 2 && !coding && f.code_lines == 0 && !has(S::kDebug) && !passages && !from_text) {
     sc.add(C::kMultiStepReasoning, f.math_symbols >= 4 ? 2.0 : 1.0,
            fmt::format("{} mathematical symbols", f.math_symbols));
   }
@@ -321,7 +333,7 @@ Classification classify(const Features& f) {
   // nor a thread or form pasted to read ("Ana: coach or train?\nLeo: coach,
   // it's 40 cheaper each"), whose questions and figures are its material.
   if (f.question_marks >= 2 && f.question_marks <= 3 && f.numbers >= 3 && !coding && f.choices < 3 &&
-      f.passage_markers < 2 && !text_task && !pasted_form) {
+      f.passage_markers < 2 && !text_task && !pasted_form && !from_text) {
     sc.add(C::kMultiStepReasoning, 3.0,
            fmt::format("a problem with {} numbers in {} questions", f.numbers, f.question_marks));
   }
@@ -351,7 +363,7 @@ Classification classify(const Features& f) {
   const bool quantities = f.numbers >= 3 || (f.numbers == 2 && f.clauses >= 2);
   if (has(S::kOptimise) && quantities && !coding && !passages && !text_task && f.choices < 3)
     sc.add(C::kMultiStepReasoning, 3.0, fmt::format("{} over {} quantities", cue(u, S::kOptimise), f.numbers));
-  if (f.numbers >= 4 && (has(S::kJustify) || u[S::kPlanning] >= 2 || u[S::kMathWeak] >= 2) && !coding) {
+  if (f.numbers >= 4 && (has(S::kJustify) || u[S::kPlanning] >= 2 || u[S::kMathWeak] >= 2) && !coding && !from_text) {
     sc.add(C::kMultiStepReasoning, 1.0, fmt::format("{} numbers in the problem", f.numbers));
   }
   if (has(S::kJustify)) {
@@ -499,7 +511,7 @@ Classification classify(const Features& f) {
   // "she took lessons" ask for no text, nor does a question about a handbook
   // given, nor a format alone ("a YAML file for two services, each with an image").
   const bool writing_text = write_verb || asks_for_text || has(S::kCreative);
-  if (has(S::kLongForm) && writing_text && !asked_of_given)
+  if (has(S::kLongForm) && writing_text && !from_text)
     sc.add(C::kLongCoherentOutput, u[S::kLongForm] >= 2 ? 3.5 : 2.0, cue(u, S::kLongForm));
   if (asked > 0 && asked < 3000) {
     // A stated short length is evidence against long output.
@@ -541,6 +553,7 @@ Classification classify(const Features& f) {
   }
   Classification out;
   out.uncounted_ways = has(S::kCountWays) && !counting;
+  out.fault_told = fault && !text_task;
   // A reading of the request's shape alone: labels offered for given items, a
   // language named with a piece of code, a short text named in a request to write
   // (with no length stated: "a 150-word blurb" says what it is).

@@ -61,6 +61,11 @@ struct Classification {
   // request to write. That is no specific Flash cue, and the tier model may
   // overrule it.
   bool shape_only = false;
+  // A fault told about the sender's code or system (a bug named, a cause asked,
+  // runtime trouble or a symptom, outside a task on a text): a code cue beside it
+  // ("the websocket server in Python", "def report(request)") names the system
+  // at fault, and is no specific Flash cue the tier model must not overrule.
+  bool fault_told = false;
 };
 
 Classification classify(const Features& f);

@@ -68,22 +68,56 @@ inline bool latin1_capital(const unsigned char* p, std::size_t i) {
   return p[i] == 0xC3 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9E && p[i + 1] != 0x97;
 }
 
-// `text` with its Latin-1 capitals lower-cased, in `copy`; `text` itself when it
-// has none (most texts: only a capital's second byte would change).
-std::string_view latin1_lowered(std::string_view text, std::string& copy) {
+// A Cyrillic capital (Ё and А to Я, U+0401 and U+0410 to U+042F) is 0xD0 then
+// 0x81 or 0x90 to 0xAF.
+inline bool cyrillic_capital(const unsigned char* p, std::size_t i) {
+  return p[i] == 0xD0 && (p[i + 1] == 0x81 || (p[i + 1] >= 0x90 && p[i + 1] <= 0xAF));
+}
+
+// Its lower case, in the same two bytes: а to п (U+0430 to U+043F) are 0xD0 0xB0
+// to 0xBF, р to я (U+0440 to U+044F) 0xD1 0x80 to 0x8F, and ё (U+0451) 0xD1 0x91.
+inline void lower_cyrillic(char* q) {
+  const auto b = static_cast<unsigned char>(q[1]);
+  if (b == 0x81) {
+    q[0] = static_cast<char>(0xD1);
+    q[1] = static_cast<char>(0x91);
+  } else if (b <= 0x9F) {
+    q[1] = static_cast<char>(b + 0x20);
+  } else {
+    q[0] = static_cast<char>(0xD1);
+    q[1] = static_cast<char>(b - 0x20);
+  }
+}
+
+// The first byte at or after `i` that may start a capital to lower (0xC3 or
+// 0xD0), or `n`: found by memchr, since most texts have neither.
+std::size_t next_capital_lead(const unsigned char* p, std::size_t n, std::size_t i) {
+  if (i + 1 >= n) return n;
+  const void* a = std::memchr(p + i, 0xC3, n - i - 1);
+  const void* c = std::memchr(p + i, 0xD0, n - i - 1);
+  const auto at = [&](const void* x) {
+    return x == nullptr ? n : static_cast<std::size_t>(static_cast<const unsigned char*>(x) - p);
+  };
+  return std::min(at(a), at(c));
+}
+
+// `text` with its Latin-1 and Cyrillic capitals lower-cased, in `copy`; `text`
+// itself when it has none (most texts: only a capital's two bytes would change,
+// and never its length).
+std::string_view lowered(std::string_view text, std::string& copy) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
-  std::size_t i = 0;
-  for (;;) {  // the first capital, 0xC3 bytes found by memchr (most texts have none)
-    const void* c = n - i >= 2 ? std::memchr(p + i, 0xC3, n - i - 1) : nullptr;
-    if (c == nullptr) return text;
-    i = static_cast<std::size_t>(static_cast<const unsigned char*>(c) - p);
-    if (latin1_capital(p, i)) break;
-    ++i;
-  }
+  std::size_t i = next_capital_lead(p, n, 0);
+  while (i < n && !latin1_capital(p, i) && !cyrillic_capital(p, i)) i = next_capital_lead(p, n, i + 1);
+  if (i >= n) return text;
   copy.assign(text);
   for (; i + 1 < n; ++i) {
-    if (latin1_capital(p, i)) copy[i + 1] = static_cast<char>(p[i + 1] + 0x20);
+    if (latin1_capital(p, i)) {
+      copy[i + 1] = static_cast<char>(p[i + 1] + 0x20);
+    } else if (cyrillic_capital(p, i)) {
+      lower_cyrillic(&copy[i]);
+      ++i;
+    }
   }
   return copy;
 }
@@ -206,8 +240,8 @@ void CueScanner::report(std::uint32_t v, const unsigned char* p, std::size_t n, 
 }
 
 void CueScanner::scan(std::string_view original, CueHits& hits) const {
-  thread_local std::string lowered;  // reused: no allocation per scan once it has grown
-  const std::string_view text = latin1_lowered(original, lowered);
+  thread_local std::string lowered_copy;  // reused: no allocation per scan once it has grown
+  const std::string_view text = lowered(original, lowered_copy);
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
   const std::uint32_t* next = next_.data();

@@ -4,12 +4,12 @@
 // "总结", "zusammenfassen", "how many ways", "race condition"…) that signals
 // one kind of task. All cues are compiled once into one Aho–Corasick automaton
 // over ASCII-lowercased bytes, so a scan costs one table lookup per byte however
-// many cues there are. Latin-1 capitals ("Écris", "Übersetze") are read in lower
-// case too: a text that has one is scanned as a lower-cased copy. Latin-script
-// cues match only at a word start (so "prove" does not fire inside "improve"); a
-// cue written with a trailing '$' must also end at a word end, and one written
-// with a leading '^' must not be the tail of a hyphenated word ("proof" is not a
-// cue in "leak-proof").
+// many cues there are. Latin-1 and Cyrillic capitals ("Écris", "Übersetze",
+// "Напиши") are read in lower case too: a text that has one is scanned as a
+// lower-cased copy. Latin-script cues match only at a word start (so "prove"
+// does not fire inside "improve"); a cue written with a trailing '$' must also
+// end at a word end, and one written with a leading '^' must not be the tail of
+// a hyphenated word ("proof" is not a cue in "leak-proof").
 //
 // The lexicon lives in cues.cc. The scanner is immutable after construction and
 // safe to share between threads; scan() keeps no state between calls.

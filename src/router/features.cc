@@ -293,6 +293,7 @@ std::int64_t requested_output(std::string_view s) {
       {"kelime", 150},
       {"słów", 150},
       {"słowa", 150},
+      {"слов", 150},
       // A line of verse or a script: about 7 words, 10 tokens.
       {"line", 1000},
       {"字", 60},
@@ -417,6 +418,26 @@ std::int64_t requested_output(std::string_view s) {
     } else if (s.substr(j, 3) == "千") {
       value *= 1000;
       j += 3;
+    }
+    // A number that names a school year or a level ("a year 4 lesson", "grade 6
+    // pages") counts nothing.
+    auto names_a_level = [&] {
+      static constexpr std::string_view kLevels[] = {"year ", "grade ", "level ", "stage ", "class "};
+      for (std::string_view l : kLevels) {
+        if (i < l.size()) continue;
+        bool same = true;
+        for (std::size_t c = 0; same && c < l.size(); ++c) {
+          char x = s[i - l.size() + c];
+          if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+          same = x == l[c];
+        }
+        if (same) return true;
+      }
+      return false;
+    };
+    if (names_a_level()) {
+      i = j;
+      continue;
     }
     std::size_t k = j;
     if (k < s.size() && s[k] == '+') ++k;  // "8k+ words", "10+ pages": at least that many
@@ -1135,12 +1156,14 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
           f.lead_steps = hits[Signal::kAgentSteps];
           f.lead_proofs = hits[Signal::kProof];
           f.lead_writes = hits[Signal::kWriteVerb] + hits[Signal::kStructured] + hits[Signal::kCreative];
+          f.lead_analysis = hits[Signal::kQuantAnalysis];
+          f.lead_debug = hits[Signal::kDebug];
+          f.lead_text_tasks =
+              hits[Signal::kClassify] + hits[Signal::kSummarize] + hits[Signal::kTranslate] + hits[Signal::kExtract];
           f.lead_asks = lead.find('?') != std::string_view::npos ||
                         hits[Signal::kQuestion] + hits[Signal::kQuantityAsk] + hits[Signal::kPassageRef] +
-                                hits[Signal::kClassify] + hits[Signal::kSummarize] + hits[Signal::kTranslate] +
-                                hits[Signal::kExtract] + f.lead_writes >
+                                f.lead_text_tasks + f.lead_writes >
                             0;
-          f.lead_analysis = hits[Signal::kQuantAnalysis];
           f.lead_work_out = hits[Signal::kQuantAnalysis] + hits[Signal::kCompetitionMath] + hits[Signal::kOptimise] +
                             hits[Signal::kJustify] + (hits[Signal::kMathWeak] >= 2 ? 1 : 0);
         }

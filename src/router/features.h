@@ -78,6 +78,8 @@ struct Features {
   bool lead_asks = false;
   int lead_analysis = 0;
   int lead_work_out = 0;
+  int lead_debug = 0;       // the lead's debugging cues (a manual's "faults" are its own)
+  int lead_text_tasks = 0;  // the lead's summary, translation, labelling and extraction cues
   int question_marks = 0;  // in the instruction
   int numbers = 0;         // digit runs in the instruction
   int years = 0;           // of them, four digits from 1800 to 2199 ("in 2023"): dates more than quantities

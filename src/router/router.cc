@@ -69,7 +69,8 @@ void Router::apply_tier_model(const Features& f, Classification& c, double& p_pr
     pro_evidence = std::max(pro_evidence, c.scores[static_cast<std::size_t>(pc)]);
   }
   const bool shape = f.tools_defined > 0 || f.stack_frames > 0 || f.requested_output_tokens >= 3000;
-  const bool protected_flash = (specific_flash || c.uncounted_ways) && pro_evidence < kSpecificProEvidence && !shape;
+  const bool protected_flash =
+      (specific_flash || c.uncounted_ways) && pro_evidence < kSpecificProEvidence && !shape && !c.fault_told;
   const bool could_move = policy_.model_threshold > 0 && rules_flash && !protected_flash;
   if (!could_move && p_pro < 0) return;
   std::array<std::string_view, 2> window_views;  // the model's windows are at most two

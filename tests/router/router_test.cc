@@ -70,6 +70,21 @@ TEST(CueScanner, ReadsLatin1CapitalsInLowerCase) {
   EXPECT_EQ(lower.count, h.count);
 }
 
+// So is a Cyrillic capital, in each of its three byte patterns: "Напиши" (Н is
+// 0xD0 0x9D, н 0xD0 0xBD), "ПЕРЕВЕДИ" (Р is 0xD0 0xA0, р 0xD1 0x80) and Ё (0xD0
+// 0x81, ё 0xD1 0x91), and a Latin-1 capital beside them.
+TEST(CueScanner, ReadsCyrillicCapitalsInLowerCase) {
+  CueHits h;
+  CueScanner::builtin().scan("Напиши руководство. ПЕРЕВЕДИ ЕГО. Ёж. Écris.", h);
+  EXPECT_EQ(h[Signal::kWriteVerb], 2);  // "напиши" and "écri"
+  EXPECT_EQ(h.first[static_cast<std::size_t>(Signal::kWriteVerb)], "напиши");
+  EXPECT_EQ(h[Signal::kTranslate], 1);
+  EXPECT_EQ(h.first[static_cast<std::size_t>(Signal::kTranslate)], "переведи");
+  CueHits lower;
+  CueScanner::builtin().scan("напиши руководство. переведи его. ёж. écris.", lower);
+  EXPECT_EQ(lower.count, h.count);
+}
+
 TEST(CueScanner, MatchesAtWordStartsOnly) {
   CueHits h;
   CueScanner::builtin().scan("We should improve the design.", h);
@@ -560,10 +575,9 @@ TEST(Router, ProofOfAddressAndProofingDoughAreNoProofs) {
 TEST(Router, WaysToCountLongTextsAndScriptHours) {
   const Router router = default_router();
   // No quantity, no mathematical word: the rules find no problem, and the tier
-  // model may not overrule that reading on its words alone. Its P(Pro) here went
-  // 0.73, 0.79, 0.76, 0.68, 0.81, 0.78, 0.76, 0.78, 0.80, 0.79, 0.79, 0.76, 0.80, 0.78, 0.81, 0.76, 0.72,
-  // 0.79, 0.76, 0.70, 0.76, 0.80, 0.79, 0.79, 0.79, 0.79, 0.75, 0.72, 0.76, 0.71, 0.72, 0.75, 0.74, 0.73 over 34
-  // retrains: "many ways" is a surface cue.
+  // model may not overrule that reading on its words alone. Its P(Pro) here has
+  // stayed between 0.68 and 0.81 over 35 retrains (0.75 after the last): "many
+  // ways" is a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
   // With something to count, it is a problem whatever the model says.
@@ -1674,6 +1688,38 @@ TEST(Router, SmallestNumbersSharesAndThreeActions) {
   EXPECT_EQ(route_ok(router, lease).category, Category::kAgentToolChaining);
 }
 
+// Split 42's misses, read after its one measurement. A fault told about the
+// sender's system is no specific Flash cue for its code cue ("our websocket
+// server in Python"), though a fault in a text to label is; lettered items with
+// a label for each are items, not options; a question about a manual given is
+// answered from it, whatever "maximum", "capacity" or "(extract)" it holds; a
+// school year is no count of lessons; the Roman Empire is no novel; messages
+// sorted into labels are labelled; a Russian guide asks for its length in слов.
+TEST(Router, FaultsToldItemsToLabelAndManualsGiven) {
+  const Router router = default_router();
+  EXPECT_TRUE(classify(features(ask("Our websocket server in Python delays messages for everyone. Why?"))).fault_told);
+  EXPECT_FALSE(classify(features(ask("Summarize this bug report: the server crashes sometimes."))).fault_told);
+  expect_routed(router,
+                ask("Tag each bug report with its component (frontend, backend, infra):\\nA. Button text overflows "
+                    "on mobile\\nB. /api/orders returns 500\\nC. Disk full on the replica"),
+                Category::kClassification);
+  expect_routed(router,
+                ask("Using the manual below, what's the max amount of water I can put in?\\n\\nKettle manual "
+                    "(extract)\\n\\nCapacity: 1.7 litres (maximum line), 0.5 litres minimum. Power: 2,200 W. "
+                    "Warranty: 2 years, covering faults in materials."),
+                Category::kRag);
+  EXPECT_EQ(
+      features(ask("Write a one-page lesson plan for a 45-minute year 4 lesson on rivers.")).requested_output_tokens,
+      0);
+  EXPECT_EQ(route_ok(router, ask("Write five true-or-false questions about the Roman Empire for a quiz.")).tier,
+            Tier::kFlash);
+  expect_routed(router, ask("Sort these customer messages into billing or technical: 1. charged twice 2. app crashes"),
+                Category::kClassification);
+  // 8,000 слов at 150 tokens per 100.
+  EXPECT_EQ(features(ask("Напиши подробный рассказ о море, не меньше 8000 слов.")).requested_output_tokens, 12000);
+  expect_routed(router, ask("Напиши подробный рассказ о море, не меньше 8000 слов."), Category::kLongCoherentOutput);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
@@ -2113,16 +2159,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.7819 and -5.3457 (raw sigmoids 0.941688 and 0.004746), calibrated
-// by the file's `calibration 0.816053 0.061183`: sigmoid(0.816053 z + 0.061183) =
-// 0.91144 and 0.01337; and the terms that pushed toward Pro are named.
+// file: scores 2.9137 and -5.2910 (raw sigmoids 0.948518 and 0.005011), calibrated
+// by the file's `calibration 0.814619 0.006054`: sigmoid(0.814619 z + 0.006054) =
+// 0.91526 and 0.01333; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.91144, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.91526, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01337, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01333, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
