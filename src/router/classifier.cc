@@ -460,10 +460,12 @@ Classification classify(const Features& f) {
   // material of a classification, not clauses of a task. A quoted item's verbs
   // are the item's ("'App freezes when I upload a photo'"), no actions asked for.
   const bool labels_for_items = f.offered_labels > 0 && (f.quoted_items >= 1 || f.list_items >= 2);
-  const int actions = material_turn    ? 0
-                      : material_given ? f.lead_actions
-                                       : u[S::kAction] - std::min<int>(f.quoted_actions, u[S::kAction]);
-  const int steps_asked = material_turn ? 0 : material_given ? f.lead_steps : u[S::kAgentSteps];
+  // Nor a text given to answer a question from: an on-call policy's "escalate"
+  // and "page" are its own (from_text).
+  const int actions = material_turn                 ? 0
+                      : material_given || from_text ? f.lead_actions
+                                                    : u[S::kAction] - std::min<int>(f.quoted_actions, u[S::kAction]);
+  const int steps_asked = material_turn ? 0 : material_given || from_text ? f.lead_steps : u[S::kAgentSteps];
   const int clauses = material_given ? f.lead_clauses : f.clauses;
   // A pasted form's commas and verbs are the material's: only actions asked for
   // outright make a task of several steps.

@@ -576,7 +576,7 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   const Router router = default_router();
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here has
-  // stayed between 0.68 and 0.81 over 35 retrains (0.75 after the last): "many
+  // stayed between 0.68 and 0.81 over 36 retrains (0.79 after the last): "many
   // ways" is a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
@@ -1720,6 +1720,26 @@ TEST(Router, FaultsToldItemsToLabelAndManualsGiven) {
   expect_routed(router, ask("Напиши подробный рассказ о море, не меньше 8000 слов."), Category::kLongCoherentOutput);
 }
 
+// Split 53's misses: a policy given to answer from holds its own actions
+// ("escalate", "page"), not a task for a tool; tests that fail on one machine
+// but pass on another, a search that returns nothing and times off by an hour
+// are faults.
+TEST(Router, PoliciesGivenAndFaultsByMachine) {
+  const Router router = default_router();
+  const std::string policy =
+      R"({"model": "auto", "messages": [{"role": "user", "content": "Here's our on-call policy. Who do I call after )"
+      R"(an hour?\n\nPrimary on-call acknowledges within 5 minutes. After 30 minutes, escalate to the secondary. )"
+      R"(After 60 minutes, page the engineering manager and post an update in #incidents."}], "tools": [{"type": )"
+      R"("function", "function": {"name": "page"}}]})";
+  EXPECT_EQ(route_ok(router, policy).category, Category::kRag);
+  expect_routed(router, ask("Our integration tests fail on the ARM runners but pass on x86. Why?"),
+                Category::kCodebaseDebugging);
+  expect_routed(router, ask("Our product search returns nothing for accented names since the import. What's going on?"),
+                Category::kCodebaseDebugging);
+  expect_routed(router, ask("Times from our booking service are off by 30 minutes for users in India. What's wrong?"),
+                Category::kCodebaseDebugging);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
@@ -2159,16 +2179,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.9137 and -5.2910 (raw sigmoids 0.948518 and 0.005011), calibrated
-// by the file's `calibration 0.814619 0.006054`: sigmoid(0.814619 z + 0.006054) =
-// 0.91526 and 0.01333; and the terms that pushed toward Pro are named.
+// file: scores 3.0890 and -5.2327 (raw sigmoids 0.956435 and 0.005311), calibrated
+// by the file's `calibration 0.807782 0.050997`: sigmoid(0.807782 z + 0.050997) =
+// 0.92732 and 0.01513; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.91526, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.92732, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01333, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01513, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
