@@ -89,26 +89,38 @@ inline void lower_cyrillic(char* q) {
   }
 }
 
-// The first byte at or after `i` that may start a capital to lower (0xC3 or
-// 0xD0), or `n`: found by memchr, since most texts have neither.
-std::size_t next_capital_lead(const unsigned char* p, std::size_t n, std::size_t i) {
-  if (i + 1 >= n) return n;
-  const void* a = std::memchr(p + i, 0xC3, n - i - 1);
-  const void* c = std::memchr(p + i, 0xD0, n - i - 1);
-  const auto at = [&](const void* x) {
-    return x == nullptr ? n : static_cast<std::size_t>(static_cast<const unsigned char*>(x) - p);
-  };
-  return std::min(at(a), at(c));
+// The first byte `b` at or after `from`, or `n` (memchr: most texts have none).
+std::size_t find_byte(const unsigned char* p, std::size_t n, unsigned char b, std::size_t from) {
+  if (from + 1 >= n) return n;
+  const void* x = std::memchr(p + from, b, n - from - 1);
+  return x == nullptr ? n : static_cast<std::size_t>(static_cast<const unsigned char*>(x) - p);
 }
 
 // `text` with its Latin-1 and Cyrillic capitals lower-cased, in `copy`; `text`
 // itself when it has none (most texts: only a capital's two bytes would change,
-// and never its length).
+// and never its length). The first capital is found by two memchr cursors, one
+// per lead byte, each moved on only past its own byte: a text full of small
+// Cyrillic letters (0xD0 but no capital) is still read once.
 std::string_view lowered(std::string_view text, std::string& copy) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
-  std::size_t i = next_capital_lead(p, n, 0);
-  while (i < n && !latin1_capital(p, i) && !cyrillic_capital(p, i)) i = next_capital_lead(p, n, i + 1);
+  std::size_t latin = find_byte(p, n, 0xC3, 0), cyrillic = find_byte(p, n, 0xD0, 0);
+  std::size_t i = n;
+  while (latin < n || cyrillic < n) {
+    if (latin < cyrillic) {
+      if (latin1_capital(p, latin)) {
+        i = latin;
+        break;
+      }
+      latin = find_byte(p, n, 0xC3, latin + 1);
+    } else {
+      if (cyrillic_capital(p, cyrillic)) {
+        i = cyrillic;
+        break;
+      }
+      cyrillic = find_byte(p, n, 0xD0, cyrillic + 1);
+    }
+  }
   if (i >= n) return text;
   copy.assign(text);
   for (; i + 1 < n; ++i) {

@@ -1232,14 +1232,19 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
                             0;
     const bool items = f.code_lines < 3 && f.code_fences < 2 && f.passage_markers < 2 && f.stack_frames == 0 &&
                        (!other_task || f.tools_defined > 0);
+    const bool only_lines =
+        u[Signal::kLengthUnit] == 1 && u.first[static_cast<std::size_t>(Signal::kLengthUnit)] == "line";
+    const bool measures_length = u[Signal::kLengthUnit] > 0 && (!only_lines || u[Signal::kCreative] > 0);
     auto look = [&](std::string_view text) {
       // Read only when the instruction names both words somewhere (most do not).
       if (f.cues[Signal::kEach] > 0 && f.cues[Signal::kDifferent] > 0) f.one_each = f.one_each || one_each(text);
       const std::size_t lead = lead_end(text);
       for_windows(text, kWindow, true, [&](std::string_view w) {
         sc.add(w);
-        // Only a text that names a unit of length can ask for one.
-        if (f.cues[Signal::kLengthUnit] > 0) {
+        // Only a text that names a unit of length can ask for one; lines only in a
+        // creative text asked for (a poem's "2,000 lines"), since "line" is common
+        // in other texts ("two days per line") and the pass costs microseconds.
+        if (measures_length) {
           f.requested_output_tokens = std::max(f.requested_output_tokens, requested_output(w));
         }
         count_marks(w, formulas, f);

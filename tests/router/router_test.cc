@@ -1542,6 +1542,8 @@ TEST(Router, HtaccessPathsFixturesPolishAndLines) {
             20000);
   expect_routed(router, ask("Write an epic poem of about 2,000 lines about a river that runs backwards."),
                 Category::kLongCoherentOutput);
+  // Lines count only beside a creative text: a config's 2,000 lines ask for none.
+  EXPECT_EQ(features(ask("Write a review of our 2,000 lines of nginx config.")).requested_output_tokens, 0);
 }
 
 // Split 47's misses. A question about a text given after a lead is answered from
