@@ -27,6 +27,16 @@ std::string ask(const std::string& text, const std::string& extra = "") {
   return R"({"model":"auto","messages":[{"role":"user","content":")" + text + "\"}]" + extra + "}";
 }
 
+// A "tools" field with a function of each name, for ask()'s `extra`.
+std::string tools_named(std::initializer_list<std::string_view> names) {
+  std::string out = R"(,"tools":[)";
+  for (std::string_view n : names) {
+    if (out.back() != '[') out += ',';
+    out += R"({"type":"function","function":{"name":")" + std::string(n) + R"("}})";
+  }
+  return out + "]";
+}
+
 Features features(const std::string& body) {
   static const tokenizer::RatioEstimator ratio;
   auto f = extract_features(body, ratio);
@@ -1491,10 +1501,9 @@ TEST(Router, DutchIndonesianAndYaml) {
                     "our cache with an LRU eviction policy. Explain."),
                 Category::kCodebaseDebugging);
   const std::string dutch_tools =
-      R"({"model": "auto", "messages": [{"role": "user", "content": "Zoek de klanten met een verlopen abonnement, )"
-      R"(controleer hun laatste betaling en stuur ze daarna een herinnering."}], "tools": [{"type": "function", )"
-      R"("function": {"name": "find_customers"}}, {"type": "function", "function": {"name": "last_payment"}}, )"
-      R"({"type": "function", "function": {"name": "send_email"}}]})";
+      ask("Zoek de klanten met een verlopen abonnement, controleer hun laatste betaling en stuur ze daarna een "
+          "herinnering.",
+          tools_named({"find_customers", "last_payment", "send_email"}));
   EXPECT_EQ(route_ok(router, dutch_tools).category, Category::kAgentToolChaining);
   // 12,000 "kata" (words) at 150 tokens per 100.
   EXPECT_EQ(features(ask("Tuliskan novel lengkap tentang seorang nelayan di Bali, sekitar 12.000 kata."))
@@ -1523,17 +1532,14 @@ TEST(Router, HtaccessPathsFixturesPolishAndLines) {
                 ask("Eight chess clubs each play each other once, one match per club per week. What's the minimum "
                     "number of weeks? Give a fixture list."),
                 Category::kMultiStepReasoning);
-  auto with_tools = [](const std::string& text) {
-    return R"({"model": "auto", "messages": [{"role": "user", "content": ")" + text +
-           R"("}], "tools": [{"type": "function", "function": {"name": "search"}}, )"
-           R"({"type": "function", "function": {"name": "send_email"}}]})";
-  };
-  EXPECT_EQ(route_ok(router, with_tools("Look up the members whose subscription lapsed last month and send each a "
-                                        "renewal link."))
+  const std::string tools = tools_named({"search", "send_email"});
+  EXPECT_EQ(route_ok(router, ask("Look up the members whose subscription lapsed last month and send each a renewal "
+                                 "link.",
+                                 tools))
                 .category,
             Category::kAgentToolChaining);
   EXPECT_EQ(
-      route_ok(router, with_tools("Znajdź nieopłacone faktury i wyślij przypomnienie do każdego klienta.")).category,
+      route_ok(router, ask("Znajdź nieopłacone faktury i wyślij przypomnienie do każdego klienta.", tools)).category,
       Category::kAgentToolChaining);
   expect_routed(router, ask("Napisz pełne opowiadanie, około 7 000 słów, o latarniku na Helu."),
                 Category::kLongCoherentOutput);
@@ -1566,10 +1572,9 @@ TEST(Router, GivenTextsGroupsAndToEach) {
                     "cello, oboe, tuba"),
                 Category::kClassification);
   const std::string rents =
-      R"({"model": "auto", "messages": [{"role": "user", "content": "Work out which landlords raised rents this )"
-      R"(year by comparing the two rent rolls, and draft a letter to each asking for a review."}], "tools": [{"type": )"
-      R"("function", "function": {"name": "get_rent_roll"}}, {"type": "function", "function": {"name": )"
-      R"("draft_letter"}}]})";
+      ask("Work out which landlords raised rents this year by comparing the two rent rolls, and draft a letter to each "
+          "asking for a review.",
+          tools_named({"get_rent_roll", "draft_letter"}));
   EXPECT_EQ(route_ok(router, rents).category, Category::kAgentToolChaining);
 }
 
@@ -1659,10 +1664,8 @@ TEST(Router, AgesFailuresAndItalianTools) {
                     "and fix."),
                 Category::kCodebaseDebugging);
   EXPECT_EQ(features(ask("Our nightly job runs on three servers at once.")).cues[Signal::kConcurrency], 1);
-  const std::string italian =
-      R"({"model": "auto", "messages": [{"role": "user", "content": "Recupera gli ordini di ieri e per ogni ordine )"
-      R"(crea una fattura."}], "tools": [{"type": "function", "function": {"name": "get_orders"}}, {"type": )"
-      R"("function", "function": {"name": "create_invoice"}}]})";
+  const std::string italian = ask("Recupera gli ordini di ieri e per ogni ordine crea una fattura.",
+                                  tools_named({"get_orders", "create_invoice"}));
   EXPECT_EQ(route_ok(router, italian).category, Category::kAgentToolChaining);
 }
 
@@ -1683,10 +1686,9 @@ TEST(Router, SmallestNumbersSharesAndThreeActions) {
       R"(children and 2 left over"}]})";
   EXPECT_EQ(route_ok(router, puzzle).tier, Tier::kPro);
   const std::string lease =
-      R"({"model": "auto", "messages": [{"role": "user", "content": "Read the lease, extract the break clause, )"
-      R"(compare it with our template, and draft an email to the landlord about the differences."}], "tools": [)"
-      R"({"type": "function", "function": {"name": "read_document"}}, {"type": "function", "function": {"name": )"
-      R"("get_template"}}, {"type": "function", "function": {"name": "draft_email"}}]})";
+      ask("Read the lease, extract the break clause, compare it with our template, and draft an email to the landlord "
+          "about the differences.",
+          tools_named({"read_document", "get_template", "draft_email"}));
   EXPECT_EQ(route_ok(router, lease).category, Category::kAgentToolChaining);
 }
 
@@ -1728,11 +1730,11 @@ TEST(Router, FaultsToldItemsToLabelAndManualsGiven) {
 // are faults.
 TEST(Router, PoliciesGivenAndFaultsByMachine) {
   const Router router = default_router();
-  const std::string policy =
-      R"({"model": "auto", "messages": [{"role": "user", "content": "Here's our on-call policy. Who do I call after )"
-      R"(an hour?\n\nPrimary on-call acknowledges within 5 minutes. After 30 minutes, escalate to the secondary. )"
-      R"(After 60 minutes, page the engineering manager and post an update in #incidents."}], "tools": [{"type": )"
-      R"("function", "function": {"name": "page"}}]})";
+  const std::string policy = ask(
+      "Here's our on-call policy. Who do I call after an hour?\\n\\nPrimary on-call acknowledges within 5 minutes. "
+      "After 30 minutes, escalate to the secondary. After 60 minutes, page the engineering manager and post an update "
+      "in #incidents.",
+      tools_named({"page"}));
   EXPECT_EQ(route_ok(router, policy).category, Category::kRag);
   expect_routed(router, ask("Our integration tests fail on the ARM runners but pass on x86. Why?"),
                 Category::kCodebaseDebugging);
