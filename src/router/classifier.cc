@@ -204,11 +204,11 @@ Classification classify(const Features& f) {
   // A short text asked for by what it is ("write a birthday message", "make me a
   // packing list", "Schreib eine Einladung") or by its short length ("a 150-word
   // welcome post"): structured content, though no phrase of the lexicon names the
-  // task. Not code, a fault, a task for a given
-  // text, a long text (unless a short length is stated: "a 150-word blurb for my
-  // mystery novel" is about the novel), a question about a text given ("I need to
-  // give how much notice?"), nor a problem told in figures and asked ("Meredith
-  // writes a blog article in 4 hours … how many …?").
+  // task. Not code, a fault, a task for a given text, a long text (unless a short
+  // length is stated: "a 150-word blurb for my mystery novel" is about the
+  // novel), a question about a text given ("I need to give how much notice?"),
+  // nor a problem told in figures and asked ("Meredith writes a blog article in 4
+  // hours … how many …?").
   const bool a_question = f.question_marks > 0;
   // A length of each part ("~1,300 words apiece", "500 words each") is no total.
   const bool short_length = f.requested_output_tokens > 0 && f.requested_output_tokens < 3000 && !has(S::kEach);

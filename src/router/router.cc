@@ -53,7 +53,8 @@ void Router::apply_tier_model(const Features& f, Classification& c, double& p_pr
   // A specific Flash cue (a summary or translation asked for, passages given,
   // labels to assign: any Flash category but the generic question) is overruled
   // only with specific Pro evidence: some rule signal for a Pro category, tools
-  // to use, a stack trace, or a requested length over ~3,000 tokens. The model's
+  // to use, a stack trace, a requested length over ~3,000 tokens, or a fault told
+  // about the sender's system beside a code cue (`fault_told`). The model's
   // words alone do not outweigh what the request says it is, so without that
   // evidence it is not scored at all (unless P(Pro) is asked for). The same holds
   // for "how many ways" with nothing to count, which the rules read as no problem.
