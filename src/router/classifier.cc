@@ -286,10 +286,10 @@ Classification classify(const Features& f) {
       !has(S::kLogicPuzzle)) {
     sc.add(C::kMultiStepReasoning, 3.0, "several given a different one each, and a question (a logic puzzle)");
   }
-  // People compared both ways ("Tom is taller than Ann but shorter than Raj. Sue
-  // is taller than Raj. Who is tallest?"): an ordering puzzle, told in no word of
-  // one. One comparison is a question ("Is the Colosseum older than the
-  // Pantheon?"). Not in code, a task on a text, or a text given to answer from.
+  // People compared in two different ways ("Tom is taller than Ann but shorter
+  // than Raj. Sue is taller than Raj. Who is tallest?"): an ordering puzzle, told
+  // in no word of one. One comparison is a question ("Is the Colosseum older than
+  // the Pantheon?"). Not in code, a task on a text, or a text given to answer from.
   if (u[S::kCompare] >= 2 && !coding && !text_task && !passages && f.given_bytes == 0)
     sc.add(C::kMultiStepReasoning, 3.0,
            fmt::format("{} and another comparison (an ordering puzzle)", cue(u, S::kCompare)));

@@ -2687,8 +2687,7 @@ constexpr Entry kLexicon[] = {
     {S::kDifferent, "不同"},
     {S::kDifferent, "不相同"},
     // People ordered by age or height ("Alice is older than Bob but younger than
-    // Cara"): both directions of one comparison make an ordering puzzle
-    // (classifier.cc).
+    // Cara"): two different comparisons make an ordering puzzle (classifier.cc).
     {S::kCompare, "older than"},
     {S::kCompare, "younger than"},
     {S::kCompare, "taller than"},
