@@ -1164,8 +1164,11 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
                         hits[Signal::kQuestion] + hits[Signal::kQuantityAsk] + hits[Signal::kPassageRef] +
                                 f.lead_text_tasks + f.lead_writes >
                             0;
+          // A lead that is a word problem itself ("…80% done after 4 weeks and 1.5
+          // times the size: how many more weeks?") works a result out of the text.
           f.lead_work_out = hits[Signal::kQuantAnalysis] + hits[Signal::kCompetitionMath] + hits[Signal::kOptimise] +
-                            hits[Signal::kJustify] + (hits[Signal::kMathWeak] >= 2 ? 1 : 0);
+                            hits[Signal::kJustify] + (hits[Signal::kMathWeak] >= 2 ? 1 : 0) +
+                            (hits[Signal::kQuantityAsk] > 0 && marks.numbers >= 3 ? 1 : 0);
         }
         for_windows(text, kWindow, true, [&](std::string_view w) { CueScanner::builtin().scan(w, f.cues); });
       } else if (user || system) {
