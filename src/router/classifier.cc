@@ -117,6 +117,14 @@ Classification classify(const Features& f) {
   auto names_text_task = [](const CueHits& h) {
     return h[S::kClassify] + h[S::kSummarize] + h[S::kTranslate] + h[S::kExtract] > 0;
   };
+  // A text asked for: a writing verb, a format or a creative form.
+  auto asks_text = [](const CueHits& h) { return h[S::kWriteVerb] + h[S::kStructured] + h[S::kCreative] > 0; };
+  // A result to work out: analysis, competition, optimisation or derivation
+  // cues, or two weak mathematical ones.
+  auto works_out = [](const CueHits& h) {
+    return h[S::kMathWeak] >= 2 || h[S::kCompetitionMath] + h[S::kQuantAnalysis] + h[S::kOptimise] + h[S::kJustify] > 0;
+  };
+  const CueHits& lead = f.lead_cues;  // empty when no text is given after a lead
   // Lines led by a label and a colon ("Kim: I'll add a cleanup job", "Where: Room
   // 4.12, next to the kitchen"): a thread, an invite or a form pasted to read.
   const bool pasted_form = f.field_lines >= 3;
@@ -234,17 +242,17 @@ Classification classify(const Features& f) {
   // A text asked for is the lead's when a text is given after it: a handbook's
   // "write it in the accident book" is the handbook's.
   const bool given = f.given_bytes >= 80 || (pasted_form && f.earlier_user < 0);
-  const bool text_asked =
-      f.given_bytes >= 80 ? f.lead_writes > 0 : has(S::kStructured) || has(S::kCreative) || write_verb;
+  const bool text_asked = asks_text(f.given_bytes >= 80 ? lead : u);
   // Whether a result is to be worked out is the lead's to say when it asks
   // something of a text given after it ("From the KPI pack, what's the cash
   // runway?" is a lookup, whatever "churn" the pack mentions).
   const bool lead_decides = f.given_bytes >= 80 && f.lead_asks;
-  const bool work_out = lead_decides ? f.lead_work_out > 0
-                                     : u[S::kMathWeak] >= 2 || has(S::kCompetitionMath) || has(S::kQuantAnalysis) ||
-                                           has(S::kOptimise) || has(S::kJustify);
-  const bool debug_asked = lead_decides ? f.lead_debug > 0 : has(S::kDebug);
-  const bool text_task_asked = lead_decides ? f.lead_text_tasks > 0 : text_task;
+  // A lead that is a word problem itself ("…80% done after 4 weeks and 1.5 times
+  // the size: how many more weeks?") works a result out of the text too.
+  const CueHits& asked_cues = lead_decides ? lead : u;
+  const bool work_out = works_out(asked_cues) || (lead_decides && lead[S::kQuantityAsk] > 0 && f.lead_numbers >= 3);
+  const bool debug_asked = asked_cues[S::kDebug] > 0;
+  const bool text_task_asked = names_text_task(asked_cues);
   const bool asked_of_given = given && !passages && (has(S::kQuestion) || f.question_marks > 0) && !text_task_asked &&
                               !coding && !text_asked && !debug_asked && !work_out;
   if (asked_of_given) sc.add(C::kRag, 3.0, "a question about the text it gives");
@@ -263,7 +271,7 @@ Classification classify(const Features& f) {
   // dough, and take back a proof cue each (features.cc). A proof is asked for by
   // the cues left, and not in a text given for a task of its own ("Summarize this
   // thread" … "did they approve the gold foil proof?").
-  const int proofs = material_turn ? 0 : material_given ? f.lead_proofs : u[S::kProof];
+  const int proofs = material_turn ? 0 : material_given ? lead[S::kProof] : u[S::kProof];
   if (proofs > 0) sc.add(C::kMultiStepReasoning, math_factor * 4.0, cue(u, S::kProof));
   // "How many ways" asks for a count when there is something to count: a
   // quantity or other mathematical words ("how many ways can 5 people sit…",
@@ -302,7 +310,7 @@ Classification classify(const Features& f) {
   // are a riddle and a definition.
   // Not the analysis words of a text given to a lead that asks something of it
   // (a KPI pack's "churn" to tabulate or answer from).
-  if ((lead_decides ? f.lead_analysis > 0 : has(S::kQuantAnalysis)) && f.numbers >= 2)
+  if (asked_cues[S::kQuantAnalysis] > 0 && f.numbers >= 2)
     sc.add(C::kMultiStepReasoning, math_factor * 3.5, cue(u, S::kQuantAnalysis));
   // Weak mathematical words add up: one is ordinary prose, three are a problem.
   // Not those of a text given to answer a question from (a manual's "maximum" and
@@ -465,9 +473,9 @@ Classification classify(const Features& f) {
   // Nor a text given to answer a question from: an on-call policy's "escalate"
   // and "page" are its own (from_text).
   const int actions = material_turn                 ? 0
-                      : material_given || from_text ? f.lead_actions
+                      : material_given || from_text ? lead[S::kAction]
                                                     : u[S::kAction] - std::min<int>(f.quoted_actions, u[S::kAction]);
-  const int steps_asked = material_turn ? 0 : material_given || from_text ? f.lead_steps : u[S::kAgentSteps];
+  const int steps_asked = material_turn ? 0 : material_given || from_text ? lead[S::kAgentSteps] : u[S::kAgentSteps];
   const int clauses = material_given ? f.lead_clauses : f.clauses;
   // A pasted form's commas and verbs are the material's: only actions asked for
   // outright make a task of several steps.

@@ -1149,26 +1149,17 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
           Features marks;  // the lead's separators, counted as count_marks counts the instruction's
           count_marks(lead, false, marks);
           f.lead_clauses = marks.clauses;
-          CueHits hits;
+          f.lead_numbers = marks.numbers;
+          f.lead_cues = CueHits{};  // the last part with a lead is the one read
+          CueHits& hits = f.lead_cues;
           CueScanner::builtin().scan(lead, hits);
           take_back_negated(hits);
-          f.lead_actions = hits[Signal::kAction];
-          f.lead_steps = hits[Signal::kAgentSteps];
-          f.lead_proofs = hits[Signal::kProof];
-          f.lead_writes = hits[Signal::kWriteVerb] + hits[Signal::kStructured] + hits[Signal::kCreative];
-          f.lead_analysis = hits[Signal::kQuantAnalysis];
-          f.lead_debug = hits[Signal::kDebug];
-          f.lead_text_tasks =
-              hits[Signal::kClassify] + hits[Signal::kSummarize] + hits[Signal::kTranslate] + hits[Signal::kExtract];
           f.lead_asks = lead.find('?') != std::string_view::npos ||
                         hits[Signal::kQuestion] + hits[Signal::kQuantityAsk] + hits[Signal::kPassageRef] +
-                                f.lead_text_tasks + f.lead_writes >
+                                hits[Signal::kClassify] + hits[Signal::kSummarize] + hits[Signal::kTranslate] +
+                                hits[Signal::kExtract] + hits[Signal::kWriteVerb] + hits[Signal::kStructured] +
+                                hits[Signal::kCreative] >
                             0;
-          // A lead that is a word problem itself ("…80% done after 4 weeks and 1.5
-          // times the size: how many more weeks?") works a result out of the text.
-          f.lead_work_out = hits[Signal::kQuantAnalysis] + hits[Signal::kCompetitionMath] + hits[Signal::kOptimise] +
-                            hits[Signal::kJustify] + (hits[Signal::kMathWeak] >= 2 ? 1 : 0) +
-                            (hits[Signal::kQuantityAsk] > 0 && marks.numbers >= 3 ? 1 : 0);
         }
         for_windows(text, kWindow, true, [&](std::string_view w) { CueScanner::builtin().scan(w, f.cues); });
       } else if (user || system) {

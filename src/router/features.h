@@ -59,27 +59,15 @@ struct Features {
   int choices = 0;          // "A." / "B)" / "(C)" answer options at line starts
   int field_lines = 0;      // instruction lines led by a short label and a colon ("Kim: will do", "Where: Room 4")
   int given_bytes = 0;      // instruction text after its first blank line, when a lead comes before it (capped)
-  // The lead's own clause separators, action cues, dependent-step cues, proofs
-  // asked for (proof cues less "proof of address" and kin) and texts asked for
-  // (writing verbs, formats, stories), when a text is given after it
-  // (`given_bytes` > 0; -1 otherwise): "Quick summary of this review:" is the
-  // task, and the review's commas and verbs ("had to find a cash machine", "write
-  // it in the accident book") are its material.
+  // The lead's own clause separators and cues (each "proof of address" and kin
+  // having taken back its proof), when a text is given after it (`given_bytes` >
+  // 0; -1 and no cues otherwise): "Quick summary of this review:" is the task,
+  // and the review's commas and verbs ("had to find a cash machine", "write it in
+  // the accident book", a KPI pack's "churn") are its material.
   int lead_clauses = -1;
-  int lead_actions = 0;
-  int lead_steps = 0;
-  int lead_proofs = 0;
-  int lead_writes = 0;
-  // Whether the lead itself asks (a question mark, a question or a task named):
-  // then the given text's analysis and mathematical words ("churn", "NPV" in a KPI
-  // pack asked about) are its material, and the lead's own (`lead_analysis`,
-  // `lead_work_out`: analysis, competition, optimisation and derivation cues, or
-  // two weak mathematical ones) say whether a result is to be worked out.
-  bool lead_asks = false;
-  int lead_analysis = 0;
-  int lead_work_out = 0;
-  int lead_debug = 0;       // the lead's debugging cues (a manual's "faults" are its own)
-  int lead_text_tasks = 0;  // the lead's summary, translation, labelling and extraction cues
+  CueHits lead_cues;
+  int lead_numbers = 0;    // digit runs in the lead ("80% done after 4 weeks": a problem of its own)
+  bool lead_asks = false;  // the lead asks something itself: a question mark, a question or a task named
   int question_marks = 0;  // in the instruction
   int numbers = 0;         // digit runs in the instruction
   int years = 0;           // of them, four digits from 1800 to 2199 ("in 2023"): dates more than quantities

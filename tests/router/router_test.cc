@@ -762,9 +762,10 @@ TEST(Router, ProofsInAGivenTextAreItsMaterial) {
                 Category::kSummarization);
   expect_routed(router, ask("Prove that every bounded monotone sequence converges."), Category::kMultiStepReasoning);
   // The lead's own proof counts: 1 in the first, none in the second.
-  EXPECT_EQ(features(ask("Prove the lemma below.\\n\\nLemma: every tree with n nodes has n - 1 edges.")).lead_proofs,
+  EXPECT_EQ(features(ask("Prove the lemma below.\\n\\nLemma: every tree with n nodes has n - 1 edges."))
+                .lead_cues[Signal::kProof],
             1);
-  EXPECT_EQ(features(ask("Summarize this:\\n\\nWe prove that the map is injective.")).lead_proofs, 0);
+  EXPECT_EQ(features(ask("Summarize this:\\n\\nWe prove that the map is injective.")).lead_cues[Signal::kProof], 0);
   // Italian rehearsals and a printer's proof are no proofs: one proof cue and one
   // that is none in each.
   for (const char* text : {"prove straordinarie sabato alle 15", "please approve the proof by Friday"}) {
@@ -1031,7 +1032,7 @@ TEST(Features, TheLeadBeforeAGivenText) {
   const Features f =
       features(ask("Quick summary, please, then post it:\\n\\nWe came, we saw, we had to find a cash machine."));
   EXPECT_EQ(f.lead_clauses, 2);
-  EXPECT_EQ(f.lead_actions, 1);  // "post"
+  EXPECT_EQ(f.lead_cues[Signal::kAction], 1);  // "post"
   EXPECT_EQ(f.clauses, 4);       // all four of the instruction's commas: two in the lead, two in the text
   EXPECT_EQ(features(ask("Find the orders, refund each one")).lead_clauses, -1);
 }
@@ -1562,11 +1563,14 @@ TEST(Router, GivenTextsGroupsAndToEach) {
       "From the club rules below, when do lockers have to be emptied?\\n\\nLockers are allocated for a season. "
       "Members must write any damage in the log book at reception and empty their lockers by 30 September. The "
       "clubhouse closes at 10pm.";
-  EXPECT_EQ(features(ask(rules)).lead_writes, 0);
+  // A text asked for in the lead: its writing verbs, formats and creative forms.
+  auto lead_writes = [](const std::string& body) {
+    const CueHits lead = features(body).lead_cues;
+    return lead[Signal::kWriteVerb] + lead[Signal::kStructured] + lead[Signal::kCreative];
+  };
+  EXPECT_EQ(lead_writes(ask(rules)), 0);
   expect_routed(router, ask(rules), Category::kRag);
-  EXPECT_EQ(
-      features(ask("Write a reply to the email below.\\n\\nHi, can we move the call to 3pm? Thanks, Jo")).lead_writes,
-      1);
+  EXPECT_EQ(lead_writes(ask("Write a reply to the email below.\\n\\nHi, can we move the call to 3pm? Thanks, Jo")), 1);
   expect_routed(router,
                 ask("Put these instruments into the right group - strings, brass, woodwind: violin, trumpet, flute, "
                     "cello, oboe, tuba"),
