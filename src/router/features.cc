@@ -612,16 +612,18 @@ bool list_item_number(std::string_view w, std::size_t q) {
   return (w[e] == '.' || w[e] == ')') && (e + 1 == w.size() || w[e + 1] == ' ');
 }
 
+// Currency signs and units beyond ASCII '$', which money() and listing() both read.
+constexpr std::string_view kCurrencies[] = {"€", "£", "¥", "円", "元"};
+
 // Whether the figure at [b, e) is an amount of money: a currency sign or unit
 // right before or after it ("$2000", "2000元", "2000 €"). "In 2000" is a year.
 bool money(std::string_view w, std::size_t b, std::size_t e) {
   if (b > 0 && (w[b - 1] == '$' || w.substr(0, b).ends_with("€") || w.substr(0, b).ends_with("£"))) return true;
   std::string_view after = w.substr(e);
   if (after.starts_with(" ")) after.remove_prefix(1);
-  for (std::string_view unit : {"元", "円", "块", "€", "$", "£", "¥"}) {
-    if (after.starts_with(unit)) return true;
-  }
-  return false;
+  if (after.starts_with("$") || after.starts_with("块")) return true;
+  return std::any_of(std::begin(kCurrencies), std::end(kCurrencies),
+                     [&](std::string_view unit) { return after.starts_with(unit); });
 }
 
 // Whether a statement of `text` (of its first 2 KB) names "each" and then
@@ -695,15 +697,19 @@ bool listing(std::string_view between) {
       i = e;
       continue;
     }
-    bool sign = false;
-    for (std::string_view s : {"€", "£", "¥", "円", "元", "、", "，", "和"}) {
-      if (between.substr(i, s.size()) == s) {
-        i += s.size();
-        sign = separated = true;
-        break;
+    // A currency, or a CJK list separator or "and" ("、", "，", "和").
+    static constexpr std::string_view kCjkSeparators[] = {"、", "，", "和"};
+    auto length_at = [&](const auto& list) -> std::size_t {
+      for (std::string_view s : list) {
+        if (between.substr(i, s.size()) == s) return s.size();
       }
-    }
-    if (!sign) return false;
+      return 0;
+    };
+    std::size_t len = length_at(kCurrencies);
+    if (len == 0) len = length_at(kCjkSeparators);
+    if (len == 0) return false;
+    i += len;
+    separated = true;
   }
   return separated;
 }
