@@ -568,10 +568,15 @@ Classification classify(const Features& f) {
   out.fault_told = fault && !text_task;
   // A reading of the request's shape alone: labels offered for given items, a
   // language named with a piece of code, a short text named in a request to write
-  // (with no length stated: "a 150-word blurb" says what it is).
+  // (with no length stated: "a 150-word blurb" says what it is), or code shown.
+  // Code shown says what the request is about, not what it asks: a snippet to
+  // fix, explain or extend is Flash work, and the code of a system beside a
+  // fault it has is Pro work, often told in words no cue knows ("every so often
+  // a user sees someone else's basket", "people still see the old photo for
+  // hours", "now we get duplicate rows after a timeout": split 55).
   const auto won = static_cast<Category>(best);
   out.shape_only = (offered && won == C::kClassification) ||
-                   (named_code && won == C::kCodingModerate && !code && ctx[S::kCodeTask] == 0) ||
+                   (won == C::kCodingModerate && (code || (named_code && ctx[S::kCodeTask] == 0))) ||
                    (short_text && !short_length && won == C::kStructuredContent && !has(S::kExtract) && !f.json_mode &&
                     ctx[S::kStructured] + ctx[S::kExtract] + ctx[S::kCreative] == 0);
   out.category = static_cast<Category>(best);

@@ -148,6 +148,7 @@ class TextScanner {
   static constexpr std::size_t kStructureTail = 64 * 1024;
 
   void lines(std::string_view text) {
+    in_block_ = false;
     std::size_t pos = 0;
     while (pos < text.size()) {
       const char* nl = static_cast<const char*>(std::memchr(text.data() + pos, '\n', text.size() - pos));
@@ -192,6 +193,11 @@ class TextScanner {
       }
     }
     if (t.size() > 2 && t[0] == '#' && is_digit(t[1]) && t.find(" in ") != std::string_view::npos) frame = true;  // gdb
+    // An indented line in a block a code line opened with a colon ("def f(x):",
+    // "for row in rows:") is code too: Python's assignments and calls
+    // ("    last = order") end in nothing a line of code is known by.
+    code = code || (i > 0 && in_block_);
+    in_block_ = code && (i > 0 || t.back() == ':');
     f_.code_lines += code;
     f_.stack_frames += frame;
     f_.passage_markers += passage;
@@ -262,6 +268,7 @@ class TextScanner {
 
   Features& f_;
   bool instruction_ = false;
+  bool in_block_ = false;  // the last code line opened an indented block, or was in one
   std::array<std::uint64_t, kMaxFiles> seen_{};
 };
 

@@ -88,12 +88,13 @@ void Router::apply_tier_model(const Features& f, Classification& c, double& p_pr
   const double margin = c.shape_only ? 0 : std::min(0.99, c.confidence + 0.25);
   if (!could_move || p_pro < std::max(policy_.model_threshold, margin)) return;
   const TierScore model = tier_model.score(windows, f.tools_defined, history);
-  // With no rule evidence for any Pro category, the request's shape names one.
+  // With no rule evidence for any Pro category, the request's shape names one:
+  // code the rules read as a piece to work on is code with a fault to find.
   const CueHits& u = f.cues;
   Category best =
       f.tools_defined > 0 ? Category::kAgentToolChaining
       : (u[Signal::kDebug] + u[Signal::kCodebase] + u[Signal::kIntermittent] + u[Signal::kConcurrency] > 0 ||
-         f.code_names > 0 || f.stack_frames > 0)
+         f.code_names > 0 || f.stack_frames > 0 || c.category == Category::kCodingModerate)
           ? Category::kCodebaseDebugging
       : (u[Signal::kLongForm] > 0 || f.requested_output_tokens >= 3000) ? Category::kLongCoherentOutput
                                                                         : Category::kMultiStepReasoning;

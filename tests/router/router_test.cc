@@ -263,6 +263,19 @@ TEST(Features, CodeTracesFilesAndPassages) {
   EXPECT_EQ(f.passage_markers, 2);
 }
 
+// An indented line under a code line that opens a block with a colon is code:
+// "def on_paid(order):" and its three indented lines, "def send():" and its one
+// (6). "x = None" at the margin is not; nor are the indented lines under a label
+// ("Steps:") or a YAML key ("server:"), which no code line opened (0 and 0).
+TEST(Features, IndentedLinesInAPythonBlockAreCode) {
+  EXPECT_EQ(features(ask("Why?\\n\\nx = None\\n\\ndef on_paid(order):\\n    global x\\n    x = order\\n    "
+                         "queue.put(send)\\n\\ndef send():\\n    mail(x.email)"))
+                .code_lines,
+            6);
+  EXPECT_EQ(features(ask("Steps:\\n    open the app\\n    tap Settings")).code_lines, 0);
+  EXPECT_EQ(features(ask("Convert to JSON:\\nserver:\\n  host: 0.0.0.0\\n  port: 8080")).code_lines, 0);
+}
+
 TEST(Features, FormulaNotationIsCountedAndProseIsNot) {
   // f( counts; "= n" counts; "n^" counts; "2 - 1" is between numbers, no name;
   // "x + y" and "y =" count: 5. Symbols = ^ =: 3. Numbers 2, 1, 7: 3.
@@ -1763,6 +1776,23 @@ TEST(Router, WordProblemLeadsAndResume) {
                 .cues[Signal::kSummarize],
             0);
   EXPECT_EQ(features(ask("Resume este acta en tres líneas: se aprueba la derrama.")).cues[Signal::kSummarize], 1);
+}
+
+// Split 55's misses, read after its one measurement. Code shown is no specific
+// Flash cue: a system's code beside a fault told in words no cue knows ("now and
+// then get a receipt meant for somebody else") goes where the tier model puts it
+// (0.82 for this one), and to codebase_debugging, while a snippet to explain
+// stays Flash (0.01).
+TEST(Router, CodeShownBesideAFaultToldInPlainWords) {
+  const Router router = default_router();
+  const std::string receipts =
+      ask("Customers now and then get a receipt meant for somebody else. The mailer:\\n\\nlast_order = None\\n\\ndef "
+          "on_paid(order):\\n    global last_order\\n    last_order = order\\n    queue.put(send_receipt)\\n\\ndef "
+          "send_receipt():\\n    mail(last_order.email, render(last_order))");
+  EXPECT_TRUE(classify(features(receipts)).shape_only);
+  expect_routed(router, receipts, Category::kCodebaseDebugging);
+  expect_routed(router, ask("What does this print?\\n\\nxs = [1, 2, 3]\\nys = xs\\nys.append(4)\\nprint(xs)"),
+                Category::kStraightforwardQa);
 }
 
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
