@@ -392,7 +392,11 @@ Classification classify(const Features& f) {
   // Words of runtime trouble ("exhausted", "root cause", "intermittent") in text
   // given to summarize, translate, sort or extract from are its material, as its
   // names from code are below: a postmortem to summarize is not a bug to find.
-  const bool runtime_words = !text_task;
+  // So are those in items quoted beside labels offered for them ("Tag these
+  // tickets as billing, technical or account: … 'The app crashes when I open the
+  // camera'"): a fault told in an item to label is the item's, not the sender's.
+  const bool labelled_items = f.offered_labels > 0 && f.quoted_items >= 2;
+  const bool runtime_words = !text_task && !labelled_items;
   if (runtime_words && has(S::kConcurrency) && (code || has(S::kDebug) || f.stack_frames > 0 || f.files >= 2)) {
     // Shown in code, runtime trouble outweighs the snippet's own evidence (a coding
     // cue 3 and code 2): a leak or a race in code is a fault to find, not code to fix.
@@ -534,12 +538,14 @@ Classification classify(const Features& f) {
   // 'I was charged twice'"; "Rate each (P1, P2, P3): 1. … 2. …"): a
   // classification, though no word names one. Only where the request asks for no
   // other task and the rules found no harder one: options in a puzzle ("a
-  // different pet (cat, dog, fish)") or a bug report are material.
+  // different pet (cat, dog, fish)") or a bug report are material, unless the
+  // report is one of several quoted items to label (`labelled_items`).
   const bool items = f.quoted_items >= 1 || f.list_items >= 2 || f.given_bytes >= 20;
   const bool pro_evidence = sc.score(C::kMultiStepReasoning) > 0 || sc.score(C::kCodebaseDebugging) > 0 ||
                             sc.score(C::kAgentToolChaining) > 0 || sc.score(C::kLongCoherentOutput) > 0;
   const bool offered = f.offered_labels > 0 && items && !has(S::kClassify) && !text_task && !coding && !passages &&
-                       !has(S::kDebug) && !has(S::kStructured) && !has(S::kCreative) && !write_verb && !pro_evidence;
+                       (!has(S::kDebug) || labelled_items) && !has(S::kStructured) && !has(S::kCreative) &&
+                       !write_verb && !pro_evidence;
   if (offered) sc.add(C::kClassification, 3.5, "labels offered for the items it gives");
 
   // The winner, and its softmax share as the confidence.
@@ -566,7 +572,8 @@ Classification classify(const Features& f) {
   Classification out;
   out.uncounted_ways = has(S::kCountWays) && !counting;
   out.fault_told = fault && !text_task;
-  // A reading of the request's shape alone: labels offered for given items, a
+  // A reading of the request's shape alone: labels offered for given items (not
+  // for several quoted ones, which no problem's options look like), a
   // language named with a piece of code, a short text named in a request to write
   // (with no length stated: "a 150-word blurb" says what it is), or code shown.
   // Code shown says what the request is about, not what it asks: a snippet to
@@ -575,7 +582,7 @@ Classification classify(const Features& f) {
   // a user sees someone else's basket", "people still see the old photo for
   // hours", "now we get duplicate rows after a timeout": split 55).
   const auto won = static_cast<Category>(best);
-  out.shape_only = (offered && won == C::kClassification) ||
+  out.shape_only = (offered && !labelled_items && won == C::kClassification) ||
                    (won == C::kCodingModerate && (code || (named_code && ctx[S::kCodeTask] == 0))) ||
                    (short_text && !short_length && won == C::kStructuredContent && !has(S::kExtract) && !f.json_mode &&
                     ctx[S::kStructured] + ctx[S::kExtract] + ctx[S::kCreative] == 0);

@@ -1795,6 +1795,23 @@ TEST(Router, CodeShownBesideAFaultToldInPlainWords) {
                 Category::kStraightforwardQa);
 }
 
+// A fault told in one of several quoted items to label is the item's: the
+// items are counted beside a bug named ("crashes"), and the labels offered for
+// them are no reading of the shape alone, so the model's 0.78 on "open",
+// "wrong" and "app" does not move them.
+TEST(Router, AFaultToldInAnItemToLabelIsTheItems) {
+  const Router router = default_router();
+  const std::string tickets =
+      ask("Put each of these messages under billing, technical or account:\\n1. 'I paid but the order says "
+          "unpaid'\\n2. 'The app crashes when I open my basket'\\n3. 'The invoice shows the wrong address'\\n4. 'Can "
+          "I merge my two logins?'");
+  const Features f = features(tickets);
+  EXPECT_EQ(f.offered_labels, 1);
+  EXPECT_EQ(f.quoted_items, 4);
+  EXPECT_FALSE(classify(f).shape_only);
+  expect_routed(router, tickets, Category::kClassification);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
