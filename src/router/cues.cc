@@ -1572,6 +1572,18 @@ constexpr Entry kLexicon[] = {
     {S::kQuantAnalysis, "ltv"},
     {S::kQuantAnalysis, "amortization"},
     {S::kQuantAnalysis, "compound interest"},
+    // Growth from one period to the next, worked out from figures given ("which
+    // month grew most on the month before it?").
+    {S::kQuantAnalysis, "month on month"},
+    {S::kQuantAnalysis, "month-on-month"},
+    {S::kQuantAnalysis, "on the month before"},
+    {S::kQuantAnalysis, "year on year"},
+    {S::kQuantAnalysis, "year-on-year"},
+    {S::kQuantAnalysis, "year over year"},
+    {S::kQuantAnalysis, "grew most"},
+    {S::kQuantAnalysis, "grew the most"},
+    {S::kQuantAnalysis, "percentage change"},
+    {S::kQuantAnalysis, "percent change"},
 
     // --- concurrency and cross-module bugs
     {S::kConcurrency, "race condition"},
@@ -1679,6 +1691,16 @@ constexpr Entry kLexicon[] = {
     {S::kIntermittent, "only in production"},
     {S::kIntermittent, "processed twice"},
     {S::kIntermittent, "duplicates"},
+    // Work done twice, and a fault seen now and then or only on one machine
+    // ("every so often a user sees…", "fails on CI maybe one run in five").
+    {S::kIntermittent, "duplicate rows"},
+    {S::kIntermittent, "duplicate entries"},
+    {S::kIntermittent, "duplicate records"},
+    {S::kIntermittent, "duplicate orders"},
+    {S::kIntermittent, "every so often"},
+    {S::kIntermittent, "one run in"},
+    {S::kIntermittent, "passes locally"},
+    {S::kIntermittent, "passes on my"},
     {S::kIntermittent, "rebalanc"},
     {S::kIntermittent, "time out"},
     {S::kIntermittent, "timeouts"},
@@ -1944,6 +1966,18 @@ constexpr Entry kLexicon[] = {
     {S::kSymptom, "now takes"},
     {S::kSymptom, "used to take"},
     {S::kSymptom, "takes forever"},
+    // A running system that shows the wrong thing: another user's data, or the
+    // old state after a change ("people still see the old photo for hours",
+    // "the list doesn't update after I add an item").
+    {S::kSymptom, "someone else's"},
+    {S::kSymptom, "somebody else's"},
+    {S::kSymptom, "another user's"},
+    {S::kSymptom, "still see the old"},
+    {S::kSymptom, "still shows the old"},
+    {S::kSymptom, "still showing the old"},
+    {S::kSymptom, "doesn't update"},
+    {S::kSymptom, "does not update"},
+    {S::kSymptom, "not updating"},
     {S::kSymptom, "started failing"},
     {S::kSymptom, "started to fail"},
     {S::kSymptom, "started returning"},
@@ -2075,6 +2109,8 @@ constexpr Entry kLexicon[] = {
     {S::kCauseAsk, "track it down"},
     {S::kCauseAsk, "what's going on"},
     {S::kCauseAsk, "what is going on"},
+    {S::kCauseAsk, "where's the time going"},
+    {S::kCauseAsk, "where is the time going"},
     {S::kCauseAsk, "what is happening"},
     {S::kCauseAsk, "what's causing"},
     {S::kCauseAsk, "what is causing"},
@@ -2409,6 +2445,11 @@ constexpr Entry kLexicon[] = {
     {S::kAction, "send$"},
     {S::kAction, "email it"},
     {S::kAction, "email them"},
+    {S::kAction, "message each"},
+    {S::kAction, "message them"},
+    {S::kAction, "message the"},
+    {S::kAction, "text them"},
+    {S::kAction, "text each"},
     {S::kAction, "email me"},
     {S::kAction, "email the"},
     {S::kAction, "compute$"},
@@ -2720,6 +2761,16 @@ constexpr Entry kLexicon[] = {
     {S::kCompare, "menor que"},
     {S::kCompare, "más alto que"},
     {S::kCompare, "más bajo que"},
+    // Places in a queue, a row or a race ("Ben is directly behind Ria. Tom is
+    // somewhere ahead of Ria."), and weights.
+    {S::kCompare, "directly behind"},
+    {S::kCompare, "directly in front of"},
+    {S::kCompare, "immediately behind"},
+    {S::kCompare, "immediately in front of"},
+    {S::kCompare, "somewhere ahead of"},
+    {S::kCompare, "somewhere behind"},
+    {S::kCompare, "heavier than"},
+    {S::kCompare, "lighter than"},
     {S::kDifferent, "不一样"},
     // A summary named as one section in a list of a text's sections ("the
     // complete report: executive summary, financial review, …"): no summary

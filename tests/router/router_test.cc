@@ -1812,6 +1812,32 @@ TEST(Router, AFaultToldInAnItemToLabelIsTheItems) {
   expect_routed(router, tickets, Category::kClassification);
 }
 
+// Split 55's misses told in words the lexicon lacked: places in a race
+// ("directly behind", "somewhere behind") are two comparisons of an ordering
+// puzzle; growth from one period to the next is worked out from the figures
+// given; the old avatar still seen beside the code that caches it is a symptom
+// in code shown; "text each" of the members is an action beside "cancel".
+TEST(Router, PlacesInARaceGrowthStaleDataAndTextingEach) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("Six runners finish a race. Mo finished directly behind Lia, and Sam somewhere behind Mo. Lia was "
+                    "not first. Who could have won?"),
+                Category::kMultiStepReasoning);
+  expect_routed(router,
+                ask("Visits per day:\\nMon 320\\nTue 410\\nWed 390\\nThu 515\\nFri 480\\n\\nWhich day grew the most "
+                    "on the day before, and by how much?"),
+                Category::kMultiStepReasoning);
+  expect_routed(router,
+                ask("Since the last release people still see the old avatar after uploading a new one. What's "
+                    "wrong?\\n\\ndef upload(uid, f):\\n    url = storage.put(f)\\n    db.set_avatar(uid, url)\\n\\ndef "
+                    "avatar(uid):\\n    return cache.get_or_set(f'av:{uid}', lambda: db.avatar(uid), 3600)"),
+                Category::kCodebaseDebugging);
+  expect_routed(router,
+                ask("Cancel every booking for tomorrow's closed session and text each of the members.",
+                    tools_named({"list_bookings", "cancel", "send_sms"})),
+                Category::kAgentToolChaining);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
