@@ -358,11 +358,13 @@ Classification classify(const Features& f) {
   // a lookup. Figures listed one after another are one quantity to total or
   // compare ("What is the total of 12, 15 and 30?" is one operation). A lead that
   // works a result out of a text after it ("With the report below: 80% done after
-  // 4 weeks … how many more weeks?") is such a problem too.
+  // 4 weeks … how many more weeks?") is such a problem too, and so is one asked
+  // without a question mark ("… if the foot slides out another 1m how far does
+  // the top drop").
   const int figures = f.numbers - f.years - f.listed + u[S::kRatio];
-  if (has(S::kQuantityAsk) && figures >= 3 && f.question_marks >= 1 && !coding && f.code_lines == 0 &&
-      !has(S::kDebug) && !passages && !pasted_form && (f.given_bytes == 0 || (lead_decides && work_out)) &&
-      !text_task && !has(S::kStructured) && !has(S::kCreative) && f.choices < 3) {
+  if (has(S::kQuantityAsk) && figures >= 3 && !coding && f.code_lines == 0 && !has(S::kDebug) && !passages &&
+      !pasted_form && (f.given_bytes == 0 || (lead_decides && work_out)) && !text_task && !has(S::kStructured) &&
+      !has(S::kCreative) && f.choices < 3) {
     sc.add(C::kMultiStepReasoning, 3.5,
            fmt::format("a problem told in {} figures that asks for a quantity ({})", figures, cue(u, S::kQuantityAsk)));
   }

@@ -238,6 +238,28 @@ CueScanner::CueScanner(const std::vector<Cue>& cues) : cues_(cues) {
   }
 }
 
+namespace {
+
+// Whether a cue for a task on a text is a name in code there: the tail of a
+// name or a member ("build_summary", "doc.summary"), the head of one or a call
+// ("summary_text", "translate(s)"), or a variable assigned ("summary =
+// compute(rows)", not "=="). Such a name is no summary, translation or format
+// asked for.
+bool names_in_code(Signal s, const unsigned char* p, std::size_t n, std::size_t start, std::size_t end) {
+  if (s != Signal::kSummarize && s != Signal::kTranslate && s != Signal::kClassify && s != Signal::kExtract &&
+      s != Signal::kStructured) {
+    return false;
+  }
+  if (start > 0 && (p[start - 1] == '_' || p[start - 1] == '.')) return true;
+  std::size_t k = end;
+  while (k < n && ascii_word(p[k])) ++k;  // the rest of the word ("summar" in "summary")
+  if (k < n && (p[k] == '_' || p[k] == '(')) return true;
+  while (k < n && k < end + 24 && p[k] == ' ') ++k;
+  return k < n && p[k] == '=' && (k + 1 == n || p[k + 1] != '=');
+}
+
+}  // namespace
+
 void CueScanner::report(std::uint32_t v, const unsigned char* p, std::size_t n, std::size_t end, CueHits& hits) const {
   const std::size_t s = (v >> 1) / classes_;
   for (std::uint32_t b = out_begin_[s], e = out_begin_[s + 1]; b < e; ++b) {
@@ -247,6 +269,7 @@ void CueScanner::report(std::uint32_t v, const unsigned char* p, std::size_t n, 
     // Nor the head of a hyphenated word: "check$" is not in "check-in".
     if (cue.word_end && (word_at(p, n, end) || (end + 1 < n && p[end] == '-' && word_at(p, n, end + 1)))) continue;
     if (cue.not_after_hyphen && start >= 2 && p[start - 1] == '-' && word_before(p, start - 1)) continue;
+    if (latin(cue.text) && names_in_code(cue.signal, p, n, start, end)) continue;
     hits.add(cue.signal, out_[b], cue.text, start);
   }
 }

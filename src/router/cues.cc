@@ -691,6 +691,8 @@ constexpr Entry kLexicon[] = {
     {S::kQuantityAsk, "how much"},
     {S::kQuantityAsk, "how long"},
     {S::kQuantityAsk, "how far"},
+    {S::kQuantityAsk, "take-home"},
+    {S::kQuantityAsk, "take home pay"},
     {S::kQuantityAsk, "how fast"},
     {S::kQuantityAsk, "how old"},
     {S::kQuantityAsk, "how tall"},
@@ -1493,6 +1495,11 @@ constexpr Entry kLexicon[] = {
     {S::kOptimise, "in the least time"},
     {S::kOptimise, "in the shortest time"},
     {S::kOptimise, "fewest"},
+    // The cheapest of several ways to make a total ("coaches that seat 49 and
+    // minibuses that seat 16 … the cheapest mix?").
+    {S::kOptimise, "cheapest mix"},
+    {S::kOptimise, "cheapest combination"},
+    {S::kOptimise, "lowest total cost"},
     // A shortest path or distance over given sizes ("an ant on a 3 by 4 by 5 box").
     {S::kOptimise, "shortest path"},
     {S::kOptimise, "shortest distance"},
@@ -2016,6 +2023,10 @@ constexpr Entry kLexicon[] = {
     {S::kSymptom, "sequential scan"},
     {S::kSymptom, "full table scan"},
     {S::kSymptom, "reste bloqué"},
+    // Killed by the system, usually for its memory ("se fait tuer par le
+    // système au bout de quelques minutes"; "gets killed" is above).
+    {S::kSymptom, "se fait tuer"},
+    {S::kSymptom, "getting killed"},
     {S::kSymptom, "bloqué"},
     {S::kSymptom, "se bloque"},
     {S::kSymptom, "plus lent"},
@@ -2331,6 +2342,7 @@ constexpr Entry kLexicon[] = {
     {S::kFirstPerson, "^we'd$"},
     {S::kFirstPerson, "notre"},
     {S::kFirstPerson, "^j'ai$"},
+    {S::kFirstPerson, "^mon$"},
     {S::kFirstPerson, "unser"},
     {S::kFirstPerson, "^wir$"},
     {S::kFirstPerson, "^mein"},
@@ -2450,6 +2462,13 @@ constexpr Entry kLexicon[] = {
     {S::kAction, "message the"},
     {S::kAction, "text them"},
     {S::kAction, "text each"},
+    {S::kAction, "move them"},
+    {S::kAction, "move it to"},
+    {S::kAction, "reschedule"},
+    {S::kAction, "tell them"},
+    {S::kAction, "tell the attendees"},
+    {S::kAction, "tell everyone"},
+    {S::kAction, "inform them"},
     {S::kAction, "email me"},
     {S::kAction, "email the"},
     {S::kAction, "compute$"},

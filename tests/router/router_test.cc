@@ -153,6 +153,23 @@ TEST(CueScanner, ACueMarkedToEndAWordIsNotTheHeadOfAHyphenatedWord) {
 // past that bound writes outside it: from 3bfdffa the lexicon had 2,109 cues
 // against 2,048, which the debug build's assertion caught and release builds
 // did not (no decision on any labelled set changed when the bound was raised).
+// A task's word used as a name in code is no cue: an assigned variable, the
+// tail or head of a snake_case name, a member, a call. "Summarize this" holds one
+// cue, and "if summary == None" one too (a comparison assigns nothing).
+TEST(CueScanner, ATasksWordUsedAsANameInCodeIsNoCue) {
+  for (std::string_view code : {"summary = compute(rows)", "x = build_summary(x)", "print(doc.summary)",
+                                "out = translate(s)", "summary_text = ''", "label = classify(x)"}) {
+    CueHits h;
+    CueScanner::builtin().scan(code, h);
+    EXPECT_EQ(h[Signal::kSummarize] + h[Signal::kTranslate] + h[Signal::kClassify], 0) << code;
+  }
+  for (std::string_view prose : {"Summarize this, please.", "if summary == None: why?"}) {
+    CueHits h;
+    CueScanner::builtin().scan(prose, h);
+    EXPECT_EQ(h[Signal::kSummarize], 1) << prose;
+  }
+}
+
 TEST(CueScanner, TheLexiconFitsTheSeenSet) { EXPECT_LE(builtin_cues().size(), CueHits::kMaxCues); }
 
 TEST(CueScanner, NoCueIsListedTwiceForOneSignal) {
@@ -1835,6 +1852,37 @@ TEST(Router, PlacesInARaceGrowthStaleDataAndTextingEach) {
   expect_routed(router,
                 ask("Cancel every booking for tomorrow's closed session and text each of the members.",
                     tools_named({"list_bookings", "cancel", "send_sms"})),
+                Category::kAgentToolChaining);
+}
+
+// Split 56's misses. A word problem asked without a question mark; the cheapest
+// mix of two vehicles for a total; a take-home pay worked out from tax bands; a
+// script killed by the system, whose "summary = …" names a variable, not a
+// summary asked for; and meetings to find, move and tell the attendees about.
+TEST(Router, QuestionsWithoutMarksCheapestMixesAndNamesInCode) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("a tank holds 300 litres and starts with 40. a hose adds 12 litres an hour but it leaks 2 an hour, "
+                    "how many hours before its full"),
+                Category::kMultiStepReasoning);
+  EXPECT_EQ(classify(features(ask("Vans carry 12 people and cost 90 a day, cars carry 4 and cost 40. We need to "
+                                  "move 50 people. Cheapest combination?")))
+                .category,
+            Category::kMultiStepReasoning);
+  expect_routed(router,
+                ask("I earn 52,000. Tax is 20% above 12,570 and 40% above 50,270, and NI is 8% between 12,570 and "
+                    "50,270. What's my monthly take-home?"),
+                Category::kMultiStepReasoning);
+  expect_routed(
+      router,
+      ask("Mon script Python importe un gros fichier et se fait tuer par le système après une heure. "
+          "Pourquoi ?\\n\\nrows = []\\nfor line in open('big.csv'):\\n    rows.append(parse(line))\\n\\nsummary "
+          "= aggregate(rows)"),
+      Category::kCodebaseDebugging);
+  expect_routed(router,
+                ask("Find the events that overlap the board meeting on Friday, move them to Monday and tell the "
+                    "attendees.",
+                    tools_named({"list_events", "move_event", "email_attendees"})),
                 Category::kAgentToolChaining);
 }
 
