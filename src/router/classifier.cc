@@ -577,15 +577,21 @@ Classification classify(const Features& f) {
   // A reading of the request's shape alone: labels offered for given items (not
   // for several quoted ones, which no problem's options look like), a
   // language named with a piece of code, a short text named in a request to write
-  // (with no length stated: "a 150-word blurb" says what it is), or code shown.
-  // Code shown says what the request is about, not what it asks: a snippet to
-  // fix, explain or extend is Flash work, and the code of a system beside a
-  // fault it has is Pro work, often told in words no cue knows ("every so often
-  // a user sees someone else's basket", "people still see the old photo for
-  // hours", "now we get duplicate rows after a timeout": split 55).
+  // (with no length stated: "a 150-word blurb" says what it is), or code shown
+  // with no code task named. Code shown says what the request is about, not
+  // what it asks: a snippet to fix, explain or extend is Flash work, and the
+  // code of a system beside a fault it has is Pro work, often told in words no
+  // cue knows ("every so often a user sees someone else's basket", "people still
+  // see the old photo for hours", "now we get duplicate rows after a timeout":
+  // split 55). A code task named ("Complete this Python function", "refactor")
+  // is a specific cue; a `def ` line is code, not a task named.
+  auto names_code_task = [](const CueHits& h) {
+    return h[S::kCodeTask] > (h.first[static_cast<std::size_t>(S::kCodeTask)] == "def " ? 1 : 0);
+  };
   const auto won = static_cast<Category>(best);
   out.shape_only = (offered && !labelled_items && won == C::kClassification) ||
-                   (won == C::kCodingModerate && (code || (named_code && ctx[S::kCodeTask] == 0))) ||
+                   (won == C::kCodingModerate && code && !names_code_task(u) && !names_code_task(ctx)) ||
+                   (won == C::kCodingModerate && !code && named_code && ctx[S::kCodeTask] == 0) ||
                    (short_text && !short_length && won == C::kStructuredContent && !has(S::kExtract) && !f.json_mode &&
                     ctx[S::kStructured] + ctx[S::kExtract] + ctx[S::kCreative] == 0);
   out.category = static_cast<Category>(best);

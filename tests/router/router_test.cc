@@ -1810,6 +1810,17 @@ TEST(Router, CodeShownBesideAFaultToldInPlainWords) {
   expect_routed(router, receipts, Category::kCodebaseDebugging);
   expect_routed(router, ask("What does this print?\\n\\nxs = [1, 2, 3]\\nys = xs\\nys.append(4)\\nprint(xs)"),
                 Category::kStraightforwardQa);
+  // A code task named beside the code is a specific cue, whatever the model says
+  // (0.74 for this one after split 56): HumanEval's functions to complete stay
+  // Flash.
+  const std::string complete =
+      ask("Complete this Python function:\\n\\n```python\\ndef min_path(grid, k):\\n    \\\"\\\"\\\"Given an N "
+          "x N grid holding each of 1..N*N once, find the minimum path of length k,\\n    visiting exactly k cells "
+          "(not necessarily distinct), moving to neighbour cells that share an edge.\\n    A path is less than "
+          "another if its ordered list of values is lexicographically smaller.\\n    Return the ordered list of "
+          "values on the minimum path.\\\"\\\"\\\"\\n```");
+  EXPECT_FALSE(classify(features(complete)).shape_only);
+  expect_routed(router, complete, Category::kCodingModerate);
 }
 
 // A fault told in one of several quoted items to label is the item's: the
@@ -2325,16 +2336,16 @@ TEST(TierModel, FunctionWordsAndNumbersDoNotTell) {
 }
 
 // P(Pro) from the shipped weights, as the trainer's formula gives it from the same
-// file: scores 2.7752 and -5.6262 (raw sigmoids 0.941321 and 0.003589), calibrated
-// by the file's `calibration 0.799532 -0.045928`: sigmoid(0.799532 z - 0.045928) =
-// 0.89779 and 0.01052; and the terms that pushed toward Pro are named.
+// file: scores 2.9060 and -5.3467 (raw sigmoids 0.948140 and 0.004741), calibrated
+// by the file's `calibration 0.793914 -0.059587`: sigmoid(0.793914 z - 0.059587) =
+// 0.90443 and 0.01333; and the terms that pushed toward Pro are named.
 TEST(TierModel, ScoresWithTheShippedWeights) {
   const TierModel& m = TierModel::builtin();
   const TierScore hard = m.score(Texts{"How many trailing zeros does 200! have?"}, 0, false);
-  EXPECT_NEAR(hard.pro, 0.89779, 1e-5);
+  EXPECT_NEAR(hard.pro, 0.90443, 1e-5);
   EXPECT_FALSE(hard.top_terms.empty());
   EXPECT_EQ(m.probability(Texts{"How many trailing zeros does 200! have?"}, 0, false), hard.pro);
-  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01052, 1e-5);
+  EXPECT_NEAR(m.score(Texts{"What is the capital of France?"}, 0, false).pro, 0.01333, 1e-5);
   EXPECT_EQ(m.probability(Texts{"What is the capital of France?"}, 0, false),
             m.score(Texts{"What is the capital of France?"}, 0, false).pro);
 }
