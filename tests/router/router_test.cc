@@ -616,7 +616,7 @@ TEST(Router, WaysToCountLongTextsAndScriptHours) {
   const Router router = default_router();
   // No quantity, no mathematical word: the rules find no problem, and the tier
   // model may not overrule that reading on its words alone. Its P(Pro) here has
-  // stayed between 0.68 and 0.81 over 38 retrains (0.71 after the last): "many
+  // stayed between 0.68 and 0.81 over 39 retrains (0.75 after the last): "many
   // ways" is a surface cue.
   const Decision rice = route_ok(router, ask("How many ways are there to cook rice?"));
   EXPECT_EQ(rice.tier, Tier::kFlash) << rice.reason;
