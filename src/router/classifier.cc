@@ -182,8 +182,12 @@ Classification classify(const Features& f) {
   cue_weight(S::kCreative, C::kStructuredContent, 2.5);
   if (f.json_mode) sc.add(C::kStructuredContent, 1.5, "JSON output mode");
 
-  // Coding of moderate size: one snippet, one function, one query.
-  cue_weight(S::kCodeTask, C::kCodingModerate, 3.0);
+  // Coding of moderate size: one snippet, one function, one query. A code task
+  // named ("write a function", "refactor", "regex") and a language named for
+  // code ("in python", "def ") weigh the same, once.
+  const bool code_cue = has(S::kCodeTask) || has(S::kCodeLang);
+  cue_weight(has(S::kCodeTask) || (!has(S::kCodeLang) && ctx[S::kCodeTask] > 0) ? S::kCodeTask : S::kCodeLang,
+             C::kCodingModerate, 3.0);
   const bool code = f.code_fences >= 2 || f.code_lines >= 3;
   if (code) sc.add(C::kCodingModerate, 2.0, fmt::format("code in the request ({} code lines)", f.code_lines));
   // A language or tool named with a piece of code ("a Rust function", "a React
@@ -200,15 +204,14 @@ Classification classify(const Features& f) {
   // are its material. (After a lead that asks for nothing of the kind, the text
   // may be the steps themselves.)
   const bool material_given = text_task && f.lead_clauses >= 0;
-  const bool named_code =
-      !has(S::kCodeTask) && has(S::kTech) && (has(S::kCodeArtifact) || code) && !fault && !text_task;
+  const bool named_code = !code_cue && has(S::kTech) && (has(S::kCodeArtifact) || code) && !fault && !text_task;
   if (named_code) {
     sc.add(C::kCodingModerate, 3.0,
            fmt::format("{} and {}", cue(u, S::kTech), has(S::kCodeArtifact) ? cue(u, S::kCodeArtifact) : "code"));
   }
-  if (has(S::kDebug) && (code || has(S::kCodeTask))) sc.add(C::kCodingModerate, 1.5, cue(u, S::kDebug));
+  if (has(S::kDebug) && (code || code_cue)) sc.add(C::kCodingModerate, 1.5, cue(u, S::kDebug));
 
-  const bool coding = code || has(S::kCodeTask) || named_code;
+  const bool coding = code || code_cue || named_code;
   // A short text asked for by what it is ("write a birthday message", "make me a
   // packing list", "Schreib eine Einladung") or by its short length ("a 150-word
   // welcome post"): structured content, though no phrase of the lexicon names the
@@ -410,7 +413,7 @@ Classification classify(const Features& f) {
   // The sender's own system or its parts, not a task on a text.
   if (runtime_words && code && has(S::kSymptom) && (has(S::kFirstPerson) || has(S::kSystem))) {
     sc.add(C::kCodebaseDebugging, 5.5, fmt::format("{} in code shown", cue(u, S::kSymptom)));
-  } else if (runtime_words && code && (!has(S::kCodeTask) || has(S::kCauseAsk)) && has(S::kIntermittent) &&
+  } else if (runtime_words && code && (!code_cue || has(S::kCauseAsk)) && has(S::kIntermittent) &&
              (has(S::kFirstPerson) || has(S::kSystem))) {
     // A fault that comes and goes in the running system whose code is shown
     // ("the reservation service sometimes gives one copy to two readers"): an
@@ -583,15 +586,13 @@ Classification classify(const Features& f) {
   // code of a system beside a fault it has is Pro work, often told in words no
   // cue knows ("every so often a user sees someone else's basket", "people still
   // see the old photo for hours", "now we get duplicate rows after a timeout":
-  // split 55). A code task named ("Complete this Python function", "refactor")
-  // is a specific cue; a `def ` line is code, not a task named.
-  auto names_code_task = [](const CueHits& h) {
-    return h[S::kCodeTask] > (h.first[static_cast<std::size_t>(S::kCodeTask)] == "def " ? 1 : 0);
-  };
+  // split 55). A code task named ("Complete this Python function", "refactor"),
+  // here or in an earlier turn, is a specific cue; a language named for code
+  // ("in JavaScript", "def ") is not.
   const auto won = static_cast<Category>(best);
   out.shape_only = (offered && !labelled_items && won == C::kClassification) ||
-                   (won == C::kCodingModerate && code && !names_code_task(u) && !names_code_task(ctx)) ||
-                   (won == C::kCodingModerate && !code && named_code && ctx[S::kCodeTask] == 0) ||
+                   (won == C::kCodingModerate && code && u[S::kCodeTask] + ctx[S::kCodeTask] == 0) ||
+                   (won == C::kCodingModerate && !code && named_code && ctx[S::kCodeTask] + ctx[S::kCodeLang] == 0) ||
                    (short_text && !short_length && won == C::kStructuredContent && !has(S::kExtract) && !f.json_mode &&
                     ctx[S::kStructured] + ctx[S::kExtract] + ctx[S::kCreative] == 0);
   out.category = static_cast<Category>(best);

@@ -18,7 +18,8 @@ constexpr const char* kSignalNames[] = {
     "cause_ask",    "system",    "first_person",   "agent_steps",      "action",       "long_form",     "write",
     "ask_for",      "whole",     "list",           "length_unit",      "step_by_step", "question",      "creative",
     "lang_es",      "lang_de",   "lang_fr",        "count_ways",       "tech",         "code_artifact", "short_text",
-    "quantity_ask", "not_write", "ratio",          "not_summarize",    "each",         "different",     "compare"};
+    "quantity_ask", "not_write", "ratio",          "not_summarize",    "each",         "different",     "compare",
+    "code_lang"};
 static_assert(sizeof(kSignalNames) / sizeof(kSignalNames[0]) == kSignalCount);
 
 // Bytes compared case-insensitively (ASCII only) and with every kind of

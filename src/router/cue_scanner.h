@@ -74,6 +74,7 @@ enum class Signal : std::uint8_t {
   kEach,          // each, chacun, cada uno, 每: with kDifferent, maybe several given a different one each
   kDifferent,     // different, distinto, 不同
   kCompare,       // older than, taller than, jünger als: people ordered by a quantity
+  kCodeLang,      // in python, 用java, pythonで, "def ": code's language named, or code itself; no task named
   kCount
 };
 inline constexpr std::size_t kSignalCount = static_cast<std::size_t>(Signal::kCount);

@@ -1235,8 +1235,8 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
     // bug named is no other task: it may be an item's ("'The app crashes'").
     const CueHits& u = f.cues;
     const bool other_task = u[Signal::kClassify] + u[Signal::kSummarize] + u[Signal::kTranslate] + u[Signal::kExtract] +
-                                u[Signal::kCodeTask] + u[Signal::kStructured] + u[Signal::kCreative] +
-                                u[Signal::kWriteVerb] + u[Signal::kPassageRef] >
+                                u[Signal::kCodeTask] + u[Signal::kCodeLang] + u[Signal::kStructured] +
+                                u[Signal::kCreative] + u[Signal::kWriteVerb] + u[Signal::kPassageRef] >
                             0;
     const bool items = f.code_lines < 3 && f.code_fences < 2 && f.passage_markers < 2 && f.stack_frames == 0 &&
                        (!other_task || f.tools_defined > 0);

@@ -1897,6 +1897,24 @@ TEST(Router, QuestionsWithoutMarksCheapestMixesAndNamesInCode) {
                 Category::kAgentToolChaining);
 }
 
+// Split 58's misses. A language named for code in an earlier turn ("The
+// frontend is in JavaScript") is no code task named: the code shown in the new
+// turn, beside a fault that persists, is the model's to read (0.97 here).
+TEST(Router, ALanguageNamedEarlierIsNoCodeTask) {
+  const Router router = default_router();
+  const std::string body =
+      R"({"model": "auto", "messages": [{"role": "user", "content": "Our cart badge shows the wrong count )"
+      R"(sometimes. The frontend is in JavaScript."}, {"role": "assistant", "content": "Make sure the badge reads )"
+      R"(the count after the cart request finishes, not before."}, {"role": "user", "content": "still wrong after )"
+      R"(that change, it lags one item behind:\n\nasync function add(item) {\n  cart.push(item);\n  )"
+      R"(api.post('/cart', item);\n  badge.textContent = await api.get('/cart/count');\n}"}]})";
+  const Features f = features(body);
+  EXPECT_EQ(f.context_cues[Signal::kCodeLang], 1);  // "in javascript"
+  EXPECT_EQ(f.context_cues[Signal::kCodeTask], 0);
+  EXPECT_TRUE(classify(f).shape_only);
+  expect_routed(router, body, Category::kCodebaseDebugging);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
