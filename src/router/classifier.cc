@@ -244,7 +244,12 @@ Classification classify(const Features& f) {
   // the earlier one's task ("Summarize this chat" … "Ana: …?").
   // A text asked for is the lead's when a text is given after it: a handbook's
   // "write it in the accident book" is the handbook's.
-  const bool given = f.given_bytes >= 80 || (pasted_form && f.earlier_user < 0);
+  // A text quoted whole and asked about ("The dosing card says: 'Children 6-12:
+  // one 5 ml spoon every 4-6 hours …' How many spoons max in a day?") is given
+  // too, its figures looked up; not a problem quoted with its own question ("The
+  // homework says: '… How long until it is full?'"), nor one of several items.
+  const bool quoted_text = f.quoted_bytes >= 60 && !f.quoted_asks && f.quoted_items <= 2 && f.given_bytes == 0;
+  const bool given = f.given_bytes >= 80 || (pasted_form && f.earlier_user < 0) || quoted_text;
   const bool text_asked = asks_text(f.given_bytes >= 80 ? lead : u);
   // Whether a result is to be worked out is the lead's to say when it asks
   // something of a text given after it ("From the KPI pack, what's the cash
@@ -366,8 +371,8 @@ Classification classify(const Features& f) {
   // the top drop").
   const int figures = f.numbers - f.years - f.listed + u[S::kRatio];
   if (has(S::kQuantityAsk) && figures >= 3 && !coding && f.code_lines == 0 && !has(S::kDebug) && !passages &&
-      !pasted_form && (f.given_bytes == 0 || (lead_decides && work_out)) && !text_task && !has(S::kStructured) &&
-      !has(S::kCreative) && f.choices < 3) {
+      !pasted_form && ((f.given_bytes == 0 && !quoted_text) || (lead_decides && work_out)) && !text_task &&
+      !has(S::kStructured) && !has(S::kCreative) && f.choices < 3) {
     sc.add(C::kMultiStepReasoning, 3.5,
            fmt::format("a problem told in {} figures that asks for a quantity ({})", figures, cue(u, S::kQuantityAsk)));
   }

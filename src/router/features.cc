@@ -754,6 +754,9 @@ class ItemCounter {
     tokenize();
     f.quoted_items += quotes_;
     f.quoted_actions += quoted_actions_[Signal::kAction];
+    f.quoted_bytes = std::max(f.quoted_bytes, static_cast<int>(std::min<std::size_t>(longest_quote_, 1 << 20)));
+    f.quoted_asks = f.quoted_asks || quoted_question_ || quoted_actions_[Signal::kQuestion] > 0 ||
+                    quoted_actions_[Signal::kQuantityAsk] > 0;
     for (std::size_t i = 0; i < toks_->size(); ++i) {
       if (const std::size_t end = list_at(i); end > i) {
         ++f.offered_labels;
@@ -917,8 +920,10 @@ class ItemCounter {
       // A quoted item is an item, not options, wherever it stands.
       if (const std::size_t e = quoted_item(i, c, cp); e > i) {
         ++quotes_;
+        longest_quote_ = std::max(longest_quote_, e - i);
         // Its verbs are the item's ("'App freezes when I upload a photo'"), not actions asked for.
         CueScanner::builtin().scan(w_.substr(i, e - i), quoted_actions_);
+        quoted_question_ = quoted_question_ || w_.substr(i, e - i).find('?') != std::string_view::npos;
         push(K::kBreak);
         i = e;
         continue;
@@ -1009,7 +1014,9 @@ class ItemCounter {
   std::size_t given_from_;
   std::vector<Tok>* toks_ = nullptr;
   int quotes_ = 0;
-  CueHits quoted_actions_;  // every cue of the quoted items; their action cues are counted
+  std::size_t longest_quote_ = 0;
+  bool quoted_question_ = false;  // a '?' inside a quoted item
+  CueHits quoted_actions_;        // every cue of the quoted items; their action, question and quantity cues are counted
   bool seg_open_ = false;
   std::size_t seg_begin_ = 0;
 };

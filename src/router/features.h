@@ -86,6 +86,8 @@ struct Features {
   int offered_labels = 0;
   int quoted_items = 0;
   int quoted_actions = 0;  // action cues inside those quoted items ("'App freezes when I upload a photo'")
+  int quoted_bytes = 0;    // the longest quoted item, in bytes
+  bool quoted_asks = false;  // a quoted item asks something: a question mark, a question or a quantity
   int list_items = 0;      // instruction lines led by "1.", "2)", "3、", "-", "*" or "•" and a space
   // Output the instruction asks for ("a 10,000-word report", "写一篇两万字"), in
   // estimated tokens; 0 when it names no length.

@@ -1915,6 +1915,27 @@ TEST(Router, ALanguageNamedEarlierIsNoCodeTask) {
   expect_routed(router, body, Category::kCodebaseDebugging);
 }
 
+// Split 59's misses (and split 58's dosing card). A text quoted whole and asked
+// about is given to answer from, as a text after a blank line is: its figures are
+// looked up, not a word problem's. A problem quoted with its own question is
+// still one.
+TEST(Router, ATextQuotedWholeAndAskedAboutIsGiven) {
+  const Router router = default_router();
+  const std::string label =
+      ask("The label on the bottle says: 'Adults: 2 capsules every 6 hours with water, no more than 8 capsules in 24 "
+          "hours. Not for children under 12.' How many capsules can I take in a day at most?");
+  const Features f = features(label);
+  EXPECT_EQ(f.quoted_items, 1);
+  EXPECT_EQ(f.quoted_bytes, 110);  // the quote, its two quote marks included
+  EXPECT_FALSE(f.quoted_asks);
+  expect_routed(router, label, Category::kRag);
+  const std::string homework =
+      ask("My son's homework says: 'A tank holds 300 litres. It starts with 40 and a hose adds 12 litres an hour "
+          "while 2 litres an hour leak out. How many hours until it is full?' Can you help him?");
+  EXPECT_TRUE(features(homework).quoted_asks);
+  expect_routed(router, homework, Category::kMultiStepReasoning);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
