@@ -1533,6 +1533,15 @@ constexpr Entry kLexicon[] = {
     {S::kMathWeak, "求这个"},
     {S::kPlanning, "fewest boxes"},
     {S::kPlanning, "fewest possible"},
+    // Who is free when, as a schedule's conditions ("the panel chair is only free
+    // from 10:15, and candidate C can only come before 11").
+    {S::kPlanning, "only free from"},
+    {S::kPlanning, "only free on"},
+    {S::kPlanning, "only free after"},
+    {S::kPlanning, "only free before"},
+    {S::kPlanning, "can only come"},
+    {S::kPlanning, "can only make"},
+    {S::kPlanning, "can only attend"},
     {S::kCompetitionMath, "trailing zeros"},
     {S::kCompetitionMath, "infinite series"},
     {S::kMathWeak, "their record"},
@@ -1591,6 +1600,8 @@ constexpr Entry kLexicon[] = {
     {S::kQuantAnalysis, "grew the most"},
     {S::kQuantAnalysis, "percentage change"},
     {S::kQuantAnalysis, "percent change"},
+    {S::kQuantAnalysis, "growth rate"},
+    {S::kQuantAnalysis, "rate of growth"},
 
     // --- concurrency and cross-module bugs
     {S::kConcurrency, "race condition"},

@@ -1936,6 +1936,20 @@ TEST(Router, ATextQuotedWholeAndAskedAboutIsGiven) {
   expect_routed(router, homework, Category::kMultiStepReasoning);
 }
 
+// Who is free when is a schedule's condition ("only free from 4", "can only come
+// before 4:30"); a growth rate over figures given is worked out of them.
+TEST(Router, AvailabilityConditionsAndGrowthRates) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("Fit 4 parent meetings into Tuesday between 3 and 6, 30 minutes each, with the head teacher only "
+                    "free from 4, and Mr Ali can only come before 4:30. Does it work? Give the times."),
+                Category::kMultiStepReasoning);
+  expect_routed(router,
+                ask("Subscribers:\\nQ1 1,200\\nQ2 1,350\\nQ3 1,310\\nQ4 1,540\\n\\nWhat's the average quarterly growth "
+                    "rate, and which quarter lost subscribers?"),
+                Category::kMultiStepReasoning);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
