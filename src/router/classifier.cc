@@ -522,12 +522,17 @@ Classification classify(const Features& f) {
   // list: "the complete list of Dickens novels").
   const bool asks_for_text =
       has(S::kAskFor) && (f.requested_output_tokens >= 3000 || (has(S::kWhole) && !has(S::kList)));
-  const bool writing = (write_verb || asks_for_text || has(S::kCreative) || has(S::kStructured)) &&
-                       (!has(S::kSummarize) || has(S::kLongForm));
-  const std::int64_t asked = writing ? f.requested_output_tokens : 0;
   // LABELLING.md's line: a text of more than about 5,000 words (1.33 tokens a
   // word), "a 6,000-word short story" included.
   constexpr std::int64_t kLongText = 6650;
+  // So is a long length named at the head of a request that asks nothing else
+  // ("A 25-page research report on four-day weeks…", "Long-form explainer, 5,500
+  // words or more, on microplastics…"): a text asked for as a noun phrase.
+  const bool length_leads =
+      f.leading_length_tokens >= kLongText && f.question_marks == 0 && f.given_bytes == 0 && !text_task && !from_text;
+  const bool writing = (write_verb || asks_for_text || length_leads || has(S::kCreative) || has(S::kStructured)) &&
+                       (!has(S::kSummarize) || has(S::kLongForm));
+  const std::int64_t asked = writing ? f.requested_output_tokens : 0;
   if (asked >= kLongText) {
     sc.add(C::kLongCoherentOutput, 6.0, fmt::format("asks for about {} output tokens", f.requested_output_tokens));
   } else if (asked >= 3000 && has(S::kLongForm)) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -274,8 +275,10 @@ class TextScanner {
 
 // The length of output a text asks for, in estimated tokens: "10,000 words",
 // "20 pages", "两万字", "一萬五千字", "5000文字", "3000 palabras". Takes the
-// largest it finds.
-std::int64_t requested_output(std::string_view s) {
+// largest it finds. With `text_units_only`, only lengths of text (words, pages,
+// chapters, characters) count, not lessons, episodes, parts or a play's minutes,
+// which measure other things as often ("14 lessons done").
+std::int64_t requested_output(std::string_view s, bool text_units_only = false) {
   struct Unit {
     std::string_view word;
     std::int64_t tokens_per_100;  // tokens per 100 units
@@ -313,6 +316,7 @@ std::int64_t requested_output(std::string_view s) {
       {"pagine", 65000},
       {"seiten", 65000},
       {"seite", 65000},
+      // Not lengths of text: counted only with `text_units_only` false.
       {"lesson", 200000},
       {"episode", 500000},
       {"part", 200000},
@@ -342,6 +346,9 @@ std::int64_t requested_output(std::string_view s) {
       {"hour film", 1050000},
       {"hour movie", 1050000},
       {"hour podcast script", 1050000}};
+  // The units before "lesson" measure text.
+  constexpr std::size_t kTextUnits = 28;
+  static_assert(kUnits[kTextUnits].word == "lesson");
   std::int64_t best = 0;
   for (std::size_t i = 0; i < s.size();) {
     // A number: ASCII digits with separators, or Chinese numerals before 万/千.
@@ -449,7 +456,7 @@ std::int64_t requested_output(std::string_view s) {
     std::size_t k = j;
     if (k < s.size() && s[k] == '+') ++k;  // "8k+ words", "10+ pages": at least that many
     while (k < s.size() && (s[k] == ' ' || s[k] == '-')) ++k;
-    for (const Unit& u : kUnits) {
+    for (const Unit& u : std::span(kUnits).first(text_units_only ? kTextUnits : std::size(kUnits))) {
       std::string_view w = s.substr(k, u.word.size());
       bool match = w.size() == u.word.size();
       for (std::size_t c = 0; match && c < w.size(); ++c) {
@@ -1251,6 +1258,9 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
         u[Signal::kLengthUnit] == 1 && u.first[static_cast<std::size_t>(Signal::kLengthUnit)] == "line";
     const bool measures_length = u[Signal::kLengthUnit] > 0 && (!only_lines || u[Signal::kCreative] > 0);
     auto look = [&](std::string_view text) {
+      if (measures_length && f.leading_length_tokens == 0) {
+        f.leading_length_tokens = requested_output(text.substr(0, std::min<std::size_t>(text.size(), 48)), true);
+      }
       // Read only when the instruction names both words somewhere (most do not).
       if (f.cues[Signal::kEach] > 0 && f.cues[Signal::kDifferent] > 0) f.one_each = f.one_each || one_each(text);
       const std::size_t lead = lead_end(text);

@@ -92,6 +92,9 @@ struct Features {
   // Output the instruction asks for ("a 10,000-word report", "写一篇两万字"), in
   // estimated tokens; 0 when it names no length.
   std::int64_t requested_output_tokens = 0;
+  // Of it, a length named in the instruction's first 48 bytes ("A 25-page report
+  // on …", "Long-form explainer, 5,500 words …").
+  std::int64_t leading_length_tokens = 0;
   std::string_view language = "en";  // en zh ja ko ru es de fr
 
   // What the tier model reads (router/tier_model.h): the instruction's first and

@@ -1950,6 +1950,22 @@ TEST(Router, AvailabilityConditionsAndGrowthRates) {
                 Category::kMultiStepReasoning);
 }
 
+// A long text named with its length at the head of a request that asks nothing
+// else is asked for (split 59: "A 25-page research report on …"); lessons are no
+// length of text, and a question about a text of that length asks for none.
+TEST(Router, ALengthAtTheHeadOfANounPhraseRequest) {
+  const Router router = default_router();
+  const std::string guide =
+      ask("A 30-page field guide to the wild mushrooms of Wales, with identification keys and lookalikes.");
+  EXPECT_EQ(features(guide).leading_length_tokens, 19500);  // 30 pages at 650 tokens
+  expect_routed(router, guide, Category::kLongCoherentOutput);
+  const std::string record = ask("JSON please: learner Ana Ruiz, 18 lessons done, theory passed, test booked 3 June");
+  EXPECT_EQ(features(record).leading_length_tokens, 0);
+  EXPECT_EQ(route_ok(router, record).tier, Tier::kFlash);
+  EXPECT_EQ(route_ok(router, ask("A 30-page thesis is due Friday, how do I structure the chapters?")).tier,
+            Tier::kFlash);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
