@@ -587,6 +587,13 @@ Classification classify(const Features& f) {
   Classification out;
   out.uncounted_ways = has(S::kCountWays) && !counting;
   out.fault_told = fault && !text_task;
+  // Its own verbs ("check them with Ms Ode") are the text's, as a pasted form's are.
+  const bool asks_nothing = f.question_marks == 0 && !text_task &&
+                            u[S::kQuestion] + u[S::kWriteVerb] + u[S::kAskFor] + u[S::kQuantityAsk] + u[S::kCauseAsk] +
+                                    u[S::kDebug] + u[S::kCodeTask] + u[S::kCodeLang] ==
+                                0;
+  out.text_for_earlier_task =
+      f.earlier_user >= 0 && names_text_task(ctx) && asks_nothing && f.reply_bytes >= 0 && f.reply_bytes <= 120;
   // A reading of the request's shape alone: labels offered for given items (not
   // for several quoted ones, which no problem's options look like), a
   // language named with a piece of code, a short text named in a request to write

@@ -67,6 +67,14 @@ struct Classification {
   // ("the websocket server in Python", "def report(request)") names the system
   // at fault, and is no specific Flash cue the tier model must not overrule.
   bool fault_told = false;
+  // The turn asks nothing of its own (no question, no task, no writing, no ask)
+  // after an earlier turn that named a task on a text and a short reply that
+  // asked for the text ("Could you pull out the main points of this?" … "Sure,
+  // send it over." … the text): it is that task's text, whatever its words say
+  // ("access arrangements", "timetables"), and the router reads it as a
+  // follow-up of the earlier turn (router.cc). After an answer, a turn without a
+  // cue of asking may still ask ("Please rearrange the equations").
+  bool text_for_earlier_task = false;
 };
 
 Classification classify(const Features& f);

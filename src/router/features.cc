@@ -1193,6 +1193,9 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
         context_text(text);
       } else {
         add_text(text);  // assistant answers and tool results: size only
+        if (role == "assistant" && i + 1 == last_user) {
+          f.reply_bytes = static_cast<int>(std::min<std::size_t>(std::max(f.reply_bytes, 0) + text.size(), 1 << 20));
+        }
       }
     };
 

@@ -112,6 +112,10 @@ struct Features {
   // router reads the conversation up to it when the new turn asks nothing of its
   // own (router.h).
   int earlier_user = -1;
+  // The bytes of the assistant's text turn right before the instruction, or -1
+  // when none comes right before it: a short one ("Sure, send it over.") asks for
+  // the text the instruction then is.
+  int reply_bytes = -1;
 };
 
 // Extracts the features of a request body. Errors (not JSON, not an object, no

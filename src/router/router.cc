@@ -131,9 +131,10 @@ namespace {
 // A turn asks something of its own when the rules or the tier model name a
 // task for it: anything but the generic question, or a multiple-choice one.
 // "Is that true?", "And for 5?", "List them from last to first" ask nothing
-// new; they follow up the earlier turn.
+// new; they follow up the earlier turn. So does the text an earlier turn's task
+// on a text asked for, whatever its words (`text_for_earlier_task`).
 bool asks_its_own(const Features& f, const Classification& c) {
-  return c.category != Category::kStraightforwardQa || f.choices >= 3;
+  return !c.text_for_earlier_task && (c.category != Category::kStraightforwardQa || f.choices >= 3);
 }
 
 constexpr int kEarlierTurnsRead = 3;

@@ -856,8 +856,9 @@ TEST(Router, ContestNamesAreNoFrenchVerbs) {
 // The turn that pastes a thread for an earlier turn's summary is that summary's
 // text: the earlier cue counts fully there (it counted 0.4, under the rules'
 // confidence floor, and the tier model sent split 35's kiln thread to Pro at
-// 0.93 on "load", "last" and "top"). Without the field lines the earlier cue is
-// context only.
+// 0.93 on "load", "last" and "top"). A turn that asks nothing of its own after
+// such a turn, a thread or prose, follows it (split 60: a head of year's note
+// with "access arrangements" and "timetables" had gone to Pro).
 TEST(Router, AThreadPastedForAnEarlierSummaryIsItsText) {
   const Router router = default_router();
   const std::string thread =
@@ -867,13 +868,31 @@ TEST(Router, AThreadPastedForAnEarlierSummaryIsItsText) {
       R"(Tom: heavy boxes at the bottom, the top shelf broke last time\nAda: noted"}]})";
   const Decision d = route_ok(router, thread);
   EXPECT_EQ(d.category, Category::kSummarization);
-  EXPECT_EQ(d.reason, "summarization: the earlier turn's cue \"short version\" (summarize)");
+  EXPECT_EQ(classify(features(thread)).reason, "the earlier turn's cue \"short version\" (summarize)");
+  EXPECT_EQ(d.reason,
+            "summarization: a follow-up that asks nothing new keeps the conversation's summarization (1 turn back: "
+            "cue \"short version\" (summarize))");
   const std::string prose =
       R"({"model":"auto","messages":[{"role":"user","content":"what did we decide here? short version"},)"
       R"({"role":"assistant","content":"Sure, drop it in."},)"
       R"({"role":"user","content":"Tom booked the van for friday and Ada will load it thursday night."}]})";
-  EXPECT_EQ(route_ok(router, prose).reason,
-            "confidence 0.26 below 0.35, default tier (summarization: context cue \"short version\" (summarize))");
+  EXPECT_TRUE(classify(features(prose)).text_for_earlier_task);
+  EXPECT_EQ(route_ok(router, prose).category, Category::kSummarization);
+  const std::string note =
+      R"({"model":"auto","messages":[{"role":"user","content":"Could you pull out the main points of this?"},)"
+      R"({"role":"assistant","content":"Go ahead."},{"role":"user","content":"Exams start on 13 January. )"
+      R"(Timetables will be emailed on Friday. Anyone with access arrangements should check them with Ms Ode."}]})";
+  expect_routed(router, note, Category::kSummarization);
+  // After an answer, not a short reply asking for the text, a turn may ask in
+  // words no cue knows ("rearrange"): 145 bytes of answer.
+  const std::string after_answer =
+      R"({"model":"auto","messages":[{"role":"user","content":"Extract the variable names from each equation."},)"
+      R"({"role":"assistant","content":"Equation 1 uses x and y. Equation 2 uses a, b and t. Equation 3 uses )"
+      R"(only z. I listed each name once per equation, in the order it first appears."},)"
+      R"({"role":"user","content":"Please rearrange the equations to make the first variable the subject."}]})";
+  const Features fa = features(after_answer);
+  EXPECT_EQ(fa.reply_bytes, 145);
+  EXPECT_FALSE(classify(fa).text_for_earlier_task);
 }
 
 // A fault that comes and goes in a running system whose code is shown is
