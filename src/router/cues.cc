@@ -150,6 +150,17 @@ constexpr Entry kLexicon[] = {
     {S::kTranslate, "語にして"},
     {S::kTranslate, "without changing the meaning"},
     {S::kTranslate, "same meaning"},
+    // The same text in another register (LABELLING.md's translation): "Soften
+    // this for a colleague", "make this sound more professional".
+    {S::kTranslate, "soften this"},
+    {S::kTranslate, "soften it"},
+    {S::kTranslate, "tone this down"},
+    {S::kTranslate, "tone it down"},
+    {S::kTranslate, "less blunt"},
+    {S::kTranslate, "more polite"},
+    {S::kTranslate, "more professional"},
+    {S::kTranslate, "less formal"},
+    {S::kTranslate, "sound friendlier"},
     {S::kTranslate, "in english?"},
     {S::kTranslate, "翻译"},
     {S::kTranslate, "翻譯"},

@@ -1985,6 +1985,16 @@ TEST(Router, ALengthAtTheHeadOfANounPhraseRequest) {
             Tier::kFlash);
 }
 
+// Split 60's misses: the same text in a softer register is translation
+// (LABELLING.md), not a question (the model had moved one to Pro at 0.72).
+TEST(Router, ASofterRegisterIsTranslation) {
+  const Router router = default_router();
+  expect_routed(router,
+                ask("Soften this before I send it to the client: 'We need the signed form back today or the slot goes "
+                    "to someone else.'"),
+                Category::kTranslation);
+}
+
 // A thread pasted as a later turn, for an earlier turn's summary, is the summary's
 // material beside tools: "check the cable", "send a technician" and "close this
 // chat" are no actions asked for.
