@@ -202,7 +202,7 @@ READ_SPLITS = ("locked_test.jsonl", "locked_test_2.jsonl", "locked_test_3.jsonl"
                "locked_test_49.jsonl", "locked_test_50.jsonl", "locked_test_51.jsonl",
                "locked_test_52.jsonl", "locked_test_42.jsonl", "locked_test_53.jsonl", "locked_test_54.jsonl",
                "locked_test_55.jsonl", "locked_test_56.jsonl", "locked_test_58.jsonl",
-               "locked_test_59.jsonl")
+               "locked_test_59.jsonl", "locked_test_60.jsonl")
 
 
 def with_tools_as_given(req):
