@@ -58,9 +58,9 @@ struct Classification {
   // true, false, or uncertain?" after its statements, reads the same), or a
   // language named with a piece of code (so does a fault told about "our
   // PostgreSQL replica" and its "analytics queries"), a short text named in a
-  // request to write, or code shown (a snippet to fix and a system's code beside
-  // its fault look alike to the rules). That is no specific Flash cue, and the
-  // tier model may overrule it.
+  // request to write, or code shown with no code task named (a snippet to fix and
+  // a system's code beside its fault look alike to the rules). That is no
+  // specific Flash cue, and the tier model may overrule it.
   bool shape_only = false;
   // A fault told about the sender's code or system (a bug named, a cause asked,
   // runtime trouble or a symptom, outside a task on a text): a code cue beside it
