@@ -1817,8 +1817,8 @@ TEST(Router, WordProblemLeadsAndResume) {
 // Split 55's misses, read after its one measurement. Code shown is no specific
 // Flash cue: a system's code beside a fault told in words no cue knows ("now and
 // then get a receipt meant for somebody else") goes where the tier model puts it
-// (0.82 for this one), and to codebase_debugging, while a snippet to explain
-// stays Flash (0.01).
+// (0.81 for this one with the shipped weights), and to codebase_debugging, while
+// a snippet to explain stays Flash.
 TEST(Router, CodeShownBesideAFaultToldInPlainWords) {
   const Router router = default_router();
   const std::string receipts =
@@ -1830,8 +1830,8 @@ TEST(Router, CodeShownBesideAFaultToldInPlainWords) {
   expect_routed(router, ask("What does this print?\\n\\nxs = [1, 2, 3]\\nys = xs\\nys.append(4)\\nprint(xs)"),
                 Category::kStraightforwardQa);
   // A code task named beside the code is a specific cue, whatever the model says
-  // (0.74 for this one after split 56): HumanEval's functions to complete stay
-  // Flash.
+  // (0.74 for this one after split 56's retrain, 0.56 now): HumanEval's functions
+  // to complete stay Flash.
   const std::string complete =
       ask("Complete this Python function:\\n\\n```python\\ndef min_path(grid, k):\\n    \\\"\\\"\\\"Given an N "
           "x N grid holding each of 1..N*N once, find the minimum path of length k,\\n    visiting exactly k cells "
@@ -1844,8 +1844,8 @@ TEST(Router, CodeShownBesideAFaultToldInPlainWords) {
 
 // A fault told in one of several quoted items to label is the item's: the
 // items are counted beside a bug named ("crashes"), and the labels offered for
-// them are no reading of the shape alone, so the model's 0.78 on "open",
-// "wrong" and "app" does not move them.
+// them are no reading of the shape alone, so the model's word on "open",
+// "wrong" and "app" (0.78 after split 55's retrain) does not move them.
 TEST(Router, AFaultToldInAnItemToLabelIsTheItems) {
   const Router router = default_router();
   const std::string tickets =
