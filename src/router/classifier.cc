@@ -254,7 +254,12 @@ Classification classify(const Features& f) {
   // Whether a result is to be worked out is the lead's to say when it asks
   // something of a text given after it ("From the KPI pack, what's the cash
   // runway?" is a lookup, whatever "churn" the pack mentions).
-  const bool lead_decides = f.given_bytes >= 80 && f.lead_asks;
+  // The lead asks something itself: a question mark, a question or a quantity, a
+  // passage pointed to, a task on a text or a text to write.
+  const bool lead_asks = f.lead_question_mark ||
+                         lead[S::kQuestion] + lead[S::kQuantityAsk] + lead[S::kPassageRef] > 0 ||
+                         names_text_task(lead) || asks_text(lead);
+  const bool lead_decides = f.given_bytes >= 80 && lead_asks;
   // A lead that is a word problem itself ("…80% done after 4 weeks and 1.5 times
   // the size: how many more weeks?") works a result out of the text too.
   const CueHits& asked_cues = lead_decides ? lead : u;

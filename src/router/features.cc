@@ -273,6 +273,18 @@ class TextScanner {
   std::array<std::uint64_t, kMaxFiles> seen_{};
 };
 
+// Whether `text` is `lower` (lower-case ASCII, or other bytes) once its ASCII
+// capitals are lower-cased.
+bool equals_lowered(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (std::size_t c = 0; c < text.size(); ++c) {
+    char x = text[c];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (x != lower[c]) return false;
+  }
+  return true;
+}
+
 // The length of output a text asks for, in estimated tokens: "10,000 words",
 // "20 pages", "两万字", "一萬五千字", "5000文字", "3000 palabras". Takes the
 // largest it finds. With `text_units_only`, only lengths of text (words, pages,
@@ -437,17 +449,9 @@ std::int64_t requested_output(std::string_view s, bool text_units_only = false) 
     // pages") counts nothing.
     auto names_a_level = [&] {
       static constexpr std::string_view kLevels[] = {"year ", "grade ", "level ", "stage ", "class "};
-      for (std::string_view l : kLevels) {
-        if (i < l.size()) continue;
-        bool same = true;
-        for (std::size_t c = 0; same && c < l.size(); ++c) {
-          char x = s[i - l.size() + c];
-          if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-          same = x == l[c];
-        }
-        if (same) return true;
-      }
-      return false;
+      return std::any_of(std::begin(kLevels), std::end(kLevels), [&](std::string_view l) {
+        return i >= l.size() && equals_lowered(s.substr(i - l.size(), l.size()), l);
+      });
     };
     if (names_a_level()) {
       i = j;
@@ -457,13 +461,7 @@ std::int64_t requested_output(std::string_view s, bool text_units_only = false) 
     if (k < s.size() && s[k] == '+') ++k;  // "8k+ words", "10+ pages": at least that many
     while (k < s.size() && (s[k] == ' ' || s[k] == '-')) ++k;
     for (const Unit& u : std::span(kUnits).first(text_units_only ? kTextUnits : std::size(kUnits))) {
-      std::string_view w = s.substr(k, u.word.size());
-      bool match = w.size() == u.word.size();
-      for (std::size_t c = 0; match && c < w.size(); ++c) {
-        char x = w[c];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-        match = x == u.word[c];
-      }
+      bool match = equals_lowered(s.substr(k, u.word.size()), u.word);
       if (match) {
         // The word must end here, or after a plural "s".
         auto letter = [&](std::size_t at) {
@@ -1181,12 +1179,7 @@ core::Result<Features> extract_features(const wire::ChatView& view, const tokeni
           CueHits& hits = f.lead_cues;
           CueScanner::builtin().scan(lead, hits);
           take_back_negated(hits);
-          f.lead_asks = lead.find('?') != std::string_view::npos ||
-                        hits[Signal::kQuestion] + hits[Signal::kQuantityAsk] + hits[Signal::kPassageRef] +
-                                hits[Signal::kClassify] + hits[Signal::kSummarize] + hits[Signal::kTranslate] +
-                                hits[Signal::kExtract] + hits[Signal::kWriteVerb] + hits[Signal::kStructured] +
-                                hits[Signal::kCreative] >
-                            0;
+          f.lead_question_mark = lead.find('?') != std::string_view::npos;
         }
         for_windows(text, kWindow, true, [&](std::string_view w) { CueScanner::builtin().scan(w, f.cues); });
       } else if (user || system) {

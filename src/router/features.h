@@ -67,7 +67,7 @@ struct Features {
   int lead_clauses = -1;
   CueHits lead_cues;
   int lead_numbers = 0;    // digit runs in the lead ("80% done after 4 weeks": a problem of its own)
-  bool lead_asks = false;  // the lead asks something itself: a question mark, a question or a task named
+  bool lead_question_mark = false;  // the lead holds a question mark
   int question_marks = 0;  // in the instruction
   int numbers = 0;         // digit runs in the instruction
   int years = 0;           // of them, four digits from 1800 to 2199 ("in 2023"): dates more than quantities
