@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev
   clang libclang-rt-14-dev
-  jq gzip python3 curl help2man debootstrap
+  jq gzip python3 python3-numpy curl help2man debootstrap
   chromium
 )
 

@@ -38,6 +38,51 @@ bool telling(std::string_view w, const Token& t) {
   return true;
 }
 
+// Calls f(hash) for each character n-gram of the window, lo to hi characters
+// long (UTF-8 sequences: a CJK character is one), of the window read with its
+// ASCII letters lower-cased, each run of ASCII digits as one '#' and each run of
+// ASCII whitespace as one space; each hashed with the prefix "c:". The
+// trainer's char_grams() gives the same hashes.
+template <typename F>
+void each_char_gram(std::string_view w, std::size_t lo, std::size_t hi, F&& f) {
+  // The normalized text is never longer than the window; starts[k] is the offset
+  // of its k-th character, and starts[count] its size.
+  thread_local std::string text;
+  thread_local std::vector<std::uint32_t> starts;
+  if (text.size() < w.size()) text.resize(w.size());
+  if (starts.size() < w.size() + 1) starts.resize(w.size() + 1);
+  char* const out = text.data();
+  std::uint32_t* const start = starts.data();
+  std::size_t size = 0, count = 0;
+  auto is_space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+  for (std::size_t i = 0; i < w.size();) {
+    const char c = w[i];
+    char put;
+    if (c >= '0' && c <= '9') {
+      while (i < w.size() && w[i] >= '0' && w[i] <= '9') ++i;
+      put = '#';
+    } else if (is_space(c)) {
+      while (i < w.size() && is_space(w[i])) ++i;
+      put = ' ';
+    } else {
+      put = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+      ++i;
+    }
+    if ((static_cast<unsigned char>(put) & 0xC0) != 0x80) start[count++] = static_cast<std::uint32_t>(size);
+    out[size++] = put;
+  }
+  start[count] = static_cast<std::uint32_t>(size);
+  static constexpr Fnv kChar = Fnv().add("c:");
+  for (std::size_t i = 0; i + lo <= count; ++i) {
+    Fnv h = kChar;
+    for (std::uint32_t b = start[i]; b < start[i + lo - 1]; ++b) h.byte(static_cast<unsigned char>(out[b]));
+    for (std::size_t n = lo; n <= hi && i + n <= count; ++n) {
+      for (std::uint32_t b = start[i + n - 1]; b < start[i + n]; ++b) h.byte(static_cast<unsigned char>(out[b]));
+      f(h.value());
+    }
+  }
+}
+
 std::string token_text(std::string_view w, const Token& t) {
   if (t.digits) return "#";
   std::string s(w.substr(t.begin, t.end - t.begin));
@@ -66,6 +111,23 @@ core::Result<TierModel> TierModel::parse(std::string_view text) {
       const auto r = std::from_chars(v.data(), v.data() + v.size(), out);
       return r.ec == std::errc() && r.ptr == v.data() + v.size();
     };
+    if (key == "chars") {
+      // "chars LO HI": character n-grams of LO to HI characters.
+      unsigned lo = 0, hi = 0;
+      const std::size_t sp2 = value.find(' ');
+      const auto whole = [](std::string_view v, unsigned& out) {
+        const auto r = std::from_chars(v.data(), v.data() + v.size(), out);
+        return r.ec == std::errc() && r.ptr == v.data() + v.size();
+      };
+      if (sp2 == std::string_view::npos || !whole(value.substr(0, sp2), lo) || !whole(value.substr(sp2 + 1), hi) ||
+          lo < 1 || lo > hi || hi > 8) {
+        return core::make_error(
+            fmt::format("tier model line {}: expected \"chars LO HI\" with 1 <= LO <= HI <= 8", line_no));
+      }
+      m.chars_lo_ = lo;
+      m.chars_hi_ = hi;
+      continue;
+    }
     if (key == "calibration") {
       const std::size_t sp2 = value.find(' ');
       if (sp2 == std::string_view::npos || !number(value.substr(0, sp2), m.cal_a_) ||
@@ -142,6 +204,10 @@ void TierModel::each_feature(std::span<const std::string_view> windows, int tool
       next_prefix = prefix;
       if (tells && !toks[i].cjk) f(static_cast<std::uint32_t>(u.value() & mask_), w, &toks[i], nullptr);
       previous_tells = tells;
+    }
+    if (chars_lo_ > 0) {
+      each_char_gram(w, chars_lo_, chars_hi_,
+                     [&](std::uint64_t h) { f(static_cast<std::uint32_t>(h & mask_), w, nullptr, nullptr); });
     }
   }
   char buf[32];

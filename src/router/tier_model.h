@@ -1,6 +1,7 @@
 // TierModel: the router's learned signal. A logistic regression gives P(Pro)
-// from hashed word n-grams of the instruction (the last user message) and a few
-// structural features; data/router/tier_model.txt holds its weights, trained by
+// from hashed word n-grams and character n-grams of the instruction (the last
+// user message) and a few structural features; data/router/tier_model.txt holds
+// its weights, trained by
 // tools/router/train_model.py on the development and check sets and a sample of
 // public prompts. Features here match that script's byte for byte.
 //
@@ -32,8 +33,9 @@ class TierModel {
   // How much of a long instruction is read: its first and last kWindow bytes.
   static constexpr std::size_t kWindow = 500;
 
-  // Parses the model file's text ("buckets N", "calibration A B", "bias B", then
-  // "INDEX WEIGHT" lines); without a calibration line, P(Pro) is the raw sigmoid.
+  // Parses the model file's text ("buckets N", "chars LO HI", "calibration A B",
+  // "bias B", then "INDEX WEIGHT" lines); without a calibration line, P(Pro) is the
+  // raw sigmoid; without a `chars` line, the model reads no character n-grams.
   static core::Result<TierModel> parse(std::string_view text);
   // The copy of data/router/tier_model.txt compiled into the binary.
   static const TierModel& builtin();
@@ -50,7 +52,7 @@ class TierModel {
 
  private:
   // Calls f(index, window, first token, second token) for each feature, repeats
-  // included (tokens are null for the structural ones).
+  // included (tokens are null for the structural features and the character n-grams).
   template <typename F>
   void each_feature(std::span<const std::string_view> windows, int tools, bool history, F&& f) const;
   // P(Pro): the weights of the distinct features summed and squashed; on_new(weight,
@@ -60,6 +62,7 @@ class TierModel {
 
   std::uint32_t buckets_ = 0;
   std::uint64_t mask_ = 0;  // buckets_ - 1
+  std::size_t chars_lo_ = 0, chars_hi_ = 0;  // the character n-grams' lengths; none when 0
   double bias_ = 0;
   double cal_a_ = 1, cal_b_ = 0;  // P(Pro) = sigmoid(cal_a * score + cal_b), fitted out of fold
   std::vector<float> weights_;
