@@ -2447,6 +2447,10 @@ TEST(TierModel, CharacterNGramsMatchTheTrainer) {
   const std::vector<std::uint32_t> cjk_words = words->features(Texts{"证明 n²"}, 0, false);
   std::erase_if(cjk, [&](std::uint32_t i) { return std::binary_search(cjk_words.begin(), cjk_words.end(), i); });
   EXPECT_EQ(cjk, (std::vector<std::uint32_t>{31878, 139534, 154722, 168274, 186470, 198612}));
+  // The shipped model reads 4-grams alone ("chars 4 4"): of "ab # cd", "ab #"
+  // 229190, "b # " 79057, " # c" 3904 and "# cd" 97756 beside the six others.
+  EXPECT_EQ(TierModel::builtin().features(Texts{"Ab 12\tCD"}, 0, false),
+            (std::vector<std::uint32_t>{3904, 53510, 57431, 79057, 97756, 147197, 168712, 201017, 229190, 236413}));
   for (std::string_view bad : {"chars 0 5", "chars 3", "chars 5 3", "chars 3 9", "chars a 5"}) {
     EXPECT_EQ(TierModel::parse(fmt::format("buckets 4\n{}\n", bad)).error().message,
               "tier model line 2: expected \"chars LO HI\" with 1 <= LO <= HI <= 8")
