@@ -273,18 +273,6 @@ class TextScanner {
   std::array<std::uint64_t, kMaxFiles> seen_{};
 };
 
-// Whether `text` is `lower` (lower-case ASCII, or other bytes) once its ASCII
-// capitals are lower-cased.
-bool equals_lowered(std::string_view text, std::string_view lower) {
-  if (text.size() != lower.size()) return false;
-  for (std::size_t c = 0; c < text.size(); ++c) {
-    char x = text[c];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (x != lower[c]) return false;
-  }
-  return true;
-}
-
 // The length of output a text asks for, in estimated tokens: "10,000 words",
 // "20 pages", "两万字", "一萬五千字", "5000文字", "3000 palabras". Takes the
 // largest it finds. With `text_units_only`, only lengths of text (words, pages,
@@ -650,17 +638,13 @@ bool one_each(std::string_view text) {
       "each", "chacun", "chacune", "cada uno", "cada una", "ciascuno", "ciascuna", "jeder", "jede", "每", "各"};
   static constexpr std::array<std::string_view, 10> kDifferent{
       "different", "différent", "distint", "diferent", "divers", "anderes", "anderen", "不同", "不相同", "不一样"};
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
   // Whether `word` starts at i, at the start of a word (CJK words start anywhere).
   auto at = [&](std::size_t i, std::string_view word) {
     if (i + word.size() > text.size()) return false;
     if (i > 0 && is_letter(static_cast<unsigned char>(text[i - 1])) && static_cast<unsigned char>(word[0]) < 0x80) {
       return false;
     }
-    for (std::size_t k = 0; k < word.size(); ++k) {
-      if (lower(text[i + k]) != word[k]) return false;
-    }
-    return true;
+    return equals_lowered(text.substr(i, word.size()), word);
   };
   bool each = false, both = false;  // in the sentence read
   int after = -1;                   // sentences ended since the first statement of both; -1 before it

@@ -13,6 +13,19 @@ inline std::size_t char_boundary(std::string_view s, std::size_t i) {
   return i;
 }
 
+// An ASCII capital lower-cased; every other byte as it is.
+constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+// Whether `text` is `lower` (lower-case ASCII, or other bytes) once its ASCII
+// capitals are lower-cased.
+constexpr bool equals_lowered(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (std::size_t c = 0; c < text.size(); ++c) {
+    if (ascii_lower(text[c]) != lower[c]) return false;
+  }
+  return true;
+}
+
 // Up to 8 bytes as one integer, in order from the low byte (text holds no NUL,
 // so the zero padding is unambiguous): a short word compared in one step.
 // `lower`: ASCII letters lower-cased first.

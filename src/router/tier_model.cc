@@ -28,14 +28,7 @@ bool telling(std::string_view w, const Token& t) {
   static constexpr std::string_view kCommon[] = {"and", "the",  "for", "with", "that", "this", "are",  "from", "our",
                                                  "you", "your", "was", "has",  "have", "will", "what", "how",  "not",
                                                  "but", "all",  "can", "its",  "one",  "two",  "who",  "why",  "each"};
-  for (std::string_view c : kCommon) {
-    if (s.size() == c.size() && std::equal(s.begin(), s.end(), c.begin(), [](char a, char b) {
-          return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + 32) : a) == b;
-        })) {
-      return false;
-    }
-  }
-  return true;
+  return std::none_of(std::begin(kCommon), std::end(kCommon), [&](std::string_view c) { return equals_lowered(s, c); });
 }
 
 // Calls f(hash) for each character n-gram of the window, lo to hi characters
@@ -65,7 +58,7 @@ void each_char_gram(std::string_view w, std::size_t lo, std::size_t hi, F&& f) {
       while (i < w.size() && is_space(w[i])) ++i;
       put = ' ';
     } else {
-      put = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+      put = ascii_lower(c);
       ++i;
     }
     if ((static_cast<unsigned char>(put) & 0xC0) != 0x80) start[count++] = static_cast<std::uint32_t>(size);
@@ -86,9 +79,7 @@ void each_char_gram(std::string_view w, std::size_t lo, std::size_t hi, F&& f) {
 std::string token_text(std::string_view w, const Token& t) {
   if (t.digits) return "#";
   std::string s(w.substr(t.begin, t.end - t.begin));
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
+  std::transform(s.begin(), s.end(), s.begin(), ascii_lower);
   return s;
 }
 
